@@ -1,0 +1,20 @@
+import { parseArgs } from 'node:util';
+import type { KdfParams } from '../config/load.ts';
+import type { Db } from '../db/connection.ts';
+import { addStaffUser } from '../staff/add-user.ts';
+
+export const usage = 'user add --agency CODE --email EMAIL --role recipient --password-stdin';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function userAdd(db: Db, kdf: KdfParams, args: string[], readPassword = readStdin): Promise<string> {
+  const { values } = parseArgs({ args, options: { agency: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } } });
+  if (!values.agency || !values.email || !values.role || !values['password-stdin']) throw new Error(`usage: ${usage}`);
+  const password = await readPassword();
+  await addStaffUser({ db, kdf, agencyCode: values.agency, email: values.email, role: values.role, password });
+  return `user ${values.email.toLowerCase()} added to ${values.agency.toUpperCase()} as ${values.role}`;
+}

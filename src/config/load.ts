@@ -1,0 +1,93 @@
+// The only reader of process.env. Every key is documented here and in docs/configuration.md.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+export type KdfParams = { memoryKiB: number; iterations: number; parallelism: number };
+
+export type Config = Readonly<{
+  /** PORT: TCP port of the HTTP server (default 8080). */
+  port: number;
+  /** HOST: interface to listen on (default 127.0.0.1). */
+  host: string;
+  /** SUJARIT_DATA: folder for the embedded database, secrets and keys (default ./data). */
+  dataDir: string;
+  /** DATABASE_URL: an external PostgreSQL; when unset the embedded one in dataDir is used. */
+  databaseUrl: string | undefined;
+  /** SUJARIT_KDF_MEMORY_KIB / _ITERATIONS / _PARALLELISM: Argon2id cost for receipts and passwords. */
+  kdf: Readonly<KdfParams>;
+  /** SUJARIT_MAX_FILE_MB: largest attachment accepted (default 25). */
+  maxFileBytes: number;
+  /** SUJARIT_MAX_REPORT_MB: all attachments of one submission together (default 100). */
+  maxReportBytes: number;
+  /** SUJARIT_DB_POOL: PostgreSQL connections (default 16). */
+  dbPoolSize: number;
+  /** SUJARIT_SECURE_COOKIES=1: mark cookies Secure (set it when served over HTTPS, as in production). */
+  isSecureCookies: boolean;
+  /** SUJARIT_LOG_LEVEL: fatal, error, warn, info, debug (default info). Reporter routes never log requests. */
+  logLevel: string;
+}>;
+
+/** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
+export const MIN_KDF: KdfParams = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads configuration once from the environment and command-line flags (`--port`, `--host`,
+ * `--data`), validates every key and throws one error that lists every violation.
+ * MUST be called only at start; the result is frozen.
+ */
+export function loadConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const { values: flags } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const problems: string[] = [];
+  const int = (name: string, raw: string | boolean | undefined, fallback: number, min: number, max: number): number => {
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  };
+  const port = int('PORT', flags.port ?? env.PORT, 8080, 0, 65535);
+  const host = String(flags.host ?? env.HOST ?? '127.0.0.1');
+  const dataDir = path.resolve(String(flags.data ?? env.SUJARIT_DATA ?? './data'));
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  // Tests and the benchmark seed pass cheaper costs explicitly; the server refuses them.
+  const allowWeakKdf = env.SUJARIT_ALLOW_WEAK_KDF === '1';
+  const kdf = {
+    memoryKiB: int('SUJARIT_KDF_MEMORY_KIB', env.SUJARIT_KDF_MEMORY_KIB, MIN_KDF.memoryKiB, allowWeakKdf ? 8 : MIN_KDF.memoryKiB, 4 * 1024 * 1024),
+    iterations: int('SUJARIT_KDF_ITERATIONS', env.SUJARIT_KDF_ITERATIONS, MIN_KDF.iterations, 1, 64),
+    parallelism: int('SUJARIT_KDF_PARALLELISM', env.SUJARIT_KDF_PARALLELISM, MIN_KDF.parallelism, 1, 16),
+  };
+  if (!allowWeakKdf && kdf.iterations < MIN_KDF.iterations) problems.push(`SUJARIT_KDF_ITERATIONS must be at least ${MIN_KDF.iterations}`);
+  const maxFileMb = int('SUJARIT_MAX_FILE_MB', env.SUJARIT_MAX_FILE_MB, 25, 1, 1024);
+  const maxReportMb = int('SUJARIT_MAX_REPORT_MB', env.SUJARIT_MAX_REPORT_MB, 100, 1, 4096);
+  if (maxReportMb < maxFileMb) problems.push('SUJARIT_MAX_REPORT_MB must be at least SUJARIT_MAX_FILE_MB');
+  const dbPoolSize = int('SUJARIT_DB_POOL', env.SUJARIT_DB_POOL, 16, 1, 200);
+  const logLevel = env.SUJARIT_LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
+  const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
+  if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+  return Object.freeze({
+    isSecureCookies: secure === '1',
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    kdf: Object.freeze(kdf),
+    maxFileBytes: maxFileMb * 1024 * 1024,
+    maxReportBytes: maxReportMb * 1024 * 1024,
+    dbPoolSize,
+    logLevel,
+  });
+}

@@ -1,0 +1,23 @@
+// Argon2id (RFC 9106) for receipts and passwords; one derivation is split by HKDF-SHA256 (RFC 5869)
+// into independent keys, so one slow step gives both the lookup/verifier and the encryption key.
+import { hkdfSync } from 'node:crypto';
+import argon2 from 'argon2';
+import type { KdfParams } from '../config/load.ts';
+
+/** Derives 32 bytes from a secret with Argon2id; runs off the main thread. Set every parameter. */
+export async function argon2id(secret: string, salt: Buffer, params: KdfParams): Promise<Buffer> {
+  return argon2.hash(secret, {
+    type: argon2.argon2id,
+    raw: true,
+    salt,
+    hashLength: 32,
+    memoryCost: params.memoryKiB,
+    timeCost: params.iterations,
+    parallelism: params.parallelism,
+  });
+}
+
+/** HKDF-Expand of an Argon2id output into a 32-byte key for one named purpose. */
+export function subkey(master: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `sujarit/v1/${purpose}`, 32));
+}

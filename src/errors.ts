@@ -1,0 +1,32 @@
+// The one error type of the domain. web/errors.ts is the only place that maps it to HTTP.
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'too_large'
+  | 'too_many_requests'
+  | 'unavailable'
+  | 'conflict';
+
+/**
+ * `message` is for logs and API clients (English); `userMessage` is an i18n key shown to people.
+ * `fields` names the inputs at fault, so a form can be shown again with what was typed.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly userMessage: string;
+  readonly fields: Readonly<Record<string, string>>;
+  constructor(code: ErrorCode, message: string, userMessage: string, fields: Record<string, string> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.userMessage = userMessage;
+    this.fields = fields;
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

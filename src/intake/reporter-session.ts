@@ -1,0 +1,55 @@
+// The reporter's session after a receipt login: a token sealed with the platform's cookie key that
+// carries the case id, the case keys and an expiry to the minute. Nothing is stored server-side,
+// so a login leaves no row, no time and no address behind.
+import type { KdfParams } from '../config/load.ts';
+import type { Db } from '../db/connection.ts';
+import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
+import { deriveReceiptKeys, normalizeReceipt } from '../crypto/receipt.ts';
+import { AppError } from '../errors.ts';
+import { unwrapForReporter, type CaseKeys } from './case-keys.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+
+export const REPORTER_SESSION_MINUTES = 30;
+
+export type ReporterSession = { caseId: string; keys: CaseKeys };
+
+/**
+ * Opens the case that a receipt belongs to. A malformed, wrong or unknown receipt all cost the same
+ * derivation and give the same error; failures platform-wide slow later attempts (the throttle
+ * keys on nothing that identifies a client).
+ */
+export async function openReporterSession({ db, kdf, receiptSalt, throttle, receipt }: {
+  db: Db;
+  kdf: KdfParams;
+  receiptSalt: Buffer;
+  throttle: LoginThrottle;
+  receipt: string;
+}): Promise<ReporterSession> {
+  await throttle.wait();
+  const normalized = normalizeReceipt(String(receipt).slice(0, 64));
+  const derived = await deriveReceiptKeys(normalized ?? '0000000000000000x', receiptSalt, kdf);
+  const row = normalized ? await db.selectFrom('reporter_access').select(['case_id', 'wrapped_keys']).where('lookup', '=', derived.lookup).executeTakeFirst() : undefined;
+  if (!row) {
+    throttle.fail();
+    throw new AppError('unauthorized', 'unknown receipt', 'error.receipt_wrong');
+  }
+  return { caseId: row.case_id, keys: unwrapForReporter(derived.key, row.case_id, row.wrapped_keys) };
+}
+
+export function issueReporterToken(cookieKey: Buffer, session: ReporterSession, now = Date.now()): string {
+  const exp = Math.floor(now / 60_000) + REPORTER_SESSION_MINUTES; // minutes since the epoch
+  const payload = { c: session.caseId, k: session.keys.content.toString('base64'), i: session.keys.identity?.toString('base64') ?? null, e: exp };
+  return sealJson(aeadKey(cookieKey), payload, 'reporter-token').toString('base64url');
+}
+
+/** Returns the session of a valid, unexpired token, or null. */
+export function readReporterToken(cookieKey: Buffer, token: string | undefined, now = Date.now()): ReporterSession | null {
+  if (!token || token.length > 400 || !/^[A-Za-z0-9_-]+$/.test(token)) return null;
+  try {
+    const v = openJson<{ c: string; k: string; i: string | null; e: number }>(aeadKey(cookieKey), Buffer.from(token, 'base64url'), 'reporter-token');
+    if (v.e < Math.floor(now / 60_000)) return null;
+    return { caseId: v.c, keys: { content: Buffer.from(v.k, 'base64'), identity: v.i ? Buffer.from(v.i, 'base64') : null } };
+  } catch {
+    return null;
+  }
+}

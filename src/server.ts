@@ -1,0 +1,50 @@
+// Starts the platform: configuration, database (embedded or DATABASE_URL), migrations, HTTP.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/load.ts';
+import { loadSecrets } from './crypto/secrets.ts';
+import { connect, type Db } from './db/connection.ts';
+import { startEmbeddedDatabase } from './db/embedded.ts';
+import { migrate } from './db/migrate.ts';
+import { sweepOrphanBlobs } from './intake/attachments.ts';
+import { createLoginThrottle } from './intake/login-throttle.ts';
+import { buildApp } from './web/app.ts';
+
+export type Running = { app: FastifyInstance; db: Db; url: string; stop: () => Promise<void> };
+
+/** Opens the database the configuration names, starting the embedded one when DATABASE_URL is unset. */
+export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<{ db: Db; stop: () => Promise<void> }> {
+  const embedded = config.databaseUrl ? null : await startEmbeddedDatabase(config.dataDir, log);
+  const db = connect(config.databaseUrl ?? embedded!.url, config.dbPoolSize);
+  await migrate(db);
+  return {
+    db,
+    stop: async () => {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Starts everything; resolves once the server accepts requests (GET /healthz answers 200). */
+export async function startServer(config: Config): Promise<Running> {
+  const { db, stop: stopDb } = await openDatabase(config);
+  const secrets = await loadSecrets(config.dataDir);
+  const app = await buildApp({ config, db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }) });
+  const sweep = async () => {
+    await sweepOrphanBlobs({ db }).catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'));
+  };
+  await sweep();
+  const timer = setInterval(sweep, 3600_000);
+  timer.unref();
+  const url = await app.listen({ port: config.port, host: config.host });
+  return {
+    app,
+    db,
+    url,
+    stop: async () => {
+      clearInterval(timer);
+      await app.close();
+      await stopDb();
+    },
+  };
+}

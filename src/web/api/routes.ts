@@ -1,0 +1,209 @@
+// The JSON API. Each operation is declared once: the same table registers the Fastify route and
+// writes /api/openapi.json. Authentication is by bearer token only (never cookies), so the API
+// needs no CSRF token.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getCase } from '../../cases/get-case.ts';
+import { listCases } from '../../cases/list-cases.ts';
+import { openCaseKeys } from '../../cases/open-case.ts';
+import { postCaseMessage } from '../../cases/post-case-message.ts';
+import { setCaseStatus } from '../../cases/set-case-status.ts';
+import { AppError } from '../../errors.ts';
+import { addMessage } from '../../intake/add-message.ts';
+import { loadCaseView, type CaseView, type MessageView } from '../../intake/case-view.ts';
+import { MAX_FIELDS_BYTES } from '../../intake/limits.ts';
+import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
+import { newDraft, submitReport } from '../../intake/submit-report.ts';
+import { validateMessage, validateReport } from '../../intake/validate-report.ts';
+import { resolveStaffSession, staffLogin, type StaffActor } from '../../staff/session.ts';
+import { CASE_STATUSES, type CaseStatus } from '../../db/schema.ts';
+import type { WebDeps } from '../deps.ts';
+import { schemas } from './schemas.ts';
+
+type Auth = 'none' | 'reporter' | 'staff';
+type Ctx = { req: FastifyRequest; reply: FastifyReply; reporter?: ReporterSession; staff?: StaffActor };
+export type Operation = {
+  id: string;
+  method: 'GET' | 'POST' | 'PUT';
+  path: string; // OpenAPI form: /cases/{reference}
+  summary: string;
+  auth: Auth;
+  body?: keyof typeof schemas;
+  query?: Record<string, { type: string; minimum?: number; maximum?: number; enum?: readonly string[] }>;
+  status: number;
+  response: keyof typeof schemas;
+  handle: (ctx: Ctx) => Promise<unknown>;
+};
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+}
+
+function caseJson(v: CaseView, author: (m: MessageView) => string) {
+  const file = (f: CaseView['attachments'][number]) => ({ id: f.id, name: f.name, type: f.type, size: f.size, uploadedBy: f.uploadedBy });
+  return {
+    reference: v.reference,
+    agency: v.agency.code,
+    category: v.category,
+    status: v.status,
+    createdAt: v.createdAt.toISOString(),
+    updatedAt: v.updatedAt.toISOString(),
+    content: v.content,
+    hasIdentity: v.hasIdentity,
+    attachments: v.attachments.map(file),
+    messages: v.messages.map((m) => ({ id: m.id, author: author(m), text: m.text, createdAt: m.createdAt.toISOString(), attachments: m.attachments.map(file) })),
+  };
+}
+
+export function apiOperations(deps: WebDeps): Operation[] {
+  const { config, db, secrets } = deps;
+  const body = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
+  return [
+    {
+      id: 'submitReport', method: 'POST', path: '/reports', summary: 'File a report; returns the receipt once', auth: 'none', body: 'ReportSubmission', status: 201, response: 'Receipt',
+      handle: async (ctx) => {
+        const b = body(ctx);
+        const identity = b.identity as { name?: string; contact?: string } | undefined;
+        const input = validateReport({ ...b, identityName: identity?.name, identityContact: identity?.contact });
+        const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft: newDraft(), input, files: [], channel: 'api' });
+        return { receipt: done.receipt, reference: done.reference };
+      },
+    },
+    {
+      id: 'openReporterSession', method: 'POST', path: '/reporter/session', summary: 'Exchange a receipt for a reporter token', auth: 'none', body: 'ReceiptLogin', status: 200, response: 'Session',
+      handle: async (ctx) => {
+        const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt: String(body(ctx).receipt) });
+        return { token: issueReporterToken(secrets.cookieKey, s), expiresAt: new Date(Math.ceil(Date.now() / 60_000 + REPORTER_SESSION_MINUTES) * 60_000).toISOString() };
+      },
+    },
+    {
+      id: 'getReporterReport', method: 'GET', path: '/reporter/report', summary: 'The reporter’s own report, status and messages', auth: 'reporter', status: 200, response: 'Case',
+      handle: async (ctx) => {
+        const s = ctx.reporter!;
+        const v = await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
+        if (!v) throw new AppError('not_found', 'case not found', 'error.not_found');
+        return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : (m.authorRole ?? 'recipient')));
+      },
+    },
+    {
+      id: 'postReporterMessage', method: 'POST', path: '/reporter/messages', summary: 'The reporter replies', auth: 'reporter', body: 'MessageInput', status: 201, response: 'Created',
+      handle: async (ctx) => {
+        const s = ctx.reporter!;
+        const text = validateMessage(body(ctx).text, false);
+        const { messageId } = await addMessage({ db, caseId: s.caseId, caseKey: s.keys.content, author: { kind: 'reporter' }, text, files: [] });
+        return { id: messageId };
+      },
+    },
+    {
+      id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', body: 'StaffLogin', status: 200, response: 'Session',
+      handle: async (ctx) => {
+        const b = body(ctx);
+        await deps.staffThrottle.wait();
+        try {
+          const s = await staffLogin({ db, kdf: config.kdf, email: String(b.email), password: String(b.password) });
+          return { token: s.token, expiresAt: s.expiresAt.toISOString() };
+        } catch (e) {
+          if ((e as AppError).code === 'unauthorized') deps.staffThrottle.fail();
+          throw e;
+        }
+      },
+    },
+    {
+      id: 'listCases', method: 'GET', path: '/cases', summary: 'Cases sealed to the caller, newest first (metadata only)', auth: 'staff', status: 200, response: 'CasePage',
+      query: { page: { type: 'integer', minimum: 1, maximum: 1_000_000 }, status: { type: 'string', enum: CASE_STATUSES } },
+      handle: async (ctx) => {
+        const q = ctx.req.query as { page?: number; status?: CaseStatus };
+        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status });
+        return { ...p, items: p.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString() })) };
+      },
+    },
+    {
+      id: 'getCase', method: 'GET', path: '/cases/{reference}', summary: 'Open a case (audited)', auth: 'staff', status: 200, response: 'Case',
+      handle: async (ctx) => {
+        const v = await getCase({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference });
+        return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : `${m.authorRole}#${m.authorUserId}`));
+      },
+    },
+    {
+      id: 'postCaseMessage', method: 'POST', path: '/cases/{reference}/messages', summary: 'Reply to the reporter (audited)', auth: 'staff', body: 'MessageInput', status: 201, response: 'Created',
+      handle: async (ctx) => {
+        const text = validateMessage(body(ctx).text, false);
+        const opened = await openCaseKeys({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, purpose: 'message_posted' });
+        const { messageId } = await postCaseMessage({ db, actor: ctx.staff!, opened, text, files: [] });
+        return { id: messageId };
+      },
+    },
+    {
+      id: 'setCaseStatus', method: 'PUT', path: '/cases/{reference}/status', summary: 'Change a case’s status (audited)', auth: 'staff', body: 'StatusInput', status: 200, response: 'StatusChange',
+      handle: async (ctx) => setCaseStatus({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, status: String(body(ctx).status) }),
+    },
+  ];
+}
+
+export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const ops = apiOperations(deps);
+  app.register(async (scope) => {
+    for (const op of ops) {
+      scope.route({
+        method: op.method,
+        url: `/api/v1${op.path.replace(/\{(\w+)\}/g, ':$1')}`,
+        bodyLimit: MAX_FIELDS_BYTES,
+        schema: {
+          ...(op.body ? { body: schemas[op.body] } : {}),
+          ...(op.query ? { querystring: { type: 'object', properties: op.query } } : {}),
+        },
+        handler: async (req, reply) => {
+          const ctx: Ctx = { req, reply };
+          if (op.auth === 'reporter') {
+            ctx.reporter = readReporterToken(deps.secrets.cookieKey, bearer(req)) ?? undefined;
+            if (!ctx.reporter) throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
+          } else if (op.auth === 'staff') {
+            ctx.staff = (await resolveStaffSession({ db: deps.db, token: bearer(req) })) ?? undefined;
+            if (!ctx.staff) throw new AppError('unauthorized', 'a valid staff token is required', 'error.unauthorized');
+          }
+          const result = await op.handle(ctx);
+          return reply.code(op.status).send(result);
+        },
+      });
+    }
+    scope.get('/api/openapi.json', async () => openApiDocument(ops));
+  });
+}
+
+/** The OpenAPI 3.1 description of the operations above. */
+export function openApiDocument(ops: Operation[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ops) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    const problem = (d: string) => ({ description: d, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+    paths[`/api/v1${op.path}`] ??= {};
+    paths[`/api/v1${op.path}`][op.method.toLowerCase()] = {
+      operationId: op.id,
+      summary: op.summary,
+      ...(op.auth === 'none' ? { security: [] } : { security: [{ [op.auth === 'staff' ? 'staffToken' : 'reporterToken']: [] }] }),
+      ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
+      responses: {
+        [op.status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } } },
+        400: problem('Malformed or invalid input'),
+        ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin' ? { 401: problem('Not authenticated') } : {}),
+        ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
+        413: problem('Body too large'),
+        503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Sujarit API', version: '1', description: 'Anonymous reporting and case handling. Times are to the minute. Errors are application/problem+json.' },
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        reporterToken: { type: 'http', scheme: 'bearer', description: 'From openReporterSession; expires after 30 minutes' },
+        staffToken: { type: 'http', scheme: 'bearer', description: 'From staffLogin; expires after 8 hours' },
+      },
+    },
+  };
+}

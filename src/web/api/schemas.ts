@@ -1,0 +1,94 @@
+// JSON Schemas of the API: Fastify validates requests with them and /api/openapi.json publishes them.
+import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { CASE_STATUSES } from '../../db/schema.ts';
+
+const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
+
+export const schemas = {
+  ReportSubmission: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agency', 'category', 'what'],
+    properties: {
+      agency: { type: 'string', maxLength: 16, description: 'Agency code, or "unknown" for the platform intake office' },
+      category: { type: 'string', enum: [...CATEGORIES] },
+      what: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.what },
+      when: text(TEXT_LIMITS.when),
+      where: text(TEXT_LIMITS.where),
+      who: text(TEXT_LIMITS.who),
+      identity: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'Optional; sealed separately from the report',
+        properties: { name: text(TEXT_LIMITS.identityName), contact: text(TEXT_LIMITS.identityContact) },
+      },
+    },
+  },
+  Receipt: {
+    type: 'object',
+    required: ['receipt', 'reference'],
+    properties: {
+      receipt: { type: 'string', pattern: '^[0-9]{16}$', description: 'Shown once; the only key to the report' },
+      reference: { type: 'string' },
+    },
+  },
+  ReceiptLogin: { type: 'object', additionalProperties: false, required: ['receipt'], properties: { receipt: text(TEXT_LIMITS.receipt) } },
+  StaffLogin: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['email', 'password'],
+    properties: { email: text(TEXT_LIMITS.email), password: text(TEXT_LIMITS.password) },
+  },
+  Session: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
+  MessageInput: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.message } } },
+  StatusInput: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: [...CASE_STATUSES] } } },
+  Created: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+  StatusChange: { type: 'object', properties: { from: { type: 'string', enum: [...CASE_STATUSES] }, to: { type: 'string', enum: [...CASE_STATUSES] } } },
+  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff'] } } },
+  Message: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      author: { type: 'string', description: '"reporter", or the staff role (never a name on the reporter side)' },
+      text: { type: 'string' },
+      createdAt: { type: 'string', format: 'date-time', description: 'To the minute' },
+      attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
+    },
+  },
+  Case: {
+    type: 'object',
+    properties: {
+      reference: { type: 'string' },
+      agency: { type: 'string' },
+      category: { type: 'string', enum: [...CATEGORIES] },
+      status: { type: 'string', enum: [...CASE_STATUSES] },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+      content: { type: 'object', properties: { what: { type: 'string' }, when: { type: 'string' }, where: { type: 'string' }, who: { type: 'string' } } },
+      hasIdentity: { type: 'boolean' },
+      attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
+      messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
+    },
+  },
+  CaseSummary: {
+    type: 'object',
+    properties: {
+      reference: { type: 'string' },
+      category: { type: 'string' },
+      channel: { type: 'string' },
+      status: { type: 'string', enum: [...CASE_STATUSES] },
+      hasIdentity: { type: 'boolean' },
+      createdAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  CasePage: {
+    type: 'object',
+    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
+  },
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details',
+    properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'object', additionalProperties: { type: 'string' } } },
+  },
+} as const;

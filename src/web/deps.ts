@@ -1,0 +1,13 @@
+import type { Config } from '../config/load.ts';
+import type { PlatformSecrets } from '../crypto/secrets.ts';
+import type { Db } from '../db/connection.ts';
+import type { LoginThrottle } from '../intake/login-throttle.ts';
+
+/** What the HTTP layer is given; handlers pass the parts they need to one domain call. */
+export type WebDeps = {
+  config: Config;
+  db: Db;
+  secrets: PlatformSecrets;
+  receiptThrottle: LoginThrottle;
+  staffThrottle: LoginThrottle;
+};

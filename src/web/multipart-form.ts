@@ -1,0 +1,86 @@
+// Reads a multipart form (text fields and files) as it streams in. The CSRF token MUST come before
+// any file, so nothing is stored for a forged request. Every field is kept whatever goes wrong
+// with the files, so the form can be shown again with what the person typed.
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { storeUpload, type AttachmentMeta, type StoredFile } from '../intake/attachments.ts';
+import { MAX_FILES } from '../intake/limits.ts';
+import { checkCsrf } from './csrf.ts';
+import { toAppError } from './errors.ts';
+
+export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null };
+
+export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxFileBytes, maxReportBytes, isCsrfChecked = true }: {
+  db: Db;
+  caseKey: Buffer;
+  maxFileBytes: number;
+  maxReportBytes: number;
+  isCsrfChecked?: boolean;
+}): Promise<MultipartForm> {
+  const fields: Record<string, string> = {};
+  const files: MultipartForm['files'] = [];
+  let error: AppError | null = null;
+  let isCsrfOk = !isCsrfChecked;
+  let total = 0;
+  if (!req.isMultipart()) {
+    return { fields, files, error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request') };
+  }
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        if (typeof part.value !== 'string') continue;
+        if (part.fieldname === '_csrf') {
+          try {
+            checkCsrf(req, part.value);
+            isCsrfOk = true;
+          } catch (e) {
+            error ??= e as AppError;
+          }
+        } else if (!(part.fieldname in fields)) {
+          fields[part.fieldname] = part.value;
+        }
+        continue;
+      }
+      const isEmpty = !part.filename;
+      if (error || isEmpty || !isCsrfOk) {
+        if (!isCsrfOk && !isEmpty) error ??= new AppError('forbidden', 'CSRF token must precede files', 'error.csrf');
+        await drain(part.file);
+        continue;
+      }
+      if (files.length >= MAX_FILES) {
+        error = new AppError('invalid_input', `more than ${MAX_FILES} files`, 'error.too_many_files', { files: 'error.too_many_files' });
+        await drain(part.file);
+        continue;
+      }
+      const remaining = maxReportBytes - total;
+      const limit = Math.min(maxFileBytes, remaining);
+      try {
+        const stored = await storeUpload({ db, caseKey, stream: part.file, fileName: part.filename, maxBytes: limit });
+        total += stored.file.size;
+        files.push(stored);
+      } catch (e) {
+        const app = toAppError(e);
+        if (app?.code === 'too_large' && limit < maxFileBytes) {
+          error = new AppError('too_large', 'attachments together exceed the report limit', 'error.report_too_large', { files: 'error.report_too_large' });
+        } else if (app) {
+          error = app;
+        } else {
+          throw e;
+        }
+      }
+    }
+  } catch (e) {
+    const app = toAppError(e);
+    if (!app) throw e;
+    error ??= app;
+  }
+  if (!isCsrfOk) error ??= new AppError('forbidden', 'missing CSRF token', 'error.csrf');
+  return { fields, files, error };
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of stream) {
+    // discarded
+  }
+}

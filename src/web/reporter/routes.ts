@@ -1,0 +1,163 @@
+// Reporter side. No request is logged here, no client address or agent is read, and every time
+// stored is to the minute. Every step is a plain form post; nothing needs JavaScript.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { listReportableAgencies } from '../../agencies/list-agencies.ts';
+import { formatReceipt } from '../../crypto/receipt.ts';
+import { AppError } from '../../errors.ts';
+import { addMessage } from '../../intake/add-message.ts';
+import { readAttachment } from '../../intake/attachments.ts';
+import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
+import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
+import { newDraft, submitReport } from '../../intake/submit-report.ts';
+import { validateMessage, validateReport } from '../../intake/validate-report.ts';
+import type { T } from '../../i18n/messages.ts';
+import { checkCsrf, csrfToken } from '../csrf.ts';
+import type { WebDeps } from '../deps.ts';
+import { toAppError, statusOf } from '../errors.ts';
+import { readMultipartForm } from '../multipart-form.ts';
+import { pageContext, sendPage, type PageContext } from '../render.ts';
+import { sendDownload } from '../download.ts';
+
+export const REPORTER_COOKIE = 'sj_reporter';
+const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'] as const;
+
+export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { config, db, secrets } = deps;
+  const fileParams = { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
+  const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
+
+  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false) => {
+    const agencies = await listReportableAgencies({ db }).catch(() => []);
+    return sendPage(reply, c, 'report', {
+      title: c.t('report.title'),
+      csrf: csrf(req, reply),
+      agencies,
+      categories: CATEGORIES,
+      limits: TEXT_LIMITS,
+      values,
+      errors: error?.fields ?? {},
+      alert: error ? c.t(error.userMessage, fileParams) : null,
+      reselect,
+      fileParams,
+    }, status, status === 200);
+  };
+
+  app.get('/', async (req, reply) => {
+    const c = ctx(req, reply);
+    return sendPage(reply, c, 'home', { title: c.t('home.title') }, 200, true);
+  });
+
+  app.get('/report', async (req, reply) => showForm(req, reply, ctx(req, reply), {}, null, 200));
+
+  app.post('/report', async (req, reply) => {
+    const c = ctx(req, reply);
+    const draft = newDraft();
+    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+    const values = Object.fromEntries(REPORT_FIELDS.map((k) => [k, (form.fields[k] ?? '').slice(0, TEXT_LIMITS.what)]));
+    const hadFiles = form.files.length > 0 || form.error?.fields.files !== undefined;
+    if (form.error) return showForm(req, reply, c, values, form.error, statusOf(form.error), hadFiles);
+    try {
+      const input = validateReport(form.fields);
+      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input, files: form.files, channel: 'web' });
+      // Committed: only now may the receipt be shown.
+      return sendPage(reply, c, 'receipt', {
+        title: c.t('receipt.title'),
+        receipt: done.receipt,
+        receiptFormatted: formatReceipt(done.receipt),
+        reference: done.reference,
+        files: form.files.map((f) => f.file),
+      });
+    } catch (e) {
+      const app = toAppError(e);
+      if (!app) req.log.error({ err: { message: (e as Error).message } }, 'report submission failed');
+      return showForm(req, reply, c, values, app ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(app), hadFiles);
+    }
+  });
+
+  app.get('/followup', async (req, reply) => {
+    const c = ctx(req, reply);
+    return sendPage(reply, c, 'followup-login', { title: c.t('followup.title'), csrf: csrf(req, reply), maxReceipt: TEXT_LIMITS.receipt, alert: null }, 200, true);
+  });
+
+  app.post('/followup', async (req, reply) => {
+    const c = ctx(req, reply);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      checkCsrf(req, body._csrf);
+      const session = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt: String(body.receipt ?? '') });
+      reply.setCookie(REPORTER_COOKIE, issueReporterToken(secrets.cookieKey, session), { path: '/followup', httpOnly: true, sameSite: 'strict', secure: config.isSecureCookies, maxAge: REPORTER_SESSION_MINUTES * 60 });
+      return reply.redirect('/followup/case', 303);
+    } catch (e) {
+      const app = toAppError(e);
+      if (!app) throw e;
+      return sendPage(reply, c, 'followup-login', { title: c.t('followup.title'), csrf: csrf(req, reply), maxReceipt: TEXT_LIMITS.receipt, alert: c.t(app.userMessage) }, statusOf(app));
+    }
+  });
+
+  const session = (req: FastifyRequest): ReporterSession | null => readReporterToken(secrets.cookieKey, req.cookies[REPORTER_COOKIE]);
+
+  const showCase = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, extra: { notice?: string | null; alert?: string | null; draft?: string }, status = 200) => {
+    const c = ctx(req, reply);
+    const view = await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
+    if (!view) throw new AppError('not_found', 'case gone', 'error.not_found');
+    return sendPage(reply, c, 'followup-case', {
+      title: c.t('followup.title'),
+      csrf: csrf(req, reply),
+      c: view,
+      author: (m: MessageView) => reporterAuthor(c.t, m),
+      fileHref: (f: { id: string }) => `/followup/case/attachments/${f.id}`,
+      maxMessage: TEXT_LIMITS.message,
+      fileParams,
+      notice: null,
+      alert: null,
+      ...extra,
+    }, status, status === 200);
+  };
+
+  app.get('/followup/case', async (req, reply) => {
+    const s = session(req);
+    if (!s) return reply.redirect('/followup', 303);
+    const sent = (req.query as Record<string, unknown>).sent === '1';
+    return showCase(req, reply, s, { notice: sent ? ctx(req, reply).t('followup.sent') : null });
+  });
+
+  app.post('/followup/case/messages', async (req, reply) => {
+    const s = session(req);
+    if (!s) {
+      // drain nothing: an expired session gets the login page, the text is not stored anywhere
+      return reply.redirect('/followup', 303);
+    }
+    const c = ctx(req, reply);
+    const form = await readMultipartForm(req, { db, caseKey: s.keys.content, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+    const draftText = (form.fields.message ?? '').slice(0, TEXT_LIMITS.message);
+    try {
+      if (form.error) throw form.error;
+      const text = validateMessage(form.fields.message, form.files.length > 0);
+      await addMessage({ db, caseId: s.caseId, caseKey: s.keys.content, author: { kind: 'reporter' }, text, files: form.files });
+      return reply.redirect('/followup/case?sent=1', 303);
+    } catch (e) {
+      const app = toAppError(e);
+      if (!app) throw e;
+      return showCase(req, reply, s, { alert: c.t(app.userMessage, fileParams), draft: draftText }, statusOf(app));
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/followup/case/attachments/:id', async (req, reply) => {
+    const s = session(req);
+    if (!s) return reply.redirect('/followup', 303);
+    return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id, read: readAttachment });
+  });
+
+  app.post('/followup/logout', async (req, reply) => {
+    checkCsrf(req, ((req.body ?? {}) as Record<string, unknown>)._csrf);
+    reply.clearCookie(REPORTER_COOKIE, { path: '/followup' });
+    return reply.redirect('/', 303);
+  });
+}
+
+/** Staff appear to the reporter by role only. */
+export function reporterAuthor(t: T, m: MessageView): string {
+  return m.authorKind === 'reporter' ? t('followup.you') : t(`role.${m.authorRole ?? 'recipient'}`);
+}
