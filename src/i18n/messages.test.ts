@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { CASE_STATUSES } from '../db/schema.ts';
+import { CATEGORIES } from '../intake/limits.ts';
+import { formatDate, messageKeys, translator } from './messages.ts';
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe('translations', () => {
+  it('has the same keys in Thai and English', () => {
+    assert.deepEqual(messageKeys('th').sort(), messageKeys('en').sort());
+  });
+
+  it('translates every key the code and the views name', () => {
+    const src = path.join(import.meta.dirname, '..');
+    const keys = new Set(messageKeys('th'));
+    const used = new Set<string>();
+    for (const f of files(src).filter((f) => /\.(ts|eta)$/.test(f) && !f.endsWith('.test.ts'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error)\.[a-z_.]*[a-z_])['"]/g)) used.add(m[1]);
+    }
+    for (const c of CATEGORIES) used.add(`category.${c}`);
+    for (const s of CASE_STATUSES) used.add(`status.${s}`);
+    const missing = [...used].filter((k) => !keys.has(k));
+    assert.deepEqual(missing, []);
+    assert.ok(used.size > 100, `found ${used.size} keys`);
+  });
+
+  it('fills parameters', () => {
+    assert.equal(translator('en')('staff.cases.total', { total: 3 }), '3 cases');
+  });
+
+  it('shows dates in the Buddhist Era, Bangkok time, in both languages', () => {
+    const d = new Date('2026-01-02T07:05:00Z');
+    assert.match(formatDate('th', d), /2569/);
+    assert.match(formatDate('th', d), /14:05/);
+    assert.match(formatDate('en', d), /2569/);
+  });
+});

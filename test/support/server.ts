@@ -1,0 +1,61 @@
+// Runs the real server (`node src/main.ts`) as a child process on 127.0.0.1 and a free port, on a
+// test database, so tests can talk HTTP to it, kill it (-9) and start it again on the same data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export type ServerProcess = { url: string; child: ChildProcess; stop: () => Promise<void>; kill9: () => Promise<void> };
+
+/** Cheap Argon2id unless the caller passes real costs in `env`. */
+export const CHEAP_KDF_ENV = { SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' };
+
+export async function startServerProcess({ databaseUrl, dataDir, env = {} }: { databaseUrl: string | undefined; dataDir: string; env?: Record<string, string> }): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }), SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      output += b.toString();
+      const m = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before it was ready:\n${output}`)));
+    setTimeout(() => reject(new Error(`server not ready after 60 s:\n${output}`)), 60_000).unref();
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    kill9: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** A test database plus a data folder, removed by `cleanup`. */
+export async function serverFixture(): Promise<{ database: TestDatabase; dataDir: string; cleanup: () => Promise<void> }> {
+  const database = await createTestDatabase(4);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-srv-'));
+  return {
+    database,
+    dataDir,
+    cleanup: async () => {
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
