@@ -39,6 +39,8 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
           }
         } else if (!(part.fieldname in fields)) {
           fields[part.fieldname] = part.value;
+          // kept (cut) so the form comes back with the text, but never stored cut
+          if (part.valueTruncated) error ??= new AppError('invalid_input', `field ${part.fieldname} too long`, 'error.form', { [part.fieldname]: 'error.field.too_long' });
         }
         continue;
       }

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
+import { CHEAP_KDF, PASSWORD, seedAgency, seedRecipient } from '../../test/support/app.ts';
+import { getCase } from '../cases/get-case.ts';
+import { staffLogin, resolveStaffSession } from '../staff/session.ts';
+import { createLoginThrottle } from './login-throttle.ts';
+import { loadCaseView } from './case-view.ts';
+import { openReporterSession } from './reporter-session.ts';
+import { buddhistYear, newDraft, submitReport } from './submit-report.ts';
+import { validateReport } from './validate-report.ts';
+
+describe('submitReport', () => {
+  let t: TestDatabase;
+  const salt = randomBytes(16);
+  const throttle = createLoginThrottle();
+  before(async () => {
+    t = await createTestDatabase();
+    await seedAgency(t.db, 'OPDC');
+    await seedAgency(t.db, 'INTAKE', { isIntakeOffice: true });
+    await seedAgency(t.db, 'EMPTY');
+    await seedRecipient(t.db, 'OPDC', 'one@opdc.example');
+    await seedRecipient(t.db, 'OPDC', 'two@opdc.example');
+    await seedRecipient(t.db, 'INTAKE', 'intake@example.org');
+  });
+  after(() => t.drop());
+
+  const file = (agency: string, extra: Record<string, string> = {}) =>
+    submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: 'ข้อความลับ', ...extra }), files: [], channel: 'web' });
+
+  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD })).token }))!;
+
+  it('seals the case to every recipient of the agency and to the receipt', async () => {
+    const done = await file('OPDC', { identityName: 'นายแจ้ง', identityContact: '081' });
+    assert.match(done.reference, new RegExp(`^OPDC-${buddhistYear()}-\\d{6}$`));
+    const keys = await t.db.selectFrom('case_key').select(['user_id', 'purpose']).where('case_id', '=', done.caseId).execute();
+    assert.equal(keys.length, 4, 'content and identity keys for two recipients');
+    for (const email of ['one@opdc.example', 'two@opdc.example']) {
+      const view = await getCase({ db: t.db, actor: await actor(email), reference: done.reference });
+      assert.equal(view.content.what, 'ข้อความลับ');
+      assert.equal(view.identity, null, 'identity stays sealed until revealed');
+    }
+    const revealed = await getCase({ db: t.db, actor: await actor('one@opdc.example'), reference: done.reference, withIdentity: true });
+    assert.deepEqual(revealed.identity, { name: 'นายแจ้ง', contact: '081' });
+    const session = await openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, throttle, receipt: done.receipt });
+    const mine = await loadCaseView({ db: t.db, caseId: session.caseId, keys: session.keys, withIdentity: true });
+    assert.equal(mine?.content.what, 'ข้อความลับ');
+    assert.deepEqual(mine?.identity, { name: 'นายแจ้ง', contact: '081' });
+    const audit = await t.db.selectFrom('audit_event').select('action').where('case_id', '=', done.caseId).execute();
+    assert.deepEqual(audit.map((a) => a.action).sort(), ['case_opened', 'case_opened', 'identity_opened']);
+  });
+
+  it('sends "I don\'t know" to the intake office', async () => {
+    const done = await file('unknown');
+    assert.match(done.reference, /^INTAKE-/);
+  });
+
+  it('refuses an agency with no recipient and an unknown agency, storing nothing', async () => {
+    const before = await t.db.selectFrom('report_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    await assert.rejects(file('EMPTY'), { code: 'invalid_input' });
+    await assert.rejects(file('NOPE'), { code: 'invalid_input' });
+    const afterCount = await t.db.selectFrom('report_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(afterCount.n, before.n);
+  });
+
+  it('does not open for the receipt of another case, a wrong receipt or another salt', async () => {
+    const a = await file('OPDC');
+    const b = await file('OPDC');
+    const sa = await openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, throttle, receipt: a.receipt });
+    assert.equal(sa.caseId, a.caseId);
+    assert.notEqual(sa.caseId, b.caseId);
+    const wrong = a.receipt.slice(0, 15) + ((Number(a.receipt[15]) + 1) % 10);
+    await assert.rejects(openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, throttle, receipt: wrong }), { code: 'unauthorized' });
+    await assert.rejects(openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: randomBytes(16), throttle, receipt: a.receipt }), { code: 'unauthorized' });
+  });
+
+  it('stores times to the minute only', async () => {
+    const done = await file('OPDC');
+    const row = await t.db.selectFrom('report_case').select(['created_at', 'updated_at']).where('id', '=', done.caseId).executeTakeFirstOrThrow();
+    assert.equal(row.created_at.getSeconds() + row.created_at.getMilliseconds(), 0);
+    assert.equal(row.updated_at.getSeconds() + row.updated_at.getMilliseconds(), 0);
+  });
+
+  it('validates every field and names each one at fault', () => {
+    assert.throws(() => validateReport({ agency: '', category: 'nope', what: '  ', when: 'x'.repeat(301), who: 5 }), (e: { fields: Record<string, string> }) => {
+      assert.deepEqual(Object.keys(e.fields).sort(), ['agency', 'category', 'what', 'when', 'who'].sort());
+      return true;
+    });
+  });
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
+import { CHEAP_KDF, PASSWORD, seedAgency, seedRecipient } from '../../test/support/app.ts';
+import { addStaffUser } from './add-user.ts';
+import { resolveStaffSession, staffLogin, staffLogout } from './session.ts';
+
+describe('staff accounts and sessions', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await createTestDatabase();
+    await seedAgency(t.db, 'OPDC');
+    await seedRecipient(t.db, 'OPDC', 'a@example.org');
+  });
+  after(() => t.drop());
+
+  it('stores no password and no private key in the clear', async () => {
+    const row = await t.db.selectFrom('staff_user').selectAll().where('email', '=', 'a@example.org').executeTakeFirstOrThrow();
+    const text = JSON.stringify(row);
+    assert.ok(!text.includes(PASSWORD));
+    assert.equal(row.public_key.length, 32);
+    assert.ok(row.wrapped_private_key.length > 32);
+  });
+
+  it('refuses bad input, unknown agencies and duplicate emails', async () => {
+    const base = { db: t.db, kdf: CHEAP_KDF, agencyCode: 'OPDC', email: 'b@example.org', role: 'recipient', password: PASSWORD };
+    await assert.rejects(addStaffUser({ ...base, email: 'not-an-email' }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, role: 'god' }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, password: 'short' }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, agencyCode: 'NOPE' }), { code: 'not_found' });
+    await assert.rejects(addStaffUser({ ...base, email: 'A@Example.org' }), { code: 'conflict' });
+  });
+
+  it('logs in, opens the key pair through the token, and logs out', async () => {
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: ' A@example.org ', password: PASSWORD });
+    const actor = await resolveStaffSession({ db: t.db, token });
+    assert.equal(actor?.email, 'a@example.org');
+    assert.equal(actor?.keys.privateKey.length, 32);
+    await staffLogout({ db: t.db, token });
+    assert.equal(await resolveStaffSession({ db: t.db, token }), null);
+  });
+
+  it('gives the same error for a wrong password and an unknown email', async () => {
+    await assert.rejects(staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: 'wrong password!!' }), { code: 'unauthorized', userMessage: 'error.login_failed' });
+    await assert.rejects(staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'nobody@example.org', password: PASSWORD }), { code: 'unauthorized', userMessage: 'error.login_failed' });
+  });
+
+  it('refuses forged, altered and expired tokens', async () => {
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: PASSWORD });
+    const raw = Buffer.from(token, 'base64url');
+    raw[20] ^= 1; // the session key half: the row is found but the sealed key does not open
+    assert.equal(await resolveStaffSession({ db: t.db, token: raw.toString('base64url') }), null);
+    assert.equal(await resolveStaffSession({ db: t.db, token: 'A'.repeat(64) }), null);
+    assert.equal(await resolveStaffSession({ db: t.db, token: 'short' }), null);
+    assert.equal(await resolveStaffSession({ db: t.db, token: undefined }), null);
+    await t.db.updateTable('staff_session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    assert.equal(await resolveStaffSession({ db: t.db, token }), null);
+  });
+});
