@@ -34,6 +34,7 @@ export function sendPage(reply: FastifyReply, ctx: PageContext, view: string, da
   const req = reply.request;
   const other = ctx.lang === 'th' ? 'en' : 'th';
   const url = new URL(req.url, 'http://x');
+  url.searchParams.delete('sent'); // a one-time notice, not part of the page
   url.searchParams.set('lang', other);
   const html = eta.render(`./${view}`, {
     ...ctx,

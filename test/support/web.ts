@@ -62,7 +62,7 @@ export async function postMultipart(app: FastifyInstance, jar: Jar, url: string,
 
 /** The 16-digit receipt shown on a receipt page. */
 export function receiptOf(html: string): string {
-  const m = /<output>([\d ]{19})<\/output>/.exec(html);
+  const m = /<output[^>]*>([\d ]{19})<\/output>/.exec(html);
   if (!m) throw new Error('no receipt on the page');
   return m[1].replace(/ /g, '');
 }

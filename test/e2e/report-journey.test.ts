@@ -1,0 +1,265 @@
+// The whole journey in a real browser with JavaScript off, against the real server process:
+// a reporter on a phone files a report with a geotagged photo, a recipient answers and acknowledges
+// it in the console, and the reporter reads the answer with the receipt and replies.
+// Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Locator, Page, Response } from 'playwright-core';
+import sharp from 'sharp';
+import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
+import { jpegWithGps } from '../support/images.ts';
+import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const OFFICER = 'officer@opdc.example';
+const OFFICER_PASSWORD = 'a long officer passphrase for the test';
+const AGENCY_TH = 'สำนักงาน ก.พ.ร.';
+const WHAT = 'เจ้าหน้าที่เรียกเงินสองพันบาทเพื่อเร่งออกใบอนุญาตก่อสร้าง';
+const WHEN = 'ต้นเดือนพฤศจิกายน ช่วงบ่าย';
+const WHERE = 'สำนักงานเขต ชั้น 2 ห้องรับเรื่อง';
+const WHO = 'หัวหน้าฝ่ายโยธา (ชาย อายุประมาณ 50 ปี)';
+const STAFF_REPLY = 'ขอบคุณที่แจ้ง กรุณาระบุวันที่ที่แน่นอนหากจำได้';
+const REPORTER_REPLY = 'วันที่ 3 พฤศจิกายน ประมาณบ่ายสองโมง';
+const RECEIPT_SHOT = path.join(tmpdir(), 'sujarit-e2e-receipt.png');
+const FOLLOWUP_SHOT = path.join(tmpdir(), 'sujarit-e2e-followup.png');
+
+/** Runs `node src/cli/main.ts ...args` as an administrator would; resolves with its stdout. */
+function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}${err}`))));
+    child.stdin.end(stdin);
+  });
+}
+
+/**
+ * Clicks (a submit button or a link) and waits until the page it leads to has loaded: the final,
+ * non-redirect response of a main-frame navigation. Returns that response for its status and URL.
+ */
+async function clickAndLoad(page: Page, target: Locator): Promise<Response> {
+  const loaded = page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400));
+  await target.click();
+  const response = await loaded;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+function pathOf(page: Page): string {
+  const u = new URL(page.url());
+  return `${u.pathname}${u.search}`;
+}
+
+describe('report journey in a browser without JavaScript', () => {
+  let fixture: Awaited<ReturnType<typeof serverFixture>>;
+  let server: ServerProcess;
+  let browser: Browser;
+  const contexts: RecordedContext[] = [];
+  // Shared along the journey, in order.
+  let reporter: RecordedContext;
+  let receipt = '';
+  let reference = '';
+
+  const open = async (options: Parameters<typeof openContext>[1] = {}): Promise<RecordedContext> => {
+    const c = await openContext(browser, options);
+    contexts.push(c);
+    return c;
+  };
+
+  before(async () => {
+    fixture = await serverFixture();
+    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
+    const agency = await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', AGENCY_TH, '--name-en', 'OPDC'], env);
+    assert.match(agency, /agency OPDC added/);
+    const user = await runCli(['user', 'add', '--agency', 'OPDC', '--email', OFFICER, '--role', 'recipient', '--password-stdin'], env, `${OFFICER_PASSWORD}\n`);
+    assert.match(user, /user officer@opdc\.example added to OPDC as recipient/);
+    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.context.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+    await fixture?.cleanup();
+  });
+
+  it('a reporter on a phone files a report with a geotagged photo and gets a receipt', async () => {
+    reporter = await open();
+    const { page } = reporter;
+    const home = await page.goto(`${server.url}/`);
+    assert.equal(home?.status(), 200);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'th');
+    await page.getByRole('heading', { level: 1, name: 'แจ้งเบาะแสการทุจริตอย่างปลอดภัย' }).waitFor();
+
+    const form = await clickAndLoad(page, page.getByRole('link', { name: 'แจ้งเรื่องใหม่' }));
+    assert.equal(form.status(), 200);
+    assert.equal(pathOf(page), '/report');
+    await page.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption({ label: AGENCY_TH });
+    await page.getByRole('radio', { name: 'การเรียกรับสินบน' }).check();
+    await page.getByLabel('เกิดอะไรขึ้น').fill(WHAT);
+    await page.getByLabel('เมื่อไร').fill(WHEN);
+    await page.getByLabel('ที่ไหน').fill(WHERE);
+    await page.getByLabel('ผู้เกี่ยวข้อง').fill(WHO);
+    await page.getByLabel('ไฟล์แนบ (ไม่บังคับ)').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await jpegWithGps('E2E') });
+
+    const sent = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่อง' }));
+    assert.equal(sent.status(), 200, await sent.text());
+    assert.equal(sent.request().method(), 'POST');
+    assert.equal(sent.headers()['cache-control'], 'no-store');
+    await page.getByRole('heading', { level: 1, name: 'ส่งเรื่องเรียบร้อยแล้ว' }).waitFor();
+
+    const shown = (await page.locator('output').textContent()) ?? '';
+    assert.match(shown, /^\d{4} \d{4} \d{4} \d{4}$/, `receipt as shown: ${JSON.stringify(shown)}`);
+    receipt = shown.replace(/ /g, '');
+    reference = ((await page.locator('dl.meta dd').first().textContent()) ?? '').trim();
+    assert.ok(reference.length > 0, 'the receipt page shows the case reference');
+
+    const removed = page.getByRole('region', { name: 'ข้อมูลแฝงที่ลบออกจากไฟล์แนบ' });
+    const removedText = (await removed.textContent()) ?? '';
+    assert.match(removedText, /photo\.jpg/);
+    assert.match(removedText, /พิกัดตำแหน่ง GPS/);
+    assert.match(removedText, /ยี่ห้อ รุ่น และหมายเลขกล้อง/);
+
+    // The layout must fit a phone: nothing wider than the screen.
+    const { width } = page.viewportSize()!;
+    for (const selector of ['main', '.receipt', 'output', 'header.top']) {
+      const box = await page.locator(selector).first().boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width + 0.5, `${selector} fits in ${width}px: ${JSON.stringify(box)}`);
+    }
+    await page.screenshot({ path: RECEIPT_SHOT, fullPage: true });
+  });
+
+  it('a recipient signs in, opens the case, downloads the cleaned photo, replies and acknowledges it', async () => {
+    assert.ok(reference, 'the report step ran');
+    const staff = await open({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+    const { page } = staff;
+    await page.goto(`${server.url}/staff/login`);
+    await page.getByLabel('อีเมล').fill(OFFICER);
+    await page.getByLabel('รหัสผ่าน').fill(OFFICER_PASSWORD);
+    const list = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
+    assert.equal(list.status(), 200, await list.text());
+    assert.equal(pathOf(page), '/staff/cases');
+    await page.getByText('ทั้งหมด 1 เรื่อง').waitFor();
+
+    const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
+    assert.equal(opened.status(), 200);
+    assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
+    await page.getByRole('heading', { level: 1, name: reference }).waitFor();
+    const main = (await page.locator('main').textContent()) ?? '';
+    for (const text of [WHAT, WHEN, WHERE, WHO, AGENCY_TH, 'การเรียกรับสินบน', 'เรื่องใหม่']) assert.ok(main.includes(text), `the case page shows ${text}`);
+
+    // The attachment link downloads the photo, with its GPS and camera data gone.
+    const link = page.getByRole('link', { name: /ดาวน์โหลด\s+photo\.jpg/ });
+    assert.match((await link.getAttribute('href')) ?? '', /^\/staff\/cases\/[^/]+\/attachments\/[0-9a-f-]{36}$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), 'photo.jpg');
+    const photo = await readFile(await download.path());
+    const meta = await sharp(photo).metadata();
+    assert.equal(meta.format, 'jpeg');
+    assert.equal(meta.width, 64);
+    assert.equal(meta.exif, undefined, 'no EXIF left in the downloaded photo');
+    assert.ok(!photo.includes('SujaritTestCam'), 'no camera make left in the downloaded photo');
+
+    await page.getByRole('textbox', { name: 'ข้อความถึงผู้แจ้ง' }).fill(STAFF_REPLY);
+    const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
+    assert.equal(replied.status(), 200, await replied.text());
+    assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
+    const message = page.locator('li.message', { hasText: STAFF_REPLY });
+    assert.equal(((await message.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
+
+    await page.getByRole('combobox', { name: 'สถานะ' }).selectOption('acknowledged');
+    const saved = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึก' }));
+    assert.equal(saved.status(), 200, await saved.text());
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
+    await staff.context.close();
+  });
+
+  it('the reporter follows up with the receipt, sees the answer from a role, not a person, and replies', async () => {
+    assert.ok(receipt, 'the report step ran');
+    const { page } = reporter;
+    const login = await clickAndLoad(page, page.getByRole('link', { name: 'ไปยังหน้าติดตามเรื่อง' }));
+    assert.equal(login.status(), 200);
+    assert.equal(pathOf(page), '/followup');
+    // Typed as it was written down, in groups of four.
+    await page.getByLabel('เลขรับแจ้ง 16 หลัก').fill(receipt.replace(/(\d{4})(?=\d)/g, '$1 '));
+    const opened = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่เรื่องของฉัน' }));
+    assert.equal(opened.status(), 200, await opened.text());
+    assert.equal(pathOf(page), '/followup/case');
+
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
+    const answer = page.locator('li.message', { hasText: STAFF_REPLY });
+    assert.equal(((await answer.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
+    const html = await page.content();
+    assert.ok(!html.includes(OFFICER), 'the officer’s email is never shown to the reporter');
+    assert.ok(html.includes(WHAT));
+    await page.getByRole('link', { name: /ดาวน์โหลด\s+photo\.jpg/ }).waitFor();
+
+    await page.getByRole('textbox', { name: 'ข้อความของคุณ' }).fill(REPORTER_REPLY);
+    const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
+    assert.equal(replied.status(), 200, await replied.text());
+    assert.equal(pathOf(page), '/followup/case?sent=1');
+    await page.getByRole('status').filter({ hasText: 'ส่งข้อความแล้ว' }).waitFor();
+    const mine = page.locator('li.message', { hasText: REPORTER_REPLY });
+    assert.equal(((await mine.locator('.by strong').textContent()) ?? '').trim(), 'คุณ');
+    assert.equal(await page.locator('li.message').count(), 2);
+
+    const { width } = page.viewportSize()!;
+    for (const selector of ['main', 'dl.meta', 'ol.messages', 'textarea#message']) {
+      const box = await page.locator(selector).first().boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= width + 0.5, `${selector} fits in ${width}px: ${JSON.stringify(box)}`);
+    }
+    await page.screenshot({ path: FOLLOWUP_SHOT, fullPage: true });
+    await reporter.context.close();
+  });
+
+  it('the language switch shows the pages in English and keeps the choice', async () => {
+    const visitor = await open();
+    const { page } = visitor;
+    await page.goto(`${server.url}/`);
+    const switched = await clickAndLoad(page, page.getByRole('link', { name: 'English' }));
+    assert.equal(switched.status(), 200);
+    assert.equal(pathOf(page), '/?lang=en');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.getByRole('heading', { level: 1, name: 'Report corruption safely' }).waitFor();
+    await clickAndLoad(page, page.getByRole('link', { name: 'File a new report' }));
+    await page.getByRole('heading', { level: 1, name: 'File a report' }).waitFor();
+    assert.equal(await page.getByLabel('Agency concerned').locator('option', { hasText: 'OPDC' }).count(), 1);
+    await page.getByRole('link', { name: 'ไทย' }).waitFor();
+    await visitor.context.close();
+  });
+
+  it('the pages load nothing from anywhere but the server', () => {
+    const all = contexts.flatMap((c) => c.requests);
+    assert.ok(all.some((u) => u.endsWith('/static/app.css')), 'the style sheet was loaded');
+    assert.deepEqual(foreignRequests(all, server.url), []);
+  });
+
+  it('left in the database what the pages showed, with the content sealed', async () => {
+    const db = fixture.database.db;
+    const cases = await db.selectFrom('report_case').select(['id', 'reference', 'status', 'content', 'has_identity']).execute();
+    assert.equal(cases.length, 1);
+    assert.equal(cases[0].status, 'acknowledged');
+    assert.equal(cases[0].reference, reference);
+    assert.equal(cases[0].has_identity, false);
+    assert.ok(!Buffer.from(cases[0].content).includes(Buffer.from(WHAT.slice(0, 10))), 'the content is stored sealed');
+    const messages = await db.selectFrom('case_message').select(['author_kind', 'author_role']).where('case_id', '=', cases[0].id).orderBy('number').execute();
+    assert.deepEqual(messages, [{ author_kind: 'staff', author_role: 'recipient' }, { author_kind: 'reporter', author_role: null }]);
+    const attachments = await db.selectFrom('attachment').select(['uploaded_by', 'message_id']).execute();
+    assert.deepEqual(attachments, [{ uploaded_by: 'reporter', message_id: null }]);
+    const audit = await db.selectFrom('audit_event').select(['action', 'case_id']).orderBy('id').execute();
+    const actions = audit.map((a) => a.action);
+    assert.ok(actions.includes('case_opened'), `audit actions: ${actions.join(', ')}`);
+    for (const action of ['attachment_downloaded', 'message_posted', 'status_changed']) assert.ok(actions.includes(action), `audit has ${action}: ${actions.join(', ')}`);
+    assert.ok(audit.filter((a) => a.action === 'case_opened').every((a) => a.case_id === cases[0].id));
+  });
+});
