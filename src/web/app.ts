@@ -73,6 +73,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   // Pages may hold case content or a receipt: never stored by the browser or a proxy.
   app.addHook('onSend', async (req, reply) => {
     if (!req.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '30');
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -82,7 +83,6 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     if (isApiRequest(req)) return sendProblem(reply, app);
     const side = req.url.startsWith('/staff') ? 'staff' : 'reporter';
     const c = pageContext(req, reply, side);
-    if (app?.code === 'unavailable') reply.header('retry-after', '30');
     return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(app?.userMessage ?? 'error.internal') }, statusOf(app));
   });
   app.setNotFoundHandler((req, reply) => {

@@ -46,7 +46,6 @@ export function isApiRequest(req: FastifyRequest): boolean {
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
   const status = statusOf(e);
-  if (status === 503) reply.header('retry-after', '30');
   return reply
     .code(status)
     .type('application/problem+json; charset=utf-8')

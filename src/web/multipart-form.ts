@@ -9,7 +9,8 @@ import { MAX_FILES } from '../intake/limits.ts';
 import { checkCsrf } from './csrf.ts';
 import { toAppError } from './errors.ts';
 
-export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null };
+/** `sawFiles`: the request carried at least one file, stored or not (the person must choose it again). */
+export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null; sawFiles: boolean };
 
 export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxFileBytes, maxReportBytes, isCsrfChecked = true }: {
   db: Db;
@@ -23,8 +24,9 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
   let error: AppError | null = null;
   let isCsrfOk = !isCsrfChecked;
   let total = 0;
+  let sawFiles = false;
   if (!req.isMultipart()) {
-    return { fields, files, error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request') };
+    return { fields, files, error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request'), sawFiles };
   }
   try {
     for await (const part of req.parts()) {
@@ -45,6 +47,7 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
         continue;
       }
       const isEmpty = !part.filename;
+      sawFiles ||= !isEmpty;
       if (error || isEmpty || !isCsrfOk) {
         if (!isCsrfOk && !isEmpty) error ??= new AppError('forbidden', 'CSRF token must precede files', 'error.csrf');
         await drain(part.file);
@@ -65,20 +68,21 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
         const app = toAppError(e);
         if (app?.code === 'too_large' && limit < maxFileBytes) {
           error = new AppError('too_large', 'attachments together exceed the report limit', 'error.report_too_large', { files: 'error.report_too_large' });
-        } else if (app) {
-          error = app;
         } else {
-          throw e;
+          error = app ?? malformed();
         }
       }
     }
   } catch (e) {
-    const app = toAppError(e);
-    if (!app) throw e;
-    error ??= app;
+    // Only the multipart parser and its streams throw here; database errors are classified above.
+    error ??= toAppError(e) ?? malformed();
   }
   if (!isCsrfOk) error ??= new AppError('forbidden', 'missing CSRF token', 'error.csrf');
-  return { fields, files, error };
+  return { fields, files, error, sawFiles };
+}
+
+function malformed(): AppError {
+  return new AppError('invalid_input', 'malformed multipart body', 'error.bad_request');
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {

@@ -1,6 +1,7 @@
 // The JSON API. Each operation is declared once: the same table registers the Fastify route and
 // writes /api/openapi.json. Authentication is by bearer token only (never cookies), so the API
 // needs no CSRF token.
+import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getCase } from '../../cases/get-case.ts';
 import { listCases } from '../../cases/list-cases.ts';
@@ -140,9 +141,15 @@ export function apiOperations(deps: WebDeps): Operation[] {
   ];
 }
 
+// Bodies are validated as sent: no property is dropped and no type coerced, so `"what": 42` or an
+// unknown property is a 400, not silently accepted. Query strings arrive as text and are coerced.
+const bodyAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
+const queryAjv = new Ajv({ coerceTypes: true, removeAdditional: false, strict: false });
+
 export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
   const ops = apiOperations(deps);
   app.register(async (scope) => {
+    scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
     for (const op of ops) {
       scope.route({
         method: op.method,

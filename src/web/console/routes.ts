@@ -131,7 +131,8 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         const app = toAppError(e);
         if (!app) throw e;
         const c = ctx(req, reply);
-        return showCase(req, reply, opened.reference, false, { alert: c.t(app.userMessage, fileParams), draft: (form.fields.message ?? '').slice(0, TEXT_LIMITS.message) }, statusOf(app));
+        const reselect = form.sawFiles ? ` ${c.t('error.reselect_files')}` : '';
+        return showCase(req, reply, opened.reference, false, { alert: c.t(app.userMessage, fileParams) + reselect, draft: (form.fields.message ?? '').slice(0, TEXT_LIMITS.message) }, statusOf(app));
       }
     });
 

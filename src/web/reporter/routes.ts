@@ -29,7 +29,12 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
   const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false) => {
-    const agencies = await listReportableAgencies({ db }).catch(() => []);
+    // With the database down, a returned form still offers the agency the reporter chose, so that
+    // nothing typed is lost; a fresh form needs the list and answers 503.
+    const agencies = await listReportableAgencies({ db }).catch((e: unknown) => {
+      if (!values.agency) throw e;
+      return [{ id: 0, code: values.agency, nameTh: values.agency, nameEn: values.agency, isIntakeOffice: false }];
+    });
     return sendPage(reply, c, 'report', {
       title: c.t('report.title'),
       csrf: csrf(req, reply),
@@ -56,7 +61,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const draft = newDraft();
     const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
     const values = Object.fromEntries(REPORT_FIELDS.map((k) => [k, (form.fields[k] ?? '').slice(0, TEXT_LIMITS.what)]));
-    const hadFiles = form.files.length > 0 || form.error?.fields.files !== undefined;
+    const hadFiles = form.sawFiles;
     if (form.error) return showForm(req, reply, c, values, form.error, statusOf(form.error), hadFiles);
     try {
       const input = validateReport(form.fields);
@@ -140,7 +145,8 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     } catch (e) {
       const app = toAppError(e);
       if (!app) throw e;
-      return showCase(req, reply, s, { alert: c.t(app.userMessage, fileParams), draft: draftText }, statusOf(app));
+      const reselect = form.sawFiles ? ` ${c.t('error.reselect_files')}` : '';
+      return showCase(req, reply, s, { alert: c.t(app.userMessage, fileParams) + reselect, draft: draftText }, statusOf(app));
     }
   });
 
