@@ -1,0 +1,91 @@
+// Drives a running server over real HTTP (fetch) like a browser without JavaScript: a cookie jar
+// kept by hand, CSRF tokens read from pages, url-encoded and multipart forms, and the JSON API.
+import { multipart, type FilePart } from './web.ts';
+
+/** Cookie name → value. Paths are ignored: every cookie is sent to every path of the one server. */
+export type CookieJar = Map<string, string>;
+
+export type HttpResponse = { status: number; headers: Headers; body: string; bytes: Buffer; location: string | null };
+
+export function cookieJar(): CookieJar {
+  return new Map();
+}
+
+function keep(jar: CookieJar, res: Response): void {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const attr = (n: string) => attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith(`${n}=`))?.slice(n.length + 1);
+    const maxAge = attr('max-age');
+    const expires = attr('expires');
+    const isGone = value === '' || (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) < Date.now());
+    if (isGone) jar.delete(name);
+    else jar.set(name, value);
+  }
+}
+
+function cookieHeader(jar: CookieJar): Record<string, string> {
+  return jar.size === 0 ? {} : { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
+}
+
+/** One request; redirects are not followed (their Location is returned), the body is read in full. */
+export async function send(base: string, jar: CookieJar | null, path: string, init: { method?: string; headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {}): Promise<HttpResponse> {
+  const res = await fetch(new URL(path, base), {
+    method: init.method ?? 'GET',
+    redirect: 'manual',
+    headers: { ...(jar ? cookieHeader(jar) : {}), ...init.headers },
+    body: init.body,
+    ...(init.duplex ? { duplex: init.duplex } : {}),
+  } as RequestInit);
+  if (jar) keep(jar, res);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, headers: res.headers, body: bytes.toString('utf8'), bytes, location: res.headers.get('location') };
+}
+
+export function httpGet(base: string, jar: CookieJar, path: string): Promise<HttpResponse> {
+  return send(base, jar, path);
+}
+
+export function httpPostForm(base: string, jar: CookieJar, path: string, fields: Record<string, string>): Promise<HttpResponse> {
+  return send(base, jar, path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+}
+
+/** Fields first (put `_csrf` first among them), then files, as a browser sends a form. */
+export async function httpPostMultipart(base: string, jar: CookieJar, path: string, fields: Record<string, string>, files: FilePart[] = []): Promise<HttpResponse> {
+  const { body, contentType } = await multipart(fields, files);
+  return send(base, jar, path, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+}
+
+/** A JSON API call; `token` is sent as a bearer token. The body is parsed when it is JSON. */
+export async function api<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T; text: string }> {
+  const res = await send(base, null, path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let json = {} as T;
+  if (/json/.test(res.headers.get('content-type') ?? '')) json = JSON.parse(res.body) as T;
+  return { status: res.status, json, text: res.body };
+}
+
+/** Opens a report with its receipt through the JSON API, as a reporter's app would. */
+export async function openReportByReceipt(base: string, receipt: string): Promise<{ status: number; report: ApiCase | null; detail: string }> {
+  const s = await api<{ token: string }>(base, 'POST', '/api/v1/reporter/session', { receipt });
+  if (s.status !== 200) return { status: s.status, report: null, detail: s.text };
+  const r = await api<ApiCase>(base, 'GET', '/api/v1/reporter/report', undefined, s.json.token);
+  return { status: r.status, report: r.status === 200 ? r.json : null, detail: r.text };
+}
+
+export type ApiFile = { id: string; name: string; type: string; size: number; uploadedBy: string };
+export type ApiCase = {
+  reference: string;
+  agency: string;
+  status: string;
+  content: { what: string; when: string; where: string; who: string };
+  hasIdentity: boolean;
+  attachments: ApiFile[];
+  messages: { id: string; author: string; text: string; attachments: ApiFile[] }[];
+};
