@@ -1,0 +1,191 @@
+// Small helpers for bench/run.ts: a lean keep-alive HTTP client, statistics, CPU accounting from
+// /proc (Linux) and the real server started as a child process with the production Argon2id cost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+// ---------------------------------------------------------------- statistics
+
+/** Nearest-rank percentile of an unsorted list (p from 0 to 100). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1];
+}
+
+export const median = (values: number[]): number => percentile(values, 50);
+
+export function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+export type Reply = { status: number; body: string; headers: http.IncomingHttpHeaders; ms: number };
+
+/**
+ * One request over a shared keep-alive agent. Never rejects: a network error or a timeout is
+ * status 0 with the message as body, so load loops count it as an error and go on.
+ */
+export function request(agent: http.Agent, base: string, method: string, urlPath: string, opts: { headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {}): Promise<Reply> {
+  const url = new URL(urlPath, base);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const headers: Record<string, string | number> = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, ms: performance.now() - started }));
+      res.on('error', (e) => resolve({ status: 0, body: e.message, headers: {}, ms: performance.now() - started }));
+    });
+    req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: e.message, headers: {}, ms: performance.now() - started }));
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+export function postJson(agent: http.Agent, base: string, urlPath: string, value: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return request(agent, base, 'POST', urlPath, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
+}
+
+// ---------------------------------------------------------------- CPU accounting (/proc)
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux x86-64 and arm64
+
+/** CPU seconds (user + system) a process has used, or 0 when it is gone or /proc is missing. */
+export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number {
+  try {
+    const stat = readFileSync(statFile, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of a process by thread group: `main` (the event loop), `pool` (libuv-worker threads:
+ * Argon2id runs there), `v8` (garbage collection and compilation helpers) and `other`.
+ */
+export function threadCpuSeconds(pid: number): { main: number; pool: number; v8: number; other: number } {
+  const out = { main: 0, pool: 0, v8: 0, other: 0 };
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const seconds = processCpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (Number(tid) === pid) out.main += seconds;
+      else if (comm === 'libuv-worker') out.pool += seconds;
+      else if (comm.startsWith('V8')) out.v8 += seconds;
+      else out.other += seconds;
+    }
+  } catch {
+    // the process or /proc is gone: zeros
+  }
+  return out;
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+
+/** The postmaster and every process it started (backends, checkpointer, WAL writer, ...). */
+export function postgresPids(postmasterPid: number): number[] {
+  const pids = [postmasterPid];
+  try {
+    for (const name of readdirSync('/proc')) {
+      const pid = Number(name);
+      if (Number.isInteger(pid) && parentOf(pid) === postmasterPid) pids.push(pid);
+    }
+  } catch {
+    // no /proc: the breakdown is left out
+  }
+  return pids;
+}
+
+/** Whole-machine CPU time from /proc/stat, in seconds: busy (user+nice+system+irq+softirq+steal), idle, iowait. */
+export function machineCpu(): { busy: number; idle: number; iowait: number; steal: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq + (steal ?? 0)) / TICKS_PER_SECOND, idle: idle / TICKS_PER_SECOND, iowait: iowait / TICKS_PER_SECOND, steal: (steal ?? 0) / TICKS_PER_SECOND };
+  } catch {
+    return { busy: 0, idle: 0, iowait: 0, steal: 0 };
+  }
+}
+
+/** A snapshot of who has used how much CPU; `since` gives the differences to an earlier one. */
+export type CpuSnapshot = { at: number; server: number; threads: ReturnType<typeof threadCpuSeconds>; postgres: number; bench: number; machine: ReturnType<typeof machineCpu> };
+
+export function cpuSnapshot(serverPid: number, pgPids: number[]): CpuSnapshot {
+  const self = process.cpuUsage();
+  return {
+    at: performance.now(),
+    server: processCpuSeconds(serverPid),
+    threads: threadCpuSeconds(serverPid),
+    postgres: pgPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+    bench: (self.user + self.system) / 1e6,
+    machine: machineCpu(),
+  };
+}
+
+// ---------------------------------------------------------------- the real server
+
+export type ServerChild = { url: string; child: ChildProcess; output: () => string; stop: () => Promise<void> };
+
+/**
+ * Starts `node src/main.ts` on 127.0.0.1 and a free port with the production Argon2id cost: every
+ * KDF variable is removed from the inherited environment, so the server uses MIN_KDF and refuses
+ * anything weaker. Other variables (UV_THREADPOOL_SIZE, SUJARIT_DB_POOL, ...) pass through.
+ */
+export async function startServer({ databaseUrl, dataDir }: { databaseUrl: string; dataDir: string }): Promise<ServerChild> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('SUJARIT_KDF_') || key === 'SUJARIT_ALLOW_WEAK_KDF' || key === 'SUJARIT_DATA' || key === 'PORT' || key === 'HOST') delete env[key];
+  }
+  const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
+    cwd: ROOT,
+    env: { ...env, DATABASE_URL: databaseUrl, SUJARIT_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready after 60 s:\n${output}`)), 60_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      output = (output + b.toString()).slice(-20_000);
+      const m = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
