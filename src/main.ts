@@ -1,22 +1,8 @@
-// `npm start`: the platform on its embedded PostgreSQL (or DATABASE_URL).
-import { loadConfig } from './config/load.ts';
-import { startServer } from './server.ts';
+// `npm start`. Argon2id runs in libuv's thread pool; with more threads than cores, derivations
+// share cores and each one costs more CPU (measured: 4 threads on 2 cores was 2-30 % slower in
+// submissions/s than 2). The pool size must be set before the pool first starts, hence this file
+// runs before anything else is imported. An explicit UV_THREADPOOL_SIZE wins.
+import { availableParallelism } from 'node:os';
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  console.error((e as Error).message);
-  process.exit(1);
-}
-const running = await startServer(config);
-console.log(`Sujarit is running at ${running.url} (data: ${config.dataDir}${config.databaseUrl ? ', database: DATABASE_URL' : ', embedded PostgreSQL'})`);
-let isStopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (isStopping) return;
-    isStopping = true;
-    await running.stop();
-    process.exit(0);
-  });
-}
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
+await import('./start.ts');

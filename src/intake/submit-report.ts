@@ -19,9 +19,11 @@ export function newDraft(): Draft {
 
 export type Submitted = { receipt: string; reference: string; caseId: string };
 
+const BUDDHIST_YEAR = new Intl.DateTimeFormat('en-US-u-ca-buddhist', { year: 'numeric', timeZone: 'Asia/Bangkok' });
+
 /** The Buddhist Era year in Thailand now (2026 CE → 2569). */
 export function buddhistYear(date = new Date()): number {
-  return Number(new Intl.DateTimeFormat('en-US-u-ca-buddhist', { year: 'numeric', timeZone: 'Asia/Bangkok' }).formatToParts(date).find((p) => p.type === 'year')!.value);
+  return Number(BUDDHIST_YEAR.formatToParts(date).find((p) => p.type === 'year')!.value);
 }
 
 /**
@@ -38,14 +40,15 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   files: { file: StoredFile; meta: AttachmentMeta }[];
   channel: 'web' | 'api';
 }): Promise<Submitted> {
-  const agency = await db
-    .selectFrom('agency')
-    .select(['id', 'code'])
-    .$call((q) => (input.agencyCode === UNKNOWN_AGENCY ? q.where('is_intake_office', '=', true) : q.where('code', '=', input.agencyCode)))
-    .executeTakeFirst();
-  const recipients = agency
-    ? await db.selectFrom('staff_user').select(['id', 'public_key']).where('agency_id', '=', agency.id).where('is_active', '=', true).execute()
-    : [];
+  // One query for the agency and its recipients (a LEFT JOIN: an agency with none still answers).
+  const rows = await db
+    .selectFrom('agency as a')
+    .leftJoin('staff_user as u', (j) => j.onRef('u.agency_id', '=', 'a.id').on('u.is_active', '=', true))
+    .select(['a.id', 'a.code', 'u.id as user_id', 'u.public_key'])
+    .$call((q) => (input.agencyCode === UNKNOWN_AGENCY ? q.where('a.is_intake_office', '=', true) : q.where('a.code', '=', input.agencyCode)))
+    .execute();
+  const agency = rows[0];
+  const recipients = rows.flatMap((r) => (r.user_id !== null && r.public_key !== null ? [{ id: r.user_id, public_key: r.public_key }] : []));
   if (!agency || recipients.length === 0) {
     throw new AppError('invalid_input', `agency ${input.agencyCode} does not receive reports`, 'error.form', { agency: 'error.agency_unknown' });
   }
@@ -61,23 +64,29 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
     const receipt = generateReceipt();
     const reporter = await deriveReceiptKeys(receipt, receiptSalt, kdf);
     try {
-      const reference = await db.transaction().execute(async (trx) => {
-        const { n } = (await sql<{ n: number }>`select nextval('case_number_seq')::int as n`.execute(trx)).rows[0];
-        const reference = `${agency.code}-${buddhistYear()}-${String(n).padStart(6, '0')}`;
-        await trx
-          .insertInto('report_case')
-          .values({ id: caseId, number: n, reference, agency_id: agency.id, category: input.category, channel, has_identity: identity !== null, content, identity })
-          .execute();
-        await trx.insertInto('case_key').values(sealedKeys).execute();
-        await trx.insertInto('reporter_access').values({ lookup: reporter.lookup, case_id: caseId, wrapped_keys: wrapForReporter(reporter.key, caseId, { content: caseKey, identity: identityKey }) }).execute();
-        if (files.length > 0) {
-          await trx
-            .insertInto('attachment')
-            .values(files.map(({ file, meta }) => ({ id: file.attachmentId, case_id: caseId, blob_id: file.blobId, uploaded_by: 'reporter' as const, meta: sealAttachmentMeta(caseKey, caseId, file.attachmentId, meta) })))
-            .execute();
-        }
-        return reference;
-      });
+      // One statement, so one round trip and one atomic, synchronous commit: the case, its sealed
+      // keys, the reporter's access and the attachments all exist, or none does. Foreign keys
+      // between the CTEs are checked at the end of the statement.
+      const prefix = `${agency.code}-${buddhistYear()}-`;
+      const wrapped = wrapForReporter(reporter.key, caseId, { content: caseKey, identity: identityKey });
+      const { rows } = await sql<{ reference: string }>`
+        with n as (select nextval('case_number_seq') as n),
+        c as (
+          insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content, identity)
+          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${identity !== null}, ${content}::bytea, ${identity}::bytea from n
+          returning reference
+        ),
+        k as (
+          insert into case_key (case_id, user_id, purpose, sealed_key)
+          select ${caseId}::uuid, t.u, t.p, t.s from unnest(${sealedKeys.map((k) => k.user_id)}::int[], ${sealedKeys.map((k) => k.purpose)}::text[], ${sealedKeys.map((k) => k.sealed_key)}::bytea[]) as t(u, p, s)
+        ),
+        a as (
+          insert into attachment (id, case_id, blob_id, uploaded_by, meta)
+          select t.a, ${caseId}::uuid, t.b, 'reporter', t.m from unnest(${files.map((f) => f.file.attachmentId)}::uuid[], ${files.map((f) => f.file.blobId)}::uuid[], ${files.map(({ file, meta }) => sealAttachmentMeta(caseKey, caseId, file.attachmentId, meta))}::bytea[]) as t(a, b, m)
+        ),
+        r as (insert into reporter_access (lookup, case_id, wrapped_keys) values (${reporter.lookup}, ${caseId}::uuid, ${wrapped}))
+        select reference from c`.execute(db);
+      const reference = rows[0].reference;
       return { receipt, reference, caseId };
     } catch (e) {
       // Two equal receipts (1 in 10^16) collide on the lookup key: draw again, never check-then-insert.

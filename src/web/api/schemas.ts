@@ -84,7 +84,7 @@ export const schemas = {
   },
   CasePage: {
     type: 'object',
-    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
+    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer', description: 'At most 10,000; see isTotalCapped' }, isTotalCapped: { type: 'boolean', description: 'More cases exist than total says' } },
   },
   Problem: {
     type: 'object',

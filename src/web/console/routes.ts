@@ -86,7 +86,9 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const c = ctx(req, reply);
       const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String((req.query as Record<string, unknown>).page ?? '1'), 10) || 1));
       const p = await listCases({ db, actor: req.staff!, page });
-      return sendPage(reply, c, 'staff-cases', { title: c.t('staff.cases'), p, pages: Math.max(1, Math.ceil(p.total / PAGE_SIZE)), ...common(req, reply) }, 200, true);
+      const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE), p.page);
+      const num = (n: number) => new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB').format(n);
+      return sendPage(reply, c, 'staff-cases', { title: c.t('staff.cases'), p, pages, num, ...common(req, reply) }, 200, true);
     });
 
     const showCase = async (req: FastifyRequest, reply: FastifyReply, reference: string, withIdentity: boolean, extra: Record<string, unknown> = {}, status = 200) => {

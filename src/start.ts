@@ -1,0 +1,22 @@
+// The platform on its embedded PostgreSQL (or DATABASE_URL); src/main.ts sizes the thread pool first.
+import { loadConfig } from './config/load.ts';
+import { startServer } from './server.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
+const running = await startServer(config);
+console.log(`Sujarit is running at ${running.url} (data: ${config.dataDir}${config.databaseUrl ? ', database: DATABASE_URL' : ', embedded PostgreSQL'})`);
+let isStopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (isStopping) return;
+    isStopping = true;
+    await running.stop();
+    process.exit(0);
+  });
+}
