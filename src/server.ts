@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
 import { createLoginThrottle } from './intake/login-throttle.ts';
 import { buildApp } from './web/app.ts';
+import { startLedger } from './ledger/service.ts';
 
 export type Running = { app: FastifyInstance; db: Db; url: string; stop: () => Promise<void> };
 
@@ -29,7 +30,10 @@ export async function openDatabase(config: Config, log: (line: string) => void =
 export async function startServer(config: Config): Promise<Running> {
   const { db, stop: stopDb } = await openDatabase(config);
   const secrets = await loadSecrets(config.dataDir);
-  const app = await buildApp({ config, db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }) });
+  let vkey: string | null = null;
+  const app = await buildApp({ config, db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), ledgerVkey: () => vkey });
+  const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
+  vkey = ledger.key.vkey;
   const sweep = async () => {
     await sweepOrphanBlobs({ db }).catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'));
   };
@@ -44,6 +48,7 @@ export async function startServer(config: Config): Promise<Running> {
     stop: async () => {
       clearInterval(timer);
       await app.close();
+      await ledger.stop();
       await stopDb();
     },
   };

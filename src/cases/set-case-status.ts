@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { appendCaseEvent } from '../ledger/append.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
 import type { Db } from '../db/connection.ts';
 import { CASE_STATUSES, type CaseStatus } from '../db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -16,6 +19,8 @@ export async function setCaseStatus({ db, actor, reference, status }: { db: Db; 
     const before = await trx.selectFrom('report_case').select('status').where('id', '=', opened.caseId).forUpdate().executeTakeFirstOrThrow();
     await trx.updateTable('report_case').set({ status: status as CaseStatus, updated_at: sql<Date>`date_trunc('minute', now())` }).where('id', '=', opened.caseId).execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: opened.caseId, caseReference: opened.reference, detail: { from: before.status, to: status } });
+    const event: LedgerEvent = status === 'acknowledged' ? 'acknowledgement' : status === 'closed' ? 'closure' : 'status_change';
+    await appendCaseEvent(trx, { caseId: opened.caseId, caseKey: opened.keys.content, event, detail: createHash('sha256').update(`status:${before.status}->${status}`).digest() });
     return { from: before.status, to: status as CaseStatus };
   });
 }

@@ -25,6 +25,13 @@ export type Config = Readonly<{
   isSecureCookies: boolean;
   /** SUJARIT_LOG_LEVEL: fatal, error, warn, info, debug (default info). Reporter routes never log requests. */
   logLevel: string;
+  /** SUJARIT_PUBLIC_URL: where the public reaches the platform (default http://<HOST>:<PORT>); the ledger's prefix is <it>/log. */
+  publicUrl: string;
+  /** SUJARIT_LEDGER_KEY: the ledger's Ed25519 private key file (default <data>/ledger-key.pem, mode 0600). */
+  ledgerKeyFile: string;
+  /** SUJARIT_LEDGER_BATCH_MS / _ENTRIES: integrate every this many ms or entries (default 1000, 256). */
+  ledgerBatchMs: number;
+  ledgerBatchEntries: number;
 }>;
 
 /** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
@@ -73,6 +80,11 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const dbPoolSize = int('SUJARIT_DB_POOL', env.SUJARIT_DB_POOL, 16, 1, 200);
   const logLevel = env.SUJARIT_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
+  const publicUrl = (env.SUJARIT_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s+]+$/.test(publicUrl)) problems.push('SUJARIT_PUBLIC_URL must be an http(s) URL without spaces or +');
+  const ledgerKeyFile = path.resolve(env.SUJARIT_LEDGER_KEY ?? path.join(dataDir, 'ledger-key.pem'));
+  const ledgerBatchMs = int('SUJARIT_LEDGER_BATCH_MS', env.SUJARIT_LEDGER_BATCH_MS, 1000, 10, 60_000);
+  const ledgerBatchEntries = int('SUJARIT_LEDGER_BATCH_ENTRIES', env.SUJARIT_LEDGER_BATCH_ENTRIES, 256, 1, 65_536);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -89,5 +101,9 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     maxReportBytes: maxReportMb * 1024 * 1024,
     dbPoolSize,
     logLevel,
+    publicUrl,
+    ledgerKeyFile,
+    ledgerBatchMs,
+    ledgerBatchEntries,
   });
 }

@@ -69,6 +69,11 @@ export type Database = {
     meta: Buffer;
     created_at: Stamp;
   };
+  ledger_outbox: { id: Generated<number>; entry: Buffer };
+  ledger_entry: { idx: number; outbox_id: number; entry: Buffer };
+  ledger_tile: { level: number; idx: number; hashes: Buffer };
+  ledger_state: { singleton: Generated<boolean>; format_version: number; origin: string; tree_size: number; tree_root: Buffer; signed_size: number; checkpoint: string };
+  case_ledger_event: { id: string; outbox_id: number; case_id: string; event: string; opening: Buffer };
   audit_event: {
     id: Generated<number>;
     at: Stamp;

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, sealJson } from '../crypto/aead.ts';
 import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './attachments.ts';
 import { messageAad } from './case-keys.ts';
+import { appendCaseEvent } from '../ledger/append.ts';
 import { recordAudit, type AuditEntry } from '../audit/record-audit.ts';
 
 export type MessageAuthor = { kind: 'reporter' } | { kind: 'staff'; userId: number; role: 'recipient' };
@@ -41,6 +42,8 @@ export async function addMessage({ db, caseId, caseKey, author, text, files, aud
         .execute();
     }
     if (audit) await recordAudit(trx, audit);
+    const detail = createHash('sha256').update(JSON.stringify({ message: messageId, text, attachments: files.map((f) => f.file.sha256) })).digest();
+    await appendCaseEvent(trx, { caseId, caseKey, event: 'message', detail });
     await trx.updateTable('report_case').set({ updated_at: sql<Date>`date_trunc('minute', now())` }).where('id', '=', caseId).execute();
   });
   return { messageId };

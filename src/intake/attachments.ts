@@ -1,7 +1,7 @@
 // Attachments: streamed in, cleaned of identifying image metadata, encrypted chunk by chunk under
 // the case key (crypto/stream.ts) and written to PostgreSQL as they arrive. No plaintext touches
 // the disk: an image is held in memory (bounded by the file limit) only while it is cleaned.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import exifReader from 'exif-reader';
@@ -20,9 +20,11 @@ export type StoredFile = {
   size: number;
   removed: string[];
   isCleaned: boolean;
+  /** SHA-256 (hex) of the stored content, after cleaning: what the ledger commits to. */
+  sha256: string;
 };
 
-export type AttachmentMeta = { name: string; type: string; size: number; removed: string[]; isCleaned: boolean; salt: string };
+export type AttachmentMeta = { name: string; type: string; size: number; removed: string[]; isCleaned: boolean; salt: string; sha256: string };
 
 const CHUNKS_PER_WRITE = 16; // 1 MiB per short transaction
 
@@ -137,6 +139,7 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
   const salt = newSalt();
   const writer = blobWriter(db, blobId, payloadKey(caseKey, salt, attachmentId));
   const name = cleanFileName(fileName);
+  const digest = createHash('sha256');
   let size = 0;
   let format: string | null | undefined;
   const held: Buffer[] = [];
@@ -151,7 +154,10 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
     }
     if (format === undefined) format = sniffImage(chunk);
     if (format) held.push(chunk);
-    else await writer.push(chunk);
+    else {
+      digest.update(chunk);
+      await writer.push(chunk);
+    }
   }
   if (size > maxBytes || stream.truncated) throw tooLarge();
   let removed: string[] = [];
@@ -164,6 +170,7 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
       removed = await describeMetadata(original);
       const cleaned = await cleanImage(original, format);
       original.fill(0);
+      digest.update(cleaned);
       await writer.push(cleaned);
       size = cleaned.length;
       type = IMAGE_TYPES[format];
@@ -173,8 +180,9 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
     }
   }
   await writer.finish();
-  const meta: AttachmentMeta = { name, type, size, removed, isCleaned, salt: salt.toString('base64') };
-  return { file: { attachmentId, blobId, name, type, size, removed, isCleaned }, meta };
+  const sha256 = digest.digest('hex');
+  const meta: AttachmentMeta = { name, type, size, removed, isCleaned, salt: salt.toString('base64'), sha256 };
+  return { file: { attachmentId, blobId, name, type, size, removed, isCleaned, sha256 }, meta };
 }
 
 export function sealAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId: string, meta: AttachmentMeta): Buffer {

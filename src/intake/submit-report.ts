@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sealOpening } from '../ledger/append.ts';
+import { contentDigest, makeEntry } from '../ledger/events.ts';
 import { sql } from 'kysely';
 import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
@@ -60,6 +62,11 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
     { case_id: caseId, user_id: r.id, purpose: 'content' as const, sealed_key: sealTo(r.public_key, caseKey) },
     ...(identityKey ? [{ case_id: caseId, user_id: r.id, purpose: 'identity' as const, sealed_key: sealTo(r.public_key, identityKey) }] : []),
   ]);
+  // The ledger entry commits to the case and to the digest of what was reported, attachments included.
+  const digest = contentDigest({ what: input.what, when: input.when, where: input.where, who: input.who }, files.map((f) => f.file.sha256));
+  const ledger = makeEntry('submission', caseId, digest, new Date());
+  const eventId = randomUUID();
+  const sealedOpening = sealOpening(caseKey, caseId, eventId, ledger.opening);
   for (let attempt = 0; ; attempt++) {
     const receipt = generateReceipt();
     const reporter = await deriveReceiptKeys(receipt, receiptSalt, kdf);
@@ -84,7 +91,9 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
           insert into attachment (id, case_id, blob_id, uploaded_by, meta)
           select t.a, ${caseId}::uuid, t.b, 'reporter', t.m from unnest(${files.map((f) => f.file.attachmentId)}::uuid[], ${files.map((f) => f.file.blobId)}::uuid[], ${files.map(({ file, meta }) => sealAttachmentMeta(caseKey, caseId, file.attachmentId, meta))}::bytea[]) as t(a, b, m)
         ),
-        r as (insert into reporter_access (lookup, case_id, wrapped_keys) values (${reporter.lookup}, ${caseId}::uuid, ${wrapped}))
+        r as (insert into reporter_access (lookup, case_id, wrapped_keys) values (${reporter.lookup}, ${caseId}::uuid, ${wrapped})),
+        o as (insert into ledger_outbox (entry) values (${ledger.entry}) returning id),
+        e as (insert into case_ledger_event (id, outbox_id, case_id, event, opening) select ${eventId}::uuid, o.id, ${caseId}::uuid, 'submission', ${sealedOpening}::bytea from o)
         select reference from c`.execute(db);
       const reference = rows[0].reference;
       return { receipt, reference, caseId };

@@ -15,6 +15,7 @@ import type { WebDeps } from './deps.ts';
 import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
+import { logRoutes } from './public/log-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
 function minuteTimestamp(): string {
@@ -72,7 +73,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
 
   // Pages may hold case content or a receipt: never stored by the browser or a proxy.
   app.addHook('onSend', async (req, reply) => {
-    if (!req.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+    // The public log sets its own caching (immutable tiles, a checkpoint for a few seconds).
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '30');
   });
 
@@ -100,5 +102,6 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   reporterRoutes(app, deps);
   consoleRoutes(app, deps);
   apiRoutes(app, deps);
+  logRoutes(app, deps);
   return app;
 }

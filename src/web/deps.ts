@@ -10,4 +10,6 @@ export type WebDeps = {
   secrets: PlatformSecrets;
   receiptThrottle: LoginThrottle;
   staffThrottle: LoginThrottle;
+  /** The ledger's verifier key, once the ledger exists. */
+  ledgerVkey: () => string | null;
 };

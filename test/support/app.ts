@@ -23,7 +23,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const t = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-test-data-'));
   const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1', SUJARIT_LOG_LEVEL: 'silent', ...env }, []);
-  const deps: WebDeps = { config, db: t.db, secrets: await loadSecrets(dataDir), receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle() };
+  const deps: WebDeps = { config, db: t.db, secrets: await loadSecrets(dataDir), receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), ledgerVkey: () => null };
   const app = await buildApp(deps);
   await app.ready();
   return {

@@ -1,0 +1,42 @@
+// Runs the sequencer in the server: every SUJARIT_LEDGER_BATCH_MS, everything pending is
+// integrated (in batches of up to SUJARIT_LEDGER_BATCH_ENTRIES × 16) and signed.
+import type { Config } from '../config/load.ts';
+import type { Db } from '../db/connection.ts';
+import { initLedger, loadLedgerKey } from './keys.ts';
+import type { SigningKey } from './note.ts';
+import { runSequencer } from './sequencer.ts';
+
+export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: () => Promise<void> };
+
+/**
+ * Loads the ledger key, creating the log on the very first start (no log, no key), and starts the
+ * sequencer timer. A failed run is logged and retried at the next tick.
+ */
+export async function startLedger({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): Promise<LedgerService> {
+  let key = await loadLedgerKey({ db, config });
+  if (!key) {
+    key = await initLedger({ db, config });
+    log('info', `ledger created: verifier key ${key.vkey}`);
+  }
+  const signingKey = key;
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    running ??= runSequencer({ db, key: signingKey, max: Math.max(256, config.ledgerBatchEntries * 16) })
+      .then(() => undefined)
+      .catch((e: Error) => log('warn', `ledger sequencer: ${e.message}`))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(tick, config.ledgerBatchMs);
+  timer.unref();
+  return {
+    key: signingKey,
+    tick,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The public ledger under /log, exactly per C2SP tlog-tiles / tlog-checkpoint: anyone may read it.
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.ts';
+import { readCheckpoint, readTile } from '../../ledger/read-log.ts';
+import { parseTilePath } from '../../ledger/tiles.ts';
+import type { WebDeps } from '../deps.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export function logRoutes(app: FastifyInstance, deps: WebDeps & { ledgerVkey: () => string | null }): void {
+  const { db } = deps;
+  const notFound = () => new AppError('not_found', 'not found', 'error.not_found');
+
+  app.get('/log/checkpoint', async (_req, reply) => {
+    const cp = await readCheckpoint(db);
+    if (!cp) throw notFound();
+    return reply.header('cache-control', 'public, max-age=2').type('text/plain; charset=utf-8').send(cp.note);
+  });
+
+  app.get('/log/vkey', async (_req, reply) => {
+    const vkey = deps.ledgerVkey();
+    if (!vkey) throw notFound();
+    return reply.header('cache-control', 'public, max-age=300').type('text/plain; charset=utf-8').send(`${vkey}\n`);
+  });
+
+  app.get('/log/*', async (req, reply) => {
+    const rest = (req.params as { '*': string })['*'];
+    const address = parseTilePath(rest);
+    if (!address) throw notFound();
+    const bytes = await readTile(db, address);
+    if (!bytes) throw notFound();
+    reply.header('cache-control', IMMUTABLE).type('application/octet-stream');
+    if (address.level === 'entries' && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      return reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').send(gzipSync(bytes));
+    }
+    return reply.send(bytes);
+  });
+}
