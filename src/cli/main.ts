@@ -3,25 +3,43 @@ import { loadConfig } from '../config/load.ts';
 import { isAppError } from '../errors.ts';
 import { openDatabase } from '../server.ts';
 import { agencyAdd, usage as agencyUsage } from './agency-add.ts';
+import { ledgerExport, ledgerInit, usage as ledgerUsage } from './ledger.ts';
 import { userAdd, usage as userUsage } from './user-add.ts';
+import { verifyCertificateCommand, usage as verifyUsage } from './verify-certificate.ts';
 
-const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}`;
+const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}`;
 
 const [noun, verb, ...rest] = process.argv.slice(2);
+const withDb = ['agency add', 'user add', 'ledger init', 'ledger export'];
 const command = `${noun ?? ''} ${verb ?? ''}`;
-if (!['agency add', 'user add'].includes(command)) {
-  console.error(HELP);
-  process.exit(noun === undefined || noun === 'help' ? 0 : 2);
+
+async function run(): Promise<number> {
+  if (noun === 'verify-certificate') {
+    console.log(await verifyCertificateCommand(process.argv.slice(3)));
+    return 0;
+  }
+  if (!withDb.includes(command)) {
+    console.error(HELP);
+    return noun === undefined || noun === 'help' ? 0 : 2;
+  }
+  const config = loadConfig(process.env, []);
+  const { db, stop } = await openDatabase(config);
+  try {
+    if (command === 'agency add') console.log(await agencyAdd(db, rest));
+    else if (command === 'user add') console.log(await userAdd(db, config.kdf, rest));
+    else if (command === 'ledger init') console.log(await ledgerInit(db, config));
+    else console.log(await ledgerExport(db, rest[0]));
+    return 0;
+  } finally {
+    await stop();
+  }
 }
-let exitCode = 0;
-const config = loadConfig(process.env, []);
-const { db, stop } = await openDatabase(config);
+
+let exitCode: number;
 try {
-  console.log(command === 'agency add' ? await agencyAdd(db, rest) : await userAdd(db, config.kdf, rest));
+  exitCode = await run();
 } catch (e) {
   console.error(`error: ${isAppError(e) ? e.message : (e as Error).message}`);
   exitCode = isAppError(e) ? 1 : 2;
-} finally {
-  await stop();
 }
 process.exit(exitCode);

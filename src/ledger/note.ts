@@ -15,6 +15,7 @@ const MAX_NOTE_BYTES = 1 << 20;
 const MAX_SIGNATURES = 64; // the spec asks verifiers to accept at least 16
 const MAX_TIMESTAMP = 2n ** 63n - 1n;
 
+/** The check a NoteError reports as failed. */
 export type NoteCheck = 'malformed' | 'bad-key' | 'wrong-origin' | 'no-signature' | 'bad-signature';
 
 /** Why a note, key or cosignature was refused: `check` names the failed check, `evidence` the facts. */
@@ -64,6 +65,7 @@ export function formatVerifierKey(name: string, publicKey: Buffer, type: number 
   return `${name}+${keyId(name, type, publicKey).toString('hex')}+${Buffer.concat([Buffer.from([type]), publicKey]).toString('base64')}`;
 }
 
+/** A parsed verifier key; `key` is the Ed25519 public key object that verifies its signatures. */
 export type VerifierKey = { name: string; keyId: Buffer; type: number; publicKey: Buffer; key: KeyObject };
 
 /**
@@ -89,7 +91,9 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   return { name, keyId: id, type, publicKey, key };
 }
 
+/** One signature line: `sig` is what follows the 4-byte key ID (unverified until verifyNote). */
 export type NoteSignature = { name: string; keyId: Buffer; sig: Buffer };
+/** A parsed checkpoint. `size` is a safe integer; `root` is 32 bytes. */
 export type Checkpoint = {
   origin: string;
   size: number;
@@ -185,7 +189,10 @@ function checkSigner(name: string, privateKey: KeyObject): void {
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw new NoteError('bad-key', 'need an Ed25519 private key');
 }
 
-/** The line `— <name> <base64(key ID ‖ Ed25519 signature of body)>\n` (type 0x01). */
+/**
+ * The line `— <name> <base64(key ID ‖ Ed25519 signature of body)>\n` (type 0x01). `body` MUST be
+ * note text ending in a newline, without control characters; throws NoteError otherwise.
+ */
 export function signNote(body: string, signer: { name: string; privateKey: KeyObject }): string {
   checkSigner(signer.name, signer.privateKey);
   checkBodyText(body);
@@ -281,6 +288,7 @@ export function verifyCosignature(text: string | Buffer, witnessVkey: string | V
   return { timestamp, checkpoint: cp };
 }
 
+/** A private key with its raw public key and verifier key. `privateKey` MUST stay secret. */
 export type SigningKey = { privateKey: KeyObject; publicKey: Buffer; vkey: string };
 
 function signingKey(name: string, privateKey: KeyObject, type: number): SigningKey {

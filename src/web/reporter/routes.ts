@@ -18,6 +18,7 @@ import { toAppError, statusOf } from '../errors.ts';
 import { readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
+import { buildCertificate } from '../../ledger/certificate.ts';
 
 export const REPORTER_COOKIE = 'sj_reporter';
 const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'] as const;
@@ -73,6 +74,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
         receiptFormatted: formatReceipt(done.receipt),
         reference: done.reference,
         files: form.files.map((f) => f.file),
+        csrf: csrf(req, reply),
       });
     } catch (e) {
       const app = toAppError(e);
@@ -154,6 +156,34 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const s = session(req);
     if (!s) return reply.redirect('/followup', 303);
     return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id, read: readAttachment });
+  });
+
+  const sendCertificate = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, receipt: string | null) => {
+    const vkey = deps.ledgerVkey();
+    const cert = vkey ? await buildCertificate({ db, caseId: s.caseId, caseKey: s.keys.content, vkey }) : null;
+    if (!cert) {
+      const c = ctx(req, reply);
+      return sendPage(reply, c, 'certificate-pending', { title: c.t('certificate.title'), csrf: csrf(req, reply), receipt }, 409);
+    }
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sujarit-certificate-${cert.reference}.json"`)
+      .send(`${JSON.stringify(cert, null, 2)}\n`);
+  };
+
+  app.get('/followup/case/certificate', async (req, reply) => {
+    const s = session(req);
+    if (!s) return reply.redirect('/followup', 303);
+    return sendCertificate(req, reply, s, null);
+  });
+
+  // From the receipt page, before any login: the receipt itself opens the case's keys.
+  app.post('/report/certificate', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    checkCsrf(req, body._csrf);
+    const receipt = String(body.receipt ?? '');
+    const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt });
+    return sendCertificate(req, reply, s, receipt);
   });
 
   app.post('/followup/logout', async (req, reply) => {
