@@ -1,5 +1,8 @@
-// The audit trail of staff access to content. Written in the same transaction as what it records.
-import type { Kysely, Transaction } from 'kysely';
+// The audit trail of staff access to content, written in the same transaction as what it records,
+// as a hash chain: each row's hash covers the previous row's hash and the row itself, and the
+// chain's head is committed to the public ledger at every batch (src/audit/anchor-audit.ts).
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 export type AuditAction =
@@ -14,10 +17,37 @@ export type AuditAction =
 
 export type AuditEntry = { actorUserId: number | null; action: AuditAction; caseId?: string | null; caseReference?: string | null; detail?: Record<string, unknown> };
 
+const AUDIT_LOCK = 7265104;
+
+/** JSON with object keys sorted at every depth, so a value read back from jsonb hashes the same. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+export type AuditRow = { at: Date; actor_user_id: number | null; action: string; case_id: string | null; case_reference: string | null; detail: Record<string, unknown> };
+
+/** The hash of a row given the previous row's hash (empty for the first). */
+export function auditHash(prev: Buffer | null, row: AuditRow): Buffer {
+  const canonical = canonicalJson([row.at.toISOString(), row.actor_user_id, row.action, row.case_id, row.case_reference, row.detail]);
+  return createHash('sha256').update(prev ?? Buffer.alloc(0)).update(canonical, 'utf8').digest();
+}
+
+async function append(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
+  // The lock orders writers, so each reads the true previous head (taken before the read's snapshot).
+  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
+  const last = await trx.selectFrom('audit_event').select('hash').where('hash', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const row: AuditRow = { at: new Date(), actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: entry.detail ?? {} };
+  const prev = last?.hash ?? null;
+  await trx
+    .insertInto('audit_event')
+    .values({ ...row, detail: JSON.stringify(row.detail), prev_hash: prev, hash: auditHash(prev, row) })
+    .execute();
+}
+
 /** Appends one audit event. MUST be given the transaction of the action it records, if any. */
 export async function recordAudit(db: Kysely<Database> | Transaction<Database>, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_event')
-    .values({ actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: JSON.stringify(entry.detail ?? {}) })
-    .execute();
+  if (db.isTransaction) await append(db as Transaction<Database>, entry);
+  else await db.transaction().execute((trx) => append(trx, entry));
 }

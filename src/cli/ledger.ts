@@ -2,11 +2,12 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
+import { verifyAuditChain } from '../audit/anchor-audit.ts';
 import { initLedger } from '../ledger/keys.ts';
 import { readCheckpoint, readTile } from '../ledger/read-log.ts';
 import { requiredTiles, tilePath } from '../ledger/tiles.ts';
 
-export const usage = 'ledger init | ledger export DIR';
+export const usage = 'ledger init | ledger export DIR | ledger verify-audit';
 
 /** `ledger init`: creates the log and its key; refuses if either exists. */
 export async function ledgerInit(db: Db, config: Config): Promise<string> {
@@ -42,4 +43,10 @@ export async function ledgerExport(db: Db, dir: string | undefined): Promise<str
   // The checkpoint last: a reader who sees it finds every tile it names.
   await writeAtomic(path.join(dir, 'checkpoint'), cp.note);
   return `exported ${cp.origin} at size ${cp.size}: ${files} tiles and bundles and the checkpoint to ${dir}`;
+}
+
+/** `ledger verify-audit`: recomputes the audit chain and checks it against its ledger anchors. */
+export async function ledgerVerifyAudit(db: Db): Promise<string> {
+  const r = await verifyAuditChain({ db });
+  return `audit trail OK: ${r.rows} rows chained, ${r.anchors} anchors (${r.anchorsInLog} in the log)`;
 }

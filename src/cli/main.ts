@@ -3,14 +3,14 @@ import { loadConfig } from '../config/load.ts';
 import { isAppError } from '../errors.ts';
 import { openDatabase } from '../server.ts';
 import { agencyAdd, usage as agencyUsage } from './agency-add.ts';
-import { ledgerExport, ledgerInit, usage as ledgerUsage } from './ledger.ts';
+import { ledgerExport, ledgerInit, ledgerVerifyAudit, usage as ledgerUsage } from './ledger.ts';
 import { userAdd, usage as userUsage } from './user-add.ts';
 import { verifyCertificateCommand, usage as verifyUsage } from './verify-certificate.ts';
 
 const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}`;
 
 const [noun, verb, ...rest] = process.argv.slice(2);
-const withDb = ['agency add', 'user add', 'ledger init', 'ledger export'];
+const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function run(): Promise<number> {
@@ -28,6 +28,7 @@ async function run(): Promise<number> {
     if (command === 'agency add') console.log(await agencyAdd(db, rest));
     else if (command === 'user add') console.log(await userAdd(db, config.kdf, rest));
     else if (command === 'ledger init') console.log(await ledgerInit(db, config));
+    else if (command === 'ledger verify-audit') console.log(await ledgerVerifyAudit(db));
     else console.log(await ledgerExport(db, rest[0]));
     return 0;
   } finally {

@@ -82,7 +82,10 @@ export type Database = {
     case_id: string | null;
     case_reference: string | null;
     detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+    prev_hash: Buffer | null;
+    hash: Buffer | null;
   };
+  audit_anchor: { outbox_id: number; audit_id: number; head: Buffer; opening: ColumnType<Record<string, unknown>, string, string> };
 };
 
 export type CaseStatus = 'new' | 'acknowledged' | 'in_progress' | 'closed';

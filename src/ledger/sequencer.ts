@@ -11,6 +11,7 @@
 //   checkpoint; the next sign covers it. Since every size is signed only over its committed (and
 //   immutable) root, and Ed25519 is deterministic, no two different checkpoints of one size exist.
 import { sql } from 'kysely';
+import { anchorAuditHead } from '../audit/anchor-audit.ts';
 import type { Db } from '../db/connection.ts';
 import { signCheckpoint, type SigningKey } from './note.ts';
 import { hashesAtLevel, TILE_WIDTH, HASH_SIZE } from './tiles.ts';
@@ -81,8 +82,9 @@ export async function signLatest({ db, key, faults = {} }: { db: Db; key: Signin
   return Number(state.tree_size);
 }
 
-/** Integrates everything pending (in batches of `max`) and signs. */
+/** Anchors the audit chain's head, integrates everything pending (in batches of `max`) and signs. */
 export async function runSequencer({ db, key, max = 4096, faults }: { db: Db; key: SigningKey; max?: number; faults?: Faults }): Promise<{ integrated: number; signedSize: number }> {
+  await anchorAuditHead({ db });
   let integrated = 0;
   for (;;) {
     const n = await integrateBatch({ db, max, faults });
