@@ -88,7 +88,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const p = await listCases({ db, actor: req.staff!, page });
       const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE), p.page);
       const num = (n: number) => new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB').format(n);
-      return sendPage(reply, c, 'staff-cases', { title: c.t('staff.cases'), p, pages, num, ...common(req, reply) }, 200, true);
+      return sendPage(reply, c, 'staff-cases', { title: c.t('staff.cases'), p, pages, num, vkey: deps.ledgerVkey(), ...common(req, reply) }, 200, true);
     });
 
     const showCase = async (req: FastifyRequest, reply: FastifyReply, reference: string, withIdentity: boolean, extra: Record<string, unknown> = {}, status = 200) => {
