@@ -6,14 +6,16 @@ import { agencyAdd, usage as agencyUsage } from './agency-add.ts';
 import { ledgerExport, ledgerInit, ledgerVerifyAudit, usage as ledgerUsage } from './ledger.ts';
 import { userAdd, usage as userUsage } from './user-add.ts';
 import { verifyCertificateCommand, usage as verifyUsage } from './verify-certificate.ts';
+import { witnessCommand, usage as witnessUsage } from './witness.ts';
 
-const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}`;
+const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}\n  ${witnessUsage}`;
 
 const [noun, verb, ...rest] = process.argv.slice(2);
 const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function run(): Promise<number> {
+  if (noun === 'witness') return witnessCommand(process.argv.slice(3)); // no database
   if (noun === 'verify-certificate') {
     console.log(await verifyCertificateCommand(process.argv.slice(3)));
     return 0;

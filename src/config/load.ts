@@ -1,6 +1,7 @@
 // The only reader of process.env. Every key is documented here and in docs/configuration.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseWitnessList, type WitnessConfig } from '../ledger/witness-client.ts';
 
 export type KdfParams = { memoryKiB: number; iterations: number; parallelism: number };
 
@@ -32,6 +33,11 @@ export type Config = Readonly<{
   /** SUJARIT_LEDGER_BATCH_MS / _ENTRIES: integrate every this many ms or entries (default 1000, 256). */
   ledgerBatchMs: number;
   ledgerBatchEntries: number;
+  /**
+   * SUJARIT_LEDGER_WITNESSES: C2SP tlog-witnesses asked to cosign every checkpoint, entries
+   * "<witness vkey> <base URL>" separated by newlines or commas (default none: no cosigning).
+   */
+  ledgerWitnesses: readonly WitnessConfig[];
 }>;
 
 /** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
@@ -85,6 +91,12 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const ledgerKeyFile = path.resolve(env.SUJARIT_LEDGER_KEY ?? path.join(dataDir, 'ledger-key.pem'));
   const ledgerBatchMs = int('SUJARIT_LEDGER_BATCH_MS', env.SUJARIT_LEDGER_BATCH_MS, 1000, 10, 60_000);
   const ledgerBatchEntries = int('SUJARIT_LEDGER_BATCH_ENTRIES', env.SUJARIT_LEDGER_BATCH_ENTRIES, 256, 1, 65_536);
+  let ledgerWitnesses: WitnessConfig[] = [];
+  try {
+    ledgerWitnesses = parseWitnessList(env.SUJARIT_LEDGER_WITNESSES ?? '');
+  } catch (e) {
+    problems.push(`SUJARIT_LEDGER_WITNESSES: ${(e as Error).message}`);
+  }
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -105,5 +117,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ledgerKeyFile,
     ledgerBatchMs,
     ledgerBatchEntries,
+    ledgerWitnesses: Object.freeze(ledgerWitnesses.map((w) => Object.freeze(w))),
   });
 }

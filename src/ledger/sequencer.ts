@@ -16,6 +16,8 @@ import type { Db } from '../db/connection.ts';
 import { signCheckpoint, type SigningKey } from './note.ts';
 import { hashesAtLevel, TILE_WIDTH, HASH_SIZE } from './tiles.ts';
 import { integrate, leafHash, rootFromRightEdge } from './tree.ts';
+import { readTile } from './read-log.ts';
+import { consistencyProofFromTiles, type Cosigner, type WitnessError } from './witness-client.ts';
 
 const LOCK = 7265103;
 export const LEDGER_FORMAT_VERSION = 1;
@@ -92,4 +94,21 @@ export async function runSequencer({ db, key, max = 4096, faults }: { db: Db; ke
     if (n < max) break;
   }
   return { integrated, signedSize: await signLatest({ db, key, faults }) };
+}
+
+/**
+ * Asks the witnesses for cosignatures of the latest signed checkpoint (those that already cosigned
+ * it are skipped) and stores the note with every new verified cosignature appended. The update is
+ * a compare-and-swap on the note text, so a newer checkpoint signed meanwhile is never replaced by
+ * an older one. Returns the witnesses that failed (the note keeps whatever others gave).
+ */
+export async function cosignLatest({ db, cosigner }: { db: Db; cosigner: Cosigner }): Promise<WitnessError[]> {
+  const state = await db.selectFrom('ledger_state').select(['signed_size', 'checkpoint']).executeTakeFirst();
+  if (!state) return [];
+  const size = Number(state.signed_size);
+  const r = await cosigner.cosign(state.checkpoint, (oldSize) => consistencyProofFromTiles(oldSize, size, (t) => readTile(db, t)));
+  if (r.note !== state.checkpoint) {
+    await db.updateTable('ledger_state').set({ checkpoint: r.note }).where('signed_size', '=', state.signed_size).where('checkpoint', '=', state.checkpoint).execute();
+  }
+  return r.errors;
 }

@@ -4,7 +4,8 @@ import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { initLedger, loadLedgerKey } from './keys.ts';
 import type { SigningKey } from './note.ts';
-import { runSequencer } from './sequencer.ts';
+import { cosignLatest, runSequencer } from './sequencer.ts';
+import { createCosigner } from './witness-client.ts';
 
 export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: () => Promise<void> };
 
@@ -20,6 +21,19 @@ export async function startLedger({ db, config, log }: { db: Db; config: Config;
   }
   const signingKey = key;
   let running: Promise<void> | null = null;
+  // Cosigning has its own guard, so a slow witness never holds up sequencing.
+  let cosigning: Promise<void> | null = null;
+  const cosigner = config.ledgerWitnesses.length > 0 ? createCosigner({ witnesses: config.ledgerWitnesses }) : null;
+  const cosign = (): Promise<void> => {
+    if (!cosigner) return Promise.resolve();
+    cosigning ??= cosignLatest({ db, cosigner })
+      .then((errors) => errors.forEach((e) => log('warn', `ledger ${e.message}`)))
+      .catch((e: Error) => log('warn', `ledger cosigning: ${e.message}`))
+      .finally(() => {
+        cosigning = null;
+      });
+    return cosigning;
+  };
   const tick = () => {
     running ??= runSequencer({ db, key: signingKey, max: Math.max(256, config.ledgerBatchEntries * 16) })
       .then(() => undefined)
@@ -27,7 +41,8 @@ export async function startLedger({ db, config, log }: { db: Db; config: Config;
       .finally(() => {
         running = null;
       });
-    return running;
+    const sequenced = running;
+    return sequenced.then(cosign);
   };
   const timer = setInterval(tick, config.ledgerBatchMs);
   timer.unref();
@@ -37,6 +52,7 @@ export async function startLedger({ db, config, log }: { db: Db; config: Config;
     stop: async () => {
       clearInterval(timer);
       await running;
+      await cosigning;
     },
   };
 }
