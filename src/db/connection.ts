@@ -10,7 +10,10 @@ export type Db = Kysely<Database>;
 /** Opens a pool on `url`. MUST be destroyed by the caller (`db.destroy()`). */
 export function connect(url: string, poolSize = 16): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its server emits 'error' on the pool; queries then fail and answer 503.
+  // A client that loses its server emits 'error': on the pool when idle, on the client itself when
+  // checked out (mid-transaction). Unheard, the latter kills the process; heard, the next query on
+  // that client fails, its transaction rolls back, and the request answers 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -5,7 +5,7 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { exportPrivateKey, generateLogKey, loadLogKey, signCheckpoint, type SigningKey } from './note.ts';
+import { exportPrivateKey, generateLogKey, loadLogKey, signCheckpoint, verifyNote, type SigningKey } from './note.ts';
 import { LEDGER_FORMAT_VERSION } from './sequencer.ts';
 import { EMPTY_ROOT } from './tree.ts';
 
@@ -39,10 +39,16 @@ export async function initLedger({ db, config }: { db: Db; config: Config }): Pr
 
 /** Loads the key of the existing log; null when no log exists yet. Throws when one half is missing. */
 export async function loadLedgerKey({ db, config }: { db: Db; config: Config }): Promise<SigningKey | null> {
-  const state = await db.selectFrom('ledger_state').select('origin').executeTakeFirst();
+  const state = await db.selectFrom('ledger_state').select(['origin', 'checkpoint']).executeTakeFirst();
   const hasKey = existsSync(config.ledgerKeyFile);
   if (!state && !hasKey) return null;
   if (!state) throw new Error(`ledger key ${config.ledgerKeyFile} exists but the database has no ledger`);
   if (!hasKey) throw new Error(`the database has a ledger (origin ${state.origin}) but its key ${config.ledgerKeyFile} is missing`);
-  return loadLogKey(await readFile(config.ledgerKeyFile, 'utf8'), state.origin);
+  const key = loadLogKey(await readFile(config.ledgerKeyFile, 'utf8'), state.origin);
+  try {
+    verifyNote(state.checkpoint, key.vkey);
+  } catch {
+    throw new Error(`${config.ledgerKeyFile} is not the key of the stored log (origin ${state.origin}): its checkpoint does not verify with it`);
+  }
+  return key;
 }

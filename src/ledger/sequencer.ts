@@ -70,8 +70,9 @@ export async function integrateBatch({ db, max, faults = {} }: { db: Db; max: nu
 
 /** Signs the committed tree if it grew since the last checkpoint. Returns the signed size. */
 export async function signLatest({ db, key, faults = {} }: { db: Db; key: SigningKey; faults?: Faults }): Promise<number> {
-  const state = await db.selectFrom('ledger_state').select(['origin', 'tree_size', 'tree_root', 'signed_size']).executeTakeFirst();
+  const state = await db.selectFrom('ledger_state').select(['origin', 'tree_size', 'tree_root', 'signed_size', 'format_version']).executeTakeFirst();
   if (!state) return 0;
+  if (state.format_version !== LEDGER_FORMAT_VERSION) throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);
   if (Number(state.tree_size) === Number(state.signed_size)) return Number(state.signed_size);
   await faults.beforeSign?.();
   const note = signCheckpoint(state.origin, Number(state.tree_size), state.tree_root, key.privateKey);
