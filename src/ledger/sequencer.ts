@@ -56,10 +56,14 @@ export async function integrateBatch({ db, max, faults = {} }: { db: Db; max: nu
     const root = rootFromRightEdge(result.size, result.lastTiles);
     await sql`insert into ledger_entry (idx, outbox_id, entry)
       select ${oldSize}::bigint + t.o - 1, t.id, t.entry from unnest(${pending.map((p) => p.id)}::bigint[], ${pending.map((p) => p.entry)}::bytea[]) with ordinality as t(id, entry, o)`.execute(trx);
-    await sql`insert into ledger_tile (level, idx, hashes)
+    // A tile only ever grows by appending: a stored tile that is not a prefix of the new one means
+    // a corrupted store, and nothing is written.
+    const written = await sql`insert into ledger_tile (level, idx, hashes)
       select * from unnest(${result.tiles.map((t) => t.level)}::smallint[], ${result.tiles.map((t) => t.index)}::bigint[], ${result.tiles.map((t) => t.hashes)}::bytea[])
       on conflict (level, idx) do update set hashes = excluded.hashes
-      where length(excluded.hashes) > length(ledger_tile.hashes) and substring(excluded.hashes from 1 for length(ledger_tile.hashes)) = ledger_tile.hashes`.execute(trx);
+      where length(excluded.hashes) > length(ledger_tile.hashes) and substring(excluded.hashes from 1 for length(ledger_tile.hashes)) = ledger_tile.hashes
+      returning level`.execute(trx);
+    if (written.rows.length !== result.tiles.length) throw new Error(`ledger: ${result.tiles.length - written.rows.length} stored tile(s) are not a prefix of their new contents`);
     await trx.deleteFrom('ledger_outbox').where('id', 'in', pending.map((p) => p.id)).execute();
     await faults.afterIntegrateWrite?.();
     const cas = await trx.updateTable('ledger_state').set({ tree_size: result.size, tree_root: root }).where('tree_size', '=', oldSize).executeTakeFirst();
@@ -76,13 +80,16 @@ export async function signLatest({ db, key, faults = {} }: { db: Db; key: Signin
   if (Number(state.tree_size) === Number(state.signed_size)) return Number(state.signed_size);
   await faults.beforeSign?.();
   const note = signCheckpoint(state.origin, Number(state.tree_size), state.tree_root, key.privateKey);
-  await db
+  const cas = await db
     .updateTable('ledger_state')
     .set({ signed_size: state.tree_size, checkpoint: note })
     .where('signed_size', '=', state.signed_size)
     .where('tree_size', '>=', state.tree_size)
-    .execute();
-  return Number(state.tree_size);
+    .executeTakeFirst();
+  if (Number(cas.numUpdatedRows) === 1) return Number(state.tree_size);
+  // Another process signed meanwhile: report what is signed now, not what this one tried.
+  const now = await db.selectFrom('ledger_state').select('signed_size').executeTakeFirstOrThrow();
+  return Number(now.signed_size);
 }
 
 /** Anchors the audit chain's head, integrates everything pending (in batches of `max`) and signs. */
