@@ -49,6 +49,8 @@ describe('submitReport', () => {
     assert.deepEqual(mine?.identity, { name: 'นายแจ้ง', contact: '081' });
     const audit = await t.db.selectFrom('audit_event').select('action').where('case_id', '=', done.caseId).execute();
     assert.deepEqual(audit.map((a) => a.action).sort(), ['case_opened', 'case_opened', 'identity_opened']);
+    const events = await t.db.selectFrom('case_ledger_event').select('event').where('case_id', '=', done.caseId).orderBy('outbox_id').execute();
+    assert.deepEqual(events.map((e) => e.event), ['submission', 'identity_request'], 'each case event has its ledger entry');
   });
 
   it('sends "I don\'t know" to the intake office', async () => {
