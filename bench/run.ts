@@ -3,11 +3,13 @@
 //   1. the Argon2id bound: cores ÷ the time of one receipt derivation at the production cost;
 //   2. submissions/s of the real server (child process, real KDF) at 32 concurrent clients;
 //   3. receipt login time for a valid and for a wrong receipt (they must be about equal);
-//   4. a recipient's first page of the case list (JSON and HTML) with 100,000 cases stored.
+//   4. a recipient's first page of the case list (JSON and HTML) with 100,000 cases stored;
+//   5. the ledger (bench/ledger.ts): entries integrated/s against the SHA-256 limit, append → signed
+//      checkpoint, and tile, checkpoint and certificate requests/s.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
-// BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations). UV_THREADPOOL_SIZE and SUJARIT_DB_POOL
-// pass through to the server.
+// BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts).
+// UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,6 +25,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { migrate } from '../src/db/migrate.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
 import type { StaffActor } from '../src/staff/session.ts';
+import { ledgerSection } from './ledger.ts';
 import { cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type CpuSnapshot, type Reply, type ServerChild } from './lib.ts';
 
 function envInt(name: string, fallback: number): number {
@@ -449,6 +452,9 @@ async function main(): Promise<void> {
     rows.push({ metric: `Case list API p95 (median ${fmt(median(apiTimes))})`, value: `${fmt(apiP95)} ms`, limit: `< ${LIST_P95_LIMIT_MS} ms`, ratio: fmt(apiP95 / LIST_P95_LIMIT_MS, 2), verdict: listErrors === 0 && apiP95 < LIST_P95_LIMIT_MS ? 'PASS' : 'BELOW' });
     rows.push({ metric: `Case list HTML p95 (median ${fmt(median(htmlTimes))})`, value: `${fmt(htmlP95)} ms`, limit: `< ${LIST_P95_LIMIT_MS} ms`, ratio: fmt(htmlP95 / LIST_P95_LIMIT_MS, 2), verdict: listErrors === 0 && htmlP95 < LIST_P95_LIMIT_MS ? 'PASS' : 'BELOW' });
     rows.push({ metric: `Case list: count capped at ${TOTAL_CAP + 1}, median`, value: `${fmt(countMs)} ms`, limit: '-', ratio: '-', verdict: 'info' });
+
+    // ------------------------------------------------------------ 5. the ledger
+    await ledgerSection({ clusterUrl: pg.url, db, base, agent, serverPid, postmasterPid, tmp, clients: CLIENTS, receipts, reportBody, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
