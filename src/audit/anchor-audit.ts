@@ -1,10 +1,8 @@
 // Committing the audit chain's head to the ledger, and checking the chain against those anchors.
-import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { makeEntry, opens, type Opening } from '../ledger/events.ts';
-import { auditHash, type AuditRow } from './record-audit.ts';
+import { auditHash, lockAuditHead, type AuditRow } from './record-audit.ts';
 
-const AUDIT_LOCK = 7265104;
 
 /**
  * Appends an `audit_anchor` entry to the ledger outbox when the audit chain's head moved since the
@@ -12,9 +10,8 @@ const AUDIT_LOCK = 7265104;
  */
 export async function anchorAuditHead({ db }: { db: Db }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
-    const head = await trx.selectFrom('audit_event').select(['id', 'hash']).where('hash', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
-    if (!head?.hash) return false;
+    const head = await lockAuditHead(trx);
+    if (!head) return false;
     const last = await trx.selectFrom('audit_anchor').select('audit_id').orderBy('outbox_id', 'desc').limit(1).executeTakeFirst();
     if (last && Number(last.audit_id) === Number(head.id)) return false;
     const { entry, opening } = makeEntry('audit_anchor', `audit/${head.id}`, head.hash, new Date());

@@ -3,6 +3,7 @@
 // chain's head is committed to the public ledger at every batch (src/audit/anchor-audit.ts).
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { AUDIT_CHAIN_LOCK } from '../db/locks.ts';
 import type { Database } from '../db/schema.ts';
 
 export type AuditAction =
@@ -17,7 +18,6 @@ export type AuditAction =
 
 export type AuditEntry = { actorUserId: number | null; action: AuditAction; caseId?: string | null; caseReference?: string | null; detail?: Record<string, unknown> };
 
-const AUDIT_LOCK = 7265104;
 
 /** JSON with object keys sorted at every depth, so a value read back from jsonb hashes the same. */
 export function canonicalJson(v: unknown): string {
@@ -34,10 +34,18 @@ export function auditHash(prev: Buffer | null, row: AuditRow): Buffer {
   return createHash('sha256').update(prev ?? Buffer.alloc(0)).update(canonical, 'utf8').digest();
 }
 
+/**
+ * Locks the chain for the rest of the transaction and returns its head. The lock orders writers
+ * (and the anchoring), so each reads the true head: it is taken before the read's snapshot.
+ */
+export async function lockAuditHead(trx: Transaction<Database>): Promise<{ id: number; hash: Buffer } | null> {
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
+  const head = await trx.selectFrom('audit_event').select(['id', 'hash']).where('hash', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return head?.hash ? { id: Number(head.id), hash: head.hash } : null;
+}
+
 async function append(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
-  // The lock orders writers, so each reads the true previous head (taken before the read's snapshot).
-  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
-  const last = await trx.selectFrom('audit_event').select('hash').where('hash', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const last = await lockAuditHead(trx);
   const row: AuditRow = { at: new Date(), actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: entry.detail ?? {} };
   const prev = last?.hash ?? null;
   await trx

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from './connection.ts';
+import { MIGRATION_LOCK } from './locks.ts';
 
 const MIGRATIONS = path.join(import.meta.dirname, 'migrations');
 
@@ -13,7 +14,7 @@ export async function migrate(db: Db): Promise<string[]> {
   const files = (await readdir(MIGRATIONS)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
   const applied: string[] = [];
   await db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(7265102)`.execute(conn);
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {
       await sql`create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())`.execute(conn);
       const done = new Set((await sql<{ name: string }>`select name from schema_migration`.execute(conn)).rows.map((r) => r.name));
@@ -27,7 +28,7 @@ export async function migrate(db: Db): Promise<string[]> {
         applied.push(file);
       }
     } finally {
-      await sql`select pg_advisory_unlock(7265102)`.execute(conn);
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
     }
   });
   return applied;

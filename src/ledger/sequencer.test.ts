@@ -6,6 +6,7 @@
 // dies mid-transaction, a compare-and-swap conflict) and failures after a commit (a process that
 // integrates or signs, then dies). Entries are random; set SUJARIT_TEST_SEED to repeat a run.
 import assert from 'node:assert/strict';
+import { LEDGER_SEQUENCER_LOCK } from '../db/locks.ts';
 import { spawn } from 'node:child_process';
 import { randomInt as cryptoRandomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -182,7 +183,7 @@ describe('ledger sequencer on a real database', () => {
         // The backend holding the sequencer's lock in this database (other test files share the
         // cluster) is terminated, as when its process is killed.
         const kill = async () => {
-          const r = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = 7265103 and granted and database = (select oid from pg_database where datname = current_database())`.execute(other);
+          const r = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = ${LEDGER_SEQUENCER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())`.execute(other);
           assert.equal(r.rows.length, 1, 'one backend holds the sequencer lock');
           await sql`select pg_terminate_backend(${r.rows[0].pid}::int, 10000)`.execute(other);
         };
@@ -453,7 +454,7 @@ describe('a database connection lost in the middle of integrate', () => {
       const db = connect(process.env.TEST_DB_URL, 2);
       const other = connect(process.env.TEST_DB_URL, 1);
       const kill = async () => {
-        const r = await sql\`select pid from pg_locks where locktype = 'advisory' and objid = 7265103 and granted and database = (select oid from pg_database where datname = current_database())\`.execute(other);
+        const r = await sql\`select pid from pg_locks where locktype = 'advisory' and objid = ${LEDGER_SEQUENCER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())\`.execute(other);
         await sql\`select pg_terminate_backend(\${r.rows[0].pid}::int, 10000)\`.execute(other);
         await new Promise((r) => setTimeout(r, 200)); // the sequencer's own work between statements
       };

@@ -13,13 +13,13 @@
 import { sql } from 'kysely';
 import { anchorAuditHead } from '../audit/anchor-audit.ts';
 import type { Db } from '../db/connection.ts';
+import { LEDGER_SEQUENCER_LOCK } from '../db/locks.ts';
 import { signCheckpoint, type SigningKey } from './note.ts';
 import { hashesAtLevel, TILE_WIDTH, HASH_SIZE } from './tiles.ts';
 import { integrate, leafHash, rootFromRightEdge } from './tree.ts';
 import { readTile } from './read-log.ts';
 import { consistencyProofFromTiles, type Cosigner, type WitnessError } from './witness-client.ts';
 
-const LOCK = 7265103;
 export const LEDGER_FORMAT_VERSION = 1;
 
 export type Faults = { afterIntegrateWrite?: () => void | Promise<void>; beforeSign?: () => void | Promise<void> };
@@ -44,7 +44,7 @@ async function readRightEdge(db: Db, size: number): Promise<Map<number, Buffer>>
  */
 export async function integrateBatch({ db, max, faults = {} }: { db: Db; max: number; faults?: Faults }): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${LOCK})`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${LEDGER_SEQUENCER_LOCK})`.execute(trx);
     const state = await trx.selectFrom('ledger_state').select(['tree_size', 'format_version']).executeTakeFirst();
     if (!state) return 0;
     if (state.format_version !== LEDGER_FORMAT_VERSION) throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);

@@ -1,0 +1,4 @@
+// PostgreSQL advisory lock keys, in one place so no two mechanisms share one by accident.
+export const MIGRATION_LOCK = 7265102;
+export const LEDGER_SEQUENCER_LOCK = 7265103;
+export const AUDIT_CHAIN_LOCK = 7265104;
