@@ -193,17 +193,28 @@ export function openAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId
   return openJson<AttachmentMeta>(aeadKey(caseKey), sealed, `attachment-meta/${caseId}/${attachmentId}`);
 }
 
-/** Decrypts a stored attachment chunk by chunk; yields plaintext pieces in order. */
-export async function* readAttachment({ db, caseKey, caseId, attachmentId }: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): AsyncGenerator<Buffer> {
+/** An attachment of the case, with its opened meta, or null (also for a malformed id). */
+export async function findAttachment({ db, caseKey, caseId, attachmentId }: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): Promise<{ blobId: string; meta: AttachmentMeta } | null> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) return null;
   const row = await db.selectFrom('attachment').select(['blob_id', 'meta']).where('id', '=', attachmentId).where('case_id', '=', caseId).executeTakeFirst();
-  if (!row) throw new AppError('not_found', 'no such attachment', 'error.not_found');
-  const meta = openAttachmentMeta(caseKey, caseId, attachmentId, row.meta);
+  return row ? { blobId: row.blob_id, meta: openAttachmentMeta(caseKey, caseId, attachmentId, row.meta) } : null;
+}
+
+/** Decrypts a found attachment's blob chunk by chunk; yields plaintext pieces in order. */
+export async function* readBlob({ db, caseKey, attachmentId, blobId, meta }: { db: Db; caseKey: Buffer; attachmentId: string; blobId: string; meta: AttachmentMeta }): AsyncGenerator<Buffer> {
   const key = payloadKey(caseKey, Buffer.from(meta.salt, 'base64'), attachmentId);
-  const { count } = await db.selectFrom('blob_chunk').select((eb) => eb.fn.countAll<number>().as('count')).where('blob_id', '=', row.blob_id).executeTakeFirstOrThrow();
+  const { count } = await db.selectFrom('blob_chunk').select((eb) => eb.fn.countAll<number>().as('count')).where('blob_id', '=', blobId).executeTakeFirstOrThrow();
   for (let from = 0; from < Number(count); from += CHUNKS_PER_WRITE) {
-    const rows = await db.selectFrom('blob_chunk').select(['seq', 'data']).where('blob_id', '=', row.blob_id).where('seq', '>=', from).where('seq', '<', from + CHUNKS_PER_WRITE).orderBy('seq').execute();
+    const rows = await db.selectFrom('blob_chunk').select(['seq', 'data']).where('blob_id', '=', blobId).where('seq', '>=', from).where('seq', '<', from + CHUNKS_PER_WRITE).orderBy('seq').execute();
     for (const r of rows) yield decryptChunk(key, r.seq, r.data, r.seq === Number(count) - 1);
   }
+}
+
+/** Finds and decrypts an attachment; throws not_found when the case has no such attachment. */
+export async function* readAttachment(args: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): AsyncGenerator<Buffer> {
+  const found = await findAttachment(args);
+  if (!found) throw new AppError('not_found', 'no such attachment', 'error.not_found');
+  yield* readBlob({ ...args, ...found });
 }
 
 /** Deletes blobs that no attachment points to and that are older than an hour (abandoned uploads). */

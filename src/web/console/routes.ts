@@ -9,7 +9,6 @@ import { postCaseMessage } from '../../cases/post-case-message.ts';
 import { setCaseStatus } from '../../cases/set-case-status.ts';
 import { CASE_STATUSES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { readAttachment } from '../../intake/attachments.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
@@ -140,10 +139,13 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get<{ Params: { ref: string; id: string } }>('/staff/cases/:ref/attachments/:id', async (req, reply) => {
       const opened = await openCaseKeys({ db, actor: req.staff!, reference: req.params.ref, purpose: 'attachment_downloaded' });
-      const isKnown = await db.selectFrom('attachment').select('id').where('case_id', '=', opened.caseId).where('id', '=', /^[0-9a-f-]{36}$/.test(req.params.id) ? req.params.id : '00000000-0000-0000-0000-000000000000').executeTakeFirst();
-      if (!isKnown) throw new AppError('not_found', 'no such attachment', 'error.not_found');
-      await recordAudit(db, { actorUserId: req.staff!.id, action: 'attachment_downloaded', caseId: opened.caseId, caseReference: opened.reference, detail: { attachment: req.params.id } });
-      return sendDownload(reply, { db, caseId: opened.caseId, caseKey: opened.keys.content, attachmentId: req.params.id, read: readAttachment });
+      return sendDownload(reply, {
+        db,
+        caseId: opened.caseId,
+        caseKey: opened.keys.content,
+        attachmentId: req.params.id,
+        onFound: () => recordAudit(db, { actorUserId: req.staff!.id, action: 'attachment_downloaded', caseId: opened.caseId, caseReference: opened.reference, detail: { attachment: req.params.id } }),
+      });
     });
   });
 }

@@ -5,7 +5,6 @@ import { listReportableAgencies } from '../../agencies/list-agencies.ts';
 import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
 import { addMessage } from '../../intake/add-message.ts';
-import { readAttachment } from '../../intake/attachments.ts';
 import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
 import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
@@ -155,7 +154,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get<{ Params: { id: string } }>('/followup/case/attachments/:id', async (req, reply) => {
     const s = session(req);
     if (!s) return reply.redirect('/followup', 303);
-    return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id, read: readAttachment });
+    return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id });
   });
 
   const sendCertificate = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, receipt: string | null) => {
