@@ -5,10 +5,13 @@
 //   3. receipt login time for a valid and for a wrong receipt (they must be about equal);
 //   4. a recipient's first page of the case list (JSON and HTML) with 100,000 cases stored;
 //   5. the ledger (bench/ledger.ts): entries integrated/s against the SHA-256 limit, append → signed
-//      checkpoint, and tile, checkpoint and certificate requests/s.
+//      checkpoint, and tile, checkpoint and certificate requests/s;
+//   6. case handling (bench/cases.ts): inbox and due views over 200,000 cases in 50 agencies, and
+//      search over the 2,000 cases sealed to one investigator.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
-// BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts).
+// BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
+// BENCH_CASES_* (bench/cases.ts); BENCH_ONLY=cases runs section 6 alone (no server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { migrate } from '../src/db/migrate.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
 import type { StaffActor } from '../src/staff/session.ts';
+import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
 import { cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type CpuSnapshot, type Reply, type ServerChild } from './lib.ts';
 
@@ -48,6 +52,7 @@ const STAFF_PASSWORD = 'bench password, long enough';
 const SUBMISSION_GOAL = 0.8; // of the Argon2 bound
 const LIST_P95_LIMIT_MS = 100;
 const LOGIN_EQUAL_TOLERANCE = 0.2; // wrong ÷ valid within 1 ± this
+const ONLY = process.env.BENCH_ONLY;
 
 type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 const rows: Row[] = [];
@@ -186,6 +191,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
+  if (ONLY === 'cases') return casesOnly(started);
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -234,7 +241,7 @@ async function main(): Promise<void> {
     const recipients: { id: number; email: string }[] = [];
     for (let i = 1; i <= RECIPIENTS; i++) {
       const email = `recipient${i}@bench.example`;
-      const { id } = await addStaffUser({ db, kdf: MIN_KDF, agencyCode: AGENCY, email, role: 'recipient', password: STAFF_PASSWORD });
+      const { id } = await addStaffUser({ db, kdf: MIN_KDF, agencyCode: AGENCY, email, roles: ['intake_officer'], password: STAFF_PASSWORD });
       recipients.push({ id, email });
     }
     const dataDir = path.join(tmp, 'server');
@@ -455,6 +462,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 5. the ledger
     await ledgerSection({ clusterUrl: pg.url, db, base, agent, serverPid, postmasterPid, tmp, clients: CLIENTS, receipts, reportBody, say }, rows);
+
+    // ------------------------------------------------------------ 6. case handling
+    await casesSection({ clusterUrl: pg.url, db, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -462,7 +472,37 @@ async function main(): Promise<void> {
     await cleanup();
   }
 
-  // ------------------------------------------------------------ summary
+  printSummary(started);
+}
+
+/** BENCH_ONLY=cases: section 6 alone, in a fresh embedded PostgreSQL; no server, no Argon2. */
+async function casesOnly(started: number): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
+  await chmod(tmp, 0o711);
+  let pg: EmbeddedDatabase | null = null;
+  let db: Db | null = null;
+  const cleanup = async () => {
+    await db?.destroy().catch(() => {});
+    await pg?.stop().catch(() => {});
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+  };
+  const onSignal = () => {
+    say('\ninterrupted: stopping the database');
+    void cleanup().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    pg = await startEmbeddedDatabase(path.join(tmp, 'db'));
+    db = connect(pg.url, 2);
+    await casesSection({ clusterUrl: pg.url, db, say }, rows);
+  } finally {
+    await cleanup();
+  }
+  printSummary(started);
+}
+
+function printSummary(started: number): void {
   section(`summary (${fmt((performance.now() - started) / 1000, 0)} s)`);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[['metric', 'value', 'limit', 'ratio'][i], ...rows.map((r) => [r.metric, r.value, r.limit, r.ratio][i])].map((s) => s.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ');

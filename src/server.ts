@@ -7,10 +7,13 @@ import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
 import { createLoginThrottle } from './intake/login-throttle.ts';
+import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
+import { startDeadlineNotices } from './notify/deadline-notices.ts';
 
-export type Running = { app: FastifyInstance; db: Db; url: string; stop: () => Promise<void> };
+/** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
+export type Running = { app: FastifyInstance; db: Db; url: string; firstAdminUrl: string | null; stop: () => Promise<void> };
 
 /** Opens the database the configuration names, starting the embedded one when DATABASE_URL is unset. */
 export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<{ db: Db; stop: () => Promise<void> }> {
@@ -40,13 +43,21 @@ export async function startServer(config: Config): Promise<Running> {
   await sweep();
   const timer = setInterval(sweep, 3600_000);
   timer.unref();
+  const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
+  // Without a platform administrator nobody could add agencies or staff from the web: a one-time
+  // link to create the first one is made at every start until one exists (a new link replaces the last).
+  const firstAdmin = await firstAdminLink(db);
   const url = await app.listen({ port: config.port, host: config.host });
+  // With PORT=0 the default public URL names port 0: use the address actually bound.
+  const base = config.publicUrl.endsWith(':0') ? url : config.publicUrl;
   return {
     app,
     db,
     url,
+    firstAdminUrl: firstAdmin ? `${base}/staff/setup/${firstAdmin}` : null,
     stop: async () => {
       clearInterval(timer);
+      await notices?.stop();
       await app.close();
       await ledger.stop();
       await stopDb();

@@ -1,6 +1,7 @@
 // The platform on its embedded PostgreSQL (or DATABASE_URL); src/main.ts sizes the thread pool first.
 import { loadConfig } from './config/load.ts';
 import { startServer } from './server.ts';
+import { SETUP_LINK_DAYS } from './staff/add-user.ts';
 
 let config;
 try {
@@ -11,6 +12,7 @@ try {
 }
 const running = await startServer(config);
 console.log(`Sujarit is running at ${running.url} (data: ${config.dataDir}${config.databaseUrl ? ', database: DATABASE_URL' : ', embedded PostgreSQL'})`);
+if (running.firstAdminUrl) console.log(`First start: create the platform administrator at ${running.firstAdminUrl} (valid ${SETUP_LINK_DAYS} days)`);
 let isStopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {

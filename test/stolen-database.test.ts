@@ -18,6 +18,8 @@ import { scanFolder, scanner, type Hit, type Secret } from './support/leak-scan.
 import { logicalDump, type Dump } from './support/logical-dump.ts';
 import { CHEAP_KDF_ENV, startServerProcess, type ServerProcess } from './support/server.ts';
 import { csrfOf, receiptOf } from './support/web.ts';
+import { enrolSecondFactor } from './support/http.ts';
+import { totpCode } from '../src/staff/totp.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const AGENCY = 'OPDC';
@@ -109,7 +111,7 @@ describe('a stolen database reveals nothing', () => {
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-stolen-'));
     await runCli(dataDir, ['agency', 'add', '--code', AGENCY, '--name-th', AGENCY_TH, '--name-en', 'Leak Test Office']);
-    await runCli(dataDir, ['user', 'add', '--agency', AGENCY, '--email', EMAIL, '--role', 'recipient', '--password-stdin'], `${M.password}\n`);
+    await runCli(dataDir, ['user', 'add', '--agency', AGENCY, '--email', EMAIL, '--role', 'intake_officer,identity_custodian', '--password-stdin'], `${M.password}\n`);
 
     server = await startServerProcess({ databaseUrl: undefined, dataDir, env: { SUJARIT_LOG_LEVEL: 'info' } });
     server.child.stdout!.on('data', (b: Buffer) => (serverLog += b.toString()));
@@ -160,6 +162,9 @@ describe('a stolen database reveals nothing', () => {
     const staffLogin = await httpGet(base, staff, '/staff/login');
     const loggedIn = await httpPostForm(base, staff, '/staff/login', { _csrf: csrfOf(staffLogin.body), email: EMAIL, password: M.password });
     assert.equal(loggedIn.status, 303, loggedIn.body);
+    // First login: the second factor is enrolled; its secret and recovery codes must not leak either.
+    const { secret: totpSecret, base32, recoveryCodes } = await enrolSecondFactor(base, staff);
+    secrets.push({ label: 'TOTP secret', value: totpSecret }, { label: 'TOTP secret (base32)', value: base32 }, ...recoveryCodes.map((c, i) => ({ label: `recovery code ${i + 1}`, value: c })));
     const staffToken = staff.get('sj_staff')!;
     secrets.push({ label: 'staff cookie', value: staffToken }, { label: 'staff session key', value: Buffer.from(staffToken, 'base64url').subarray(16) });
     const casePage = await httpGet(base, staff, `/staff/cases/${references[0]}`);
@@ -195,7 +200,7 @@ describe('a stolen database reveals nothing', () => {
     assert.equal(session.status, 200, session.text);
     secrets.push({ label: 'api reporter token', value: session.json.token });
     assert.equal((await api(base, 'POST', '/api/v1/reporter/messages', { text: M.apiReporterMessage }, session.json.token)).status, 201);
-    const staffSession = await api<{ token: string }>(base, 'POST', '/api/v1/staff/session', { email: EMAIL, password: M.password });
+    const staffSession = await api<{ token: string }>(base, 'POST', '/api/v1/staff/session', { email: EMAIL, password: M.password, code: totpCode(totpSecret, Date.now() + 30_000) });
     assert.equal(staffSession.status, 200, staffSession.text);
     secrets.push({ label: 'api staff token', value: staffSession.json.token }, { label: 'api staff session key', value: Buffer.from(staffSession.json.token, 'base64url').subarray(16) });
     assert.equal((await api(base, 'POST', `/api/v1/cases/${filedApi.json.reference}/messages`, { text: M.apiStaffMessage }, staffSession.json.token)).status, 201);

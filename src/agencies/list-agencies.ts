@@ -4,7 +4,7 @@ import type { Db } from '../db/connection.ts';
 export type AgencyChoice = { id: number; code: string; nameTh: string; nameEn: string; isIntakeOffice: boolean };
 
 /**
- * Agencies a reporter can choose: those with at least one active recipient, since a report sealed
+ * Agencies a reporter can choose: those with at least one active intake officer, since a report sealed
  * to nobody could never be read. Ordered by Thai name.
  */
 export async function listReportableAgencies({ db }: { db: Db }): Promise<AgencyChoice[]> {
@@ -12,7 +12,7 @@ export async function listReportableAgencies({ db }: { db: Db }): Promise<Agency
     .selectFrom('agency as a')
     .select(['a.id', 'a.code', 'a.name_th', 'a.name_en', 'a.is_intake_office'])
     .where(({ exists, selectFrom }) =>
-      exists(selectFrom('staff_user as u').select(sql`1`.as('one')).whereRef('u.agency_id', '=', 'a.id').where('u.is_active', '=', true)),
+      exists(selectFrom('staff_user as u').innerJoin('staff_role as r', 'r.user_id', 'u.id').select(sql`1`.as('one')).whereRef('u.agency_id', '=', 'a.id').where('u.is_active', '=', true).where('r.role', '=', 'intake_officer')),
     )
     .orderBy('a.name_th')
     .execute();

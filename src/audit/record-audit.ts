@@ -6,15 +6,43 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { AUDIT_CHAIN_LOCK } from '../db/locks.ts';
 import type { Database } from '../db/schema.ts';
 
-export type AuditAction =
-  | 'case_opened'
-  | 'identity_opened'
-  | 'attachment_downloaded'
-  | 'message_posted'
-  | 'status_changed'
-  | 'case_access_denied'
-  | 'staff_login'
-  | 'staff_login_failed';
+export const AUDIT_ACTIONS = [
+  'case_opened',
+  'identity_opened',
+  'attachment_downloaded',
+  'message_posted',
+  'note_posted',
+  'status_changed',
+  'case_access_denied',
+  'case_metadata_viewed',
+  'case_assigned',
+  'case_member_removed',
+  'conflict_declared',
+  'key_granted',
+  'key_grant_refused',
+  'identity_requested',
+  'identity_request_decided',
+  'case_referred',
+  'witness_invited',
+  'witness_statement',
+  'cases_exported',
+  'cases_searched',
+  'audit_viewed',
+  'deadlines_changed',
+  'agency_settings_changed',
+  'agency_created',
+  'setup_link_reissued',
+  'user_created',
+  'account_set_up',
+  'roles_changed',
+  'user_deactivated',
+  'password_changed',
+  'second_factor_enrolled',
+  'recovery_code_used',
+  'staff_login',
+  'staff_login_failed',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export type AuditEntry = { actorUserId: number | null; action: AuditAction; caseId?: string | null; caseReference?: string | null; detail?: Record<string, unknown> };
 

@@ -18,8 +18,8 @@ describe('listCases', () => {
     const b = await seedRecipient(t.db, 'NACC', 'other@nacc.example');
     const agencies = await t.db.selectFrom('agency').select(['id', 'code']).execute();
     const id = (code: string) => agencies.find((x) => x.code === code)!.id;
-    me = { id: a.id, agencyId: id('OPDC') } as StaffActor;
-    other = { id: b.id, agencyId: id('NACC') } as StaffActor;
+    me = { id: a.id, agencyId: id('OPDC'), roles: ['intake_officer'], isEnrolled: true } as unknown as StaffActor;
+    other = { id: b.id, agencyId: id('NACC'), roles: ['intake_officer'], isEnrolled: true } as unknown as StaffActor;
     // Past the cap for OPDC (every 7th one closed), plus a few for NACC: metadata only.
     await sql`
       insert into report_case (id, number, reference, agency_id, category, channel, status, has_identity, content)
@@ -54,7 +54,10 @@ describe('listCases', () => {
     const p = await listCases({ db: t.db, actor: other });
     assert.deepEqual(p.items.map((i) => i.reference), ['NACC-T-3', 'NACC-T-2', 'NACC-T-1']);
     assert.equal(p.total, 3);
-    const stranger = { ...other, id: me.id } as StaffActor; // OPDC's recipient pretending to be of NACC
-    assert.equal((await listCases({ db: t.db, actor: stranger })).total, 0);
+    assert.equal((await listCases({ db: t.db, actor: other, scope: 'agency' })).total, 3, 'the agency view: its own cases only');
+    const auditor = { ...other, id: 999_999, roles: ['auditor'] } as unknown as StaffActor;
+    assert.equal((await listCases({ db: t.db, actor: auditor })).total, 0, 'holding no key, nothing in "mine"');
+    assert.equal((await listCases({ db: t.db, actor: auditor, scope: 'assigned' })).total, 0, 'not an investigator: no such view');
+    assert.equal((await listCases({ db: t.db, actor: { ...other, isEnrolled: false } as StaffActor })).total, 0, 'no second factor, nothing');
   });
 });

@@ -1,30 +1,67 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
-import type { StaffActor } from '../staff/session.ts';
+import { hasRole, type StaffActor } from '../staff/session.ts';
+import { DUE_SOON_DAYS } from './deadlines.ts';
+import { METADATA_ROLES } from './case-meta.ts';
 
-export type CaseSummary = { reference: string; category: string; channel: string; status: CaseStatus; hasIdentity: boolean; createdAt: Date; updatedAt: Date };
+export type CaseSummary = {
+  reference: string;
+  category: string;
+  channel: string;
+  status: CaseStatus;
+  hasIdentity: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The earliest running deadline, null when none runs; `isPaused` while waiting for the reporter. */
+  dueAt: Date | null;
+  isPaused: boolean;
+};
 /** `isTotalCapped`: there are more than `total` (= TOTAL_CAP) cases; counting them all would cost more than the page. */
 export type CasePage = { items: CaseSummary[]; page: number; pageSize: number; total: number; isTotalCapped: boolean };
 
 export const PAGE_SIZE = 25;
 export const TOTAL_CAP = 10_000;
+export const INBOX_SCOPES = ['mine', 'assigned', 'agency'] as const;
+export type InboxScope = (typeof INBOX_SCOPES)[number];
+export const DUE_FILTERS = ['due_soon', 'overdue'] as const;
+export type DueFilter = (typeof DUE_FILTERS)[number];
+
+export type CaseFilter = { scope?: InboxScope; status?: CaseStatus; category?: string; due?: DueFilter; now?: Date };
+
+/** The scopes an actor may list: their team's cases always; the agency's metadata for supervisors, auditors and intake officers. */
+export function scopesFor(actor: StaffActor): InboxScope[] {
+  return ['mine', ...(hasRole(actor, 'investigator') ? (['assigned'] as const) : []), ...(actor.agencyId !== null && hasRole(actor, ...METADATA_ROLES) ? (['agency'] as const) : [])];
+}
 
 /**
- * The cases of the actor's agency that are sealed to the actor, newest first. Metadata only:
- * nothing is decrypted, so listing is not an opening of content and is not audited.
+ * An inbox page, metadata only (nothing is decrypted, so listing is not an opening of content):
+ * `mine`, the cases sealed to the actor; `assigned`, those assigned to them; `agency`, every case
+ * an agency of the actor takes part in (supervisors, auditors, intake officers). Newest first,
+ * or soonest due first with a due filter (open cases whose clocks are not paused).
  */
-export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, status }: { db: Db; actor: StaffActor; page?: number; pageSize?: number; status?: CaseStatus }): Promise<CasePage> {
+export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, scope = 'mine', status, category, due, now = new Date() }: { db: Db; actor: StaffActor; page?: number; pageSize?: number } & CaseFilter): Promise<CasePage> {
+  const empty = { items: [], page, pageSize, total: 0, isTotalCapped: false };
+  if (!actor.isEnrolled || !scopesFor(actor).includes(scope)) return empty;
+  const dueAt = sql<Date | null>`least(c.ack_due_at, c.reply_due_at, c.feedback_due_at)`;
+  const soon = new Date(now.getTime() + DUE_SOON_DAYS * 86_400_000);
   const base = db
     .selectFrom('report_case as c')
-    .where('c.agency_id', '=', actor.agencyId)
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('case_key as k').select(sql`1`.as('one')).whereRef('k.case_id', '=', 'c.id').where('k.user_id', '=', actor.id).where('k.purpose', '=', 'content')),
+    .$if(scope === 'mine', (q) =>
+      q.where(({ exists, selectFrom }) => exists(selectFrom('case_key as k').select(sql`1`.as('one')).whereRef('k.case_id', '=', 'c.id').where('k.user_id', '=', actor.id).where('k.purpose', '=', 'content'))),
     )
-    .$if(status !== undefined, (q) => q.where('c.status', '=', status!));
+    .$if(scope === 'assigned', (q) => q.where(({ exists, selectFrom }) => exists(selectFrom('case_assignment as s').select(sql`1`.as('one')).whereRef('s.case_id', '=', 'c.id').where('s.user_id', '=', actor.id))))
+    .$if(scope === 'agency', (q) =>
+      // the owner's cases by the (agency, due) and (agency, number) indexes; copies through case_agency
+      q.where((eb) => eb.or([eb('c.agency_id', '=', actor.agencyId!), eb.exists(eb.selectFrom('case_agency as g').select(sql`1`.as('one')).whereRef('g.case_id', '=', 'c.id').where('g.agency_id', '=', actor.agencyId!).where('g.is_owner', '=', false))])),
+    )
+    .$if(status !== undefined, (q) => q.where('c.status', '=', status!))
+    .$if(category !== undefined, (q) => q.where('c.category', '=', category!))
+    .$if(due !== undefined, (q) => q.where('c.status', '<>', 'closed').where('c.paused_at', 'is', null).where(dueAt, '<=', due === 'overdue' ? now : soon).$if(due === 'due_soon', (q2) => q2.where(dueAt, '>', now)));
   const [items, count] = await Promise.all([
     base
-      .select(['c.reference', 'c.category', 'c.channel', 'c.status', 'c.has_identity', 'c.created_at', 'c.updated_at'])
+      .select(['c.reference', 'c.category', 'c.channel', 'c.status', 'c.has_identity', 'c.created_at', 'c.updated_at', 'c.paused_at', dueAt.as('due_at')])
+      .$if(due !== undefined, (q) => q.orderBy(dueAt, 'asc'))
       .orderBy('c.number', 'desc')
       .limit(pageSize)
       .offset((page - 1) * pageSize)
@@ -37,7 +74,7 @@ export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, sta
   ]);
   const total = Number(count.total);
   return {
-    items: items.map((r) => ({ reference: r.reference, category: r.category, channel: r.channel, status: r.status, hasIdentity: r.has_identity, createdAt: r.created_at, updatedAt: r.updated_at })),
+    items: items.map((r) => ({ reference: r.reference, category: r.category, channel: r.channel, status: r.status, hasIdentity: r.has_identity, createdAt: r.created_at, updatedAt: r.updated_at, dueAt: r.status === 'closed' ? null : r.due_at, isPaused: r.paused_at !== null })),
     page,
     pageSize,
     total: Math.min(total, TOTAL_CAP),

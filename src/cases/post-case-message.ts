@@ -1,18 +1,40 @@
 import type { Db } from '../db/connection.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
-import type { StaffActor } from '../staff/session.ts';
+import { caseRoleOf, type StaffActor } from '../staff/session.ts';
+import { policyFor } from './deadlines.ts';
 import type { OpenedCase } from './open-case.ts';
 
-/** Posts a recipient's reply to the reporter, audited in the same commit. The case is opened by the caller (its key seals the files). */
-export async function postCaseMessage({ db, actor, opened, text, files }: { db: Db; actor: StaffActor; opened: OpenedCase; text: string; files: { file: StoredFile; meta: AttachmentMeta }[] }): Promise<{ messageId: string }> {
+/**
+ * Posts a staff message, audited in the same commit: to the reporter (content key) or an internal
+ * note for the team only (team key). The case is opened by the caller (its key seals the files).
+ */
+export async function postCaseMessage({ db, actor, opened, text, files, internal = false, awaitReporter = false, now }: {
+  db: Db;
+  actor: StaffActor;
+  opened: OpenedCase;
+  text: string;
+  files: { file: StoredFile; meta: AttachmentMeta }[];
+  internal?: boolean;
+  awaitReporter?: boolean;
+  now?: Date;
+}): Promise<{ messageId: string }> {
+  let pause = false;
+  if (awaitReporter && !internal) {
+    const c = await db.selectFrom('report_case as c').innerJoin('agency as a', 'a.id', 'c.agency_id').select(['a.settings', 'c.category']).where('c.id', '=', opened.caseId).executeTakeFirstOrThrow();
+    pause = policyFor(c.settings, c.category).pauseWhileWaiting;
+  }
   return addMessage({
     db,
     caseId: opened.caseId,
-    caseKey: opened.keys.content,
-    author: { kind: 'staff', userId: actor.id, role: actor.role },
+    key: internal ? opened.keys.team : opened.keys.content,
+    ledgerKey: opened.keys.content,
+    thread: internal ? 'internal' : 'reporter',
+    author: { kind: 'staff', userId: actor.id, role: caseRoleOf(actor) },
     text,
     files,
-    audit: { actorUserId: actor.id, action: 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { files: files.length } },
+    awaitReporter: pause,
+    now,
+    audit: { actorUserId: actor.id, action: internal ? 'note_posted' : 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { files: files.length, awaitReporter: pause } },
   });
 }

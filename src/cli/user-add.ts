@@ -3,7 +3,7 @@ import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { addStaffUser } from '../staff/add-user.ts';
 
-export const usage = 'user add --agency CODE --email EMAIL --role recipient --password-stdin';
+export const usage = 'user add --agency CODE|- --email EMAIL --role ROLE[,ROLE…] [--name "NAME"] --password-stdin   (roles: platform_admin (agency -), agency_admin, intake_officer, investigator, supervisor, identity_custodian, auditor)';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -12,9 +12,9 @@ async function readStdin(): Promise<string> {
 }
 
 export async function userAdd(db: Db, kdf: KdfParams, args: string[], readPassword = readStdin): Promise<string> {
-  const { values } = parseArgs({ args, options: { agency: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { agency: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' } } });
   if (!values.agency || !values.email || !values.role || !values['password-stdin']) throw new Error(`usage: ${usage}`);
   const password = await readPassword();
-  await addStaffUser({ db, kdf, agencyCode: values.agency, email: values.email, role: values.role, password });
-  return `user ${values.email.toLowerCase()} added to ${values.agency.toUpperCase()} as ${values.role}`;
+  await addStaffUser({ db, kdf, agencyCode: values.agency === '-' ? null : values.agency, email: values.email, roles: values.role.split(','), password, displayName: values.name ?? '' });
+  return `user ${values.email.toLowerCase()} added to ${values.agency.toUpperCase()} as ${values.role}; they enrol their second factor (TOTP) at first login`;
 }

@@ -38,6 +38,13 @@ export type Config = Readonly<{
    * "<witness vkey> <base URL>" separated by newlines or commas (default none: no cosigning).
    */
   ledgerWitnesses: readonly WitnessConfig[];
+  /**
+   * SUJARIT_SMTP_URL: smtp:// or smtps:// URL of the mail server, credentials included (default
+   * unset: no mail is sent, so no deadline notices).
+   */
+  smtpUrl: string | undefined;
+  /** SUJARIT_MAIL_FROM: the sender address of the platform's mail (default sujarit@localhost). */
+  mailFrom: string;
 }>;
 
 /** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
@@ -97,6 +104,11 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   } catch (e) {
     problems.push(`SUJARIT_LEDGER_WITNESSES: ${(e as Error).message}`);
   }
+  const smtpUrl = env.SUJARIT_SMTP_URL || undefined;
+  // The URL carries the mail server's password: a problem names the variable, never echoes it.
+  if (smtpUrl && !(URL.canParse(smtpUrl) && /^smtps?:\/\/\S+$/.test(smtpUrl))) problems.push('SUJARIT_SMTP_URL must be an smtp:// or smtps:// URL');
+  const mailFrom = env.SUJARIT_MAIL_FROM || 'sujarit@localhost';
+  if (!/^[^\s@<>",]+@[^\s@<>",]+$/.test(mailFrom)) problems.push('SUJARIT_MAIL_FROM must be a plain email address');
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -118,5 +130,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ledgerBatchMs,
     ledgerBatchEntries,
     ledgerWitnesses: Object.freeze(ledgerWitnesses.map((w) => Object.freeze(w))),
+    smtpUrl,
+    mailFrom,
   });
 }

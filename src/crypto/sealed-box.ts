@@ -24,3 +24,9 @@ export function openSealed(keys: KeyPair, sealed: Buffer): Buffer {
 export function publicKeyOf(privateKey: Buffer): Buffer {
   return Buffer.from(sodium.crypto_scalarmult_base(privateKey));
 }
+
+/** The key pair whose seed is `seed` (32 bytes): the same seed always gives the same pair. */
+export function keyPairFromSeed(seed: Buffer): KeyPair {
+  const kp = sodium.crypto_box_seed_keypair(seed);
+  return { publicKey: Buffer.from(kp.publicKey), privateKey: Buffer.from(kp.privateKey) };
+}

@@ -4,6 +4,11 @@
 export const LANGS = ['th', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 
+import * as admin from './parts/admin.ts';
+import * as consoleTexts from './parts/console.ts';
+import * as deadlines from './parts/deadlines.ts';
+import * as search from './parts/search.ts';
+
 type Dict = Record<string, string>;
 
 const th: Dict = {
@@ -90,9 +95,7 @@ const th: Dict = {
   'category.other': 'อื่น ๆ',
   'status.new': 'เรื่องใหม่',
   'status.acknowledged': 'รับเรื่องแล้ว',
-  'status.in_progress': 'อยู่ระหว่างดำเนินการ',
   'status.closed': 'ยุติเรื่อง',
-  'role.recipient': 'เจ้าหน้าที่ผู้ตรวจสอบ',
   'removed.gps': 'พิกัดตำแหน่ง GPS',
   'removed.camera': 'ยี่ห้อ รุ่น และหมายเลขกล้อง',
   'removed.datetime': 'วันเวลาที่ถ่ายภาพ',
@@ -243,9 +246,7 @@ const en: Dict = {
   'category.other': 'Other',
   'status.new': 'New',
   'status.acknowledged': 'Acknowledged',
-  'status.in_progress': 'In progress',
   'status.closed': 'Closed',
-  'role.recipient': 'The investigator',
   'removed.gps': 'GPS location',
   'removed.camera': 'Camera make, model and serial number',
   'removed.datetime': 'Date and time the picture was taken',
@@ -312,7 +313,21 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const DICTS: Record<Lang, Dict> = { th, en };
+const PARTS = [admin, consoleTexts, deadlines, search];
+
+/** The base dictionary and every part's, refusing a key defined twice. */
+function merge(base: Dict, parts: Dict[]): Dict {
+  const out: Dict = { ...base };
+  for (const part of parts) {
+    for (const [k, v] of Object.entries(part)) {
+      if (k in out) throw new Error(`translation key ${k} defined twice`);
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+const DICTS: Record<Lang, Dict> = { th: merge(th, PARTS.map((p) => p.th)), en: merge(en, PARTS.map((p) => p.en)) };
 
 export type T = (key: string, params?: Record<string, string | number>) => string;
 

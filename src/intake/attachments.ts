@@ -193,11 +193,16 @@ export function openAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId
   return openJson<AttachmentMeta>(aeadKey(caseKey), sealed, `attachment-meta/${caseId}/${attachmentId}`);
 }
 
-/** An attachment of the case, with its opened meta, or null (also for a malformed id). */
+/** An attachment of the case that `caseKey` opens, with its opened meta, or null (also for a malformed id). */
 export async function findAttachment({ db, caseKey, caseId, attachmentId }: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): Promise<{ blobId: string; meta: AttachmentMeta } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) return null;
   const row = await db.selectFrom('attachment').select(['blob_id', 'meta']).where('id', '=', attachmentId).where('case_id', '=', caseId).executeTakeFirst();
-  return row ? { blobId: row.blob_id, meta: openAttachmentMeta(caseKey, caseId, attachmentId, row.meta) } : null;
+  if (!row) return null;
+  try {
+    return { blobId: row.blob_id, meta: openAttachmentMeta(caseKey, caseId, attachmentId, row.meta) };
+  } catch {
+    return null; // sealed under another key (a witness's file for the reporter, or the other way): not theirs
+  }
 }
 
 /** Decrypts a found attachment's blob chunk by chunk; yields plaintext pieces in order. */

@@ -1,12 +1,16 @@
 // Decrypts a case for someone who holds its keys: the reporter (receipt) or a recipient (sealed key).
+import type { KeyObject } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
+import { openFromTeam } from '../cases/team.ts';
 import { aeadKey, openJson } from '../crypto/aead.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { openAttachmentMeta } from './attachments.ts';
 import { contentAad, identityAad, messageAad, type CaseKeys } from './case-keys.ts';
 
-export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; createdAt: Date };
-export type MessageView = { id: string; authorKind: 'reporter' | 'staff'; authorRole: string | null; authorUserId: number | null; text: string; createdAt: Date; attachments: AttachmentView[] };
+export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff' | 'witness'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; createdAt: Date };
+export type MessageView = { id: string; authorKind: 'reporter' | 'staff' | 'witness'; authorRole: string | null; authorUserId: number | null; text: string; createdAt: Date; attachments: AttachmentView[] };
+/** One step of the case's history; `reason` only for the team (sealed to it). */
+export type HistoryView = { at: Date; kind: string; fromStatus: string | null; toStatus: string | null; outcome: string | null; actorRole: string | null; actorUserId: number | null; agency: { code: string; nameTh: string; nameEn: string } | null; reason: string | null };
 export type CaseView = {
   id: string;
   reference: string;
@@ -14,6 +18,7 @@ export type CaseView = {
   category: string;
   channel: string;
   status: CaseStatus;
+  outcome: string | null;
   createdAt: Date;
   updatedAt: Date;
   content: { what: string; when: string; where: string; who: string };
@@ -21,21 +26,38 @@ export type CaseView = {
   identity: { name: string; contact: string } | null;
   attachments: AttachmentView[]; // filed with the report
   messages: MessageView[];
+  /** Internal notes (staff only, opened with the team key). */
+  notes: MessageView[];
+  history: HistoryView[];
 };
 
-/** Loads and opens a case. `withIdentity` opens the sealed identity too (only when asked for). */
-export async function loadCaseView({ db, caseId, keys, withIdentity }: { db: Db; caseId: string; keys: CaseKeys; withIdentity: boolean }): Promise<CaseView | null> {
+/**
+ * Loads and opens a case. `withIdentity` opens the sealed identity too (only when asked for);
+ * `teamKey` (staff only) opens the internal notes and the reasons in the history. Without it, the
+ * view is the reporter's: their thread only, and the history steps meant for them.
+ */
+export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = null }: { db: Db; caseId: string; keys: CaseKeys; withIdentity: boolean; teamKey?: Buffer | null }): Promise<CaseView | null> {
   const row = await db
     .selectFrom('report_case as c')
     .innerJoin('agency as a', 'a.id', 'c.agency_id')
-    .select(['c.id', 'c.reference', 'c.category', 'c.channel', 'c.status', 'c.created_at', 'c.updated_at', 'c.content', 'c.identity', 'c.has_identity', 'a.code', 'a.name_th', 'a.name_en'])
+    .select(['c.id', 'c.reference', 'c.category', 'c.channel', 'c.status', 'c.outcome', 'c.created_at', 'c.updated_at', 'c.content', 'c.identity', 'c.has_identity', 'a.code', 'a.name_th', 'a.name_en'])
     .where('c.id', '=', caseId)
     .executeTakeFirst();
   if (!row) return null;
   const key = aeadKey(keys.content);
-  const [messages, attachments] = await Promise.all([
-    db.selectFrom('case_message').selectAll().where('case_id', '=', caseId).orderBy('number').execute(),
-    db.selectFrom('attachment').select(['id', 'message_id', 'uploaded_by', 'meta', 'created_at']).where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute(),
+  const threads: ('reporter' | 'internal')[] = teamKey ? ['reporter', 'internal'] : ['reporter'];
+  const [messages, attachments, events] = await Promise.all([
+    db.selectFrom('case_message').selectAll().where('case_id', '=', caseId).where('thread', 'in', threads).orderBy('number').execute(),
+    db
+      .selectFrom('attachment as a')
+      .leftJoin('case_message as m', 'm.id', 'a.message_id')
+      .select(['a.id', 'a.message_id', 'a.uploaded_by', 'a.meta', 'a.created_at'])
+      .where('a.case_id', '=', caseId)
+      .where((eb) => eb.or([eb('a.message_id', 'is', null), eb('m.thread', '=', 'reporter')]))
+      .orderBy('a.created_at')
+      .orderBy('a.id')
+      .execute(),
+    loadHistory(db, caseId, teamKey, !teamKey),
   ]);
   const files: AttachmentView[] = attachments.map((a) => {
     const meta = openAttachmentMeta(keys.content, caseId, a.id, a.meta);
@@ -48,20 +70,52 @@ export async function loadCaseView({ db, caseId, keys, withIdentity }: { db: Db;
     category: row.category,
     channel: row.channel,
     status: row.status,
+    outcome: teamKey ? row.outcome : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     content: openJson(key, row.content, contentAad(caseId)),
     hasIdentity: row.has_identity,
     identity: withIdentity && row.identity && keys.identity ? openJson(aeadKey(keys.identity), row.identity, identityAad(caseId)) : null,
     attachments: files.filter((f) => f.messageId === null),
-    messages: messages.map((m) => ({
-      id: m.id,
-      authorKind: m.author_kind,
-      authorRole: m.author_role,
-      authorUserId: m.author_user_id,
-      text: openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text,
-      createdAt: m.created_at,
-      attachments: files.filter((f) => f.messageId === m.id),
-    })),
+    messages: messages.filter((m) => m.thread === 'reporter').map((m) => messageView(key, caseId, m, files)),
+    notes: teamKey ? messages.filter((m) => m.thread === 'internal').map((m) => messageView(aeadKey(teamKey), caseId, m, [])) : [],
+    history: events,
+  };
+}
+
+/** The history of a case, oldest first; reasons opened only with the team key. */
+export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null, forReporterOnly: boolean): Promise<HistoryView[]> {
+  const events = await db
+    .selectFrom('case_event as e')
+    .leftJoin('agency as g', 'g.id', 'e.agency_id')
+    .select(['e.at', 'e.kind', 'e.from_status', 'e.to_status', 'e.outcome', 'e.actor_role', 'e.actor_user_id', 'e.reason', 'g.code', 'g.name_th', 'g.name_en'])
+    .where('e.case_id', '=', caseId)
+    .$if(forReporterOnly, (q) => q.where('e.for_reporter', '=', true))
+    .orderBy('e.id')
+    .execute();
+  return events.map((e) => ({
+    at: e.at,
+    kind: e.kind,
+    fromStatus: e.from_status,
+    toStatus: e.to_status,
+    outcome: forReporterOnly ? null : e.outcome,
+    actorRole: e.actor_role,
+    actorUserId: forReporterOnly ? null : e.actor_user_id,
+    agency: e.code ? { code: e.code, nameTh: e.name_th!, nameEn: e.name_en! } : null,
+    reason: teamKey && e.reason ? openFromTeam<string>(teamKey, `case-event-reason/${caseId}`, e.reason) : null,
+  }));
+}
+
+type MessageRow = { id: string; author_kind: 'reporter' | 'staff' | 'witness'; author_role: string | null; author_user_id: number | null; body: Buffer; created_at: Date };
+
+export function messageView(key: KeyObject, caseId: string, m: MessageRow, files: AttachmentView[]): MessageView {
+  return {
+    id: m.id,
+    authorKind: m.author_kind,
+    authorRole: m.author_role,
+    authorUserId: m.author_user_id,
+    text: openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text,
+    createdAt: m.created_at,
+    attachments: files.filter((f) => f.messageId === m.id),
   };
 }

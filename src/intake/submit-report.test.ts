@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, PASSWORD, seedAgency, seedRecipient } from '../../test/support/app.ts';
+import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff } from '../../test/support/app.ts';
 import { getCase } from '../cases/get-case.ts';
 import { staffLogin, resolveStaffSession } from '../staff/session.ts';
 import { createLoginThrottle } from './login-throttle.ts';
@@ -20,8 +20,12 @@ describe('submitReport', () => {
     await seedAgency(t.db, 'OPDC');
     await seedAgency(t.db, 'INTAKE', { isIntakeOffice: true });
     await seedAgency(t.db, 'EMPTY');
-    await seedRecipient(t.db, 'OPDC', 'one@opdc.example');
-    await seedRecipient(t.db, 'OPDC', 'two@opdc.example');
+    await seedAgency(t.db, 'NOKEEPER');
+    await seedStaff(t.db, 'NOKEEPER', 'solo@nokeeper.example', ['intake_officer']);
+    await seedStaff(t.db, 'OPDC', 'one@opdc.example', ['intake_officer']);
+    await seedStaff(t.db, 'OPDC', 'two@opdc.example', ['intake_officer']);
+    await seedStaff(t.db, 'OPDC', 'keeper@opdc.example', ['identity_custodian']);
+    await seedStaff(t.db, 'OPDC', 'boss@opdc.example', ['supervisor', 'agency_admin']);
     await seedRecipient(t.db, 'INTAKE', 'intake@example.org');
   });
   after(() => t.drop());
@@ -29,28 +33,38 @@ describe('submitReport', () => {
   const file = (agency: string, extra: Record<string, string> = {}) =>
     submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: 'ข้อความลับ', ...extra }), files: [], channel: 'web' });
 
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD })).token }))!;
+  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
 
-  it('seals the case to every recipient of the agency and to the receipt', async () => {
+  it('seals the case to the intake officers, the identity to the custodians only, and both to the receipt', async () => {
     const done = await file('OPDC', { identityName: 'นายแจ้ง', identityContact: '081' });
     assert.match(done.reference, new RegExp(`^OPDC-${buddhistYear()}-\\d{6}$`));
-    const keys = await t.db.selectFrom('case_key').select(['user_id', 'purpose']).where('case_id', '=', done.caseId).execute();
-    assert.equal(keys.length, 4, 'content and identity keys for two recipients');
+    const keys = await t.db.selectFrom('case_key as k').innerJoin('staff_user as u', 'u.id', 'k.user_id').select(['u.email', 'k.purpose']).where('k.case_id', '=', done.caseId).orderBy('u.email').orderBy('k.purpose').execute();
+    assert.deepEqual(keys.map((k) => `${k.email}:${k.purpose}`), ['keeper@opdc.example:identity', 'one@opdc.example:content', 'one@opdc.example:team', 'two@opdc.example:content', 'two@opdc.example:team']);
     for (const email of ['one@opdc.example', 'two@opdc.example']) {
       const view = await getCase({ db: t.db, actor: await actor(email), reference: done.reference });
       assert.equal(view.content.what, 'ข้อความลับ');
-      assert.equal(view.identity, null, 'identity stays sealed until revealed');
+      assert.equal(view.identity, null, 'identity stays sealed until disclosed');
     }
-    const revealed = await getCase({ db: t.db, actor: await actor('one@opdc.example'), reference: done.reference, withIdentity: true });
-    assert.deepEqual(revealed.identity, { name: 'นายแจ้ง', contact: '081' });
+    const tried = await getCase({ db: t.db, actor: await actor('one@opdc.example'), reference: done.reference, withIdentity: true });
+    assert.equal(tried.identity, null, 'an intake officer cannot open the identity');
+    for (const email of ['keeper@opdc.example', 'boss@opdc.example']) {
+      await assert.rejects(getCase({ db: t.db, actor: await actor(email), reference: done.reference }), { code: 'not_found' }, `${email} holds no content key`);
+    }
     const session = await openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, throttle, receipt: done.receipt });
     const mine = await loadCaseView({ db: t.db, caseId: session.caseId, keys: session.keys, withIdentity: true });
     assert.equal(mine?.content.what, 'ข้อความลับ');
     assert.deepEqual(mine?.identity, { name: 'นายแจ้ง', contact: '081' });
     const audit = await t.db.selectFrom('audit_event').select('action').where('case_id', '=', done.caseId).execute();
-    assert.deepEqual(audit.map((a) => a.action).sort(), ['case_opened', 'case_opened', 'identity_opened']);
+    assert.deepEqual(audit.map((a) => a.action).sort(), ['case_access_denied', 'case_access_denied', 'case_access_denied', 'case_opened', 'case_opened', 'case_opened']);
     const events = await t.db.selectFrom('case_ledger_event').select('event').where('case_id', '=', done.caseId).orderBy('outbox_id').execute();
-    assert.deepEqual(events.map((e) => e.event), ['submission', 'identity_request'], 'each case event has its ledger entry');
+    assert.deepEqual(events.map((e) => e.event), ['submission']);
+    const c = await t.db.selectFrom('report_case').select(['ack_due_at', 'reply_due_at', 'feedback_due_at', 'created_at']).where('id', '=', done.caseId).executeTakeFirstOrThrow();
+    assert.equal(Math.round((c.ack_due_at!.getTime() - c.created_at.getTime()) / 86_400_000), 7, 'acknowledge within 7 days');
+    assert.equal(Math.round((c.reply_due_at!.getTime() - c.created_at.getTime()) / 86_400_000), 15, 'first reply within 15 days');
+  });
+
+  it('refuses an identity for an agency without a custodian, keeping nothing', async () => {
+    await assert.rejects(file('NOKEEPER', { identityName: 'นายแจ้ง', identityContact: '081' }), { code: 'invalid_input', fields: { name: 'error.no_custodian' } });
   });
 
   it('sends "I don\'t know" to the intake office', async () => {

@@ -10,6 +10,8 @@ import { sealTo } from '../crypto/sealed-box.ts';
 import { AppError } from '../errors.ts';
 import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './attachments.ts';
 import { contentAad, identityAad, wrapForReporter } from './case-keys.ts';
+import { dueDates, policyFor } from '../cases/deadlines.ts';
+import { newTeamKey, teamKeyPair } from '../cases/team.ts';
 import { UNKNOWN_AGENCY, type ReportInput } from './validate-report.ts';
 
 /** A submission in progress: its id and content key exist before the files stream in. */
@@ -29,7 +31,8 @@ export function buddhistYear(date = new Date()): number {
 }
 
 /**
- * Files a report: seals its content to every active recipient of the agency and to a key derived
+ * Files a report: seals its content to every active intake officer of the agency (and the identity,
+ * if given, to its identity custodians only) and to a key derived
  * from a fresh 16-digit receipt, and commits everything in one transaction. The receipt MUST be
  * shown only after this resolves: then the report is durably stored (synchronous commit).
  */
@@ -42,29 +45,45 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   files: { file: StoredFile; meta: AttachmentMeta }[];
   channel: 'web' | 'api';
 }): Promise<Submitted> {
-  // One query for the agency and its recipients (a LEFT JOIN: an agency with none still answers).
+  // One query for the agency and its people who receive: intake officers (the case) and identity
+  // custodians (the identity), a LEFT JOIN so that an agency with none still answers.
   const rows = await db
     .selectFrom('agency as a')
-    .leftJoin('staff_user as u', (j) => j.onRef('u.agency_id', '=', 'a.id').on('u.is_active', '=', true))
-    .select(['a.id', 'a.code', 'u.id as user_id', 'u.public_key'])
+    .leftJoin(
+      (eb) => eb.selectFrom('staff_user as u').innerJoin('staff_role as r', 'r.user_id', 'u.id').select(['u.id as user_id', 'u.agency_id', 'u.public_key', 'r.role']).where('u.is_active', '=', true).where('r.role', 'in', ['intake_officer', 'identity_custodian']).as('p'),
+      (j) => j.onRef('p.agency_id', '=', 'a.id'),
+    )
+    .select(['a.id', 'a.code', 'a.settings', 'p.user_id', 'p.public_key', 'p.role'])
     .$call((q) => (input.agencyCode === UNKNOWN_AGENCY ? q.where('a.is_intake_office', '=', true) : q.where('a.code', '=', input.agencyCode)))
     .execute();
   const agency = rows[0];
-  const recipients = rows.flatMap((r) => (r.user_id !== null && r.public_key !== null ? [{ id: r.user_id, public_key: r.public_key }] : []));
+  const holders = (role: string) => rows.flatMap((r) => (r.role === role && r.user_id !== null && r.public_key !== null ? [{ id: r.user_id, public_key: r.public_key }] : []));
+  const recipients = holders('intake_officer');
+  const custodians = holders('identity_custodian');
   if (!agency || recipients.length === 0) {
     throw new AppError('invalid_input', `agency ${input.agencyCode} does not receive reports`, 'error.form', { agency: 'error.agency_unknown' });
+  }
+  // Escrow: an identity is only taken by an agency with a custodian to hold it.
+  if (input.identity && custodians.length === 0) {
+    throw new AppError('invalid_input', `agency ${agency.code} has no identity custodian`, 'error.form', { name: 'error.no_custodian' });
   }
   const { caseId, caseKey } = draft;
   const identityKey = input.identity ? randomBytes(32) : null;
   const content = sealJson(aeadKey(caseKey), { what: input.what, when: input.when, where: input.where, who: input.who }, contentAad(caseId));
   const identity = identityKey && input.identity ? sealJson(aeadKey(identityKey), input.identity, identityAad(caseId)) : null;
-  const sealedKeys = recipients.flatMap((r) => [
-    { case_id: caseId, user_id: r.id, purpose: 'content' as const, sealed_key: sealTo(r.public_key, caseKey) },
-    ...(identityKey ? [{ case_id: caseId, user_id: r.id, purpose: 'identity' as const, sealed_key: sealTo(r.public_key, identityKey) }] : []),
-  ]);
+  const teamKey = newTeamKey();
+  const sealedKeys = [
+    ...recipients.flatMap((r) => [
+      { user_id: r.id, purpose: 'content' as const, sealed_key: sealTo(r.public_key, caseKey) },
+      { user_id: r.id, purpose: 'team' as const, sealed_key: sealTo(r.public_key, teamKey) },
+    ]),
+    ...(identityKey ? custodians.map((r) => ({ user_id: r.id, purpose: 'identity' as const, sealed_key: sealTo(r.public_key, identityKey) })) : []),
+  ];
+  const now = new Date();
+  const due = dueDates(policyFor(agency.settings, input.category), now);
   // The ledger entry commits to the case and to the digest of what was reported, attachments included.
   const digest = contentDigest({ what: input.what, when: input.when, where: input.where, who: input.who }, files.map((f) => f.file.sha256));
-  const ledger = makeEntry('submission', caseId, digest, new Date());
+  const ledger = makeEntry('submission', caseId, digest, now);
   const eventId = randomUUID();
   const sealedOpening = sealOpening(caseKey, caseId, eventId, ledger.opening);
   for (let attempt = 0; ; attempt++) {
@@ -79,10 +98,12 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
       const { rows } = await sql<{ reference: string }>`
         with n as (select nextval('case_number_seq') as n),
         c as (
-          insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content, identity)
-          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${identity !== null}, ${content}::bytea, ${identity}::bytea from n
+          insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content, identity, team_public_key, ack_due_at, reply_due_at, feedback_due_at)
+          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${identity !== null}, ${content}::bytea, ${identity}::bytea,
+            ${teamKeyPair(teamKey).publicKey}::bytea, ${due.ack_due_at}::timestamptz, ${due.reply_due_at}::timestamptz, ${due.feedback_due_at}::timestamptz from n
           returning reference
         ),
+        g as (insert into case_agency (case_id, agency_id, is_owner) values (${caseId}::uuid, ${agency.id}::int, true)),
         k as (
           insert into case_key (case_id, user_id, purpose, sealed_key)
           select ${caseId}::uuid, t.u, t.p, t.s from unnest(${sealedKeys.map((k) => k.user_id)}::int[], ${sealedKeys.map((k) => k.purpose)}::text[], ${sealedKeys.map((k) => k.sealed_key)}::bytea[]) as t(u, p, s)

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, PASSWORD, seedAgency, seedRecipient } from '../../test/support/app.ts';
+import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedRecipient, TOTP_SECRET } from '../../test/support/app.ts';
+import { totpCode } from './totp.ts';
 import { addStaffUser } from './add-user.ts';
 import { resolveStaffSession, staffLogin, staffLogout } from './session.ts';
 
@@ -18,21 +19,25 @@ describe('staff accounts and sessions', () => {
     const row = await t.db.selectFrom('staff_user').selectAll().where('email', '=', 'a@example.org').executeTakeFirstOrThrow();
     const text = JSON.stringify(row);
     assert.ok(!text.includes(PASSWORD));
-    assert.equal(row.public_key.length, 32);
-    assert.ok(row.wrapped_private_key.length > 32);
+    assert.equal(row.public_key?.length, 32);
+    assert.ok(row.wrapped_private_key!.length > 32);
+    assert.ok(!row.totp_sealed!.includes(TOTP_SECRET), 'the TOTP secret is sealed');
   });
 
   it('refuses bad input, unknown agencies and duplicate emails', async () => {
-    const base = { db: t.db, kdf: CHEAP_KDF, agencyCode: 'OPDC', email: 'b@example.org', role: 'recipient', password: PASSWORD };
+    const base = { db: t.db, kdf: CHEAP_KDF, agencyCode: 'OPDC', email: 'b@example.org', roles: ['investigator'], password: PASSWORD };
     await assert.rejects(addStaffUser({ ...base, email: 'not-an-email' }), { code: 'invalid_input' });
-    await assert.rejects(addStaffUser({ ...base, role: 'god' }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, roles: ['god'] }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, roles: [] }), { code: 'invalid_input' });
+    await assert.rejects(addStaffUser({ ...base, roles: ['platform_admin'] }), { code: 'invalid_input' }, 'a platform administrator belongs to no agency');
+    await assert.rejects(addStaffUser({ ...base, agencyCode: null, roles: ['investigator'] }), { code: 'invalid_input' });
     await assert.rejects(addStaffUser({ ...base, password: 'short' }), { code: 'invalid_input' });
     await assert.rejects(addStaffUser({ ...base, agencyCode: 'NOPE' }), { code: 'not_found' });
     await assert.rejects(addStaffUser({ ...base, email: 'A@Example.org' }), { code: 'conflict' });
   });
 
   it('logs in, opens the key pair through the token, and logs out', async () => {
-    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: ' A@example.org ', password: PASSWORD });
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: ' A@example.org ', password: PASSWORD, code: loginCode('a@example.org') });
     const actor = await resolveStaffSession({ db: t.db, token });
     assert.equal(actor?.email, 'a@example.org');
     assert.equal(actor?.keys.privateKey.length, 32);
@@ -45,8 +50,27 @@ describe('staff accounts and sessions', () => {
     await assert.rejects(staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'nobody@example.org', password: PASSWORD }), { code: 'unauthorized', userMessage: 'error.login_failed' });
   });
 
+  it('requires the second factor once enrolled, and takes a TOTP code only once', async () => {
+    const login = (code: string) => staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: PASSWORD, code });
+    await assert.rejects(login(''), { code: 'unauthorized', userMessage: 'error.login_code' });
+    await assert.rejects(login('123456'), { code: 'unauthorized', userMessage: 'error.login_code' });
+    const code = totpCode(TOTP_SECRET);
+    assert.equal((await login(code)).isEnrolled, true);
+    await assert.rejects(login(code), { code: 'unauthorized', userMessage: 'error.login_code' }, 'a replayed code is refused');
+    const recovery = loginCode('a@example.org');
+    await login(recovery);
+    await assert.rejects(login(recovery), { code: 'unauthorized' }, 'a recovery code works once');
+  });
+
+  it('lets a user without a second factor in only to enrol one', async () => {
+    await addStaffUser({ db: t.db, kdf: CHEAP_KDF, agencyCode: 'OPDC', email: 'new@example.org', roles: ['investigator'], password: PASSWORD });
+    const s = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'new@example.org', password: PASSWORD });
+    assert.equal(s.isEnrolled, false);
+    assert.equal((await resolveStaffSession({ db: t.db, token: s.token }))?.isEnrolled, false);
+  });
+
   it('refuses forged, altered and expired tokens', async () => {
-    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: PASSWORD });
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: PASSWORD, code: loginCode('a@example.org') });
     const raw = Buffer.from(token, 'base64url');
     raw[20] ^= 1; // the session key half: the row is found but the sealed key does not open
     assert.equal(await resolveStaffSession({ db: t.db, token: raw.toString('base64url') }), null);

@@ -2,17 +2,31 @@
 // holds only the id's hash and the private key sealed under the session key, so neither a database
 // copy nor a stolen token alone (after logout or expiry) opens anything.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
+import type { StaffRole } from '../db/schema.ts';
 import { aeadKey, open, seal } from '../crypto/aead.ts';
-import { publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
+import { openSealed, publicKeyOf, sealTo, type KeyPair } from '../crypto/sealed-box.ts';
 import { AppError } from '../errors.ts';
-import { derivePasswordKeys, newSalt, unwrapPrivateKey } from './password-keys.ts';
-import type { StaffRole } from './add-user.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { derivePasswordKeys, newSalt, unwrapPrivateKey, wrapPrivateKey } from './password-keys.ts';
+import { checkPassword } from './add-user.ts';
+import { checkTotp, looksLikeRecoveryCode, newRecoveryCodes, recoveryHash } from './totp.ts';
 
 export const STAFF_SESSION_HOURS = 8;
 
-export type StaffActor = { id: number; agencyId: number; email: string; role: StaffRole; keys: KeyPair };
+/** `isEnrolled` false: the user has no second factor yet, and may only enrol one. */
+export type StaffActor = { id: number; agencyId: number | null; email: string; displayName: string; roles: StaffRole[]; isEnrolled: boolean; keys: KeyPair };
+
+export function hasRole(actor: { roles: readonly StaffRole[] }, ...roles: StaffRole[]): boolean {
+  return roles.some((r) => actor.roles.includes(r));
+}
+
+/** The role shown for the actor on a case to reporters (never a name): the most specific one held. */
+export function caseRoleOf(actor: { roles: readonly StaffRole[] }): StaffRole {
+  return (['investigator', 'intake_officer', 'supervisor', 'identity_custodian'] as const).find((r) => actor.roles.includes(r)) ?? actor.roles[0];
+}
 
 const DUMMY_SALT = newSalt();
 
@@ -20,11 +34,30 @@ function hashId(id: Buffer): Buffer {
   return createHash('sha256').update(id).digest();
 }
 
+async function checkSecondFactor(db: Db, user: { id: number; totp_sealed: Buffer | null; totp_last_step: number | null; recovery_hashes: Buffer[] }, keys: KeyPair, code: string): Promise<'totp' | 'recovery' | null> {
+  if (!user.totp_sealed) return null;
+  const secret = openSealed(keys, user.totp_sealed);
+  const step = checkTotp(secret, code, user.totp_last_step);
+  secret.fill(0);
+  if (step !== null) {
+    // Compare-and-set: two logins with the same code cannot both pass.
+    const r = await db.updateTable('staff_user').set({ totp_last_step: step }).where('id', '=', user.id).where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)])).executeTakeFirst();
+    return r.numUpdatedRows === 1n ? 'totp' : null;
+  }
+  if (looksLikeRecoveryCode(code)) {
+    const h = recoveryHash(code);
+    const r = await sql`update staff_user set recovery_hashes = array_remove(recovery_hashes, ${h}::bytea) where id = ${user.id} and ${h}::bytea = any(recovery_hashes)`.execute(db);
+    return r.numAffectedRows === 1n ? 'recovery' : null;
+  }
+  return null;
+}
+
 /**
- * Checks email and password and opens a session. An unknown email costs the same derivation as a
- * wrong password and gets the same error. Returns the bearer token (also the cookie value).
+ * Checks email, password and (once enrolled) the TOTP or a recovery code, and opens a session. An
+ * unknown email costs the same derivation as a wrong password and gets the same error. Returns the
+ * bearer token (also the cookie value).
  */
-export async function staffLogin({ db, kdf, email, password }: { db: Db; kdf: KdfParams; email: string; password: string }): Promise<{ token: string; expiresAt: Date }> {
+export async function staffLogin({ db, kdf, email, password, code = '' }: { db: Db; kdf: KdfParams; email: string; password: string; code?: string }): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
   const user = await db
     .selectFrom('staff_user')
     .selectAll()
@@ -32,19 +65,33 @@ export async function staffLogin({ db, kdf, email, password }: { db: Db; kdf: Kd
     .where('is_active', '=', true)
     .executeTakeFirst();
   const keys = await derivePasswordKeys(password, user?.kdf_salt ?? DUMMY_SALT, user?.kdf_params ?? kdf);
-  if (!user || !timingSafeEqual(keys.verifier, user.password_verifier)) {
+  if (!user || !user.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
+    if (user) await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'password' } });
     throw new AppError('unauthorized', 'wrong email or password', 'error.login_failed');
   }
-  const privateKey = unwrapPrivateKey(keys.wrapKey, user.wrapped_private_key, user.email);
-  const id = randomBytes(16);
-  const sessionKey = randomBytes(32);
-  const expiresAt = new Date(Date.now() + STAFF_SESSION_HOURS * 3600_000);
-  await db
-    .insertInto('staff_session')
-    .values({ token_hash: hashId(id), user_id: user.id, sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`), expires_at: expiresAt })
-    .execute();
-  privateKey.fill(0);
-  return { token: Buffer.concat([id, sessionKey]).toString('base64url'), expiresAt };
+  const privateKey = unwrapPrivateKey(keys.wrapKey, user.wrapped_private_key!, user.email);
+  try {
+    const isEnrolled = user.totp_sealed !== null;
+    if (isEnrolled) {
+      const factor = await checkSecondFactor(db, user, { publicKey: user.public_key!, privateKey }, code);
+      if (!factor) {
+        await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'second' } });
+        throw new AppError('unauthorized', 'wrong code', 'error.login_code');
+      }
+      if (factor === 'recovery') await recordAudit(db, { actorUserId: user.id, action: 'recovery_code_used' });
+    }
+    const id = randomBytes(16);
+    const sessionKey = randomBytes(32);
+    const expiresAt = new Date(Date.now() + STAFF_SESSION_HOURS * 3600_000);
+    await db
+      .insertInto('staff_session')
+      .values({ token_hash: hashId(id), user_id: user.id, sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`), expires_at: expiresAt })
+      .execute();
+    await recordAudit(db, { actorUserId: user.id, action: 'staff_login' });
+    return { token: Buffer.concat([id, sessionKey]).toString('base64url'), expiresAt, isEnrolled };
+  } finally {
+    privateKey.fill(0);
+  }
 }
 
 function parseToken(token: string): { id: Buffer; key: Buffer } | null {
@@ -60,12 +107,13 @@ export async function resolveStaffSession({ db, token }: { db: Db; token: string
   const row = await db
     .selectFrom('staff_session as s')
     .innerJoin('staff_user as u', 'u.id', 's.user_id')
-    .select(['u.id', 'u.agency_id', 'u.email', 'u.role', 'u.public_key', 's.sealed_private_key'])
+    .select(['u.id', 'u.agency_id', 'u.email', 'u.display_name', 'u.public_key', 's.sealed_private_key', sql<boolean>`u.totp_sealed is not null`.as('is_enrolled')])
+    .select((eb) => eb.fn.coalesce(eb.selectFrom('staff_role as r').select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles')).whereRef('r.user_id', '=', 'u.id'), sql<StaffRole[]>`'{}'::text[]`).as('roles'))
     .where('s.token_hash', '=', hashId(parsed.id))
     .where('s.expires_at', '>', new Date())
     .where('u.is_active', '=', true)
     .executeTakeFirst();
-  if (!row) return null;
+  if (!row?.public_key) return null;
   let privateKey: Buffer;
   try {
     privateKey = open(aeadKey(parsed.key), row.sealed_private_key, `staff-session/${row.id}`);
@@ -73,11 +121,49 @@ export async function resolveStaffSession({ db, token }: { db: Db; token: string
     return null;
   }
   if (!timingSafeEqual(publicKeyOf(privateKey), row.public_key)) return null;
-  return { id: row.id, agencyId: row.agency_id, email: row.email, role: row.role, keys: { publicKey: row.public_key, privateKey } };
+  return { id: row.id, agencyId: row.agency_id, email: row.email, displayName: row.display_name, roles: row.roles, isEnrolled: row.is_enrolled, keys: { publicKey: row.public_key, privateKey } };
 }
 
 /** Ends a session; the sealed private key is deleted with it. */
 export async function staffLogout({ db, token }: { db: Db; token: string | undefined }): Promise<void> {
   const parsed = token ? parseToken(token) : null;
   if (parsed) await db.deleteFrom('staff_session').where('token_hash', '=', hashId(parsed.id)).execute();
+}
+
+/**
+ * Enrols the second factor: the code typed from the app proves the secret was scanned. Returns the
+ * recovery codes, shown once. Replaces any earlier enrolment and its recovery codes.
+ */
+export async function enrolTotp({ db, actor, secret, code }: { db: Db; actor: StaffActor; secret: Buffer; code: string }): Promise<string[]> {
+  const step = checkTotp(secret, code, null);
+  if (step === null) throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
+  const codes = newRecoveryCodes();
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('staff_user').set({ totp_sealed: sealTo(actor.keys.publicKey, secret), totp_last_step: step, recovery_hashes: codes.map(recoveryHash) }).where('id', '=', actor.id).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'second_factor_enrolled' });
+  });
+  return codes;
+}
+
+/**
+ * Changes the password: checks the current one, re-wraps the same private key (so every case sealed
+ * to the user stays readable) under the new one, and ends the user's other sessions.
+ */
+export async function changePassword({ db, kdf, actor, current, next, token }: { db: Db; kdf: KdfParams; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
+  checkPassword(next);
+  const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+  const keys = await derivePasswordKeys(current, user.kdf_salt!, user.kdf_params!);
+  if (!timingSafeEqual(keys.verifier, user.password_verifier!)) throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+  const salt = newSalt();
+  const nextKeys = await derivePasswordKeys(next, salt, kdf);
+  const keep = token ? parseToken(token) : null;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('staff_user')
+      .set({ kdf_salt: salt, kdf_params: JSON.stringify(kdf), password_verifier: nextKeys.verifier, wrapped_private_key: wrapPrivateKey(nextKeys.wrapKey, actor.keys.privateKey, actor.email), password_changed_at: new Date() })
+      .where('id', '=', actor.id)
+      .execute();
+    await trx.deleteFrom('staff_session').where('user_id', '=', actor.id).$if(keep !== null, (q) => q.where('token_hash', '<>', hashId(keep!.id))).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'password_changed' });
+  });
 }

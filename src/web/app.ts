@@ -5,10 +5,13 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
+import { logPath } from './staff-auth.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
 import { MAX_FIELDS_BYTES, MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
+import { accountRoutes } from './account/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
@@ -30,7 +33,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
       level: deps.config.logLevel,
       timestamp: minuteTimestamp,
       // No address, port, host or agent is ever serialized.
-      serializers: { req: (req) => ({ method: req.method, path: String(req.url).split('?')[0].startsWith('/staff') ? String(req.url).split('?')[0] : '-' }), res: (res) => ({ status: res.statusCode }) },
+      serializers: { req: (req) => ({ method: req.method, path: String(req.url).split('?')[0].startsWith('/staff') ? logPath(String(req.url)) : '-' }), res: (res) => ({ status: res.statusCode }) },
     },
     // Fastify's own per-request lines are off everywhere; the staff tree logs its own (console/routes.ts).
     logController: new LogController({ disableRequestLogging: true }),
@@ -101,6 +104,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
 
   reporterRoutes(app, deps);
   consoleRoutes(app, deps);
+  accountRoutes(app, deps);
+  adminRoutes(app, deps);
   apiRoutes(app, deps);
   logRoutes(app, deps);
   return app;

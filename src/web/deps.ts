@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.ts';
 import type { PlatformSecrets } from '../crypto/secrets.ts';
 import type { Db } from '../db/connection.ts';
+import type { StaffActor } from '../staff/session.ts';
 import type { LoginThrottle } from '../intake/login-throttle.ts';
 
 /** What the HTTP layer is given; handlers pass the parts they need to one domain call. */
@@ -12,4 +13,6 @@ export type WebDeps = {
   staffThrottle: LoginThrottle;
   /** The ledger's verifier key, once the ledger exists. */
   ledgerVkey: () => string | null;
+  /** The staff pages a user may open besides the inbox (administration, account), for the layout's menu. */
+  staffNav?: (actor: StaffActor) => { href: string; key: string }[];
 };

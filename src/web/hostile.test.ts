@@ -10,7 +10,7 @@ import { MAX_FILES } from '../intake/limits.ts';
 import { issueReporterToken, readReporterToken } from '../intake/reporter-session.ts';
 import { buildApp } from './app.ts';
 import { plainPng } from '../../test/support/images.ts';
-import { createTestApp, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../test/support/app.ts';
+import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../test/support/app.ts';
 import { cookieHeader, csrfOf, get, keepCookies, multipart, newJar, postForm, postMultipart, receiptOf, type FilePart, type Jar } from '../../test/support/web.ts';
 
 const t = translator('th');
@@ -130,13 +130,13 @@ describe('hostile input', () => {
   const staffJar = async (email: string) => {
     const jar = newJar();
     const page = await get(h.app, jar, '/staff/login');
-    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD });
+    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
     assert.equal(res.statusCode, 303, res.body);
     return jar;
   };
 
   const staffToken = async (email: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/staff/session', payload: { email, password: PASSWORD } });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/staff/session', payload: { email, password: PASSWORD, code: loginCode(email) } });
     assert.equal(res.statusCode, 200, res.body);
     return (res.json() as { token: string }).token;
   };
@@ -222,7 +222,7 @@ describe('hostile input', () => {
       const msg = await postMultipart(h.app, reporter, '/followup/case/messages', { message: 'ข้อความปลอม' });
       assert.equal(msg.statusCode, 403, msg.body);
       const staff = await staffJar(A_OFFICER);
-      const status = await postForm(h.app, staff, `/staff/cases/${reference}/status`, { status: 'closed' });
+      const status = await postForm(h.app, staff, `/staff/cases/${reference}/transition`, { to: 'acknowledged', reason: 'x' });
       assert.equal(status.statusCode, 403, status.body);
       const after = await counts(h.db);
       assert.equal(after.messages, before.messages);
@@ -437,7 +437,7 @@ describe('hostile input', () => {
       assert.equal(await deniedAudits(bCase.reference), audits + 1);
 
       assert.equal((await api('POST', `/api/v1/cases/${bCase.reference}/messages`, token, { text: 'แทรกข้อความ' })).statusCode, 404);
-      assert.equal((await api('PUT', `/api/v1/cases/${bCase.reference}/status`, token, { status: 'closed' })).statusCode, 404);
+      assert.equal((await api('POST', `/api/v1/cases/${bCase.reference}/transitions`, token, { to: 'acknowledged', reason: 'x' })).statusCode, 404);
       const b = await h.db.selectFrom('report_case').select('status').where('id', '=', bCase.caseId).executeTakeFirstOrThrow();
       assert.equal(b.status, 'new');
       const bMessages = await h.db.selectFrom('case_message').select('id').where('case_id', '=', bCase.caseId).execute();
@@ -489,15 +489,17 @@ describe('hostile input', () => {
       const list = await get(h.app, jar, '/staff/cases');
       assert.doesNotMatch(list.body, new RegExp(filedBefore.reference));
       assert.match(list.body, new RegExp(filedAfter.reference));
+      // As an intake officer of the agency they see the earlier case's metadata, never its content.
       const page = await get(h.app, jar, `/staff/cases/${filedBefore.reference}`);
-      assert.equal(page.statusCode, 404);
+      assert.equal(page.statusCode, 200);
+      assert.doesNotMatch(page.body, /ก่อนเจ้าหน้าที่ใหม่/);
       const token = await staffToken(late);
       assert.equal((await api('GET', `/api/v1/cases/${filedBefore.reference}`, token)).statusCode, 404);
       const apiList = (await api('GET', '/api/v1/cases', token)).json() as { items: { reference: string }[] };
       assert.equal(apiList.items.some((i) => i.reference === filedBefore.reference), false);
       assert.equal((await api('GET', `/api/v1/cases/${filedAfter.reference}`, token)).statusCode, 200);
       const audit = await h.db.selectFrom('audit_event').select('id').where('action', '=', 'case_access_denied').where('actor_user_id', '=', lateId).where('case_reference', '=', filedBefore.reference).execute();
-      assert.ok(audit.length >= 2);
+      assert.ok(audit.length >= 1, 'the refused opening through the API is audited');
     });
   });
 

@@ -2,6 +2,8 @@
 // a reporter on a phone files a report with a geotagged photo, a recipient answers and acknowledges
 // it in the console, and the reporter reads the answer with the receipt and replies.
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
+import { Secret } from 'otpauth';
+import { totpCode } from '../../src/staff/totp.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -79,8 +81,8 @@ describe('report journey in a browser without JavaScript', () => {
     const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
     const agency = await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', AGENCY_TH, '--name-en', 'OPDC'], env);
     assert.match(agency, /agency OPDC added/);
-    const user = await runCli(['user', 'add', '--agency', 'OPDC', '--email', OFFICER, '--role', 'recipient', '--password-stdin'], env, `${OFFICER_PASSWORD}\n`);
-    assert.match(user, /user officer@opdc\.example added to OPDC as recipient/);
+    const user = await runCli(['user', 'add', '--agency', 'OPDC', '--email', OFFICER, '--role', 'intake_officer', '--password-stdin'], env, `${OFFICER_PASSWORD}\n`);
+    assert.match(user, /user officer@opdc\.example added to OPDC as intake_officer/);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     browser = await launchBrowser();
@@ -146,7 +148,16 @@ describe('report journey in a browser without JavaScript', () => {
     await page.goto(`${server.url}/staff/login`);
     await page.getByLabel('อีเมล').fill(OFFICER);
     await page.getByLabel('รหัสผ่าน').fill(OFFICER_PASSWORD);
-    const list = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
+    const enrol = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
+    assert.equal(enrol.status(), 200, await enrol.text());
+    // First login: enrol the second factor, as with an authenticator app (the code from the secret shown).
+    assert.equal(pathOf(page), '/staff/account/totp');
+    const base32 = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel('รหัส 6 หลักจากแอป').fill(totpCode(Buffer.from(Secret.fromBase32(base32).bytes)));
+    const codes = await clickAndLoad(page, page.locator('main form button[type=submit]'));
+    assert.equal(codes.status(), 200, await codes.text());
+    assert.equal(await page.locator('ol.recovery li').count(), 10, 'ten recovery codes, shown once');
+    const list = await clickAndLoad(page, page.getByRole('link', { name: 'เก็บรหัสแล้ว ไปต่อ' }));
     assert.equal(list.status(), 200, await list.text());
     assert.equal(pathOf(page), '/staff/cases');
     await page.getByText('ทั้งหมด 1 เรื่อง').waitFor();
@@ -175,10 +186,11 @@ describe('report journey in a browser without JavaScript', () => {
     assert.equal(replied.status(), 200, await replied.text());
     assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
     const message = page.locator('li.message', { hasText: STAFF_REPLY });
-    assert.equal(((await message.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
+    assert.equal(((await message.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
 
-    await page.getByRole('combobox', { name: 'สถานะ' }).selectOption('acknowledged');
-    const saved = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึก' }));
+    await page.getByRole('radio', { name: 'รับเรื่องแล้ว' }).check();
+    await page.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill('รับเรื่องไว้ตรวจสอบ');
+    const saved = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึก', exact: true }));
     assert.equal(saved.status(), 200, await saved.text());
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
     await staff.context.close();
@@ -198,7 +210,7 @@ describe('report journey in a browser without JavaScript', () => {
 
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
     const answer = page.locator('li.message', { hasText: STAFF_REPLY });
-    assert.equal(((await answer.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
+    assert.equal(((await answer.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
     const html = await page.content();
     assert.ok(!html.includes(OFFICER), 'the officer’s email is never shown to the reporter');
     assert.ok(html.includes(WHAT));
@@ -253,7 +265,7 @@ describe('report journey in a browser without JavaScript', () => {
     assert.equal(cases[0].has_identity, false);
     assert.ok(!Buffer.from(cases[0].content).includes(Buffer.from(WHAT.slice(0, 10))), 'the content is stored sealed');
     const messages = await db.selectFrom('case_message').select(['author_kind', 'author_role']).where('case_id', '=', cases[0].id).orderBy('number').execute();
-    assert.deepEqual(messages, [{ author_kind: 'staff', author_role: 'recipient' }, { author_kind: 'reporter', author_role: null }]);
+    assert.deepEqual(messages, [{ author_kind: 'staff', author_role: 'intake_officer' }, { author_kind: 'reporter', author_role: null }]);
     const attachments = await db.selectFrom('attachment').select(['uploaded_by', 'message_id']).execute();
     assert.deepEqual(attachments, [{ uploaded_by: 'reporter', message_id: null }]);
     const audit = await db.selectFrom('audit_event').select(['action', 'case_id']).orderBy('id').execute();

@@ -8,7 +8,11 @@ import { addAgency } from '../../src/agencies/add-agency.ts';
 import { loadSecrets } from '../../src/crypto/secrets.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { createLoginThrottle } from '../../src/intake/login-throttle.ts';
+import { createHash } from 'node:crypto';
 import { addStaffUser } from '../../src/staff/add-user.ts';
+import { recoveryHash } from '../../src/staff/totp.ts';
+import { sealTo } from '../../src/crypto/sealed-box.ts';
+import type { StaffRole } from '../../src/db/schema.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { initLedger } from '../../src/ledger/keys.ts';
 import type { SigningKey } from '../../src/ledger/note.ts';
@@ -54,6 +58,39 @@ export async function seedAgency(db: Db, code: string, opts: { isIntakeOffice?: 
   await addAgency({ db, agency: { code, nameTh: `หน่วยงาน ${code}`, nameEn: `Agency ${code}`, isIntakeOffice: opts.isIntakeOffice } });
 }
 
+/** The TOTP secret of every seeded staff member (tests that check TOTP itself compute codes from it). */
+export const TOTP_SECRET = Buffer.from('sujarit-test-totp-secret-20b').subarray(0, 20);
+const RECOVERY_PER_USER = 300;
+const recoveryUsed = new Map<string, number>();
+
+/**
+ * A second-factor code for a seeded user. TOTP refuses a code's reuse, so logging one user in many
+ * times a minute uses their seeded recovery codes (each once); tests of TOTP itself use `totpCode`.
+ */
+export function loginCode(email: string): string {
+  const n = (recoveryUsed.get(email) ?? 0) + 1;
+  if (n > RECOVERY_PER_USER) throw new Error(`seeded recovery codes of ${email} used up`);
+  recoveryUsed.set(email, n);
+  return recoveryCodeOf(email, n);
+}
+
+function recoveryCodeOf(email: string, n: number): string {
+  const digits = createHash('sha256').update(`${email}/${n}`).digest().readBigUInt64BE().toString().padStart(16, '0').slice(-16);
+  return digits.replace(/(\d{4})(?=\d)/g, '$1-');
+}
+
+/** A staff member with roles, their second factor enrolled (TOTP_SECRET and recovery codes for `loginCode`). */
+export async function seedStaff(db: Db, agencyCode: string | null, email: string, roles: StaffRole[] = ['intake_officer'], opts: { displayName?: string; kdf?: KdfParams; enrol?: boolean } = {}): Promise<{ id: number }> {
+  const user = await addStaffUser({ db, kdf: opts.kdf ?? CHEAP_KDF, agencyCode, email, roles, password: PASSWORD, displayName: opts.displayName ?? '' });
+  if (opts.enrol !== false) {
+    const row = await db.selectFrom('staff_user').select(['public_key', 'email']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    const hashes = Array.from({ length: RECOVERY_PER_USER }, (_, i) => recoveryHash(recoveryCodeOf(row.email, i + 1)));
+    await db.updateTable('staff_user').set({ totp_sealed: sealTo(row.public_key!, TOTP_SECRET), recovery_hashes: hashes }).where('id', '=', user.id).execute();
+  }
+  return user;
+}
+
+/** The first workflow's recipient: an intake officer who is also the identity custodian. */
 export async function seedRecipient(db: Db, agencyCode: string, email: string, kdf: KdfParams = CHEAP_KDF): Promise<{ id: number }> {
-  return addStaffUser({ db, kdf, agencyCode, email, role: 'recipient', password: PASSWORD });
+  return seedStaff(db, agencyCode, email, ['intake_officer', 'identity_custodian'], { kdf });
 }

@@ -1,6 +1,8 @@
 // Drives a running server over real HTTP (fetch) like a browser without JavaScript: a cookie jar
 // kept by hand, CSRF tokens read from pages, url-encoded and multipart forms, and the JSON API.
 import { multipart, type FilePart } from './web.ts';
+import { Secret } from 'otpauth';
+import { totpCode } from '../../src/staff/totp.ts';
 
 /** Cookie name → value. Paths are ignored: every cookie is sent to every path of the one server. */
 export type CookieJar = Map<string, string>;
@@ -89,3 +91,20 @@ export type ApiCase = {
   attachments: ApiFile[];
   messages: { id: string; author: string; text: string; attachments: ApiFile[] }[];
 };
+
+/**
+ * Completes the second-factor enrolment a new staff member is sent to after their first login, as
+ * a person with an authenticator app would: reads the secret shown, types the current code.
+ */
+export async function enrolSecondFactor(base: string, jar: CookieJar): Promise<{ secret: Buffer; base32: string; recoveryCodes: string[] }> {
+  const page = await httpGet(base, jar, '/staff/account/totp');
+  if (page.status !== 200) throw new Error(`enrolment page: ${page.status}`);
+  const base32 = /<code id="totp-secret"[^>]*>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1].replace(/ /g, '');
+  const secret = Buffer.from(Secret.fromBase32(base32).bytes);
+  const sealed = /name="enrolment" value="([^"]+)"/.exec(page.body)![1];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+  const done = await httpPostForm(base, jar, '/staff/account/totp', { _csrf: csrf, enrolment: sealed, code: totpCode(secret) });
+  if (done.status !== 200) throw new Error(`enrolment: ${done.status} ${done.body.slice(0, 300)}`);
+  const recoveryCodes = [...done.body.matchAll(/\b(\d{4}-\d{4}-\d{4}-\d{4})\b/g)].map((m) => m[1]);
+  return { secret, base32, recoveryCodes };
+}

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { createTestApp, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
+import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
 
 type Method = 'GET' | 'POST' | 'PUT';
 type OpenApiOperation = { operationId: string; requestBody?: unknown; responses: Record<string, unknown>; security?: unknown[] };
 type OpenApiDoc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
 type Problem = { type: string; title: string; status: number; detail: string; errors?: Record<string, string> };
 
-const OPERATION_IDS = ['submitReport', 'openReporterSession', 'getReporterReport', 'postReporterMessage', 'staffLogin', 'listCases', 'getCase', 'postCaseMessage', 'setCaseStatus'] as const;
+const OPERATION_IDS = ['submitReport', 'openReporterSession', 'getReporterReport', 'postReporterMessage', 'staffLogin', 'listCases', 'getCase', 'postCaseMessage', 'transitionCase'] as const;
 type OperationId = (typeof OPERATION_IDS)[number];
 
 const STAFF_EMAIL = 'officer@opdc.example';
@@ -60,7 +60,7 @@ describe('JSON API', () => {
   };
 
   const staffToken = async () => {
-    const res = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD } });
+    const res = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) } });
     assert.equal(res.statusCode, 200, res.body);
     return (res.json() as { token: string }).token;
   };
@@ -134,7 +134,7 @@ describe('JSON API', () => {
       assert.match((posted.json() as { id: string }).id, /^[0-9a-f-]{36}$/);
 
       // staffLogin
-      const login = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD } });
+      const login = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) } });
       assert.equal(login.statusCode, 200, login.body);
       const staff = (login.json() as { token: string }).token;
 
@@ -162,8 +162,8 @@ describe('JSON API', () => {
       const reply = await call('postCaseMessage', { token: staff, params: { reference }, body: { text: 'ขอบคุณ เราได้รับเรื่องแล้ว' } });
       assert.equal(reply.statusCode, 201, reply.body);
 
-      // setCaseStatus
-      const status = await call('setCaseStatus', { token: staff, params: { reference }, body: { status: 'acknowledged' } });
+      // transitionCase
+      const status = await call('transitionCase', { token: staff, params: { reference }, body: { to: 'acknowledged', reason: 'รับเรื่องแล้ว' } });
       assert.equal(status.statusCode, 200, status.body);
       assert.deepEqual(status.json(), { from: 'new', to: 'acknowledged' });
 
@@ -172,9 +172,9 @@ describe('JSON API', () => {
       assert.equal(again.statusCode, 200, again.body);
       const seen = again.json() as { status: string; messages: { author: string; text: string }[] };
       assert.equal(seen.status, 'acknowledged');
-      assert.deepEqual(seen.messages.map((m) => [m.author, m.text]), [['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง'], ['recipient', 'ขอบคุณ เราได้รับเรื่องแล้ว']]);
+      assert.deepEqual(seen.messages.map((m) => [m.author, m.text]), [['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง'], ['intake_officer', 'ขอบคุณ เราได้รับเรื่องแล้ว']]);
       assert.equal(again.body.includes(STAFF_EMAIL), false, 'the staff email never reaches the reporter');
-      assert.equal(again.body.includes('officer'), false);
+      assert.equal(again.body.includes(STAFF_EMAIL.split('@')[0] + '@'), false);
     });
 
     it('times the reporter-side fields to the minute', async () => {
@@ -214,7 +214,7 @@ describe('JSON API', () => {
       problemOf(await call('listCases', { token: 'x'.repeat(64) }), 401);
       problemOf(await call('getCase', { params: { reference } }), 401);
       problemOf(await call('postCaseMessage', { params: { reference }, body: { text: 'สวัสดี' } }), 401);
-      problemOf(await call('setCaseStatus', { params: { reference }, body: { status: 'closed' } }), 401);
+      problemOf(await call('transitionCase', { params: { reference }, body: { to: 'acknowledged', reason: 'x' } }), 401);
       // A reporter token is not a staff token.
       const { receipt } = await submit('อีกเรื่อง');
       const reporter = (await call('openReporterSession', { body: { receipt } })).json() as { token: string };
@@ -222,8 +222,9 @@ describe('JSON API', () => {
     });
 
     it('refuses a wrong staff password with 401', async () => {
-      problemOf(await call('staffLogin', { body: { email: STAFF_EMAIL, password: 'wrong password!!' } }), 401);
-      problemOf(await call('staffLogin', { body: { email: 'nobody@opdc.example', password: PASSWORD } }), 401);
+      problemOf(await call('staffLogin', { body: { email: STAFF_EMAIL, password: 'wrong password!!', code: '123456' } }), 401);
+      problemOf(await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: '000000' } }), 401);
+      problemOf(await call('staffLogin', { body: { email: 'nobody@opdc.example', password: PASSWORD, code: '123456' } }), 401);
     });
 
     it('refuses an invalid page or status filter with 400', async () => {
@@ -237,14 +238,15 @@ describe('JSON API', () => {
       const staff = await staffToken();
       problemOf(await call('getCase', { token: staff, params: { reference: 'OPDC-2569-999999' } }), 404);
       problemOf(await call('postCaseMessage', { token: staff, params: { reference: 'OPDC-2569-999999' }, body: { text: 'สวัสดี' } }), 404);
-      problemOf(await call('setCaseStatus', { token: staff, params: { reference: 'OPDC-2569-999999' }, body: { status: 'closed' } }), 404);
+      problemOf(await call('transitionCase', { token: staff, params: { reference: 'OPDC-2569-999999' }, body: { to: 'acknowledged', reason: 'x' } }), 404);
     });
 
     it('refuses an invalid status with 400', async () => {
       const { reference } = await submit('สถานะไม่ถูกต้อง');
       const staff = await staffToken();
-      problemOf(await call('setCaseStatus', { token: staff, params: { reference }, body: { status: 'deleted' } }), 400);
-      problemOf(await call('setCaseStatus', { token: staff, params: { reference }, body: {} }), 400);
+      problemOf(await call('transitionCase', { token: staff, params: { reference }, body: { to: 'deleted', reason: 'x' } }), 400);
+      problemOf(await call('transitionCase', { token: staff, params: { reference }, body: { to: 'closed' } }), 400);
+      problemOf(await call('transitionCase', { token: staff, params: { reference }, body: {} }), 400);
       const v = (await call('getCase', { token: staff, params: { reference } })).json() as { status: string };
       assert.equal(v.status, 'new');
     });
@@ -270,7 +272,7 @@ describe('JSON API', () => {
         submitReport: await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'มีช่องเกิน', reporterIp: '10.0.0.1' } }),
         'submitReport identity': await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'ตัวตนมีช่องเกิน', identity: { name: 'ก', phone: '1' } } }),
         openReporterSession: await call('openReporterSession', { body: { receipt: '1234567812345678', remember: true } }),
-        staffLogin: await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, role: 'admin' } }),
+        staffLogin: await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: '123456', role: 'admin' } }),
       };
       assert.deepEqual(Object.fromEntries(Object.entries(tries).map(([k, r]) => [k, r.statusCode])), { submitReport: 400, 'submitReport identity': 400, openReporterSession: 400, staffLogin: 400 });
       for (const r of Object.values(tries)) problemOf(r, 400);
@@ -313,7 +315,7 @@ describe('JSON API', () => {
       problemOf(await call('submitReport', { rawBody: huge }), 413);
       const staff = await staffToken();
       problemOf(await call('staffLogin', { rawBody: JSON.stringify({ email: STAFF_EMAIL, password: 'p'.repeat(1024 * 1024) }) }), 413);
-      problemOf(await call('setCaseStatus', { token: staff, params: { reference: 'OPDC-2569-000001' }, rawBody: JSON.stringify({ status: 'x'.repeat(1024 * 1024) }) }), 413);
+      problemOf(await call('transitionCase', { token: staff, params: { reference: 'OPDC-2569-000001' }, rawBody: JSON.stringify({ to: 'closed', reason: 'x'.repeat(1024 * 1024) }) }), 413);
       assert.equal(await countCases(t), before);
     });
 

@@ -4,10 +4,11 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getCase } from '../../cases/get-case.ts';
-import { listCases } from '../../cases/list-cases.ts';
+import { CATEGORIES } from '../../intake/limits.ts';
+import { DUE_FILTERS, INBOX_SCOPES, type CaseFilter, listCases } from '../../cases/list-cases.ts';
 import { openCaseKeys } from '../../cases/open-case.ts';
 import { postCaseMessage } from '../../cases/post-case-message.ts';
-import { setCaseStatus } from '../../cases/set-case-status.ts';
+import { transitionCase } from '../../cases/workflow.ts';
 import { AppError } from '../../errors.ts';
 import { addMessage } from '../../intake/add-message.ts';
 import { loadCaseView, type CaseView, type MessageView } from '../../intake/case-view.ts';
@@ -16,7 +17,7 @@ import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SE
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../../staff/session.ts';
-import { CASE_STATUSES, type CaseStatus } from '../../db/schema.ts';
+import { CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
 import { schemas } from './schemas.ts';
 
@@ -83,7 +84,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
         const s = ctx.reporter!;
         const v = await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
         if (!v) throw new AppError('not_found', 'case not found', 'error.not_found');
-        return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : (m.authorRole ?? 'recipient')));
+        return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : (m.authorRole ?? 'intake_officer')));
       },
     },
     {
@@ -91,7 +92,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
       handle: async (ctx) => {
         const s = ctx.reporter!;
         const text = validateMessage(body(ctx).text, false);
-        const { messageId } = await addMessage({ db, caseId: s.caseId, caseKey: s.keys.content, author: { kind: 'reporter' }, text, files: [] });
+        const { messageId } = await addMessage({ db, caseId: s.caseId, key: s.keys.content, author: { kind: 'reporter' }, text, files: [] });
         return { id: messageId };
       },
     },
@@ -101,7 +102,8 @@ export function apiOperations(deps: WebDeps): Operation[] {
         const b = body(ctx);
         await deps.staffThrottle.wait();
         try {
-          const s = await staffLogin({ db, kdf: config.kdf, email: String(b.email), password: String(b.password) });
+          const s = await staffLogin({ db, kdf: config.kdf, email: String(b.email), password: String(b.password), code: String(b.code ?? '') });
+          if (!s.isEnrolled) throw new AppError('forbidden', 'enrol a second factor in the web console first', 'error.enrol_first');
           return { token: s.token, expiresAt: s.expiresAt.toISOString() };
         } catch (e) {
           if ((e as AppError).code === 'unauthorized') deps.staffThrottle.fail();
@@ -111,11 +113,17 @@ export function apiOperations(deps: WebDeps): Operation[] {
     },
     {
       id: 'listCases', method: 'GET', path: '/cases', summary: 'Cases sealed to the caller, newest first (metadata only)', auth: 'staff', status: 200, response: 'CasePage',
-      query: { page: { type: 'integer', minimum: 1, maximum: 1_000_000 }, status: { type: 'string', enum: CASE_STATUSES } },
+      query: {
+        page: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        status: { type: 'string', enum: CASE_STATUSES },
+        scope: { type: 'string', enum: INBOX_SCOPES },
+        category: { type: 'string', enum: CATEGORIES },
+        due: { type: 'string', enum: DUE_FILTERS },
+      },
       handle: async (ctx) => {
-        const q = ctx.req.query as { page?: number; status?: CaseStatus };
-        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status });
-        return { ...p, items: p.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString() })) };
+        const q = ctx.req.query as { page?: number } & CaseFilter;
+        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status, scope: q.scope, category: q.category, due: q.due });
+        return { ...p, items: p.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString(), dueAt: i.dueAt?.toISOString() ?? null })) };
       },
     },
     {
@@ -135,8 +143,11 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
     },
     {
-      id: 'setCaseStatus', method: 'PUT', path: '/cases/{reference}/status', summary: 'Change a case’s status (audited)', auth: 'staff', body: 'StatusInput', status: 200, response: 'StatusChange',
-      handle: async (ctx) => setCaseStatus({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, status: String(body(ctx).status) }),
+      id: 'transitionCase', method: 'POST', path: '/cases/{reference}/transitions', summary: 'Move a case in the workflow, with a reason (audited)', auth: 'staff', body: 'TransitionInput', status: 200, response: 'StatusChange',
+      handle: async (ctx) => {
+        const b = body(ctx) as { to: string; reason: string; outcome?: string; duplicateOf?: string };
+        return transitionCase({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, to: b.to, reason: b.reason, outcome: b.outcome, duplicateOf: b.duplicateOf });
+      },
     },
   ];
 }

@@ -1,6 +1,6 @@
 // JSON Schemas of the API: Fastify validates requests with them and /api/openapi.json publishes them.
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { CASE_STATUSES } from '../../db/schema.ts';
+import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 
@@ -36,15 +36,25 @@ export const schemas = {
   StaffLogin: {
     type: 'object',
     additionalProperties: false,
-    required: ['email', 'password'],
-    properties: { email: text(TEXT_LIMITS.email), password: text(TEXT_LIMITS.password) },
+    required: ['email', 'password', 'code'],
+    properties: { email: text(TEXT_LIMITS.email), password: text(TEXT_LIMITS.password), code: { type: 'string', maxLength: 40, description: 'TOTP code, or a recovery code' } },
   },
   Session: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
   MessageInput: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.message } } },
-  StatusInput: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: [...CASE_STATUSES] } } },
+  TransitionInput: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'reason'],
+    properties: {
+      to: { type: 'string', enum: [...CASE_STATUSES] },
+      reason: text(2000),
+      outcome: { type: 'string', enum: [...SCREENING_OUTCOMES, ...CONCLUSIONS] },
+      duplicateOf: text(64),
+    },
+  },
   Created: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
   StatusChange: { type: 'object', properties: { from: { type: 'string', enum: [...CASE_STATUSES] }, to: { type: 'string', enum: [...CASE_STATUSES] } } },
-  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff'] } } },
+  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff', 'witness'] } } },
   Message: {
     type: 'object',
     properties: {
@@ -78,6 +88,8 @@ export const schemas = {
       channel: { type: 'string' },
       status: { type: 'string', enum: [...CASE_STATUSES] },
       hasIdentity: { type: 'boolean' },
+      dueAt: { type: ['string', 'null'], format: 'date-time', description: 'The earliest running deadline' },
+      isPaused: { type: 'boolean', description: 'Clocks paused while waiting for the reporter' },
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
     },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
+import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
 import { jpegWithGps } from '../../../test/support/images.ts';
 import { csrfOf, get, newJar, postForm, postMultipart, receiptOf } from '../../../test/support/web.ts';
 
@@ -39,7 +39,7 @@ describe('reporter pages', () => {
   it('staff sees and answers', async () => {
     const jar = newJar();
     const page = await get(t.app, jar, '/staff/login');
-    const res = await postForm(t.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: 'officer@opdc.example', password: PASSWORD });
+    const res = await postForm(t.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: 'officer@opdc.example', password: PASSWORD, code: loginCode('officer@opdc.example') });
     assert.equal(res.statusCode, 303, res.body);
     const list = await get(t.app, jar, '/staff/cases');
     assert.equal(list.statusCode, 200);

@@ -18,6 +18,7 @@ import { readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
 import { buildCertificate } from '../../ledger/certificate.ts';
+import { giveStatement, loadWitnessThread, openInvitation } from '../../cases/witnesses.ts';
 
 export const REPORTER_COOKIE = 'sj_reporter';
 const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'] as const;
@@ -106,20 +107,16 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   const showCase = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, extra: { notice?: string | null; alert?: string | null; draft?: string }, status = 200) => {
     const c = ctx(req, reply);
+    const common = { csrf: csrf(req, reply), fileHref: (f: { id: string }) => `/followup/case/attachments/${f.id}`, maxMessage: TEXT_LIMITS.message, fileParams, notice: null, alert: null, ...extra };
+    if (s.witnessId) {
+      // A witness sees their own thread only: statement, files and the team's questions.
+      const messages = await loadWitnessThread(db, s.caseId, s.witnessId, s.keys.content);
+      const author = (m: MessageView) => (m.authorKind === 'witness' ? c.t('followup.you') : c.t(`role.${m.authorRole ?? 'investigator'}`));
+      return sendPage(reply, c, 'witness-case', { title: c.t('witness.title'), messages, author, ...common }, status, status === 200);
+    }
     const view = await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
     if (!view) throw new AppError('not_found', 'case gone', 'error.not_found');
-    return sendPage(reply, c, 'followup-case', {
-      title: c.t('followup.title'),
-      csrf: csrf(req, reply),
-      c: view,
-      author: (m: MessageView) => reporterAuthor(c.t, m),
-      fileHref: (f: { id: string }) => `/followup/case/attachments/${f.id}`,
-      maxMessage: TEXT_LIMITS.message,
-      fileParams,
-      notice: null,
-      alert: null,
-      ...extra,
-    }, status, status === 200);
+    return sendPage(reply, c, 'followup-case', { title: c.t('followup.title'), c: view, author: (m: MessageView) => reporterAuthor(c.t, m), ...common }, status, status === 200);
   };
 
   app.get('/followup/case', async (req, reply) => {
@@ -141,7 +138,12 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     try {
       if (form.error) throw form.error;
       const text = validateMessage(form.fields.message, form.files.length > 0);
-      await addMessage({ db, caseId: s.caseId, caseKey: s.keys.content, author: { kind: 'reporter' }, text, files: form.files });
+      if (s.witnessId) {
+        const team = await db.selectFrom('report_case').select('team_public_key').where('id', '=', s.caseId).executeTakeFirstOrThrow();
+        await addMessage({ db, caseId: s.caseId, key: s.keys.content, teamPublicKey: team.team_public_key!, thread: 'witness', witnessId: s.witnessId, author: { kind: 'witness', witnessId: s.witnessId }, text, files: form.files });
+      } else {
+        await addMessage({ db, caseId: s.caseId, key: s.keys.content, author: { kind: 'reporter' }, text, files: form.files });
+      }
       return reply.redirect('/followup/case?sent=1', 303);
     } catch (e) {
       const app = toAppError(e);
@@ -158,6 +160,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   });
 
   const sendCertificate = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, receipt: string | null) => {
+    if (s.witnessId) throw new AppError('not_found', 'a witness has no filing certificate', 'error.not_found');
     const vkey = deps.ledgerVkey();
     const cert = vkey ? await buildCertificate({ db, caseId: s.caseId, caseKey: s.keys.content, vkey }) : null;
     if (!cert) {
@@ -185,6 +188,32 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     return sendCertificate(req, reply, s, receipt);
   });
 
+  // A witness's one-time invitation: the statement form, then a receipt of their own.
+  const witnessForm = (req: FastifyRequest, reply: FastifyReply, token: string, extra: Record<string, unknown>, status: number) => {
+    const c = ctx(req, reply);
+    return sendPage(reply, c, 'witness-statement', { title: c.t('witness.statement.title'), csrf: csrf(req, reply), action: `/witness/${encodeURIComponent(token)}`, maxMessage: TEXT_LIMITS.message, fileParams, alert: null, draft: '', ...extra }, status);
+  };
+  app.get<{ Params: { token: string } }>('/witness/:token', async (req, reply) => {
+    await openInvitation(db, req.params.token);
+    return witnessForm(req, reply, req.params.token, {}, 200);
+  });
+  app.post<{ Params: { token: string } }>('/witness/:token', async (req, reply) => {
+    const invitation = await openInvitation(db, req.params.token);
+    const form = await readMultipartForm(req, { db, caseKey: invitation.key, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+    const c = ctx(req, reply);
+    try {
+      if (form.error) throw form.error;
+      const text = validateMessage(form.fields.statement, form.files.length > 0);
+      const { receipt } = await giveStatement({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, invitation, text, files: form.files });
+      return sendPage(reply, c, 'witness-receipt', { title: c.t('witness.receipt.title'), receipt, receiptFormatted: formatReceipt(receipt) });
+    } catch (e) {
+      const app = toAppError(e);
+      if (!app || app.code === 'not_found') throw e;
+      const reselect = form.sawFiles ? ` ${c.t('error.reselect_files')}` : '';
+      return witnessForm(req, reply, req.params.token, { alert: c.t(app.userMessage, fileParams) + reselect, draft: (form.fields.statement ?? '').slice(0, TEXT_LIMITS.message) }, statusOf(app));
+    }
+  });
+
   app.post('/followup/logout', async (req, reply) => {
     checkCsrf(req, ((req.body ?? {}) as Record<string, unknown>)._csrf);
     reply.clearCookie(REPORTER_COOKIE, { path: '/followup' });
@@ -194,5 +223,5 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
 /** Staff appear to the reporter by role only. */
 export function reporterAuthor(t: T, m: MessageView): string {
-  return m.authorKind === 'reporter' ? t('followup.you') : t(`role.${m.authorRole ?? 'recipient'}`);
+  return m.authorKind === 'reporter' ? t('followup.you') : t(`role.${m.authorRole ?? 'intake_officer'}`);
 }

@@ -1,0 +1,126 @@
+// The case workflow: who may move a case from which state to which, with what outcome, and why.
+//   new → acknowledged → screening → investigating → concluded → closed
+//   screening → concluded with a screening outcome (out of scope, insufficient information,
+//   duplicate of another case, unfounded or malicious); investigating → concluded with a
+//   conclusion; a supervisor approves the closure or sends a concluded case back; referred (set
+//   by a referral) → acknowledged by the receiving agency.
+import { createHash } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import { CONCLUSIONS, SCREENING_OUTCOMES, type CaseOutcome, type CaseStatus, type Database, type StaffRole } from '../db/schema.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { AppError } from '../errors.ts';
+import { appendCaseEvent } from '../ledger/append.ts';
+import type { LedgerEvent } from '../ledger/events.ts';
+import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
+import { loadCaseMeta } from './case-meta.ts';
+import { openCaseKeys } from './open-case.ts';
+import { sealToTeam } from './team.ts';
+
+export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[] };
+
+export const TRANSITIONS: readonly TransitionRule[] = [
+  { from: ['new', 'referred'], to: 'acknowledged', roles: ['intake_officer'] },
+  { from: ['acknowledged'], to: 'screening', roles: ['intake_officer'] },
+  { from: ['screening'], to: 'investigating', roles: ['intake_officer', 'supervisor'] },
+  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: SCREENING_OUTCOMES },
+  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: CONCLUSIONS },
+  { from: ['concluded'], to: 'investigating', roles: ['supervisor'] },
+  { from: ['concluded'], to: 'closed', roles: ['supervisor'] },
+];
+
+export const MAX_REASON = 2000;
+
+/** The moves open to the actor from a status (for the case page's form). */
+export function transitionsFor(actor: StaffActor, status: CaseStatus, holdsKey: boolean): TransitionRule[] {
+  return TRANSITIONS.filter((r) => r.from.includes(status) && r.roles.some((role) => actor.roles.includes(role) && (holdsKey || role === 'supervisor')));
+}
+
+export function checkReason(reason: unknown, field = 'reason'): string {
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (text.length === 0) throw new AppError('invalid_input', 'a reason is required', 'error.form', { [field]: 'error.field.required' });
+  if (text.length > MAX_REASON) throw new AppError('invalid_input', 'reason too long', 'error.form', { [field]: 'error.field.too_long' });
+  return text;
+}
+
+/** Records a history event of a case: the reason sealed to the team, shown to the reporter when `forReporter`. */
+export async function recordCaseEvent(
+  trx: Transaction<Database>,
+  e: { caseId: string; teamPublicKey: Buffer | null; actor: StaffActor | null; kind: string; fromStatus?: string | null; toStatus?: string | null; outcome?: string | null; agencyId?: number | null; reason?: string | null; forReporter: boolean; at?: Date },
+): Promise<void> {
+  await trx
+    .insertInto('case_event')
+    .values({
+      case_id: e.caseId,
+      at: e.at ?? sql<Date>`date_trunc('minute', now())`,
+      actor_user_id: e.actor?.id ?? null,
+      actor_role: e.actor ? caseRoleOf(e.actor) : null,
+      kind: e.kind,
+      from_status: e.fromStatus ?? null,
+      to_status: e.toStatus ?? null,
+      outcome: e.outcome ?? null,
+      agency_id: e.agencyId ?? null,
+      reason: e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
+      for_reporter: e.forReporter,
+    } as never)
+    .execute();
+}
+
+/**
+ * Moves a case. Team members act with the case key; a supervisor of the owning agency may act on
+ * metadata alone (the reason and the ledger opening are then sealed to the team's public key).
+ */
+export async function transitionCase({ db, actor, reference, to, reason, outcome, duplicateOf, now = new Date() }: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  to: string;
+  reason: unknown;
+  outcome?: string;
+  duplicateOf?: string;
+  now?: Date;
+}): Promise<{ from: CaseStatus; to: CaseStatus }> {
+  const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
+  const asSupervisor = !meta.holdsKey && hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
+  if (!meta.holdsKey && !asSupervisor) throw new AppError('not_found', 'not on the case team', 'error.not_found');
+  const rule = transitionsFor(actor, meta.status, meta.holdsKey).find((r) => r.to === to);
+  if (!rule) throw new AppError('conflict', `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`, 'error.transition');
+  const text = checkReason(reason);
+  let chosen: CaseOutcome | null = null;
+  if (rule.outcomes) {
+    if (!rule.outcomes.includes(outcome as CaseOutcome)) throw new AppError('invalid_input', `outcome must be one of ${rule.outcomes.join(', ')}`, 'error.form', { outcome: 'error.field.required' });
+    chosen = outcome as CaseOutcome;
+  }
+  let duplicateId: string | null = null;
+  if (chosen === 'duplicate') {
+    const original = await db.selectFrom('report_case as c').innerJoin('case_agency as a', 'a.case_id', 'c.id').select('c.id').where('c.reference', '=', String(duplicateOf ?? '').trim().slice(0, 64)).where('a.agency_id', '=', meta.agencyId).executeTakeFirst();
+    if (!original || original.id === meta.id) throw new AppError('invalid_input', 'the original case must be another case of the agency', 'error.form', { duplicateOf: 'error.duplicate_of' });
+    duplicateId = original.id;
+  }
+  const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'status_changed' }) : null;
+  return db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom('report_case').select(['status', 'team_public_key']).where('id', '=', meta.id).forUpdate().executeTakeFirstOrThrow();
+    if (current.status !== meta.status) throw new AppError('conflict', 'the case changed meanwhile', 'error.conflict');
+    await trx
+      .updateTable('report_case')
+      .set({
+        status: rule.to,
+        outcome: rule.outcomes ? chosen : rule.to === 'investigating' ? null : undefined,
+        duplicate_of: duplicateId,
+        updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)`,
+        // the clocks a move meets: acknowledging stops the first; concluding stops them all
+        ...(rule.to === 'acknowledged' ? { ack_due_at: null } : {}),
+        ...(rule.to === 'concluded' || rule.to === 'closed' ? { ack_due_at: null, reply_due_at: null, feedback_due_at: null, paused_at: null } : {}),
+      })
+      .where('id', '=', meta.id)
+      .execute();
+    await recordCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, actor, kind: 'status', fromStatus: meta.status, toStatus: rule.to, outcome: chosen, reason: text, forReporter: true, at: now });
+    await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: meta.id, caseReference: meta.reference, detail: { from: meta.status, to: rule.to, outcome: chosen } });
+    const event: LedgerEvent = rule.to === 'acknowledged' ? 'acknowledgement' : rule.to === 'closed' ? 'closure' : 'status_change';
+    const detail = createHash('sha256').update(`status:${meta.status}->${rule.to}:${chosen ?? ''}`).digest();
+    if (opened) await appendCaseEvent(trx, { caseId: meta.id, caseKey: opened.keys.content, event, detail, at: now });
+    else if (current.team_public_key) await appendCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, event, detail, at: now });
+    else throw new AppError('conflict', 'a team member must open this case once before a supervisor can move it', 'error.conflict');
+    return { from: meta.status, to: rule.to };
+  });
+}

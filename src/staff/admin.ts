@@ -1,0 +1,277 @@
+// Administration. A platform administrator runs agencies and invites their administrators; an
+// agency administrator runs the staff and settings of their own agency; an auditor reads their
+// agency's audit trail. None of these roles opens case content: they manage metadata only, and
+// every change is audited in the transaction that makes it.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { addAgency } from '../agencies/add-agency.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { verifyAuditChain } from '../audit/anchor-audit.ts';
+import { checkPolicy } from '../cases/deadlines.ts';
+import type { Db } from '../db/connection.ts';
+import type { AgencySettings, DeadlinePolicy, StaffRole } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { CATEGORIES } from '../intake/limits.ts';
+import { checkRoles, hashToken, inviteStaffUser, SETUP_LINK_DAYS } from './add-user.ts';
+import { hasRole, type StaffActor } from './session.ts';
+
+export type AdminActor = Pick<StaffActor, 'id' | 'agencyId' | 'roles'>;
+
+/** Rows per page of the audit trail. */
+export const AUDIT_PAGE_SIZE = 50;
+/** Above this many audit rows the web page sends the auditor to the command line to check the chain. */
+export const MAX_WEB_CHAIN_CHECK = 50_000;
+
+function need(actor: AdminActor, role: StaffRole): void {
+  if (!hasRole(actor, role)) throw new AppError('forbidden', `needs the ${role} role`, 'error.forbidden');
+}
+
+/** The actor's agency; an agency role without an agency is refused. */
+function ownAgency(actor: AdminActor, role: StaffRole): number {
+  need(actor, role);
+  if (actor.agencyId === null) throw new AppError('forbidden', `${role} of no agency`, 'error.forbidden');
+  return actor.agencyId;
+}
+
+export type AgencySummary = { id: number; code: string; nameTh: string; nameEn: string; isIntakeOffice: boolean; activeStaff: number; invitedStaff: number; admins: number };
+
+/** Every agency with staff counts (platform administrator). No case figures: they are not theirs to see. */
+export async function listAllAgencies({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySummary[]> {
+  need(actor, 'platform_admin');
+  const rows = await db
+    .selectFrom('agency as a')
+    .leftJoin('staff_user as u', 'u.agency_id', 'a.id')
+    .select(['a.id', 'a.code', 'a.name_th', 'a.name_en', 'a.is_intake_office'])
+    .select([
+      sql<number>`count(u.id) filter (where u.is_active)::int`.as('active'),
+      sql<number>`count(u.id) filter (where not u.is_active and u.public_key is null)::int`.as('invited'),
+      sql<number>`count(u.id) filter (where u.is_active and exists (select 1 from staff_role r where r.user_id = u.id and r.role = 'agency_admin'))::int`.as('admins'),
+    ])
+    .groupBy('a.id')
+    .orderBy('a.code')
+    .execute();
+  return rows.map((r) => ({ id: r.id, code: r.code, nameTh: r.name_th, nameEn: r.name_en, isIntakeOffice: r.is_intake_office, activeStaff: r.active, invitedStaff: r.invited, admins: r.admins }));
+}
+
+/** Adds an agency (platform administrator), audited. */
+export async function createAgency({ db, actor, code, nameTh, nameEn }: { db: Db; actor: AdminActor; code: string; nameTh: string; nameEn: string }): Promise<{ id: number; code: string }> {
+  need(actor, 'platform_admin');
+  return db.transaction().execute(async (trx) => {
+    const { id } = await addAgency({ db: trx, agency: { code, nameTh, nameEn } });
+    const agency = await trx.selectFrom('agency').select('code').where('id', '=', id).executeTakeFirstOrThrow();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'agency_created', detail: { agency: agency.code } });
+    return { id, code: agency.code };
+  });
+}
+
+/** Invites an agency administrator (platform administrator). Returns the one-time setup token. */
+export async function inviteAgencyAdmin({ db, actor, agencyCode, email, displayName }: { db: Db; actor: AdminActor; agencyCode: string; email: string; displayName: string }): Promise<{ id: number; token: string }> {
+  need(actor, 'platform_admin');
+  return inviteStaffUser({ db, actorId: actor.id, agencyCode, email, roles: ['agency_admin'], displayName });
+}
+
+export type UserState = 'active' | 'invited' | 'deactivated';
+export type StaffSummary = { id: number; email: string; displayName: string; roles: StaffRole[]; state: UserState; isEnrolled: boolean; createdAt: Date };
+
+function staffQuery(db: Db, agencyId: number) {
+  return db
+    .selectFrom('staff_user as u')
+    .select(['u.id', 'u.email', 'u.display_name', 'u.is_active', 'u.created_at', sql<boolean>`u.public_key is not null`.as('has_keys'), sql<boolean>`u.totp_sealed is not null`.as('is_enrolled')])
+    .select((eb) => eb.fn.coalesce(eb.selectFrom('staff_role as r').select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles')).whereRef('r.user_id', '=', 'u.id'), sql<StaffRole[]>`'{}'::text[]`).as('roles'))
+    .where('u.agency_id', '=', agencyId);
+}
+
+type StaffRowDb = { id: number; email: string; display_name: string; is_active: boolean; created_at: Date; has_keys: boolean; is_enrolled: boolean; roles: StaffRole[] };
+
+function toSummary(r: StaffRowDb): StaffSummary {
+  const state: UserState = r.is_active ? 'active' : r.has_keys ? 'deactivated' : 'invited';
+  return { id: r.id, email: r.email, displayName: r.display_name, roles: r.roles, state, isEnrolled: r.is_enrolled, createdAt: r.created_at };
+}
+
+/** The staff of the actor's agency (agency administrator), active first, then by email. */
+export async function listAgencyStaff({ db, actor }: { db: Db; actor: AdminActor }): Promise<StaffSummary[]> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  const rows = await staffQuery(db, agencyId).orderBy('u.is_active', 'desc').orderBy('u.email').execute();
+  return rows.map(toSummary);
+}
+
+/** One user of the actor's agency; a user of another agency (or none) is not_found. */
+export async function getAgencyUser({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<StaffSummary> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  const row = Number.isSafeInteger(userId) ? await staffQuery(db, agencyId).where('u.id', '=', userId).executeTakeFirst() : undefined;
+  if (!row) throw new AppError('not_found', `no user ${userId} in agency ${agencyId}`, 'error.not_found');
+  return toSummary(row);
+}
+
+async function agencyCodeOf(db: Db, agencyId: number): Promise<string> {
+  return (await db.selectFrom('agency').select('code').where('id', '=', agencyId).executeTakeFirstOrThrow()).code;
+}
+
+/** Invites a user to the actor's agency with any agency roles (never platform_admin). Returns the token. */
+export async function inviteAgencyStaff({ db, actor, email, displayName, roles }: { db: Db; actor: AdminActor; email: string; displayName: string; roles: readonly string[] }): Promise<{ id: number; token: string }> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  return inviteStaffUser({ db, actorId: actor.id, agencyCode: await agencyCodeOf(db, agencyId), email, roles: checkRoles(roles, true), displayName });
+}
+
+/** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
+async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
+  const row = Number.isSafeInteger(userId) ? await trx.selectFrom('staff_user').select(['id', 'is_active', 'public_key']).where('id', '=', userId).where('agency_id', '=', agencyId).forUpdate().executeTakeFirst() : undefined;
+  if (!row) throw new AppError('not_found', `no user ${userId} in agency ${agencyId}`, 'error.not_found');
+  return row;
+}
+
+/**
+ * Replaces a user's roles (agency administrator), audited with before and after. An administrator
+ * cannot take their own agency_admin role away (the agency would risk having none).
+ */
+export async function setUserRoles({ db, actor, userId, roles }: { db: Db; actor: AdminActor; userId: number; roles: readonly string[] }): Promise<{ before: StaffRole[]; after: StaffRole[] }> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  const after = checkRoles(roles, true).sort();
+  if (userId === actor.id && !after.includes('agency_admin')) {
+    throw new AppError('invalid_input', 'an administrator cannot remove their own administrator role', 'admin.error.own_admin', { roles: 'admin.error.own_admin' });
+  }
+  return db.transaction().execute(async (trx) => {
+    await lockAgencyUser(trx, agencyId, userId);
+    const before = (await trx.selectFrom('staff_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role).sort();
+    if (before.join() === after.join()) return { before, after };
+    await trx.deleteFrom('staff_role').where('user_id', '=', userId).where('role', 'not in', after).execute();
+    await trx.insertInto('staff_role').values(after.map((role) => ({ user_id: userId, role }))).onConflict((oc) => oc.doNothing()).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'roles_changed', detail: { user: userId, before, after } });
+    return { before, after };
+  });
+}
+
+/**
+ * Deactivates a user of the actor's agency (agency administrator): they cannot log in, their
+ * sessions end now and an unused setup link dies. Audited. Not oneself.
+ */
+export async function deactivateUser({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<void> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  if (userId === actor.id) throw new AppError('invalid_input', 'an administrator cannot deactivate themselves', 'admin.error.own_deactivate');
+  await db.transaction().execute(async (trx) => {
+    const user = await lockAgencyUser(trx, agencyId, userId);
+    await trx.updateTable('staff_user').set({ is_active: false }).where('id', '=', userId).execute();
+    await trx.deleteFrom('staff_session').where('user_id', '=', userId).execute();
+    await trx.deleteFrom('setup_token').where('user_id', '=', userId).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'user_deactivated', detail: { user: userId, wasActive: user.is_active } });
+  });
+}
+
+/**
+ * A fresh setup link for an invited user who never set up their account (the first one expired or
+ * was lost): the earlier link stops working. Returns the token.
+ */
+export async function reissueSetupLink({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<{ token: string }> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  return db.transaction().execute(async (trx) => {
+    const user = await lockAgencyUser(trx, agencyId, userId);
+    if (user.public_key !== null) throw new AppError('conflict', 'the account was already set up', 'admin.error.already_set_up');
+    const token = randomBytes(24).toString('base64url');
+    await trx.deleteFrom('setup_token').where('user_id', '=', userId).execute();
+    await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'account', user_id: userId, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'setup_link_reissued', detail: { user: userId } });
+    return { token };
+  });
+}
+
+export type AgencySettingsView = { code: string; nameTh: string; nameEn: string; settings: AgencySettings };
+
+/** The settings of the actor's agency (agency administrator). */
+export async function readAgencySettings({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySettingsView> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  const a = await db.selectFrom('agency').select(['code', 'name_th', 'name_en', 'settings']).where('id', '=', agencyId).executeTakeFirstOrThrow();
+  return { code: a.code, nameTh: a.name_th, nameEn: a.name_en, settings: a.settings ?? {} };
+}
+
+/** What an administrator types: the default policy, overrides per category (blank = default), the disclosure notice. */
+export type SettingsInput = { deadlines: Record<string, unknown>; categoryDeadlines: Record<string, Record<string, unknown>>; notifyReporterOfDisclosure: boolean };
+
+/**
+ * Saves the deadline policy (validated by checkPolicy; it applies to cases filed from now on) and
+ * whether reporters are told of an identity disclosure. Other keys of agency.settings are kept.
+ * Audited: 'deadlines_changed' and/or 'agency_settings_changed' with before and after.
+ */
+export async function saveAgencySettings({ db, actor, input }: { db: Db; actor: AdminActor; input: SettingsInput }): Promise<AgencySettings> {
+  const agencyId = ownAgency(actor, 'agency_admin');
+  const deadlines = checkPolicy(input.deadlines);
+  const categoryDeadlines: Record<string, Partial<DeadlinePolicy>> = {};
+  for (const category of CATEGORIES) {
+    const raw = input.categoryDeadlines[category];
+    if (!raw) continue;
+    try {
+      const p = checkPolicy(raw);
+      if (Object.keys(p).length > 0) categoryDeadlines[category] = p;
+    } catch (e) {
+      // Name the field of this category, so the form marks the right input.
+      if (e instanceof AppError) throw new AppError(e.code, `${category}: ${e.message}`, e.userMessage, Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${category}.${k}`, v])));
+      throw e;
+    }
+  }
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('agency').select('settings').where('id', '=', agencyId).forUpdate().executeTakeFirstOrThrow();
+    const before: AgencySettings = row.settings ?? {};
+    const next: AgencySettings = { ...before, deadlines, categoryDeadlines, notifyReporterOfDisclosure: input.notifyReporterOfDisclosure };
+    await trx.updateTable('agency').set({ settings: JSON.stringify(next) }).where('id', '=', agencyId).execute();
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    if (!same(before.deadlines, next.deadlines) || !same(before.categoryDeadlines, next.categoryDeadlines)) {
+      await recordAudit(trx, { actorUserId: actor.id, action: 'deadlines_changed', detail: { agency: agencyId, before: { deadlines: before.deadlines ?? {}, categoryDeadlines: before.categoryDeadlines ?? {} }, after: { deadlines, categoryDeadlines } } });
+    }
+    if ((before.notifyReporterOfDisclosure ?? true) !== next.notifyReporterOfDisclosure) {
+      await recordAudit(trx, { actorUserId: actor.id, action: 'agency_settings_changed', detail: { agency: agencyId, notifyReporterOfDisclosure: next.notifyReporterOfDisclosure } });
+    }
+    return next;
+  });
+}
+
+export type AuditItem = { id: number; at: Date; actorEmail: string | null; action: string; caseReference: string | null; detail: Record<string, unknown> };
+export type AuditPage = { items: AuditItem[]; page: number; hasNext: boolean };
+
+/**
+ * The audit trail of the auditor's agency, newest first: events on a case the agency holds (owner or
+ * copy, via case_agency) and events whose actor is one of its users. Metadata only. The viewing is
+ * itself audited ('audit_viewed'), in the same transaction.
+ */
+export async function listAgencyAudit({ db, actor, page }: { db: Db; actor: AdminActor; page: number }): Promise<AuditPage> {
+  const agencyId = ownAgency(actor, 'auditor');
+  const p = Math.max(1, Math.min(100_000, Math.floor(page) || 1));
+  return db.transaction().execute(async (trx) => {
+    await recordAudit(trx, { actorUserId: actor.id, action: 'audit_viewed', detail: { agency: agencyId, page: p } });
+    const rows = await trx
+      .selectFrom('audit_event as e')
+      .leftJoin('staff_user as u', 'u.id', 'e.actor_user_id')
+      .select(['e.id', 'e.at', 'u.email', 'e.action', 'e.case_reference', 'e.detail'])
+      .where((eb) =>
+        eb.or([
+          eb('e.case_id', 'in', eb.selectFrom('case_agency').select('case_id').where('agency_id', '=', agencyId)),
+          eb('e.actor_user_id', 'in', eb.selectFrom('staff_user').select('id').where('agency_id', '=', agencyId)),
+        ]),
+      )
+      .orderBy('e.id', 'desc')
+      .limit(AUDIT_PAGE_SIZE + 1)
+      .offset((p - 1) * AUDIT_PAGE_SIZE)
+      .execute();
+    return {
+      page: p,
+      hasNext: rows.length > AUDIT_PAGE_SIZE,
+      items: rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({ id: Number(r.id), at: r.at, actorEmail: r.email, action: r.action, caseReference: r.case_reference, detail: r.detail })),
+    };
+  });
+}
+
+export type ChainCheck = { state: 'intact'; rows: number; anchors: number; anchorsInLog: number } | { state: 'broken'; problem: string } | { state: 'too_large'; rows: number };
+
+/**
+ * Recomputes the whole audit chain against its ledger anchors (auditor). Past MAX_WEB_CHAIN_CHECK
+ * rows it does not run (the request would hold the chain in memory): use `ledger verify-audit`.
+ */
+export async function checkAuditChain({ db, actor }: { db: Db; actor: AdminActor }): Promise<ChainCheck> {
+  const agencyId = ownAgency(actor, 'auditor');
+  await recordAudit(db, { actorUserId: actor.id, action: 'audit_viewed', detail: { agency: agencyId, chainCheck: true } });
+  const { n } = await db.selectFrom('audit_event').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  if (n > MAX_WEB_CHAIN_CHECK) return { state: 'too_large', rows: n };
+  try {
+    return { state: 'intact', ...(await verifyAuditChain({ db })) };
+  } catch (e) {
+    return { state: 'broken', problem: (e as Error).message };
+  }
+}
