@@ -36,6 +36,9 @@ describe('audit chain anchored in the ledger', () => {
   it('detects a rewritten row', async () => {
     await fill(5);
     await t.sequence();
+    // The application cannot rewrite the trail; the database owner can (after disabling the trigger).
+    await assert.rejects(sql`update audit_event set detail = '{}'::jsonb`.execute(t.db), /append-only/);
+    await sql`alter table audit_event disable trigger audit_event_append_only`.execute(t.db);
     await sql`update audit_event set detail = '{"z": 99}'::jsonb where id = (select min(id) + 2 from audit_event)`.execute(t.db);
     await assert.rejects(verifyAuditChain({ db: t.db }), /rewritten/);
   });
@@ -43,6 +46,7 @@ describe('audit chain anchored in the ledger', () => {
   it('detects a deleted row, in the middle or the anchored head', async () => {
     await fill(5);
     await t.sequence();
+    await sql`alter table audit_event disable trigger audit_event_append_only`.execute(t.db);
     await sql`delete from audit_event where id = (select min(id) + 1 from audit_event)`.execute(t.db);
     await assert.rejects(verifyAuditChain({ db: t.db }), /chain broken/);
   });
@@ -51,6 +55,7 @@ describe('audit chain anchored in the ledger', () => {
     await fill(4);
     await t.sequence();
     await sql`alter table audit_anchor drop constraint audit_anchor_audit_id_fkey`.execute(t.db);
+    await sql`alter table audit_event disable trigger audit_event_append_only`.execute(t.db);
     await sql`delete from audit_event where id = (select max(id) from audit_event)`.execute(t.db);
     await assert.rejects(verifyAuditChain({ db: t.db }), /gone or its hash changed/);
   });

@@ -107,7 +107,8 @@ async function finishReferral(trx: Transaction<Database>, referralId: string): P
   if (!ref || ref.sender_keeps_access) return;
   const open = await trx.selectFrom('case_grant').select('id').where('referral_id', '=', referralId).where('state', '=', 'pending').executeTakeFirst();
   if (open) return;
-  await sql`delete from case_key k using staff_user u where u.id = k.user_id and k.case_id = ${ref.case_id} and u.agency_id = ${ref.from_agency_id}`.execute(trx);
+  const gone = await sql<{ user_id: number }>`delete from case_key k using staff_user u where u.id = k.user_id and k.case_id = ${ref.case_id} and u.agency_id = ${ref.from_agency_id} returning k.user_id`.execute(trx);
+  await recordAudit(trx, { actorUserId: null, action: 'case_member_removed', caseId: ref.case_id, detail: { referral: referralId, users: [...new Set(gone.rows.map((r) => r.user_id))] } });
   await sql`delete from case_assignment a using staff_user u where u.id = a.user_id and a.case_id = ${ref.case_id} and u.agency_id = ${ref.from_agency_id}`.execute(trx);
 }
 

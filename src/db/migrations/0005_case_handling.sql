@@ -197,3 +197,12 @@ alter table staff_user
   alter column public_key drop not null,
   alter column wrapped_private_key drop not null;
 alter table staff_user add constraint staff_user_active_has_keys check (not is_active or public_key is not null);
+
+-- The audit trail is append-only for the application: an update or delete is refused by the
+-- database itself. (An attacker with the database owner's rights can drop this; the hash chain
+-- anchored in the ledger still shows it.)
+create function audit_event_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception 'the audit trail is append-only';
+end $$;
+create trigger audit_event_append_only before update or delete on audit_event for each row execute function audit_event_append_only();

@@ -60,7 +60,26 @@ describe('staff console', () => {
     const none = await get(h.app, keeper, `/staff/cases/${reference}`);
     assert.equal(none.statusCode, 404);
     const actions = await h.db.selectFrom('audit_event').select('action').where('case_reference', '=', reference).orderBy('id').execute();
-    assert.deepEqual(actions.map((a) => a.action), ['case_opened', 'case_metadata_viewed', 'case_access_denied']);
+    assert.deepEqual(actions.map((a) => a.action).filter((a) => a.startsWith('case_')), ['case_opened', 'case_metadata_viewed', 'case_access_denied']);
+  });
+
+  it('searches only the cases sealed to the user and exports metadata only', async () => {
+    const io = await login('io@opdc.example');
+    const found = await get(h.app, io, `/staff/search?q=${encodeURIComponent('เนื้อหาลับ')}`);
+    assert.equal(found.statusCode, 200);
+    assert.match(found.body, new RegExp(reference));
+    const sup = await login('sup@opdc.example');
+    const none = await get(h.app, sup, `/staff/search?q=${encodeURIComponent('เนื้อหาลับ')}`);
+    assert.doesNotMatch(none.body, new RegExp(reference), 'metadata access does not search content');
+    assert.equal((await get(h.app, sup, `/staff/search?q=${'x'.repeat(300)}`)).statusCode, 400);
+    const csv = await get(h.app, sup, '/staff/cases.csv?scope=agency');
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    assert.match(csv.body, new RegExp(reference));
+    assert.doesNotMatch(csv.body, new RegExp(SECRET));
+    const searched = await h.db.selectFrom('audit_event').select(['action', 'detail']).where('action', 'in', ['cases_searched', 'cases_exported']).execute();
+    assert.ok(searched.length >= 3);
+    assert.ok(searched.every((a) => !JSON.stringify(a.detail).includes('เนื้อหาลับ')), 'the query is never stored');
   });
 
   it('keeps the reason typed when a move is refused, and moves with a reason', async () => {

@@ -14,6 +14,8 @@ import { referCase } from '../../cases/referral.ts';
 import { accessList, assignInvestigator, fulfilGrants, removeFromCase } from '../../cases/team-members.ts';
 import { MAX_REASON, transitionCase, transitionsFor } from '../../cases/workflow.ts';
 import { inviteWitness, listWitnesses, messageWitness } from '../../cases/witnesses.ts';
+import { searchCases } from '../../cases/search.ts';
+import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../cases/team.ts';
 import { loadHistory } from '../../intake/case-view.ts';
 import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseStatus } from '../../db/schema.ts';
@@ -21,7 +23,7 @@ import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
-import { hasRole, STAFF_SESSION_HOURS, staffLogin, staffLogout } from '../../staff/session.ts';
+import { hasRole, STAFF_SESSION_HOURS, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
@@ -91,12 +93,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       // Keys waiting for this user's hand-over are sealed on every visit to the inbox.
       await fulfilGrants({ db, actor });
       const scopes = scopesFor(actor);
-      const filter: CaseFilter = {
-        scope: pick(q.scope, INBOX_SCOPES) && scopes.includes(q.scope as never) ? (q.scope as CaseFilter['scope']) : scopes.includes('agency') && !hasRole(actor, 'intake_officer', 'investigator') ? 'agency' : 'mine',
-        status: pick(q.status, CASE_STATUSES),
-        category: pick(q.category, CATEGORIES),
-        due: pick(q.due, DUE_FILTERS),
-      };
+      const filter = filterOf(actor, q);
       const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
       const [p, requests] = await Promise.all([listCases({ db, actor, page, ...filter }), pendingIdentityRequests(db, actor)]);
       const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE), p.page);
@@ -122,6 +119,44 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         vkey: deps.ledgerVkey(),
         ...common(req, reply),
       }, 200, true);
+    });
+
+    /** The inbox filter of a query string (the export takes the inbox's). */
+    const filterOf = (actor: StaffActor, q: Record<string, unknown>): CaseFilter => {
+      const scopes = scopesFor(actor);
+      return {
+        scope: pick(q.scope, INBOX_SCOPES) && scopes.includes(q.scope as never) ? (q.scope as CaseFilter['scope']) : scopes.includes('agency') && !hasRole(actor, 'intake_officer', 'investigator') ? 'agency' : 'mine',
+        status: pick(q.status, CASE_STATUSES),
+        category: pick(q.category, CATEGORIES),
+        due: pick(q.due, DUE_FILTERS),
+      };
+    };
+
+    // Search decrypts in memory only the cases sealed to the user; the query is not logged or stored.
+    scope.get('/staff/search', async (req, reply) => {
+      const c = ctx(req, reply);
+      const q = str((req.query as Record<string, unknown>).q, 400);
+      let result = null;
+      let fieldError: string | null = null;
+      let status = 200;
+      if (q !== '') {
+        try {
+          result = await searchCases({ db, actor: req.staff!, query: q });
+        } catch (e) {
+          const err = toAppError(e);
+          if (!err || err.code !== 'invalid_input') throw e;
+          fieldError = c.t(err.fields.q ?? err.userMessage);
+          status = 400;
+        }
+      }
+      return sendPage(reply, c, 'staff-search', { title: c.t('search.title'), q: q.slice(0, 200), result, fieldError, num: num(c.lang), ...common(req, reply) }, status);
+    });
+
+    scope.get('/staff/cases.csv', async (req, reply) => {
+      const c = ctx(req, reply);
+      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), label: c.t });
+      const day = new Date().toISOString().slice(0, 10);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sujarit-cases-${day}.csv"`).send(csv);
     });
 
     scope.get('/staff/identity-requests', async (req, reply) => {
