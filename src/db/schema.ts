@@ -11,6 +11,7 @@ export type Database = {
     name_en: string;
     is_intake_office: Generated<boolean>;
     settings: ColumnType<AgencySettings, string | undefined, string>;
+    escrow_public_key: Buffer | null;
     created_at: Stamp;
   };
   staff_user: {
@@ -28,10 +29,24 @@ export type Database = {
     totp_last_step: number | null;
     recovery_hashes: ColumnType<Buffer[], Buffer[] | undefined, Buffer[]>;
     password_changed_at: Stamp;
+    escrowed_private_key: Buffer | null;
+    escrowed_for: Buffer | null;
     created_at: Stamp;
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
-  setup_token: { token_hash: Buffer; purpose: 'first_admin' | 'account'; user_id: number | null; expires_at: Date; created_at: Stamp };
+  setup_token: { token_hash: Buffer; purpose: 'first_admin' | 'account' | 'restore'; user_id: number | null; expires_at: Date; created_at: Stamp; wrapped_private_key: Buffer | null };
+  escrow_share: { agency_id: number; user_id: number; share: 1 | 2; sealed: Buffer };
+  escrow_restore: {
+    id: string;
+    agency_id: number;
+    user_id: number;
+    requested_by: number;
+    shares_for_custodians: ColumnType<Record<string, string>, string, string>;
+    state: ColumnType<'pending' | 'approved' | 'refused', string | undefined, string>;
+    decided_by: number | null;
+    requested_at: Stamp;
+    decided_at: Date | null;
+  };
   staff_session: {
     token_hash: Buffer;
     user_id: number;

@@ -7,7 +7,9 @@ import { AppError } from '../errors.ts';
 import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { STAFF_ROLES, type StaffRole } from '../db/schema.ts';
-import { generateKeyPair } from '../crypto/sealed-box.ts';
+import { generateKeyPair, publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
+import { aeadKey, open } from '../crypto/aead.ts';
+import { subkey } from '../crypto/kdf.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, wrapPrivateKey } from './password-keys.ts';
@@ -55,12 +57,12 @@ async function agencyIdOf(db: Db, agencyCode: string | null): Promise<number | n
   return agency.id;
 }
 
-/** The key material of a password: salt, parameters, verifier, and a fresh key pair wrapped. */
-export async function passwordColumns(kdf: KdfParams, password: string, email: string) {
+/** The key material of a password: salt, parameters, verifier, and the key pair (a fresh one unless given) wrapped. */
+export async function passwordColumns(kdf: KdfParams, password: string, email: string, existing?: KeyPair) {
   checkPassword(password);
   const salt = newSalt();
   const keys = await derivePasswordKeys(password, salt, kdf);
-  const pair = generateKeyPair();
+  const pair = existing ?? generateKeyPair();
   try {
     return {
       kdf_salt: salt,
@@ -103,6 +105,11 @@ export async function addStaffUser({ db, kdf, agencyCode, email, roles, password
   } catch (e) {
     return conflictOn23505(e, normalized);
   }
+}
+
+/** The key that wraps a private key inside a restore link (derived from the link's token). */
+export function restoreKey(token: string) {
+  return aeadKey(subkey(Buffer.from(token, 'utf8'), 'restore-link'));
 }
 
 export function hashToken(token: string): Buffer {
@@ -154,7 +161,7 @@ export async function firstAdminLink(db: Db): Promise<string | null> {
   });
 }
 
-export type SetupLink = { purpose: 'first_admin' | 'account'; email: string | null };
+export type SetupLink = { purpose: 'first_admin' | 'account' | 'restore'; email: string | null };
 
 /** What a setup link is for, or not_found when it is unknown, used or expired. */
 export async function readSetupLink(db: Db, token: string): Promise<SetupLink> {
@@ -185,6 +192,16 @@ export async function completeSetup({ db, kdf, token, password, email, displayNa
       return { id: user.id, email: normalized };
     }
     const user = await trx.selectFrom('staff_user').select(['id', 'email']).where('id', '=', link.user_id!).executeTakeFirstOrThrow();
+    if (link.purpose === 'restore') {
+      // Access restored through the agency escrow: the same private key (every case stays readable)
+      // under the new password; the second factor is enrolled again; other sessions end.
+      const privateKey = open(restoreKey(token), link.wrapped_private_key!, `restore/${user.id}`);
+      const columns = await passwordColumns(kdf, password, user.email, { publicKey: publicKeyOf(privateKey), privateKey });
+      await trx.updateTable('staff_user').set({ ...columns, is_active: true, password_changed_at: new Date(), totp_sealed: null, totp_last_step: null, recovery_hashes: [] }).where('id', '=', user.id).execute();
+      await trx.deleteFrom('staff_session').where('user_id', '=', user.id).execute();
+      await recordAudit(trx, { actorUserId: user.id, action: 'access_restored', detail: { user: user.id } });
+      return user;
+    }
     const columns = await passwordColumns(kdf, password, user.email);
     await trx.updateTable('staff_user').set({ ...columns, is_active: true, password_changed_at: new Date() }).where('id', '=', user.id).execute();
     await recordAudit(trx, { actorUserId: user.id, action: 'account_set_up', detail: { user: user.id } });

@@ -12,6 +12,7 @@ import { AppError } from '../errors.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, unwrapPrivateKey, wrapPrivateKey } from './password-keys.ts';
 import { checkPassword } from './add-user.ts';
+import { escrowAtLogin } from './escrow.ts';
 import { checkTotp, looksLikeRecoveryCode, newRecoveryCodes, recoveryHash } from './totp.ts';
 
 export const STAFF_SESSION_HOURS = 8;
@@ -88,6 +89,7 @@ export async function staffLogin({ db, kdf, email, password, code = '' }: { db: 
       .values({ token_hash: hashId(id), user_id: user.id, sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`), expires_at: expiresAt })
       .execute();
     await recordAudit(db, { actorUserId: user.id, action: 'staff_login' });
+    await escrowAtLogin(db, user, privateKey);
     return { token: Buffer.concat([id, sessionKey]).toString('base64url'), expiresAt, isEnrolled };
   } finally {
     privateKey.fill(0);

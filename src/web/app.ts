@@ -12,6 +12,7 @@ import { AppError } from '../errors.ts';
 import { MAX_FIELDS_BYTES, MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
 import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { escrowRoutes } from './admin/escrow-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   consoleRoutes(app, deps);
   accountRoutes(app, deps);
   adminRoutes(app, deps);
+  escrowRoutes(app, deps);
   apiRoutes(app, deps);
   logRoutes(app, deps);
   return app;

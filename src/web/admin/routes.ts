@@ -38,7 +38,8 @@ export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin');
 export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   const nav: NavLink[] = [];
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/agencies', key: 'admin.nav.agencies' });
-  if (hasRole(actor, 'agency_admin')) nav.push({ href: '/staff/admin/users', key: 'admin.nav.users' }, { href: '/staff/admin/settings', key: 'admin.nav.settings' });
+  if (hasRole(actor, 'agency_admin')) nav.push({ href: '/staff/admin/users', key: 'admin.nav.users' }, { href: '/staff/admin/settings', key: 'admin.nav.settings' }, { href: '/staff/admin/escrow', key: 'escrow.title' });
+  if (hasRole(actor, 'identity_custodian')) nav.push({ href: '/staff/identity-requests', key: 'identity.requests' }, { href: '/staff/escrow', key: 'escrow.restores' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
   nav.push({ href: '/staff/account/password', key: 'admin.nav.password' }, { href: '/staff/account/totp', key: 'admin.nav.totp' });
   return nav;
