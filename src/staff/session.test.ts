@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts'
 import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedRecipient, TOTP_SECRET } from '../../test/support/app.ts';
 import { totpCode } from './totp.ts';
 import { addStaffUser } from './add-user.ts';
-import { resolveStaffSession, staffLogin, staffLogout } from './session.ts';
+import { enrolTotp, resolveStaffSession, staffLogin, staffLogout } from './session.ts';
 
 describe('staff accounts and sessions', () => {
   let t: TestDatabase;
@@ -60,6 +60,19 @@ describe('staff accounts and sessions', () => {
     const recovery = loginCode('a@example.org');
     await login(recovery);
     await assert.rejects(login(recovery), { code: 'unauthorized' }, 'a recovery code works once');
+  });
+
+  it('replaces an enrolled second factor only with the current password', async () => {
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'a@example.org', password: PASSWORD, code: loginCode('a@example.org') });
+    const actor = (await resolveStaffSession({ db: t.db, token }))!;
+    const seeded = await t.db.selectFrom('staff_user').select(['totp_sealed', 'recovery_hashes']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+    const secret = Buffer.alloc(20, 7);
+    await assert.rejects(enrolTotp({ db: t.db, kdf: CHEAP_KDF, actor, secret, code: totpCode(secret) }), { code: 'unauthorized' }, 'a stolen session alone cannot swap the authenticator');
+    await assert.rejects(enrolTotp({ db: t.db, kdf: CHEAP_KDF, actor, secret, code: totpCode(secret), currentPassword: 'wrong password!!' }), { code: 'unauthorized' });
+    const codes = await enrolTotp({ db: t.db, kdf: CHEAP_KDF, actor, secret, code: totpCode(secret), currentPassword: PASSWORD });
+    assert.equal(codes.length, 10);
+    // The seeded second factor back, for the other tests.
+    await t.db.updateTable('staff_user').set({ totp_sealed: seeded.totp_sealed, recovery_hashes: seeded.recovery_hashes, totp_last_step: null }).where('id', '=', actor.id).execute();
   });
 
   it('lets a user without a second factor in only to enrol one', async () => {

@@ -136,7 +136,10 @@ export async function staffLogout({ db, token }: { db: Db; token: string | undef
  * Enrols the second factor: the code typed from the app proves the secret was scanned. Returns the
  * recovery codes, shown once. Replaces any earlier enrolment and its recovery codes.
  */
-export async function enrolTotp({ db, actor, secret, code }: { db: Db; actor: StaffActor; secret: Buffer; code: string }): Promise<string[]> {
+export async function enrolTotp({ db, kdf, actor, secret, code, currentPassword = '' }: { db: Db; kdf: KdfParams; actor: StaffActor; secret: Buffer; code: string; currentPassword?: string }): Promise<string[]> {
+  // Replacing a second factor takes the password too: a stolen session alone must not be able to
+  // swap the owner's authenticator for the thief's.
+  if (actor.isEnrolled) await checkCurrentPassword(db, kdf, actor.id, currentPassword);
   const step = checkTotp(secret, code, null);
   if (step === null) throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
   const codes = newRecoveryCodes();
@@ -147,15 +150,19 @@ export async function enrolTotp({ db, actor, secret, code }: { db: Db; actor: St
   return codes;
 }
 
+async function checkCurrentPassword(db: Db, kdf: KdfParams, userId: number, password: string): Promise<void> {
+  const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const keys = await derivePasswordKeys(password, user.kdf_salt!, user.kdf_params ?? kdf);
+  if (!timingSafeEqual(keys.verifier, user.password_verifier!)) throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+}
+
 /**
  * Changes the password: checks the current one, re-wraps the same private key (so every case sealed
  * to the user stays readable) under the new one, and ends the user's other sessions.
  */
 export async function changePassword({ db, kdf, actor, current, next, token }: { db: Db; kdf: KdfParams; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
   checkPassword(next);
-  const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-  const keys = await derivePasswordKeys(current, user.kdf_salt!, user.kdf_params!);
-  if (!timingSafeEqual(keys.verifier, user.password_verifier!)) throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+  await checkCurrentPassword(db, kdf, actor.id, current);
   const salt = newSalt();
   const nextKeys = await derivePasswordKeys(next, salt, kdf);
   const keep = token ? parseToken(token) : null;

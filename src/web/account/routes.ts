@@ -137,7 +137,7 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps): void {
         }
       }
       try {
-        const codes = await enrolTotp({ db, actor, secret, code: str(b.code, 20) });
+        const codes = await enrolTotp({ db, kdf: config.kdf, actor, secret, code: str(b.code, 20), currentPassword: str(b.current, TEXT_LIMITS.password) });
         return sendPage(reply, c, 'account-recovery', { title: c.t('totp.recovery.title'), codes, ...common(req, reply), nav: [] });
       } catch (e) {
         const err = formError(e);
