@@ -27,9 +27,9 @@ export function openReason(actor: StaffActor, sealed: Buffer | null): string | n
 }
 
 export async function requestIdentity({ db, actor, reference, reason }: { db: Db; actor: StaffActor; reference: string; reason: unknown }): Promise<{ requestId: string }> {
-  const text = checkReason(reason);
+  const opened = await openCaseKeys({ db, actor, reference, purpose: 'identity_requested' }); // first: a refusal is audited
   if (!hasRole(actor, 'investigator', 'supervisor')) throw new AppError('forbidden', 'only investigators and supervisors ask for an identity', 'error.forbidden');
-  const opened = await openCaseKeys({ db, actor, reference, purpose: 'identity_requested' });
+  const text = checkReason(reason);
   const c = await db.selectFrom('report_case').select(['has_identity']).where('id', '=', opened.caseId).executeTakeFirstOrThrow();
   if (!c.has_identity) throw new AppError('conflict', 'the reporter gave no identity', 'error.no_identity');
   const already = await db.selectFrom('case_key').select('user_id').where('case_id', '=', opened.caseId).where('user_id', '=', actor.id).where('purpose', '=', 'identity').executeTakeFirst();

@@ -121,6 +121,11 @@ export async function removeFromCase({ db, actor, reference, userId, reason, isC
   if (isConflict ? userId !== actor.id : !(hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId)) {
     throw new AppError('forbidden', 'only a supervisor removes others; anyone may declare their own conflict', 'error.forbidden');
   }
+  const onCase = await sql<{ one: number }>`
+    select 1 as one where exists (select 1 from case_key where case_id = ${meta.id} and user_id = ${userId})
+      or exists (select 1 from case_assignment where case_id = ${meta.id} and user_id = ${userId})
+      or exists (select 1 from case_grant where case_id = ${meta.id} and user_id = ${userId} and state = 'pending')`.execute(db);
+  if (onCase.rows.length === 0) throw new AppError('invalid_input', 'this person is not on the case', 'error.form', { userId: 'error.field.invalid' });
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('case_key').where('case_id', '=', meta.id).where('user_id', '=', userId).execute();
     await trx.deleteFrom('case_assignment').where('case_id', '=', meta.id).where('user_id', '=', userId).execute();

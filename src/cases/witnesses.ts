@@ -17,7 +17,7 @@ import { addMessage } from '../intake/add-message.ts';
 import { messageView, type AttachmentView, type MessageView } from '../intake/case-view.ts';
 import { openAttachmentMeta } from '../intake/attachments.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
-import { hasRole, type StaffActor } from '../staff/session.ts';
+import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
 import { openFromTeam, sealToTeam } from './team.ts';
 import { recordCaseEvent } from './workflow.ts';
@@ -29,10 +29,10 @@ const invitationKey = (token: string) => aeadKey(subkey(Buffer.from(token, 'utf8
 
 /** An investigator (or intake officer) on the case invites a witness. Returns the link's token, shown once. */
 export async function inviteWitness({ db, actor, reference, label }: { db: Db; actor: StaffActor; reference: string; label: string }): Promise<{ witnessId: string; token: string }> {
+  const opened = await openCaseKeys({ db, actor, reference, purpose: 'witness_invited' }); // first: a refusal is audited
   if (!hasRole(actor, 'investigator', 'intake_officer', 'supervisor')) throw new AppError('forbidden', 'not a case-handling role', 'error.forbidden');
   const name = label.trim().slice(0, TEXT_LIMITS.identityName);
   if (!name) throw new AppError('invalid_input', 'a label is required', 'error.form', { label: 'error.field.required' });
-  const opened = await openCaseKeys({ db, actor, reference, purpose: 'witness_invited' });
   const c = await db.selectFrom('report_case').select('team_public_key').where('id', '=', opened.caseId).executeTakeFirstOrThrow();
   const witnessId = randomUUID();
   const token = randomBytes(24).toString('base64url');
@@ -142,7 +142,7 @@ export async function messageWitness({ db, actor, reference, witnessId, text }: 
     ledgerKey: opened.keys.content,
     thread: 'witness',
     witnessId,
-    author: { kind: 'staff', userId: actor.id, role: 'investigator' },
+    author: { kind: 'staff', userId: actor.id, role: caseRoleOf(actor) },
     text,
     files: [],
     audit: { actorUserId: actor.id, action: 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { witness: witnessId } },

@@ -14,7 +14,7 @@ import { appendCaseEvent } from '../ledger/append.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
 import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { loadCaseMeta } from './case-meta.ts';
-import { openCaseKeys } from './open-case.ts';
+import { denyAccess, openCaseKeys } from './open-case.ts';
 import { sealToTeam } from './team.ts';
 
 export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[] };
@@ -82,7 +82,7 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
 }): Promise<{ from: CaseStatus; to: CaseStatus }> {
   const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
   const asSupervisor = !meta.holdsKey && hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
-  if (!meta.holdsKey && !asSupervisor) throw new AppError('not_found', 'not on the case team', 'error.not_found');
+  if (!meta.holdsKey && !asSupervisor) return denyAccess(db, actor, reference, meta.id, 'status_changed');
   const rule = transitionsFor(actor, meta.status, meta.holdsKey).find((r) => r.to === to);
   if (!rule) throw new AppError('conflict', `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`, 'error.transition');
   const text = checkReason(reason);

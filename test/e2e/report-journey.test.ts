@@ -4,19 +4,18 @@
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
 import { Secret } from 'otpauth';
 import { totpCode } from '../../src/staff/totp.ts';
+import { clickAndLoad, pathOf, runCli } from '../support/journey.ts';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page, Response } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { jpegWithGps } from '../support/images.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const OFFICER = 'officer@opdc.example';
 const OFFICER_PASSWORD = 'a long officer passphrase for the test';
 const AGENCY_TH = 'สำนักงาน ก.พ.ร.';
@@ -28,37 +27,6 @@ const STAFF_REPLY = 'ขอบคุณที่แจ้ง กรุณาร�
 const REPORTER_REPLY = 'วันที่ 3 พฤศจิกายน ประมาณบ่ายสองโมง';
 const RECEIPT_SHOT = path.join(tmpdir(), 'sujarit-e2e-receipt.png');
 const FOLLOWUP_SHOT = path.join(tmpdir(), 'sujarit-e2e-followup.png');
-
-/** Runs `node src/cli/main.ts ...args` as an administrator would; resolves with its stdout. */
-function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}${err}`))));
-    child.stdin.end(stdin);
-  });
-}
-
-/**
- * Clicks (a submit button or a link) and waits until the page it leads to has loaded: the final,
- * non-redirect response of a main-frame navigation. Returns that response for its status and URL.
- */
-async function clickAndLoad(page: Page, target: Locator): Promise<Response> {
-  const loaded = page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400));
-  await target.click();
-  const response = await loaded;
-  await page.waitForLoadState('load');
-  return response;
-}
-
-function pathOf(page: Page): string {
-  const u = new URL(page.url());
-  return `${u.pathname}${u.search}`;
-}
 
 describe('report journey in a browser without JavaScript', () => {
   let fixture: Awaited<ReturnType<typeof serverFixture>>;

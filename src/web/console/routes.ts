@@ -191,7 +191,10 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
       const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity: opts.withIdentity }) : null;
       const witnesses = view ? await listWitnesses(db, await openCaseKeys({ db, actor, reference, purpose: 'case_opened' })) : [];
-      if (!view) await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference });
+      if (!view) {
+        if (opts.withIdentity) await recordAudit(db, { actorUserId: actor.id, action: 'case_access_denied', caseId: meta.id, caseReference: meta.reference, detail: { purpose: 'identity_opened' } });
+        await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference });
+      }
       const isSupervisor = hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
       const [access, history, investigators, agencies, myRequest] = await Promise.all([
         accessList(db, meta.id),
@@ -238,13 +241,14 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
     };
 
     /** Runs a case action from a url-encoded form; a refused action shows the case again with the error and the form's text. */
-    const action = (path: string, run: (req: FastifyRequest<{ Params: { ref: string } }>, b: Record<string, unknown>) => Promise<unknown>) =>
+    /** `leaves`: the action may take the user's access away (a referral, a conflict): back to the inbox then. */
+    const action = (path: string, run: (req: FastifyRequest<{ Params: { ref: string } }>, b: Record<string, unknown>) => Promise<unknown>, leaves = false) =>
       scope.post<{ Params: { ref: string } }>(`/staff/cases/:ref/${path}`, async (req, reply) => {
         const b = body(req);
         checkCsrf(req, b._csrf);
         try {
           await run(req, b);
-          return reply.redirect(caseHref(req.params.ref), 303);
+          return reply.redirect(leaves ? '/staff/cases' : caseHref(req.params.ref), 303);
         } catch (e) {
           const err = toAppError(e);
           if (!err || err.code === 'not_found') throw e;
@@ -265,8 +269,8 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const reason = str(b.reason, MAX_REASON + 1).trim();
       if (!reason) throw new AppError('invalid_input', 'a reason is required', 'error.form', { reason: 'error.field.required' });
       await removeFromCase({ db, actor: req.staff!, reference: req.params.ref, userId: req.staff!.id, reason, isConflict: true });
-    });
-    action('refer', (req, b) => referCase({ db, actor: req.staff!, reference: req.params.ref, toAgencyCode: str(b.toAgency, 16), mode: str(b.mode, 10), keepAccess: b.keepAccess === 'on', reason: str(b.reason, MAX_REASON + 1) }));
+    }, true);
+    action('refer', (req, b) => referCase({ db, actor: req.staff!, reference: req.params.ref, toAgencyCode: str(b.toAgency, 16), mode: str(b.mode, 10), keepAccess: b.keepAccess === 'on', reason: str(b.reason, MAX_REASON + 1) }), true);
     action('identity-request', (req, b) => requestIdentity({ db, actor: req.staff!, reference: req.params.ref, reason: str(b.reason, MAX_REASON + 1) }));
     action('notes', async (req, b) => {
       const text = validateMessage(str(b.note, TEXT_LIMITS.message + 1), false);

@@ -1,0 +1,65 @@
+// Small steps shared by the browser journeys: the CLI as an administrator runs it, a click that
+// waits for the page it leads to, and a staff member's first sign-in with TOTP enrolment.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Secret } from 'otpauth';
+import type { Locator, Page, Response } from 'playwright-core';
+import { totpCode } from '../../src/staff/totp.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Runs `node src/cli/main.ts ...args` (what `npm run sujarit --` runs); resolves with its stdout. */
+export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}${err}`))));
+    child.stdin.end(stdin);
+  });
+}
+
+/**
+ * Clicks (a submit button or a link) and waits until the page it leads to has loaded: the final,
+ * non-redirect response of a main-frame navigation. Returns that response for its status and URL.
+ */
+export async function clickAndLoad(page: Page, target: Locator): Promise<Response> {
+  const loaded = page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400));
+  await target.click();
+  const response = await loaded;
+  await page.waitForLoadState('load');
+  return response;
+}
+
+export function pathOf(page: Page): string {
+  const u = new URL(page.url());
+  return `${u.pathname}${u.search}`;
+}
+
+/**
+ * A staff member created by the CLI signs in for the first time: password, then the enrolment of
+ * the second factor as with an authenticator app (the code computed from the secret shown), the
+ * recovery codes, and the inbox. Returns the TOTP secret. The session lasts the journey, so each
+ * person signs in once (a TOTP code is accepted once).
+ */
+export async function signInFirstTime(page: Page, baseUrl: string, email: string, password: string): Promise<Buffer> {
+  await page.goto(`${baseUrl}/staff/login`);
+  await page.getByLabel('อีเมล').fill(email);
+  await page.getByLabel('รหัสผ่าน').fill(password);
+  const enrol = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
+  assert.equal(enrol.status(), 200, await enrol.text());
+  assert.equal(pathOf(page), '/staff/account/totp');
+  const secret = Buffer.from(Secret.fromBase32(((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '')).bytes);
+  await page.getByLabel('รหัส 6 หลักจากแอป').fill(totpCode(secret));
+  const codes = await clickAndLoad(page, page.getByRole('button', { name: 'ยืนยัน', exact: true }));
+  assert.equal(codes.status(), 200, await codes.text());
+  assert.equal(await page.locator('ol.recovery li').count(), 10, 'ten recovery codes, shown once');
+  const inbox = await clickAndLoad(page, page.getByRole('link', { name: 'เก็บรหัสแล้ว ไปต่อ' }));
+  assert.equal(inbox.status(), 200, await inbox.text());
+  assert.equal(pathOf(page), '/staff/cases');
+  return secret;
+}
