@@ -30,6 +30,7 @@ describe('listCases', () => {
       insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content)
       select gen_random_uuid(), 100000 + n, 'NACC-T-' || n, ${other.agencyId}::int, 'other', 'api', false, '\\x00'::bytea from generate_series(1, 3) n`.execute(t.db);
     await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select id, ${other.id}::int, 'content', '\\x00'::bytea from report_case where reference like 'NACC-%'`.execute(t.db);
+    await sql`insert into case_agency (case_id, agency_id, is_owner) select id, agency_id, true from report_case`.execute(t.db);
   });
   after(() => t.drop());
 

@@ -52,8 +52,9 @@ export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, sco
     )
     .$if(scope === 'assigned', (q) => q.where(({ exists, selectFrom }) => exists(selectFrom('case_assignment as s').select(sql`1`.as('one')).whereRef('s.case_id', '=', 'c.id').where('s.user_id', '=', actor.id))))
     .$if(scope === 'agency', (q) =>
-      // the owner's cases by the (agency, due) and (agency, number) indexes; copies through case_agency
-      q.where((eb) => eb.or([eb('c.agency_id', '=', actor.agencyId!), eb.exists(eb.selectFrom('case_agency as g').select(sql`1`.as('one')).whereRef('g.case_id', '=', 'c.id').where('g.agency_id', '=', actor.agencyId!).where('g.is_owner', '=', false))])),
+      // case_agency holds the owner's row and every copy's: one EXISTS an index serves (an OR with
+      // c.agency_id could not be, and made the capped count scan every case of the platform)
+      q.where(({ exists, selectFrom }) => exists(selectFrom('case_agency as g').select(sql`1`.as('one')).whereRef('g.case_id', '=', 'c.id').where('g.agency_id', '=', actor.agencyId!))),
     )
     .$if(status !== undefined, (q) => q.where('c.status', '=', status!))
     .$if(category !== undefined, (q) => q.where('c.category', '=', category!))

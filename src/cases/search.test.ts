@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
@@ -9,7 +14,10 @@ import { validateReport } from '../intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys } from './open-case.ts';
 import { postCaseMessage } from './post-case-message.ts';
-import { matchTexts, MAX_QUERY_CHARS, queryWords, searchCases, SNIPPET_CHARS, snippetAt } from './search.ts';
+import { searchCases } from './search.ts';
+import { matchTexts, MAX_QUERY_CHARS, queryWords, SNIPPET_CHARS, snippetAt } from './search-text.ts';
+
+const run = promisify(execFile);
 
 describe('queryWords and matchTexts', () => {
   it('segments Thai and lower-cases, each word once', () => {
@@ -91,6 +99,7 @@ describe('searchCases', () => {
     assert.deepEqual(r.items.map((i) => i.reference), [refs.procurement]);
     assert.match(r.items[0].snippet, /จัดซื้อจัดจ้าง/);
     assert.equal(r.items[0].category, 'procurement_fraud');
+    assert.equal(r.total, 1);
     assert.equal(r.scanned, 5);
   });
 
@@ -108,6 +117,8 @@ describe('searchCases', () => {
 
   it('ranks by hits, then newest', async () => {
     assert.deepEqual((await search('สินบน')).items.map((i) => i.reference), [refs.bribe3, refs.bribe1b, refs.bribe1]);
+    const first = await searchCases({ db: t.db, actor: me, query: 'สินบน', limit: 1 });
+    assert.deepEqual([first.items.map((i) => i.reference), first.total], [[refs.bribe3], 3]);
   });
 
   it('never returns a case not sealed to the actor, in another agency or the same one', async () => {
@@ -127,6 +138,45 @@ describe('searchCases', () => {
     assert.deepEqual(rows[0].detail, { terms: 2, results: 1 });
     const stored = JSON.stringify(rows[0]);
     for (const w of ['สมปอง', 'invoice']) assert.ok(!stored.includes(w), `audit row holds ${w}`);
+  });
+
+  it('leaves out a case whose key does not open, and counts it in the audit row', async () => {
+    const c = await t.db.selectFrom('report_case').select('id').where('reference', '=', refs.before).executeTakeFirstOrThrow();
+    await t.db.insertInto('case_key').values({ case_id: c.id, user_id: me.id, purpose: 'content', sealed_key: Buffer.alloc(80, 7) }).execute();
+    try {
+      const r = await search('ป่าสงวน');
+      assert.deepEqual(r.items, []);
+      assert.equal(r.scanned, 5);
+      const row = await t.db.selectFrom('audit_event').select('detail').where('action', '=', 'cases_searched').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+      assert.deepEqual(row.detail, { terms: 2, results: 0, unreadable: 1 });
+    } finally {
+      await t.db.deleteFrom('case_key').where('case_id', '=', c.id).where('user_id', '=', me.id).execute();
+    }
+  });
+
+  it('lets the process exit when searches are done (idle workers hold nothing)', async () => {
+    // One case: one worker works, the other never does. The child must end by itself.
+    const root = path.resolve(import.meta.dirname, '../..');
+    const code = `
+      import { connect } from '${root}/src/db/connection.ts';
+      import { CHEAP_KDF, loginCode, PASSWORD } from '${root}/test/support/app.ts';
+      import { resolveStaffSession, staffLogin } from '${root}/src/staff/session.ts';
+      import { searchCases } from '${root}/src/cases/search.ts';
+      const db = connect(process.env.SEARCH_TEST_DB, 2);
+      const email = 'nacc@nacc.example';
+      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const r = await searchCases({ db, actor: await resolveStaffSession({ db, token }), query: 'ป่าสงวน' });
+      console.log(r.total, r.scanned);
+      await db.destroy();`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'sujarit-search-'));
+    try {
+      await writeFile(path.join(dir, 'child.mjs'), code);
+      const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+      const { stdout } = await run(process.execPath, [path.join(dir, 'child.mjs')], { env: { ...env, SEARCH_TEST_DB: t.url }, timeout: 30_000 });
+      assert.equal(stdout.trim(), '1 1');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an actor without a second factor and a bad query before opening anything', async () => {

@@ -14,7 +14,7 @@ import { referCase } from '../../cases/referral.ts';
 import { accessList, assignInvestigator, fulfilGrants, removeFromCase } from '../../cases/team-members.ts';
 import { MAX_REASON, transitionCase, transitionsFor } from '../../cases/workflow.ts';
 import { inviteWitness, listWitnesses, messageWitness } from '../../cases/witnesses.ts';
-import { searchCases } from '../../cases/search.ts';
+import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../cases/team.ts';
 import { loadHistory } from '../../intake/case-view.ts';
@@ -149,7 +149,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
           status = 400;
         }
       }
-      return sendPage(reply, c, 'staff-search', { title: c.t('search.title'), q: q.slice(0, 200), result, fieldError, num: num(c.lang), ...common(req, reply) }, status);
+      return sendPage(reply, c, 'staff-search', { title: c.t('search.title'), q: q.slice(0, MAX_QUERY_CHARS), maxQuery: MAX_QUERY_CHARS, result, fieldError, num: num(c.lang), ...common(req, reply) }, status);
     });
 
     scope.get('/staff/cases.csv', async (req, reply) => {
