@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     const recipients: { id: number; email: string }[] = [];
     for (let i = 1; i <= RECIPIENTS; i++) {
       const email = `recipient${i}@bench.example`;
-      const { id } = await addStaffUser({ db, kdf: MIN_KDF, agencyCode: AGENCY, email, roles: ['intake_officer'], password: STAFF_PASSWORD });
+      const { id } = await addStaffUser({ db, kdf: MIN_KDF, agencyCode: AGENCY, email, roles: ['intake_officer', 'identity_custodian'], password: STAFF_PASSWORD });
       // The second factor, enrolled as an authenticator app would be (its secret sealed to the user).
       const { public_key } = await db.selectFrom('staff_user').select('public_key').where('id', '=', id).executeTakeFirstOrThrow();
       await db.updateTable('staff_user').set({ totp_sealed: sealTo(public_key!, BENCH_TOTP) }).where('id', '=', id).execute();
