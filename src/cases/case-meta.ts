@@ -30,6 +30,11 @@ export type CaseMeta = {
 
 export const METADATA_ROLES = ['supervisor', 'auditor', 'intake_officer'] as const;
 
+/** A supervisor of the agency that owns the case: assigns, removes, refers and moves it on metadata alone. */
+export function isOwningSupervisor(actor: StaffActor, meta: Pick<CaseMeta, 'agencyId'>): boolean {
+  return hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
+}
+
 /**
  * The case's metadata for a team member, or for a supervisor, auditor or intake officer of an
  * agency taking part in it. Anyone else gets not_found, audited.

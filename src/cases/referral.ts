@@ -9,8 +9,8 @@ import type { Db } from '../db/connection.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
-import { hasRole, type StaffActor } from '../staff/session.ts';
-import { loadCaseMeta } from './case-meta.ts';
+import type { StaffActor } from '../staff/session.ts';
+import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { dueDates, policyFor } from './deadlines.ts';
 import { openCaseKeys } from './open-case.ts';
 import { fulfilGrants } from './team-members.ts';
@@ -27,7 +27,7 @@ export async function referCase({ db, actor, reference, toAgencyCode, mode, keep
   now?: Date;
 }): Promise<{ referralId: string; pendingGrants: number }> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_referred');
-  if (!hasRole(actor, 'supervisor') || meta.agencyId !== actor.agencyId) throw new AppError('forbidden', 'only a supervisor of the owning agency refers a case', 'error.forbidden');
+  if (!isOwningSupervisor(actor, meta)) throw new AppError('forbidden', 'only a supervisor of the owning agency refers a case', 'error.forbidden');
   if (mode !== 'transfer' && mode !== 'copy') throw new AppError('invalid_input', 'mode is transfer or copy', 'error.form', { mode: 'error.field.invalid' });
   if (meta.status === 'closed') throw new AppError('conflict', 'a closed case is not referred', 'error.transition');
   const text = checkReason(reason);

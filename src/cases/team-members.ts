@@ -11,8 +11,8 @@ import { aeadKey, openJson } from '../crypto/aead.ts';
 import { contentAad } from '../intake/case-keys.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
-import { hasRole, type StaffActor } from '../staff/session.ts';
-import { loadCaseMeta } from './case-meta.ts';
+import type { StaffActor } from '../staff/session.ts';
+import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { recordCaseEvent } from './workflow.ts';
 
 /** Letters and digits only, lower case, Thai included: "นาย สมชาย  ใจดี" ~ "นายสมชายใจดี". */
@@ -33,7 +33,7 @@ export function isNamedIn(displayName: string, content: Record<string, string>):
  */
 export async function assignInvestigator({ db, actor, reference, userId }: { db: Db; actor: StaffActor; reference: string; userId: number }): Promise<{ sealedNow: boolean; refused: boolean }> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_assigned');
-  if (!hasRole(actor, 'supervisor') || meta.agencyId !== actor.agencyId) throw new AppError('forbidden', 'only a supervisor of the owning agency assigns', 'error.forbidden');
+  if (!isOwningSupervisor(actor, meta)) throw new AppError('forbidden', 'only a supervisor of the owning agency assigns', 'error.forbidden');
   const user = await db
     .selectFrom('staff_user as u')
     .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
@@ -118,7 +118,7 @@ async function finishReferral(trx: Transaction<Database>, referralId: string): P
  */
 export async function removeFromCase({ db, actor, reference, userId, reason, isConflict = false }: { db: Db; actor: StaffActor; reference: string; userId: number; reason: string; isConflict?: boolean }): Promise<void> {
   const meta = await loadCaseMeta(db, actor, reference, isConflict ? 'conflict_declared' : 'case_member_removed');
-  if (isConflict ? userId !== actor.id : !(hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId)) {
+  if (isConflict ? userId !== actor.id : !isOwningSupervisor(actor, meta)) {
     throw new AppError('forbidden', 'only a supervisor removes others; anyone may declare their own conflict', 'error.forbidden');
   }
   const onCase = await sql<{ one: number }>`

@@ -12,8 +12,8 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
-import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
-import { loadCaseMeta } from './case-meta.ts';
+import { caseRoleOf, type StaffActor } from '../staff/session.ts';
+import { isOwningSupervisor, loadCaseMeta, type CaseMeta } from './case-meta.ts';
 import { denyAccess, openCaseKeys } from './open-case.ts';
 import { sealToTeam } from './team.ts';
 
@@ -31,9 +31,15 @@ export const TRANSITIONS: readonly TransitionRule[] = [
 
 export const MAX_REASON = 2000;
 
-/** The moves open to the actor from a status (for the case page's form). */
-export function transitionsFor(actor: StaffActor, status: CaseStatus, holdsKey: boolean): TransitionRule[] {
-  return TRANSITIONS.filter((r) => r.from.includes(status) && r.roles.some((role) => actor.roles.includes(role) && (holdsKey || role === 'supervisor')));
+/** Times the reporter may see are kept to the minute. */
+function minuteOf(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+}
+
+/** The moves open to the actor: by any role they hold on the team, or as the owning agency's supervisor on metadata. */
+export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId'>): TransitionRule[] {
+  const asSupervisor = isOwningSupervisor(actor, meta);
+  return TRANSITIONS.filter((r) => r.from.includes(meta.status) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
 }
 
 export function checkReason(reason: unknown, field = 'reason'): string {
@@ -52,7 +58,7 @@ export async function recordCaseEvent(
     .insertInto('case_event')
     .values({
       case_id: e.caseId,
-      at: e.at ?? sql<Date>`date_trunc('minute', now())`,
+      at: minuteOf(e.at ?? new Date()),
       actor_user_id: e.actor?.id ?? null,
       actor_role: e.actor ? caseRoleOf(e.actor) : null,
       kind: e.kind,
@@ -62,7 +68,7 @@ export async function recordCaseEvent(
       agency_id: e.agencyId ?? null,
       reason: e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
       for_reporter: e.forReporter,
-    } as never)
+    })
     .execute();
 }
 
@@ -81,9 +87,8 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
   now?: Date;
 }): Promise<{ from: CaseStatus; to: CaseStatus }> {
   const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
-  const asSupervisor = !meta.holdsKey && hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
-  if (!meta.holdsKey && !asSupervisor) return denyAccess(db, actor, reference, meta.id, 'status_changed');
-  const rule = transitionsFor(actor, meta.status, meta.holdsKey).find((r) => r.to === to);
+  if (!meta.holdsKey && !isOwningSupervisor(actor, meta)) return denyAccess(db, actor, reference, meta.id, 'status_changed');
+  const rule = transitionsFor(actor, meta).find((r) => r.to === to);
   if (!rule) throw new AppError('conflict', `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`, 'error.transition');
   const text = checkReason(reason);
   let chosen: CaseOutcome | null = null;

@@ -2,9 +2,7 @@
 // a reporter on a phone files a report with a geotagged photo, a recipient answers and acknowledges
 // it in the console, and the reporter reads the answer with the receipt and replies.
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
-import { Secret } from 'otpauth';
-import { totpCode } from '../../src/staff/totp.ts';
-import { clickAndLoad, pathOf, runCli } from '../support/journey.ts';
+import { clickAndLoad, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,21 +111,8 @@ describe('report journey in a browser without JavaScript', () => {
     assert.ok(reference, 'the report step ran');
     const staff = await open({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
     const { page } = staff;
-    await page.goto(`${server.url}/staff/login`);
-    await page.getByLabel('อีเมล').fill(OFFICER);
-    await page.getByLabel('รหัสผ่าน').fill(OFFICER_PASSWORD);
-    const enrol = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
-    assert.equal(enrol.status(), 200, await enrol.text());
-    // First login: enrol the second factor, as with an authenticator app (the code from the secret shown).
-    assert.equal(pathOf(page), '/staff/account/totp');
-    const base32 = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
-    await page.getByLabel('รหัส 6 หลักจากแอป').fill(totpCode(Buffer.from(Secret.fromBase32(base32).bytes)));
-    const codes = await clickAndLoad(page, page.locator('main form button[type=submit]'));
-    assert.equal(codes.status(), 200, await codes.text());
-    assert.equal(await page.locator('ol.recovery li').count(), 10, 'ten recovery codes, shown once');
-    const list = await clickAndLoad(page, page.getByRole('link', { name: 'เก็บรหัสแล้ว ไปต่อ' }));
-    assert.equal(list.status(), 200, await list.text());
-    assert.equal(pathOf(page), '/staff/cases');
+    // First login: the second factor is enrolled as with an authenticator app, then the inbox.
+    await signInFirstTime(page, server.url, OFFICER, OFFICER_PASSWORD);
     await page.getByText('ทั้งหมด 1 เรื่อง').waitFor();
 
     const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));

@@ -3,9 +3,9 @@
 // plain form POST that redirects (or shows the page again with what was typed and the error).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../../audit/record-audit.ts';
-import { loadCaseMeta, type CaseMeta } from '../../cases/case-meta.ts';
+import { isOwningSupervisor, loadCaseMeta } from '../../cases/case-meta.ts';
 import { dueState } from '../../cases/deadlines.ts';
-import { getCase } from '../../cases/get-case.ts';
+import { viewOpenedCase } from '../../cases/get-case.ts';
 import { decideIdentity, pendingIdentityRequests, requestIdentity } from '../../cases/identity.ts';
 import { DUE_FILTERS, INBOX_SCOPES, listCases, PAGE_SIZE, scopesFor, type CaseFilter } from '../../cases/list-cases.ts';
 import { openCaseKeys } from '../../cases/open-case.ts';
@@ -18,7 +18,7 @@ import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../cases/team.ts';
 import { loadHistory } from '../../intake/case-view.ts';
-import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseStatus } from '../../db/schema.ts';
+import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
@@ -33,7 +33,6 @@ import { pageContext, sendPage } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
 import { ENROL_PATH, logPath, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
 
-export { STAFF_COOKIE };
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
 
@@ -189,13 +188,15 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const actor = req.staff!;
       const meta = await loadCaseMeta(db, actor, reference, 'case_opened');
       if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
-      const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity: opts.withIdentity }) : null;
-      const witnesses = view ? await listWitnesses(db, await openCaseKeys({ db, actor, reference, purpose: 'case_opened' })) : [];
+      // One opening of the keys serves the case view and its witnesses.
+      const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'case_opened', withIdentity: true }) : null;
+      const view = opened ? await viewOpenedCase({ db, actor, opened, withIdentity: opts.withIdentity }) : null;
+      const witnesses = opened ? await listWitnesses(db, opened) : [];
       if (!view) {
         if (opts.withIdentity) await recordAudit(db, { actorUserId: actor.id, action: 'case_access_denied', caseId: meta.id, caseReference: meta.reference, detail: { purpose: 'identity_opened' } });
         await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference });
       }
-      const isSupervisor = hasRole(actor, 'supervisor') && meta.agencyId === actor.agencyId;
+      const isSupervisor = isOwningSupervisor(actor, meta);
       const [access, history, investigators, agencies, myRequest] = await Promise.all([
         accessList(db, meta.id),
         view ? Promise.resolve(view.history) : loadHistory(db, meta.id, null, false),
@@ -219,7 +220,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         isSupervisor,
         canNote: view !== null,
         canRequestIdentity: view !== null && meta.hasIdentity && !view.isIdentityDisclosedToMe && hasRole(actor, 'investigator', 'supervisor'),
-        transitions: transitionsFor(actor, meta.status, meta.holdsKey).filter((t) => meta.holdsKey || isSupervisor),
+        transitions: transitionsFor(actor, meta),
         screeningOutcomes: SCREENING_OUTCOMES,
         conclusions: CONCLUSIONS,
         clocks: [
@@ -342,4 +343,3 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   });
 }
 
-export type { CaseMeta, CaseStatus };
