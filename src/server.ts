@@ -11,6 +11,8 @@ import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
+import { startPermitReminders } from './notify/permit-reminders.ts';
+import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
 export type Running = { app: FastifyInstance; db: Db; url: string; firstAdminUrl: string | null; stop: () => Promise<void> };
@@ -34,7 +36,9 @@ export async function startServer(config: Config): Promise<Running> {
   const { db, stop: stopDb } = await openDatabase(config);
   const secrets = await loadSecrets(config.dataDir);
   let vkey: string | null = null;
-  const app = await buildApp({ config, db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), ledgerVkey: () => vkey });
+  let line: LineWorker | null = null;
+  const receiptThrottle = createLoginThrottle();
+  const app = await buildApp({ config, db, secrets, receiptThrottle, staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
   const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
   vkey = ledger.key.vkey;
   const sweep = async () => {
@@ -44,6 +48,10 @@ export async function startServer(config: Config): Promise<Running> {
   const timer = setInterval(sweep, 3600_000);
   timer.unref();
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
+  const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  // Events stored before a restart (or while processing failed) are processed now.
+  line = startLineWorker({ db, config, secrets, throttle: receiptThrottle, log: (level, msg) => app.log[level](msg) });
+  line?.kick();
   // Without a platform administrator nobody could add agencies or staff from the web: a one-time
   // link to create the first one is made at every start until one exists (a new link replaces the last).
   const firstAdmin = await firstAdminLink(db);
@@ -58,7 +66,9 @@ export async function startServer(config: Config): Promise<Running> {
     stop: async () => {
       clearInterval(timer);
       await notices?.stop();
+      await permits?.stop();
       await app.close();
+      await line?.stop();
       await ledger.stop();
       await stopDb();
     },

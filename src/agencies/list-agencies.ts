@@ -18,3 +18,15 @@ export async function listReportableAgencies({ db }: { db: Db }): Promise<Agency
     .execute();
   return rows.map((r) => ({ id: r.id, code: r.code, nameTh: r.name_th, nameEn: r.name_en, isIntakeOffice: r.is_intake_office }));
 }
+
+/**
+ * The agencies a form offers. With the database down, a form coming back with what was typed still
+ * offers the agency chosen (so nothing typed is lost); a fresh form needs the list, and the error
+ * (a 503) is thrown.
+ */
+export async function agenciesForForm(db: Db, chosen: string | undefined): Promise<AgencyChoice[]> {
+  return listReportableAgencies({ db }).catch((e: unknown) => {
+    if (!chosen) throw e;
+    return [{ id: 0, code: chosen, nameTh: chosen, nameEn: chosen, isIntakeOffice: false }];
+  });
+}

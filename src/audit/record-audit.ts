@@ -8,6 +8,7 @@ import type { Database } from '../db/schema.ts';
 
 export const AUDIT_ACTIONS = [
   'case_opened',
+  'complaint_filed_for_caller',
   'identity_opened',
   'attachment_downloaded',
   'message_posted',

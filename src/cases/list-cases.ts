@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import type { CaseStatus } from '../db/schema.ts';
+import type { CaseKind, CaseStatus } from '../db/schema.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { DUE_SOON_DAYS } from './deadlines.ts';
 import { METADATA_ROLES } from './case-meta.ts';
@@ -8,6 +8,8 @@ import { METADATA_ROLES } from './case-meta.ts';
 export type CaseSummary = {
   reference: string;
   category: string;
+  /** Tip, complaint or late permit (optional: search hits carry no kind). */
+  kind?: CaseKind;
   channel: string;
   status: CaseStatus;
   hasIdentity: boolean;
@@ -27,7 +29,7 @@ export type InboxScope = (typeof INBOX_SCOPES)[number];
 export const DUE_FILTERS = ['due_soon', 'overdue'] as const;
 export type DueFilter = (typeof DUE_FILTERS)[number];
 
-export type CaseFilter = { scope?: InboxScope; status?: CaseStatus; category?: string; due?: DueFilter; now?: Date };
+export type CaseFilter = { scope?: InboxScope; status?: CaseStatus; category?: string; kind?: CaseKind; due?: DueFilter; now?: Date };
 
 /** The scopes an actor may list: their team's cases always; the agency's metadata for supervisors, auditors and intake officers. */
 export function scopesFor(actor: StaffActor): InboxScope[] {
@@ -40,7 +42,7 @@ export function scopesFor(actor: StaffActor): InboxScope[] {
  * an agency of the actor takes part in (supervisors, auditors, intake officers). Newest first,
  * or soonest due first with a due filter (open cases whose clocks are not paused).
  */
-export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, scope = 'mine', status, category, due, now = new Date() }: { db: Db; actor: StaffActor; page?: number; pageSize?: number } & CaseFilter): Promise<CasePage> {
+export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, scope = 'mine', status, category, kind, due, now = new Date() }: { db: Db; actor: StaffActor; page?: number; pageSize?: number } & CaseFilter): Promise<CasePage> {
   const empty = { items: [], page, pageSize, total: 0, isTotalCapped: false };
   if (!actor.isEnrolled || !scopesFor(actor).includes(scope)) return empty;
   const dueAt = sql<Date | null>`least(c.ack_due_at, c.reply_due_at, c.feedback_due_at)`;
@@ -58,10 +60,11 @@ export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, sco
     )
     .$if(status !== undefined, (q) => q.where('c.status', '=', status!))
     .$if(category !== undefined, (q) => q.where('c.category', '=', category!))
+    .$if(kind !== undefined, (q) => q.where('c.kind', '=', kind!))
     .$if(due !== undefined, (q) => q.where('c.status', '<>', 'closed').where('c.paused_at', 'is', null).where(dueAt, '<=', due === 'overdue' ? now : soon).$if(due === 'due_soon', (q2) => q2.where(dueAt, '>', now)));
   const [items, count] = await Promise.all([
     base
-      .select(['c.reference', 'c.category', 'c.channel', 'c.status', 'c.has_identity', 'c.created_at', 'c.updated_at', 'c.paused_at', dueAt.as('due_at')])
+      .select(['c.reference', 'c.category', 'c.kind', 'c.channel', 'c.status', 'c.has_identity', 'c.created_at', 'c.updated_at', 'c.paused_at', dueAt.as('due_at')])
       .$if(due !== undefined, (q) => q.orderBy(dueAt, 'asc'))
       .orderBy('c.number', 'desc')
       .limit(pageSize)
@@ -75,7 +78,7 @@ export async function listCases({ db, actor, page = 1, pageSize = PAGE_SIZE, sco
   ]);
   const total = Number(count.total);
   return {
-    items: items.map((r) => ({ reference: r.reference, category: r.category, channel: r.channel, status: r.status, hasIdentity: r.has_identity, createdAt: r.created_at, updatedAt: r.updated_at, dueAt: r.status === 'closed' ? null : r.due_at, isPaused: r.paused_at !== null })),
+    items: items.map((r) => ({ reference: r.reference, category: r.category, kind: r.kind, channel: r.channel, status: r.status, hasIdentity: r.has_identity, createdAt: r.created_at, updatedAt: r.updated_at, dueAt: r.status === 'closed' ? null : r.due_at, isPaused: r.paused_at !== null })),
     page,
     pageSize,
     total: Math.min(total, TOTAL_CAP),

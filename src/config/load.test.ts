@@ -34,4 +34,56 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ SUJARIT_KDF_ITERATIONS: '1' }, []), /SUJARIT_KDF_ITERATIONS/);
     assert.equal(loadConfig({ SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' }, []).kdf.memoryKiB, 64);
   });
+
+  describe('LINE channel', () => {
+    const SECRET = '0123456789abcdef0123456789ABCDEF';
+    const TOKEN = 'long-lived-channel-access-token';
+
+    it('is off without LINE variables', () => {
+      assert.equal(loadConfig({}, []).line, null);
+      assert.equal(loadConfig({ LINE_CHANNEL_SECRET: '', LINE_CHANNEL_ACCESS_TOKEN: '' }, []).line, null);
+      // A base URL alone turns nothing on.
+      assert.equal(loadConfig({ LINE_API_BASE: 'http://127.0.0.1:9999' }, []).line, null);
+    });
+
+    it('takes the secret and the token together, frozen', () => {
+      const c = loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []);
+      assert.deepEqual(c.line, { channelSecret: SECRET, accessToken: TOKEN, apiBase: undefined });
+      assert.ok(Object.isFrozen(c.line));
+    });
+
+    it('refuses one without the other', () => {
+      assert.throws(() => loadConfig({ LINE_CHANNEL_SECRET: SECRET }, []), /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/);
+      assert.throws(() => loadConfig({ LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []), /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/);
+    });
+
+    it('refuses a secret that is not 32 hexadecimal digits, without echoing it', () => {
+      // The secrets of LINE's SDK test vectors (test_channel_secret, SECRET, channel_secret) are of this kind.
+      for (const bad of [SECRET.slice(1), `${SECRET}0`, `${SECRET.slice(1)}g`, 'test_channel_secret', ` ${SECRET.slice(1)}`, `${SECRET.slice(0, 16)}-${SECRET.slice(17)}`]) {
+        assert.throws(
+          () => loadConfig({ LINE_CHANNEL_SECRET: bad, LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []),
+          (e: Error) => e.message.includes('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits') && !e.message.includes(bad) && !e.message.includes(TOKEN),
+          bad,
+        );
+      }
+    });
+
+    it('takes LINE_API_BASE as an http(s) origin without its trailing slashes', () => {
+      const base = (v: string) => loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE: v }, []).line?.apiBase;
+      assert.equal(base('http://127.0.0.1:43210/'), 'http://127.0.0.1:43210');
+      assert.equal(base('https://api.line.me//'), 'https://api.line.me');
+      assert.equal(base(''), undefined);
+      // The SDK resolves its paths against the origin, so a path would be silently dropped: refused.
+      for (const bad of ['ftp://api.line.me', 'api.line.me', 'http://', 'http://exa mple.com', 'javascript:alert(1)', 'http://proxy.example/line']) {
+        assert.throws(() => base(bad), /LINE_API_BASE must be an http\(s\) origin/, bad);
+      }
+    });
+
+    it('lists LINE problems with the others', () => {
+      assert.throws(
+        () => loadConfig({ PORT: 'eighty', LINE_CHANNEL_SECRET: 'short', LINE_API_BASE: 'ftp://x' }, []),
+        (e: Error) => ['PORT', 'must be set together', 'LINE_CHANNEL_SECRET must be', 'LINE_API_BASE'].every((k) => e.message.includes(k)),
+      );
+    });
+  });
 });

@@ -45,7 +45,15 @@ export type Config = Readonly<{
   smtpUrl: string | undefined;
   /** SUJARIT_MAIL_FROM: the sender address of the platform's mail (default sujarit@localhost). */
   mailFrom: string;
+  /**
+   * LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN: the LINE Official Account's Messaging API
+   * channel (both or neither; without them the LINE channel is off and its webhook answers 404).
+   * LINE_API_BASE: LINE's API base URL, for tests and proxies (default LINE's own hosts).
+   */
+  line: Readonly<LineConfig> | null;
 }>;
+
+export type LineConfig = { channelSecret: string; accessToken: string; apiBase: string | undefined };
 
 /** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
 export const MIN_KDF: KdfParams = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
@@ -109,6 +117,14 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (smtpUrl && !(URL.canParse(smtpUrl) && /^smtps?:\/\/\S+$/.test(smtpUrl))) problems.push('SUJARIT_SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = env.SUJARIT_MAIL_FROM || 'sujarit@localhost';
   if (!/^[^\s@<>",]+@[^\s@<>",]+$/.test(mailFrom)) problems.push('SUJARIT_MAIL_FROM must be a plain email address');
+  const lineSecret = env.LINE_CHANNEL_SECRET || undefined;
+  const lineToken = env.LINE_CHANNEL_ACCESS_TOKEN || undefined;
+  const lineApiBase = env.LINE_API_BASE ? env.LINE_API_BASE.replace(/\/+$/, '') : undefined;
+  // Secrets are named, never echoed.
+  if (Boolean(lineSecret) !== Boolean(lineToken)) problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together');
+  if (lineSecret && !/^[0-9a-f]{32}$/i.test(lineSecret)) problems.push('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits LINE shows for the channel');
+  // The SDK resolves its paths against the origin: a path in the base would be silently dropped.
+  if (lineApiBase && !(URL.canParse(lineApiBase) && /^https?:\/\/\S+$/.test(lineApiBase) && new URL(lineApiBase).pathname === '/')) problems.push('LINE_API_BASE must be an http(s) origin, without a path');
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -132,5 +148,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ledgerWitnesses: Object.freeze(ledgerWitnesses.map((w) => Object.freeze(w))),
     smtpUrl,
     mailFrom,
+    line: lineSecret && lineToken ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase }) : null,
   });
 }

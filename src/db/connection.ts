@@ -4,6 +4,9 @@ import type { Database } from './schema.ts';
 
 // bigint columns (sequences, counts) come back as JS numbers; every value we keep is far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+// Calendar dates (a permit's dates, a rating's day) stay the 'YYYY-MM-DD' strings they are: a JS
+// Date would put them at a UTC midnight, the day before in Bangkok's morning.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 

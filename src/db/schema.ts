@@ -73,6 +73,7 @@ export type Database = {
     feedback_due_at: Date | null;
     paused_at: Date | null;
     first_reply_at: Date | null;
+    kind: ColumnType<CaseKind, CaseKind | undefined, CaseKind>;
     created_at: Stamp;
     updated_at: Stamp;
   };
@@ -145,7 +146,7 @@ export type Database = {
     number: Generated<number>;
     created_at: Stamp;
   };
-  blob: { id: string; created_at: Stamp };
+  blob: { id: string; created_at: Stamp; held_until: Date | null };
   blob_chunk: { blob_id: string; seq: number; data: Buffer };
   attachment: {
     id: string;
@@ -172,6 +173,36 @@ export type Database = {
     prev_hash: Buffer | null;
     hash: Buffer | null;
   };
+  permit_request: { case_id: string; agency_id: number; filed_on: string; manual_due_on: string; decision: 'approved' | 'rejected' | null; decided_on: string | null; next_notice_at: Date | null };
+  permit_notice: { id: Generated<number>; case_id: string; kind: 'reminder' | 'reason_told'; at: Stamp; recipients: ColumnType<number, number | undefined, number> };
+  case_rating: { case_id: string; agency_id: number; score: number; comment: Buffer | null; channel: 'web' | 'line'; rated_on: ColumnType<string, string | undefined, string> };
+  line_event: {
+    seq: Generated<number>;
+    webhook_event_id: string;
+    user_hash: Buffer | null;
+    received_at: Stamp;
+    body: Buffer | null;
+    state: ColumnType<'pending' | 'done' | 'failed', 'pending' | 'done' | 'failed' | undefined, 'pending' | 'done' | 'failed'>;
+    attempts: ColumnType<number, number | undefined, number>;
+    next_attempt_at: Stamp;
+    last_error: string | null;
+    redeliveries: ColumnType<number, number | undefined, number>;
+    processed_at: Date | null;
+  };
+  line_conversation: { user_hash: Buffer; state: Buffer; updated_at: Stamp };
+  line_contact: { case_id: string; user_hash: Buffer; sealed: Buffer; created_at: Stamp };
+  line_outbox: {
+    id: string;
+    seq: Generated<number>;
+    body: Buffer | null;
+    state: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+    attempts: ColumnType<number, number | undefined, number>;
+    next_attempt_at: Stamp;
+    last_error: string | null;
+    created_at: Stamp;
+    sent_at: Date | null;
+  };
+  complainant_notice: { id: Generated<number>; case_id: string; kind: 'status' | 'reply'; ref_id: string; created_at: Stamp; done_at: Date | null };
   audit_anchor: { outbox_id: number; audit_id: number; head: Buffer; opening: ColumnType<Record<string, unknown>, string, string> };
 };
 
@@ -182,6 +213,8 @@ export const CONCLUSIONS = ['substantiated', 'partly_substantiated', 'not_substa
 export type CaseOutcome = (typeof SCREENING_OUTCOMES)[number] | (typeof CONCLUSIONS)[number];
 export const CASE_CHANNELS = ['web', 'api', 'line', 'phone', 'walk_in', 'hotline_1111', 'hotline_1206', 'referral'] as const;
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
+export const CASE_KINDS = ['tip', 'complaint', 'permit'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
 export type KeyPurpose = 'content' | 'identity' | 'team';
 export type MessageThread = 'reporter' | 'internal' | 'witness';
 export const STAFF_ROLES = ['platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor'] as const;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CASE_STATUSES } from '../db/schema.ts';
-import { CATEGORIES } from '../intake/limits.ts';
+import { CASE_KINDS, CASE_STATUSES } from '../db/schema.ts';
+import { ALL_CATEGORIES } from '../intake/limits.ts';
 import { formatDate, messageKeys, translator } from './messages.ts';
 
 function files(dir: string): string[] {
@@ -20,9 +20,11 @@ describe('translations', () => {
     const keys = new Set(messageKeys('th'));
     const used = new Set<string>();
     for (const f of files(src).filter((f) => /\.(ts|eta)$/.test(f) && !f.endsWith('.test.ts'))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow)\.[a-z_.]*[a-z_])['"]/g)) used.add(m[1]);
+      for (const m of readFileSync(f, 'utf8').matchAll(/['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow|tracking|complaint|caller|kind|line|permit|figures|rating)\.[a-z_.]*[a-z_])['"]/g)) used.add(m[1]);
     }
-    for (const c of CATEGORIES) used.add(`category.${c}`);
+    for (const c of ALL_CATEGORIES) used.add(`category.${c}`);
+    for (const c of ALL_CATEGORIES) if (c !== 'late_permit') used.add(`line.cat.${c}`);
+    for (const k of CASE_KINDS) used.add(`kind.${k}`);
     for (const s of CASE_STATUSES) used.add(`status.${s}`);
     const missing = [...used].filter((k) => !keys.has(k));
     assert.deepEqual(missing, []);

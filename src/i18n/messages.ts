@@ -8,6 +8,9 @@ import * as admin from './parts/admin.ts';
 import * as consoleTexts from './parts/console.ts';
 import * as deadlines from './parts/deadlines.ts';
 import * as search from './parts/search.ts';
+import * as complaints from './parts/complaints.ts';
+import * as permits from './parts/permits.ts';
+import * as line from './parts/line.ts';
 
 type Dict = Record<string, string>;
 
@@ -313,7 +316,7 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const PARTS = [admin, consoleTexts, deadlines, search];
+const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
 function merge(base: Dict, parts: Dict[]): Dict {

@@ -222,11 +222,12 @@ export async function* readAttachment(args: { db: Db; caseKey: Buffer; caseId: s
   yield* readBlob({ ...args, ...found });
 }
 
-/** Deletes blobs that no attachment points to and that are older than an hour (abandoned uploads). */
+/** Deletes blobs that no attachment points to and that are older than an hour (abandoned uploads), unless held longer. */
 export async function sweepOrphanBlobs({ db }: { db: Db }): Promise<number> {
   const res = await db
     .deleteFrom('blob')
     .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
+    .where((eb) => eb.or([eb('held_until', 'is', null), eb('held_until', '<', sql<Date>`now()`)]))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('attachment').select('attachment.id').whereRef('attachment.blob_id', '=', 'blob.id'))))
     .executeTakeFirst();
   return Number(res.numDeletedRows);

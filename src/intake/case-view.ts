@@ -3,9 +3,10 @@ import type { KeyObject } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { openFromTeam } from '../cases/team.ts';
 import { aeadKey, openJson } from '../crypto/aead.ts';
-import type { CaseStatus } from '../db/schema.ts';
+import type { CaseKind, CaseStatus } from '../db/schema.ts';
 import { openAttachmentMeta } from './attachments.ts';
 import { contentAad, identityAad, messageAad, type CaseKeys } from './case-keys.ts';
+import type { Complainant, Location, PermitDetails } from './validate-complaint.ts';
 
 export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff' | 'witness'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; createdAt: Date };
 export type MessageView = { id: string; authorKind: 'reporter' | 'staff' | 'witness'; authorRole: string | null; authorUserId: number | null; text: string; createdAt: Date; attachments: AttachmentView[] };
@@ -17,11 +18,13 @@ export type CaseView = {
   agency: { code: string; nameTh: string; nameEn: string };
   category: string;
   channel: string;
+  kind: CaseKind;
   status: CaseStatus;
   outcome: string | null;
   createdAt: Date;
   updatedAt: Date;
-  content: { what: string; when: string; where: string; who: string };
+  /** The report; a complaint adds who filed it, a late permit's request and a place shared on LINE. */
+  content: { what: string; when: string; where: string; who: string; complainant?: Complainant; permit?: PermitDetails; location?: Location };
   hasIdentity: boolean;
   identity: { name: string; contact: string } | null;
   attachments: AttachmentView[]; // filed with the report
@@ -40,7 +43,7 @@ export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = n
   const row = await db
     .selectFrom('report_case as c')
     .innerJoin('agency as a', 'a.id', 'c.agency_id')
-    .select(['c.id', 'c.reference', 'c.category', 'c.channel', 'c.status', 'c.outcome', 'c.created_at', 'c.updated_at', 'c.content', 'c.identity', 'c.has_identity', 'a.code', 'a.name_th', 'a.name_en'])
+    .select(['c.id', 'c.reference', 'c.category', 'c.channel', 'c.kind', 'c.status', 'c.outcome', 'c.created_at', 'c.updated_at', 'c.content', 'c.identity', 'c.has_identity', 'a.code', 'a.name_th', 'a.name_en'])
     .where('c.id', '=', caseId)
     .executeTakeFirst();
   if (!row) return null;
@@ -69,6 +72,7 @@ export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = n
     agency: { code: row.code, nameTh: row.name_th, nameEn: row.name_en },
     category: row.category,
     channel: row.channel,
+    kind: row.kind,
     status: row.status,
     outcome: teamKey ? row.outcome : null,
     createdAt: row.created_at,

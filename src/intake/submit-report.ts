@@ -13,6 +13,8 @@ import { contentAad, identityAad, wrapForReporter } from './case-keys.ts';
 import { dueDates, policyFor } from '../cases/deadlines.ts';
 import { newTeamKey, teamKeyPair } from '../cases/team.ts';
 import { UNKNOWN_AGENCY, type ReportInput } from './validate-report.ts';
+import type { ComplaintDetails } from './validate-complaint.ts';
+import type { CaseChannel } from '../db/schema.ts';
 
 /** A submission in progress: its id and content key exist before the files stream in. */
 export type Draft = { caseId: string; caseKey: Buffer };
@@ -30,20 +32,29 @@ export function buddhistYear(date = new Date()): number {
   return Number(BUDDHIST_YEAR.formatToParts(date).find((p) => p.type === 'year')!.value);
 }
 
+/** What is sealed as the case's content: the report, and for a complaint who filed it, the permit and the place. */
+export function reportContent(input: ReportInput, complaint?: ComplaintDetails): Record<string, unknown> {
+  const base = { what: input.what, when: input.when, where: input.where, who: input.who };
+  if (!complaint) return base;
+  return { ...base, complainant: complaint.complainant, ...(complaint.permit ? { permit: complaint.permit } : {}), ...(complaint.location ? { location: complaint.location } : {}) };
+}
+
 /**
- * Files a report: seals its content to every active intake officer of the agency (and the identity,
+ * Files a report or a complaint: seals its content to every active intake officer of the agency (and the identity,
  * if given, to its identity custodians only) and to a key derived
  * from a fresh 16-digit receipt, and commits everything in one transaction. The receipt MUST be
  * shown only after this resolves: then the report is durably stored (synchronous commit).
  */
-export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel }: {
+export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint }: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
   draft: Draft;
   input: ReportInput;
   files: { file: StoredFile; meta: AttachmentMeta }[];
-  channel: 'web' | 'api';
+  channel: CaseChannel;
+  /** A complaint (service or late permit): the complainant, sealed in the content; the permit's dates as metadata. */
+  complaint?: ComplaintDetails;
 }): Promise<Submitted> {
   // One query for the agency and its people who receive: intake officers (the case) and identity
   // custodians (the identity), a LEFT JOIN so that an agency with none still answers.
@@ -69,7 +80,8 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   }
   const { caseId, caseKey } = draft;
   const identityKey = input.identity ? randomBytes(32) : null;
-  const content = sealJson(aeadKey(caseKey), { what: input.what, when: input.when, where: input.where, who: input.who }, contentAad(caseId));
+  const sealedContent = reportContent(input, complaint);
+  const content = sealJson(aeadKey(caseKey), sealedContent, contentAad(caseId));
   const identity = identityKey && input.identity ? sealJson(aeadKey(identityKey), input.identity, identityAad(caseId)) : null;
   const teamKey = newTeamKey();
   const sealedKeys = [
@@ -82,7 +94,11 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   const now = new Date();
   const due = dueDates(policyFor(agency.settings, input.category), now);
   // The ledger entry commits to the case and to the digest of what was reported, attachments included.
-  const digest = contentDigest({ what: input.what, when: input.when, where: input.where, who: input.who }, files.map((f) => f.file.sha256));
+  const digest = contentDigest(input, files.map((f) => f.file.sha256));
+  const kind = complaint?.kind ?? 'tip';
+  const permit = complaint?.permit ?? null;
+  // §10 reminders start once the manual's deadline has passed (at once for a request already late).
+  const firstNotice = permit ? new Date(Math.max(now.getTime(), Date.parse(`${permit.manualDueOn}T00:00:00+07:00`) + 86_400_000)) : null;
   const ledger = makeEntry('submission', caseId, digest, now);
   const eventId = randomUUID();
   const sealedOpening = sealOpening(caseKey, caseId, eventId, ledger.opening);
@@ -98,12 +114,16 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
       const { rows } = await sql<{ reference: string }>`
         with n as (select nextval('case_number_seq') as n),
         c as (
-          insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content, identity, team_public_key, ack_due_at, reply_due_at, feedback_due_at)
-          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${identity !== null}, ${content}::bytea, ${identity}::bytea,
+          insert into report_case (id, number, reference, agency_id, category, channel, kind, has_identity, content, identity, team_public_key, ack_due_at, reply_due_at, feedback_due_at)
+          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${kind}, ${identity !== null}, ${content}::bytea, ${identity}::bytea,
             ${teamKeyPair(teamKey).publicKey}::bytea, ${due.ack_due_at}::timestamptz, ${due.reply_due_at}::timestamptz, ${due.feedback_due_at}::timestamptz from n
           returning reference
         ),
         g as (insert into case_agency (case_id, agency_id, is_owner) values (${caseId}::uuid, ${agency.id}::int, true)),
+        p as (
+          insert into permit_request (case_id, agency_id, filed_on, manual_due_on, next_notice_at)
+          select ${caseId}::uuid, ${agency.id}::int, ${permit?.filedOn ?? null}::date, ${permit?.manualDueOn ?? null}::date, ${firstNotice}::timestamptz where ${permit !== null}
+        ),
         k as (
           insert into case_key (case_id, user_id, purpose, sealed_key)
           select ${caseId}::uuid, t.u, t.p, t.s from unnest(${sealedKeys.map((k) => k.user_id)}::int[], ${sealedKeys.map((k) => k.purpose)}::text[], ${sealedKeys.map((k) => k.sealed_key)}::bytea[]) as t(u, p, s)

@@ -1,10 +1,10 @@
 import { AppError } from '../errors.ts';
-import { TEXT_LIMITS, isCategory, type Category } from './limits.ts';
+import { TEXT_LIMITS, isCategory, type AnyCategory, type Category } from './limits.ts';
 
 /** What the reporter tells; all of it is sealed content except agency and category. */
 export type ReportInput = {
   agencyCode: string; // an agency code, or UNKNOWN_AGENCY for the platform's intake office
-  category: Category;
+  category: AnyCategory;
   what: string;
   when: string;
   where: string;
@@ -16,7 +16,7 @@ export const UNKNOWN_AGENCY = 'unknown';
 
 type Raw = Record<string, unknown>;
 
-function text(raw: Raw, name: keyof typeof TEXT_LIMITS, errors: Record<string, string>, isRequired = false): string {
+export function readText(raw: Raw, name: keyof typeof TEXT_LIMITS, errors: Record<string, string>, isRequired = false): string {
   const v = raw[name];
   if (v !== undefined && v !== null && typeof v !== 'string') {
     errors[name] = 'error.field.invalid';
@@ -38,12 +38,12 @@ export function validateReport(raw: Raw): ReportInput {
   if (agencyCode === '') errors.agency = 'error.field.required';
   const category = raw.category;
   if (!isCategory(category)) errors.category = 'error.field.required';
-  const what = text(raw, 'what', errors, true);
-  const when = text(raw, 'when', errors);
-  const where = text(raw, 'where', errors);
-  const who = text(raw, 'who', errors);
-  const identityName = text(raw, 'identityName', errors);
-  const identityContact = text(raw, 'identityContact', errors);
+  const what = readText(raw, 'what', errors, true);
+  const when = readText(raw, 'when', errors);
+  const where = readText(raw, 'where', errors);
+  const who = readText(raw, 'who', errors);
+  const identityName = readText(raw, 'identityName', errors);
+  const identityContact = readText(raw, 'identityContact', errors);
   if (Object.keys(errors).length > 0) {
     throw new AppError('invalid_input', `invalid report: ${Object.keys(errors).join(', ')}`, 'error.form', errors);
   }

@@ -7,7 +7,7 @@ import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { DUE_SOON_DAYS, type Clock } from '../cases/deadlines.ts';
 import { formatDate, translator, type Lang } from '../i18n/messages.ts';
-import { createMailTransport, type MailTransport } from './mailer.ts';
+import { bilingualMail, startMailTimer, type MailTransport } from './mailer.ts';
 
 /** Cases handled per run: the rest wait for the next run (soonest due first). */
 export const NOTICE_BATCH_CASES = 500;
@@ -135,38 +135,19 @@ export function composeNotice(notices: Notice[], publicUrl: string): { subject: 
     return [t('deadline.mail.intro'), '', ...items, '', t('deadline.mail.footer')].join('\n');
   };
   const count = new Set(notices.map((n) => n.caseId)).size;
-  return {
-    subject: `${translator('th')('deadline.mail.subject', { count })} / ${translator('en')('deadline.mail.subject', { count })}`,
-    text: `${section('th')}\n\n----\n\n${section('en')}\n`,
-  };
+  return bilingualMail((lang) => translator(lang)('deadline.mail.subject', { count }), section);
 }
 
-/**
- * Runs the notices every 15 minutes when SMTP is configured (null otherwise): one run at a time,
- * the timer unref'd, failures logged and retried at the next run, never thrown.
- */
+/** Runs the deadline notices every 15 minutes when SMTP is configured (null otherwise). */
 export function startDeadlineNotices({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): { stop: () => Promise<void> } | null {
-  if (!config.smtpUrl) return null;
-  const transport = createMailTransport(config.smtpUrl);
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    running ??= sendDeadlineNotices({ db, transport, from: config.mailFrom, publicUrl: config.publicUrl, now: new Date() })
-      .then((run) => {
-        run.errors.forEach((e) => log('warn', e));
-        if (run.mails > 0) log('info', `deadline notices: ${run.notices} notices in ${run.mails} mails`);
-      })
-      .catch((e: Error) => log('warn', `deadline notices: ${e.message}`))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, NOTICE_INTERVAL_MS);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-      transport.close();
+  return startMailTimer({
+    config,
+    intervalMs: NOTICE_INTERVAL_MS,
+    name: 'deadline notices',
+    log,
+    run: async (transport, now) => {
+      const r = await sendDeadlineNotices({ db, transport, from: config.mailFrom, publicUrl: config.publicUrl, now });
+      return { errors: r.errors, sent: r.mails > 0 ? `${r.notices} notices in ${r.mails} mails` : null };
     },
-  };
+  });
 }

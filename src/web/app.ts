@@ -20,6 +20,11 @@ import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { logRoutes } from './public/log-routes.ts';
+import { complaintRoutes } from './reporter/complaint-routes.ts';
+import { callerComplaintRoutes } from './console/complaint-routes.ts';
+import { permitRoutes } from './console/permit-routes.ts';
+import { figuresRoutes } from './public/figures-routes.ts';
+import { lineRoutes } from './channels/line-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
 function minuteTimestamp(): string {
@@ -110,5 +115,10 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   escrowRoutes(app, deps);
   apiRoutes(app, deps);
   logRoutes(app, deps);
+  complaintRoutes(app, deps);
+  callerComplaintRoutes(app, deps);
+  permitRoutes(app, deps);
+  figuresRoutes(app, deps);
+  lineRoutes(app, deps);
   return app;
 }

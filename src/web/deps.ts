@@ -13,6 +13,8 @@ export type WebDeps = {
   staffThrottle: LoginThrottle;
   /** The ledger's verifier key, once the ledger exists. */
   ledgerVkey: () => string | null;
+  /** Called when LINE webhook events were stored, to wake their processing. */
+  onLineEvents?: () => void;
   /** The staff pages a user may open besides the inbox (administration, account), for the layout's menu. */
   staffNav?: (actor: StaffActor) => { href: string; key: string }[];
 };

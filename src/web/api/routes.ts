@@ -4,7 +4,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getCase } from '../../cases/get-case.ts';
-import { CATEGORIES } from '../../intake/limits.ts';
+import { ALL_CATEGORIES } from '../../intake/limits.ts';
 import { DUE_FILTERS, INBOX_SCOPES, type CaseFilter, listCases } from '../../cases/list-cases.ts';
 import { openCaseKeys } from '../../cases/open-case.ts';
 import { postCaseMessage } from '../../cases/post-case-message.ts';
@@ -17,7 +17,7 @@ import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SE
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../../staff/session.ts';
-import { CASE_STATUSES } from '../../db/schema.ts';
+import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
 import { schemas } from './schemas.ts';
 
@@ -117,12 +117,13 @@ export function apiOperations(deps: WebDeps): Operation[] {
         page: { type: 'integer', minimum: 1, maximum: 1_000_000 },
         status: { type: 'string', enum: CASE_STATUSES },
         scope: { type: 'string', enum: INBOX_SCOPES },
-        category: { type: 'string', enum: CATEGORIES },
+        category: { type: 'string', enum: ALL_CATEGORIES },
+        kind: { type: 'string', enum: CASE_KINDS },
         due: { type: 'string', enum: DUE_FILTERS },
       },
       handle: async (ctx) => {
         const q = ctx.req.query as { page?: number } & CaseFilter;
-        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status, scope: q.scope, category: q.category, due: q.due });
+        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status, scope: q.scope, category: q.category, kind: q.kind, due: q.due });
         return { ...p, items: p.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString(), dueAt: i.dueAt?.toISOString() ?? null })) };
       },
     },

@@ -1,6 +1,6 @@
 // JSON Schemas of the API: Fastify validates requests with them and /api/openapi.json publishes them.
-import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
+import { ALL_CATEGORIES, CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 
@@ -70,7 +70,7 @@ export const schemas = {
     properties: {
       reference: { type: 'string' },
       agency: { type: 'string' },
-      category: { type: 'string', enum: [...CATEGORIES] },
+      category: { type: 'string', enum: [...ALL_CATEGORIES] },
       status: { type: 'string', enum: [...CASE_STATUSES] },
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
@@ -84,7 +84,8 @@ export const schemas = {
     type: 'object',
     properties: {
       reference: { type: 'string' },
-      category: { type: 'string' },
+      category: { type: 'string', enum: [...ALL_CATEGORIES] },
+      kind: { type: 'string', enum: [...CASE_KINDS] },
       channel: { type: 'string' },
       status: { type: 'string', enum: [...CASE_STATUSES] },
       hasIdentity: { type: 'boolean' },

@@ -18,10 +18,10 @@ import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../cases/team.ts';
 import { loadHistory } from '../../intake/case-view.ts';
-import { CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
+import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
-import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { ALL_CATEGORIES, isComplaintCategory, MAX_FILES, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
 import { hasRole, STAFF_SESSION_HOURS, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
@@ -35,6 +35,8 @@ import { ENROL_PATH, logPath, requireStaff, STAFF_COOKIE } from '../staff-auth.t
 
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
+/** A case's kind from its category, for the metadata view (categories are fixed per kind). */
+const kindOfCategory = (category: string): CaseKind => (category === PERMIT_CATEGORY ? 'permit' : isComplaintCategory(category) ? 'complaint' : 'tip');
 
 export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
@@ -109,8 +111,10 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         filter,
         scopes,
         statuses: CASE_STATUSES,
-        categories: CATEGORIES,
+        categories: ALL_CATEGORIES,
+        kinds: CASE_KINDS,
         dues: DUE_FILTERS,
+        canFileForCaller: hasRole(actor, 'intake_officer', 'supervisor'),
         query,
         now: new Date(),
         dueState,
@@ -126,7 +130,8 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       return {
         scope: pick(q.scope, INBOX_SCOPES) && scopes.includes(q.scope as never) ? (q.scope as CaseFilter['scope']) : scopes.includes('agency') && !hasRole(actor, 'intake_officer', 'investigator') ? 'agency' : 'mine',
         status: pick(q.status, CASE_STATUSES),
-        category: pick(q.category, CATEGORIES),
+        category: pick(q.category, ALL_CATEGORIES),
+        kind: pick(q.kind, CASE_KINDS),
         due: pick(q.due, DUE_FILTERS),
       };
     };
@@ -209,6 +214,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       return sendPage(reply, c, 'staff-case', {
         title: meta.reference,
         meta,
+        metaKind: view?.kind ?? kindOfCategory(meta.category),
         c: view,
         history,
         access,

@@ -1,7 +1,7 @@
 // Reporter side. No request is logged here, no client address or agent is read, and every time
 // stored is to the minute. Every step is a plain form post; nothing needs JavaScript.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listReportableAgencies } from '../../agencies/list-agencies.ts';
+import { agenciesForForm } from '../../agencies/list-agencies.ts';
 import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
 import { addMessage } from '../../intake/add-message.ts';
@@ -32,10 +32,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false) => {
     // With the database down, a returned form still offers the agency the reporter chose, so that
     // nothing typed is lost; a fresh form needs the list and answers 503.
-    const agencies = await listReportableAgencies({ db }).catch((e: unknown) => {
-      if (!values.agency) throw e;
-      return [{ id: 0, code: values.agency, nameTh: values.agency, nameEn: values.agency, isIntakeOffice: false }];
-    });
+    const agencies = await agenciesForForm(db, values.agency);
     return sendPage(reply, c, 'report', {
       title: c.t('report.title'),
       csrf: csrf(req, reply),

@@ -1,0 +1,199 @@
+// A citizen's complaint in a real browser with JavaScript off, against the real server process:
+// the citizen files a named service complaint on a phone and reads the tracking code; follows it
+// on the status page; OPDC's intake officer acknowledges it and replies in the console; the status
+// page shows the reply and the new status and never the name, contact or description; once the
+// supervisor closes the case the citizen rates it 4. Seeding goes through the CLI; the database is
+// checked after the UI acts. Screenshots of the refused form and the status page go to /tmp.
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
+import { clickAndLoad, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
+
+const OPDC_TH = 'สำนักงาน ก.พ.ร.';
+const PASSWORD = 'a long staff passphrase for the complaint journey';
+const STAFF = {
+  io: { email: 'intake@opdc.example', role: 'intake_officer', name: 'สมหญิง รับเรื่อง' },
+  sup: { email: 'supervisor@opdc.example', role: 'supervisor', name: 'สมชาย หัวหน้างาน' },
+} as const;
+const NAME = 'นายประชา พลเมืองดี';
+const CONTACT = '081-555-0199';
+const WHAT = 'ยื่นเอกสารขอรับเบี้ยยังชีพผู้สูงอายุที่สำนักงานเขตมาสามเดือนแล้วยังไม่มีความคืบหน้า';
+const REPLY = 'หน่วยงานได้รับเรื่องแล้ว และจะแจ้งผลการตรวจสอบเอกสารภายใน 7 วัน';
+const FORM_SHOT = path.join(tmpdir(), 'sujarit-e2e-complaint-form.png');
+const STATUS_SHOT = path.join(tmpdir(), 'sujarit-e2e-status.png');
+
+describe('a citizen complaint on the web, handled in the console, in a browser without JavaScript', () => {
+  let fixture: Awaited<ReturnType<typeof serverFixture>>;
+  let server: ServerProcess;
+  let browser: Browser;
+  const contexts: RecordedContext[] = [];
+  const staff = new Map<keyof typeof STAFF, Page>();
+  let citizen: RecordedContext;
+  let code = '';
+  let reference = '';
+
+  const as = async (who: keyof typeof STAFF): Promise<Page> => {
+    let page = staff.get(who);
+    if (!page) {
+      const c = await openContext(browser, { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+      c.context.setDefaultTimeout(10_000);
+      contexts.push(c);
+      page = c.page;
+      await signInFirstTime(page, server.url, STAFF[who].email, PASSWORD);
+      staff.set(who, page);
+    }
+    return page;
+  };
+  const openCase = async (page: Page) => {
+    const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
+    assert.equal(opened.status(), 200, await opened.text());
+    await page.getByRole('heading', { level: 1, name: reference }).waitFor();
+  };
+  const move = async (page: Page, to: string, reason: string, outcome?: string) => {
+    const form = page.getByRole('region', { name: 'ดำเนินการต่อ' });
+    await form.getByRole('radio', { name: to, exact: true }).check();
+    if (outcome) await form.getByLabel('ผลการกลั่นกรองหรือข้อสรุป').selectOption({ label: outcome });
+    await form.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill(reason);
+    const saved = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึก', exact: true }));
+    assert.equal(saved.status(), 200, await saved.text());
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), to);
+  };
+  /** The citizen looks the case up with the code typed in the status form, as written down (groups of 4). */
+  const lookUp = async () => {
+    const { page } = citizen;
+    const form = await page.goto(`${server.url}/status`);
+    assert.equal(form?.status(), 200);
+    await page.getByLabel('รหัสติดตามเรื่อง 16 หลัก').fill(code.replace(/(\d{4})(?=\d)/g, '$1 '));
+    const shown = await clickAndLoad(page, page.getByRole('button', { name: 'ดูสถานะ', exact: true }));
+    assert.equal(shown.status(), 200, await shown.text());
+    await page.getByRole('heading', { level: 1, name: 'สถานะเรื่อง' }).waitFor();
+    return page;
+  };
+  const assertNothingPersonal = async (page: Page) => {
+    const html = await page.content();
+    for (const s of [NAME, CONTACT, WHAT, STAFF.io.name, STAFF.io.email, STAFF.sup.name]) assert.ok(!html.includes(s), `"${s}" is not on the status page`);
+  };
+
+  before(async () => {
+    fixture = await serverFixture();
+    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
+    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
+    for (const s of Object.values(STAFF)) {
+      const out = await runCli(['user', 'add', '--agency', 'OPDC', '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'], env, `${PASSWORD}\n`);
+      assert.match(out, new RegExp(`user ${s.email.replace(/\./g, '\\.')} added to OPDC as ${s.role}`));
+    }
+    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.context.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+    await fixture?.cleanup();
+  });
+
+  it('a citizen on a phone files a named complaint from the home page and reads the tracking code', async () => {
+    citizen = await openContext(browser);
+    contexts.push(citizen);
+    citizen.context.setDefaultTimeout(10_000);
+    const { page } = citizen;
+    assert.equal((await page.goto(`${server.url}/`))?.status(), 200);
+    const form = await clickAndLoad(page, page.getByRole('link', { name: 'ร้องเรียนการให้บริการของหน่วยงาน' }));
+    assert.equal(form.status(), 200);
+    assert.equal(pathOf(page), '/complaint');
+    await page.getByLabel('หน่วยงานที่ร้องเรียน').selectOption({ label: OPDC_TH });
+    await page.getByRole('radio', { name: 'ให้บริการล่าช้า' }).check();
+    await page.getByLabel('รายละเอียดที่ร้องเรียน').fill(WHAT);
+    await page.getByLabel('ชื่อ-นามสกุล').fill(NAME);
+    // Sent once without the contact: the form comes back with the rest kept and the error linked.
+    const refused = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่องร้องเรียน' }));
+    assert.equal(refused.status(), 400);
+    assert.equal(await page.getByLabel('รายละเอียดที่ร้องเรียน').inputValue(), WHAT);
+    assert.equal(await page.getByLabel('ชื่อ-นามสกุล').inputValue(), NAME);
+    await page.getByRole('alert').getByRole('link', { name: /โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ/ }).waitFor();
+    await page.screenshot({ path: FORM_SHOT, fullPage: true });
+    await page.getByLabel('โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ').fill(CONTACT);
+    await page.getByLabel('หน่วยงานที่ร้องเรียน').selectOption({ label: OPDC_TH });
+    const sent = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่องร้องเรียน' }));
+    assert.equal(sent.status(), 200, await sent.text());
+    await page.getByRole('heading', { level: 1, name: 'ส่งเรื่องร้องเรียนเรียบร้อยแล้ว' }).waitFor();
+    code = ((await page.locator('output').textContent()) ?? '').replace(/ /g, '');
+    assert.match(code, /^\d{16}$/);
+    reference = ((await page.locator('dl.meta dd').first().textContent()) ?? '').trim();
+    assert.match(reference, /^OPDC-\d{4}-\d{6}$/);
+    const row = await fixture.database.db.selectFrom('report_case').select(['kind', 'channel', 'category', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { kind: 'complaint', channel: 'web', category: 'service_delay', status: 'new' });
+  });
+
+  it('the citizen follows it on the status page with the code', async () => {
+    const status = await clickAndLoad(citizen.page, citizen.page.getByRole('link', { name: 'ดูสถานะเรื่อง' }));
+    assert.equal(status.status(), 200);
+    assert.equal(pathOf(citizen.page), '/status');
+    const page = await lookUp();
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'เรื่องใหม่');
+    await page.getByText('หน่วยงานยังไม่ได้ตอบ').waitFor();
+    await assertNothingPersonal(page);
+  });
+
+  it('the intake officer reads the complainant, acknowledges and replies in the console', async () => {
+    const page = await as('io');
+    await page.getByText('ทั้งหมด 1 เรื่อง').waitFor();
+    await openCase(page);
+    const complainant = (await page.getByRole('region', { name: 'ผู้ร้องเรียน' }).textContent()) ?? '';
+    assert.ok(complainant.includes(NAME) && complainant.includes(CONTACT), complainant);
+    assert.ok(((await page.locator('main').textContent()) ?? '').includes('เรื่องร้องเรียนการให้บริการ'), 'the kind is shown');
+    await move(page, 'รับเรื่องแล้ว', 'รับเรื่องร้องเรียนไว้ดำเนินการ');
+    await page.getByRole('textbox', { name: 'ข้อความถึงผู้แจ้ง' }).fill(REPLY);
+    const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
+    assert.equal(replied.status(), 200, await replied.text());
+    await page.locator('li.message', { hasText: REPLY }).waitFor();
+  });
+
+  it('the citizen’s status page shows the reply by role and the new status, and nothing personal', async () => {
+    const page = await lookUp();
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
+    const reply = page.locator('li.message', { hasText: REPLY });
+    assert.equal(((await reply.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
+    assert.match((await page.getByRole('region', { name: 'ความคืบหน้า' }).textContent()) ?? '', /สถานะเปลี่ยนเป็น "รับเรื่องแล้ว"[\s\S]*เจ้าหน้าที่รับเรื่อง/);
+    assert.match((await page.locator('dl.meta').textContent()) ?? '', /25\d\d/, 'dates in the Buddhist Era');
+    await assertNothingPersonal(page);
+    assert.equal(await page.getByRole('button', { name: 'ส่งการประเมิน' }).count(), 0, 'no rating before closure');
+  });
+
+  it('the case is concluded and the supervisor closes it', async () => {
+    const io = await as('io');
+    await move(io, 'อยู่ระหว่างกลั่นกรอง', 'ตรวจสอบเอกสาร');
+    await move(io, 'ได้ข้อสรุปแล้ว', 'แจ้งผลการตรวจสอบเอกสารแก่ผู้ร้องเรียนแล้ว', 'ข้อมูลไม่เพียงพอ');
+    const sup = await as('sup');
+    await openCase(sup);
+    await move(sup, 'ยุติเรื่อง', 'ดำเนินการครบถ้วน');
+  });
+
+  it('the citizen rates the closed case 4 on the status page', async () => {
+    const page = await lookUp();
+    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'ยุติเรื่อง');
+    const rating = page.getByRole('region', { name: 'ประเมินความพึงพอใจ' });
+    await page.screenshot({ path: STATUS_SHOT, fullPage: true });
+    await rating.getByRole('radio', { name: '4 พอใจ', exact: true }).check();
+    await rating.getByLabel('ความเห็นเพิ่มเติม').fill('เจ้าหน้าที่ตอบเร็ว');
+    const rated = await clickAndLoad(page, rating.getByRole('button', { name: 'ส่งการประเมิน' }));
+    assert.equal(rated.status(), 200, await rated.text());
+    await page.getByRole('heading', { level: 1, name: 'ขอบคุณสำหรับการประเมิน' }).waitFor();
+    const db = fixture.database.db;
+    const c = await db.selectFrom('report_case').select(['id', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    assert.equal(c.status, 'closed');
+    const r = await db.selectFrom('case_rating').select(['score', 'channel', 'comment']).where('case_id', '=', c.id).executeTakeFirstOrThrow();
+    assert.equal(r.score, 4);
+    assert.equal(r.channel, 'web');
+    assert.ok(r.comment && !r.comment.includes(Buffer.from('เจ้าหน้าที่ตอบเร็ว')), 'the comment is sealed');
+    const back = await clickAndLoad(page, page.getByRole('button', { name: 'กลับไปยังสถานะเรื่อง' }));
+    assert.equal(back.status(), 200);
+    await page.getByText('คุณให้คะแนนเรื่องนี้ 4 จาก 5 แล้ว').waitFor();
+    assert.deepEqual(foreignRequests(citizen.requests, server.url), [], 'nothing left the server');
+  });
+});
