@@ -54,6 +54,43 @@ export function postJson(agent: http.Agent, base: string, urlPath: string, value
   return request(agent, base, 'POST', urlPath, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
 }
 
+// ---------------------------------------------------------------- closed-loop load
+
+export type LoadResult = { ok: number; errors: number; errorSamples: string[]; latencies: number[]; elapsedS: number; cpuBefore: CpuSnapshot; cpuAfter: CpuSnapshot };
+
+/** `clients` loops, each sending its next request when the previous one answers, until `seconds` pass. */
+export async function closedLoop({ seconds, clients, send, snapshot }: {
+  seconds: number;
+  clients: number;
+  send: (client: number, seq: number) => Promise<{ ok: boolean; reply: Reply }>;
+  snapshot: () => CpuSnapshot;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const errorSamples: string[] = [];
+  let ok = 0;
+  let errors = 0;
+  let seq = 0;
+  const cpuBefore = snapshot();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (performance.now() < deadline) {
+        const { ok: isOk, reply } = await send(client, seq++);
+        if (isOk) {
+          ok++;
+          latencies.push(reply.ms);
+        } else {
+          errors++;
+          if (errorSamples.length < 5) errorSamples.push(`${reply.status} ${reply.body.slice(0, 200)}`);
+        }
+      }
+    }),
+  );
+  const cpuAfter = snapshot();
+  return { ok, errors, errorSamples, latencies, elapsedS: (performance.now() - started) / 1000, cpuBefore, cpuAfter };
+}
+
 // ---------------------------------------------------------------- CPU accounting (/proc)
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux x86-64 and arm64
@@ -64,6 +101,21 @@ export function processCpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): 
     const stat = readFileSync(statFile, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds (user + system) of a process's children that have exited and been waited for: a
+ * postmaster's autovacuum workers and closed backends, whose time would otherwise vanish from a
+ * sum over the live processes between two snapshots.
+ */
+export function reapedChildrenCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND; // cutime, cstime
   } catch {
     return 0;
   }
@@ -133,7 +185,8 @@ export function cpuSnapshot(serverPid: number, pgPids: number[]): CpuSnapshot {
     at: performance.now(),
     server: processCpuSeconds(serverPid),
     threads: threadCpuSeconds(serverPid),
-    postgres: pgPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+    // pgPids[0] is the postmaster (postgresPids): its exited children count too.
+    postgres: pgPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) + (pgPids.length > 0 ? reapedChildrenCpuSeconds(pgPids[0]) : 0),
     bench: (self.user + self.system) / 1e6,
     machine: machineCpu(),
   };
@@ -148,14 +201,14 @@ export type ServerChild = { url: string; child: ChildProcess; output: () => stri
  * KDF variable is removed from the inherited environment, so the server uses MIN_KDF and refuses
  * anything weaker. Other variables (UV_THREADPOOL_SIZE, SUJARIT_DB_POOL, ...) pass through.
  */
-export async function startServer({ databaseUrl, dataDir }: { databaseUrl: string; dataDir: string }): Promise<ServerChild> {
+export async function startServer({ databaseUrl, dataDir, env: extraEnv = {} }: { databaseUrl: string; dataDir: string; /** added to the environment (e.g. the LINE channel's variables) */ env?: Record<string, string> }): Promise<ServerChild> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) {
     if (key.startsWith('SUJARIT_KDF_') || key === 'SUJARIT_ALLOW_WEAK_KDF' || key === 'SUJARIT_DATA' || key === 'PORT' || key === 'HOST') delete env[key];
   }
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
     cwd: ROOT,
-    env: { ...env, DATABASE_URL: databaseUrl, SUJARIT_LOG_LEVEL: 'warn' },
+    env: { ...env, ...extraEnv, DATABASE_URL: databaseUrl, SUJARIT_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -7,11 +7,14 @@
 //   5. the ledger (bench/ledger.ts): entries integrated/s against the SHA-256 limit, append → signed
 //      checkpoint, and tile, checkpoint and certificate requests/s;
 //   6. case handling (bench/cases.ts): inbox and due views over 200,000 cases in 50 agencies, and
-//      search over the 2,000 cases sealed to one investigator.
+//      search over the 2,000 cases sealed to one investigator;
+//   7. the LINE webhook (bench/line.ts): events accepted/s, signed and durably stored, at 1 and at 5
+//      events a request, against the commit and HTTP limits; the worker's processing rate.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
-// BENCH_CASES_* (bench/cases.ts); BENCH_ONLY=cases runs section 6 alone (no server).
+// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts); BENCH_ONLY=cases runs section 6
+// alone (no server), BENCH_ONLY=line section 7 alone (its own server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -32,7 +35,8 @@ import { sealTo } from '../src/crypto/sealed-box.ts';
 import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
-import { cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type CpuSnapshot, type Reply, type ServerChild } from './lib.ts';
+import { lineSection } from './line.ts';
+import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
 
 function envInt(name: string, fallback: number): number {
   const n = Number(process.env[name]);
@@ -75,43 +79,6 @@ function reportBody(i: number): Record<string, unknown> {
     // One report in four names its reporter: an extra sealed key per recipient.
     ...(i % 4 === 0 ? { identity: { name: 'ผู้แจ้ง', contact: 'reporter@example.org' } } : {}),
   };
-}
-
-// ---------------------------------------------------------------- closed-loop load
-
-type LoadResult = { ok: number; errors: number; errorSamples: string[]; latencies: number[]; elapsedS: number; cpuBefore: CpuSnapshot; cpuAfter: CpuSnapshot };
-
-/** `clients` loops, each sending its next request when the previous one answers, until `seconds` pass. */
-async function closedLoop({ seconds, clients, send, snapshot }: {
-  seconds: number;
-  clients: number;
-  send: (client: number, seq: number) => Promise<{ ok: boolean; reply: Reply }>;
-  snapshot: () => CpuSnapshot;
-}): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const errorSamples: string[] = [];
-  let ok = 0;
-  let errors = 0;
-  let seq = 0;
-  const cpuBefore = snapshot();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      while (performance.now() < deadline) {
-        const { ok: isOk, reply } = await send(client, seq++);
-        if (isOk) {
-          ok++;
-          latencies.push(reply.ms);
-        } else {
-          errors++;
-          if (errorSamples.length < 5) errorSamples.push(`${reply.status} ${reply.body.slice(0, 200)}`);
-        }
-      }
-    }),
-  );
-  const cpuAfter = snapshot();
-  return { ok, errors, errorSamples, latencies, elapsedS: (performance.now() - started) / 1000, cpuBefore, cpuAfter };
 }
 
 // ---------------------------------------------------------------- phases
@@ -194,8 +161,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
-  if (ONLY === 'cases') return casesOnly(started);
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" can run alone`);
+  if (ONLY === 'cases' || ONLY === 'line') return sectionOnly(started, ONLY);
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" and "line" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -471,6 +438,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 6. case handling
     await casesSection({ clusterUrl: pg.url, db, say }, rows);
+
+    // ------------------------------------------------------------ 7. the LINE webhook
+    await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -481,8 +451,11 @@ async function main(): Promise<void> {
   printSummary(started);
 }
 
-/** BENCH_ONLY=cases: section 6 alone, in a fresh embedded PostgreSQL; no server, no Argon2. */
-async function casesOnly(started: number): Promise<void> {
+/**
+ * BENCH_ONLY=cases|line: one section alone (6, case handling; 7, the LINE webhook with its own
+ * server), in a fresh embedded PostgreSQL; no Argon2 phases.
+ */
+async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -499,9 +472,14 @@ async function casesOnly(started: number): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    pg = await startEmbeddedDatabase(path.join(tmp, 'db'));
+    const dbDir = path.join(tmp, 'db');
+    pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
-    await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    else {
+      const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
+    }
   } finally {
     await cleanup();
   }

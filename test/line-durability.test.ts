@@ -123,7 +123,7 @@ describe('LINE events are never lost', () => {
       // Exactly once: one welcome per event in the outbox; every user is answered.
       const rows = await db.selectFrom('line_outbox').select(['id', 'body', 'state']).execute();
       assert.equal(rows.length, EVENTS);
-      await until(async () => (await db.selectFrom('line_outbox').select('id').where('state', '<>', 'sent').execute()).length === 0, 60_000, 'the outbox to drain');
+      await until(async () => (await db.selectFrom('line_outbox').select('id').where('state', '<>', 'sent').execute()).length === 0, 120_000, 'the outbox to drain (rows a killed sender had leased come back after 30 s)');
       const sent = line.deliveries.slice(before);
       const replied = new Set(sent.filter((d) => d.kind === 'reply').map((d) => d.replyToken));
       const pushed = new Set(sent.filter((d) => d.kind === 'push').map((d) => d.to));

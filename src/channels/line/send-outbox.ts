@@ -1,5 +1,5 @@
-// Sends the outbox to LINE. A row is leased (its next attempt moved two minutes ahead) before it is
-// sent, so two senders never send it at once and a crashed sender's rows come back. An answer to a
+// Sends the outbox to LINE. A row is leased (its next attempt moved 30 s ahead) before it is sent,
+// so two senders never send it at once and a crashed sender's rows come back. An answer to a
 // user's message uses its reply token while fresh (free, and LINE's intended path); otherwise, or
 // when LINE refuses the token, a push with the row id as X-Line-Retry-Key, so that a push retried
 // after a timeout, a 429 or a 500 is delivered once (LINE answers 409 to a key it already accepted).
@@ -20,7 +20,7 @@ function statusOf(e: unknown): number | null {
 /** Sends up to `limit` due messages. Returns how many were taken. */
 export async function sendOutbox(deps: LineDeps, limit = 20): Promise<number> {
   const { rows } = await sql<{ id: string; seq: number; body: Buffer; attempts: number }>`
-    update line_outbox set next_attempt_at = now() + interval '2 minutes', attempts = attempts + 1
+    update line_outbox set next_attempt_at = now() + interval '30 seconds', attempts = attempts + 1
     where id in (select id from line_outbox where state = 'pending' and next_attempt_at <= now() order by seq limit ${limit} for update skip locked)
     returning id, seq, body, attempts`.execute(deps.db);
   rows.sort((a, b) => Number(a.seq) - Number(b.seq));

@@ -20,6 +20,9 @@ export type LineWorker = {
   stop: () => Promise<void>;
 };
 
+/** Events processed between two rounds of sending. */
+const EVENTS_PER_ROUND = 50;
+
 type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
 
 /** Starts the worker when the LINE channel is configured; null otherwise. */
@@ -39,10 +42,17 @@ export function startLineWorker({ db, config, secrets, throttle, log, pollMs = 1
   let again = false;
   let isStopped = false;
   const report = (e: unknown) => log('warn', `LINE channel: ${(e as Error).name ?? 'Error'} ${(e as { code?: string; status?: number }).code ?? (e as { status?: number }).status ?? ''}`.trim());
+  // Answers go out every EVENTS_PER_ROUND events, not only once the backlog is empty: under a
+  // burst, reply tokens would otherwise expire and every answer become a (paid) push.
   const runOnce = async () => {
-    while (!isStopped && (await processNextEvent(deps, hooks, report)));
-    while (!isStopped && (await composeNotices(deps)) > 0);
-    while (!isStopped && (await sendOutbox(deps)) > 0);
+    let more = true;
+    while (more && !isStopped) {
+      let n = 0;
+      while (n < EVENTS_PER_ROUND && !isStopped && (await processNextEvent(deps, hooks, report))) n++;
+      more = n === EVENTS_PER_ROUND;
+      while (!isStopped && (await composeNotices(deps)) > 0);
+      while (!isStopped && (await sendOutbox(deps)) > 0);
+    }
   };
   const run = (): Promise<void> => {
     if (running) {
