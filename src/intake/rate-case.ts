@@ -27,19 +27,17 @@ export async function rateCase({ db, caseId, score, comment, channel }: { db: Db
 
 /** `rateCase` inside the caller's transaction (the LINE channel rates while processing an event). */
 export async function recordRating(trx: Transaction<Database>, { caseId, score, comment, channel }: { caseId: string; score: number; comment: string; channel: 'web' | 'line' }): Promise<void> {
-  {
-    const c = await trx.selectFrom('report_case').select(['status', 'agency_id', 'team_public_key']).where('id', '=', caseId).forUpdate().executeTakeFirst();
-    if (!c) throw new AppError('not_found', 'no such case', 'error.not_found');
-    if (c.status !== 'closed') throw new AppError('conflict', 'a case is rated after it is closed', 'error.rating_not_closed');
-    const sealed = comment && c.team_public_key ? sealToTeam(c.team_public_key, `case-rating/${caseId}`, comment) : null;
-    const res = await trx
-      .insertInto('case_rating')
-      .values({ case_id: caseId, agency_id: c.agency_id, score, comment: sealed, channel, rated_on: sql<string>`(now() at time zone 'Asia/Bangkok')::date` })
-      .onConflict((oc) => oc.column('case_id').doNothing())
-      .returning('case_id')
-      .executeTakeFirst();
-    if (!res) throw new AppError('conflict', 'this case was already rated', 'error.rating_done');
-  }
+  const c = await trx.selectFrom('report_case').select(['status', 'agency_id', 'team_public_key']).where('id', '=', caseId).forUpdate().executeTakeFirst();
+  if (!c) throw new AppError('not_found', 'no such case', 'error.not_found');
+  if (c.status !== 'closed') throw new AppError('conflict', 'a case is rated after it is closed', 'error.rating_not_closed');
+  const sealed = comment && c.team_public_key ? sealToTeam(c.team_public_key, `case-rating/${caseId}`, comment) : null;
+  const res = await trx
+    .insertInto('case_rating')
+    .values({ case_id: caseId, agency_id: c.agency_id, score, comment: sealed, channel, rated_on: sql<string>`(now() at time zone 'Asia/Bangkok')::date` })
+    .onConflict((oc) => oc.column('case_id').doNothing())
+    .returning('case_id')
+    .executeTakeFirst();
+  if (!res) throw new AppError('conflict', 'this case was already rated', 'error.rating_done');
 }
 
 /** Adds the comment to a rating given without one (LINE asks for it after the score). */

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { clickAndLoad, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const OPDC_TH = 'สำนักงาน ก.พ.ร.';
@@ -91,20 +91,12 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
     assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
     assert.match(await runCli(['agency', 'add', '--code', 'NACC', '--name-th', NACC_TH, '--name-en', 'NACC'], env), /agency NACC added/);
-    for (const s of Object.values(STAFF)) {
-      const out = await runCli(['user', 'add', '--agency', s.agency, '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'], env, `${PASSWORD}\n`);
-      assert.match(out, new RegExp(`user ${s.email.replace(/\./g, '\\.')} added to ${s.agency} as ${s.role}`));
-    }
+    await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    for (const c of contexts) await c.context.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-    await fixture?.cleanup();
-  });
+  after(() => closeJourney({ contexts, browser, server, fixture }));
 
   it('a reporter files a report to OPDC with their name and contact, and keeps the receipt', async () => {
     reporter = await open(false);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { clickAndLoad, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const OPDC_TH = 'สำนักงาน ก.พ.ร.';
@@ -82,20 +82,12 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     fixture = await serverFixture();
     const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
     assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
-    for (const s of Object.values(STAFF)) {
-      const out = await runCli(['user', 'add', '--agency', 'OPDC', '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'], env, `${PASSWORD}\n`);
-      assert.match(out, new RegExp(`user ${s.email.replace(/\./g, '\\.')} added to OPDC as ${s.role}`));
-    }
+    await addStaffByCli(env, Object.values(STAFF).map((s) => ({ ...s, agency: 'OPDC' })), PASSWORD);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    for (const c of contexts) await c.context.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-    await fixture?.cleanup();
-  });
+  after(() => closeJourney({ contexts, browser, server, fixture }));
 
   it('a citizen on a phone files a named complaint from the home page and reads the tracking code', async () => {
     citizen = await openContext(browser);

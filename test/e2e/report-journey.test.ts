@@ -2,7 +2,7 @@
 // a reporter on a phone files a report with a geotagged photo, a recipient answers and acknowledges
 // it in the console, and the reporter reads the answer with the receipt and replies.
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
-import { clickAndLoad, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,12 +54,7 @@ describe('report journey in a browser without JavaScript', () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    for (const c of contexts) await c.context.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-    await fixture?.cleanup();
-  });
+  after(() => closeJourney({ contexts, browser, server, fixture }));
 
   it('a reporter on a phone files a report with a geotagged photo and gets a receipt', async () => {
     reporter = await open();

@@ -63,3 +63,19 @@ export async function signInFirstTime(page: Page, baseUrl: string, email: string
   assert.equal(pathOf(page), '/staff/cases');
   return secret;
 }
+
+/** Adds each person with `user add` (password on standard input) and checks the CLI says so. */
+export async function addStaffByCli(env: Record<string, string>, people: readonly { agency: string; email: string; role: string; name: string }[], password: string): Promise<void> {
+  for (const s of people) {
+    const out = await runCli(['user', 'add', '--agency', s.agency, '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'], env, `${password}\n`);
+    assert.match(out, new RegExp(`user ${s.email.replace(/\./g, '\\.')} added to ${s.agency} as ${s.role}`));
+  }
+}
+
+/** Ends a journey: its browser contexts, the browser, the server, then its database and data folder. */
+export async function closeJourney(j: { contexts: readonly { context: { close: () => Promise<void> } }[]; browser?: { close: () => Promise<void> }; server?: { stop: () => Promise<void> }; fixture?: { cleanup: () => Promise<void> } }): Promise<void> {
+  for (const c of j.contexts) await c.context.close().catch(() => {});
+  await j.browser?.close();
+  await j.server?.stop();
+  await j.fixture?.cleanup();
+}

@@ -14,7 +14,7 @@ import type { LineDeps } from './deps.ts';
 import { fileOnLine } from './file-on-line.ts';
 import { acceptPhoto } from './photos.ts';
 import { rateOnLine, commentOnLine } from './rate-on-line.ts';
-import { locationButton, menuButtons, photoButton, postback, summaryMessage, text, uriButton, type Message } from './replies.ts';
+import { mediaButtons, menuButtons, postback, summaryMessage, text, uriButton, type Message } from './replies.ts';
 import { myCases, trackByCode } from './track-on-line.ts';
 
 const THAI = /[\u0E00-\u0E7F]/;
@@ -31,10 +31,6 @@ export function languageOf(typed: string, current: Lang): Lang {
 
 function categoriesOf(kind: Conversation['kind']): readonly string[] {
   return kind === 'tip' ? CATEGORIES : COMPLAINT_CATEGORIES;
-}
-
-function mediaButtons(t: T): ReturnType<typeof postback>[] {
-  return [photoButton(t('line.btn.photo')), locationButton(t('line.btn.location')), postback(t('line.btn.done'), { a: 'done' })];
 }
 
 function summary(t: T, c: Conversation): Message {

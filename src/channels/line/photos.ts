@@ -11,11 +11,11 @@ import { MAX_FILES } from '../../intake/limits.ts';
 import { CONVERSATION_TTL_MS, type Conversation } from './conversation-state.ts';
 import type { LineDeps } from './deps.ts';
 import { draftOf } from './file-on-line.ts';
-import { locationButton, photoButton, postback, text, type Message } from './replies.ts';
+import { mediaButtons, text, type Message } from './replies.ts';
 
 export async function acceptPhoto(deps: LineDeps, c: Conversation, m: webhook.ImageMessageContent): Promise<Message[]> {
   const t = translator(c.lang);
-  const buttons = [photoButton(t('line.btn.photo')), locationButton(t('line.btn.location')), postback(t('line.btn.done'), { a: 'done' })];
+  const buttons = mediaButtons(t);
   if (c.photos.length >= MAX_FILES) return [text(t('line.photo_limit', { max: MAX_FILES }), buttons)];
   if (m.contentProvider?.type !== 'line') return [text(t('line.photo_failed', { reason: t('line.unsupported') }), buttons)];
   const { caseKey } = draftOf(c);

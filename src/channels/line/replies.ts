@@ -41,6 +41,11 @@ export function menuButtons(t: T): QuickItem[] {
   return [postback(t('line.btn.complaint'), { a: 'kind', v: 'complaint' }), postback(t('line.btn.tip'), { a: 'kind', v: 'tip' }), postback(t('line.btn.status'), { a: 'status' })];
 }
 
+/** The photo and location step: send a photo, share the location, done. */
+export function mediaButtons(t: T): QuickItem[] {
+  return [photoButton(t('line.btn.photo')), locationButton(t('line.btn.location')), postback(t('line.btn.done'), { a: 'done' })];
+}
+
 export type Summary = { kind: string; agency: string; category: string; what: string; photos: number; location: string | null };
 
 /** The summary to confirm, as a Flex bubble of label/value rows. */
