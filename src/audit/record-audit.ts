@@ -46,6 +46,15 @@ export const AUDIT_ACTIONS = [
   'recovery_code_used',
   'staff_login',
   'staff_login_failed',
+  'ita_cycle_opened',
+  'ita_cycle_closed',
+  'ita_links_issued',
+  'ita_oit_evidence_saved',
+  'ita_oit_verdict_saved',
+  'ita_reminder_sent',
+  'ita_measure_saved',
+  'ita_progress_saved',
+  'ita_history_recorded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

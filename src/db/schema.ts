@@ -204,6 +204,69 @@ export type Database = {
   };
   complainant_notice: { id: Generated<number>; case_id: string; kind: 'status' | 'reply'; ref_id: string; created_at: Stamp; done_at: Date | null };
   audit_anchor: { outbox_id: number; audit_id: number; head: Buffer; opening: ColumnType<Record<string, unknown>, string, string> };
+  ita_cycle: {
+    id: Generated<number>;
+    agency_id: number;
+    fiscal_year: number;
+    framework_name: string;
+    framework: ColumnType<unknown, string, string>;
+    public_code: string;
+    staff_count: number;
+    links_issued: Generated<number>;
+    iit_responses: Generated<number>;
+    eit_responses: Generated<number>;
+    state: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+    oit_due_on: string | null;
+    opened_by: number;
+    opened_at: Stamp;
+    closed_at: Date | null;
+  };
+  ita_link: { token_hash: Buffer; cycle_id: number };
+  ita_tally: { cycle_id: number; question_id: string; answer: number; count: number };
+  ita_oit_item: {
+    cycle_id: number;
+    item_id: string;
+    evidence_url: string | null;
+    evidence_note: string | null;
+    file_name: string | null;
+    file_type: string | null;
+    file_bytes: Buffer | null;
+    updated_by: number | null;
+    updated_at: Date | null;
+    verdict: 'yes' | 'no' | null;
+    assessor_comment: string | null;
+    assessed_by: number | null;
+    assessed_at: Date | null;
+  };
+  ita_reminder: { cycle_id: number; sent_on: string; missing: number; recipients: number };
+  ita_measure: {
+    id: Generated<number>;
+    cycle_id: number;
+    indicator: number;
+    title: string;
+    objective: string;
+    steps: string;
+    responsible_unit: string;
+    starts_on: string;
+    ends_on: string;
+    /** numeric(14,2): read as a string such as '12500.00' */
+    budget: ColumnType<string, string | number | undefined, string | number>;
+    created_by: number;
+    created_at: Stamp;
+    updated_at: Stamp;
+  };
+  ita_progress: {
+    measure_id: number;
+    round: 6 | 12;
+    progress: string;
+    percent: number;
+    budget_used: ColumnType<string, string | number | undefined, string | number>;
+    problems: ColumnType<string, string | undefined, string>;
+    suggestions: ColumnType<string, string | undefined, string>;
+    recorded_by: number;
+    recorded_at: Stamp;
+  };
+  ita_history: { agency_id: number; fiscal_year: number; iit: number | null; eit: number | null; oit: number | null; ita: number | null; recorded_by: number; recorded_at: Stamp };
 };
 
 export const CASE_STATUSES = ['new', 'acknowledged', 'screening', 'investigating', 'referred', 'concluded', 'closed'] as const;
@@ -217,7 +280,7 @@ export const CASE_KINDS = ['tip', 'complaint', 'permit'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 export type KeyPurpose = 'content' | 'identity' | 'team';
 export type MessageThread = 'reporter' | 'internal' | 'witness';
-export const STAFF_ROLES = ['platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor'] as const;
+export const STAFF_ROLES = ['platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor', 'ita_assessor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Per-agency settings (agency.settings). Deadline days per clock; `categories` overrides per category. */
 export type DeadlinePolicy = { ackDays: number; replyDays: number; feedbackMonths: number; pauseWhileWaiting: boolean };

@@ -11,6 +11,9 @@ import * as search from './parts/search.ts';
 import * as complaints from './parts/complaints.ts';
 import * as permits from './parts/permits.ts';
 import * as line from './parts/line.ts';
+import * as itaSurvey from './parts/ita-survey.ts';
+import * as itaCycle from './parts/ita-cycle.ts';
+import * as itaResults from './parts/ita-results.ts';
 
 type Dict = Record<string, string>;
 
@@ -316,7 +319,7 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line];
+const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
 function merge(base: Dict, parts: Dict[]): Dict {

@@ -25,6 +25,9 @@ import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { permitRoutes } from './console/permit-routes.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
 import { lineRoutes } from './channels/line-routes.ts';
+import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
+import { itaCycleRoutes } from './console/ita-routes.ts';
+import { itaResultsRoutes } from './console/ita-results-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
 function minuteTimestamp(): string {
@@ -120,5 +123,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   permitRoutes(app, deps);
   figuresRoutes(app, deps);
   lineRoutes(app, deps);
+  itaSurveyRoutes(app, deps);
+  itaCycleRoutes(app, deps);
+  itaResultsRoutes(app, deps);
   return app;
 }

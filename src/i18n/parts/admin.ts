@@ -119,6 +119,8 @@ export const th: Record<string, string> = {
   'admin.role.identity_custodian.hint': 'พิจารณาคำขอเปิดเผยตัวตนของผู้แจ้ง',
   'admin.role.auditor': 'ผู้ตรวจสอบประวัติการเข้าถึง',
   'admin.role.auditor.hint': 'อ่านประวัติการเข้าถึงของหน่วยงาน ไม่อ่านเรื่อง',
+  'admin.role.ita_assessor': 'ผู้ประเมิน ITA',
+  'admin.role.ita_assessor.hint': 'ตรวจแบบ OIT ดูผลการประเมิน ITA และจัดทำมาตรการ ไม่อ่านเรื่อง',
 
   'admin.settings.title': 'ตั้งค่าหน่วยงาน',
   'admin.settings.deadlines': 'กำหนดเวลา',
@@ -269,6 +271,8 @@ export const en: Record<string, string> = {
   'admin.role.identity_custodian.hint': 'decides requests to disclose a reporter’s identity',
   'admin.role.auditor': 'Auditor',
   'admin.role.auditor.hint': 'reads the agency’s audit trail; reads no case',
+  'admin.role.ita_assessor': 'ITA assessor',
+  'admin.role.ita_assessor.hint': 'checks the OIT disclosures, reads the ITA results and writes the measures plan; reads no case',
 
   'admin.settings.title': 'Agency settings',
   'admin.settings.deadlines': 'Deadlines',

@@ -59,9 +59,10 @@ describe('administration pages', () => {
   it('lists the pages of each role', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
     assert.deepEqual(hrefs(['platform_admin']), ['/staff/admin/agencies', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['agency_admin', 'auditor']), ['/staff/admin/users', '/staff/admin/settings', '/staff/admin/escrow', '/staff/audit', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['agency_admin', 'auditor']), ['/staff/admin/users', '/staff/admin/settings', '/staff/admin/escrow', '/staff/audit', '/staff/ita', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['identity_custodian']), ['/staff/identity-requests', '/staff/escrow', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['investigator']), ['/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
   });
 
   it('lets the platform administrator add an agency and invite its administrator, who sets up the account', async () => {

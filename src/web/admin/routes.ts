@@ -41,6 +41,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (hasRole(actor, 'agency_admin')) nav.push({ href: '/staff/admin/users', key: 'admin.nav.users' }, { href: '/staff/admin/settings', key: 'admin.nav.settings' }, { href: '/staff/admin/escrow', key: 'escrow.title' });
   if (hasRole(actor, 'identity_custodian')) nav.push({ href: '/staff/identity-requests', key: 'identity.requests' }, { href: '/staff/escrow', key: 'escrow.restores' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
+  if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
   nav.push({ href: '/staff/account/password', key: 'admin.nav.password' }, { href: '/staff/account/totp', key: 'admin.nav.totp' });
   return nav;
 }

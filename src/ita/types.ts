@@ -1,0 +1,88 @@
+// The shapes of the ITA: a framework (one fiscal year's assessment, loaded from a file), the answers
+// as counts, and the scores. Every score is in hundredths (8341 = 83.41), so the arithmetic is exact.
+
+export type Text = { th: string; en: string };
+export type InstrumentCode = 'IIT' | 'EIT' | 'OIT';
+export type SurveyInstrument = 'IIT' | 'EIT';
+
+/** An answer scale. `levels`: answers 1..points.length, scored points[answer - 1]; `yesno`: 1 = yes, 0 = no. */
+export type Scale =
+  | { kind: 'levels'; points: number[]; labels: Text[] }
+  | { kind: 'yesno'; yes: number; no: number; labels: { yes: Text; no: Text } };
+
+export type Question = {
+  id: string;
+  indicator: number;
+  scale: string;
+  text: Text;
+  /** Scored the other way round: for levels, points reversed; for yes/no, yes and no swapped. */
+  reverse: boolean;
+};
+
+export type ChecklistItem = {
+  id: string;
+  indicator: number;
+  /** The sub-indicator heading NACC groups items under, e.g. "9.1 ข้อมูลพื้นฐาน". */
+  group: Text;
+  text: Text;
+  /** Filled from Sujarit's own figures (`complaint-figures`): the page shows them as evidence. */
+  source?: 'complaint-figures';
+};
+
+export type Indicator = { number: number; instrument: InstrumentCode; name: Text; weight: number };
+
+/** The smallest sample NACC accepts: max(atLeast, ceil(share × population)), never above the population when it is known. */
+export type MinSample = { atLeast: number; share: number };
+
+export type Instrument = {
+  code: InstrumentCode;
+  name: Text;
+  /** Weight in the ITA score, in basis points (3000 = 0.30). */
+  weight: number;
+  /** Survey instruments only. */
+  minSample?: MinSample;
+};
+
+export type Grade = { grade: string; min: number };
+
+/** A validated framework. Weights are basis points (sum 10000 per level); grade minimums and the pass mark are hundredths. */
+export type Framework = {
+  format: 'sujarit-ita-framework/1';
+  fiscalYear: number;
+  title: Text;
+  instruments: Instrument[];
+  indicators: Indicator[];
+  scales: Record<string, Scale>;
+  questions: Question[];
+  checklist: ChecklistItem[];
+  grades: Grade[];
+  passMark: number;
+  /** Survey results are shown only from this many completed questionnaires per instrument. */
+  disclosureThreshold: number;
+};
+
+/** Answer counts of one question: answer value → how many gave it. */
+export type QuestionTally = Map<number, number>;
+
+/** What scoring reads: survey answers as counts, respondents per survey, OIT verdicts. */
+export type Answers = {
+  tallies: Map<string, QuestionTally>;
+  respondents: Record<SurveyInstrument, number>;
+  /** Checklist item id → true (disclosed), false (not); an item absent is not disclosed. */
+  verdicts: Map<string, boolean>;
+};
+
+export type QuestionScore = { id: string; indicator: number; score: number | null; answered: number; missing: number };
+export type IndicatorScore = { number: number; instrument: InstrumentCode; score: number | null };
+export type InstrumentScore = { code: InstrumentCode; score: number | null; respondents: number | null };
+
+/** The breakdown; a score is null where nothing was answered. `ita` and `grade` are null until every instrument has a score. */
+export type ScoreResult = {
+  questions: QuestionScore[];
+  checklist: { id: string; indicator: number; disclosed: boolean }[];
+  indicators: IndicatorScore[];
+  instruments: InstrumentScore[];
+  ita: number | null;
+  grade: string | null;
+  passed: boolean | null;
+};
