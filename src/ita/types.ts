@@ -86,3 +86,37 @@ export type ScoreResult = {
   grade: string | null;
   passed: boolean | null;
 };
+
+/** Progress of a survey instrument: answers against the framework's minimum sample. */
+export type SurveyProgress = { instrument: SurveyInstrument; responses: number; required: number; population: number | null; isEnough: boolean; isDisclosed: boolean };
+
+/** One measure (project) in the monitoring report, in seed 003's structure. Money as decimal strings ('12500.00'). */
+export type ReportProject = {
+  indicator: number;
+  indicatorName: string;
+  title: string;
+  objective: string;
+  steps: string;
+  responsibleUnit: string;
+  /** YYYY-MM-DD (Gregorian; the PDF prints Buddhist Era dates) */
+  startsOn: string;
+  endsOn: string;
+  budget: string;
+  /** null: no progress recorded for this round */
+  progress: { text: string; percent: number; budgetUsed: string; problems: string; suggestions: string } | null;
+};
+
+/** Everything the monitoring report PDF prints; already in the language asked for. */
+export type MonitoringReport = {
+  lang: 'th' | 'en';
+  thaiDigits: boolean;
+  agencyName: string;
+  fiscalYear: number;
+  /** six-month or twelve-month report */
+  round: 6 | 12;
+  /** YYYY-MM-DD */
+  generatedOn: string;
+  /** Scores by year, oldest first, hundredths (null: not assessed). */
+  scores: { fiscalYear: number; iit: number | null; eit: number | null; oit: number | null; ita: number | null; grade: string | null }[];
+  projects: ReportProject[];
+};
