@@ -9,12 +9,15 @@
 //   6. case handling (bench/cases.ts): inbox and due views over 200,000 cases in 50 agencies, and
 //      search over the 2,000 cases sealed to one investigator;
 //   7. the LINE webhook (bench/line.ts): events accepted/s, signed and durably stored, at 1 and at 5
-//      events a request, against the commit and HTTP limits; the worker's processing rate.
+//      events a request, against the commit and HTTP limits; the worker's processing rate;
+//   8. the ITA (bench/ita-score.ts, bench/ita-pdf.ts): importing and scoring 100,000 survey answers
+//      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s).
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts); BENCH_ONLY=cases runs section 6
-// alone (no server), BENCH_ONLY=line section 7 alone (its own server).
+// alone (no server), BENCH_ONLY=line section 7 alone (its own server), BENCH_ONLY=ita section 8
+// alone (no database).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -36,6 +39,8 @@ import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
 import { lineSection } from './line.ts';
+import { itaPdfSection } from './ita-pdf.ts';
+import { itaScoreSection } from './ita-score.ts';
 import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
 
 function envInt(name: string, fallback: number): number {
@@ -162,6 +167,10 @@ async function main(): Promise<void> {
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
   if (ONLY === 'cases' || ONLY === 'line') return sectionOnly(started, ONLY);
+  if (ONLY === 'ita') {
+    await itaSection();
+    return printSummary(started);
+  }
   if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" and "line" can run alone`);
 
   const solo = await argon2Solo();
@@ -441,6 +450,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 7. the LINE webhook
     await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
+
+    // ------------------------------------------------------------ 8. the ITA
+    await itaSection();
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -484,6 +496,13 @@ async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<vo
     await cleanup();
   }
   printSummary(started);
+}
+
+/** Section 8: pure computation in this process (scoring, the PDF), no server or database. */
+async function itaSection(): Promise<void> {
+  section('8. ITA: scoring 100,000 answers, the monitoring report PDF');
+  await itaScoreSection(say, rows);
+  await itaPdfSection(say, rows);
 }
 
 function printSummary(started: number): void {

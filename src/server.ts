@@ -12,6 +12,7 @@ import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
+import { startItaReminders } from './notify/ita-reminders.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
@@ -49,6 +50,7 @@ export async function startServer(config: Config): Promise<Running> {
   timer.unref();
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   // Events stored before a restart (or while processing failed) are processed now.
   line = startLineWorker({ db, config, secrets, throttle: receiptThrottle, log: (level, msg) => app.log[level](msg) });
   line?.kick();
@@ -67,6 +69,7 @@ export async function startServer(config: Config): Promise<Running> {
       clearInterval(timer);
       await notices?.stop();
       await permits?.stop();
+      await itaReminders?.stop();
       await app.close();
       await line?.stop();
       await ledger.stop();

@@ -3,12 +3,13 @@ import { loadConfig } from '../config/load.ts';
 import { isAppError } from '../errors.ts';
 import { openDatabase } from '../server.ts';
 import { agencyAdd, usage as agencyUsage } from './agency-add.ts';
+import { itaScoreCommand, usage as itaScoreUsage } from './ita-score.ts';
 import { ledgerExport, ledgerInit, ledgerVerifyAudit, usage as ledgerUsage } from './ledger.ts';
 import { userAdd, usage as userUsage } from './user-add.ts';
 import { verifyCertificateCommand, usage as verifyUsage } from './verify-certificate.ts';
 import { witnessCommand, usage as witnessUsage } from './witness.ts';
 
-const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}\n  ${witnessUsage}`;
+const HELP = `usage: npm run sujarit -- <command>\n  ${agencyUsage}\n  ${userUsage}\n  ${ledgerUsage}\n  ${verifyUsage}\n  ${witnessUsage}\n  ${itaScoreUsage}`;
 
 const [noun, verb, ...rest] = process.argv.slice(2);
 const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
@@ -16,6 +17,10 @@ const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function run(): Promise<number> {
   if (noun === 'witness') return witnessCommand(process.argv.slice(3)); // no database
+  if (command === 'ita score') {
+    console.log(itaScoreCommand(rest)); // no database: scores a file
+    return 0;
+  }
   if (noun === 'verify-certificate') {
     console.log(await verifyCertificateCommand(process.argv.slice(3)));
     return 0;

@@ -2,6 +2,7 @@
 // assessors see a cycle; for anyone else it does not exist (not_found, like a case of another agency).
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit/record-audit.ts';
+import { parseDay } from '../cases/permit-dates.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -78,7 +79,8 @@ export function requireOpen(cycle: Cycle): void {
 
 /**
  * Opens the cycle of `fiscalYear` for the actor's agency (agency administrators only) with a
- * shipped framework, copied into the cycle. conflict when the agency already has that year.
+ * shipped framework, copied into the cycle. `oitDueOn`: YYYY-MM-DD or null. conflict when the agency
+ * already has that year.
  */
 export async function openCycle({ db, actor, fiscalYear, frameworkName, staffCount, oitDueOn = null }: { db: Db; actor: StaffActor; fiscalYear: number; frameworkName: string; staffCount: number; oitDueOn?: string | null }): Promise<Cycle> {
   const agencyId = itaAgencyOf(actor, ['agency_admin']);
@@ -86,6 +88,7 @@ export async function openCycle({ db, actor, fiscalYear, frameworkName, staffCou
   if (!Number.isSafeInteger(fiscalYear) || fiscalYear < 2500 || fiscalYear > 2800) fields.fiscalYear = 'ita.error.fiscal_year';
   if (!Number.isSafeInteger(staffCount) || staffCount < 1 || staffCount > MAX_STAFF_COUNT) fields.staffCount = 'ita.error.staff_count';
   if (!listFrameworks().includes(frameworkName)) fields.framework = 'ita.error.framework';
+  if (oitDueOn !== null && parseDay(oitDueOn) !== oitDueOn) fields.oitDueOn = 'ita.error.oit_due_on';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid cycle', 'error.form', fields);
   const framework = loadShippedFramework(frameworkName);
   return db.transaction().execute(async (trx) => {

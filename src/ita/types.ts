@@ -45,7 +45,7 @@ export type Instrument = {
 
 export type Grade = { grade: string; min: number };
 
-/** A validated framework. Weights are basis points (sum 10000 per level); grade minimums and the pass mark are hundredths. */
+/** A validated framework. Weights are basis points (instruments sum to 10000; indicators relative within their instrument); grade minimums and the pass mark are hundredths. */
 export type Framework = {
   format: 'sujarit-ita-framework/1';
   fiscalYear: number;
