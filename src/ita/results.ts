@@ -10,7 +10,8 @@ import { cycleOf, itaAgencyOf, loadCycle, type Cycle } from './cycles.ts';
 import { listFrameworks, loadShippedFramework } from './framework.ts';
 import { surveyProgress } from './sample.ts';
 import { formatScore, gradeOf, parseScore as parseScoreText, roundHalfUp, scoreAnswers } from './score.ts';
-import type { Answers, ChecklistItem, Framework, IndicatorScore, InstrumentCode, QuestionScore, QuestionTally, ScoreResult, SurveyInstrument } from './types.ts';
+import { loadTallies } from './surveys.ts';
+import type { Answers, ChecklistItem, Framework, IndicatorScore, InstrumentCode, QuestionScore, ScoreResult, SurveyInstrument } from './types.ts';
 
 /** Whether a survey instrument's scores may be shown: `responses` against the framework's `threshold`. */
 export type Disclosure = { instrument: SurveyInstrument; responses: number; threshold: number; isDisclosed: boolean };
@@ -42,13 +43,7 @@ export type CycleResults = {
  * cycle through loadCycle (agency scope).
  */
 export async function loadAnswers(db: Db, cycle: Cycle): Promise<Answers> {
-  const rows = await db.selectFrom('ita_tally').select(['question_id', 'answer', 'count']).where('cycle_id', '=', cycle.id).execute();
-  const tallies = new Map<string, QuestionTally>();
-  for (const r of rows) {
-    const t = tallies.get(r.question_id) ?? new Map<number, number>();
-    t.set(r.answer, r.count);
-    tallies.set(r.question_id, t);
-  }
+  const tallies = await loadTallies(db, cycle.id);
   const items = await db.selectFrom('ita_oit_item').select(['item_id', 'verdict']).where('cycle_id', '=', cycle.id).where('verdict', 'is not', null).execute();
   return { tallies, respondents: { IIT: cycle.iitResponses, EIT: cycle.eitResponses }, verdicts: new Map(items.map((i) => [i.item_id, i.verdict === 'yes'])) };
 }

@@ -8,7 +8,8 @@
 //   yields;
 // - the administrator writes a measure and its six-month progress, and downloads the monitoring
 //   report. Its first page is rendered to PNG (pdftoppm) and its text checked (pdftotext).
-// Seeding goes through the CLI; the database is checked after the UI acts.
+// Seeding goes through the CLI; the database is checked after the UI acts. Screenshots of the survey
+// on a phone, the results page and the report's first page go to /tmp.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -152,6 +153,7 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
       const form = await person.page.goto(here(link));
       assert.equal(form?.status(), 200);
       assert.equal(await person.page.locator('script').count(), 0);
+      if (r === 0) await person.page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-survey.png') });
       const asked = await answerSurvey(person.page, r);
       assert.equal(asked, framework.questions.filter((q) => framework.indicators.find((i) => i.number === q.indicator)?.instrument === 'IIT').length);
       assert.deepEqual(foreignRequests(person.requests, server.url), []);
@@ -222,6 +224,7 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const text = (await page.locator('main').textContent()) ?? '';
     for (const ins of expected.instruments) assert.ok(text.includes(formatScore(ins.score!)), `${ins.code} ${formatScore(ins.score!)} shown`);
     assert.ok((await page.locator('svg[role=img]').count()) >= 1, 'a chart');
+    await page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-results.png'), fullPage: true });
     assert.equal(await page.locator('script').count(), 0);
     const csv = await page.context().request.get(`${server.url}${cycleHref}/results.csv`);
     assert.equal(csv.status(), 200);
