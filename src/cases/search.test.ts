@@ -7,11 +7,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
 import { isAppError } from '../errors.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
+import { type StaffActor } from '../staff/session.ts';
 import { openCaseKeys } from './open-case.ts';
 import { postCaseMessage } from './post-case-message.ts';
 import { searchCases } from './search.ts';
@@ -64,7 +64,7 @@ describe('searchCases', () => {
   const salt = randomBytes(16);
   const refs: Record<string, string> = {};
 
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
+  const actor = (email: string) => signedInActor(t.db, email);
   const file = async (name: string, agency: string, what: string) => {
     const done = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'procurement_fraud', what, when: 'มีนาคม 2569', where: 'สำนักงานเขต', who: 'หัวหน้าฝ่ายพัสดุ' }), files: [], channel: 'web' });
     refs[name] = done.reference;

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, seedAgency, seedRecipient, seedStaff, signedInActor } from '../../test/support/app.ts';
 import { getCase } from '../cases/get-case.ts';
-import { staffLogin, resolveStaffSession } from '../staff/session.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { loadCaseView } from './case-view.ts';
 import { openReporterSession } from './reporter-session.ts';
@@ -33,7 +32,7 @@ describe('submitReport', () => {
   const file = (agency: string, extra: Record<string, string> = {}) =>
     submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: 'ข้อความลับ', ...extra }), files: [], channel: 'web' });
 
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
+  const actor = (email: string) => signedInActor(t.db, email);
 
   it('seals the case to the intake officers, the identity to the custodians only, and both to the receipt', async () => {
     const done = await file('OPDC', { identityName: 'นายแจ้ง', identityContact: '081' });

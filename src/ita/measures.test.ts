@@ -3,10 +3,10 @@
 // monitoring report built from them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { itaActors } from '../../test/support/ita.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import type { AppError } from '../errors.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
+import type { StaffActor } from '../staff/session.ts';
 import { closeCycle, openCycle, type Cycle } from './cycles.ts';
 import { listFrameworks } from './framework.ts';
 import { listMeasures, loadMeasure, MEASURE_LIMITS, parseBaht, saveMeasure, saveProgress, type MeasureInput } from './measures.ts';
@@ -20,21 +20,10 @@ describe('ITA measures', () => {
   const who: Record<string, StaffActor> = {};
   let cycle: Cycle;
   let nacc: Cycle;
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
 
   before(async () => {
     t = await createTestDatabase(4);
-    await seedAgency(t.db, 'OPDC');
-    await seedAgency(t.db, 'NACC');
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['admin@nacc.example', 'NACC', ['agency_admin']],
-    ] as const) {
-      await seedStaff(t.db, agency, email, [...roles]);
-      who[email] = await actor(email);
-    }
+    Object.assign(who, await itaActors(t.db));
     cycle = await openCycle({ db: t.db, actor: who['admin@opdc.example'], fiscalYear: 2569, frameworkName: listFrameworks()[0], staffCount: 40 });
     nacc = await openCycle({ db: t.db, actor: who['admin@nacc.example'], fiscalYear: 2569, frameworkName: listFrameworks()[0], staffCount: 40 });
   });

@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedRecipient, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, seedRecipient } from '../../test/support/app.ts';
+import { itaActors } from '../../test/support/ita.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { currentFiscalYear } from '../cases/figures.ts';
 import type { AppError } from '../errors.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateComplaint } from '../intake/validate-complaint.ts';
 import { validateReport } from '../intake/validate-report.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
+import type { StaffActor } from '../staff/session.ts';
 import { closeCycle, openCycle, type Cycle } from './cycles.ts';
 import { listFrameworks } from './framework.ts';
 import { checkEvidenceUrl, listOitItems, loadEvidenceFile, missingItems, oitComplaintFigures, oitProgress, saveEvidence, saveVerdict, servedFileType } from './oit.ts';
@@ -27,24 +28,13 @@ describe('OIT self-check', () => {
   let nacc: Cycle;
   const year = currentFiscalYear();
   const salt = randomBytes(16);
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
 
   before(async () => {
     t = await createTestDatabase(4);
-    await seedAgency(t.db, 'OPDC');
-    await seedAgency(t.db, 'NACC');
+    Object.assign(who, await itaActors(t.db));
     // agencies receive reports only with a recipient (the figures test files cases)
     await seedRecipient(t.db, 'OPDC', 'io@opdc.example');
     await seedRecipient(t.db, 'NACC', 'io@nacc.example');
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['admin@nacc.example', 'NACC', ['agency_admin', 'ita_assessor']],
-    ] as const) {
-      await seedStaff(t.db, agency, email, [...roles]);
-      who[email] = await actor(email);
-    }
     const framework = listFrameworks()[0];
     cycle = await openCycle({ db: t.db, actor: who['admin@opdc.example'], fiscalYear: year, frameworkName: framework, staffCount: 200 });
     nacc = await openCycle({ db: t.db, actor: who['admin@nacc.example'], fiscalYear: year, frameworkName: framework, staffCount: 50 });

@@ -3,11 +3,11 @@
 // with recorded earlier years (seed 004), recording those years, and the CSV.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { itaActors } from '../../test/support/ita.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import type { AppError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
+import type { StaffActor } from '../staff/session.ts';
 import { cycleOf, type Cycle } from './cycles.ts';
 import { cycleResults, loadAnswers, parseScore, recordHistory, resultsCsv, weightedIta, withhold } from './results.ts';
 import type { Framework, ScoreResult } from './types.ts';
@@ -51,7 +51,6 @@ const TALLIES: [string, number, number][] = [['i1', 4, 6], ['i1', 3, 4], ['i2', 
 describe('ITA results', () => {
   let t: TestDatabase;
   const who: Record<string, StaffActor> = {};
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
 
   /** A cycle of `agency` with the tiny framework, the counts above and `eit` completed external questionnaires. */
   const seedCycle = async (agencyEmail: string, fiscalYear: number, eit = 5): Promise<Cycle> => {
@@ -64,17 +63,7 @@ describe('ITA results', () => {
 
   before(async () => {
     t = await createTestDatabase(4);
-    await seedAgency(t.db, 'OPDC');
-    await seedAgency(t.db, 'NACC');
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['admin@nacc.example', 'NACC', ['agency_admin']],
-    ] as const) {
-      await seedStaff(t.db, agency, email, [...roles]);
-      who[email] = await actor(email);
-    }
+    Object.assign(who, await itaActors(t.db));
   });
   after(() => t.drop());
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { closedPortUrl, startSmtp } from '../../test/support/smtp.ts';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { openCaseKeys } from '../cases/open-case.ts';
 import { postCaseMessage } from '../cases/post-case-message.ts';
@@ -10,7 +10,6 @@ import { formatDate } from '../i18n/messages.ts';
 import { addMessage } from '../intake/add-message.ts';
 import { buddhistYear, newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
-import { resolveStaffSession, staffLogin } from '../staff/session.ts';
 import { sendDeadlineNotices } from './deadline-notices.ts';
 import { createMailTransport, type MailTransport } from './mailer.ts';
 
@@ -60,7 +59,7 @@ describe('sendDeadlineNotices', () => {
   const at = (start: Date, days: number) => new Date(start.getTime() + days * DAY);
   const mailTo = (email: string) => smtp.received.filter((m) => m.to.includes(email));
   const recipients = () => smtp.received.flatMap((m) => m.to).sort();
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
+  const actor = (email: string) => signedInActor(t.db, email);
 
   it('mails the team and the supervisors once each, with references, clocks and due dates only', async () => {
     const a = await file('OPDC');

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { closedPortUrl, startSmtp } from '../../test/support/smtp.ts';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { ITA_PEOPLE, itaActors } from '../../test/support/ita.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { bangkokToday, formatDay } from '../cases/permit-dates.ts';
 import { openCycle, type Cycle } from '../ita/cycles.ts';
 import { listFrameworks } from '../ita/framework.ts';
 import { saveEvidence, saveVerdict } from '../ita/oit.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
+import type { StaffActor } from '../staff/session.ts';
 import { isReminderDue, sendItaReminders } from './ita-reminders.ts';
 import { createMailTransport, type MailTransport } from './mailer.ts';
 
@@ -52,18 +52,7 @@ describe('sendItaReminders', () => {
     t = await createTestDatabase(6);
     smtp = await startSmtp();
     transport = createMailTransport(smtp.url);
-    await seedAgency(t.db, 'OPDC');
-    await seedAgency(t.db, 'NACC');
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['gone@opdc.example', 'OPDC', ['ita_assessor']],
-      ['admin@nacc.example', 'NACC', ['agency_admin']],
-    ] as const) {
-      await seedStaff(t.db, agency, email, [...roles]);
-      who[email] = (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
-    }
+    Object.assign(who, await itaActors(t.db, [...ITA_PEOPLE, ['gone@opdc.example', 'OPDC', ['ita_assessor']]]));
     await t.db.updateTable('staff_user').set({ is_active: false }).where('email', '=', 'gone@opdc.example').execute();
   });
   after(async () => {

@@ -4,13 +4,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { closedPortUrl, startSmtp } from '../../test/support/smtp.ts';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { bangkokToday, formatDay } from '../cases/permit-dates.ts';
 import { recordPermitDecision, tellPermitDelay } from '../cases/permits.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateComplaint } from '../intake/validate-complaint.ts';
-import { resolveStaffSession, staffLogin } from '../staff/session.ts';
 import { createMailTransport, type MailTransport } from './mailer.ts';
 import { CLAIM_LEASE_MS, sendPermitReminders } from './permit-reminders.ts';
 
@@ -64,7 +63,7 @@ describe('sendPermitReminders', () => {
   const recipients = () => smtp.received.flatMap((m) => m.to).sort();
   const reminders = (caseId: string) => t.db.selectFrom('permit_notice').select(['kind', 'at', 'recipients']).where('case_id', '=', caseId).where('kind', '=', 'reminder').orderBy('id').execute();
   const nextOf = async (caseId: string) => (await t.db.selectFrom('permit_request').select('next_notice_at').where('case_id', '=', caseId).executeTakeFirstOrThrow()).next_notice_at;
-  const actor = async (email: string) => (await resolveStaffSession({ db: t.db, token: (await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) })).token }))!;
+  const actor = (email: string) => signedInActor(t.db, email);
 
   it('mails the owning agency’s intake officers and supervisors once each, with references and days late only', async () => {
     const a = await file();

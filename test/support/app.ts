@@ -10,6 +10,7 @@ import type { Db } from '../../src/db/connection.ts';
 import { createLoginThrottle } from '../../src/intake/login-throttle.ts';
 import { createHash } from 'node:crypto';
 import { addStaffUser } from '../../src/staff/add-user.ts';
+import { resolveStaffSession, staffLogin, type StaffActor } from '../../src/staff/session.ts';
 import { recoveryHash } from '../../src/staff/totp.ts';
 import { sealTo } from '../../src/crypto/sealed-box.ts';
 import type { StaffRole } from '../../src/db/schema.ts';
@@ -93,4 +94,12 @@ export async function seedStaff(db: Db, agencyCode: string | null, email: string
 /** The first workflow's recipient: an intake officer who is also the identity custodian. */
 export async function seedRecipient(db: Db, agencyCode: string, email: string, kdf: KdfParams = CHEAP_KDF): Promise<{ id: number }> {
   return seedStaff(db, agencyCode, email, ['intake_officer', 'identity_custodian'], { kdf });
+}
+
+/** A seeded staff member signed in with their password and a second-factor code, as the domain sees them. */
+export async function signedInActor(db: Db, email: string): Promise<StaffActor> {
+  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+  const actor = await resolveStaffSession({ db, token });
+  if (!actor) throw new Error(`${email} could not sign in`);
+  return actor;
 }

@@ -3,8 +3,9 @@
 // hostile requests (other agencies, other roles, no CSRF token, malformed input, foreign ids).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
-import { csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { itaJars } from '../../../test/support/ita.ts';
+import { csrfOf, get, postForm, type Jar } from '../../../test/support/web.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
 import { listFrameworks, loadShippedFramework } from '../../ita/framework.ts';
 
@@ -34,22 +35,8 @@ describe('ITA results pages', () => {
 
   before(async () => {
     h = await createTestApp();
-    await seedAgency(h.db, 'OPDC');
-    await seedAgency(h.db, 'NACC');
-    const users: Record<string, number> = {};
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['admin@nacc.example', 'NACC', ['agency_admin', 'ita_assessor']],
-    ] as const) {
-      users[email] = (await seedStaff(h.db, agency, email, [...roles])).id;
-      const jar = newJar();
-      const page = await get(h.app, jar, '/staff/login');
-      const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
-      assert.equal(res.statusCode, 303, res.body);
-      jars[email] = jar;
-    }
+    const { jars: signedIn, ids: users } = await itaJars(h.app, h.db);
+    Object.assign(jars, signedIn);
     const agency = async (code: string) => (await h.db.selectFrom('agency').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
     const opdc = await agency('OPDC');
     ids.few = await seedCycle(opdc, users['admin@opdc.example'], 2569, 10, 3);

@@ -2,8 +2,9 @@
 // overview, the OIT self-check with evidence, verdicts, files and complaint figures, and hostile use.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff, type TestApp } from '../../../test/support/app.ts';
-import { cookieHeader, csrfOf, get, multipart, newJar, postForm, type FilePart, type Jar } from '../../../test/support/web.ts';
+import { createTestApp, seedRecipient, type TestApp } from '../../../test/support/app.ts';
+import { itaJars } from '../../../test/support/ita.ts';
+import { cookieHeader, csrfOf, get, multipart, postForm, type FilePart, type Jar } from '../../../test/support/web.ts';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
@@ -23,22 +24,8 @@ describe('ITA staff pages', () => {
 
   before(async () => {
     h = await createTestApp({ SUJARIT_MAX_FILE_MB: '1' });
-    await seedAgency(h.db, 'OPDC');
-    await seedAgency(h.db, 'NACC');
+    Object.assign(jars, (await itaJars(h.app, h.db)).jars);
     await seedRecipient(h.db, 'OPDC', 'io@opdc.example');
-    for (const [email, agency, roles] of [
-      ['admin@opdc.example', 'OPDC', ['agency_admin']],
-      ['assessor@opdc.example', 'OPDC', ['ita_assessor']],
-      ['inv@opdc.example', 'OPDC', ['investigator']],
-      ['admin@nacc.example', 'NACC', ['agency_admin', 'ita_assessor']],
-    ] as const) {
-      await seedStaff(h.db, agency, email, [...roles]);
-      const jar = newJar();
-      const page = await get(h.app, jar, '/staff/login');
-      const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
-      assert.equal(res.statusCode, 303, res.body);
-      jars[email] = jar;
-    }
   });
   after(() => h.close());
 
