@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const OPDC_TH = 'สำนักงาน ก.พ.ร.';
@@ -31,23 +31,11 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
   let server: ServerProcess;
   let browser: Browser;
   const contexts: RecordedContext[] = [];
-  const staff = new Map<keyof typeof STAFF, Page>();
   let citizen: RecordedContext;
   let code = '';
   let reference = '';
 
-  const as = async (who: keyof typeof STAFF): Promise<Page> => {
-    let page = staff.get(who);
-    if (!page) {
-      const c = await openContext(browser, { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
-      c.context.setDefaultTimeout(10_000);
-      contexts.push(c);
-      page = c.page;
-      await signInFirstTime(page, server.url, STAFF[who].email, PASSWORD);
-      staff.set(who, page);
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
   const openCase = async (page: Page) => {
     const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
     assert.equal(opened.status(), 200, await opened.text());

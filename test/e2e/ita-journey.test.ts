@@ -24,7 +24,7 @@ import { loadShippedFramework } from '../../src/ita/framework.ts';
 import { formatScore, scoreAnswers } from '../../src/ita/score.ts';
 import type { QuestionTally } from '../../src/ita/types.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const run = promisify(execFile);
@@ -56,23 +56,11 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   let browser: Browser;
   let work: string;
   const contexts: RecordedContext[] = [];
-  const staff = new Map<keyof typeof STAFF, Page>();
   let cycleHref = '';
   let links: string[] = [];
   let eitUrl = '';
 
-  const as = async (who: keyof typeof STAFF): Promise<Page> => {
-    let page = staff.get(who);
-    if (!page) {
-      const c = await openContext(browser, { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
-      c.context.setDefaultTimeout(10_000);
-      contexts.push(c);
-      page = c.page;
-      await signInFirstTime(page, server.url, STAFF[who].email, PASSWORD);
-      staff.set(who, page);
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
   /** The server runs on a port chosen at start, so its public address (SUJARIT_PUBLIC_URL) is not this one: keep the path. */
   const here = (absolute: string) => new URL(new URL(absolute).pathname, server.url).href;
   const go = async (page: Page, href: string) => assert.equal((await page.goto(`${server.url}${href}`))?.status(), 200);

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Secret } from 'otpauth';
-import type { Locator, Page, Response } from 'playwright-core';
+import type { Browser, Locator, Page, Response } from 'playwright-core';
+import { openContext, type RecordedContext } from './browser.ts';
 import { totpCode } from '../../src/staff/totp.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -78,4 +79,25 @@ export async function closeJourney(j: { contexts: readonly { context: { close: (
   await j.browser?.close();
   await j.server?.stop();
   await j.fixture?.cleanup();
+}
+
+/**
+ * A signed-in desktop page per staff member, opened (first sign-in with TOTP enrolment) on first
+ * use and kept. `browser` and `baseUrl` are read when a page is first needed (they are set in
+ * `before`); the contexts go to `contexts`, for closeJourney.
+ */
+export function staffPages<K extends string>(j: { browser: () => Browser; baseUrl: () => string; contexts: RecordedContext[] }, people: Record<K, { email: string }>, password: string): (who: K) => Promise<Page> {
+  const pages = new Map<K, Page>();
+  return async (who) => {
+    let page = pages.get(who);
+    if (!page) {
+      const c = await openContext(j.browser(), { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+      c.context.setDefaultTimeout(10_000);
+      j.contexts.push(c);
+      page = c.page;
+      await signInFirstTime(page, j.baseUrl(), people[who].email, password);
+      pages.set(who, page);
+    }
+    return page;
+  };
 }
