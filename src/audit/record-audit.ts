@@ -55,6 +55,8 @@ export const AUDIT_ACTIONS = [
   'ita_measure_saved',
   'ita_progress_saved',
   'ita_history_recorded',
+  'ita_results_published',
+  'ita_cycle_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -28,6 +28,7 @@ import { lineRoutes } from './channels/line-routes.ts';
 import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
 import { itaCycleRoutes } from './console/ita-routes.ts';
 import { itaResultsRoutes } from './console/ita-results-routes.ts';
+import { itaPublicRoutes } from './public/ita-public-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
 function minuteTimestamp(): string {
@@ -126,5 +127,6 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   itaSurveyRoutes(app, deps);
   itaCycleRoutes(app, deps);
   itaResultsRoutes(app, deps);
+  itaPublicRoutes(app, deps);
   return app;
 }
