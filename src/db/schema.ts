@@ -220,6 +220,8 @@ export type Database = {
     opened_by: number;
     opened_at: Stamp;
     closed_at: Date | null;
+    /** Null: the results are not public (never published, or withdrawn). */
+    published_at: Date | null;
   };
   ita_link: { token_hash: Buffer; cycle_id: number };
   ita_tally: { cycle_id: number; question_id: string; answer: number; count: number };

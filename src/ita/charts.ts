@@ -7,6 +7,11 @@ import type { Grade } from './types.ts';
 /** Texts the charts print, already translated. */
 export type ChartTexts = { noData: string; withheld: string; passMark: string };
 
+/** The charts' fixed texts in the page's language. */
+export function chartTexts(t: (key: string) => string): ChartTexts {
+  return { noData: t('ita.chart.nodata'), withheld: t('ita.chart.withheld'), passMark: t('ita.results.pass_mark') };
+}
+
 /** One bar: a label and a score in hundredths; null = no score, or withheld (printed as `texts.withheld`). */
 export type ChartBar = { label: string; score: number | null };
 

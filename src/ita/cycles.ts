@@ -30,18 +30,22 @@ export type Cycle = {
   oitDueOn: string | null;
   openedAt: Date;
   closedAt: Date | null;
+  /** When the results were last published on /ita; null: not public. */
+  publishedAt: Date | null;
 };
 
 type Row = {
   id: number; agency_id: number; fiscal_year: number; framework_name: string; framework: unknown; public_code: string; staff_count: number;
   links_issued: number; iit_responses: number; eit_responses: number; state: 'open' | 'closed'; oit_due_on: string | null; opened_at: Date; closed_at: Date | null;
+  published_at: Date | null;
 };
 
+/** A row of ita_cycle as the domain's Cycle. */
 export function cycleOf(r: Row): Cycle {
   return {
     id: r.id, agencyId: r.agency_id, fiscalYear: r.fiscal_year, frameworkName: r.framework_name, framework: r.framework as Framework, publicCode: r.public_code,
     staffCount: r.staff_count, linksIssued: r.links_issued, iitResponses: r.iit_responses, eitResponses: r.eit_responses, state: r.state, oitDueOn: r.oit_due_on,
-    openedAt: r.opened_at, closedAt: r.closed_at,
+    openedAt: r.opened_at, closedAt: r.closed_at, publishedAt: r.published_at,
   };
 }
 
@@ -77,6 +81,17 @@ export function requireOpen(cycle: Cycle): void {
   if (cycle.state !== 'open') throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
 }
 
+/** The settings a cycle keeps that may change while it is open. */
+export type CycleSettings = { staffCount: number; oitDueOn: string | null };
+
+/** Field errors of `settings` (empty when valid): the staff count 1..MAX_STAFF_COUNT, the due date a real YYYY-MM-DD or null. */
+function settingsErrors({ staffCount, oitDueOn }: CycleSettings): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!Number.isSafeInteger(staffCount) || staffCount < 1 || staffCount > MAX_STAFF_COUNT) fields.staffCount = 'ita.error.staff_count';
+  if (oitDueOn !== null && parseDay(oitDueOn) !== oitDueOn) fields.oitDueOn = 'ita.error.oit_due_on';
+  return fields;
+}
+
 /**
  * Opens the cycle of `fiscalYear` for the actor's agency (agency administrators only) with a
  * shipped framework, copied into the cycle. `oitDueOn`: YYYY-MM-DD or null. conflict when the agency
@@ -84,11 +99,9 @@ export function requireOpen(cycle: Cycle): void {
  */
 export async function openCycle({ db, actor, fiscalYear, frameworkName, staffCount, oitDueOn = null }: { db: Db; actor: StaffActor; fiscalYear: number; frameworkName: string; staffCount: number; oitDueOn?: string | null }): Promise<Cycle> {
   const agencyId = itaAgencyOf(actor, ['agency_admin']);
-  const fields: Record<string, string> = {};
+  const fields = settingsErrors({ staffCount, oitDueOn });
   if (!Number.isSafeInteger(fiscalYear) || fiscalYear < 2500 || fiscalYear > 2800) fields.fiscalYear = 'ita.error.fiscal_year';
-  if (!Number.isSafeInteger(staffCount) || staffCount < 1 || staffCount > MAX_STAFF_COUNT) fields.staffCount = 'ita.error.staff_count';
   if (!listFrameworks().includes(frameworkName)) fields.framework = 'ita.error.framework';
-  if (oitDueOn !== null && parseDay(oitDueOn) !== oitDueOn) fields.oitDueOn = 'ita.error.oit_due_on';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid cycle', 'error.form', fields);
   const framework = loadShippedFramework(frameworkName);
   return db.transaction().execute(async (trx) => {
@@ -113,5 +126,28 @@ export async function closeCycle({ db, actor, cycleId }: { db: Db; actor: StaffA
     // Unused links are of no more use; dropping them leaves nothing that says who did not answer.
     await trx.deleteFrom('ita_link').where('cycle_id', '=', cycle.id).execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'ita_cycle_closed', detail: { cycleId: cycle.id } });
+  });
+}
+
+/**
+ * Changes an open cycle's staff count (the IIT minimum sample and the link limit follow it) and OIT
+ * due date (the reminders follow it), agency administrators only, validated as in openCycle.
+ * not_found across agencies, conflict on a closed cycle, invalid_input with field errors. Links
+ * already issued stay valid even when the new count allows fewer. Audited ita_cycle_changed with
+ * the values before and after, in the same transaction; nothing changed, nothing recorded.
+ */
+export async function changeCycle({ db, actor, cycleId, settings }: { db: Db; actor: StaffActor; cycleId: number; settings: CycleSettings }): Promise<Cycle> {
+  const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
+  requireOpen(cycle);
+  const fields = settingsErrors(settings);
+  if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid cycle settings', 'error.form', fields);
+  const before: CycleSettings = { staffCount: cycle.staffCount, oitDueOn: cycle.oitDueOn };
+  if (before.staffCount === settings.staffCount && before.oitDueOn === settings.oitDueOn) return cycle;
+  return db.transaction().execute(async (trx) => {
+    // `state = 'open'` again here: a close committed since loadCycle must win over this change.
+    const row = await trx.updateTable('ita_cycle').set({ staff_count: settings.staffCount, oit_due_on: settings.oitDueOn }).where('id', '=', cycle.id).where('state', '=', 'open').returningAll().executeTakeFirst();
+    if (!row) throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
+    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_cycle_changed', detail: { cycleId: cycle.id, before, after: { staffCount: settings.staffCount, oitDueOn: settings.oitDueOn } } });
+    return cycleOf(row);
   });
 }

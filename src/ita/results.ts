@@ -73,7 +73,12 @@ export function withhold(framework: Framework, score: ScoreResult, hidden: Reado
   };
 }
 
-async function disclosedScore(db: Db, cycle: Cycle): Promise<{ score: ScoreResult; answers: Answers; disclosure: Disclosure[] }> {
+/**
+ * A cycle's scores with the disclosure rule applied (see `withhold`), the answers they came from and
+ * the disclosure per survey. The caller MUST have loaded the cycle within its scope (loadCycle for
+ * staff; a published cycle for the public) and MUST NOT show the answers where counts are not due.
+ */
+export async function disclosedScore(db: Db, cycle: Cycle): Promise<{ score: ScoreResult; answers: Answers; disclosure: Disclosure[] }> {
   const answers = await loadAnswers(db, cycle);
   const disclosure = disclosureOf(cycle);
   const hidden = new Set<InstrumentCode>(disclosure.filter((d) => !d.isDisclosed).map((d) => d.instrument));
@@ -83,21 +88,24 @@ async function disclosedScore(db: Db, cycle: Cycle): Promise<{ score: ScoreResul
 const instrumentScore = (s: ScoreResult, code: InstrumentCode) => s.instruments.find((i) => i.code === code)?.score ?? null;
 
 /**
- * The year-over-year rows of an agency, oldest first: the scores recorded in ita_history, and every
- * cycle of the agency computed (disclosure rule applied); a computed cycle wins over a recorded
- * year. Recorded years are graded with the bands of the cycle being looked at.
+ * The year-over-year rows of an agency, oldest first: the scores recorded in ita_history, and each
+ * of `cycles` computed with the disclosure rule (`known` gives scores already computed, by cycle id);
+ * a cycle wins over a recorded year. Recorded years are graded with `framework`'s bands. The caller
+ * chooses the cycles: every cycle of the agency for its staff, the published ones for the public.
  */
-async function yearRows(db: Db, cycle: Cycle, own: ScoreResult): Promise<YearRow[]> {
+export async function agencyYears(db: Db, { agencyId, framework, cycles, known = new Map() }: { agencyId: number; framework: Framework; cycles: readonly Cycle[]; known?: ReadonlyMap<number, ScoreResult> }): Promise<YearRow[]> {
   const byYear = new Map<number, YearRow>();
-  const history = await db.selectFrom('ita_history').selectAll().where('agency_id', '=', cycle.agencyId).execute();
-  for (const h of history) byYear.set(h.fiscal_year, { fiscalYear: h.fiscal_year, iit: h.iit, eit: h.eit, oit: h.oit, ita: h.ita, grade: h.ita === null ? null : gradeOf(cycle.framework, h.ita), source: 'history' });
-  const cycles = await db.selectFrom('ita_cycle').selectAll().where('agency_id', '=', cycle.agencyId).execute();
-  for (const row of cycles) {
-    const other = cycleOf(row);
-    const s = other.id === cycle.id ? own : (await disclosedScore(db, other)).score;
-    byYear.set(other.fiscalYear, { fiscalYear: other.fiscalYear, iit: instrumentScore(s, 'IIT'), eit: instrumentScore(s, 'EIT'), oit: instrumentScore(s, 'OIT'), ita: s.ita, grade: s.grade, source: 'cycle' });
+  const history = await db.selectFrom('ita_history').selectAll().where('agency_id', '=', agencyId).execute();
+  for (const h of history) byYear.set(h.fiscal_year, { fiscalYear: h.fiscal_year, iit: h.iit, eit: h.eit, oit: h.oit, ita: h.ita, grade: h.ita === null ? null : gradeOf(framework, h.ita), source: 'history' });
+  for (const c of cycles) {
+    const s = known.get(c.id) ?? (await disclosedScore(db, c)).score;
+    byYear.set(c.fiscalYear, { fiscalYear: c.fiscalYear, iit: instrumentScore(s, 'IIT'), eit: instrumentScore(s, 'EIT'), oit: instrumentScore(s, 'OIT'), ita: s.ita, grade: s.grade, source: 'cycle' });
   }
   return [...byYear.values()].sort((a, b) => a.fiscalYear - b.fiscalYear);
+}
+
+async function listAgencyCycles(db: Db, agencyId: number): Promise<Cycle[]> {
+  return (await db.selectFrom('ita_cycle').selectAll().where('agency_id', '=', agencyId).execute()).map(cycleOf);
 }
 
 /**
@@ -122,7 +130,7 @@ export async function cycleResults({ db, actor, cycleId }: { db: Db; actor: Staf
     weakestIndicators: byScore(score.indicators),
     weakestQuestions,
     undisclosedItems: cycle.framework.checklist.filter((c) => !disclosed.has(c.id)),
-    years: await yearRows(db, cycle, score),
+    years: await agencyYears(db, { agencyId: cycle.agencyId, framework: cycle.framework, cycles: await listAgencyCycles(db, cycle.agencyId), known: new Map([[cycle.id, score]]) }),
   };
 }
 
@@ -152,6 +160,11 @@ export function resultsCsv(r: CycleResults, lang: 'th' | 'en', t: (key: string, 
     const text = f.questions.find((x) => x.id === q.id)?.text[lang] ?? '';
     lines.push(['question', q.id, text, score(q.score), String(q.answered), '']);
   }
+  return csvText(lines);
+}
+
+/** Rows as a CSV file: UTF-8 with a byte order mark, CRLF, every field through csvField (a text that looks like a formula is not run by a spreadsheet). */
+export function csvText(lines: readonly (readonly string[])[]): string {
   return `\uFEFF${lines.map((l) => l.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDay } from '../../cases/permit-dates.ts';
 import { isLang, translator, type Lang } from '../../i18n/messages.ts';
 import { loadCycle } from '../../ita/cycles.ts';
-import { indicatorChart, yearChart, type ChartTexts } from '../../ita/charts.ts';
+import { chartTexts, indicatorChart, yearChart } from '../../ita/charts.ts';
 import { listMeasures, loadMeasure, MEASURE_LIMITS, ROUNDS, saveMeasure, saveProgress, type Measure } from '../../ita/measures.ts';
 import { buildMonitoringReport, parseReportOptions, reportFileName } from '../../ita/monitoring-report.ts';
 import { renderMonitoringPdf } from '../../ita/report-pdf.ts';
@@ -48,15 +48,11 @@ function viewHelpers(c: PageContext, f: Framework) {
   };
 }
 
-function chartTexts(c: PageContext): ChartTexts {
-  return { noData: c.t('ita.chart.nodata'), withheld: c.t('ita.chart.withheld'), passMark: c.t('ita.results.pass_mark') };
-}
-
 /** The results page's data beyond the domain's: charts, answer labels and notices. */
 function resultsView(c: PageContext, r: CycleResults) {
   const f = r.cycle.framework;
   const h = viewHelpers(c, f);
-  const texts = chartTexts(c);
+  const texts = chartTexts(c.t);
   const answerLabel = (questionId: string, answer: number) => {
     const q = f.questions.find((x) => x.id === questionId);
     const s = q ? f.scales[q.scale] : undefined;

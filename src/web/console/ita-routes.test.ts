@@ -95,6 +95,33 @@ describe('ITA staff pages', () => {
     assert.equal((await page('admin@nacc.example', `/staff/ita/${naccCycleId}?lang=th`)).body.includes(formatDay('th', '2026-09-15')), true, 'the due date in the Buddhist Era');
   });
 
+  it('changes the staff count and the OIT due date, audited, and gives a bad form back with what was typed', async () => {
+    const overview = await page('admin@opdc.example', `/staff/ita/${cycleId}`);
+    assert.match(overview.body, new RegExp(`action="/staff/ita/${cycleId}/settings"`));
+    assert.match(overview.body, /id="staffCount" name="staffCount"[^>]*value="250"/, 'the saved value');
+    assert.doesNotMatch((await page('assessor@opdc.example', `/staff/ita/${cycleId}`)).body, new RegExp(`action="/staff/ita/${cycleId}/settings"`));
+    const res = await post('admin@opdc.example', `/staff/ita/${cycleId}/settings`, { staffCount: '300', oitDueOn: '2026-08-31' });
+    assert.equal(res.statusCode, 303, res.body);
+    assert.equal(res.headers.location, `/staff/ita/${cycleId}?sent=settings`);
+    assert.match((await page('admin@opdc.example', res.headers.location as string)).body, /บันทึกการตั้งค่ารอบการประเมินแล้ว/);
+    const row = await h.db.selectFrom('ita_cycle').select(['staff_count', 'oit_due_on']).where('id', '=', cycleId).executeTakeFirstOrThrow();
+    assert.deepEqual([row.staff_count, row.oit_due_on], [300, '2026-08-31']);
+    const audit = await h.db.selectFrom('audit_event').select(['detail', 'actor_user_id']).where('action', '=', 'ita_cycle_changed').execute();
+    assert.deepEqual(audit.map((a) => a.detail), [{ cycleId, before: { staffCount: 250, oitDueOn: null }, after: { staffCount: 300, oitDueOn: '2026-08-31' } }]);
+
+    const bad = await post('admin@opdc.example', `/staff/ita/${cycleId}/settings`, { staffCount: '0"><b>x', oitDueOn: '2026-02-30' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /<a href="#staffCount">/);
+    assert.match(bad.body, /id="staffCount"[^>]*value="0&quot;&gt;&lt;b&gt;x"[^>]*aria-invalid="true"/, 'what was typed, escaped');
+    assert.match(bad.body, /id="oitDueOn"[^>]*value="2026-02-30"/);
+    assert.match(bad.body, /id="oitDueOn-error"/);
+    assert.equal((await post('assessor@opdc.example', `/staff/ita/${cycleId}/settings`, { staffCount: '5' })).statusCode, 403);
+    assert.equal((await post('admin@nacc.example', `/staff/ita/${cycleId}/settings`, { staffCount: '5' })).statusCode, 404);
+    assert.equal((await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${cycleId}/settings`, { staffCount: '5' })).statusCode, 403, 'no CSRF token');
+    assert.equal((await h.db.selectFrom('ita_cycle').select('staff_count').where('id', '=', cycleId).executeTakeFirstOrThrow()).staff_count, 300, 'nothing refused was kept');
+    assert.equal((await h.db.selectFrom('audit_event').select('id').where('action', '=', 'ita_cycle_changed').execute()).length, 1);
+  });
+
   it('keeps evidence with a file, and an assessor’s verdict, and shows who and when', async () => {
     const first = (await page('admin@opdc.example', oit())).body;
     assert.match(first, /id="todo-h"/);
@@ -223,5 +250,10 @@ describe('ITA staff pages', () => {
     assert.equal((await post('assessor@opdc.example', `${oit(id)}/o1/verdict`, { verdict: 'yes', comment: '' })).statusCode, 409);
     assert.equal((await post('admin@opdc.example', `/staff/ita/${id}/close`, { confirm: 'yes' })).statusCode, 409);
     assert.equal(await row('o1', id), undefined);
+    assert.doesNotMatch((await page('admin@opdc.example', `/staff/ita/${id}`)).body, new RegExp(`action="/staff/ita/${id}/settings"`), 'no settings form on a closed cycle');
+    const late = await post('admin@opdc.example', `/staff/ita/${id}/settings`, { staffCount: '30' });
+    assert.equal(late.statusCode, 409);
+    assert.match(late.body, /role="alert"[^]*รอบการประเมินนี้ปิดแล้ว/);
+    assert.equal((await h.db.selectFrom('ita_cycle').select('staff_count').where('id', '=', id).executeTakeFirstOrThrow()).staff_count, 20);
   });
 });

@@ -1,13 +1,14 @@
-// ITA: the staff pages of assessment cycles: list, opening, overview, closing, OIT self-check. For
-// the agency's administrators and ITA assessors only; a cycle of another agency is not found on
-// every address (loadCycle). Handlers parse, make one domain call and render.
+// ITA: the staff pages of assessment cycles: list, opening, overview, settings, publishing, closing,
+// OIT self-check. For the agency's administrators and ITA assessors only; a cycle of another agency
+// is not found on every address (loadCycle). Handlers parse, make one domain call and render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
 import { AppError } from '../../errors.ts';
-import { closeCycle, listCycles, loadCycle, MAX_STAFF_COUNT, openCycle, type Cycle } from '../../ita/cycles.ts';
+import { changeCycle, closeCycle, listCycles, loadCycle, MAX_STAFF_COUNT, openCycle, type Cycle } from '../../ita/cycles.ts';
 import { listFrameworks, loadShippedFramework } from '../../ita/framework.ts';
 import { EVIDENCE_ACCEPT, listOitItems, loadEvidenceFile, missingItems, OIT_LIMITS, oitComplaintFigures, oitProgress, saveEvidence, saveVerdict, VERDICTS, type OitItem } from '../../ita/oit.ts';
+import { publishResults } from '../../ita/publish.ts';
 import { surveyProgress } from '../../ita/sample.ts';
 import { hasRole } from '../../staff/session.ts';
 import { adminNav } from '../admin/routes.ts';
@@ -21,13 +22,20 @@ type IdParams = { Params: { id: string } };
 type ItemParams = { Params: { id: string; item: string } };
 type Extra = Record<string, unknown>;
 
-/** One-time notices after a redirect (`?sent=`). */
-const SENT = ['opened', 'closed', 'evidence', 'verdict'] as const;
+/** One-time notices after a redirect (`?sent=`): the notice's text. */
+const SENT: Readonly<Record<string, string>> = {
+  opened: 'ita.cycle.done.opened', closed: 'ita.cycle.done.closed', evidence: 'ita.cycle.done.evidence', verdict: 'ita.cycle.done.verdict',
+  published: 'ita.publish.done.yes', withdrawn: 'ita.publish.done.no', settings: 'ita.settings.done',
+};
 /** What a refused form may give back: longest text kept (the longest limit, so nothing typed within it is cut). */
 const MAX_TYPED = Math.max(...Object.values(OIT_LIMITS)) + 1;
 
 const cycleIdOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : -1);
 const str = (v: unknown, max = MAX_TYPED) => (typeof v === 'string' ? v.slice(0, max) : '');
+/** A whole number as typed in a form; anything else is NaN, which the domain refuses with a field error. */
+const int = (v: unknown) => (/^\s*\d{1,9}\s*$/.test(str(v, 20)) ? Number(str(v, 20)) : NaN);
+/** An optional date field: '' is null. */
+const day = (v: unknown) => str(v, 20).trim() || null;
 const typed = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, str(v)]));
 
 /** A refusal the form can show again; anything else (not found, forbidden, database down) goes to the error page. */
@@ -88,7 +96,7 @@ async function readEvidenceForm(req: FastifyRequest): Promise<{ fields: Record<s
 }
 
 /**
- * Registers /staff/ita (list, open), /staff/ita/:id (overview, close) and /staff/ita/:id/oit (the
+ * Registers /staff/ita (list, open), /staff/ita/:id (overview, settings, publish, close) and /staff/ita/:id/oit (the
  * self-check: evidence, verdicts, file download). Every page MUST answer not found for a cycle of
  * another agency; POSTs check the CSRF token before anything is read or stored.
  */
@@ -104,7 +112,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       nav: (deps.staffNav ?? adminNav)(req.staff!),
       day: (d: string) => formatDay(c.lang, d),
       num: (n: number) => nf.format(n),
-      notice: (SENT as readonly unknown[]).includes(sent) ? c.t(`ita.cycle.done.${String(sent)}`) : null,
+      notice: typeof sent === 'string' && Object.hasOwn(SENT, sent) ? c.t(SENT[sent]) : null,
       alert: null,
       errors: null,
       form: null,
@@ -138,10 +146,8 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.post('/staff/ita', async (req, reply) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
-      const int = (v: unknown) => (/^\s*\d{1,9}\s*$/.test(str(v, 20)) ? Number(str(v, 20)) : NaN);
       try {
-        const oitDueOn = str(b.oitDueOn, 20).trim();
-        const cycle = await openCycle({ db, actor: req.staff!, fiscalYear: int(b.fiscalYear), frameworkName: str(b.framework, 200), staffCount: int(b.staffCount), oitDueOn: oitDueOn === '' ? null : oitDueOn });
+        const cycle = await openCycle({ db, actor: req.staff!, fiscalYear: int(b.fiscalYear), frameworkName: str(b.framework, 200), staffCount: int(b.staffCount), oitDueOn: day(b.oitDueOn) });
         return reply.redirect(`${cycleHref(cycle.id)}?sent=opened`, 303);
       } catch (e) {
         const err = formError(e);
@@ -149,18 +155,22 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       }
     });
 
-    // --- One cycle: overview and closing -----------------------------------------------------------
+    // --- One cycle: overview, settings, publishing and closing ----------------------------------------
 
     const cyclePage = async (req: FastifyRequest<IdParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id) });
+      const isAdmin = hasRole(req.staff!, 'agency_admin');
       return sendPage(reply, c, 'staff-ita-cycle', {
         title: `${c.t('ita.cycle.title', { year: cycle.fiscalYear })}`,
         cycle,
         href: cycleHref(cycle.id),
         surveys: surveyProgress(cycle),
         oit: oitProgress(items),
-        canClose: cycle.state === 'open' && hasRole(req.staff!, 'agency_admin'),
+        canClose: cycle.state === 'open' && isAdmin,
+        canChange: cycle.state === 'open' && isAdmin,
+        canPublish: isAdmin,
+        maxStaff: MAX_STAFF_COUNT,
         ...common(req, reply, c),
         ...extra,
       }, status, status === 200);
@@ -168,21 +178,41 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get<IdParams>('/staff/ita/:id', async (req, reply) => cyclePage(req, reply));
 
-    scope.post<IdParams>('/staff/ita/:id/close', async (req, reply) => {
+    /** A form of the overview page: CSRF first, then `run`; a refusal shows the page again with what was typed under `formName`. */
+    const cycleForm = async (req: FastifyRequest<IdParams>, reply: FastifyReply, formName: string, run: (b: Record<string, unknown>, cycleId: number) => Promise<string>) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
       const cycleId = cycleIdOf(req.params.id);
       try {
-        // The page's other checks come first, so a stranger learns nothing from a missing box.
-        await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
-        if (b.confirm !== 'yes') throw new AppError('invalid_input', 'closing not confirmed', 'error.form', { confirm: 'ita.error.confirm' });
-        await closeCycle({ db, actor: req.staff!, cycleId });
-        return reply.redirect(`${cycleHref(cycleId)}?sent=closed`, 303);
+        const sent = await run(b, cycleId);
+        return reply.redirect(`${cycleHref(cycleId)}?sent=${sent}`, 303);
       } catch (e) {
         const err = formError(e);
-        return cyclePage(req, reply, refused(req, reply, err, typed(b)), statusOf(err));
+        return cyclePage(req, reply, refused(req, reply, err, { name: formName, ...typed(b) }), statusOf(err));
       }
-    });
+    };
+
+    scope.post<IdParams>('/staff/ita/:id/close', (req, reply) => cycleForm(req, reply, 'close', async (b, cycleId) => {
+      // The page's other checks come first, so a stranger learns nothing from a missing box.
+      await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
+      if (b.confirm !== 'yes') throw new AppError('invalid_input', 'closing not confirmed', 'error.form', { confirm: 'ita.error.confirm' });
+      await closeCycle({ db, actor: req.staff!, cycleId });
+      return 'closed';
+    }));
+
+    scope.post<IdParams>('/staff/ita/:id/settings', (req, reply) => cycleForm(req, reply, 'settings', async (b, cycleId) => {
+      await changeCycle({ db, actor: req.staff!, cycleId, settings: { staffCount: int(b.staffCount), oitDueOn: day(b.oitDueOn) } });
+      return 'settings';
+    }));
+
+    scope.post<IdParams>('/staff/ita/:id/publish', (req, reply) => cycleForm(req, reply, 'publish', async (b, cycleId) => {
+      // The page's other checks come first, so a stranger learns nothing from a missing box.
+      await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
+      if (b.publish !== 'yes' && b.publish !== 'no') throw new AppError('invalid_input', 'publish must be yes or no', 'error.bad_request');
+      if (b.confirm !== 'yes') throw new AppError('invalid_input', 'publishing not confirmed', 'error.form', { publishConfirm: 'ita.publish.error.confirm' });
+      await publishResults({ db, actor: req.staff!, cycleId, isPublished: b.publish === 'yes' });
+      return b.publish === 'yes' ? 'published' : 'withdrawn';
+    }));
 
     // --- The OIT self-check --------------------------------------------------------------------------
 
