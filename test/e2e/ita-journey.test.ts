@@ -7,7 +7,8 @@
 // - the results page shows the score and grade that the scoring of the answers actually given
 //   yields;
 // - the administrator writes a measure and its six-month progress, and downloads the monitoring
-//   report. Its first page is rendered to PNG (pdftoppm) and its text checked (pdftotext).
+//   report. Its first page is rendered to PNG (pdftoppm) and its text checked (pdftotext);
+// - the administrator closes the cycle and publishes its results, which anyone then reads at /ita.
 // Seeding goes through the CLI; the database is checked after the UI acts. Screenshots of the survey
 // on a phone, the results page and the report's first page go to /tmp.
 import assert from 'node:assert/strict';
@@ -265,5 +266,32 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     for (const s of ['รายงานการกำกับติดตาม', AGENCY_TH, `พ.ศ. ${THAI_DIGITS(String(fiscalYear))}`, 'รอบ ๖ เดือน', MEASURE.title]) assert.ok(text.includes(NFKC(s)), `page 1 holds "${s}":\n${text}`);
     const expected = scoreAnswers(framework, { tallies, respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS }, verdicts });
     assert.ok(text.includes(THAI_DIGITS(formatScore(expected.ita!))), `the ITA score in Thai digits:\n${text}`);
+  });
+
+  it('the administrator closes the cycle and publishes its results; anyone reads them on a phone', async () => {
+    const page = await as('admin');
+    await go(page, cycleHref);
+    await page.getByLabel(`ยืนยันปิดรอบการประเมินปีงบประมาณ พ.ศ. ${fiscalYear}`).check();
+    const closed = await clickAndLoad(page, page.getByRole('button', { name: 'ปิดรอบการประเมิน', exact: true }));
+    assert.equal(closed.status(), 200, await closed.text());
+    await page.getByLabel(`ยืนยันเผยแพร่ผลการประเมินปีงบประมาณ พ.ศ. ${fiscalYear} ต่อสาธารณะ`).check();
+    const published = await clickAndLoad(page, page.getByRole('button', { name: 'เผยแพร่ผลการประเมิน', exact: true }));
+    assert.equal(published.status(), 200, await published.text());
+
+    const expected = scoreAnswers(framework, { tallies, respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS }, verdicts });
+    const reader = await openContext(browser);
+    contexts.push(reader);
+    reader.context.setDefaultTimeout(10_000);
+    assert.equal((await reader.page.goto(`${server.url}/figures`))?.status(), 200);
+    const list = await clickAndLoad(reader.page, reader.page.locator('a[href="/ita"]').first());
+    assert.equal(list.status(), 200);
+    const agency = await clickAndLoad(reader.page, reader.page.getByRole('link', { name: AGENCY_TH }).first());
+    assert.equal(agency.status(), 200, await agency.text());
+    const text = (await reader.page.locator('main').textContent()) ?? '';
+    assert.ok(text.includes(formatScore(expected.ita!)) && text.includes(expected.grade!), `the public page shows ${formatScore(expected.ita!)} ${expected.grade}`);
+    // Instrument and indicator scores only: no question is public.
+    assert.ok(!framework.questions.some((q) => text.includes(q.text.th)));
+    assert.equal(await reader.page.locator('script').count(), 0);
+    assert.deepEqual(foreignRequests(reader.requests, server.url), []);
   });
 });
