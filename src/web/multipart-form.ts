@@ -5,9 +5,25 @@ import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { storeUpload, type AttachmentMeta, type StoredFile } from '../intake/attachments.ts';
-import { MAX_FILES } from '../intake/limits.ts';
+import type { T } from '../i18n/messages.ts';
+import { MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
 import { checkCsrf } from './csrf.ts';
 import { toAppError } from './errors.ts';
+
+export type FileParams = { count: number; fileMb: number; totalMb: number };
+
+/** The file limits that a form's hints and upload errors name ('report.files.hint', 'error.too_large'…). */
+export function fileParamsOf(config: { maxFileBytes: number; maxReportBytes: number }): FileParams {
+  return { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+}
+
+/**
+ * What a report or complaint form shows of a submission: the values typed, the field errors, the
+ * alert (translated with the file limits) and whether files must be chosen again.
+ */
+export function formShown(t: T, fileParams: FileParams, values: Record<string, string>, error: AppError | null, reselect: boolean) {
+  return { limits: TEXT_LIMITS, values, errors: error?.fields ?? {}, alert: error ? t(error.userMessage, fileParams) : null, reselect, fileParams };
+}
 
 /** `sawFiles`: the request carried at least one file, stored or not (the person must choose it again). */
 export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null; sawFiles: boolean };

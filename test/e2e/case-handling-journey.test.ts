@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, moveCase, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const OPDC_TH = 'สำนักงาน ก.พ.ร.';
@@ -26,7 +26,6 @@ const STAFF = {
   nsup: { agency: 'NACC', email: 'supervisor@nacc.example', role: 'supervisor', name: 'ธนา หัวหน้างาน' },
   ninv: { agency: 'NACC', email: 'investigator@nacc.example', role: 'investigator', name: 'อรุณ สืบสวน' },
 } as const;
-type Who = keyof typeof STAFF;
 
 const WHAT = 'หัวหน้าพัสดุกำหนดคุณสมบัติผู้เสนอราคาให้มีผู้ผ่านเพียงรายเดียวในการจัดซื้อรถพยาบาล';
 const WHO_TEXT = 'หัวหน้าฝ่ายพัสดุ และผู้รับเหมารายหนึ่ง';
@@ -41,28 +40,13 @@ describe('case handling across roles and agencies in a browser without JavaScrip
   let server: ServerProcess;
   let browser: Browser;
   const contexts: RecordedContext[] = [];
-  const staff = new Map<Who, Page>();
   let reporter: Page;
   let receipt = '';
   let reference = '';
 
   const caseUrl = () => `${server.url}/staff/cases/${encodeURIComponent(reference)}`;
-  const open = async (desktop: boolean): Promise<Page> => {
-    const c = await openContext(browser, desktop ? { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 } : {});
-    c.context.setDefaultTimeout(10_000); // a missing text fails in seconds, not half a minute
-    contexts.push(c);
-    return c.page;
-  };
   /** The person's page, signed in (the first call enrols their second factor). */
-  const as = async (who: Who): Promise<Page> => {
-    let page = staff.get(who);
-    if (!page) {
-      page = await open(true);
-      await signInFirstTime(page, server.url, STAFF[who].email, PASSWORD);
-      staff.set(who, page);
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
   const goto = async (page: Page, url: string, status = 200) => {
     const res = await page.goto(url);
     assert.equal(res?.status(), status, await res?.text());
@@ -71,14 +55,8 @@ describe('case handling across roles and agencies in a browser without JavaScrip
   const mainText = async (page: Page) => (await page.locator('main').textContent()) ?? '';
   /** Moves the case with the form of the case page: the new status (its Thai label), an outcome, a reason. */
   const move = async (page: Page, to: string, reason: string, outcome?: string) => {
-    const form = page.getByRole('region', { name: 'ดำเนินการต่อ' });
-    await form.getByRole('radio', { name: to, exact: true }).check();
-    if (outcome) await form.getByLabel('ผลการกลั่นกรองหรือข้อสรุป').selectOption({ label: outcome });
-    await form.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill(reason);
-    const saved = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึก', exact: true }));
-    assert.equal(saved.status(), 200, await saved.text());
+    await moveCase(page, to, reason, outcome);
     assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
-    assert.equal(await statusShown(page), to);
   };
   const openCase = async (page: Page) => {
     const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
@@ -99,7 +77,10 @@ describe('case handling across roles and agencies in a browser without JavaScrip
   after(() => closeJourney({ contexts, browser, server, fixture }));
 
   it('a reporter files a report to OPDC with their name and contact, and keeps the receipt', async () => {
-    reporter = await open(false);
+    const phone = await openContext(browser);
+    phone.context.setDefaultTimeout(10_000); // a missing text fails in seconds, not half a minute
+    contexts.push(phone);
+    reporter = phone.page;
     await goto(reporter, `${server.url}/report`);
     await reporter.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption({ label: OPDC_TH });
     await reporter.getByRole('radio', { name: 'การทุจริตจัดซื้อจัดจ้าง' }).check();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, moveCase, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const OPDC_TH = 'สำนักงาน ก.พ.ร.';
@@ -40,15 +40,6 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
     assert.equal(opened.status(), 200, await opened.text());
     await page.getByRole('heading', { level: 1, name: reference }).waitFor();
-  };
-  const move = async (page: Page, to: string, reason: string, outcome?: string) => {
-    const form = page.getByRole('region', { name: 'ดำเนินการต่อ' });
-    await form.getByRole('radio', { name: to, exact: true }).check();
-    if (outcome) await form.getByLabel('ผลการกลั่นกรองหรือข้อสรุป').selectOption({ label: outcome });
-    await form.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill(reason);
-    const saved = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึก', exact: true }));
-    assert.equal(saved.status(), 200, await saved.text());
-    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), to);
   };
   /** The citizen looks the case up with the code typed in the status form, as written down (groups of 4). */
   const lookUp = async () => {
@@ -127,7 +118,7 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     const complainant = (await page.getByRole('region', { name: 'ผู้ร้องเรียน' }).textContent()) ?? '';
     assert.ok(complainant.includes(NAME) && complainant.includes(CONTACT), complainant);
     assert.ok(((await page.locator('main').textContent()) ?? '').includes('เรื่องร้องเรียนการให้บริการ'), 'the kind is shown');
-    await move(page, 'รับเรื่องแล้ว', 'รับเรื่องร้องเรียนไว้ดำเนินการ');
+    await moveCase(page, 'รับเรื่องแล้ว', 'รับเรื่องร้องเรียนไว้ดำเนินการ');
     await page.getByRole('textbox', { name: 'ข้อความถึงผู้แจ้ง' }).fill(REPLY);
     const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
     assert.equal(replied.status(), 200, await replied.text());
@@ -147,11 +138,11 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
 
   it('the case is concluded and the supervisor closes it', async () => {
     const io = await as('io');
-    await move(io, 'อยู่ระหว่างกลั่นกรอง', 'ตรวจสอบเอกสาร');
-    await move(io, 'ได้ข้อสรุปแล้ว', 'แจ้งผลการตรวจสอบเอกสารแก่ผู้ร้องเรียนแล้ว', 'ข้อมูลไม่เพียงพอ');
+    await moveCase(io, 'อยู่ระหว่างกลั่นกรอง', 'ตรวจสอบเอกสาร');
+    await moveCase(io, 'ได้ข้อสรุปแล้ว', 'แจ้งผลการตรวจสอบเอกสารแก่ผู้ร้องเรียนแล้ว', 'ข้อมูลไม่เพียงพอ');
     const sup = await as('sup');
     await openCase(sup);
-    await move(sup, 'ยุติเรื่อง', 'ดำเนินการครบถ้วน');
+    await moveCase(sup, 'ยุติเรื่อง', 'ดำเนินการครบถ้วน');
   });
 
   it('the citizen rates the closed case 4 on the status page', async () => {

@@ -101,3 +101,17 @@ export function staffPages<K extends string>(j: { browser: () => Browser; baseUr
     return page;
   };
 }
+
+/**
+ * Moves the open case with the case page's form: the new status (its Thai label), an outcome when
+ * one is asked, a reason; checks the page saved and shows the new status.
+ */
+export async function moveCase(page: Page, to: string, reason: string, outcome?: string): Promise<void> {
+  const form = page.getByRole('region', { name: 'ดำเนินการต่อ' });
+  await form.getByRole('radio', { name: to, exact: true }).check();
+  if (outcome) await form.getByLabel('ผลการกลั่นกรองหรือข้อสรุป').selectOption({ label: outcome });
+  await form.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill(reason);
+  const saved = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึก', exact: true }));
+  assert.equal(saved.status(), 200, await saved.text());
+  assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), to);
+}

@@ -7,13 +7,13 @@ import { recordAudit } from '../../audit/record-audit.ts';
 import { formatReceipt } from '../../crypto/receipt.ts';
 import type { CaseChannel } from '../../db/schema.ts';
 import { AppError, isAppError } from '../../errors.ts';
-import { COMPLAINT_CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { COMPLAINT_CATEGORIES } from '../../intake/limits.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateComplaint, type ComplaintInput } from '../../intake/validate-complaint.ts';
 import { csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
-import { readMultipartForm } from '../multipart-form.ts';
+import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
 import { complaintKindOf, typedValues, COMPLAINT_FIELDS, type ComplaintKind } from '../reporter/complaint-routes.ts';
@@ -45,7 +45,7 @@ function validateCallerComplaint(fields: Record<string, string>, kind: Complaint
 
 export function callerComplaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
-  const fileParams = { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+  const fileParams = fileParamsOf(config);
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
@@ -62,12 +62,7 @@ export function callerComplaintRoutes(app: FastifyInstance, deps: WebDeps): void
         channels: CALLER_CHANNELS,
         agencies,
         categories: COMPLAINT_CATEGORIES,
-        limits: TEXT_LIMITS,
-        values,
-        errors: error?.fields ?? {},
-        alert: error ? c.t(error.userMessage, fileParams) : null,
-        reselect,
-        fileParams,
+        ...formShown(c.t, fileParams, values, error, reselect),
         isStaff: true,
         ...common(req, reply),
       }, status, status === 200);

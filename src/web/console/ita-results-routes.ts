@@ -8,7 +8,6 @@ import { loadCycle } from '../../ita/cycles.ts';
 import { chartTexts, indicatorChart, yearChart } from '../../ita/charts.ts';
 import { listMeasures, loadMeasure, MEASURE_LIMITS, ROUNDS, saveMeasure, saveProgress, type Measure } from '../../ita/measures.ts';
 import { buildMonitoringReport, parseReportOptions, reportFileName } from '../../ita/monitoring-report.ts';
-import { renderMonitoringPdf } from '../../ita/report-pdf.ts';
 import { cycleResults, recordHistory, resultsCsv, type CycleResults } from '../../ita/results.ts';
 import { formatScore, gradeOf } from '../../ita/score.ts';
 import type { Framework } from '../../ita/types.ts';
@@ -229,6 +228,8 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
         return showReport(req, reply, { alert: c.t(err.userMessage), errors: err.fields, form: typed(q) }, statusOf(err), c);
       }
       const report = await buildMonitoringReport({ db, actor: req.staff!, cycleId: idOf(req.params.id), ...options });
+      // Loaded on the first report, not at start-up: pdfkit and its font engine take ~80 ms to import.
+      const { renderMonitoringPdf } = await import('../../ita/report-pdf.ts');
       const pdf = await renderMonitoringPdf(report);
       return reply.type('application/pdf').header('content-disposition', `attachment; filename="${reportFileName(report.fiscalYear, report.round)}"`).send(pdf);
     });

@@ -21,14 +21,14 @@ import { loadHistory } from '../../intake/case-view.ts';
 import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
-import { ALL_CATEGORIES, isComplaintCategory, MAX_FILES, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
+import { ALL_CATEGORIES, isComplaintCategory, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
 import { hasRole, STAFF_SESSION_HOURS, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
 import { statusOf, toAppError } from '../errors.ts';
-import { readMultipartForm } from '../multipart-form.ts';
+import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
 import { ENROL_PATH, logPath, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
@@ -40,7 +40,7 @@ const kindOfCategory = (category: string): CaseKind => (category === PERMIT_CATE
 
 export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const fileParams = { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+  const fileParams = fileParamsOf(config);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agenciesForForm } from '../../agencies/list-agencies.ts';
 import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
-import { COMPLAINT_CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { COMPLAINT_CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { rateCase, validateRating } from '../../intake/rate-case.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { trackCase, type TrackedCase } from '../../intake/track-case.ts';
@@ -14,7 +14,7 @@ import { validateComplaint } from '../../intake/validate-complaint.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
-import { readMultipartForm } from '../multipart-form.ts';
+import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 
 /** Every field of the complaint forms, given back as typed when the form comes back. */
@@ -34,7 +34,7 @@ export function typedValues(fields: Record<string, string>, names: readonly stri
 
 export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
-  const fileParams = { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+  const fileParams = fileParamsOf(config);
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
@@ -49,12 +49,7 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
       csrf: csrf(req, reply),
       agencies,
       categories: COMPLAINT_CATEGORIES,
-      limits: TEXT_LIMITS,
-      values,
-      errors: error?.fields ?? {},
-      alert: error ? c.t(error.userMessage, fileParams) : null,
-      reselect,
-      fileParams,
+      ...formShown(c.t, fileParams, values, error, reselect),
       isStaff: false,
     }, status, status === 200);
   };

@@ -6,7 +6,7 @@ import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
 import { addMessage } from '../../intake/add-message.ts';
 import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
-import { CATEGORIES, MAX_FILES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
@@ -14,7 +14,7 @@ import type { T } from '../../i18n/messages.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { toAppError, statusOf } from '../errors.ts';
-import { readMultipartForm } from '../multipart-form.ts';
+import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
 import { buildCertificate } from '../../ledger/certificate.ts';
@@ -25,7 +25,7 @@ const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'id
 
 export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
-  const fileParams = { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
+  const fileParams = fileParamsOf(config);
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
@@ -38,12 +38,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
       csrf: csrf(req, reply),
       agencies,
       categories: CATEGORIES,
-      limits: TEXT_LIMITS,
-      values,
-      errors: error?.fields ?? {},
-      alert: error ? c.t(error.userMessage, fileParams) : null,
-      reselect,
-      fileParams,
+      ...formShown(c.t, fileParams, values, error, reselect),
     }, status, status === 200);
   };
 
