@@ -12,7 +12,7 @@ import { toAppError } from './errors.ts';
 
 export type FileParams = { count: number; fileMb: number; totalMb: number };
 
-/** The file limits that a form's hints and upload errors name ('report.files.hint', 'error.too_large'…). */
+/** The file limits that a form's file hint and upload errors name (count, MB per file, MB in all). */
 export function fileParamsOf(config: { maxFileBytes: number; maxReportBytes: number }): FileParams {
   return { count: MAX_FILES, fileMb: config.maxFileBytes / 1048576, totalMb: config.maxReportBytes / 1048576 };
 }
