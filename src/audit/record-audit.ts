@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'note_posted',
   'status_changed',
   'case_access_denied',
+  'content_unreadable',
   'case_metadata_viewed',
   'case_assigned',
   'case_member_removed',

@@ -1,10 +1,11 @@
 import type { Db } from '../db/connection.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { loadCaseView, type CaseView } from '../intake/case-view.ts';
+import { loadCaseView, type CaseView, type UnreadableItem } from '../intake/case-view.ts';
+import { listWitnesses, type WitnessView } from './witnesses.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
 
-export type StaffCaseView = CaseView & { isIdentityDisclosedToMe: boolean };
+export type StaffCaseView = CaseView & { isIdentityDisclosedToMe: boolean; witnesses: WitnessView[] };
 
 /**
  * Opens a case's content for a team member and records the opening in the audit trail first: if
@@ -29,7 +30,21 @@ export async function viewOpenedCase({ db, actor, opened, withIdentity = false }
     await recordAudit(db, { ...audit, action });
   }
   const keys = { content: opened.keys.content, identity: withIdentity ? opened.keys.identity : null };
-  const view = await loadCaseView({ db, caseId: opened.caseId, keys, withIdentity: withIdentity && isIdentityDisclosedToMe, teamKey: opened.keys.team });
+  const view = (await loadCaseView({ db, caseId: opened.caseId, keys, withIdentity: withIdentity && isIdentityDisclosedToMe, teamKey: opened.keys.team }))!;
   opened.keys.identity?.fill(0);
-  return { ...view!, isIdentityDisclosedToMe };
+  const witnesses = await listWitnesses(db, opened, view.unreadable);
+  await recordUnreadable(db, actor, opened, view.unreadable);
+  return { ...view, isIdentityDisclosedToMe, witnesses };
+}
+
+/**
+ * Records the items of a case that would not open ('content_unreadable'), each once: the audit
+ * trail keeps the evidence and the case page shows the team a warning. Ids only, never content.
+ */
+async function recordUnreadable(db: Db, actor: StaffActor, opened: OpenedCase, items: UnreadableItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const seen = await db.selectFrom('audit_event').select('detail').where('case_id', '=', opened.caseId).where('action', '=', 'content_unreadable').execute();
+  const known = new Set(seen.flatMap((r) => ((r.detail.items ?? []) as UnreadableItem[]).map((i) => `${i.kind}/${i.id}`)));
+  const fresh = items.filter((i) => !known.has(`${i.kind}/${i.id}`));
+  if (fresh.length > 0) await recordAudit(db, { actorUserId: actor.id, action: 'content_unreadable', caseId: opened.caseId, caseReference: opened.reference, detail: { items: fresh } });
 }

@@ -137,7 +137,7 @@ describe('late permit requests', () => {
     await assert.rejects(tellPermitDelay({ db: t.db, actor: people.io, reference: p.reference, reason: 'ช้า' }), { code: 'conflict' });
     const view = await loadPermit({ db: t.db, actor: people.io, reference: p.reference });
     assert.deepEqual([view.decidedOn, view.daysLate, view.canDecide, view.canTellDelay], [filedOn, 0, false, false]);
-    const reporter = await loadHistory(t.db, p.caseId, null, true);
+    const reporter = (await loadHistory(t.db, p.caseId, null, true)).items;
     assert.deepEqual(reporter.map((h) => [h.kind, h.actorRole, h.actorUserId]), [['permit_approved', 'intake_officer', null]], 'the applicant sees the decision and a role, never a name');
     const audit = await t.db.selectFrom('audit_event').select(['action', 'detail', 'actor_user_id']).where('case_id', '=', p.caseId).where('action', '=', 'status_changed').execute();
     assert.deepEqual(audit.map((a) => [a.actor_user_id, a.detail]), [[people.io.id, { permit: 'approved', decidedOn: filedOn }]]);

@@ -33,11 +33,19 @@ function caseTexts(keys: KeyPair, c: ScanCase): string[] {
   const content = openJson<{ what: string; when: string; where: string; who: string }>(key, buf(c.content), contentAad(c.id));
   const texts = [content.what, content.when, content.where, content.who];
   const notes = c.messages.filter((m) => m.isNote);
-  for (const m of c.messages) if (!m.isNote) texts.push(openJson<{ text: string }>(key, buf(m.body), messageAad(c.id, m.id)).text);
+  // One message that does not open (damaged, or planted with another key) is skipped, not the case.
+  const push = (k: KeyObject, m: ScanCase['messages'][number]) => {
+    try {
+      texts.push(openJson<{ text: string }>(k, buf(m.body), messageAad(c.id, m.id)).text);
+    } catch {
+      /* the case page shows it as unreadable and records it */
+    }
+  };
+  for (const m of c.messages) if (!m.isNote) push(key, m);
   // The team key is opened only when there are notes to read: one X25519 operation saved per case.
   if (notes.length > 0 && c.teamKey) {
     const team = openKey(keys, c.teamKey);
-    for (const m of notes) texts.push(openJson<{ text: string }>(team, buf(m.body), messageAad(c.id, m.id)).text);
+    for (const m of notes) push(team, m);
   }
   return texts;
 }

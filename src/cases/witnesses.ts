@@ -14,8 +14,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
-import { messageView, type AttachmentView, type MessageView } from '../intake/case-view.ts';
-import { openAttachmentMeta } from '../intake/attachments.ts';
+import { attachmentViews, messageView, openOr, type MessageView, type UnreadableItem } from '../intake/case-view.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
 import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
@@ -103,28 +102,28 @@ export async function openWitnessByLookup(db: Db, lookup: Buffer, receiptKey: Bu
   return { witnessId: row.id, caseId: row.case_id, key: open(aeadKey(receiptKey), row.wrapped_for_witness, `witness-receipt/${row.id}`) };
 }
 
-/** One witness thread, opened with the witness key. */
-export async function loadWitnessThread(db: Db, caseId: string, witnessId: string, key: Buffer): Promise<MessageView[]> {
+/** One witness thread, opened with the witness key; items that do not open are listed in `unreadable`. */
+export async function loadWitnessThread(db: Db, caseId: string, witnessId: string, key: Buffer, unreadable: UnreadableItem[] = []): Promise<MessageView[]> {
   const [messages, attachments] = await Promise.all([
     db.selectFrom('case_message').selectAll().where('case_id', '=', caseId).where('witness_id', '=', witnessId).orderBy('number').execute(),
     db.selectFrom('attachment as a').innerJoin('case_message as m', 'm.id', 'a.message_id').select(['a.id', 'a.message_id', 'a.uploaded_by', 'a.meta', 'a.created_at']).where('m.witness_id', '=', witnessId).orderBy('a.created_at').execute(),
   ]);
-  const files: AttachmentView[] = attachments.map((a) => {
-    const meta = openAttachmentMeta(key, caseId, a.id, a.meta);
-    return { id: a.id, messageId: a.message_id, uploadedBy: a.uploaded_by, name: meta.name, type: meta.type, size: meta.size, removed: meta.removed, isCleaned: meta.isCleaned, createdAt: a.created_at };
-  });
-  return messages.map((m) => messageView(aeadKey(key), caseId, m, files));
+  const files = attachmentViews(key, caseId, attachments, unreadable);
+  return messages.map((m) => messageView(aeadKey(key), caseId, m, files, unreadable));
 }
 
-export type WitnessView = { id: string; label: string; isRedeemed: boolean; createdAt: Date; messages: MessageView[] };
+export type WitnessView = { id: string; label: string; isRedeemed: boolean; isUnreadable: boolean; createdAt: Date; messages: MessageView[] };
 
-/** The witnesses of a case for its team (opened with the team key). */
-export async function listWitnesses(db: Db, opened: OpenedCase): Promise<WitnessView[]> {
+/** The witnesses of a case for its team (opened with the team key); what does not open is listed in `unreadable`. */
+export async function listWitnesses(db: Db, opened: OpenedCase, unreadable: UnreadableItem[] = []): Promise<WitnessView[]> {
   const rows = await db.selectFrom('case_witness').select(['id', 'label', 'key_for_team', 'redeemed_at', 'created_at']).where('case_id', '=', opened.caseId).orderBy('created_at').execute();
   return Promise.all(
     rows.map(async (w) => {
-      const key = Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${w.id}`, w.key_for_team), 'base64');
-      return { id: w.id, label: openFromTeam<string>(opened.keys.team, `witness-label/${w.id}`, w.label), isRedeemed: w.redeemed_at !== null, createdAt: w.created_at, messages: await loadWitnessThread(db, opened.caseId, w.id, key) };
+      const item = { kind: 'witness', id: w.id } as const;
+      const key = openOr(unreadable, item, null, () => Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${w.id}`, w.key_for_team), 'base64'));
+      const label = openOr(key ? unreadable : null, item, '', () => openFromTeam<string>(opened.keys.team, `witness-label/${w.id}`, w.label));
+      const messages = key ? await loadWitnessThread(db, opened.caseId, w.id, key, unreadable) : [];
+      return { id: w.id, label, isRedeemed: w.redeemed_at !== null, isUnreadable: key === null, createdAt: w.created_at, messages };
     }),
   );
 }

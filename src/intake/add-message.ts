@@ -8,6 +8,7 @@ import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './atta
 import { messageAad } from './case-keys.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import { recordAudit, type AuditEntry } from '../audit/record-audit.ts';
+import { AppError } from '../errors.ts';
 
 export type MessageAuthor = { kind: 'reporter' } | { kind: 'witness'; witnessId: string } | { kind: 'staff'; userId: number; role: string };
 
@@ -37,6 +38,11 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
   /** Runs first in the same transaction (a witness's statement consumes the invitation there). */
   before?: (trx: Transaction<Database>) => Promise<void>;
 }): Promise<{ messageId: string }> {
+  // A witness writes only in their own thread and a reporter only in theirs: a message sealed with
+  // another key in the reporter's thread would be unreadable to everyone who reads it.
+  if ((author.kind === 'witness') !== (thread === 'witness') || (author.kind === 'witness' && author.witnessId !== witnessId) || (author.kind === 'reporter' && thread !== 'reporter')) {
+    throw new AppError('forbidden', `a ${author.kind} cannot write in the ${thread} thread`, 'error.forbidden');
+  }
   const messageId = randomUUID();
   await db.transaction().execute(async (trx) => {
     await before?.(trx);

@@ -8,8 +8,25 @@ import { openAttachmentMeta } from './attachments.ts';
 import { contentAad, identityAad, messageAad, type CaseKeys } from './case-keys.ts';
 import type { Complainant, Location, PermitDetails } from './validate-complaint.ts';
 
-export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff' | 'witness'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; createdAt: Date };
-export type MessageView = { id: string; authorKind: 'reporter' | 'staff' | 'witness'; authorRole: string | null; authorUserId: number | null; text: string; createdAt: Date; attachments: AttachmentView[] };
+/** `isUnreadable`: the item would not open with the key that should open it (shown as such, never thrown). */
+export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff' | 'witness'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; isUnreadable: boolean; createdAt: Date };
+export type MessageView = { id: string; authorKind: 'reporter' | 'staff' | 'witness'; authorRole: string | null; authorUserId: number | null; text: string; isUnreadable: boolean; createdAt: Date; attachments: AttachmentView[] };
+/** An item of a case that did not open: what it is and its id (never its content). */
+export type UnreadableItem = { kind: 'content' | 'identity' | 'message' | 'attachment' | 'reason' | 'witness'; id: string };
+
+/**
+ * Opens one sealed item, or returns `fallback` and notes the item in `unreadable` when it does not
+ * open (a wrong key, a damaged or planted ciphertext). One bad item MUST NOT take a whole case
+ * view down: the view shows it as unreadable and the staff side records it (get-case.ts).
+ */
+export function openOr<T>(unreadable: UnreadableItem[] | null, item: UnreadableItem, fallback: T, opener: () => T): T {
+  try {
+    return opener();
+  } catch {
+    unreadable?.push(item);
+    return fallback;
+  }
+}
 /** One step of the case's history; `reason` only for the team (sealed to it). */
 export type HistoryView = { at: Date; kind: string; fromStatus: string | null; toStatus: string | null; outcome: string | null; actorRole: string | null; actorUserId: number | null; agency: { code: string; nameTh: string; nameEn: string } | null; reason: string | null };
 export type CaseView = {
@@ -32,6 +49,8 @@ export type CaseView = {
   /** Internal notes (staff only, opened with the team key). */
   notes: MessageView[];
   history: HistoryView[];
+  /** Items that did not open (empty when all is well). */
+  unreadable: UnreadableItem[];
 };
 
 /**
@@ -62,10 +81,9 @@ export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = n
       .execute(),
     loadHistory(db, caseId, teamKey, !teamKey),
   ]);
-  const files: AttachmentView[] = attachments.map((a) => {
-    const meta = openAttachmentMeta(keys.content, caseId, a.id, a.meta);
-    return { id: a.id, messageId: a.message_id, uploadedBy: a.uploaded_by, name: meta.name, type: meta.type, size: meta.size, removed: meta.removed, isCleaned: meta.isCleaned, createdAt: a.created_at };
-  });
+  const unreadable: UnreadableItem[] = [...events.unreadable];
+  const files = attachmentViews(keys.content, caseId, attachments, unreadable);
+  const noContent = { what: '', when: '', where: '', who: '' };
   return {
     id: row.id,
     reference: row.reference,
@@ -77,27 +95,41 @@ export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = n
     outcome: teamKey ? row.outcome : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    content: openJson(key, row.content, contentAad(caseId)),
+    content: openOr(unreadable, { kind: 'content', id: caseId }, noContent, () => openJson(key, row.content, contentAad(caseId))),
     hasIdentity: row.has_identity,
-    identity: withIdentity && row.identity && keys.identity ? openJson(aeadKey(keys.identity), row.identity, identityAad(caseId)) : null,
+    identity: withIdentity && row.identity && keys.identity ? openOr(unreadable, { kind: 'identity', id: caseId }, null, () => openJson(aeadKey(keys.identity!), row.identity!, identityAad(caseId))) : null,
     attachments: files.filter((f) => f.messageId === null),
-    messages: messages.filter((m) => m.thread === 'reporter').map((m) => messageView(key, caseId, m, files)),
-    notes: teamKey ? messages.filter((m) => m.thread === 'internal').map((m) => messageView(aeadKey(teamKey), caseId, m, [])) : [],
-    history: events,
+    messages: messages.filter((m) => m.thread === 'reporter').map((m) => messageView(key, caseId, m, files, unreadable)),
+    notes: teamKey ? messages.filter((m) => m.thread === 'internal').map((m) => messageView(aeadKey(teamKey), caseId, m, [], unreadable)) : [],
+    history: events.items,
+    unreadable,
   };
 }
 
-/** The history of a case, oldest first; reasons opened only with the team key. */
-export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null, forReporterOnly: boolean): Promise<HistoryView[]> {
+type AttachmentRow = { id: string; message_id: string | null; uploaded_by: 'reporter' | 'staff' | 'witness'; meta: Buffer; created_at: Date };
+
+/** The attachments' sealed names and types opened with `key`; one that does not open is listed as unreadable. */
+export function attachmentViews(key: Buffer, caseId: string, rows: AttachmentRow[], unreadable: UnreadableItem[]): AttachmentView[] {
+  return rows.map((a) => {
+    const meta = openOr(unreadable, { kind: 'attachment', id: a.id }, null, () => openAttachmentMeta(key, caseId, a.id, a.meta));
+    const base = { id: a.id, messageId: a.message_id, uploadedBy: a.uploaded_by, createdAt: a.created_at };
+    if (!meta) return { ...base, name: '', type: 'application/octet-stream', size: 0, removed: [], isCleaned: false, isUnreadable: true };
+    return { ...base, name: meta.name, type: meta.type, size: meta.size, removed: meta.removed, isCleaned: meta.isCleaned, isUnreadable: false };
+  });
+}
+
+/** The history of a case, oldest first; reasons opened only with the team key (one that does not open is listed). */
+export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null, forReporterOnly: boolean): Promise<{ items: HistoryView[]; unreadable: UnreadableItem[] }> {
   const events = await db
     .selectFrom('case_event as e')
     .leftJoin('agency as g', 'g.id', 'e.agency_id')
-    .select(['e.at', 'e.kind', 'e.from_status', 'e.to_status', 'e.outcome', 'e.actor_role', 'e.actor_user_id', 'e.reason', 'g.code', 'g.name_th', 'g.name_en'])
+    .select(['e.id', 'e.at', 'e.kind', 'e.from_status', 'e.to_status', 'e.outcome', 'e.actor_role', 'e.actor_user_id', 'e.reason', 'g.code', 'g.name_th', 'g.name_en'])
     .where('e.case_id', '=', caseId)
     .$if(forReporterOnly, (q) => q.where('e.for_reporter', '=', true))
     .orderBy('e.id')
     .execute();
-  return events.map((e) => ({
+  const unreadable: UnreadableItem[] = [];
+  const items = events.map((e) => ({
     at: e.at,
     kind: e.kind,
     fromStatus: e.from_status,
@@ -106,19 +138,22 @@ export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null
     actorRole: e.actor_role,
     actorUserId: forReporterOnly ? null : e.actor_user_id,
     agency: e.code ? { code: e.code, nameTh: e.name_th!, nameEn: e.name_en! } : null,
-    reason: teamKey && e.reason ? openFromTeam<string>(teamKey, `case-event-reason/${caseId}`, e.reason) : null,
+    reason: teamKey && e.reason ? openOr(unreadable, { kind: 'reason', id: String(e.id) }, null, () => openFromTeam<string>(teamKey, `case-event-reason/${caseId}`, e.reason!)) : null,
   }));
+  return { items, unreadable };
 }
 
 type MessageRow = { id: string; author_kind: 'reporter' | 'staff' | 'witness'; author_role: string | null; author_user_id: number | null; body: Buffer; created_at: Date };
 
-export function messageView(key: KeyObject, caseId: string, m: MessageRow, files: AttachmentView[]): MessageView {
+export function messageView(key: KeyObject, caseId: string, m: MessageRow, files: AttachmentView[], unreadable: UnreadableItem[] | null = null): MessageView {
+  const text = openOr(unreadable, { kind: 'message', id: m.id }, null, () => openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text);
   return {
     id: m.id,
     authorKind: m.author_kind,
     authorRole: m.author_role,
     authorUserId: m.author_user_id,
-    text: openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text,
+    text: text ?? '',
+    isUnreadable: text === null,
     createdAt: m.created_at,
     attachments: files.filter((f) => f.messageId === m.id),
   };

@@ -51,7 +51,7 @@ export async function loadTrackedCase({ db, caseId, keys }: { db: Db; caseId: st
     agency: { code: row.code, nameTh: row.name_th, nameEn: row.name_en },
     status: row.status,
     createdAt: row.created_at,
-    history: history.map((h) => ({ at: h.at, kind: h.kind, toStatus: h.toStatus, actorRole: h.actorRole, agency: h.agency })),
+    history: history.items.map((h) => ({ at: h.at, kind: h.kind, toStatus: h.toStatus, actorRole: h.actorRole, agency: h.agency })),
     replies: messages.map((m) => {
       const v = messageView(key, caseId, m, []);
       return { id: v.id, at: v.createdAt, role: v.authorRole, text: v.text };

@@ -10,7 +10,7 @@ import { openCaseKeys } from '../../cases/open-case.ts';
 import { postCaseMessage } from '../../cases/post-case-message.ts';
 import { transitionCase } from '../../cases/workflow.ts';
 import { AppError } from '../../errors.ts';
-import { addMessage } from '../../intake/add-message.ts';
+import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type CaseView, type MessageView } from '../../intake/case-view.ts';
 import { MAX_FIELDS_BYTES } from '../../intake/limits.ts';
 import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
@@ -41,8 +41,12 @@ function bearer(req: FastifyRequest): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
+const fileJson = (f: CaseView['attachments'][number]) => ({ id: f.id, name: f.name, type: f.type, size: f.size, uploadedBy: f.uploadedBy, unreadable: f.isUnreadable });
+const messageJson = (m: MessageView, author: (m: MessageView) => string) => ({ id: m.id, author: author(m), text: m.text, unreadable: m.isUnreadable, createdAt: m.createdAt.toISOString(), attachments: m.attachments.map(fileJson) });
+/** Staff appear to receipt holders by role only. */
+const reporterSideAuthor = (m: MessageView) => (m.authorKind === 'staff' ? (m.authorRole ?? 'intake_officer') : m.authorKind);
+
 function caseJson(v: CaseView, author: (m: MessageView) => string) {
-  const file = (f: CaseView['attachments'][number]) => ({ id: f.id, name: f.name, type: f.type, size: f.size, uploadedBy: f.uploadedBy });
   return {
     reference: v.reference,
     agency: v.agency.code,
@@ -52,8 +56,9 @@ function caseJson(v: CaseView, author: (m: MessageView) => string) {
     updatedAt: v.updatedAt.toISOString(),
     content: v.content,
     hasIdentity: v.hasIdentity,
-    attachments: v.attachments.map(file),
-    messages: v.messages.map((m) => ({ id: m.id, author: author(m), text: m.text, createdAt: m.createdAt.toISOString(), attachments: m.attachments.map(file) })),
+    attachments: v.attachments.map(fileJson),
+    messages: v.messages.map((m) => messageJson(m, author)),
+    unreadable: v.unreadable.length,
   };
 }
 
@@ -82,17 +87,21 @@ export function apiOperations(deps: WebDeps): Operation[] {
       id: 'getReporterReport', method: 'GET', path: '/reporter/report', summary: 'The reporter’s own report, status and messages', auth: 'reporter', status: 200, response: 'Case',
       handle: async (ctx) => {
         const s = ctx.reporter!;
-        const v = await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
-        if (!v) throw new AppError('not_found', 'case not found', 'error.not_found');
-        return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : (m.authorRole ?? 'intake_officer')));
+        // A witness's receipt opens their own thread only (GET /reporter/messages), as on the web.
+        const v = s.witnessId ? null : await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
+        if (!v) throw new AppError('not_found', 'no report for this receipt', 'error.not_found');
+        return caseJson(v, reporterSideAuthor);
       },
+    },
+    {
+      id: 'listReporterMessages', method: 'GET', path: '/reporter/messages', summary: 'The caller’s own thread (a reporter’s, or a witness’s)', auth: 'reporter', status: 200, response: 'Thread',
+      handle: async (ctx) => ({ messages: (await loadOwnThread({ db, session: ctx.reporter! })).map((m) => messageJson(m, reporterSideAuthor)) }),
     },
     {
       id: 'postReporterMessage', method: 'POST', path: '/reporter/messages', summary: 'The reporter replies', auth: 'reporter', body: 'MessageInput', status: 201, response: 'Created',
       handle: async (ctx) => {
-        const s = ctx.reporter!;
         const text = validateMessage(body(ctx).text, false);
-        const { messageId } = await addMessage({ db, caseId: s.caseId, key: s.keys.content, author: { kind: 'reporter' }, text, files: [] });
+        const { messageId } = await replyAsReporter({ db, session: ctx.reporter!, text, files: [] });
         return { id: messageId };
       },
     },

@@ -54,13 +54,14 @@ export const schemas = {
   },
   Created: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
   StatusChange: { type: 'object', properties: { from: { type: 'string', enum: [...CASE_STATUSES] }, to: { type: 'string', enum: [...CASE_STATUSES] } } },
-  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff', 'witness'] } } },
+  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff', 'witness'] }, unreadable: { type: 'boolean', description: 'Did not open; name, type and size are empty' } } },
   Message: {
     type: 'object',
     properties: {
       id: { type: 'string' },
-      author: { type: 'string', description: '"reporter", or the staff role (never a name on the reporter side)' },
+      author: { type: 'string', description: '"reporter", "witness", or the staff role (never a name on the reporter side)' },
       text: { type: 'string' },
+      unreadable: { type: 'boolean', description: 'The message did not open (damaged, or sealed with another key); text is empty' },
       createdAt: { type: 'string', format: 'date-time', description: 'To the minute' },
       attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
     },
@@ -78,8 +79,10 @@ export const schemas = {
       hasIdentity: { type: 'boolean' },
       attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
       messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
+      unreadable: { type: 'integer', description: 'How many items of the case did not open (shown as unreadable, recorded in the audit trail)' },
     },
   },
+  Thread: { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } } } },
   CaseSummary: {
     type: 'object',
     properties: {

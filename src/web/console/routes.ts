@@ -13,7 +13,7 @@ import { postCaseMessage } from '../../cases/post-case-message.ts';
 import { referCase } from '../../cases/referral.ts';
 import { accessList, assignInvestigator, fulfilGrants, removeFromCase } from '../../cases/team-members.ts';
 import { MAX_REASON, transitionCase, transitionsFor } from '../../cases/workflow.ts';
-import { inviteWitness, listWitnesses, messageWitness } from '../../cases/witnesses.ts';
+import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
 import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../cases/team.ts';
@@ -196,7 +196,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       // One opening of the keys serves the case view and its witnesses.
       const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'case_opened', withIdentity: true }) : null;
       const view = opened ? await viewOpenedCase({ db, actor, opened, withIdentity: opts.withIdentity }) : null;
-      const witnesses = opened ? await listWitnesses(db, opened) : [];
+      const witnesses = view?.witnesses ?? [];
       if (!view) {
         if (opts.withIdentity) await recordAudit(db, { actorUserId: actor.id, action: 'case_access_denied', caseId: meta.id, caseReference: meta.reference, detail: { purpose: 'identity_opened' } });
         await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference });
@@ -204,7 +204,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const isSupervisor = isOwningSupervisor(actor, meta);
       const [access, history, investigators, agencies, myRequest] = await Promise.all([
         accessList(db, meta.id),
-        view ? Promise.resolve(view.history) : loadHistory(db, meta.id, null, false),
+        view ? Promise.resolve(view.history) : loadHistory(db, meta.id, null, false).then((h) => h.items),
         isSupervisor
           ? db.selectFrom('staff_user as u').innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator')).select(['u.id', 'u.email', 'u.display_name']).where('u.agency_id', '=', meta.agencyId).where('u.is_active', '=', true).orderBy('u.email').execute()
           : Promise.resolve([]),

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agenciesForForm } from '../../agencies/list-agencies.ts';
 import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
-import { addMessage } from '../../intake/add-message.ts';
+import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
@@ -18,7 +18,7 @@ import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
 import { buildCertificate } from '../../ledger/certificate.ts';
-import { giveStatement, loadWitnessThread, openInvitation } from '../../cases/witnesses.ts';
+import { giveStatement, openInvitation } from '../../cases/witnesses.ts';
 
 export const REPORTER_COOKIE = 'sj_reporter';
 const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'] as const;
@@ -102,7 +102,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const common = { csrf: csrf(req, reply), fileHref: (f: { id: string }) => `/followup/case/attachments/${f.id}`, maxMessage: TEXT_LIMITS.message, fileParams, notice: null, alert: null, ...extra };
     if (s.witnessId) {
       // A witness sees their own thread only: statement, files and the team's questions.
-      const messages = await loadWitnessThread(db, s.caseId, s.witnessId, s.keys.content);
+      const messages = await loadOwnThread({ db, session: s });
       const author = (m: MessageView) => (m.authorKind === 'witness' ? c.t('followup.you') : c.t(`role.${m.authorRole ?? 'investigator'}`));
       return sendPage(reply, c, 'witness-case', { title: c.t('witness.title'), messages, author, ...common }, status, status === 200);
     }
@@ -130,12 +130,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     try {
       if (form.error) throw form.error;
       const text = validateMessage(form.fields.message, form.files.length > 0);
-      if (s.witnessId) {
-        const team = await db.selectFrom('report_case').select('team_public_key').where('id', '=', s.caseId).executeTakeFirstOrThrow();
-        await addMessage({ db, caseId: s.caseId, key: s.keys.content, teamPublicKey: team.team_public_key!, thread: 'witness', witnessId: s.witnessId, author: { kind: 'witness', witnessId: s.witnessId }, text, files: form.files });
-      } else {
-        await addMessage({ db, caseId: s.caseId, key: s.keys.content, author: { kind: 'reporter' }, text, files: form.files });
-      }
+      await replyAsReporter({ db, session: s, text, files: form.files });
       return reply.redirect('/followup/case?sent=1', 303);
     } catch (e) {
       const app = toAppError(e);
