@@ -17,7 +17,10 @@ import { cookieHeader, csrfOf, get, newJar, postForm, postMultipart, receiptOf, 
 type Kind = 'team' | 'supervisor' | 'meta' | 'none';
 type Person = { key: string; agency: string | null; roles: StaffRole[]; kind: Kind; id: number; email: string; jar: Jar; csrf: string; token: string };
 
-const PEOPLE: readonly { key: string; agency: string | null; roles: StaffRole[]; kind: Kind; isAddedAfterFiling?: boolean }[] = [
+// `asked`: key roles an administrator gave them that no key holder confirmed (issue 12: an
+// administrator's sock account). `rolesAfterFiling`: the roles an administrator left them with
+// after the filing (their keys must go with the role).
+const PEOPLE: readonly { key: string; agency: string | null; roles: StaffRole[]; kind: Kind; isAddedAfterFiling?: boolean; asked?: StaffRole[]; rolesAfterFiling?: StaffRole[] }[] = [
   { key: 'intake', agency: 'OPDC', roles: ['intake_officer'], kind: 'team' },
   { key: 'investigator', agency: 'OPDC', roles: ['investigator'], kind: 'team' }, // assigned
   { key: 'supervisor', agency: 'OPDC', roles: ['supervisor'], kind: 'supervisor' },
@@ -29,6 +32,8 @@ const PEOPLE: readonly { key: string; agency: string | null; roles: StaffRole[];
   { key: 'platform-admin', agency: null, roles: ['platform_admin'], kind: 'none' },
   { key: 'other-investigator', agency: 'OPDC', roles: ['investigator'], kind: 'none' }, // not assigned
   { key: 'other-agency-intake', agency: 'NACC', roles: ['intake_officer'], kind: 'none' },
+  { key: 'sock', agency: 'OPDC', roles: ['ita_assessor'], kind: 'none', asked: ['intake_officer', 'investigator', 'supervisor', 'identity_custodian'] },
+  { key: 'removed-intake', agency: 'OPDC', roles: ['intake_officer'], kind: 'none', rolesAfterFiling: ['ita_assessor'] },
 ];
 
 // Each secret is whole text of the case; the search word is a part of REPORT_WHAT only (a search
@@ -107,6 +112,22 @@ describe('access matrix: every role against every content endpoint and export', 
     };
     await addPeople(false);
 
+    // The review's attack: the agency administrator gives their own account every role that reads
+    // cases (refused), then gives them to another account they control (only requested: no key
+    // holder confirmed them, so nothing is sealed to it and nothing can be assigned to it).
+    const admin = who('agency-admin');
+    const setRoles = (target: number, roles: readonly string[]) =>
+      h.app.inject({ method: 'POST', url: `/staff/admin/users/${target}/roles`, headers: { cookie: cookieHeader(admin.jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams([['_csrf', admin.csrf], ...roles.map((r): [string, string] => ['roles', r])]).toString() });
+    for (const roles of [['agency_admin', 'intake_officer'], ['agency_admin', 'identity_custodian', 'supervisor', 'investigator']]) {
+      const res = await setRoles(admin.id, roles);
+      assert.ok([400, 403].includes(res.statusCode), `self-granted ${roles.join()}: ${res.statusCode}`);
+    }
+    assert.deepEqual((await h.db.selectFrom('staff_role').select('role').where('user_id', '=', admin.id).execute()).map((r) => r.role), ['agency_admin']);
+    for (const p of PEOPLE.filter((x) => x.asked)) {
+      assert.equal((await setRoles(who(p.key).id, [...p.roles, ...p.asked!])).statusCode, 303);
+      assert.deepEqual((await h.db.selectFrom('role_grant').select('role').where('user_id', '=', who(p.key).id).where('state', '=', 'pending').orderBy('role').execute()).map((r) => r.role), [...p.asked!].sort());
+    }
+
     // Someone who never enrolled a second factor: the report is sealed to them like to any intake officer.
     await seedStaff(h.db, 'OPDC', UNENROLLED, ['intake_officer'], { enrol: false });
 
@@ -123,6 +144,12 @@ describe('access matrix: every role against every content endpoint and export', 
     caseId = row.id;
     assert.equal(row.has_identity, true);
     await addPeople(true);
+    for (const p of PEOPLE.filter((x) => x.rolesAfterFiling)) {
+      assert.ok(await h.db.selectFrom('case_key').select('user_id').where('user_id', '=', who(p.key).id).executeTakeFirst(), 'sealed to them at filing');
+      assert.equal((await setRoles(who(p.key).id, p.rolesAfterFiling!)).statusCode, 303);
+      assert.equal(await h.db.selectFrom('case_key').select('user_id').where('user_id', '=', who(p.key).id).executeTakeFirst(), undefined, 'the keys went with the role');
+      people.set(p.key, { ...who(p.key), roles: p.rolesAfterFiling! });
+    }
     fileId = (await h.db.selectFrom('attachment').select('id').where('case_id', '=', caseId).where('uploaded_by', '=', 'reporter').executeTakeFirstOrThrow()).id;
 
     // The supervisor assigns the investigator; the intake officer's inbox hands the key over.

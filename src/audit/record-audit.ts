@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'user_created',
   'account_set_up',
   'roles_changed',
+  'role_grant_decided',
   'user_deactivated',
   'password_changed',
   'second_factor_enrolled',

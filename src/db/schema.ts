@@ -34,6 +34,7 @@ export type Database = {
     created_at: Stamp;
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
+  role_grant: { id: string; user_id: number; role: KeyRole; requested_by: number | null; requested_at: Stamp; state: Generated<'pending' | 'confirmed' | 'refused' | 'cancelled'>; decided_by: number | null; decided_at: Date | null };
   setup_token: { token_hash: Buffer; purpose: 'first_admin' | 'account' | 'restore'; user_id: number | null; expires_at: Date; created_at: Stamp; wrapped_private_key: Buffer | null };
   escrow_share: { agency_id: number; user_id: number; share: 1 | 2; sealed: Buffer };
   escrow_restore: {
@@ -284,6 +285,11 @@ export type KeyPurpose = 'content' | 'identity' | 'team';
 export type MessageThread = 'reporter' | 'internal' | 'witness';
 export const STAFF_ROLES = ['platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor', 'ita_assessor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+/** Roles that bring case keys: given by an administrator, they take effect once a key holder confirms them. */
+export const KEY_ROLES = ['intake_officer', 'investigator', 'supervisor', 'identity_custodian'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+/** Roles that manage accounts and settings: never held together with a key role (separation of duties). */
+export const ADMIN_ROLES = ['platform_admin', 'agency_admin'] as const;
 /** Per-agency settings (agency.settings). Deadline days per clock; `categories` overrides per category. */
 export type DeadlinePolicy = { ackDays: number; replyDays: number; feedbackMonths: number; pauseWhileWaiting: boolean };
 export type AgencySettings = { deadlines?: Partial<DeadlinePolicy>; categoryDeadlines?: Record<string, Partial<DeadlinePolicy>>; notifyReporterOfDisclosure?: boolean };

@@ -40,7 +40,8 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
 }): Promise<{ messageId: string }> {
   // A witness writes only in their own thread and a reporter only in theirs: a message sealed with
   // another key in the reporter's thread would be unreadable to everyone who reads it.
-  if ((author.kind === 'witness') !== (thread === 'witness') || (author.kind === 'witness' && author.witnessId !== witnessId) || (author.kind === 'reporter' && thread !== 'reporter')) {
+  const isOwnThread = author.kind === 'witness' ? thread === 'witness' && author.witnessId === witnessId : author.kind === 'reporter' ? thread === 'reporter' : true;
+  if (!isOwnThread) {
     throw new AppError('forbidden', `a ${author.kind} cannot write in the ${thread} thread`, 'error.forbidden');
   }
   const messageId = randomUUID();

@@ -24,7 +24,7 @@ describe('submitReport', () => {
     await seedStaff(t.db, 'OPDC', 'one@opdc.example', ['intake_officer']);
     await seedStaff(t.db, 'OPDC', 'two@opdc.example', ['intake_officer']);
     await seedStaff(t.db, 'OPDC', 'keeper@opdc.example', ['identity_custodian']);
-    await seedStaff(t.db, 'OPDC', 'boss@opdc.example', ['supervisor', 'agency_admin']);
+    await seedStaff(t.db, 'OPDC', 'boss@opdc.example', ['supervisor']);
     await seedRecipient(t.db, 'INTAKE', 'intake@example.org');
   });
   after(() => t.drop());

@@ -6,13 +6,15 @@ import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
 import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
-import { STAFF_ROLES, type StaffRole } from '../db/schema.ts';
+import { ADMIN_ROLES, KEY_ROLES, STAFF_ROLES, type StaffRole } from '../db/schema.ts';
 import { generateKeyPair, publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
 import { aeadKey, open } from '../crypto/aead.ts';
 import { subkey } from '../crypto/kdf.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, wrapPrivateKey } from './password-keys.ts';
+import { isKeyRole, requestKeyRoles } from './role-grants.ts';
+import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
 
 export { STAFF_ROLES, type StaffRole };
 export const MIN_PASSWORD_LENGTH = 12;
@@ -34,6 +36,10 @@ export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffR
   // A platform administrator runs the platform and belongs to no agency; every other role is of one.
   if (hasAgency === unique.includes('platform_admin') || (unique.includes('platform_admin') && unique.length > 1)) {
     throw new AppError('invalid_input', 'platform_admin alone and without an agency; every other role with an agency', 'error.form', { roles: 'error.field.invalid' });
+  }
+  // Separation of duties: whoever manages accounts never holds a role that brings case keys.
+  if (unique.some((r) => (ADMIN_ROLES as readonly string[]).includes(r)) && unique.some((r) => (KEY_ROLES as readonly string[]).includes(r))) {
+    throw new AppError('invalid_input', 'an administrator cannot also hold a role that reads cases', 'admin.error.separation', { roles: 'admin.error.separation' });
   }
   return unique as StaffRole[];
 }
@@ -118,16 +124,21 @@ export function hashToken(token: string): Buffer {
 
 /**
  * An administrator creates an account without a password: it is inactive until its owner opens the
- * one-time setup link (valid SETUP_LINK_DAYS) and chooses one. Returns the link's token.
+ * one-time setup link (valid SETUP_LINK_DAYS) and chooses one. Roles that bring case keys are only
+ * requested (role-grants.ts). With a mailer the link goes to the new user's address, inside the
+ * transaction, and `token` is null: the administrator never sees it. Without one (a platform with no
+ * mail server) the token is returned for the administrator to hand over in person.
  */
-export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, displayName }: {
+export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, displayName, mailer = null, publicUrl = '' }: {
   db: Db;
   actorId: number | null;
   agencyCode: string | null;
   email: string;
   roles: readonly string[];
   displayName: string;
-}): Promise<{ id: number; token: string }> {
+  mailer?: StaffMailer | null;
+  publicUrl?: string;
+}): Promise<{ id: number; token: string | null }> {
   const normalized = normalizeEmail(email);
   const checked = checkRoles(roles, agencyCode !== null);
   const agencyId = await agencyIdOf(db, agencyCode);
@@ -135,10 +146,14 @@ export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, d
   try {
     return await db.transaction().execute(async (trx) => {
       const user = await trx.insertInto('staff_user').values({ agency_id: agencyId, email: normalized, display_name: checkName(displayName), is_active: false }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('staff_role').values(checked.map((role) => ({ user_id: user.id, role }))).execute();
+      const now = checked.filter((r) => !isKeyRole(r));
+      const asked = checked.filter(isKeyRole);
+      if (now.length > 0) await trx.insertInto('staff_role').values(now.map((role) => ({ user_id: user.id, role }))).execute();
+      await requestKeyRoles(trx, { userId: user.id, roles: asked, requestedBy: actorId });
       await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'account', user_id: user.id, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
-      await recordAudit(trx, { actorUserId: actorId, action: 'user_created', detail: { user: user.id, roles: checked } });
-      return { id: user.id, token };
+      await recordAudit(trx, { actorUserId: actorId, action: 'user_created', detail: { user: user.id, roles: now, requested: asked, mailed: mailer !== null } });
+      if (mailer) await mailer(normalized, staffMail('invite', { url: `${publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }));
+      return { id: user.id, token: mailer ? null : token };
     });
   } catch (e) {
     return conflictOn23505(e, normalized);

@@ -9,7 +9,9 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { verifyAuditChain } from '../audit/anchor-audit.ts';
 import { checkPolicy } from '../cases/deadlines.ts';
 import type { Db } from '../db/connection.ts';
-import type { AgencySettings, DeadlinePolicy, StaffRole } from '../db/schema.ts';
+import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
+import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
+import { dropKeysOfLostRoles, isKeyRole, pendingRolesByUser, requestKeyRoles } from './role-grants.ts';
 import { AppError } from '../errors.ts';
 import { CATEGORIES } from '../intake/limits.ts';
 import { checkRoles, hashToken, inviteStaffUser, SETUP_LINK_DAYS } from './add-user.ts';
@@ -64,14 +66,18 @@ export async function createAgency({ db, actor, code, nameTh, nameEn }: { db: Db
   });
 }
 
-/** Invites an agency administrator (platform administrator). Returns the one-time setup token. */
-export async function inviteAgencyAdmin({ db, actor, agencyCode, email, displayName }: { db: Db; actor: AdminActor; agencyCode: string; email: string; displayName: string }): Promise<{ id: number; token: string }> {
+/** How an invitation's link reaches its owner: mailed to them, or (no mail server) handed over by the inviter. */
+export type LinkDelivery = { mailer: StaffMailer | null; publicUrl: string };
+
+/** Invites an agency administrator (platform administrator). Returns the one-time setup token, or null once mailed. */
+export async function inviteAgencyAdmin({ db, actor, agencyCode, email, displayName, delivery }: { db: Db; actor: AdminActor; agencyCode: string; email: string; displayName: string; delivery: LinkDelivery }): Promise<{ id: number; token: string | null }> {
   need(actor, 'platform_admin');
-  return inviteStaffUser({ db, actorId: actor.id, agencyCode, email, roles: ['agency_admin'], displayName });
+  return inviteStaffUser({ db, actorId: actor.id, agencyCode, email, roles: ['agency_admin'], displayName, ...delivery });
 }
 
 export type UserState = 'active' | 'invited' | 'deactivated';
-export type StaffSummary = { id: number; email: string; displayName: string; roles: StaffRole[]; state: UserState; isEnrolled: boolean; createdAt: Date };
+/** `pendingRoles`: key roles asked for and not yet confirmed by a key holder (role-grants.ts). */
+export type StaffSummary = { id: number; email: string; displayName: string; roles: StaffRole[]; pendingRoles: KeyRole[]; state: UserState; isEnrolled: boolean; createdAt: Date };
 
 function staffQuery(db: Db, agencyId: number) {
   return db
@@ -83,16 +89,16 @@ function staffQuery(db: Db, agencyId: number) {
 
 type StaffRowDb = { id: number; email: string; display_name: string; is_active: boolean; created_at: Date; has_keys: boolean; is_enrolled: boolean; roles: StaffRole[] };
 
-function toSummary(r: StaffRowDb): StaffSummary {
+function toSummary(r: StaffRowDb, pending: Map<number, KeyRole[]>): StaffSummary {
   const state: UserState = r.is_active ? 'active' : r.has_keys ? 'deactivated' : 'invited';
-  return { id: r.id, email: r.email, displayName: r.display_name, roles: r.roles, state, isEnrolled: r.is_enrolled, createdAt: r.created_at };
+  return { id: r.id, email: r.email, displayName: r.display_name, roles: r.roles, pendingRoles: pending.get(r.id) ?? [], state, isEnrolled: r.is_enrolled, createdAt: r.created_at };
 }
 
 /** The staff of the actor's agency (agency administrator), active first, then by email. */
 export async function listAgencyStaff({ db, actor }: { db: Db; actor: AdminActor }): Promise<StaffSummary[]> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  const rows = await staffQuery(db, agencyId).orderBy('u.is_active', 'desc').orderBy('u.email').execute();
-  return rows.map(toSummary);
+  const [rows, pending] = await Promise.all([staffQuery(db, agencyId).orderBy('u.is_active', 'desc').orderBy('u.email').execute(), pendingRolesByUser(db, agencyId)]);
+  return rows.map((r) => toSummary(r, pending));
 }
 
 /** One user of the actor's agency; a user of another agency (or none) is not_found. */
@@ -100,17 +106,20 @@ export async function getAgencyUser({ db, actor, userId }: { db: Db; actor: Admi
   const agencyId = ownAgency(actor, 'agency_admin');
   const row = Number.isSafeInteger(userId) ? await staffQuery(db, agencyId).where('u.id', '=', userId).executeTakeFirst() : undefined;
   if (!row) throw new AppError('not_found', `no user ${userId} in agency ${agencyId}`, 'error.not_found');
-  return toSummary(row);
+  return toSummary(row, await pendingRolesByUser(db, agencyId));
 }
 
 async function agencyCodeOf(db: Db, agencyId: number): Promise<string> {
   return (await db.selectFrom('agency').select('code').where('id', '=', agencyId).executeTakeFirstOrThrow()).code;
 }
 
-/** Invites a user to the actor's agency with any agency roles (never platform_admin). Returns the token. */
-export async function inviteAgencyStaff({ db, actor, email, displayName, roles }: { db: Db; actor: AdminActor; email: string; displayName: string; roles: readonly string[] }): Promise<{ id: number; token: string }> {
+/**
+ * Invites a user to the actor's agency with any agency roles (never platform_admin); key roles are
+ * requested, for a key holder to confirm. Returns the token, or null once mailed to the user.
+ */
+export async function inviteAgencyStaff({ db, actor, email, displayName, roles, delivery }: { db: Db; actor: AdminActor; email: string; displayName: string; roles: readonly string[]; delivery: LinkDelivery }): Promise<{ id: number; token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  return inviteStaffUser({ db, actorId: actor.id, agencyCode: await agencyCodeOf(db, agencyId), email, roles: checkRoles(roles, true), displayName });
+  return inviteStaffUser({ db, actorId: actor.id, agencyCode: await agencyCodeOf(db, agencyId), email, roles: checkRoles(roles, true), displayName, ...delivery });
 }
 
 /** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
@@ -121,23 +130,33 @@ async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
 }
 
 /**
- * Replaces a user's roles (agency administrator), audited with before and after. An administrator
- * cannot take their own agency_admin role away (the agency would risk having none).
+ * Sets a user's roles (agency administrator), audited with before and after. Roles that bring case
+ * keys and are not yet held are only requested (a key holder confirms them); roles taken away drop
+ * the keys they brought. No account gives itself a role, and an administrator cannot take their own
+ * agency_admin role away (the agency would risk having none).
  */
-export async function setUserRoles({ db, actor, userId, roles }: { db: Db; actor: AdminActor; userId: number; roles: readonly string[] }): Promise<{ before: StaffRole[]; after: StaffRole[] }> {
+export async function setUserRoles({ db, actor, userId, roles }: { db: Db; actor: AdminActor; userId: number; roles: readonly string[] }): Promise<{ before: StaffRole[]; after: StaffRole[]; pending: KeyRole[] }> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  const after = checkRoles(roles, true).sort();
-  if (userId === actor.id && !after.includes('agency_admin')) {
+  const wanted = checkRoles(roles, true).sort();
+  if (userId === actor.id && !wanted.includes('agency_admin')) {
     throw new AppError('invalid_input', 'an administrator cannot remove their own administrator role', 'admin.error.own_admin', { roles: 'admin.error.own_admin' });
   }
   return db.transaction().execute(async (trx) => {
     await lockAgencyUser(trx, agencyId, userId);
     const before = (await trx.selectFrom('staff_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role).sort();
-    if (before.join() === after.join()) return { before, after };
+    if (userId === actor.id && wanted.some((r) => !before.includes(r))) {
+      throw new AppError('forbidden', 'no account gives itself a role', 'admin.error.own_roles', { roles: 'admin.error.own_roles' });
+    }
+    const pending = wanted.filter((r): r is KeyRole => isKeyRole(r) && !before.includes(r));
+    const after = wanted.filter((r) => !pending.includes(r as KeyRole));
+    const pendingBefore = (await trx.selectFrom('role_grant').select('role').where('user_id', '=', userId).where('state', '=', 'pending').execute()).map((r) => r.role).sort();
+    if (before.join() === after.join() && pendingBefore.join() === pending.join()) return { before, after, pending };
     await trx.deleteFrom('staff_role').where('user_id', '=', userId).where('role', 'not in', after).execute();
-    await trx.insertInto('staff_role').values(after.map((role) => ({ user_id: userId, role }))).onConflict((oc) => oc.doNothing()).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'roles_changed', detail: { user: userId, before, after } });
-    return { before, after };
+    if (after.length > 0) await trx.insertInto('staff_role').values(after.map((role) => ({ user_id: userId, role }))).onConflict((oc) => oc.doNothing()).execute();
+    await requestKeyRoles(trx, { userId, roles: pending, requestedBy: actor.id });
+    const dropped = await dropKeysOfLostRoles(trx, userId, after, pending);
+    await recordAudit(trx, { actorUserId: actor.id, action: 'roles_changed', detail: { user: userId, before, after, requested: pending, keysDropped: dropped.keys } });
+    return { before, after, pending };
   });
 }
 
@@ -153,7 +172,10 @@ export async function deactivateUser({ db, actor, userId }: { db: Db; actor: Adm
     await trx.updateTable('staff_user').set({ is_active: false }).where('id', '=', userId).execute();
     await trx.deleteFrom('staff_session').where('user_id', '=', userId).execute();
     await trx.deleteFrom('setup_token').where('user_id', '=', userId).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'user_deactivated', detail: { user: userId, wasActive: user.is_active } });
+    // A person who leaves takes no keys with them: an account brought back gets its roles confirmed anew.
+    const dropped = await dropKeysOfLostRoles(trx, userId, []);
+    await trx.deleteFrom('staff_role').where('user_id', '=', userId).where('role', 'in', KEY_ROLES).execute();
+    await recordAudit(trx, { actorUserId: actor.id, action: 'user_deactivated', detail: { user: userId, wasActive: user.is_active, keysDropped: dropped.keys } });
   });
 }
 
@@ -161,7 +183,7 @@ export async function deactivateUser({ db, actor, userId }: { db: Db; actor: Adm
  * A fresh setup link for an invited user who never set up their account (the first one expired or
  * was lost): the earlier link stops working. Returns the token.
  */
-export async function reissueSetupLink({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<{ token: string }> {
+export async function reissueSetupLink({ db, actor, userId, delivery }: { db: Db; actor: AdminActor; userId: number; delivery: LinkDelivery }): Promise<{ token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
   return db.transaction().execute(async (trx) => {
     const user = await lockAgencyUser(trx, agencyId, userId);
@@ -169,8 +191,11 @@ export async function reissueSetupLink({ db, actor, userId }: { db: Db; actor: A
     const token = randomBytes(24).toString('base64url');
     await trx.deleteFrom('setup_token').where('user_id', '=', userId).execute();
     await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'account', user_id: userId, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'setup_link_reissued', detail: { user: userId } });
-    return { token };
+    await recordAudit(trx, { actorUserId: actor.id, action: 'setup_link_reissued', detail: { user: userId, mailed: delivery.mailer !== null } });
+    if (!delivery.mailer) return { token };
+    const { email } = await trx.selectFrom('staff_user').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+    await delivery.mailer(email, staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }));
+    return { token: null };
   });
 }
 

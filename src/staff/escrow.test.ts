@@ -1,6 +1,7 @@
 // The agency escrow, two people: an administrator asks, a custodian completes; the member gets the
 // same private key back under a new password (their cases stay readable) and enrols again.
 import assert from 'node:assert/strict';
+import type { StaffMailer } from '../notify/staff-mail.ts';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
@@ -21,15 +22,21 @@ describe('agency escrow', () => {
     return (await resolveStaffSession({ db: t.db, token }))!;
   };
 
+  const publicUrl = 'https://sujarit.example';
+  const sent: { to: string; subject: string; text: string }[] = [];
+  const mailer: StaffMailer = async (to, mail) => {
+    sent.push({ to, ...mail });
+  };
+
   before(async () => {
     t = await createTestDatabase();
     await seedAgency(t.db, 'OPDC');
     await seedAgency(t.db, 'NACC');
-    for (const [name, roles] of [['admin', ['agency_admin']], ['keeper', ['identity_custodian']], ['both', ['agency_admin', 'identity_custodian']], ['io', ['intake_officer']]] as const) {
+    for (const [name, roles] of [['admin', ['agency_admin']], ['keeper', ['identity_custodian']], ['keeper2', ['identity_custodian']], ['io', ['intake_officer']]] as const) {
       ids[name] = (await seedStaff(t.db, 'OPDC', `${name}@opdc.example`, [...roles])).id;
     }
     ids.other = (await seedStaff(t.db, 'NACC', 'keeper@nacc.example', ['identity_custodian'])).id;
-    for (const name of ['admin', 'keeper', 'both']) actors[name] = await login(`${name}@opdc.example`);
+    for (const name of ['admin', 'keeper', 'keeper2']) actors[name] = await login(`${name}@opdc.example`);
     actors.other = await login('keeper@nacc.example');
   });
   after(() => t.drop());
@@ -37,17 +44,22 @@ describe('agency escrow', () => {
   it('restores a locked-out member with two people, keeping their key', async () => {
     await enableEscrow({ db: t.db, actor: actors.admin });
     const shares = await t.db.selectFrom('escrow_share').select(['user_id', 'share']).execute();
-    assert.deepEqual(new Set(shares.map((s) => `${s.user_id}:${s.share}`)), new Set([`${ids.admin}:1`, `${ids.both}:1`, `${ids.keeper}:2`, `${ids.both}:2`]), 'share 1 to administrators, share 2 to custodians');
-    await assert.rejects(requestRestore({ db: t.db, actor: actors.admin, userId: ids.io }), { code: 'conflict' }, 'not escrowed before a login');
+    assert.deepEqual(new Set(shares.map((s) => `${s.user_id}:${s.share}`)), new Set([`${ids.admin}:1`, `${ids.keeper}:2`, `${ids.keeper2}:2`]), 'share 1 to administrators, share 2 to custodians');
+    await assert.rejects(requestRestore({ db: t.db, actor: actors.admin, userId: ids.io, mailer }), { code: 'conflict' }, 'not escrowed before a login');
+    await assert.rejects(requestRestore({ db: t.db, actor: actors.admin, userId: ids.io, mailer: null }), { code: 'conflict', userMessage: 'escrow.error.no_mail' }, 'no restore without mail to the member');
     await login('io@opdc.example'); // escrows the key
     const { reference } = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: randomBytes(16), draft: newDraft(), input: validateReport({ agency: 'OPDC', category: 'other', what: 'ก่อนล็อก' }), files: [], channel: 'web' });
-    const { requestId } = await requestRestore({ db: t.db, actor: actors.admin, userId: ids.io });
+    const { requestId } = await requestRestore({ db: t.db, actor: actors.admin, userId: ids.io, mailer });
+    assert.deepEqual(sent.map((m) => m.to), ['io@opdc.example'], 'the member is told of the request at once');
+    assert.match(sent[0].text, /admin@opdc\.example/);
     assert.deepEqual(await pendingRestores(t.db, actors.other), [], 'another agency’s custodian sees nothing');
-    await assert.rejects(decideRestore({ db: t.db, actor: actors.other, requestId, approve: true }), { code: 'not_found' });
-    await assert.rejects(decideRestore({ db: t.db, actor: actors.admin, requestId, approve: true }), { code: 'forbidden' }, 'the asker is not a custodian');
+    await assert.rejects(decideRestore({ db: t.db, actor: actors.other, requestId, approve: true, mailer, publicUrl }), { code: 'not_found' });
+    await assert.rejects(decideRestore({ db: t.db, actor: actors.admin, requestId, approve: true, mailer, publicUrl }), { code: 'forbidden' }, 'the asker is not a custodian');
     assert.equal((await pendingRestores(t.db, actors.keeper)).length, 1);
-    const { token } = await decideRestore({ db: t.db, actor: actors.keeper, requestId, approve: true });
-    assert.ok(token);
+    const decided = await decideRestore({ db: t.db, actor: actors.keeper, requestId, approve: true, mailer, publicUrl });
+    assert.deepEqual(decided, { isMailed: true }, 'the custodian never sees the link');
+    assert.deepEqual(sent.map((m) => m.to), ['io@opdc.example', 'io@opdc.example'], 'the link goes to the member alone');
+    const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(sent[1].text)![1];
     assert.equal((await readSetupLink(t.db, token)).purpose, 'restore');
     const before = await t.db.selectFrom('staff_user').select(['public_key']).where('id', '=', ids.io).executeTakeFirstOrThrow();
     await completeSetup({ db: t.db, kdf: CHEAP_KDF, token, password: 'a brand new passphrase' });
@@ -65,10 +77,12 @@ describe('agency escrow', () => {
 
   it('needs two different people', async () => {
     await login('keeper@opdc.example');
-    const { requestId } = await requestRestore({ db: t.db, actor: actors.both, userId: ids.keeper });
-    await assert.rejects(decideRestore({ db: t.db, actor: actors.both, requestId, approve: true }), { code: 'not_found' }, 'the asker holds no copy of their own share');
-    await assert.rejects(decideRestore({ db: t.db, actor: actors.keeper, requestId, approve: true }), { code: 'forbidden' }, 'not for one’s own access');
-    await assert.rejects(requestRestore({ db: t.db, actor: actors.admin, userId: ids.other }), { code: 'not_found' }, 'only the agency’s members');
+    await assert.rejects(requestRestore({ db: t.db, actor: actors.keeper, userId: ids.keeper2, mailer }), { code: 'forbidden' }, 'a custodian does not ask');
+    const { requestId } = await requestRestore({ db: t.db, actor: actors.admin, userId: ids.keeper, mailer });
+    await assert.rejects(decideRestore({ db: t.db, actor: actors.keeper, requestId, approve: true, mailer, publicUrl }), { code: 'forbidden' }, 'not for one’s own access');
+    await decideRestore({ db: t.db, actor: actors.keeper2, requestId, approve: false, mailer, publicUrl });
+    assert.match(sent.at(-1)!.subject, /refused/, 'the member is told of a refusal too');
+    await assert.rejects(requestRestore({ db: t.db, actor: actors.admin, userId: ids.other, mailer }), { code: 'not_found' }, 'only the agency’s members');
   });
 
   it('keeps nothing that opens the escrow key in the database alone', async () => {

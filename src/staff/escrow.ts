@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { hashToken, restoreKey, SETUP_LINK_DAYS } from './add-user.ts';
 import { hasRole, type StaffActor } from './session.ts';
+import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
 
 function xor(a: Buffer, b: Buffer): Buffer {
   return Buffer.from(a.map((x, i) => x ^ b[i]));
@@ -63,10 +64,15 @@ async function shareOf(db: Db, actor: StaffActor, share: 1 | 2): Promise<Buffer 
   return row ? openSealed(actor.keys, row.sealed) : null;
 }
 
-/** An administrator asks to restore a member's access; a custodian must complete it. */
-export async function requestRestore({ db, actor, userId }: { db: Db; actor: StaffActor; userId: number }): Promise<{ requestId: string }> {
+/**
+ * An administrator asks to restore a member's access; a custodian must complete it. The member is
+ * told by mail at once (in the same transaction), so a restore they did not ask for is noticed; the
+ * restore link itself will also go only to them, so without a mail server there is no restore.
+ */
+export async function requestRestore({ db, actor, userId, mailer }: { db: Db; actor: StaffActor; userId: number; mailer: StaffMailer | null }): Promise<{ requestId: string }> {
   if (!hasRole(actor, 'agency_admin') || actor.agencyId === null) throw new AppError('forbidden', 'agency administrators only', 'error.forbidden');
-  const user = await db.selectFrom('staff_user').select(['id', 'escrowed_private_key']).where('id', '=', userId).where('agency_id', '=', actor.agencyId).executeTakeFirst();
+  if (!mailer) throw new AppError('conflict', 'a restore link goes only to the member, by mail: configure SUJARIT_SMTP_URL', 'escrow.error.no_mail');
+  const user = await db.selectFrom('staff_user').select(['id', 'email', 'escrowed_private_key']).where('id', '=', userId).where('agency_id', '=', actor.agencyId).executeTakeFirst();
   if (!user) throw new AppError('not_found', 'no such member of the agency', 'error.not_found');
   if (userId === actor.id) throw new AppError('forbidden', 'not one’s own access', 'error.forbidden');
   if (!user.escrowed_private_key) throw new AppError('conflict', 'this member’s key is not in escrow (not logged in since escrow was enabled)', 'escrow.error.not_escrowed');
@@ -80,6 +86,7 @@ export async function requestRestore({ db, actor, userId }: { db: Db; actor: Sta
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('escrow_restore').values({ id: requestId, agency_id: actor.agencyId!, user_id: userId, requested_by: actor.id, shares_for_custodians: JSON.stringify(sealed) }).execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'escrow_restore_requested', detail: { user: userId, request: requestId } });
+    await mailer(user.email, staffMail('restore_requested', { by: actor.email }));
   });
   return { requestId };
 }
@@ -102,16 +109,19 @@ export async function pendingRestores(db: Db, actor: StaffActor): Promise<Restor
 
 /**
  * A custodian completes (or refuses) a restore: the escrow key is rebuilt in memory only, the
- * member's private key is wrapped in a one-time restore link (returned, shown once).
+ * member's private key is wrapped in a one-time restore link that is mailed to the member alone,
+ * inside the transaction (neither the custodian nor the administrator ever sees it). The member is
+ * told of a refusal too.
  */
-export async function decideRestore({ db, actor, requestId, approve }: { db: Db; actor: StaffActor; requestId: string; approve: boolean }): Promise<{ token: string | null }> {
+export async function decideRestore({ db, actor, requestId, approve, mailer, publicUrl }: { db: Db; actor: StaffActor; requestId: string; approve: boolean; mailer: StaffMailer | null; publicUrl: string }): Promise<{ isMailed: boolean }> {
   if (!hasRole(actor, 'identity_custodian') || actor.agencyId === null) throw new AppError('forbidden', 'identity custodians only', 'error.forbidden');
+  if (!mailer) throw new AppError('conflict', 'a restore link goes only to the member, by mail: configure SUJARIT_SMTP_URL', 'escrow.error.no_mail');
   const r = /^[0-9a-f-]{36}$/.test(requestId)
     ? await db
         .selectFrom('escrow_restore as r')
         .innerJoin('staff_user as u', 'u.id', 'r.user_id')
         .innerJoin('agency as a', 'a.id', 'r.agency_id')
-        .select(['r.id', 'r.user_id', 'r.requested_by', 'r.shares_for_custodians', 'u.escrowed_private_key', 'a.escrow_public_key'])
+        .select(['r.id', 'r.user_id', 'r.requested_by', 'r.shares_for_custodians', 'u.email', 'u.escrowed_private_key', 'a.escrow_public_key'])
         .where('r.id', '=', requestId)
         .where('r.agency_id', '=', actor.agencyId)
         .where('r.state', '=', 'pending')
@@ -142,6 +152,7 @@ export async function decideRestore({ db, actor, requestId, approve }: { db: Db;
       await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'restore', user_id: r.user_id, wrapped_private_key: wrapped, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
     }
     await recordAudit(trx, { actorUserId: actor.id, action: 'escrow_restore_decided', detail: { request: r.id, user: r.user_id, approved: approve } });
+    await mailer(r.email, token ? staffMail('restore_link', { url: `${publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }) : staffMail('restore_refused', {}));
   });
-  return { token };
+  return { isMailed: true };
 }

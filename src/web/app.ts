@@ -13,6 +13,7 @@ import { MAX_FIELDS_BYTES, MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
 import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { escrowRoutes } from './admin/escrow-routes.ts';
+import { roleGrantRoutes } from './admin/role-grant-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
@@ -117,6 +118,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   accountRoutes(app, deps);
   adminRoutes(app, deps);
   escrowRoutes(app, deps);
+  roleGrantRoutes(app, deps);
   apiRoutes(app, deps);
   logRoutes(app, deps);
   complaintRoutes(app, deps);

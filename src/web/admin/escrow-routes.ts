@@ -1,7 +1,8 @@
 // The agency escrow, two people: the administrator's page (enable, ask to restore a member) and the
-// custodian's (complete or refuse; the restore link is shown once, to be handed to the member).
+// custodian's (complete or refuse; the restore link is mailed to the member, never shown).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
+import { staffMailer } from '../../notify/staff-mail.ts';
 import { decideRestore, enableEscrow, pendingRestores, requestRestore } from '../../staff/escrow.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
@@ -15,6 +16,8 @@ export function escrowRoutes(app: FastifyInstance, deps: WebDeps): void {
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
   const common = (req: FastifyRequest, reply: FastifyReply) => ({ csrf: csrfToken(req, reply, config.isSecureCookies), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) });
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
+  // Restore links and notices reach the member only, by mail (staff-mail.ts).
+  const mailer = staffMailer(config);
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
@@ -46,21 +49,22 @@ export function escrowRoutes(app: FastifyInstance, deps: WebDeps): void {
       return 'escrow.enabled';
     });
     run('/staff/admin/escrow/restore', async (req) => {
-      await requestRestore({ db, actor: requireRole(req, 'agency_admin'), userId: Number(body(req).userId) || 0 });
+      await requestRestore({ db, actor: requireRole(req, 'agency_admin'), userId: Number(body(req).userId) || 0, mailer });
       return 'escrow.requested';
     });
 
     const custodianPage = async (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
       const actor = requireRole(req, 'identity_custodian');
       const c = ctx(req, reply);
-      return sendPage(reply, c, 'escrow-restores', { title: c.t('escrow.restores'), requests: await pendingRestores(db, actor), link: null, alert: null, ...common(req, reply), ...extra }, status);
+      return sendPage(reply, c, 'escrow-restores', { title: c.t('escrow.restores'), requests: await pendingRestores(db, actor), notice: null, alert: null, ...common(req, reply), ...extra }, status);
     };
     scope.get('/staff/escrow', async (req, reply) => custodianPage(req, reply));
     scope.post<{ Params: { id: string } }>('/staff/escrow/:id', async (req, reply) => {
       checkCsrf(req, body(req)._csrf);
       try {
-        const { token } = await decideRestore({ db, actor: requireRole(req, 'identity_custodian'), requestId: req.params.id.slice(0, 36), approve: body(req).decision === 'approve' });
-        return custodianPage(req, reply, { link: token ? `${config.publicUrl}/staff/setup/${token}` : null });
+        const approve = body(req).decision === 'approve';
+        await decideRestore({ db, actor: requireRole(req, 'identity_custodian'), requestId: req.params.id.slice(0, 36), approve, mailer, publicUrl: config.publicUrl });
+        return custodianPage(req, reply, { notice: ctx(req, reply).t(approve ? 'escrow.mailed' : 'escrow.refused') });
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found') throw e;

@@ -58,10 +58,10 @@ describe('administration pages', () => {
 
   it('lists the pages of each role', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
-    assert.deepEqual(hrefs(['platform_admin']), ['/staff/admin/agencies', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['platform_admin']), ['/staff/admin/agencies', '/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['agency_admin', 'auditor']), ['/staff/admin/users', '/staff/admin/settings', '/staff/admin/escrow', '/staff/audit', '/staff/ita', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['identity_custodian']), ['/staff/identity-requests', '/staff/escrow', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['investigator']), ['/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['identity_custodian']), ['/staff/identity-requests', '/staff/escrow', '/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
   });
 
@@ -123,12 +123,15 @@ describe('administration pages', () => {
     assert.equal(grant.statusCode, 400);
     const changed = await submit(h.app, admin, page, `${page}/roles`, { roles: ['intake_officer', 'investigator'] });
     assert.equal(changed.statusCode, 303);
+    // A role that reads cases is only asked for: a key holder of the agency confirms it (role-grants.ts).
     const roles = await h.db.selectFrom('staff_role').select('role').where('user_id', '=', id).orderBy('role').execute();
-    assert.deepEqual(roles.map((r) => r.role), ['intake_officer', 'investigator']);
+    assert.deepEqual(roles.map((r) => r.role), ['intake_officer']);
+    const asked = await h.db.selectFrom('role_grant').select(['role', 'state', 'requested_by']).where('user_id', '=', id).execute();
+    assert.deepEqual(asked, [{ role: 'investigator', state: 'pending', requested_by: ids['admin@opdc.example'] }]);
     const audit = await auditOf(h, 'roles_changed');
     assert.equal(audit.length, 1);
     assert.equal(audit[0].actor_user_id, ids['admin@opdc.example']);
-    assert.deepEqual(audit[0].detail, { user: id, before: ['intake_officer'], after: ['intake_officer', 'investigator'] });
+    assert.deepEqual(audit[0].detail, { user: id, before: ['intake_officer'], after: ['intake_officer'], requested: ['investigator'], keysDropped: 0 });
 
     // An administrator keeps their own administrator role.
     const self = `/staff/admin/users/${ids['admin@opdc.example']}`;

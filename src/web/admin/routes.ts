@@ -3,7 +3,7 @@
 // role, one call to src/staff/admin.ts, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_POLICY } from '../../cases/deadlines.ts';
-import { STAFF_ROLES } from '../../db/schema.ts';
+import { KEY_ROLES, STAFF_ROLES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import {
@@ -22,6 +22,8 @@ import {
   setUserRoles,
 } from '../../staff/admin.ts';
 import { SETUP_LINK_DAYS } from '../../staff/add-user.ts';
+import { staffMailer } from '../../notify/staff-mail.ts';
+import { isKeyRole } from '../../staff/role-grants.ts';
 import { hasRole, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
@@ -40,6 +42,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/agencies', key: 'admin.nav.agencies' });
   if (hasRole(actor, 'agency_admin')) nav.push({ href: '/staff/admin/users', key: 'admin.nav.users' }, { href: '/staff/admin/settings', key: 'admin.nav.settings' }, { href: '/staff/admin/escrow', key: 'escrow.title' });
   if (hasRole(actor, 'identity_custodian')) nav.push({ href: '/staff/identity-requests', key: 'identity.requests' }, { href: '/staff/escrow', key: 'escrow.restores' });
+  if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
   if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
   nav.push({ href: '/staff/account/password', key: 'admin.nav.password' }, { href: '/staff/account/totp', key: 'admin.nav.totp' });
@@ -71,10 +74,12 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     return err;
   };
   /** The one-time setup link, shown once on the answer to the POST that made it. */
-  const linkPage = (req: FastifyRequest, reply: FastifyReply, email: string, token: string, back: string) => {
+  const linkPage = (req: FastifyRequest, reply: FastifyReply, email: string, token: string | null, back: string, pending: readonly string[] = []) => {
     const c = ctx(req, reply);
-    return sendPage(reply, c, 'admin-link', { title: c.t('admin.link.title'), email, url: setupUrl(token), days: SETUP_LINK_DAYS, back, ...common(req, reply) });
+    return sendPage(reply, c, 'admin-link', { title: c.t('admin.link.title'), email, url: token ? setupUrl(token) : null, days: SETUP_LINK_DAYS, back, pending, ...common(req, reply) });
   };
+  // Invitation links go to their owner by mail when a mail server is configured (staff-mail.ts).
+  const delivery = { mailer: staffMailer(config), publicUrl: config.publicUrl };
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
@@ -122,7 +127,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const actor = requireRole(req, 'platform_admin');
       const values = { agency: str(b.agency, 16), email: str(b.email, TEXT_LIMITS.email), displayName: str(b.displayName, MAX_NAME) };
       try {
-        const { token } = await inviteAgencyAdmin({ db, actor, agencyCode: values.agency, email: values.email, displayName: values.displayName });
+        const { token } = await inviteAgencyAdmin({ db, actor, agencyCode: values.agency, email: values.email, displayName: values.displayName, delivery });
         return linkPage(req, reply, values.email.trim().toLowerCase(), token, '/staff/admin/agencies');
       } catch (e) {
         const err = toAppError(e);
@@ -164,8 +169,8 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const values = { email: str(b.email, TEXT_LIMITS.email), displayName: str(b.displayName, MAX_NAME) };
       const roles = list(b.roles);
       try {
-        const { token } = await inviteAgencyStaff({ db, actor, email: values.email, displayName: values.displayName, roles });
-        return linkPage(req, reply, values.email.trim().toLowerCase(), token, '/staff/admin/users');
+        const { token } = await inviteAgencyStaff({ db, actor, email: values.email, displayName: values.displayName, roles, delivery });
+        return linkPage(req, reply, values.email.trim().toLowerCase(), token, '/staff/admin/users', roles.filter(isKeyRole));
       } catch (e) {
         const err = formError(e);
         return usersPage(req, reply, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values, roles }, statusOf(err));
@@ -227,7 +232,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const id = userId(req.params.id);
       try {
         const user = await getAgencyUser({ db, actor, userId: id });
-        const { token } = await reissueSetupLink({ db, actor, userId: id });
+        const { token } = await reissueSetupLink({ db, actor, userId: id, delivery });
         return linkPage(req, reply, user.email, token, `/staff/admin/users/${id}`);
       } catch (e) {
         const err = formError(e);
