@@ -16,7 +16,8 @@ import { escrowRoutes } from './admin/escrow-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
-import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
+import { isApiRequest, isDatabaseInputError, sendProblem, statusOf, toAppError } from './errors.ts';
+import { refuseNul } from './input.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { logRoutes } from './public/log-routes.ts';
@@ -91,10 +92,13 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '30');
   });
 
+  // A NUL in any text is refused before a handler could send it to PostgreSQL.
+  app.addHook('preValidation', refuseNul);
   app.setErrorHandler((error, req, reply) => {
     const app = toAppError(error);
     if (!app) req.log.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unhandled error');
     else if (app.code === 'unavailable') req.log.warn('database unavailable');
+    else if (isDatabaseInputError(error)) req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
     if (isApiRequest(req)) return sendProblem(reply, app);
     const side = req.url.startsWith('/staff') ? 'staff' : 'reporter';
     const c = pageContext(req, reply, side);

@@ -21,10 +21,22 @@ export function isDatabaseDown(e: unknown): boolean {
   return (err.code !== undefined && DB_DOWN_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message ?? '');
 }
 
+// Text PostgreSQL cannot store (a NUL: 22021), a value not of the column's type (22P02), a number
+// out of its range (22003), a string too long for it (22001). Validation refuses these first; this
+// is the safety net that keeps a missed case a 400 instead of a 500.
+const DB_INPUT_CODES = new Set(['22021', '22P02', '22003', '22001']);
+
+/** True when PostgreSQL refused a value sent to it: the input was invalid, the server is fine. */
+export function isDatabaseInputError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && DB_INPUT_CODES.has(code);
+}
+
 /** Classifies any error. Unknown errors become a generic internal error that leaks nothing. */
 export function toAppError(e: unknown): AppError | null {
   if (isAppError(e)) return e;
   if (isDatabaseDown(e)) return new AppError('unavailable', 'database unavailable; retry later', 'error.unavailable');
+  if (isDatabaseInputError(e)) return new AppError('invalid_input', `the database refused the input (${(e as { code: string }).code})`, 'error.bad_request');
   const fe = e as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
     if (fe.statusCode === 413) return new AppError('too_large', 'request body too large', 'error.report_too_large');

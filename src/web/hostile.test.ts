@@ -10,7 +10,7 @@ import { MAX_FILES } from '../intake/limits.ts';
 import { issueReporterToken, readReporterToken } from '../intake/reporter-session.ts';
 import { buildApp } from './app.ts';
 import { plainPng } from '../../test/support/images.ts';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../test/support/app.ts';
+import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff, type TestApp } from '../../test/support/app.ts';
 import { cookieHeader, csrfOf, get, keepCookies, multipart, newJar, postForm, postMultipart, receiptOf, type FilePart, type Jar } from '../../test/support/web.ts';
 
 const t = translator('th');
@@ -664,6 +664,71 @@ describe('hostile input', () => {
       assert.equal(stamps.filter(([k]) => k === 'case_message.created_at').length, 1);
       const fine = stamps.filter(([, d]) => d.getSeconds() !== 0 || d.getMilliseconds() !== 0).map(([k, d]) => `${k}=${d.toISOString()}`);
       assert.deepEqual(fine, []);
+    });
+  });
+
+  describe('malformed text and ids', () => {
+    const ADMIN = 'admin@opdc.example';
+    let reference: string;
+    before(async () => {
+      await seedStaff(h.db, A, ADMIN, ['agency_admin', 'supervisor']);
+      ({ reference } = await fileReport({ ...TYPED, what: 'เรื่องสำหรับตรวจข้อมูลผิดรูป' }));
+    });
+
+    const assertBadProblem = (res: LightMyRequestResponse, what: string) => {
+      assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/, what);
+    };
+    const assertBadPage = (res: LightMyRequestResponse, what: string) => {
+      assert.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 300)}`);
+      assert.match(String(res.headers['content-type']), /^text\/html/, what);
+    };
+
+    it('answers a NUL in the agency, email, receipt or reference on the API with 400, filing nothing', async () => {
+      const before = await counts(h.db);
+      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: `${A}\u0000`, category: 'bribery', what: 'NUL ในรหัสหน่วยงาน' }), 'agency');
+      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: A, category: 'bribery', what: 'ข้อความ\u0000ที่มี NUL' }), 'report text');
+      assertBadProblem(await api('POST', '/api/v1/staff/session', undefined, { email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
+      assertBadProblem(await api('POST', '/api/v1/reporter/session', undefined, { receipt: '1234\u00005678' }), 'receipt');
+      const token = await staffToken(A_OFFICER);
+      assertBadProblem(await api('GET', `/api/v1/cases/${reference}%00`, token), 'reference');
+      assertBadProblem(await api('POST', `/api/v1/cases/${reference}%00/messages`, token, { text: 'ถึงผู้แจ้ง' }), 'reference of a message');
+      assert.deepEqual({ ...(await counts(h.db)), sessions: 0 }, { ...before, sessions: 0 });
+    });
+
+    it('answers a NUL in the report form, login, tracking code and case reference with a 400 page', async () => {
+      const before = await counts(h.db);
+      const jar = newJar();
+      const form = await postMultipart(h.app, jar, '/report', { _csrf: await formToken(jar), ...TYPED, agency: `${A}\u0000` });
+      assertBadPage(form, 'agency on the report form');
+      assertNoReceipt(form);
+      assert.equal(textareaOf(form.body, 'what'), escapeHtml(TYPED.what), 'the text typed comes back');
+      assert.deepEqual(await counts(h.db), before);
+
+      const login = newJar();
+      const page = await get(h.app, login, '/staff/login');
+      assertBadPage(await postForm(h.app, login, '/staff/login', { _csrf: csrfOf(page.body), email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
+      assertBadPage(await get(h.app, newJar(), '/status?code=1234%005678'), 'tracking code');
+      assertBadPage(await get(h.app, newJar(), `/ita/e/AB%00CD`), 'survey code');
+      assertBadPage(await get(h.app, await staffJar(A_OFFICER), `/staff/cases/${reference}%00`), 'case reference');
+    });
+
+    it('refuses user ids such as 1.5 and 99999999999 without a 500', async () => {
+      const admin = await staffJar(ADMIN);
+      for (const id of ['1.5', '99999999999', '-1', '1e3']) {
+        // an id in a URL that no row can have names nothing: 404, as for an unknown id
+        assert.equal((await get(h.app, admin, `/staff/admin/users/${id}`)).statusCode, 404, `GET users/${id}`);
+        const page = await get(h.app, admin, '/staff/admin/users');
+        assert.equal((await postForm(h.app, admin, `/staff/admin/users/${id}/roles`, { _csrf: csrfOf(page.body), roles: 'investigator' })).statusCode, 404, `POST users/${id}/roles`);
+        assert.equal((await get(h.app, admin, `/staff/ita/${id}/links`)).statusCode, 404, `GET ita/${id}/links`);
+      }
+      const casePage = await get(h.app, admin, `/staff/cases/${reference}`);
+      const escrow = await get(h.app, admin, '/staff/admin/escrow');
+      for (const id of ['1.5', '99999999999', '']) {
+        // an id typed into a form is invalid input
+        assertBadPage(await postForm(h.app, admin, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
+        assertBadPage(await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }), `escrow restore ${id}`);
+      }
     });
   });
 
