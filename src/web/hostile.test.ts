@@ -7,7 +7,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { connect, type Db } from '../db/connection.ts';
 import { translator } from '../i18n/messages.ts';
 import { MAX_FILES } from '../intake/limits.ts';
-import { issueReporterToken, readReporterToken } from '../intake/reporter-session.ts';
+import { openAttachmentMeta, sealAttachmentMeta } from '../intake/attachments.ts';
+import { issueReporterToken, openReporterSession, readReporterToken } from '../intake/reporter-session.ts';
 import { buildApp } from './app.ts';
 import { plainPng } from '../../test/support/images.ts';
 import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff, type TestApp } from '../../test/support/app.ts';
@@ -729,6 +730,48 @@ describe('hostile input', () => {
         assertBadPage(await postForm(h.app, admin, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
         assertBadPage(await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }), `escrow restore ${id}`);
       }
+    });
+  });
+
+  describe('attachment names', () => {
+    const BIDI = 'invoice\u202Efdp.exe'; // shows as "invoiceexe.pdf"
+    const THAI = 'หลักฐาน การโอนเงิน ให้ปลัด.pdf'; // vowels and tone marks (Mn) stay
+    const disposition = (res: LightMyRequestResponse) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(String(res.headers['content-disposition']))![1]);
+
+    it('takes out format characters when a name is uploaded, and keeps a Thai name whole', async () => {
+      const { reference, caseId } = await fileReport({ ...TYPED, what: 'ไฟล์ชื่อหลอก' }, [textFile(BIDI, 10), textFile(`ใบเสร็จ\u200B${THAI}`, 10)]);
+      const staff = await staffJar(A_OFFICER);
+      const page = await get(h.app, staff, `/staff/cases/${reference}`);
+      assert.doesNotMatch(page.body, /[\u202A-\u202E\u2066-\u2069\u200B]/);
+      assert.match(page.body, /invoicefdp\.exe/);
+      assert.ok(page.body.includes(`ใบเสร็จ${THAI}`), 'the Thai name is shown whole');
+      const token = await staffToken(A_OFFICER);
+      const names = ((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments.map((f) => f.name).sort();
+      assert.deepEqual(names, ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
+      const [first, second] = await attachmentIds(caseId);
+      const downloads = [await get(h.app, staff, `/staff/cases/${reference}/attachments/${first}`), await get(h.app, staff, `/staff/cases/${reference}/attachments/${second}`)];
+      assert.deepEqual(downloads.map(disposition).sort(), ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
+    });
+
+    it('takes them out of a name stored before, on the page, in the API and in the download', async () => {
+      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'ชื่อไฟล์ที่เก็บไว้ก่อน' }, [textFile('plain.txt', 10)]);
+      const [id] = await attachmentIds(caseId);
+      // as an older version stored it: the name sealed as uploaded
+      const s = await openReporterSession({ db: h.db, kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt, throttle: h.deps.receiptThrottle, receipt });
+      const row = await h.db.selectFrom('attachment').select('meta').where('id', '=', id).executeTakeFirstOrThrow();
+      const meta = openAttachmentMeta(s.keys.content, caseId, id, row.meta);
+      await h.db.updateTable('attachment').set({ meta: sealAttachmentMeta(s.keys.content, caseId, id, { ...meta, name: BIDI }) }).where('id', '=', id).execute();
+
+      const staff = await staffJar(A_OFFICER);
+      const page = await get(h.app, staff, `/staff/cases/${reference}`);
+      assert.doesNotMatch(page.body, /\u202E/);
+      assert.match(page.body, /invoicefdp\.exe/);
+      const token = await staffToken(A_OFFICER);
+      assert.equal(((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments[0].name, 'invoicefdp.exe');
+      const download = await get(h.app, staff, `/staff/cases/${reference}/attachments/${id}`);
+      assert.equal(download.statusCode, 200);
+      assert.doesNotMatch(String(download.headers['content-disposition']), /%E2%80%AE/i);
+      assert.equal(disposition(download), 'invoicefdp.exe');
     });
   });
 

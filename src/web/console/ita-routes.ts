@@ -15,6 +15,7 @@ import { adminNav } from '../admin/routes.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { contentDisposition } from '../download.ts';
 import { pathId } from '../input.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { requireStaff } from '../staff-auth.ts';
@@ -272,10 +273,9 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     // A download, never shown in our origin: attachment, an allow-listed type or octet-stream, no sniffing.
     scope.get<ItemParams>('/staff/ita/:id/oit/:item/file', async (req, reply) => {
       const f = await loadEvidenceFile({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId: req.params.item });
-      const ascii = f.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
       return reply
         .type(f.type)
-        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.name)}`)
+        .header('content-disposition', contentDisposition(f.name))
         .header('x-content-type-options', 'nosniff')
         .send(f.bytes);
     });
