@@ -55,17 +55,18 @@ export function isApiRequest(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
 
+/** The RFC 9457 problem document of an error (null: the generic internal error). */
+export function problemOf(e: AppError | null) {
+  return {
+    type: `/api/problems/${e?.code ?? 'internal'}`,
+    title: e?.code ?? 'internal',
+    status: statusOf(e),
+    detail: e?.message ?? 'internal error',
+    ...(e && Object.keys(e.fields).length > 0 ? { errors: e.fields } : {}),
+  };
+}
+
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
-  const status = statusOf(e);
-  return reply
-    .code(status)
-    .type('application/problem+json; charset=utf-8')
-    .send({
-      type: `/api/problems/${e?.code ?? 'internal'}`,
-      title: e?.code ?? 'internal',
-      status,
-      detail: e?.message ?? 'internal error',
-      ...(e && Object.keys(e.fields).length > 0 ? { errors: e.fields } : {}),
-    });
+  return reply.code(statusOf(e)).type('application/problem+json; charset=utf-8').send(problemOf(e));
 }

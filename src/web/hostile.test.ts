@@ -2,6 +2,7 @@
 // receipts, cross-agency probing, forged reporter tokens, script injection, and a database outage.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { connect, type Db } from '../db/connection.ts';
@@ -81,6 +82,33 @@ function hasReceipt(html: string): boolean {
 
 function assertNoReceipt(res: LightMyRequestResponse): void {
   assert.equal(hasReceipt(res.body), false, 'no receipt is shown');
+}
+
+/** Lists the security headers every answer carries that `headers` lacks. */
+function missingSecurityHeaders(headers: Record<string, unknown>): string[] {
+  const missing: string[] = [];
+  if (!/script-src 'none'/.test(String(headers['content-security-policy'] ?? ''))) missing.push('content-security-policy');
+  if (headers['x-content-type-options'] !== 'nosniff') missing.push('x-content-type-options');
+  if (headers['referrer-policy'] !== 'no-referrer') missing.push('referrer-policy');
+  if (headers['cache-control'] !== 'no-store') missing.push('cache-control');
+  return missing;
+}
+
+/** Sends `request` as raw bytes to a listening server and parses the one answer. */
+function rawHttp(port: number, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (b) => chunks.push(b));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...body] = text.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body.join('\r\n\r\n') });
+    });
+  });
 }
 
 function assertCsp(res: LightMyRequestResponse): void {
@@ -772,6 +800,44 @@ describe('hostile input', () => {
       assert.equal(download.statusCode, 200);
       assert.doesNotMatch(String(download.headers['content-disposition']), /%E2%80%AE/i);
       assert.equal(disposition(download), 'invoicefdp.exe');
+    });
+  });
+
+  describe('errors before routing', () => {
+    const problems = (res: { status: number; headers: Record<string, unknown> }, url: string, kind: 'api' | 'page') => {
+      const found = missingSecurityHeaders(res.headers).map((h) => `no ${h}`);
+      if (res.status < 400 || res.status >= 500) found.push(`status ${res.status}`);
+      const type = String(res.headers['content-type'] ?? '');
+      if (kind === 'api' ? !type.startsWith('application/problem+json') : !type.startsWith('text/html')) found.push(`content-type ${type}`);
+      return found.map((p) => `${url}: ${p}`);
+    };
+
+    it('answers bad percent-encoding and an over-long parameter like every other error', async () => {
+      const found: string[] = [];
+      for (const [url, kind] of [['/staff/cases/%E0%A4%A', 'page'], ['/report%', 'page'], ['/api/v1/cases/%E0%A4%A', 'api'], [`/staff/cases/${'A'.repeat(300)}`, 'page'], [`/api/v1/cases/${'A'.repeat(300)}`, 'api']] as const) {
+        const res = await h.app.inject({ url });
+        found.push(...problems({ status: res.statusCode, headers: res.headers }, url, kind));
+        if (kind === 'api') assert.equal((res.json() as { status: number }).status, res.statusCode);
+      }
+      assert.deepEqual(found, []);
+    });
+
+    it('answers a 20 KB cookie and an unknown method like every other error', async () => {
+      const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(address).port);
+      const cookie = `Cookie: sj_lang=${'x'.repeat(20_000)}\r\n`;
+      const found: string[] = [];
+      for (const [request, kind] of [
+        [`GET /report HTTP/1.1\r\nHost: x\r\n${cookie}\r\n`, 'page'],
+        [`GET /api/v1/cases HTTP/1.1\r\nHost: x\r\n${cookie}\r\n`, 'api'],
+        ['FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 'page'],
+        ['FOO /api/v1/reports HTTP/1.1\r\nHost: x\r\n\r\n', 'api'],
+      ] as const) {
+        const res = await rawHttp(port, request);
+        found.push(...problems(res, request.slice(0, 24), kind));
+        if (kind === 'page') assert.match(res.body, /lang="en"/, 'the page is in Thai and English');
+      }
+      assert.deepEqual(found, []);
     });
   });
 
