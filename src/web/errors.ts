@@ -9,6 +9,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,
 };
@@ -41,6 +42,7 @@ export function toAppError(e: unknown): AppError | null {
   if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
     if (fe.statusCode === 413) return new AppError('too_large', 'request body too large', 'error.report_too_large');
     if (fe.statusCode === 429) return new AppError('too_many_requests', 'too many requests', 'error.too_many_requests');
+    if (fe.statusCode === 415) return new AppError('unsupported_media_type', 'unsupported content type', 'error.unsupported_media_type');
     if (fe.statusCode === 404) return new AppError('not_found', 'not found', 'error.not_found');
     return new AppError('invalid_input', fe.code ? `malformed request (${fe.code})` : 'malformed request', 'error.bad_request');
   }

@@ -841,6 +841,21 @@ describe('hostile input', () => {
     });
   });
 
+  describe('API content types', () => {
+    it('refuses a form-encoded, text/plain or multipart report with 415 and files nothing', async () => {
+      const before = await counts(h.db);
+      const fields = { agency: A, category: 'bribery', what: 'แบบฟอร์มข้ามเว็บไซต์' };
+      const { body, contentType } = await multipart(fields);
+      for (const [type, payload] of [['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()], ['text/plain', JSON.stringify(fields)], [contentType, body]] as const) {
+        const res = await h.app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': type }, payload });
+        assert.equal(res.statusCode, 415, `${type}: ${res.body}`);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        assert.equal((res.json() as { title: string }).title, 'unsupported_media_type');
+      }
+      assert.deepEqual(await counts(h.db), before);
+    });
+  });
+
   describe('database outage', () => {
     let down: FastifyInstance;
     let deadDb: Db;
