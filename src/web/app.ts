@@ -66,6 +66,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     trustProxy: false,
     bodyLimit: MAX_FIELDS_BYTES,
     return503OnClosing: true,
+    // HEAD would run a GET handler, and staff pages audit and hand keys over when they are read:
+    // HEAD is offered only where a route says so (the public log, static files, /healthz).
+    exposeHeadRoutes: false,
     // Errors found before routing (bad percent-encoding, an over-long parameter): no hook has run,
     // so the security headers are set here, then the answer is the usual problem or page.
     frameworkErrors: (error, req, reply) => sendError(error, req, reply.headers(headers)),
@@ -106,7 +109,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(e.userMessage) }, 404);
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', { exposeHeadRoute: true }, async (_req, reply) => {
     await sql`select 1`.execute(deps.db);
     return reply.send({ status: 'ok' });
   });

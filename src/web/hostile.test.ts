@@ -856,6 +856,34 @@ describe('hostile input', () => {
     });
   });
 
+  describe('HEAD', () => {
+    const rows = async () => {
+      const n = async (table: 'audit_event' | 'case_key') => Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      return { audit: await n('audit_event'), keys: await n('case_key') };
+    };
+
+    it('runs no case handler: no audit row, no key hand-over', async () => {
+      const { reference, caseId } = await fileReport({ ...TYPED, what: 'เปิดด้วย HEAD' }, [textFile('evidence.txt', 10)]);
+      const [id] = await attachmentIds(caseId);
+      const jar = await staffJar(A_OFFICER);
+      const token = await staffToken(A_OFFICER);
+      const before = await rows();
+      const statuses: number[] = [];
+      for (const url of [`/staff/cases/${reference}`, `/staff/cases/${reference}/attachments/${id}`, '/staff/cases']) {
+        statuses.push((await h.app.inject({ method: 'HEAD', url, headers: { cookie: cookieHeader(jar) } })).statusCode);
+      }
+      statuses.push((await h.app.inject({ method: 'HEAD', url: `/api/v1/cases/${reference}`, headers: { authorization: `Bearer ${token}` } })).statusCode);
+      assert.deepEqual(await rows(), before);
+      assert.deepEqual(statuses, [404, 404, 404, 404]);
+    });
+
+    it('keeps HEAD on the public log and static files', async () => {
+      for (const url of ['/log/checkpoint', '/static/app.css', '/healthz']) {
+        assert.equal((await h.app.inject({ method: 'HEAD', url })).statusCode, 200, url);
+      }
+    });
+  });
+
   describe('database outage', () => {
     let down: FastifyInstance;
     let deadDb: Db;
