@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'too_large'
+  | 'unsupported_media_type'
   | 'too_many_requests'
   | 'unavailable'
   | 'conflict';

@@ -168,6 +168,7 @@ const th: Dict = {
   'error.internal': 'ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง',
   'error.too_many_requests': 'มีคำขอมากเกินไป กรุณารอสักครู่',
   'error.bad_request': 'คำขอไม่ถูกต้อง',
+  'error.unsupported_media_type': 'ไม่รับข้อมูลในรูปแบบนี้',
   'error.reselect_files': 'เพื่อความปลอดภัย ไฟล์แนบไม่ถูกเก็บไว้ กรุณาเลือกไฟล์อีกครั้ง',
 };
 
@@ -321,6 +322,7 @@ const en: Dict = {
   'error.internal': 'Something went wrong on our side. Please try again.',
   'error.too_many_requests': 'Too many requests. Please wait a moment.',
   'error.bad_request': 'The request was not valid.',
+  'error.unsupported_media_type': 'This kind of content is not accepted here.',
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 

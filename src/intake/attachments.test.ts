@@ -90,4 +90,17 @@ describe('attachments', () => {
     const cases: [string | undefined, string][] = [[undefined, 'file'], ['', 'file'], ['C:\\Users\\x\\a.doc', 'a.doc'], ['a\u0000b\u001f.txt', 'ab.txt'], ['x'.repeat(300), 'x'.repeat(200)]];
     for (const [input, want] of cases) assert.equal(cleanFileName(input), want);
   });
+
+  it('takes invisible characters out of file names and keeps Thai marks', () => {
+    const cases: [string, string][] = [
+      ['invoice\u202Efdp.exe', 'invoicefdp.exe'], // right-to-left override: shown as "invoiceexe.pdf"
+      ['a\u2066b\u2069\u200E.pdf', 'ab.pdf'], // isolates, left-to-right mark
+      ['ใบ\u200Bเสร็จ\uFEFF.pdf', 'ใบเสร็จ.pdf'], // zero-width space, byte-order mark
+      ['a\u2028b\u3164c\uE000.txt', 'abc.txt'], // line separator, Hangul filler, private use
+      ['report.pdf\u3000\u3000\u3000   .exe', 'report.pdf .exe'], // a run of spaces that pushes .exe out of view
+      ['หลักฐานการโอนเงินให้ปลัด ครั้งที่ ๒.pdf', 'หลักฐานการโอนเงินให้ปลัด ครั้งที่ ๒.pdf'], // vowels and tone marks are Mn: kept
+      ['😀'.repeat(201), '😀'.repeat(200)], // cut between characters, not inside one
+    ];
+    for (const [input, want] of cases) assert.equal(cleanFileName(input), want, JSON.stringify(input));
+  });
 });

@@ -39,12 +39,22 @@ function sniffImage(head: Buffer): string | null {
   return null;
 }
 
-/** A file name as a label only: no folders, no control characters, at most 200 characters. */
+// Characters that change how a name reads without being seen: controls, format characters (Cf:
+// bidirectional overrides such as U+202E, which shows `invoice\u202Efdp.exe` as `invoiceexe.pdf`,
+// zero-width characters), line and paragraph separators, lone surrogates, private-use and
+// unassigned code points, and the other default-ignorable ones (fillers). Thai vowels and tone
+// marks are Mn, not among them, and stay.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
+
+/**
+ * A file name as a label only: no folders, nothing invisible, one plain space for any run of
+ * spaces, at most 200 characters. Applied when a name is taken from an upload and again whenever a
+ * stored name is read (openAttachmentMeta, download headers), for names stored before this rule.
+ */
 export function cleanFileName(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
-  return clean || 'file';
+  const clean = base.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
+  return [...clean].slice(0, 200).join('') || 'file';
 }
 
 /** Names the kinds of identifying metadata an image carries. */
@@ -189,8 +199,10 @@ export function sealAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId
   return sealJson(aeadKey(caseKey), meta, `attachment-meta/${caseId}/${attachmentId}`);
 }
 
+/** The meta of an attachment, its name cleaned again (it is shown to staff and sent as the download's name). */
 export function openAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId: string, sealed: Buffer): AttachmentMeta {
-  return openJson<AttachmentMeta>(aeadKey(caseKey), sealed, `attachment-meta/${caseId}/${attachmentId}`);
+  const meta = openJson<AttachmentMeta>(aeadKey(caseKey), sealed, `attachment-meta/${caseId}/${attachmentId}`);
+  return { ...meta, name: cleanFileName(meta.name) };
 }
 
 /** An attachment of the case that `caseKey` opens, with its opened meta, or null (also for a malformed id). */

@@ -107,7 +107,7 @@ export function mergeOitItems(framework: Framework, rows: readonly OitRow[]): Oi
       ...item,
       evidenceUrl: r?.evidence_url ?? null,
       evidenceNote: r?.evidence_note ?? null,
-      file: r?.file_name ? { name: r.file_name, type: r.file_type ?? '', size: r.file_size ?? 0 } : null,
+      file: r?.file_name ? { name: cleanFileName(r.file_name), type: r.file_type ?? '', size: r.file_size ?? 0 } : null,
       updatedBy: r?.updated_by ?? null,
       updatedAt: r?.updated_at ?? null,
       verdict,

@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { logPath } from './staff-auth.ts';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
 import { MAX_FIELDS_BYTES, MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
@@ -17,7 +17,9 @@ import { roleGrantRoutes } from './admin/role-grant-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
-import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
+import { isApiRequest, isDatabaseInputError, sendProblem, statusOf, toAppError } from './errors.ts';
+import { refuseNul } from './input.ts';
+import { clientErrorHandler, helmetOptions, securityHeaders } from './security-headers.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { logRoutes } from './public/log-routes.ts';
@@ -39,6 +41,20 @@ function minuteTimestamp(): string {
 }
 
 export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
+  const helmetConfig = helmetOptions(deps.config);
+  const headers = securityHeaders(helmetConfig);
+
+  /** The one error answer: problem+json for the API, a page for people. */
+  const sendError = (error: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const e = toAppError(error);
+    if (!e) req.log.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unhandled error');
+    else if (e.code === 'unavailable') req.log.warn('database unavailable');
+    else if (isDatabaseInputError(error)) req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
+    if (isApiRequest(req)) return sendProblem(reply, e);
+    const c = pageContext(req, reply, req.url.startsWith('/staff') ? 'staff' : 'reporter');
+    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(e?.userMessage ?? 'error.internal') }, statusOf(e));
+  };
+
   const app = Fastify({
     logger: {
       level: deps.config.logLevel,
@@ -51,6 +67,14 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     trustProxy: false,
     bodyLimit: MAX_FIELDS_BYTES,
     return503OnClosing: true,
+    // HEAD would run a GET handler, and staff pages audit and hand keys over when they are read:
+    // HEAD is offered only where a route says so (the public log, static files, /healthz).
+    exposeHeadRoutes: false,
+    // Errors found before routing (bad percent-encoding, an over-long parameter): no hook has run,
+    // so the security headers are set here, then the answer is the usual problem or page.
+    frameworkErrors: (error, req, reply) => sendError(error, req, reply.headers(headers)),
+    // Requests Node cannot parse (a header block over its limit, an unknown method) never reach Fastify.
+    clientErrorHandler: clientErrorHandler(headers),
   });
 
   await app.register(cookie);
@@ -66,23 +90,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     },
     throwFileSizeLimit: false,
   });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        scriptSrc: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-    hsts: deps.config.isSecureCookies ? { maxAge: 31536000 } : false,
-  });
+  await app.register(helmet, helmetConfig);
   await app.register(fastifyStatic, { root: path.join(import.meta.dirname, 'static'), prefix: '/static/', cacheControl: true, maxAge: 3600_000, index: false });
 
   // Pages may hold case content or a receipt: never stored by the browser or a proxy.
@@ -92,15 +100,9 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '30');
   });
 
-  app.setErrorHandler((error, req, reply) => {
-    const app = toAppError(error);
-    if (!app) req.log.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unhandled error');
-    else if (app.code === 'unavailable') req.log.warn('database unavailable');
-    if (isApiRequest(req)) return sendProblem(reply, app);
-    const side = req.url.startsWith('/staff') ? 'staff' : 'reporter';
-    const c = pageContext(req, reply, side);
-    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(app?.userMessage ?? 'error.internal') }, statusOf(app));
-  });
+  // A NUL in any text is refused before a handler could send it to PostgreSQL.
+  app.addHook('preValidation', refuseNul);
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((req, reply) => {
     const e = new AppError('not_found', 'not found', 'error.not_found');
     if (isApiRequest(req)) return sendProblem(reply, e);
@@ -108,7 +110,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(e.userMessage) }, 404);
   });
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', { exposeHeadRoute: true }, async (_req, reply) => {
     await sql`select 1`.execute(deps.db);
     return reply.send({ status: 'ok' });
   });

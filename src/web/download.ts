@@ -2,7 +2,18 @@ import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { findAttachment, readBlob } from '../intake/attachments.ts';
+import { cleanFileName, findAttachment, readBlob } from '../intake/attachments.ts';
+
+/**
+ * `Content-Disposition: attachment` for a stored name, cleaned again (nothing invisible, such as a
+ * bidirectional override, reaches the save dialog): an ASCII fallback and the RFC 8187 UTF-8 form.
+ */
+export function contentDisposition(name: string): string {
+  const clean = cleanFileName(name);
+  const ascii = clean.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const utf8 = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
 
 /**
  * Sends a decrypted attachment as a download: always `application/octet-stream` with
@@ -15,10 +26,9 @@ export async function sendDownload(reply: FastifyReply, { db, caseId, caseKey, a
   if (!found) throw new AppError('not_found', 'no such attachment', 'error.not_found');
   await onFound?.();
   const { meta } = found;
-  const ascii = meta.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return reply
     .type('application/octet-stream')
-    .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(meta.name)}`)
+    .header('content-disposition', contentDisposition(meta.name))
     .header('content-length', String(meta.size))
     .send(Readable.from(readBlob({ db, caseKey, attachmentId, ...found })));
 }

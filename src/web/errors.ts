@@ -9,6 +9,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,
 };
@@ -21,14 +22,27 @@ export function isDatabaseDown(e: unknown): boolean {
   return (err.code !== undefined && DB_DOWN_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message ?? '');
 }
 
+// Text PostgreSQL cannot store (a NUL: 22021), a value not of the column's type (22P02), a number
+// out of its range (22003), a string too long for it (22001). Validation refuses these first; this
+// is the safety net that keeps a missed case a 400 instead of a 500.
+const DB_INPUT_CODES = new Set(['22021', '22P02', '22003', '22001']);
+
+/** True when PostgreSQL refused a value sent to it: the input was invalid, the server is fine. */
+export function isDatabaseInputError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && DB_INPUT_CODES.has(code);
+}
+
 /** Classifies any error. Unknown errors become a generic internal error that leaks nothing. */
 export function toAppError(e: unknown): AppError | null {
   if (isAppError(e)) return e;
   if (isDatabaseDown(e)) return new AppError('unavailable', 'database unavailable; retry later', 'error.unavailable');
+  if (isDatabaseInputError(e)) return new AppError('invalid_input', `the database refused the input (${(e as { code: string }).code})`, 'error.bad_request');
   const fe = e as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
     if (fe.statusCode === 413) return new AppError('too_large', 'request body too large', 'error.report_too_large');
     if (fe.statusCode === 429) return new AppError('too_many_requests', 'too many requests', 'error.too_many_requests');
+    if (fe.statusCode === 415) return new AppError('unsupported_media_type', 'unsupported content type', 'error.unsupported_media_type');
     if (fe.statusCode === 404) return new AppError('not_found', 'not found', 'error.not_found');
     return new AppError('invalid_input', fe.code ? `malformed request (${fe.code})` : 'malformed request', 'error.bad_request');
   }
@@ -43,17 +57,18 @@ export function isApiRequest(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
 
+/** The RFC 9457 problem document of an error (null: the generic internal error). */
+export function problemOf(e: AppError | null) {
+  return {
+    type: `/api/problems/${e?.code ?? 'internal'}`,
+    title: e?.code ?? 'internal',
+    status: statusOf(e),
+    detail: e?.message ?? 'internal error',
+    ...(e && Object.keys(e.fields).length > 0 ? { errors: e.fields } : {}),
+  };
+}
+
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
-  const status = statusOf(e);
-  return reply
-    .code(status)
-    .type('application/problem+json; charset=utf-8')
-    .send({
-      type: `/api/problems/${e?.code ?? 'internal'}`,
-      title: e?.code ?? 'internal',
-      status,
-      detail: e?.message ?? 'internal error',
-      ...(e && Object.keys(e.fields).length > 0 ? { errors: e.fields } : {}),
-    });
+  return reply.code(statusOf(e)).type('application/problem+json; charset=utf-8').send(problemOf(e));
 }

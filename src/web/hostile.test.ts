@@ -2,15 +2,17 @@
 // receipts, cross-agency probing, forged reporter tokens, script injection, and a database outage.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { connect, type Db } from '../db/connection.ts';
 import { translator } from '../i18n/messages.ts';
 import { MAX_FILES } from '../intake/limits.ts';
-import { issueReporterToken, readReporterToken } from '../intake/reporter-session.ts';
+import { openAttachmentMeta, sealAttachmentMeta } from '../intake/attachments.ts';
+import { issueReporterToken, openReporterSession, readReporterToken } from '../intake/reporter-session.ts';
 import { buildApp } from './app.ts';
 import { plainPng } from '../../test/support/images.ts';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../test/support/app.ts';
+import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff, type TestApp } from '../../test/support/app.ts';
 import { cookieHeader, csrfOf, get, keepCookies, multipart, newJar, postForm, postMultipart, receiptOf, type FilePart, type Jar } from '../../test/support/web.ts';
 
 const t = translator('th');
@@ -80,6 +82,33 @@ function hasReceipt(html: string): boolean {
 
 function assertNoReceipt(res: LightMyRequestResponse): void {
   assert.equal(hasReceipt(res.body), false, 'no receipt is shown');
+}
+
+/** Lists the security headers every answer carries that `headers` lacks. */
+function missingSecurityHeaders(headers: Record<string, unknown>): string[] {
+  const missing: string[] = [];
+  if (!/script-src 'none'/.test(String(headers['content-security-policy'] ?? ''))) missing.push('content-security-policy');
+  if (headers['x-content-type-options'] !== 'nosniff') missing.push('x-content-type-options');
+  if (headers['referrer-policy'] !== 'no-referrer') missing.push('referrer-policy');
+  if (headers['cache-control'] !== 'no-store') missing.push('cache-control');
+  return missing;
+}
+
+/** Sends `request` as raw bytes to a listening server and parses the one answer. */
+function rawHttp(port: number, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (b) => chunks.push(b));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head, ...body] = text.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body.join('\r\n\r\n') });
+    });
+  });
 }
 
 function assertCsp(res: LightMyRequestResponse): void {
@@ -664,6 +693,194 @@ describe('hostile input', () => {
       assert.equal(stamps.filter(([k]) => k === 'case_message.created_at').length, 1);
       const fine = stamps.filter(([, d]) => d.getSeconds() !== 0 || d.getMilliseconds() !== 0).map(([k, d]) => `${k}=${d.toISOString()}`);
       assert.deepEqual(fine, []);
+    });
+  });
+
+  describe('malformed text and ids', () => {
+    const ADMIN = 'admin@opdc.example';
+    let reference: string;
+    before(async () => {
+      await seedStaff(h.db, A, ADMIN, ['agency_admin', 'supervisor']);
+      ({ reference } = await fileReport({ ...TYPED, what: 'เรื่องสำหรับตรวจข้อมูลผิดรูป' }));
+    });
+
+    const assertBadProblem = (res: LightMyRequestResponse, what: string) => {
+      assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/, what);
+    };
+    const assertBadPage = (res: LightMyRequestResponse, what: string) => {
+      assert.equal(res.statusCode, 400, `${what}: ${res.body.slice(0, 300)}`);
+      assert.match(String(res.headers['content-type']), /^text\/html/, what);
+    };
+
+    it('answers a NUL in the agency, email, receipt or reference on the API with 400, filing nothing', async () => {
+      const before = await counts(h.db);
+      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: `${A}\u0000`, category: 'bribery', what: 'NUL ในรหัสหน่วยงาน' }), 'agency');
+      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: A, category: 'bribery', what: 'ข้อความ\u0000ที่มี NUL' }), 'report text');
+      assertBadProblem(await api('POST', '/api/v1/staff/session', undefined, { email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
+      assertBadProblem(await api('POST', '/api/v1/reporter/session', undefined, { receipt: '1234\u00005678' }), 'receipt');
+      const token = await staffToken(A_OFFICER);
+      assertBadProblem(await api('GET', `/api/v1/cases/${reference}%00`, token), 'reference');
+      assertBadProblem(await api('POST', `/api/v1/cases/${reference}%00/messages`, token, { text: 'ถึงผู้แจ้ง' }), 'reference of a message');
+      assert.deepEqual({ ...(await counts(h.db)), sessions: 0 }, { ...before, sessions: 0 });
+    });
+
+    it('answers a NUL in the report form, login, tracking code and case reference with a 400 page', async () => {
+      const before = await counts(h.db);
+      const jar = newJar();
+      const form = await postMultipart(h.app, jar, '/report', { _csrf: await formToken(jar), ...TYPED, agency: `${A}\u0000` });
+      assertBadPage(form, 'agency on the report form');
+      assertNoReceipt(form);
+      assert.equal(textareaOf(form.body, 'what'), escapeHtml(TYPED.what), 'the text typed comes back');
+      assert.deepEqual(await counts(h.db), before);
+
+      const login = newJar();
+      const page = await get(h.app, login, '/staff/login');
+      assertBadPage(await postForm(h.app, login, '/staff/login', { _csrf: csrfOf(page.body), email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
+      assertBadPage(await get(h.app, newJar(), '/status?code=1234%005678'), 'tracking code');
+      assertBadPage(await get(h.app, newJar(), `/ita/e/AB%00CD`), 'survey code');
+      assertBadPage(await get(h.app, await staffJar(A_OFFICER), `/staff/cases/${reference}%00`), 'case reference');
+    });
+
+    it('refuses user ids such as 1.5 and 99999999999 without a 500', async () => {
+      const admin = await staffJar(ADMIN);
+      for (const id of ['1.5', '99999999999', '-1', '1e3']) {
+        // an id in a URL that no row can have names nothing: 404, as for an unknown id
+        assert.equal((await get(h.app, admin, `/staff/admin/users/${id}`)).statusCode, 404, `GET users/${id}`);
+        const page = await get(h.app, admin, '/staff/admin/users');
+        assert.equal((await postForm(h.app, admin, `/staff/admin/users/${id}/roles`, { _csrf: csrfOf(page.body), roles: 'investigator' })).statusCode, 404, `POST users/${id}/roles`);
+        assert.equal((await get(h.app, admin, `/staff/ita/${id}/links`)).statusCode, 404, `GET ita/${id}/links`);
+      }
+      const casePage = await get(h.app, admin, `/staff/cases/${reference}`);
+      const escrow = await get(h.app, admin, '/staff/admin/escrow');
+      for (const id of ['1.5', '99999999999', '']) {
+        // an id typed into a form is invalid input
+        assertBadPage(await postForm(h.app, admin, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
+        assertBadPage(await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }), `escrow restore ${id}`);
+      }
+    });
+  });
+
+  describe('attachment names', () => {
+    const BIDI = 'invoice\u202Efdp.exe'; // shows as "invoiceexe.pdf"
+    const THAI = 'หลักฐาน การโอนเงิน ให้ปลัด.pdf'; // vowels and tone marks (Mn) stay
+    const disposition = (res: LightMyRequestResponse) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(String(res.headers['content-disposition']))![1]);
+
+    it('takes out format characters when a name is uploaded, and keeps a Thai name whole', async () => {
+      const { reference, caseId } = await fileReport({ ...TYPED, what: 'ไฟล์ชื่อหลอก' }, [textFile(BIDI, 10), textFile(`ใบเสร็จ\u200B${THAI}`, 10)]);
+      const staff = await staffJar(A_OFFICER);
+      const page = await get(h.app, staff, `/staff/cases/${reference}`);
+      assert.doesNotMatch(page.body, /[\u202A-\u202E\u2066-\u2069\u200B]/);
+      assert.match(page.body, /invoicefdp\.exe/);
+      assert.ok(page.body.includes(`ใบเสร็จ${THAI}`), 'the Thai name is shown whole');
+      const token = await staffToken(A_OFFICER);
+      const names = ((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments.map((f) => f.name).sort();
+      assert.deepEqual(names, ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
+      const [first, second] = await attachmentIds(caseId);
+      const downloads = [await get(h.app, staff, `/staff/cases/${reference}/attachments/${first}`), await get(h.app, staff, `/staff/cases/${reference}/attachments/${second}`)];
+      assert.deepEqual(downloads.map(disposition).sort(), ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
+    });
+
+    it('takes them out of a name stored before, on the page, in the API and in the download', async () => {
+      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'ชื่อไฟล์ที่เก็บไว้ก่อน' }, [textFile('plain.txt', 10)]);
+      const [id] = await attachmentIds(caseId);
+      // as an older version stored it: the name sealed as uploaded
+      const s = await openReporterSession({ db: h.db, kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt, throttle: h.deps.receiptThrottle, receipt });
+      const row = await h.db.selectFrom('attachment').select('meta').where('id', '=', id).executeTakeFirstOrThrow();
+      const meta = openAttachmentMeta(s.keys.content, caseId, id, row.meta);
+      await h.db.updateTable('attachment').set({ meta: sealAttachmentMeta(s.keys.content, caseId, id, { ...meta, name: BIDI }) }).where('id', '=', id).execute();
+
+      const staff = await staffJar(A_OFFICER);
+      const page = await get(h.app, staff, `/staff/cases/${reference}`);
+      assert.doesNotMatch(page.body, /\u202E/);
+      assert.match(page.body, /invoicefdp\.exe/);
+      const token = await staffToken(A_OFFICER);
+      assert.equal(((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments[0].name, 'invoicefdp.exe');
+      const download = await get(h.app, staff, `/staff/cases/${reference}/attachments/${id}`);
+      assert.equal(download.statusCode, 200);
+      assert.doesNotMatch(String(download.headers['content-disposition']), /%E2%80%AE/i);
+      assert.equal(disposition(download), 'invoicefdp.exe');
+    });
+  });
+
+  describe('errors before routing', () => {
+    const problems = (res: { status: number; headers: Record<string, unknown> }, url: string, kind: 'api' | 'page') => {
+      const found = missingSecurityHeaders(res.headers).map((h) => `no ${h}`);
+      if (res.status < 400 || res.status >= 500) found.push(`status ${res.status}`);
+      const type = String(res.headers['content-type'] ?? '');
+      if (kind === 'api' ? !type.startsWith('application/problem+json') : !type.startsWith('text/html')) found.push(`content-type ${type}`);
+      return found.map((p) => `${url}: ${p}`);
+    };
+
+    it('answers bad percent-encoding and an over-long parameter like every other error', async () => {
+      const found: string[] = [];
+      for (const [url, kind] of [['/staff/cases/%E0%A4%A', 'page'], ['/report%', 'page'], ['/api/v1/cases/%E0%A4%A', 'api'], [`/staff/cases/${'A'.repeat(300)}`, 'page'], [`/api/v1/cases/${'A'.repeat(300)}`, 'api']] as const) {
+        const res = await h.app.inject({ url });
+        found.push(...problems({ status: res.statusCode, headers: res.headers }, url, kind));
+        if (kind === 'api') assert.equal((res.json() as { status: number }).status, res.statusCode);
+      }
+      assert.deepEqual(found, []);
+    });
+
+    it('answers a 20 KB cookie and an unknown method like every other error', async () => {
+      const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(address).port);
+      const cookie = `Cookie: sj_lang=${'x'.repeat(20_000)}\r\n`;
+      const found: string[] = [];
+      for (const [request, kind] of [
+        [`GET /report HTTP/1.1\r\nHost: x\r\n${cookie}\r\n`, 'page'],
+        [`GET /api/v1/cases HTTP/1.1\r\nHost: x\r\n${cookie}\r\n`, 'api'],
+        ['FOO / HTTP/1.1\r\nHost: x\r\n\r\n', 'page'],
+        ['FOO /api/v1/reports HTTP/1.1\r\nHost: x\r\n\r\n', 'api'],
+      ] as const) {
+        const res = await rawHttp(port, request);
+        found.push(...problems(res, request.slice(0, 24), kind));
+        if (kind === 'page') assert.match(res.body, /lang="en"/, 'the page is in Thai and English');
+      }
+      assert.deepEqual(found, []);
+    });
+  });
+
+  describe('API content types', () => {
+    it('refuses a form-encoded, text/plain or multipart report with 415 and files nothing', async () => {
+      const before = await counts(h.db);
+      const fields = { agency: A, category: 'bribery', what: 'แบบฟอร์มข้ามเว็บไซต์' };
+      const { body, contentType } = await multipart(fields);
+      for (const [type, payload] of [['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()], ['text/plain', JSON.stringify(fields)], [contentType, body]] as const) {
+        const res = await h.app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': type }, payload });
+        assert.equal(res.statusCode, 415, `${type}: ${res.body}`);
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        assert.equal((res.json() as { title: string }).title, 'unsupported_media_type');
+      }
+      assert.deepEqual(await counts(h.db), before);
+    });
+  });
+
+  describe('HEAD', () => {
+    const rows = async () => {
+      const n = async (table: 'audit_event' | 'case_key') => Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      return { audit: await n('audit_event'), keys: await n('case_key') };
+    };
+
+    it('runs no case handler: no audit row, no key hand-over', async () => {
+      const { reference, caseId } = await fileReport({ ...TYPED, what: 'เปิดด้วย HEAD' }, [textFile('evidence.txt', 10)]);
+      const [id] = await attachmentIds(caseId);
+      const jar = await staffJar(A_OFFICER);
+      const token = await staffToken(A_OFFICER);
+      const before = await rows();
+      const statuses: number[] = [];
+      for (const url of [`/staff/cases/${reference}`, `/staff/cases/${reference}/attachments/${id}`, '/staff/cases']) {
+        statuses.push((await h.app.inject({ method: 'HEAD', url, headers: { cookie: cookieHeader(jar) } })).statusCode);
+      }
+      statuses.push((await h.app.inject({ method: 'HEAD', url: `/api/v1/cases/${reference}`, headers: { authorization: `Bearer ${token}` } })).statusCode);
+      assert.deepEqual(await rows(), before);
+      assert.deepEqual(statuses, [404, 404, 404, 404]);
+    });
+
+    it('keeps HEAD on the public log and static files', async () => {
+      for (const url of ['/log/checkpoint', '/static/app.css', '/healthz']) {
+        assert.equal((await h.app.inject({ method: 'HEAD', url })).statusCode, 200, url);
+      }
     });
   });
 

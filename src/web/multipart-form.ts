@@ -56,9 +56,11 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
             error ??= e as AppError;
           }
         } else if (!(part.fieldname in fields)) {
-          fields[part.fieldname] = part.value;
+          // PostgreSQL cannot store a NUL: the text comes back without it, and is refused this time
+          fields[part.fieldname] = part.value.replaceAll('\u0000', '');
+          if (part.value.includes('\u0000')) error ??= new AppError('invalid_input', `NUL in field ${part.fieldname}`, 'error.form', { [part.fieldname]: 'error.field.invalid' });
           // kept (cut) so the form comes back with the text, but never stored cut
-          if (part.valueTruncated) error ??= new AppError('invalid_input', `field ${part.fieldname} too long`, 'error.form', { [part.fieldname]: 'error.field.too_long' });
+          else if (part.valueTruncated) error ??= new AppError('invalid_input', `field ${part.fieldname} too long`, 'error.form', { [part.fieldname]: 'error.field.too_long' });
         }
         continue;
       }

@@ -15,7 +15,7 @@ export function langOf(req: FastifyRequest, reply?: FastifyReply): Lang {
     reply?.setCookie(LANG_COOKIE, q, { path: '/', sameSite: 'strict', httpOnly: true, maxAge: 365 * 86400 });
     return q;
   }
-  const c = req.cookies[LANG_COOKIE];
+  const c = req.cookies?.[LANG_COOKIE]; // absent on an answer made before routing (app.ts frameworkErrors)
   return isLang(c) ? c : 'th';
 }
 

@@ -7,6 +7,7 @@ import { decideRestore, enableEscrow, pendingRestores, requestRestore } from '..
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { formId } from '../input.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { requireRole, requireStaff } from '../staff-auth.ts';
 import { adminNav } from './routes.ts';
@@ -49,7 +50,7 @@ export function escrowRoutes(app: FastifyInstance, deps: WebDeps): void {
       return 'escrow.enabled';
     });
     run('/staff/admin/escrow/restore', async (req) => {
-      await requestRestore({ db, actor: requireRole(req, 'agency_admin'), userId: Number(body(req).userId) || 0, mailer });
+      await requestRestore({ db, actor: requireRole(req, 'agency_admin'), userId: formId(body(req).userId, 'userId'), mailer });
       return 'escrow.requested';
     });
 

@@ -29,6 +29,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
 import { pageContext, sendPage } from '../render.ts';
+import { pathId } from '../input.ts';
 import { requireRole, requireStaff } from '../staff-auth.ts';
 
 export type NavLink = { href: string; key: string };
@@ -65,7 +66,6 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     const d = (req.query as Record<string, unknown>).done;
     return (DONE as readonly unknown[]).includes(d) ? `admin.done.${String(d)}` : null;
   };
-  const userId = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : -1);
   const setupUrl = (token: string) => `${config.publicUrl}/staff/setup/${token}`;
   /** An AppError the form can show again; anything else goes to the error page. */
   const formError = (e: unknown): AppError => {
@@ -194,14 +194,14 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get<{ Params: { id: string } }>('/staff/admin/users/:id', async (req, reply) => {
       requireRole(req, 'agency_admin');
-      return userPage(req, reply, userId(req.params.id));
+      return userPage(req, reply, pathId(req.params.id));
     });
 
     scope.post<{ Params: { id: string } }>('/staff/admin/users/:id/roles', async (req, reply) => {
       const b = body(req);
       checkCsrf(req, b._csrf);
       const actor = requireRole(req, 'agency_admin');
-      const id = userId(req.params.id);
+      const id = pathId(req.params.id);
       try {
         await setUserRoles({ db, actor, userId: id, roles: list(b.roles) });
         return reply.redirect(`/staff/admin/users/${id}?done=roles`, 303);
@@ -215,7 +215,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const b = body(req);
       checkCsrf(req, b._csrf);
       const actor = requireRole(req, 'agency_admin');
-      const id = userId(req.params.id);
+      const id = pathId(req.params.id);
       try {
         if (b.confirm !== 'yes') throw new AppError('invalid_input', 'deactivation not confirmed', 'admin.user.confirm_required', { confirm: 'admin.user.confirm_required' });
         await deactivateUser({ db, actor, userId: id });
@@ -229,7 +229,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.post<{ Params: { id: string } }>('/staff/admin/users/:id/link', async (req, reply) => {
       checkCsrf(req, body(req)._csrf);
       const actor = requireRole(req, 'agency_admin');
-      const id = userId(req.params.id);
+      const id = pathId(req.params.id);
       try {
         const user = await getAgencyUser({ db, actor, userId: id });
         const { token } = await reissueSetupLink({ db, actor, userId: id, delivery });

@@ -170,6 +170,10 @@ const queryAjv = new Ajv({ coerceTypes: true, removeAdditional: false, strict: f
 export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
   const ops = apiOperations(deps);
   app.register(async (scope) => {
+    // Bodies are JSON only: a url-encoded, multipart or text/plain body is what a cross-site <form>
+    // can send without a preflight, so any other type is refused with 415 before a handler runs.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
     scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
     for (const op of ops) {
       scope.route({
@@ -218,6 +222,7 @@ export function openApiDocument(ops: Operation[]) {
         ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin' ? { 401: problem('Not authenticated') } : {}),
         ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
         413: problem('Body too large'),
+        ...(op.body ? { 415: problem('Body not application/json') } : {}),
         503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),
       },
     };

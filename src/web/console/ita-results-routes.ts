@@ -16,6 +16,7 @@ import { adminNav } from '../admin/routes.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { pathId } from '../input.ts';
 import { LANG_COOKIE, pageContext, sendPage, type PageContext } from '../render.ts';
 import { requireStaff } from '../staff-auth.ts';
 
@@ -28,7 +29,6 @@ const WEAKEST_QUESTIONS = 10;
 const DONE = ['history', 'measure', 'progress'] as const;
 
 /** A path id; anything but a plain positive integer becomes NaN, which the domain answers not_found. */
-const idOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN);
 /** What was typed, to show a refused form again (text only, cut to the longest field). */
 const typed = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, (v as string).slice(0, MEASURE_LIMITS.steps)]));
 
@@ -119,7 +119,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     const showResults = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const r = await cycleResults({ db, actor: req.staff!, cycleId: idOf(req.params.id) });
+      const r = await cycleResults({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-results', {
         title: c.t('ita.results.title', { year: r.cycle.fiscalYear }),
         ...resultsView(c, r),
@@ -134,21 +134,21 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get<Params>('/staff/ita/:id/results.csv', async (req, reply) => {
       const c = pageContext(req, reply, 'staff');
-      const r = await cycleResults({ db, actor: req.staff!, cycleId: idOf(req.params.id) });
+      const r = await cycleResults({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ita-results-${r.cycle.fiscalYear}.csv"`).send(resultsCsv(r, c.lang, c.t));
     });
 
     scope.post<Params>('/staff/ita/:id/history', (req, reply) => refusedOr(req, reply, async () => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       // The cycle is loaded first so that an id of another agency is not_found, like every route here.
-      const cycle = await loadCycle({ db, actor: req.staff!, cycleId: idOf(req.params.id) });
+      const cycle = await loadCycle({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       await recordHistory({ db, actor: req.staff!, input: { fiscalYear: b.fiscalYear, iit: b.iit, eit: b.eit, oit: b.oit, ita: b.ita } });
       return `${base(cycle.id)}/results?done=history`;
     }, (extra, status) => showResults(req, reply, extra, status), 'history'));
 
     const showMeasures = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: idOf(req.params.id) });
+      const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-measures', {
         title: c.t('ita.measures.title', { year: cycle.fiscalYear }),
         ...viewHelpers(c, cycle.framework),
@@ -163,13 +163,13 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.get<Params>('/staff/ita/:id/measures', (req, reply) => showMeasures(req, reply));
     scope.post<Params>('/staff/ita/:id/measures', (req, reply) => refusedOr(req, reply, async () => {
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const id = await saveMeasure({ db, actor: req.staff!, cycleId: idOf(req.params.id), input: measureInput(b) });
+      const id = await saveMeasure({ db, actor: req.staff!, cycleId: pathId(req.params.id), input: measureInput(b) });
       return `${base(req.params.id)}/measures/${id}?done=measure`;
     }, (extra, status) => showMeasures(req, reply, extra, status), 'measure'));
 
     const showMeasure = async (req: FastifyRequest<MeasureParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const { cycle, measure } = await loadMeasure({ db, actor: req.staff!, cycleId: idOf(req.params.id), measureId: idOf(req.params.mid) });
+      const { cycle, measure } = await loadMeasure({ db, actor: req.staff!, cycleId: pathId(req.params.id), measureId: pathId(req.params.mid) });
       return sendPage(reply, c, 'staff-ita-measure', {
         title: measure.title,
         ...viewHelpers(c, cycle.framework),
@@ -188,19 +188,19 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.get<MeasureParams>('/staff/ita/:id/measures/:mid', (req, reply) => showMeasure(req, reply));
     scope.post<MeasureParams>('/staff/ita/:id/measures/:mid', (req, reply) => refusedOr(req, reply, async () => {
       const b = (req.body ?? {}) as Record<string, unknown>;
-      const id = await saveMeasure({ db, actor: req.staff!, cycleId: idOf(req.params.id), measureId: idOf(req.params.mid), input: measureInput(b) });
+      const id = await saveMeasure({ db, actor: req.staff!, cycleId: pathId(req.params.id), measureId: pathId(req.params.mid), input: measureInput(b) });
       return `${base(req.params.id)}/measures/${id}?done=measure`;
     }, (extra, status) => showMeasure(req, reply, extra, status), 'measure'));
     scope.post<MeasureParams>('/staff/ita/:id/measures/:mid/progress', (req, reply) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       return refusedOr(req, reply, async () => {
-        await saveProgress({ db, actor: req.staff!, cycleId: idOf(req.params.id), measureId: idOf(req.params.mid), round: b.round, input: { progress: b.progress, percent: b.percent, budgetUsed: b.budgetUsed, problems: b.problems, suggestions: b.suggestions } });
-        return `${base(req.params.id)}/measures/${idOf(req.params.mid)}?done=progress`;
+        await saveProgress({ db, actor: req.staff!, cycleId: pathId(req.params.id), measureId: pathId(req.params.mid), round: b.round, input: { progress: b.progress, percent: b.percent, budgetUsed: b.budgetUsed, problems: b.problems, suggestions: b.suggestions } });
+        return `${base(req.params.id)}/measures/${pathId(req.params.mid)}?done=progress`;
       }, (extra, status) => showMeasure(req, reply, extra, status), `progress-${typeof b.round === 'string' ? b.round.slice(0, 3) : ''}`);
     });
 
     const showReport = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200, c = pageContext(req, reply, 'staff')) => {
-      const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: idOf(req.params.id) });
+      const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-report', {
         title: c.t('ita.report.title', { year: cycle.fiscalYear }),
         cycle,
@@ -227,7 +227,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
         const c: PageContext = { lang, t: translator(lang), side: 'staff' };
         return showReport(req, reply, { alert: c.t(err.userMessage), errors: err.fields, form: typed(q) }, statusOf(err), c);
       }
-      const report = await buildMonitoringReport({ db, actor: req.staff!, cycleId: idOf(req.params.id), ...options });
+      const report = await buildMonitoringReport({ db, actor: req.staff!, cycleId: pathId(req.params.id), ...options });
       // Loaded on the first report, not at start-up: pdfkit and its font engine take ~80 ms to import.
       const { renderMonitoringPdf } = await import('../../ita/report-pdf.ts');
       const pdf = await renderMonitoringPdf(report);

@@ -15,6 +15,8 @@ import { adminNav } from '../admin/routes.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { contentDisposition } from '../download.ts';
+import { pathId } from '../input.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { requireStaff } from '../staff-auth.ts';
 
@@ -30,7 +32,6 @@ const SENT: Readonly<Record<string, string>> = {
 /** What a refused form may give back: longest text kept (the longest limit, so nothing typed within it is cut). */
 const MAX_TYPED = Math.max(...Object.values(OIT_LIMITS)) + 1;
 
-const cycleIdOf = (raw: string) => (/^\d{1,9}$/.test(raw) ? Number(raw) : -1);
 const str = (v: unknown, max = MAX_TYPED) => (typeof v === 'string' ? v.slice(0, max) : '');
 /** A whole number as typed in a form; anything else is NaN, which the domain refuses with a field error. */
 const int = (v: unknown) => (/^\s*\d{1,9}\s*$/.test(str(v, 20)) ? Number(str(v, 20)) : NaN);
@@ -159,7 +160,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     const cyclePage = async (req: FastifyRequest<IdParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id) });
+      const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const isAdmin = hasRole(req.staff!, 'agency_admin');
       return sendPage(reply, c, 'staff-ita-cycle', {
         title: `${c.t('ita.cycle.title', { year: cycle.fiscalYear })}`,
@@ -182,7 +183,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     const cycleForm = async (req: FastifyRequest<IdParams>, reply: FastifyReply, formName: string, run: (b: Record<string, unknown>, cycleId: number) => Promise<string>) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
-      const cycleId = cycleIdOf(req.params.id);
+      const cycleId = pathId(req.params.id);
       try {
         const sent = await run(b, cycleId);
         return reply.redirect(`${cycleHref(cycleId)}?sent=${sent}`, 303);
@@ -218,7 +219,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     const oitPage = async (req: FastifyRequest<IdParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id) });
+      const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const hasFigures = items.some((i) => i.source === 'complaint-figures');
       const isOpen = cycle.state === 'open';
       return sendPage(reply, c, 'staff-ita-oit', {
@@ -248,7 +249,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const { fields, file } = await readEvidenceForm(req);
       const itemId = req.params.item;
       try {
-        await saveEvidence({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id), itemId, url: str(fields.url), note: str(fields.note), file, isFileRemoved: fields.removeFile === 'yes', maxFileBytes: config.maxFileBytes });
+        await saveEvidence({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId, url: str(fields.url), note: str(fields.note), file, isFileRemoved: fields.removeFile === 'yes', maxFileBytes: config.maxFileBytes });
         return reply.redirect(`${cycleHref(req.params.id)}/oit?sent=evidence#item-${encodeURIComponent(itemId)}`, 303);
       } catch (e) {
         const err = formError(e);
@@ -261,7 +262,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       checkCsrf(req, b._csrf);
       const itemId = req.params.item;
       try {
-        await saveVerdict({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id), itemId, verdict: str(b.verdict, 10), comment: str(b.comment) });
+        await saveVerdict({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId, verdict: str(b.verdict, 10), comment: str(b.comment) });
         return reply.redirect(`${cycleHref(req.params.id)}/oit?sent=verdict#item-${encodeURIComponent(itemId)}`, 303);
       } catch (e) {
         const err = formError(e);
@@ -271,11 +272,10 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     // A download, never shown in our origin: attachment, an allow-listed type or octet-stream, no sniffing.
     scope.get<ItemParams>('/staff/ita/:id/oit/:item/file', async (req, reply) => {
-      const f = await loadEvidenceFile({ db, actor: req.staff!, cycleId: cycleIdOf(req.params.id), itemId: req.params.item });
-      const ascii = f.name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+      const f = await loadEvidenceFile({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId: req.params.item });
       return reply
         .type(f.type)
-        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(f.name)}`)
+        .header('content-disposition', contentDisposition(f.name))
         .header('x-content-type-options', 'nosniff')
         .send(f.bytes);
     });

@@ -28,6 +28,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { formId } from '../input.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
@@ -270,8 +271,8 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       return showCase(req, reply, req.params.ref, { withIdentity: true });
     });
     action('transition', (req, b) => transitionCase({ db, actor: req.staff!, reference: req.params.ref, to: str(b.to, 32), reason: str(b.reason, MAX_REASON + 1), outcome: str(b.outcome, 40) || undefined, duplicateOf: str(b.duplicateOf, 64) || undefined }));
-    action('assign', (req, b) => assignInvestigator({ db, actor: req.staff!, reference: req.params.ref, userId: Number(b.userId) || 0 }));
-    action('remove', (req, b) => removeFromCase({ db, actor: req.staff!, reference: req.params.ref, userId: Number(b.userId) || 0, reason: str(b.reason, MAX_REASON) }));
+    action('assign', (req, b) => assignInvestigator({ db, actor: req.staff!, reference: req.params.ref, userId: formId(b.userId, 'userId') }));
+    action('remove', (req, b) => removeFromCase({ db, actor: req.staff!, reference: req.params.ref, userId: formId(b.userId, 'userId'), reason: str(b.reason, MAX_REASON) }));
     action('conflict', async (req, b) => {
       const reason = str(b.reason, MAX_REASON + 1).trim();
       if (!reason) throw new AppError('invalid_input', 'a reason is required', 'error.form', { reason: 'error.field.required' });

@@ -7,24 +7,26 @@ import { parseTilePath } from '../../ledger/tiles.ts';
 import type { WebDeps } from '../deps.ts';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The log only reads: HEAD (off app-wide, app.ts) is offered here for mirrors and witnesses checking freshness. */
+const READ_ONLY = { exposeHeadRoute: true };
 
 export function logRoutes(app: FastifyInstance, deps: WebDeps & { ledgerVkey: () => string | null }): void {
   const { db } = deps;
   const notFound = () => new AppError('not_found', 'not found', 'error.not_found');
 
-  app.get('/log/checkpoint', async (_req, reply) => {
+  app.get('/log/checkpoint', READ_ONLY, async (_req, reply) => {
     const cp = await readCheckpoint(db);
     if (!cp) throw notFound();
     return reply.header('cache-control', 'public, max-age=2').type('text/plain; charset=utf-8').send(cp.note);
   });
 
-  app.get('/log/vkey', async (_req, reply) => {
+  app.get('/log/vkey', READ_ONLY, async (_req, reply) => {
     const vkey = deps.ledgerVkey();
     if (!vkey) throw notFound();
     return reply.header('cache-control', 'public, max-age=300').type('text/plain; charset=utf-8').send(`${vkey}\n`);
   });
 
-  app.get('/log/*', async (req, reply) => {
+  app.get('/log/*', READ_ONLY, async (req, reply) => {
     const rest = (req.params as { '*': string })['*'];
     const address = parseTilePath(rest);
     if (!address) throw notFound();

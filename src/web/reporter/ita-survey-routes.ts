@@ -14,6 +14,7 @@ import { adminNav } from '../admin/routes.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
+import { pathId } from '../input.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { requireStaff } from '../staff-auth.ts';
 
@@ -141,7 +142,7 @@ export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
     /** The links page; `extra` carries the new links once, or a refusal with its field errors. */
     const show = async (req: FastifyRequest<CycleParams>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
       const c = pageContext(req, reply, 'staff');
-      const cycle = await loadCycle({ db, actor: req.staff!, cycleId: Number(req.params.id), roles: ITA_ROLES });
+      const cycle = await loadCycle({ db, actor: req.staff!, cycleId: pathId(req.params.id), roles: ITA_ROLES });
       const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
       const limit = cycle.staffCount * LINKS_PER_STAFF;
       return sendPage(reply, c, 'staff-ita-links', {
@@ -174,7 +175,7 @@ export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
       checkCsrf(req, b._csrf);
       const raw = typeof b.count === 'string' ? b.count.trim().slice(0, 12) : '';
       try {
-        const tokens = await issueLinks({ db, actor: req.staff!, cycleId: Number(req.params.id), count: /^\d+$/.test(raw) ? Number(raw) : NaN });
+        const tokens = await issueLinks({ db, actor: req.staff!, cycleId: pathId(req.params.id), count: /^\d+$/.test(raw) ? Number(raw) : NaN });
         // Shown once, in this response only (never stored, never cached: app.ts sends no-store).
         return show(req, reply, { urls: tokens.map((t) => `${config.publicUrl}${iitPath(t)}`) });
       } catch (e) {
