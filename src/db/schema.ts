@@ -54,6 +54,7 @@ export type Database = {
     expires_at: Date;
     created_at: Stamp;
   };
+  revoked_reporter_token: { token_hash: Buffer; expires_at: Date };
   report_case: {
     id: string;
     number: Generated<number>;
