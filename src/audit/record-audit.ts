@@ -90,18 +90,29 @@ export async function lockAuditHead(trx: Transaction<Database>): Promise<{ id: n
   return head?.hash ? { id: Number(head.id), hash: head.hash } : null;
 }
 
-async function append(trx: Transaction<Database>, entry: AuditEntry): Promise<void> {
+async function append(trx: Transaction<Database>, entries: AuditEntry[]): Promise<void> {
   const last = await lockAuditHead(trx);
-  const row: AuditRow = { at: new Date(), actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: entry.detail ?? {} };
-  const prev = last?.hash ?? null;
-  await trx
-    .insertInto('audit_event')
-    .values({ ...row, detail: JSON.stringify(row.detail), prev_hash: prev, hash: auditHash(prev, row) })
-    .execute();
+  let prev = last?.hash ?? null;
+  const at = new Date();
+  const values = entries.map((entry) => {
+    const row: AuditRow = { at, actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: entry.detail ?? {} };
+    const hash = auditHash(prev, row);
+    const value = { ...row, detail: JSON.stringify(row.detail), prev_hash: prev, hash };
+    prev = hash;
+    return value;
+  });
+  // One insert: the ids follow the array's order, which is the chain's order.
+  await trx.insertInto('audit_event').values(values).execute();
 }
 
 /** Appends one audit event. MUST be given the transaction of the action it records, if any. */
 export async function recordAudit(db: Kysely<Database> | Transaction<Database>, entry: AuditEntry): Promise<void> {
-  if (db.isTransaction) await append(db as Transaction<Database>, entry);
-  else await db.transaction().execute((trx) => append(trx, entry));
+  await recordAudits(db, [entry]);
+}
+
+/** Appends events in order under one lock and one insert; the same transaction rule as recordAudit. */
+export async function recordAudits(db: Kysely<Database> | Transaction<Database>, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  if (db.isTransaction) await append(db as Transaction<Database>, entries);
+  else await db.transaction().execute((trx) => append(trx, entries));
 }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { CHEAP_KDF, seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
+import { verifyAuditChain } from '../audit/anchor-audit.ts';
 import { isAppError } from '../errors.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
@@ -138,6 +139,20 @@ describe('searchCases', () => {
     assert.deepEqual(rows[0].detail, { terms: 2, results: 1 });
     const stored = JSON.stringify(rows[0]);
     for (const w of ['สมปอง', 'invoice']) assert.ok(!stored.includes(w), `audit row holds ${w}`);
+  });
+
+  it('names in the audit trail every case whose snippet was shown, never the query or the snippet', async () => {
+    const before = await t.db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    const r = await search('สินบน');
+    assert.equal(r.items.length, 3);
+    const rows = await t.db.selectFrom('audit_event').selectAll().where('id', '>', Number(before.id ?? 0)).orderBy('id').execute();
+    assert.deepEqual(rows.map((a) => [a.action, a.actor_user_id, a.case_reference]), r.items.map((i) => ['cases_searched', me.id, i.reference]));
+    const ids = await t.db.selectFrom('report_case').select(['id', 'reference']).where('reference', 'in', [refs.bribe1, refs.bribe3, refs.bribe1b]).execute();
+    assert.deepEqual(rows.map((a) => a.case_id).sort(), ids.map((c) => c.id).sort());
+    for (const a of rows) assert.deepEqual(a.detail, { terms: 1, results: 3 });
+    const stored = JSON.stringify(rows);
+    for (const shown of ['สินบน', ...r.items.map((i) => i.snippet)]) assert.ok(!stored.includes(shown), `audit rows hold ${shown}`);
+    await verifyAuditChain({ db: t.db });
   });
 
   it('leaves out a case whose key does not open, and counts it in the audit row', async () => {

@@ -1,7 +1,8 @@
 // Full-text search over the cases sealed to a staff member. There is no index: content exists in
 // the clear only in the memory of the search that opened it, so each search opens every case the
 // actor holds (content key sealed to them), reads it and forgets it. Nothing decrypted is written
-// anywhere: no temporary table, no log line, no file; the audit row counts terms, never names them.
+// anywhere: no temporary table, no log line, no file; the audit rows name the cases shown and
+// count the terms, never name them.
 //
 // Opening a sealed key is an X25519 operation (~85 µs in libsodium's WebAssembly here): 2,000
 // cases are ~170 ms of one core before anything is read. So the opening and reading run in worker
@@ -10,7 +11,7 @@
 // thread keeps none) and the worker wipes it when done.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { recordAudit } from '../audit/record-audit.ts';
+import { recordAudits } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -146,8 +147,9 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
  * Searches the report, reporter thread and internal notes of every case whose content key is
  * sealed to the actor (whatever the agency): a case matches when each word of the query starts a
  * word of its texts; most hits first, then newest. MUST NOT write anything decrypted anywhere;
- * records one `cases_searched` audit event with the number of terms and of results, never the
- * query (it may name a person). A case whose keys do not open is left out and counted in the
+ * records one `cases_searched` audit event per case shown (its id and reference; one without a case
+ * when none is shown), each with the number of terms and of results, never the query (it may name a
+ * person) nor a snippet. A case whose keys do not open is left out and counted in the
  * audit event as `unreadable`. Throws invalid_input for an empty or too long query.
  */
 export async function searchCases({ db, actor, query, limit = 50 }: { db: Db; actor: StaffActor; query: string; limit?: number }): Promise<SearchResult> {
@@ -162,10 +164,15 @@ export async function searchCases({ db, actor, query, limit = 50 }: { db: Db; ac
   const scanned = results.reduce((n, { r }) => n + r.scanned, 0);
   const unreadable = results.reduce((n, { r }) => n + r.unreadable, 0);
   found.sort((a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number);
-  await recordAudit(db, { actorUserId: actor.id, action: 'cases_searched', detail: { terms: words.length, results: found.length, ...(unreadable > 0 ? { unreadable } : {}) } });
   const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
+  const shown = found.slice(0, n);
+  // Snippets are content: one row per case shown, so that each case's trail (and the auditor of
+  // every agency holding it) sees that its content was shown, and to whom. No shown case, one row.
+  const detail = { terms: words.length, results: found.length, ...(unreadable > 0 ? { unreadable } : {}) };
+  const named = shown.length > 0 ? shown.map(({ row }) => ({ caseId: row.id, caseReference: row.reference })) : [{}];
+  await recordAudits(db, named.map((c) => ({ actorUserId: actor.id, action: 'cases_searched', ...c, detail })));
   return {
-    items: found.slice(0, n).map(({ row: r, snippet }) => ({
+    items: shown.map(({ row: r, snippet }) => ({
       reference: r.reference,
       category: r.category,
       channel: r.channel,

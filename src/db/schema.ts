@@ -55,6 +55,8 @@ export type Database = {
     expires_at: Date;
     created_at: Stamp;
   };
+  revoked_reporter_token: { token_hash: Buffer; expires_at: Date };
+  case_counter: { agency_id: number; year: number; last: number };
   report_case: {
     id: string;
     number: Generated<number>;

@@ -1,6 +1,8 @@
 // The reporter's session after a receipt login: a token sealed with the platform's cookie key that
 // carries the case id, the case keys and an expiry to the minute. Nothing is stored server-side,
-// so a login leaves no row, no time and no address behind.
+// so a login leaves no row, no time and no address behind. A logout stores the token's hash until
+// it expires (revoked_reporter_token): that some token was logged out, in some hour.
+import { createHash } from 'node:crypto';
 import type { KdfParams } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
@@ -44,14 +46,45 @@ export function issueReporterToken(cookieKey: Buffer, session: ReporterSession, 
   return sealJson(aeadKey(cookieKey), payload, 'reporter-token').toString('base64url');
 }
 
-/** Returns the session of a valid, unexpired token, or null. */
-export function readReporterToken(cookieKey: Buffer, token: string | undefined, now = Date.now()): ReporterSession | null {
+type TokenPayload = { c: string; k: string; i: string | null; w?: string | null; e: number };
+
+/** The sealed bytes of a well-formed token that opens, with its payload; null otherwise. */
+function openToken(cookieKey: Buffer, token: string | undefined): { sealed: Buffer; v: TokenPayload } | null {
   if (!token || token.length > 400 || !/^[A-Za-z0-9_-]+$/.test(token)) return null;
   try {
-    const v = openJson<{ c: string; k: string; i: string | null; w?: string | null; e: number }>(aeadKey(cookieKey), Buffer.from(token, 'base64url'), 'reporter-token');
-    if (v.e < Math.floor(now / 60_000)) return null;
-    return { caseId: v.c, keys: { content: Buffer.from(v.k, 'base64'), identity: v.i ? Buffer.from(v.i, 'base64') : null }, ...(v.w ? { witnessId: v.w } : {}) };
+    const sealed = Buffer.from(token, 'base64url');
+    return { sealed, v: openJson<TokenPayload>(aeadKey(cookieKey), sealed, 'reporter-token') };
   } catch {
     return null;
   }
+}
+
+// The hash of the sealed bytes, not of the text: two spellings of the same base64url (unused
+// trailing bits) decode to the same bytes, and the AEAD tag makes the bytes themselves unforgeable.
+const revocationHash = (sealed: Buffer) => createHash('sha256').update(sealed).digest();
+
+/** Returns the session of a valid, unexpired token that was not logged out, or null. */
+export async function readReporterToken(db: Db, cookieKey: Buffer, token: string | undefined, now = Date.now()): Promise<ReporterSession | null> {
+  const opened = openToken(cookieKey, token);
+  if (!opened || opened.v.e < Math.floor(now / 60_000)) return null;
+  const revoked = await db.selectFrom('revoked_reporter_token').select('token_hash').where('token_hash', '=', revocationHash(opened.sealed)).executeTakeFirst();
+  if (revoked) return null;
+  const v = opened.v;
+  return { caseId: v.c, keys: { content: Buffer.from(v.k, 'base64'), identity: v.i ? Buffer.from(v.i, 'base64') : null }, ...(v.w ? { witnessId: v.w } : {}) };
+}
+
+/**
+ * Logs a token out: it is refused from now until it would have expired. Stores the hash of the
+ * token and its expiry rounded up to the hour, nothing else (no case, no client, no minute), and
+ * deletes the rows of tokens that have expired since. A token that does not open is ignored, so
+ * that no one can fill the table without having logged in.
+ */
+export async function revokeReporterToken(db: Db, cookieKey: Buffer, token: string | undefined, now = Date.now()): Promise<void> {
+  const opened = openToken(cookieKey, token);
+  if (!opened || opened.v.e < Math.floor(now / 60_000)) return;
+  const expiresAt = new Date(Math.ceil(opened.v.e / 60) * 3_600_000);
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('revoked_reporter_token').where('expires_at', '<', new Date(now)).execute();
+    await trx.insertInto('revoked_reporter_token').values({ token_hash: revocationHash(opened.sealed), expires_at: expiresAt }).onConflict((oc) => oc.doNothing()).execute();
+  });
 }

@@ -9,6 +9,8 @@ import { loadCaseView } from './case-view.ts';
 import { openReporterSession } from './reporter-session.ts';
 import { buddhistYear, newDraft, submitReport } from './submit-report.ts';
 import { validateReport } from './validate-report.ts';
+import { sql } from 'kysely';
+import { migrate } from '../db/migrate.ts';
 
 describe('submitReport', () => {
   let t: TestDatabase;
@@ -102,5 +104,55 @@ describe('submitReport', () => {
       assert.deepEqual(Object.keys(e.fields).sort(), ['agency', 'category', 'what', 'when', 'who'].sort());
       return true;
     });
+  });
+});
+
+describe('case references', () => {
+  let t: TestDatabase;
+  const salt = randomBytes(16);
+  // 23:59 and 00:00 on New Year's Eve in Bangkok (UTC+7): Buddhist Era 2569, then 2570.
+  const LAST_MINUTE_2569 = new Date('2026-12-31T16:59:00Z');
+  const FIRST_MINUTE_2570 = new Date('2026-12-31T17:00:00Z');
+  before(async () => {
+    t = await createTestDatabase();
+    for (const code of ['AGA', 'AGB', 'PAR', 'YEAR', 'OLD']) {
+      await seedAgency(t.db, code);
+      await seedRecipient(t.db, code, `io@${code.toLowerCase()}.example`);
+    }
+  });
+  after(() => t.drop());
+
+  const file = (agency: string, now = LAST_MINUTE_2569) =>
+    submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: 'เรื่อง' }), files: [], channel: 'web', now });
+
+  it('numbers each agency from 1, whatever the other agencies file', async () => {
+    const order = ['AGA', 'AGB', 'AGB', 'AGA', 'AGB', 'AGA'];
+    const refs: string[] = [];
+    for (const agency of order) refs.push((await file(agency)).reference);
+    assert.deepEqual(refs, ['AGA-2569-000001', 'AGB-2569-000001', 'AGB-2569-000002', 'AGA-2569-000002', 'AGB-2569-000003', 'AGA-2569-000003']);
+  });
+
+  it('gives 20 parallel filings in one agency 20 distinct, consecutive numbers', async () => {
+    const done = await Promise.all(Array.from({ length: 20 }, () => file('PAR')));
+    const numbers = done.map((d) => Number(/^PAR-2569-(\d{6})$/.exec(d.reference)![1])).sort((a, b) => a - b);
+    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  it('starts again at 1 in a new Buddhist Era year', async () => {
+    assert.equal((await file('YEAR', LAST_MINUTE_2569)).reference, 'YEAR-2569-000001');
+    assert.equal((await file('YEAR', LAST_MINUTE_2569)).reference, 'YEAR-2569-000002');
+    assert.equal((await file('YEAR', FIRST_MINUTE_2570)).reference, 'YEAR-2570-000001');
+    assert.equal((await file('YEAR', LAST_MINUTE_2569)).reference, 'YEAR-2569-000003', 'a late filing of the old year goes on from that year');
+  });
+
+  it('continues after the stored references of the global numbering, so none is given twice', async () => {
+    // A database from before 0015: OLD holds a case numbered 873 by the global sequence.
+    const old = await file('OLD');
+    await t.db.updateTable('report_case').set({ reference: 'OLD-2569-000873' }).where('id', '=', old.caseId).execute();
+    await sql`drop table revoked_reporter_token, case_counter; delete from schema_migration where name = '0015_sessions_refs.sql'`.execute(t.db);
+    assert.deepEqual(await migrate(t.db), ['0015_sessions_refs.sql']);
+    assert.equal((await file('OLD')).reference, 'OLD-2569-000874');
+    assert.equal((await file('AGA')).reference, 'AGA-2569-000004', 'AGA went on from its own references');
+    assert.equal((await file('OLD', FIRST_MINUTE_2570)).reference, 'OLD-2570-000001');
   });
 });

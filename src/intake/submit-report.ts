@@ -45,7 +45,7 @@ export function reportContent(input: ReportInput, complaint?: ComplaintDetails):
  * from a fresh 16-digit receipt, and commits everything in one transaction. The receipt MUST be
  * shown only after this resolves: then the report is durably stored (synchronous commit).
  */
-export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint }: {
+export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date() }: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
@@ -55,6 +55,8 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   channel: CaseChannel;
   /** A complaint (service or late permit): the complainant, sealed in the content; the permit's dates as metadata. */
   complaint?: ComplaintDetails;
+  /** The filing time (tests inject it): the reference's year, the deadlines, the ledger entry. Stored times stay the database's, to the minute. */
+  now?: Date;
 }): Promise<Submitted> {
   // One query for the agency and its people who receive: intake officers (the case) and identity
   // custodians (the identity), a LEFT JOIN so that an agency with none still answers.
@@ -91,7 +93,6 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
     ]),
     ...(identityKey ? custodians.map((r) => ({ user_id: r.id, purpose: 'identity' as const, sealed_key: sealTo(r.public_key, identityKey) })) : []),
   ];
-  const now = new Date();
   const due = dueDates(policyFor(agency.settings, input.category), now);
   // The ledger entry commits to the case and to the digest of what was reported, attachments included.
   const digest = contentDigest(input, files.map((f) => f.file.sha256));
@@ -109,14 +110,23 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
       // One statement, so one round trip and one atomic, synchronous commit: the case, its sealed
       // keys, the reporter's access and the attachments all exist, or none does. Foreign keys
       // between the CTEs are checked at the end of the statement.
-      const prefix = `${agency.code}-${buddhistYear()}-`;
+      // The reference is numbered per agency and Buddhist Era year, so that a filer learns nothing
+      // of the platform's volume; the global `number` only orders cases. The counter row is
+      // incremented in this statement (insert … on conflict do update), so concurrent filings wait
+      // on its row lock and each gets the next number, and a failed filing gives its number back.
+      const year = buddhistYear(now);
+      const prefix = `${agency.code}-${year}-`;
       const wrapped = wrapForReporter(reporter.key, caseId, { content: caseKey, identity: identityKey });
       const { rows } = await sql<{ reference: string }>`
-        with n as (select nextval('case_number_seq') as n),
+        with y as (
+          insert into case_counter (agency_id, year, last) values (${agency.id}::int, ${year}::int, 1)
+          on conflict (agency_id, year) do update set last = case_counter.last + 1
+          returning last
+        ),
         c as (
-          insert into report_case (id, number, reference, agency_id, category, channel, kind, has_identity, content, identity, team_public_key, ack_due_at, reply_due_at, feedback_due_at)
-          select ${caseId}::uuid, n.n, ${prefix} || lpad(n.n::text, 6, '0'), ${agency.id}::int, ${input.category}, ${channel}, ${kind}, ${identity !== null}, ${content}::bytea, ${identity}::bytea,
-            ${teamKeyPair(teamKey).publicKey}::bytea, ${due.ack_due_at}::timestamptz, ${due.reply_due_at}::timestamptz, ${due.feedback_due_at}::timestamptz from n
+          insert into report_case (id, reference, agency_id, category, channel, kind, has_identity, content, identity, team_public_key, ack_due_at, reply_due_at, feedback_due_at)
+          select ${caseId}::uuid, ${prefix} || lpad(y.last::text, greatest(6, length(y.last::text)), '0'), ${agency.id}::int, ${input.category}, ${channel}, ${kind}, ${identity !== null}, ${content}::bytea, ${identity}::bytea,
+            ${teamKeyPair(teamKey).publicKey}::bytea, ${due.ack_due_at}::timestamptz, ${due.reply_due_at}::timestamptz, ${due.feedback_due_at}::timestamptz from y
           returning reference
         ),
         g as (insert into case_agency (case_id, agency_id, is_owner) values (${caseId}::uuid, ${agency.id}::int, true)),

@@ -577,12 +577,30 @@ describe('hostile input', () => {
     });
 
     it('refuses a token sealed with another key', async () => {
-      const session = readReporterToken(h.deps.secrets.cookieKey, validToken)!;
+      const session = (await readReporterToken(h.db, h.deps.secrets.cookieKey, validToken))!;
       await assertLoggedOut(issueReporterToken(randomBytes(32), session));
     });
 
+    it('refuses a token copied before the reporter logged out, on the web and in the API', async () => {
+      const { receipt } = await fileReport({ ...TYPED, what: 'เรื่องสำหรับทดสอบการออกจากระบบ' });
+      const jar = await reporterJar(receipt);
+      const copied = jar.get('sj_reporter')!;
+      const page = await get(h.app, jar, '/followup/case');
+      assert.equal(page.statusCode, 200);
+      const out = await postForm(h.app, jar, '/followup/logout', { _csrf: csrfOf(page.body) });
+      assert.equal(out.statusCode, 303);
+      await assertLoggedOut(copied);
+      const replay = newJar();
+      replay.set('sj_reporter', copied);
+      assert.equal((await get(h.app, replay, '/followup/case/certificate')).headers.location, '/followup');
+      assert.equal((await api('POST', '/api/v1/reporter/messages', copied, { text: 'หลังออกจากระบบ' })).statusCode, 401);
+      assert.equal((await api('POST', '/api/v1/reporter/logout', copied)).statusCode, 401);
+      const stored = await h.db.selectFrom('revoked_reporter_token').selectAll().execute();
+      assert.ok(stored.every((r) => Object.keys(r).length === 2 && r.expires_at.getTime() % 3_600_000 === 0), 'a hash and an hour, nothing else');
+    });
+
     it('refuses an expired token', async () => {
-      const session = readReporterToken(h.deps.secrets.cookieKey, validToken)!;
+      const session = (await readReporterToken(h.db, h.deps.secrets.cookieKey, validToken))!;
       assert.ok(session);
       await assertLoggedOut(issueReporterToken(h.deps.secrets.cookieKey, session, Date.now() - 24 * 3600_000));
       await assertLoggedOut(issueReporterToken(h.deps.secrets.cookieKey, session, Date.now() - 31 * 60_000));

@@ -9,7 +9,7 @@ type OpenApiOperation = { operationId: string; requestBody?: unknown; responses:
 type OpenApiDoc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
 type Problem = { type: string; title: string; status: number; detail: string; errors?: Record<string, string> };
 
-const OPERATION_IDS = ['submitReport', 'openReporterSession', 'getReporterReport', 'postReporterMessage', 'staffLogin', 'listCases', 'getCase', 'postCaseMessage', 'transitionCase'] as const;
+const OPERATION_IDS = ['submitReport', 'openReporterSession', 'getReporterReport', 'postReporterMessage', 'reporterLogout', 'staffLogin', 'staffLogout', 'listCases', 'getCase', 'postCaseMessage', 'transitionCase'] as const;
 type OperationId = (typeof OPERATION_IDS)[number];
 
 const STAFF_EMAIL = 'officer@opdc.example';
@@ -187,6 +187,34 @@ describe('JSON API', () => {
         const d = new Date(stamp);
         assert.equal(d.getUTCSeconds() * 1000 + d.getUTCMilliseconds(), 0, stamp);
       }
+    });
+  });
+
+  describe('logout', () => {
+    it('refuses a reporter token on every reporter operation once it has logged out', async () => {
+      const { receipt } = await submit('ทดสอบการออกจากระบบของผู้แจ้ง');
+      const { token } = (await call('openReporterSession', { body: { receipt } })).json() as { token: string };
+      const other = ((await call('openReporterSession', { body: { receipt } })).json() as { token: string }).token;
+      assert.equal((await call('getReporterReport', { token })).statusCode, 200);
+      const out = await call('reporterLogout', { token });
+      assert.equal(out.statusCode, 204, out.body);
+      problemOf(await call('getReporterReport', { token }), 401);
+      problemOf(await call('postReporterMessage', { token, body: { text: 'หลังออกจากระบบ' } }), 401);
+      problemOf(await call('reporterLogout', { token }), 401);
+      assert.equal((await call('getReporterReport', { token: other })).statusCode, 200, 'another session of the same receipt goes on');
+    });
+
+    it('refuses a staff token on every staff operation once it has logged out', async () => {
+      const { reference } = await submit('ทดสอบการออกจากระบบของเจ้าหน้าที่');
+      const token = await staffToken();
+      assert.equal((await call('listCases', { token })).statusCode, 200);
+      const out = await call('staffLogout', { token });
+      assert.equal(out.statusCode, 204, out.body);
+      problemOf(await call('listCases', { token }), 401);
+      problemOf(await call('getCase', { token, params: { reference } }), 401);
+      problemOf(await call('postCaseMessage', { token, params: { reference }, body: { text: 'สวัสดี' } }), 401);
+      problemOf(await call('transitionCase', { token, params: { reference }, body: { to: 'acknowledged', reason: 'x' } }), 401);
+      problemOf(await call('staffLogout', { token }), 401);
     });
   });
 

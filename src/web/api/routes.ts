@@ -13,10 +13,10 @@ import { AppError } from '../../errors.ts';
 import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type CaseView, type MessageView } from '../../intake/case-view.ts';
 import { MAX_FIELDS_BYTES } from '../../intake/limits.ts';
-import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
+import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, revokeReporterToken, type ReporterSession } from '../../intake/reporter-session.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
-import { resolveStaffSession, staffLogin, type StaffActor } from '../../staff/session.ts';
+import { resolveStaffSession, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
 import { schemas } from './schemas.ts';
@@ -32,7 +32,8 @@ export type Operation = {
   body?: keyof typeof schemas;
   query?: Record<string, { type: string; minimum?: number; maximum?: number; enum?: readonly string[] }>;
   status: number;
-  response: keyof typeof schemas;
+  /** None for 204 No Content. */
+  response?: keyof typeof schemas;
   handle: (ctx: Ctx) => Promise<unknown>;
 };
 
@@ -106,6 +107,12 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
     },
     {
+      id: 'reporterLogout', method: 'POST', path: '/reporter/logout', summary: 'End the reporter session: the token is refused from now on', auth: 'reporter', status: 204,
+      handle: async (ctx) => {
+        await revokeReporterToken(db, secrets.cookieKey, bearer(ctx.req));
+      },
+    },
+    {
       id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', body: 'StaffLogin', status: 200, response: 'Session',
       handle: async (ctx) => {
         const b = body(ctx);
@@ -118,6 +125,12 @@ export function apiOperations(deps: WebDeps): Operation[] {
           if ((e as AppError).code === 'unauthorized') deps.staffThrottle.fail();
           throw e;
         }
+      },
+    },
+    {
+      id: 'staffLogout', method: 'POST', path: '/staff/logout', summary: 'End the staff session: the token and its sealed key are deleted', auth: 'staff', status: 204,
+      handle: async (ctx) => {
+        await staffLogout({ db, token: bearer(ctx.req) });
       },
     },
     {
@@ -187,7 +200,7 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
         handler: async (req, reply) => {
           const ctx: Ctx = { req, reply };
           if (op.auth === 'reporter') {
-            ctx.reporter = readReporterToken(deps.secrets.cookieKey, bearer(req)) ?? undefined;
+            ctx.reporter = (await readReporterToken(deps.db, deps.secrets.cookieKey, bearer(req))) ?? undefined;
             if (!ctx.reporter) throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
           } else if (op.auth === 'staff') {
             ctx.staff = (await resolveStaffSession({ db: deps.db, token: bearer(req) })) ?? undefined;
@@ -217,7 +230,7 @@ export function openApiDocument(ops: Operation[]) {
       ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
       responses: {
-        [op.status]: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } } },
+        [op.status]: op.response ? { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } } } : { description: 'No content' },
         400: problem('Malformed or invalid input'),
         ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin' ? { 401: problem('Not authenticated') } : {}),
         ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),

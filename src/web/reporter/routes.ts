@@ -7,7 +7,7 @@ import { AppError } from '../../errors.ts';
 import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, type ReporterSession } from '../../intake/reporter-session.ts';
+import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, revokeReporterToken, type ReporterSession } from '../../intake/reporter-session.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
 import type { T } from '../../i18n/messages.ts';
@@ -95,7 +95,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
   });
 
-  const session = (req: FastifyRequest): ReporterSession | null => readReporterToken(secrets.cookieKey, req.cookies[REPORTER_COOKIE]);
+  const session = (req: FastifyRequest): Promise<ReporterSession | null> => readReporterToken(db, secrets.cookieKey, req.cookies[REPORTER_COOKIE]);
 
   const showCase = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, extra: { notice?: string | null; alert?: string | null; draft?: string }, status = 200) => {
     const c = ctx(req, reply);
@@ -112,14 +112,14 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   };
 
   app.get('/followup/case', async (req, reply) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) return reply.redirect('/followup', 303);
     const sent = (req.query as Record<string, unknown>).sent === '1';
     return showCase(req, reply, s, { notice: sent ? ctx(req, reply).t('followup.sent') : null });
   });
 
   app.post('/followup/case/messages', async (req, reply) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) {
       // drain nothing: an expired session gets the login page, the text is not stored anywhere
       return reply.redirect('/followup', 303);
@@ -141,7 +141,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/followup/case/attachments/:id', async (req, reply) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) return reply.redirect('/followup', 303);
     return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id });
   });
@@ -161,7 +161,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   };
 
   app.get('/followup/case/certificate', async (req, reply) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) return reply.redirect('/followup', 303);
     return sendCertificate(req, reply, s, null);
   });
@@ -203,6 +203,8 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.post('/followup/logout', async (req, reply) => {
     checkCsrf(req, ((req.body ?? {}) as Record<string, unknown>)._csrf);
+    // The cookie may have been copied: the token itself is refused from now on, not just forgotten.
+    await revokeReporterToken(db, secrets.cookieKey, req.cookies[REPORTER_COOKIE]);
     reply.clearCookie(REPORTER_COOKIE, { path: '/followup' });
     return reply.redirect('/', 303);
   });
