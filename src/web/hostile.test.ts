@@ -716,9 +716,11 @@ describe('hostile input', () => {
 
   describe('malformed text and ids', () => {
     const ADMIN = 'admin@opdc.example';
+    const SUPERVISOR = 'sup-ids@opdc.example'; // administrators never hold a key role (separation of duties)
     let reference: string;
     before(async () => {
-      await seedStaff(h.db, A, ADMIN, ['agency_admin', 'supervisor']);
+      await seedStaff(h.db, A, ADMIN, ['agency_admin']);
+      await seedStaff(h.db, A, SUPERVISOR, ['supervisor']);
       ({ reference } = await fileReport({ ...TYPED, what: 'เรื่องสำหรับตรวจข้อมูลผิดรูป' }));
     });
 
@@ -769,11 +771,12 @@ describe('hostile input', () => {
         assert.equal((await postForm(h.app, admin, `/staff/admin/users/${id}/roles`, { _csrf: csrfOf(page.body), roles: 'investigator' })).statusCode, 404, `POST users/${id}/roles`);
         assert.equal((await get(h.app, admin, `/staff/ita/${id}/links`)).statusCode, 404, `GET ita/${id}/links`);
       }
-      const casePage = await get(h.app, admin, `/staff/cases/${reference}`);
+      const supervisor = await staffJar(SUPERVISOR);
+      const casePage = await get(h.app, supervisor, `/staff/cases/${reference}`);
       const escrow = await get(h.app, admin, '/staff/admin/escrow');
       for (const id of ['1.5', '99999999999', '']) {
         // an id typed into a form is invalid input
-        assertBadPage(await postForm(h.app, admin, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
+        assertBadPage(await postForm(h.app, supervisor, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
         assertBadPage(await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }), `escrow restore ${id}`);
       }
     });
