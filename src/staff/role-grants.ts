@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
-import { KEY_ROLES, type KeyRole, type StaffRole } from '../db/schema.ts';
+import { ADMIN_ROLES, KEY_ROLES, type KeyRole, type StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { hasRole, type StaffActor } from './session.ts';
 
@@ -87,6 +87,8 @@ export async function decideRoleGrant({ db, actor, grantId, approve }: { db: Db;
   if (approve && !mine.isSetUp) throw new AppError('conflict', 'the account is not set up yet', 'grants.error.not_set_up');
   return db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom('staff_user').select(['id', 'is_active']).where('id', '=', mine.userId).forUpdate().executeTakeFirstOrThrow();
+    const isAdmin = await trx.selectFrom('staff_role').select('role').where('user_id', '=', mine.userId).where('role', 'in', ADMIN_ROLES).executeTakeFirst();
+    if (approve && isAdmin) throw new AppError('invalid_input', 'an administrator cannot also hold a role that reads cases', 'admin.error.separation');
     const claimed = await trx
       .updateTable('role_grant')
       .set({ state: approve && user.is_active ? 'confirmed' : 'refused', decided_by: actor.id, decided_at: new Date() })
