@@ -18,6 +18,7 @@ import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
 import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
 import { pageContext, sendPage } from './render.ts';
+import { CSP_DIRECTIVES } from './csp.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { logRoutes } from './public/log-routes.ts';
 import { complaintRoutes } from './reporter/complaint-routes.ts';
@@ -68,15 +69,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        scriptSrc: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
+      directives: CSP_DIRECTIVES,
     },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
