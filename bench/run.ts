@@ -11,13 +11,16 @@
 //   7. the LINE webhook (bench/line.ts): events accepted/s, signed and durably stored, at 1 and at 5
 //      events a request, against the commit and HTTP limits; the worker's processing rate;
 //   8. the ITA (bench/ita-score.ts, bench/ita-pdf.ts): importing and scoring 100,000 survey answers
-//      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s).
+//      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s);
+//   9. filing under load (bench/filing.ts): filings/s a flooding client gets accepted, what an
+//      honest filing that waited pays, a hoard of tickets, the proof of work's cost per filing.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
-// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts); BENCH_ONLY=cases runs section 6
-// alone (no server), BENCH_ONLY=line section 7 alone (its own server), BENCH_ONLY=ita section 8
-// alone (no database).
+// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts);
+// BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section 7 alone (its own
+// server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9 alone (its own
+// server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -39,6 +42,7 @@ import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
 import { lineSection } from './line.ts';
+import { filingSection } from './filing.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
@@ -166,12 +170,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
-  if (ONLY === 'cases' || ONLY === 'line') return sectionOnly(started, ONLY);
+  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing') return sectionOnly(started, ONLY);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" and "line" can run alone`);
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita" and "filing" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -227,7 +231,9 @@ async function main(): Promise<void> {
       recipients.push({ id, email });
     }
     const dataDir = path.join(tmp, 'server');
-    server = await startServer({ databaseUrl: pg.url, dataDir });
+    // Sections 2–5 measure the server's own capacity: the filing cost under load (section 9) would
+    // otherwise refuse their closed loops after the first hundred filings.
+    server = await startServer({ databaseUrl: pg.url, dataDir, env: { SUJARIT_FILING_THRESHOLD: '1000000' } });
     const base = server.url;
     const serverPid = server.child.pid!;
     say(`embedded PostgreSQL (pid ${postmasterPid}) in ${dbDir}; agency ${AGENCY} with ${RECIPIENTS} recipients; server pid ${serverPid} at ${base}`);
@@ -451,6 +457,9 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------ 7. the LINE webhook
     await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
 
+    // ------------------------------------------------------------ 9. filing under load
+    await filingSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
+
     // ------------------------------------------------------------ 8. the ITA
     await itaSection();
   } catch (e) {
@@ -467,7 +476,7 @@ async function main(): Promise<void> {
  * BENCH_ONLY=cases|line: one section alone (6, case handling; 7, the LINE webhook with its own
  * server), in a fresh embedded PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<void> {
+async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing'): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -490,7 +499,7 @@ async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<vo
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
     else {
       const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-      await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
+      await (which === 'line' ? lineSection : filingSection)({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
     }
   } finally {
     await cleanup();

@@ -1,4 +1,5 @@
 // Starts the platform: configuration, database (embedded or DATABASE_URL), migrations, HTTP.
+import { createFilingGate } from './intake/filing-cost.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { loadSecrets } from './crypto/secrets.ts';
@@ -39,7 +40,7 @@ export async function startServer(config: Config): Promise<Running> {
   let vkey: string | null = null;
   let line: LineWorker | null = null;
   const receiptThrottle = createLoginThrottle();
-  const app = await buildApp({ config, db, secrets, receiptThrottle, staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
+  const app = await buildApp({ config, db, secrets, receiptThrottle, staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), filingGate: createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
   const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
   vkey = ledger.key.vkey;
   const sweep = async () => {

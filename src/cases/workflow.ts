@@ -29,6 +29,13 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: ['concluded'], to: 'closed', roles: ['supervisor'] },
 ];
 
+/**
+ * Marking a flood as spam (bulk, from the inbox: cases/mark-spam.ts): a case not yet past screening
+ * is closed at once as unfounded, by an intake officer or a supervisor. Kept out of TRANSITIONS, so
+ * the case page's moves (and a supervisor's approval of every other closure) stay as they were.
+ */
+export const SPAM_RULE: TransitionRule = { from: ['new', 'acknowledged', 'screening'], to: 'closed', roles: ['intake_officer', 'supervisor'], outcomes: ['unfounded_or_malicious'] };
+
 export const MAX_REASON = 2000;
 
 /** Times the reporter may see are kept to the minute. */
@@ -37,9 +44,9 @@ function minuteOf(d: Date): Date {
 }
 
 /** The moves open to the actor: by any role they hold on the team, or as the owning agency's supervisor on metadata. */
-export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId'>): TransitionRule[] {
+export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId'>, rules: readonly TransitionRule[] = TRANSITIONS): TransitionRule[] {
   const asSupervisor = isOwningSupervisor(actor, meta);
-  return TRANSITIONS.filter((r) => r.from.includes(meta.status) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
+  return rules.filter((r) => r.from.includes(meta.status) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
 }
 
 export function checkReason(reason: unknown, field = 'reason'): string {
@@ -76,7 +83,7 @@ export async function recordCaseEvent(
  * Moves a case. Team members act with the case key; a supervisor of the owning agency may act on
  * metadata alone (the reason and the ledger opening are then sealed to the team's public key).
  */
-export async function transitionCase({ db, actor, reference, to, reason, outcome, duplicateOf, now = new Date() }: {
+export async function transitionCase({ db, actor, reference, to, reason, outcome, duplicateOf, rules = TRANSITIONS, now = new Date() }: {
   db: Db;
   actor: StaffActor;
   reference: string;
@@ -84,11 +91,13 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
   reason: unknown;
   outcome?: string;
   duplicateOf?: string;
+  /** The moves to choose from (SPAM_RULE alone when marking spam). */
+  rules?: readonly TransitionRule[];
   now?: Date;
 }): Promise<{ from: CaseStatus; to: CaseStatus }> {
   const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
   if (!meta.holdsKey && !isOwningSupervisor(actor, meta)) return denyAccess(db, actor, reference, meta.id, 'status_changed');
-  const rule = transitionsFor(actor, meta).find((r) => r.to === to);
+  const rule = transitionsFor(actor, meta, rules).find((r) => r.to === to);
   if (!rule) throw new AppError('conflict', `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`, 'error.transition');
   const text = checkReason(reason);
   let chosen: CaseOutcome | null = null;
@@ -120,7 +129,7 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
       .where('id', '=', meta.id)
       .execute();
     await recordCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, actor, kind: 'status', fromStatus: meta.status, toStatus: rule.to, outcome: chosen, reason: text, forReporter: true, at: now });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: meta.id, caseReference: meta.reference, detail: { from: meta.status, to: rule.to, outcome: chosen } });
+    await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: meta.id, caseReference: meta.reference, detail: { from: meta.status, to: rule.to, outcome: chosen, ...(rule === SPAM_RULE ? { spam: true } : {}) } });
     const event: LedgerEvent = rule.to === 'acknowledged' ? 'acknowledgement' : rule.to === 'closed' ? 'closure' : 'status_change';
     const detail = createHash('sha256').update(`status:${meta.status}->${rule.to}:${chosen ?? ''}`).digest();
     if (opened) await appendCaseEvent(trx, { caseId: meta.id, caseKey: opened.keys.content, event, detail, at: now });

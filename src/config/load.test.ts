@@ -86,4 +86,13 @@ describe('loadConfig', () => {
       );
     });
   });
+
+  it('takes the filing cost, and refuses a maximum wait below the first', () => {
+    assert.deepEqual(loadConfig({}, []).filing, { threshold: 120, waitSeconds: 60, maxWaitSeconds: 900, powBits: 20 });
+    assert.deepEqual(loadConfig({ SUJARIT_FILING_THRESHOLD: '0', SUJARIT_FILING_POW_BITS: '24' }, []).filing, { threshold: 0, waitSeconds: 60, maxWaitSeconds: 900, powBits: 24 });
+    assert.throws(
+      () => loadConfig({ SUJARIT_FILING_WAIT_S: '120', SUJARIT_FILING_MAX_WAIT_S: '60', SUJARIT_FILING_POW_BITS: '40' }, []),
+      (e: Error) => ['SUJARIT_FILING_MAX_WAIT_S must be at least', 'SUJARIT_FILING_POW_BITS'].every((k) => e.message.includes(k)),
+    );
+  });
 });

@@ -51,7 +51,18 @@ export type Config = Readonly<{
    * LINE_API_BASE: LINE's API base URL, for tests and proxies (default LINE's own hosts).
    */
   line: Readonly<LineConfig> | null;
+  /** The cost of anonymous filing under load (src/intake/filing-cost.ts); see FilingCostParams. */
+  filing: Readonly<FilingCostParams>;
 }>;
+
+/**
+ * SUJARIT_FILING_THRESHOLD: filings platform-wide in the current and the previous minute above which
+ * the web and API forms cost something (default 120, 0 = always). SUJARIT_FILING_WAIT_S: the age a
+ * form's ticket must reach at the first load level (default 60), doubling at each further multiple
+ * of the threshold up to SUJARIT_FILING_MAX_WAIT_S (default 900). SUJARIT_FILING_POW_BITS: the
+ * proof of work that replaces the wait at the first level (default 20 bits, +1 a level, at most 30).
+ */
+export type FilingCostParams = { threshold: number; waitSeconds: number; maxWaitSeconds: number; powBits: number };
 
 export type LineConfig = { channelSecret: string; accessToken: string; apiBase: string | undefined };
 
@@ -125,6 +136,13 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (lineSecret && !/^[0-9a-f]{32}$/i.test(lineSecret)) problems.push('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits LINE shows for the channel');
   // The SDK resolves its paths against the origin: a path in the base would be silently dropped.
   if (lineApiBase && !(URL.canParse(lineApiBase) && /^https?:\/\/\S+$/.test(lineApiBase) && new URL(lineApiBase).pathname === '/')) problems.push('LINE_API_BASE must be an http(s) origin, without a path');
+  const filing = {
+    threshold: int('SUJARIT_FILING_THRESHOLD', env.SUJARIT_FILING_THRESHOLD, 120, 0, 1_000_000),
+    waitSeconds: int('SUJARIT_FILING_WAIT_S', env.SUJARIT_FILING_WAIT_S, 60, 1, 3600),
+    maxWaitSeconds: int('SUJARIT_FILING_MAX_WAIT_S', env.SUJARIT_FILING_MAX_WAIT_S, 900, 1, 6 * 3600),
+    powBits: int('SUJARIT_FILING_POW_BITS', env.SUJARIT_FILING_POW_BITS, 20, 8, 30),
+  };
+  if (filing.maxWaitSeconds < filing.waitSeconds) problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -149,5 +167,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     smtpUrl,
     mailFrom,
     line: lineSecret && lineToken ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase }) : null,
+    filing: Object.freeze(filing),
   });
 }

@@ -161,6 +161,7 @@ export type Database = {
     created_at: Stamp;
   };
   ledger_outbox: { id: Generated<number>; entry: Buffer };
+  filing_ticket_use: { digest: Buffer; expires_at: Date };
   ledger_entry: { idx: number; outbox_id: number; entry: Buffer };
   ledger_tile: { level: number; idx: number; hashes: Buffer };
   ledger_state: { singleton: Generated<boolean>; format_version: number; origin: string; tree_size: number; tree_root: Buffer; signed_size: number; checkpoint: string };

@@ -15,6 +15,8 @@ import * as itaSurvey from './parts/ita-survey.ts';
 import * as itaCycle from './parts/ita-cycle.ts';
 import * as itaResults from './parts/ita-results.ts';
 import * as itaPublic from './parts/ita-public.ts';
+import * as filing from './parts/filing.ts';
+import * as spam from './parts/spam.ts';
 
 type Dict = Record<string, string>;
 
@@ -326,7 +328,7 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults, itaPublic];
+const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults, itaPublic, filing, spam];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
 function merge(base: Dict, parts: Dict[]): Dict {

@@ -15,6 +15,7 @@ import { newTeamKey, teamKeyPair } from '../cases/team.ts';
 import { UNKNOWN_AGENCY, type ReportInput } from './validate-report.ts';
 import type { ComplaintDetails } from './validate-complaint.ts';
 import type { CaseChannel } from '../db/schema.ts';
+import type { TicketUse } from './filing-cost.ts';
 
 /** A submission in progress: its id and content key exist before the files stream in. */
 export type Draft = { caseId: string; caseKey: Buffer };
@@ -44,8 +45,10 @@ export function reportContent(input: ReportInput, complaint?: ComplaintDetails):
  * if given, to its identity custodians only) and to a key derived
  * from a fresh 16-digit receipt, and commits everything in one transaction. The receipt MUST be
  * shown only after this resolves: then the report is durably stored (synchronous commit).
+ * `ticket` (filing under load, see filing-cost.ts) is recorded in the same statement: a ticket used
+ * before makes the whole filing fail with a conflict, and nothing is stored.
  */
-export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date() }: {
+export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date(), ticket = null }: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
@@ -57,6 +60,7 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   complaint?: ComplaintDetails;
   /** The filing time (tests inject it): the reference's year, the deadlines, the ledger entry. Stored times stay the database's, to the minute. */
   now?: Date;
+  ticket?: TicketUse | null;
 }): Promise<Submitted> {
   // One query for the agency and its people who receive: intake officers (the case) and identity
   // custodians (the identity), a LEFT JOIN so that an agency with none still answers.
@@ -144,7 +148,8 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
         ),
         r as (insert into reporter_access (lookup, case_id, wrapped_keys) values (${reporter.lookup}, ${caseId}::uuid, ${wrapped})),
         o as (insert into ledger_outbox (entry) values (${ledger.entry}) returning id),
-        e as (insert into case_ledger_event (id, outbox_id, case_id, event, opening) select ${eventId}::uuid, o.id, ${caseId}::uuid, 'submission', ${sealedOpening}::bytea from o)
+        e as (insert into case_ledger_event (id, outbox_id, case_id, event, opening) select ${eventId}::uuid, o.id, ${caseId}::uuid, 'submission', ${sealedOpening}::bytea from o),
+        u as (insert into filing_ticket_use (digest, expires_at) select ${ticket?.digest ?? null}::bytea, ${ticket?.expiresAt ?? null}::timestamptz where ${ticket !== null})
         select reference from c`.execute(db);
       const reference = rows[0].reference;
       return { receipt, reference, caseId };
@@ -152,6 +157,7 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
       // Two equal receipts (1 in 10^16) collide on the lookup key: draw again, never check-then-insert.
       const err = e as { code?: string; constraint?: string };
       if (err.code === '23505' && err.constraint === 'reporter_access_pkey' && attempt < 3) continue;
+      if (err.code === '23505' && err.constraint === 'filing_ticket_use_pkey') throw new AppError('conflict', 'this filing ticket was used already: GET a new one', 'error.filing_ticket_used');
       throw e;
     }
   }

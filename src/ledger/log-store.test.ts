@@ -3,6 +3,7 @@
 // the fixture's roots at each of its checkpoint sizes, and /log must serve every one of its tiles
 // and entry bundles byte for byte — full and partial, every level — from readTile and over HTTP.
 // The fixture lives beside the repository (<clone>/../shared); without it this test fails.
+import { createFilingGate } from '../intake/filing-cost.ts';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -131,7 +132,7 @@ describe('the ledger store against the Go-written fixture log', () => {
 
     before(async () => {
       const secrets = await loadSecrets(ledger.dir);
-      app = await buildApp({ config: ledger.config, db: t.db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), ledgerVkey: () => ledger.key.vkey });
+      app = await buildApp({ config: ledger.config, db: t.db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), filingGate: createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: ledger.config.filing }), ledgerVkey: () => ledger.key.vkey });
       await app.ready();
     });
 

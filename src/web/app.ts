@@ -26,6 +26,7 @@ import { logRoutes } from './public/log-routes.ts';
 import { complaintRoutes } from './reporter/complaint-routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { permitRoutes } from './console/permit-routes.ts';
+import { spamRoutes } from './console/spam-routes.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
 import { lineRoutes } from './channels/line-routes.ts';
 import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
@@ -126,6 +127,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   complaintRoutes(app, deps);
   callerComplaintRoutes(app, deps);
   permitRoutes(app, deps);
+  spamRoutes(app, deps);
   figuresRoutes(app, deps);
   lineRoutes(app, deps);
   itaSurveyRoutes(app, deps);

@@ -3,6 +3,7 @@ import type { PlatformSecrets } from '../crypto/secrets.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffActor } from '../staff/session.ts';
 import type { LoginThrottle } from '../intake/login-throttle.ts';
+import type { FilingGate } from '../intake/filing-cost.ts';
 
 /** What the HTTP layer is given; handlers pass the parts they need to one domain call. */
 export type WebDeps = {
@@ -11,6 +12,8 @@ export type WebDeps = {
   secrets: PlatformSecrets;
   receiptThrottle: LoginThrottle;
   staffThrottle: LoginThrottle;
+  /** The cost of anonymous filing under load: the web forms and the API share one. */
+  filingGate: FilingGate;
   /** The ledger's verifier key, once the ledger exists. */
   ledgerVkey: () => string | null;
   /** Called when LINE webhook events were stored, to wake their processing. */

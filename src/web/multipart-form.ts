@@ -21,19 +21,25 @@ export function fileParamsOf(config: { maxFileBytes: number; maxReportBytes: num
  * What a report or complaint form shows of a submission: the values typed, the field errors, the
  * alert (translated with the file limits) and whether files must be chosen again.
  */
-export function formShown(t: T, fileParams: FileParams, values: Record<string, string>, error: AppError | null, reselect: boolean) {
-  return { limits: TEXT_LIMITS, values, errors: error?.fields ?? {}, alert: error ? t(error.userMessage, fileParams) : null, reselect, fileParams };
+export function formShown(t: T, fileParams: FileParams, values: Record<string, string>, error: AppError | null, reselect: boolean, alertParams: Record<string, number> = {}) {
+  return { limits: TEXT_LIMITS, values, errors: error?.fields ?? {}, alert: error ? t(error.userMessage, { ...fileParams, ...alertParams }) : null, reselect, fileParams };
 }
 
 /** `sawFiles`: the request carried at least one file, stored or not (the person must choose it again). */
 export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null; sawFiles: boolean };
 
-export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxFileBytes, maxReportBytes, isCsrfChecked = true }: {
+/**
+ * `beforeFiles` decides on the fields read so far, once: at the first file, or at the end when
+ * there is none. Its error refuses the form before any file is stored (the fields it needs, like
+ * `_csrf`, MUST come before the files in the form).
+ */
+export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxFileBytes, maxReportBytes, isCsrfChecked = true, beforeFiles }: {
   db: Db;
   caseKey: Buffer;
   maxFileBytes: number;
   maxReportBytes: number;
   isCsrfChecked?: boolean;
+  beforeFiles?: (fields: Record<string, string>) => AppError | null;
 }): Promise<MultipartForm> {
   const fields: Record<string, string> = {};
   const files: MultipartForm['files'] = [];
@@ -41,6 +47,13 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
   let isCsrfOk = !isCsrfChecked;
   let total = 0;
   let sawFiles = false;
+  let isDecided = !beforeFiles;
+  const decide = () => {
+    if (isDecided) return;
+    isDecided = true;
+    const refused = beforeFiles!(fields);
+    if (refused) error ??= refused;
+  };
   if (!req.isMultipart()) {
     return { fields, files, error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request'), sawFiles };
   }
@@ -66,6 +79,7 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
       }
       const isEmpty = !part.filename;
       sawFiles ||= !isEmpty;
+      if (!isEmpty) decide();
       if (error || isEmpty || !isCsrfOk) {
         if (!isCsrfOk && !isEmpty) error ??= new AppError('forbidden', 'CSRF token must precede files', 'error.csrf');
         await drain(part.file);
@@ -96,6 +110,7 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
     error ??= toAppError(e) ?? malformed();
   }
   if (!isCsrfOk) error ??= new AppError('forbidden', 'missing CSRF token', 'error.csrf');
+  decide();
   return { fields, files, error, sawFiles };
 }
 

@@ -10,6 +10,7 @@ import type { ConnectionError } from 'fastify';
 import { AppError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import { problemOf } from './errors.ts';
+import { CSP_DIRECTIVES } from './csp.ts';
 
 type Middleware = (req: object, res: { setHeader: (name: string, value: unknown) => void; removeHeader: (name: string) => void }, next: (e?: unknown) => void) => void;
 // helmet as @fastify/helmet loads it (its own dependency), so both produce the same headers.
@@ -21,15 +22,7 @@ export function helmetOptions({ isSecureCookies }: { isSecureCookies: boolean })
   return {
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        scriptSrc: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
+      directives: CSP_DIRECTIVES,
     },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,

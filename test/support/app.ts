@@ -8,6 +8,7 @@ import { addAgency } from '../../src/agencies/add-agency.ts';
 import { loadSecrets } from '../../src/crypto/secrets.ts';
 import type { Db } from '../../src/db/connection.ts';
 import { createLoginThrottle } from '../../src/intake/login-throttle.ts';
+import { createFilingGate } from '../../src/intake/filing-cost.ts';
 import { createHash } from 'node:crypto';
 import { addStaffUser } from '../../src/staff/add-user.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../../src/staff/session.ts';
@@ -33,7 +34,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-test-data-'));
   const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1', SUJARIT_LOG_LEVEL: 'silent', ...env }, []);
   const ledgerKey = await initLedger({ db: t.db, config });
-  const deps: WebDeps = { config, db: t.db, secrets: await loadSecrets(dataDir), receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), ledgerVkey: () => ledgerKey.vkey };
+  const secrets = await loadSecrets(dataDir);
+  // The load is measured afresh on every request, so a test sees the filings it just made.
+  const filingGate = createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: config.filing, cacheMs: 0 });
+  const deps: WebDeps = { config, db: t.db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), filingGate, ledgerVkey: () => ledgerKey.vkey };
   const app = await buildApp(deps);
   await app.ready();
   return {

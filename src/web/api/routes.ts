@@ -15,6 +15,7 @@ import { loadCaseView, type CaseView, type MessageView } from '../../intake/case
 import { MAX_FIELDS_BYTES } from '../../intake/limits.ts';
 import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, revokeReporterToken, type ReporterSession } from '../../intake/reporter-session.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
+import { admitFiling } from '../../intake/filing-cost.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
@@ -68,12 +69,24 @@ export function apiOperations(deps: WebDeps): Operation[] {
   const body = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
   return [
     {
-      id: 'submitReport', method: 'POST', path: '/reports', summary: 'File a report; returns the receipt once', auth: 'none', body: 'ReportSubmission', status: 201, response: 'Receipt',
+      id: 'getFilingTicket', method: 'GET', path: '/filing-ticket', summary: 'A filing ticket, and what filing costs now (under load: wait or proof of work)', auth: 'none', status: 200, response: 'FilingTicket',
+      handle: async () => {
+        const cost = await deps.filingGate.cost();
+        return { ticket: deps.filingGate.issue(), waitSeconds: cost.waitSeconds, powBits: cost.powBits };
+      },
+    },
+    {
+      id: 'submitReport', method: 'POST', path: '/reports', summary: 'File a report; returns the receipt once. Under load it needs a filing ticket (getFilingTicket)', auth: 'none', body: 'ReportSubmission', status: 201, response: 'Receipt',
       handle: async (ctx) => {
         const b = body(ctx);
         const identity = b.identity as { name?: string; contact?: string } | undefined;
         const input = validateReport({ ...b, identityName: identity?.name, identityContact: identity?.contact });
-        const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft: newDraft(), input, files: [], channel: 'api' });
+        const admission = admitFiling({ key: deps.filingGate.key, cost: await deps.filingGate.cost(), ticket: b.ticket as string | undefined, pow: b.pow as string | undefined });
+        if (!admission.isAdmitted) {
+          ctx.reply.header('retry-after', String(Math.max(1, admission.retryAfterSeconds)));
+          throw admission.error;
+        }
+        const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft: newDraft(), input, files: [], channel: 'api', ticket: admission.use });
         return { receipt: done.receipt, reference: done.reference };
       },
     },
@@ -234,6 +247,9 @@ export function openApiDocument(ops: Operation[]) {
         400: problem('Malformed or invalid input'),
         ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin' ? { 401: problem('Not authenticated') } : {}),
         ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
+        ...(op.id === 'submitReport'
+          ? { 409: problem('This filing ticket was used already: get a new one'), 429: problem('Under load: wait Retry-After seconds with this ticket, or send its proof of work; nothing was stored') }
+          : {}),
         413: problem('Body too large'),
         ...(op.body ? { 415: problem('Body not application/json') } : {}),
         503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),

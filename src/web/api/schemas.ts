@@ -22,6 +22,17 @@ export const schemas = {
         description: 'Optional; sealed separately from the report',
         properties: { name: text(TEXT_LIMITS.identityName), contact: text(TEXT_LIMITS.identityContact) },
       },
+      ticket: { type: 'string', maxLength: 200, description: 'From getFilingTicket; required under load (else 429), used once (else 409)' },
+      pow: { type: 'string', maxLength: 64, description: 'Under load, instead of waiting: a nonce such that SHA-256(ticket + ":" + pow) starts with powBits zero bits' },
+    },
+  },
+  FilingTicket: {
+    type: 'object',
+    required: ['ticket', 'waitSeconds', 'powBits'],
+    properties: {
+      ticket: { type: 'string', description: 'Sealed by the server; holds its issue time, valid for 12 hours, files once' },
+      waitSeconds: { type: 'integer', description: 'Under load, the age the ticket must reach before submitReport accepts it (0: no load, no cost)' },
+      powBits: { type: 'integer', description: 'Under load, the proof of work that replaces the wait: leading zero bits of SHA-256(ticket ":" pow) (0: none needed)' },
     },
   },
   Receipt: {

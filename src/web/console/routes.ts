@@ -12,7 +12,8 @@ import { openCaseKeys } from '../../cases/open-case.ts';
 import { postCaseMessage } from '../../cases/post-case-message.ts';
 import { referCase } from '../../cases/referral.ts';
 import { accessList, assignInvestigator, fulfilGrants, removeFromCase } from '../../cases/team-members.ts';
-import { MAX_REASON, transitionCase, transitionsFor } from '../../cases/workflow.ts';
+import { MAX_REASON, SPAM_RULE, transitionCase, transitionsFor } from '../../cases/workflow.ts';
+import { MAX_SPAM_SELECTION } from '../../cases/mark-spam.ts';
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
 import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
@@ -97,11 +98,13 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const scopes = scopesFor(actor);
       const filter = filterOf(actor, q);
       const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
-      const [p, requests] = await Promise.all([listCases({ db, actor, page, ...filter }), pendingIdentityRequests(db, actor)]);
-      const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE), p.page);
+      // A flood is marked as spam a page at a time: a page as large as one action may take.
+      const per = q.per === String(MAX_SPAM_SELECTION) ? MAX_SPAM_SELECTION : PAGE_SIZE;
+      const [p, requests] = await Promise.all([listCases({ db, actor, page, pageSize: per, ...filter }), pendingIdentityRequests(db, actor)]);
+      const pages = Math.max(1, Math.ceil(p.total / per), p.page);
       const query = (extra: Record<string, string | number>) => {
         const u = new URLSearchParams();
-        for (const [k, v] of Object.entries({ ...filter, ...extra })) if (v !== undefined && v !== '') u.set(k, String(v));
+        for (const [k, v] of Object.entries({ ...filter, ...(per === PAGE_SIZE ? {} : { per }), ...extra })) if (v !== undefined && v !== '') u.set(k, String(v));
         return `?${u.toString()}`;
       };
       return sendPage(reply, c, 'staff-cases', {
@@ -116,6 +119,9 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         kinds: CASE_KINDS,
         dues: DUE_FILTERS,
         canFileForCaller: hasRole(actor, 'intake_officer', 'supervisor'),
+        canMarkSpam: hasRole(actor, ...SPAM_RULE.roles),
+        spamFrom: SPAM_RULE.from,
+        maxSpam: MAX_SPAM_SELECTION,
         query,
         now: new Date(),
         dueState,

@@ -15,6 +15,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
 import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
+import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 
 /** Every field of the complaint forms, given back as typed when the form comes back. */
@@ -40,7 +41,7 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 
-  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, kind: ComplaintKind, values: Record<string, string>, error: AppError | null, status: number, reselect = false) => {
+  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, kind: ComplaintKind, values: Record<string, string>, error: AppError | null, status: number, reselect = false, filing?: { filing: FilingShown; alertParams: { seconds: number } }) => {
     const agencies = await agenciesForForm(db, values.agency);
     return sendPage(reply, c, 'complaint', {
       title: c.t(kind === 'permit' ? 'complaint.permit.title' : 'complaint.title'),
@@ -49,7 +50,8 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
       csrf: csrf(req, reply),
       agencies,
       categories: COMPLAINT_CATEGORIES,
-      ...formShown(c.t, fileParams, values, error, reselect),
+      ...formShown(c.t, fileParams, values, error, reselect, filing?.alertParams),
+      filing: filing?.filing ?? (await freshFiling(deps.filingGate, reply)),
       isStaff: false,
     }, status, status === 200);
   };
@@ -60,12 +62,13 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     const c = ctx(req, reply);
     const kind = complaintKindOf(req.query);
     const draft = newDraft();
-    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+    const gate = await filingPost(deps.filingGate);
+    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes, beforeFiles: gate.beforeFiles });
     const values = typedValues(form.fields);
-    if (form.error) return showForm(req, reply, c, kind, values, form.error, statusOf(form.error), form.sawFiles);
+    if (form.error) return showForm(req, reply, c, kind, values, form.error, statusOf(form.error), form.sawFiles, gate.shown(reply, form.fields, form.error));
     try {
       const { report, complaint } = validateComplaint(form.fields, kind, { isNamed: true });
-      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input: report, files: form.files, channel: 'web', complaint });
+      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input: report, files: form.files, channel: 'web', complaint, ticket: gate.use() });
       // Committed: only now may the tracking code be shown.
       return sendPage(reply, c, 'complaint-receipt', {
         title: c.t('complaint.receipt.title'),
@@ -77,7 +80,7 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     } catch (e) {
       const err = toAppError(e);
       if (!err) req.log.error({ err: { message: (e as Error).message } }, 'complaint submission failed');
-      return showForm(req, reply, c, kind, values, err ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(err), form.sawFiles);
+      return showForm(req, reply, c, kind, values, err ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(err), form.sawFiles, gate.shown(reply, form.fields, err));
     }
   });
 

@@ -15,6 +15,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { toAppError, statusOf } from '../errors.ts';
 import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
+import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
 import { buildCertificate } from '../../ledger/certificate.ts';
@@ -29,7 +30,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
-  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false) => {
+  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false, filing?: { filing: FilingShown; alertParams: { seconds: number } }) => {
     // With the database down, a returned form still offers the agency the reporter chose, so that
     // nothing typed is lost; a fresh form needs the list and answers 503.
     const agencies = await agenciesForForm(db, values.agency);
@@ -38,7 +39,8 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
       csrf: csrf(req, reply),
       agencies,
       categories: CATEGORIES,
-      ...formShown(c.t, fileParams, values, error, reselect),
+      ...formShown(c.t, fileParams, values, error, reselect, filing?.alertParams),
+      filing: filing?.filing ?? (await freshFiling(deps.filingGate, reply)),
     }, status, status === 200);
   };
 
@@ -52,13 +54,14 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post('/report', async (req, reply) => {
     const c = ctx(req, reply);
     const draft = newDraft();
-    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+    const gate = await filingPost(deps.filingGate);
+    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes, beforeFiles: gate.beforeFiles });
     const values = Object.fromEntries(REPORT_FIELDS.map((k) => [k, (form.fields[k] ?? '').slice(0, TEXT_LIMITS.what)]));
     const hadFiles = form.sawFiles;
-    if (form.error) return showForm(req, reply, c, values, form.error, statusOf(form.error), hadFiles);
+    if (form.error) return showForm(req, reply, c, values, form.error, statusOf(form.error), hadFiles, gate.shown(reply, form.fields, form.error));
     try {
       const input = validateReport(form.fields);
-      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input, files: form.files, channel: 'web' });
+      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input, files: form.files, channel: 'web', ticket: gate.use() });
       // Committed: only now may the receipt be shown.
       return sendPage(reply, c, 'receipt', {
         title: c.t('receipt.title'),
@@ -71,7 +74,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     } catch (e) {
       const app = toAppError(e);
       if (!app) req.log.error({ err: { message: (e as Error).message } }, 'report submission failed');
-      return showForm(req, reply, c, values, app ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(app), hadFiles);
+      return showForm(req, reply, c, values, app ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(app), hadFiles, gate.shown(reply, form.fields, app));
     }
   });
 
