@@ -153,7 +153,7 @@ const th: Dict = {
   'error.field.invalid': 'ข้อมูลไม่ถูกต้อง',
   'error.not_found': 'ไม่พบหน้าหรือเรื่องที่ต้องการ',
   'error.conflict': 'ข้อมูลนี้มีอยู่แล้ว',
-  'error.login_failed': 'อีเมลหรือรหัสผ่านไม่ถูกต้อง',
+  'error.login_failed': 'อีเมล รหัสผ่าน หรือรหัสยืนยันตัวตนไม่ถูกต้อง',
   'error.unauthorized': 'กรุณาเข้าสู่ระบบ',
   'error.receipt_wrong': 'ไม่พบเรื่องสำหรับเลขรับแจ้งนี้ กรุณาตรวจสอบเลข 16 หลักอีกครั้ง',
   'error.file_too_large': 'ไฟล์มีขนาดใหญ่เกินกำหนด ({fileMb} MB ต่อไฟล์) ข้อความที่คุณพิมพ์ยังอยู่ กรุณาแนบไฟล์ที่เล็กลงแล้วส่งอีกครั้ง',
@@ -165,6 +165,7 @@ const th: Dict = {
   'error.csrf': 'แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาส่งใหม่อีกครั้ง',
   'error.internal': 'ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง',
   'error.too_many_requests': 'มีคำขอมากเกินไป กรุณารอสักครู่',
+  'error.rate_limited': 'ขณะนี้มีการลองเข้าสู่ระบบด้วยรหัสที่ผิดมากเกินไป กรุณาลองใหม่อีกครั้งในอีกสักครู่',
   'error.bad_request': 'คำขอไม่ถูกต้อง',
   'error.reselect_files': 'เพื่อความปลอดภัย ไฟล์แนบไม่ถูกเก็บไว้ กรุณาเลือกไฟล์อีกครั้ง',
 };
@@ -304,7 +305,7 @@ const en: Dict = {
   'error.field.invalid': 'This value is not valid.',
   'error.not_found': 'The page or case was not found.',
   'error.conflict': 'This already exists.',
-  'error.login_failed': 'Wrong email or password.',
+  'error.login_failed': 'Wrong email, password or authentication code.',
   'error.unauthorized': 'Please log in.',
   'error.receipt_wrong': 'No report was found for this receipt. Check the 16 digits and try again.',
   'error.file_too_large': 'A file is too large ({fileMb} MB per file). What you typed is still here: attach a smaller file and send again.',
@@ -316,6 +317,7 @@ const en: Dict = {
   'error.csrf': 'The form expired or was not valid. Please send it again.',
   'error.internal': 'Something went wrong on our side. Please try again.',
   'error.too_many_requests': 'Too many requests. Please wait a moment.',
+  'error.rate_limited': 'Too many wrong attempts were made just now. Please try again in a moment.',
   'error.bad_request': 'The request was not valid.',
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };

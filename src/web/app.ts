@@ -16,7 +16,7 @@ import { escrowRoutes } from './admin/escrow-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
-import { isApiRequest, sendProblem, statusOf, toAppError } from './errors.ts';
+import { isApiRequest, replyStatus, sendProblem, toAppError } from './errors.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { logRoutes } from './public/log-routes.ts';
@@ -98,7 +98,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     if (isApiRequest(req)) return sendProblem(reply, app);
     const side = req.url.startsWith('/staff') ? 'staff' : 'reporter';
     const c = pageContext(req, reply, side);
-    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(app?.userMessage ?? 'error.internal') }, statusOf(app));
+    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(app?.userMessage ?? 'error.internal') }, replyStatus(reply, app));
   });
   app.setNotFoundHandler((req, reply) => {
     const e = new AppError('not_found', 'not found', 'error.not_found');

@@ -39,13 +39,19 @@ export function statusOf(e: AppError | null): number {
   return e ? HTTP_STATUS[e.code] : 500;
 }
 
+/** The status of an error answer, setting Retry-After when the error says when to retry (a 429 from a login limit). */
+export function replyStatus(reply: FastifyReply, e: AppError | null): number {
+  if (e?.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
+  return statusOf(e);
+}
+
 export function isApiRequest(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
 
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
-  const status = statusOf(e);
+  const status = replyStatus(reply, e);
   return reply
     .code(status)
     .type('application/problem+json; charset=utf-8')
