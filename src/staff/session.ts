@@ -58,14 +58,10 @@ async function checkSecondFactor(db: Db, user: { id: number; totp_sealed: Buffer
 export type StaffLimits = Pick<LoginLimits, 'staff' | 'staffAccount'>;
 
 /**
- * Takes one guess before a password derivation: from the account's own bucket (keyed by the user
- * id, or by the typed email when no account has it, so an unknown email is refused after as many
- * failures as a known one), and for unknown emails also from the bucket they all share. Returns
- * the refund for a success; throws 429 without spending anything when a bucket is empty.
+ * For an email no account has: one guess from the bucket all unknown emails share, besides the
+ * email's own (`refundAccount`, given back if this one is refused). Returns the refund of both.
  */
-function reserveStaffGuess(limits: StaffLimits, userId: number | undefined, email: string): () => void {
-  const refundAccount = limits.staffAccount.reserve(userId !== undefined ? `user:${userId}` : `email:${email}`);
-  if (userId !== undefined) return refundAccount;
+function reserveUnknownEmailGuess(limits: StaffLimits, refundAccount: () => void): () => void {
   try {
     const refundShared = limits.staff.reserve();
     return () => {
@@ -87,13 +83,17 @@ function reserveStaffGuess(limits: StaffLimits, userId: number | undefined, emai
  */
 export async function staffLogin({ db, kdf, limits, email, password, code = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; email: string; password: string; code?: string }): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
   const normalized = email.trim().toLowerCase();
+  // The account's guess is taken by the typed email before the lookup: a refusal costs no query (a
+  // flood on one account does not hold the database pool other logins need), and an unknown email
+  // is refused after as many failures as a known one, so a 429 does not tell that it exists.
+  const refundAccount = limits.staffAccount.reserve(normalized);
   const user = await db
     .selectFrom('staff_user')
     .selectAll()
     .where('email', '=', normalized)
     .where('is_active', '=', true)
     .executeTakeFirst();
-  const refund = reserveStaffGuess(limits, user?.id, normalized);
+  const refund = user ? refundAccount : reserveUnknownEmailGuess(limits, refundAccount);
   const keys = await derivePasswordKeys(password, user?.kdf_salt ?? DUMMY_SALT, user?.kdf_params ?? kdf);
   if (!user || !user.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
     // The same write whether the email exists or not: a known email is not slower to fail.
@@ -170,7 +170,7 @@ export async function staffLogout({ db, token }: { db: Db; token: string | undef
 export async function enrolTotp({ db, kdf, limits, actor, secret, code, currentPassword = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; secret: Buffer; code: string; currentPassword?: string }): Promise<string[]> {
   // Replacing a second factor takes the password too: a stolen session alone must not be able to
   // swap the owner's authenticator for the thief's.
-  if (actor.isEnrolled) await checkCurrentPassword({ db, kdf, limits, userId: actor.id, password: currentPassword, purpose: 'second_factor' });
+  if (actor.isEnrolled) await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: currentPassword, purpose: 'second_factor' });
   const step = checkTotp(secret, code, null);
   if (step === null) throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
   const codes = newRecoveryCodes();
@@ -186,9 +186,9 @@ export async function enrolTotp({ db, kdf, limits, actor, secret, code, currentP
  * Spends the same per-account budget as logins, so a stolen session gets no extra guesses, and
  * records every failure.
  */
-async function checkCurrentPassword({ db, kdf, limits, userId, password, purpose }: { db: Db; kdf: KdfParams; limits: StaffLimits; userId: number; password: string; purpose: 'second_factor' | 'password' }): Promise<void> {
+async function checkCurrentPassword({ db, kdf, limits, userId, email, password, purpose }: { db: Db; kdf: KdfParams; limits: StaffLimits; userId: number; email: string; password: string; purpose: 'second_factor' | 'password' }): Promise<void> {
+  const refund = limits.staffAccount.reserve(email); // the same bucket as the account's logins
   const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', userId).executeTakeFirstOrThrow();
-  const refund = reserveStaffGuess(limits, userId, '');
   const keys = await derivePasswordKeys(password, user.kdf_salt!, user.kdf_params ?? kdf);
   if (!timingSafeEqual(keys.verifier, user.password_verifier!)) {
     await recordAudit(db, { actorUserId: userId, action: 'password_check_failed', detail: { purpose } });
@@ -203,7 +203,7 @@ async function checkCurrentPassword({ db, kdf, limits, userId, password, purpose
  */
 export async function changePassword({ db, kdf, limits, actor, current, next, token }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
   checkPassword(next);
-  await checkCurrentPassword({ db, kdf, limits, userId: actor.id, password: current, purpose: 'password' });
+  await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: current, purpose: 'password' });
   const salt = newSalt();
   const nextKeys = await derivePasswordKeys(next, salt, kdf);
   const keep = token ? parseToken(token) : null;
