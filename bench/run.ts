@@ -11,13 +11,15 @@
 //   7. the LINE webhook (bench/line.ts): events accepted/s, signed and durably stored, at 1 and at 5
 //      events a request, against the commit and HTTP limits; the worker's processing rate;
 //   8. the ITA (bench/ita-score.ts, bench/ita-pdf.ts): importing and scoring 100,000 survey answers
-//      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s).
+//      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s);
+//   9. the login limits (bench/throttle.ts): wrong receipts derived/s under 50 flooding clients
+//      against the limit, a valid receipt's and another staff account's login time meanwhile.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
-// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts); BENCH_ONLY=cases runs section 6
-// alone (no server), BENCH_ONLY=line section 7 alone (its own server), BENCH_ONLY=ita section 8
-// alone (no database).
+// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases
+// runs section 6 alone (no server), BENCH_ONLY=line section 7 alone (its own server), BENCH_ONLY=ita
+// section 8 alone (no database), BENCH_ONLY=throttle section 9 alone (its own server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -39,6 +41,7 @@ import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
 import { lineSection } from './line.ts';
+import { throttleSection } from './throttle.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
@@ -166,12 +169,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
-  if (ONLY === 'cases' || ONLY === 'line') return sectionOnly(started, ONLY);
+  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'throttle') return sectionOnly(started, ONLY);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases" and "line" can run alone`);
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita" and "throttle" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -334,8 +337,9 @@ async function main(): Promise<void> {
     await tryWrong();
     valid.length = 0;
     wrong.length = 0;
-    // Pairs in random order, so that neither kind always follows the other. Wrong receipts stay far
-    // below the throttle's free failures (150 in 5 minutes), so none is delayed.
+    // Pairs in random order, so that neither kind always follows the other. One at a time, wrong
+    // receipts come at most one per valid-and-wrong pair (≈ 2 derivations), below the receipt limit
+    // (10/s, burst 20), so none is refused.
     for (let i = 0; i < LOGIN_PAIRS; i++) {
       if (randomInt(2) === 0) {
         await tryValid(i);
@@ -453,6 +457,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 8. the ITA
     await itaSection();
+
+    // ------------------------------------------------------------ 9. the login limits
+    await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -464,10 +471,10 @@ async function main(): Promise<void> {
 }
 
 /**
- * BENCH_ONLY=cases|line: one section alone (6, case handling; 7, the LINE webhook with its own
- * server), in a fresh embedded PostgreSQL; no Argon2 phases.
+ * BENCH_ONLY=cases|line|throttle: one section alone (6, case handling; 7, the LINE webhook and 9,
+ * the login limits, each with its own server), in a fresh embedded PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<void> {
+async function sectionOnly(started: number, which: 'cases' | 'line' | 'throttle'): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -488,6 +495,7 @@ async function sectionOnly(started: number, which: 'cases' | 'line'): Promise<vo
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else {
       const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
