@@ -78,12 +78,30 @@ describe('login limits', () => {
     await sleep(150);
   });
 
+  it('refuses a flood of wrong tracking codes on the status page with the form and Retry-After, leaving receipt logins alone', async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => t.app.inject({ method: 'GET', url: `/status?code=${wrongReceipt(700 + i)}` })));
+    assert.ok(answers.filter((a) => a.statusCode === 401).length <= d.tracking.burst);
+    const refused = answers.filter((a) => a.statusCode === 429);
+    assert.ok(refused.length >= 30 - d.tracking.burst);
+    assert.ok(Number(refused[0].headers['retry-after']) >= 1);
+    assert.match(refused[0].body, /ขณะนี้มีการลองเข้าสู่ระบบด้วยรหัสที่ผิดมากเกินไป/);
+    assert.match(refused[0].body, /name="code"/, 'the lookup form is shown again');
+    assert.equal((await session(receipt)).statusCode, 200, 'receipt logins have their own budget');
+  });
+
   it('refuses a brute-forced staff account with 429 while another account still logs in at once', async () => {
     for (let i = 0; i < d.staffAccount.burst; i++) assert.equal((await staffLogin('victim@opdc.example', `wrong password ${i}!!`, '000000')).statusCode, 401);
     const refused = await staffLogin('victim@opdc.example', 'wrong password again', '000000');
     assert.equal(refused.statusCode, 429);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
     assert.equal((await staffLogin('bystander@opdc.example', PASSWORD, loginCode('bystander@opdc.example'))).statusCode, 200);
+    // The login page says so, with the form and Retry-After.
+    const jar = newJar();
+    const page = await get(t.app, jar, '/staff/login');
+    const res = await postForm(t.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: 'victim@opdc.example', password: PASSWORD, code: loginCode('victim@opdc.example') });
+    assert.equal(res.statusCode, 429);
+    assert.ok(Number(res.headers['retry-after']) >= 1);
+    assert.match(res.body, /name="password"/);
   });
 
   it('answers a right password with a wrong code exactly as a wrong password, by API and by page', async () => {
