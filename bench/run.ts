@@ -14,13 +14,15 @@
 //      of one agency (goal 1 s) and producing the monitoring report PDF (goal 2 s);
 //   9. filing under load (bench/filing.ts): filings/s a flooding client gets accepted, what an
 //      honest filing that waited pays, a hoard of tickets, the proof of work's cost per filing.
+//  10. the login limits (bench/throttle.ts): wrong receipts derived/s under 50 flooding clients
+//      against the limit, a valid receipt's and another staff account's login time meanwhile.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
-// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts);
-// BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section 7 alone (its own
-// server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9 alone (its own
-// server).
+// BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
+// BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section
+// 7 alone (its own server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9
+// and BENCH_ONLY=throttle section 10 alone (each its own server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -43,6 +45,7 @@ import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
 import { lineSection } from './line.ts';
 import { filingSection } from './filing.ts';
+import { throttleSection } from './throttle.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
@@ -170,12 +173,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const load = os.loadavg();
   say(`load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`);
-  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing') return sectionOnly(started, ONLY);
+  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing' || ONLY === 'throttle') return sectionOnly(started, ONLY);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita" and "filing" can run alone`);
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing" and "throttle" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -340,8 +343,9 @@ async function main(): Promise<void> {
     await tryWrong();
     valid.length = 0;
     wrong.length = 0;
-    // Pairs in random order, so that neither kind always follows the other. Wrong receipts stay far
-    // below the throttle's free failures (150 in 5 minutes), so none is delayed.
+    // Pairs in random order, so that neither kind always follows the other. One at a time, wrong
+    // receipts come at most one per valid-and-wrong pair (≈ 2 derivations), below the receipt limit
+    // (10/s, burst 20), so none is refused.
     for (let i = 0; i < LOGIN_PAIRS; i++) {
       if (randomInt(2) === 0) {
         await tryValid(i);
@@ -457,11 +461,14 @@ async function main(): Promise<void> {
     // ------------------------------------------------------------ 7. the LINE webhook
     await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
 
+    // ------------------------------------------------------------ 8. the ITA
+    await itaSection();
+
     // ------------------------------------------------------------ 9. filing under load
     await filingSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
 
-    // ------------------------------------------------------------ 8. the ITA
-    await itaSection();
+    // ------------------------------------------------------------ 10. the login limits
+    await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -473,10 +480,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * BENCH_ONLY=cases|line: one section alone (6, case handling; 7, the LINE webhook with its own
- * server), in a fresh embedded PostgreSQL; no Argon2 phases.
+ * BENCH_ONLY=cases|line|filing|throttle: one section alone (6, case handling; 7, the LINE webhook,
+ * 9, filing under load and 10, the login limits, each with its own server), in a fresh embedded
+ * PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing'): Promise<void> {
+async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' | 'throttle'): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -497,6 +505,7 @@ async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing'):
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else {
       const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       await (which === 'line' ? lineSection : filingSection)({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);

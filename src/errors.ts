@@ -14,17 +14,20 @@ export type ErrorCode =
 /**
  * `message` is for logs and API clients (English); `userMessage` is an i18n key shown to people.
  * `fields` names the inputs at fault, so a form can be shown again with what was typed.
+ * `retryAfterSeconds` tells a refused caller when to try again (sent as Retry-After).
  */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly userMessage: string;
   readonly fields: Readonly<Record<string, string>>;
-  constructor(code: ErrorCode, message: string, userMessage: string, fields: Record<string, string> = {}) {
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: ErrorCode, message: string, userMessage: string, fields: Record<string, string> = {}, { retryAfterSeconds }: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.userMessage = userMessage;
     this.fields = fields;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -7,7 +7,7 @@ import { connect, type Db } from './db/connection.ts';
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
-import { createLoginThrottle } from './intake/login-throttle.ts';
+import { createLoginLimits } from './intake/login-throttle.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
@@ -39,8 +39,8 @@ export async function startServer(config: Config): Promise<Running> {
   const secrets = await loadSecrets(config.dataDir);
   let vkey: string | null = null;
   let line: LineWorker | null = null;
-  const receiptThrottle = createLoginThrottle();
-  const app = await buildApp({ config, db, secrets, receiptThrottle, staffThrottle: createLoginThrottle({ freeFailuresPerMinute: 10 }), filingGate: createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
+  const limits = createLoginLimits(config.loginLimits);
+  const app = await buildApp({ config, db, secrets, limits, filingGate: createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
   const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
   vkey = ledger.key.vkey;
   const sweep = async () => {
@@ -53,7 +53,7 @@ export async function startServer(config: Config): Promise<Running> {
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   // Events stored before a restart (or while processing failed) are processed now.
-  line = startLineWorker({ db, config, secrets, throttle: receiptThrottle, log: (level, msg) => app.log[level](msg) });
+  line = startLineWorker({ db, config, secrets, throttle: limits.tracking, log: (level, msg) => app.log[level](msg) });
   line?.kick();
   // Without a platform administrator nobody could add agencies or staff from the web: a one-time
   // link to create the first one is made at every start until one exists (a new link replaces the last).

@@ -13,7 +13,7 @@ import { addMessage } from '../src/intake/add-message.ts';
 import { newDraft, submitReport } from '../src/intake/submit-report.ts';
 import { validateReport } from '../src/intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../src/staff/session.ts';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from './support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, PASSWORD, loginCode, seedAgency, seedStaff } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 
 const DAY = 86_400_000;
@@ -31,7 +31,7 @@ describe('deadline clocks', () => {
     for (const [agency, who, role] of [['OPDC', 'intake', 'intake_officer'], ['OPDC', 'sup', 'supervisor'], ['NACC', 'intake', 'intake_officer'], ['NACC', 'sup', 'supervisor']] as const) {
       const email = `${who}@${agency.toLowerCase()}.example`;
       await seedStaff(t.db, agency, email, [role]);
-      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       actors[email] = (await resolveStaffSession({ db: t.db, token }))!;
     }
   });

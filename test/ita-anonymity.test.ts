@@ -18,7 +18,7 @@ import { openCycle, type Cycle } from '../src/ita/cycles.ts';
 import { answerOptions, fieldOf, issueLinks, surveyOf } from '../src/ita/surveys.ts';
 import type { Framework } from '../src/ita/types.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../src/staff/session.ts';
-import { CHEAP_KDF, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from './support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from './support/app.ts';
 import { cookieJar, httpGet, httpPostForm } from './support/http.ts';
 import { scanner, type Hit } from './support/leak-scan.ts';
 import { logicalDump, type Dump } from './support/logical-dump.ts';
@@ -41,7 +41,7 @@ function answersOf(framework: Framework, j: number): Record<string, string> {
 async function adminOf(db: Db): Promise<StaffActor> {
   await seedAgency(db, 'OPDC');
   await seedStaff(db, 'OPDC', 'admin@opdc.example', ['agency_admin']);
-  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email: 'admin@opdc.example', password: PASSWORD, code: loginCode('admin@opdc.example') });
+  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email: 'admin@opdc.example', password: PASSWORD, code: loginCode('admin@opdc.example') });
   return (await resolveStaffSession({ db, token }))!;
 }
 

@@ -3,7 +3,7 @@
 // pushed the news, through LINE answering 429 and 500.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, CHEAP_KDF, seedAgency, seedStaff, type TestApp } from './support/app.ts';
+import { createTestApp, loginCode, PASSWORD, CHEAP_KDF, TEST_LIMITS, seedAgency, seedStaff, type TestApp } from './support/app.ts';
 import { followEvent, imageEvent, injectWebhook, lineUserId, locationEvent, messageId, postbackEvent, startLineApi, textEvent, webhookBody, type Delivery, type LineApi, type WebhookEvent } from './support/line-api.ts';
 import { jpegWithGps } from './support/images.ts';
 import { startLineWorker, type LineWorker } from '../src/channels/line/worker.ts';
@@ -41,7 +41,7 @@ describe('LINE conversation', () => {
     return d;
   };
   const login = async (email: string) => {
-    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
     return (await resolveStaffSession({ db: t.db, token }))!;
   };
 

@@ -48,6 +48,7 @@ export const AUDIT_ACTIONS = [
   'recovery_code_used',
   'staff_login',
   'staff_login_failed',
+  'password_check_failed',
   'ita_cycle_opened',
   'ita_cycle_closed',
   'ita_links_issued',

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { loadCaseView } from '../intake/case-view.ts';
 import { createLoginThrottle } from '../intake/login-throttle.ts';
@@ -48,7 +48,7 @@ describe('case handling across roles and agencies', () => {
     for (const [name, agency, roles, displayName] of STAFF) await seedStaff(t.db, agency, `${name}@example.org`, roles, { displayName });
     for (const [name] of STAFF) {
       const email = `${name}@example.org`;
-      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       people[name] = (await resolveStaffSession({ db: t.db, token }))!;
     }
     const input = validateReport({ agency: 'OPDC', category: 'procurement_fraud', what: 'การจัดซื้อจัดจ้างไม่โปร่งใส', who: 'นาย ประยุทธ์  ทุจริต หัวหน้าพัสดุ', identityName: 'ผู้แจ้ง ลับ', identityContact: '0812345678' });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { loadCaseView, loadHistory } from '../intake/case-view.ts';
@@ -74,7 +74,7 @@ describe('late permit requests', () => {
     for (const [name, agency, roles] of STAFF) {
       const email = `${name}@example.org`;
       await seedStaff(t.db, agency, email, roles);
-      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       people[name] = (await resolveStaffSession({ db: t.db, token }))!;
     }
   });

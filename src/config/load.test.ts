@@ -16,6 +16,17 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(c));
   });
 
+  it('has the documented login limits, each scope configurable, and refuses a limit of 0', () => {
+    assert.deepEqual(loadConfig({}, []).loginLimits, {
+      receipt: { perMinute: 600, burst: 20 },
+      tracking: { perMinute: 300, burst: 10 },
+      staff: { perMinute: 120, burst: 10 },
+      staffAccount: { perMinute: 1, burst: 5 },
+    });
+    assert.deepEqual(loadConfig({ SUJARIT_LIMIT_STAFF_ACCOUNT_PER_MIN: '2', SUJARIT_LIMIT_STAFF_ACCOUNT_BURST: '3' }, []).loginLimits.staffAccount, { perMinute: 2, burst: 3 });
+    assert.throws(() => loadConfig({ SUJARIT_LIMIT_RECEIPT_BURST: '0', SUJARIT_LIMIT_TRACKING_PER_MIN: 'x' }, []), /SUJARIT_LIMIT_RECEIPT_BURST[\s\S]*SUJARIT_LIMIT_TRACKING_PER_MIN/);
+  });
+
   it('takes flags over the environment', () => {
     const c = loadConfig({ PORT: '9000', HOST: '0.0.0.0' }, ['--port', '9100', '--data', '/tmp/x']);
     assert.equal(c.port, 9100);

@@ -4,6 +4,21 @@ import { parseArgs } from 'node:util';
 import { parseWitnessList, type WitnessConfig } from '../ledger/witness-client.ts';
 
 export type KdfParams = { memoryKiB: number; iterations: number; parallelism: number };
+/** A login limit: at most `burst` wrong guesses at once, refilled at `perMinute`. */
+export type RateLimit = Readonly<{ perMinute: number; burst: number }>;
+export type LoginLimitConfig = Readonly<{ receipt: RateLimit; tracking: RateLimit; staff: RateLimit; staffAccount: RateLimit }>;
+
+/**
+ * One derivation ≈ 50 ms of a core: all four scopes flooded at once cost at most
+ * (600 + 300 + 120) / 60 = 17 derivations/s ≈ 0.85 of one core, so a 2-core server keeps more
+ * than a core for honest work (arithmetic in docs/security.md).
+ */
+export const DEFAULT_LOGIN_LIMITS: LoginLimitConfig = Object.freeze({
+  receipt: Object.freeze({ perMinute: 600, burst: 20 }),
+  tracking: Object.freeze({ perMinute: 300, burst: 10 }),
+  staff: Object.freeze({ perMinute: 120, burst: 10 }),
+  staffAccount: Object.freeze({ perMinute: 1, burst: 5 }),
+});
 
 export type Config = Readonly<{
   /** PORT: TCP port of the HTTP server (default 8080). */
@@ -22,6 +37,12 @@ export type Config = Readonly<{
   maxReportBytes: number;
   /** SUJARIT_DB_POOL: PostgreSQL connections (default 16). */
   dbPoolSize: number;
+  /**
+   * SUJARIT_LIMIT_<SCOPE>_PER_MIN / _BURST: wrong guesses allowed platform-wide, per scope:
+   * RECEIPT (600/min, burst 20), TRACKING (300/min, 10), STAFF (unknown emails together, 120/min,
+   * 10) and STAFF_ACCOUNT (each account or email, 1/min, 5). See docs/security.md for the arithmetic.
+   */
+  loginLimits: LoginLimitConfig;
   /** SUJARIT_SECURE_COOKIES=1: mark cookies Secure (set it when served over HTTPS, as in production). */
   isSecureCookies: boolean;
   /** SUJARIT_LOG_LEVEL: fatal, error, warn, info, debug (default info). Reporter routes never log requests. */
@@ -110,6 +131,12 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const maxReportMb = int('SUJARIT_MAX_REPORT_MB', env.SUJARIT_MAX_REPORT_MB, 100, 1, 4096);
   if (maxReportMb < maxFileMb) problems.push('SUJARIT_MAX_REPORT_MB must be at least SUJARIT_MAX_FILE_MB');
   const dbPoolSize = int('SUJARIT_DB_POOL', env.SUJARIT_DB_POOL, 16, 1, 200);
+  const limit = (scope: string, { perMinute, burst }: RateLimit): RateLimit => Object.freeze({
+    perMinute: int(`SUJARIT_LIMIT_${scope}_PER_MIN`, env[`SUJARIT_LIMIT_${scope}_PER_MIN`], perMinute, 1, 60_000),
+    burst: int(`SUJARIT_LIMIT_${scope}_BURST`, env[`SUJARIT_LIMIT_${scope}_BURST`], burst, 1, 10_000),
+  });
+  const d = DEFAULT_LOGIN_LIMITS;
+  const loginLimits = Object.freeze({ receipt: limit('RECEIPT', d.receipt), tracking: limit('TRACKING', d.tracking), staff: limit('STAFF', d.staff), staffAccount: limit('STAFF_ACCOUNT', d.staffAccount) });
   const logLevel = env.SUJARIT_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
   const publicUrl = (env.SUJARIT_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
@@ -158,6 +185,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     maxFileBytes: maxFileMb * 1024 * 1024,
     maxReportBytes: maxReportMb * 1024 * 1024,
     dbPoolSize,
+    loginLimits,
     logLevel,
     publicUrl,
     ledgerKeyFile,

@@ -2,20 +2,52 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLoginThrottle } from './login-throttle.ts';
 
+type Step = { atMs: number; key?: string; expect: 'ok' | number; refund?: boolean };
+
 describe('createLoginThrottle', () => {
-  it('lets a few failures pass freely, then delays more as failures grow, up to a cap, and forgets after five minutes', () => {
-    let now = 1_000_000_000;
-    const t = createLoginThrottle({ freeFailuresPerMinute: 2, maxDelayMs: 5_000, now: () => now });
-    for (let i = 0; i < 10; i++) t.fail();
-    assert.equal(t.delayMs(), 0);
-    t.fail();
-    const first = t.delayMs();
-    assert.ok(first > 0);
-    for (let i = 0; i < 10; i++) t.fail();
-    assert.ok(t.delayMs() > first);
-    for (let i = 0; i < 200; i++) t.fail();
-    assert.equal(t.delayMs(), 5_000);
-    now += 6 * 60_000;
-    assert.equal(t.delayMs(), 0);
+  // A bucket of 3 refilled at 60 a minute (one a second); `expect` is 'ok' or the Retry-After.
+  const cases: { name: string; steps: Step[] }[] = [
+    { name: 'admits a burst, then refuses at once with the seconds until the next guess', steps: [{ atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 1 }, { atMs: 10, expect: 1 }] },
+    { name: 'refills at the configured rate, never above the burst', steps: [{ atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 1000, expect: 'ok' }, { atMs: 1000, expect: 1 }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 1 }] },
+    { name: 'gives back the guess of a login that succeeded', steps: [{ atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 1 }] },
+    { name: 'keeps one bucket per key', steps: [{ atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 1 }, { atMs: 0, key: 'b', expect: 'ok' }, { atMs: 0, expect: 'ok' }] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      let now = 1_000_000;
+      const throttle = createLoginThrottle({ perMinute: 60, burst: 3 }, () => now);
+      c.steps.forEach((s, i) => {
+        now = 1_000_000 + s.atMs;
+        if (s.expect === 'ok') {
+          const refund = throttle.reserve(s.key);
+          if (s.refund) refund();
+        } else {
+          assert.throws(() => throttle.reserve(s.key), (e: { code?: string; retryAfterSeconds?: number; userMessage?: string }) => {
+            assert.equal(e.code, 'too_many_requests', `step ${i}`);
+            assert.equal(e.userMessage, 'error.rate_limited');
+            assert.equal(e.retryAfterSeconds, s.expect, `step ${i}`);
+            return true;
+          });
+        }
+      });
+    });
+  }
+
+  it('computes Retry-After from a slow refill (one guess a minute)', () => {
+    let now = 0;
+    const throttle = createLoginThrottle({ perMinute: 1, burst: 1 }, () => now);
+    throttle.reserve('x');
+    now = 15_000;
+    assert.throws(() => throttle.reserve('x'), { retryAfterSeconds: 45 });
+  });
+
+  it('refunds once however often the refund is called', () => {
+    const throttle = createLoginThrottle({ perMinute: 1, burst: 2 }, () => 0);
+    const refund = throttle.reserve();
+    throttle.reserve();
+    refund();
+    refund();
+    throttle.reserve();
+    assert.throws(() => throttle.reserve(), { code: 'too_many_requests' });
   });
 });

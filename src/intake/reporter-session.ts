@@ -19,8 +19,9 @@ export type ReporterSession = { caseId: string; keys: CaseKeys; witnessId?: stri
 
 /**
  * Opens the case that a receipt belongs to. A malformed, wrong or unknown receipt all cost the same
- * derivation and give the same error; failures platform-wide slow later attempts (the throttle
- * keys on nothing that identifies a client).
+ * derivation and give the same error. Every attempt takes a guess from `throttle` before deriving
+ * (refused at once with 429 when none is left) and a successful one gives it back, so only wrong
+ * receipts spend the platform-wide budget (the throttle keys on nothing that identifies a client).
  */
 export async function openReporterSession({ db, kdf, receiptSalt, throttle, receipt }: {
   db: Db;
@@ -29,14 +30,19 @@ export async function openReporterSession({ db, kdf, receiptSalt, throttle, rece
   throttle: LoginThrottle;
   receipt: string;
 }): Promise<ReporterSession> {
-  await throttle.wait();
+  const refund = throttle.reserve();
   const normalized = normalizeReceipt(String(receipt).slice(0, 64));
   const derived = await deriveReceiptKeys(normalized ?? '0000000000000000x', receiptSalt, kdf);
   const row = normalized ? await db.selectFrom('reporter_access').select(['case_id', 'wrapped_keys']).where('lookup', '=', derived.lookup).executeTakeFirst() : undefined;
-  if (row) return { caseId: row.case_id, keys: unwrapForReporter(derived.key, row.case_id, row.wrapped_keys) };
+  if (row) {
+    refund();
+    return { caseId: row.case_id, keys: unwrapForReporter(derived.key, row.case_id, row.wrapped_keys) };
+  }
   const witness = normalized ? await openWitnessByLookup(db, derived.lookup, derived.key) : null;
-  if (witness) return { caseId: witness.caseId, keys: { content: witness.key, identity: null }, witnessId: witness.witnessId };
-  throttle.fail();
+  if (witness) {
+    refund();
+    return { caseId: witness.caseId, keys: { content: witness.key, identity: null }, witnessId: witness.witnessId };
+  }
   throw new AppError('unauthorized', 'unknown receipt', 'error.receipt_wrong');
 }
 

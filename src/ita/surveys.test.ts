@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { CHEAP_KDF, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, PASSWORD, loginCode, seedAgency, seedStaff } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { connect, type Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
@@ -57,7 +57,7 @@ describe('ITA surveys', () => {
     await seedAgency(db, 'NACC');
     for (const [key, agency, email, roles] of [['admin', 'OPDC', 'admin@opdc.example', ['agency_admin']], ['assessor', 'OPDC', 'ita@opdc.example', ['ita_assessor']], ['nacc', 'NACC', 'admin@nacc.example', ['agency_admin']]] as const) {
       await seedStaff(db, agency, email, [...roles]);
-      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       actors[key] = (await resolveStaffSession({ db, token }))!;
     }
     cycle = await open(10);

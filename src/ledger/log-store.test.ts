@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadSecrets } from '../crypto/secrets.ts';
-import { createLoginThrottle } from '../intake/login-throttle.ts';
+import { createLoginLimits } from '../intake/login-throttle.ts';
 import { buildApp } from '../web/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { appendToOutbox, createTestLedger, type TestLedger } from '../../test/support/ledger.ts';
@@ -132,7 +132,7 @@ describe('the ledger store against the Go-written fixture log', () => {
 
     before(async () => {
       const secrets = await loadSecrets(ledger.dir);
-      app = await buildApp({ config: ledger.config, db: t.db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), filingGate: createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: ledger.config.filing }), ledgerVkey: () => ledger.key.vkey });
+      app = await buildApp({ config: ledger.config, db: t.db, secrets, limits: createLoginLimits(), filingGate: createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: ledger.config.filing }), ledgerVkey: () => ledger.key.vkey });
       await app.ready();
     });
 

@@ -5,7 +5,7 @@ import type { StaffMailer } from '../notify/staff-mail.ts';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import { CHEAP_KDF, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, loginCode, PASSWORD, seedAgency, seedStaff } from '../../test/support/app.ts';
 import { getCase } from '../cases/get-case.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
@@ -18,7 +18,7 @@ describe('agency escrow', () => {
   const actors: Record<string, StaffActor> = {};
   const ids: Record<string, number> = {};
   const login = async (email: string, password = PASSWORD) => {
-    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email, password, code: loginCode(email) });
+    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password, code: loginCode(email) });
     return (await resolveStaffSession({ db: t.db, token }))!;
   };
 
@@ -66,8 +66,8 @@ describe('agency escrow', () => {
     const after = await t.db.selectFrom('staff_user').select(['public_key', 'totp_sealed']).where('id', '=', ids.io).executeTakeFirstOrThrow();
     assert.ok(after.public_key!.equals(before.public_key!), 'the same key pair');
     assert.equal(after.totp_sealed, null, 'the second factor is enrolled again');
-    await assert.rejects(staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'io@opdc.example', password: PASSWORD }), { code: 'unauthorized' });
-    const s = await staffLogin({ db: t.db, kdf: CHEAP_KDF, email: 'io@opdc.example', password: 'a brand new passphrase' });
+    await assert.rejects(staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email: 'io@opdc.example', password: PASSWORD }), { code: 'unauthorized' });
+    const s = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email: 'io@opdc.example', password: 'a brand new passphrase' });
     const io = (await resolveStaffSession({ db: t.db, token: s.token }))!;
     // Unenrolled, they read nothing until they enrol; the key itself opens the case again.
     await assert.rejects(getCase({ db: t.db, actor: io, reference }), { code: 'not_found' });

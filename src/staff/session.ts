@@ -14,6 +14,7 @@ import { derivePasswordKeys, newSalt, unwrapPrivateKey, wrapPrivateKey } from '.
 import { checkPassword } from './add-user.ts';
 import { escrowAtLogin } from './escrow.ts';
 import { checkTotp, looksLikeRecoveryCode, newRecoveryCodes, recoveryHash } from './totp.ts';
+import type { LoginLimits } from '../intake/login-throttle.ts';
 
 export const STAFF_SESSION_HOURS = 8;
 
@@ -53,22 +54,51 @@ async function checkSecondFactor(db: Db, user: { id: number; totp_sealed: Buffer
   return null;
 }
 
+/** The staff scopes of the login limits. */
+export type StaffLimits = Pick<LoginLimits, 'staff' | 'staffAccount'>;
+
+/**
+ * For an email no account has: one guess from the bucket all unknown emails share, besides the
+ * email's own (`refundAccount`, given back if this one is refused). Returns the refund of both.
+ */
+function reserveUnknownEmailGuess(limits: StaffLimits, refundAccount: () => void): () => void {
+  try {
+    const refundShared = limits.staff.reserve();
+    return () => {
+      refundAccount();
+      refundShared();
+    };
+  } catch (e) {
+    refundAccount();
+    throw e;
+  }
+}
+
 /**
  * Checks email, password and (once enrolled) the TOTP or a recovery code, and opens a session. An
- * unknown email costs the same derivation as a wrong password and gets the same error. Returns the
- * bearer token (also the cookie value).
+ * unknown email, a wrong password and a right password with a wrong code all cost the same
+ * derivation, write one audit row (naming the factor; no actor for an unknown email) and get the
+ * same error, so neither the email nor the password can be confirmed alone. Limited per account
+ * by `limits` (429 before any derivation). Returns the bearer token (also the cookie value).
  */
-export async function staffLogin({ db, kdf, email, password, code = '' }: { db: Db; kdf: KdfParams; email: string; password: string; code?: string }): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
+export async function staffLogin({ db, kdf, limits, email, password, code = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; email: string; password: string; code?: string }): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
+  const normalized = email.trim().toLowerCase();
+  // The account's guess is taken by the typed email before the lookup: a refusal costs no query (a
+  // flood on one account does not hold the database pool other logins need), and an unknown email
+  // is refused after as many failures as a known one, so a 429 does not tell that it exists.
+  const refundAccount = limits.staffAccount.reserve(normalized);
   const user = await db
     .selectFrom('staff_user')
     .selectAll()
-    .where('email', '=', email.trim().toLowerCase())
+    .where('email', '=', normalized)
     .where('is_active', '=', true)
     .executeTakeFirst();
+  const refund = user ? refundAccount : reserveUnknownEmailGuess(limits, refundAccount);
   const keys = await derivePasswordKeys(password, user?.kdf_salt ?? DUMMY_SALT, user?.kdf_params ?? kdf);
   if (!user || !user.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
-    if (user) await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'password' } });
-    throw new AppError('unauthorized', 'wrong email or password', 'error.login_failed');
+    // The same write whether the email exists or not: a known email is not slower to fail.
+    await recordAudit(db, { actorUserId: user?.id ?? null, action: 'staff_login_failed', detail: { factor: 'password' } });
+    throw new AppError('unauthorized', 'wrong email, password or code', 'error.login_failed');
   }
   const privateKey = unwrapPrivateKey(keys.wrapKey, user.wrapped_private_key!, user.email);
   try {
@@ -77,7 +107,7 @@ export async function staffLogin({ db, kdf, email, password, code = '' }: { db: 
       const factor = await checkSecondFactor(db, user, { publicKey: user.public_key!, privateKey }, code);
       if (!factor) {
         await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'second' } });
-        throw new AppError('unauthorized', 'wrong code', 'error.login_code');
+        throw new AppError('unauthorized', 'wrong email, password or code', 'error.login_failed');
       }
       if (factor === 'recovery') await recordAudit(db, { actorUserId: user.id, action: 'recovery_code_used' });
     }
@@ -89,6 +119,7 @@ export async function staffLogin({ db, kdf, email, password, code = '' }: { db: 
       .values({ token_hash: hashId(id), user_id: user.id, sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`), expires_at: expiresAt })
       .execute();
     await recordAudit(db, { actorUserId: user.id, action: 'staff_login' });
+    refund();
     await escrowAtLogin(db, user, privateKey);
     return { token: Buffer.concat([id, sessionKey]).toString('base64url'), expiresAt, isEnrolled };
   } finally {
@@ -136,10 +167,10 @@ export async function staffLogout({ db, token }: { db: Db; token: string | undef
  * Enrols the second factor: the code typed from the app proves the secret was scanned. Returns the
  * recovery codes, shown once. Replaces any earlier enrolment and its recovery codes.
  */
-export async function enrolTotp({ db, kdf, actor, secret, code, currentPassword = '' }: { db: Db; kdf: KdfParams; actor: StaffActor; secret: Buffer; code: string; currentPassword?: string }): Promise<string[]> {
+export async function enrolTotp({ db, kdf, limits, actor, secret, code, currentPassword = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; secret: Buffer; code: string; currentPassword?: string }): Promise<string[]> {
   // Replacing a second factor takes the password too: a stolen session alone must not be able to
   // swap the owner's authenticator for the thief's.
-  if (actor.isEnrolled) await checkCurrentPassword(db, kdf, actor.id, currentPassword);
+  if (actor.isEnrolled) await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: currentPassword, purpose: 'second_factor' });
   const step = checkTotp(secret, code, null);
   if (step === null) throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
   const codes = newRecoveryCodes();
@@ -150,19 +181,29 @@ export async function enrolTotp({ db, kdf, actor, secret, code, currentPassword 
   return codes;
 }
 
-async function checkCurrentPassword(db: Db, kdf: KdfParams, userId: number, password: string): Promise<void> {
+/**
+ * Checks a signed-in user's password again (before a change of password or of second factor).
+ * Spends the same per-account budget as logins, so a stolen session gets no extra guesses, and
+ * records every failure.
+ */
+async function checkCurrentPassword({ db, kdf, limits, userId, email, password, purpose }: { db: Db; kdf: KdfParams; limits: StaffLimits; userId: number; email: string; password: string; purpose: 'second_factor' | 'password' }): Promise<void> {
+  const refund = limits.staffAccount.reserve(email); // the same bucket as the account's logins
   const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', userId).executeTakeFirstOrThrow();
   const keys = await derivePasswordKeys(password, user.kdf_salt!, user.kdf_params ?? kdf);
-  if (!timingSafeEqual(keys.verifier, user.password_verifier!)) throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+  if (!timingSafeEqual(keys.verifier, user.password_verifier!)) {
+    await recordAudit(db, { actorUserId: userId, action: 'password_check_failed', detail: { purpose } });
+    throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+  }
+  refund();
 }
 
 /**
  * Changes the password: checks the current one, re-wraps the same private key (so every case sealed
  * to the user stays readable) under the new one, and ends the user's other sessions.
  */
-export async function changePassword({ db, kdf, actor, current, next, token }: { db: Db; kdf: KdfParams; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
+export async function changePassword({ db, kdf, limits, actor, current, next, token }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
   checkPassword(next);
-  await checkCurrentPassword(db, kdf, actor.id, current);
+  await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: current, purpose: 'password' });
   const salt = newSalt();
   const nextKeys = await derivePasswordKeys(next, salt, kdf);
   const keep = token ? parseToken(token) : null;

@@ -17,7 +17,7 @@ import { roleGrantRoutes } from './admin/role-grant-routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
 import type { WebDeps } from './deps.ts';
-import { isApiRequest, isDatabaseInputError, sendProblem, statusOf, toAppError } from './errors.ts';
+import { isApiRequest, isDatabaseInputError, replyStatus, sendProblem, toAppError } from './errors.ts';
 import { refuseNul } from './input.ts';
 import { clientErrorHandler, helmetOptions, securityHeaders } from './security-headers.ts';
 import { pageContext, sendPage } from './render.ts';
@@ -53,7 +53,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     else if (isDatabaseInputError(error)) req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
     if (isApiRequest(req)) return sendProblem(reply, e);
     const c = pageContext(req, reply, req.url.startsWith('/staff') ? 'staff' : 'reporter');
-    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(e?.userMessage ?? 'error.internal') }, statusOf(e));
+    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(e?.userMessage ?? 'error.internal') }, replyStatus(reply, e));
   };
 
   const app = Fastify({

@@ -2,7 +2,7 @@ import type { Config } from '../config/load.ts';
 import type { PlatformSecrets } from '../crypto/secrets.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffActor } from '../staff/session.ts';
-import type { LoginThrottle } from '../intake/login-throttle.ts';
+import type { LoginLimits } from '../intake/login-throttle.ts';
 import type { FilingGate } from '../intake/filing-cost.ts';
 
 /** What the HTTP layer is given; handlers pass the parts they need to one domain call. */
@@ -10,8 +10,8 @@ export type WebDeps = {
   config: Config;
   db: Db;
   secrets: PlatformSecrets;
-  receiptThrottle: LoginThrottle;
-  staffThrottle: LoginThrottle;
+  /** The login limits, one per scope (src/intake/login-throttle.ts). */
+  limits: LoginLimits;
   /** The cost of anonymous filing under load: the web forms and the API share one. */
   filingGate: FilingGate;
   /** The ledger's verifier key, once the ledger exists. */

@@ -53,6 +53,12 @@ export function statusOf(e: AppError | null): number {
   return e ? HTTP_STATUS[e.code] : 500;
 }
 
+/** The status of an error answer, setting Retry-After when the error says when to retry (a 429 from a login limit). */
+export function replyStatus(reply: FastifyReply, e: AppError | null): number {
+  if (e?.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
+  return statusOf(e);
+}
+
 export function isApiRequest(req: FastifyRequest): boolean {
   return req.url.startsWith('/api/');
 }
@@ -70,5 +76,5 @@ export function problemOf(e: AppError | null) {
 
 /** Sends an RFC 9457 problem document. */
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
-  return reply.code(statusOf(e)).type('application/problem+json; charset=utf-8').send(problemOf(e));
+  return reply.code(replyStatus(reply, e)).type('application/problem+json; charset=utf-8').send(problemOf(e));
 }

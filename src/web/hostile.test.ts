@@ -806,7 +806,7 @@ describe('hostile input', () => {
       const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'ชื่อไฟล์ที่เก็บไว้ก่อน' }, [textFile('plain.txt', 10)]);
       const [id] = await attachmentIds(caseId);
       // as an older version stored it: the name sealed as uploaded
-      const s = await openReporterSession({ db: h.db, kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt, throttle: h.deps.receiptThrottle, receipt });
+      const s = await openReporterSession({ db: h.db, kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt, throttle: h.deps.limits.receipt, receipt });
       const row = await h.db.selectFrom('attachment').select('meta').where('id', '=', id).executeTakeFirstOrThrow();
       const meta = openAttachmentMeta(s.keys.content, caseId, id, row.meta);
       await h.db.updateTable('attachment').set({ meta: sealAttachmentMeta(s.keys.content, caseId, id, { ...meta, name: BIDI }) }).where('id', '=', id).execute();

@@ -7,7 +7,7 @@ import { loadConfig, type Config, type KdfParams } from '../../src/config/load.t
 import { addAgency } from '../../src/agencies/add-agency.ts';
 import { loadSecrets } from '../../src/crypto/secrets.ts';
 import type { Db } from '../../src/db/connection.ts';
-import { createLoginThrottle } from '../../src/intake/login-throttle.ts';
+import { createLoginLimits } from '../../src/intake/login-throttle.ts';
 import { createFilingGate } from '../../src/intake/filing-cost.ts';
 import { createHash } from 'node:crypto';
 import { addStaffUser } from '../../src/staff/add-user.ts';
@@ -26,18 +26,26 @@ import { createTestDatabase } from './db.ts';
 export const CHEAP_KDF: KdfParams = { memoryKiB: 64, iterations: 1, parallelism: 1 };
 export const PASSWORD = 'correct horse battery staple';
 
+/**
+ * Login limits no ordinary test reaches (the old throttle let 150 failures pass freely too); tests
+ * of the limits themselves pass `SUJARIT_LIMIT_*` to createTestApp or build their own.
+ */
+const GENEROUS_LIMIT_ENV = Object.fromEntries(['RECEIPT', 'TRACKING', 'STAFF', 'STAFF_ACCOUNT'].flatMap((s) => [[`SUJARIT_LIMIT_${s}_PER_MIN`, '60000'], [`SUJARIT_LIMIT_${s}_BURST`, '10000']]));
+const GENEROUS = { perMinute: 60_000, burst: 10_000 };
+export const TEST_LIMITS = createLoginLimits({ receipt: GENEROUS, tracking: GENEROUS, staff: GENEROUS, staffAccount: GENEROUS });
+
 /** `sequence()` runs the ledger's sequencer once (the server's timer does it every second). */
 export type TestApp = { app: FastifyInstance; db: Db; url: string; deps: WebDeps; config: Config; dataDir: string; ledgerKey: SigningKey; sequence: () => Promise<void>; close: () => Promise<void> };
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const t = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-test-data-'));
-  const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1', SUJARIT_LOG_LEVEL: 'silent', ...env }, []);
+  const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1', SUJARIT_LOG_LEVEL: 'silent', ...GENEROUS_LIMIT_ENV, ...env }, []);
   const ledgerKey = await initLedger({ db: t.db, config });
   const secrets = await loadSecrets(dataDir);
   // The load is measured afresh on every request, so a test sees the filings it just made.
   const filingGate = createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: config.filing, cacheMs: 0 });
-  const deps: WebDeps = { config, db: t.db, secrets, receiptThrottle: createLoginThrottle(), staffThrottle: createLoginThrottle(), filingGate, ledgerVkey: () => ledgerKey.vkey };
+  const deps: WebDeps = { config, db: t.db, secrets, limits: createLoginLimits(config.loginLimits), filingGate, ledgerVkey: () => ledgerKey.vkey };
   const app = await buildApp(deps);
   await app.ready();
   return {
@@ -102,7 +110,7 @@ export async function seedRecipient(db: Db, agencyCode: string, email: string, k
 
 /** A seeded staff member signed in with their password and a second-factor code, as the domain sees them. */
 export async function signedInActor(db: Db, email: string): Promise<StaffActor> {
-  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
   const actor = await resolveStaffSession({ db, token });
   if (!actor) throw new Error(`${email} could not sign in`);
   return actor;

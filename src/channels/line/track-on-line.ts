@@ -51,6 +51,8 @@ export async function trackByCode(deps: LineDeps, code: string, lang: Lang): Pro
     return [text(`${describeCase(lang, tracked)}\n\n${t('line.track_link', { url: `${deps.config.publicUrl}/status` })}`, menuButtons(t))];
   } catch (e) {
     if (isAppError(e) && e.code === 'unauthorized') return [text(t('line.track_wrong'), menuButtons(t))];
+    // Too many wrong codes platform-wide just now: said at once, not retried as a failed event.
+    if (isAppError(e) && e.code === 'too_many_requests') return [text(t('error.rate_limited'), menuButtons(t))];
     throw e;
   }
 }

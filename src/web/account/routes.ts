@@ -10,7 +10,7 @@ import { changePassword, enrolTotp, type StaffActor } from '../../staff/session.
 import { enrolmentOf, newTotpSecret } from '../../staff/totp.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
-import { statusOf, toAppError } from '../errors.ts';
+import { replyStatus, statusOf, toAppError } from '../errors.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { ENROL_PATH, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
 import { adminNav } from '../admin/routes.ts';
@@ -137,11 +137,11 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps): void {
         }
       }
       try {
-        const codes = await enrolTotp({ db, kdf: config.kdf, actor, secret, code: str(b.code, 20), currentPassword: str(b.current, TEXT_LIMITS.password) });
+        const codes = await enrolTotp({ db, kdf: config.kdf, limits: deps.limits, actor, secret, code: str(b.code, 20), currentPassword: str(b.current, TEXT_LIMITS.password) });
         return sendPage(reply, c, 'account-recovery', { title: c.t('totp.recovery.title'), codes, ...common(req, reply), nav: [] });
       } catch (e) {
         const err = formError(e);
-        return await totpPage(req, reply, secret, c.t(err.userMessage), statusOf(err));
+        return await totpPage(req, reply, secret, c.t(err.userMessage), replyStatus(reply, err));
       } finally {
         secret.fill(0);
       }
@@ -173,17 +173,14 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps): void {
       const next = str(b.next, TEXT_LIMITS.password);
       try {
         if (next !== str(b.next2, TEXT_LIMITS.password)) throw new AppError('invalid_input', 'the passwords differ', 'error.password_mismatch', { next2: 'error.password_mismatch' });
-        // A stolen session must not be able to guess the password at full speed.
-        await deps.staffThrottle.wait();
-        await changePassword({ db, kdf: config.kdf, actor: req.staff!, current: str(b.current, TEXT_LIMITS.password), next, token: req.cookies[STAFF_COOKIE] });
+        await changePassword({ db, kdf: config.kdf, limits: deps.limits, actor: req.staff!, current: str(b.current, TEXT_LIMITS.password), next, token: req.cookies[STAFF_COOKIE] });
         return passwordPage(req, reply, { notice: c.t('admin.password.done') });
       } catch (e) {
         const err = formError(e);
-        if (err.code === 'unauthorized') deps.staffThrottle.fail();
         // The domain names the new password `password` and the current one `current`.
         if (err.code === 'unauthorized') return passwordPage(req, reply, { alert: c.t('admin.password.wrong_current'), errors: { current: 'admin.password.wrong_current' } }, statusOf(err));
         const errors = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k === 'password' ? 'next' : k, v]));
-        return passwordPage(req, reply, { alert: c.t(err.userMessage, { min: MIN_PASSWORD_LENGTH }), errors }, statusOf(err));
+        return passwordPage(req, reply, { alert: c.t(err.userMessage, { min: MIN_PASSWORD_LENGTH }), errors }, replyStatus(reply, err));
       }
     });
   });

@@ -93,7 +93,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
     {
       id: 'openReporterSession', method: 'POST', path: '/reporter/session', summary: 'Exchange a receipt for a reporter token', auth: 'none', body: 'ReceiptLogin', status: 200, response: 'Session',
       handle: async (ctx) => {
-        const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt: String(body(ctx).receipt) });
+        const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.receipt, receipt: String(body(ctx).receipt) });
         return { token: issueReporterToken(secrets.cookieKey, s), expiresAt: new Date(Math.ceil(Date.now() / 60_000 + REPORTER_SESSION_MINUTES) * 60_000).toISOString() };
       },
     },
@@ -129,15 +129,9 @@ export function apiOperations(deps: WebDeps): Operation[] {
       id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', body: 'StaffLogin', status: 200, response: 'Session',
       handle: async (ctx) => {
         const b = body(ctx);
-        await deps.staffThrottle.wait();
-        try {
-          const s = await staffLogin({ db, kdf: config.kdf, email: String(b.email), password: String(b.password), code: String(b.code ?? '') });
-          if (!s.isEnrolled) throw new AppError('forbidden', 'enrol a second factor in the web console first', 'error.enrol_first');
-          return { token: s.token, expiresAt: s.expiresAt.toISOString() };
-        } catch (e) {
-          if ((e as AppError).code === 'unauthorized') deps.staffThrottle.fail();
-          throw e;
-        }
+        const s = await staffLogin({ db, kdf: config.kdf, limits: deps.limits, email: String(b.email), password: String(b.password), code: String(b.code ?? '') });
+        if (!s.isEnrolled) throw new AppError('forbidden', 'enrol a second factor in the web console first', 'error.enrol_first');
+        return { token: s.token, expiresAt: s.expiresAt.toISOString() };
       },
     },
     {
@@ -252,6 +246,7 @@ export function openApiDocument(ops: Operation[]) {
           : {}),
         413: problem('Body too large'),
         ...(op.body ? { 415: problem('Body not application/json') } : {}),
+        ...(op.id === 'openReporterSession' || op.id === 'staffLogin' ? { 429: problem('Too many wrong guesses just now (platform-wide, or on this account): refused before any work; retry after Retry-After seconds') } : {}),
         503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),
       },
     };

@@ -28,7 +28,7 @@ import { hasRole, STAFF_SESSION_HOURS, staffLogin, staffLogout, type StaffActor 
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
-import { statusOf, toAppError } from '../errors.ts';
+import { replyStatus, statusOf, toAppError } from '../errors.ts';
 import { formId } from '../input.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage } from '../render.ts';
@@ -65,15 +65,13 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
     const email = str(b.email, TEXT_LIMITS.email);
     try {
       checkCsrf(req, b._csrf);
-      await deps.staffThrottle.wait();
-      const { token, isEnrolled } = await staffLogin({ db, kdf: config.kdf, email, password: str(b.password, TEXT_LIMITS.password), code: str(b.code, 40) });
+      const { token, isEnrolled } = await staffLogin({ db, kdf: config.kdf, limits: deps.limits, email, password: str(b.password, TEXT_LIMITS.password), code: str(b.code, 40) });
       reply.setCookie(STAFF_COOKIE, token, { path: '/staff', httpOnly: true, sameSite: 'strict', secure: config.isSecureCookies, maxAge: STAFF_SESSION_HOURS * 3600 });
       return reply.redirect(isEnrolled ? '/staff/cases' : ENROL_PATH, 303);
     } catch (e) {
       const app = toAppError(e);
       if (!app) throw e;
-      if (app.code === 'unauthorized') deps.staffThrottle.fail();
-      return loginPage(req, reply, ctx(req, reply).t(app.userMessage), statusOf(app), email);
+      return loginPage(req, reply, ctx(req, reply).t(app.userMessage), replyStatus(reply, app), email);
     }
   });
   app.post('/staff/logout', async (req, reply) => {

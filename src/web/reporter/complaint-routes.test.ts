@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { CHEAP_KDF, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
 import { jpegWithGps } from '../../../test/support/images.ts';
 import { scanner } from '../../../test/support/leak-scan.ts';
 import { cookieHeader, csrfOf, get, multipart, newJar, postForm, postMultipart, receiptOf, type Jar } from '../../../test/support/web.ts';
@@ -44,7 +44,7 @@ describe('citizen complaints on the web', () => {
     await seedStaff(h.db, 'OPDC', 'inv@opdc.example', ['investigator']);
     await seedStaff(h.db, 'NACC', 'io@nacc.example', ['intake_officer']);
     for (const email of ['io@opdc.example', 'sup@opdc.example']) {
-      const { token } = await staffLogin({ db: h.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db: h.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       actors[email] = (await resolveStaffSession({ db: h.db, token }))!;
     }
   });

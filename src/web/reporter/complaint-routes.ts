@@ -13,7 +13,7 @@ import { trackCase, type TrackedCase } from '../../intake/track-case.ts';
 import { validateComplaint } from '../../intake/validate-complaint.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
-import { statusOf, toAppError } from '../errors.ts';
+import { replyStatus, statusOf, toAppError } from '../errors.ts';
 import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
@@ -105,12 +105,12 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     const c = ctx(req, reply);
     try {
       if (!isGet) checkCsrf(req, body(req)._csrf);
-      const { tracked } = await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, code });
+      const { tracked } = await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.tracking, code });
       return showTracked(req, reply, c, tracked, code, {}, 200, isGet);
     } catch (e) {
       const err = toAppError(e);
       if (!err) throw e;
-      return lookupForm(req, reply, c, c.t(err.userMessage), statusOf(err));
+      return lookupForm(req, reply, c, c.t(err.userMessage), replyStatus(reply, err));
     }
   };
 
@@ -129,11 +129,11 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     let tracked: TrackedCase;
     try {
       checkCsrf(req, b._csrf);
-      tracked = (await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, code })).tracked;
+      tracked = (await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.tracking, code })).tracked;
     } catch (e) {
       const err = toAppError(e);
       if (!err) throw e;
-      return lookupForm(req, reply, c, c.t(err.userMessage), statusOf(err));
+      return lookupForm(req, reply, c, c.t(err.userMessage), replyStatus(reply, err));
     }
     try {
       const { score, comment } = validateRating(b.score, b.comment);

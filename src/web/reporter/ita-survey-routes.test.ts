@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { CHEAP_KDF, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
+import { CHEAP_KDF, TEST_LIMITS, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
 import { cookieHeader, csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 import type { Db } from '../../db/connection.ts';
 import { translator } from '../../i18n/messages.ts';
@@ -63,7 +63,7 @@ describe('ITA survey pages', () => {
       const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
       assert.equal(res.statusCode, 303, res.body);
       jars[key] = jar;
-      const { token } = await staffLogin({ db: h.db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db: h.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       actors[key] = (await resolveStaffSession({ db: h.db, token }))!;
     }
     cycle = await open();

@@ -13,7 +13,7 @@ import { validateMessage, validateReport } from '../../intake/validate-report.ts
 import type { T } from '../../i18n/messages.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
-import { toAppError, statusOf } from '../errors.ts';
+import { replyStatus, toAppError, statusOf } from '../errors.ts';
 import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
@@ -88,13 +88,13 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       checkCsrf(req, body._csrf);
-      const session = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt: String(body.receipt ?? '') });
+      const session = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.receipt, receipt: String(body.receipt ?? '') });
       reply.setCookie(REPORTER_COOKIE, issueReporterToken(secrets.cookieKey, session), { path: '/followup', httpOnly: true, sameSite: 'strict', secure: config.isSecureCookies, maxAge: REPORTER_SESSION_MINUTES * 60 });
       return reply.redirect('/followup/case', 303);
     } catch (e) {
       const app = toAppError(e);
       if (!app) throw e;
-      return sendPage(reply, c, 'followup-login', { title: c.t('followup.title'), csrf: csrf(req, reply), maxReceipt: TEXT_LIMITS.receipt, alert: c.t(app.userMessage) }, statusOf(app));
+      return sendPage(reply, c, 'followup-login', { title: c.t('followup.title'), csrf: csrf(req, reply), maxReceipt: TEXT_LIMITS.receipt, alert: c.t(app.userMessage) }, replyStatus(reply, app));
     }
   });
 
@@ -174,7 +174,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     checkCsrf(req, body._csrf);
     const receipt = String(body.receipt ?? '');
-    const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.receiptThrottle, receipt });
+    const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.receipt, receipt });
     return sendCertificate(req, reply, s, receipt);
   });
 
