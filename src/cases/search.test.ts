@@ -174,12 +174,12 @@ describe('searchCases', () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const code = `
       import { connect } from '${root}/src/db/connection.ts';
-      import { CHEAP_KDF, loginCode, PASSWORD } from '${root}/test/support/app.ts';
+      import { CHEAP_KDF, loginCode, PASSWORD, TEST_LIMITS } from '${root}/test/support/app.ts';
       import { resolveStaffSession, staffLogin } from '${root}/src/staff/session.ts';
       import { searchCases } from '${root}/src/cases/search.ts';
       const db = connect(process.env.SEARCH_TEST_DB, 2);
       const email = 'nacc@nacc.example';
-      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
       const r = await searchCases({ db, actor: await resolveStaffSession({ db, token }), query: 'ป่าสงวน' });
       console.log(r.total, r.scanned);
       await db.destroy();`;
