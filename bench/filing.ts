@@ -16,15 +16,13 @@
 //      and the filings/s one core buys at the level's bits.
 import { hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { addAgency } from '../src/agencies/add-agency.ts';
 import { MIN_KDF } from '../src/config/load.ts';
-import { connect, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { filingTicketKey, issueFilingTicket, proofBits } from '../src/intake/filing-cost.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
-import { closedLoop, cpuSnapshot, fmt, median, postgresPids, postJson, request, startServer, type ServerChild } from './lib.ts';
+import { closedLoop, cpuSnapshot, fmt, median, postgresPids, postJson, request, withSectionServer } from './lib.ts';
 import type { Row } from './line.ts';
 
 export type FilingBenchContext = { clusterUrl: string; db: Db; postmasterPid: number; tmp: string; clients: number; say: (line: string) => void };
@@ -39,27 +37,15 @@ const WAIT_S = envInt('BENCH_FILING_WAIT_S', 10);
 const SECONDS = envInt('BENCH_FILING_SECONDS', 5);
 const HOARD = envInt('BENCH_FILING_HOARD', 300);
 const HONEST_N = 10;
-const DB_NAME = 'sujarit_filing_bench';
 const REPORT = { agency: 'FLOOD', category: 'bribery', what: 'เจ้าหน้าที่เรียกเงินสองพันบาท' };
 
 export async function filingSection(ctx: FilingBenchContext, rows: Row[]): Promise<void> {
   const { say, clients } = ctx;
   say(`\n== 9. filing under load: threshold ${THRESHOLD} filings in two minutes, first wait ${WAIT_S} s, ${clients} flooding clients, ${SECONDS} s a phase`);
-  await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db);
-  await sql.raw(`create database ${DB_NAME}`).execute(ctx.db);
-  const url = new URL(ctx.clusterUrl);
-  url.pathname = `/${DB_NAME}`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients + 2 });
-  const dataDir = path.join(ctx.tmp, 'filing-server');
-  let server: ServerChild | null = null;
-  let db: Db | null = null;
-  try {
-    server = await startServer({ databaseUrl: url.toString(), dataDir, env: { SUJARIT_FILING_THRESHOLD: String(THRESHOLD), SUJARIT_FILING_WAIT_S: String(WAIT_S) } });
-    db = connect(url.toString(), 2);
+  await withSectionServer(ctx, { name: 'filing', sockets: clients + 2, env: { SUJARIT_FILING_THRESHOLD: String(THRESHOLD), SUJARIT_FILING_WAIT_S: String(WAIT_S) } }, async ({ server, db, agent, base }) => {
     await addAgency({ db, agency: { code: REPORT.agency, nameTh: 'หน่วยงานทดสอบการส่งเรื่องจำนวนมาก', nameEn: 'Flood benchmark agency' } });
     await addStaffUser({ db, kdf: MIN_KDF, agencyCode: REPORT.agency, email: 'intake@flood.example', roles: ['intake_officer'], password: 'bench password for the flood section' });
-    const base = server.url;
-    const secrets = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as { cookieKey: string };
+    const secrets = JSON.parse(await readFile(path.join(ctx.tmp, 'filing-server', 'secrets.json'), 'utf8')) as { cookieKey: string };
     const key = filingTicketKey(Buffer.from(secrets.cookieKey, 'base64'));
     const aged = (seconds: number) => issueFilingTicket(key, Date.now() - seconds * 1000);
     const file = (body: object) => postJson(agent, base, '/api/v1/reports', { ...REPORT, ...body });
@@ -137,15 +123,7 @@ export async function filingSection(ctx: FilingBenchContext, rows: Row[]): Promi
     rows.push({ metric: 'Filing under load: refusals/s (no ticket)', value: `${fmt(bare.refusedPerS, 0)} /s`, limit: '-', ratio: '-', verdict: 'info' });
     rows.push({ metric: `Filing under load: hoard of ${HOARD} matured tickets accepted`, value: String(hoarded), limit: '-', ratio: '-', verdict: 'info' });
     rows.push({ metric: `Filing under load: proof of work per filing, ${after.powBits} bits, one core`, value: `${fmt(solveS(after.powBits), 2)} s`, limit: '-', ratio: '-', verdict: 'info' });
-  } catch (e) {
-    if (server) console.error(`filing bench server output (last lines):\n${server.output().slice(-3000)}`);
-    throw e;
-  } finally {
-    agent.destroy();
-    await server?.stop().catch(() => {});
-    await db?.destroy().catch(() => {});
-    await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db).catch(() => {});
-  }
+  });
 }
 
 async function countCases(db: Db): Promise<number> {

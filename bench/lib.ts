@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { sql } from 'kysely';
+import { connect, type Db } from '../src/db/connection.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -241,4 +243,37 @@ export async function startServer({ databaseUrl, dataDir, env: extraEnv = {} }: 
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Runs a section on a database of its own in the bench's cluster, with a server of its own and a
+ * keep-alive agent for `sockets` clients; whatever happens, the agent, the server, the pool and
+ * the database are taken down, and a failure prints the server's last output first.
+ */
+export async function withSectionServer<T>(
+  ctx: { clusterUrl: string; db: Db; tmp: string },
+  { name, sockets, env = {} }: { name: string; sockets: number; env?: Record<string, string> },
+  run: (s: { server: ServerChild; db: Db; agent: http.Agent; base: string }) => Promise<T>,
+): Promise<T> {
+  const dbName = `sujarit_${name}_bench`;
+  await sql.raw(`drop database if exists ${dbName}`).execute(ctx.db);
+  await sql.raw(`create database ${dbName}`).execute(ctx.db);
+  const url = new URL(ctx.clusterUrl);
+  url.pathname = `/${dbName}`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  let server: ServerChild | null = null;
+  let db: Db | null = null;
+  try {
+    server = await startServer({ databaseUrl: url.toString(), dataDir: path.join(ctx.tmp, `${name}-server`), env });
+    db = connect(url.toString(), 2);
+    return await run({ server, db, agent, base: server.url });
+  } catch (e) {
+    if (server) console.error(`${name} bench server output (last lines):\n${server.output().slice(-3000)}`);
+    throw e;
+  } finally {
+    agent.destroy();
+    await server?.stop().catch(() => {});
+    await db?.destroy().catch(() => {});
+    await sql.raw(`drop database if exists ${dbName}`).execute(ctx.db).catch(() => {});
+  }
 }

@@ -8,18 +8,15 @@
 //      the other's share admitted and time against one derivation.
 // BENCH_THROTTLE_SECONDS sets each flood's length (default 6).
 import { randomBytes, randomInt } from 'node:crypto';
-import http from 'node:http';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import { addAgency } from '../src/agencies/add-agency.ts';
 import { DEFAULT_LOGIN_LIMITS, MIN_KDF } from '../src/config/load.ts';
 import { deriveReceiptKeys, generateReceipt } from '../src/crypto/receipt.ts';
-import { connect, type Db } from '../src/db/connection.ts';
+import type { Db } from '../src/db/connection.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
 import { sealTo } from '../src/crypto/sealed-box.ts';
 import { recoveryHash } from '../src/staff/totp.ts';
-import { fmt, median, postJson, processCpuSeconds, startServer, type Reply, type ServerChild } from './lib.ts';
+import { fmt, median, postJson, processCpuSeconds, withSectionServer, type Reply } from './lib.ts';
 import type { Row } from './line.ts';
 
 export type ThrottleBenchContext = { clusterUrl: string; db: Db; tmp: string; say: (line: string) => void };
@@ -27,7 +24,6 @@ export type ThrottleBenchContext = { clusterUrl: string; db: Db; tmp: string; sa
 const SECONDS = Number.parseInt(process.env.BENCH_THROTTLE_SECONDS ?? '', 10) || 6;
 const CLIENTS = 50;
 const PROBE_EVERY_MS = 100;
-const DB_NAME = 'sujarit_throttle_bench';
 const PASSWORD = 'bench password, long enough';
 const LIMITS = DEFAULT_LOGIN_LIMITS;
 const LIMIT_ENV = Object.fromEntries(
@@ -83,17 +79,7 @@ export async function throttleSection(ctx: ThrottleBenchContext, rows: Row[]): P
   const { say } = ctx;
   const receiptPerS = LIMITS.receipt.perMinute / 60;
   say(`\n== 10. login limits: ${CLIENTS} clients flooding wrong guesses for ${SECONDS} s each (Retry-After ignored); receipts ${receiptPerS}/s burst ${LIMITS.receipt.burst}, staff account ${LIMITS.staffAccount.perMinute}/min burst ${LIMITS.staffAccount.burst}`);
-  await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db);
-  await sql.raw(`create database ${DB_NAME}`).execute(ctx.db);
-  const url = new URL(ctx.clusterUrl);
-  url.pathname = `/${DB_NAME}`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS + 4 });
-  let server: ServerChild | null = null;
-  let db: Db | null = null;
-  try {
-    server = await startServer({ databaseUrl: url.toString(), dataDir: path.join(ctx.tmp, 'throttle-server'), env: LIMIT_ENV });
-    const base = server.url;
-    db = connect(url.toString(), 2);
+  await withSectionServer(ctx, { name: 'throttle', sockets: CLIENTS + 4, env: LIMIT_ENV }, async ({ server, db, agent, base }) => {
     await addAgency({ db, agency: { code: 'LIMIT', nameTh: 'หน่วยงานทดสอบ', nameEn: 'Limits agency' } });
     const seeded: number[] = [];
     for (const email of ['victim@limit.example', 'bystander@limit.example']) {
@@ -161,13 +147,5 @@ export async function throttleSection(ctx: ThrottleBenchContext, rows: Row[]): P
     rows.push({ metric: 'Valid receipt login meanwhile, share admitted', value: `${fmt(100 * admittedShare, 0)}%`, limit: '- (no distinguisher)', ratio: '-', verdict: 'info' });
     rows.push({ metric: 'Staff login, other account brute-forced', value: `${fmt(staffMs)} ms`, limit: `≤ 2 × ${fmt(derivationMs)} ms`, ratio: fmt(staffMs / derivationMs, 2), verdict: staffShare === 1 && staffMs <= 2 * derivationMs ? 'PASS' : 'BELOW' });
     rows.push({ metric: 'Staff login, other account brute-forced, admitted', value: `${fmt(100 * staffShare, 0)}%`, limit: '100%', ratio: fmt(staffShare, 2), verdict: staffShare === 1 ? 'PASS' : 'BELOW' });
-  } catch (e) {
-    if (server) console.error(`limits bench server output (last lines):\n${server.output().slice(-3000)}`);
-    throw e;
-  } finally {
-    agent.destroy();
-    await server?.stop().catch(() => {});
-    await db?.destroy().catch(() => {});
-    await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db).catch(() => {});
-  }
+  });
 }
