@@ -83,7 +83,17 @@ export async function pendingRoleGrants({ db, actor }: { db: Db; actor: StaffAct
  */
 export async function decideRoleGrant({ db, actor, grantId, approve }: { db: Db; actor: StaffActor; grantId: string; approve: boolean }): Promise<{ userId: number; role: KeyRole }> {
   const mine = /^[0-9a-f-]{36}$/.test(grantId) ? (await pendingRoleGrants({ db, actor })).find((g) => g.id === grantId) : undefined;
-  if (!mine) throw new AppError('not_found', 'no such request for this person to decide', 'error.not_found');
+  if (!mine) {
+    // A request this person could have decided that is no longer pending (a second tab, the back
+    // button, a colleague first): say so, rather than "not found".
+    const isPlatform = hasRole(actor, 'platform_admin');
+    const decided = /^[0-9a-f-]{36}$/.test(grantId) && (isKeyHolder(actor) || isPlatform)
+      ? await db.selectFrom('role_grant as g').innerJoin('staff_user as u', 'u.id', 'g.user_id').select('g.id').where('g.id', '=', grantId).where('g.state', '<>', 'pending').where('g.user_id', '<>', actor.id)
+          .$if(!isPlatform, (q) => q.where('u.agency_id', '=', actor.agencyId!)).executeTakeFirst()
+      : undefined;
+    if (decided) throw new AppError('conflict', 'already decided', 'grants.error.decided');
+    throw new AppError('not_found', 'no such request for this person to decide', 'error.not_found');
+  }
   if (approve && !mine.isSetUp) throw new AppError('conflict', 'the account is not set up yet', 'grants.error.not_set_up');
   return db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom('staff_user').select(['id', 'is_active']).where('id', '=', mine.userId).forUpdate().executeTakeFirstOrThrow();
@@ -95,7 +105,7 @@ export async function decideRoleGrant({ db, actor, grantId, approve }: { db: Db;
       .where('id', '=', mine.id)
       .where('state', '=', 'pending')
       .executeTakeFirst();
-    if (claimed.numUpdatedRows !== 1n) throw new AppError('conflict', 'already decided', 'error.conflict');
+    if (claimed.numUpdatedRows !== 1n) throw new AppError('conflict', 'already decided', 'grants.error.decided');
     if (approve && user.is_active) await trx.insertInto('staff_role').values({ user_id: mine.userId, role: mine.role }).onConflict((oc) => oc.doNothing()).execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'role_grant_decided', detail: { user: mine.userId, role: mine.role, approved: approve && user.is_active } });
     return { userId: mine.userId, role: mine.role };

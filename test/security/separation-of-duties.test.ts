@@ -102,8 +102,8 @@ describe('separation of duties and links that reach their owner', () => {
     assert.deepEqual(await rolesOf('sock@opdc.example'), ['intake_officer']);
     const decided = await h.db.selectFrom('audit_event').select(['actor_user_id', 'detail']).where('action', '=', 'role_grant_decided').orderBy('id').execute();
     assert.deepEqual(decided.map((d) => [d.actor_user_id, d.detail.role, d.detail.approved]), [[await id('io@opdc.example'), 'intake_officer', true], [await id('io@opdc.example'), 'identity_custodian', false]]);
-    // A decided request cannot be decided again.
-    assert.equal((await submit(h.app, io, '/staff/role-grants', `/staff/role-grants/${idOf('identity_custodian')}`, [['decision', 'confirm']])).statusCode, 404);
+    // A decided request cannot be decided again: the answer says it was decided (409), not "not found".
+    assert.equal((await submit(h.app, io, '/staff/role-grants', `/staff/role-grants/${idOf('identity_custodian')}`, [['decision', 'confirm']])).statusCode, 409);
   });
 
   it('lets the platform administrator confirm only the first key holders of an agency that has none', async () => {

@@ -82,6 +82,7 @@ export const th: Record<string, string> = {
   'grants.refuse': 'ไม่ยืนยัน',
   'grants.done': 'บันทึกการตัดสินใจแล้ว',
   'grants.error.not_set_up': 'เจ้าของบัญชียังไม่ได้ตั้งค่าบัญชี จึงยังยืนยันไม่ได้',
+  'grants.error.decided': 'คำขอนี้ได้รับการตัดสินไปแล้ว ไม่มีการเปลี่ยนแปลงใด ๆ รายการด้านล่างคือคำขอที่ยังรอยืนยันอยู่',
   'grants.nav': 'ยืนยันบทบาท',
 
   'admin.agencies.title': 'หน่วยงาน',
@@ -253,6 +254,7 @@ export const en: Record<string, string> = {
   'grants.refuse': 'Refuse',
   'grants.done': 'The decision was recorded.',
   'grants.error.not_set_up': 'The owner has not set up the account yet, so it cannot be confirmed.',
+  'grants.error.decided': 'This request was already decided; nothing changed. The list below shows what still awaits confirmation.',
   'grants.nav': 'Confirm roles',
 
   'admin.agencies.title': 'Agencies',

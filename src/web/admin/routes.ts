@@ -67,10 +67,13 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     return (DONE as readonly unknown[]).includes(d) ? `admin.done.${String(d)}` : null;
   };
   const setupUrl = (token: string) => `${config.publicUrl}/staff/setup/${token}`;
-  /** An AppError the form can show again; anything else goes to the error page. */
+  /**
+   * An AppError the form can show again; anything else goes to the error page. A refusal that names
+   * a field (no account gives itself a role) is the form's answer too, with its 403.
+   */
   const formError = (e: unknown): AppError => {
     const err = toAppError(e);
-    if (!err || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'unavailable') throw e;
+    if (!err || err.code === 'not_found' || (err.code === 'forbidden' && Object.keys(err.fields).length === 0) || err.code === 'unavailable') throw e;
     return err;
   };
   /** The one-time setup link, shown once on the answer to the POST that made it. */

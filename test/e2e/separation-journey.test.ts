@@ -1,0 +1,352 @@
+// Separation of duties and links that reach their owner, in a real browser against the real server
+// process with a real SMTP server: the platform administrator invites OPDC's administrator (the
+// link is mailed, never shown); that administrator cannot give their own account a role; they invite
+// an intake officer, whose role is only requested until an existing key holder (a supervisor)
+// confirms it at /staff/role-grants; a tip filed afterwards on a phone is sealed to the new officer.
+// Then the escrow: the administrator asks to restore the officer's access, an identity custodian
+// approves, and the restore link goes to the officer's mailbox alone. Along the way a user's
+// missteps: a reload, a stale tab submitting a decision again, confirming an account not set up.
+// Each new or changed page is screenshotted at 1280 px and at 390 px (files under os.tmpdir()),
+// must not overflow sideways at 390 px, and is checked with axe (WCAG 2.2 AA tags).
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { translator } from '../../src/i18n/messages.ts';
+import { totpCode } from '../../src/staff/totp.ts';
+import { launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
+import { startSmtp } from '../support/smtp.ts';
+
+const t = translator('th');
+const OPDC_TH = 'สำนักงาน ก.พ.ร.';
+const PASSWORD = 'a long staff passphrase for the journey';
+const NEW_PASSWORD = 'another long passphrase after the restore';
+const ROOT = { agency: '-', email: 'root@platform.example', role: 'platform_admin', name: 'ผู้ดูแลระบบกลาง' };
+/** Key holders of OPDC, seeded by the server operator's command line: their roles are in effect at once. */
+const SUP = { agency: 'OPDC', email: 'supervisor@opdc.example', role: 'supervisor', name: 'สมชาย หัวหน้างาน' };
+const KEEPER = { agency: 'OPDC', email: 'custodian@opdc.example', role: 'identity_custodian', name: 'มาลี ผู้ดูแลตัวตน' };
+const ADMIN = { email: 'admin@opdc.example', name: 'วันดี ผู้ดูแลหน่วยงาน' };
+const OFFICER = { email: 'newintake@opdc.example', name: 'สมศรี รับเรื่องใหม่' };
+const WHAT = 'เจ้าหน้าที่การเงินเรียกเงินค่าดำเนินการเพิ่มเติมโดยไม่มีใบเสร็จ';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const DESKTOP = { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 };
+
+describe('separation of duties and mailed links, as staff use them in a browser', () => {
+  let fixture: Awaited<ReturnType<typeof serverFixture>>;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let server: ServerProcess;
+  let browser: Browser;
+  let shots = '';
+  const contexts: RecordedContext[] = [];
+  const pages = new Map<string, Page>();
+  const secrets = new Map<string, Buffer>();
+  let axePage: Page;
+  let officerId = 0;
+  let reference = '';
+
+  const open = async (options: Parameters<typeof openContext>[1] = DESKTOP) => {
+    const c = await openContext(browser, options);
+    c.context.setDefaultTimeout(10_000);
+    contexts.push(c);
+    return c.page;
+  };
+  /** The person's desktop page, signed in (the first call signs in for the first time, enrolling TOTP). */
+  const as = async (email: string, password = PASSWORD) => {
+    let page = pages.get(email);
+    if (!page) {
+      page = await open();
+      secrets.set(email, await signInFirstTime(page, server.url, email, password));
+      pages.set(email, page);
+    }
+    return page;
+  };
+  const goto = async (page: Page, url: string, status = 200) => {
+    const res = await page.goto(url);
+    assert.equal(res?.status(), status, await res?.text());
+  };
+  const mainText = async (page: Page) => ((await page.locator('main').textContent()) ?? '').replace(/\s+/g, ' ');
+  const mailsTo = (email: string) => smtp.received.filter((m) => m.to.includes(email));
+  /** The path of the one setup link in a mail (its host is the server's public URL). */
+  const linkIn = (text: string) => {
+    const all = [...text.matchAll(/https?:\/\/\S+?(\/staff\/setup\/[A-Za-z0-9_-]+)/g)].map((m) => m[1]);
+    assert.equal(new Set(all).size, 1, `one setup link in the mail:\n${text}`);
+    return all[0];
+  };
+  const menu = (page: Page, name: string) => page.getByRole('navigation', { name: t('console.nav') }).getByRole('link', { name, exact: true });
+  const userId = async (email: string) => (await fixture.database.db.selectFrom('staff_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const rolesOf = async (id: number) => (await fixture.database.db.selectFrom('staff_role').select('role').where('user_id', '=', id).orderBy('role').execute()).map((r) => r.role);
+
+  /**
+   * Looks at the page as it is now: axe (on a copy of its HTML in a JavaScript-enabled page of the
+   * same origin, since the staff pages run without JavaScript), and, when `shot` is given, a
+   * screenshot at 1280 px and one at 390 px, where nothing may be wider than the screen.
+   */
+  const look = async (page: Page, shot?: string) => {
+    const html = await page.content();
+    await axePage.goto(`${server.url}/staff/login`);
+    await axePage.setContent(html, { waitUntil: 'load' });
+    const axe = await new AxeBuilder({ page: axePage }).withTags(WCAG_TAGS).analyze();
+    const found = axe.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    assert.ok(axe.passes.length > 0, 'axe ran');
+    assert.deepEqual(found, [], `axe on ${pathOf(page)}`);
+    if (!shot) return;
+    await page.screenshot({ path: path.join(shots, `${shot}-1280.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const wide = await page.evaluate<{ doc: number; body: number }>('({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })');
+      assert.ok(wide.doc <= 390 && wide.body <= 390, `${shot} fits 390 px: ${JSON.stringify(wide)}`);
+      await page.screenshot({ path: path.join(shots, `${shot}-390.png`), fullPage: true });
+    } finally {
+      await page.setViewportSize(DESKTOP.viewport);
+    }
+  };
+  /** Sets the password on a setup (or restore) link, on a phone, as its owner reading their mail. */
+  const setUpFromMail = async (email: string, password: string) => {
+    const mails = mailsTo(email);
+    assert.ok(mails.length > 0, `a mail reached ${email}`);
+    const phone = await open({ ...DESKTOP, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await goto(phone, `${server.url}${linkIn(mails.at(-1)!.text)}`);
+    assert.ok((await mainText(phone)).includes(email), 'the setup page names the account');
+    await phone.getByLabel(t('setup.password'), { exact: true }).fill(password);
+    await phone.getByLabel(t('setup.password2'), { exact: true }).fill(password);
+    const saved = await clickAndLoad(phone, phone.getByRole('button', { name: t('setup.submit') }));
+    assert.equal(saved.status(), 200, await saved.text());
+    assert.equal(pathOf(phone), '/staff/login?done=setup');
+    await phone.getByText(t('setup.done')).waitFor();
+    return phone;
+  };
+
+  before(async () => {
+    smtp = await startSmtp();
+    fixture = await serverFixture();
+    shots = await mkdtemp(path.join(tmpdir(), 'sujarit-separation-shots-'));
+    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
+    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
+    await addStaffByCli(env, [ROOT, SUP, KEEPER], PASSWORD);
+    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env: { SUJARIT_SMTP_URL: smtp.url } });
+    browser = await launchBrowser();
+    const axe = await openContext(browser, { ...DESKTOP, javaScriptEnabled: true });
+    contexts.push(axe);
+    axePage = axe.page;
+  });
+
+  after(async () => {
+    await closeJourney({ contexts, browser, server, fixture });
+    await smtp?.close();
+    if (shots) console.log(`# screenshots in ${shots}`);
+  });
+
+  it('the platform administrator invites OPDC’s administrator: the link is mailed, not shown', async () => {
+    const page = await as(ROOT.email);
+    await clickAndLoad(page, menu(page, t('admin.nav.agencies')));
+    await look(page);
+    const form = page.locator('form[action="/staff/admin/agencies/invite"]');
+    await form.getByLabel(t('admin.agency'), { exact: true }).selectOption('OPDC');
+    await form.getByLabel(t('staff.email'), { exact: true }).fill(ADMIN.email);
+    await form.getByLabel(t('setup.name')).fill(ADMIN.name);
+    const sent = await clickAndLoad(page, form.getByRole('button', { name: t('admin.invite.submit') }));
+    assert.equal(sent.status(), 200, await sent.text());
+    await page.getByRole('status').filter({ hasText: t('admin.link.mailed', { email: ADMIN.email, days: 7 }) }).waitFor();
+    assert.doesNotMatch(await page.content(), /\/staff\/setup\//, 'no setup link on the inviter’s page');
+    await look(page, 'admin-link-mailed-agency-admin');
+    const mails = mailsTo(ADMIN.email);
+    assert.equal(mails.length, 1);
+    assert.ok(mails[0].subject.includes(t('mail.invite.subject')), mails[0].subject);
+  });
+
+  it('the new administrator sets up the account from the mail and enrols the second factor', async () => {
+    const phone = await setUpFromMail(ADMIN.email, PASSWORD);
+    await look(phone);
+    const page = await as(ADMIN.email);
+    await page.getByRole('navigation', { name: t('console.nav') }).waitFor();
+    assert.deepEqual(await rolesOf(await userId(ADMIN.email)), ['agency_admin']);
+  });
+
+  it('the administrator cannot give their own account a role, a key role or any other', async () => {
+    const page = await as(ADMIN.email);
+    await clickAndLoad(page, menu(page, t('admin.nav.users')));
+    await clickAndLoad(page, page.getByRole('link', { name: ADMIN.email, exact: true }));
+    const own = pathOf(page);
+    for (const [role, message, status] of [['intake_officer', 'admin.error.separation', 400], ['auditor', 'admin.error.own_roles', 403]] as const) {
+      await page.locator(`input[name="roles"][value="${role}"]`).check();
+      const refused = await clickAndLoad(page, page.getByRole('button', { name: t('staff.save'), exact: true }));
+      assert.equal(refused.status(), status, `${role}: ${await refused.text()}`);
+      await page.getByRole('alert').filter({ hasText: t(message) }).waitFor();
+      assert.equal(await page.locator(`input[name="roles"][value="${role}"]`).isChecked(), false, 'the form shows the roles as they are');
+      await look(page);
+      await goto(page, `${server.url}${own}`);
+    }
+    const id = await userId(ADMIN.email);
+    assert.deepEqual(await rolesOf(id), ['agency_admin']);
+    assert.equal(await fixture.database.db.selectFrom('role_grant').select('id').where('user_id', '=', id).executeTakeFirst(), undefined, 'nothing was requested either');
+  });
+
+  it('the administrator invites an intake officer with a Thai name: mailed, and the role only requested', async () => {
+    const page = await as(ADMIN.email);
+    await clickAndLoad(page, menu(page, t('admin.nav.users')));
+    const form = page.locator('form[action="/staff/admin/users"]');
+    await form.getByLabel(t('staff.email'), { exact: true }).fill(OFFICER.email);
+    await form.getByLabel(t('setup.name')).fill(OFFICER.name);
+    await form.locator('input[name="roles"][value="intake_officer"]').check();
+    const sent = await clickAndLoad(page, form.getByRole('button', { name: t('admin.invite.submit') }));
+    assert.equal(sent.status(), 200, await sent.text());
+    await page.getByRole('status').filter({ hasText: t('admin.link.mailed', { email: OFFICER.email, days: 7 }) }).waitFor();
+    await page.getByText(t('admin.link.pending', { roles: t('role.intake_officer') })).waitFor();
+    assert.doesNotMatch(await page.content(), /\/staff\/setup\//);
+    await look(page, 'admin-link-mailed-pending-role');
+    assert.equal(mailsTo(OFFICER.email).length, 1);
+
+    officerId = await userId(OFFICER.email);
+    assert.deepEqual(await rolesOf(officerId), [], 'no role in effect before a key holder confirms it');
+    await clickAndLoad(page, page.getByRole('link', { name: t('admin.back') }));
+    const row = page.getByRole('row').filter({ hasText: OFFICER.email });
+    const cells = ((await row.textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.ok(cells.includes(OFFICER.name), 'the Thai display name is kept as typed');
+    assert.ok(cells.includes(t('admin.users.pending', { roles: t('admin.role.intake_officer') })), cells);
+    assert.ok(cells.includes(t('admin.state.invited')), cells);
+    await look(page, 'admin-users-pending');
+    await clickAndLoad(page, row.getByRole('link', { name: OFFICER.email }));
+    assert.equal(await page.locator('input[name="roles"][value="intake_officer"]').isChecked(), true, 'the requested role stays ticked, marked as awaiting');
+    await look(page, 'admin-user-pending-role');
+  });
+
+  it('a key holder cannot confirm the role before its owner has set up the account', async () => {
+    const page = await as(SUP.email);
+    await clickAndLoad(page, menu(page, t('grants.nav')));
+    assert.equal(pathOf(page), '/staff/role-grants');
+    const card = page.getByRole('region', { name: `${OFFICER.name} · ${t('admin.role.intake_officer')}` });
+    const text = ((await card.textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.ok(text.includes(t('grants.not_set_up')) && text.includes(ADMIN.email), text);
+    const confirm = card.getByRole('button', { name: t('grants.confirm') });
+    assert.equal(await confirm.isDisabled(), true, 'the confirm button is disabled');
+    await card.getByText(t('grants.error.not_set_up')).waitFor(); // and says why, next to it
+    await look(page, 'role-grants-not-set-up');
+    // A form sent anyway (an old page, a crafted request) gets a clear answer, and changes nothing.
+    await confirm.evaluate((b) => b.removeAttribute('disabled'));
+    const refused = await clickAndLoad(page, confirm);
+    assert.equal(refused.status(), 409, await refused.text());
+    await page.getByRole('alert').filter({ hasText: t('grants.error.not_set_up') }).waitFor();
+    assert.deepEqual(await rolesOf(officerId), []);
+  });
+
+  it('the officer sets up the account from the mailed link and signs in', async () => {
+    await setUpFromMail(OFFICER.email, PASSWORD);
+    const page = await as(OFFICER.email);
+    assert.ok(!(await mainText(page)).includes(WHAT));
+  });
+
+  it('the supervisor confirms the role; a reload or a stale tab decides nothing twice', async () => {
+    const page = await as(SUP.email);
+    await goto(page, `${server.url}/staff/role-grants`);
+    const stale = await page.context().newPage(); // the same page left open in another tab
+    await goto(stale, `${server.url}/staff/role-grants`);
+    const card = page.getByRole('region', { name: `${OFFICER.name} · ${t('admin.role.intake_officer')}` });
+    assert.equal(await card.getByRole('button', { name: t('grants.confirm') }).isDisabled(), false);
+    await look(page, 'role-grants-ready');
+    const done = await clickAndLoad(page, card.getByRole('button', { name: t('grants.confirm') }));
+    assert.equal(done.status(), 200, await done.text());
+    assert.equal(pathOf(page), '/staff/role-grants?done=1');
+    await page.getByRole('status').filter({ hasText: t('grants.done') }).waitFor();
+    await page.getByText(t('grants.none')).waitFor();
+    await look(page, 'role-grants-done');
+    assert.deepEqual(await rolesOf(officerId), ['intake_officer']);
+
+    const decisions = () => fixture.database.db.selectFrom('audit_event').select('id').where('action', '=', 'role_grant_decided').execute();
+    assert.equal((await decisions()).length, 1);
+    const reloaded = await page.reload();
+    assert.equal(reloaded?.status(), 200);
+    assert.equal((await decisions()).length, 1, 'a reload is a GET after the redirect: nothing decided again');
+    const back = await page.goBack();
+    assert.equal(back?.status(), 200);
+    assert.equal(await page.getByRole('button', { name: t('grants.confirm') }).count(), 0, 'going back shows the page as it is now');
+
+    // The tab left open still shows the request; deciding it again gets an answer that says so.
+    const again = await clickAndLoad(stale, stale.getByRole('region', { name: `${OFFICER.name} · ${t('admin.role.intake_officer')}` }).getByRole('button', { name: t('grants.refuse') }));
+    assert.equal(again.status(), 409, await again.text());
+    await stale.getByRole('alert').filter({ hasText: t('grants.error.decided') }).waitFor();
+    await look(stale, 'role-grants-already-decided');
+    await stale.close();
+    assert.equal((await decisions()).length, 1);
+    assert.deepEqual(await rolesOf(officerId), ['intake_officer'], 'the refusal from the stale tab changed nothing');
+  });
+
+  it('a tip filed afterwards on a phone without JavaScript is sealed to the new officer', async () => {
+    const reporter = await open({}); // a phone, JavaScript off (test/support/browser.ts PHONE)
+    await goto(reporter, `${server.url}/report`);
+    await reporter.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption({ label: OPDC_TH });
+    await reporter.getByRole('radio', { name: 'การเรียกรับสินบน' }).check();
+    await reporter.getByLabel('เกิดอะไรขึ้น').fill(WHAT);
+    const sent = await clickAndLoad(reporter, reporter.getByRole('button', { name: 'ส่งเรื่อง' }));
+    assert.equal(sent.status(), 200, await sent.text());
+    await reporter.getByRole('heading', { level: 1, name: 'ส่งเรื่องเรียบร้อยแล้ว' }).waitFor();
+    reference = ((await reporter.locator('dl.meta dd').first().textContent()) ?? '').trim();
+    assert.match(reference, /^OPDC-\d{4}-\d{6}$/);
+    const keys = await fixture.database.db.selectFrom('case_key').innerJoin('report_case as c', 'c.id', 'case_key.case_id').select(['case_key.purpose']).where('case_key.user_id', '=', officerId).where('c.reference', '=', reference).orderBy('case_key.purpose').execute();
+    assert.deepEqual(keys.map((k) => k.purpose), ['content', 'team'], 'the tip is sealed to the officer');
+    const page = await as(OFFICER.email);
+    await goto(page, `${server.url}/staff/cases/${encodeURIComponent(reference)}`);
+    assert.ok((await mainText(page)).includes(WHAT), 'the officer reads the tip');
+  });
+
+  it('the administrator enables the escrow; the officer’s next login escrows their key; a restore is asked', async () => {
+    const admin = await as(ADMIN.email);
+    await clickAndLoad(admin, menu(admin, t('escrow.title')));
+    const enabled = await clickAndLoad(admin, admin.getByRole('button', { name: t('escrow.enable') }));
+    assert.equal(enabled.status(), 200, await enabled.text());
+    await admin.getByRole('status').filter({ hasText: t('escrow.enabled') }).waitFor();
+
+    // The officer signs in again (a later TOTP step: a code is accepted once).
+    const page = await open();
+    await goto(page, `${server.url}/staff/login`);
+    await page.getByLabel(t('staff.email'), { exact: true }).fill(OFFICER.email);
+    await page.getByLabel(t('staff.password'), { exact: true }).fill(PASSWORD);
+    await page.getByLabel(t('console.code')).fill(totpCode(secrets.get(OFFICER.email)!, Date.now() + 30_000));
+    const signedIn = await clickAndLoad(page, page.getByRole('button', { name: t('staff.signin'), exact: true }));
+    assert.equal(signedIn.status(), 200, await signedIn.text());
+    assert.equal(pathOf(page), '/staff/cases');
+
+    await goto(admin, `${server.url}/staff/admin/escrow`);
+    const row = admin.getByRole('row').filter({ hasText: OFFICER.name });
+    assert.ok(((await row.textContent()) ?? '').includes(t('staff.yes')), 'the officer’s key is in escrow');
+    await look(admin, 'admin-escrow');
+    const asked = await clickAndLoad(admin, row.getByRole('button', { name: t('escrow.restore') }));
+    assert.equal(asked.status(), 200, await asked.text());
+    await admin.getByRole('status').filter({ hasText: t('escrow.requested') }).waitFor();
+    const told = mailsTo(OFFICER.email).at(-1)!;
+    assert.ok(told.subject.includes(t('mail.restore_requested.subject')), told.subject);
+    assert.ok(told.text.includes(ADMIN.email), 'the mail says who asked');
+    assert.doesNotMatch(told.text, /\/staff\/setup\//, 'no link before a custodian approves');
+  });
+
+  it('the identity custodian approves; the page shows no link and the officer alone receives it', async () => {
+    const page = await as(KEEPER.email);
+    await clickAndLoad(page, menu(page, t('escrow.restores')));
+    assert.equal(pathOf(page), '/staff/escrow');
+    const card = page.getByRole('region', { name: OFFICER.email });
+    assert.ok(((await card.textContent()) ?? '').includes(t('escrow.requested_by', { who: ADMIN.email })));
+    await look(page, 'escrow-custodian-pending');
+    const before = smtp.received.length;
+    const approved = await clickAndLoad(page, card.getByRole('button', { name: t('escrow.approve') }));
+    assert.equal(approved.status(), 200, await approved.text());
+    await page.getByRole('status').filter({ hasText: t('escrow.mailed') }).waitFor();
+    assert.doesNotMatch(await page.content(), /\/staff\/setup\//, 'no restore link on the custodian’s page');
+    await look(page, 'escrow-custodian-approved');
+    const sent = smtp.received.slice(before);
+    assert.deepEqual(sent.map((m) => m.to), [[OFFICER.email]], 'one mail, to the officer only');
+    assert.ok(sent[0].subject.includes(t('mail.restore_link.subject')), sent[0].subject);
+  });
+
+  it('the officer sets a new password from the mailed link, enrols again and still reads the tip', async () => {
+    await setUpFromMail(OFFICER.email, NEW_PASSWORD);
+    const page = await open();
+    await signInFirstTime(page, server.url, OFFICER.email, NEW_PASSWORD);
+    await goto(page, `${server.url}/staff/cases/${encodeURIComponent(reference)}`);
+    assert.ok((await mainText(page)).includes(WHAT), 'the same key: the tip sealed before the restore opens');
+    await look(page);
+  });
+});
