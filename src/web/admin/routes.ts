@@ -79,7 +79,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
   /** The one-time setup link, shown once on the answer to the POST that made it. */
   const linkPage = (req: FastifyRequest, reply: FastifyReply, email: string, token: string | null, back: string, pending: readonly string[] = []) => {
     const c = ctx(req, reply);
-    return sendPage(reply, c, 'admin-link', { title: c.t('admin.link.title'), email, url: token ? setupUrl(token) : null, days: SETUP_LINK_DAYS, back, pending, ...common(req, reply) });
+    return sendPage(reply, c, 'admin-link', { title: c.t(token ? 'admin.link.title' : 'admin.link.mailed_title'), email, url: token ? setupUrl(token) : null, days: SETUP_LINK_DAYS, back, pending, ...common(req, reply) });
   };
   // Invitation links go to their owner by mail when a mail server is configured (staff-mail.ts).
   const delivery = { mailer: staffMailer(config), publicUrl: config.publicUrl };
