@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sealOpening } from '../ledger/append.ts';
 import { contentDigest, makeEntry } from '../ledger/events.ts';
 import { sql } from 'kysely';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, sealJson } from '../crypto/aead.ts';
 import { deriveReceiptKeys, generateReceipt } from '../crypto/receipt.ts';

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { ADMIN_ROLES, KEY_ROLES, STAFF_ROLES, type StaffRole } from '../db/schema.ts';
 import { generateKeyPair, publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
