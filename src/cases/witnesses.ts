@@ -18,7 +18,7 @@ import { attachmentViews, messageView, openOr, type MessageView, type Unreadable
 import { TEXT_LIMITS } from '../intake/limits.ts';
 import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
-import { openFromTeam, sealToTeam } from './team.ts';
+import { openFromTeam, sealToTeam } from '../crypto/team-key.ts';
 import { recordCaseEvent } from './workflow.ts';
 
 export const INVITATION_DAYS = 14;

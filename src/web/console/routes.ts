@@ -17,7 +17,7 @@ import { MAX_SPAM_SELECTION } from '../../cases/mark-spam.ts';
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
 import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
-import { openFromTeam } from '../../cases/team.ts';
+import { openFromTeam } from '../../crypto/team-key.ts';
 import { loadHistory } from '../../intake/case-view.ts';
 import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
