@@ -10,7 +10,7 @@ import { deriveReceiptKeys, normalizeReceipt } from '../crypto/receipt.ts';
 import { AppError } from '../errors.ts';
 import { unwrapForReporter, type CaseKeys } from './case-keys.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { openWitnessByLookup } from '../cases/witnesses.ts';
+import { openWitnessByLookup } from './witness-thread.ts';
 
 export const REPORTER_SESSION_MINUTES = 30;
 
