@@ -10,7 +10,7 @@ import { sealTo } from '../crypto/sealed-box.ts';
 import { AppError } from '../errors.ts';
 import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './attachments.ts';
 import { contentAad, identityAad, wrapForReporter } from './case-keys.ts';
-import { dueDates, policyFor } from '../cases/deadlines.ts';
+import { dueDates, policyFor } from '../agencies/deadlines.ts';
 import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
 import { UNKNOWN_AGENCY, type ReportInput } from './validate-report.ts';
 import type { ComplaintDetails } from './validate-complaint.ts';

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
-import { DUE_SOON_DAYS, type Clock } from '../cases/deadlines.ts';
+import { DUE_SOON_DAYS, type Clock } from '../agencies/deadlines.ts';
 import { formatDate, translator, type Lang } from '../i18n/messages.ts';
 import { bilingualMail, startMailTimer, type MailTransport } from './mailer.ts';
 

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { addAgency } from '../agencies/add-agency.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { verifyAuditChain } from '../ledger/anchor-audit.ts';
-import { checkPolicy } from '../cases/deadlines.ts';
+import { checkPolicy } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
 import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
 import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';

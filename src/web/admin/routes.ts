@@ -2,7 +2,7 @@
 // (agency administrator) and the agency's audit trail (auditor). Adapters only: parse, check the
 // role, one call to src/staff/admin.ts, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_POLICY } from '../../cases/deadlines.ts';
+import { DEFAULT_POLICY } from '../../agencies/deadlines.ts';
 import { KEY_ROLES, STAFF_ROLES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';

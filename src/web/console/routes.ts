@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../../audit/record-audit.ts';
 import { isOwningSupervisor, loadCaseMeta } from '../../cases/case-meta.ts';
-import { dueState } from '../../cases/deadlines.ts';
+import { dueState } from '../../agencies/deadlines.ts';
 import { viewOpenedCase } from '../../cases/get-case.ts';
 import { decideIdentity, pendingIdentityRequests, requestIdentity } from '../../cases/identity.ts';
 import { DUE_FILTERS, INBOX_SCOPES, listCases, PAGE_SIZE, scopesFor, type CaseFilter } from '../../cases/list-cases.ts';
