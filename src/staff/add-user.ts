@@ -14,7 +14,7 @@ import { TEXT_LIMITS } from '../intake/limits.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, wrapPrivateKey } from './password-keys.ts';
 import { isKeyRole, requestKeyRoles } from './role-grants.ts';
-import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
+import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 
 export { STAFF_ROLES, type StaffRole };
 export const MIN_PASSWORD_LENGTH = 12;

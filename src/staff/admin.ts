@@ -10,7 +10,7 @@ import { verifyAuditChain } from '../ledger/anchor-audit.ts';
 import { checkPolicy } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
 import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
-import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
+import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 import { dropKeysOfLostRoles, isKeyRole, pendingRolesByUser, requestKeyRoles } from './role-grants.ts';
 import { AppError } from '../errors.ts';
 import { CATEGORIES } from '../intake/limits.ts';

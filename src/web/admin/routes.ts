@@ -22,7 +22,7 @@ import {
   setUserRoles,
 } from '../../staff/admin.ts';
 import { SETUP_LINK_DAYS } from '../../staff/add-user.ts';
-import { staffMailer } from '../../notify/staff-mail.ts';
+import { staffMailer } from '../../mail/staff-mail.ts';
 import { isKeyRole } from '../../staff/role-grants.ts';
 import { hasRole, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
