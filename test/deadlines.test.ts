@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { addMonths } from '../src/cases/deadlines.ts';
+import { addMonths } from '../src/agencies/deadlines.ts';
 import { listCases, type DueFilter, type InboxScope } from '../src/cases/list-cases.ts';
 import { openCaseKeys } from '../src/cases/open-case.ts';
 import { postCaseMessage } from '../src/cases/post-case-message.ts';

@@ -13,7 +13,7 @@ import { transitionCase } from '../src/cases/workflow.ts';
 import { openCaseKeys } from '../src/cases/open-case.ts';
 import { postCaseMessage } from '../src/cases/post-case-message.ts';
 import { loadCaseView } from '../src/intake/case-view.ts';
-import { openFromTeam } from '../src/cases/team.ts';
+import { openFromTeam } from '../src/crypto/team-key.ts';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const textsOf = (d: Delivery) => d.messages.map((m) => String(m.text ?? m.altText ?? ''));

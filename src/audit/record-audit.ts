@@ -1,6 +1,6 @@
 // The audit trail of staff access to content, written in the same transaction as what it records,
 // as a hash chain: each row's hash covers the previous row's hash and the row itself, and the
-// chain's head is committed to the public ledger at every batch (src/audit/anchor-audit.ts).
+// chain's head is committed to the public ledger at every batch (src/ledger/anchor-audit.ts).
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { AUDIT_CHAIN_LOCK } from '../db/locks.ts';

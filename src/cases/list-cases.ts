@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { CaseKind, CaseStatus } from '../db/schema.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
-import { DUE_SOON_DAYS } from './deadlines.ts';
+import { DUE_SOON_DAYS } from '../agencies/deadlines.ts';
 import { METADATA_ROLES } from './case-meta.ts';
 
 export type CaseSummary = {

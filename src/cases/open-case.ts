@@ -5,7 +5,7 @@ import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import { recordAudit, type AuditAction } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
-import { newTeamKey, teamKeyPair } from './team.ts';
+import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
 
 /** `keys.team` opens internal notes, witnesses and reasons; `keys.identity` only when asked and held. */
 export type OpenedKeys = { content: Buffer; identity: Buffer | null; team: Buffer };

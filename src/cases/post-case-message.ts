@@ -2,7 +2,7 @@ import type { Db } from '../db/connection.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
 import { caseRoleOf, type StaffActor } from '../staff/session.ts';
-import { policyFor } from './deadlines.ts';
+import { policyFor } from '../agencies/deadlines.ts';
 import type { OpenedCase } from './open-case.ts';
 
 /**

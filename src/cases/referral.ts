@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
-import { dueDates, policyFor } from './deadlines.ts';
+import { dueDates, policyFor } from '../agencies/deadlines.ts';
 import { openCaseKeys } from './open-case.ts';
 import { fulfilGrants } from './team-members.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { CHEAP_KDF, seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
-import { verifyAuditChain } from '../audit/anchor-audit.ts';
+import { verifyAuditChain } from '../ledger/anchor-audit.ts';
 import { isAppError } from '../errors.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';

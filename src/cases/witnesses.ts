@@ -2,10 +2,11 @@
 // (and files), gets a receipt of their own, and converses with the team. Everything of a witness is
 // sealed under a witness key that the team opens through the team key and the witness through
 // their receipt. The reporter never holds it, and the witness never holds the case's content key.
+// The witness's own login and thread, as a receipt holder, are intake/witness-thread.ts.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, open, seal } from '../crypto/aead.ts';
 import { subkey } from '../crypto/kdf.ts';
@@ -14,11 +15,12 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
-import { attachmentViews, messageView, openOr, type MessageView, type UnreadableItem } from '../intake/case-view.ts';
+import { openOr, type MessageView, type UnreadableItem } from '../intake/case-view.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
+import { loadWitnessThread } from '../intake/witness-thread.ts';
 import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
-import { openFromTeam, sealToTeam } from './team.ts';
+import { openFromTeam, sealToTeam } from '../crypto/team-key.ts';
 import { recordCaseEvent } from './workflow.ts';
 
 export const INVITATION_DAYS = 14;
@@ -93,23 +95,6 @@ export async function giveStatement({ db, kdf, receiptSalt, invitation, text, fi
   };
   await addMessage({ db, caseId: invitation.caseId, key: invitation.key, teamPublicKey: invitation.teamPublicKey, thread: 'witness', witnessId: invitation.witnessId, author: { kind: 'witness', witnessId: invitation.witnessId }, text, files, before: claim });
   return { receipt };
-}
-
-/** The witness behind a receipt's lookup, with their key, or null (the follow-up login tries this after reporters). */
-export async function openWitnessByLookup(db: Db, lookup: Buffer, receiptKey: Buffer): Promise<{ witnessId: string; caseId: string; key: Buffer } | null> {
-  const row = await db.selectFrom('case_witness').select(['id', 'case_id', 'wrapped_for_witness']).where('lookup', '=', lookup).executeTakeFirst();
-  if (!row?.wrapped_for_witness) return null;
-  return { witnessId: row.id, caseId: row.case_id, key: open(aeadKey(receiptKey), row.wrapped_for_witness, `witness-receipt/${row.id}`) };
-}
-
-/** One witness thread, opened with the witness key; items that do not open are listed in `unreadable`. */
-export async function loadWitnessThread(db: Db, caseId: string, witnessId: string, key: Buffer, unreadable: UnreadableItem[] = []): Promise<MessageView[]> {
-  const [messages, attachments] = await Promise.all([
-    db.selectFrom('case_message').selectAll().where('case_id', '=', caseId).where('witness_id', '=', witnessId).orderBy('number').execute(),
-    db.selectFrom('attachment as a').innerJoin('case_message as m', 'm.id', 'a.message_id').select(['a.id', 'a.message_id', 'a.uploaded_by', 'a.meta', 'a.created_at']).where('m.witness_id', '=', witnessId).orderBy('a.created_at').execute(),
-  ]);
-  const files = attachmentViews(key, caseId, attachments, unreadable);
-  return messages.map((m) => messageView(aeadKey(key), caseId, m, files, unreadable));
 }
 
 export type WitnessView = { id: string; label: string; isRedeemed: boolean; isUnreadable: boolean; createdAt: Date; messages: MessageView[] };

@@ -15,7 +15,7 @@ import type { LedgerEvent } from '../ledger/events.ts';
 import { caseRoleOf, type StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta, type CaseMeta } from './case-meta.ts';
 import { denyAccess, openCaseKeys } from './open-case.ts';
-import { sealToTeam } from './team.ts';
+import { sealToTeam } from '../crypto/team-key.ts';
 
 export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[] };
 

@@ -2,7 +2,7 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
-import { verifyAuditChain } from '../audit/anchor-audit.ts';
+import { verifyAuditChain } from '../ledger/anchor-audit.ts';
 import { initLedger } from '../ledger/keys.ts';
 import { readCheckpoint, readTile } from '../ledger/read-log.ts';
 import { requiredTiles, tilePath } from '../ledger/tiles.ts';

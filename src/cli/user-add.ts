@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { addStaffUser } from '../staff/add-user.ts';
 

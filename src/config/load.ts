@@ -1,9 +1,9 @@
 // The only reader of process.env. Every key is documented here and in docs/configuration.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KdfParams } from '../crypto/kdf.ts';
 import { parseWitnessList, type WitnessConfig } from '../ledger/witness-client.ts';
 
-export type KdfParams = { memoryKiB: number; iterations: number; parallelism: number };
 /** A login limit: at most `burst` wrong guesses at once, refilled at `perMinute`. */
 export type RateLimit = Readonly<{ perMinute: number; burst: number }>;
 export type LoginLimitConfig = Readonly<{ receipt: RateLimit; tracking: RateLimit; staff: RateLimit; staffAccount: RateLimit }>;

@@ -2,7 +2,9 @@
 // into independent keys, so one slow step gives both the lookup/verifier and the encryption key.
 import { hkdfSync } from 'node:crypto';
 import argon2 from 'argon2';
-import type { KdfParams } from '../config/load.ts';
+
+/** Argon2id's cost: memory in KiB, passes, lanes (config/load.ts reads them from the environment). */
+export type KdfParams = { memoryKiB: number; iterations: number; parallelism: number };
 
 /** Derives 32 bytes from a secret with Argon2id; runs off the main thread. Set every parameter. */
 export async function argon2id(secret: string, salt: Buffer, params: KdfParams): Promise<Buffer> {

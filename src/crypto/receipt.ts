@@ -1,7 +1,6 @@
 // The reporter's receipt: 16 decimal digits (53 bits) from the CSPRNG, shown once.
 import { randomInt } from 'node:crypto';
-import type { KdfParams } from '../config/load.ts';
-import { argon2id, subkey } from './kdf.ts';
+import { argon2id, subkey, type KdfParams } from './kdf.ts';
 
 export const RECEIPT_DIGITS = 16;
 

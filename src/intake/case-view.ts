@@ -1,7 +1,7 @@
 // Decrypts a case for someone who holds its keys: the reporter (receipt) or a recipient (sealed key).
 import type { KeyObject } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
-import { openFromTeam } from '../cases/team.ts';
+import { openFromTeam } from '../crypto/team-key.ts';
 import { aeadKey, openJson } from '../crypto/aead.ts';
 import type { CaseKind, CaseStatus } from '../db/schema.ts';
 import { openAttachmentMeta } from './attachments.ts';

@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { sealToTeam } from '../cases/team.ts';
+import { sealToTeam } from '../crypto/team-key.ts';
 import { TEXT_LIMITS } from './limits.ts';
 
 /** Checks a score (1–5, from a form or a LINE postback) and a comment; throws AppError naming the field. */

@@ -3,7 +3,7 @@
 // own thread, never the report or the reporter's thread.
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { loadWitnessThread } from '../cases/witnesses.ts';
+import { loadWitnessThread } from './witness-thread.ts';
 import { addMessage } from './add-message.ts';
 import type { AttachmentMeta, StoredFile } from './attachments.ts';
 import { loadCaseView, type MessageView } from './case-view.ts';

@@ -3,14 +3,14 @@
 // so a login leaves no row, no time and no address behind. A logout stores the token's hash until
 // it expires (revoked_reporter_token): that some token was logged out, in some hour.
 import { createHash } from 'node:crypto';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
 import { deriveReceiptKeys, normalizeReceipt } from '../crypto/receipt.ts';
 import { AppError } from '../errors.ts';
 import { unwrapForReporter, type CaseKeys } from './case-keys.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import { openWitnessByLookup } from '../cases/witnesses.ts';
+import { openWitnessByLookup } from './witness-thread.ts';
 
 export const REPORTER_SESSION_MINUTES = 30;
 

@@ -9,7 +9,7 @@ import type { CaseKeys } from './case-keys.ts';
 import { loadHistory, messageView } from './case-view.ts';
 import { openReporterSession } from './reporter-session.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 
 export type TrackedStep = { at: Date; kind: string; toStatus: string | null; actorRole: string | null; agency: { code: string; nameTh: string; nameEn: string } | null };
 export type TrackedReply = { id: string; at: Date; role: string | null; text: string };

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
 import type { Database } from '../db/schema.ts';
-import { sealToTeam } from '../cases/team.ts';
+import { sealToTeam } from '../crypto/team-key.ts';
 import { makeEntry, type LedgerEvent, type Opening } from './events.ts';
 
 export function openingAad(caseId: string, eventId: string): string {

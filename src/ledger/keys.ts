@@ -2,15 +2,17 @@
 // outside the database (mode 0600).
 import { existsSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { exportPrivateKey, generateLogKey, loadLogKey, signCheckpoint, verifyNote, type SigningKey } from './note.ts';
 import { LEDGER_FORMAT_VERSION } from './sequencer.ts';
 import { EMPTY_ROOT } from './tree.ts';
 
+/** What the ledger's identity needs of the configuration (a Config has it). */
+export type LedgerKeyConfig = Readonly<{ publicUrl: string; ledgerKeyFile: string }>;
+
 /** The log's origin: the scheme-less prefix URL (https://ledger.example.org/log → ledger.example.org/log). */
-export function ledgerOrigin(config: Config): string {
+export function ledgerOrigin(config: LedgerKeyConfig): string {
   return `${config.publicUrl.replace(/^https?:\/\//, '')}/log`;
 }
 
@@ -18,7 +20,7 @@ export function ledgerOrigin(config: Config): string {
  * Creates the log: a new key file and the empty, signed tree. Refuses when a log or a key exists
  * (a second log under the same key, or a lost key for an existing log, must never happen quietly).
  */
-export async function initLedger({ db, config }: { db: Db; config: Config }): Promise<SigningKey> {
+export async function initLedger({ db, config }: { db: Db; config: LedgerKeyConfig }): Promise<SigningKey> {
   const origin = ledgerOrigin(config);
   const existing = await db.selectFrom('ledger_state').select('origin').executeTakeFirst();
   if (existing) throw new AppError('conflict', `a ledger exists (origin ${existing.origin}); refusing to create another`, 'error.conflict');
@@ -38,7 +40,7 @@ export async function initLedger({ db, config }: { db: Db; config: Config }): Pr
 }
 
 /** Loads the key of the existing log; null when no log exists yet. Throws when one half is missing. */
-export async function loadLedgerKey({ db, config }: { db: Db; config: Config }): Promise<SigningKey | null> {
+export async function loadLedgerKey({ db, config }: { db: Db; config: LedgerKeyConfig }): Promise<SigningKey | null> {
   const state = await db.selectFrom('ledger_state').select(['origin', 'checkpoint']).executeTakeFirst();
   const hasKey = existsSync(config.ledgerKeyFile);
   if (!state && !hasKey) return null;

@@ -11,7 +11,7 @@
 //   checkpoint; the next sign covers it. Since every size is signed only over its committed (and
 //   immutable) root, and Ed25519 is deterministic, no two different checkpoints of one size exist.
 import { sql } from 'kysely';
-import { anchorAuditHead } from '../audit/anchor-audit.ts';
+import { anchorAuditHead } from './anchor-audit.ts';
 import type { Db } from '../db/connection.ts';
 import { LEDGER_SEQUENCER_LOCK } from '../db/locks.ts';
 import { signCheckpoint, type SigningKey } from './note.ts';

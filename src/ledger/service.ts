@@ -1,11 +1,13 @@
 // Runs the sequencer in the server: every SUJARIT_LEDGER_BATCH_MS, everything pending is
 // integrated (in batches of up to SUJARIT_LEDGER_BATCH_ENTRIES × 16) and signed.
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
-import { initLedger, loadLedgerKey } from './keys.ts';
+import { initLedger, loadLedgerKey, type LedgerKeyConfig } from './keys.ts';
 import type { SigningKey } from './note.ts';
 import { cosignLatest, runSequencer } from './sequencer.ts';
-import { createCosigner } from './witness-client.ts';
+import { createCosigner, type WitnessConfig } from './witness-client.ts';
+
+/** What the running ledger needs of the configuration (a Config has it). */
+export type LedgerConfig = LedgerKeyConfig & Readonly<{ ledgerWitnesses: readonly WitnessConfig[]; ledgerBatchMs: number; ledgerBatchEntries: number }>;
 
 export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: () => Promise<void> };
 
@@ -13,7 +15,7 @@ export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: 
  * Loads the ledger key, creating the log on the very first start (no log, no key), and starts the
  * sequencer timer. A failed run is logged and retried at the next tick.
  */
-export async function startLedger({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): Promise<LedgerService> {
+export async function startLedger({ db, config, log }: { db: Db; config: LedgerConfig; log: (level: 'info' | 'warn', msg: string) => void }): Promise<LedgerService> {
   let key = await loadLedgerKey({ db, config });
   if (!key) {
     key = await initLedger({ db, config });

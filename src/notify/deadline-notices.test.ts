@@ -11,7 +11,7 @@ import { addMessage } from '../intake/add-message.ts';
 import { buddhistYear, newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
 import { sendDeadlineNotices } from './deadline-notices.ts';
-import { createMailTransport, type MailTransport } from './mailer.ts';
+import { createMailTransport, type MailTransport } from '../mail/mailer.ts';
 
 const DAY = 86_400_000;
 const MARKER = 'CONTENT-MARKER-5e1f';

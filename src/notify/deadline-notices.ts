@@ -5,9 +5,9 @@
 import { sql } from 'kysely';
 import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
-import { DUE_SOON_DAYS, type Clock } from '../cases/deadlines.ts';
+import { DUE_SOON_DAYS, type Clock } from '../agencies/deadlines.ts';
 import { formatDate, translator, type Lang } from '../i18n/messages.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from './mailer.ts';
+import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
 
 /** Cases handled per run: the rest wait for the next run (soonest due first). */
 export const NOTICE_BATCH_CASES = 500;

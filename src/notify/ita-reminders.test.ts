@@ -11,7 +11,7 @@ import { listFrameworks } from '../ita/framework.ts';
 import { saveEvidence, saveVerdict } from '../ita/oit.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isReminderDue, sendItaReminders } from './ita-reminders.ts';
-import { createMailTransport, type MailTransport } from './mailer.ts';
+import { createMailTransport, type MailTransport } from '../mail/mailer.ts';
 
 const DAY = 86_400_000;
 const PUBLIC_URL = 'https://sujarit.example.go.th';

@@ -10,7 +10,7 @@ import { bangkokToday, daysBetween, formatDay } from '../cases/permit-dates.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
 import { cycleOf, ITA_ROLES, type Cycle } from '../ita/cycles.ts';
 import { missingItems, oitItemsOf, type OitItem } from '../ita/oit.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from './mailer.ts';
+import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
 
 /** Reminders go out weekly; a run every hour finds the day's due ones soon after the day starts. */
 export const ITA_REMINDER_INTERVAL_MS = 60 * 60_000;

@@ -10,7 +10,7 @@ import { bangkokToday, formatDay } from '../cases/permit-dates.ts';
 import { recordPermitDecision, tellPermitDelay } from '../cases/permits.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateComplaint } from '../intake/validate-complaint.ts';
-import { createMailTransport, type MailTransport } from './mailer.ts';
+import { createMailTransport, type MailTransport } from '../mail/mailer.ts';
 import { CLAIM_LEASE_MS, sendPermitReminders } from './permit-reminders.ts';
 
 const DAY = 86_400_000;

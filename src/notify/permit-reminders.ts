@@ -7,7 +7,7 @@ import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { bangkokToday, daysLate, formatDay, nextNoticeAfter } from '../cases/permit-dates.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from './mailer.ts';
+import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
 
 /** Permit requests reminded per run: the rest wait for the next run (longest due first). */
 export const REMINDER_BATCH = 500;

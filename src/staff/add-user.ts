@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../errors.ts';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { ADMIN_ROLES, KEY_ROLES, STAFF_ROLES, type StaffRole } from '../db/schema.ts';
 import { generateKeyPair, publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
@@ -14,7 +14,7 @@ import { TEXT_LIMITS } from '../intake/limits.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, wrapPrivateKey } from './password-keys.ts';
 import { isKeyRole, requestKeyRoles } from './role-grants.ts';
-import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
+import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 
 export { STAFF_ROLES, type StaffRole };
 export const MIN_PASSWORD_LENGTH = 12;

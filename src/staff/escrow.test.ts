@@ -1,7 +1,7 @@
 // The agency escrow, two people: an administrator asks, a custodian completes; the member gets the
 // same private key back under a new password (their cases stay readable) and enrols again.
 import assert from 'node:assert/strict';
-import type { StaffMailer } from '../notify/staff-mail.ts';
+import type { StaffMailer } from '../mail/staff-mail.ts';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';

@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { hashToken, restoreKey, SETUP_LINK_DAYS } from './add-user.ts';
 import { hasRole, type StaffActor } from './session.ts';
-import { staffMail, type StaffMailer } from '../notify/staff-mail.ts';
+import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 
 function xor(a: Buffer, b: Buffer): Buffer {
   return Buffer.from(a.map((x, i) => x ^ b[i]));

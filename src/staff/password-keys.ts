@@ -1,7 +1,7 @@
 // A staff member's password gives, through one Argon2id derivation, a verifier (stored hashed) and
 // the key that wraps their X25519 private key. The database alone opens neither.
 import { createHash, randomBytes } from 'node:crypto';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import { aeadKey, open, seal } from '../crypto/aead.ts';
 import { argon2id, subkey } from '../crypto/kdf.ts';
 

@@ -3,7 +3,7 @@
 // copy nor a stolen token alone (after logout or expiry) opens anything.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
-import type { KdfParams } from '../config/load.ts';
+import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { aeadKey, open, seal } from '../crypto/aead.ts';

@@ -2,7 +2,7 @@
 // custodian's (complete or refuse; the restore link is mailed to the member, never shown).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import { staffMailer } from '../../notify/staff-mail.ts';
+import { staffMailer } from '../../mail/staff-mail.ts';
 import { decideRestore, enableEscrow, pendingRestores, requestRestore } from '../../staff/escrow.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';

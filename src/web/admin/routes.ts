@@ -2,7 +2,7 @@
 // (agency administrator) and the agency's audit trail (auditor). Adapters only: parse, check the
 // role, one call to src/staff/admin.ts, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_POLICY } from '../../cases/deadlines.ts';
+import { DEFAULT_POLICY } from '../../agencies/deadlines.ts';
 import { KEY_ROLES, STAFF_ROLES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
@@ -22,7 +22,7 @@ import {
   setUserRoles,
 } from '../../staff/admin.ts';
 import { SETUP_LINK_DAYS } from '../../staff/add-user.ts';
-import { staffMailer } from '../../notify/staff-mail.ts';
+import { staffMailer } from '../../mail/staff-mail.ts';
 import { isKeyRole } from '../../staff/role-grants.ts';
 import { hasRole, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../../audit/record-audit.ts';
 import { isOwningSupervisor, loadCaseMeta } from '../../cases/case-meta.ts';
-import { dueState } from '../../cases/deadlines.ts';
+import { dueState } from '../../agencies/deadlines.ts';
 import { viewOpenedCase } from '../../cases/get-case.ts';
 import { decideIdentity, pendingIdentityRequests, requestIdentity } from '../../cases/identity.ts';
 import { DUE_FILTERS, INBOX_SCOPES, listCases, PAGE_SIZE, scopesFor, type CaseFilter } from '../../cases/list-cases.ts';
@@ -17,7 +17,7 @@ import { MAX_SPAM_SELECTION } from '../../cases/mark-spam.ts';
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
 import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
-import { openFromTeam } from '../../cases/team.ts';
+import { openFromTeam } from '../../crypto/team-key.ts';
 import { loadHistory } from '../../intake/case-view.ts';
 import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';

@@ -1,6 +1,7 @@
 // Outgoing mail to staff, over SMTP with nodemailer (a maintained client: STARTTLS, pooling,
 // SMTP errors as rejections). Mail leaves the platform in the clear for every relay on the way:
 // what is sent MUST NOT carry case content, only what the metadata views show.
+// How mail leaves; what to send and when is decided by the jobs in notify/ and by staff-mail.ts.
 import nodemailer from 'nodemailer';
 import type { Config } from '../config/load.ts';
 import type { Lang } from '../i18n/messages.ts';

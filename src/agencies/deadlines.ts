@@ -2,6 +2,8 @@
 // acknowledge within 7 days, first substantive reply to the reporter within 15 days, feedback
 // within 3 months. An agency sets its own per category in agency.settings. The due times live on
 // the case row (null once met), so the due views are index scans.
+// With the agencies because the policy is an agency's setting: filing (intake) starts the clocks,
+// the agency administrator (staff/admin) sets them, the handling (cases) reads them.
 import type { AgencySettings, DeadlinePolicy } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, seedAgency, seedRecipient, type TestApp } from '../../test/support/app.ts';
 import { anchorAuditHead, verifyAuditChain } from './anchor-audit.ts';
-import { recordAudit } from './record-audit.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 
 describe('audit chain anchored in the ledger', () => {
   let t: TestApp;

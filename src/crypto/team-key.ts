@@ -1,9 +1,10 @@
 // The team key of a case: held by the staff the case is sealed to, never by the reporter or a
 // witness. Its X25519 key pair (derived from it) lets anyone seal something to the team, such as
-// the reason of a transition written by a supervisor who does not hold the case's keys.
+// the reason of a transition written by a supervisor who does not hold the case's keys. Kept with
+// the crypto: filing (intake), handling (cases) and the ledger's openings all seal to it.
 import { randomBytes } from 'node:crypto';
 import { hkdfSync } from 'node:crypto';
-import { keyPairFromSeed, openSealed, sealTo, type KeyPair } from '../crypto/sealed-box.ts';
+import { keyPairFromSeed, openSealed, sealTo, type KeyPair } from './sealed-box.ts';
 
 export function newTeamKey(): Buffer {
   return randomBytes(32);

@@ -1,8 +1,9 @@
 // Committing the audit chain's head to the ledger, and checking the chain against those anchors.
+// Part of the ledger: the sequencer anchors at every run, and the check opens ledger entries; the
+// chain itself (audit/record-audit.ts) knows nothing of the ledger.
 import type { Db } from '../db/connection.ts';
-import { makeEntry, opens, type Opening } from '../ledger/events.ts';
-import { auditHash, lockAuditHead, type AuditRow } from './record-audit.ts';
-
+import { auditHash, lockAuditHead, type AuditRow } from '../audit/record-audit.ts';
+import { makeEntry, opens, type Opening } from './events.ts';
 
 /**
  * Appends an `audit_anchor` entry to the ledger outbox when the audit chain's head moved since the
