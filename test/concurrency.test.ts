@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql, type RawBuilder } from 'kysely';
 import { seedAgency, seedRecipient } from './support/app.ts';
-import { api, cookieJar, httpGet, httpPostForm, openReportByReceipt, send, type CookieJar } from './support/http.ts';
+import { api, cookieJar, followToReceipt, httpGet, httpPostForm, openReportByReceipt, send, type CookieJar } from './support/http.ts';
 import { serverFixture, startServerProcess, type ServerProcess } from './support/server.ts';
 import { csrfOf, multipart, receiptOf } from './support/web.ts';
 import type { TestDatabase } from './support/db.ts';
@@ -92,7 +92,7 @@ describe('32 reporters at the same moment', () => {
     }));
 
     // All 32 bodies are ready; they go out together.
-    const results = await Promise.all(clients.map((c) => send(base, c.jar, '/report', { method: 'POST', headers: { 'content-type': c.body.contentType }, body: new Uint8Array(c.body.body) })));
+    const results = await Promise.all(clients.map(async (c) => followToReceipt(base, c.jar, await send(base, c.jar, '/report', { method: 'POST', headers: { 'content-type': c.body.contentType }, body: new Uint8Array(c.body.body) }))));
     for (const [i, res] of results.entries()) assert.equal(res.status, 200, `submission ${i}: ${res.body.slice(0, 500)}`);
     const receipts = results.map((r) => receiptOf(r.body));
     const references = results.map((r) => referenceOf(r.body));
@@ -199,7 +199,8 @@ describe('kill -9 while reports are being filed', () => {
         const w = web[i];
         runs.push((async () => {
           // Only the transport may fail (the server dies); a 200 without a receipt fails the test.
-          const res = await send(base, w.jar, '/report', { method: 'POST', headers: { 'content-type': w.body.contentType }, body: new Uint8Array(w.body.body) }).catch(() => null);
+          // Acknowledged = the receipt page reached the reporter (the POST's 303, then GET /receipt).
+          const res = await send(base, w.jar, '/report', { method: 'POST', headers: { 'content-type': w.body.contentType }, body: new Uint8Array(w.body.body) }).then((r) => followToReceipt(base, w.jar, r)).catch(() => null);
           if (res?.status === 200) onAck({ ...w.sent, receipt: receiptOf(res.body), reference: referenceOf(res.body) });
           else failed++;
         })());

@@ -15,6 +15,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
+import { insertReveal, type PreparedReveal } from '../intake/receipt-reveal.ts';
 import { openOr, type MessageView, type UnreadableItem } from '../intake/case-view.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
 import { loadWitnessThread } from '../intake/witness-thread.ts';
@@ -80,8 +81,9 @@ export async function openInvitation(db: Db, token: string): Promise<Invitation>
  * The witness's statement: consumes the invitation, gives the witness a receipt (shown once, after
  * the commit) and files the statement, all in one transaction.
  */
-export async function giveStatement({ db, kdf, receiptSalt, invitation, text, files }: { db: Db; kdf: KdfParams; receiptSalt: Buffer; invitation: Invitation; text: string; files: { file: StoredFile; meta: AttachmentMeta }[] }): Promise<{ receipt: string }> {
+export async function giveStatement({ db, kdf, receiptSalt, invitation, text, files, reveal = null }: { db: Db; kdf: KdfParams; receiptSalt: Buffer; invitation: Invitation; text: string; files: { file: StoredFile; meta: AttachmentMeta }[]; reveal?: ((receipt: string) => PreparedReveal) | null }): Promise<{ receipt: string; revealCookie: string | null }> {
   const receipt = generateReceipt();
+  const shown = reveal?.(receipt) ?? null;
   const derived = await deriveReceiptKeys(receipt, receiptSalt, kdf);
   const wrapped = seal(aeadKey(derived.key), invitation.key, `witness-receipt/${invitation.witnessId}`);
   const claim = async (trx: Transaction<Database>) => {
@@ -92,9 +94,10 @@ export async function giveStatement({ db, kdf, receiptSalt, invitation, text, fi
       .where('wrapped_for_invitation', 'is not', null)
       .executeTakeFirst();
     if (claimed.numUpdatedRows !== 1n) throw new AppError('not_found', 'invitation already used', 'error.invitation');
+    if (shown) await insertReveal(trx, shown);
   };
   await addMessage({ db, caseId: invitation.caseId, key: invitation.key, teamPublicKey: invitation.teamPublicKey, thread: 'witness', witnessId: invitation.witnessId, author: { kind: 'witness', witnessId: invitation.witnessId }, text, files, before: claim });
-  return { receipt };
+  return { receipt, revealCookie: shown?.cookie ?? null };
 }
 
 export type WitnessView = { id: string; label: string; isRedeemed: boolean; isUnreadable: boolean; createdAt: Date; messages: MessageView[] };

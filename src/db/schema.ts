@@ -34,6 +34,7 @@ export type Database = {
     created_at: Stamp;
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
+  receipt_reveal: { id_hash: Buffer; sealed: Buffer; expires_at: Date };
   role_grant: { id: string; user_id: number; role: KeyRole; requested_by: number | null; requested_at: Stamp; state: Generated<'pending' | 'confirmed' | 'refused' | 'cancelled'>; decided_by: number | null; decided_at: Date | null };
   setup_token: { token_hash: Buffer; purpose: 'first_admin' | 'account' | 'restore'; user_id: number | null; expires_at: Date; created_at: Stamp; wrapped_private_key: Buffer | null };
   escrow_share: { agency_id: number; user_id: number; share: 1 | 2; sealed: Buffer };

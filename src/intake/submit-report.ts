@@ -8,6 +8,7 @@ import { aeadKey, sealJson } from '../crypto/aead.ts';
 import { deriveReceiptKeys, generateReceipt } from '../crypto/receipt.ts';
 import { sealTo } from '../crypto/sealed-box.ts';
 import { AppError } from '../errors.ts';
+import { revealExpiry, type PreparedReveal } from './receipt-reveal.ts';
 import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './attachments.ts';
 import { contentAad, identityAad, wrapForReporter } from './case-keys.ts';
 import { dueDates, policyFor } from '../agencies/deadlines.ts';
@@ -48,7 +49,7 @@ export function reportContent(input: ReportInput, complaint?: ComplaintDetails):
  * `ticket` (filing under load, see filing-cost.ts) is recorded in the same statement: a ticket used
  * before makes the whole filing fail with a conflict, and nothing is stored.
  */
-export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date(), ticket = null }: {
+export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date(), ticket = null, reveal = null }: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
@@ -61,7 +62,9 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   /** The filing time (tests inject it): the reference's year, the deadlines, the ledger entry. Stored times stay the database's, to the minute. */
   now?: Date;
   ticket?: TicketUse | null;
-}): Promise<Submitted> {
+  /** The receipt page's one-time record (receipt-reveal.ts), made from the receipt and written in the same statement. */
+  reveal?: ((receipt: string) => PreparedReveal) | null;
+}): Promise<Submitted & { revealCookie: string | null }> {
   // One query for the agency and its people who receive: intake officers (the case) and identity
   // custodians (the identity), a LEFT JOIN so that an agency with none still answers.
   const rows = await db
@@ -110,6 +113,7 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   for (let attempt = 0; ; attempt++) {
     const receipt = generateReceipt();
     const reporter = await deriveReceiptKeys(receipt, receiptSalt, kdf);
+    const shown = reveal?.(receipt) ?? null;
     try {
       // One statement, so one round trip and one atomic, synchronous commit: the case, its sealed
       // keys, the reporter's access and the attachments all exist, or none does. Foreign keys
@@ -147,12 +151,13 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
           select t.a, ${caseId}::uuid, t.b, 'reporter', t.m from unnest(${files.map((f) => f.file.attachmentId)}::uuid[], ${files.map((f) => f.file.blobId)}::uuid[], ${files.map(({ file, meta }) => sealAttachmentMeta(caseKey, caseId, file.attachmentId, meta))}::bytea[]) as t(a, b, m)
         ),
         r as (insert into reporter_access (lookup, case_id, wrapped_keys) values (${reporter.lookup}, ${caseId}::uuid, ${wrapped})),
+        v as (insert into receipt_reveal (id_hash, sealed, expires_at) select ${shown?.row.id_hash ?? null}::bytea, ${shown?.row.sealed ?? null}::bytea, ${revealExpiry} where ${shown !== null}),
         o as (insert into ledger_outbox (entry) values (${ledger.entry}) returning id),
         e as (insert into case_ledger_event (id, outbox_id, case_id, event, opening) select ${eventId}::uuid, o.id, ${caseId}::uuid, 'submission', ${sealedOpening}::bytea from o),
         u as (insert into filing_ticket_use (digest, expires_at) select ${ticket?.digest ?? null}::bytea, ${ticket?.expiresAt ?? null}::timestamptz where ${ticket !== null})
         select reference from c`.execute(db);
       const reference = rows[0].reference;
-      return { receipt, reference, caseId };
+      return { receipt, reference, caseId, revealCookie: shown?.cookie ?? null };
     } catch (e) {
       // Two equal receipts (1 in 10^16) collide on the lookup key: draw again, never check-then-insert.
       const err = e as { code?: string; constraint?: string };

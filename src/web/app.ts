@@ -22,6 +22,7 @@ import { refuseNul } from './input.ts';
 import { clientErrorHandler, helmetOptions, securityHeaders } from './security-headers.ts';
 import { pageContext, sendPage } from './render.ts';
 import { reporterRoutes } from './reporter/routes.ts';
+import { receiptRoutes } from './reporter/receipt-routes.ts';
 import { logRoutes } from './public/log-routes.ts';
 import { complaintRoutes } from './reporter/complaint-routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
@@ -117,6 +118,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   });
 
   reporterRoutes(app, deps);
+  receiptRoutes(app, deps);
   consoleRoutes(app, deps);
   accountRoutes(app, deps);
   adminRoutes(app, deps);

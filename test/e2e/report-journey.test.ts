@@ -77,13 +77,25 @@ describe('report journey in a browser without JavaScript', () => {
 
     const sent = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่อง' }));
     assert.equal(sent.status(), 200, await sent.text());
-    assert.equal(sent.request().method(), 'POST');
+    // Post, then redirect: the receipt page is a GET that a reload shows again without filing again.
+    assert.equal(sent.request().redirectedFrom()?.method(), 'POST');
+    assert.equal(pathOf(page), '/receipt');
     assert.equal(sent.headers()['cache-control'], 'no-store');
     await page.getByRole('heading', { level: 1, name: 'ส่งเรื่องเรียบร้อยแล้ว' }).waitFor();
 
     const shown = (await page.locator('output').textContent()) ?? '';
     assert.match(shown, /^\d{4} \d{4} \d{4} \d{4}$/, `receipt as shown: ${JSON.stringify(shown)}`);
     receipt = shown.replace(/ /g, '');
+    const cases = async () => Number((await fixture.database.db.selectFrom('report_case').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    assert.equal(await cases(), 1);
+    const reloaded = await page.reload();
+    assert.equal(reloaded?.status(), 200);
+    assert.equal(reloaded?.request().method(), 'GET');
+    assert.equal((await page.locator('output').textContent()) ?? '', shown, 'a reload shows the same receipt');
+    await page.goBack();
+    await page.goForward();
+    assert.equal((await page.locator('output').textContent()) ?? '', shown, 'back and forward show it again');
+    assert.equal(await cases(), 1, 'a reload, back or forward never files again');
     reference = ((await page.locator('dl.meta dd').first().textContent()) ?? '').trim();
     assert.ok(reference.length > 0, 'the receipt page shows the case reference');
 

@@ -51,14 +51,19 @@ export function httpGet(base: string, jar: CookieJar, path: string): Promise<Htt
   return send(base, jar, path);
 }
 
-export function httpPostForm(base: string, jar: CookieJar, path: string, fields: Record<string, string>): Promise<HttpResponse> {
-  return send(base, jar, path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+/** A filing's 303 to the receipt page is followed, as a browser does (the page a reload shows again). */
+export async function followToReceipt(base: string, jar: CookieJar, res: HttpResponse): Promise<HttpResponse> {
+  return res.status === 303 && res.location === '/receipt' ? send(base, jar, '/receipt') : res;
+}
+
+export async function httpPostForm(base: string, jar: CookieJar, path: string, fields: Record<string, string>): Promise<HttpResponse> {
+  return followToReceipt(base, jar, await send(base, jar, path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() }));
 }
 
 /** Fields first (put `_csrf` first among them), then files, as a browser sends a form. */
 export async function httpPostMultipart(base: string, jar: CookieJar, path: string, fields: Record<string, string>, files: FilePart[] = []): Promise<HttpResponse> {
   const { body, contentType } = await multipart(fields, files);
-  return send(base, jar, path, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+  return followToReceipt(base, jar, await send(base, jar, path, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }));
 }
 
 /** A JSON API call; `token` is sent as a bearer token. The body is parsed when it is JSON. */

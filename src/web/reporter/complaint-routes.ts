@@ -4,7 +4,7 @@
 // a refused or failed submission gives the form back with everything typed.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agenciesForForm } from '../../agencies/list-agencies.ts';
-import { formatReceipt } from '../../crypto/receipt.ts';
+import { redirectToReceipt, revealOf } from './receipt-routes.ts';
 import { AppError } from '../../errors.ts';
 import { COMPLAINT_CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import { rateCase, validateRating } from '../../intake/rate-case.ts';
@@ -68,15 +68,9 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (form.error) return showForm(req, reply, c, kind, values, form.error, statusOf(form.error), form.sawFiles, gate.shown(reply, form.fields, form.error));
     try {
       const { report, complaint } = validateComplaint(form.fields, kind, { isNamed: true });
-      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input: report, files: form.files, channel: 'web', complaint, ticket: gate.use() });
-      // Committed: only now may the tracking code be shown.
-      return sendPage(reply, c, 'complaint-receipt', {
-        title: c.t('complaint.receipt.title'),
-        receiptFormatted: formatReceipt(done.receipt),
-        reference: done.reference,
-        kind,
-        files: form.files.map((f) => f.file),
-      });
+      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input: report, files: form.files, channel: 'web', complaint, ticket: gate.use(), reveal: revealOf('complaint', draft.caseId, form.files, kind) });
+      // Committed, with the code page's record: only now may the tracking code be shown.
+      return redirectToReceipt(reply, done.revealCookie, config.isSecureCookies);
     } catch (e) {
       const err = toAppError(e);
       if (!err) req.log.error({ err: { message: (e as Error).message } }, 'complaint submission failed');

@@ -2,7 +2,6 @@
 // stored is to the minute. Every step is a plain form post; nothing needs JavaScript.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agenciesForForm } from '../../agencies/list-agencies.ts';
-import { formatReceipt } from '../../crypto/receipt.ts';
 import { AppError } from '../../errors.ts';
 import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type MessageView } from '../../intake/case-view.ts';
@@ -20,6 +19,7 @@ import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
 import { buildCertificate } from '../../ledger/certificate.ts';
 import { giveStatement, openInvitation } from '../../cases/witnesses.ts';
+import { redirectToReceipt, revealOf } from './receipt-routes.ts';
 
 export const REPORTER_COOKIE = 'sj_reporter';
 const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'] as const;
@@ -61,16 +61,10 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (form.error) return showForm(req, reply, c, values, form.error, statusOf(form.error), hadFiles, gate.shown(reply, form.fields, form.error));
     try {
       const input = validateReport(form.fields);
-      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input, files: form.files, channel: 'web', ticket: gate.use() });
-      // Committed: only now may the receipt be shown.
-      return sendPage(reply, c, 'receipt', {
-        title: c.t('receipt.title'),
-        receipt: done.receipt,
-        receiptFormatted: formatReceipt(done.receipt),
-        reference: done.reference,
-        files: form.files.map((f) => f.file),
-        csrf: csrf(req, reply),
-      });
+      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input, files: form.files, channel: 'web', ticket: gate.use(), reveal: revealOf('report', draft.caseId, form.files) });
+      // Committed, with the receipt page's record: only now may the receipt be shown, and a reload
+      // of that page shows it again instead of filing again.
+      return redirectToReceipt(reply, done.revealCookie, config.isSecureCookies);
     } catch (e) {
       const app = toAppError(e);
       if (!app) req.log.error({ err: { message: (e as Error).message } }, 'report submission failed');
@@ -194,8 +188,8 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     try {
       if (form.error) throw form.error;
       const text = validateMessage(form.fields.statement, form.files.length > 0);
-      const { receipt } = await giveStatement({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, invitation, text, files: form.files });
-      return sendPage(reply, c, 'witness-receipt', { title: c.t('witness.receipt.title'), receipt, receiptFormatted: formatReceipt(receipt) });
+      const { revealCookie } = await giveStatement({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, invitation, text, files: form.files, reveal: revealOf('witness', invitation.caseId, form.files) });
+      return redirectToReceipt(reply, revealCookie, config.isSecureCookies);
     } catch (e) {
       const app = toAppError(e);
       if (!app || app.code === 'not_found') throw e;
