@@ -88,6 +88,22 @@ describe('the receipt page after a filing', () => {
     assert.equal((await reveals()).length, before);
   });
 
+  it('takes the receipt back in a plain text field, typed with dashes, spaces or Thai digits', async () => {
+    const jar = newJar();
+    await file(jar, '/report', REPORT);
+    const receipt = receiptOf((await get(t.app, jar, '/receipt')).body);
+    const login = await get(t.app, newJar(), '/followup');
+    assert.match(login.body, /<input id="receipt" name="receipt" type="text"[^>]*aria-describedby="receipt-hint"/, 'a text field with its hint, not a password field');
+    const thai = receipt.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d)));
+    for (const typed of [receipt.replace(/(\d{4})(?=\d)/g, '$1-'), ` ${receipt.replace(/(\d{4})(?=\d)/g, '$1 ')} `, thai]) {
+      const reader = newJar();
+      const page = await get(t.app, reader, '/followup');
+      const res = await t.app.inject({ method: 'POST', url: '/followup', headers: { cookie: cookieHeader(reader), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), receipt: typed }).toString() });
+      assert.equal(res.statusCode, 303, `${typed}: ${res.body.slice(0, 200)}`);
+      assert.equal(res.headers.location, '/followup/case');
+    }
+  });
+
   it('does the same for a complaint and its tracking code', async () => {
     const jar = newJar();
     const posted = await file(jar, '/complaint', { agency: 'OPDC', category: 'service_delay', what: 'รอใบอนุญาตนานเกินกำหนด', identityName: 'สมชาย ใจดี', identityContact: '0812345678' });
