@@ -1,6 +1,7 @@
 // Calendar arithmetic of late permits (Licensing Facilitation Act B.E. 2558): the citizen manual's
 // deadlines are Thai calendar days, kept as YYYY-MM-DD strings, never as instants.
 import type { Lang } from '../i18n/messages.ts';
+import { parseFormDate } from '../i18n/form-date.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 
 const DAY_MS = 86_400_000;
@@ -8,19 +9,10 @@ const DAY_MS = 86_400_000;
 export const NOTICE_PERIOD_DAYS = 7;
 export const NOTICE_PERIOD_MS = NOTICE_PERIOD_DAYS * DAY_MS;
 
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 export { bangkokToday };
 
-/** A calendar date typed in a form (YYYY-MM-DD, Christian Era) that exists, or null. */
-export function parseDay(raw: unknown): string | null {
-  if (typeof raw !== 'string') return null;
-  const v = raw.trim();
-  const m = ISO_DAY.exec(v);
-  if (!m) return null;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v ? null : v;
-}
+/** A calendar date typed in a form (D/M/YYYY in B.E. or A.D., or YYYY-MM-DD) that exists, as YYYY-MM-DD, or null. */
+export const parseDay = parseFormDate;
 
 /** Whole calendar days from `from` to `to` (both YYYY-MM-DD); negative when `to` is earlier. */
 export function daysBetween(from: string, to: string): number {

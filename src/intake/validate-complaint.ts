@@ -1,5 +1,6 @@
 // A citizen's complaint: a service complaint or a late permit request, filed with a name and a
 // contact (both sealed). Validation names every field at fault, like a report's.
+import { parseFormDate } from '../i18n/form-date.ts';
 import { AppError } from '../errors.ts';
 import { isComplaintCategory, PERMIT_CATEGORY } from './limits.ts';
 import { readText, type ReportInput } from './validate-report.ts';
@@ -13,15 +14,8 @@ export type ComplaintDetails = { kind: 'complaint' | 'permit'; complainant: Comp
 
 export type ComplaintInput = { report: ReportInput; complaint: ComplaintDetails };
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A calendar date as typed in a date field (YYYY-MM-DD, Christian Era as browsers send it), or null. */
-function readDate(raw: unknown): string | null {
-  if (typeof raw !== 'string' || !ISO_DATE.test(raw.trim())) return null;
-  const d = new Date(`${raw.trim()}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== raw.trim() ? null : raw.trim();
-}
-
 /** Today in Thailand, as YYYY-MM-DD. */
 export function bangkokToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(now);
@@ -50,8 +44,8 @@ export function validateComplaint(raw: Record<string, unknown>, kind: 'complaint
   let permit: PermitDetails | undefined;
   if (kind === 'permit') {
     const requestRef = readText(raw, 'permitReference', errors, true);
-    const filedOn = readDate(raw.filedOn);
-    const manualDueOn = readDate(raw.manualDueOn);
+    const filedOn = parseFormDate(raw.filedOn);
+    const manualDueOn = parseFormDate(raw.manualDueOn);
     if (!filedOn) errors.filedOn = raw.filedOn ? 'error.field.invalid' : 'error.field.required';
     if (!manualDueOn) errors.manualDueOn = raw.manualDueOn ? 'error.field.invalid' : 'error.field.required';
     const today = bangkokToday(now);

@@ -1,6 +1,7 @@
 // ITA: the staff pages of assessment cycles: list, opening, overview, settings, publishing, closing,
 // OIT self-check. For the agency's administrators and ITA assessors only; a cycle of another agency
 // is not found on every address (loadCycle). Handlers parse, make one domain call and render.
+import { parseFormDate } from '../../i18n/form-date.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
@@ -36,7 +37,11 @@ const str = (v: unknown, max = MAX_TYPED) => (typeof v === 'string' ? v.slice(0,
 /** A whole number as typed in a form; anything else is NaN, which the domain refuses with a field error. */
 const int = (v: unknown) => (/^\s*\d{1,9}\s*$/.test(str(v, 20)) ? Number(str(v, 20)) : NaN);
 /** An optional date field: '' is null. */
-const day = (v: unknown) => str(v, 20).trim() || null;
+// A date typed in B.E. (or A.D.) becomes YYYY-MM-DD; what does not read as a date is kept as typed, for the domain to refuse.
+const day = (v: unknown) => {
+  const typed = str(v, 20).trim();
+  return typed ? (parseFormDate(typed) ?? typed) : null;
+};
 const typed = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, str(v)]));
 
 /** A refusal the form can show again; anything else (not found, forbidden, database down) goes to the error page. */
