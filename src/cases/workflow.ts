@@ -9,6 +9,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { CONCLUSIONS, SCREENING_OUTCOMES, type CaseOutcome, type CaseStatus, type Database, type StaffRole } from '../db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { toMinute } from '../agencies/deadlines.ts';
 import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
@@ -38,11 +39,6 @@ export const SPAM_RULE: TransitionRule = { from: ['new', 'acknowledged', 'screen
 
 export const MAX_REASON = 2000;
 
-/** Times the reporter may see are kept to the minute. */
-function minuteOf(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / 60_000) * 60_000);
-}
-
 /** The moves open to the actor: by any role they hold on the team, or as the owning agency's supervisor on metadata. */
 export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId'>, rules: readonly TransitionRule[] = TRANSITIONS): TransitionRule[] {
   const asSupervisor = isOwningSupervisor(actor, meta);
@@ -65,7 +61,7 @@ export async function recordCaseEvent(
     .insertInto('case_event')
     .values({
       case_id: e.caseId,
-      at: minuteOf(e.at ?? new Date()),
+      at: toMinute(e.at ?? new Date()),
       actor_user_id: e.actor?.id ?? null,
       actor_role: e.actor ? caseRoleOf(e.actor) : null,
       kind: e.kind,
