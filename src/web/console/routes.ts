@@ -163,7 +163,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get('/staff/cases.csv', async (req, reply) => {
       const c = ctx(req, reply);
-      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), label: c.t });
+      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), lang: c.lang });
       const day = new Date().toISOString().slice(0, 10);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sujarit-cases-${day}.csv"`).send(csv);
     });
