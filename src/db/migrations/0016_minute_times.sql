@@ -19,3 +19,12 @@ update case_event set at = date_trunc('minute', at) where at <> date_trunc('minu
 update permit_request set next_notice_at = date_trunc('minute', next_notice_at) where next_notice_at <> date_trunc('minute', next_notice_at);
 update permit_notice set at = date_trunc('minute', at) where at <> date_trunc('minute', at);
 
+-- Complaint outcomes: a service complaint or a late permit is concluded as resolved, partly
+-- resolved, not resolved or referred to the competent body; a tip keeps the tip outcomes.
+alter table report_case drop constraint if exists report_case_outcome_check;
+alter table report_case add constraint report_case_outcome_check check (outcome in (
+  'out_of_scope', 'insufficient_information', 'duplicate', 'unfounded_or_malicious',
+  'substantiated', 'partly_substantiated', 'not_substantiated',
+  'resolved', 'partly_resolved', 'not_resolved', 'referred'));
+alter table report_case drop constraint if exists report_case_tip_outcome_check;
+alter table report_case add constraint report_case_tip_outcome_check check (kind <> 'tip' or outcome is null or outcome not in ('resolved', 'partly_resolved', 'not_resolved', 'referred'));

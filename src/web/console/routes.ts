@@ -19,7 +19,7 @@ import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../crypto/team-key.ts';
 import { loadHistory } from '../../intake/case-view.ts';
-import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
+import { CASE_KINDS, CASE_STATUSES, COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { ALL_CATEGORIES, isComplaintCategory, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
@@ -234,6 +234,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         transitions: transitionsFor(actor, meta),
         screeningOutcomes: SCREENING_OUTCOMES,
         conclusions: CONCLUSIONS,
+        complaintOutcomes: COMPLAINT_OUTCOMES,
         clocks: [
           { key: 'ack', due: meta.ackDueAt },
           { key: 'reply', due: meta.replyDueAt },
