@@ -114,6 +114,27 @@ describe('deadline clocks', () => {
     assert.equal(await standing('OPDC', c.reference, at(start, 17)), 'overdue');
   });
 
+  it('keeps every clock to the minute, whatever second the server saw', async () => {
+    const filed = new Date('2026-03-02T03:04:37.891Z');
+    const done = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency: 'OPDC', category: 'procurement_fraud', what: 'เนื้อหาลับ' }), files: [], channel: 'web', now: filed });
+    const minute = new Date('2026-03-02T03:04:00Z');
+    const c = await clocks(done.caseId);
+    assert.equal(c.ack_due_at?.toISOString(), at(minute, 7).toISOString());
+    assert.equal(c.reply_due_at?.toISOString(), at(minute, 15).toISOString());
+    assert.equal(c.feedback_due_at?.toISOString(), addMonths(minute, 3).toISOString());
+    const intake = actors['intake@opdc.example'];
+    const opened = await openCaseKeys({ db: t.db, actor: intake, reference: done.reference, purpose: 'message_posted' });
+    await postCaseMessage({ db: t.db, actor: intake, opened, text: 'ขอรายละเอียดเพิ่ม', files: [], awaitReporter: true, now: new Date('2026-03-03T08:09:59.999Z') });
+    const waiting = await clocks(done.caseId);
+    assert.equal(waiting.paused_at?.toISOString(), '2026-03-03T08:09:00.000Z');
+    assert.equal(waiting.first_reply_at?.toISOString(), '2026-03-03T08:09:00.000Z');
+    await addMessage({ db: t.db, caseId: done.caseId, key: opened.keys.content, author: { kind: 'reporter' }, text: 'ตอบ', files: [], now: new Date('2026-03-04T08:10:30.500Z') });
+    const resumed = await clocks(done.caseId);
+    assert.equal(resumed.ack_due_at?.toISOString(), new Date(at(minute, 7).getTime() + DAY + 60_000).toISOString(), 'shifted by the whole minutes waited');
+    const events = await t.db.selectFrom('case_event').select('at').where('case_id', '=', done.caseId).execute();
+    for (const d of [...Object.values(resumed), ...events.map((e) => e.at)]) if (d) assert.equal(d.getTime() % 60_000, 0, `${d.toISOString()} is to the minute`);
+  });
+
   it('follows the agency’s policy, and its category’s over it', async () => {
     const other = await file('NACC', 'procurement_fraud');
     const start = at(other.ack_due_at!, -3);

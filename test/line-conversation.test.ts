@@ -173,15 +173,19 @@ describe('LINE conversation', () => {
     assert.match(textsOf(await replyTo(postbackEvent(other, 'a=status')))[0], /ยังไม่มีเรื่อง/);
   });
 
-  it('asks for a rating at closure and records it from the quick reply, with a comment sealed to the team', async () => {
+  it('tells the outcome and asks for a rating at closure, and records it from the quick reply, with a comment sealed to the team', async () => {
     for (const to of ['screening', 'concluded']) {
-      await transitionCase({ db: t.db, actor: to === 'concluded' ? staff.sup : staff.io, reference, to, reason: 'ดำเนินการ', ...(to === 'concluded' ? { outcome: 'out_of_scope' } : {}) });
+      await transitionCase({ db: t.db, actor: to === 'concluded' ? staff.sup : staff.io, reference, to, reason: 'ดำเนินการ', ...(to === 'concluded' ? { outcome: 'resolved' } : {}) });
     }
     await transitionCase({ db: t.db, actor: staff.sup, reference, to: 'closed', reason: 'ซ่อมแล้ว' });
     worker.kick();
     const ds = await line.waitFor((all) => all.some((d) => JSON.stringify(d.messages).includes('a=rate')), 10_000);
     const ask = ds.find((d) => JSON.stringify(d.messages).includes('a=rate'))!;
     assert.ok(JSON.stringify(ask.messages).includes(`r=${reference}`));
+    const closure = textsOf(ask).find((m) => m.includes('ยุติเรื่อง'));
+    assert.ok(closure?.includes('ผลการดำเนินการ: แก้ไขแล้ว'), `the closure push tells the outcome: ${closure}`);
+    const tracked = textsOf(await replyTo(textEvent(user, `ติดตาม ${code}`)))[0];
+    assert.ok(tracked.includes('ผลการดำเนินการ: แก้ไขแล้ว'), tracked);
     // Another user cannot rate this case.
     const stranger = lineUserId();
     assert.match(textsOf(await replyTo(postbackEvent(stranger, `a=rate&r=${reference}&v=1`)))[0], /ไม่พบเรื่องนี้/);

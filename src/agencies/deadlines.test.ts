@@ -73,6 +73,13 @@ describe('dueDates', () => {
     assert.equal(due.reply_due_at.getTime() - start.getTime(), 30 * DAY);
     assert.equal(due.feedback_due_at.toISOString(), bkk('2027-06-01T00:00').toISOString());
   });
+
+  it('drops the seconds and milliseconds of the filing time', () => {
+    const due = dueDates(DEFAULT_POLICY, new Date('2026-01-31T02:30:59.999Z'));
+    assert.equal(due.ack_due_at.toISOString(), bkk('2026-02-07T09:30').toISOString());
+    assert.equal(due.reply_due_at.toISOString(), bkk('2026-02-15T09:30').toISOString());
+    assert.equal(due.feedback_due_at.toISOString(), bkk('2026-04-30T09:30').toISOString());
+  });
 });
 
 describe('dueState', () => {

@@ -35,7 +35,14 @@ export function addMonths(date: Date, months: number): Date {
   return new Date(d.getTime() - BANGKOK_OFFSET_MS);
 }
 
-export function dueDates(policy: DeadlinePolicy, start: Date): { ack_due_at: Date; reply_due_at: Date; feedback_due_at: Date } {
+/** A time as the platform keeps it: to the minute (seconds and milliseconds dropped). */
+export function toMinute(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 60_000) * 60_000);
+}
+
+/** The due times of the three clocks started at `start`, to the minute like every stored case time. */
+export function dueDates(policy: DeadlinePolicy, at: Date): { ack_due_at: Date; reply_due_at: Date; feedback_due_at: Date } {
+  const start = toMinute(at);
   return {
     ack_due_at: new Date(start.getTime() + policy.ackDays * 86_400_000),
     reply_due_at: new Date(start.getTime() + policy.replyDays * 86_400_000),

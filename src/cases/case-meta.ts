@@ -2,7 +2,7 @@
 // of the cases of their agency without reading content. Never decrypts anything.
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import type { CaseOutcome, CaseStatus } from '../db/schema.ts';
+import type { CaseKind, CaseOutcome, CaseStatus } from '../db/schema.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { denyAccess } from './open-case.ts';
 
@@ -12,6 +12,7 @@ export type CaseMeta = {
   agencyId: number;
   category: string;
   channel: string;
+  kind: CaseKind;
   status: CaseStatus;
   outcome: CaseOutcome | null;
   hasIdentity: boolean;
@@ -42,7 +43,7 @@ export function isOwningSupervisor(actor: StaffActor, meta: Pick<CaseMeta, 'agen
 export async function loadCaseMeta(db: Db, actor: StaffActor, reference: string, purpose: Parameters<typeof denyAccess>[4]): Promise<CaseMeta> {
   const row = await db
     .selectFrom('report_case as c')
-    .select(['c.id', 'c.reference', 'c.agency_id', 'c.category', 'c.channel', 'c.status', 'c.outcome', 'c.has_identity', 'c.team_public_key', 'c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at', 'c.paused_at', 'c.created_at', 'c.updated_at'])
+    .select(['c.id', 'c.reference', 'c.agency_id', 'c.category', 'c.channel', 'c.kind', 'c.status', 'c.outcome', 'c.has_identity', 'c.team_public_key', 'c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at', 'c.paused_at', 'c.created_at', 'c.updated_at'])
     .select([
       sql<boolean>`exists (select 1 from case_key k where k.case_id = c.id and k.user_id = ${actor.id} and k.purpose = 'content')`.as('holds_key'),
       sql<boolean>`exists (select 1 from case_agency a where a.case_id = c.id and a.agency_id = ${actor.agencyId ?? -1})`.as('own_agency'),
@@ -57,6 +58,7 @@ export async function loadCaseMeta(db: Db, actor: StaffActor, reference: string,
     agencyId: row.agency_id,
     category: row.category,
     channel: row.channel,
+    kind: row.kind,
     status: row.status,
     outcome: row.outcome,
     hasIdentity: row.has_identity,

@@ -79,21 +79,42 @@ describe('exportCasesCsv', () => {
   });
   after(() => t.drop());
 
-  it('writes a BOM, a header and one escaped row per case, metadata only', async () => {
-    const csv = await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' }, label: (k) => (k === 'export.column.reference' ? 'เลขที่เรื่อง' : k) });
-    assert.ok(csv.startsWith('\uFEFFเลขที่เรื่อง,export.column.agency,'));
+  it('writes a BOM, a Thai header and one escaped row per case, metadata only, labels not codes', async () => {
+    const csv = await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' }, lang: 'th' });
+    assert.ok(csv.startsWith('\uFEFFเลขที่เรื่อง,หน่วยงาน,'));
     const rows = parseCsv(csv.slice(1));
+    assert.deepEqual(rows[0], ['เลขที่เรื่อง', 'หน่วยงาน', 'ประเภทการแจ้ง', 'ประเภทเรื่อง', 'ช่องทาง', 'สถานะ', 'ผลการพิจารณา', 'วันที่รับเรื่อง', 'ปรับปรุงล่าสุด', 'กำหนดเวลาที่ใกล้ที่สุด', 'หยุดนับเวลาตั้งแต่']);
     assert.equal(rows[0].length, EXPORT_COLUMNS.length);
+    const tip = ['เบาะแสการทุจริต', 'การเรียกรับสินบน', 'เว็บไซต์'];
     assert.deepEqual(rows.slice(1), [
-      ['NACC-2569-000004', 'NACC', 'bribery', 'web', 'referred', '', '2026-01-04T03:04:00.000Z', '2026-02-04T05:06:00.000Z', '', ''],
-      ['OPDC-"2569",000002', 'OPDC', 'bribery', 'web', 'concluded', 'substantiated', '2026-01-02T03:04:00.000Z', '2026-02-02T05:06:00.000Z', '', ''],
-      ['OPDC-2569-000001', 'OPDC', 'bribery', 'web', 'investigating', '', '2026-01-01T03:04:00.000Z', '2026-02-01T05:06:00.000Z', '2026-03-01T00:00:00.000Z', '2026-02-15T00:00:00.000Z'],
+      ['NACC-2569-000004', 'NACC', ...tip, 'ส่งต่อหน่วยงานอื่น', '', '4 ม.ค. 2569 10:04', '4 ก.พ. 2569 12:06', '', ''],
+      ['OPDC-"2569",000002', 'OPDC', ...tip, 'ได้ข้อสรุปแล้ว', 'มีมูล', '2 ม.ค. 2569 10:04', '2 ก.พ. 2569 12:06', '', ''],
+      ['OPDC-2569-000001', 'OPDC', ...tip, 'อยู่ระหว่างตรวจสอบ', '', '1 ม.ค. 2569 10:04', '1 ก.พ. 2569 12:06', '1 มี.ค. 2569 07:00', '15 ก.พ. 2569 07:00'],
     ]);
     assert.match(csv, /\r\n"OPDC-""2569"",000002",/);
   });
 
+  it('gives every time to the minute, never a second or a millisecond', async () => {
+    // Times stored before migration 0016 could carry seconds: the export shows the minute anyway.
+    await t.db.updateTable('report_case').set({ ack_due_at: new Date('2026-03-01T00:00:59.999Z'), paused_at: new Date('2026-02-15T00:00:30.5Z') }).where('reference', '=', 'OPDC-2569-000001').execute();
+    for (const lang of ['th', 'en'] as const) {
+      const csv = await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' }, lang });
+      assert.doesNotMatch(csv, /\d:\d\d:\d\d|\.\d{3}|T\d\d:/, 'no seconds, milliseconds or ISO times anywhere');
+      const timeCells = parseCsv(csv.slice(1)).slice(1).flatMap((r) => r.slice(7)).filter((v) => v !== '');
+      assert.equal(timeCells.length, 8);
+      const minute = lang === 'th' ? /^\d{1,2} [ก-๙.]+ 25\d\d \d\d:\d\d$/ : /^\d{1,2} [A-Z][a-z]{2} 25\d\d BE, \d\d:\d\d$/;
+      for (const cell of timeCells) assert.match(cell, minute);
+    }
+  });
+
+  it('writes the English header and labels for a staff member reading English', async () => {
+    const rows = parseCsv((await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' }, lang: 'en' })).slice(1));
+    assert.deepEqual(rows[0].slice(0, 7), ['Reference', 'Agency', 'Kind', 'Category', 'Channel', 'Status', 'Outcome']);
+    assert.deepEqual(rows[2].slice(2, 9), ['Corruption report', 'Bribery', 'Website', 'Concluded', 'Substantiated', '2 Jan 2569 BE, 10:04', '2 Feb 2569 BE, 12:06']);
+  });
+
   it('exports what the inbox shows for the scope and filter', async () => {
-    const refs = async (actor: StaffActor, filter: Parameters<typeof exportCasesCsv>[0]['filter']) => parseCsv((await exportCasesCsv({ db: t.db, actor, filter })).slice(1)).slice(1).map((r) => r[0]);
+    const refs = async (actor: StaffActor, filter: Parameters<typeof exportCasesCsv>[0]['filter']) => parseCsv((await exportCasesCsv({ db: t.db, actor, filter, lang: 'th' })).slice(1)).slice(1).map((r) => r[0]);
     const listed = async (actor: StaffActor, filter: Parameters<typeof listCases>[0]) => (await listCases({ ...filter, db: t.db, actor })).items.map((i) => i.reference);
     assert.deepEqual(await refs(investigator, { scope: 'mine' }), ['OPDC-2569-000001']);
     assert.deepEqual(await refs(investigator, {}), await listed(investigator, { db: t.db, actor: investigator }));
@@ -103,13 +124,13 @@ describe('exportCasesCsv', () => {
   });
 
   it('refuses a scope the actor may not list', async () => {
-    await assert.rejects(exportCasesCsv({ db: t.db, actor: investigator, filter: { scope: 'agency' } }), (e) => isAppError(e) && e.code === 'forbidden');
-    await assert.rejects(exportCasesCsv({ db: t.db, actor: { ...supervisor, isEnrolled: false }, filter: { scope: 'agency' } }), (e) => isAppError(e) && e.code === 'forbidden');
+    await assert.rejects(exportCasesCsv({ db: t.db, actor: investigator, filter: { scope: 'agency' }, lang: 'th' }), (e) => isAppError(e) && e.code === 'forbidden');
+    await assert.rejects(exportCasesCsv({ db: t.db, actor: { ...supervisor, isEnrolled: false }, filter: { scope: 'agency' }, lang: 'th' }), (e) => isAppError(e) && e.code === 'forbidden');
   });
 
   it('audits the scope and the number of rows', async () => {
     const before = await t.db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
-    await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' } });
+    await exportCasesCsv({ db: t.db, actor: supervisor, filter: { scope: 'agency' }, lang: 'en' });
     const rows = await t.db.selectFrom('audit_event').select(['action', 'actor_user_id', 'detail']).where('id', '>', Number(before.id ?? 0)).execute();
     assert.deepEqual(rows, [{ action: 'cases_exported', actor_user_id: supervisor.id, detail: { scope: 'agency', rows: 3 } }]);
   });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { seedAgency, seedStaff } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
-import type { CaseChannel, CaseKind, CaseStatus } from '../db/schema.ts';
+import type { CaseChannel, CaseKind, CaseOutcome, CaseStatus } from '../db/schema.ts';
 import { complaintFigures, currentFiscalYear, figuresCsv, fiscalYearRange, ratingFigures, type AgencyFigures } from './figures.ts';
 
 const NOW = new Date('2026-06-15T05:00:00Z'); // Bangkok 15 Jun 2569, 12:00
@@ -137,10 +137,29 @@ describe('complaintFigures', () => {
     assert.equal(custom.total.ratings.count, 8, 'both bounds included');
   });
 
+  it('counts closed complaints by outcome, never a tip’s, nor a complaint before closure', async () => {
+    const withOutcome = async (kind: CaseKind, status: CaseStatus, outcome: CaseOutcome, createdAt?: string) => {
+      const id = await addCase('CCC', kind, 'web', status, createdAt);
+      await t.db.updateTable('report_case').set({ outcome }).where('id', '=', id).execute();
+    };
+    await withOutcome('complaint', 'closed', 'resolved');
+    await withOutcome('permit', 'closed', 'resolved');
+    await withOutcome('complaint', 'closed', 'partly_resolved');
+    await withOutcome('complaint', 'closed', 'referred');
+    await withOutcome('complaint', 'concluded', 'not_resolved'); // may still be sent back
+    await withOutcome('tip', 'closed', 'substantiated');
+    await withOutcome('complaint', 'closed', 'not_resolved', '2025-09-01T03:00:00Z'); // FY 2568
+    const fy = await complaintFigures({ db: t.db, ...fiscalYearRange(2569), now: NOW });
+    assert.deepEqual(of(fy.agencies, 'CCC').outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 0, referred: 1 });
+    assert.deepEqual(fy.total.outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 0, referred: 1 });
+    assert.equal(of(fy.agencies, 'CCC').complaints.handled, 5);
+    assert.deepEqual(of((await complaintFigures({ db: t.db, now: NOW })).agencies, 'CCC').outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 1, referred: 1 });
+  });
+
   it('says nothing about staff, in the figures or the CSV', async () => {
     const fy = await complaintFigures({ db: t.db, ...fiscalYearRange(2569), now: NOW });
     for (const a of fy.agencies) {
-      assert.deepEqual(Object.keys(a).sort(), ['code', 'complaints', 'nameEn', 'nameTh', 'permits', 'ratings', 'tips']);
+      assert.deepEqual(Object.keys(a).sort(), ['code', 'complaints', 'nameEn', 'nameTh', 'outcomes', 'permits', 'ratings', 'tips']);
       assert.deepEqual(Object.keys(a.ratings).sort(), ['count', 'distribution', 'mean']);
     }
     const staff = await t.db.selectFrom('staff_user').select(['id', 'email', 'display_name']).executeTakeFirstOrThrow();
@@ -162,6 +181,9 @@ describe('complaintFigures', () => {
     const total = Object.fromEntries(lines[5].split(',').map((v, i) => [header[i], v]));
     assert.equal(total.agency_code, 'ALL');
     assert.equal(total.permits_late, '3');
+    const ccc = Object.fromEntries(lines[3].split(',').map((v, i) => [header[i], v]));
+    assert.deepEqual([ccc.agency_code, ccc.complaints_resolved, ccc.complaints_partly_resolved, ccc.complaints_not_resolved, ccc.complaints_referred], ['CCC', '2', '1', '0', '1']);
+    assert.equal(total.complaints_resolved, '2');
   });
 
   it('refuses malformed or reversed dates', async () => {

@@ -3,7 +3,7 @@
 // never of staff: nothing here names, counts or ranks an officer.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import { CASE_CHANNELS, type CaseChannel } from '../db/schema.ts';
+import { CASE_CHANNELS, COMPLAINT_OUTCOMES, type CaseChannel } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { csvField } from './export.ts';
 import { bangkokToday, parseDay } from './permit-dates.ts';
@@ -12,7 +12,9 @@ export type ChannelCounts = Record<CaseChannel, number>;
 export type Received = { received: number; byChannel: ChannelCounts; handled: number };
 export type RatingFigures = { count: number; mean: number | null; distribution: [number, number, number, number, number] };
 export type PermitFigures = { received: number; approved: number; rejected: number; late: number; pending: number };
-export type AgencyFigures = { code: string; nameTh: string; nameEn: string; complaints: Received; tips: Received; ratings: RatingFigures; permits: PermitFigures };
+/** Closed complaints (kinds complaint and permit) by how they ended; a tip's outcomes are not published. */
+export type OutcomeFigures = Record<(typeof COMPLAINT_OUTCOMES)[number], number>;
+export type AgencyFigures = { code: string; nameTh: string; nameEn: string; complaints: Received; tips: Received; outcomes: OutcomeFigures; ratings: RatingFigures; permits: PermitFigures };
 /** `from`/`to`: Bangkok calendar days, both included; null for no bound. */
 export type Figures = { from: string | null; to: string | null; today: string; agencies: AgencyFigures[]; total: Omit<AgencyFigures, 'code' | 'nameTh' | 'nameEn'> };
 
@@ -21,6 +23,7 @@ const HANDLED = ['concluded', 'closed'];
 const zeroChannels = (): ChannelCounts => Object.fromEntries(CASE_CHANNELS.map((c) => [c, 0])) as ChannelCounts;
 const zeroReceived = (): Received => ({ received: 0, byChannel: zeroChannels(), handled: 0 });
 const zeroPermits = (): PermitFigures => ({ received: 0, approved: 0, rejected: 0, late: 0, pending: 0 });
+const zeroOutcomes = (): OutcomeFigures => ({ resolved: 0, partly_resolved: 0, not_resolved: 0, referred: 0 });
 
 /** Count and mean (2 decimals, from the integer sum: no float drift) of a 1–5 distribution. */
 export function ratingFigures(distribution: [number, number, number, number, number]): RatingFigures {
@@ -44,7 +47,9 @@ export function currentFiscalYear(now = new Date()): number {
 /**
  * Figures per agency, every agency listed (zeros included), for the cases received between `from`
  * and `to` (Bangkok days): complaints (kinds complaint and permit) and tips apart, by channel, and
- * how many are handled (concluded or closed); permits by the same cases: approved, rejected,
+ * how many are handled (concluded or closed), and the closed complaints by outcome (resolved,
+ * partly resolved, not resolved, referred; counted like the rest, with no threshold: they are
+ * counts of cases, not of people); permits by the same cases: approved, rejected,
  * pending (undecided), late (decided after the manual's deadline, or undecided past it on `now`);
  * ratings given between `from` and `to`, by the agency rated. Counts by the case's current owner
  * (after a transfer, the receiving agency), permits by the agency the permit was asked of.
@@ -62,8 +67,12 @@ export async function complaintFigures({ db, from, to, now = new Date() }: { db:
   const rated = sql`${start ? sql`rated_on >= ${start}::date` : sql`true`} and ${end ? sql`rated_on <= ${end}::date` : sql`true`}`;
   const [agencies, cases, ratings, permits] = await Promise.all([
     db.selectFrom('agency').select(['id', 'code', 'name_th', 'name_en']).orderBy('code').execute(),
-    sql<{ agency_id: number; kind: string; channel: CaseChannel; received: number; handled: number }>`
-      select agency_id, kind, channel, count(*)::int as received, count(*) filter (where status = any(${HANDLED}::text[]))::int as handled
+    sql<{ agency_id: number; kind: string; channel: CaseChannel; received: number; handled: number } & OutcomeFigures>`
+      select agency_id, kind, channel, count(*)::int as received, count(*) filter (where status = any(${HANDLED}::text[]))::int as handled,
+        count(*) filter (where status = 'closed' and outcome = 'resolved')::int as resolved,
+        count(*) filter (where status = 'closed' and outcome = 'partly_resolved')::int as partly_resolved,
+        count(*) filter (where status = 'closed' and outcome = 'not_resolved')::int as not_resolved,
+        count(*) filter (where status = 'closed' and outcome = 'referred')::int as referred
       from report_case c where ${received(sql.ref('c.created_at'))}
       group by agency_id, kind, channel`.execute(db),
     sql<{ agency_id: number; score: number; n: number }>`
@@ -77,7 +86,7 @@ export async function complaintFigures({ db, from, to, now = new Date() }: { db:
       from permit_request p join report_case c on c.id = p.case_id where ${received(sql.ref('c.created_at'))}
       group by p.agency_id`.execute(db),
   ]);
-  const byId = new Map(agencies.map((a) => [a.id, { code: a.code, nameTh: a.name_th, nameEn: a.name_en, complaints: zeroReceived(), tips: zeroReceived(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() }]));
+  const byId = new Map(agencies.map((a) => [a.id, { code: a.code, nameTh: a.name_th, nameEn: a.name_en, complaints: zeroReceived(), tips: zeroReceived(), outcomes: zeroOutcomes(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() }]));
   for (const r of cases.rows) {
     const a = byId.get(r.agency_id);
     if (!a) continue;
@@ -85,6 +94,7 @@ export async function complaintFigures({ db, from, to, now = new Date() }: { db:
     into.received += r.received;
     into.handled += r.handled;
     into.byChannel[r.channel] = (into.byChannel[r.channel] ?? 0) + r.received;
+    if (r.kind !== 'tip') for (const o of COMPLAINT_OUTCOMES) a.outcomes[o] += r[o];
   }
   for (const r of ratings.rows) {
     const a = byId.get(r.agency_id);
@@ -104,14 +114,15 @@ function sumFigures(list: AgencyFigures[]): Figures['total'] {
     a.handled += b.handled;
     for (const c of CASE_CHANNELS) a.byChannel[c] += b.byChannel[c];
   };
-  const total = { complaints: zeroReceived(), tips: zeroReceived(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() };
+  const total = { complaints: zeroReceived(), tips: zeroReceived(), outcomes: zeroOutcomes(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() };
   for (const a of list) {
     add(total.complaints, a.complaints);
     add(total.tips, a.tips);
+    for (const o of COMPLAINT_OUTCOMES) total.outcomes[o] += a.outcomes[o];
     a.ratings.distribution.forEach((n, i) => (total.dist[i] += n));
     for (const k of Object.keys(total.permits) as (keyof PermitFigures)[]) total.permits[k] += a.permits[k];
   }
-  return { complaints: total.complaints, tips: total.tips, ratings: ratingFigures(total.dist), permits: total.permits };
+  return { complaints: total.complaints, tips: total.tips, outcomes: total.outcomes, ratings: ratingFigures(total.dist), permits: total.permits };
 }
 
 /** The CSV columns, in order: one row per agency, then the total (code `ALL`). */
@@ -122,6 +133,7 @@ export const FIGURES_CSV_COLUMNS = [
   'complaints_received',
   ...CASE_CHANNELS.map((c) => `complaints_${c}`),
   'complaints_handled',
+  ...COMPLAINT_OUTCOMES.map((o) => `complaints_${o}`),
   'tips_received',
   ...CASE_CHANNELS.map((c) => `tips_${c}`),
   'tips_handled',
@@ -143,7 +155,7 @@ export const FIGURES_CSV_COLUMNS = [
 export function figuresRow(a: Pick<AgencyFigures, 'code' | 'nameTh' | 'nameEn'> & Figures['total']): string[] {
   const r = (x: Received) => [x.received, ...CASE_CHANNELS.map((c) => x.byChannel[c]), x.handled];
   const p = a.permits;
-  return [a.code, a.nameTh, a.nameEn, ...r(a.complaints), ...r(a.tips), a.ratings.count, a.ratings.mean === null ? '' : a.ratings.mean.toFixed(2), ...a.ratings.distribution, p.received, p.approved, p.rejected, p.late, p.pending].map(String);
+  return [a.code, a.nameTh, a.nameEn, ...r(a.complaints), ...COMPLAINT_OUTCOMES.map((o) => a.outcomes[o]), ...r(a.tips), a.ratings.count, a.ratings.mean === null ? '' : a.ratings.mean.toFixed(2), ...a.ratings.distribution, p.received, p.approved, p.rejected, p.late, p.pending].map(String);
 }
 
 /** The figures as CSV: UTF-8 with a byte order mark (Excel reads Thai), CRLF, codes as column names. */

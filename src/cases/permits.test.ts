@@ -177,10 +177,11 @@ describe('late permit requests', () => {
     await assert.rejects(tellPermitDelay({ db: t.db, actor: people.sup, reference: p.reference, reason }), { code: 'forbidden', userMessage: 'error.permit_delay_needs_key' });
     await assert.rejects(tellPermitDelay({ db: t.db, actor: people.nio, reference: p.reference, reason }), { code: 'not_found' });
     const told = await tellPermitDelay({ db: t.db, actor: people.io, reference: p.reference, reason, now });
-    assert.equal(told.nextNoticeAt.getTime(), now.getTime() + 7 * DAY);
-    assert.equal((await permitRow(p.caseId)).next_notice_at?.getTime(), now.getTime() + 7 * DAY);
+    const minute = Math.floor(now.getTime() / 60_000) * 60_000; // stored to the minute
+    assert.equal(told.nextNoticeAt.getTime(), minute + 7 * DAY);
+    assert.equal((await permitRow(p.caseId)).next_notice_at?.getTime(), minute + 7 * DAY);
     const notices = await t.db.selectFrom('permit_notice').select(['kind', 'at']).where('case_id', '=', p.caseId).execute();
-    assert.deepEqual(notices.map((n) => [n.kind, n.at.getTime()]), [['reason_told', now.getTime()]]);
+    assert.deepEqual(notices.map((n) => [n.kind, n.at.getTime()]), [['reason_told', minute]]);
 
     const session = await openReporterSession({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, throttle: createLoginThrottle(), receipt: p.receipt });
     const mine = (await loadCaseView({ db: t.db, caseId: session.caseId, keys: session.keys, withIdentity: false }))!;

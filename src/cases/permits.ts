@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
+import { toMinute } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -157,7 +158,7 @@ export async function tellPermitDelay({ db, actor, reference, reason, now = new 
   const p = await permitRow(db, meta.id);
   if (p.decision !== null) throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
   const opened = await openCaseKeys({ db, actor, reference, purpose: 'message_posted' });
-  const nextNoticeAt = new Date(now.getTime() + NOTICE_PERIOD_MS);
+  const nextNoticeAt = toMinute(new Date(now.getTime() + NOTICE_PERIOD_MS));
   const { messageId } = await addMessage({
     db,
     caseId: opened.caseId,
@@ -171,7 +172,7 @@ export async function tellPermitDelay({ db, actor, reference, reason, now = new 
     before: async (trx) => {
       const moved = await trx.updateTable('permit_request').set({ next_notice_at: nextNoticeAt }).where('case_id', '=', opened.caseId).where('decision', 'is', null).returning('case_id').executeTakeFirst();
       if (!moved) throw new AppError('conflict', 'the permit request was decided meanwhile', 'error.permit_decided');
-      await trx.insertInto('permit_notice').values({ case_id: opened.caseId, kind: 'reason_told', at: now }).execute();
+      await trx.insertInto('permit_notice').values({ case_id: opened.caseId, kind: 'reason_told', at: toMinute(now) }).execute();
     },
   });
   return { messageId, nextNoticeAt };

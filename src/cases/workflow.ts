@@ -4,11 +4,16 @@
 //   duplicate of another case, unfounded or malicious); investigating → concluded with a
 //   conclusion; a supervisor approves the closure or sends a concluded case back; referred (set
 //   by a referral) → acknowledged by the receiving agency.
+//   A service complaint or a late permit is concluded with how it ended for the complainant
+//   (resolved, partly resolved, not resolved, referred to the competent body) instead of a tip's
+//   conclusions: from investigating, or at once from screening (a complaint is often settled by the
+//   intake officer), where the screening outcomes stay open to it too.
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import { CONCLUSIONS, SCREENING_OUTCOMES, type CaseOutcome, type CaseStatus, type Database, type StaffRole } from '../db/schema.ts';
+import { COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind, type CaseOutcome, type CaseStatus, type Database, type StaffRole } from '../db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { toMinute } from '../agencies/deadlines.ts';
 import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import type { LedgerEvent } from '../ledger/events.ts';
@@ -17,14 +22,19 @@ import { isOwningSupervisor, loadCaseMeta, type CaseMeta } from './case-meta.ts'
 import { denyAccess, openCaseKeys } from './open-case.ts';
 import { sealToTeam } from '../crypto/team-key.ts';
 
-export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[] };
+/** `kinds`: the kinds of case the move is for (every kind when absent). */
+export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[]; kinds?: readonly CaseKind[] };
+
+const COMPLAINTS: readonly CaseKind[] = ['complaint', 'permit'];
 
 export const TRANSITIONS: readonly TransitionRule[] = [
   { from: ['new', 'referred'], to: 'acknowledged', roles: ['intake_officer'] },
   { from: ['acknowledged'], to: 'screening', roles: ['intake_officer'] },
   { from: ['screening'], to: 'investigating', roles: ['intake_officer', 'supervisor'] },
-  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: SCREENING_OUTCOMES },
-  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: CONCLUSIONS },
+  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: SCREENING_OUTCOMES, kinds: ['tip'] },
+  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: [...SCREENING_OUTCOMES, ...COMPLAINT_OUTCOMES], kinds: COMPLAINTS },
+  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: CONCLUSIONS, kinds: ['tip'] },
+  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: COMPLAINT_OUTCOMES, kinds: COMPLAINTS },
   { from: ['concluded'], to: 'investigating', roles: ['supervisor'] },
   { from: ['concluded'], to: 'closed', roles: ['supervisor'] },
 ];
@@ -38,15 +48,10 @@ export const SPAM_RULE: TransitionRule = { from: ['new', 'acknowledged', 'screen
 
 export const MAX_REASON = 2000;
 
-/** Times the reporter may see are kept to the minute. */
-function minuteOf(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / 60_000) * 60_000);
-}
-
 /** The moves open to the actor: by any role they hold on the team, or as the owning agency's supervisor on metadata. */
-export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId'>, rules: readonly TransitionRule[] = TRANSITIONS): TransitionRule[] {
+export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId' | 'kind'>, rules: readonly TransitionRule[] = TRANSITIONS): TransitionRule[] {
   const asSupervisor = isOwningSupervisor(actor, meta);
-  return rules.filter((r) => r.from.includes(meta.status) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
+  return rules.filter((r) => r.from.includes(meta.status) && (!r.kinds || r.kinds.includes(meta.kind)) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
 }
 
 export function checkReason(reason: unknown, field = 'reason'): string {
@@ -65,7 +70,7 @@ export async function recordCaseEvent(
     .insertInto('case_event')
     .values({
       case_id: e.caseId,
-      at: minuteOf(e.at ?? new Date()),
+      at: toMinute(e.at ?? new Date()),
       actor_user_id: e.actor?.id ?? null,
       actor_role: e.actor ? caseRoleOf(e.actor) : null,
       kind: e.kind,

@@ -280,7 +280,9 @@ export const CASE_STATUSES = ['new', 'acknowledged', 'screening', 'investigating
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const SCREENING_OUTCOMES = ['out_of_scope', 'insufficient_information', 'duplicate', 'unfounded_or_malicious'] as const;
 export const CONCLUSIONS = ['substantiated', 'partly_substantiated', 'not_substantiated'] as const;
-export type CaseOutcome = (typeof SCREENING_OUTCOMES)[number] | (typeof CONCLUSIONS)[number];
+/** How a service complaint or a late permit ends, told to the complainant at closure (a tip's conclusions are not). */
+export const COMPLAINT_OUTCOMES = ['resolved', 'partly_resolved', 'not_resolved', 'referred'] as const;
+export type CaseOutcome = (typeof SCREENING_OUTCOMES)[number] | (typeof CONCLUSIONS)[number] | (typeof COMPLAINT_OUTCOMES)[number];
 export const CASE_CHANNELS = ['web', 'api', 'line', 'phone', 'walk_in', 'hotline_1111', 'hotline_1206', 'referral'] as const;
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 export const CASE_KINDS = ['tip', 'complaint', 'permit'] as const;

@@ -75,15 +75,15 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
     } else if (author.kind === 'staff') {
       await sql`
         update report_case c set updated_at = date_trunc('minute', ${now}::timestamptz),
-          first_reply_at = coalesce(first_reply_at, ${now}::timestamptz), reply_due_at = null,
-          paused_at = case when ${awaitReporter} and status <> 'closed' then coalesce(paused_at, ${now}::timestamptz) else paused_at end
+          first_reply_at = coalesce(first_reply_at, date_trunc('minute', ${now}::timestamptz)), reply_due_at = null,
+          paused_at = case when ${awaitReporter} and status <> 'closed' then coalesce(paused_at, date_trunc('minute', ${now}::timestamptz)) else paused_at end
         where c.id = ${caseId}`.execute(trx);
     } else {
       // The reporter answered: paused clocks resume, shifted by the time spent waiting.
       await sql`
         update report_case set updated_at = date_trunc('minute', ${now}::timestamptz),
-          ack_due_at = ack_due_at + greatest(${now}::timestamptz - paused_at, interval '0'), reply_due_at = reply_due_at + greatest(${now}::timestamptz - paused_at, interval '0'),
-          feedback_due_at = feedback_due_at + greatest(${now}::timestamptz - paused_at, interval '0'), paused_at = null
+          ack_due_at = ack_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'), reply_due_at = reply_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'),
+          feedback_due_at = feedback_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'), paused_at = null
         where id = ${caseId} and paused_at is not null`.execute(trx);
       await trx.updateTable('report_case').set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` }).where('id', '=', caseId).where('paused_at', 'is', null).execute();
     }

@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import { revealExpiry, type PreparedReveal } from './receipt-reveal.ts';
 import { sealAttachmentMeta, type AttachmentMeta, type StoredFile } from './attachments.ts';
 import { contentAad, identityAad, wrapForReporter } from './case-keys.ts';
-import { dueDates, policyFor } from '../agencies/deadlines.ts';
+import { dueDates, policyFor, toMinute } from '../agencies/deadlines.ts';
 import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
 import { UNKNOWN_AGENCY, type ReportInput } from './validate-report.ts';
 import type { ComplaintDetails } from './validate-complaint.ts';
@@ -106,7 +106,7 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   const kind = complaint?.kind ?? 'tip';
   const permit = complaint?.permit ?? null;
   // §10 reminders start once the manual's deadline has passed (at once for a request already late).
-  const firstNotice = permit ? new Date(Math.max(now.getTime(), Date.parse(`${permit.manualDueOn}T00:00:00+07:00`) + 86_400_000)) : null;
+  const firstNotice = permit ? toMinute(new Date(Math.max(now.getTime(), Date.parse(`${permit.manualDueOn}T00:00:00+07:00`) + 86_400_000))) : null;
   const ledger = makeEntry('submission', caseId, digest, now);
   const eventId = randomUUID();
   const sealedOpening = sealOpening(caseKey, caseId, eventId, ledger.opening);

@@ -3,7 +3,7 @@
 // a staff member's name, not an attachment.
 import type { Db } from '../db/connection.ts';
 import { aeadKey } from '../crypto/aead.ts';
-import type { CaseKind, CaseStatus } from '../db/schema.ts';
+import type { CaseKind, CaseOutcome, CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { CaseKeys } from './case-keys.ts';
 import { loadHistory, messageView } from './case-view.ts';
@@ -20,6 +20,12 @@ export type TrackedCase = {
   category: string;
   agency: { code: string; nameTh: string; nameEn: string };
   status: CaseStatus;
+  /**
+   * How a complaint or a late permit ended (resolved, partly resolved, ...), once it is closed: the
+   * complainant is told. Null for a tip (its outcome is the team's, never the reporter's) and
+   * before closure (a concluded case can still be sent back).
+   */
+  outcome: CaseOutcome | null;
   createdAt: Date;
   history: TrackedStep[];
   replies: TrackedReply[];
@@ -34,7 +40,7 @@ export async function loadTrackedCase({ db, caseId, keys }: { db: Db; caseId: st
     .selectFrom('report_case as c')
     .innerJoin('agency as a', 'a.id', 'c.agency_id')
     .leftJoin('case_rating as r', 'r.case_id', 'c.id')
-    .select(['c.id', 'c.reference', 'c.kind', 'c.category', 'c.status', 'c.created_at', 'a.code', 'a.name_th', 'a.name_en', 'r.score'])
+    .select(['c.id', 'c.reference', 'c.kind', 'c.category', 'c.status', 'c.outcome', 'c.created_at', 'a.code', 'a.name_th', 'a.name_en', 'r.score'])
     .where('c.id', '=', caseId)
     .executeTakeFirst();
   if (!row) return null;
@@ -50,6 +56,7 @@ export async function loadTrackedCase({ db, caseId, keys }: { db: Db; caseId: st
     category: row.category,
     agency: { code: row.code, nameTh: row.name_th, nameEn: row.name_en },
     status: row.status,
+    outcome: row.kind !== 'tip' && row.status === 'closed' ? row.outcome : null,
     createdAt: row.created_at,
     history: history.items.map((h) => ({ at: h.at, kind: h.kind, toStatus: h.toStatus, actorRole: h.actorRole, agency: h.agency })),
     replies: messages.map((m) => {

@@ -115,7 +115,7 @@ async function settleReminders(db: Db, reminders: Reminder[], now: Date, lease: 
         where p.case_id = t.case_id and p.next_notice_at = ${lease}::timestamptz`.execute(trx);
       await sql`
         insert into permit_notice (case_id, kind, at, recipients)
-        select t.case_id, 'reminder', ${now}::timestamptz, t.n from unnest(${sent.map((r) => r.caseId)}::uuid[], ${sent.map((r) => r.mailed)}::int[]) as t(case_id, n)`.execute(trx);
+        select t.case_id, 'reminder', date_trunc('minute', ${now}::timestamptz), t.n from unnest(${sent.map((r) => r.caseId)}::uuid[], ${sent.map((r) => r.mailed)}::int[]) as t(case_id, n)`.execute(trx);
     }
     if (unsent.length > 0) {
       await sql`

@@ -2,7 +2,7 @@
 // the citizen files a named service complaint on a phone and reads the tracking code; follows it
 // on the status page; OPDC's intake officer acknowledges it and replies in the console; the status
 // page shows the reply and the new status and never the name, contact or description; once the
-// supervisor closes the case the citizen rates it 4. Seeding goes through the CLI; the database is
+// supervisor closes the case the citizen reads how it ended (partly resolved) and rates it 4. Seeding goes through the CLI; the database is
 // checked after the UI acts. Screenshots of the refused form and the status page go to /tmp.
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -139,15 +139,17 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
   it('the case is concluded and the supervisor closes it', async () => {
     const io = await as('io');
     await moveCase(io, 'อยู่ระหว่างกลั่นกรอง', 'ตรวจสอบเอกสาร');
-    await moveCase(io, 'ได้ข้อสรุปแล้ว', 'แจ้งผลการตรวจสอบเอกสารแก่ผู้ร้องเรียนแล้ว', 'ข้อมูลไม่เพียงพอ');
+    await moveCase(io, 'ได้ข้อสรุปแล้ว', 'แจ้งผลการตรวจสอบเอกสารแก่ผู้ร้องเรียนแล้ว', 'แก้ไขได้บางส่วน');
     const sup = await as('sup');
     await openCase(sup);
     await moveCase(sup, 'ยุติเรื่อง', 'ดำเนินการครบถ้วน');
   });
 
-  it('the citizen rates the closed case 4 on the status page', async () => {
+  it('the citizen reads the outcome and rates the closed case 4 on the status page', async () => {
     const page = await lookUp();
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'ยุติเรื่อง');
+    assert.equal(((await page.locator('dl.meta dd.outcome').textContent()) ?? '').trim(), 'แก้ไขได้บางส่วน', 'the citizen reads how the complaint ended');
+    await page.getByText('ผลการดำเนินการ', { exact: true }).waitFor();
     const rating = page.getByRole('region', { name: 'ประเมินความพึงพอใจ' });
     await page.screenshot({ path: STATUS_SHOT, fullPage: true });
     await rating.getByRole('radio', { name: '4 พอใจ', exact: true }).check();

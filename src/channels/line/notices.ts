@@ -13,7 +13,7 @@ import { rateButtons } from './track-on-line.ts';
 
 async function messagesFor(trx: Transaction<Database>, contact: LineContact, n: { kind: 'status' | 'reply'; ref_id: string }, publicUrl: string): Promise<Message[]> {
   const t = translator(contact.lang);
-  const c = await trx.selectFrom('report_case').select(['reference', 'status']).where('id', '=', contact.caseId).executeTakeFirstOrThrow();
+  const c = await trx.selectFrom('report_case').select(['reference', 'status', 'kind', 'outcome']).where('id', '=', contact.caseId).executeTakeFirstOrThrow();
   if (n.kind === 'reply') {
     const m = await trx.selectFrom('case_message').selectAll().where('id', '=', n.ref_id).where('case_id', '=', contact.caseId).executeTakeFirst();
     if (!m) return [];
@@ -31,7 +31,9 @@ async function messagesFor(trx: Transaction<Database>, contact: LineContact, n: 
   const agency = e.name_th ? (contact.lang === 'th' ? e.name_th : e.name_en!) : '';
   // The same words as the status page: a status, or the step the reporter is shown (a referral, a decision).
   const step = e.kind === 'status' ? t('line.push.status', { reference: c.reference, status: t(`status.${e.to_status ?? c.status}`) }) : t('line.push.event', { reference: c.reference, text: t(`followup.progress.${e.kind}`, { agency }) });
-  const messages: Message[] = [text(step)];
+  // A complaint's closure tells how it ended, as the status page does; a tip's outcome stays the team's.
+  const outcome = e.to_status === 'closed' && c.kind !== 'tip' && c.outcome ? `\n${t('line.outcome', { outcome: t(`outcome.${c.outcome}`) })}` : '';
+  const messages: Message[] = [text(step + outcome)];
   if (e.to_status === 'closed') messages.push(text(t('line.push.rate', { reference: c.reference }), rateButtons(c.reference)));
   return messages;
 }

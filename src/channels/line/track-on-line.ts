@@ -16,11 +16,12 @@ function statusLabel(t: T, tracked: Pick<TrackedCase, 'status'>): string {
   return t(`status.${tracked.status}`);
 }
 
-/** One case in a few lines: reference, agency, status and date, and the latest reply. */
+/** One case in a few lines: reference, agency, status and date, a closed complaint's outcome, and the latest reply. */
 export function describeCase(lang: Lang, tracked: TrackedCase): string {
   const t = translator(lang);
   const last = tracked.history.at(-1);
   const lines = [t('line.case_line', { reference: tracked.reference, agency: lang === 'th' ? tracked.agency.nameTh : tracked.agency.nameEn, status: statusLabel(t, tracked), date: formatDate(lang, last?.at ?? tracked.createdAt) })];
+  if (tracked.outcome) lines.push(t('line.outcome', { outcome: t(`outcome.${tracked.outcome}`) }));
   const reply = tracked.replies.at(-1);
   if (reply) lines.push(t('line.last_reply', { date: formatDate(lang, reply.at), text: clip(reply.text, 1000) }));
   return lines.join('\n');

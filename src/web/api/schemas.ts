@@ -1,6 +1,6 @@
 // JSON Schemas of the API: Fastify validates requests with them and /api/openapi.json publishes them.
 import { ALL_CATEGORIES, CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
+import { CASE_KINDS, CASE_STATUSES, COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 
@@ -59,7 +59,7 @@ export const schemas = {
     properties: {
       to: { type: 'string', enum: [...CASE_STATUSES] },
       reason: text(2000),
-      outcome: { type: 'string', enum: [...SCREENING_OUTCOMES, ...CONCLUSIONS] },
+      outcome: { type: 'string', enum: [...SCREENING_OUTCOMES, ...CONCLUSIONS, ...COMPLAINT_OUTCOMES], description: 'A tip: screening outcomes or conclusions; a complaint or late permit: screening outcomes or complaint outcomes' },
       duplicateOf: text(64),
     },
   },

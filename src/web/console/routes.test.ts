@@ -77,6 +77,9 @@ describe('staff console', () => {
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     assert.match(csv.body, new RegExp(reference));
     assert.doesNotMatch(csv.body, new RegExp(SECRET));
+    assert.match(csv.body, /^\uFEFFเลขที่เรื่อง,หน่วยงาน,ประเภทการแจ้ง,/, 'the header in the staff member’s language');
+    assert.match(csv.body, /,เบาะแสการทุจริต,/, 'labels, not codes');
+    assert.doesNotMatch(csv.body, /\d:\d\d:\d\d|\.\d{3}Z/, 'times to the minute');
     const searched = await h.db.selectFrom('audit_event').select(['action', 'detail']).where('action', 'in', ['cases_searched', 'cases_exported']).execute();
     assert.ok(searched.length >= 3);
     assert.ok(searched.every((a) => !JSON.stringify(a.detail).includes('เนื้อหาลับ')), 'the query is never stored');

@@ -19,7 +19,7 @@ import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../crypto/team-key.ts';
 import { loadHistory } from '../../intake/case-view.ts';
-import { CASE_KINDS, CASE_STATUSES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
+import { CASE_KINDS, CASE_STATUSES, COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { ALL_CATEGORIES, isComplaintCategory, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
@@ -163,7 +163,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     scope.get('/staff/cases.csv', async (req, reply) => {
       const c = ctx(req, reply);
-      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), label: c.t });
+      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), lang: c.lang });
       const day = new Date().toISOString().slice(0, 10);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sujarit-cases-${day}.csv"`).send(csv);
     });
@@ -234,6 +234,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         transitions: transitionsFor(actor, meta),
         screeningOutcomes: SCREENING_OUTCOMES,
         conclusions: CONCLUSIONS,
+        complaintOutcomes: COMPLAINT_OUTCOMES,
         clocks: [
           { key: 'ack', due: meta.ackDueAt },
           { key: 'reply', due: meta.replyDueAt },

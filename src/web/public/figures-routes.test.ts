@@ -31,7 +31,8 @@ describe('public figures', () => {
       return id;
     };
     await add('OPDC', 'complaint', 'line');
-    await add('OPDC', 'complaint', 'web', 'closed');
+    const resolved = await add('OPDC', 'complaint', 'web', 'closed');
+    await h.db.updateTable('report_case').set({ outcome: 'resolved' }).where('id', '=', resolved).execute();
     await add('OPDC', 'tip', 'web');
     await add('OPDC', 'tip', 'web', 'new', new Date(Date.now() - 3 * 366 * 86_400_000)); // three fiscal years ago
     const permit = await add('OPDC', 'permit', 'line');
@@ -52,6 +53,7 @@ describe('public figures', () => {
     assert.match(res.body, new RegExp(`<option value="${fy}" selected>ปีงบประมาณ พ.ศ. ${fy}</option>`));
     assert.match(res.body, new RegExp(`href="/figures.csv\\?fy=${fy}"`));
     assert.match(res.body, /<th scope="row">หน่วยงาน OPDC<\/th><td>6<\/td><td>4<\/td>/, 'complaints: two, a permit and three rated; four closed');
+    assert.match(res.body, /id="outcomes-h">ผลการดำเนินการเรื่องร้องเรียน<\/h2>[\s\S]*?<th scope="col">แก้ไขแล้ว<\/th><th scope="col">แก้ไขได้บางส่วน<\/th><th scope="col">แก้ไขไม่ได้<\/th>[\s\S]*?<th scope="row">หน่วยงาน OPDC<\/th><td>1<\/td><td>0<\/td><td>0<\/td><td>0<\/td><\/tr>/, 'the closed complaints by outcome');
     assert.match(res.body, /<svg [^>]*role="img"/);
     assert.match(res.body, /<title id="chart-0-t">การกระจายของคะแนนความพึงพอใจ: รวมทุกหน่วยงาน<\/title>/);
     assert.match(res.body, /หน่วยงาน OPDC: คะแนนเฉลี่ย 3.67 จากผู้ประเมิน 3 ราย/);
@@ -73,7 +75,7 @@ describe('public figures', () => {
   it('shows a "no data" panel for a year without cases, and every year with fy=all', async () => {
     const empty = await page(`/figures?fy=${fy - 2}`);
     assert.equal(empty.statusCode, 200);
-    assert.equal(empty.body.match(/ยังไม่มีข้อมูลในช่วงเวลานี้/g)?.length, 4, 'one panel per section');
+    assert.equal(empty.body.match(/ยังไม่มีข้อมูลในช่วงเวลานี้/g)?.length, 5, 'one panel per section (complaints, tips, outcomes, ratings, permits)');
     assert.doesNotMatch(empty.body, /<svg/);
     const all = await page('/figures?fy=all&lang=en');
     assert.match(all.body, /<option value="all" selected>All years<\/option>/);

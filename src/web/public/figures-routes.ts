@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { complaintFigures, currentFiscalYear, figuresCsv, fiscalYearRange, type Figures } from '../../cases/figures.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
-import { CASE_CHANNELS } from '../../db/schema.ts';
+import { CASE_CHANNELS, COMPLAINT_OUTCOMES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { WebDeps } from '../deps.ts';
 import { pageContext, sendPage } from '../render.ts';
@@ -63,6 +63,7 @@ export function figuresRoutes(app: FastifyInstance, deps: WebDeps): void {
       range,
       years: typeof range.fy === 'number' && !offered.includes(range.fy) ? [...offered, range.fy] : offered,
       channels,
+      outcomes: COMPLAINT_OUTCOMES,
       num: (n: number) => nf.format(n),
       mean: (n: number | null) => (n === null ? '–' : mean.format(n)),
       day: (d: string) => formatDay(c.lang, d),

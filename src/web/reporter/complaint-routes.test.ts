@@ -16,6 +16,8 @@ import { transitionCase } from '../../cases/workflow.ts';
 import { connect, type Db } from '../../db/connection.ts';
 import { translator } from '../../i18n/messages.ts';
 import { bangkokToday } from '../../intake/validate-complaint.ts';
+import { newDraft, submitReport } from '../../intake/submit-report.ts';
+import { validateReport } from '../../intake/validate-report.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../../staff/session.ts';
 import { buildApp } from '../app.ts';
 
@@ -251,6 +253,36 @@ describe('citizen complaints on the web', () => {
       assert.match(after.body, new RegExp(escapeHtml(t('tracking.rating.given', { score: 4 }))));
       assert.doesNotMatch(after.body, /action="\/status\/rate"/);
     });
+
+    it('concludes a complaint as resolved, partly resolved, not resolved or referred, told to the citizen at closure; a tip keeps its outcomes', async () => {
+      const res = await file(COMPLAINT);
+      const [c, ref] = [receiptOf(res.body), referenceOf(res.body)];
+      const io = actors['io@opdc.example'];
+      const sup = actors['sup@opdc.example'];
+      await transitionCase({ db: h.db, actor: io, reference: ref, to: 'acknowledged', reason: 'รับเรื่อง' });
+      await transitionCase({ db: h.db, actor: io, reference: ref, to: 'screening', reason: 'กลั่นกรอง' });
+      const form = await get(h.app, await staffJar('io@opdc.example'), `/staff/cases/${ref}`);
+      assert.match(form.body, new RegExp(`<optgroup label="${t('console.outcome.complaint')}"><option value="resolved"[^>]*>${t('outcome.resolved')}</option><option value="partly_resolved"`), 'the case page offers the complaint outcomes');
+      assert.doesNotMatch(form.body, /value="substantiated"/, 'not a tip’s conclusions');
+      await transitionCase({ db: h.db, actor: io, reference: ref, to: 'investigating', reason: 'ตรวจสอบ' });
+      await assert.rejects(transitionCase({ db: h.db, actor: sup, reference: ref, to: 'concluded', reason: 'มีมูล', outcome: 'substantiated' }), { code: 'invalid_input' });
+      await transitionCase({ db: h.db, actor: sup, reference: ref, to: 'concluded', reason: 'ปรับปรุงได้บางส่วน', outcome: 'partly_resolved' });
+      const concluded = await status(c);
+      assert.doesNotMatch(concluded.body, new RegExp(t('tracking.outcome')), 'not before closure: it can still be sent back');
+      await transitionCase({ db: h.db, actor: sup, reference: ref, to: 'closed', reason: 'ยุติเรื่อง' });
+      for (const [page, lang] of [[await status(c), 'th'], [await get(h.app, newJar(), `/status?code=${c}&lang=en`), 'en']] as const) {
+        assert.match(page.body, new RegExp(`<dt>${translator(lang)('tracking.outcome')}</dt><dd class="outcome">${translator(lang)('outcome.partly_resolved')}</dd>`));
+      }
+      assert.equal((await h.db.selectFrom('report_case').select('outcome').where('reference', '=', ref).executeTakeFirstOrThrow()).outcome, 'partly_resolved');
+
+      const tip = await submitReport({ db: h.db, kdf: CHEAP_KDF, receiptSalt: h.deps.secrets.receiptSalt, draft: newDraft(), input: validateReport({ agency: 'OPDC', category: 'bribery', what: 'เรียกรับเงิน' }), files: [], channel: 'web' });
+      for (const to of ['acknowledged', 'screening']) await transitionCase({ db: h.db, actor: io, reference: tip.reference, to, reason: 'ดำเนินการ' });
+      await assert.rejects(transitionCase({ db: h.db, actor: io, reference: tip.reference, to: 'concluded', reason: 'แก้ไขแล้ว', outcome: 'resolved' }), { code: 'invalid_input' }, 'a tip is not "resolved"');
+      await assert.rejects(sql`update report_case set outcome = 'resolved' where reference = ${tip.reference}`.execute(h.db), /report_case_tip_outcome_check/, 'nor in the database');
+      await transitionCase({ db: h.db, actor: io, reference: tip.reference, to: 'concluded', reason: 'ไม่อยู่ในอำนาจ', outcome: 'out_of_scope' });
+      await transitionCase({ db: h.db, actor: sup, reference: tip.reference, to: 'closed', reason: 'ยุติ' });
+      assert.equal((await h.db.selectFrom('report_case').select('outcome').where('reference', '=', tip.reference).executeTakeFirstOrThrow()).outcome, 'out_of_scope');
+    });
   });
 
   describe('staff filing for a caller', () => {
@@ -328,7 +360,7 @@ describe('citizen complaints on the web', () => {
       const tips = await get(h.app, sup, '/staff/cases?scope=agency&kind=tip');
       const counts = [permits, complaints, delays, tips].map((r) => Number(/ทั้งหมด (\d+) เรื่อง/.exec(r.body)?.[1]));
       const db = await h.db.selectFrom('report_case').select(['kind', 'category']).execute();
-      assert.deepEqual(counts, [db.filter((r) => r.kind === 'permit').length, db.filter((r) => r.kind === 'complaint').length, db.filter((r) => r.category === 'service_delay').length, 0]);
+      assert.deepEqual(counts, [db.filter((r) => r.kind === 'permit').length, db.filter((r) => r.kind === 'complaint').length, db.filter((r) => r.category === 'service_delay').length, db.filter((r) => r.kind === 'tip').length]);
       assert.match(permits.body, /<option value="permit" selected>/);
       assert.match(permits.body, /<option value="late_permit">/);
     });
