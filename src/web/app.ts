@@ -32,6 +32,7 @@ import { lineRoutes } from './channels/line-routes.ts';
 import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
 import { itaCycleRoutes } from './console/ita-routes.ts';
 import { itaResultsRoutes } from './console/ita-results-routes.ts';
+import { itaLinksRoutes } from './console/ita-links-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
@@ -133,6 +134,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   itaSurveyRoutes(app, deps);
   itaCycleRoutes(app, deps);
   itaResultsRoutes(app, deps);
+  itaLinksRoutes(app, deps);
   itaPublicRoutes(app, deps);
   return app;
 }
