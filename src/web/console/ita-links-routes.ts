@@ -24,7 +24,7 @@ export function itaLinksRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     /** The links page; `extra` carries the new links once, or a refusal with its field errors. */
     const show = async (req: FastifyRequest<CycleParams>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const cycle = await loadCycle({ db, actor: req.staff!, cycleId: pathId(req.params.id), roles: ITA_ROLES });
       const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
       const limit = cycle.staffCount * LINKS_PER_STAFF;
@@ -64,7 +64,7 @@ export function itaLinksRoutes(app: FastifyInstance, deps: WebDeps): void {
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'unavailable') throw e;
-        return show(req, reply, { alert: pageContext(req, reply, 'staff').t(err.userMessage), errors: err.fields, count: raw }, statusOf(err));
+        return show(req, reply, { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, count: raw }, statusOf(err));
       }
     });
   });

@@ -21,7 +21,7 @@ export const eitPath = (code: string): string => `/ita/e/${encodeURIComponent(co
 
 export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
   const fieldsOf = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
