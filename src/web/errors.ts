@@ -78,3 +78,34 @@ export function problemOf(e: AppError | null) {
 export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyReply {
   return reply.code(replyStatus(reply, e)).type('application/problem+json; charset=utf-8').send(problemOf(e));
 }
+
+/**
+ * How one side shows an error to a person: its own layout (the staff one keeps the menu). Given the
+ * message key and the status; MUST NOT change either.
+ */
+export type ErrorPage = (req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number) => FastifyReply | Promise<FastifyReply>;
+
+/**
+ * The error handler of a side: logs what an operator needs (the error's code, never the request),
+ * then answers problem+json on the API and the side's error page otherwise. Unknown errors are a
+ * generic 500 that leaks nothing.
+ */
+export function errorHandler(page: ErrorPage) {
+  return (error: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const e = toAppError(error);
+    if (!e) req.log.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unhandled error');
+    else if (e.code === 'unavailable') req.log.warn('database unavailable');
+    else if (isDatabaseInputError(error)) req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
+    if (isApiRequest(req)) return sendProblem(reply, e);
+    return page(req, reply, e?.userMessage ?? 'error.internal', replyStatus(reply, e));
+  };
+}
+
+/** The not-found handler of a side: problem+json on the API, the side's page otherwise. */
+export function notFoundHandler(page: ErrorPage) {
+  return (req: FastifyRequest, reply: FastifyReply) => {
+    const e = new AppError('not_found', 'not found', 'error.not_found');
+    if (isApiRequest(req)) return sendProblem(reply, e);
+    return page(req, reply, e.userMessage, statusOf(e));
+  };
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate, formatSize, isLang, translator, type Lang, type T } from '../i18n/messages.ts';
+import { sideOf, type Side } from './side.ts';
 
 const eta = new Eta({ views: path.join(import.meta.dirname, 'views'), autoEscape: true, cache: true, useWith: false });
 
@@ -19,11 +20,12 @@ export function langOf(req: FastifyRequest, reply?: FastifyReply): Lang {
   return isLang(c) ? c : 'th';
 }
 
-export type PageContext = { lang: Lang; t: T; side: 'reporter' | 'staff' };
+export type PageContext = { lang: Lang; t: T; side: Side };
 
-export function pageContext(req: FastifyRequest, reply: FastifyReply, side: 'reporter' | 'staff'): PageContext {
+/** The language and the side of a page: the side (and so the layout) is the plugin's that routed the request. */
+export function pageContext(req: FastifyRequest, reply: FastifyReply): PageContext {
   const lang = langOf(req, reply);
-  return { lang, t: translator(lang), side };
+  return { lang, t: translator(lang), side: sideOf(req) };
 }
 
 /**

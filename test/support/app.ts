@@ -38,7 +38,8 @@ export const TEST_LIMITS = createLoginLimits({ receipt: GENEROUS, tracking: GENE
 /** `sequence()` runs the ledger's sequencer once (the server's timer does it every second). */
 export type TestApp = { app: FastifyInstance; db: Db; url: string; deps: WebDeps; config: Config; dataDir: string; ledgerKey: SigningKey; sequence: () => Promise<void>; close: () => Promise<void> };
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** `logStream` receives the server log (pass `SUJARIT_LOG_LEVEL` in `env` too: tests run silent by default). */
+export async function createTestApp(env: Record<string, string> = {}, opts: { logStream?: { write: (line: string) => void } } = {}): Promise<TestApp> {
   const t = await createTestDatabase();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-test-data-'));
   const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1', SUJARIT_LOG_LEVEL: 'silent', ...GENEROUS_LIMIT_ENV, ...env }, []);
@@ -47,7 +48,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   // The load is measured afresh on every request, so a test sees the filings it just made.
   const filingGate = createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: config.filing, cacheMs: 0 });
   const deps: WebDeps = { config, db: t.db, secrets, limits: createLoginLimits(config.loginLimits), filingGate, ledgerVkey: () => ledgerKey.vkey };
-  const app = await buildApp(deps);
+  const app = await buildApp(deps, opts);
   await app.ready();
   return {
     app,

@@ -27,7 +27,7 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps): void {
   // (HKDF from the platform's cookie key), bound to the user: never stored in clear anywhere.
   const enrolmentKey = aeadKey(Buffer.from(hkdfSync('sha256', deps.secrets.cookieKey, Buffer.alloc(0), 'sujarit/v1/totp-enrolment', 32)));
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
   const common = (req: FastifyRequest, reply: FastifyReply) => {

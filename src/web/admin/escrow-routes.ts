@@ -14,7 +14,7 @@ import { adminNav } from './routes.ts';
 
 export function escrowRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const common = (req: FastifyRequest, reply: FastifyReply) => ({ csrf: csrfToken(req, reply, config.isSecureCookies), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) });
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   // Restore links and notices reach the member only, by mail (staff-mail.ts).

@@ -14,14 +14,14 @@ export function roleGrantRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
     const page = async (req: FastifyRequest, reply: FastifyReply, extra: { notice?: string | null; alert?: string | null } = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const grants = await pendingRoleGrants({ db, actor: req.staff! });
       const common = { csrf: csrfToken(req, reply, config.isSecureCookies), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) };
       return sendPage(reply, c, 'role-grants', { title: c.t('grants.title'), grants, notice: extra.notice ?? null, alert: extra.alert ?? null, ...common }, status, status === 200);
     };
     scope.get('/staff/role-grants', async (req, reply) => {
       const done = (req.query as Record<string, unknown>).done === '1';
-      return page(req, reply, { notice: done ? pageContext(req, reply, 'staff').t('grants.done') : null });
+      return page(req, reply, { notice: done ? pageContext(req, reply).t('grants.done') : null });
     });
     scope.post<{ Params: { id: string } }>('/staff/role-grants/:id', async (req, reply) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
@@ -32,7 +32,7 @@ export function roleGrantRoutes(app: FastifyInstance, deps: WebDeps): void {
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found') throw e;
-        return page(req, reply, { alert: pageContext(req, reply, 'staff').t(err.userMessage) }, statusOf(err));
+        return page(req, reply, { alert: pageContext(req, reply).t(err.userMessage) }, statusOf(err));
       }
     });
   });

@@ -57,7 +57,7 @@ const MAX_NAME = 200;
 export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string').slice(0, STAFF_ROLES.length * 2);

@@ -20,6 +20,7 @@ import { validateMessage, validateReport } from '../../intake/validate-report.ts
 import { resolveStaffSession, staffLogin, staffLogout, type StaffActor } from '../../staff/session.ts';
 import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
+import type { Side } from '../side.ts';
 import { schemas } from './schemas.ts';
 
 type Auth = 'none' | 'reporter' | 'staff';
@@ -30,6 +31,8 @@ export type Operation = {
   path: string; // OpenAPI form: /cases/{reference}
   summary: string;
   auth: Auth;
+  /** The side that serves it (and logs it, or not): the staff's for auth 'staff', else the reporter's unless set. */
+  side?: Side;
   body?: keyof typeof schemas;
   query?: Record<string, { type: string; minimum?: number; maximum?: number; enum?: readonly string[] }>;
   status: number;
@@ -126,7 +129,8 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
     },
     {
-      id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', body: 'StaffLogin', status: 200, response: 'Session',
+      // A staff login is staff business: in the staff log, like the login form.
+      id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', side: 'staff', body: 'StaffLogin', status: 200, response: 'Session',
       handle: async (ctx) => {
         const b = body(ctx);
         const s = await staffLogin({ db, kdf: config.kdf, limits: deps.limits, email: String(b.email), password: String(b.password), code: String(b.code ?? '') });
@@ -187,8 +191,18 @@ export function apiOperations(deps: WebDeps): Operation[] {
 const bodyAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
 const queryAjv = new Ajv({ coerceTypes: true, removeAdditional: false, strict: false });
 
-export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const ops = apiOperations(deps);
+/** The side an operation is served on. */
+export function sideOfOperation(op: Operation): Side {
+  return op.side ?? (op.auth === 'staff' ? 'staff' : 'reporter');
+}
+
+/**
+ * Registers the operations of one side (each side's plugin calls this with its own name). The
+ * reporter side also serves /api/openapi.json, which describes every operation of both.
+ */
+export function apiRoutes(app: FastifyInstance, deps: WebDeps, side: Side): void {
+  const all = apiOperations(deps);
+  const ops = all.filter((op) => sideOfOperation(op) === side);
   app.register(async (scope) => {
     // Bodies are JSON only: a url-encoded, multipart or text/plain body is what a cross-site <form>
     // can send without a preflight, so any other type is refused with 415 before a handler runs.
@@ -212,13 +226,14 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
           } else if (op.auth === 'staff') {
             ctx.staff = (await resolveStaffSession({ db: deps.db, token: bearer(req) })) ?? undefined;
             if (!ctx.staff) throw new AppError('unauthorized', 'a valid staff token is required', 'error.unauthorized');
+            req.staff = ctx.staff; // for the staff log line (staff-side.ts)
           }
           const result = await op.handle(ctx);
           return reply.code(op.status).send(result);
         },
       });
     }
-    scope.get('/api/openapi.json', async () => openApiDocument(ops));
+    if (side === 'reporter') scope.get('/api/openapi.json', async () => openApiDocument(all));
   });
 }
 

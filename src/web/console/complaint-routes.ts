@@ -46,7 +46,7 @@ function validateCallerComplaint(fields: Record<string, string>, kind: Complaint
 export function callerComplaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
   const fileParams = fileParamsOf(config);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
   app.register(async (scope) => {

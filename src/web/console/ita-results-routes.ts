@@ -95,7 +95,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
         csrf: csrfToken(req, reply, config.isSecureCookies),
         staffEmail: req.staff!.email,
         nav: (deps.staffNav ?? adminNav)(req.staff!),
-        notice: DONE.includes(done as (typeof DONE)[number]) ? pageContext(req, reply, 'staff').t(`ita.results.done.${done as string}`) : null,
+        notice: DONE.includes(done as (typeof DONE)[number]) ? pageContext(req, reply).t(`ita.results.done.${done as string}`) : null,
         alert: null,
         errors: null,
         form: null,
@@ -112,13 +112,13 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found') throw e;
-        const c = pageContext(req, reply, 'staff');
+        const c = pageContext(req, reply);
         return page({ notice: null, alert: c.t(err.userMessage), errors: err.fields, form: { name: formName, ...typed(b) } }, statusOf(err));
       }
     };
 
     const showResults = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const r = await cycleResults({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-results', {
         title: c.t('ita.results.title', { year: r.cycle.fiscalYear }),
@@ -133,7 +133,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.get<Params>('/staff/ita/:id/results', (req, reply) => showResults(req, reply));
 
     scope.get<Params>('/staff/ita/:id/results.csv', async (req, reply) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const r = await cycleResults({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ita-results-${r.cycle.fiscalYear}.csv"`).send(resultsCsv(r, c.lang, c.t));
     });
@@ -147,7 +147,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     }, (extra, status) => showResults(req, reply, extra, status), 'history'));
 
     const showMeasures = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-measures', {
         title: c.t('ita.measures.title', { year: cycle.fiscalYear }),
@@ -168,7 +168,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     }, (extra, status) => showMeasures(req, reply, extra, status), 'measure'));
 
     const showMeasure = async (req: FastifyRequest<MeasureParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const { cycle, measure } = await loadMeasure({ db, actor: req.staff!, cycleId: pathId(req.params.id), measureId: pathId(req.params.mid) });
       return sendPage(reply, c, 'staff-ita-measure', {
         title: measure.title,
@@ -199,7 +199,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
       }, (extra, status) => showMeasure(req, reply, extra, status), `progress-${typeof b.round === 'string' ? b.round.slice(0, 3) : ''}`);
     });
 
-    const showReport = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200, c = pageContext(req, reply, 'staff')) => {
+    const showReport = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Extra = {}, status = 200, c = pageContext(req, reply)) => {
       const { cycle, measures } = await listMeasures({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       return sendPage(reply, c, 'staff-ita-report', {
         title: c.t('ita.report.title', { year: cycle.fiscalYear }),

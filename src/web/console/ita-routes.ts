@@ -124,7 +124,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       form: null,
     };
   };
-  const refused = (req: FastifyRequest, reply: FastifyReply, err: AppError, form: Extra) => ({ notice: null, alert: pageContext(req, reply, 'staff').t(err.userMessage), errors: err.fields, form });
+  const refused = (req: FastifyRequest, reply: FastifyReply, err: AppError, form: Extra) => ({ notice: null, alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, form });
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
@@ -132,7 +132,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     // --- The agency's cycles, and opening one ---------------------------------------------------
 
     const listPage = async (req: FastifyRequest, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const cycles = await listCycles({ db, actor: req.staff! });
       const frameworks = listFrameworks().map((name) => ({ name, title: loadShippedFramework(name).title[c.lang] }));
       return sendPage(reply, c, 'staff-ita', {
@@ -164,7 +164,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     // --- One cycle: overview, settings, publishing and closing ----------------------------------------
 
     const cyclePage = async (req: FastifyRequest<IdParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const isAdmin = hasRole(req.staff!, 'agency_admin');
       return sendPage(reply, c, 'staff-ita-cycle', {
@@ -223,7 +223,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
     // --- The OIT self-check --------------------------------------------------------------------------
 
     const oitPage = async (req: FastifyRequest<IdParams>, reply: FastifyReply, extra: Extra = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const hasFigures = items.some((i) => i.source === 'complaint-figures');
       const isOpen = cycle.state === 'open';

@@ -26,7 +26,7 @@ export function permitRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     /** The page; `extra` carries a refused action's error, field errors and what was typed. */
     const show = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       const permit = await loadPermit({ db, actor: req.staff!, reference: req.params.ref });
       const sent = (req.query as Record<string, unknown>).sent;
       const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
@@ -62,7 +62,7 @@ export function permitRoutes(app: FastifyInstance, deps: WebDeps): void {
           const err = toAppError(e);
           if (!err || err.code === 'not_found') throw e;
           const form = { name, ...Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, (v as string).slice(0, MAX_REASON)])) };
-          return show(req, reply, { alert: pageContext(req, reply, 'staff').t(err.userMessage), errors: err.fields, form }, statusOf(err));
+          return show(req, reply, { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, form }, statusOf(err));
         }
       });
 

@@ -1,5 +1,5 @@
-// The staff console: inbox per role, the case page and its actions. Requests here are logged
-// (method, path, status, time to the minute); the reporter side's are not. Every action is a
+// The staff console: inbox per role, the case page and its actions. Registered on the staff side
+// (staff-side.ts), which logs its requests; the reporter side's are not. Every action is a
 // plain form POST that redirects (or shows the page again with what was typed and the error).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../../audit/record-audit.ts';
@@ -33,7 +33,7 @@ import { formId } from '../input.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
-import { ENROL_PATH, logPath, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
+import { ENROL_PATH, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
 
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
@@ -44,13 +44,9 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
   const fileParams = fileParamsOf(config);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'staff');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
-
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.url.startsWith('/staff')) req.log.info({ method: req.method, path: logPath(req.url), status: reply.statusCode, user: req.staff?.id }, 'staff request');
-  });
 
   const loginPage = (req: FastifyRequest, reply: FastifyReply, alert: string | null, status: number, email = '') => {
     const c = ctx(req, reply);

@@ -21,7 +21,7 @@ export function spamRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(db));
 
     const show = (req: FastifyRequest, reply: FastifyReply, shown: Shown, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
+      const c = pageContext(req, reply);
       return sendPage(reply, c, 'staff-spam', {
         title: c.t('spam.title'),
         selection: null,
@@ -47,7 +47,7 @@ export function spamRoutes(app: FastifyInstance, deps: WebDeps): void {
         } catch (e) {
           const err = toAppError(e);
           if (!err || err.code === 'forbidden') throw e;
-          const c = pageContext(req, reply, 'staff');
+          const c = pageContext(req, reply);
           return show(req, reply, { alert: c.t(err.userMessage), selection: err.userMessage.startsWith('spam.') ? undefined : spamSelection(b.ref), reason: String(b.reason ?? '').slice(0, MAX_REASON) }, statusOf(err));
         }
       });

@@ -50,7 +50,7 @@ export function figuresRoutes(app: FastifyInstance, deps: WebDeps): void {
   };
 
   app.get('/figures', async (req, reply) => {
-    const c = pageContext(req, reply, 'reporter');
+    const c = pageContext(req, reply);
     const { range, figures } = await load(req);
     const offered = Array.from({ length: FISCAL_YEARS_BACK + 1 }, (_, i) => currentFiscalYear() - i);
     const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');

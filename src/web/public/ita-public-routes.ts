@@ -39,7 +39,7 @@ export function itaPublicRoutes(app: FastifyInstance, deps: WebDeps): void {
   const score = (h: number | null) => (h === null ? '–' : formatScore(h));
 
   app.get('/ita', async (req, reply) => {
-    const c = pageContext(req, reply, 'reporter');
+    const c = pageContext(req, reply);
     const fy = publicYearOf((req.query ?? {}) as Record<string, unknown>);
     const agencies = await publishedResults({ db });
     // Each agency's newest published cycle, or its published cycle of the year asked for.
@@ -53,13 +53,13 @@ export function itaPublicRoutes(app: FastifyInstance, deps: WebDeps): void {
   });
 
   app.get('/ita.csv', async (req, reply) => {
-    const c = pageContext(req, reply, 'reporter');
+    const c = pageContext(req, reply);
     const csv = publishedCsv(await publishedResults({ db }), c.lang, c.t);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="sujarit-ita.csv"').send(csv);
   });
 
   app.get<CodeParams>('/ita/:agencyCode', async (req, reply) => {
-    const c = pageContext(req, reply, 'reporter');
+    const c = pageContext(req, reply);
     const a = (await publishedResults({ db })).find((x) => x.code === req.params.agencyCode);
     // An unknown agency and one with nothing published get the same answer.
     if (!a) throw new AppError('not_found', 'no published ITA results for this agency', 'error.not_found');

@@ -36,7 +36,7 @@ export function typedValues(fields: Record<string, string>, names: readonly stri
 export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
   const fileParams = fileParamsOf(config);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');

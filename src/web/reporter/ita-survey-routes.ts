@@ -1,26 +1,19 @@
-// ITA: the IIT and EIT surveys (public side) and the staff page that issues IIT links and shows the
-// EIT link and QR code. The survey pages follow the reporter side's rules: no request is logged,
+// ITA: the IIT and EIT surveys and the QR code of the public link (the reporter side; the staff
+// page that issues the links is console/ita-links-routes.ts). The survey pages follow the reporter side's rules: no request is logged,
 // no client address or agent is read, no session; a plain form that works without JavaScript.
 // Nothing a respondent sends reaches a log line or an error message: a failure logs a constant
 // text and the database error code only.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { AppError } from '../../errors.ts';
-import { ITA_ROLES, loadCycle } from '../../ita/cycles.ts';
-import { surveyProgress } from '../../ita/sample.ts';
-import { answerOptions, fieldOf, issueLinks, keptAnswers, LINKS_PER_STAFF, loadEitSurvey, loadIitSurvey, MAX_LINKS_PER_CALL, MAX_SURVEY_BODY, submitEit, submitIit, type Survey } from '../../ita/surveys.ts';
-import { hasRole } from '../../staff/session.ts';
-import { adminNav } from '../admin/routes.ts';
+import { answerOptions, fieldOf, keptAnswers, loadEitSurvey, loadIitSurvey, MAX_SURVEY_BODY, submitEit, submitIit, type Survey } from '../../ita/surveys.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
-import { pathId } from '../input.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
-import { requireStaff } from '../staff-auth.ts';
 
 type TokenParams = { Params: { token: string } };
 type CodeParams = { Params: { code: string } };
-type CycleParams = { Params: { id: string } };
 
 /** The survey paths: `/ita/s/<token>` (IIT one-time link) and `/ita/e/<code>` (EIT public link). */
 export const iitPath = (token: string): string => `/ita/s/${token}`;
@@ -28,7 +21,7 @@ export const eitPath = (code: string): string => `/ita/e/${encodeURIComponent(co
 
 export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
   const fieldsOf = (req: FastifyRequest) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
@@ -134,55 +127,5 @@ export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
     }
     const svg = await QRCode.toString(`${config.publicUrl}${eitAction(req)}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return reply.type('image/svg+xml; charset=utf-8').send(svg);
-  });
-
-  app.register(async (scope) => {
-    scope.addHook('preHandler', requireStaff(db));
-
-    /** The links page; `extra` carries the new links once, or a refusal with its field errors. */
-    const show = async (req: FastifyRequest<CycleParams>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
-      const c = pageContext(req, reply, 'staff');
-      const cycle = await loadCycle({ db, actor: req.staff!, cycleId: pathId(req.params.id), roles: ITA_ROLES });
-      const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
-      const limit = cycle.staffCount * LINKS_PER_STAFF;
-      return sendPage(reply, c, 'staff-ita-links', {
-        title: c.t('ita.links.title', { year: cycle.fiscalYear }),
-        cycle,
-        progress: surveyProgress(cycle),
-        num: (n: number) => nf.format(n),
-        limit,
-        left: Math.max(0, limit - cycle.linksIssued),
-        perStaff: LINKS_PER_STAFF,
-        maxPerCall: MAX_LINKS_PER_CALL,
-        canIssue: hasRole(req.staff!, 'agency_admin'),
-        eitUrl: `${config.publicUrl}${eitPath(cycle.publicCode)}`,
-        qrHref: `${eitPath(cycle.publicCode)}/qr.svg`,
-        urls: null,
-        alert: null,
-        errors: null,
-        count: '',
-        csrf: csrfToken(req, reply, config.isSecureCookies),
-        staffEmail: req.staff!.email,
-        nav: (deps.staffNav ?? adminNav)(req.staff!),
-        ...extra,
-      }, status, status === 200 && !extra.urls);
-    };
-
-    scope.get<CycleParams>('/staff/ita/:id/links', async (req, reply) => show(req, reply));
-
-    scope.post<CycleParams>('/staff/ita/:id/links', async (req, reply) => {
-      const b = (req.body ?? {}) as Record<string, unknown>;
-      checkCsrf(req, b._csrf);
-      const raw = typeof b.count === 'string' ? b.count.trim().slice(0, 12) : '';
-      try {
-        const tokens = await issueLinks({ db, actor: req.staff!, cycleId: pathId(req.params.id), count: /^\d+$/.test(raw) ? Number(raw) : NaN });
-        // Shown once, in this response only (never stored, never cached: app.ts sends no-store).
-        return show(req, reply, { urls: tokens.map((t) => `${config.publicUrl}${iitPath(t)}`) });
-      } catch (e) {
-        const err = toAppError(e);
-        if (!err || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'unavailable') throw e;
-        return show(req, reply, { alert: pageContext(req, reply, 'staff').t(err.userMessage), errors: err.fields, count: raw }, statusOf(err));
-      }
-    });
   });
 }

@@ -29,7 +29,7 @@ const TEMPLATES = { report: ['receipt', 'receipt.title'], complaint: ['complaint
 export function receiptRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
   app.get(PATH, async (req: FastifyRequest, reply: FastifyReply) => {
-    const c = pageContext(req, reply, 'reporter');
+    const c = pageContext(req, reply);
     const csrf = csrfToken(req, reply, config.isSecureCookies);
     const shown = await readReveal(db, req.cookies[RECEIPT_COOKIE]);
     if (!shown) {

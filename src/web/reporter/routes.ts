@@ -27,7 +27,7 @@ const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'id
 export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db, secrets } = deps;
   const fileParams = fileParamsOf(config);
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply, 'reporter');
+  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
 
   const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, values: Record<string, string>, error: AppError | null, status: number, reselect = false, filing?: { filing: FilingShown; alertParams: { seconds: number } }) => {

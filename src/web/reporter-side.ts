@@ -1,0 +1,56 @@
+// The reporter side: every page and API operation a reporter, a witness, a survey respondent or the
+// public reaches, as one encapsulated plugin (SecureDrop's source_app). It writes no request log:
+// no line per request, no address, no path, no time. Errors are logged by their code only
+// (errors.ts). Its pages use the reporter layout and the reporter's CSRF cookie (csrf.ts).
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { apiRoutes } from './api/routes.ts';
+import { lineRoutes } from './channels/line-routes.ts';
+import type { WebDeps } from './deps.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { figuresRoutes } from './public/figures-routes.ts';
+import { itaPublicRoutes } from './public/ita-public-routes.ts';
+import { logRoutes } from './public/log-routes.ts';
+import { pageContext, sendPage } from './render.ts';
+import { complaintRoutes } from './reporter/complaint-routes.ts';
+import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
+import { reporterRoutes } from './reporter/routes.ts';
+import { receiptRoutes } from './reporter/receipt-routes.ts';
+
+/** The reporter's error page: the public layout, a link to the home page. */
+function reporterErrorPage(req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): FastifyReply {
+  const c = pageContext(req, reply);
+  return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status);
+}
+
+/**
+ * The reporter side's plugin. MUST be registered encapsulated (not through fastify-plugin) so its
+ * handlers and decoration stay its own; its not-found handler answers every unknown URL the staff
+ * side does not claim (unknown /api/ URLs as problem+json).
+ */
+export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  app.decorateRequest('side', 'reporter');
+  app.setErrorHandler(errorHandler(reporterErrorPage));
+  app.setNotFoundHandler(notFoundHandler(reporterErrorPage));
+
+  await app.register(fastifyStatic, { root: path.join(import.meta.dirname, 'static'), prefix: '/static/', cacheControl: true, maxAge: 3600_000, index: false });
+  app.get('/healthz', { exposeHeadRoute: true }, async (_req, reply) => {
+    await sql`select 1`.execute(deps.db);
+    return reply.send({ status: 'ok' });
+  });
+
+  reporterRoutes(app, deps);
+  receiptRoutes(app, deps);
+  complaintRoutes(app, deps);
+  itaSurveyRoutes(app, deps);
+  apiRoutes(app, deps, 'reporter');
+  // Public pages that belong to no one: read by anyone, logged for no one.
+  logRoutes(app, deps);
+  figuresRoutes(app, deps);
+  itaPublicRoutes(app, deps);
+  // LINE's webhook has no session, and its senders are reporters: a line per delivery, timed,
+  // would pair a LINE user's messages with the log. It keeps its own problem+json error handler.
+  lineRoutes(app, deps);
+}

@@ -1,0 +1,66 @@
+// The staff side: the console, administration, accounts, ITA management and the staff API
+// operations, as one encapsulated plugin (SecureDrop's journalist_app). One log line per request,
+// pages and API alike: method, path (one-time tokens cut out), status, user id, time to the
+// minute. Its pages use the staff layout (the menu when signed in) and the staff CSRF cookie.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { accountRoutes } from './account/routes.ts';
+import { escrowRoutes } from './admin/escrow-routes.ts';
+import { roleGrantRoutes } from './admin/role-grant-routes.ts';
+import { adminNav, adminRoutes } from './admin/routes.ts';
+import { apiRoutes } from './api/routes.ts';
+import { callerComplaintRoutes } from './console/complaint-routes.ts';
+import { itaLinksRoutes } from './console/ita-links-routes.ts';
+import { itaResultsRoutes } from './console/ita-results-routes.ts';
+import { itaCycleRoutes } from './console/ita-routes.ts';
+import { permitRoutes } from './console/permit-routes.ts';
+import { consoleRoutes } from './console/routes.ts';
+import { spamRoutes } from './console/spam-routes.ts';
+import type { WebDeps } from './deps.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { pageContext, sendPage } from './render.ts';
+import { logPath, STAFF_COOKIE } from './staff-auth.ts';
+import { resolveStaffSession, type StaffActor } from '../staff/session.ts';
+
+/**
+ * The staff error page: the staff layout, with the menu for a signed-in user, and a link to the
+ * inbox. On a page without the session hook (a not-found URL) the session is read here, read only;
+ * not when the database is what failed. It carries no CSRF token (so no logout button): two
+ * refusals MUST read byte for byte alike, a case of another agency exactly like a missing one.
+ */
+function staffErrorPage(deps: WebDeps) {
+  return async (req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): Promise<FastifyReply> => {
+    let actor: StaffActor | null = req.staff ?? null;
+    if (!actor && status !== 503) actor = await resolveStaffSession({ db: deps.db, token: req.cookies[STAFF_COOKIE] }).catch(() => null);
+    const c = pageContext(req, reply);
+    const menu = actor?.isEnrolled ? { staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) } : {};
+    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey), ...menu }, status);
+  };
+}
+
+/**
+ * The staff side's plugin. MUST be registered encapsulated (not through fastify-plugin): its log
+ * hook, error handler and decoration apply to its own routes only. Unknown URLs under /staff get
+ * its not-found page (the one place a path names the side: Fastify routes not-found by prefix).
+ */
+export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  app.decorateRequest('side', 'staff');
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, path: logPath(req.url), status: reply.statusCode, user: req.staff?.id }, 'staff request');
+  });
+  const page = staffErrorPage(deps);
+  app.setErrorHandler(errorHandler(page));
+  await app.register(async (staffPaths) => staffPaths.setNotFoundHandler(notFoundHandler(page)), { prefix: '/staff' });
+
+  consoleRoutes(app, deps);
+  accountRoutes(app, deps);
+  adminRoutes(app, deps);
+  escrowRoutes(app, deps);
+  roleGrantRoutes(app, deps);
+  callerComplaintRoutes(app, deps);
+  permitRoutes(app, deps);
+  spamRoutes(app, deps);
+  itaCycleRoutes(app, deps);
+  itaResultsRoutes(app, deps);
+  itaLinksRoutes(app, deps);
+  apiRoutes(app, deps, 'staff');
+}
