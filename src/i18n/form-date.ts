@@ -1,9 +1,9 @@
 // Dates typed in forms, Thai first: day/month/year in the Buddhist Era (7/12/2569), as Thai staff
 // and citizens write them. A year of 2400 or more is read as B.E. (minus 543), one from 1900 to 2399
-// as A.D.; Thai digits and the separators / - . are accepted, and so is YYYY-MM-DD (A.D.), what a
+// as A.D.; Thai digits, the separators / - . and none at all (DDMMYYYY, what a phone's number pad types) are accepted, and so is YYYY-MM-DD (A.D.), what a
 // date picker or an API client sends. Values are kept as YYYY-MM-DD (A.D.) calendar days.
 const BE_OFFSET = 543;
-const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$|^(\d{2})(\d{2})(\d{4})$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** The calendar day a person typed, as YYYY-MM-DD (A.D.), or null when it is not a date that exists. */
@@ -13,7 +13,7 @@ export function parseFormDate(raw: unknown): string | null {
   const iso = ISO.exec(v);
   const dmy = iso ? null : DMY.exec(v);
   if (!iso && !dmy) return null;
-  const [y, m, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(dmy![3]), Number(dmy![2]), Number(dmy![1])];
+  const [y, m, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(dmy![3] ?? dmy![6]), Number(dmy![2] ?? dmy![5]), Number(dmy![1] ?? dmy![4])];
   const year = !iso && y >= 2400 ? y - BE_OFFSET : y;
   if (year < 1900 || year > 2399) return null;
   const date = new Date(Date.UTC(year, m - 1, d));

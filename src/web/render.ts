@@ -1,4 +1,5 @@
 // Server-rendered pages: Eta templates with auto-escaping, the translator and date formats.
+import { formDateValue } from '../i18n/form-date.ts';
 import path from 'node:path';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -42,6 +43,8 @@ export function sendPage(reply: FastifyReply, ctx: PageContext, view: string, da
     ...ctx,
     date: (d: Date) => formatDate(ctx.lang, d),
     size: (n: number) => formatSize(ctx.lang, n),
+    // A YYYY-MM-DD day in a date field: DD/MM/B.E. in Thai; what was typed and did not read as a date is shown back as typed.
+    formDate: (v: string | null | undefined) => formDateValue(v, ctx.lang),
     langHref: isGetPage ? `${url.pathname}${url.search}` : null,
     ...data,
   });

@@ -231,8 +231,8 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await page.locator('#steps').fill(MEASURE.steps);
     await page.locator('#responsibleUnit').fill(MEASURE.unit);
     const ce = fiscalYear - 543;
-    await page.locator('#startsOn').fill(`${ce - 1}-10-01`);
-    await page.locator('#endsOn').fill(`${ce}-09-30`);
+    await page.locator('#startsOn').fill(`01/10/${ce - 1 + 543}`); // typed in the Buddhist Era, as Thai staff write dates
+    await page.locator('#endsOn').fill(`30/09/${ce + 543}`);
     await page.locator('#budget').fill('12,500');
     const added = await clickAndLoad(page, page.getByRole('button', { name: 'เพิ่มมาตรการ', exact: true }));
     assert.equal(added.status(), 200, await added.text());

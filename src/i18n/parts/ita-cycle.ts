@@ -29,7 +29,7 @@ export const th: Record<string, string> = {
   'ita.open.staff_count': 'จำนวนบุคลากรของหน่วยงาน',
   'ita.open.staff_count.hint': 'ใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำ',
   'ita.open.oit_due_on': 'กำหนดส่งหลักฐาน OIT',
-  'ita.open.oit_due_on.hint': 'ถ้าระบุ ระบบจะส่งอีเมลเตือนรายการที่ยังขาดทุกวันในช่วง 7 วันก่อนกำหนด (นอกนั้นสัปดาห์ละครั้ง)',
+  'ita.open.oit_due_on.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568 ถ้าระบุ ระบบจะส่งอีเมลเตือนรายการที่ยังขาดทุกวันในช่วง 7 วันก่อนกำหนด (นอกนั้นสัปดาห์ละครั้ง)',
   'ita.open.submit': 'เปิดรอบการประเมิน',
 
   'ita.cycle.title': 'การประเมิน ITA ปีงบประมาณ พ.ศ. {year}',
@@ -136,7 +136,7 @@ export const en: Record<string, string> = {
   'ita.open.staff_count': 'Number of staff in the agency',
   'ita.open.staff_count.hint': 'Used for the minimum number of IIT answers',
   'ita.open.oit_due_on': 'OIT evidence due date',
-  'ita.open.oit_due_on.hint': 'When given, missing items are mailed every day in the 7 days before it (otherwise once a week)',
+  'ita.open.oit_due_on.hint': 'Day/month/year, e.g. 31/03/2025. When given, missing items are mailed every day in the 7 days before it (otherwise once a week)',
   'ita.open.submit': 'Open the cycle',
 
   'ita.cycle.title': 'ITA, fiscal year B.E. {year}',

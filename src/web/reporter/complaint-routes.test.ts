@@ -92,7 +92,7 @@ describe('citizen complaints on the web', () => {
     const en = await get(h.app, newJar(), '/complaint?type=permit&lang=en');
     assert.match(en.body, /Licensing Facilitation Act B\.E\. 2558/);
     assert.match(en.body, /name="permitReference"/);
-    assert.match(en.body, /type="date"/);
+    assert.match(en.body, /id="filedOn" name="filedOn" type="text" inputmode="numeric"/, 'a typed date (day/month/year, B.E. or A.D.), not the browser’s A.D.-only picker');
     const th = await get(h.app, newJar(), '/complaint');
     assert.match(th.body, /autocomplete="name"/);
     assert.doesNotMatch(th.body, /[">](?:complaint|tracking|kind|category)\.[a-z_.]+[<"]/, 'every text is translated');
@@ -121,6 +121,18 @@ describe('citizen complaints on the web', () => {
     assert.deepEqual({ kind: c.kind, category: c.category }, { kind: 'permit', category: 'late_permit' });
     const p = await h.db.selectFrom('permit_request').select([sql<string>`filed_on::text`.as('filed'), sql<string>`manual_due_on::text`.as('due')]).where('case_id', '=', c.id).executeTakeFirstOrThrow();
     assert.deepEqual(p, { filed: daysFromToday(-40), due: daysFromToday(-10) });
+  });
+
+  it('reads permit dates typed as Thai write them: day/month/B.E. year, Thai digits', async () => {
+    const be = (iso: string) => { const [y, m, d] = iso.split('-'); return `${d}/${m}/${Number(y) + 543}`; };
+    const thai = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d)));
+    const res = await file({ agency: 'OPDC', what: 'ขออนุญาตตั้งป้าย ยังไม่ได้รับผล', permitReference: 'ป้าย-9', filedOn: be(daysFromToday(-30)), manualDueOn: thai(be(daysFromToday(-5))), identityName: NAME, identityContact: CONTACT }, [], '/complaint?type=permit');
+    assert.equal(res.statusCode, 200, res.body.slice(0, 500));
+    const c = await h.db.selectFrom('report_case').select('id').where('reference', '=', referenceOf(res.body)).executeTakeFirstOrThrow();
+    const p = await h.db.selectFrom('permit_request').select([sql<string>`filed_on::text`.as('filed'), sql<string>`manual_due_on::text`.as('due')]).where('case_id', '=', c.id).executeTakeFirstOrThrow();
+    assert.deepEqual(p, { filed: daysFromToday(-30), due: daysFromToday(-5) });
+    const form = await get(h.app, newJar(), '/complaint?type=permit');
+    assert.match(form.body, /id="filedOn" name="filedOn" type="text" inputmode="numeric"[^>]*placeholder="วว\/ดด\/ปปปป"/, 'a text field for a B.E. date, not the browser’s A.D. date picker');
   });
 
   for (const [label, dates, field, key] of [
