@@ -21,11 +21,13 @@ type Layer = 'outer' | 'domain' | 'base';
  * - config sits in the domain, not the base: validating SUJARIT_LEDGER_WITNESSES uses the ledger's
  *   verifier-key parser (ledger/witness-client.ts).
  * - i18n and errors.ts import nothing of ours: they are base, usable from everywhere.
+ * - pdf (Thai text and the Sarabun PDF layout) imports nothing of ours: the ITA report and the
+ *   filing certificate both print with it.
  */
 const LAYERS: Record<Layer, readonly string[]> = {
   outer: ['main.ts', 'start.ts', 'server.ts', 'web', 'cli', 'channels'],
   domain: ['audit', 'ledger', 'config', 'agencies', 'mail', 'intake', 'staff', 'cases', 'ita', 'notify'],
-  base: ['db', 'crypto', 'i18n', 'errors.ts'],
+  base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };
 
 /** Which layers each layer may import (its own included). */

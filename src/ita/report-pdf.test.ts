@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { renderMonitoringPdf } from './report-pdf.ts';
-import { toThaiDigits } from './thai-text.ts';
+import { toThaiDigits } from '../pdf/thai-text.ts';
 import type { MonitoringReport, ReportProject } from './types.ts';
 
 const execFile = promisify(execFileCb);

@@ -1,26 +1,12 @@
 // The monitoring report as a PDF (seed 003's structure, Thai official style): A4, Sarabun 16 pt,
 // margins 3 cm left, 2 cm right, 2.5 cm top, 2 cm bottom, the page number "- ๒ -" centred at the top
-// of every page after the first. pdfkit cannot break Thai lines (no spaces between words), so every
-// line is wrapped here (thai-text.ts) and drawn at an explicit position with pdfkit's own line
-// breaking off; pages are added here too.
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
-import { bahtAmount, beLongDate, cleanText, decomposeSaraAm, isZeroAmount, toThaiDigits, wrapText } from './thai-text.ts';
+// of every page after the first. The fonts and the Thai line layout are pdf/thai-pdf.ts.
+import { LINE, MM, OFFICIAL_PAGE, openThaiDocument, Writer, type Font } from '../pdf/thai-pdf.ts';
+import { bahtAmount, beLongDate, cleanText, isZeroAmount, toThaiDigits, wrapText } from '../pdf/thai-text.ts';
 import type { MonitoringReport, ReportProject } from './types.ts';
 
-const MM = 72 / 25.4;
-const PAGE_HEIGHT = 841.89; // A4 in points
-const PAGE_WIDTH = 595.28;
-const LEFT = 30 * MM;
-const RIGHT = PAGE_WIDTH - 20 * MM;
-const TOP = 25 * MM;
-const BOTTOM = PAGE_HEIGHT - 20 * MM;
+const { left: LEFT, right: RIGHT, bottom: BOTTOM } = OFFICIAL_PAGE;
 const WIDTH = RIGHT - LEFT;
-const PAGE_NUMBER_TOP = 12 * MM;
-const SIZE = 16;
-const LINE = SIZE * 1.3; // Sarabun's ascent + descent: room for stacked Thai marks
 const SECTION_INDENT = 10 * MM;
 const PARAGRAPH_INDENT = 15 * MM; // with SECTION_INDENT: the official 2.5 cm first-line indent
 const YEAR_COLUMN = 72; // "๑๐๐.๐๐" and "ปี ๒๕๖๙" on one line
@@ -28,7 +14,6 @@ const MAX_YEARS = 3; // the latest three: more would squeeze the instrument name
 const CELL_PAD = 4;
 const MAX_CELL_LINES = 3; // a table row always fits on a page
 
-type Font = 'regular' | 'bold';
 type Lang = MonitoringReport['lang'];
 
 const LABELS = {
@@ -100,143 +85,6 @@ const LABELS = {
   },
 } satisfies Record<Lang, unknown>;
 type Labels = (typeof LABELS)[Lang];
-
-const FONT_FILES: Record<Font, string> = {
-  regular: '@expo-google-fonts/sarabun/400Regular/Sarabun_400Regular.ttf',
-  bold: '@expo-google-fonts/sarabun/700Bold/Sarabun_700Bold.ttf',
-};
-
-// fontkit is pdfkit's own font engine (same copy); pdfkit accepts its font objects in place of a
-// file, which lets one parsed font serve every document. Only what is used here is typed.
-type GlyphPosition = { xAdvance: number; xOffset: number };
-type FontkitFont = { layout(text: string, features?: unknown): { positions: GlyphPosition[] } };
-const fontkit = createRequire(import.meta.url)('fontkit') as { create(data: Buffer): FontkitFont };
-
-/**
- * Sarabun places some Thai marks a few units to the right of the end of their base letter (at
- * most 40/1000 em, 0.6 pt at 16 pt). A mark drawn to the right of where the next letter starts
- * makes pdftotext and copy-paste reorder the text ("ส่วน" reads back "สว ่น"), so such a mark is
- * drawn at the end of its base instead: invisible at print size, and the text layer stays in order.
- */
-function keepMarksInOrder(font: FontkitFont): FontkitFont {
-  const layout = font.layout.bind(font);
-  font.layout = (text, features) => {
-    const run = layout(text, features);
-    for (const p of run.positions) if (p.xAdvance === 0 && p.xOffset > 0) p.xOffset = 0;
-    return run;
-  };
-  return font;
-}
-
-// One parsed font per process. fontkit keeps each glyph with the code points it was first made
-// from, and pdfkit writes those into the text layer: every string reaching the font, measured or
-// drawn, MUST go through decomposeSaraAm so the glyphs of ำ always read back as "ํา".
-let fontCache: Promise<Record<Font, FontkitFont>> | null = null;
-
-/** The Sarabun fonts, read and parsed once per process (a failed read is retried on the next call). */
-function loadFonts(): Promise<Record<Font, FontkitFont>> {
-  const load = async (f: Font) => keepMarksInOrder(fontkit.create(await readFile(fileURLToPath(import.meta.resolve(FONT_FILES[f])))));
-  fontCache ??= Promise.all([load('regular'), load('bold')]).then(
-    ([regular, bold]) => ({ regular, bold }),
-    (e: unknown) => {
-      fontCache = null;
-      throw e;
-    },
-  );
-  return fontCache;
-}
-
-type Align = 'left' | 'center' | 'right';
-type BlockOptions = {
-  x: number;
-  width: number;
-  font?: Font;
-  align?: Align;
-  /** first-line indent of every paragraph */
-  indent?: number;
-  /** drawn at the start of the first line; `hanging`: the other lines start under the text after it */
-  lead?: { text: string; font: Font; hanging: boolean };
-};
-
-/** Draws lines top to bottom, adding pages (with their page number) when a line would not fit. */
-class Writer {
-  readonly doc: PDFKit.PDFDocument;
-  readonly thaiDigits: boolean;
-  y = TOP;
-  page = 1;
-
-  constructor(doc: PDFKit.PDFDocument, thaiDigits: boolean) {
-    this.doc = doc;
-    this.thaiDigits = thaiDigits;
-  }
-
-  /** Text as printed, before measuring (Thai digits are wider than Arabic ones). */
-  prepare(s: string): string {
-    const clean = cleanText(s);
-    return this.thaiDigits ? toThaiDigits(clean) : clean;
-  }
-
-  measure(font: Font, s: string): number {
-    return this.doc.font(font).widthOfString(decomposeSaraAm(s));
-  }
-
-  /** One prepared line at (x, y); no wrapping, no page break. */
-  draw(s: string, x: number, y: number, font: Font): void {
-    if (s !== '') this.doc.font(font).text(decomposeSaraAm(s), x, y, { lineBreak: false });
-  }
-
-  /** Starts a new page when `height` does not fit below the current line. */
-  room(height: number): void {
-    if (this.y + height <= BOTTOM) return;
-    this.doc.addPage();
-    this.page++;
-    this.y = TOP;
-    this.line(`- ${this.page} -`, { x: LEFT, width: WIDTH, align: 'center' }, PAGE_NUMBER_TOP);
-  }
-
-  /** One short line of text (not wrapped) aligned in (x, width), at `y` or the current line. */
-  line(s: string, o: { x: number; width: number; font?: Font; align?: Align }, y = this.y): void {
-    const text = this.prepare(s);
-    const font = o.font ?? 'regular';
-    const free = o.align && o.align !== 'left' ? o.width - this.measure(font, text) : 0;
-    this.draw(text, o.x + (o.align === 'center' ? free / 2 : free), y, font);
-  }
-
-  /** `text` wrapped into the column (x, width), paragraph by paragraph. */
-  block(text: string, o: BlockOptions): void {
-    const font = o.font ?? 'regular';
-    const lead = o.lead ? { ...o.lead, text: this.prepare(o.lead.text) } : null;
-    const leadWidth = lead ? this.measure(lead.font, lead.text) : 0;
-    const x = lead?.hanging ? o.x + leadWidth : o.x;
-    const width = lead?.hanging ? o.width - leadWidth : o.width;
-    const paragraphs = this.prepare(text).split('\n').filter((p) => p.trim() !== '');
-    if (paragraphs.length === 0) paragraphs.push('');
-    paragraphs.forEach((paragraph, i) => {
-      const offset = i === 0 && lead ? (lead.hanging ? 0 : leadWidth) : (o.indent ?? 0);
-      const lines = wrapText(paragraph, width, (s) => this.measure(font, s), { firstWidth: width - offset });
-      if (lines.length === 0) lines.push('');
-      lines.forEach((l, j) => {
-        this.room(LINE);
-        if (i === 0 && j === 0 && lead) this.draw(lead.text, o.x, this.y, lead.font);
-        const lx = x + (j === 0 ? offset : 0);
-        const lw = j === 0 ? width - offset : width;
-        const free = o.align === 'center' ? (lw - this.measure(font, l)) / 2 : o.align === 'right' ? lw - this.measure(font, l) : 0;
-        this.draw(l, lx + free, this.y, font);
-        this.y += LINE;
-      });
-    });
-  }
-
-  /** A bold heading kept with the line after it. */
-  heading(text: string, x: number, lead?: string): void {
-    this.room(2 * LINE);
-    this.block(text, { x, width: RIGHT - x, font: 'bold', lead: lead ? { text: lead, font: 'bold', hanging: true } : undefined });
-  }
-
-  gap(fraction = 0.5): void {
-    this.y += LINE * fraction;
-  }
-}
 
 /** A score in hundredths as "83.41"; "–" when not assessed. */
 function scoreText(hundredths: number | null): string {
@@ -348,28 +196,14 @@ function creationDate(ymd: string): Date {
  * make rendering fail. The output depends only on `report` (the creation date is `generatedOn`).
  */
 export async function renderMonitoringPdf(report: MonitoringReport): Promise<Buffer> {
-  const fonts = await loadFonts();
   const L: Labels = LABELS[report.lang];
   const agency = cleanText(report.agencyName).replace(/\n/g, ' ').trim();
   const periodLine = L.period(report.fiscalYear, report.round);
   const digits = (s: string) => (report.thaiDigits ? toThaiDigits(s) : s);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: TOP, bottom: PAGE_HEIGHT - BOTTOM, left: LEFT, right: PAGE_WIDTH - RIGHT },
+  const { doc, bytes } = await openThaiDocument({
     lang: report.lang === 'th' ? 'th-TH' : 'en',
-    displayTitle: true,
     info: { Title: digits(`${L.title} ${periodLine}`), Author: agency, Creator: 'Sujarit', CreationDate: creationDate(report.generatedOn) },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  // pdfkit takes a fontkit font where its types say file or bytes (PDFFontFactory.open).
-  doc.registerFont('regular', fonts.regular as unknown as Buffer);
-  doc.registerFont('bold', fonts.bold as unknown as Buffer);
-  doc.fontSize(SIZE).fillColor('black').strokeColor('black');
 
   const w = new Writer(doc, report.thaiDigits);
   const title = { x: LEFT, width: WIDTH, align: 'center' as const, font: 'bold' as const };
@@ -389,5 +223,5 @@ export async function renderMonitoringPdf(report: MonitoringReport): Promise<Buf
   w.room(2 * LINE);
   w.line(L.madeOn(dateText(report.lang, report.generatedOn)), { x: LEFT, width: WIDTH, align: 'right' }, BOTTOM - LINE);
   doc.end();
-  return done;
+  return bytes;
 }

@@ -28,11 +28,14 @@ describe('filing certificate', () => {
     assert.equal(early.statusCode, 409);
     assert.match(early.body, /ยังไม่พร้อม/);
     await t.sequence();
-    const done = await postForm(t.app, jar, '/report/certificate', { _csrf: csrfOf(res.body), receipt });
+    const done = await postForm(t.app, jar, '/report/certificate', { _csrf: csrfOf(res.body), receipt, format: 'json' });
     assert.equal(done.statusCode, 200, done.body);
-    assert.match(String(done.headers['content-disposition']), /attachment; filename="sujarit-certificate-OPDC-/);
+    assert.equal(done.headers['content-disposition'], 'attachment; filename="sujarit-certificate.json"');
+    assert.equal(done.headers['cache-control'], 'no-store');
     cert = JSON.parse(done.body) as FilingCertificate;
     assert.ok(!done.body.includes(content.what), 'no content in the certificate');
+    const { reference } = await t.db.selectFrom('report_case').select('reference').executeTakeFirstOrThrow();
+    assert.ok(!done.body.includes(reference) && !done.body.includes('OPDC-'), 'no reference in the certificate');
   });
 
   it('verifies offline with the log key and commits to the content digest and minute', () => {
@@ -50,8 +53,10 @@ describe('filing certificate', () => {
     assert.equal((await postForm(t.app, jar, '/followup', { _csrf: csrfOf(login.body), receipt })).statusCode, 303);
     const page = await get(t.app, jar, '/followup/case');
     assert.match(page.body, /href="\/followup\/case\/certificate"/);
-    const res = await get(t.app, jar, '/followup/case/certificate');
+    assert.match(page.body, /href="\/followup\/case\/certificate\.json"/);
+    const res = await get(t.app, jar, '/followup/case/certificate.json');
     assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-disposition'], 'attachment; filename="sujarit-certificate.json"');
     const later = JSON.parse(res.body) as FilingCertificate;
     const v = verifyCertificate(later, t.ledgerKey.vkey);
     const state = await t.db.selectFrom('ledger_state').select('signed_size').executeTakeFirstOrThrow();

@@ -1,7 +1,9 @@
 // The filing certificate: proof, verifiable offline, that a report with a given content digest
 // was filed at a given minute and is in the log. It holds the public entry, its opening (the salts
 // that let only the holder show which entry is theirs), an inclusion proof and a signed (and
-// cosigned) checkpoint. It holds no content of the report. Format: docs/certificate.md.
+// cosigned) checkpoint. It holds no content of the report, and no reference: the ledger does not
+// commit to the reference, and a found file naming the case would expose its reporter (older
+// certificates carried one; the verifier still prints it). Format: docs/ledger.md.
 import type { Db } from '../db/connection.ts';
 import { decodeEntry, opens, type Opening } from './events.ts';
 import { openOpening } from './append.ts';
@@ -15,9 +17,9 @@ export const CERTIFICATE_FORMAT = 'sujarit-filing-certificate/v1';
 export type FilingCertificate = {
   format: typeof CERTIFICATE_FORMAT;
   log: { origin: string; vkey: string };
-  reference: string;
+  reference?: string; // only in certificates made before issue 13; never verified
   filedAt: string; // the minute, ISO 8601
-  contentDigest: string; // hex SHA-256 of the canonical report content (docs/certificate.md)
+  contentDigest: string; // hex SHA-256 of the canonical report content (docs/ledger.md)
   index: number;
   entry: string; // base64
   opening: Opening;
@@ -32,9 +34,8 @@ export type FilingCertificate = {
 export async function buildCertificate({ db, caseId, caseKey, vkey }: { db: Db; caseId: string; caseKey: Buffer; vkey: string }): Promise<FilingCertificate | null> {
   const row = await db
     .selectFrom('case_ledger_event as e')
-    .innerJoin('report_case as c', 'c.id', 'e.case_id')
     .leftJoin('ledger_entry as l', 'l.outbox_id', 'e.outbox_id')
-    .select(['e.id', 'e.opening', 'c.reference', 'l.idx', 'l.entry'])
+    .select(['e.id', 'e.opening', 'l.idx', 'l.entry'])
     .where('e.case_id', '=', caseId)
     .where('e.event', '=', 'submission')
     .executeTakeFirst();
@@ -53,7 +54,6 @@ export async function buildCertificate({ db, caseId, caseKey, vkey }: { db: Db; 
   return {
     format: CERTIFICATE_FORMAT,
     log: { origin: cp.origin, vkey },
-    reference: row.reference,
     filedAt: new Date(opening.minute * 60_000).toISOString(),
     contentDigest: Buffer.from(opening.detailValue, 'base64').toString('hex'),
     index,

@@ -1,6 +1,7 @@
-// The filing certificate in a real browser with JavaScript off: the reporter downloads it from the
-// receipt page, the CLI verifies it offline against the log's published key, and one altered byte
-// makes verification fail.
+// The filing certificate in a real browser on a phone with JavaScript off: the reporter downloads
+// the PDF from the receipt page under a neutral name, the CLI verifies it offline against the log's
+// published key (from the PDF, and from the JSON offered beside it), and one altered byte of the
+// certificate makes verification fail.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,7 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAgency, seedRecipient } from '../support/app.ts';
-import { launchBrowser, openContext } from '../support/browser.ts';
+import { launchBrowser, openContext, PHONE } from '../support/browser.ts';
+import { embeddedFiles } from '../../src/ledger/certificate-file.ts';
 import { serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,43 +47,58 @@ describe('filing certificate in a browser', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('downloads from the receipt page, verifies with the CLI, and fails when one byte changes', async () => {
-    const { context, page } = await openContext(browser, { acceptDownloads: true });
+  it('downloads the PDF from the receipt page on a phone, verifies it with the CLI, and fails when one byte changes', async () => {
+    const { context, page } = await openContext(browser, { ...PHONE, acceptDownloads: true });
     try {
       await page.goto(`${server.url}/report`);
       await page.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption('OPDC');
       await page.getByLabel('การเรียกรับสินบน').check();
       await page.getByLabel('เกิดอะไรขึ้น').fill('มีการเรียกเงินเพื่อออกใบอนุญาต');
-      await Promise.all([page.waitForURL(`${server.url}/report`), page.getByRole('button', { name: 'ส่งเรื่อง' }).click()]);
+      await Promise.all([page.waitForURL(/\/receipt$/), page.getByRole('button', { name: 'ส่งเรื่อง' }).click()]);
       await page.getByRole('heading', { name: 'หนังสือรับรองการแจ้งเรื่อง' }).waitFor();
+      const receiptPage = page.url();
       // The entry is integrated and signed within a batch; until then the page says so and offers the button again.
-      let file = '';
-      for (let attempt = 0; attempt < 50 && !file; attempt++) {
-        const button = page.getByRole('button', { name: 'ดาวน์โหลดหนังสือรับรอง' });
-        const download = page.waitForEvent('download', { timeout: 2_000 }).catch(() => null);
-        await button.click();
-        const d = await download;
-        if (d) {
-          file = path.join(dir, d.suggestedFilename());
-          await d.saveAs(file);
-        } else {
+      const download = async (name: string, exact: boolean): Promise<string> => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const button = page.getByRole('button', { name, exact });
+          const d = page.waitForEvent('download', { timeout: 2_000 }).catch(() => null);
+          await button.click();
+          const got = await d;
+          if (got) {
+            const file = path.join(dir, got.suggestedFilename());
+            await got.saveAs(file);
+            return file;
+          }
           await page.getByText('ยังไม่พร้อม').waitFor();
         }
-      }
-      assert.ok(file, 'the certificate was downloaded');
-      assert.match(path.basename(file), /^sujarit-certificate-OPDC-\d{4}-\d{6}\.json$/);
+        return '';
+      };
+      const pdf = await download('ดาวน์โหลดหนังสือรับรอง', true);
+      assert.ok(pdf, 'the certificate was downloaded');
+      assert.equal(path.basename(pdf), 'sujarit-certificate.pdf', 'a neutral name: no agency, no reference, no date');
+      const bytes = await readFile(pdf);
+      assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
 
       const vkey = (await (await fetch(`${server.url}/log/vkey`)).text()).trim();
-      const ok = await verifyWithCli(file, vkey);
+      const ok = await verifyWithCli(pdf, vkey);
       assert.equal(ok.code, 0, ok.out);
       assert.match(ok.out, /certificate OK/);
+      assert.doesNotMatch(ok.out, /OPDC-/, 'no reference');
 
-      const bytes = await readFile(file);
-      const text = bytes.toString('utf8');
-      // One byte in the middle of the signed checkpoint's root, and one in the entry.
-      for (const needle of ['"entry": "', '"checkpoint": "']) {
-        const at = text.indexOf(needle) + needle.length + 12;
-        const bad = Buffer.from(bytes);
+      // The JSON beside it, for tools, from the same receipt page.
+      if (page.url() !== receiptPage) await page.goto(receiptPage);
+      const json = await download('ดาวน์โหลดเป็นไฟล์ JSON (สำหรับโปรแกรมตรวจสอบ)', true);
+      assert.equal(path.basename(json), 'sujarit-certificate.json');
+      assert.equal((await verifyWithCli(json, vkey)).code, 0);
+      const text = (await readFile(json, 'utf8')).trim();
+      assert.deepEqual(JSON.parse(embeddedFiles(bytes)[0].toString('utf8')), JSON.parse(text), 'the PDF carries the same certificate');
+
+      // One byte in the entry, and one in the signed checkpoint's root: the PDF carries it compressed,
+      // so the altered certificate is written as JSON, the form a tampering tool would edit.
+      const compact = embeddedFiles(bytes)[0];
+      for (const needle of ['"entry":"', '"checkpoint":"']) {
+        const at = compact.indexOf(needle) + needle.length + 12;
+        const bad = Buffer.from(compact);
         bad[at] = bad[at] === 0x41 ? 0x42 : 0x41;
         const badFile = path.join(dir, 'altered.json');
         await writeFile(badFile, bad);

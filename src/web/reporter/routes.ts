@@ -17,7 +17,7 @@ import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts
 import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 import { sendDownload } from '../download.ts';
-import { buildCertificate } from '../../ledger/certificate.ts';
+import { buildCertificateFiles, CERTIFICATE_JSON_NAME, CERTIFICATE_PDF_NAME } from '../../ledger/certificate-pdf.ts';
 import { giveStatement, openInvitation } from '../../cases/witnesses.ts';
 import { redirectToReceipt, revealOf } from './receipt-routes.ts';
 
@@ -143,25 +143,28 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     return sendDownload(reply, { db, caseId: s.caseId, caseKey: s.keys.content, attachmentId: req.params.id });
   });
 
-  const sendCertificate = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, receipt: string | null) => {
+  // The PDF by default, the JSON for tools; both under a neutral name (no agency, reference or
+  // date on the reporter's device) and never cached.
+  const sendCertificate = async (req: FastifyRequest, reply: FastifyReply, s: ReporterSession, receipt: string | null, format: 'pdf' | 'json') => {
     if (s.witnessId) throw new AppError('not_found', 'a witness has no filing certificate', 'error.not_found');
     const vkey = deps.ledgerVkey();
-    const cert = vkey ? await buildCertificate({ db, caseId: s.caseId, caseKey: s.keys.content, vkey }) : null;
-    if (!cert) {
+    const files = vkey ? await buildCertificateFiles({ db, caseId: s.caseId, caseKey: s.keys.content, vkey, publicUrl: config.publicUrl }) : null;
+    if (!files) {
       const c = ctx(req, reply);
-      return sendPage(reply, c, 'certificate-pending', { title: c.t('certificate.title'), csrf: csrf(req, reply), receipt }, 409);
+      return sendPage(reply, c, 'certificate-pending', { title: c.t('certificate.title'), csrf: csrf(req, reply), receipt, format }, 409);
     }
-    return reply
-      .type('application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="sujarit-certificate-${cert.reference}.json"`)
-      .send(`${JSON.stringify(cert, null, 2)}\n`);
+    reply.header('cache-control', 'no-store');
+    if (format === 'json') return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${CERTIFICATE_JSON_NAME}"`).send(files.json);
+    return reply.type('application/pdf').header('content-disposition', `attachment; filename="${CERTIFICATE_PDF_NAME}"`).send(await files.pdf());
   };
 
-  app.get('/followup/case/certificate', async (req, reply) => {
-    const s = await session(req);
-    if (!s) return reply.redirect('/followup', 303);
-    return sendCertificate(req, reply, s, null);
-  });
+  for (const [path, format] of [['/followup/case/certificate', 'pdf'], ['/followup/case/certificate.json', 'json']] as const) {
+    app.get(path, async (req, reply) => {
+      const s = await session(req);
+      if (!s) return reply.redirect('/followup', 303);
+      return sendCertificate(req, reply, s, null, format);
+    });
+  }
 
   // From the receipt page, before any login: the receipt itself opens the case's keys.
   app.post('/report/certificate', async (req, reply) => {
@@ -169,7 +172,7 @@ export function reporterRoutes(app: FastifyInstance, deps: WebDeps): void {
     checkCsrf(req, body._csrf);
     const receipt = String(body.receipt ?? '');
     const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.receipt, receipt });
-    return sendCertificate(req, reply, s, receipt);
+    return sendCertificate(req, reply, s, receipt, body.format === 'json' ? 'json' : 'pdf');
   });
 
   // A witness's one-time invitation: the statement form, then a receipt of their own.
