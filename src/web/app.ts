@@ -34,6 +34,7 @@ import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
 import { itaCycleRoutes } from './console/ita-routes.ts';
 import { itaResultsRoutes } from './console/ita-results-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
+import { privacyRoutes } from './public/privacy-routes.ts';
 
 /** Log times to the minute only: a finer time next to a reporter-side event could help identify them. */
 function minuteTimestamp(): string {
@@ -127,6 +128,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   apiRoutes(app, deps);
   logRoutes(app, deps);
   complaintRoutes(app, deps);
+  privacyRoutes(app, deps);
   callerComplaintRoutes(app, deps);
   permitRoutes(app, deps);
   spamRoutes(app, deps);
