@@ -106,4 +106,26 @@ describe('loadConfig', () => {
       (e: Error) => ['SUJARIT_FILING_MAX_WAIT_S must be at least', 'SUJARIT_FILING_POW_BITS'].every((k) => e.message.includes(k)),
     );
   });
+
+  describe('operator (the privacy notice’s data controller)', () => {
+    const OP = { SUJARIT_OPERATOR_NAME_TH: ' สำนักงาน ก.พ.ร. ', SUJARIT_OPERATOR_NAME_EN: 'OPDC', SUJARIT_OPERATOR_CONTACT: 'privacy@opdc.example\r\n59/1 Phitsanulok Road' };
+
+    it('is unset by default', () => {
+      assert.equal(loadConfig({}, []).operator, null);
+    });
+
+    it('takes the three together, trimmed, frozen, the contact on up to four lines', () => {
+      const op = loadConfig(OP, []).operator;
+      assert.deepEqual(op, { nameTh: 'สำนักงาน ก.พ.ร.', nameEn: 'OPDC', contact: 'privacy@opdc.example\n59/1 Phitsanulok Road' });
+      assert.ok(Object.isFrozen(op));
+    });
+
+    it('refuses one without the others, a name on two lines, hidden characters and an over-long contact, all at once', () => {
+      assert.throws(() => loadConfig({ SUJARIT_OPERATOR_NAME_TH: 'x' }, []), /must be set together/);
+      assert.throws(
+        () => loadConfig({ ...OP, SUJARIT_OPERATOR_NAME_EN: 'OP\nDC', SUJARIT_OPERATOR_NAME_TH: 'ก\u202Eข', SUJARIT_OPERATOR_CONTACT: 'x'.repeat(501) }, []),
+        (e: Error) => ['SUJARIT_OPERATOR_NAME_EN must be plain text on one line', 'SUJARIT_OPERATOR_NAME_TH must be plain text', 'SUJARIT_OPERATOR_CONTACT must be at most 500'].every((k) => e.message.includes(k)),
+      );
+    });
+  });
 });

@@ -74,7 +74,19 @@ export type Config = Readonly<{
   line: Readonly<LineConfig> | null;
   /** The cost of anonymous filing under load (src/intake/filing-cost.ts); see FilingCostParams. */
   filing: Readonly<FilingCostParams>;
+  /**
+   * SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN and SUJARIT_OPERATOR_CONTACT: who runs the
+   * platform, named on the privacy notice (/privacy) as the data controller, and how to reach them
+   * (all three or none; default none: the notice says the operator has not configured them yet).
+   */
+  operator: Readonly<OperatorConfig> | null;
 }>;
+
+/** The platform's operator as the privacy notice names it: plain text, one line each (contact: up to 4 lines). */
+export type OperatorConfig = { nameTh: string; nameEn: string; contact: string };
+
+/** Longest operator name and contact accepted (characters). */
+export const OPERATOR_LIMITS = { name: 200, contact: 500 } as const;
 
 /**
  * SUJARIT_FILING_THRESHOLD: filings platform-wide in the current and the previous minute above which
@@ -170,6 +182,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     powBits: int('SUJARIT_FILING_POW_BITS', env.SUJARIT_FILING_POW_BITS, 20, 8, 30),
   };
   if (filing.maxWaitSeconds < filing.waitSeconds) problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
+  const operator = operatorOf(env, problems);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -196,5 +209,29 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     mailFrom,
     line: lineSecret && lineToken ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase }) : null,
     filing: Object.freeze(filing),
+    operator,
   });
+}
+
+/**
+ * The operator's name and contact, all three variables or none. Shown on a public page, so text
+ * that reads differently than it looks (control and format characters) is refused; the contact may
+ * hold line breaks (an address), at most four lines.
+ */
+function operatorOf(env: Env, problems: string[]): Readonly<OperatorConfig> | null {
+  const raw = { nameTh: env.SUJARIT_OPERATOR_NAME_TH, nameEn: env.SUJARIT_OPERATOR_NAME_EN, contact: env.SUJARIT_OPERATOR_CONTACT };
+  const names = { nameTh: 'SUJARIT_OPERATOR_NAME_TH', nameEn: 'SUJARIT_OPERATOR_NAME_EN', contact: 'SUJARIT_OPERATOR_CONTACT' } as const;
+  const given = (Object.keys(raw) as (keyof typeof raw)[]).filter((k) => (raw[k] ?? '').trim() !== '');
+  if (given.length === 0) return null;
+  if (given.length < 3) {
+    problems.push('SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN and SUJARIT_OPERATOR_CONTACT must be set together');
+    return null;
+  }
+  const clean = (k: keyof typeof raw, max: number, lines: number): string => {
+    const v = (raw[k] ?? '').replace(/\r\n?/g, '\n').trim();
+    if ([...v].length > max) problems.push(`${names[k]} must be at most ${max} characters`);
+    if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(v.replace(/\n/g, '')) || v.split('\n').length > lines) problems.push(`${names[k]} must be plain text${lines > 1 ? `, at most ${lines} lines` : ' on one line'}`);
+    return v;
+  };
+  return Object.freeze({ nameTh: clean('nameTh', OPERATOR_LIMITS.name, 1), nameEn: clean('nameEn', OPERATOR_LIMITS.name, 1), contact: clean('contact', OPERATOR_LIMITS.contact, 4) });
 }

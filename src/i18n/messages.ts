@@ -17,6 +17,7 @@ import * as itaResults from './parts/ita-results.ts';
 import * as itaPublic from './parts/ita-public.ts';
 import * as filing from './parts/filing.ts';
 import * as spam from './parts/spam.ts';
+import * as privacy from './parts/privacy.ts';
 
 type Dict = Record<string, string>;
 
@@ -348,7 +349,7 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults, itaPublic, filing, spam];
+const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults, itaPublic, filing, spam, privacy];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
 function merge(base: Dict, parts: Dict[]): Dict {

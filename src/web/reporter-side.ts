@@ -18,6 +18,7 @@ import { complaintRoutes } from './reporter/complaint-routes.ts';
 import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { receiptRoutes } from './reporter/receipt-routes.ts';
+import { privacyRoutes } from './public/privacy-routes.ts';
 
 /** The reporter's error page: the public layout, a link to the home page. */
 function reporterErrorPage(req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): FastifyReply {
@@ -43,6 +44,7 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
 
   reporterRoutes(app, deps);
   receiptRoutes(app, deps);
+  privacyRoutes(app, deps);
   complaintRoutes(app, deps);
   itaSurveyRoutes(app, deps);
   apiRoutes(app, deps, 'reporter');

@@ -98,6 +98,7 @@ export const th: Record<string, string> = {
   'ita.oit.reselect': 'ไฟล์ที่เลือกไว้ไม่ได้บันทึก กรุณาเลือกไฟล์อีกครั้ง',
   'ita.oit.figures': 'สถิติเรื่องร้องเรียนของหน่วยงาน ปีงบประมาณ พ.ศ. {year} ({from} – {to})',
   'ita.oit.figures.public': 'หน้าสถิติสาธารณะของปีงบประมาณนี้',
+  'ita.oit.figures.kind': 'ประเภทเรื่อง',
   'ita.oit.figures.fill': 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน',
 
   'ita.mail.subject': 'ITA ปีงบประมาณ {year}: หลักฐาน OIT ยังขาด {count} ข้อ',
@@ -205,6 +206,7 @@ export const en: Record<string, string> = {
   'ita.oit.reselect': 'The file you chose was not saved: please choose it again.',
   'ita.oit.figures': 'The agency’s complaint figures, fiscal year B.E. {year} ({from} – {to})',
   'ita.oit.figures.public': 'The public figures page of this fiscal year',
+  'ita.oit.figures.kind': 'Kind of case',
   'ita.oit.figures.fill': 'Use the public figures page as the evidence address',
 
   'ita.mail.subject': 'ITA {year}: {count} OIT item(s) missing',

@@ -163,6 +163,9 @@ describe('ITA staff pages', () => {
     const res = await page('admin@opdc.example', oit());
     const table = res.body.split(`id="item-${item.id}"`)[1].split('</table>')[0];
     assert.match(table, /ปีงบประมาณ พ.ศ. \d{4}/);
+    assert.doesNotMatch(table, /<th[^>]*><\/th>/, 'no empty header cell');
+    assert.match(table, /<thead><tr><th scope="col">ประเภทเรื่อง<\/th>/);
+    assert.match(res.body, new RegExp(`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="figures-${item.id}-cap">`), 'the table scrolls by keyboard too');
     assert.match(table, /<th scope="row">เรื่องร้องเรียน<\/th><td>3<\/td><td>0<\/td><td>2<\/td><td>1<\/td>/, 'received, handled, web, LINE');
     assert.match(table, /<th scope="row">เบาะแสการทุจริต<\/th><td>1<\/td>/);
     const figuresUrl = `${h.config.publicUrl}/figures?fy=${year}`;

@@ -55,6 +55,9 @@ describe('public figures', () => {
     assert.match(res.body, /<th scope="row">หน่วยงาน OPDC<\/th><td>6<\/td><td>4<\/td>/, 'complaints: two, a permit and three rated; four closed');
     assert.match(res.body, /id="outcomes-h">ผลการดำเนินการเรื่องร้องเรียน<\/h2>[\s\S]*?<th scope="col">แก้ไขแล้ว<\/th><th scope="col">แก้ไขได้บางส่วน<\/th><th scope="col">แก้ไขไม่ได้<\/th>[\s\S]*?<th scope="row">หน่วยงาน OPDC<\/th><td>1<\/td><td>0<\/td><td>0<\/td><td>0<\/td><\/tr>/, 'the closed complaints by outcome');
     assert.match(res.body, /<svg [^>]*role="img"/);
+    for (const name of ['เรื่องร้องเรียน', 'เบาะแสการทุจริต', 'ความพึงพอใจต่อการดำเนินการ', 'คำขออนุญาตที่ล่าช้า']) {
+      assert.ok(res.body.includes(`<div class="table-wrap" role="region" tabindex="0" aria-label="ตาราง${name} (เลื่อนไปด้านข้างได้)"><table class="figures">`), `${name}: a focusable, named scrolling region`);
+    }
     assert.match(res.body, /<title id="chart-0-t">การกระจายของคะแนนความพึงพอใจ: รวมทุกหน่วยงาน<\/title>/);
     assert.match(res.body, /หน่วยงาน OPDC: คะแนนเฉลี่ย 3.67 จากผู้ประเมิน 3 ราย/);
     assert.doesNotMatch(res.body, /<script/i, 'no script, and the hostile name is escaped');
