@@ -21,15 +21,10 @@ import { migrate } from '../src/db/migrate.ts';
 import type { StaffRole } from '../src/db/schema.ts';
 import { contentAad, messageAad } from '../src/intake/case-keys.ts';
 import type { StaffActor } from '../src/staff/session.ts';
-import { fmt, median, percentile } from './lib.ts';
+import { envInt, fmt, median, percentile } from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 export type CasesBenchContext = { clusterUrl: string; /** any database of the cluster, to create this section's */ db: Db; say: (line: string) => void };
-
-function envInt(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 const TOTAL = envInt('BENCH_CASES_TOTAL', 200_000);
 const SEARCHED = envInt('BENCH_CASES_SEARCHED', 2_000);

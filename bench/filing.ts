@@ -22,15 +22,10 @@ import { MIN_KDF } from '../src/config/load.ts';
 import type { Db } from '../src/db/connection.ts';
 import { filingTicketKey, issueFilingTicket, proofBits } from '../src/intake/filing-cost.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
-import { closedLoop, cpuSnapshot, fmt, median, postgresPids, postJson, request, withSectionServer } from './lib.ts';
+import { closedLoop, envInt, cpuSnapshot, fmt, median, postgresPids, postJson, request, withSectionServer } from './lib.ts';
 import type { Row } from './line.ts';
 
 export type FilingBenchContext = { clusterUrl: string; db: Db; postmasterPid: number; tmp: string; clients: number; say: (line: string) => void };
-
-function envInt(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 const THRESHOLD = envInt('BENCH_FILING_THRESHOLD', 20);
 const WAIT_S = envInt('BENCH_FILING_WAIT_S', 10);

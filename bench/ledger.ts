@@ -28,7 +28,7 @@ import { initLedger } from '../src/ledger/keys.ts';
 import { integrateBatch, signLatest } from '../src/ledger/sequencer.ts';
 import { TILE_WIDTH, tilePath } from '../src/ledger/tiles.ts';
 import { integrate, leafHash } from '../src/ledger/tree.ts';
-import { fmt, machineCpu, median, percentile, postgresPids, processCpuSeconds, request, threadCpuSeconds, type Reply } from './lib.ts';
+import { envInt, fmt, machineCpu, median, percentile, postgresPids, processCpuSeconds, request, threadCpuSeconds, type Reply } from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 
@@ -48,11 +48,6 @@ export type LedgerBenchContext = {
   reportBody: (i: number) => Record<string, unknown>;
   say: (line: string) => void;
 };
-
-function envInt(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 const INTEGRATE_SECONDS = envInt('BENCH_LEDGER_SECONDS', 20);
 const BATCH = envInt('BENCH_LEDGER_BATCH', 4096);

@@ -7,6 +7,12 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { connect, type Db } from '../src/db/connection.ts';
 
+/** A positive whole number from the environment (a bench knob), or `fallback`. */
+export function envInt(name: string, fallback: number): number {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
 // ---------------------------------------------------------------- statistics

@@ -26,7 +26,7 @@ import { validateSignature } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import { connect, type Db } from '../src/db/connection.ts';
 import { followEvent, lineUserId, signBody, startLineApi, textEvent, webhookBody, type LineApi, type WebhookEvent } from '../test/support/line-api.ts';
-import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, request, startServer, type CpuSnapshot, type LoadResult, type Reply, type ServerChild } from './lib.ts';
+import { closedLoop, envInt, cpuSnapshot, fmt, median, percentile, postgresPids, request, startServer, type CpuSnapshot, type LoadResult, type Reply, type ServerChild } from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 
@@ -40,11 +40,6 @@ export type LineBenchContext = {
   clients: number;
   say: (line: string) => void;
 };
-
-function envInt(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 const SECONDS = envInt('BENCH_LINE_SECONDS', 10);
 const BATCH = envInt('BENCH_LINE_BATCH', 5);

@@ -48,12 +48,7 @@ import { filingSection } from './filing.ts';
 import { throttleSection } from './throttle.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
-import { closedLoop, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
-
-function envInt(name: string, fallback: number): number {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
-}
+import { closedLoop, envInt, cpuSnapshot, fmt, median, percentile, postgresPids, postJson, request, startServer, type LoadResult, type ServerChild } from './lib.ts';
 
 const CORES = os.availableParallelism();
 const SECONDS = envInt('BENCH_SECONDS', 20);

@@ -16,12 +16,12 @@ import type { Db } from '../src/db/connection.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
 import { sealTo } from '../src/crypto/sealed-box.ts';
 import { recoveryHash } from '../src/staff/totp.ts';
-import { fmt, median, postJson, processCpuSeconds, withSectionServer, type Reply } from './lib.ts';
+import { envInt, fmt, median, postJson, processCpuSeconds, withSectionServer, type Reply } from './lib.ts';
 import type { Row } from './line.ts';
 
 export type ThrottleBenchContext = { clusterUrl: string; db: Db; tmp: string; say: (line: string) => void };
 
-const SECONDS = Number.parseInt(process.env.BENCH_THROTTLE_SECONDS ?? '', 10) || 6;
+const SECONDS = envInt('BENCH_THROTTLE_SECONDS', 6);
 const CLIENTS = 50;
 const PROBE_EVERY_MS = 100;
 const PASSWORD = 'bench password, long enough';
