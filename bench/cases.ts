@@ -24,7 +24,11 @@ import type { StaffActor } from '../src/staff/session.ts';
 import { envInt, fmt, median, percentile } from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
-export type CasesBenchContext = { clusterUrl: string; /** any database of the cluster, to create this section's */ db: Db; say: (line: string) => void };
+export type CasesBenchContext = {
+  clusterUrl: string /** any database of the cluster, to create this section's */;
+  db: Db;
+  say: (line: string) => void;
+};
 
 const TOTAL = envInt('BENCH_CASES_TOTAL', 200_000);
 const SEARCHED = envInt('BENCH_CASES_SEARCHED', 2_000);
@@ -39,19 +43,65 @@ const DB_NAME = 'sujarit_cases_bench';
 
 // ---------------------------------------------------------------- realistic content
 
-const NAMES = ['นายสมชาย ใจดี', 'นางสาวสมศรี มีสุข', 'นายประเสริฐ ทองคำ', 'นายวิชัย ศรีสวัสดิ์', 'นางมาลี รักษ์ไทย', 'นายอนันต์ บุญมา', 'นางสาวพรทิพย์ แสงทอง', 'นายธนากร เพชรรัตน์', 'นายสุรชัย วงศ์ใหญ่', 'นางกาญจนา สุขสม', 'Mr. Somsak Chaiyo', 'Ms. Kanya Rattana'];
-const PLACES = ['ร้านกาแฟหน้าศาลากลางจังหวัด', 'ลานจอดรถของโรงพยาบาลประจำจังหวัด', 'สำนักงานเขตบางรัก', 'ที่ว่าการอำเภอเมือง', 'ห้องประชุมชั้นสาม', 'ไซต์ก่อสร้างริมคลองประปา'];
-const PROJECTS = ['ก่อสร้างถนนคอนกรีตเสริมเหล็ก', 'จัดซื้อครุภัณฑ์คอมพิวเตอร์', 'ปรับปรุงอาคารเรียน', 'ขุดลอกคูคลอง', 'ติดตั้งไฟส่องสว่างพลังงานแสงอาทิตย์', 'จ้างเหมาบริการทำความสะอาด', 'ซ่อมแซมสะพานไม้'];
-const DEPTS = ['องค์การบริหารส่วนตำบล', 'เทศบาลนคร', 'สำนักงานที่ดินจังหวัด', 'แขวงทางหลวงชนบท', 'โรงพยาบาลส่งเสริมสุขภาพตำบล', 'สำนักงานเขตพื้นที่การศึกษา'];
-const PROJECTS_EN = ['concrete road', 'school building renovation', 'solar street lighting', 'canal dredging', 'computer equipment purchase'];
+const NAMES = [
+  'นายสมชาย ใจดี',
+  'นางสาวสมศรี มีสุข',
+  'นายประเสริฐ ทองคำ',
+  'นายวิชัย ศรีสวัสดิ์',
+  'นางมาลี รักษ์ไทย',
+  'นายอนันต์ บุญมา',
+  'นางสาวพรทิพย์ แสงทอง',
+  'นายธนากร เพชรรัตน์',
+  'นายสุรชัย วงศ์ใหญ่',
+  'นางกาญจนา สุขสม',
+  'Mr. Somsak Chaiyo',
+  'Ms. Kanya Rattana',
+];
+const PLACES = [
+  'ร้านกาแฟหน้าศาลากลางจังหวัด',
+  'ลานจอดรถของโรงพยาบาลประจำจังหวัด',
+  'สำนักงานเขตบางรัก',
+  'ที่ว่าการอำเภอเมือง',
+  'ห้องประชุมชั้นสาม',
+  'ไซต์ก่อสร้างริมคลองประปา',
+];
+const PROJECTS = [
+  'ก่อสร้างถนนคอนกรีตเสริมเหล็ก',
+  'จัดซื้อครุภัณฑ์คอมพิวเตอร์',
+  'ปรับปรุงอาคารเรียน',
+  'ขุดลอกคูคลอง',
+  'ติดตั้งไฟส่องสว่างพลังงานแสงอาทิตย์',
+  'จ้างเหมาบริการทำความสะอาด',
+  'ซ่อมแซมสะพานไม้',
+];
+const DEPTS = [
+  'องค์การบริหารส่วนตำบล',
+  'เทศบาลนคร',
+  'สำนักงานที่ดินจังหวัด',
+  'แขวงทางหลวงชนบท',
+  'โรงพยาบาลส่งเสริมสุขภาพตำบล',
+  'สำนักงานเขตพื้นที่การศึกษา',
+];
+const PROJECTS_EN = [
+  'concrete road',
+  'school building renovation',
+  'solar street lighting',
+  'canal dredging',
+  'computer equipment purchase',
+];
 const pick = <T>(list: readonly T[], i: number) => list[i % list.length];
 
 const TEMPLATES: ((i: number) => string)[] = [
-  (i) => `เมื่อวันที่ ${1 + (i % 28)} มีนาคม 2569 ${pick(NAMES, i)} หัวหน้าฝ่ายพัสดุของ${pick(DEPTS, i)} เรียกรับเงินจำนวน ${(50 + (i % 400)) * 1000} บาท จากผู้รับเหมาที่ยื่นซองประกวดราคาโครงการ${pick(PROJECTS, i)} โดยอ้างว่าจะช่วยให้ชนะการประกวดราคา ผู้แจ้งเห็นการส่งมอบเงินสดที่${pick(PLACES, i)} และมีภาพถ่ายใบเสร็จที่ไม่มีลายมือชื่อ`,
-  (i) => `ขอร้องเรียนกรณีการจัดซื้อจัดจ้างโครงการ${pick(PROJECTS, i + 3)} ของ${pick(DEPTS, i + 1)} ราคากลางสูงกว่าราคาตลาดเกือบสองเท่า คณะกรรมการตรวจรับงานลงนามรับงานทั้งที่งานยังไม่แล้วเสร็จ มีการแบ่งซื้อแบ่งจ้างเพื่อให้วงเงินต่ำกว่าเกณฑ์ที่ต้องประกาศ และผู้ชนะการเสนอราคาเป็นบริษัทของญาติ${pick(NAMES, i + 5)}`,
-  (i) => `${pick(NAMES, i + 2)} ใช้รถยนต์ราชการของ${pick(DEPTS, i + 2)} ไปใช้ส่วนตัวในวันหยุดหลายครั้ง รวมทั้งนำน้ำมันเชื้อเพลิงของทางราชการไปเติมรถส่วนตัว มีการเบิกค่าเบี้ยเลี้ยงเดินทางไป${pick(PLACES, i + 1)} ทั้งที่ไม่ได้เดินทางจริง เพื่อนร่วมงานหลายคนทราบแต่ไม่กล้าร้องเรียนเพราะกลัวถูกกลั่นแกล้ง`,
-  (i) => `On ${1 + (i % 28)} March the head of the procurement unit, ${pick(NAMES, i + 10)}, asked a contractor for ${(20 + (i % 300)) * 1000} baht to approve the final inspection of the ${pick(PROJECTS_EN, i)} project. The payment was made in cash. The invoice numbers in the procurement file do not match the delivery records, and two bidders share one address.`,
-  (i) => `เจ้าหน้าที่ของ${pick(DEPTS, i + 4)} ออกใบอนุญาตก่อสร้างโดยไม่ตรวจสอบเอกสาร และรับ "ค่าดำเนินการ" ${(5 + (i % 90)) * 1000} บาท ผ่านบัญชีธนาคารของภรรยา ผู้แจ้งมีสำเนา statement และข้อความ LINE ระหว่าง${pick(NAMES, i + 7)}กับผู้ประกอบการ`,
+  (i) =>
+    `เมื่อวันที่ ${1 + (i % 28)} มีนาคม 2569 ${pick(NAMES, i)} หัวหน้าฝ่ายพัสดุของ${pick(DEPTS, i)} เรียกรับเงินจำนวน ${(50 + (i % 400)) * 1000} บาท จากผู้รับเหมาที่ยื่นซองประกวดราคาโครงการ${pick(PROJECTS, i)} โดยอ้างว่าจะช่วยให้ชนะการประกวดราคา ผู้แจ้งเห็นการส่งมอบเงินสดที่${pick(PLACES, i)} และมีภาพถ่ายใบเสร็จที่ไม่มีลายมือชื่อ`,
+  (i) =>
+    `ขอร้องเรียนกรณีการจัดซื้อจัดจ้างโครงการ${pick(PROJECTS, i + 3)} ของ${pick(DEPTS, i + 1)} ราคากลางสูงกว่าราคาตลาดเกือบสองเท่า คณะกรรมการตรวจรับงานลงนามรับงานทั้งที่งานยังไม่แล้วเสร็จ มีการแบ่งซื้อแบ่งจ้างเพื่อให้วงเงินต่ำกว่าเกณฑ์ที่ต้องประกาศ และผู้ชนะการเสนอราคาเป็นบริษัทของญาติ${pick(NAMES, i + 5)}`,
+  (i) =>
+    `${pick(NAMES, i + 2)} ใช้รถยนต์ราชการของ${pick(DEPTS, i + 2)} ไปใช้ส่วนตัวในวันหยุดหลายครั้ง รวมทั้งนำน้ำมันเชื้อเพลิงของทางราชการไปเติมรถส่วนตัว มีการเบิกค่าเบี้ยเลี้ยงเดินทางไป${pick(PLACES, i + 1)} ทั้งที่ไม่ได้เดินทางจริง เพื่อนร่วมงานหลายคนทราบแต่ไม่กล้าร้องเรียนเพราะกลัวถูกกลั่นแกล้ง`,
+  (i) =>
+    `On ${1 + (i % 28)} March the head of the procurement unit, ${pick(NAMES, i + 10)}, asked a contractor for ${(20 + (i % 300)) * 1000} baht to approve the final inspection of the ${pick(PROJECTS_EN, i)} project. The payment was made in cash. The invoice numbers in the procurement file do not match the delivery records, and two bidders share one address.`,
+  (i) =>
+    `เจ้าหน้าที่ของ${pick(DEPTS, i + 4)} ออกใบอนุญาตก่อสร้างโดยไม่ตรวจสอบเอกสาร และรับ "ค่าดำเนินการ" ${(5 + (i % 90)) * 1000} บาท ผ่านบัญชีธนาคารของภรรยา ผู้แจ้งมีสำเนา statement และข้อความ LINE ระหว่าง${pick(NAMES, i + 7)}กับผู้ประกอบการ`,
 ];
 
 function reportContent(i: number): { what: string; when: string; where: string; who: string } {
@@ -62,22 +112,49 @@ function reportContent(i: number): { what: string; when: string; where: string; 
     who: `${pick(NAMES, i)} และเจ้าหน้าที่อีก ${1 + (i % 3)} คน`,
   };
 }
-const reporterMessage = (i: number) => `ผู้แจ้งส่งข้อมูลเพิ่มเติม: ${pick(NAMES, i + 3)} นัดรับเงินอีกครั้งในสัปดาห์หน้าที่${pick(PLACES, i)} มีพยานอีกสองคน`;
-const staffMessage = (i: number) => (i % 2 === 0 ? 'ขอบคุณสำหรับข้อมูล กรุณาส่งสำเนาใบเสร็จหรือหลักฐานการโอนเงินเพิ่มเติม' : 'Thank you. Could you send a copy of the invoice or the bank transfer slip?');
-const internalNote = (i: number) => `บันทึกภายใน: ตรวจสอบบัญชีธนาคารของ${pick(NAMES, i + 1)} แล้วพบเงินเข้า ${(10 + (i % 50)) * 1000} บาท ส่งเรื่องให้ฝ่ายกฎหมายพิจารณา`;
+const reporterMessage = (i: number) =>
+  `ผู้แจ้งส่งข้อมูลเพิ่มเติม: ${pick(NAMES, i + 3)} นัดรับเงินอีกครั้งในสัปดาห์หน้าที่${pick(PLACES, i)} มีพยานอีกสองคน`;
+const staffMessage = (i: number) =>
+  i % 2 === 0
+    ? 'ขอบคุณสำหรับข้อมูล กรุณาส่งสำเนาใบเสร็จหรือหลักฐานการโอนเงินเพิ่มเติม'
+    : 'Thank you. Could you send a copy of the invoice or the bank transfer slip?';
+const internalNote = (i: number) =>
+  `บันทึกภายใน: ตรวจสอบบัญชีธนาคารของ${pick(NAMES, i + 1)} แล้วพบเงินเข้า ${(10 + (i % 50)) * 1000} บาท ส่งเรื่องให้ฝ่ายกฎหมายพิจารณา`;
 
 /** What the investigator types: common and rare words, Thai, English, several words, and no match. */
-const QUERIES = ['จัดซื้อ', 'ผู้รับเหมา', 'สมชาย', 'contractor invoice', 'ไฟส่องสว่าง พลังงาน', 'บัญชีธนาคาร ภรรยา', 'ฝ่ายกฎหมาย', 'ไม่มีคำนี้ในเรื่องใด'];
+const QUERIES = [
+  'จัดซื้อ',
+  'ผู้รับเหมา',
+  'สมชาย',
+  'contractor invoice',
+  'ไฟส่องสว่าง พลังงาน',
+  'บัญชีธนาคาร ภรรยา',
+  'ฝ่ายกฎหมาย',
+  'ไม่มีคำนี้ในเรื่องใด',
+];
 
 // ---------------------------------------------------------------- seeding
 
-export type Seeded = { db: Db; largest: { id: number; code: string; cases: number }; typical: { id: number; code: string; cases: number }; people: Record<'supLarge' | 'intakeLarge' | 'supTypical' | 'intakeTypical', StaffActor>; investigator: StaffActor };
+export type Seeded = {
+  db: Db;
+  largest: { id: number; code: string; cases: number };
+  typical: { id: number; code: string; cases: number };
+  people: Record<'supLarge' | 'intakeLarge' | 'supTypical' | 'intakeTypical', StaffActor>;
+  investigator: StaffActor;
+};
 
-const actorOf = (id: number, agencyId: number, role: StaffRole, keys: KeyPair = { publicKey: Buffer.alloc(32), privateKey: Buffer.alloc(32) }): StaffActor => ({ id, agencyId, email: '', displayName: '', roles: [role], isEnrolled: true, keys });
+const actorOf = (
+  id: number,
+  agencyId: number,
+  role: StaffRole,
+  keys: KeyPair = { publicKey: Buffer.alloc(32), privateKey: Buffer.alloc(32) },
+): StaffActor => ({ id, agencyId, email: '', displayName: '', roles: [role], isEnrolled: true, keys });
 
 export async function seed(db: Db, say: (line: string) => void): Promise<Seeded> {
   let t = performance.now();
-  await sql`insert into agency (code, name_th, name_en) select 'AG' || lpad(g::text, 2, '0'), 'หน่วยงานทดสอบ ' || g, 'Bench agency ' || g from generate_series(1, ${AGENCIES}::int) g`.execute(db);
+  await sql`insert into agency (code, name_th, name_en) select 'AG' || lpad(g::text, 2, '0'), 'หน่วยงานทดสอบ ' || g, 'Bench agency ' || g from generate_series(1, ${AGENCIES}::int) g`.execute(
+    db,
+  );
   // Per agency: a supervisor, two intake officers, four investigators (public keys: dummy bytes).
   await sql`
     with r(role, n) as (values ('supervisor', 1), ('intake_officer', 1), ('intake_officer', 2), ('investigator', 1), ('investigator', 2), ('investigator', 3), ('investigator', 4)),
@@ -130,20 +207,46 @@ export async function seed(db: Db, say: (line: string) => void): Promise<Seeded>
   await sql`
     insert into case_key (case_id, user_id, purpose, sealed_key)
     select c.id, u.id, 'content', decode(repeat('5a', 80), 'hex')
-    from report_case c join staff_user u on u.agency_id = c.agency_id join staff_role r on r.user_id = u.id and r.role = 'intake_officer'`.execute(db);
+    from report_case c join staff_user u on u.agency_id = c.agency_id join staff_role r on r.user_id = u.id and r.role = 'intake_officer'`.execute(
+    db,
+  );
   await sql`
     with a as (
       insert into case_assignment (case_id, user_id, assigned_by)
       select c.id, u.id, null from report_case c join staff_user u on u.agency_id = c.agency_id and u.email like '%.investigator.' || (1 + c.number % 4) || '@bench.example'
       where c.status in ('investigating', 'referred', 'concluded', 'closed') returning case_id, user_id
     )
-    insert into case_key (case_id, user_id, purpose, sealed_key) select case_id, user_id, 'content', decode(repeat('5a', 80), 'hex') from a`.execute(db);
+    insert into case_key (case_id, user_id, purpose, sealed_key) select case_id, user_id, 'content', decode(repeat('5a', 80), 'hex') from a`.execute(
+    db,
+  );
   const keysMs = performance.now() - t;
   t = performance.now();
 
-  const agencies = await db.selectFrom('agency as a').select(['a.id', 'a.code']).select((eb) => eb.selectFrom('report_case as c').select((e) => e.fn.countAll<number>().as('n')).whereRef('c.agency_id', '=', 'a.id').as('cases')).where('a.code', 'in', ['AG01', 'AG02']).orderBy('a.code').execute();
+  const agencies = await db
+    .selectFrom('agency as a')
+    .select(['a.id', 'a.code'])
+    .select((eb) =>
+      eb
+        .selectFrom('report_case as c')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('c.agency_id', '=', 'a.id')
+        .as('cases'),
+    )
+    .where('a.code', 'in', ['AG01', 'AG02'])
+    .orderBy('a.code')
+    .execute();
   const [largest, typical] = agencies.map((a) => ({ id: a.id, code: a.code, cases: Number(a.cases) }));
-  const staff = await db.selectFrom('staff_user').select(['id', 'email']).where('email', 'in', ['ag01.supervisor.1@bench.example', 'ag01.intake_officer.1@bench.example', 'ag02.supervisor.1@bench.example', 'ag02.intake_officer.1@bench.example', 'ag01.investigator.1@bench.example']).execute();
+  const staff = await db
+    .selectFrom('staff_user')
+    .select(['id', 'email'])
+    .where('email', 'in', [
+      'ag01.supervisor.1@bench.example',
+      'ag01.intake_officer.1@bench.example',
+      'ag02.supervisor.1@bench.example',
+      'ag02.intake_officer.1@bench.example',
+      'ag01.investigator.1@bench.example',
+    ])
+    .execute();
   const idOf = (email: string) => staff.find((s) => s.email === email)!.id;
 
   // The investigator: a real key pair, and SEARCHED cases of the largest agency sealed to it as
@@ -154,11 +257,25 @@ export async function seed(db: Db, say: (line: string) => void): Promise<Seeded>
   await db.updateTable('staff_user').set({ public_key: keys.publicKey }).where('id', '=', investigator.id).execute();
   await db.deleteFrom('case_key').where('user_id', '=', investigator.id).execute();
   await db.deleteFrom('case_assignment').where('user_id', '=', investigator.id).execute();
-  const picked = await sql<{ id: string; created_at: Date }>`select id, created_at from report_case where agency_id = ${largest.id}::int and status in ('investigating', 'referred', 'concluded', 'closed') order by random() limit ${SEARCHED}::int`.execute(db);
+  const picked = await sql<{
+    id: string;
+    created_at: Date;
+  }>`select id, created_at from report_case where agency_id = ${largest.id}::int and status in ('investigating', 'referred', 'concluded', 'closed') order by random() limit ${SEARCHED}::int`.execute(
+    db,
+  );
   const ids: string[] = [];
   const contents: Buffer[] = [];
   const keyRows = { caseId: [] as string[], purpose: [] as string[], sealed: [] as Buffer[] };
-  const msg = { id: [] as string[], caseId: [] as string[], kind: [] as string[], user: [] as (number | null)[], role: [] as (string | null)[], thread: [] as string[], body: [] as Buffer[], at: [] as Date[] };
+  const msg = {
+    id: [] as string[],
+    caseId: [] as string[],
+    kind: [] as string[],
+    user: [] as (number | null)[],
+    role: [] as (string | null)[],
+    thread: [] as string[],
+    body: [] as Buffer[],
+    at: [] as Date[],
+  };
   let chars = 0;
   picked.rows.forEach((c, i) => {
     const caseKey = randomBytes(32);
@@ -183,21 +300,45 @@ export async function seed(db: Db, say: (line: string) => void): Promise<Seeded>
       msg.at.push(new Date(c.created_at.getTime() + n * 86_400_000));
     };
     // 1 to 4 messages with the reporter; an internal note in one case of three
-    for (let m = 0; m <= i % 4; m++) add('reporter', m % 2 === 0 ? 'reporter' : 'staff', m % 2 === 0 ? reporterMessage(i + m) : staffMessage(i + m), m + 1);
+    for (let m = 0; m <= i % 4; m++)
+      add(
+        'reporter',
+        m % 2 === 0 ? 'reporter' : 'staff',
+        m % 2 === 0 ? reporterMessage(i + m) : staffMessage(i + m),
+        m + 1,
+      );
     if (i % 3 === 0) add('internal', 'staff', internalNote(i), 5);
   });
-  await sql`update report_case c set content = t.content from unnest(${ids}::uuid[], ${contents}::bytea[]) as t(id, content) where c.id = t.id`.execute(db);
-  await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select t.c, ${investigator.id}::int, t.p, t.s from unnest(${keyRows.caseId}::uuid[], ${keyRows.purpose}::text[], ${keyRows.sealed}::bytea[]) as t(c, p, s)`.execute(db);
-  await sql`insert into case_assignment (case_id, user_id) select unnest(${ids}::uuid[]), ${investigator.id}::int`.execute(db);
+  await sql`update report_case c set content = t.content from unnest(${ids}::uuid[], ${contents}::bytea[]) as t(id, content) where c.id = t.id`.execute(
+    db,
+  );
+  await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select t.c, ${investigator.id}::int, t.p, t.s from unnest(${keyRows.caseId}::uuid[], ${keyRows.purpose}::text[], ${keyRows.sealed}::bytea[]) as t(c, p, s)`.execute(
+    db,
+  );
+  await sql`insert into case_assignment (case_id, user_id) select unnest(${ids}::uuid[]), ${investigator.id}::int`.execute(
+    db,
+  );
   await sql`
     insert into case_message (id, case_id, author_kind, author_user_id, author_role, thread, body, created_at)
-    select * from unnest(${msg.id}::uuid[], ${msg.caseId}::uuid[], ${msg.kind}::text[], ${msg.user}::int[], ${msg.role}::text[], ${msg.thread}::text[], ${msg.body}::bytea[], ${msg.at}::timestamptz[])`.execute(db);
+    select * from unnest(${msg.id}::uuid[], ${msg.caseId}::uuid[], ${msg.kind}::text[], ${msg.user}::int[], ${msg.role}::text[], ${msg.thread}::text[], ${msg.body}::bytea[], ${msg.at}::timestamptz[])`.execute(
+    db,
+  );
   const sealedMs = performance.now() - t;
   t = performance.now();
   // What autovacuum does after a bulk load (statistics, visibility map); done now, not in minutes.
   await sql`vacuum (analyze)`.execute(db);
-  const counts = (await sql<{ cases: number; keys: number; messages: number }>`select (select count(*) from report_case)::int as cases, (select count(*) from case_key)::int as keys, (select count(*) from case_message)::int as messages`.execute(db)).rows[0];
-  say(`seeded ${counts.cases.toLocaleString('en')} cases in ${AGENCIES} agencies (${largest.code}: ${largest.cases.toLocaleString('en')}, ${typical.code}: ${typical.cases.toLocaleString('en')}) in ${fmt(casesMs / 1000)} s; ${counts.keys.toLocaleString('en')} sealed keys and assignments ${fmt(keysMs / 1000)} s; ${picked.rows.length.toLocaleString('en')} cases really sealed to one investigator (${msg.id.length.toLocaleString('en')} messages, ${(chars / 1e6).toFixed(2)} M characters of text) ${fmt(sealedMs / 1000)} s; vacuum analyze ${fmt((performance.now() - t) / 1000)} s`);
+  const counts = (
+    await sql<{
+      cases: number;
+      keys: number;
+      messages: number;
+    }>`select (select count(*) from report_case)::int as cases, (select count(*) from case_key)::int as keys, (select count(*) from case_message)::int as messages`.execute(
+      db,
+    )
+  ).rows[0];
+  say(
+    `seeded ${counts.cases.toLocaleString('en')} cases in ${AGENCIES} agencies (${largest.code}: ${largest.cases.toLocaleString('en')}, ${typical.code}: ${typical.cases.toLocaleString('en')}) in ${fmt(casesMs / 1000)} s; ${counts.keys.toLocaleString('en')} sealed keys and assignments ${fmt(keysMs / 1000)} s; ${picked.rows.length.toLocaleString('en')} cases really sealed to one investigator (${msg.id.length.toLocaleString('en')} messages, ${(chars / 1e6).toFixed(2)} M characters of text) ${fmt(sealedMs / 1000)} s; vacuum analyze ${fmt((performance.now() - t) / 1000)} s`,
+  );
   return {
     db,
     largest,
@@ -214,7 +355,15 @@ export async function seed(db: Db, say: (line: string) => void): Promise<Seeded>
 
 // ---------------------------------------------------------------- measuring
 
-type View = { name: string; group: 'inbox' | 'due'; actor: StaffActor; filter: CaseFilter; times: number[]; total: number; capped: boolean };
+type View = {
+  name: string;
+  group: 'inbox' | 'due';
+  actor: StaffActor;
+  filter: CaseFilter;
+  times: number[];
+  total: number;
+  capped: boolean;
+};
 
 /** Samples the views round-robin (so a drift of the machine's speed touches all alike). */
 async function measureViews(db: Db, views: View[]): Promise<void> {
@@ -236,13 +385,23 @@ async function searchParts(db: Db, actor: StaffActor): Promise<{ queryMs: number
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
     await Promise.all([
-      sql`select c.id, c.content, k.sealed_key, tk.sealed_key from case_key k join report_case c on c.id = k.case_id left join case_key tk on tk.case_id = k.case_id and tk.user_id = ${actor.id}::int and tk.purpose = 'team' where k.user_id = ${actor.id}::int and k.purpose = 'content'`.execute(db),
-      sql`select m.case_id, m.id, m.thread, m.body from case_key k join case_message m on m.case_id = k.case_id where k.user_id = ${actor.id}::int and k.purpose = 'content' and m.thread in ('reporter', 'internal') order by m.number`.execute(db),
+      sql`select c.id, c.content, k.sealed_key, tk.sealed_key from case_key k join report_case c on c.id = k.case_id left join case_key tk on tk.case_id = k.case_id and tk.user_id = ${actor.id}::int and tk.purpose = 'team' where k.user_id = ${actor.id}::int and k.purpose = 'content'`.execute(
+        db,
+      ),
+      sql`select m.case_id, m.id, m.thread, m.body from case_key k join case_message m on m.case_id = k.case_id where k.user_id = ${actor.id}::int and k.purpose = 'content' and m.thread in ('reporter', 'internal') order by m.number`.execute(
+        db,
+      ),
     ]);
     times.push(performance.now() - t);
   }
   // the keys a search opens: every content key, and the team key of cases with internal notes
-  const sealed = (await sql<{ s: Buffer }>`select k.sealed_key as s from case_key k where k.user_id = ${actor.id}::int and (k.purpose = 'content' or exists (select 1 from case_message m where m.case_id = k.case_id and m.thread = 'internal'))`.execute(db)).rows;
+  const sealed = (
+    await sql<{
+      s: Buffer;
+    }>`select k.sealed_key as s from case_key k where k.user_id = ${actor.id}::int and (k.purpose = 'content' or exists (select 1 from case_message m where m.case_id = k.case_id and m.thread = 'internal'))`.execute(
+      db,
+    )
+  ).rows;
   const t = performance.now();
   for (const r of sealed) openSealed(actor.keys, r.s).fill(0);
   return { queryMs: median(times), keysMs: performance.now() - t, keys: sealed.length };
@@ -251,7 +410,9 @@ async function searchParts(db: Db, actor: StaffActor): Promise<{ queryMs: number
 /** Section 6: prints as it goes and adds its rows to the summary table. */
 export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise<void> {
   const { say } = ctx;
-  say(`\n== 6. case handling: ${TOTAL.toLocaleString('en')} cases, ${AGENCIES} agencies; inbox and due views (${LIST_N} samples each), search over ${SEARCHED.toLocaleString('en')} sealed cases (${SEARCH_N} searches); in process`);
+  say(
+    `\n== 6. case handling: ${TOTAL.toLocaleString('en')} cases, ${AGENCIES} agencies; inbox and due views (${LIST_N} samples each), search over ${SEARCHED.toLocaleString('en')} sealed cases (${SEARCH_N} searches); in process`,
+  );
   await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db);
   await sql.raw(`create database ${DB_NAME}`).execute(ctx.db);
   const url = new URL(ctx.clusterUrl);
@@ -268,7 +429,15 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
     // a, b. list views
     const L = `${s.largest.code} (${s.largest.cases.toLocaleString('en')})`;
     const T = `${s.typical.code} (${s.typical.cases.toLocaleString('en')})`;
-    const view = (name: string, group: View['group'], actor: StaffActor, filter: CaseFilter): View => ({ name, group, actor, filter, times: [], total: 0, capped: false });
+    const view = (name: string, group: View['group'], actor: StaffActor, filter: CaseFilter): View => ({
+      name,
+      group,
+      actor,
+      filter,
+      times: [],
+      total: 0,
+      capped: false,
+    });
     const views = [
       view(`inbox, supervisor, agency, ${L}`, 'inbox', s.people.supLarge, { scope: 'agency' }),
       view(`inbox, intake officer, mine, ${L}`, 'inbox', s.people.intakeLarge, { scope: 'mine' }),
@@ -282,18 +451,30 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
     ];
     const t0 = performance.now();
     await measureViews(db, views);
-    say(`listCases, first page (25) and capped count, ${LIST_N} samples per view in ${fmt((performance.now() - t0) / 1000)} s:`);
+    say(
+      `listCases, first page (25) and capped count, ${LIST_N} samples per view in ${fmt((performance.now() - t0) / 1000)} s:`,
+    );
     for (const v of views) {
       const p95 = percentile(v.times, 95);
-      say(`  ${v.name.padEnd(52)} total ${`${v.capped ? '>' : ''}${v.total.toLocaleString('en')}`.padStart(7)}  p50 ${fmt(median(v.times)).padStart(5)} ms  p95 ${fmt(p95).padStart(5)} ms  max ${fmt(Math.max(...v.times)).padStart(5)} ms`);
-      rows.push({ metric: `Cases: ${v.name} p95 (median ${fmt(median(v.times))})`, value: `${fmt(p95)} ms`, limit: `< ${LIST_GOAL_MS} ms`, ratio: fmt(p95 / LIST_GOAL_MS, 2), verdict: p95 < LIST_GOAL_MS ? 'PASS' : 'BELOW' });
+      say(
+        `  ${v.name.padEnd(52)} total ${`${v.capped ? '>' : ''}${v.total.toLocaleString('en')}`.padStart(7)}  p50 ${fmt(median(v.times)).padStart(5)} ms  p95 ${fmt(p95).padStart(5)} ms  max ${fmt(Math.max(...v.times)).padStart(5)} ms`,
+      );
+      rows.push({
+        metric: `Cases: ${v.name} p95 (median ${fmt(median(v.times))})`,
+        value: `${fmt(p95)} ms`,
+        limit: `< ${LIST_GOAL_MS} ms`,
+        ratio: fmt(p95 / LIST_GOAL_MS, 2),
+        verdict: p95 < LIST_GOAL_MS ? 'PASS' : 'BELOW',
+      });
     }
 
     // c. search
     const parts = await searchParts(db, s.investigator);
     for (let i = 0; i < 2; i++) await searchCases({ db, actor: s.investigator, query: QUERIES[i] }); // warm-up
     const times: number[] = [];
-    const byQuery = new Map<string, { times: number[]; found: number; scanned: number }>(QUERIES.map((q) => [q, { times: [], found: 0, scanned: 0 }]));
+    const byQuery = new Map<string, { times: number[]; found: number; scanned: number }>(
+      QUERIES.map((q) => [q, { times: [], found: 0, scanned: 0 }]),
+    );
     for (let i = 0; i < SEARCH_N; i++) {
       const q = QUERIES[i % QUERIES.length];
       const t = performance.now();
@@ -305,16 +486,40 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
       b.found = r.total;
       b.scanned = r.scanned;
     }
-    const audited = (await sql<{ n: number }>`select count(*)::int as n from audit_event where action = 'cases_searched'`.execute(db)).rows[0].n;
-    say(`searchCases (${SEARCH_N} searches, ${QUERIES.length} queries in turn, limit 50; each audited: ${audited} audit rows):`);
-    for (const [q, b] of byQuery) say(`  ${JSON.stringify(q).padEnd(30)} ${String(b.found).padStart(4)} found of ${b.scanned}  p50 ${fmt(median(b.times)).padStart(5)} ms  max ${fmt(Math.max(...b.times)).padStart(5)} ms`);
+    const audited = (
+      await sql<{ n: number }>`select count(*)::int as n from audit_event where action = 'cases_searched'`.execute(db)
+    ).rows[0].n;
+    say(
+      `searchCases (${SEARCH_N} searches, ${QUERIES.length} queries in turn, limit 50; each audited: ${audited} audit rows):`,
+    );
+    for (const [q, b] of byQuery)
+      say(
+        `  ${JSON.stringify(q).padEnd(30)} ${String(b.found).padStart(4)} found of ${b.scanned}  p50 ${fmt(median(b.times)).padStart(5)} ms  max ${fmt(Math.max(...b.times)).padStart(5)} ms`,
+      );
     const p95 = percentile(times, 95);
     say(`  all: p50 ${fmt(median(times))} ms, p95 ${fmt(p95)} ms, max ${fmt(Math.max(...times))} ms`);
-    say(`  parts measured apart: the two queries in parallel ${fmt(parts.queryMs)} ms (median of 5); opening ${parts.keys.toLocaleString('en')} sealed keys (libsodium crypto_box_seal_open) ${fmt(parts.keysMs)} ms = ${fmt((1000 * parts.keysMs) / parts.keys)} µs each`);
-    rows.push({ metric: `Cases: search over ${SEARCHED.toLocaleString('en')} sealed cases p95 (median ${fmt(median(times))})`, value: `${fmt(p95)} ms`, limit: `< ${SEARCH_GOAL_MS} ms`, ratio: fmt(p95 / SEARCH_GOAL_MS, 2), verdict: p95 < SEARCH_GOAL_MS ? 'PASS' : 'BELOW' });
-    rows.push({ metric: 'Cases: search parts, queries | key openings', value: `${fmt(parts.queryMs)} | ${fmt(parts.keysMs)} ms`, limit: '-', ratio: '-', verdict: 'info' });
+    say(
+      `  parts measured apart: the two queries in parallel ${fmt(parts.queryMs)} ms (median of 5); opening ${parts.keys.toLocaleString('en')} sealed keys (libsodium crypto_box_seal_open) ${fmt(parts.keysMs)} ms = ${fmt((1000 * parts.keysMs) / parts.keys)} µs each`,
+    );
+    rows.push({
+      metric: `Cases: search over ${SEARCHED.toLocaleString('en')} sealed cases p95 (median ${fmt(median(times))})`,
+      value: `${fmt(p95)} ms`,
+      limit: `< ${SEARCH_GOAL_MS} ms`,
+      ratio: fmt(p95 / SEARCH_GOAL_MS, 2),
+      verdict: p95 < SEARCH_GOAL_MS ? 'PASS' : 'BELOW',
+    });
+    rows.push({
+      metric: 'Cases: search parts, queries | key openings',
+      value: `${fmt(parts.queryMs)} | ${fmt(parts.keysMs)} ms`,
+      limit: '-',
+      ratio: '-',
+      verdict: 'info',
+    });
   } finally {
     await db.destroy();
-    await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db).catch(() => {});
+    await sql
+      .raw(`drop database if exists ${DB_NAME}`)
+      .execute(ctx.db)
+      .catch(() => {});
   }
 }

@@ -15,7 +15,10 @@ type Row = { metric: string; value: string; limit: string; ratio: string; verdic
 const GOAL_MS = 1000;
 const IIT_RESPONDENTS = 3000;
 const EIT_RESPONDENTS = 667;
-const RUNS = Number.isInteger(Number(process.env.BENCH_ITA_RUNS)) && Number(process.env.BENCH_ITA_RUNS) > 0 ? Number(process.env.BENCH_ITA_RUNS) : 5;
+const RUNS =
+  Number.isInteger(Number(process.env.BENCH_ITA_RUNS)) && Number(process.env.BENCH_ITA_RUNS) > 0
+    ? Number(process.env.BENCH_ITA_RUNS)
+    : 5;
 
 /** A deterministic generator (mulberry32), so every run scores the same file. */
 function random(seed: number): () => number {
@@ -33,13 +36,23 @@ export function buildResponsesCsv(framework: Framework): { text: string; answers
   const rnd = random(2569);
   const instrumentOf = new Map(framework.indicators.map((i) => [i.number, i.instrument]));
   const rows = ['respondent,question,answer'];
-  for (const [instrument, count, prefix] of [['IIT', IIT_RESPONDENTS, 'staff'], ['EIT', EIT_RESPONDENTS, 'public']] as const) {
+  for (const [instrument, count, prefix] of [
+    ['IIT', IIT_RESPONDENTS, 'staff'],
+    ['EIT', EIT_RESPONDENTS, 'public'],
+  ] as const) {
     const questions = framework.questions.filter((q) => instrumentOf.get(q.indicator) === instrument);
     for (let r = 1; r <= count; r++) {
       for (const q of questions) {
         const scale = framework.scales[q.scale]!;
         // About 2% left empty, as on real paper forms.
-        const answer = rnd() < 0.02 ? '' : scale.kind === 'levels' ? String(1 + Math.floor(rnd() * scale.points.length)) : rnd() < 0.1 ? 'yes' : 'no';
+        const answer =
+          rnd() < 0.02
+            ? ''
+            : scale.kind === 'levels'
+              ? String(1 + Math.floor(rnd() * scale.points.length))
+              : rnd() < 0.1
+                ? 'yes'
+                : 'no';
         rows.push(`${prefix}-${r},${q.id},${answer}`);
       }
     }
@@ -52,7 +65,9 @@ export function buildResponsesCsv(framework: Framework): { text: string; answers
 export async function itaScoreSection(say: (l: string) => void, rows: Row[]): Promise<void> {
   const framework = loadShippedFramework('ita-2569.json');
   const { text, answers } = buildResponsesCsv(framework);
-  say(`ITA scoring: ${answers} answers (${fmt(Buffer.byteLength(text) / 1024 / 1024, 1)} MB of CSV), median of ${RUNS} runs`);
+  say(
+    `ITA scoring: ${answers} answers (${fmt(Buffer.byteLength(text) / 1024 / 1024, 1)} MB of CSV), median of ${RUNS} runs`,
+  );
   const total: number[] = [];
   const scoring: number[] = [];
   let ita: number | null = null;
@@ -69,6 +84,18 @@ export async function itaScoreSection(say: (l: string) => void, rows: Row[]): Pr
   }
   const ms = median(total);
   say(`ITA scoring: ITA ${ita === null ? 'n/a' : formatScore(ita)}`);
-  rows.push({ metric: `ITA import + score, ${answers} answers`, value: `${fmt(ms)} ms`, limit: `${GOAL_MS} ms`, ratio: fmt(ms / GOAL_MS, 2), verdict: ms <= GOAL_MS ? 'PASS' : 'BELOW' });
-  rows.push({ metric: 'ITA scoreAnswers alone (tallies → ITA)', value: `${fmt(median(scoring), 2)} ms`, limit: '-', ratio: '-', verdict: 'info' });
+  rows.push({
+    metric: `ITA import + score, ${answers} answers`,
+    value: `${fmt(ms)} ms`,
+    limit: `${GOAL_MS} ms`,
+    ratio: fmt(ms / GOAL_MS, 2),
+    verdict: ms <= GOAL_MS ? 'PASS' : 'BELOW',
+  });
+  rows.push({
+    metric: 'ITA scoreAnswers alone (tallies → ITA)',
+    value: `${fmt(median(scoring), 2)} ms`,
+    limit: '-',
+    ratio: '-',
+    verdict: 'info',
+  });
 }

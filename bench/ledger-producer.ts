@@ -9,7 +9,12 @@ import { sql } from 'kysely';
 import { connect } from '../src/db/connection.ts';
 import { ENTRY_BYTES, ENTRY_FORMAT, EVENT_CODES, minuteOf } from '../src/ledger/events.ts';
 
-const { url, rows, cap, counters: shared } = workerData as { url: string; rows: number; cap: number; counters: SharedArrayBuffer };
+const {
+  url,
+  rows,
+  cap,
+  counters: shared,
+} = workerData as { url: string; rows: number; cap: number; counters: SharedArrayBuffer };
 const counters = new Int32Array(shared);
 
 /** `n` entries of the shape events.ts makeEntry gives (format, event, minute, two 32-byte commitments). */

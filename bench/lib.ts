@@ -39,18 +39,34 @@ export type Reply = { status: number; body: string; headers: http.IncomingHttpHe
  * One request over a shared keep-alive agent. Never rejects: a network error or a timeout is
  * status 0 with the message as body, so load loops count it as an error and go on.
  */
-export function request(agent: http.Agent, base: string, method: string, urlPath: string, opts: { headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {}): Promise<Reply> {
+export function request(
+  agent: http.Agent,
+  base: string,
+  method: string,
+  urlPath: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+): Promise<Reply> {
   const url = new URL(urlPath, base);
   const started = performance.now();
   return new Promise((resolve) => {
     const headers: Record<string, string | number> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = Buffer.byteLength(opts.body);
-    const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, ms: performance.now() - started }));
-      res.on('error', (e) => resolve({ status: 0, body: e.message, headers: {}, ms: performance.now() - started }));
-    });
+    const req = http.request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: res.headers,
+            ms: performance.now() - started,
+          }),
+        );
+        res.on('error', (e) => resolve({ status: 0, body: e.message, headers: {}, ms: performance.now() - started }));
+      },
+    );
     req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ status: 0, body: e.message, headers: {}, ms: performance.now() - started }));
     if (opts.body !== undefined) req.write(opts.body);
@@ -58,16 +74,38 @@ export function request(agent: http.Agent, base: string, method: string, urlPath
   });
 }
 
-export function postJson(agent: http.Agent, base: string, urlPath: string, value: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  return request(agent, base, 'POST', urlPath, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
+export function postJson(
+  agent: http.Agent,
+  base: string,
+  urlPath: string,
+  value: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return request(agent, base, 'POST', urlPath, {
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+  });
 }
 
 // ---------------------------------------------------------------- closed-loop load
 
-export type LoadResult = { ok: number; errors: number; errorSamples: string[]; latencies: number[]; elapsedS: number; cpuBefore: CpuSnapshot; cpuAfter: CpuSnapshot };
+export type LoadResult = {
+  ok: number;
+  errors: number;
+  errorSamples: string[];
+  latencies: number[];
+  elapsedS: number;
+  cpuBefore: CpuSnapshot;
+  cpuAfter: CpuSnapshot;
+};
 
 /** `clients` loops, each sending its next request when the previous one answers, until `seconds` pass. */
-export async function closedLoop({ seconds, clients, send, snapshot }: {
+export async function closedLoop({
+  seconds,
+  clients,
+  send,
+  snapshot,
+}: {
   seconds: number;
   clients: number;
   send: (client: number, seq: number) => Promise<{ ok: boolean; reply: Reply }>;
@@ -178,14 +216,26 @@ export function machineCpu(): { busy: number; idle: number; iowait: number; stea
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
     const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return { busy: (user + nice + system + irq + softirq + (steal ?? 0)) / TICKS_PER_SECOND, idle: idle / TICKS_PER_SECOND, iowait: iowait / TICKS_PER_SECOND, steal: (steal ?? 0) / TICKS_PER_SECOND };
+    return {
+      busy: (user + nice + system + irq + softirq + (steal ?? 0)) / TICKS_PER_SECOND,
+      idle: idle / TICKS_PER_SECOND,
+      iowait: iowait / TICKS_PER_SECOND,
+      steal: (steal ?? 0) / TICKS_PER_SECOND,
+    };
   } catch {
     return { busy: 0, idle: 0, iowait: 0, steal: 0 };
   }
 }
 
 /** A snapshot of who has used how much CPU; `since` gives the differences to an earlier one. */
-export type CpuSnapshot = { at: number; server: number; threads: ReturnType<typeof threadCpuSeconds>; postgres: number; bench: number; machine: ReturnType<typeof machineCpu> };
+export type CpuSnapshot = {
+  at: number;
+  server: number;
+  threads: ReturnType<typeof threadCpuSeconds>;
+  postgres: number;
+  bench: number;
+  machine: ReturnType<typeof machineCpu>;
+};
 
 export function cpuSnapshot(serverPid: number, pgPids: number[]): CpuSnapshot {
   const self = process.cpuUsage();
@@ -194,7 +244,9 @@ export function cpuSnapshot(serverPid: number, pgPids: number[]): CpuSnapshot {
     server: processCpuSeconds(serverPid),
     threads: threadCpuSeconds(serverPid),
     // pgPids[0] is the postmaster (postgresPids): its exited children count too.
-    postgres: pgPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) + (pgPids.length > 0 ? reapedChildrenCpuSeconds(pgPids[0]) : 0),
+    postgres:
+      pgPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) +
+      (pgPids.length > 0 ? reapedChildrenCpuSeconds(pgPids[0]) : 0),
     bench: (self.user + self.system) / 1e6,
     machine: machineCpu(),
   };
@@ -209,10 +261,25 @@ export type ServerChild = { url: string; child: ChildProcess; output: () => stri
  * KDF variable is removed from the inherited environment, so the server uses MIN_KDF and refuses
  * anything weaker. Other variables (UV_THREADPOOL_SIZE, SUJARIT_DB_POOL, ...) pass through.
  */
-export async function startServer({ databaseUrl, dataDir, env: extraEnv = {} }: { databaseUrl: string; dataDir: string; /** added to the environment (e.g. the LINE channel's variables) */ env?: Record<string, string> }): Promise<ServerChild> {
+export async function startServer({
+  databaseUrl,
+  dataDir,
+  env: extraEnv = {},
+}: {
+  databaseUrl: string;
+  dataDir: string /** added to the environment (e.g. the LINE channel's variables) */;
+  env?: Record<string, string>;
+}): Promise<ServerChild> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('SUJARIT_KDF_') || key === 'SUJARIT_ALLOW_WEAK_KDF' || key === 'SUJARIT_DATA' || key === 'PORT' || key === 'HOST') delete env[key];
+    if (
+      key.startsWith('SUJARIT_KDF_') ||
+      key === 'SUJARIT_ALLOW_WEAK_KDF' ||
+      key === 'SUJARIT_DATA' ||
+      key === 'PORT' ||
+      key === 'HOST'
+    )
+      delete env[key];
   }
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
     cwd: ROOT,
@@ -280,6 +347,9 @@ export async function withSectionServer<T>(
     agent.destroy();
     await server?.stop().catch(() => {});
     await db?.destroy().catch(() => {});
-    await sql.raw(`drop database if exists ${dbName}`).execute(ctx.db).catch(() => {});
+    await sql
+      .raw(`drop database if exists ${dbName}`)
+      .execute(ctx.db)
+      .catch(() => {});
   }
 }

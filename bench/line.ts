@@ -25,8 +25,31 @@ import path from 'node:path';
 import { validateSignature } from '@line/bot-sdk';
 import { sql } from 'kysely';
 import { connect, type Db } from '../src/db/connection.ts';
-import { followEvent, lineUserId, signBody, startLineApi, textEvent, webhookBody, type LineApi, type WebhookEvent } from '../test/support/line-api.ts';
-import { closedLoop, envInt, cpuSnapshot, fmt, median, percentile, postgresPids, request, startServer, type CpuSnapshot, type LoadResult, type Reply, type ServerChild } from './lib.ts';
+import {
+  followEvent,
+  lineUserId,
+  signBody,
+  startLineApi,
+  textEvent,
+  webhookBody,
+  type LineApi,
+  type WebhookEvent,
+} from '../test/support/line-api.ts';
+import {
+  closedLoop,
+  envInt,
+  cpuSnapshot,
+  fmt,
+  median,
+  percentile,
+  postgresPids,
+  request,
+  startServer,
+  type CpuSnapshot,
+  type LoadResult,
+  type Reply,
+  type ServerChild,
+} from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 
@@ -55,13 +78,22 @@ const DB_NAME = 'sujarit_line_bench';
 const CORES = os.availableParallelism();
 
 // What people type to an Official Account; the first event of a user is the follow.
-const TEXTS = ['สวัสดีครับ', 'ร้องเรียน', 'มีเรื่องจะแจ้งครับ เจ้าหน้าที่เทศบาลเรียกเงินค่าดำเนินการขออนุญาตก่อสร้าง 5,000 บาท', 'ยกเลิก', 'ขอบคุณค่ะ', 'complaint'];
+const TEXTS = [
+  'สวัสดีครับ',
+  'ร้องเรียน',
+  'มีเรื่องจะแจ้งครับ เจ้าหน้าที่เทศบาลเรียกเงินค่าดำเนินการขออนุญาตก่อสร้าง 5,000 บาท',
+  'ยกเลิก',
+  'ขอบคุณค่ะ',
+  'complaint',
+];
 
 type Traffic = (client: number, count: number) => WebhookEvent[];
 
 /** Each client speaks for its own users, in turn, so that a user's events arrive in order. */
 function traffic(clients: number): Traffic {
-  const users = Array.from({ length: clients }, () => Array.from({ length: USERS_PER_CLIENT }, () => ({ id: lineUserId(), sent: 0 })));
+  const users = Array.from({ length: clients }, () =>
+    Array.from({ length: USERS_PER_CLIENT }, () => ({ id: lineUserId(), sent: 0 })),
+  );
   const turn = new Array<number>(clients).fill(0);
   return (client, count) =>
     Array.from({ length: count }, () => {
@@ -108,7 +140,11 @@ async function fdatasyncRate(dir: string, ms = 1000): Promise<number> {
  * storeEvents' own statement (one event, its sealed size) into a copy of line_event, from this
  * process through a pool of the server's size at the same concurrency: the commit path alone.
  */
-async function insertCommitLimit(url: string, clients: number, bodyBytes: number): Promise<{ perS: number; p50: number; p99: number }> {
+async function insertCommitLimit(
+  url: string,
+  clients: number,
+  bodyBytes: number,
+): Promise<{ perS: number; p50: number; p99: number }> {
   const db = connect(url, POOL);
   try {
     await sql`create table bench_line_commit (like line_event including all)`.execute(db);
@@ -154,13 +190,27 @@ async function dbStats(db: Db): Promise<DbStats> {
 async function doneCount(db: Db): Promise<{ done: number; pending: number; failed: number; retried: number }> {
   const { rows } = await sql<{ done: number; pending: number; failed: number; retried: number }>`
     select count(*) filter (where state = 'done')::int as done, count(*) filter (where state = 'pending')::int as pending,
-      count(*) filter (where state = 'failed')::int as failed, count(*) filter (where attempts > 0)::int as retried from line_event`.execute(db);
+      count(*) filter (where state = 'failed')::int as failed, count(*) filter (where attempts > 0)::int as retried from line_event`.execute(
+    db,
+  );
   return rows[0];
 }
 
 // ---------------------------------------------------------------- reports
 
-type CpuPer = { serverMain: number; serverOther: number; pg: number; bench: number; other: number; idlePct: number; iowaitPct: number; serverPct: number; pgPct: number; benchPct: number; ourShare: number };
+type CpuPer = {
+  serverMain: number;
+  serverOther: number;
+  pg: number;
+  bench: number;
+  other: number;
+  idlePct: number;
+  iowaitPct: number;
+  serverPct: number;
+  pgPct: number;
+  benchPct: number;
+  ourShare: number;
+};
 
 /** Where the machine's CPU went during a phase, in ms per accepted event and in % of all cores. */
 function cpuPer(a: CpuSnapshot, b: CpuSnapshot, events: number): CpuPer {
@@ -186,32 +236,68 @@ function cpuPer(a: CpuSnapshot, b: CpuSnapshot, events: number): CpuPer {
   };
 }
 
-type Phase = { name: string; perRequest: number; clients: number; load: LoadResult; eventsPerS: number; p50: number; p99: number; cpu: CpuPer; stats: { commits: number; walFsyncs: number; walBytes: number }; processed: number };
+type Phase = {
+  name: string;
+  perRequest: number;
+  clients: number;
+  load: LoadResult;
+  eventsPerS: number;
+  p50: number;
+  p99: number;
+  cpu: CpuPer;
+  stats: { commits: number; walFsyncs: number; walBytes: number };
+  processed: number;
+};
 
 function describePhase(p: Phase, say: (line: string) => void): void {
   const events = p.load.ok * p.perRequest;
-  say(`${p.name}: ${p.load.ok} requests = ${events} events in ${fmt(p.load.elapsedS)} s = ${fmt(p.eventsPerS)} events/s (${fmt(p.load.ok / p.load.elapsedS)} requests/s); errors ${p.load.errors}; per request p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms, max ${fmt(Math.max(...p.load.latencies))} ms`);
+  say(
+    `${p.name}: ${p.load.ok} requests = ${events} events in ${fmt(p.load.elapsedS)} s = ${fmt(p.eventsPerS)} events/s (${fmt(p.load.ok / p.load.elapsedS)} requests/s); errors ${p.load.errors}; per request p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms, max ${fmt(Math.max(...p.load.latencies))} ms`,
+  );
   for (const e of p.load.errorSamples) say(`  error: ${e}`);
   const c = p.cpu;
-  say(`  CPU per event: server main ${fmt(c.serverMain, 3)} ms + server other threads ${fmt(c.serverOther, 3)} | PostgreSQL ${fmt(c.pg, 3)} | this process (clients, signing, LINE stand-in) ${fmt(c.bench, 3)} | other processes ${fmt(c.other, 3)} ms`);
-  say(`  machine (${CORES} cores): server ${fmt(c.serverPct, 0)}%, PostgreSQL ${fmt(c.pgPct, 0)}%, this process ${fmt(c.benchPct, 0)}%, idle ${fmt(c.idlePct, 0)}%, iowait ${fmt(c.iowaitPct, 0)}%`);
+  say(
+    `  CPU per event: server main ${fmt(c.serverMain, 3)} ms + server other threads ${fmt(c.serverOther, 3)} | PostgreSQL ${fmt(c.pg, 3)} | this process (clients, signing, LINE stand-in) ${fmt(c.bench, 3)} | other processes ${fmt(c.other, 3)} ms`,
+  );
+  say(
+    `  machine (${CORES} cores): server ${fmt(c.serverPct, 0)}%, PostgreSQL ${fmt(c.pgPct, 0)}%, this process ${fmt(c.benchPct, 0)}%, idle ${fmt(c.idlePct, 0)}%, iowait ${fmt(c.iowaitPct, 0)}%`,
+  );
   // Exact by construction: events/s = (cores ÷ our CPU per event) × the share of the machine we had.
   const ours = c.serverMain + c.serverOther + c.pg + c.bench;
-  say(`  CPU bound: ${CORES} cores ÷ ${fmt(ours, 3)} ms (server + PostgreSQL + this process) = ${fmt((1000 * CORES) / ours, 0)} events/s with the machine to ourselves (server + PostgreSQL alone, without this load generator: ${fmt((1000 * CORES) / (ours - c.bench), 0)}/s); we had ${fmt(100 * c.ourShare, 0)}% of it (other processes ${fmt(c.other, 3)} ms an event, idle ${fmt(c.idlePct, 0)}%)`);
-  say(`  Little's law: ${p.load.latencies.length > 0 ? `${p.clients} requests in flight ÷ ${fmt(p.load.ok / p.load.elapsedS, 0)} requests/s = ${fmt((1000 * p.clients) / (p.load.ok / p.load.elapsedS), 1)} ms mean latency` : 'n/a'}: at a fixed concurrency the latency falls only as the rate rises`);
-  say(`  database: ${p.stats.commits} commits (${fmt(p.stats.commits / Math.max(1, p.load.ok), 2)} a request, the worker's included), ${p.stats.walFsyncs} WAL flushes (${fmt(p.stats.commits / Math.max(1, p.stats.walFsyncs), 1)} commits a flush), ${fmt(p.stats.walBytes / Math.max(1, events), 0)} WAL bytes an event; worker processed ${p.processed} events meanwhile`);
+  say(
+    `  CPU bound: ${CORES} cores ÷ ${fmt(ours, 3)} ms (server + PostgreSQL + this process) = ${fmt((1000 * CORES) / ours, 0)} events/s with the machine to ourselves (server + PostgreSQL alone, without this load generator: ${fmt((1000 * CORES) / (ours - c.bench), 0)}/s); we had ${fmt(100 * c.ourShare, 0)}% of it (other processes ${fmt(c.other, 3)} ms an event, idle ${fmt(c.idlePct, 0)}%)`,
+  );
+  say(
+    `  Little's law: ${p.load.latencies.length > 0 ? `${p.clients} requests in flight ÷ ${fmt(p.load.ok / p.load.elapsedS, 0)} requests/s = ${fmt((1000 * p.clients) / (p.load.ok / p.load.elapsedS), 1)} ms mean latency` : 'n/a'}: at a fixed concurrency the latency falls only as the rate rises`,
+  );
+  say(
+    `  database: ${p.stats.commits} commits (${fmt(p.stats.commits / Math.max(1, p.load.ok), 2)} a request, the worker's included), ${p.stats.walFsyncs} WAL flushes (${fmt(p.stats.commits / Math.max(1, p.stats.walFsyncs), 1)} commits a flush), ${fmt(p.stats.walBytes / Math.max(1, events), 0)} WAL bytes an event; worker processed ${p.processed} events meanwhile`,
+  );
 }
 
 // ---------------------------------------------------------------- the section
 
-type Run = { base: string; agent: http.Agent; secret: string; db: Db; snapshot: () => CpuSnapshot; gen: Traffic; accepted: Set<string>; uncertain: Set<string> };
+type Run = {
+  base: string;
+  agent: http.Agent;
+  secret: string;
+  db: Db;
+  snapshot: () => CpuSnapshot;
+  gen: Traffic;
+  accepted: Set<string>;
+  uncertain: Set<string>;
+};
 
 /** One webhook call as LINE makes it: `perRequest` fresh events of `client`'s users, signed. */
 async function sendWebhook(r: Run, client: number, perRequest: number): Promise<{ ok: boolean; reply: Reply }> {
   const events = r.gen(client, perRequest);
   const body = webhookBody(events);
   const reply = await request(r.agent, r.base, 'POST', '/channels/line/webhook', {
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'LineBotWebhook/2.0', 'x-line-signature': signBody(body, r.secret) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'LineBotWebhook/2.0',
+      'x-line-signature': signBody(body, r.secret),
+    },
     body,
   });
   const ok = reply.status === 200 && reply.body === `{"received":${events.length}}`;
@@ -236,13 +322,20 @@ async function phase(r: Run, name: string, perRequest: number, seconds: number, 
     p50: median(load.latencies),
     p99: percentile(load.latencies, 99),
     cpu: cpuPer(load.cpuBefore, load.cpuAfter, load.ok * perRequest),
-    stats: { commits: s1.commits - s0.commits, walFsyncs: s1.walFsyncs - s0.walFsyncs, walBytes: s1.walBytes - s0.walBytes },
+    stats: {
+      commits: s1.commits - s0.commits,
+      walFsyncs: s1.walFsyncs - s0.walFsyncs,
+      walBytes: s1.walBytes - s0.walBytes,
+    },
     processed: d1.done - d0.done,
   };
 }
 
 /** Events done per second over `seconds`, sampled each second while the backlog lasts, and the CPU they took. */
-async function workerRate(r: Run, seconds: number): Promise<{ perS: number; cpu: CpuPer; after: Awaited<ReturnType<typeof doneCount>> }> {
+async function workerRate(
+  r: Run,
+  seconds: number,
+): Promise<{ perS: number; cpu: CpuPer; after: Awaited<ReturnType<typeof doneCount>> }> {
   const before = await doneCount(r.db);
   const cpuBefore = r.snapshot();
   const t0 = performance.now();
@@ -252,12 +345,23 @@ async function workerRate(r: Run, seconds: number): Promise<{ perS: number; cpu:
     after = await doneCount(r.db);
   }
   const processed = after.done - before.done;
-  return { perS: processed / ((performance.now() - t0) / 1000), cpu: cpuPer(cpuBefore, r.snapshot(), processed), after };
+  return {
+    perS: processed / ((performance.now() - t0) / 1000),
+    cpu: cpuPer(cpuBefore, r.snapshot(), processed),
+    after,
+  };
 }
 
 /** Every event answered 200 is stored exactly once, and nothing is stored that was not sent. Throws otherwise. */
-async function verifyStored(db: Db, accepted: Set<string>, uncertain: Set<string>): Promise<{ stored: number; uncertainStored: number }> {
-  const { rows } = await sql<{ id: string; redeliveries: number }>`select webhook_event_id as id, redeliveries from line_event`.execute(db);
+async function verifyStored(
+  db: Db,
+  accepted: Set<string>,
+  uncertain: Set<string>,
+): Promise<{ stored: number; uncertainStored: number }> {
+  const { rows } = await sql<{
+    id: string;
+    redeliveries: number;
+  }>`select webhook_event_id as id, redeliveries from line_event`.execute(db);
   const seen = new Set<string>();
   const problems: string[] = [];
   let uncertainStored = 0;
@@ -271,14 +375,17 @@ async function verifyStored(db: Db, accepted: Set<string>, uncertain: Set<string
   let missing = 0;
   for (const id of accepted) if (!seen.has(id)) missing++;
   if (missing > 0) problems.unshift(`${missing} of ${accepted.size} events answered 200 are not in line_event`);
-  if (problems.length > 0) throw new Error(`LINE webhook durability: ${problems.length} problems: ${problems.slice(0, 10).join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`LINE webhook durability: ${problems.length} problems: ${problems.slice(0, 10).join('; ')}`);
   return { stored: rows.length, uncertainStored };
 }
 
 /** Section 7: prints as it goes and adds its rows to the summary table. */
 export async function lineSection(ctx: LineBenchContext, rows: Row[]): Promise<void> {
   const { say, clients } = ctx;
-  say(`\n== 7. LINE webhook: POST /channels/line/webhook, ${clients} clients, keep-alive, ${SECONDS} s at 1 and at ${BATCH} events a request; server pool ${POOL}`);
+  say(
+    `\n== 7. LINE webhook: POST /channels/line/webhook, ${clients} clients, keep-alive, ${SECONDS} s at 1 and at ${BATCH} events a request; server pool ${POOL}`,
+  );
   await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db);
   await sql.raw(`create database ${DB_NAME}`).execute(ctx.db);
   const url = new URL(ctx.clusterUrl);
@@ -297,17 +404,39 @@ export async function lineSection(ctx: LineBenchContext, rows: Row[]): Promise<v
     });
     db = connect(url.toString(), 2);
     const serverPid = server.child.pid!;
-    const settings = (await sql<{ name: string; setting: string }>`select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'max_connections', 'shared_buffers')`.execute(db)).rows;
-    say(`server pid ${serverPid} at ${server.url}, LINE stand-in at ${lineApi.url}; PostgreSQL ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`);
-    const run: Run = { base: server.url, agent, secret, db, snapshot: () => cpuSnapshot(serverPid, postgresPids(ctx.postmasterPid)), gen: traffic(clients), accepted: new Set(), uncertain: new Set() };
+    const settings = (
+      await sql<{
+        name: string;
+        setting: string;
+      }>`select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'wal_sync_method', 'commit_delay', 'max_connections', 'shared_buffers')`.execute(
+        db,
+      )
+    ).rows;
+    say(
+      `server pid ${serverPid} at ${server.url}, LINE stand-in at ${lineApi.url}; PostgreSQL ${settings.map((s) => `${s.name}=${s.setting}`).join(', ')}`,
+    );
+    const run: Run = {
+      base: server.url,
+      agent,
+      secret,
+      db,
+      snapshot: () => cpuSnapshot(serverPid, postgresPids(ctx.postmasterPid)),
+      gen: traffic(clients),
+      accepted: new Set(),
+      uncertain: new Set(),
+    };
     const limits = await measureLimits(run, url.toString(), ctx, clients);
     const phases = await measurePhases(run, clients, say);
     // The goal's rate in LINE's batching, offered on a schedule: the latency below saturation.
     const open = await openLoop(run, BATCH, GOAL_PER_S / BATCH, OPEN_SECONDS, clients);
-    say(`c. open loop at the goal's rate: ${fmt(open.offeredPerS, 0)} events/s offered as ${fmt(GOAL_PER_S / BATCH, 0)} requests/s of ${BATCH} for ${OPEN_SECONDS} s: ${open.ok} of ${open.sent} answered 200, errors ${open.errors}; from the scheduled start p50 ${fmt(open.p50)} ms, p99 ${fmt(open.p99)} ms, max ${fmt(open.max)} ms`);
+    say(
+      `c. open loop at the goal's rate: ${fmt(open.offeredPerS, 0)} events/s offered as ${fmt(GOAL_PER_S / BATCH, 0)} requests/s of ${BATCH} for ${OPEN_SECONDS} s: ${open.ok} of ${open.sent} answered 200, errors ${open.errors}; from the scheduled start p50 ${fmt(open.p50)} ms, p99 ${fmt(open.p99)} ms, max ${fmt(open.max)} ms`,
+    );
     const workerRow = await reportWorker(run, lineApi, phases, say);
     const v = await verifyStored(db, run.accepted, run.uncertain);
-    say(`stored: ${v.stored} rows in line_event = ${run.accepted.size} events answered 200 + ${v.uncertainStored} of ${run.uncertain.size} whose request failed; each once, none redelivered`);
+    say(
+      `stored: ${v.stored} rows in line_event = ${run.accepted.size} events answered 200 + ${v.uncertainStored} of ${run.uncertain.size} whose request failed; each once, none redelivered`,
+    );
     report(phases, open, limits, v, run, say, rows);
     rows.push(workerRow);
   } catch (e) {
@@ -318,11 +447,20 @@ export async function lineSection(ctx: LineBenchContext, rows: Row[]): Promise<v
     await server?.stop().catch(() => {});
     await db?.destroy().catch(() => {});
     await lineApi?.close().catch(() => {});
-    await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db).catch(() => {});
+    await sql
+      .raw(`drop database if exists ${DB_NAME}`)
+      .execute(ctx.db)
+      .catch(() => {});
   }
 }
 
-type Limits = { hmacPerS: number; fsyncPerS: number; insert: { perS: number; p50: number; p99: number }; healthz: LoadResult; bodyBytes: number };
+type Limits = {
+  hmacPerS: number;
+  fsyncPerS: number;
+  insert: { perS: number; p50: number; p99: number };
+  healthz: LoadResult;
+  bodyBytes: number;
+};
 
 async function measureLimits(r: Run, url: string, ctx: LineBenchContext, clients: number): Promise<Limits> {
   const { say } = ctx;
@@ -342,10 +480,16 @@ async function measureLimits(r: Run, url: string, ctx: LineBenchContext, clients
   });
   say('limits, server idle:');
   say(`  HMAC-SHA256 signature check (SDK), one core: ${fmt(hmacPerS, 0)} /s (${fmt(1e6 / hmacPerS, 1)} µs each)`);
-  say(`  fdatasync of 8 KiB on the cluster's disk, one at a time: ${fmt(fsyncPerS, 0)} /s (${fmt(1000 / fsyncPerS, 2)} ms each)`);
-  say(`  storeEvents' INSERT of one event, autocommit, ${clients} concurrent through a pool of ${POOL}, from this process: ${fmt(insert.perS, 0)} commits/s, p50 ${fmt(insert.p50)} ms, p99 ${fmt(insert.p99)} ms`);
+  say(
+    `  fdatasync of 8 KiB on the cluster's disk, one at a time: ${fmt(fsyncPerS, 0)} /s (${fmt(1000 / fsyncPerS, 2)} ms each)`,
+  );
+  say(
+    `  storeEvents' INSERT of one event, autocommit, ${clients} concurrent through a pool of ${POOL}, from this process: ${fmt(insert.perS, 0)} commits/s, p50 ${fmt(insert.p50)} ms, p99 ${fmt(insert.p99)} ms`,
+  );
   const h = cpuPer(healthz.cpuBefore, healthz.cpuAfter, healthz.ok);
-  say(`  GET /healthz (HTTP + select 1, no commit), ${clients} clients: ${fmt(healthz.ok / healthz.elapsedS, 0)} requests/s, p50 ${fmt(median(healthz.latencies))} ms, p99 ${fmt(percentile(healthz.latencies, 99))} ms, errors ${healthz.errors}; CPU a request: server ${fmt(h.serverMain + h.serverOther, 3)} ms, PostgreSQL ${fmt(h.pg, 3)} ms, this process ${fmt(h.bench, 3)} ms; we had ${fmt(100 * h.ourShare, 0)}% of the machine`);
+  say(
+    `  GET /healthz (HTTP + select 1, no commit), ${clients} clients: ${fmt(healthz.ok / healthz.elapsedS, 0)} requests/s, p50 ${fmt(median(healthz.latencies))} ms, p99 ${fmt(percentile(healthz.latencies, 99))} ms, errors ${healthz.errors}; CPU a request: server ${fmt(h.serverMain + h.serverOther, 3)} ms, PostgreSQL ${fmt(h.pg, 3)} ms, this process ${fmt(h.bench, 3)} ms; we had ${fmt(100 * h.ourShare, 0)}% of the machine`,
+  );
   return { hmacPerS, fsyncPerS, insert, healthz, bodyBytes };
 }
 
@@ -359,13 +503,27 @@ async function measurePhases(r: Run, clients: number, say: (line: string) => voi
   return [single, batched];
 }
 
-type OpenLoop = { offeredPerS: number; sent: number; ok: number; errors: number; p50: number; p99: number; max: number };
+type OpenLoop = {
+  offeredPerS: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  p50: number;
+  p99: number;
+  max: number;
+};
 
 /**
  * Requests started on a fixed schedule (`requestsPerS`), whatever the answers: the latency a caller
  * sees at that rate, timed from each request's scheduled start so that a stall counts in full.
  */
-async function openLoop(r: Run, perRequest: number, requestsPerS: number, seconds: number, clients: number): Promise<OpenLoop> {
+async function openLoop(
+  r: Run,
+  perRequest: number,
+  requestsPerS: number,
+  seconds: number,
+  clients: number,
+): Promise<OpenLoop> {
   const latencies: number[] = [];
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
@@ -386,42 +544,138 @@ async function openLoop(r: Run, perRequest: number, requestsPerS: number, second
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   await Promise.all(inFlight);
-  return { offeredPerS: requestsPerS * perRequest, sent, ok: latencies.length, errors, p50: median(latencies), p99: percentile(latencies, 99), max: Math.max(...latencies) };
+  return {
+    offeredPerS: requestsPerS * perRequest,
+    sent,
+    ok: latencies.length,
+    errors,
+    p50: median(latencies),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+  };
 }
 
 /** Prints the worker's figures; returns its summary row. */
 async function reportWorker(r: Run, lineApi: LineApi, phases: Phase[], say: (line: string) => void): Promise<Row> {
   const w = await workerRate(r, WORKER_SECONDS);
-  const { n: sent } = (await sql<{ n: number }>`select count(*)::int as n from line_outbox where state = 'sent'`.execute(r.db)).rows[0];
+  const { n: sent } = (
+    await sql<{ n: number }>`select count(*)::int as n from line_outbox where state = 'sent'`.execute(r.db)
+  ).rows[0];
   const duringPerS = phases.reduce((s, p) => s + p.processed, 0) / phases.reduce((s, p) => s + p.load.elapsedS, 0);
-  say(`worker, after the bursts: ${fmt(w.perS)} events done/s over ${WORKER_SECONDS} s (during the bursts: ${fmt(duringPerS)}/s); ${w.after.done} done, ${w.after.pending} pending (≈ ${fmt(w.after.pending / Math.max(0.1, w.perS) / 60, 0)} min to drain at this rate), ${w.after.failed} failed, ${w.after.retried} retried; ${sent} answers sent, ${lineApi.deliveries.length} reached the LINE stand-in`);
-  say(`  CPU per processed event: server ${fmt(w.cpu.serverMain + w.cpu.serverOther, 3)} ms, PostgreSQL ${fmt(w.cpu.pg, 3)} ms; machine: server ${fmt(w.cpu.serverPct, 0)}%, PostgreSQL ${fmt(w.cpu.pgPct, 0)}%, idle ${fmt(w.cpu.idlePct, 0)}% (one event at a time, one transaction each)`);
-  if (sent === 0 && w.after.pending > 0) say('  no answer was sent: the worker sends the outbox only once no event is pending (src/channels/line/worker.ts, runOnce), so under a backlog reply tokens expire and answers go out later as pushes');
+  say(
+    `worker, after the bursts: ${fmt(w.perS)} events done/s over ${WORKER_SECONDS} s (during the bursts: ${fmt(duringPerS)}/s); ${w.after.done} done, ${w.after.pending} pending (≈ ${fmt(w.after.pending / Math.max(0.1, w.perS) / 60, 0)} min to drain at this rate), ${w.after.failed} failed, ${w.after.retried} retried; ${sent} answers sent, ${lineApi.deliveries.length} reached the LINE stand-in`,
+  );
+  say(
+    `  CPU per processed event: server ${fmt(w.cpu.serverMain + w.cpu.serverOther, 3)} ms, PostgreSQL ${fmt(w.cpu.pg, 3)} ms; machine: server ${fmt(w.cpu.serverPct, 0)}%, PostgreSQL ${fmt(w.cpu.pgPct, 0)}%, idle ${fmt(w.cpu.idlePct, 0)}% (one event at a time, one transaction each)`,
+  );
+  if (sent === 0 && w.after.pending > 0)
+    say(
+      '  no answer was sent: the worker sends the outbox only once no event is pending (src/channels/line/worker.ts, runOnce), so under a backlog reply tokens expire and answers go out later as pushes',
+    );
   if (w.after.retried > 0) {
-    const errors = (await sql<{ e: string; n: number }>`select last_error as e, count(*)::int as n from line_event where attempts > 0 group by 1 order by 2 desc limit 5`.execute(r.db)).rows;
-    say(`  WARNING: processing failed at least once for ${w.after.retried} events: ${errors.map((e) => `${e.e} ×${e.n}`).join(', ')}`);
+    const errors = (
+      await sql<{
+        e: string;
+        n: number;
+      }>`select last_error as e, count(*)::int as n from line_event where attempts > 0 group by 1 order by 2 desc limit 5`.execute(
+        r.db,
+      )
+    ).rows;
+    say(
+      `  WARNING: processing failed at least once for ${w.after.retried} events: ${errors.map((e) => `${e.e} ×${e.n}`).join(', ')}`,
+    );
   }
-  return { metric: 'LINE worker: events processed/s, after | during the bursts', value: `${fmt(w.perS)} | ${fmt(duringPerS)} /s`, limit: '-', ratio: '-', verdict: 'info' };
+  return {
+    metric: 'LINE worker: events processed/s, after | during the bursts',
+    value: `${fmt(w.perS)} | ${fmt(duringPerS)} /s`,
+    limit: '-',
+    ratio: '-',
+    verdict: 'info',
+  };
 }
 
-function report(phases: Phase[], open: OpenLoop, l: Limits, v: { stored: number; uncertainStored: number }, r: Run, say: (line: string) => void, rows: Row[]): void {
+function report(
+  phases: Phase[],
+  open: OpenLoop,
+  l: Limits,
+  v: { stored: number; uncertainStored: number },
+  r: Run,
+  say: (line: string) => void,
+  rows: Row[],
+): void {
   const [single, batched] = phases;
   const healthzPerS = l.healthz.ok / l.healthz.elapsedS;
-  say(`a ÷ the INSERT commit limit: ${fmt(single.eventsPerS / l.insert.perS, 2)}; a ÷ GET /healthz: ${fmt(single.eventsPerS / healthzPerS, 2)}; b's requests/s ÷ a's: ${fmt(batched.load.ok / batched.load.elapsedS / (single.load.ok / single.load.elapsedS), 2)}`);
+  say(
+    `a ÷ the INSERT commit limit: ${fmt(single.eventsPerS / l.insert.perS, 2)}; a ÷ GET /healthz: ${fmt(single.eventsPerS / healthzPerS, 2)}; b's requests/s ÷ a's: ${fmt(batched.load.ok / batched.load.elapsedS / (single.load.ok / single.load.elapsedS), 2)}`,
+  );
   for (const p of phases) {
     const isOk = p.load.errors === 0;
-    rows.push({ metric: `LINE webhook events/s, ${p.perRequest} a request, ${SECONDS} s`, value: `${fmt(p.eventsPerS)} /s`, limit: `≥ ${GOAL_PER_S} /s`, ratio: fmt(p.eventsPerS / GOAL_PER_S, 2), verdict: isOk && p.eventsPerS >= GOAL_PER_S ? 'PASS' : 'BELOW' });
+    rows.push({
+      metric: `LINE webhook events/s, ${p.perRequest} a request, ${SECONDS} s`,
+      value: `${fmt(p.eventsPerS)} /s`,
+      limit: `≥ ${GOAL_PER_S} /s`,
+      ratio: fmt(p.eventsPerS / GOAL_PER_S, 2),
+      verdict: isOk && p.eventsPerS >= GOAL_PER_S ? 'PASS' : 'BELOW',
+    });
     // Batched, the closed loop runs at several times the goal's rate, where 32 clients always in
     // flight make latency 32 ÷ requests/s: its p99 is shown; the goal's p99 is the open loop's below.
-    rows.push({ metric: `LINE webhook p99 per request, ${p.perRequest} a request (p50 ${fmt(p.p50)})`, value: `${fmt(p.p99)} ms`, limit: `< ${GOAL_P99_MS} ms`, ratio: fmt(p.p99 / GOAL_P99_MS, 2), verdict: p.perRequest > 1 ? 'info' : isOk && p.p99 < GOAL_P99_MS ? 'PASS' : 'BELOW' });
-    rows.push({ metric: `LINE CPU/event, ${p.perRequest} a request: server | PostgreSQL | client`, value: `${fmt(p.cpu.serverMain + p.cpu.serverOther, 3)} | ${fmt(p.cpu.pg, 3)} | ${fmt(p.cpu.bench, 3)} ms`, limit: '-', ratio: '-', verdict: 'info' });
+    rows.push({
+      metric: `LINE webhook p99 per request, ${p.perRequest} a request (p50 ${fmt(p.p50)})`,
+      value: `${fmt(p.p99)} ms`,
+      limit: `< ${GOAL_P99_MS} ms`,
+      ratio: fmt(p.p99 / GOAL_P99_MS, 2),
+      verdict: p.perRequest > 1 ? 'info' : isOk && p.p99 < GOAL_P99_MS ? 'PASS' : 'BELOW',
+    });
+    rows.push({
+      metric: `LINE CPU/event, ${p.perRequest} a request: server | PostgreSQL | client`,
+      value: `${fmt(p.cpu.serverMain + p.cpu.serverOther, 3)} | ${fmt(p.cpu.pg, 3)} | ${fmt(p.cpu.bench, 3)} ms`,
+      limit: '-',
+      ratio: '-',
+      verdict: 'info',
+    });
     const bound = (1000 * CORES) / (p.cpu.serverMain + p.cpu.serverOther + p.cpu.pg + p.cpu.bench);
-    rows.push({ metric: `LINE ${p.perRequest} a request: CPU bound × our share of the machine`, value: `${fmt(bound, 0)} /s × ${fmt(p.cpu.ourShare, 2)}`, limit: `≥ ${GOAL_PER_S} /s`, ratio: fmt(bound / GOAL_PER_S, 2), verdict: 'info' });
+    rows.push({
+      metric: `LINE ${p.perRequest} a request: CPU bound × our share of the machine`,
+      value: `${fmt(bound, 0)} /s × ${fmt(p.cpu.ourShare, 2)}`,
+      limit: `≥ ${GOAL_PER_S} /s`,
+      ratio: fmt(bound / GOAL_PER_S, 2),
+      verdict: 'info',
+    });
   }
-  rows.push({ metric: `LINE p99 at ${GOAL_PER_S} events/s offered, ${BATCH} a request, open loop`, value: `${fmt(open.p99)} ms`, limit: `< ${GOAL_P99_MS} ms`, ratio: fmt(open.p99 / GOAL_P99_MS, 2), verdict: open.p99 < GOAL_P99_MS ? 'PASS' : 'BELOW' });
-  rows.push({ metric: `LINE limit: storeEvents INSERT commits/s, pool ${POOL}`, value: `${fmt(l.insert.perS, 0)} /s`, limit: '-', ratio: fmt(single.eventsPerS / l.insert.perS, 2), verdict: 'info' });
-  rows.push({ metric: 'LINE limit: GET /healthz requests/s', value: `${fmt(healthzPerS, 0)} /s`, limit: '-', ratio: fmt(single.eventsPerS / healthzPerS, 2), verdict: 'info' });
-  rows.push({ metric: 'LINE limit: HMAC check | fdatasync, one at a time', value: `${fmt(l.hmacPerS, 0)} | ${fmt(l.fsyncPerS, 0)} /s`, limit: '-', ratio: '-', verdict: 'info' });
+  rows.push({
+    metric: `LINE p99 at ${GOAL_PER_S} events/s offered, ${BATCH} a request, open loop`,
+    value: `${fmt(open.p99)} ms`,
+    limit: `< ${GOAL_P99_MS} ms`,
+    ratio: fmt(open.p99 / GOAL_P99_MS, 2),
+    verdict: open.p99 < GOAL_P99_MS ? 'PASS' : 'BELOW',
+  });
+  rows.push({
+    metric: `LINE limit: storeEvents INSERT commits/s, pool ${POOL}`,
+    value: `${fmt(l.insert.perS, 0)} /s`,
+    limit: '-',
+    ratio: fmt(single.eventsPerS / l.insert.perS, 2),
+    verdict: 'info',
+  });
+  rows.push({
+    metric: 'LINE limit: GET /healthz requests/s',
+    value: `${fmt(healthzPerS, 0)} /s`,
+    limit: '-',
+    ratio: fmt(single.eventsPerS / healthzPerS, 2),
+    verdict: 'info',
+  });
+  rows.push({
+    metric: 'LINE limit: HMAC check | fdatasync, one at a time',
+    value: `${fmt(l.hmacPerS, 0)} | ${fmt(l.fsyncPerS, 0)} /s`,
+    limit: '-',
+    ratio: '-',
+    verdict: 'info',
+  });
   // verifyStored has thrown if any was missing, doubled or unknown.
-  rows.push({ metric: 'LINE events answered 200, stored exactly once', value: `${v.stored - v.uncertainStored} of ${r.accepted.size}`, limit: 'all', ratio: '-', verdict: 'PASS' });
+  rows.push({
+    metric: 'LINE events answered 200, stored exactly once',
+    value: `${v.stored - v.uncertainStored} of ${r.accepted.size}`,
+    limit: 'all',
+    ratio: '-',
+    verdict: 'PASS',
+  });
 }

@@ -21,7 +21,13 @@ export class AppError extends Error {
   readonly userMessage: string;
   readonly fields: Readonly<Record<string, string>>;
   readonly retryAfterSeconds: number | undefined;
-  constructor(code: ErrorCode, message: string, userMessage: string, fields: Record<string, string> = {}, { retryAfterSeconds }: { retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    userMessage: string,
+    fields: Record<string, string> = {},
+    { retryAfterSeconds }: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;

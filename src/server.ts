@@ -17,10 +17,19 @@ import { startItaReminders } from './notify/ita-reminders.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
-export type Running = { app: FastifyInstance; db: Db; url: string; firstAdminUrl: string | null; stop: () => Promise<void> };
+export type Running = {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  firstAdminUrl: string | null;
+  stop: () => Promise<void>;
+};
 
 /** Opens the database the configuration names, starting the embedded one when DATABASE_URL is unset. */
-export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<{ db: Db; stop: () => Promise<void> }> {
+export async function openDatabase(
+  config: Config,
+  log: (line: string) => void = () => {},
+): Promise<{ db: Db; stop: () => Promise<void> }> {
   const embedded = config.databaseUrl ? null : await startEmbeddedDatabase(config.dataDir, log);
   const db = connect(config.databaseUrl ?? embedded!.url, config.dbPoolSize);
   await migrate(db);
@@ -40,11 +49,21 @@ export async function startServer(config: Config): Promise<Running> {
   let vkey: string | null = null;
   let line: LineWorker | null = null;
   const limits = createLoginLimits(config.loginLimits);
-  const app = await buildApp({ config, db, secrets, limits, filingGate: createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing }), ledgerVkey: () => vkey, onLineEvents: () => line?.kick() });
+  const app = await buildApp({
+    config,
+    db,
+    secrets,
+    limits,
+    filingGate: createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing }),
+    ledgerVkey: () => vkey,
+    onLineEvents: () => line?.kick(),
+  });
   const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
   vkey = ledger.key.vkey;
   const sweep = async () => {
-    await sweepOrphanBlobs({ db }).catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'));
+    await sweepOrphanBlobs({ db }).catch((e: Error) =>
+      app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'),
+    );
   };
   await sweep();
   const timer = setInterval(sweep, 3600_000);

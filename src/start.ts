@@ -11,8 +11,13 @@ try {
   process.exit(1);
 }
 const running = await startServer(config);
-console.log(`Sujarit is running at ${running.url} (data: ${config.dataDir}${config.databaseUrl ? ', database: DATABASE_URL' : ', embedded PostgreSQL'})`);
-if (running.firstAdminUrl) console.log(`First start: create the platform administrator at ${running.firstAdminUrl} (valid ${SETUP_LINK_DAYS} days)`);
+console.log(
+  `Sujarit is running at ${running.url} (data: ${config.dataDir}${config.databaseUrl ? ', database: DATABASE_URL' : ', embedded PostgreSQL'})`,
+);
+if (running.firstAdminUrl)
+  console.log(
+    `First start: create the platform administrator at ${running.firstAdminUrl} (valid ${SETUP_LINK_DAYS} days)`,
+  );
 let isStopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {

@@ -186,7 +186,10 @@ describe('the checker', () => {
       ["import type { A } from '../x/a.ts';", ['../x/a.ts']],
       ["import x, { type B,\n  c as d,\n} from '../y/b.ts';", ['../y/b.ts']],
       ["import * as parts from './parts/p.ts';", ['./parts/p.ts']],
-      ["export { a } from '../z/a.ts';\nexport * from './b.ts';\nexport type { T } from './t.ts';", ['../z/a.ts', './b.ts', './t.ts']],
+      [
+        "export { a } from '../z/a.ts';\nexport * from './b.ts';\nexport type { T } from './t.ts';",
+        ['../z/a.ts', './b.ts', './t.ts'],
+      ],
       ["import './side-effect.ts';", ['./side-effect.ts']],
       ["const m = await import('../ita/report-pdf.ts');", ['../ita/report-pdf.ts']],
       ["import { sql } from 'kysely';\nimport fs from 'node:fs';", []],
@@ -196,13 +199,35 @@ describe('the checker', () => {
   });
 
   it('finds the loops and the layer violations of a graph', () => {
-    const layers: Record<Layer, readonly string[]> = { outer: ['web'], domain: ['cases', 'intake', 'ledger'], base: ['db'] };
+    const layers: Record<Layer, readonly string[]> = {
+      outer: ['web'],
+      domain: ['cases', 'intake', 'ledger'],
+      base: ['db'],
+    };
     const table: { edges: string[]; loops: string[][]; violations: number }[] = [
       { edges: ['web → cases', 'cases → intake', 'intake → ledger', 'ledger → db'], loops: [], violations: 0 },
       { edges: ['cases → intake', 'intake → cases'], loops: [['cases', 'intake', 'cases']], violations: 0 },
-      { edges: ['cases → intake', 'intake → ledger', 'ledger → cases', 'web → cases'], loops: [['cases', 'intake', 'ledger', 'cases']], violations: 0 },
-      { edges: ['cases → intake', 'intake → cases', 'ledger → db', 'db → ledger'], loops: [['cases', 'intake', 'cases'], ['db', 'ledger', 'db']], violations: 1 },
-      { edges: ['cases → intake', 'intake → cases', 'intake → ledger', 'ledger → intake'], loops: [['cases', 'intake', 'cases'], ['intake', 'ledger', 'intake']], violations: 0 },
+      {
+        edges: ['cases → intake', 'intake → ledger', 'ledger → cases', 'web → cases'],
+        loops: [['cases', 'intake', 'ledger', 'cases']],
+        violations: 0,
+      },
+      {
+        edges: ['cases → intake', 'intake → cases', 'ledger → db', 'db → ledger'],
+        loops: [
+          ['cases', 'intake', 'cases'],
+          ['db', 'ledger', 'db'],
+        ],
+        violations: 1,
+      },
+      {
+        edges: ['cases → intake', 'intake → cases', 'intake → ledger', 'ledger → intake'],
+        loops: [
+          ['cases', 'intake', 'cases'],
+          ['intake', 'ledger', 'intake'],
+        ],
+        violations: 0,
+      },
       { edges: ['cases → web'], loops: [], violations: 1 },
       { edges: ['db → cases', 'db → web', 'web → db'], loops: [['db', 'web', 'db']], violations: 2 },
     ];
@@ -221,7 +246,11 @@ describe('imports between the parts of src/', () => {
   it('places every folder and top-level file of src/ in exactly one layer', () => {
     assert.deepEqual(unplaced(graph, LAYERS), []);
     const listed = Object.values(LAYERS).flat();
-    assert.deepEqual(listed.filter((n) => !graph.has(n)), [], 'a layer lists a node that src/ no longer has');
+    assert.deepEqual(
+      listed.filter((n) => !graph.has(n)),
+      [],
+      'a layer lists a node that src/ no longer has',
+    );
   });
 
   it('imports only inward: outer → domain → base, never back out', () => {

@@ -18,7 +18,16 @@ import { openCycle, type Cycle } from '../src/ita/cycles.ts';
 import { answerOptions, fieldOf, issueLinks, surveyOf } from '../src/ita/surveys.ts';
 import type { Framework } from '../src/ita/types.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../src/staff/session.ts';
-import { CHEAP_KDF, TEST_LIMITS, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from './support/app.ts';
+import {
+  CHEAP_KDF,
+  TEST_LIMITS,
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedStaff,
+  type TestApp,
+} from './support/app.ts';
 import { cookieJar, httpGet, httpPostForm } from './support/http.ts';
 import { scanner, type Hit } from './support/leak-scan.ts';
 import { logicalDump, type Dump } from './support/logical-dump.ts';
@@ -27,38 +36,67 @@ import { cookieHeader, csrfOf, get, newJar } from './support/web.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 const RESPONDENTS = 4;
-const describeHits = (hits: Hit[]) => hits.slice(0, 20).map((h) => `${h.label} (${h.encoding}) in ${h.where} at ${h.offset}`).join('\n');
+const describeHits = (hits: Hit[]) =>
+  hits
+    .slice(0, 20)
+    .map((h) => `${h.label} (${h.encoding}) in ${h.where} at ${h.offset}`)
+    .join('\n');
 
 /** Respondent j's full IIT questionnaire: different for every j. */
 function answersOf(framework: Framework, j: number): Record<string, string> {
   const { questions } = surveyOf(framework, 'IIT');
-  return Object.fromEntries(questions.map((q, i) => {
-    const opts = answerOptions(framework.scales[q.scale]);
-    return [fieldOf(q.id), String(opts[(i * (j + 1) + j) % opts.length].value)];
-  }));
+  return Object.fromEntries(
+    questions.map((q, i) => {
+      const opts = answerOptions(framework.scales[q.scale]);
+      return [fieldOf(q.id), String(opts[(i * (j + 1) + j) % opts.length].value)];
+    }),
+  );
 }
 
 async function adminOf(db: Db): Promise<StaffActor> {
   await seedAgency(db, 'OPDC');
   await seedStaff(db, 'OPDC', 'admin@opdc.example', ['agency_admin']);
-  const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email: 'admin@opdc.example', password: PASSWORD, code: loginCode('admin@opdc.example') });
+  const { token } = await staffLogin({
+    db,
+    kdf: CHEAP_KDF,
+    limits: TEST_LIMITS,
+    email: 'admin@opdc.example',
+    password: PASSWORD,
+    code: loginCode('admin@opdc.example'),
+  });
   return (await resolveStaffSession({ db, token }))!;
 }
 
 /** Rows of every table of the public schema, by table. */
 async function rowCounts(db: Db): Promise<Record<string, number>> {
-  const tables = (await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' order by 1`.execute(db)).rows;
+  const tables = (
+    await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' order by 1`.execute(
+      db,
+    )
+  ).rows;
   const out: Record<string, number> = {};
-  for (const t of tables) out[t.name] = Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(t.name)}`.execute(db)).rows[0].n);
+  for (const t of tables)
+    out[t.name] = Number(
+      (await sql<{ n: string }>`select count(*) as n from ${sql.table(t.name)}`.execute(db)).rows[0].n,
+    );
   return out;
 }
 
 /** Every time or date value held in the ita_* tables, as text. */
 async function itaTimes(db: Db): Promise<string[]> {
-  const cols = (await sql<{ t: string; c: string }>`select table_name as t, column_name as c from information_schema.columns where table_schema = 'public' and table_name like 'ita\_%' and (data_type like 'timestamp%' or data_type = 'date' or data_type like 'time%') order by 1, 2`.execute(db)).rows;
+  const cols = (
+    await sql<{
+      t: string;
+      c: string;
+    }>`select table_name as t, column_name as c from information_schema.columns where table_schema = 'public' and table_name like 'ita\_%' and (data_type like 'timestamp%' or data_type = 'date' or data_type like 'time%') order by 1, 2`.execute(
+      db,
+    )
+  ).rows;
   const out: string[] = [];
   for (const { t, c } of cols) {
-    const rows = (await sql<{ v: string | null }>`select ${sql.ref(c)}::text as v from ${sql.table(t)} order by 1`.execute(db)).rows;
+    const rows = (
+      await sql<{ v: string | null }>`select ${sql.ref(c)}::text as v from ${sql.table(t)} order by 1`.execute(db)
+    ).rows;
     out.push(...rows.map((r) => `${t}.${c}=${r.v}`));
   }
   return out;
@@ -68,7 +106,9 @@ async function itaTimes(db: Db): Promise<string[]> {
 async function settleLedger(db: Db): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const { rows } = await sql<{ head: string | null; anchored: string | null; queued: string }>`
-      select (select max(id) from audit_event) as head, (select max(audit_id) from audit_anchor) as anchored, (select count(*) from ledger_outbox where id not in (select outbox_id from ledger_entry)) as queued`.execute(db);
+      select (select max(id) from audit_event) as head, (select max(audit_id) from audit_anchor) as anchored, (select count(*) from ledger_outbox where id not in (select outbox_id from ledger_entry)) as queued`.execute(
+      db,
+    );
     const r = rows[0];
     if (r.head === r.anchored && Number(r.queued) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -110,7 +150,10 @@ describe('IIT anonymity against a copy of the database and the server log', () =
     server.child.stdout!.on('data', (b: Buffer) => (serverLog += b.toString()));
     server.child.stderr!.on('data', (b: Buffer) => (serverLog += b.toString()));
     const password = (await readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim();
-    db = connect(`postgresql://sujarit:${encodeURIComponent(password)}@localhost/postgres?host=${encodeURIComponent(path.join(dataDir, 'pg'))}`, 2);
+    db = connect(
+      `postgresql://sujarit:${encodeURIComponent(password)}@localhost/postgres?host=${encodeURIComponent(path.join(dataDir, 'pg'))}`,
+      2,
+    );
     try {
       // The server's ledger timer anchors the audit chain's head and sequences the outbox. Let it
       // catch up with everything written before the survey first, so that a tick inside the window
@@ -124,18 +167,28 @@ describe('IIT anonymity against a copy of the database and the server log', () =
         const page = await httpGet(server.url, jar, `/ita/s/${tokens[j]}`);
         assert.equal(page.status, 200, page.body);
         given.push(answersOf(cycle.framework, j));
-        const res = await httpPostForm(server.url, jar, `/ita/s/${tokens[j]}`, { _csrf: csrfOf(page.body), ...given[j] });
+        const res = await httpPostForm(server.url, jar, `/ita/s/${tokens[j]}`, {
+          _csrf: csrfOf(page.body),
+          ...given[j],
+        });
         assert.equal(res.status, 200, res.body);
         if (j === 0) countsAfterFirst = await rowCounts(db);
       }
       // Refusals too: a used link, an unknown one, and an incomplete questionnaire on the last link.
       const jar = cookieJar();
       const page = await httpGet(server.url, jar, `/ita/s/${tokens[RESPONDENTS]}`);
-      assert.equal((await httpPostForm(server.url, jar, `/ita/s/${tokens[0]}`, { _csrf: csrfOf(page.body), ...given[0] })).status, 404);
+      assert.equal(
+        (await httpPostForm(server.url, jar, `/ita/s/${tokens[0]}`, { _csrf: csrfOf(page.body), ...given[0] })).status,
+        404,
+      );
       assert.equal((await httpGet(server.url, jar, `/ita/s/${'Z'.repeat(43)}`)).status, 404);
       const partial = { ...given[1] };
       delete partial[Object.keys(partial)[0]];
-      assert.equal((await httpPostForm(server.url, jar, `/ita/s/${tokens[RESPONDENTS]}`, { _csrf: csrfOf(page.body), ...partial })).status, 400);
+      assert.equal(
+        (await httpPostForm(server.url, jar, `/ita/s/${tokens[RESPONDENTS]}`, { _csrf: csrfOf(page.body), ...partial }))
+          .status,
+        400,
+      );
       // A staff page request, which the server does log: the capture works.
       assert.equal((await httpGet(server.url, cookieJar(), '/staff/login')).status, 200);
       await settleLedger(db);
@@ -143,7 +196,13 @@ describe('IIT anonymity against a copy of the database and the server log', () =
       auditAfter = countsAfterLast.audit_event;
       timesAfter = await itaTimes(db);
       const iit = surveyOf(cycle.framework, 'IIT').questions.map((q) => q.id);
-      tallyXmins = Number((await sql<{ n: string }>`select count(distinct xmin::text) as n from ita_tally where question_id in (${sql.join(iit)})`.execute(db)).rows[0].n);
+      tallyXmins = Number(
+        (
+          await sql<{
+            n: string;
+          }>`select count(distinct xmin::text) as n from ita_tally where question_id in (${sql.join(iit)})`.execute(db)
+        ).rows[0].n,
+      );
     } finally {
       await db.destroy();
       await server.stop();
@@ -162,7 +221,10 @@ describe('IIT anonymity against a copy of the database and the server log', () =
   });
 
   it('the dump holds no token and no hash of a used link, while the unused one is there as a hash only', () => {
-    const used = tokens.slice(0, RESPONDENTS).flatMap((t, j) => [{ label: `token ${j}`, value: t }, { label: `hash ${j}`, value: sha256(t) }]);
+    const used = tokens.slice(0, RESPONDENTS).flatMap((t, j) => [
+      { label: `token ${j}`, value: t },
+      { label: `hash ${j}`, value: sha256(t) },
+    ]);
     const hits = scanner([...used, { label: 'unused token', value: tokens[RESPONDENTS] }]).scan(dump.data, 'dump');
     assert.deepEqual(hits, [], describeHits(hits));
     assert.ok(dump.data.includes(sha256(tokens[RESPONDENTS]).toString('hex')), 'the scan can see a stored hash');
@@ -196,7 +258,11 @@ describe('IIT anonymity against a copy of the database and the server log', () =
 
   it('the server log holds nothing of the survey requests', () => {
     assert.match(serverLog, /staff request/, 'the log was captured');
-    const hits = scanner([...tokens.map((t, j) => ({ label: `token ${j}`, value: t })), ...tokens.map((t, j) => ({ label: `hash ${j}`, value: sha256(t) })), { label: 'public code', value: cycle.publicCode }]).scan(Buffer.from(serverLog), 'server log');
+    const hits = scanner([
+      ...tokens.map((t, j) => ({ label: `token ${j}`, value: t })),
+      ...tokens.map((t, j) => ({ label: `hash ${j}`, value: sha256(t) })),
+      { label: 'public code', value: cycle.publicCode },
+    ]).scan(Buffer.from(serverLog), 'server log');
     assert.deepEqual(hits, [], describeHits(hits));
     assert.doesNotMatch(serverLog, /\/ita\/|q\.i\d|ita_tally|ita_link/);
   });
@@ -215,19 +281,41 @@ describe('IIT anonymity: the same answers given through different links store th
     await sql`alter table ita_tally set (autovacuum_enabled = off)`.execute(h.db);
     await sql`alter table ita_link set (autovacuum_enabled = off)`.execute(h.db);
     const admin = await adminOf(h.db);
-    const cycle = await openCycle({ db: h.db, actor: admin, fiscalYear: 2569, frameworkName: 'ita-2569.json', staffCount: 20 });
+    const cycle = await openCycle({
+      db: h.db,
+      actor: admin,
+      fiscalYear: 2569,
+      frameworkName: 'ita-2569.json',
+      staffCount: 20,
+    });
     const links = await issueLinks({ db: h.db, actor: admin, cycleId: cycle.id, count: who.length });
     for (let k = 0; k < who.length; k++) {
       const jar = newJar();
       const page = await get(h.app, jar, `/ita/s/${links[k]}`);
-      const res = await h.app.inject({ method: 'POST', url: `/ita/s/${links[k]}`, headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...answersOf(cycle.framework, who[k]) }).toString() });
+      const res = await h.app.inject({
+        method: 'POST',
+        url: `/ita/s/${links[k]}`,
+        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...answersOf(cycle.framework, who[k]) }).toString(),
+      });
       assert.equal(res.statusCode, 200, res.body);
     }
-    const tally = (await sql<Record<string, unknown>>`select ctid::text as position, question_id, answer, count from ita_tally where cycle_id = ${cycle.id} order by ctid`.execute(h.db)).rows;
+    const tally = (
+      await sql<
+        Record<string, unknown>
+      >`select ctid::text as position, question_id, answer, count from ita_tally where cycle_id = ${cycle.id} order by ctid`.execute(
+        h.db,
+      )
+    ).rows;
     const row = await h.db.selectFrom('ita_cycle').selectAll().where('id', '=', cycle.id).executeTakeFirstOrThrow();
     const { public_code: _code, opened_at: _at, ...cycleRow } = row;
     const links_left = (await h.db.selectFrom('ita_link').select('token_hash').execute()).length;
-    const audit = await h.db.selectFrom('audit_event').select(['action', 'detail', 'actor_user_id']).where('action', 'like', 'ita_%').orderBy('id').execute();
+    const audit = await h.db
+      .selectFrom('audit_event')
+      .select(['action', 'detail', 'actor_user_id'])
+      .where('action', 'like', 'ita_%')
+      .orderBy('id')
+      .execute();
     return { tally, cycleRow, links_left, audit, tokens: links };
   }
 

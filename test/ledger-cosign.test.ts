@@ -32,22 +32,45 @@ describe('ledger service with witnesses', () => {
     const keys = [generateWitnessKey('w1.example/w'), generateWitnessKey('w2.example/w')];
     // The log key is made by startLedger; witnesses need it, so start them lazily after the first start.
     const logs: string[] = [];
-    const env = (urls: string[]) => ({ SUJARIT_DATA: dir, SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL, SUJARIT_LEDGER_BATCH_MS: '60000', SUJARIT_LEDGER_WITNESSES: [...keys.map((k, i) => `${k.vkey} ${urls[i]}`), `${generateWitnessKey('dead.example/w').vkey} http://127.0.0.1:9`].join('\n') });
-    const first = await startLedger({ db: database.db, config: loadConfig({ SUJARIT_DATA: dir, SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL }, []), log: () => {} });
+    const env = (urls: string[]) => ({
+      SUJARIT_DATA: dir,
+      SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL,
+      SUJARIT_LEDGER_BATCH_MS: '60000',
+      SUJARIT_LEDGER_WITNESSES: [
+        ...keys.map((k, i) => `${k.vkey} ${urls[i]}`),
+        `${generateWitnessKey('dead.example/w').vkey} http://127.0.0.1:9`,
+      ].join('\n'),
+    });
+    const first = await startLedger({
+      db: database.db,
+      config: loadConfig({ SUJARIT_DATA: dir, SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL }, []),
+      log: () => {},
+    });
     await first.stop();
     const witnesses: Witness[] = [];
     const urls: string[] = [];
     for (const k of keys) {
-      const w = await createWitness({ stateFile: path.join(dir, `${k.vkey.split('+')[0].replace('/', '_')}.json`), key: k, logs: [{ origin, vkey: first.key.vkey }] });
+      const w = await createWitness({
+        stateFile: path.join(dir, `${k.vkey.split('+')[0].replace('/', '_')}.json`),
+        key: k,
+        logs: [{ origin, vkey: first.key.vkey }],
+      });
       const app = witnessApp(w);
       urls.push(await app.listen({ port: 0, host: '127.0.0.1' }));
       closers.push(() => app.close());
       witnesses.push(w);
     }
-    const ledger = await startLedger({ db: database.db, config: loadConfig(env(urls), []), log: (level, msg) => logs.push(`${level} ${msg}`) });
+    const ledger = await startLedger({
+      db: database.db,
+      config: loadConfig(env(urls), []),
+      log: (level, msg) => logs.push(`${level} ${msg}`),
+    });
     closers.unshift(() => ledger.stop());
     for (const n of [0, 3, 300, 1]) {
-      await appendToOutbox(database.db, Array.from({ length: n }, (_, i) => Buffer.from(`entry ${n}-${i}`)));
+      await appendToOutbox(
+        database.db,
+        Array.from({ length: n }, (_, i) => Buffer.from(`entry ${n}-${i}`)),
+      );
       await ledger.tick();
       const cp = (await readCheckpoint(database.db))!;
       const parsed = verifyNote(cp.note, ledger.key.vkey);
@@ -58,6 +81,10 @@ describe('ledger service with witnesses', () => {
       assert.equal(parsed.signatures.length, 3);
     }
     assert.equal((await readCheckpoint(database.db))!.size, 304);
-    assert.equal(logs.filter((l) => /dead\.example/.test(l)).length, 1, `dead witness logged once (backoff): ${logs.join('\n')}`);
+    assert.equal(
+      logs.filter((l) => /dead\.example/.test(l)).length,
+      1,
+      `dead witness logged once (backoff): ${logs.join('\n')}`,
+    );
   });
 });

@@ -14,7 +14,14 @@ import { verifyNote } from '../src/ledger/note.ts';
 import { seedAgency, seedRecipient } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { api } from './support/http.ts';
-import { createTestLedger, SignedHistory, TEST_PUBLIC_URL, verifyWholeLog, type LogReader, type TestLedger } from './support/ledger.ts';
+import {
+  createTestLedger,
+  SignedHistory,
+  TEST_PUBLIC_URL,
+  verifyWholeLog,
+  type LogReader,
+  type TestLedger,
+} from './support/ledger.ts';
 import { startServerProcess, type ServerProcess } from './support/server.ts';
 
 const AGENCY = 'OPDC';
@@ -59,7 +66,13 @@ describe('two server processes appending to one ledger at once', () => {
         databaseUrl: t.url,
         dataDir,
         // 150 filings in seconds would cross the filing threshold (120): this test is about the ledger, not the gate.
-        env: { SUJARIT_LEDGER_KEY: ledger.config.ledgerKeyFile, SUJARIT_LEDGER_BATCH_MS: '50', SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL, SUJARIT_DB_POOL: '8', SUJARIT_FILING_THRESHOLD: '1000000' },
+        env: {
+          SUJARIT_LEDGER_KEY: ledger.config.ledgerKeyFile,
+          SUJARIT_LEDGER_BATCH_MS: '50',
+          SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL,
+          SUJARIT_DB_POOL: '8',
+          SUJARIT_FILING_THRESHOLD: '1000000',
+        },
       });
       server.child.stdout!.on('data', (b: Buffer) => (output[i] += b.toString()));
       server.child.stderr!.on('data', (b: Buffer) => (output[i] += b.toString()));
@@ -106,7 +119,11 @@ describe('two server processes appending to one ledger at once', () => {
     const worker = async () => {
       while (next < SUBMISSIONS) {
         const n = next++;
-        const res = await api<{ receipt: string; reference: string }>(bases[n % 2], 'POST', '/api/v1/reports', { agency: AGENCY, category: 'bribery', what: `รายงานที่ ${n} ถึงเซิร์ฟเวอร์ ${n % 2}` });
+        const res = await api<{ receipt: string; reference: string }>(bases[n % 2], 'POST', '/api/v1/reports', {
+          agency: AGENCY,
+          category: 'bribery',
+          what: `รายงานที่ ${n} ถึงเซิร์ฟเวอร์ ${n % 2}`,
+        });
         assert.equal(res.status, 201, res.text);
         receipts.push(res.json.receipt);
       }
@@ -121,11 +138,16 @@ describe('two server processes appending to one ledger at once', () => {
     assert.equal(events, SUBMISSIONS, 'one ledger event per submission');
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const sizes = await Promise.all(bases.map(async (b) => verifyNote((await httpReader(b).checkpoint())!, ledger.key.vkey).size));
+      const sizes = await Promise.all(
+        bases.map(async (b) => verifyNote((await httpReader(b).checkpoint())!, ledger.key.vkey).size),
+      );
       const pending = await count(sql<{ n: number }>`select count(*)::int as n from ledger_outbox`);
       const stored = await count(sql<{ n: number }>`select count(*)::int as n from ledger_entry`);
       if (pending === 0 && sizes.every((s) => s === stored)) break;
-      assert.ok(Date.now() < deadline, `not all signed after 60 s: outbox ${pending}, checkpoints ${sizes.join(', ')} of ${stored} entries`);
+      assert.ok(
+        Date.now() < deadline,
+        `not all signed after 60 s: outbox ${pending}, checkpoints ${sizes.join(', ')} of ${stored} entries`,
+      );
       await sleep(50);
     }
     polling = false;
@@ -136,10 +158,32 @@ describe('two server processes appending to one ledger at once', () => {
     // is an audit anchor (runSequencer anchors the audit chain's head when it moved).
     const anchors = await count(sql<{ n: number }>`select count(*)::int as n from audit_anchor`);
     const total = events + anchors;
-    const entries = await t.db.selectFrom('ledger_entry').select(['idx', 'outbox_id', 'entry']).orderBy('idx').execute();
-    assert.deepEqual(entries.map((e) => e.idx), Array.from({ length: total }, (_, i) => i), 'ledger_entry indexes are not 0 … n-1');
-    assert.equal(await count(sql<{ n: number }>`select count(distinct e.idx)::int as n from case_ledger_event c join ledger_entry e on e.outbox_id = c.outbox_id`), SUBMISSIONS);
-    assert.equal(await count(sql<{ n: number }>`select count(*)::int as n from case_ledger_event c join ledger_entry e on e.outbox_id = c.outbox_id`), SUBMISSIONS);
+    const entries = await t.db
+      .selectFrom('ledger_entry')
+      .select(['idx', 'outbox_id', 'entry'])
+      .orderBy('idx')
+      .execute();
+    assert.deepEqual(
+      entries.map((e) => e.idx),
+      Array.from({ length: total }, (_, i) => i),
+      'ledger_entry indexes are not 0 … n-1',
+    );
+    assert.equal(
+      await count(
+        sql<{
+          n: number;
+        }>`select count(distinct e.idx)::int as n from case_ledger_event c join ledger_entry e on e.outbox_id = c.outbox_id`,
+      ),
+      SUBMISSIONS,
+    );
+    assert.equal(
+      await count(
+        sql<{
+          n: number;
+        }>`select count(*)::int as n from case_ledger_event c join ledger_entry e on e.outbox_id = c.outbox_id`,
+      ),
+      SUBMISSIONS,
+    );
     assert.equal(
       await count(sql<{ n: number }>`select count(*)::int as n from ledger_entry e
         where not exists (select 1 from case_ledger_event c where c.outbox_id = e.outbox_id) and not exists (select 1 from audit_anchor a where a.outbox_id = e.outbox_id)`),
@@ -172,7 +216,8 @@ describe('two server processes appending to one ledger at once', () => {
     }
 
     // Neither sequencer ever failed (a refused compare-and-swap would be logged here).
-    for (const [i, out] of output.entries()) assert.doesNotMatch(out, /ledger sequencer|tree moved/, `server ${i}:\n${out}`);
+    for (const [i, out] of output.entries())
+      assert.doesNotMatch(out, /ledger sequencer|tree moved/, `server ${i}:\n${out}`);
 
     const byBoth = [...seen.values()].filter((s) => s.size === 2).length;
     console.log(

@@ -7,17 +7,34 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { generateLogKey, parseVerifierKey, signCheckpoint, TYPE_COSIGNATURE_V1, verifyCosignature, verifyNote } from '../src/ledger/note.ts';
+import {
+  generateLogKey,
+  parseVerifierKey,
+  signCheckpoint,
+  TYPE_COSIGNATURE_V1,
+  verifyCosignature,
+  verifyNote,
+} from '../src/ledger/note.ts';
 import type { HashTile } from '../src/ledger/tiles.ts';
 import { integrate, leafHash, rootFromRightEdge } from '../src/ledger/tree.ts';
-import { consistencyProofFromTiles, cosignWith, requestCosignature, withCosignatures, WitnessError, type WitnessConfig } from '../src/ledger/witness-client.ts';
+import {
+  consistencyProofFromTiles,
+  cosignWith,
+  requestCosignature,
+  withCosignatures,
+  WitnessError,
+  type WitnessConfig,
+} from '../src/ledger/witness-client.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NAME = 'witness.example/e2e';
 
 /** Runs the witness CLI to completion. */
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['src/cli/witness-main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['src/cli/witness-main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -27,7 +44,11 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 /** Starts `witness serve` and resolves with its URL once it listens. */
 async function serve(args: string[]): Promise<{ url: string; child: ChildProcess; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['src/cli/witness-main.ts', 'serve', ...args, '--port', '0', '--host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['src/cli/witness-main.ts', 'serve', ...args, '--port', '0', '--host', '127.0.0.1'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -56,13 +77,21 @@ function memoryLog(origin: string) {
     },
     /** Appends `n` entries and returns the signed checkpoint of the new size. */
     grow(n: number): string {
-      const r = integrate(size, edge, Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`event ${size + i}`))));
+      const r = integrate(
+        size,
+        edge,
+        Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`event ${size + i}`))),
+      );
       for (const t of r.tiles) tiles.set(`${t.level}/${t.index}`, t.hashes);
       ({ size, lastTiles: edge } = r);
       return signCheckpoint(origin, size, rootFromRightEdge(size, edge), key.privateKey);
     },
     proofFrom(old: number): Promise<Buffer[]> {
-      return consistencyProofFromTiles(old, size, (t: HashTile) => tiles.get(`${t.level}/${t.index}`)?.subarray(0, t.width * 32) ?? null);
+      return consistencyProofFromTiles(
+        old,
+        size,
+        (t: HashTile) => tiles.get(`${t.level}/${t.index}`)?.subarray(0, t.width * 32) ?? null,
+      );
     },
   };
 }
@@ -120,7 +149,11 @@ describe('witness CLI end to end', () => {
     children.push(server.child);
     witness = { vkey, url: server.url };
     const note = ledger.grow(100);
-    assert.deepEqual(await requestCosignature({ witness, checkpointNote: note, oldSize: 0, proof: [] }), { status: 'conflict', size: 557 }, 'it remembers the size it cosigned');
+    assert.deepEqual(
+      await requestCosignature({ witness, checkpointNote: note, oldSize: 0, proof: [] }),
+      { status: 'conflict', size: 557 },
+      'it remembers the size it cosigned',
+    );
     knownSize = 0; // forget ours too: the 409 teaches it back
     const r = await cosignWith({ witness, note, proofFrom: (old) => ledger.proofFrom(old), knownSize });
     assert.equal(verifyCosignature(note + r.line, vkey).checkpoint.size, 657);

@@ -3,8 +3,31 @@
 // pushed the news, through LINE answering 429 and 500.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, CHEAP_KDF, TEST_LIMITS, seedAgency, seedStaff, type TestApp } from './support/app.ts';
-import { followEvent, imageEvent, injectWebhook, lineUserId, locationEvent, messageId, postbackEvent, startLineApi, textEvent, webhookBody, type Delivery, type LineApi, type WebhookEvent } from './support/line-api.ts';
+import {
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  CHEAP_KDF,
+  TEST_LIMITS,
+  seedAgency,
+  seedStaff,
+  type TestApp,
+} from './support/app.ts';
+import {
+  followEvent,
+  imageEvent,
+  injectWebhook,
+  lineUserId,
+  locationEvent,
+  messageId,
+  postbackEvent,
+  startLineApi,
+  textEvent,
+  webhookBody,
+  type Delivery,
+  type LineApi,
+  type WebhookEvent,
+} from './support/line-api.ts';
 import { jpegWithGps } from './support/images.ts';
 import { startLineWorker, type LineWorker } from '../src/channels/line/worker.ts';
 import { createLoginThrottle } from '../src/intake/login-throttle.ts';
@@ -41,13 +64,24 @@ describe('LINE conversation', () => {
     return d;
   };
   const login = async (email: string) => {
-    const { token } = await staffLogin({ db: t.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
+    const { token } = await staffLogin({
+      db: t.db,
+      kdf: CHEAP_KDF,
+      limits: TEST_LIMITS,
+      email,
+      password: PASSWORD,
+      code: loginCode(email),
+    });
     return (await resolveStaffSession({ db: t.db, token }))!;
   };
 
   before(async () => {
     line = await startLineApi({ accessToken: 'test-access-token' });
-    t = await createTestApp({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token', LINE_API_BASE: line.url });
+    t = await createTestApp({
+      LINE_CHANNEL_SECRET: SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token',
+      LINE_API_BASE: line.url,
+    });
     await seedAgency(t.db, 'BKK');
     await seedAgency(t.db, 'LAND');
     await seedStaff(t.db, 'BKK', 'io@bkk.example', ['intake_officer', 'identity_custodian']);
@@ -56,7 +90,15 @@ describe('LINE conversation', () => {
     staff.io = await login('io@bkk.example');
     staff.sup = await login('sup@bkk.example');
     line.setProfile({ userId: user, displayName: 'สมชาย ใจดี' });
-    worker = startLineWorker({ db: t.db, config: t.config, secrets: t.deps.secrets, throttle: createLoginThrottle(), log: () => {}, pollMs: 100, retryBaseSeconds: 0.05 })!;
+    worker = startLineWorker({
+      db: t.db,
+      config: t.config,
+      secrets: t.deps.secrets,
+      throttle: createLoginThrottle(),
+      log: () => {},
+      pollMs: 100,
+      retryBaseSeconds: 0.05,
+    })!;
     t.deps.onLineEvents = () => worker.kick();
   });
   after(async () => {
@@ -70,14 +112,19 @@ describe('LINE conversation', () => {
     assert.equal(d.kind, 'reply');
     assert.match(textsOf(d)[0], /สวัสดี/);
     const items = (d.messages[1].quickReply as { items: { action: { label: string; data: string } }[] }).items;
-    assert.deepEqual(items.map((i) => i.action.data), ['a=kind&v=complaint', 'a=kind&v=tip', 'a=status']);
+    assert.deepEqual(
+      items.map((i) => i.action.data),
+      ['a=kind&v=complaint', 'a=kind&v=tip', 'a=status'],
+    );
     assert.ok(items.every((i) => [...i.action.label].length <= 20));
   });
 
   it('takes a complaint: agency by name, category, description, a photo and a location, then a summary', async () => {
     assert.match(textsOf(await replyTo(postbackEvent(user, 'a=kind&v=complaint')))[0], /ชื่อหน่วยงาน/);
     const found = await replyTo(textEvent(user, 'BKK'));
-    const picks = (found.messages[0].quickReply as { items: { action: { data: string } }[] }).items.map((i) => i.action.data);
+    const picks = (found.messages[0].quickReply as { items: { action: { data: string } }[] }).items.map(
+      (i) => i.action.data,
+    );
     assert.ok(picks.includes('a=agency&v=BKK'), picks.join());
     assert.ok(!picks.includes('a=agency&v=LAND'));
     assert.match(textsOf(await replyTo(textEvent(user, 'ไม่มีหน่วยงานนี้แน่นอน')))[0], /ไม่พบ/);
@@ -104,7 +151,11 @@ describe('LINE conversation', () => {
     code = m[1].replace(/ /g, '');
     reference = /(BKK-\d{4}-\d{6})/.exec(body)![1];
     assert.ok(body.includes(`/status?code=${code}`));
-    const c = await t.db.selectFrom('report_case').select(['id', 'kind', 'channel', 'category', 'reply_due_at', 'created_at']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    const c = await t.db
+      .selectFrom('report_case')
+      .select(['id', 'kind', 'channel', 'category', 'reply_due_at', 'created_at'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([c.kind, c.channel, c.category], ['complaint', 'line', 'infrastructure']);
     assert.equal(Math.round((c.reply_due_at!.getTime() - c.created_at.getTime()) / 86_400_000), 15);
     assert.equal((await t.db.selectFrom('attachment').select('id').where('case_id', '=', c.id).execute()).length, 1);
@@ -136,13 +187,22 @@ describe('LINE conversation', () => {
     line.failNext('push', 500, 1);
     await transitionCase({ db: t.db, actor: staff.io, reference, to: 'acknowledged', reason: 'รับเรื่อง' });
     worker.kick();
-    const ds = await line.waitFor((all) => all.some((d) => d.kind === 'push' && d.to === user && textsOf(d)[0].includes('รับเรื่องแล้ว')), 10_000);
+    const ds = await line.waitFor(
+      (all) => all.some((d) => d.kind === 'push' && d.to === user && textsOf(d)[0].includes('รับเรื่องแล้ว')),
+      10_000,
+    );
     await worker.idle();
     const pushes = ds.filter((d) => d.kind === 'push' && d.to === user);
     assert.equal(pushes.length, 1, 'delivered once');
-    const attempts = line.calls.filter((c) => c.endpoint === 'push' && c.retryKey === pushes[0].retryKey).map((c) => c.status);
+    const attempts = line.calls
+      .filter((c) => c.endpoint === 'push' && c.retryKey === pushes[0].retryKey)
+      .map((c) => c.status);
     assert.deepEqual(attempts, [429, 500, 200]);
-    const row = await t.db.selectFrom('line_outbox').select(['state', 'attempts', 'body']).where('id', '=', pushes[0].retryKey!).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('line_outbox')
+      .select(['state', 'attempts', 'body'])
+      .where('id', '=', pushes[0].retryKey!)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([row.state, row.attempts, row.body], ['sent', 3, null]);
   });
 
@@ -152,12 +212,16 @@ describe('LINE conversation', () => {
     await postCaseMessage({ db: t.db, actor: staff.io, opened, text: 'เขตจะซ่อมถนนภายในวันศุกร์นี้', files: [] });
     worker.kick();
     await line.waitFor((all) => all.some((d) => d.kind === 'push' && textsOf(d)[0].includes('ซ่อมถนน')), 10_000);
-    const latest = () => t.db.selectFrom('line_outbox').select(['id', 'state']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const latest = () =>
+      t.db.selectFrom('line_outbox').select(['id', 'state']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
     // The lost answer is retried after the back-off; the row is sent once LINE answers 409.
     for (let i = 0; i < 100 && (await latest()).state !== 'sent'; i++) await new Promise((r) => setTimeout(r, 50));
     const row = await latest();
     assert.equal(row.state, 'sent');
-    assert.deepEqual(line.calls.filter((c) => c.retryKey === row.id).map((c) => c.status), [500, 409]);
+    assert.deepEqual(
+      line.calls.filter((c) => c.retryKey === row.id).map((c) => c.status),
+      [500, 409],
+    );
     assert.equal(line.deliveries.filter((d) => d.kind === 'push' && textsOf(d)[0].includes('ซ่อมถนน')).length, 1);
   });
 
@@ -175,7 +239,14 @@ describe('LINE conversation', () => {
 
   it('tells the outcome and asks for a rating at closure, and records it from the quick reply, with a comment sealed to the team', async () => {
     for (const to of ['screening', 'concluded']) {
-      await transitionCase({ db: t.db, actor: to === 'concluded' ? staff.sup : staff.io, reference, to, reason: 'ดำเนินการ', ...(to === 'concluded' ? { outcome: 'resolved' } : {}) });
+      await transitionCase({
+        db: t.db,
+        actor: to === 'concluded' ? staff.sup : staff.io,
+        reference,
+        to,
+        reason: 'ดำเนินการ',
+        ...(to === 'concluded' ? { outcome: 'resolved' } : {}),
+      });
     }
     await transitionCase({ db: t.db, actor: staff.sup, reference, to: 'closed', reason: 'ซ่อมแล้ว' });
     worker.kick();
@@ -191,7 +262,12 @@ describe('LINE conversation', () => {
     assert.match(textsOf(await replyTo(postbackEvent(stranger, `a=rate&r=${reference}&v=1`)))[0], /ไม่พบเรื่องนี้/);
     assert.match(textsOf(await replyTo(postbackEvent(user, `a=rate&r=${reference}&v=4`)))[0], /4/);
     await replyTo(textEvent(user, 'ช่างมาเร็ว ขอบคุณครับ'));
-    const r = await t.db.selectFrom('case_rating as r').innerJoin('report_case as c', 'c.id', 'r.case_id').select(['r.score', 'r.channel', 'r.comment', 'c.id']).where('c.reference', '=', reference).executeTakeFirstOrThrow();
+    const r = await t.db
+      .selectFrom('case_rating as r')
+      .innerJoin('report_case as c', 'c.id', 'r.case_id')
+      .select(['r.score', 'r.channel', 'r.comment', 'c.id'])
+      .where('c.reference', '=', reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([r.score, r.channel], [4, 'line']);
     const opened = await openCaseKeys({ db: t.db, actor: staff.io, reference, purpose: 'message_posted' });
     assert.equal(openFromTeam<string>(opened.keys.team, `case-rating/${r.id}`, r.comment!), 'ช่างมาเร็ว ขอบคุณครับ');
@@ -223,9 +299,19 @@ describe('LINE conversation', () => {
     await replyTo(textEvent(tipper, 'เจ้าหน้าที่เรียกเงินใต้โต๊ะ 5,000 บาท'));
     await replyTo(postbackEvent(tipper, 'a=done'));
     const ref = /(BKK-\d{4}-\d{6})/.exec(textsOf(await replyTo(postbackEvent(tipper, 'a=confirm')))[0])![1];
-    const c = await t.db.selectFrom('report_case').select(['id', 'kind', 'has_identity']).where('reference', '=', ref).executeTakeFirstOrThrow();
+    const c = await t.db
+      .selectFrom('report_case')
+      .select(['id', 'kind', 'has_identity'])
+      .where('reference', '=', ref)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([c.kind, c.has_identity], ['tip', true]);
-    const opened = await openCaseKeys({ db: t.db, actor: staff.io, reference: ref, purpose: 'message_posted', withIdentity: true });
+    const opened = await openCaseKeys({
+      db: t.db,
+      actor: staff.io,
+      reference: ref,
+      purpose: 'message_posted',
+      withIdentity: true,
+    });
     const view = (await loadCaseView({ db: t.db, caseId: c.id, keys: opened.keys, withIdentity: true }))!;
     assert.equal(view.content.complainant, undefined);
     assert.equal(view.identity?.contact, `LINE ${tipper}`);

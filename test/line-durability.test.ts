@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { serverFixture, startServerProcess, type ServerProcess } from './support/server.ts';
-import { asRedelivery, followEvent, injectWebhook, lineUserId, signBody, startLineApi, webhookBody, type LineApi, type WebhookEvent } from './support/line-api.ts';
+import {
+  asRedelivery,
+  followEvent,
+  injectWebhook,
+  lineUserId,
+  signBody,
+  startLineApi,
+  webhookBody,
+  type LineApi,
+  type WebhookEvent,
+} from './support/line-api.ts';
 import { startLineWorker } from '../src/channels/line/worker.ts';
 import { createLoginThrottle } from '../src/intake/login-throttle.ts';
 import type { Db } from '../src/db/connection.ts';
@@ -31,7 +41,11 @@ async function until(cond: () => Promise<boolean>, timeoutMs: number, what: stri
 }
 
 async function eventStates(db: Db): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('line_event').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('state').execute();
+  const rows = await db
+    .selectFrom('line_event')
+    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('state')
+    .execute();
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 
@@ -43,14 +57,24 @@ describe('LINE events are never lost', () => {
   after(() => line.close());
 
   it('processes each of 1,000 events exactly once when processing fails midway and is retried', async () => {
-    const t: TestApp = await createTestApp({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: 'durability-token', LINE_API_BASE: line.url });
+    const t: TestApp = await createTestApp({
+      LINE_CHANNEL_SECRET: SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: 'durability-token',
+      LINE_API_BASE: line.url,
+    });
     const failedOnce = new Set<string>();
     let handled = 0;
     // Every 7th event fails on its first attempt; one event fails every time.
     const { events, bodies } = burst();
     const poisoned = events[500].webhookEventId;
     const worker = startLineWorker({
-      db: t.db, config: t.config, secrets: t.deps.secrets, throttle: createLoginThrottle(), log: () => {}, pollMs: 50, retryBaseSeconds: 0.02,
+      db: t.db,
+      config: t.config,
+      secrets: t.deps.secrets,
+      throttle: createLoginThrottle(),
+      log: () => {},
+      pollMs: 50,
+      retryBaseSeconds: 0.02,
       hooks: {
         beforeEvent: (e) => {
           const id = e.webhookEventId;
@@ -66,15 +90,41 @@ describe('LINE events are never lost', () => {
     try {
       const answers = await Promise.all(bodies.map((b) => injectWebhook(t.app, b, { secret: SECRET })));
       assert.ok(answers.every((a) => a.statusCode === 200));
-      assert.equal(Number((await t.db.selectFrom('line_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n), EVENTS);
-      const redelivered = await t.db.selectFrom('line_event').select('webhook_event_id').where('redeliveries', '=', 1).execute();
+      assert.equal(
+        Number(
+          (
+            await t.db
+              .selectFrom('line_event')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+        EVENTS,
+      );
+      const redelivered = await t.db
+        .selectFrom('line_event')
+        .select('webhook_event_id')
+        .where('redeliveries', '=', 1)
+        .execute();
       assert.equal(redelivered.length, 10);
-      await until(async () => (await eventStates(t.db)).pending === undefined, 60_000, 'every event processed or set aside');
+      await until(
+        async () => (await eventStates(t.db)).pending === undefined,
+        60_000,
+        'every event processed or set aside',
+      );
       assert.deepEqual(await eventStates(t.db), { done: EVENTS - 1, failed: 1 });
       assert.ok(failedOnce.size > 100, `${failedOnce.size} events failed once`);
-      const poison = await t.db.selectFrom('line_event').select(['attempts', 'last_error', 'body']).where('webhook_event_id', '=', poisoned).executeTakeFirstOrThrow();
+      const poison = await t.db
+        .selectFrom('line_event')
+        .select(['attempts', 'last_error', 'body'])
+        .where('webhook_event_id', '=', poisoned)
+        .executeTakeFirstOrThrow();
       assert.equal(poison.attempts, 8);
-      assert.equal(poison.last_error, 'Error', 'the error is labelled, its message (which could quote content) is not kept');
+      assert.equal(
+        poison.last_error,
+        'Error',
+        'the error is labelled, its message (which could quote content) is not kept',
+      );
       assert.ok(poison.body !== null, 'a failed event keeps its sealed body for an operator to retry');
       // Exactly once: one welcome in the outbox per processed event, and one answer per reply token.
       const rows = await t.db.selectFrom('line_outbox').select(['id', 'body']).execute();
@@ -102,33 +152,69 @@ describe('LINE events are never lost', () => {
     });
 
     it('stores the burst before answering, and after kill -9 and a restart processes every event once', async () => {
-      const env = { LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: 'durability-token', LINE_API_BASE: line.url };
+      const env = {
+        LINE_CHANNEL_SECRET: SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN: 'durability-token',
+        LINE_API_BASE: line.url,
+      };
       server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env });
       const before = line.deliveries.length;
       const { events, bodies } = burst();
-      const post = (b: string) => fetch(`${server!.url}/channels/line/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signBody(b, SECRET) }, body: b });
+      const post = (b: string) =>
+        fetch(`${server!.url}/channels/line/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-line-signature': signBody(b, SECRET) },
+          body: b,
+        });
       const statuses: number[] = [];
-      for (let i = 0; i < bodies.length; i += 20) statuses.push(...(await Promise.all(bodies.slice(i, i + 20).map(post))).map((r) => r.status));
-      assert.ok(statuses.every((s) => s === 200), statuses.join());
+      for (let i = 0; i < bodies.length; i += 20)
+        statuses.push(...(await Promise.all(bodies.slice(i, i + 20).map(post))).map((r) => r.status));
+      assert.ok(
+        statuses.every((s) => s === 200),
+        statuses.join(),
+      );
       // Every event answered 200 is in the database, whatever happens next.
       const db = fixture.database.db;
-      assert.equal(Number((await db.selectFrom('line_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n), EVENTS);
+      assert.equal(
+        Number(
+          (
+            await db
+              .selectFrom('line_event')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+        EVENTS,
+      );
       await until(async () => ((await eventStates(db)).done ?? 0) >= 50, 30_000, 'processing to start');
       await server.kill9();
       server = null;
       const midway = await eventStates(db);
       assert.ok((midway.pending ?? 0) > 0, `killed too late to test a restart: ${JSON.stringify(midway)}`);
       server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env });
-      await until(async () => (await eventStates(db)).done === EVENTS, 120_000, 'every event processed after the restart');
+      await until(
+        async () => (await eventStates(db)).done === EVENTS,
+        120_000,
+        'every event processed after the restart',
+      );
       // Exactly once: one welcome per event in the outbox; every user is answered.
       const rows = await db.selectFrom('line_outbox').select(['id', 'body', 'state']).execute();
       assert.equal(rows.length, EVENTS);
-      await until(async () => (await db.selectFrom('line_outbox').select('id').where('state', '<>', 'sent').execute()).length === 0, 120_000, 'the outbox to drain (rows a killed sender had leased come back after 30 s)');
+      await until(
+        async () =>
+          (await db.selectFrom('line_outbox').select('id').where('state', '<>', 'sent').execute()).length === 0,
+        120_000,
+        'the outbox to drain (rows a killed sender had leased come back after 30 s)',
+      );
       const sent = line.deliveries.slice(before);
       const replied = new Set(sent.filter((d) => d.kind === 'reply').map((d) => d.replyToken));
       const pushed = new Set(sent.filter((d) => d.kind === 'push').map((d) => d.to));
       const userOf = (e: WebhookEvent) => (e.source as { userId: string }).userId;
-      assert.deepEqual(events.filter((e) => !replied.has(e.replyToken as string) && !pushed.has(userOf(e))), [], 'every user answered');
+      assert.deepEqual(
+        events.filter((e) => !replied.has(e.replyToken as string) && !pushed.has(userOf(e))),
+        [],
+        'every user answered',
+      );
       // A reply LINE took just before the kill, not yet marked sent, goes again as a push: at most
       // the rows one sender run had leased (20).
       const twice = events.filter((e) => replied.has(e.replyToken as string) && pushed.has(userOf(e))).length;

@@ -49,7 +49,9 @@ function runCli(dataDir: string, args: string[], input?: string): Promise<string
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     child.stdin.end(input ?? '');
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}`)),
+    );
   });
 }
 
@@ -61,11 +63,16 @@ function referenceOf(html: string): string {
 
 /** Attachment links on a case page: file name → href. */
 function fileLinks(html: string): Map<string, string> {
-  return new Map([...html.matchAll(/<a href="([^"]+)" download>[^<]*<span class="name">([^<]*)<\/span>/g)].map((m) => [m[2], m[1]]));
+  return new Map(
+    [...html.matchAll(/<a href="([^"]+)" download>[^<]*<span class="name">([^<]*)<\/span>/g)].map((m) => [m[2], m[1]]),
+  );
 }
 
 function describeHits(hits: Hit[]): string {
-  return hits.slice(0, 20).map((h) => `${h.label} (${h.encoding}) in ${h.where} at ${h.offset}`).join('\n');
+  return hits
+    .slice(0, 20)
+    .map((h) => `${h.label} (${h.encoding}) in ${h.where} at ${h.offset}`)
+    .join('\n');
 }
 
 describe('a stolen database reveals nothing', () => {
@@ -111,7 +118,21 @@ describe('a stolen database reveals nothing', () => {
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-stolen-'));
     await runCli(dataDir, ['agency', 'add', '--code', AGENCY, '--name-th', AGENCY_TH, '--name-en', 'Leak Test Office']);
-    await runCli(dataDir, ['user', 'add', '--agency', AGENCY, '--email', EMAIL, '--role', 'intake_officer,identity_custodian', '--password-stdin'], `${M.password}\n`);
+    await runCli(
+      dataDir,
+      [
+        'user',
+        'add',
+        '--agency',
+        AGENCY,
+        '--email',
+        EMAIL,
+        '--role',
+        'intake_officer,identity_custodian',
+        '--password-stdin',
+      ],
+      `${M.password}\n`,
+    );
 
     server = await startServerProcess({ databaseUrl: undefined, dataDir, env: { SUJARIT_LOG_LEVEL: 'info' } });
     server.child.stdout!.on('data', (b: Buffer) => (serverLog += b.toString()));
@@ -124,25 +145,37 @@ describe('a stolen database reveals nothing', () => {
     assert.equal(form.status, 200);
     textFile = Buffer.from(Array.from({ length: 3000 }, (_, i) => `line ${i}: ${M.textBody} ใบเสร็จปลอม\n`).join(''));
     const jpeg = await jpegWithGps(M.exif);
-    assert.ok(jpeg.includes(`Model-${M.exif}`) && jpeg.includes(`Artist-${M.exif}`), 'the test photo carries the EXIF marker');
-    const filed = await httpPostMultipart(base, reporter, '/report', {
-      _csrf: csrfOf(form.body),
-      agency: AGENCY,
-      category: 'procurement_fraud',
-      what: `เจ้าหน้าที่เรียกเงิน ${M.what} ${M.thai}`,
-      when: `เมื่อวาน ${M.when}`,
-      where: `สำนักงานเขต ${M.where}`,
-      who: `หัวหน้าฝ่าย ${M.who}`,
-      identityName: M.identityName,
-      identityContact: `${M.identityContact}@example.org`,
-    }, [
-      { name: `${M.textName}.txt`, type: 'text/plain', data: textFile },
-      { name: `${M.jpegName}.jpg`, type: 'image/jpeg', data: jpeg },
-    ]);
+    assert.ok(
+      jpeg.includes(`Model-${M.exif}`) && jpeg.includes(`Artist-${M.exif}`),
+      'the test photo carries the EXIF marker',
+    );
+    const filed = await httpPostMultipart(
+      base,
+      reporter,
+      '/report',
+      {
+        _csrf: csrfOf(form.body),
+        agency: AGENCY,
+        category: 'procurement_fraud',
+        what: `เจ้าหน้าที่เรียกเงิน ${M.what} ${M.thai}`,
+        when: `เมื่อวาน ${M.when}`,
+        where: `สำนักงานเขต ${M.where}`,
+        who: `หัวหน้าฝ่าย ${M.who}`,
+        identityName: M.identityName,
+        identityContact: `${M.identityContact}@example.org`,
+      },
+      [
+        { name: `${M.textName}.txt`, type: 'text/plain', data: textFile },
+        { name: `${M.jpegName}.jpg`, type: 'image/jpeg', data: jpeg },
+      ],
+    );
     assert.equal(filed.status, 200, filed.body);
     const receipt = receiptOf(filed.body);
     references.push(referenceOf(filed.body));
-    secrets.push({ label: 'web receipt', value: receipt }, { label: 'web receipt (formatted)', value: receipt.replace(/(\d{4})(?=\d)/g, '$1 ') });
+    secrets.push(
+      { label: 'web receipt', value: receipt },
+      { label: 'web receipt (formatted)', value: receipt.replace(/(\d{4})(?=\d)/g, '$1 ') },
+    );
 
     // 2. The reporter follows up with the receipt: a message and a file.
     const login = await httpGet(base, reporter, '/followup');
@@ -152,33 +185,64 @@ describe('a stolen database reveals nothing', () => {
     const followup = await httpGet(base, reporter, '/followup/case');
     assert.equal(followup.status, 200);
     assert.ok(followup.body.includes(M.what));
-    const sent = await httpPostMultipart(base, reporter, '/followup/case/messages', { _csrf: csrfOf(followup.body), message: `เพิ่มเติม ${M.followup}` }, [
-      { name: `${M.followupFileName}.txt`, type: 'text/plain', data: Buffer.from(`more evidence ${M.followupFileBody}\n`) },
-    ]);
+    const sent = await httpPostMultipart(
+      base,
+      reporter,
+      '/followup/case/messages',
+      { _csrf: csrfOf(followup.body), message: `เพิ่มเติม ${M.followup}` },
+      [
+        {
+          name: `${M.followupFileName}.txt`,
+          type: 'text/plain',
+          data: Buffer.from(`more evidence ${M.followupFileBody}\n`),
+        },
+      ],
+    );
     assert.equal(sent.status, 303, sent.body);
 
     // 3. Staff log in, open the case and the identity, download a file, and reply with a file.
     const staff = cookieJar();
     const staffLogin = await httpGet(base, staff, '/staff/login');
-    const loggedIn = await httpPostForm(base, staff, '/staff/login', { _csrf: csrfOf(staffLogin.body), email: EMAIL, password: M.password });
+    const loggedIn = await httpPostForm(base, staff, '/staff/login', {
+      _csrf: csrfOf(staffLogin.body),
+      email: EMAIL,
+      password: M.password,
+    });
     assert.equal(loggedIn.status, 303, loggedIn.body);
     // First login: the second factor is enrolled; its secret and recovery codes must not leak either.
     const { secret: totpSecret, base32, recoveryCodes } = await enrolSecondFactor(base, staff);
-    secrets.push({ label: 'TOTP secret', value: totpSecret }, { label: 'TOTP secret (base32)', value: base32 }, ...recoveryCodes.map((c, i) => ({ label: `recovery code ${i + 1}`, value: c })));
+    secrets.push(
+      { label: 'TOTP secret', value: totpSecret },
+      { label: 'TOTP secret (base32)', value: base32 },
+      ...recoveryCodes.map((c, i) => ({ label: `recovery code ${i + 1}`, value: c })),
+    );
     const staffToken = staff.get('sj_staff')!;
-    secrets.push({ label: 'staff cookie', value: staffToken }, { label: 'staff session key', value: Buffer.from(staffToken, 'base64url').subarray(16) });
+    secrets.push(
+      { label: 'staff cookie', value: staffToken },
+      { label: 'staff session key', value: Buffer.from(staffToken, 'base64url').subarray(16) },
+    );
     const casePage = await httpGet(base, staff, `/staff/cases/${references[0]}`);
     assert.equal(casePage.status, 200, casePage.body);
-    for (const m of [M.what, M.thai, M.when, M.where, M.who, M.textName, M.jpegName, M.followup, M.followupFileName]) assert.ok(casePage.body.includes(m), `staff sees ${m}`);
-    const identity = await httpPostForm(base, staff, `/staff/cases/${references[0]}/identity`, { _csrf: csrfOf(casePage.body) });
+    for (const m of [M.what, M.thai, M.when, M.where, M.who, M.textName, M.jpegName, M.followup, M.followupFileName])
+      assert.ok(casePage.body.includes(m), `staff sees ${m}`);
+    const identity = await httpPostForm(base, staff, `/staff/cases/${references[0]}/identity`, {
+      _csrf: csrfOf(casePage.body),
+    });
     assert.equal(identity.status, 200);
-    assert.ok(identity.body.includes(M.identityName) && identity.body.includes(M.identityContact), 'staff sees the identity');
+    assert.ok(
+      identity.body.includes(M.identityName) && identity.body.includes(M.identityContact),
+      'staff sees the identity',
+    );
     const download = await httpGet(base, staff, fileLinks(casePage.body).get(`${M.textName}.txt`)!);
     assert.equal(download.status, 200);
     assert.equal(download.body, textFile.toString(), 'the text file comes back whole');
-    const reply = await httpPostMultipart(base, staff, `/staff/cases/${references[0]}/messages`, { _csrf: csrfOf(casePage.body), message: `ตอบกลับ ${M.staffReply}` }, [
-      { name: `${M.staffFileName}.txt`, type: 'text/plain', data: Buffer.from(`form to fill ${M.staffFileBody}\n`) },
-    ]);
+    const reply = await httpPostMultipart(
+      base,
+      staff,
+      `/staff/cases/${references[0]}/messages`,
+      { _csrf: csrfOf(casePage.body), message: `ตอบกลับ ${M.staffReply}` },
+      [{ name: `${M.staffFileName}.txt`, type: 'text/plain', data: Buffer.from(`form to fill ${M.staffFileBody}\n`) }],
+    );
     assert.equal(reply.status, 303, reply.body);
     const seen = await httpGet(base, reporter, '/followup/case');
     assert.ok(seen.body.includes(M.staffReply) && seen.body.includes(M.staffFileName), 'the reporter sees the reply');
@@ -196,16 +260,46 @@ describe('a stolen database reveals nothing', () => {
     assert.equal(filedApi.status, 201, filedApi.text);
     references.push(filedApi.json.reference);
     secrets.push({ label: 'api receipt', value: filedApi.json.receipt });
-    const session = await api<{ token: string }>(base, 'POST', '/api/v1/reporter/session', { receipt: filedApi.json.receipt });
+    const session = await api<{ token: string }>(base, 'POST', '/api/v1/reporter/session', {
+      receipt: filedApi.json.receipt,
+    });
     assert.equal(session.status, 200, session.text);
     secrets.push({ label: 'api reporter token', value: session.json.token });
-    assert.equal((await api(base, 'POST', '/api/v1/reporter/messages', { text: M.apiReporterMessage }, session.json.token)).status, 201);
-    const staffSession = await api<{ token: string }>(base, 'POST', '/api/v1/staff/session', { email: EMAIL, password: M.password, code: totpCode(totpSecret, Date.now() + 30_000) });
+    assert.equal(
+      (await api(base, 'POST', '/api/v1/reporter/messages', { text: M.apiReporterMessage }, session.json.token)).status,
+      201,
+    );
+    const staffSession = await api<{ token: string }>(base, 'POST', '/api/v1/staff/session', {
+      email: EMAIL,
+      password: M.password,
+      code: totpCode(totpSecret, Date.now() + 30_000),
+    });
     assert.equal(staffSession.status, 200, staffSession.text);
-    secrets.push({ label: 'api staff token', value: staffSession.json.token }, { label: 'api staff session key', value: Buffer.from(staffSession.json.token, 'base64url').subarray(16) });
-    assert.equal((await api(base, 'POST', `/api/v1/cases/${filedApi.json.reference}/messages`, { text: M.apiStaffMessage }, staffSession.json.token)).status, 201);
-    const apiCase = await api(base, 'GET', `/api/v1/cases/${filedApi.json.reference}`, undefined, staffSession.json.token);
-    for (const m of [M.apiWhat, M.apiWhen, M.apiWhere, M.apiWho, M.apiThai, M.apiReporterMessage, M.apiStaffMessage]) assert.ok(apiCase.text.includes(m), `the API case shows ${m}`);
+    secrets.push(
+      { label: 'api staff token', value: staffSession.json.token },
+      { label: 'api staff session key', value: Buffer.from(staffSession.json.token, 'base64url').subarray(16) },
+    );
+    assert.equal(
+      (
+        await api(
+          base,
+          'POST',
+          `/api/v1/cases/${filedApi.json.reference}/messages`,
+          { text: M.apiStaffMessage },
+          staffSession.json.token,
+        )
+      ).status,
+      201,
+    );
+    const apiCase = await api(
+      base,
+      'GET',
+      `/api/v1/cases/${filedApi.json.reference}`,
+      undefined,
+      staffSession.json.token,
+    );
+    for (const m of [M.apiWhat, M.apiWhen, M.apiWhere, M.apiWho, M.apiThai, M.apiReporterMessage, M.apiStaffMessage])
+      assert.ok(apiCase.text.includes(m), `the API case shows ${m}`);
 
     // 5. A clean shutdown: everything is flushed to the heap files and the WAL.
     await server.stop();
@@ -219,18 +313,31 @@ describe('a stolen database reveals nothing', () => {
   });
 
   it('finds what it looks for (the scanner itself)', () => {
-    const probe: Secret[] = [{ label: 'ascii', value: marker() }, { label: 'thai', value: thaiMarker() }];
+    const probe: Secret[] = [
+      { label: 'ascii', value: marker() },
+      { label: 'thai', value: thaiMarker() },
+    ];
     const s = scanner(probe);
     for (const { label, value } of probe) {
       const text = String(value);
-      const forms: [string, Buffer][] = [['utf8', Buffer.from(text)], ['utf16le', Buffer.from(text, 'utf16le')], ['hex', Buffer.from(Buffer.from(text).toString('hex'))]];
+      const forms: [string, Buffer][] = [
+        ['utf8', Buffer.from(text)],
+        ['utf16le', Buffer.from(text, 'utf16le')],
+        ['hex', Buffer.from(Buffer.from(text).toString('hex'))],
+      ];
       for (let k = 0; k < 3; k++) {
         const shifted = Buffer.concat([randomBytes(k), Buffer.from(text), randomBytes(2)]);
-        forms.push([`base64+${k}`, Buffer.from(shifted.toString('base64'))], [`base64url+${k}`, Buffer.from(shifted.toString('base64url'))]);
+        forms.push(
+          [`base64+${k}`, Buffer.from(shifted.toString('base64'))],
+          [`base64url+${k}`, Buffer.from(shifted.toString('base64url'))],
+        );
       }
       for (const [form, bytes] of forms) {
         const hay = Buffer.concat([randomBytes(1000), bytes, Buffer.alloc(1000)]);
-        assert.ok(s.scan(hay, form).some((h) => h.label === label), `${label} found as ${form}`);
+        assert.ok(
+          s.scan(hay, form).some((h) => h.label === label),
+          `${label} found as ${form}`,
+        );
       }
     }
     assert.deepEqual(s.scan(randomBytes(1 << 20), 'noise'), []);
@@ -247,8 +354,18 @@ describe('a stolen database reveals nothing', () => {
         dump = await logicalDump(db.url);
         const client = new pg.Client({ connectionString: db.url });
         await client.connect();
-        for (const table of ['report_case', 'reporter_access', 'case_message', 'attachment', 'blob_chunk', 'audit_event', 'staff_session']) {
-          rowCounts[table] = Number((await client.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0].n);
+        for (const table of [
+          'report_case',
+          'reporter_access',
+          'case_message',
+          'attachment',
+          'blob_chunk',
+          'audit_event',
+          'staff_session',
+        ]) {
+          rowCounts[table] = Number(
+            (await client.query<{ n: string }>(`select count(*) as n from ${table}`)).rows[0].n,
+          );
         }
         await client.end();
       } finally {
@@ -257,7 +374,9 @@ describe('a stolen database reveals nothing', () => {
     });
 
     it('the logical dump holds no marker, receipt or key, but does hold the clear metadata', (t) => {
-      t.diagnostic(`dump: ${dump.method} (pg_dump ${dump.pgDumpMajor ?? 'absent'}, server ${dump.serverMajor}), ${dump.databases.length} databases (${dump.databases.join(', ')}), ${dump.tables} tables, ${dump.data.length} bytes; rows ${JSON.stringify(rowCounts)}`);
+      t.diagnostic(
+        `dump: ${dump.method} (pg_dump ${dump.pgDumpMajor ?? 'absent'}, server ${dump.serverMajor}), ${dump.databases.length} databases (${dump.databases.join(', ')}), ${dump.tables} tables, ${dump.data.length} bytes; rows ${JSON.stringify(rowCounts)}`,
+      );
       t.diagnostic(`searched ${secrets.length} secrets as ${scanner(secrets).needles.length} byte patterns`);
       // The dump is real: the rows are there, and values kept in the clear are found by the same search.
       assert.ok(dump.serverMajor >= 14, `server version read (${dump.serverMajor})`);
@@ -265,9 +384,22 @@ describe('a stolen database reveals nothing', () => {
       assert.equal(rowCounts.reporter_access, 2);
       assert.equal(rowCounts.case_message, 4);
       assert.equal(rowCounts.attachment, 4);
-      const controls = scanner([{ label: 'agency code', value: `${AGENCY}\t` }, { label: 'Thai agency name', value: AGENCY_TH }, { label: 'staff email', value: EMAIL }, ...references.map((r) => ({ label: `reference ${r}`, value: r }))]);
-      const found = new Set(controls.scan(dump.data, 'dump').filter((h) => h.encoding === 'utf8').map((h) => h.label));
-      assert.deepEqual([...found].sort(), ['Thai agency name', 'agency code', 'staff email', ...references.map((r) => `reference ${r}`)].sort());
+      const controls = scanner([
+        { label: 'agency code', value: `${AGENCY}\t` },
+        { label: 'Thai agency name', value: AGENCY_TH },
+        { label: 'staff email', value: EMAIL },
+        ...references.map((r) => ({ label: `reference ${r}`, value: r })),
+      ]);
+      const found = new Set(
+        controls
+          .scan(dump.data, 'dump')
+          .filter((h) => h.encoding === 'utf8')
+          .map((h) => h.label),
+      );
+      assert.deepEqual(
+        [...found].sort(),
+        ['Thai agency name', 'agency code', 'staff email', ...references.map((r) => `reference ${r}`)].sort(),
+      );
       const hits = scanner(secrets).scan(dump.data, 'dump');
       assert.deepEqual(hits, [], `secrets in the dump:\n${describeHits(hits)}`);
     });
@@ -281,9 +413,18 @@ describe('a stolen database reveals nothing', () => {
 
     it('the files do hold the clear metadata (the file search works on them too)', async () => {
       const controls = await scanFolder(scanner(references.map((r) => ({ label: r, value: r }))), dataDir);
-      assert.deepEqual([...new Set(controls.hits.filter((h) => h.encoding === 'utf8').map((h) => h.label))].sort(), [...references].sort());
-      assert.ok(controls.hits.some((h) => h.where.startsWith(path.join('pg', 'base'))), 'found in a heap file');
-      assert.ok(controls.hits.some((h) => h.where.startsWith(path.join('pg', 'pg_wal'))), 'found in the WAL');
+      assert.deepEqual(
+        [...new Set(controls.hits.filter((h) => h.encoding === 'utf8').map((h) => h.label))].sort(),
+        [...references].sort(),
+      );
+      assert.ok(
+        controls.hits.some((h) => h.where.startsWith(path.join('pg', 'base'))),
+        'found in a heap file',
+      );
+      assert.ok(
+        controls.hits.some((h) => h.where.startsWith(path.join('pg', 'pg_wal'))),
+        'found in the WAL',
+      );
     });
 
     it('the server log holds no marker, receipt or key', (t) => {

@@ -7,7 +7,9 @@ export type AgencyInput = { code: string; nameTh: string; nameEn: string; isInta
 export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput }): Promise<{ id: number }> {
   const code = agency.code.trim().toUpperCase();
   if (!/^[A-Z0-9][A-Z0-9_-]{1,15}$/.test(code)) {
-    throw new AppError('invalid_input', 'agency code must be 2-16 letters, digits, - or _', 'error.form', { code: 'error.field.invalid' });
+    throw new AppError('invalid_input', 'agency code must be 2-16 letters, digits, - or _', 'error.form', {
+      code: 'error.field.invalid',
+    });
   }
   if (!agency.nameTh.trim() || !agency.nameEn.trim()) {
     throw new AppError('invalid_input', 'agency needs a Thai and an English name', 'error.form');
@@ -15,7 +17,12 @@ export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput })
   try {
     return await db
       .insertInto('agency')
-      .values({ code, name_th: agency.nameTh.trim(), name_en: agency.nameEn.trim(), is_intake_office: agency.isIntakeOffice ?? false })
+      .values({
+        code,
+        name_th: agency.nameTh.trim(),
+        name_en: agency.nameEn.trim(),
+        is_intake_office: agency.isIntakeOffice ?? false,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
   } catch (e) {

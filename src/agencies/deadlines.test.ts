@@ -8,7 +8,10 @@ const DAY = 86_400_000;
 const bkk = (local: string) => new Date(`${local}+07:00`);
 
 describe('policyFor', () => {
-  const settings: AgencySettings = { deadlines: { ackDays: 5, replyDays: 10 }, categoryDeadlines: { bribery: { replyDays: 3, pauseWhileWaiting: false } } };
+  const settings: AgencySettings = {
+    deadlines: { ackDays: 5, replyDays: 10 },
+    categoryDeadlines: { bribery: { replyDays: 3, pauseWhileWaiting: false } },
+  };
 
   it('uses the Royal Decree defaults when the agency sets nothing', () => {
     assert.deepEqual(policyFor(null, 'bribery'), DEFAULT_POLICY);
@@ -17,9 +20,22 @@ describe('policyFor', () => {
   });
 
   it('lays the category over the agency over the defaults, key by key', () => {
-    assert.deepEqual(policyFor(settings, 'bribery'), { ackDays: 5, replyDays: 3, feedbackMonths: 3, pauseWhileWaiting: false });
-    assert.deepEqual(policyFor(settings, 'procurement_fraud'), { ackDays: 5, replyDays: 10, feedbackMonths: 3, pauseWhileWaiting: true });
-    assert.deepEqual(policyFor({ categoryDeadlines: { other: { feedbackMonths: 6 } } }, 'other'), { ...DEFAULT_POLICY, feedbackMonths: 6 });
+    assert.deepEqual(policyFor(settings, 'bribery'), {
+      ackDays: 5,
+      replyDays: 3,
+      feedbackMonths: 3,
+      pauseWhileWaiting: false,
+    });
+    assert.deepEqual(policyFor(settings, 'procurement_fraud'), {
+      ackDays: 5,
+      replyDays: 10,
+      feedbackMonths: 3,
+      pauseWhileWaiting: true,
+    });
+    assert.deepEqual(policyFor({ categoryDeadlines: { other: { feedbackMonths: 6 } } }, 'other'), {
+      ...DEFAULT_POLICY,
+      feedbackMonths: 6,
+    });
   });
 
   it('does not change the defaults it merges', () => {
@@ -104,8 +120,16 @@ describe('dueState', () => {
 
 describe('checkPolicy', () => {
   it('reads whole numbers typed in a form, and the pause checkbox', () => {
-    assert.deepEqual(checkPolicy({ ackDays: '3', replyDays: 20, feedbackMonths: '24', pauseWhileWaiting: 'on' }), { ackDays: 3, replyDays: 20, feedbackMonths: 24, pauseWhileWaiting: true });
-    assert.deepEqual(checkPolicy({ ackDays: '365', pauseWhileWaiting: false }), { ackDays: 365, pauseWhileWaiting: false });
+    assert.deepEqual(checkPolicy({ ackDays: '3', replyDays: 20, feedbackMonths: '24', pauseWhileWaiting: 'on' }), {
+      ackDays: 3,
+      replyDays: 20,
+      feedbackMonths: 24,
+      pauseWhileWaiting: true,
+    });
+    assert.deepEqual(checkPolicy({ ackDays: '365', pauseWhileWaiting: false }), {
+      ackDays: 365,
+      pauseWhileWaiting: false,
+    });
     assert.deepEqual(checkPolicy({ pauseWhileWaiting: 'true' }), { pauseWhileWaiting: true });
     assert.deepEqual(checkPolicy({ pauseWhileWaiting: 'off' }), { pauseWhileWaiting: false });
   });
@@ -131,7 +155,12 @@ describe('checkPolicy', () => {
     ];
     for (const input of bad) {
       const field = Object.keys(input)[0];
-      assert.throws(() => checkPolicy(input), (e: { code: string; fields: Record<string, string> }) => e.code === 'invalid_input' && e.fields[field] === 'error.field.invalid', JSON.stringify(input));
+      assert.throws(
+        () => checkPolicy(input),
+        (e: { code: string; fields: Record<string, string> }) =>
+          e.code === 'invalid_input' && e.fields[field] === 'error.field.invalid',
+        JSON.stringify(input),
+      );
     }
   });
 });

@@ -41,7 +41,10 @@ export function toMinute(d: Date): Date {
 }
 
 /** The due times of the three clocks started at `start`, to the minute like every stored case time. */
-export function dueDates(policy: DeadlinePolicy, at: Date): { ack_due_at: Date; reply_due_at: Date; feedback_due_at: Date } {
+export function dueDates(
+  policy: DeadlinePolicy,
+  at: Date,
+): { ack_due_at: Date; reply_due_at: Date; feedback_due_at: Date } {
   const start = toMinute(at);
   return {
     ack_due_at: new Date(start.getTime() + policy.ackDays * 86_400_000),
@@ -58,13 +61,18 @@ export function checkPolicy(input: Record<string, unknown>): Partial<DeadlinePol
     if (raw === undefined || raw === '') return;
     // A repeated form field arrives as an array: refused, not read as its only element.
     const n = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN;
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new AppError('invalid_input', `${key} must be a whole number from 1 to ${max}`, 'error.form', { [key]: 'error.field.invalid' });
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new AppError('invalid_input', `${key} must be a whole number from 1 to ${max}`, 'error.form', {
+        [key]: 'error.field.invalid',
+      });
     out[key] = n;
   };
   int('ackDays', 365);
   int('replyDays', 365);
   int('feedbackMonths', 24);
-  if (input.pauseWhileWaiting !== undefined) out.pauseWhileWaiting = input.pauseWhileWaiting === true || input.pauseWhileWaiting === 'on' || input.pauseWhileWaiting === 'true';
+  if (input.pauseWhileWaiting !== undefined)
+    out.pauseWhileWaiting =
+      input.pauseWhileWaiting === true || input.pauseWhileWaiting === 'on' || input.pauseWhileWaiting === 'true';
   return out;
 }
 

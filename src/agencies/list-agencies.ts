@@ -12,11 +12,24 @@ export async function listReportableAgencies({ db }: { db: Db }): Promise<Agency
     .selectFrom('agency as a')
     .select(['a.id', 'a.code', 'a.name_th', 'a.name_en', 'a.is_intake_office'])
     .where(({ exists, selectFrom }) =>
-      exists(selectFrom('staff_user as u').innerJoin('staff_role as r', 'r.user_id', 'u.id').select(sql`1`.as('one')).whereRef('u.agency_id', '=', 'a.id').where('u.is_active', '=', true).where('r.role', '=', 'intake_officer')),
+      exists(
+        selectFrom('staff_user as u')
+          .innerJoin('staff_role as r', 'r.user_id', 'u.id')
+          .select(sql`1`.as('one'))
+          .whereRef('u.agency_id', '=', 'a.id')
+          .where('u.is_active', '=', true)
+          .where('r.role', '=', 'intake_officer'),
+      ),
     )
     .orderBy('a.name_th')
     .execute();
-  return rows.map((r) => ({ id: r.id, code: r.code, nameTh: r.name_th, nameEn: r.name_en, isIntakeOffice: r.is_intake_office }));
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    nameTh: r.name_th,
+    nameEn: r.name_en,
+    isIntakeOffice: r.is_intake_office,
+  }));
 }
 
 /**

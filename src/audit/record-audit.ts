@@ -63,22 +63,48 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditEntry = { actorUserId: number | null; action: AuditAction; caseId?: string | null; caseReference?: string | null; detail?: Record<string, unknown> };
-
+export type AuditEntry = {
+  actorUserId: number | null;
+  action: AuditAction;
+  caseId?: string | null;
+  caseReference?: string | null;
+  detail?: Record<string, unknown>;
+};
 
 /** JSON with object keys sorted at every depth, so a value read back from jsonb hashes the same. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
-export type AuditRow = { at: Date; actor_user_id: number | null; action: string; case_id: string | null; case_reference: string | null; detail: Record<string, unknown> };
+export type AuditRow = {
+  at: Date;
+  actor_user_id: number | null;
+  action: string;
+  case_id: string | null;
+  case_reference: string | null;
+  detail: Record<string, unknown>;
+};
 
 /** The hash of a row given the previous row's hash (empty for the first). */
 export function auditHash(prev: Buffer | null, row: AuditRow): Buffer {
-  const canonical = canonicalJson([row.at.toISOString(), row.actor_user_id, row.action, row.case_id, row.case_reference, row.detail]);
-  return createHash('sha256').update(prev ?? Buffer.alloc(0)).update(canonical, 'utf8').digest();
+  const canonical = canonicalJson([
+    row.at.toISOString(),
+    row.actor_user_id,
+    row.action,
+    row.case_id,
+    row.case_reference,
+    row.detail,
+  ]);
+  return createHash('sha256')
+    .update(prev ?? Buffer.alloc(0))
+    .update(canonical, 'utf8')
+    .digest();
 }
 
 /**
@@ -87,7 +113,13 @@ export function auditHash(prev: Buffer | null, row: AuditRow): Buffer {
  */
 export async function lockAuditHead(trx: Transaction<Database>): Promise<{ id: number; hash: Buffer } | null> {
   await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(trx);
-  const head = await trx.selectFrom('audit_event').select(['id', 'hash']).where('hash', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const head = await trx
+    .selectFrom('audit_event')
+    .select(['id', 'hash'])
+    .where('hash', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return head?.hash ? { id: Number(head.id), hash: head.hash } : null;
 }
 
@@ -96,7 +128,14 @@ async function append(trx: Transaction<Database>, entries: AuditEntry[]): Promis
   let prev = last?.hash ?? null;
   const at = new Date();
   const values = entries.map((entry) => {
-    const row: AuditRow = { at, actor_user_id: entry.actorUserId, action: entry.action, case_id: entry.caseId ?? null, case_reference: entry.caseReference ?? null, detail: entry.detail ?? {} };
+    const row: AuditRow = {
+      at,
+      actor_user_id: entry.actorUserId,
+      action: entry.action,
+      case_id: entry.caseId ?? null,
+      case_reference: entry.caseReference ?? null,
+      detail: entry.detail ?? {},
+    };
     const hash = auditHash(prev, row);
     const value = { ...row, detail: JSON.stringify(row.detail), prev_hash: prev, hash };
     prev = hash;

@@ -40,13 +40,39 @@ export function isOwningSupervisor(actor: StaffActor, meta: Pick<CaseMeta, 'agen
  * The case's metadata for a team member, or for a supervisor, auditor or intake officer of an
  * agency taking part in it. Anyone else gets not_found, audited.
  */
-export async function loadCaseMeta(db: Db, actor: StaffActor, reference: string, purpose: Parameters<typeof denyAccess>[4]): Promise<CaseMeta> {
+export async function loadCaseMeta(
+  db: Db,
+  actor: StaffActor,
+  reference: string,
+  purpose: Parameters<typeof denyAccess>[4],
+): Promise<CaseMeta> {
   const row = await db
     .selectFrom('report_case as c')
-    .select(['c.id', 'c.reference', 'c.agency_id', 'c.category', 'c.channel', 'c.kind', 'c.status', 'c.outcome', 'c.has_identity', 'c.team_public_key', 'c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at', 'c.paused_at', 'c.created_at', 'c.updated_at'])
     .select([
-      sql<boolean>`exists (select 1 from case_key k where k.case_id = c.id and k.user_id = ${actor.id} and k.purpose = 'content')`.as('holds_key'),
-      sql<boolean>`exists (select 1 from case_agency a where a.case_id = c.id and a.agency_id = ${actor.agencyId ?? -1})`.as('own_agency'),
+      'c.id',
+      'c.reference',
+      'c.agency_id',
+      'c.category',
+      'c.channel',
+      'c.kind',
+      'c.status',
+      'c.outcome',
+      'c.has_identity',
+      'c.team_public_key',
+      'c.ack_due_at',
+      'c.reply_due_at',
+      'c.feedback_due_at',
+      'c.paused_at',
+      'c.created_at',
+      'c.updated_at',
+    ])
+    .select([
+      sql<boolean>`exists (select 1 from case_key k where k.case_id = c.id and k.user_id = ${actor.id} and k.purpose = 'content')`.as(
+        'holds_key',
+      ),
+      sql<boolean>`exists (select 1 from case_agency a where a.case_id = c.id and a.agency_id = ${actor.agencyId ?? -1})`.as(
+        'own_agency',
+      ),
     ])
     .where('c.reference', '=', reference.slice(0, 64))
     .executeTakeFirst();

@@ -10,7 +10,19 @@ import { listCases, scopesFor, type CaseFilter } from './list-cases.ts';
 export const EXPORT_CAP = 50_000;
 
 /** The columns in order, as i18n keys (`export.column.*`): the header row in the staff member's language. */
-export const EXPORT_COLUMNS = ['export.column.reference', 'export.column.agency', 'export.column.kind', 'export.column.category', 'export.column.channel', 'export.column.status', 'export.column.outcome', 'export.column.created', 'export.column.updated', 'export.column.due', 'export.column.paused'] as const;
+export const EXPORT_COLUMNS = [
+  'export.column.reference',
+  'export.column.agency',
+  'export.column.kind',
+  'export.column.category',
+  'export.column.channel',
+  'export.column.status',
+  'export.column.outcome',
+  'export.column.created',
+  'export.column.updated',
+  'export.column.due',
+  'export.column.paused',
+] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled.
@@ -30,9 +42,20 @@ export function csvField(value: string): string {
  * their labels in `lang`, never codes. MUST NOT include content. Audited `cases_exported` with the
  * scope and row count. A scope the actor may not list is forbidden (not an empty file).
  */
-export async function exportCasesCsv({ db, actor, filter = {}, lang }: { db: Db; actor: StaffActor; filter?: CaseFilter; lang: Lang }): Promise<string> {
+export async function exportCasesCsv({
+  db,
+  actor,
+  filter = {},
+  lang,
+}: {
+  db: Db;
+  actor: StaffActor;
+  filter?: CaseFilter;
+  lang: Lang;
+}): Promise<string> {
   const scope = filter.scope ?? 'mine';
-  if (!actor.isEnrolled || !scopesFor(actor).includes(scope)) throw new AppError('forbidden', `scope ${scope} is not open to this user`, 'export.error.scope');
+  if (!actor.isEnrolled || !scopesFor(actor).includes(scope))
+    throw new AppError('forbidden', `scope ${scope} is not open to this user`, 'export.error.scope');
   // One more than the cap tells whether the file is cut. listCases is reused so that the export
   // cannot drift from what the inbox shows; the columns it does not return are read by reference.
   const page = await listCases({ db, actor, ...filter, scope, page: 1, pageSize: EXPORT_CAP + 1 });
@@ -54,8 +77,28 @@ export async function exportCasesCsv({ db, actor, filter = {}, lang }: { db: Db;
   for (const i of items) {
     const x = extra.get(i.reference);
     const outcome = x?.outcome ? t(`outcome.${x.outcome}`) : '';
-    lines.push([i.reference, x?.code ?? '', t(`kind.${i.kind}`), t(`category.${i.category}`), t(`console.channel.${i.channel}`), t(`status.${i.status}`), outcome, time(i.createdAt), time(i.updatedAt), time(i.dueAt), time(x?.paused_at ?? null)].map(csvField).join(','));
+    lines.push(
+      [
+        i.reference,
+        x?.code ?? '',
+        t(`kind.${i.kind}`),
+        t(`category.${i.category}`),
+        t(`console.channel.${i.channel}`),
+        t(`status.${i.status}`),
+        outcome,
+        time(i.createdAt),
+        time(i.updatedAt),
+        time(i.dueAt),
+        time(x?.paused_at ?? null),
+      ]
+        .map(csvField)
+        .join(','),
+    );
   }
-  await recordAudit(db, { actorUserId: actor.id, action: 'cases_exported', detail: { scope, rows: items.length, ...(isCapped ? { isCapped } : {}) } });
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'cases_exported',
+    detail: { scope, rows: items.length, ...(isCapped ? { isCapped } : {}) },
+  });
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

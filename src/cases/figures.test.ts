@@ -7,7 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { seedAgency, seedStaff } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import type { CaseChannel, CaseKind, CaseOutcome, CaseStatus } from '../db/schema.ts';
-import { complaintFigures, currentFiscalYear, figuresCsv, fiscalYearRange, ratingFigures, type AgencyFigures } from './figures.ts';
+import {
+  complaintFigures,
+  currentFiscalYear,
+  figuresCsv,
+  fiscalYearRange,
+  ratingFigures,
+  type AgencyFigures,
+} from './figures.ts';
 
 const NOW = new Date('2026-06-15T05:00:00Z'); // Bangkok 15 Jun 2569, 12:00
 const CATEGORY: Record<CaseKind, string> = { tip: 'bribery', complaint: 'service_delay', permit: 'late_permit' };
@@ -24,7 +31,8 @@ describe('ratingFigures', () => {
       [[0, 1, 0, 0, 1], 2, 3.5],
       [[1, 0, 0, 0, 7], 8, 4.5],
     ];
-    for (const [dist, count, mean] of cases) assert.deepEqual(ratingFigures(dist), { count, mean, distribution: dist }, dist.join(','));
+    for (const [dist, count, mean] of cases)
+      assert.deepEqual(ratingFigures(dist), { count, mean, distribution: dist }, dist.join(','));
   });
 });
 
@@ -45,23 +53,62 @@ describe('complaintFigures', () => {
     t = await createTestDatabase();
     for (const code of ['AAA', 'BBB', 'CCC', 'PPP']) await seedAgency(t.db, code);
     for (const a of await t.db.selectFrom('agency').select(['id', 'code']).execute()) ids[a.code] = a.id;
-    await seedStaff(t.db, 'AAA', 'officer-name@aaa.example', ['intake_officer', 'supervisor'], { displayName: 'สมชาย ใจดี' });
+    await seedStaff(t.db, 'AAA', 'officer-name@aaa.example', ['intake_officer', 'supervisor'], {
+      displayName: 'สมชาย ใจดี',
+    });
   });
   after(() => t.drop());
 
-  const addCase = async (agency: string, kind: CaseKind, channel: CaseChannel, status: CaseStatus = 'new', createdAt = '2026-01-15T03:00:00Z') => {
+  const addCase = async (
+    agency: string,
+    kind: CaseKind,
+    channel: CaseChannel,
+    status: CaseStatus = 'new',
+    createdAt = '2026-01-15T03:00:00Z',
+  ) => {
     const id = randomUUID();
-    await t.db.insertInto('report_case').values({ id, reference: `F-${++n}`, agency_id: ids[agency], category: CATEGORY[kind], channel, status, kind, has_identity: false, content: Buffer.from('sealed'), created_at: createdAt }).execute();
+    await t.db
+      .insertInto('report_case')
+      .values({
+        id,
+        reference: `F-${++n}`,
+        agency_id: ids[agency],
+        category: CATEGORY[kind],
+        channel,
+        status,
+        kind,
+        has_identity: false,
+        content: Buffer.from('sealed'),
+        created_at: createdAt,
+      })
+      .execute();
     return id;
   };
-  const addPermit = async (agency: string, p: { due: string; decision?: 'approved' | 'rejected'; decidedOn?: string; createdAt?: string }) => {
+  const addPermit = async (
+    agency: string,
+    p: { due: string; decision?: 'approved' | 'rejected'; decidedOn?: string; createdAt?: string },
+  ) => {
     const id = await addCase(agency, 'permit', 'web', 'new', p.createdAt);
-    await t.db.insertInto('permit_request').values({ case_id: id, agency_id: ids[agency], filed_on: '2025-08-01', manual_due_on: p.due, decision: p.decision ?? null, decided_on: p.decidedOn ?? null, next_notice_at: null }).execute();
+    await t.db
+      .insertInto('permit_request')
+      .values({
+        case_id: id,
+        agency_id: ids[agency],
+        filed_on: '2025-08-01',
+        manual_due_on: p.due,
+        decision: p.decision ?? null,
+        decided_on: p.decidedOn ?? null,
+        next_notice_at: null,
+      })
+      .execute();
   };
   const addRatings = async (agency: string, scores: number[], ratedOn = '2026-03-01') => {
     for (const score of scores) {
       const id = await addCase(agency, 'complaint', 'line', 'closed');
-      await t.db.insertInto('case_rating').values({ case_id: id, agency_id: ids[agency], score, channel: 'line', rated_on: ratedOn }).execute();
+      await t.db
+        .insertInto('case_rating')
+        .values({ case_id: id, agency_id: ids[agency], score, channel: 'line', rated_on: ratedOn })
+        .execute();
     }
   };
   const of = (list: AgencyFigures[], code: string) => list.find((a) => a.code === code)!;
@@ -89,9 +136,17 @@ describe('complaintFigures', () => {
       const x = of(fy.agencies, code)[part];
       assert.equal(x.received, received, `${code} ${part} received`);
       assert.equal(x.handled, handled, `${code} ${part} handled`);
-      assert.deepEqual(Object.fromEntries(Object.entries(x.byChannel).filter(([, v]) => v > 0)), channels, `${code} ${part} channels`);
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(x.byChannel).filter(([, v]) => v > 0)),
+        channels,
+        `${code} ${part} channels`,
+      );
     }
-    assert.deepEqual(fy.agencies.map((a) => a.code), ['AAA', 'BBB', 'CCC', 'PPP'], 'every agency, zeros included');
+    assert.deepEqual(
+      fy.agencies.map((a) => a.code),
+      ['AAA', 'BBB', 'CCC', 'PPP'],
+      'every agency, zeros included',
+    );
     assert.equal(fy.total.tips.received, 3);
     assert.equal(fy.total.complaints.byChannel.line, 2);
     const all = await complaintFigures({ db: t.db, now: NOW });
@@ -120,7 +175,13 @@ describe('complaintFigures', () => {
     assert.deepEqual(of(fy.agencies, 'PPP').permits, { received: 6, approved: 2, rejected: 2, late: 3, pending: 2 });
     assert.deepEqual(of(fy.agencies, 'PPP').complaints.received, 6, 'a permit complaint is a complaint');
     assert.deepEqual(of(fy.agencies, 'AAA').permits, { received: 0, approved: 0, rejected: 0, late: 0, pending: 0 });
-    assert.deepEqual(of((await complaintFigures({ db: t.db, now: NOW })).agencies, 'PPP').permits, { received: 7, approved: 2, rejected: 2, late: 4, pending: 3 });
+    assert.deepEqual(of((await complaintFigures({ db: t.db, now: NOW })).agencies, 'PPP').permits, {
+      received: 7,
+      approved: 2,
+      rejected: 2,
+      late: 4,
+      pending: 3,
+    });
   });
 
   it('gives each agency its ratings’ count, mean and distribution, by the date rated', async () => {
@@ -150,21 +211,45 @@ describe('complaintFigures', () => {
     await withOutcome('tip', 'closed', 'substantiated');
     await withOutcome('complaint', 'closed', 'not_resolved', '2025-09-01T03:00:00Z'); // FY 2568
     const fy = await complaintFigures({ db: t.db, ...fiscalYearRange(2569), now: NOW });
-    assert.deepEqual(of(fy.agencies, 'CCC').outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 0, referred: 1 });
+    assert.deepEqual(of(fy.agencies, 'CCC').outcomes, {
+      resolved: 2,
+      partly_resolved: 1,
+      not_resolved: 0,
+      referred: 1,
+    });
     assert.deepEqual(fy.total.outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 0, referred: 1 });
     assert.equal(of(fy.agencies, 'CCC').complaints.handled, 5);
-    assert.deepEqual(of((await complaintFigures({ db: t.db, now: NOW })).agencies, 'CCC').outcomes, { resolved: 2, partly_resolved: 1, not_resolved: 1, referred: 1 });
+    assert.deepEqual(of((await complaintFigures({ db: t.db, now: NOW })).agencies, 'CCC').outcomes, {
+      resolved: 2,
+      partly_resolved: 1,
+      not_resolved: 1,
+      referred: 1,
+    });
   });
 
   it('says nothing about staff, in the figures or the CSV', async () => {
     const fy = await complaintFigures({ db: t.db, ...fiscalYearRange(2569), now: NOW });
     for (const a of fy.agencies) {
-      assert.deepEqual(Object.keys(a).sort(), ['code', 'complaints', 'nameEn', 'nameTh', 'outcomes', 'permits', 'ratings', 'tips']);
+      assert.deepEqual(Object.keys(a).sort(), [
+        'code',
+        'complaints',
+        'nameEn',
+        'nameTh',
+        'outcomes',
+        'permits',
+        'ratings',
+        'tips',
+      ]);
       assert.deepEqual(Object.keys(a.ratings).sort(), ['count', 'distribution', 'mean']);
     }
     const staff = await t.db.selectFrom('staff_user').select(['id', 'email', 'display_name']).executeTakeFirstOrThrow();
     for (const text of [JSON.stringify(fy), figuresCsv(fy)]) {
-      assert.ok(!text.includes(staff.email) && !text.includes('officer') && !text.includes(staff.display_name) && !/user|staff|actor/i.test(text));
+      assert.ok(
+        !text.includes(staff.email) &&
+          !text.includes('officer') &&
+          !text.includes(staff.display_name) &&
+          !/user|staff|actor/i.test(text),
+      );
     }
   });
 
@@ -182,13 +267,30 @@ describe('complaintFigures', () => {
     assert.equal(total.agency_code, 'ALL');
     assert.equal(total.permits_late, '3');
     const ccc = Object.fromEntries(lines[3].split(',').map((v, i) => [header[i], v]));
-    assert.deepEqual([ccc.agency_code, ccc.complaints_resolved, ccc.complaints_partly_resolved, ccc.complaints_not_resolved, ccc.complaints_referred], ['CCC', '2', '1', '0', '1']);
+    assert.deepEqual(
+      [
+        ccc.agency_code,
+        ccc.complaints_resolved,
+        ccc.complaints_partly_resolved,
+        ccc.complaints_not_resolved,
+        ccc.complaints_referred,
+      ],
+      ['CCC', '2', '1', '0', '1'],
+    );
     assert.equal(total.complaints_resolved, '2');
   });
 
   it('refuses malformed or reversed dates', async () => {
-    await assert.rejects(complaintFigures({ db: t.db, from: '2026-02-30' }), { code: 'invalid_input', fields: { from: 'error.field.invalid' } });
-    await assert.rejects(complaintFigures({ db: t.db, to: "2026-01-01'; drop table report_case; --" }), { code: 'invalid_input' });
-    await assert.rejects(complaintFigures({ db: t.db, from: '2026-02-01', to: '2026-01-01' }), { code: 'invalid_input', fields: { to: 'error.figures_range' } });
+    await assert.rejects(complaintFigures({ db: t.db, from: '2026-02-30' }), {
+      code: 'invalid_input',
+      fields: { from: 'error.field.invalid' },
+    });
+    await assert.rejects(complaintFigures({ db: t.db, to: "2026-01-01'; drop table report_case; --" }), {
+      code: 'invalid_input',
+    });
+    await assert.rejects(complaintFigures({ db: t.db, from: '2026-02-01', to: '2026-01-01' }), {
+      code: 'invalid_input',
+      fields: { to: 'error.figures_range' },
+    });
   });
 });

@@ -10,13 +10,32 @@ import { bangkokToday, parseDay } from './permit-dates.ts';
 
 export type ChannelCounts = Record<CaseChannel, number>;
 export type Received = { received: number; byChannel: ChannelCounts; handled: number };
-export type RatingFigures = { count: number; mean: number | null; distribution: [number, number, number, number, number] };
+export type RatingFigures = {
+  count: number;
+  mean: number | null;
+  distribution: [number, number, number, number, number];
+};
 export type PermitFigures = { received: number; approved: number; rejected: number; late: number; pending: number };
 /** Closed complaints (kinds complaint and permit) by how they ended; a tip's outcomes are not published. */
 export type OutcomeFigures = Record<(typeof COMPLAINT_OUTCOMES)[number], number>;
-export type AgencyFigures = { code: string; nameTh: string; nameEn: string; complaints: Received; tips: Received; outcomes: OutcomeFigures; ratings: RatingFigures; permits: PermitFigures };
+export type AgencyFigures = {
+  code: string;
+  nameTh: string;
+  nameEn: string;
+  complaints: Received;
+  tips: Received;
+  outcomes: OutcomeFigures;
+  ratings: RatingFigures;
+  permits: PermitFigures;
+};
 /** `from`/`to`: Bangkok calendar days, both included; null for no bound. */
-export type Figures = { from: string | null; to: string | null; today: string; agencies: AgencyFigures[]; total: Omit<AgencyFigures, 'code' | 'nameTh' | 'nameEn'> };
+export type Figures = {
+  from: string | null;
+  to: string | null;
+  today: string;
+  agencies: AgencyFigures[];
+  total: Omit<AgencyFigures, 'code' | 'nameTh' | 'nameEn'>;
+};
 
 const HANDLED = ['concluded', 'closed'];
 
@@ -55,11 +74,26 @@ export function currentFiscalYear(now = new Date()): number {
  * (after a transfer, the receiving agency), permits by the agency the permit was asked of.
  * Four grouped queries, metadata only. MUST NOT return anything about staff.
  */
-export async function complaintFigures({ db, from, to, now = new Date() }: { db: Db; from?: string | null; to?: string | null; now?: Date }): Promise<Figures> {
+export async function complaintFigures({
+  db,
+  from,
+  to,
+  now = new Date(),
+}: {
+  db: Db;
+  from?: string | null;
+  to?: string | null;
+  now?: Date;
+}): Promise<Figures> {
   const start = from ? parseDay(from) : null;
   const end = to ? parseDay(to) : null;
-  if ((from && !start) || (to && !end)) throw new AppError('invalid_input', 'from and to must be YYYY-MM-DD dates', 'error.form', { ...(from && !start ? { from: 'error.field.invalid' } : {}), ...(to && !end ? { to: 'error.field.invalid' } : {}) });
-  if (start && end && end < start) throw new AppError('invalid_input', 'to before from', 'error.form', { to: 'error.figures_range' });
+  if ((from && !start) || (to && !end))
+    throw new AppError('invalid_input', 'from and to must be YYYY-MM-DD dates', 'error.form', {
+      ...(from && !start ? { from: 'error.field.invalid' } : {}),
+      ...(to && !end ? { to: 'error.field.invalid' } : {}),
+    });
+  if (start && end && end < start)
+    throw new AppError('invalid_input', 'to before from', 'error.form', { to: 'error.figures_range' });
   const today = bangkokToday(now);
   // Bangkok midnights, so a case filed at 23:30 on 30 Sep counts in the fiscal year it was filed in.
   const received = (col: RawBuilder<unknown>): RawBuilder<unknown> =>
@@ -76,7 +110,9 @@ export async function complaintFigures({ db, from, to, now = new Date() }: { db:
       from report_case c where ${received(sql.ref('c.created_at'))}
       group by agency_id, kind, channel`.execute(db),
     sql<{ agency_id: number; score: number; n: number }>`
-      select agency_id, score, count(*)::int as n from case_rating where ${rated} group by agency_id, score`.execute(db),
+      select agency_id, score, count(*)::int as n from case_rating where ${rated} group by agency_id, score`.execute(
+      db,
+    ),
     sql<{ agency_id: number } & PermitFigures>`
       select p.agency_id, count(*)::int as received,
         count(*) filter (where p.decision = 'approved')::int as approved,
@@ -86,7 +122,21 @@ export async function complaintFigures({ db, from, to, now = new Date() }: { db:
       from permit_request p join report_case c on c.id = p.case_id where ${received(sql.ref('c.created_at'))}
       group by p.agency_id`.execute(db),
   ]);
-  const byId = new Map(agencies.map((a) => [a.id, { code: a.code, nameTh: a.name_th, nameEn: a.name_en, complaints: zeroReceived(), tips: zeroReceived(), outcomes: zeroOutcomes(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() }]));
+  const byId = new Map(
+    agencies.map((a) => [
+      a.id,
+      {
+        code: a.code,
+        nameTh: a.name_th,
+        nameEn: a.name_en,
+        complaints: zeroReceived(),
+        tips: zeroReceived(),
+        outcomes: zeroOutcomes(),
+        dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'],
+        permits: zeroPermits(),
+      },
+    ]),
+  );
   for (const r of cases.rows) {
     const a = byId.get(r.agency_id);
     if (!a) continue;
@@ -114,7 +164,13 @@ function sumFigures(list: AgencyFigures[]): Figures['total'] {
     a.handled += b.handled;
     for (const c of CASE_CHANNELS) a.byChannel[c] += b.byChannel[c];
   };
-  const total = { complaints: zeroReceived(), tips: zeroReceived(), outcomes: zeroOutcomes(), dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'], permits: zeroPermits() };
+  const total = {
+    complaints: zeroReceived(),
+    tips: zeroReceived(),
+    outcomes: zeroOutcomes(),
+    dist: [0, 0, 0, 0, 0] as RatingFigures['distribution'],
+    permits: zeroPermits(),
+  };
   for (const a of list) {
     add(total.complaints, a.complaints);
     add(total.tips, a.tips);
@@ -122,7 +178,13 @@ function sumFigures(list: AgencyFigures[]): Figures['total'] {
     a.ratings.distribution.forEach((n, i) => (total.dist[i] += n));
     for (const k of Object.keys(total.permits) as (keyof PermitFigures)[]) total.permits[k] += a.permits[k];
   }
-  return { complaints: total.complaints, tips: total.tips, outcomes: total.outcomes, ratings: ratingFigures(total.dist), permits: total.permits };
+  return {
+    complaints: total.complaints,
+    tips: total.tips,
+    outcomes: total.outcomes,
+    ratings: ratingFigures(total.dist),
+    permits: total.permits,
+  };
 }
 
 /** The CSV columns, in order: one row per agency, then the total (code `ALL`). */
@@ -155,11 +217,29 @@ export const FIGURES_CSV_COLUMNS = [
 export function figuresRow(a: Pick<AgencyFigures, 'code' | 'nameTh' | 'nameEn'> & Figures['total']): string[] {
   const r = (x: Received) => [x.received, ...CASE_CHANNELS.map((c) => x.byChannel[c]), x.handled];
   const p = a.permits;
-  return [a.code, a.nameTh, a.nameEn, ...r(a.complaints), ...COMPLAINT_OUTCOMES.map((o) => a.outcomes[o]), ...r(a.tips), a.ratings.count, a.ratings.mean === null ? '' : a.ratings.mean.toFixed(2), ...a.ratings.distribution, p.received, p.approved, p.rejected, p.late, p.pending].map(String);
+  return [
+    a.code,
+    a.nameTh,
+    a.nameEn,
+    ...r(a.complaints),
+    ...COMPLAINT_OUTCOMES.map((o) => a.outcomes[o]),
+    ...r(a.tips),
+    a.ratings.count,
+    a.ratings.mean === null ? '' : a.ratings.mean.toFixed(2),
+    ...a.ratings.distribution,
+    p.received,
+    p.approved,
+    p.rejected,
+    p.late,
+    p.pending,
+  ].map(String);
 }
 
 /** The figures as CSV: UTF-8 with a byte order mark (Excel reads Thai), CRLF, codes as column names. */
 export function figuresCsv(f: Figures): string {
-  const rows = [...f.agencies.map(figuresRow), figuresRow({ code: 'ALL', nameTh: 'รวมทุกหน่วยงาน', nameEn: 'All agencies', ...f.total })];
+  const rows = [
+    ...f.agencies.map(figuresRow),
+    figuresRow({ code: 'ALL', nameTh: 'รวมทุกหน่วยงาน', nameEn: 'All agencies', ...f.total }),
+  ];
   return `\uFEFF${[FIGURES_CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\r\n')}\r\n`;
 }

@@ -12,13 +12,39 @@ export type StaffCaseView = CaseView & { isIdentityDisclosedToMe: boolean; witne
  * the audit cannot be written, nothing is shown. `withIdentity` also opens the reporter's identity
  * when it has been disclosed to the actor (identity escrow), audited as such.
  */
-export async function getCase({ db, actor, reference, withIdentity = false }: { db: Db; actor: StaffActor; reference: string; withIdentity?: boolean }): Promise<StaffCaseView> {
-  const opened = await openCaseKeys({ db, actor, reference, purpose: withIdentity ? 'identity_opened' : 'case_opened', withIdentity: true });
+export async function getCase({
+  db,
+  actor,
+  reference,
+  withIdentity = false,
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  withIdentity?: boolean;
+}): Promise<StaffCaseView> {
+  const opened = await openCaseKeys({
+    db,
+    actor,
+    reference,
+    purpose: withIdentity ? 'identity_opened' : 'case_opened',
+    withIdentity: true,
+  });
   return viewOpenedCase({ db, actor, opened, withIdentity });
 }
 
 /** The same, for a caller that opened the keys itself (with `withIdentity: true`) and needs them for more. */
-export async function viewOpenedCase({ db, actor, opened, withIdentity = false }: { db: Db; actor: StaffActor; opened: OpenedCase; withIdentity?: boolean }): Promise<StaffCaseView> {
+export async function viewOpenedCase({
+  db,
+  actor,
+  opened,
+  withIdentity = false,
+}: {
+  db: Db;
+  actor: StaffActor;
+  opened: OpenedCase;
+  withIdentity?: boolean;
+}): Promise<StaffCaseView> {
   const action = withIdentity ? 'identity_opened' : 'case_opened';
   const isIdentityDisclosedToMe = opened.keys.identity !== null;
   const audit = { actorUserId: actor.id, caseId: opened.caseId, caseReference: opened.reference } as const;
@@ -30,7 +56,13 @@ export async function viewOpenedCase({ db, actor, opened, withIdentity = false }
     await recordAudit(db, { ...audit, action });
   }
   const keys = { content: opened.keys.content, identity: withIdentity ? opened.keys.identity : null };
-  const view = (await loadCaseView({ db, caseId: opened.caseId, keys, withIdentity: withIdentity && isIdentityDisclosedToMe, teamKey: opened.keys.team }))!;
+  const view = (await loadCaseView({
+    db,
+    caseId: opened.caseId,
+    keys,
+    withIdentity: withIdentity && isIdentityDisclosedToMe,
+    teamKey: opened.keys.team,
+  }))!;
   opened.keys.identity?.fill(0);
   const witnesses = await listWitnesses(db, opened, view.unreadable);
   await recordUnreadable(db, actor, opened, view.unreadable);
@@ -43,8 +75,22 @@ export async function viewOpenedCase({ db, actor, opened, withIdentity = false }
  */
 async function recordUnreadable(db: Db, actor: StaffActor, opened: OpenedCase, items: UnreadableItem[]): Promise<void> {
   if (items.length === 0) return;
-  const seen = await db.selectFrom('audit_event').select('detail').where('case_id', '=', opened.caseId).where('action', '=', 'content_unreadable').execute();
-  const known = new Set(seen.flatMap((r) => ((r.detail.items ?? []) as UnreadableItem[]).map((i) => `${i.kind}/${i.id}`)));
+  const seen = await db
+    .selectFrom('audit_event')
+    .select('detail')
+    .where('case_id', '=', opened.caseId)
+    .where('action', '=', 'content_unreadable')
+    .execute();
+  const known = new Set(
+    seen.flatMap((r) => ((r.detail.items ?? []) as UnreadableItem[]).map((i) => `${i.kind}/${i.id}`)),
+  );
   const fresh = items.filter((i) => !known.has(`${i.kind}/${i.id}`));
-  if (fresh.length > 0) await recordAudit(db, { actorUserId: actor.id, action: 'content_unreadable', caseId: opened.caseId, caseReference: opened.reference, detail: { items: fresh } });
+  if (fresh.length > 0)
+    await recordAudit(db, {
+      actorUserId: actor.id,
+      action: 'content_unreadable',
+      caseId: opened.caseId,
+      caseReference: opened.reference,
+      detail: { items: fresh },
+    });
 }

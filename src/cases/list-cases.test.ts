@@ -25,12 +25,20 @@ describe('listCases', () => {
       insert into report_case (id, number, reference, agency_id, category, channel, status, has_identity, content)
       select gen_random_uuid(), n, 'OPDC-T-' || n, ${me.agencyId}::int, 'bribery', 'web', case when n % 7 = 0 then 'closed' else 'new' end, false, '\\x00'::bytea
       from generate_series(1, ${TOTAL_CAP + 30}::int) n`.execute(t.db);
-    await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select id, ${me.id}::int, 'content', '\\x00'::bytea from report_case`.execute(t.db);
+    await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select id, ${me.id}::int, 'content', '\\x00'::bytea from report_case`.execute(
+      t.db,
+    );
     await sql`
       insert into report_case (id, number, reference, agency_id, category, channel, has_identity, content)
-      select gen_random_uuid(), 100000 + n, 'NACC-T-' || n, ${other.agencyId}::int, 'other', 'api', false, '\\x00'::bytea from generate_series(1, 3) n`.execute(t.db);
-    await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select id, ${other.id}::int, 'content', '\\x00'::bytea from report_case where reference like 'NACC-%'`.execute(t.db);
-    await sql`insert into case_agency (case_id, agency_id, is_owner) select id, agency_id, true from report_case`.execute(t.db);
+      select gen_random_uuid(), 100000 + n, 'NACC-T-' || n, ${other.agencyId}::int, 'other', 'api', false, '\\x00'::bytea from generate_series(1, 3) n`.execute(
+      t.db,
+    );
+    await sql`insert into case_key (case_id, user_id, purpose, sealed_key) select id, ${other.id}::int, 'content', '\\x00'::bytea from report_case where reference like 'NACC-%'`.execute(
+      t.db,
+    );
+    await sql`insert into case_agency (case_id, agency_id, is_owner) select id, agency_id, true from report_case`.execute(
+      t.db,
+    );
   });
   after(() => t.drop());
 
@@ -53,12 +61,27 @@ describe('listCases', () => {
 
   it('lists only the cases of the actor’s agency sealed to the actor', async () => {
     const p = await listCases({ db: t.db, actor: other });
-    assert.deepEqual(p.items.map((i) => i.reference), ['NACC-T-3', 'NACC-T-2', 'NACC-T-1']);
+    assert.deepEqual(
+      p.items.map((i) => i.reference),
+      ['NACC-T-3', 'NACC-T-2', 'NACC-T-1'],
+    );
     assert.equal(p.total, 3);
-    assert.equal((await listCases({ db: t.db, actor: other, scope: 'agency' })).total, 3, 'the agency view: its own cases only');
+    assert.equal(
+      (await listCases({ db: t.db, actor: other, scope: 'agency' })).total,
+      3,
+      'the agency view: its own cases only',
+    );
     const auditor = { ...other, id: 999_999, roles: ['auditor'] } as unknown as StaffActor;
     assert.equal((await listCases({ db: t.db, actor: auditor })).total, 0, 'holding no key, nothing in "mine"');
-    assert.equal((await listCases({ db: t.db, actor: auditor, scope: 'assigned' })).total, 0, 'not an investigator: no such view');
-    assert.equal((await listCases({ db: t.db, actor: { ...other, isEnrolled: false } as StaffActor })).total, 0, 'no second factor, nothing');
+    assert.equal(
+      (await listCases({ db: t.db, actor: auditor, scope: 'assigned' })).total,
+      0,
+      'not an investigator: no such view',
+    );
+    assert.equal(
+      (await listCases({ db: t.db, actor: { ...other, isEnrolled: false } as StaffActor })).total,
+      0,
+      'no second factor, nothing',
+    );
   });
 });

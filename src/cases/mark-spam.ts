@@ -15,30 +15,56 @@ export type SpamResult = { marked: string[]; skipped: SpamSkip[] };
 
 /** The selection as given: trimmed, each reference once, refused past MAX_SPAM_SELECTION. */
 export function spamSelection(references: unknown): string[] {
-  const list = (Array.isArray(references) ? references : [references]).filter((r): r is string => typeof r === 'string').map((r) => r.trim().slice(0, 64)).filter((r) => r !== '');
+  const list = (Array.isArray(references) ? references : [references])
+    .filter((r): r is string => typeof r === 'string')
+    .map((r) => r.trim().slice(0, 64))
+    .filter((r) => r !== '');
   const unique = [...new Set(list)];
   if (unique.length === 0) throw new AppError('invalid_input', 'select at least one case', 'spam.none');
-  if (unique.length > MAX_SPAM_SELECTION) throw new AppError('invalid_input', `at most ${MAX_SPAM_SELECTION} cases per action`, 'spam.too_many');
+  if (unique.length > MAX_SPAM_SELECTION)
+    throw new AppError('invalid_input', `at most ${MAX_SPAM_SELECTION} cases per action`, 'spam.too_many');
   return unique;
 }
 
 /** MUST be called by an intake officer or a supervisor; every other role is refused (403) before any case is read. */
 export function checkMaySpam(actor: StaffActor): void {
-  if (!hasRole(actor, ...SPAM_RULE.roles)) throw new AppError('forbidden', 'only intake officers and supervisors mark spam', 'error.forbidden');
+  if (!hasRole(actor, ...SPAM_RULE.roles))
+    throw new AppError('forbidden', 'only intake officers and supervisors mark spam', 'error.forbidden');
 }
 
 /** Closes each selected case as unfounded (SPAM_RULE); the others are reported as skipped. */
-export async function markSpam({ db, actor, references, reason }: { db: Db; actor: StaffActor; references: unknown; reason: string }): Promise<SpamResult> {
+export async function markSpam({
+  db,
+  actor,
+  references,
+  reason,
+}: {
+  db: Db;
+  actor: StaffActor;
+  references: unknown;
+  reason: string;
+}): Promise<SpamResult> {
   checkMaySpam(actor);
   const selection = spamSelection(references);
   const result: SpamResult = { marked: [], skipped: [] };
   for (const reference of selection) {
     try {
-      await transitionCase({ db, actor, reference, to: SPAM_RULE.to, reason, outcome: 'unfounded_or_malicious', rules: [SPAM_RULE] });
+      await transitionCase({
+        db,
+        actor,
+        reference,
+        to: SPAM_RULE.to,
+        reason,
+        outcome: 'unfounded_or_malicious',
+        rules: [SPAM_RULE],
+      });
       result.marked.push(reference);
     } catch (e) {
       if (!isAppError(e) || e.code === 'invalid_input') throw e;
-      result.skipped.push({ reference, why: e.code === 'not_found' ? 'not_found' : e.code === 'forbidden' ? 'forbidden' : 'state' });
+      result.skipped.push({
+        reference,
+        why: e.code === 'not_found' ? 'not_found' : e.code === 'forbidden' ? 'forbidden' : 'state',
+      });
     }
   }
   return result;

@@ -11,8 +11,20 @@ import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
 export type OpenedKeys = { content: Buffer; identity: Buffer | null; team: Buffer };
 export type OpenedCase = { caseId: string; reference: string; agencyId: number; status: CaseStatus; keys: OpenedKeys };
 
-export async function denyAccess(db: Db, actor: StaffActor, reference: string, caseId: string | null, purpose: string): Promise<never> {
-  await recordAudit(db, { actorUserId: actor.id, action: 'case_access_denied', caseId, caseReference: reference.slice(0, 64), detail: { purpose } });
+export async function denyAccess(
+  db: Db,
+  actor: StaffActor,
+  reference: string,
+  caseId: string | null,
+  purpose: string,
+): Promise<never> {
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'case_access_denied',
+    caseId,
+    caseReference: reference.slice(0, 64),
+    detail: { purpose },
+  });
   throw new AppError('not_found', `no case ${reference} for this user`, 'error.not_found');
 }
 
@@ -22,7 +34,13 @@ export async function denyAccess(db: Db, actor: StaffActor, reference: string, c
  * not_found (indistinguishable from a case that does not exist) and the attempt is audited.
  * MUST NOT be used for metadata-only views.
  */
-export async function openCaseKeys({ db, actor, reference, purpose, withIdentity = false }: {
+export async function openCaseKeys({
+  db,
+  actor,
+  reference,
+  purpose,
+  withIdentity = false,
+}: {
   db: Db;
   actor: StaffActor;
   reference: string;
@@ -31,10 +49,25 @@ export async function openCaseKeys({ db, actor, reference, purpose, withIdentity
 }): Promise<OpenedCase> {
   const row = await db
     .selectFrom('report_case as c')
-    .leftJoin('case_key as k', (j) => j.onRef('k.case_id', '=', 'c.id').on('k.user_id', '=', actor.id).on('k.purpose', '=', 'content'))
-    .leftJoin('case_key as tk', (j) => j.onRef('tk.case_id', '=', 'c.id').on('tk.user_id', '=', actor.id).on('tk.purpose', '=', 'team'))
-    .leftJoin('case_key as ik', (j) => j.onRef('ik.case_id', '=', 'c.id').on('ik.user_id', '=', actor.id).on('ik.purpose', '=', 'identity'))
-    .select(['c.id', 'c.reference', 'c.agency_id', 'c.status', 'c.team_public_key', 'k.sealed_key', 'tk.sealed_key as team_key', 'ik.sealed_key as identity_key'])
+    .leftJoin('case_key as k', (j) =>
+      j.onRef('k.case_id', '=', 'c.id').on('k.user_id', '=', actor.id).on('k.purpose', '=', 'content'),
+    )
+    .leftJoin('case_key as tk', (j) =>
+      j.onRef('tk.case_id', '=', 'c.id').on('tk.user_id', '=', actor.id).on('tk.purpose', '=', 'team'),
+    )
+    .leftJoin('case_key as ik', (j) =>
+      j.onRef('ik.case_id', '=', 'c.id').on('ik.user_id', '=', actor.id).on('ik.purpose', '=', 'identity'),
+    )
+    .select([
+      'c.id',
+      'c.reference',
+      'c.agency_id',
+      'c.status',
+      'c.team_public_key',
+      'k.sealed_key',
+      'tk.sealed_key as team_key',
+      'ik.sealed_key as identity_key',
+    ])
     .where('c.reference', '=', reference.slice(0, 64))
     .executeTakeFirst();
   if (!row?.sealed_key || !actor.isEnrolled) return denyAccess(db, actor, reference, row?.id ?? null, purpose);
@@ -45,7 +78,11 @@ export async function openCaseKeys({ db, actor, reference, purpose, withIdentity
     reference: row.reference,
     agencyId: row.agency_id,
     status: row.status,
-    keys: { content, team, identity: withIdentity && row.identity_key ? openSealed(actor.keys, row.identity_key) : null },
+    keys: {
+      content,
+      team,
+      identity: withIdentity && row.identity_key ? openSealed(actor.keys, row.identity_key) : null,
+    },
   };
 }
 
@@ -55,12 +92,37 @@ export async function openCaseKeys({ db, actor, reference, purpose, withIdentity
  */
 async function createTeamKey(db: Db, caseId: string): Promise<Buffer> {
   return db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('report_case').select('team_public_key').where('id', '=', caseId).forUpdate().executeTakeFirstOrThrow();
+    const c = await trx
+      .selectFrom('report_case')
+      .select('team_public_key')
+      .where('id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (c.team_public_key) throw new AppError('conflict', 'team key made concurrently; try again', 'error.conflict');
     const team = newTeamKey();
-    const holders = await trx.selectFrom('case_key as k').innerJoin('staff_user as u', 'u.id', 'k.user_id').select(['u.id', 'u.public_key']).where('k.case_id', '=', caseId).where('k.purpose', '=', 'content').execute();
-    await trx.insertInto('case_key').values(holders.map((h) => ({ case_id: caseId, user_id: h.id, purpose: 'team' as const, sealed_key: sealTo(h.public_key!, team) }))).execute();
-    await trx.updateTable('report_case').set({ team_public_key: teamKeyPair(team).publicKey, updated_at: sql<Date>`updated_at` }).where('id', '=', caseId).execute();
+    const holders = await trx
+      .selectFrom('case_key as k')
+      .innerJoin('staff_user as u', 'u.id', 'k.user_id')
+      .select(['u.id', 'u.public_key'])
+      .where('k.case_id', '=', caseId)
+      .where('k.purpose', '=', 'content')
+      .execute();
+    await trx
+      .insertInto('case_key')
+      .values(
+        holders.map((h) => ({
+          case_id: caseId,
+          user_id: h.id,
+          purpose: 'team' as const,
+          sealed_key: sealTo(h.public_key!, team),
+        })),
+      )
+      .execute();
+    await trx
+      .updateTable('report_case')
+      .set({ team_public_key: teamKeyPair(team).publicKey, updated_at: sql<Date>`updated_at` })
+      .where('id', '=', caseId)
+      .execute();
     return team;
   });
 }

@@ -38,5 +38,8 @@ export function nextNoticeAfter(was: Date, now: Date): Date {
 
 /** A calendar date as Thai readers expect it: Buddhist Era (2 ม.ค. 2569 / 2 Jan 2569). */
 export function formatDay(lang: Lang, day: string): string {
-  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', {
+    dateStyle: 'medium',
+    timeZone: 'UTC',
+  }).format(new Date(`${day}T00:00:00Z`));
 }

@@ -66,11 +66,32 @@ async function permitRow(db: Db, caseId: string) {
  * view is audited as a metadata view. MUST NOT decrypt anything. A case that is not a permit
  * request is not_found.
  */
-export async function loadPermit({ db, actor, reference, now = new Date() }: { db: Db; actor: StaffActor; reference: string; now?: Date }): Promise<PermitView> {
+export async function loadPermit({
+  db,
+  actor,
+  reference,
+  now = new Date(),
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  now?: Date;
+}): Promise<PermitView> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_metadata_viewed');
   const p = await permitRow(db, meta.id);
-  const notices = await db.selectFrom('permit_notice').select(['kind', 'at', 'recipients']).where('case_id', '=', meta.id).orderBy('id').execute();
-  await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference, detail: { view: 'permit' } });
+  const notices = await db
+    .selectFrom('permit_notice')
+    .select(['kind', 'at', 'recipients'])
+    .where('case_id', '=', meta.id)
+    .orderBy('id')
+    .execute();
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'case_metadata_viewed',
+    caseId: meta.id,
+    caseReference: meta.reference,
+    detail: { view: 'permit' },
+  });
   const today = bangkokToday(now);
   const isOpen = p.decision === null;
   return {
@@ -91,13 +112,24 @@ export async function loadPermit({ db, actor, reference, now = new Date() }: { d
 }
 
 /** Checks a decision and its date from a form; throws AppError('invalid_input') naming every field at fault. */
-export function validatePermitDecision(rawDecision: unknown, rawDecidedOn: unknown): { decision: PermitDecision; decidedOn: string } {
+export function validatePermitDecision(
+  rawDecision: unknown,
+  rawDecidedOn: unknown,
+): { decision: PermitDecision; decidedOn: string } {
   const errors: Record<string, string> = {};
   const decision = PERMIT_DECISIONS.find((d) => d === rawDecision);
   if (!decision) errors.decision = 'error.field.required';
   const decidedOn = parseDay(rawDecidedOn);
-  if (!decidedOn) errors.decidedOn = typeof rawDecidedOn === 'string' && rawDecidedOn.trim() !== '' ? 'error.field.invalid' : 'error.field.required';
-  if (!decision || !decidedOn) throw new AppError('invalid_input', `invalid permit decision: ${Object.keys(errors).join(', ')}`, 'error.form', errors);
+  if (!decidedOn)
+    errors.decidedOn =
+      typeof rawDecidedOn === 'string' && rawDecidedOn.trim() !== '' ? 'error.field.invalid' : 'error.field.required';
+  if (!decision || !decidedOn)
+    throw new AppError(
+      'invalid_input',
+      `invalid permit decision: ${Object.keys(errors).join(', ')}`,
+      'error.form',
+      errors,
+    );
   return { decision, decidedOn };
 }
 
@@ -109,7 +141,14 @@ export function validatePermitDecision(rawDecision: unknown, rawDecidedOn: unkno
  * MUST be called by a team member (intake officer, investigator) or the owning agency's supervisor;
  * others who see the case get forbidden, anyone else not_found (audited).
  */
-export async function recordPermitDecision({ db, actor, reference, decision: rawDecision, decidedOn: rawDecidedOn, now = new Date() }: {
+export async function recordPermitDecision({
+  db,
+  actor,
+  reference,
+  decision: rawDecision,
+  decidedOn: rawDecidedOn,
+  now = new Date(),
+}: {
   db: Db;
   actor: StaffActor;
   reference: string;
@@ -119,22 +158,67 @@ export async function recordPermitDecision({ db, actor, reference, decision: raw
 }): Promise<{ decision: PermitDecision; decidedOn: string }> {
   const { decision, decidedOn } = validatePermitDecision(rawDecision, rawDecidedOn);
   const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
-  if (!mayDecide(actor, meta)) throw new AppError('forbidden', 'only the team or the owning supervisor records a permit decision', 'error.forbidden');
+  if (!mayDecide(actor, meta))
+    throw new AppError(
+      'forbidden',
+      'only the team or the owning supervisor records a permit decision',
+      'error.forbidden',
+    );
   const p = await permitRow(db, meta.id);
-  if (p.decision !== null) throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
-  if (decidedOn < p.filed_on) throw new AppError('invalid_input', 'decided before the request was filed', 'error.form', { decidedOn: 'error.permit_decided_before_filed' });
-  if (decidedOn > bangkokToday(now)) throw new AppError('invalid_input', 'decided in the future', 'error.form', { decidedOn: 'error.permit_decided_future' });
+  if (p.decision !== null)
+    throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
+  if (decidedOn < p.filed_on)
+    throw new AppError('invalid_input', 'decided before the request was filed', 'error.form', {
+      decidedOn: 'error.permit_decided_before_filed',
+    });
+  if (decidedOn > bangkokToday(now))
+    throw new AppError('invalid_input', 'decided in the future', 'error.form', {
+      decidedOn: 'error.permit_decided_future',
+    });
   const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'status_changed' }) : null;
-  if (!opened && !meta.teamPublicKey) throw new AppError('conflict', 'a team member must open this case once before a supervisor can act on it', 'error.conflict');
+  if (!opened && !meta.teamPublicKey)
+    throw new AppError(
+      'conflict',
+      'a team member must open this case once before a supervisor can act on it',
+      'error.conflict',
+    );
   await db.transaction().execute(async (trx) => {
     // Conditional: of two decisions at once, one wins; the other is told the request is decided.
-    const done = await trx.updateTable('permit_request').set({ decision, decided_on: decidedOn, next_notice_at: null }).where('case_id', '=', meta.id).where('decision', 'is', null).returning('case_id').executeTakeFirst();
+    const done = await trx
+      .updateTable('permit_request')
+      .set({ decision, decided_on: decidedOn, next_notice_at: null })
+      .where('case_id', '=', meta.id)
+      .where('decision', 'is', null)
+      .returning('case_id')
+      .executeTakeFirst();
     if (!done) throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
-    await trx.updateTable('report_case').set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` }).where('id', '=', meta.id).execute();
-    await recordCaseEvent(trx, { caseId: meta.id, teamPublicKey: meta.teamPublicKey, actor, kind: `permit_${decision}`, forReporter: true, at: now });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: meta.id, caseReference: meta.reference, detail: { permit: decision, decidedOn } });
+    await trx
+      .updateTable('report_case')
+      .set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` })
+      .where('id', '=', meta.id)
+      .execute();
+    await recordCaseEvent(trx, {
+      caseId: meta.id,
+      teamPublicKey: meta.teamPublicKey,
+      actor,
+      kind: `permit_${decision}`,
+      forReporter: true,
+      at: now,
+    });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'status_changed',
+      caseId: meta.id,
+      caseReference: meta.reference,
+      detail: { permit: decision, decidedOn },
+    });
     const detail = createHash('sha256').update(`permit:${decision}:${decidedOn}`).digest();
-    await appendCaseEvent(trx, opened ? { caseId: meta.id, caseKey: opened.keys.content, event: 'status_change', detail, at: now } : { caseId: meta.id, teamPublicKey: meta.teamPublicKey!, event: 'status_change', detail, at: now });
+    await appendCaseEvent(
+      trx,
+      opened
+        ? { caseId: meta.id, caseKey: opened.keys.content, event: 'status_change', detail, at: now }
+        : { caseId: meta.id, teamPublicKey: meta.teamPublicKey!, event: 'status_change', detail, at: now },
+    );
   });
   return { decision, decidedOn };
 }
@@ -151,12 +235,26 @@ export function delayMessage(reason: string): string {
  * to `now` + 7 days, all in the message's transaction. MUST be called by a holder of the case's
  * key (forbidden for metadata-only viewers, not_found for anyone else). Conflict once decided.
  */
-export async function tellPermitDelay({ db, actor, reference, reason, now = new Date() }: { db: Db; actor: StaffActor; reference: string; reason: unknown; now?: Date }): Promise<{ messageId: string; nextNoticeAt: Date }> {
+export async function tellPermitDelay({
+  db,
+  actor,
+  reference,
+  reason,
+  now = new Date(),
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  reason: unknown;
+  now?: Date;
+}): Promise<{ messageId: string; nextNoticeAt: Date }> {
   const text = checkReason(reason);
   const meta = await loadCaseMeta(db, actor, reference, 'message_posted');
-  if (!meta.holdsKey) throw new AppError('forbidden', 'only the case team writes to the applicant', 'error.permit_delay_needs_key');
+  if (!meta.holdsKey)
+    throw new AppError('forbidden', 'only the case team writes to the applicant', 'error.permit_delay_needs_key');
   const p = await permitRow(db, meta.id);
-  if (p.decision !== null) throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
+  if (p.decision !== null)
+    throw new AppError('conflict', 'the permit request is already decided', 'error.permit_decided');
   const opened = await openCaseKeys({ db, actor, reference, purpose: 'message_posted' });
   const nextNoticeAt = toMinute(new Date(now.getTime() + NOTICE_PERIOD_MS));
   const { messageId } = await addMessage({
@@ -168,11 +266,26 @@ export async function tellPermitDelay({ db, actor, reference, reason, now = new 
     text: delayMessage(text),
     files: [],
     now,
-    audit: { actorUserId: actor.id, action: 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { files: 0, awaitReporter: false, permitDelay: true } },
+    audit: {
+      actorUserId: actor.id,
+      action: 'message_posted',
+      caseId: opened.caseId,
+      caseReference: opened.reference,
+      detail: { files: 0, awaitReporter: false, permitDelay: true },
+    },
     before: async (trx) => {
-      const moved = await trx.updateTable('permit_request').set({ next_notice_at: nextNoticeAt }).where('case_id', '=', opened.caseId).where('decision', 'is', null).returning('case_id').executeTakeFirst();
+      const moved = await trx
+        .updateTable('permit_request')
+        .set({ next_notice_at: nextNoticeAt })
+        .where('case_id', '=', opened.caseId)
+        .where('decision', 'is', null)
+        .returning('case_id')
+        .executeTakeFirst();
       if (!moved) throw new AppError('conflict', 'the permit request was decided meanwhile', 'error.permit_decided');
-      await trx.insertInto('permit_notice').values({ case_id: opened.caseId, kind: 'reason_told', at: toMinute(now) }).execute();
+      await trx
+        .insertInto('permit_notice')
+        .values({ case_id: opened.caseId, kind: 'reason_told', at: toMinute(now) })
+        .execute();
     },
   });
   return { messageId, nextNoticeAt };

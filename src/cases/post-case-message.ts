@@ -9,7 +9,16 @@ import type { OpenedCase } from './open-case.ts';
  * Posts a staff message, audited in the same commit: to the reporter (content key) or an internal
  * note for the team only (team key). The case is opened by the caller (its key seals the files).
  */
-export async function postCaseMessage({ db, actor, opened, text, files, internal = false, awaitReporter = false, now }: {
+export async function postCaseMessage({
+  db,
+  actor,
+  opened,
+  text,
+  files,
+  internal = false,
+  awaitReporter = false,
+  now,
+}: {
   db: Db;
   actor: StaffActor;
   opened: OpenedCase;
@@ -21,7 +30,12 @@ export async function postCaseMessage({ db, actor, opened, text, files, internal
 }): Promise<{ messageId: string }> {
   let pause = false;
   if (awaitReporter && !internal) {
-    const c = await db.selectFrom('report_case as c').innerJoin('agency as a', 'a.id', 'c.agency_id').select(['a.settings', 'c.category']).where('c.id', '=', opened.caseId).executeTakeFirstOrThrow();
+    const c = await db
+      .selectFrom('report_case as c')
+      .innerJoin('agency as a', 'a.id', 'c.agency_id')
+      .select(['a.settings', 'c.category'])
+      .where('c.id', '=', opened.caseId)
+      .executeTakeFirstOrThrow();
     pause = policyFor(c.settings, c.category).pauseWhileWaiting;
   }
   return addMessage({
@@ -35,6 +49,12 @@ export async function postCaseMessage({ db, actor, opened, text, files, internal
     files,
     awaitReporter: pause,
     now,
-    audit: { actorUserId: actor.id, action: internal ? 'note_posted' : 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { files: files.length, awaitReporter: pause } },
+    audit: {
+      actorUserId: actor.id,
+      action: internal ? 'note_posted' : 'message_posted',
+      caseId: opened.caseId,
+      caseReference: opened.reference,
+      detail: { files: files.length, awaitReporter: pause },
+    },
   });
 }

@@ -16,7 +16,16 @@ import { openCaseKeys } from './open-case.ts';
 import { fulfilGrants } from './team-members.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
 
-export async function referCase({ db, actor, reference, toAgencyCode, mode, keepAccess, reason, now = new Date() }: {
+export async function referCase({
+  db,
+  actor,
+  reference,
+  toAgencyCode,
+  mode,
+  keepAccess,
+  reason,
+  now = new Date(),
+}: {
   db: Db;
   actor: StaffActor;
   reference: string;
@@ -27,12 +36,19 @@ export async function referCase({ db, actor, reference, toAgencyCode, mode, keep
   now?: Date;
 }): Promise<{ referralId: string; pendingGrants: number }> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_referred');
-  if (!isOwningSupervisor(actor, meta)) throw new AppError('forbidden', 'only a supervisor of the owning agency refers a case', 'error.forbidden');
-  if (mode !== 'transfer' && mode !== 'copy') throw new AppError('invalid_input', 'mode is transfer or copy', 'error.form', { mode: 'error.field.invalid' });
+  if (!isOwningSupervisor(actor, meta))
+    throw new AppError('forbidden', 'only a supervisor of the owning agency refers a case', 'error.forbidden');
+  if (mode !== 'transfer' && mode !== 'copy')
+    throw new AppError('invalid_input', 'mode is transfer or copy', 'error.form', { mode: 'error.field.invalid' });
   if (meta.status === 'closed') throw new AppError('conflict', 'a closed case is not referred', 'error.transition');
   const text = checkReason(reason);
-  const to = await db.selectFrom('agency').select(['id', 'code', 'settings']).where('code', '=', toAgencyCode.trim().toUpperCase().slice(0, 16)).executeTakeFirst();
-  if (!to || to.id === meta.agencyId) throw new AppError('invalid_input', 'choose another agency', 'error.form', { toAgency: 'error.field.invalid' });
+  const to = await db
+    .selectFrom('agency')
+    .select(['id', 'code', 'settings'])
+    .where('code', '=', toAgencyCode.trim().toUpperCase().slice(0, 16))
+    .executeTakeFirst();
+  if (!to || to.id === meta.agencyId)
+    throw new AppError('invalid_input', 'choose another agency', 'error.form', { toAgency: 'error.field.invalid' });
   const receivers = await db
     .selectFrom('staff_user as u')
     .innerJoin('staff_role as r', 'r.user_id', 'u.id')
@@ -42,35 +58,113 @@ export async function referCase({ db, actor, reference, toAgencyCode, mode, keep
     .where('r.role', 'in', ['intake_officer', 'identity_custodian'])
     .execute();
   const intake = receivers.filter((r) => r.role === 'intake_officer');
-  if (intake.length === 0) throw new AppError('invalid_input', `${to.code} has no intake officer`, 'error.form', { toAgency: 'error.agency_unknown' });
+  if (intake.length === 0)
+    throw new AppError('invalid_input', `${to.code} has no intake officer`, 'error.form', {
+      toAgency: 'error.agency_unknown',
+    });
   const custodians = meta.hasIdentity ? receivers.filter((r) => r.role === 'identity_custodian') : [];
   const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'case_referred' }) : null;
   const referralId = randomUUID();
   await db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('report_case').select(['status', 'team_public_key']).where('id', '=', meta.id).forUpdate().executeTakeFirstOrThrow();
+    const current = await trx
+      .selectFrom('report_case')
+      .select(['status', 'team_public_key'])
+      .where('id', '=', meta.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (current.status !== meta.status) throw new AppError('conflict', 'the case changed meanwhile', 'error.conflict');
-    await trx.insertInto('case_referral').values({ id: referralId, case_id: meta.id, from_agency_id: meta.agencyId, to_agency_id: to.id, mode, sender_keeps_access: mode === 'copy' || keepAccess, referred_by: actor.id }).execute();
-    const grants = [...intake.map((u) => ({ user: u.id, purpose: 'content' as const })), ...custodians.map((u) => ({ user: u.id, purpose: 'identity' as const }))];
+    await trx
+      .insertInto('case_referral')
+      .values({
+        id: referralId,
+        case_id: meta.id,
+        from_agency_id: meta.agencyId,
+        to_agency_id: to.id,
+        mode,
+        sender_keeps_access: mode === 'copy' || keepAccess,
+        referred_by: actor.id,
+      })
+      .execute();
+    const grants = [
+      ...intake.map((u) => ({ user: u.id, purpose: 'content' as const })),
+      ...custodians.map((u) => ({ user: u.id, purpose: 'identity' as const })),
+    ];
     await sql`
       insert into case_grant (id, case_id, user_id, purpose, requested_by, referral_id)
       select gen_random_uuid(), ${meta.id}::uuid, t.u, t.p, ${actor.id}::int, ${referralId}::uuid from unnest(${grants.map((g) => g.user)}::int[], ${grants.map((g) => g.purpose)}::text[]) t(u, p)
       where not exists (select 1 from case_key k where k.case_id = ${meta.id}::uuid and k.user_id = t.u and k.purpose = t.p)
       on conflict do nothing`.execute(trx);
-    await trx.insertInto('case_agency').values({ case_id: meta.id, agency_id: to.id, is_owner: mode === 'transfer' }).onConflict((oc) => oc.columns(['case_id', 'agency_id']).doUpdateSet({ is_owner: mode === 'transfer' })).execute();
+    await trx
+      .insertInto('case_agency')
+      .values({ case_id: meta.id, agency_id: to.id, is_owner: mode === 'transfer' })
+      .onConflict((oc) => oc.columns(['case_id', 'agency_id']).doUpdateSet({ is_owner: mode === 'transfer' }))
+      .execute();
     if (mode === 'transfer') {
       // The sender keeps a metadata view only if it keeps access; its keys go once the grants are sealed.
-      if (keepAccess) await trx.updateTable('case_agency').set({ is_owner: false }).where('case_id', '=', meta.id).where('agency_id', '=', meta.agencyId).execute();
-      else await trx.deleteFrom('case_agency').where('case_id', '=', meta.id).where('agency_id', '=', meta.agencyId).execute();
+      if (keepAccess)
+        await trx
+          .updateTable('case_agency')
+          .set({ is_owner: false })
+          .where('case_id', '=', meta.id)
+          .where('agency_id', '=', meta.agencyId)
+          .execute();
+      else
+        await trx
+          .deleteFrom('case_agency')
+          .where('case_id', '=', meta.id)
+          .where('agency_id', '=', meta.agencyId)
+          .execute();
       // The receiving agency's clocks start now, by its own policy.
-      await trx.updateTable('report_case').set({ agency_id: to.id, status: 'referred', outcome: null, paused_at: null, updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)`, ...dueDates(policyFor(to.settings, meta.category), now) }).where('id', '=', meta.id).execute();
+      await trx
+        .updateTable('report_case')
+        .set({
+          agency_id: to.id,
+          status: 'referred',
+          outcome: null,
+          paused_at: null,
+          updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)`,
+          ...dueDates(policyFor(to.settings, meta.category), now),
+        })
+        .where('id', '=', meta.id)
+        .execute();
     }
-    await recordCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, actor, kind: mode === 'transfer' ? 'referred' : 'copied', fromStatus: meta.status, toStatus: mode === 'transfer' ? 'referred' : meta.status, agencyId: to.id, reason: text, forReporter: true, at: now });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'case_referred', caseId: meta.id, caseReference: meta.reference, detail: { to: to.code, mode, keepAccess: mode === 'copy' || keepAccess } });
+    await recordCaseEvent(trx, {
+      caseId: meta.id,
+      teamPublicKey: current.team_public_key,
+      actor,
+      kind: mode === 'transfer' ? 'referred' : 'copied',
+      fromStatus: meta.status,
+      toStatus: mode === 'transfer' ? 'referred' : meta.status,
+      agencyId: to.id,
+      reason: text,
+      forReporter: true,
+      at: now,
+    });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'case_referred',
+      caseId: meta.id,
+      caseReference: meta.reference,
+      detail: { to: to.code, mode, keepAccess: mode === 'copy' || keepAccess },
+    });
     const detail = createHash('sha256').update(`referral:${referralId}:${to.code}:${mode}`).digest();
-    if (opened) await appendCaseEvent(trx, { caseId: meta.id, caseKey: opened.keys.content, event: 'referral', detail, at: now });
-    else if (current.team_public_key) await appendCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, event: 'referral', detail, at: now });
+    if (opened)
+      await appendCaseEvent(trx, { caseId: meta.id, caseKey: opened.keys.content, event: 'referral', detail, at: now });
+    else if (current.team_public_key)
+      await appendCaseEvent(trx, {
+        caseId: meta.id,
+        teamPublicKey: current.team_public_key,
+        event: 'referral',
+        detail,
+        at: now,
+      });
   });
   await fulfilGrants({ db, actor, caseId: meta.id });
-  const left = await db.selectFrom('case_grant').select((eb) => eb.fn.countAll<string>().as('n')).where('referral_id', '=', referralId).where('state', '=', 'pending').executeTakeFirstOrThrow();
+  const left = await db
+    .selectFrom('case_grant')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('referral_id', '=', referralId)
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
   return { referralId, pendingGrants: Number(left.n) };
 }

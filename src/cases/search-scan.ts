@@ -8,7 +8,13 @@ import { contentAad, messageAad } from '../intake/case-keys.ts';
 import { matchTexts, snippetAt } from './search-text.ts';
 
 /** A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes). */
-export type ScanCase = { id: string; content: Uint8Array; sealedKey: Uint8Array; teamKey: Uint8Array | null; messages: { id: string; isNote: boolean; body: Uint8Array }[] };
+export type ScanCase = {
+  id: string;
+  content: Uint8Array;
+  sealedKey: Uint8Array;
+  teamKey: Uint8Array | null;
+  messages: { id: string; isNote: boolean; body: Uint8Array }[];
+};
 export type ScanTask = { words: string[]; keys: { publicKey: Uint8Array; privateKey: Uint8Array }; cases: ScanCase[] };
 /** `index` into the task's cases. */
 export type ScanMatch = { index: number; hits: number; snippet: string };
@@ -30,7 +36,11 @@ function openKey(keys: KeyPair, sealed: Uint8Array): KeyObject {
 /** The report (what, when, where, who), the reporter thread, then the internal notes. */
 function caseTexts(keys: KeyPair, c: ScanCase): string[] {
   const key = openKey(keys, c.sealedKey);
-  const content = openJson<{ what: string; when: string; where: string; who: string }>(key, buf(c.content), contentAad(c.id));
+  const content = openJson<{ what: string; when: string; where: string; who: string }>(
+    key,
+    buf(c.content),
+    contentAad(c.id),
+  );
   const texts = [content.what, content.when, content.where, content.who];
   const notes = c.messages.filter((m) => m.isNote);
   // One message that does not open (damaged, or planted with another key) is skipped, not the case.

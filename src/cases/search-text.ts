@@ -15,15 +15,21 @@ const SEGMENTER = new Intl.Segmenter('th', { granularity: 'word' });
  */
 export function queryWords(query: unknown): string[] {
   const q = typeof query === 'string' ? query.normalize('NFC').trim() : '';
-  if (q.length === 0) throw new AppError('invalid_input', 'empty search query', 'error.form', { q: 'search.error.empty' });
-  if (q.length > MAX_QUERY_CHARS) throw new AppError('invalid_input', `search query longer than ${MAX_QUERY_CHARS} characters`, 'error.form', { q: 'search.error.too_long' });
+  if (q.length === 0)
+    throw new AppError('invalid_input', 'empty search query', 'error.form', { q: 'search.error.empty' });
+  if (q.length > MAX_QUERY_CHARS)
+    throw new AppError('invalid_input', `search query longer than ${MAX_QUERY_CHARS} characters`, 'error.form', {
+      q: 'search.error.too_long',
+    });
   const words = new Set<string>();
   for (const s of SEGMENTER.segment(q.toLowerCase())) if (s.isWordLike) words.add(s.segment);
-  if (words.size === 0) throw new AppError('invalid_input', 'search query without a word', 'error.form', { q: 'search.error.empty' });
+  if (words.size === 0)
+    throw new AppError('invalid_input', 'search query without a word', 'error.form', { q: 'search.error.empty' });
   return [...words];
 }
 
-const isSpace = (ch: number) => ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09 || ch === 0xa0 || ch === 0x3000;
+const isSpace = (ch: number) =>
+  ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09 || ch === 0xa0 || ch === 0x3000;
 
 /**
  * The word starts of the whitespace-delimited run around `at` in `text`. Segmenting the run alone
@@ -48,7 +54,10 @@ export type FirstHit = { text: number; at: number; length: number };
  * word or a word's prefix), else the number of such occurrences and the first (in the order of
  * `texts`). Pure; `texts` in any case and normalization form.
  */
-export function matchTexts(words: readonly string[], texts: readonly string[]): { hits: number; first: FirstHit } | null {
+export function matchTexts(
+  words: readonly string[],
+  texts: readonly string[],
+): { hits: number; first: FirstHit } | null {
   const lowered = texts.map((t) => t.normalize('NFC').toLowerCase());
   // A word that is not even a substring cannot start a word: most cases stop here, unsegmented.
   for (const w of words) if (!lowered.some((t) => t.includes(w))) return null;
@@ -101,7 +110,10 @@ export function snippetAt(texts: readonly string[], first: FirstHit): string {
   }
   if (end < text.length) {
     const tail = text.slice(end - 8, end + 8);
-    const prev = [...GRAPHEMES.segment(tail)].map((g) => end - 8 + g.index).filter((i) => i <= end).at(-1);
+    const prev = [...GRAPHEMES.segment(tail)]
+      .map((g) => end - 8 + g.index)
+      .filter((i) => i <= end)
+      .at(-1);
     end = prev ?? end;
   }
   return `${start > 0 ? '…' : ''}${collapse(text.slice(start, end))}${end < text.length ? '…' : ''}`;

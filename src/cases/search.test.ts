@@ -28,7 +28,11 @@ describe('queryWords and matchTexts', () => {
 
   it('refuses an empty, blank, word-less or too long query', () => {
     for (const q of ['', '   ', '!!! ...', 'ก'.repeat(MAX_QUERY_CHARS + 1), undefined]) {
-      assert.throws(() => queryWords(q), (e) => isAppError(e) && e.code === 'invalid_input', String(q).slice(0, 20));
+      assert.throws(
+        () => queryWords(q),
+        (e) => isAppError(e) && e.code === 'invalid_input',
+        String(q).slice(0, 20),
+      );
     }
     assert.doesNotThrow(() => queryWords('ก'.repeat(MAX_QUERY_CHARS)));
   });
@@ -67,7 +71,22 @@ describe('searchCases', () => {
 
   const actor = (email: string) => signedInActor(t.db, email);
   const file = async (name: string, agency: string, what: string) => {
-    const done = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'procurement_fraud', what, when: 'มีนาคม 2569', where: 'สำนักงานเขต', who: 'หัวหน้าฝ่ายพัสดุ' }), files: [], channel: 'web' });
+    const done = await submitReport({
+      db: t.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: salt,
+      draft: newDraft(),
+      input: validateReport({
+        agency,
+        category: 'procurement_fraud',
+        what,
+        when: 'มีนาคม 2569',
+        where: 'สำนักงานเขต',
+        who: 'หัวหน้าฝ่ายพัสดุ',
+      }),
+      files: [],
+      channel: 'web',
+    });
     refs[name] = done.reference;
   };
   const search = (query: string, who = me) => searchCases({ db: t.db, actor: who, query });
@@ -90,14 +109,24 @@ describe('searchCases', () => {
     me = await actor('me@opdc.example');
     colleague = await actor('colleague@opdc.example');
     const opened = await openCaseKeys({ db: t.db, actor: me, reference: refs.english, purpose: 'note_posted' });
-    await postCaseMessage({ db: t.db, actor: me, opened, text: 'บันทึกภายใน: ตรวจสอบบัญชีธนาคารของนายสมปอง', files: [], internal: true });
+    await postCaseMessage({
+      db: t.db,
+      actor: me,
+      opened,
+      text: 'บันทึกภายใน: ตรวจสอบบัญชีธนาคารของนายสมปอง',
+      files: [],
+      internal: true,
+    });
     await postCaseMessage({ db: t.db, actor: me, opened, text: 'Please send the invoice number.', files: [] });
   });
   after(() => t.drop());
 
   it('finds Thai text by part of a compound, with a snippet', async () => {
     const r = await search('จัดซื้อ');
-    assert.deepEqual(r.items.map((i) => i.reference), [refs.procurement]);
+    assert.deepEqual(
+      r.items.map((i) => i.reference),
+      [refs.procurement],
+    );
     assert.match(r.items[0].snippet, /จัดซื้อจัดจ้าง/);
     assert.equal(r.items[0].category, 'procurement_fraud');
     assert.equal(r.total, 1);
@@ -105,19 +134,31 @@ describe('searchCases', () => {
   });
 
   it('finds English regardless of case, by word prefix', async () => {
-    assert.deepEqual((await search('CONTRACT')).items.map((i) => i.reference), [refs.english]);
+    assert.deepEqual(
+      (await search('CONTRACT')).items.map((i) => i.reference),
+      [refs.english],
+    );
     assert.deepEqual((await search('tractor')).items, []);
   });
 
   it('searches the reporter thread and internal notes', async () => {
-    assert.deepEqual((await search('invoice')).items.map((i) => i.reference), [refs.english]);
+    assert.deepEqual(
+      (await search('invoice')).items.map((i) => i.reference),
+      [refs.english],
+    );
     const note = await search('สมปอง');
-    assert.deepEqual(note.items.map((i) => i.reference), [refs.english]);
+    assert.deepEqual(
+      note.items.map((i) => i.reference),
+      [refs.english],
+    );
     assert.match(note.items[0].snippet, /สมปอง/);
   });
 
   it('ranks by hits, then newest', async () => {
-    assert.deepEqual((await search('สินบน')).items.map((i) => i.reference), [refs.bribe3, refs.bribe1b, refs.bribe1]);
+    assert.deepEqual(
+      (await search('สินบน')).items.map((i) => i.reference),
+      [refs.bribe3, refs.bribe1b, refs.bribe1],
+    );
     const first = await searchCases({ db: t.db, actor: me, query: 'สินบน', limit: 1 });
     assert.deepEqual([first.items.map((i) => i.reference), first.total], [[refs.bribe3], 3]);
   });
@@ -125,14 +166,25 @@ describe('searchCases', () => {
   it('never returns a case not sealed to the actor, in another agency or the same one', async () => {
     const r = await search('ป่าสงวน');
     assert.deepEqual(r.items, []);
-    assert.deepEqual((await search('ป่าสงวน', colleague)).items.map((i) => i.reference), [refs.before], 'the colleague holds it');
+    assert.deepEqual(
+      (await search('ป่าสงวน', colleague)).items.map((i) => i.reference),
+      [refs.before],
+      'the colleague holds it',
+    );
   });
 
   it('audits each search with counts only, never the words', async () => {
     const query = 'สมปอง invoice';
-    const before = await t.db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('audit_event')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirstOrThrow();
     await search(query);
-    const rows = await t.db.selectFrom('audit_event').selectAll().where('id', '>', Number(before.id ?? 0)).execute();
+    const rows = await t.db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('id', '>', Number(before.id ?? 0))
+      .execute();
     assert.equal(rows.length, 1);
     assert.equal(rows[0].action, 'cases_searched');
     assert.equal(rows[0].actor_user_id, me.id);
@@ -142,27 +194,56 @@ describe('searchCases', () => {
   });
 
   it('names in the audit trail every case whose snippet was shown, never the query or the snippet', async () => {
-    const before = await t.db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('audit_event')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirstOrThrow();
     const r = await search('สินบน');
     assert.equal(r.items.length, 3);
-    const rows = await t.db.selectFrom('audit_event').selectAll().where('id', '>', Number(before.id ?? 0)).orderBy('id').execute();
-    assert.deepEqual(rows.map((a) => [a.action, a.actor_user_id, a.case_reference]), r.items.map((i) => ['cases_searched', me.id, i.reference]));
-    const ids = await t.db.selectFrom('report_case').select(['id', 'reference']).where('reference', 'in', [refs.bribe1, refs.bribe3, refs.bribe1b]).execute();
+    const rows = await t.db
+      .selectFrom('audit_event')
+      .selectAll()
+      .where('id', '>', Number(before.id ?? 0))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      rows.map((a) => [a.action, a.actor_user_id, a.case_reference]),
+      r.items.map((i) => ['cases_searched', me.id, i.reference]),
+    );
+    const ids = await t.db
+      .selectFrom('report_case')
+      .select(['id', 'reference'])
+      .where('reference', 'in', [refs.bribe1, refs.bribe3, refs.bribe1b])
+      .execute();
     assert.deepEqual(rows.map((a) => a.case_id).sort(), ids.map((c) => c.id).sort());
     for (const a of rows) assert.deepEqual(a.detail, { terms: 1, results: 3 });
     const stored = JSON.stringify(rows);
-    for (const shown of ['สินบน', ...r.items.map((i) => i.snippet)]) assert.ok(!stored.includes(shown), `audit rows hold ${shown}`);
+    for (const shown of ['สินบน', ...r.items.map((i) => i.snippet)])
+      assert.ok(!stored.includes(shown), `audit rows hold ${shown}`);
     await verifyAuditChain({ db: t.db });
   });
 
   it('leaves out a case whose key does not open, and counts it in the audit row', async () => {
-    const c = await t.db.selectFrom('report_case').select('id').where('reference', '=', refs.before).executeTakeFirstOrThrow();
-    await t.db.insertInto('case_key').values({ case_id: c.id, user_id: me.id, purpose: 'content', sealed_key: Buffer.alloc(80, 7) }).execute();
+    const c = await t.db
+      .selectFrom('report_case')
+      .select('id')
+      .where('reference', '=', refs.before)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('case_key')
+      .values({ case_id: c.id, user_id: me.id, purpose: 'content', sealed_key: Buffer.alloc(80, 7) })
+      .execute();
     try {
       const r = await search('ป่าสงวน');
       assert.deepEqual(r.items, []);
       assert.equal(r.scanned, 5);
-      const row = await t.db.selectFrom('audit_event').select('detail').where('action', '=', 'cases_searched').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('audit_event')
+        .select('detail')
+        .where('action', '=', 'cases_searched')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(row.detail, { terms: 2, results: 0, unreadable: 1 });
     } finally {
       await t.db.deleteFrom('case_key').where('case_id', '=', c.id).where('user_id', '=', me.id).execute();
@@ -187,7 +268,10 @@ describe('searchCases', () => {
     try {
       await writeFile(path.join(dir, 'child.mjs'), code);
       const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-      const { stdout } = await run(process.execPath, [path.join(dir, 'child.mjs')], { env: { ...env, SEARCH_TEST_DB: t.url }, timeout: 30_000 });
+      const { stdout } = await run(process.execPath, [path.join(dir, 'child.mjs')], {
+        env: { ...env, SEARCH_TEST_DB: t.url },
+        timeout: 30_000,
+      });
       assert.equal(stdout.trim(), '1 1');
     } finally {
       await rm(dir, { recursive: true, force: true });

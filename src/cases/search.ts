@@ -31,7 +31,10 @@ export type SearchResult = { items: SearchHit[]; total: number; scanned: number 
 
 // ---------------------------------------------------------------- the workers
 
-type PoolWorker = { worker: Worker; pending: Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }> };
+type PoolWorker = {
+  worker: Worker;
+  pending: Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }>;
+};
 let pool: PoolWorker[] = [];
 let nextTask = 0;
 
@@ -66,7 +69,12 @@ function startWorker(): PoolWorker {
  */
 function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: ScanTask; transfer: ArrayBuffer[] } {
   let size = 0;
-  for (const c of cases) size += c.content.length + c.sealedKey.length + (c.teamKey?.length ?? 0) + c.messages.reduce((n, m) => n + m.body.length, 0);
+  for (const c of cases)
+    size +=
+      c.content.length +
+      c.sealedKey.length +
+      (c.teamKey?.length ?? 0) +
+      c.messages.reduce((n, m) => n + m.body.length, 0);
   const data = new Uint8Array(size);
   let at = 0;
   const put = (b: Uint8Array) => {
@@ -74,11 +82,20 @@ function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: S
     at += b.length;
     return data.subarray(at - b.length, at);
   };
-  const packed = cases.map((c) => ({ id: c.id, content: put(c.content), sealedKey: put(c.sealedKey), teamKey: c.teamKey ? put(c.teamKey) : null, messages: c.messages.map((m) => ({ id: m.id, isNote: m.isNote, body: put(m.body) })) }));
+  const packed = cases.map((c) => ({
+    id: c.id,
+    content: put(c.content),
+    sealedKey: put(c.sealedKey),
+    teamKey: c.teamKey ? put(c.teamKey) : null,
+    messages: c.messages.map((m) => ({ id: m.id, isNote: m.isNote, body: put(m.body) })),
+  }));
   const pair = new Uint8Array(64);
   pair.set(keys.publicKey, 0);
   pair.set(keys.privateKey, 32);
-  return { task: { words, keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) }, cases: packed }, transfer: [data.buffer, pair.buffer] };
+  return {
+    task: { words, keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) }, cases: packed },
+    transfer: [data.buffer, pair.buffer],
+  };
 }
 
 function runBatch({ task, transfer }: { task: ScanTask; transfer: ArrayBuffer[] }): Promise<ScanResult> {
@@ -117,8 +134,24 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
     db
       .selectFrom('case_key as k')
       .innerJoin('report_case as c', 'c.id', 'k.case_id')
-      .leftJoin('case_key as tk', (j) => j.onRef('tk.case_id', '=', 'k.case_id').on('tk.user_id', '=', actorId).on('tk.purpose', '=', 'team'))
-      .select(['c.id', 'c.number', 'c.reference', 'c.category', 'c.channel', 'c.status', 'c.has_identity', 'c.created_at', 'c.updated_at', 'c.paused_at', 'c.content', 'k.sealed_key', 'tk.sealed_key as team_key'])
+      .leftJoin('case_key as tk', (j) =>
+        j.onRef('tk.case_id', '=', 'k.case_id').on('tk.user_id', '=', actorId).on('tk.purpose', '=', 'team'),
+      )
+      .select([
+        'c.id',
+        'c.number',
+        'c.reference',
+        'c.category',
+        'c.channel',
+        'c.status',
+        'c.has_identity',
+        'c.created_at',
+        'c.updated_at',
+        'c.paused_at',
+        'c.content',
+        'k.sealed_key',
+        'tk.sealed_key as team_key',
+      ])
       .select((eb) => eb.fn<Date | null>('least', ['c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at']).as('due_at'))
       .where('k.user_id', '=', actorId)
       .where('k.purpose', '=', 'content')
@@ -139,7 +172,13 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
     if (list.length === 0) byCase.set(m.case_id, list);
     list.push({ id: m.id, isNote: m.thread === 'internal', body: m.body });
   }
-  const cases = (rows as CaseRow[]).map((r) => ({ id: r.id, content: r.content, sealedKey: r.sealed_key, teamKey: r.team_key, messages: byCase.get(r.id) ?? [] }));
+  const cases = (rows as CaseRow[]).map((r) => ({
+    id: r.id,
+    content: r.content,
+    sealedKey: r.sealed_key,
+    teamKey: r.team_key,
+    messages: byCase.get(r.id) ?? [],
+  }));
   return { rows: rows as CaseRow[], cases };
 }
 
@@ -152,25 +191,53 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
  * person) nor a snippet. A case whose keys do not open is left out and counted in the
  * audit event as `unreadable`. Throws invalid_input for an empty or too long query.
  */
-export async function searchCases({ db, actor, query, limit = 50 }: { db: Db; actor: StaffActor; query: string; limit?: number }): Promise<SearchResult> {
+export async function searchCases({
+  db,
+  actor,
+  query,
+  limit = 50,
+}: {
+  db: Db;
+  actor: StaffActor;
+  query: string;
+  limit?: number;
+}): Promise<SearchResult> {
   const words = queryWords(query);
-  if (!actor.isEnrolled) throw new AppError('forbidden', 'enrol a second factor before searching', 'search.error.not_enrolled');
+  if (!actor.isEnrolled)
+    throw new AppError('forbidden', 'enrol a second factor before searching', 'search.error.not_enrolled');
   const { rows, cases } = await fetchReadable(db, actor.id);
   // Interleaved shares, one per worker: cases of every age and size in each.
   const k = Math.min(WORKERS, cases.length);
   const shares = Array.from({ length: k }, (_, s) => cases.flatMap((c, i) => (i % k === s ? [{ c, i }] : [])));
-  const results = await Promise.all(shares.map((share) => runBatch(packBatch(words, actor.keys, share.map((x) => x.c))).then((r) => ({ r, share }))));
-  const found = results.flatMap(({ r, share }) => r.matches.map((m) => ({ row: rows[share[m.index].i], hits: m.hits, snippet: m.snippet })));
+  const results = await Promise.all(
+    shares.map((share) =>
+      runBatch(
+        packBatch(
+          words,
+          actor.keys,
+          share.map((x) => x.c),
+        ),
+      ).then((r) => ({ r, share })),
+    ),
+  );
+  const found = results.flatMap(({ r, share }) =>
+    r.matches.map((m) => ({ row: rows[share[m.index].i], hits: m.hits, snippet: m.snippet })),
+  );
   const scanned = results.reduce((n, { r }) => n + r.scanned, 0);
   const unreadable = results.reduce((n, { r }) => n + r.unreadable, 0);
-  found.sort((a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number);
+  found.sort(
+    (a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number,
+  );
   const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
   const shown = found.slice(0, n);
   // Snippets are content: one row per case shown, so that each case's trail (and the auditor of
   // every agency holding it) sees that its content was shown, and to whom. No shown case, one row.
   const detail = { terms: words.length, results: found.length, ...(unreadable > 0 ? { unreadable } : {}) };
   const named = shown.length > 0 ? shown.map(({ row }) => ({ caseId: row.id, caseReference: row.reference })) : [{}];
-  await recordAudits(db, named.map((c) => ({ actorUserId: actor.id, action: 'cases_searched', ...c, detail })));
+  await recordAudits(
+    db,
+    named.map((c) => ({ actorUserId: actor.id, action: 'cases_searched', ...c, detail })),
+  );
   return {
     items: shown.map(({ row: r, snippet }) => ({
       reference: r.reference,

@@ -26,16 +26,33 @@ import { recordCaseEvent } from './workflow.ts';
 
 export const INVITATION_DAYS = 14;
 
-const invitationHash = (token: string) => createHash('sha256').update(`sujarit/v1/witness-invitation\n${token}`).digest();
+const invitationHash = (token: string) =>
+  createHash('sha256').update(`sujarit/v1/witness-invitation\n${token}`).digest();
 const invitationKey = (token: string) => aeadKey(subkey(Buffer.from(token, 'utf8'), 'witness-invitation-key'));
 
 /** An investigator (or intake officer) on the case invites a witness. Returns the link's token, shown once. */
-export async function inviteWitness({ db, actor, reference, label }: { db: Db; actor: StaffActor; reference: string; label: string }): Promise<{ witnessId: string; token: string }> {
+export async function inviteWitness({
+  db,
+  actor,
+  reference,
+  label,
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  label: string;
+}): Promise<{ witnessId: string; token: string }> {
   const opened = await openCaseKeys({ db, actor, reference, purpose: 'witness_invited' }); // first: a refusal is audited
-  if (!hasRole(actor, 'investigator', 'intake_officer', 'supervisor')) throw new AppError('forbidden', 'not a case-handling role', 'error.forbidden');
+  if (!hasRole(actor, 'investigator', 'intake_officer', 'supervisor'))
+    throw new AppError('forbidden', 'not a case-handling role', 'error.forbidden');
   const name = label.trim().slice(0, TEXT_LIMITS.identityName);
-  if (!name) throw new AppError('invalid_input', 'a label is required', 'error.form', { label: 'error.field.required' });
-  const c = await db.selectFrom('report_case').select('team_public_key').where('id', '=', opened.caseId).executeTakeFirstOrThrow();
+  if (!name)
+    throw new AppError('invalid_input', 'a label is required', 'error.form', { label: 'error.field.required' });
+  const c = await db
+    .selectFrom('report_case')
+    .select('team_public_key')
+    .where('id', '=', opened.caseId)
+    .executeTakeFirstOrThrow();
   const witnessId = randomUUID();
   const token = randomBytes(24).toString('base64url');
   const witnessKey = randomBytes(32);
@@ -53,8 +70,20 @@ export async function inviteWitness({ db, actor, reference, label }: { db: Db; a
         key_for_team: sealToTeam(c.team_public_key!, `witness-key/${witnessId}`, witnessKey.toString('base64')),
       })
       .execute();
-    await recordCaseEvent(trx, { caseId: opened.caseId, teamPublicKey: c.team_public_key, actor, kind: 'witness_invited', forReporter: false });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'witness_invited', caseId: opened.caseId, caseReference: opened.reference, detail: { witness: witnessId } });
+    await recordCaseEvent(trx, {
+      caseId: opened.caseId,
+      teamPublicKey: c.team_public_key,
+      actor,
+      kind: 'witness_invited',
+      forReporter: false,
+    });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'witness_invited',
+      caseId: opened.caseId,
+      caseReference: opened.reference,
+      detail: { witness: witnessId },
+    });
   });
   return { witnessId, token };
 }
@@ -73,15 +102,37 @@ export async function openInvitation(db: Db, token: string): Promise<Invitation>
         .where('w.invitation_expires_at', '>', new Date())
         .executeTakeFirst()
     : undefined;
-  if (!row?.wrapped_for_invitation || !row.team_public_key) throw new AppError('not_found', 'invitation unknown, used or expired', 'error.invitation');
-  return { witnessId: row.id, caseId: row.case_id, key: open(invitationKey(t), row.wrapped_for_invitation, `witness-key/${row.id}`), teamPublicKey: row.team_public_key };
+  if (!row?.wrapped_for_invitation || !row.team_public_key)
+    throw new AppError('not_found', 'invitation unknown, used or expired', 'error.invitation');
+  return {
+    witnessId: row.id,
+    caseId: row.case_id,
+    key: open(invitationKey(t), row.wrapped_for_invitation, `witness-key/${row.id}`),
+    teamPublicKey: row.team_public_key,
+  };
 }
 
 /**
  * The witness's statement: consumes the invitation, gives the witness a receipt (shown once, after
  * the commit) and files the statement, all in one transaction.
  */
-export async function giveStatement({ db, kdf, receiptSalt, invitation, text, files, reveal = null }: { db: Db; kdf: KdfParams; receiptSalt: Buffer; invitation: Invitation; text: string; files: { file: StoredFile; meta: AttachmentMeta }[]; reveal?: ((receipt: string) => PreparedReveal) | null }): Promise<{ receipt: string; revealCookie: string | null }> {
+export async function giveStatement({
+  db,
+  kdf,
+  receiptSalt,
+  invitation,
+  text,
+  files,
+  reveal = null,
+}: {
+  db: Db;
+  kdf: KdfParams;
+  receiptSalt: Buffer;
+  invitation: Invitation;
+  text: string;
+  files: { file: StoredFile; meta: AttachmentMeta }[];
+  reveal?: ((receipt: string) => PreparedReveal) | null;
+}): Promise<{ receipt: string; revealCookie: string | null }> {
   const receipt = generateReceipt();
   const shown = reveal?.(receipt) ?? null;
   const derived = await deriveReceiptKeys(receipt, receiptSalt, kdf);
@@ -89,37 +140,101 @@ export async function giveStatement({ db, kdf, receiptSalt, invitation, text, fi
   const claim = async (trx: Transaction<Database>) => {
     const claimed = await trx
       .updateTable('case_witness')
-      .set({ invitation_hash: null, invitation_expires_at: null, wrapped_for_invitation: null, lookup: derived.lookup, wrapped_for_witness: wrapped, redeemed_at: sql<Date>`date_trunc('minute', now())` })
+      .set({
+        invitation_hash: null,
+        invitation_expires_at: null,
+        wrapped_for_invitation: null,
+        lookup: derived.lookup,
+        wrapped_for_witness: wrapped,
+        redeemed_at: sql<Date>`date_trunc('minute', now())`,
+      })
       .where('id', '=', invitation.witnessId)
       .where('wrapped_for_invitation', 'is not', null)
       .executeTakeFirst();
     if (claimed.numUpdatedRows !== 1n) throw new AppError('not_found', 'invitation already used', 'error.invitation');
     if (shown) await insertReveal(trx, shown);
   };
-  await addMessage({ db, caseId: invitation.caseId, key: invitation.key, teamPublicKey: invitation.teamPublicKey, thread: 'witness', witnessId: invitation.witnessId, author: { kind: 'witness', witnessId: invitation.witnessId }, text, files, before: claim });
+  await addMessage({
+    db,
+    caseId: invitation.caseId,
+    key: invitation.key,
+    teamPublicKey: invitation.teamPublicKey,
+    thread: 'witness',
+    witnessId: invitation.witnessId,
+    author: { kind: 'witness', witnessId: invitation.witnessId },
+    text,
+    files,
+    before: claim,
+  });
   return { receipt, revealCookie: shown?.cookie ?? null };
 }
 
-export type WitnessView = { id: string; label: string; isRedeemed: boolean; isUnreadable: boolean; createdAt: Date; messages: MessageView[] };
+export type WitnessView = {
+  id: string;
+  label: string;
+  isRedeemed: boolean;
+  isUnreadable: boolean;
+  createdAt: Date;
+  messages: MessageView[];
+};
 
 /** The witnesses of a case for its team (opened with the team key); what does not open is listed in `unreadable`. */
-export async function listWitnesses(db: Db, opened: OpenedCase, unreadable: UnreadableItem[] = []): Promise<WitnessView[]> {
-  const rows = await db.selectFrom('case_witness').select(['id', 'label', 'key_for_team', 'redeemed_at', 'created_at']).where('case_id', '=', opened.caseId).orderBy('created_at').execute();
+export async function listWitnesses(
+  db: Db,
+  opened: OpenedCase,
+  unreadable: UnreadableItem[] = [],
+): Promise<WitnessView[]> {
+  const rows = await db
+    .selectFrom('case_witness')
+    .select(['id', 'label', 'key_for_team', 'redeemed_at', 'created_at'])
+    .where('case_id', '=', opened.caseId)
+    .orderBy('created_at')
+    .execute();
   return Promise.all(
     rows.map(async (w) => {
       const item = { kind: 'witness', id: w.id } as const;
-      const key = openOr(unreadable, item, null, () => Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${w.id}`, w.key_for_team), 'base64'));
-      const label = openOr(key ? unreadable : null, item, '', () => openFromTeam<string>(opened.keys.team, `witness-label/${w.id}`, w.label));
+      const key = openOr(unreadable, item, null, () =>
+        Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${w.id}`, w.key_for_team), 'base64'),
+      );
+      const label = openOr(key ? unreadable : null, item, '', () =>
+        openFromTeam<string>(opened.keys.team, `witness-label/${w.id}`, w.label),
+      );
       const messages = key ? await loadWitnessThread(db, opened.caseId, w.id, key, unreadable) : [];
-      return { id: w.id, label, isRedeemed: w.redeemed_at !== null, isUnreadable: key === null, createdAt: w.created_at, messages };
+      return {
+        id: w.id,
+        label,
+        isRedeemed: w.redeemed_at !== null,
+        isUnreadable: key === null,
+        createdAt: w.created_at,
+        messages,
+      };
     }),
   );
 }
 
 /** A team member writes to a witness (in that witness's thread only). */
-export async function messageWitness({ db, actor, reference, witnessId, text }: { db: Db; actor: StaffActor; reference: string; witnessId: string; text: string }): Promise<void> {
+export async function messageWitness({
+  db,
+  actor,
+  reference,
+  witnessId,
+  text,
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  witnessId: string;
+  text: string;
+}): Promise<void> {
   const opened = await openCaseKeys({ db, actor, reference, purpose: 'message_posted' });
-  const w = /^[0-9a-f-]{36}$/.test(witnessId) ? await db.selectFrom('case_witness').select(['key_for_team']).where('id', '=', witnessId).where('case_id', '=', opened.caseId).executeTakeFirst() : undefined;
+  const w = /^[0-9a-f-]{36}$/.test(witnessId)
+    ? await db
+        .selectFrom('case_witness')
+        .select(['key_for_team'])
+        .where('id', '=', witnessId)
+        .where('case_id', '=', opened.caseId)
+        .executeTakeFirst()
+    : undefined;
   if (!w) throw new AppError('not_found', 'no such witness on this case', 'error.not_found');
   const key = Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${witnessId}`, w.key_for_team), 'base64');
   await addMessage({
@@ -132,7 +247,12 @@ export async function messageWitness({ db, actor, reference, witnessId, text }: 
     author: { kind: 'staff', userId: actor.id, role: caseRoleOf(actor) },
     text,
     files: [],
-    audit: { actorUserId: actor.id, action: 'message_posted', caseId: opened.caseId, caseReference: opened.reference, detail: { witness: witnessId } },
+    audit: {
+      actorUserId: actor.id,
+      action: 'message_posted',
+      caseId: opened.caseId,
+      caseReference: opened.reference,
+      detail: { witness: witnessId },
+    },
   });
 }
-

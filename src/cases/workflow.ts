@@ -11,7 +11,16 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import { COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind, type CaseOutcome, type CaseStatus, type Database, type StaffRole } from '../db/schema.ts';
+import {
+  COMPLAINT_OUTCOMES,
+  CONCLUSIONS,
+  SCREENING_OUTCOMES,
+  type CaseKind,
+  type CaseOutcome,
+  type CaseStatus,
+  type Database,
+  type StaffRole,
+} from '../db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { toMinute } from '../agencies/deadlines.ts';
 import { AppError } from '../errors.ts';
@@ -23,7 +32,13 @@ import { denyAccess, openCaseKeys } from './open-case.ts';
 import { sealToTeam } from '../crypto/team-key.ts';
 
 /** `kinds`: the kinds of case the move is for (every kind when absent). */
-export type TransitionRule = { from: readonly CaseStatus[]; to: CaseStatus; roles: readonly StaffRole[]; outcomes?: readonly CaseOutcome[]; kinds?: readonly CaseKind[] };
+export type TransitionRule = {
+  from: readonly CaseStatus[];
+  to: CaseStatus;
+  roles: readonly StaffRole[];
+  outcomes?: readonly CaseOutcome[];
+  kinds?: readonly CaseKind[];
+};
 
 const COMPLAINTS: readonly CaseKind[] = ['complaint', 'permit'];
 
@@ -31,10 +46,34 @@ export const TRANSITIONS: readonly TransitionRule[] = [
   { from: ['new', 'referred'], to: 'acknowledged', roles: ['intake_officer'] },
   { from: ['acknowledged'], to: 'screening', roles: ['intake_officer'] },
   { from: ['screening'], to: 'investigating', roles: ['intake_officer', 'supervisor'] },
-  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: SCREENING_OUTCOMES, kinds: ['tip'] },
-  { from: ['screening'], to: 'concluded', roles: ['intake_officer', 'supervisor'], outcomes: [...SCREENING_OUTCOMES, ...COMPLAINT_OUTCOMES], kinds: COMPLAINTS },
-  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: CONCLUSIONS, kinds: ['tip'] },
-  { from: ['investigating'], to: 'concluded', roles: ['investigator', 'supervisor'], outcomes: COMPLAINT_OUTCOMES, kinds: COMPLAINTS },
+  {
+    from: ['screening'],
+    to: 'concluded',
+    roles: ['intake_officer', 'supervisor'],
+    outcomes: SCREENING_OUTCOMES,
+    kinds: ['tip'],
+  },
+  {
+    from: ['screening'],
+    to: 'concluded',
+    roles: ['intake_officer', 'supervisor'],
+    outcomes: [...SCREENING_OUTCOMES, ...COMPLAINT_OUTCOMES],
+    kinds: COMPLAINTS,
+  },
+  {
+    from: ['investigating'],
+    to: 'concluded',
+    roles: ['investigator', 'supervisor'],
+    outcomes: CONCLUSIONS,
+    kinds: ['tip'],
+  },
+  {
+    from: ['investigating'],
+    to: 'concluded',
+    roles: ['investigator', 'supervisor'],
+    outcomes: COMPLAINT_OUTCOMES,
+    kinds: COMPLAINTS,
+  },
   { from: ['concluded'], to: 'investigating', roles: ['supervisor'] },
   { from: ['concluded'], to: 'closed', roles: ['supervisor'] },
 ];
@@ -44,27 +83,55 @@ export const TRANSITIONS: readonly TransitionRule[] = [
  * is closed at once as unfounded, by an intake officer or a supervisor. Kept out of TRANSITIONS, so
  * the case page's moves (and a supervisor's approval of every other closure) stay as they were.
  */
-export const SPAM_RULE: TransitionRule = { from: ['new', 'acknowledged', 'screening'], to: 'closed', roles: ['intake_officer', 'supervisor'], outcomes: ['unfounded_or_malicious'] };
+export const SPAM_RULE: TransitionRule = {
+  from: ['new', 'acknowledged', 'screening'],
+  to: 'closed',
+  roles: ['intake_officer', 'supervisor'],
+  outcomes: ['unfounded_or_malicious'],
+};
 
 export const MAX_REASON = 2000;
 
 /** The moves open to the actor: by any role they hold on the team, or as the owning agency's supervisor on metadata. */
-export function transitionsFor(actor: StaffActor, meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId' | 'kind'>, rules: readonly TransitionRule[] = TRANSITIONS): TransitionRule[] {
+export function transitionsFor(
+  actor: StaffActor,
+  meta: Pick<CaseMeta, 'status' | 'holdsKey' | 'agencyId' | 'kind'>,
+  rules: readonly TransitionRule[] = TRANSITIONS,
+): TransitionRule[] {
   const asSupervisor = isOwningSupervisor(actor, meta);
-  return rules.filter((r) => r.from.includes(meta.status) && (!r.kinds || r.kinds.includes(meta.kind)) && r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))));
+  return rules.filter(
+    (r) =>
+      r.from.includes(meta.status) &&
+      (!r.kinds || r.kinds.includes(meta.kind)) &&
+      r.roles.some((role) => actor.roles.includes(role) && (meta.holdsKey || (role === 'supervisor' && asSupervisor))),
+  );
 }
 
 export function checkReason(reason: unknown, field = 'reason'): string {
   const text = typeof reason === 'string' ? reason.trim() : '';
-  if (text.length === 0) throw new AppError('invalid_input', 'a reason is required', 'error.form', { [field]: 'error.field.required' });
-  if (text.length > MAX_REASON) throw new AppError('invalid_input', 'reason too long', 'error.form', { [field]: 'error.field.too_long' });
+  if (text.length === 0)
+    throw new AppError('invalid_input', 'a reason is required', 'error.form', { [field]: 'error.field.required' });
+  if (text.length > MAX_REASON)
+    throw new AppError('invalid_input', 'reason too long', 'error.form', { [field]: 'error.field.too_long' });
   return text;
 }
 
 /** Records a history event of a case: the reason sealed to the team, shown to the reporter when `forReporter`. */
 export async function recordCaseEvent(
   trx: Transaction<Database>,
-  e: { caseId: string; teamPublicKey: Buffer | null; actor: StaffActor | null; kind: string; fromStatus?: string | null; toStatus?: string | null; outcome?: string | null; agencyId?: number | null; reason?: string | null; forReporter: boolean; at?: Date },
+  e: {
+    caseId: string;
+    teamPublicKey: Buffer | null;
+    actor: StaffActor | null;
+    kind: string;
+    fromStatus?: string | null;
+    toStatus?: string | null;
+    outcome?: string | null;
+    agencyId?: number | null;
+    reason?: string | null;
+    forReporter: boolean;
+    at?: Date;
+  },
 ): Promise<void> {
   await trx
     .insertInto('case_event')
@@ -78,7 +145,8 @@ export async function recordCaseEvent(
       to_status: e.toStatus ?? null,
       outcome: e.outcome ?? null,
       agency_id: e.agencyId ?? null,
-      reason: e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
+      reason:
+        e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
       for_reporter: e.forReporter,
     })
     .execute();
@@ -88,7 +156,17 @@ export async function recordCaseEvent(
  * Moves a case. Team members act with the case key; a supervisor of the owning agency may act on
  * metadata alone (the reason and the ledger opening are then sealed to the team's public key).
  */
-export async function transitionCase({ db, actor, reference, to, reason, outcome, duplicateOf, rules = TRANSITIONS, now = new Date() }: {
+export async function transitionCase({
+  db,
+  actor,
+  reference,
+  to,
+  reason,
+  outcome,
+  duplicateOf,
+  rules = TRANSITIONS,
+  now = new Date(),
+}: {
   db: Db;
   actor: StaffActor;
   reference: string;
@@ -101,24 +179,53 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
   now?: Date;
 }): Promise<{ from: CaseStatus; to: CaseStatus }> {
   const meta = await loadCaseMeta(db, actor, reference, 'status_changed');
-  if (!meta.holdsKey && !isOwningSupervisor(actor, meta)) return denyAccess(db, actor, reference, meta.id, 'status_changed');
+  if (!meta.holdsKey && !isOwningSupervisor(actor, meta))
+    return denyAccess(db, actor, reference, meta.id, 'status_changed');
   const rule = transitionsFor(actor, meta, rules).find((r) => r.to === to);
-  if (!rule) throw new AppError('conflict', `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`, 'error.transition');
+  if (!rule)
+    throw new AppError(
+      'conflict',
+      `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`,
+      'error.transition',
+    );
   const text = checkReason(reason);
   let chosen: CaseOutcome | null = null;
   if (rule.outcomes) {
-    if (!rule.outcomes.includes(outcome as CaseOutcome)) throw new AppError('invalid_input', `outcome must be one of ${rule.outcomes.join(', ')}`, 'error.form', { outcome: 'error.field.required' });
+    if (!rule.outcomes.includes(outcome as CaseOutcome))
+      throw new AppError('invalid_input', `outcome must be one of ${rule.outcomes.join(', ')}`, 'error.form', {
+        outcome: 'error.field.required',
+      });
     chosen = outcome as CaseOutcome;
   }
   let duplicateId: string | null = null;
   if (chosen === 'duplicate') {
-    const original = await db.selectFrom('report_case as c').innerJoin('case_agency as a', 'a.case_id', 'c.id').select('c.id').where('c.reference', '=', String(duplicateOf ?? '').trim().slice(0, 64)).where('a.agency_id', '=', meta.agencyId).executeTakeFirst();
-    if (!original || original.id === meta.id) throw new AppError('invalid_input', 'the original case must be another case of the agency', 'error.form', { duplicateOf: 'error.duplicate_of' });
+    const original = await db
+      .selectFrom('report_case as c')
+      .innerJoin('case_agency as a', 'a.case_id', 'c.id')
+      .select('c.id')
+      .where(
+        'c.reference',
+        '=',
+        String(duplicateOf ?? '')
+          .trim()
+          .slice(0, 64),
+      )
+      .where('a.agency_id', '=', meta.agencyId)
+      .executeTakeFirst();
+    if (!original || original.id === meta.id)
+      throw new AppError('invalid_input', 'the original case must be another case of the agency', 'error.form', {
+        duplicateOf: 'error.duplicate_of',
+      });
     duplicateId = original.id;
   }
   const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'status_changed' }) : null;
   return db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('report_case').select(['status', 'team_public_key']).where('id', '=', meta.id).forUpdate().executeTakeFirstOrThrow();
+    const current = await trx
+      .selectFrom('report_case')
+      .select(['status', 'team_public_key'])
+      .where('id', '=', meta.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (current.status !== meta.status) throw new AppError('conflict', 'the case changed meanwhile', 'error.conflict');
     await trx
       .updateTable('report_case')
@@ -129,17 +236,45 @@ export async function transitionCase({ db, actor, reference, to, reason, outcome
         updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)`,
         // the clocks a move meets: acknowledging stops the first; concluding stops them all
         ...(rule.to === 'acknowledged' ? { ack_due_at: null } : {}),
-        ...(rule.to === 'concluded' || rule.to === 'closed' ? { ack_due_at: null, reply_due_at: null, feedback_due_at: null, paused_at: null } : {}),
+        ...(rule.to === 'concluded' || rule.to === 'closed'
+          ? { ack_due_at: null, reply_due_at: null, feedback_due_at: null, paused_at: null }
+          : {}),
       })
       .where('id', '=', meta.id)
       .execute();
-    await recordCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, actor, kind: 'status', fromStatus: meta.status, toStatus: rule.to, outcome: chosen, reason: text, forReporter: true, at: now });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'status_changed', caseId: meta.id, caseReference: meta.reference, detail: { from: meta.status, to: rule.to, outcome: chosen, ...(rule === SPAM_RULE ? { spam: true } : {}) } });
-    const event: LedgerEvent = rule.to === 'acknowledged' ? 'acknowledgement' : rule.to === 'closed' ? 'closure' : 'status_change';
-    const detail = createHash('sha256').update(`status:${meta.status}->${rule.to}:${chosen ?? ''}`).digest();
+    await recordCaseEvent(trx, {
+      caseId: meta.id,
+      teamPublicKey: current.team_public_key,
+      actor,
+      kind: 'status',
+      fromStatus: meta.status,
+      toStatus: rule.to,
+      outcome: chosen,
+      reason: text,
+      forReporter: true,
+      at: now,
+    });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'status_changed',
+      caseId: meta.id,
+      caseReference: meta.reference,
+      detail: { from: meta.status, to: rule.to, outcome: chosen, ...(rule === SPAM_RULE ? { spam: true } : {}) },
+    });
+    const event: LedgerEvent =
+      rule.to === 'acknowledged' ? 'acknowledgement' : rule.to === 'closed' ? 'closure' : 'status_change';
+    const detail = createHash('sha256')
+      .update(`status:${meta.status}->${rule.to}:${chosen ?? ''}`)
+      .digest();
     if (opened) await appendCaseEvent(trx, { caseId: meta.id, caseKey: opened.keys.content, event, detail, at: now });
-    else if (current.team_public_key) await appendCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, event, detail, at: now });
-    else throw new AppError('conflict', 'a team member must open this case once before a supervisor can move it', 'error.conflict');
+    else if (current.team_public_key)
+      await appendCaseEvent(trx, { caseId: meta.id, teamPublicKey: current.team_public_key, event, detail, at: now });
+    else
+      throw new AppError(
+        'conflict',
+        'a team member must open this case once before a supervisor can move it',
+        'error.conflict',
+      );
     return { from: meta.status, to: rule.to };
   });
 }

@@ -15,7 +15,9 @@ function itaScore(...args: string[]): { status: number | null; stdout: string; s
 }
 
 type Breakdown = {
-  ita: string | null; grade: string | null; passed: boolean | null;
+  ita: string | null;
+  grade: string | null;
+  passed: boolean | null;
   instruments: { code: string; score: string | null; respondents: number | null }[];
   indicators: { number: number; score: string | null }[];
   questions: { id: string; score: string | null; answered: number; missing: number }[];
@@ -32,13 +34,24 @@ describe('sujarit ita score', () => {
   ];
   for (const [year, instruments, ita] of seed) {
     it(`prints seed 004's FY ${year} scores from a responses file`, () => {
-      const r = itaScore('--framework', path.join(FIXTURES, 'seed-004-framework.json'), '--responses', path.join(FIXTURES, `seed-004-${year}.csv`));
+      const r = itaScore(
+        '--framework',
+        path.join(FIXTURES, 'seed-004-framework.json'),
+        '--responses',
+        path.join(FIXTURES, `seed-004-${year}.csv`),
+      );
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as Breakdown;
       assert.deepEqual(Object.fromEntries(out.instruments.map((i) => [i.code, i.score])), instruments);
       assert.deepEqual([out.ita, out.grade, out.passed], [ita, 'A', true]);
-      assert.deepEqual(out.instruments.map((i) => i.respondents), [40, year === '2564' ? 77 : 73, null]);
-      assert.deepEqual(out.questions.find((q) => q.id === 'i2'), { id: 'i2', indicator: 1, score: '94.74', answered: 38, missing: 2 });
+      assert.deepEqual(
+        out.instruments.map((i) => i.respondents),
+        [40, year === '2564' ? 77 : 73, null],
+      );
+      assert.deepEqual(
+        out.questions.find((q) => q.id === 'i2'),
+        { id: 'i2', indicator: 1, score: '94.74', answered: 38, missing: 2 },
+      );
       assert.equal(out.checklist.length, 21);
     });
   }
@@ -49,22 +62,45 @@ describe('sujarit ita score', () => {
     const r = itaScore('--framework', 'ita-2569.json', '--responses', csv);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Breakdown;
-    assert.deepEqual(out.questions.filter((q) => ['i1', 'i4', 'e4'].includes(q.id)).map((q) => q.score), ['100.00', '100.00', '0.00']);
+    assert.deepEqual(
+      out.questions.filter((q) => ['i1', 'i4', 'e4'].includes(q.id)).map((q) => q.score),
+      ['100.00', '100.00', '0.00'],
+    );
     assert.equal(out.ita, null); // most indicators have no answers yet
     assert.equal(out.checklist.find((c) => c.id === 'o24')!.disclosed, true);
   });
 
   const failures: [string, () => string[], RegExp][] = [
     ['no arguments', () => [], /usage: npm run sujarit -- ita score --framework/],
-    ['an unknown option', () => ['--framework', 'ita-2569.json', '--responses', 'x.csv', '--colour'], /Unknown option '--colour'/],
-    ['a framework that does not exist', () => ['--framework', 'ita-2999.json', '--responses', 'x.csv'], /framework file not found: ita-2999.json/],
-    ['a broken framework, naming each fault', () => ['--framework', path.join(FIXTURES, 'broken-framework.json'), '--responses', 'x.csv'], /9 faults[\s\S]*questions\[1\]\.scale: unknown scale 'five'[\s\S]*passMark: 86/],
-    ['a responses file that does not exist', () => ['--framework', 'ita-2569.json', '--responses', path.join(dir, 'absent.csv')], /responses file not found/],
-    ['a responses file with faults, naming their lines', () => {
-      const csv = path.join(dir, 'bad.csv');
-      writeFileSync(csv, 'respondent,question,answer\ns1,i1,4\ns1,i99,1\ns2,i4,maybe\n');
-      return ['--framework', 'ita-2569.json', '--responses', csv];
-    }, /line 3: unknown question i99[\s\S]*line 4: i4 needs yes or no, not 'maybe'/],
+    [
+      'an unknown option',
+      () => ['--framework', 'ita-2569.json', '--responses', 'x.csv', '--colour'],
+      /Unknown option '--colour'/,
+    ],
+    [
+      'a framework that does not exist',
+      () => ['--framework', 'ita-2999.json', '--responses', 'x.csv'],
+      /framework file not found: ita-2999.json/,
+    ],
+    [
+      'a broken framework, naming each fault',
+      () => ['--framework', path.join(FIXTURES, 'broken-framework.json'), '--responses', 'x.csv'],
+      /9 faults[\s\S]*questions\[1\]\.scale: unknown scale 'five'[\s\S]*passMark: 86/,
+    ],
+    [
+      'a responses file that does not exist',
+      () => ['--framework', 'ita-2569.json', '--responses', path.join(dir, 'absent.csv')],
+      /responses file not found/,
+    ],
+    [
+      'a responses file with faults, naming their lines',
+      () => {
+        const csv = path.join(dir, 'bad.csv');
+        writeFileSync(csv, 'respondent,question,answer\ns1,i1,4\ns1,i99,1\ns2,i4,maybe\n');
+        return ['--framework', 'ita-2569.json', '--responses', csv];
+      },
+      /line 3: unknown question i99[\s\S]*line 4: i4 needs yes or no, not 'maybe'/,
+    ],
   ];
   for (const [what, args, message] of failures) {
     it(`exits 1 on ${what}`, () => {

@@ -22,9 +22,26 @@ export function breakdownJson(framework: Framework, result: ScoreResult): unknow
     grade: result.grade,
     passed: result.passed,
     passMark: formatScore(framework.passMark),
-    instruments: result.instruments.map((i, k) => ({ code: i.code, weight: weight(framework.instruments[k]!.weight), score: score(i.score), respondents: i.respondents })),
-    indicators: result.indicators.map((i, k) => ({ number: i.number, instrument: i.instrument, name: framework.indicators[k]!.name, weight: weight(framework.indicators[k]!.weight), score: score(i.score) })),
-    questions: result.questions.map((q) => ({ id: q.id, indicator: q.indicator, score: score(q.score), answered: q.answered, missing: q.missing })),
+    instruments: result.instruments.map((i, k) => ({
+      code: i.code,
+      weight: weight(framework.instruments[k]!.weight),
+      score: score(i.score),
+      respondents: i.respondents,
+    })),
+    indicators: result.indicators.map((i, k) => ({
+      number: i.number,
+      instrument: i.instrument,
+      name: framework.indicators[k]!.name,
+      weight: weight(framework.indicators[k]!.weight),
+      score: score(i.score),
+    })),
+    questions: result.questions.map((q) => ({
+      id: q.id,
+      indicator: q.indicator,
+      score: score(q.score),
+      answered: q.answered,
+      missing: q.missing,
+    })),
     checklist: result.checklist,
   };
 }
@@ -42,7 +59,12 @@ function readResponses(file: string): string {
     throw new AppError('not_found', `responses file not found: ${file}`, 'ita.error.responses_csv');
   }
   // Checked before reading, so a huge file is never loaded into memory.
-  if (size > MAX_RESPONSES_CSV_BYTES) throw new AppError('too_large', `responses file ${file} is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`, 'ita.error.responses_csv_size');
+  if (size > MAX_RESPONSES_CSV_BYTES)
+    throw new AppError(
+      'too_large',
+      `responses file ${file} is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`,
+      'ita.error.responses_csv_size',
+    );
   return decodeResponsesCsv(readFileSync(file));
 }
 
@@ -50,11 +72,20 @@ function readResponses(file: string): string {
 export function itaScoreCommand(args: string[]): string {
   let values: { framework?: string; responses?: string };
   try {
-    ({ values } = parseArgs({ args, options: { framework: { type: 'string' }, responses: { type: 'string' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args,
+      options: { framework: { type: 'string' }, responses: { type: 'string' } },
+      allowPositionals: false,
+    }));
   } catch (e) {
-    throw new AppError('invalid_input', `${(e as Error).message}\nusage: npm run sujarit -- ${usage}`, 'ita.error.framework_file');
+    throw new AppError(
+      'invalid_input',
+      `${(e as Error).message}\nusage: npm run sujarit -- ${usage}`,
+      'ita.error.framework_file',
+    );
   }
-  if (!values.framework || !values.responses) throw new AppError('invalid_input', `usage: npm run sujarit -- ${usage}`, 'ita.error.framework_file');
+  if (!values.framework || !values.responses)
+    throw new AppError('invalid_input', `usage: npm run sujarit -- ${usage}`, 'ita.error.framework_file');
   const framework = loadFramework(values.framework);
   const answers = parseResponsesCsv(framework, readResponses(values.responses));
   return JSON.stringify(breakdownJson(framework, scoreAnswers(framework, answers)), null, 2);

@@ -17,7 +17,11 @@ describe('ledger commands', () => {
   let out: string;
   before(async () => {
     t = await createTestApp();
-    for (let i = 0; i < 600; i++) await t.db.insertInto('ledger_outbox').values({ entry: Buffer.from(`entry ${i}`) }).execute();
+    for (let i = 0; i < 600; i++)
+      await t.db
+        .insertInto('ledger_outbox')
+        .values({ entry: Buffer.from(`entry ${i}`) })
+        .execute();
     await t.sequence();
     out = await mkdtemp(path.join(tmpdir(), 'sujarit-export-'));
   });
@@ -40,7 +44,13 @@ describe('ledger commands', () => {
   });
 
   it('ledger init refuses when a log exists', () => {
-    const env = { ...process.env, ...CHEAP_KDF_ENV, DATABASE_URL: t.url, SUJARIT_DATA: t.dataDir, SUJARIT_LEDGER_KEY: path.join(out, 'other-key.pem') };
+    const env = {
+      ...process.env,
+      ...CHEAP_KDF_ENV,
+      DATABASE_URL: t.url,
+      SUJARIT_DATA: t.dataDir,
+      SUJARIT_LEDGER_KEY: path.join(out, 'other-key.pem'),
+    };
     const r = spawnSync(process.execPath, ['src/cli/main.ts', 'ledger', 'init'], { cwd: ROOT, env, encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /a ledger exists/);
@@ -48,7 +58,11 @@ describe('ledger commands', () => {
 
   it('ledger verify-audit reports the chain', () => {
     const env = { ...process.env, ...CHEAP_KDF_ENV, DATABASE_URL: t.url, SUJARIT_DATA: t.dataDir };
-    const r = spawnSync(process.execPath, ['src/cli/main.ts', 'ledger', 'verify-audit'], { cwd: ROOT, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['src/cli/main.ts', 'ledger', 'verify-audit'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /audit trail OK: 0 rows/);
   });

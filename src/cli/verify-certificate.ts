@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { verifyCertificate } from '../ledger/certificate.ts';
 import { readCertificateFile } from '../ledger/certificate-file.ts';
 
-export const usage = 'verify-certificate FILE --vkey VERIFIER_KEY (FILE: the certificate PDF or JSON; the key itself, or a file holding it)';
+export const usage =
+  'verify-certificate FILE --vkey VERIFIER_KEY (FILE: the certificate PDF or JSON; the key itself, or a file holding it)';
 
 /** Verifies a filing certificate (PDF or JSON) offline; returns the report to print. Throws on any failure. */
 export async function verifyCertificateCommand(args: string[]): Promise<string> {

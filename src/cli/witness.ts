@@ -3,7 +3,15 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { exportPrivateKey, generateWitnessKey, isValidName, loadWitnessKey, parseVerifierKey, TYPE_ED25519, type SigningKey } from '../ledger/note.ts';
+import {
+  exportPrivateKey,
+  generateWitnessKey,
+  isValidName,
+  loadWitnessKey,
+  parseVerifierKey,
+  TYPE_ED25519,
+  type SigningKey,
+} from '../ledger/note.ts';
 import { createWitness, witnessApp } from '../ledger/witness-server.ts';
 
 /** One line per verb, for the CLI's help text. */
@@ -30,7 +38,8 @@ function need(value: string | undefined, flag: string): string {
 }
 
 function checkName(name: string): string {
-  if (!isValidName(name)) throw new UsageError(`--name ${JSON.stringify(name)} is not a valid key name (no spaces, no +)`);
+  if (!isValidName(name))
+    throw new UsageError(`--name ${JSON.stringify(name)} is not a valid key name (no spaces, no +)`);
   return name;
 }
 
@@ -47,7 +56,14 @@ async function init(name: string, file: string): Promise<string> {
 }
 
 /** Serves until SIGINT or SIGTERM, then closes (in-flight requests finish first). */
-async function serve(values: { name?: string; 'key-file'?: string; state?: string; log?: string[]; port?: string; host?: string }): Promise<void> {
+async function serve(values: {
+  name?: string;
+  'key-file'?: string;
+  state?: string;
+  log?: string[];
+  port?: string;
+  host?: string;
+}): Promise<void> {
   const name = checkName(need(values.name, 'name'));
   const key = await loadKey(need(values['key-file'], 'key-file'), name);
   const logs = (values.log ?? []).map((vkey) => {

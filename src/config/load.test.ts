@@ -23,8 +23,15 @@ describe('loadConfig', () => {
       staff: { perMinute: 120, burst: 10 },
       staffAccount: { perMinute: 1, burst: 5 },
     });
-    assert.deepEqual(loadConfig({ SUJARIT_LIMIT_STAFF_ACCOUNT_PER_MIN: '2', SUJARIT_LIMIT_STAFF_ACCOUNT_BURST: '3' }, []).loginLimits.staffAccount, { perMinute: 2, burst: 3 });
-    assert.throws(() => loadConfig({ SUJARIT_LIMIT_RECEIPT_BURST: '0', SUJARIT_LIMIT_TRACKING_PER_MIN: 'x' }, []), /SUJARIT_LIMIT_RECEIPT_BURST[\s\S]*SUJARIT_LIMIT_TRACKING_PER_MIN/);
+    assert.deepEqual(
+      loadConfig({ SUJARIT_LIMIT_STAFF_ACCOUNT_PER_MIN: '2', SUJARIT_LIMIT_STAFF_ACCOUNT_BURST: '3' }, []).loginLimits
+        .staffAccount,
+      { perMinute: 2, burst: 3 },
+    );
+    assert.throws(
+      () => loadConfig({ SUJARIT_LIMIT_RECEIPT_BURST: '0', SUJARIT_LIMIT_TRACKING_PER_MIN: 'x' }, []),
+      /SUJARIT_LIMIT_RECEIPT_BURST[\s\S]*SUJARIT_LIMIT_TRACKING_PER_MIN/,
+    );
   });
 
   it('takes flags over the environment', () => {
@@ -36,14 +43,29 @@ describe('loadConfig', () => {
 
   it('lists every violation at once', () => {
     assert.throws(
-      () => loadConfig({ PORT: 'eighty', SUJARIT_KDF_MEMORY_KIB: '1024', DATABASE_URL: 'mysql://x', SUJARIT_MAX_FILE_MB: '50', SUJARIT_MAX_REPORT_MB: '10' }, []),
-      (e: Error) => ['PORT', 'SUJARIT_KDF_MEMORY_KIB', 'DATABASE_URL', 'SUJARIT_MAX_REPORT_MB'].every((k) => e.message.includes(k)),
+      () =>
+        loadConfig(
+          {
+            PORT: 'eighty',
+            SUJARIT_KDF_MEMORY_KIB: '1024',
+            DATABASE_URL: 'mysql://x',
+            SUJARIT_MAX_FILE_MB: '50',
+            SUJARIT_MAX_REPORT_MB: '10',
+          },
+          [],
+        ),
+      (e: Error) =>
+        ['PORT', 'SUJARIT_KDF_MEMORY_KIB', 'DATABASE_URL', 'SUJARIT_MAX_REPORT_MB'].every((k) => e.message.includes(k)),
     );
   });
 
   it('refuses a key-derivation cost below m=19 MiB, t=2 unless weak costs are allowed (tests only)', () => {
     assert.throws(() => loadConfig({ SUJARIT_KDF_ITERATIONS: '1' }, []), /SUJARIT_KDF_ITERATIONS/);
-    assert.equal(loadConfig({ SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' }, []).kdf.memoryKiB, 64);
+    assert.equal(
+      loadConfig({ SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' }, []).kdf
+        .memoryKiB,
+      64,
+    );
   });
 
   describe('LINE channel', () => {
@@ -64,28 +86,53 @@ describe('loadConfig', () => {
     });
 
     it('refuses one without the other', () => {
-      assert.throws(() => loadConfig({ LINE_CHANNEL_SECRET: SECRET }, []), /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/);
-      assert.throws(() => loadConfig({ LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []), /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/);
+      assert.throws(
+        () => loadConfig({ LINE_CHANNEL_SECRET: SECRET }, []),
+        /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/,
+      );
+      assert.throws(
+        () => loadConfig({ LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []),
+        /LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together/,
+      );
     });
 
     it('refuses a secret that is not 32 hexadecimal digits, without echoing it', () => {
       // The secrets of LINE's SDK test vectors (test_channel_secret, SECRET, channel_secret) are of this kind.
-      for (const bad of [SECRET.slice(1), `${SECRET}0`, `${SECRET.slice(1)}g`, 'test_channel_secret', ` ${SECRET.slice(1)}`, `${SECRET.slice(0, 16)}-${SECRET.slice(17)}`]) {
+      for (const bad of [
+        SECRET.slice(1),
+        `${SECRET}0`,
+        `${SECRET.slice(1)}g`,
+        'test_channel_secret',
+        ` ${SECRET.slice(1)}`,
+        `${SECRET.slice(0, 16)}-${SECRET.slice(17)}`,
+      ]) {
         assert.throws(
           () => loadConfig({ LINE_CHANNEL_SECRET: bad, LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []),
-          (e: Error) => e.message.includes('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits') && !e.message.includes(bad) && !e.message.includes(TOKEN),
+          (e: Error) =>
+            e.message.includes('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits') &&
+            !e.message.includes(bad) &&
+            !e.message.includes(TOKEN),
           bad,
         );
       }
     });
 
     it('takes LINE_API_BASE as an http(s) origin without its trailing slashes', () => {
-      const base = (v: string) => loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE: v }, []).line?.apiBase;
+      const base = (v: string) =>
+        loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE: v }, []).line
+          ?.apiBase;
       assert.equal(base('http://127.0.0.1:43210/'), 'http://127.0.0.1:43210');
       assert.equal(base('https://api.line.me//'), 'https://api.line.me');
       assert.equal(base(''), undefined);
       // The SDK resolves its paths against the origin, so a path would be silently dropped: refused.
-      for (const bad of ['ftp://api.line.me', 'api.line.me', 'http://', 'http://exa mple.com', 'javascript:alert(1)', 'http://proxy.example/line']) {
+      for (const bad of [
+        'ftp://api.line.me',
+        'api.line.me',
+        'http://',
+        'http://exa mple.com',
+        'javascript:alert(1)',
+        'http://proxy.example/line',
+      ]) {
         assert.throws(() => base(bad), /LINE_API_BASE must be an http\(s\) origin/, bad);
       }
     });
@@ -93,22 +140,39 @@ describe('loadConfig', () => {
     it('lists LINE problems with the others', () => {
       assert.throws(
         () => loadConfig({ PORT: 'eighty', LINE_CHANNEL_SECRET: 'short', LINE_API_BASE: 'ftp://x' }, []),
-        (e: Error) => ['PORT', 'must be set together', 'LINE_CHANNEL_SECRET must be', 'LINE_API_BASE'].every((k) => e.message.includes(k)),
+        (e: Error) =>
+          ['PORT', 'must be set together', 'LINE_CHANNEL_SECRET must be', 'LINE_API_BASE'].every((k) =>
+            e.message.includes(k),
+          ),
       );
     });
   });
 
   it('takes the filing cost, and refuses a maximum wait below the first', () => {
     assert.deepEqual(loadConfig({}, []).filing, { threshold: 120, waitSeconds: 60, maxWaitSeconds: 900, powBits: 20 });
-    assert.deepEqual(loadConfig({ SUJARIT_FILING_THRESHOLD: '0', SUJARIT_FILING_POW_BITS: '24' }, []).filing, { threshold: 0, waitSeconds: 60, maxWaitSeconds: 900, powBits: 24 });
+    assert.deepEqual(loadConfig({ SUJARIT_FILING_THRESHOLD: '0', SUJARIT_FILING_POW_BITS: '24' }, []).filing, {
+      threshold: 0,
+      waitSeconds: 60,
+      maxWaitSeconds: 900,
+      powBits: 24,
+    });
     assert.throws(
-      () => loadConfig({ SUJARIT_FILING_WAIT_S: '120', SUJARIT_FILING_MAX_WAIT_S: '60', SUJARIT_FILING_POW_BITS: '40' }, []),
-      (e: Error) => ['SUJARIT_FILING_MAX_WAIT_S must be at least', 'SUJARIT_FILING_POW_BITS'].every((k) => e.message.includes(k)),
+      () =>
+        loadConfig(
+          { SUJARIT_FILING_WAIT_S: '120', SUJARIT_FILING_MAX_WAIT_S: '60', SUJARIT_FILING_POW_BITS: '40' },
+          [],
+        ),
+      (e: Error) =>
+        ['SUJARIT_FILING_MAX_WAIT_S must be at least', 'SUJARIT_FILING_POW_BITS'].every((k) => e.message.includes(k)),
     );
   });
 
   describe('operator (the privacy notice’s data controller)', () => {
-    const OP = { SUJARIT_OPERATOR_NAME_TH: ' สำนักงาน ก.พ.ร. ', SUJARIT_OPERATOR_NAME_EN: 'OPDC', SUJARIT_OPERATOR_CONTACT: 'privacy@opdc.example\r\n59/1 Phitsanulok Road' };
+    const OP = {
+      SUJARIT_OPERATOR_NAME_TH: ' สำนักงาน ก.พ.ร. ',
+      SUJARIT_OPERATOR_NAME_EN: 'OPDC',
+      SUJARIT_OPERATOR_CONTACT: 'privacy@opdc.example\r\n59/1 Phitsanulok Road',
+    };
 
     it('is unset by default', () => {
       assert.equal(loadConfig({}, []).operator, null);
@@ -116,15 +180,33 @@ describe('loadConfig', () => {
 
     it('takes the three together, trimmed, frozen, the contact on up to four lines', () => {
       const op = loadConfig(OP, []).operator;
-      assert.deepEqual(op, { nameTh: 'สำนักงาน ก.พ.ร.', nameEn: 'OPDC', contact: 'privacy@opdc.example\n59/1 Phitsanulok Road' });
+      assert.deepEqual(op, {
+        nameTh: 'สำนักงาน ก.พ.ร.',
+        nameEn: 'OPDC',
+        contact: 'privacy@opdc.example\n59/1 Phitsanulok Road',
+      });
       assert.ok(Object.isFrozen(op));
     });
 
     it('refuses one without the others, a name on two lines, hidden characters and an over-long contact, all at once', () => {
       assert.throws(() => loadConfig({ SUJARIT_OPERATOR_NAME_TH: 'x' }, []), /must be set together/);
       assert.throws(
-        () => loadConfig({ ...OP, SUJARIT_OPERATOR_NAME_EN: 'OP\nDC', SUJARIT_OPERATOR_NAME_TH: 'ก\u202Eข', SUJARIT_OPERATOR_CONTACT: 'x'.repeat(501) }, []),
-        (e: Error) => ['SUJARIT_OPERATOR_NAME_EN must be plain text on one line', 'SUJARIT_OPERATOR_NAME_TH must be plain text', 'SUJARIT_OPERATOR_CONTACT must be at most 500'].every((k) => e.message.includes(k)),
+        () =>
+          loadConfig(
+            {
+              ...OP,
+              SUJARIT_OPERATOR_NAME_EN: 'OP\nDC',
+              SUJARIT_OPERATOR_NAME_TH: 'ก\u202Eข',
+              SUJARIT_OPERATOR_CONTACT: 'x'.repeat(501),
+            },
+            [],
+          ),
+        (e: Error) =>
+          [
+            'SUJARIT_OPERATOR_NAME_EN must be plain text on one line',
+            'SUJARIT_OPERATOR_NAME_TH must be plain text',
+            'SUJARIT_OPERATOR_CONTACT must be at most 500',
+          ].every((k) => e.message.includes(k)),
       );
     });
   });

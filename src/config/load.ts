@@ -6,7 +6,12 @@ import { parseWitnessList, type WitnessConfig } from '../ledger/witness-client.t
 
 /** A login limit: at most `burst` wrong guesses at once, refilled at `perMinute`. */
 export type RateLimit = Readonly<{ perMinute: number; burst: number }>;
-export type LoginLimitConfig = Readonly<{ receipt: RateLimit; tracking: RateLimit; staff: RateLimit; staffAccount: RateLimit }>;
+export type LoginLimitConfig = Readonly<{
+  receipt: RateLimit;
+  tracking: RateLimit;
+  staff: RateLimit;
+  staffAccount: RateLimit;
+}>;
 
 /**
  * One derivation ≈ 50 ms of a core: all four scopes flooded at once cost at most
@@ -130,29 +135,45 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const host = String(flags.host ?? env.HOST ?? '127.0.0.1');
   const dataDir = path.resolve(String(flags.data ?? env.SUJARIT_DATA ?? './data'));
   const databaseUrl = env.DATABASE_URL || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   // Tests and the benchmark seed pass cheaper costs explicitly; the server refuses them.
   const allowWeakKdf = env.SUJARIT_ALLOW_WEAK_KDF === '1';
   const kdf = {
-    memoryKiB: int('SUJARIT_KDF_MEMORY_KIB', env.SUJARIT_KDF_MEMORY_KIB, MIN_KDF.memoryKiB, allowWeakKdf ? 8 : MIN_KDF.memoryKiB, 4 * 1024 * 1024),
+    memoryKiB: int(
+      'SUJARIT_KDF_MEMORY_KIB',
+      env.SUJARIT_KDF_MEMORY_KIB,
+      MIN_KDF.memoryKiB,
+      allowWeakKdf ? 8 : MIN_KDF.memoryKiB,
+      4 * 1024 * 1024,
+    ),
     iterations: int('SUJARIT_KDF_ITERATIONS', env.SUJARIT_KDF_ITERATIONS, MIN_KDF.iterations, 1, 64),
     parallelism: int('SUJARIT_KDF_PARALLELISM', env.SUJARIT_KDF_PARALLELISM, MIN_KDF.parallelism, 1, 16),
   };
-  if (!allowWeakKdf && kdf.iterations < MIN_KDF.iterations) problems.push(`SUJARIT_KDF_ITERATIONS must be at least ${MIN_KDF.iterations}`);
+  if (!allowWeakKdf && kdf.iterations < MIN_KDF.iterations)
+    problems.push(`SUJARIT_KDF_ITERATIONS must be at least ${MIN_KDF.iterations}`);
   const maxFileMb = int('SUJARIT_MAX_FILE_MB', env.SUJARIT_MAX_FILE_MB, 25, 1, 1024);
   const maxReportMb = int('SUJARIT_MAX_REPORT_MB', env.SUJARIT_MAX_REPORT_MB, 100, 1, 4096);
   if (maxReportMb < maxFileMb) problems.push('SUJARIT_MAX_REPORT_MB must be at least SUJARIT_MAX_FILE_MB');
   const dbPoolSize = int('SUJARIT_DB_POOL', env.SUJARIT_DB_POOL, 16, 1, 200);
-  const limit = (scope: string, { perMinute, burst }: RateLimit): RateLimit => Object.freeze({
-    perMinute: int(`SUJARIT_LIMIT_${scope}_PER_MIN`, env[`SUJARIT_LIMIT_${scope}_PER_MIN`], perMinute, 1, 60_000),
-    burst: int(`SUJARIT_LIMIT_${scope}_BURST`, env[`SUJARIT_LIMIT_${scope}_BURST`], burst, 1, 10_000),
-  });
+  const limit = (scope: string, { perMinute, burst }: RateLimit): RateLimit =>
+    Object.freeze({
+      perMinute: int(`SUJARIT_LIMIT_${scope}_PER_MIN`, env[`SUJARIT_LIMIT_${scope}_PER_MIN`], perMinute, 1, 60_000),
+      burst: int(`SUJARIT_LIMIT_${scope}_BURST`, env[`SUJARIT_LIMIT_${scope}_BURST`], burst, 1, 10_000),
+    });
   const d = DEFAULT_LOGIN_LIMITS;
-  const loginLimits = Object.freeze({ receipt: limit('RECEIPT', d.receipt), tracking: limit('TRACKING', d.tracking), staff: limit('STAFF', d.staff), staffAccount: limit('STAFF_ACCOUNT', d.staffAccount) });
+  const loginLimits = Object.freeze({
+    receipt: limit('RECEIPT', d.receipt),
+    tracking: limit('TRACKING', d.tracking),
+    staff: limit('STAFF', d.staff),
+    staffAccount: limit('STAFF_ACCOUNT', d.staffAccount),
+  });
   const logLevel = env.SUJARIT_LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
+    problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
   const publicUrl = (env.SUJARIT_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s+]+$/.test(publicUrl)) problems.push('SUJARIT_PUBLIC_URL must be an http(s) URL without spaces or +');
+  if (!/^https?:\/\/[^\s+]+$/.test(publicUrl))
+    problems.push('SUJARIT_PUBLIC_URL must be an http(s) URL without spaces or +');
   const ledgerKeyFile = path.resolve(env.SUJARIT_LEDGER_KEY ?? path.join(dataDir, 'ledger-key.pem'));
   const ledgerBatchMs = int('SUJARIT_LEDGER_BATCH_MS', env.SUJARIT_LEDGER_BATCH_MS, 1000, 10, 60_000);
   const ledgerBatchEntries = int('SUJARIT_LEDGER_BATCH_ENTRIES', env.SUJARIT_LEDGER_BATCH_ENTRIES, 256, 1, 65_536);
@@ -164,24 +185,32 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   }
   const smtpUrl = env.SUJARIT_SMTP_URL || undefined;
   // The URL carries the mail server's password: a problem names the variable, never echoes it.
-  if (smtpUrl && !(URL.canParse(smtpUrl) && /^smtps?:\/\/\S+$/.test(smtpUrl))) problems.push('SUJARIT_SMTP_URL must be an smtp:// or smtps:// URL');
+  if (smtpUrl && !(URL.canParse(smtpUrl) && /^smtps?:\/\/\S+$/.test(smtpUrl)))
+    problems.push('SUJARIT_SMTP_URL must be an smtp:// or smtps:// URL');
   const mailFrom = env.SUJARIT_MAIL_FROM || 'sujarit@localhost';
   if (!/^[^\s@<>",]+@[^\s@<>",]+$/.test(mailFrom)) problems.push('SUJARIT_MAIL_FROM must be a plain email address');
   const lineSecret = env.LINE_CHANNEL_SECRET || undefined;
   const lineToken = env.LINE_CHANNEL_ACCESS_TOKEN || undefined;
   const lineApiBase = env.LINE_API_BASE ? env.LINE_API_BASE.replace(/\/+$/, '') : undefined;
   // Secrets are named, never echoed.
-  if (Boolean(lineSecret) !== Boolean(lineToken)) problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together');
-  if (lineSecret && !/^[0-9a-f]{32}$/i.test(lineSecret)) problems.push('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits LINE shows for the channel');
+  if (Boolean(lineSecret) !== Boolean(lineToken))
+    problems.push('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must be set together');
+  if (lineSecret && !/^[0-9a-f]{32}$/i.test(lineSecret))
+    problems.push('LINE_CHANNEL_SECRET must be the 32 hexadecimal digits LINE shows for the channel');
   // The SDK resolves its paths against the origin: a path in the base would be silently dropped.
-  if (lineApiBase && !(URL.canParse(lineApiBase) && /^https?:\/\/\S+$/.test(lineApiBase) && new URL(lineApiBase).pathname === '/')) problems.push('LINE_API_BASE must be an http(s) origin, without a path');
+  if (
+    lineApiBase &&
+    !(URL.canParse(lineApiBase) && /^https?:\/\/\S+$/.test(lineApiBase) && new URL(lineApiBase).pathname === '/')
+  )
+    problems.push('LINE_API_BASE must be an http(s) origin, without a path');
   const filing = {
     threshold: int('SUJARIT_FILING_THRESHOLD', env.SUJARIT_FILING_THRESHOLD, 120, 0, 1_000_000),
     waitSeconds: int('SUJARIT_FILING_WAIT_S', env.SUJARIT_FILING_WAIT_S, 60, 1, 3600),
     maxWaitSeconds: int('SUJARIT_FILING_MAX_WAIT_S', env.SUJARIT_FILING_MAX_WAIT_S, 900, 1, 6 * 3600),
     powBits: int('SUJARIT_FILING_POW_BITS', env.SUJARIT_FILING_POW_BITS, 20, 8, 30),
   };
-  if (filing.maxWaitSeconds < filing.waitSeconds) problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
+  if (filing.maxWaitSeconds < filing.waitSeconds)
+    problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const operator = operatorOf(env, problems);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
@@ -207,7 +236,10 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     ledgerWitnesses: Object.freeze(ledgerWitnesses.map((w) => Object.freeze(w))),
     smtpUrl,
     mailFrom,
-    line: lineSecret && lineToken ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase }) : null,
+    line:
+      lineSecret && lineToken
+        ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase })
+        : null,
     filing: Object.freeze(filing),
     operator,
   });
@@ -219,19 +251,34 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
  * hold line breaks (an address), at most four lines.
  */
 function operatorOf(env: Env, problems: string[]): Readonly<OperatorConfig> | null {
-  const raw = { nameTh: env.SUJARIT_OPERATOR_NAME_TH, nameEn: env.SUJARIT_OPERATOR_NAME_EN, contact: env.SUJARIT_OPERATOR_CONTACT };
-  const names = { nameTh: 'SUJARIT_OPERATOR_NAME_TH', nameEn: 'SUJARIT_OPERATOR_NAME_EN', contact: 'SUJARIT_OPERATOR_CONTACT' } as const;
+  const raw = {
+    nameTh: env.SUJARIT_OPERATOR_NAME_TH,
+    nameEn: env.SUJARIT_OPERATOR_NAME_EN,
+    contact: env.SUJARIT_OPERATOR_CONTACT,
+  };
+  const names = {
+    nameTh: 'SUJARIT_OPERATOR_NAME_TH',
+    nameEn: 'SUJARIT_OPERATOR_NAME_EN',
+    contact: 'SUJARIT_OPERATOR_CONTACT',
+  } as const;
   const given = (Object.keys(raw) as (keyof typeof raw)[]).filter((k) => (raw[k] ?? '').trim() !== '');
   if (given.length === 0) return null;
   if (given.length < 3) {
-    problems.push('SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN and SUJARIT_OPERATOR_CONTACT must be set together');
+    problems.push(
+      'SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN and SUJARIT_OPERATOR_CONTACT must be set together',
+    );
     return null;
   }
   const clean = (k: keyof typeof raw, max: number, lines: number): string => {
     const v = (raw[k] ?? '').replace(/\r\n?/g, '\n').trim();
     if ([...v].length > max) problems.push(`${names[k]} must be at most ${max} characters`);
-    if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(v.replace(/\n/g, '')) || v.split('\n').length > lines) problems.push(`${names[k]} must be plain text${lines > 1 ? `, at most ${lines} lines` : ' on one line'}`);
+    if (/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(v.replace(/\n/g, '')) || v.split('\n').length > lines)
+      problems.push(`${names[k]} must be plain text${lines > 1 ? `, at most ${lines} lines` : ' on one line'}`);
     return v;
   };
-  return Object.freeze({ nameTh: clean('nameTh', OPERATOR_LIMITS.name, 1), nameEn: clean('nameEn', OPERATOR_LIMITS.name, 1), contact: clean('contact', OPERATOR_LIMITS.contact, 4) });
+  return Object.freeze({
+    nameTh: clean('nameTh', OPERATOR_LIMITS.name, 1),
+    nameEn: clean('nameEn', OPERATOR_LIMITS.name, 1),
+    contact: clean('contact', OPERATOR_LIMITS.contact, 4),
+  });
 }

@@ -32,7 +32,8 @@ export function sealTo(publicKey: Buffer, message: Buffer): Buffer {
 export function openSealed(keys: KeyPair, sealed: Buffer): Buffer {
   if (sealed.length < sodium.crypto_box_SEALBYTES) throw new Error('sealed box too short');
   const out = Buffer.alloc(sealed.length - sodium.crypto_box_SEALBYTES);
-  if (!sodium.crypto_box_seal_open(out, sealed, keys.publicKey, keys.privateKey)) throw new Error('sealed box does not open with this key pair');
+  if (!sodium.crypto_box_seal_open(out, sealed, keys.publicKey, keys.privateKey))
+    throw new Error('sealed box does not open with this key pair');
   return out;
 }
 

@@ -24,7 +24,16 @@ export async function loadSecrets(dataDir: string): Promise<PlatformSecrets> {
   const file = path.join(dataDir, 'secrets.json');
   if (!existsSync(file)) {
     await mkdir(dataDir, { recursive: true, mode: 0o711 });
-    await writeAtomically(file, { version: 1, receiptSalt: randomBytes(16).toString('base64'), cookieKey: randomBytes(32).toString('base64'), channelKey: randomBytes(32).toString('base64') }, false);
+    await writeAtomically(
+      file,
+      {
+        version: 1,
+        receiptSalt: randomBytes(16).toString('base64'),
+        cookieKey: randomBytes(32).toString('base64'),
+        channelKey: randomBytes(32).toString('base64'),
+      },
+      false,
+    );
   }
   let raw = JSON.parse(await readFile(file, 'utf8')) as Stored;
   if (raw.version !== 1) throw new Error(`${file}: unknown version ${raw.version}`);
@@ -34,5 +43,9 @@ export async function loadSecrets(dataDir: string): Promise<PlatformSecrets> {
     await writeAtomically(file, { ...raw, channelKey: randomBytes(32).toString('base64') }, true);
     raw = JSON.parse(await readFile(file, 'utf8')) as Stored;
   }
-  return Object.freeze({ receiptSalt: Buffer.from(raw.receiptSalt, 'base64'), cookieKey: Buffer.from(raw.cookieKey, 'base64'), channelKey: Buffer.from(raw.channelKey!, 'base64') });
+  return Object.freeze({
+    receiptSalt: Buffer.from(raw.receiptSalt, 'base64'),
+    cookieKey: Buffer.from(raw.cookieKey, 'base64'),
+    channelKey: Buffer.from(raw.channelKey!, 'base64'),
+  });
 }

@@ -6,7 +6,8 @@ import { CHUNK, decryptChunk, encryptChunk, newSalt, payloadKey } from './stream
 function encryptAll(key: ReturnType<typeof payloadKey>, data: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let i = 0;
-  for (; (i + 1) * CHUNK < data.length; i++) out.push(encryptChunk(key, i, data.subarray(i * CHUNK, (i + 1) * CHUNK), false));
+  for (; (i + 1) * CHUNK < data.length; i++)
+    out.push(encryptChunk(key, i, data.subarray(i * CHUNK, (i + 1) * CHUNK), false));
   out.push(encryptChunk(key, i, data.subarray(i * CHUNK), true));
   return out;
 }
@@ -30,7 +31,10 @@ describe('attachment STREAM', () => {
     assert.throws(() => decryptChunk(key, 0, chunks[1], false), 'reordered');
     assert.throws(() => decryptChunk(key, 2, chunks[2], true), 'truncated: a middle chunk claimed as last');
     assert.throws(() => decryptChunk(key, 3, chunks[3], false), 'extended: the last chunk claimed as middle');
-    assert.throws(() => decryptChunk(payloadKey(caseKey, salt, 'att-2'), 0, chunks[0], false), 'moved to another attachment');
+    assert.throws(
+      () => decryptChunk(payloadKey(caseKey, salt, 'att-2'), 0, chunks[0], false),
+      'moved to another attachment',
+    );
   });
 
   it('refuses a short chunk that is not the last', () => {

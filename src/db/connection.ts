@@ -12,7 +12,12 @@ export type Db = Kysely<Database>;
 
 /** Opens a pool on `url`. MUST be destroyed by the caller (`db.destroy()`). */
 export function connect(url: string, poolSize = 16): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
   // A client that loses its server emits 'error': on the pool when idle, on the client itself when
   // checked out (mid-transaction). Unheard, the latter kills the process; heard, the next query on
   // that client fails, its transaction rolls back, and the request answers 503.

@@ -13,7 +13,10 @@ export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
  * MUST NOT be given a folder another running cluster uses; a cluster left running by a killed
  * server is stopped first (postmaster.pid), which is its recovery path after `kill -9`.
  */
-export async function startEmbeddedDatabase(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true, mode: 0o711 });
   // Run as root, PostgreSQL runs as the `postgres` user, which must be able to pass through the
@@ -42,7 +45,18 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
     // Unix socket only; statements are never logged (they could carry timing of reporter actions).
-    postgresFlags: ['-c', 'listen_addresses=', '-k', pgDir, '-c', 'log_statement=none', '-c', 'log_min_messages=warning', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=',
+      '-k',
+      pgDir,
+      '-c',
+      'log_statement=none',
+      '-c',
+      'log_min_messages=warning',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: (m) => log(String(m).trimEnd()),
     onError: (e) => log(String(e)),
   });
@@ -56,7 +70,9 @@ export async function startEmbeddedDatabase(dataDir: string, log: (line: string)
 async function assertTraversable(dir: string): Promise<void> {
   for (let d = dir; ; d = path.dirname(d)) {
     if (((await stat(d)).mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as the 'postgres' user when started as root, and it cannot pass through ${d} (mode ${((await stat(d)).mode & 0o777).toString(8)}). Set SUJARIT_DATA to a folder outside it, or run as an ordinary user.`);
+      throw new Error(
+        `PostgreSQL runs as the 'postgres' user when started as root, and it cannot pass through ${d} (mode ${((await stat(d)).mode & 0o777).toString(8)}). Set SUJARIT_DATA to a folder outside it, or run as an ordinary user.`,
+      );
     }
     if (path.dirname(d) === d) return;
   }

@@ -16,8 +16,12 @@ export async function migrate(db: Db): Promise<string[]> {
   await db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
     try {
-      await sql`create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())`.execute(conn);
-      const done = new Set((await sql<{ name: string }>`select name from schema_migration`.execute(conn)).rows.map((r) => r.name));
+      await sql`create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())`.execute(
+        conn,
+      );
+      const done = new Set(
+        (await sql<{ name: string }>`select name from schema_migration`.execute(conn)).rows.map((r) => r.name),
+      );
       for (const file of files) {
         if (done.has(file)) continue;
         const text = await readFile(path.join(MIGRATIONS, file), 'utf8');

@@ -20,7 +20,11 @@ export type Database = {
     email: string;
     display_name: Generated<string>;
     kdf_salt: Buffer | null;
-    kdf_params: ColumnType<{ memoryKiB: number; iterations: number; parallelism: number } | null, string | null, string | null>;
+    kdf_params: ColumnType<
+      { memoryKiB: number; iterations: number; parallelism: number } | null,
+      string | null,
+      string | null
+    >;
     password_verifier: Buffer | null;
     public_key: Buffer | null;
     wrapped_private_key: Buffer | null;
@@ -35,8 +39,24 @@ export type Database = {
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
   receipt_reveal: { id_hash: Buffer; sealed: Buffer; expires_at: Date };
-  role_grant: { id: string; user_id: number; role: KeyRole; requested_by: number | null; requested_at: Stamp; state: Generated<'pending' | 'confirmed' | 'refused' | 'cancelled'>; decided_by: number | null; decided_at: Date | null };
-  setup_token: { token_hash: Buffer; purpose: 'first_admin' | 'account' | 'restore'; user_id: number | null; expires_at: Date; created_at: Stamp; wrapped_private_key: Buffer | null };
+  role_grant: {
+    id: string;
+    user_id: number;
+    role: KeyRole;
+    requested_by: number | null;
+    requested_at: Stamp;
+    state: Generated<'pending' | 'confirmed' | 'refused' | 'cancelled'>;
+    decided_by: number | null;
+    decided_at: Date | null;
+  };
+  setup_token: {
+    token_hash: Buffer;
+    purpose: 'first_admin' | 'account' | 'restore';
+    user_id: number | null;
+    expires_at: Date;
+    created_at: Stamp;
+    wrapped_private_key: Buffer | null;
+  };
   escrow_share: { agency_id: number; user_id: number; share: 1 | 2; sealed: Buffer };
   escrow_restore: {
     id: string;
@@ -121,7 +141,16 @@ export type Database = {
     decided_at: Date | null;
     decision_reason: Buffer | null;
   };
-  case_referral: { id: string; case_id: string; from_agency_id: number; to_agency_id: number; mode: 'transfer' | 'copy'; sender_keeps_access: boolean; referred_by: number; referred_at: Stamp };
+  case_referral: {
+    id: string;
+    case_id: string;
+    from_agency_id: number;
+    to_agency_id: number;
+    mode: 'transfer' | 'copy';
+    sender_keeps_access: boolean;
+    referred_by: number;
+    referred_at: Stamp;
+  };
   case_witness: {
     id: string;
     case_id: string;
@@ -136,7 +165,12 @@ export type Database = {
     created_at: Stamp;
     redeemed_at: Date | null;
   };
-  deadline_notice: { case_id: string; clock: 'ack' | 'reply' | 'feedback'; kind: 'due_soon' | 'overdue'; sent_at: Stamp };
+  deadline_notice: {
+    case_id: string;
+    clock: 'ack' | 'reply' | 'feedback';
+    kind: 'due_soon' | 'overdue';
+    sent_at: Stamp;
+  };
   reporter_access: { lookup: Buffer; case_id: string; wrapped_keys: Buffer };
   case_message: {
     id: string;
@@ -165,8 +199,23 @@ export type Database = {
   filing_ticket_use: { digest: Buffer; expires_at: Date };
   ledger_entry: { idx: number; outbox_id: number; entry: Buffer };
   ledger_tile: { level: number; idx: number; hashes: Buffer };
-  ledger_state: { singleton: Generated<boolean>; format_version: number; origin: string; tree_size: number; tree_root: Buffer; signed_size: number; checkpoint: string };
-  case_ledger_event: { id: string; outbox_id: number; case_id: string; event: string; opening: Buffer; sealing: ColumnType<'content' | 'team', 'content' | 'team' | undefined, never> };
+  ledger_state: {
+    singleton: Generated<boolean>;
+    format_version: number;
+    origin: string;
+    tree_size: number;
+    tree_root: Buffer;
+    signed_size: number;
+    checkpoint: string;
+  };
+  case_ledger_event: {
+    id: string;
+    outbox_id: number;
+    case_id: string;
+    event: string;
+    opening: Buffer;
+    sealing: ColumnType<'content' | 'team', 'content' | 'team' | undefined, never>;
+  };
   audit_event: {
     id: Generated<number>;
     at: Stamp;
@@ -178,16 +227,41 @@ export type Database = {
     prev_hash: Buffer | null;
     hash: Buffer | null;
   };
-  permit_request: { case_id: string; agency_id: number; filed_on: string; manual_due_on: string; decision: 'approved' | 'rejected' | null; decided_on: string | null; next_notice_at: Date | null };
-  permit_notice: { id: Generated<number>; case_id: string; kind: 'reminder' | 'reason_told'; at: Stamp; recipients: ColumnType<number, number | undefined, number> };
-  case_rating: { case_id: string; agency_id: number; score: number; comment: Buffer | null; channel: 'web' | 'line'; rated_on: ColumnType<string, string | undefined, string> };
+  permit_request: {
+    case_id: string;
+    agency_id: number;
+    filed_on: string;
+    manual_due_on: string;
+    decision: 'approved' | 'rejected' | null;
+    decided_on: string | null;
+    next_notice_at: Date | null;
+  };
+  permit_notice: {
+    id: Generated<number>;
+    case_id: string;
+    kind: 'reminder' | 'reason_told';
+    at: Stamp;
+    recipients: ColumnType<number, number | undefined, number>;
+  };
+  case_rating: {
+    case_id: string;
+    agency_id: number;
+    score: number;
+    comment: Buffer | null;
+    channel: 'web' | 'line';
+    rated_on: ColumnType<string, string | undefined, string>;
+  };
   line_event: {
     seq: Generated<number>;
     webhook_event_id: string;
     user_hash: Buffer | null;
     received_at: Stamp;
     body: Buffer | null;
-    state: ColumnType<'pending' | 'done' | 'failed', 'pending' | 'done' | 'failed' | undefined, 'pending' | 'done' | 'failed'>;
+    state: ColumnType<
+      'pending' | 'done' | 'failed',
+      'pending' | 'done' | 'failed' | undefined,
+      'pending' | 'done' | 'failed'
+    >;
     attempts: ColumnType<number, number | undefined, number>;
     next_attempt_at: Stamp;
     last_error: string | null;
@@ -200,15 +274,31 @@ export type Database = {
     id: string;
     seq: Generated<number>;
     body: Buffer | null;
-    state: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+    state: ColumnType<
+      'pending' | 'sent' | 'failed',
+      'pending' | 'sent' | 'failed' | undefined,
+      'pending' | 'sent' | 'failed'
+    >;
     attempts: ColumnType<number, number | undefined, number>;
     next_attempt_at: Stamp;
     last_error: string | null;
     created_at: Stamp;
     sent_at: Date | null;
   };
-  complainant_notice: { id: Generated<number>; case_id: string; kind: 'status' | 'reply'; ref_id: string; created_at: Stamp; done_at: Date | null };
-  audit_anchor: { outbox_id: number; audit_id: number; head: Buffer; opening: ColumnType<Record<string, unknown>, string, string> };
+  complainant_notice: {
+    id: Generated<number>;
+    case_id: string;
+    kind: 'status' | 'reply';
+    ref_id: string;
+    created_at: Stamp;
+    done_at: Date | null;
+  };
+  audit_anchor: {
+    outbox_id: number;
+    audit_id: number;
+    head: Buffer;
+    opening: ColumnType<Record<string, unknown>, string, string>;
+  };
   ita_cycle: {
     id: Generated<number>;
     agency_id: number;
@@ -273,23 +363,66 @@ export type Database = {
     recorded_by: number;
     recorded_at: Stamp;
   };
-  ita_history: { agency_id: number; fiscal_year: number; iit: number | null; eit: number | null; oit: number | null; ita: number | null; recorded_by: number; recorded_at: Stamp };
+  ita_history: {
+    agency_id: number;
+    fiscal_year: number;
+    iit: number | null;
+    eit: number | null;
+    oit: number | null;
+    ita: number | null;
+    recorded_by: number;
+    recorded_at: Stamp;
+  };
 };
 
-export const CASE_STATUSES = ['new', 'acknowledged', 'screening', 'investigating', 'referred', 'concluded', 'closed'] as const;
+export const CASE_STATUSES = [
+  'new',
+  'acknowledged',
+  'screening',
+  'investigating',
+  'referred',
+  'concluded',
+  'closed',
+] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const SCREENING_OUTCOMES = ['out_of_scope', 'insufficient_information', 'duplicate', 'unfounded_or_malicious'] as const;
+export const SCREENING_OUTCOMES = [
+  'out_of_scope',
+  'insufficient_information',
+  'duplicate',
+  'unfounded_or_malicious',
+] as const;
 export const CONCLUSIONS = ['substantiated', 'partly_substantiated', 'not_substantiated'] as const;
 /** How a service complaint or a late permit ends, told to the complainant at closure (a tip's conclusions are not). */
 export const COMPLAINT_OUTCOMES = ['resolved', 'partly_resolved', 'not_resolved', 'referred'] as const;
-export type CaseOutcome = (typeof SCREENING_OUTCOMES)[number] | (typeof CONCLUSIONS)[number] | (typeof COMPLAINT_OUTCOMES)[number];
-export const CASE_CHANNELS = ['web', 'api', 'line', 'phone', 'walk_in', 'hotline_1111', 'hotline_1206', 'referral'] as const;
+export type CaseOutcome =
+  | (typeof SCREENING_OUTCOMES)[number]
+  | (typeof CONCLUSIONS)[number]
+  | (typeof COMPLAINT_OUTCOMES)[number];
+export const CASE_CHANNELS = [
+  'web',
+  'api',
+  'line',
+  'phone',
+  'walk_in',
+  'hotline_1111',
+  'hotline_1206',
+  'referral',
+] as const;
 export type CaseChannel = (typeof CASE_CHANNELS)[number];
 export const CASE_KINDS = ['tip', 'complaint', 'permit'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 export type KeyPurpose = 'content' | 'identity' | 'team';
 export type MessageThread = 'reporter' | 'internal' | 'witness';
-export const STAFF_ROLES = ['platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor', 'ita_assessor'] as const;
+export const STAFF_ROLES = [
+  'platform_admin',
+  'agency_admin',
+  'intake_officer',
+  'investigator',
+  'supervisor',
+  'identity_custodian',
+  'auditor',
+  'ita_assessor',
+] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Roles that bring case keys: given by an administrator, they take effect once a key holder confirms them. */
 export const KEY_ROLES = ['intake_officer', 'investigator', 'supervisor', 'identity_custodian'] as const;
@@ -298,4 +431,8 @@ export type KeyRole = (typeof KEY_ROLES)[number];
 export const ADMIN_ROLES = ['platform_admin', 'agency_admin'] as const;
 /** Per-agency settings (agency.settings). Deadline days per clock; `categories` overrides per category. */
 export type DeadlinePolicy = { ackDays: number; replyDays: number; feedbackMonths: number; pauseWhileWaiting: boolean };
-export type AgencySettings = { deadlines?: Partial<DeadlinePolicy>; categoryDeadlines?: Record<string, Partial<DeadlinePolicy>>; notifyReporterOfDisclosure?: boolean };
+export type AgencySettings = {
+  deadlines?: Partial<DeadlinePolicy>;
+  categoryDeadlines?: Record<string, Partial<DeadlinePolicy>>;
+  notifyReporterOfDisclosure?: boolean;
+};

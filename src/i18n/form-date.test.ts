@@ -26,14 +26,16 @@ describe('parseFormDate', () => {
     [20261207, null],
     ['7/12/2569\u0000', null],
   ];
-  for (const [raw, expected] of table) it(`reads ${JSON.stringify(raw)} as ${expected}`, () => assert.equal(parseFormDate(raw), expected));
+  for (const [raw, expected] of table)
+    it(`reads ${JSON.stringify(raw)} as ${expected}`, () => assert.equal(parseFormDate(raw), expected));
 });
 
 describe('formDateValue', () => {
   it('shows a day in the Buddhist Era in Thai and A.D. in English, and reads back to itself', () => {
     assert.equal(formDateValue('2026-12-07', 'th'), '07/12/2569');
     assert.equal(formDateValue('2026-12-07', 'en'), '07/12/2026');
-    for (const lang of ['th', 'en'] as const) assert.equal(parseFormDate(formDateValue('2024-02-29', lang)), '2024-02-29');
+    for (const lang of ['th', 'en'] as const)
+      assert.equal(parseFormDate(formDateValue('2024-02-29', lang)), '2024-02-29');
     assert.equal(formDateValue(null, 'th'), '');
     assert.equal(formDateValue('not a date', 'th'), 'not a date', 'what was typed is shown back as typed');
   });

@@ -9,11 +9,16 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** The calendar day a person typed, as YYYY-MM-DD (A.D.), or null when it is not a date that exists. */
 export function parseFormDate(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
-  const v = raw.trim().replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/\s+/g, '');
+  const v = raw
+    .trim()
+    .replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50))
+    .replace(/\s+/g, '');
   const iso = ISO.exec(v);
   const dmy = iso ? null : DMY.exec(v);
   if (!iso && !dmy) return null;
-  const [y, m, d] = iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [Number(dmy![3] ?? dmy![6]), Number(dmy![2] ?? dmy![5]), Number(dmy![1] ?? dmy![4])];
+  const [y, m, d] = iso
+    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
+    : [Number(dmy![3] ?? dmy![6]), Number(dmy![2] ?? dmy![5]), Number(dmy![1] ?? dmy![4])];
   const year = !iso && y >= 2400 ? y - BE_OFFSET : y;
   if (year < 1900 || year > 2399) return null;
   const date = new Date(Date.UTC(year, m - 1, d));

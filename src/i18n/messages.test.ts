@@ -7,7 +7,9 @@ import { ALL_CATEGORIES } from '../intake/limits.ts';
 import { formatDate, messageKeys, translator } from './messages.ts';
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 describe('translations', () => {
@@ -20,7 +22,10 @@ describe('translations', () => {
     const keys = new Set(messageKeys('th'));
     const used = new Set<string>();
     for (const f of files(src).filter((f) => /\.(ts|eta)$/.test(f) && !f.endsWith('.test.ts'))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow|tracking|complaint|caller|kind|line|permit|figures|rating|ita|privacy)\.[a-z_.]*[a-z_])['"]/g)) used.add(m[1]);
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow|tracking|complaint|caller|kind|line|permit|figures|rating|ita|privacy)\.[a-z_.]*[a-z_])['"]/g,
+      ))
+        used.add(m[1]);
     }
     for (const c of ALL_CATEGORIES) used.add(`category.${c}`);
     for (const c of ALL_CATEGORIES) if (c !== 'late_permit') used.add(`line.cat.${c}`);

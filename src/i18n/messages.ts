@@ -49,7 +49,8 @@ const th: Dict = {
   'report.who': 'ผู้เกี่ยวข้อง',
   'report.who.hint': 'ชื่อหรือตำแหน่งของผู้ถูกกล่าวหาและพยาน (ข้อมูลนี้ถูกเข้ารหัสเช่นกัน)',
   'report.files': 'ไฟล์แนบ (ไม่บังคับ)',
-  'report.files.hint': 'ไม่เกิน {count} ไฟล์ ไฟล์ละไม่เกิน {fileMb} MB รวมไม่เกิน {totalMb} MB ระบบจะลบข้อมูลแฝงในภาพ (เช่น พิกัด GPS รุ่นกล้อง) ให้อัตโนมัติ',
+  'report.files.hint':
+    'ไม่เกิน {count} ไฟล์ ไฟล์ละไม่เกิน {fileMb} MB รวมไม่เกิน {totalMb} MB ระบบจะลบข้อมูลแฝงในภาพ (เช่น พิกัด GPS รุ่นกล้อง) ให้อัตโนมัติ',
   'report.identity.legend': 'ตัวตนและช่องทางติดต่อ (ไม่บังคับ)',
   'report.identity.hint': 'เก็บแยกจากเนื้อหาที่แจ้งและเข้ารหัสแยกกัน เว้นว่างไว้หากต้องการไม่เปิดเผยตัวตน',
   'report.identityName': 'ชื่อ-นามสกุล',
@@ -68,12 +69,15 @@ const th: Dict = {
   'receipt.nothingremoved': 'ไม่พบข้อมูลแฝง',
   'receipt.followup': 'ไปยังหน้าติดตามเรื่อง',
   'receipt.gone.title': 'หน้านี้ไม่แสดงรหัสแล้ว',
-  'receipt.gone.lead': 'หน้ารหัสรับเรื่องแสดงซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องเท่านั้น ภายใน {minutes} นาทีหลังส่ง หรือจนกว่าท่านจะลบออก เรื่องของท่านยังอยู่ครบ ใช้รหัสที่จดไว้เพื่อติดตามเรื่อง หากไม่ได้จดไว้ ระบบไม่สามารถแสดงรหัสให้ใหม่ได้ เพราะไม่มีใครเก็บรหัสนี้ไว้',
+  'receipt.gone.lead':
+    'หน้ารหัสรับเรื่องแสดงซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องเท่านั้น ภายใน {minutes} นาทีหลังส่ง หรือจนกว่าท่านจะลบออก เรื่องของท่านยังอยู่ครบ ใช้รหัสที่จดไว้เพื่อติดตามเรื่อง หากไม่ได้จดไว้ ระบบไม่สามารถแสดงรหัสให้ใหม่ได้ เพราะไม่มีใครเก็บรหัสนี้ไว้',
   'receipt.forget.title': 'ลบรหัสออกจากเบราว์เซอร์นี้',
-  'receipt.forget.lead': 'หน้านี้โหลดซ้ำได้โดยไม่ส่งเรื่องซ้ำ และจะหายไปเองใน {minutes} นาที เมื่อจดรหัสไว้แล้ว ลบออกได้ทันที โดยเฉพาะเมื่อใช้เครื่องร่วมกับผู้อื่น',
+  'receipt.forget.lead':
+    'หน้านี้โหลดซ้ำได้โดยไม่ส่งเรื่องซ้ำ และจะหายไปเองใน {minutes} นาที เมื่อจดรหัสไว้แล้ว ลบออกได้ทันที โดยเฉพาะเมื่อใช้เครื่องร่วมกับผู้อื่น',
   'receipt.forget.button': 'จดรหัสแล้ว ลบออกจากเบราว์เซอร์นี้',
   'certificate.title': 'หนังสือรับรองการแจ้งเรื่อง',
-  'certificate.lead': 'หนังสือรับรอง (PDF) พิสูจน์ได้ว่าเรื่องที่มีเนื้อหานี้ถูกแจ้งเมื่อใดและถูกบันทึกในบัญชีสาธารณะที่แก้ไขย้อนหลังไม่ได้ ตรวจสอบได้แบบออฟไลน์ ในไฟล์ไม่มีเนื้อหาของเรื่องและไม่มีหมายเลขอ้างอิง แต่มีชื่อหน่วยงานที่รับเรื่อง โปรดเก็บไว้ในที่ปลอดภัย',
+  'certificate.lead':
+    'หนังสือรับรอง (PDF) พิสูจน์ได้ว่าเรื่องที่มีเนื้อหานี้ถูกแจ้งเมื่อใดและถูกบันทึกในบัญชีสาธารณะที่แก้ไขย้อนหลังไม่ได้ ตรวจสอบได้แบบออฟไลน์ ในไฟล์ไม่มีเนื้อหาของเรื่องและไม่มีหมายเลขอ้างอิง แต่มีชื่อหน่วยงานที่รับเรื่อง โปรดเก็บไว้ในที่ปลอดภัย',
   'certificate.download': 'ดาวน์โหลดหนังสือรับรอง',
   'certificate.download.json': 'ดาวน์โหลดเป็นไฟล์ JSON (สำหรับโปรแกรมตรวจสอบ)',
   'certificate.pending': 'หนังสือรับรองยังไม่พร้อม ระบบกำลังบันทึกเรื่องลงบัญชีสาธารณะ (ไม่เกินหนึ่งนาที) กรุณากดอีกครั้ง',
@@ -106,7 +110,8 @@ const th: Dict = {
   'case.who': 'ผู้เกี่ยวข้อง',
   'case.download': 'ดาวน์โหลด',
   'case.unreadable': 'รายการนี้เปิดอ่านไม่ได้ (ข้อมูลเสียหายหรือถูกเข้ารหัสด้วยกุญแจอื่น)',
-  'case.unreadable.alert': 'มีรายการในเรื่องนี้ {n} รายการที่เปิดอ่านไม่ได้ ระบบบันทึกไว้ในบันทึกการตรวจสอบแล้ว โปรดแจ้งผู้ดูแลระบบ ส่วนที่เหลือของเรื่องยังอ่านได้ตามปกติ',
+  'case.unreadable.alert':
+    'มีรายการในเรื่องนี้ {n} รายการที่เปิดอ่านไม่ได้ ระบบบันทึกไว้ในบันทึกการตรวจสอบแล้ว โปรดแจ้งผู้ดูแลระบบ ส่วนที่เหลือของเรื่องยังอ่านได้ตามปกติ',
   'case.size': '{size}',
   'category.bribery': 'การเรียกรับสินบน',
   'category.procurement_fraud': 'การทุจริตจัดซื้อจัดจ้าง',
@@ -138,7 +143,8 @@ const th: Dict = {
   'staff.cases.total.capped': 'มากกว่า {total} เรื่อง',
   'staff.cases.none': 'ยังไม่มีเรื่อง',
   'staff.ledger': 'บัญชีสาธารณะ (ledger) ของระบบ',
-  'staff.ledger.hint': 'กุญแจตรวจสอบ (verifier key) สำหรับหน่วยงานกำกับดูแลและผู้แจ้งใช้ตรวจสอบจุดตรวจ (checkpoint) และหนังสือรับรอง',
+  'staff.ledger.hint':
+    'กุญแจตรวจสอบ (verifier key) สำหรับหน่วยงานกำกับดูแลและผู้แจ้งใช้ตรวจสอบจุดตรวจ (checkpoint) และหนังสือรับรอง',
   'staff.cases.reference': 'เลขที่เรื่อง',
   'staff.cases.filed': 'วันที่แจ้ง',
   'staff.cases.updated': 'ปรับปรุงล่าสุด',
@@ -193,7 +199,8 @@ const en: Dict = {
   'nav.language': 'ไทย',
   'nav.language.label': 'Change the language to Thai',
   'home.title': 'Report corruption safely',
-  'home.lead': 'You do not have to say who you are. The platform keeps no IP address or device details, and what you report is encrypted so that only the officers receiving it can read it.',
+  'home.lead':
+    'You do not have to say who you are. The platform keeps no IP address or device details, and what you report is encrypted so that only the officers receiving it can read it.',
   'home.report': 'File a new report',
   'home.followup': 'Follow up with your receipt',
   'home.safety.title': 'Before you start, for your safety',
@@ -213,7 +220,8 @@ const en: Dict = {
   'report.who': 'Who is involved',
   'report.who.hint': 'Names or positions of the people involved and of witnesses (also encrypted).',
   'report.files': 'Attachments (optional)',
-  'report.files.hint': 'Up to {count} files, {fileMb} MB each, {totalMb} MB in all. Hidden data in pictures (such as GPS location and camera model) is removed automatically.',
+  'report.files.hint':
+    'Up to {count} files, {fileMb} MB each, {totalMb} MB in all. Hidden data in pictures (such as GPS location and camera model) is removed automatically.',
   'report.identity.legend': 'Your identity and contact (optional)',
   'report.identity.hint': 'Kept apart from the report and encrypted separately. Leave empty to stay anonymous.',
   'report.identityName': 'Full name',
@@ -225,27 +233,34 @@ const en: Dict = {
   'receipt.title': 'Your report has been filed',
   'receipt.lead': 'This is your receipt. Use it to follow the case and answer the officers’ questions.',
   'receipt.label': '16-digit receipt',
-  'receipt.warning': 'Write this number down or store it safely now. It is shown only once and cannot be recovered. Anyone who has it can read your report.',
+  'receipt.warning':
+    'Write this number down or store it safely now. It is shown only once and cannot be recovered. Anyone who has it can read your report.',
   'receipt.reference': 'Case reference',
   'receipt.removed': 'Hidden data removed from your attachments',
-  'receipt.notcleaned': 'Hidden data cannot be removed from files of this kind (such as the author’s name in a document). Check such files before you send them.',
+  'receipt.notcleaned':
+    'Hidden data cannot be removed from files of this kind (such as the author’s name in a document). Check such files before you send them.',
   'receipt.nothingremoved': 'No hidden data found',
   'receipt.followup': 'Go to the follow-up page',
   'receipt.gone.title': 'This page no longer shows the code',
-  'receipt.gone.lead': 'The receipt page can be shown again only in the browser that filed, for {minutes} minutes after filing or until you remove it. Your case is whole: follow it up with the code you wrote down. If you did not write it down, it cannot be shown again: nobody keeps it.',
+  'receipt.gone.lead':
+    'The receipt page can be shown again only in the browser that filed, for {minutes} minutes after filing or until you remove it. Your case is whole: follow it up with the code you wrote down. If you did not write it down, it cannot be shown again: nobody keeps it.',
   'receipt.forget.title': 'Remove the code from this browser',
-  'receipt.forget.lead': 'You can reload this page without filing again; it goes by itself after {minutes} minutes. Once you have written the code down, remove it now, especially on a shared device.',
+  'receipt.forget.lead':
+    'You can reload this page without filing again; it goes by itself after {minutes} minutes. Once you have written the code down, remove it now, especially on a shared device.',
   'receipt.forget.button': 'I wrote it down: remove it from this browser',
   'certificate.title': 'Filing certificate',
-  'certificate.lead': 'The certificate (a PDF) proves when a report with this content was filed and that it is in the public, append-only ledger, and can be checked offline. It holds none of the report’s content and no reference, but it names the agency: keep it somewhere safe.',
+  'certificate.lead':
+    'The certificate (a PDF) proves when a report with this content was filed and that it is in the public, append-only ledger, and can be checked offline. It holds none of the report’s content and no reference, but it names the agency: keep it somewhere safe.',
   'certificate.download': 'Download the filing certificate',
   'certificate.download.json': 'Download as JSON (for verification tools)',
-  'certificate.pending': 'The certificate is not ready yet: the report is being recorded in the public ledger (within a minute). Please try again.',
+  'certificate.pending':
+    'The certificate is not ready yet: the report is being recorded in the public ledger (within a minute). Please try again.',
   'followup.title': 'Follow up',
   'followup.receipt': '16-digit receipt',
   'form.date.placeholder': 'dd/mm/yyyy',
   'form.date.hint': 'Day/month/year, e.g. 31/03/2025 (a Buddhist Era year such as 2568 works too)',
-  'followup.receipt.hint': 'Type the 16 digits as you wrote them down; spaces, dashes and Thai digits are fine, e.g. 1234 5678 9012 3456.',
+  'followup.receipt.hint':
+    'Type the 16 digits as you wrote them down; spaces, dashes and Thai digits are fine, e.g. 1234 5678 9012 3456.',
   'followup.login': 'Open my report',
   'followup.logout': 'Log out',
   'followup.status': 'Status',
@@ -270,7 +285,8 @@ const en: Dict = {
   'case.who': 'Who is involved',
   'case.download': 'Download',
   'case.unreadable': 'This item cannot be opened (damaged, or sealed with another key).',
-  'case.unreadable.alert': '{n} item(s) of this case cannot be opened. This is recorded in the audit trail; please tell the administrator. The rest of the case reads as usual.',
+  'case.unreadable.alert':
+    '{n} item(s) of this case cannot be opened. This is recorded in the audit trail; please tell the administrator. The rest of the case reads as usual.',
   'case.size': '{size}',
   'category.bribery': 'Bribery',
   'category.procurement_fraud': 'Procurement fraud',
@@ -334,12 +350,15 @@ const en: Dict = {
   'error.login_failed': 'Wrong email, password or authentication code.',
   'error.unauthorized': 'Please log in.',
   'error.receipt_wrong': 'No report was found for this receipt. Check the 16 digits and try again.',
-  'error.file_too_large': 'A file is too large ({fileMb} MB per file). What you typed is still here: attach a smaller file and send again.',
-  'error.report_too_large': 'The attachments together are too large ({totalMb} MB). What you typed is still here: attach fewer or smaller files.',
+  'error.file_too_large':
+    'A file is too large ({fileMb} MB per file). What you typed is still here: attach a smaller file and send again.',
+  'error.report_too_large':
+    'The attachments together are too large ({totalMb} MB). What you typed is still here: attach fewer or smaller files.',
   'error.too_many_files': 'At most {count} files can be attached.',
   'error.bad_image': 'This picture could not be read; the file may be damaged.',
   'error.agency_unknown': 'Please choose an agency from the list.',
-  'error.unavailable': 'The platform cannot store anything right now. Your report has NOT been saved. Please try again in a moment.',
+  'error.unavailable':
+    'The platform cannot store anything right now. Your report has NOT been saved. Please try again in a moment.',
   'error.csrf': 'The form expired or was not valid. Please send it again.',
   'error.internal': 'Something went wrong on our side. Please try again.',
   'error.too_many_requests': 'Too many requests. Please wait a moment.',
@@ -349,7 +368,22 @@ const en: Dict = {
   'error.reselect_files': 'For your safety, attachments are not kept: please choose the files again.',
 };
 
-const PARTS = [admin, consoleTexts, deadlines, search, complaints, permits, line, itaSurvey, itaCycle, itaResults, itaPublic, filing, spam, privacy];
+const PARTS = [
+  admin,
+  consoleTexts,
+  deadlines,
+  search,
+  complaints,
+  permits,
+  line,
+  itaSurvey,
+  itaCycle,
+  itaResults,
+  itaPublic,
+  filing,
+  spam,
+  privacy,
+];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
 function merge(base: Dict, parts: Dict[]): Dict {
@@ -363,7 +397,16 @@ function merge(base: Dict, parts: Dict[]): Dict {
   return out;
 }
 
-const DICTS: Record<Lang, Dict> = { th: merge(th, PARTS.map((p) => p.th)), en: merge(en, PARTS.map((p) => p.en)) };
+const DICTS: Record<Lang, Dict> = {
+  th: merge(
+    th,
+    PARTS.map((p) => p.th),
+  ),
+  en: merge(
+    en,
+    PARTS.map((p) => p.en),
+  ),
+};
 
 export type T = (key: string, params?: Record<string, string | number>) => string;
 
@@ -386,7 +429,11 @@ export function isLang(v: unknown): v is Lang {
 
 /** Dates as Thai readers expect them: Buddhist Era, Bangkok time (2 ม.ค. 2569 14:05). */
 export function formatDate(lang: Lang, date: Date): string {
-  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Bangkok' }).format(date);
+  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Asia/Bangkok',
+  }).format(date);
 }
 
 export function formatSize(lang: Lang, bytes: number): string {

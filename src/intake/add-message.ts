@@ -10,7 +10,10 @@ import { appendCaseEvent } from '../ledger/append.ts';
 import { recordAudit, type AuditEntry } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 
-export type MessageAuthor = { kind: 'reporter' } | { kind: 'witness'; witnessId: string } | { kind: 'staff'; userId: number; role: string };
+export type MessageAuthor =
+  | { kind: 'reporter' }
+  | { kind: 'witness'; witnessId: string }
+  | { kind: 'staff'; userId: number; role: string };
 
 /**
  * Adds a sealed message (and its already-stored files) to a thread of a case in one transaction,
@@ -19,7 +22,22 @@ export type MessageAuthor = { kind: 'reporter' } | { kind: 'witness'; witnessId:
  * On the reporter's thread the deadline clocks move: a staff message is the first reply (and,
  * with `awaitReporter`, which the caller sets only when the agency's policy allows, pauses the clocks); the reporter's answer resumes them.
  */
-export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, thread = 'reporter', witnessId = null, author, text, files, audit, awaitReporter = false, now = new Date(), before }: {
+export async function addMessage({
+  db,
+  caseId,
+  key,
+  ledgerKey,
+  teamPublicKey,
+  thread = 'reporter',
+  witnessId = null,
+  author,
+  text,
+  files,
+  audit,
+  awaitReporter = false,
+  now = new Date(),
+  before,
+}: {
   db: Db;
   caseId: string;
   key: Buffer;
@@ -40,7 +58,12 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
 }): Promise<{ messageId: string }> {
   // A witness writes only in their own thread and a reporter only in theirs: a message sealed with
   // another key in the reporter's thread would be unreadable to everyone who reads it.
-  const isOwnThread = author.kind === 'witness' ? thread === 'witness' && author.witnessId === witnessId : author.kind === 'reporter' ? thread === 'reporter' : true;
+  const isOwnThread =
+    author.kind === 'witness'
+      ? thread === 'witness' && author.witnessId === witnessId
+      : author.kind === 'reporter'
+        ? thread === 'reporter'
+        : true;
   if (!isOwnThread) {
     throw new AppError('forbidden', `a ${author.kind} cannot write in the ${thread} thread`, 'error.forbidden');
   }
@@ -64,14 +87,34 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
     if (files.length > 0) {
       await trx
         .insertInto('attachment')
-        .values(files.map(({ file, meta }) => ({ id: file.attachmentId, case_id: caseId, message_id: messageId, blob_id: file.blobId, uploaded_by: author.kind, meta: sealAttachmentMeta(key, caseId, file.attachmentId, meta) })))
+        .values(
+          files.map(({ file, meta }) => ({
+            id: file.attachmentId,
+            case_id: caseId,
+            message_id: messageId,
+            blob_id: file.blobId,
+            uploaded_by: author.kind,
+            meta: sealAttachmentMeta(key, caseId, file.attachmentId, meta),
+          })),
+        )
         .execute();
     }
     if (audit) await recordAudit(trx, audit);
-    const detail = createHash('sha256').update(JSON.stringify({ message: messageId, text, attachments: files.map((f) => f.file.sha256) })).digest();
-    await appendCaseEvent(trx, teamPublicKey ? { caseId, teamPublicKey, event: 'message', detail, at: now } : { caseId, caseKey: ledgerKey ?? key, event: 'message', detail, at: now });
+    const detail = createHash('sha256')
+      .update(JSON.stringify({ message: messageId, text, attachments: files.map((f) => f.file.sha256) }))
+      .digest();
+    await appendCaseEvent(
+      trx,
+      teamPublicKey
+        ? { caseId, teamPublicKey, event: 'message', detail, at: now }
+        : { caseId, caseKey: ledgerKey ?? key, event: 'message', detail, at: now },
+    );
     if (thread !== 'reporter') {
-      await trx.updateTable('report_case').set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` }).where('id', '=', caseId).execute();
+      await trx
+        .updateTable('report_case')
+        .set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` })
+        .where('id', '=', caseId)
+        .execute();
     } else if (author.kind === 'staff') {
       await sql`
         update report_case c set updated_at = date_trunc('minute', ${now}::timestamptz),
@@ -85,7 +128,12 @@ export async function addMessage({ db, caseId, key, ledgerKey, teamPublicKey, th
           ack_due_at = ack_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'), reply_due_at = reply_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'),
           feedback_due_at = feedback_due_at + greatest(date_trunc('minute', ${now}::timestamptz) - paused_at, interval '0'), paused_at = null
         where id = ${caseId} and paused_at is not null`.execute(trx);
-      await trx.updateTable('report_case').set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` }).where('id', '=', caseId).where('paused_at', 'is', null).execute();
+      await trx
+        .updateTable('report_case')
+        .set({ updated_at: sql<Date>`date_trunc('minute', ${now}::timestamptz)` })
+        .where('id', '=', caseId)
+        .where('paused_at', 'is', null)
+        .execute();
     }
   });
   return { messageId };

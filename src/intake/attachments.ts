@@ -24,16 +24,31 @@ export type StoredFile = {
   sha256: string;
 };
 
-export type AttachmentMeta = { name: string; type: string; size: number; removed: string[]; isCleaned: boolean; salt: string; sha256: string };
+export type AttachmentMeta = {
+  name: string;
+  type: string;
+  size: number;
+  removed: string[];
+  isCleaned: boolean;
+  salt: string;
+  sha256: string;
+};
 
 const CHUNKS_PER_WRITE = 16; // 1 MiB per short transaction
 
-const IMAGE_TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff' };
+const IMAGE_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+};
 
 function sniffImage(head: Buffer): string | null {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP')
+    return 'webp';
   if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'gif';
   if (['II*\0', 'MM\0*'].includes(head.subarray(0, 4).toString('latin1'))) return 'tiff';
   return null;
@@ -66,8 +81,10 @@ async function describeMetadata(image: Buffer): Promise<string[]> {
     try {
       const tags = exifReader(meta.exif);
       if (tags.GPSInfo && Object.keys(tags.GPSInfo).length > 0) found.add('removed.gps');
-      if (tags.Image?.Make || tags.Image?.Model || tags.Photo?.BodySerialNumber || tags.Photo?.LensModel) found.add('removed.camera');
-      if (tags.Image?.DateTime || tags.Photo?.DateTimeOriginal || tags.Photo?.DateTimeDigitized) found.add('removed.datetime');
+      if (tags.Image?.Make || tags.Image?.Model || tags.Photo?.BodySerialNumber || tags.Photo?.LensModel)
+        found.add('removed.camera');
+      if (tags.Image?.DateTime || tags.Photo?.DateTimeOriginal || tags.Photo?.DateTimeDigitized)
+        found.add('removed.datetime');
       if (tags.Image?.Artist || tags.Image?.Copyright || tags.Photo?.CameraOwnerName) found.add('removed.owner');
       if (tags.Image?.Software || tags.Image?.HostComputer) found.add('removed.software');
     } catch {
@@ -86,11 +103,16 @@ async function cleanImage(image: Buffer, format: string): Promise<Buffer> {
   // rotate() applies the EXIF orientation first, so the cleaned picture still stands upright
   const pipeline = sharp(image, { failOn: 'error', limitInputPixels: 100_000_000 }).rotate();
   switch (format) {
-    case 'jpeg': return pipeline.jpeg({ quality: 92, mozjpeg: true }).toBuffer();
-    case 'png': return pipeline.png().toBuffer();
-    case 'webp': return pipeline.webp({ quality: 92 }).toBuffer();
-    case 'gif': return sharp(image, { animated: true }).gif().toBuffer();
-    default: return pipeline.tiff().toBuffer();
+    case 'jpeg':
+      return pipeline.jpeg({ quality: 92, mozjpeg: true }).toBuffer();
+    case 'png':
+      return pipeline.png().toBuffer();
+    case 'webp':
+      return pipeline.webp({ quality: 92 }).toBuffer();
+    case 'gif':
+      return sharp(image, { animated: true }).gif().toBuffer();
+    default:
+      return pipeline.tiff().toBuffer();
   }
 }
 
@@ -119,7 +141,11 @@ function blobWriter(db: Db, blobId: string, key: ReturnType<typeof payloadKey>):
     async push(plain) {
       pending = pending.length === 0 ? plain : Buffer.concat([pending, plain]);
       while (pending.length > CHUNK) {
-        batch.push({ blob_id: blobId, seq: counter, data: encryptChunk(key, counter, pending.subarray(0, CHUNK), false) });
+        batch.push({
+          blob_id: blobId,
+          seq: counter,
+          data: encryptChunk(key, counter, pending.subarray(0, CHUNK), false),
+        });
         counter++;
         pending = pending.subarray(CHUNK);
         if (batch.length >= CHUNKS_PER_WRITE) await flush();
@@ -137,7 +163,13 @@ function blobWriter(db: Db, blobId: string, key: ReturnType<typeof payloadKey>):
  * Streams one uploaded file into an encrypted blob. Throws AppError('too_large') past `maxBytes`
  * (the abandoned chunks become an orphan blob). The returned meta is sealed by the caller's insert.
  */
-export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
+export async function storeUpload({
+  db,
+  caseKey,
+  stream,
+  fileName,
+  maxBytes,
+}: {
   db: Db;
   caseKey: Buffer;
   stream: Readable & { truncated?: boolean };
@@ -153,7 +185,10 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
   let size = 0;
   let format: string | null | undefined;
   const held: Buffer[] = [];
-  const tooLarge = () => new AppError('too_large', `file larger than ${maxBytes} bytes`, 'error.file_too_large', { files: 'error.file_too_large' });
+  const tooLarge = () =>
+    new AppError('too_large', `file larger than ${maxBytes} bytes`, 'error.file_too_large', {
+      files: 'error.file_too_large',
+    });
   // Past the limit the rest of the file is read and dropped, so that the request can still be
   // answered with the form and everything the reporter typed.
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -195,20 +230,45 @@ export async function storeUpload({ db, caseKey, stream, fileName, maxBytes }: {
   return { file: { attachmentId, blobId, name, type, size, removed, isCleaned, sha256 }, meta };
 }
 
-export function sealAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId: string, meta: AttachmentMeta): Buffer {
+export function sealAttachmentMeta(
+  caseKey: Buffer,
+  caseId: string,
+  attachmentId: string,
+  meta: AttachmentMeta,
+): Buffer {
   return sealJson(aeadKey(caseKey), meta, `attachment-meta/${caseId}/${attachmentId}`);
 }
 
 /** The meta of an attachment, its name cleaned again (it is shown to staff and sent as the download's name). */
-export function openAttachmentMeta(caseKey: Buffer, caseId: string, attachmentId: string, sealed: Buffer): AttachmentMeta {
+export function openAttachmentMeta(
+  caseKey: Buffer,
+  caseId: string,
+  attachmentId: string,
+  sealed: Buffer,
+): AttachmentMeta {
   const meta = openJson<AttachmentMeta>(aeadKey(caseKey), sealed, `attachment-meta/${caseId}/${attachmentId}`);
   return { ...meta, name: cleanFileName(meta.name) };
 }
 
 /** An attachment of the case that `caseKey` opens, with its opened meta, or null (also for a malformed id). */
-export async function findAttachment({ db, caseKey, caseId, attachmentId }: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): Promise<{ blobId: string; meta: AttachmentMeta } | null> {
+export async function findAttachment({
+  db,
+  caseKey,
+  caseId,
+  attachmentId,
+}: {
+  db: Db;
+  caseKey: Buffer;
+  caseId: string;
+  attachmentId: string;
+}): Promise<{ blobId: string; meta: AttachmentMeta } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) return null;
-  const row = await db.selectFrom('attachment').select(['blob_id', 'meta']).where('id', '=', attachmentId).where('case_id', '=', caseId).executeTakeFirst();
+  const row = await db
+    .selectFrom('attachment')
+    .select(['blob_id', 'meta'])
+    .where('id', '=', attachmentId)
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
   if (!row) return null;
   try {
     return { blobId: row.blob_id, meta: openAttachmentMeta(caseKey, caseId, attachmentId, row.meta) };
@@ -218,17 +278,45 @@ export async function findAttachment({ db, caseKey, caseId, attachmentId }: { db
 }
 
 /** Decrypts a found attachment's blob chunk by chunk; yields plaintext pieces in order. */
-export async function* readBlob({ db, caseKey, attachmentId, blobId, meta }: { db: Db; caseKey: Buffer; attachmentId: string; blobId: string; meta: AttachmentMeta }): AsyncGenerator<Buffer> {
+export async function* readBlob({
+  db,
+  caseKey,
+  attachmentId,
+  blobId,
+  meta,
+}: {
+  db: Db;
+  caseKey: Buffer;
+  attachmentId: string;
+  blobId: string;
+  meta: AttachmentMeta;
+}): AsyncGenerator<Buffer> {
   const key = payloadKey(caseKey, Buffer.from(meta.salt, 'base64'), attachmentId);
-  const { count } = await db.selectFrom('blob_chunk').select((eb) => eb.fn.countAll<number>().as('count')).where('blob_id', '=', blobId).executeTakeFirstOrThrow();
+  const { count } = await db
+    .selectFrom('blob_chunk')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('blob_id', '=', blobId)
+    .executeTakeFirstOrThrow();
   for (let from = 0; from < Number(count); from += CHUNKS_PER_WRITE) {
-    const rows = await db.selectFrom('blob_chunk').select(['seq', 'data']).where('blob_id', '=', blobId).where('seq', '>=', from).where('seq', '<', from + CHUNKS_PER_WRITE).orderBy('seq').execute();
+    const rows = await db
+      .selectFrom('blob_chunk')
+      .select(['seq', 'data'])
+      .where('blob_id', '=', blobId)
+      .where('seq', '>=', from)
+      .where('seq', '<', from + CHUNKS_PER_WRITE)
+      .orderBy('seq')
+      .execute();
     for (const r of rows) yield decryptChunk(key, r.seq, r.data, r.seq === Number(count) - 1);
   }
 }
 
 /** Finds and decrypts an attachment; throws not_found when the case has no such attachment. */
-export async function* readAttachment(args: { db: Db; caseKey: Buffer; caseId: string; attachmentId: string }): AsyncGenerator<Buffer> {
+export async function* readAttachment(args: {
+  db: Db;
+  caseKey: Buffer;
+  caseId: string;
+  attachmentId: string;
+}): AsyncGenerator<Buffer> {
   const found = await findAttachment(args);
   if (!found) throw new AppError('not_found', 'no such attachment', 'error.not_found');
   yield* readBlob({ ...args, ...found });
@@ -240,7 +328,9 @@ export async function sweepOrphanBlobs({ db }: { db: Db }): Promise<number> {
     .deleteFrom('blob')
     .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
     .where((eb) => eb.or([eb('held_until', 'is', null), eb('held_until', '<', sql<Date>`now()`)]))
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('attachment').select('attachment.id').whereRef('attachment.blob_id', '=', 'blob.id'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('attachment').select('attachment.id').whereRef('attachment.blob_id', '=', 'blob.id'))),
+    )
     .executeTakeFirst();
   return Number(res.numDeletedRows);
 }

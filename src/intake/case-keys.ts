@@ -17,7 +17,11 @@ export function messageAad(caseId: string, messageId: string): string {
 
 /** The case keys wrapped by the reporter's receipt-derived key. */
 export function wrapForReporter(reporterKey: Buffer, caseId: string, keys: CaseKeys): Buffer {
-  return sealJson(aeadKey(reporterKey), { c: keys.content.toString('base64'), i: keys.identity?.toString('base64') ?? null }, `reporter-keys/${caseId}`);
+  return sealJson(
+    aeadKey(reporterKey),
+    { c: keys.content.toString('base64'), i: keys.identity?.toString('base64') ?? null },
+    `reporter-keys/${caseId}`,
+  );
 }
 
 export function unwrapForReporter(reporterKey: Buffer | KeyObject, caseId: string, wrapped: Buffer): CaseKeys {

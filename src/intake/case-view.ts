@@ -9,10 +9,33 @@ import { contentAad, identityAad, messageAad, type CaseKeys } from './case-keys.
 import type { Complainant, Location, PermitDetails } from './validate-complaint.ts';
 
 /** `isUnreadable`: the item would not open with the key that should open it (shown as such, never thrown). */
-export type AttachmentView = { id: string; messageId: string | null; uploadedBy: 'reporter' | 'staff' | 'witness'; name: string; type: string; size: number; removed: string[]; isCleaned: boolean; isUnreadable: boolean; createdAt: Date };
-export type MessageView = { id: string; authorKind: 'reporter' | 'staff' | 'witness'; authorRole: string | null; authorUserId: number | null; text: string; isUnreadable: boolean; createdAt: Date; attachments: AttachmentView[] };
+export type AttachmentView = {
+  id: string;
+  messageId: string | null;
+  uploadedBy: 'reporter' | 'staff' | 'witness';
+  name: string;
+  type: string;
+  size: number;
+  removed: string[];
+  isCleaned: boolean;
+  isUnreadable: boolean;
+  createdAt: Date;
+};
+export type MessageView = {
+  id: string;
+  authorKind: 'reporter' | 'staff' | 'witness';
+  authorRole: string | null;
+  authorUserId: number | null;
+  text: string;
+  isUnreadable: boolean;
+  createdAt: Date;
+  attachments: AttachmentView[];
+};
 /** An item of a case that did not open: what it is and its id (never its content). */
-export type UnreadableItem = { kind: 'content' | 'identity' | 'message' | 'attachment' | 'reason' | 'witness'; id: string };
+export type UnreadableItem = {
+  kind: 'content' | 'identity' | 'message' | 'attachment' | 'reason' | 'witness';
+  id: string;
+};
 
 /**
  * Opens one sealed item, or returns `fallback` and notes the item in `unreadable` when it does not
@@ -28,7 +51,17 @@ export function openOr<T>(unreadable: UnreadableItem[] | null, item: UnreadableI
   }
 }
 /** One step of the case's history; `reason` only for the team (sealed to it). */
-export type HistoryView = { at: Date; kind: string; fromStatus: string | null; toStatus: string | null; outcome: string | null; actorRole: string | null; actorUserId: number | null; agency: { code: string; nameTh: string; nameEn: string } | null; reason: string | null };
+export type HistoryView = {
+  at: Date;
+  kind: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  outcome: string | null;
+  actorRole: string | null;
+  actorUserId: number | null;
+  agency: { code: string; nameTh: string; nameEn: string } | null;
+  reason: string | null;
+};
 export type CaseView = {
   id: string;
   reference: string;
@@ -41,7 +74,15 @@ export type CaseView = {
   createdAt: Date;
   updatedAt: Date;
   /** The report; a complaint adds who filed it, a late permit's request and a place shared on LINE. */
-  content: { what: string; when: string; where: string; who: string; complainant?: Complainant; permit?: PermitDetails; location?: Location };
+  content: {
+    what: string;
+    when: string;
+    where: string;
+    who: string;
+    complainant?: Complainant;
+    permit?: PermitDetails;
+    location?: Location;
+  };
   hasIdentity: boolean;
   identity: { name: string; contact: string } | null;
   attachments: AttachmentView[]; // filed with the report
@@ -58,18 +99,52 @@ export type CaseView = {
  * `teamKey` (staff only) opens the internal notes and the reasons in the history. Without it, the
  * view is the reporter's: their thread only, and the history steps meant for them.
  */
-export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = null }: { db: Db; caseId: string; keys: CaseKeys; withIdentity: boolean; teamKey?: Buffer | null }): Promise<CaseView | null> {
+export async function loadCaseView({
+  db,
+  caseId,
+  keys,
+  withIdentity,
+  teamKey = null,
+}: {
+  db: Db;
+  caseId: string;
+  keys: CaseKeys;
+  withIdentity: boolean;
+  teamKey?: Buffer | null;
+}): Promise<CaseView | null> {
   const row = await db
     .selectFrom('report_case as c')
     .innerJoin('agency as a', 'a.id', 'c.agency_id')
-    .select(['c.id', 'c.reference', 'c.category', 'c.channel', 'c.kind', 'c.status', 'c.outcome', 'c.created_at', 'c.updated_at', 'c.content', 'c.identity', 'c.has_identity', 'a.code', 'a.name_th', 'a.name_en'])
+    .select([
+      'c.id',
+      'c.reference',
+      'c.category',
+      'c.channel',
+      'c.kind',
+      'c.status',
+      'c.outcome',
+      'c.created_at',
+      'c.updated_at',
+      'c.content',
+      'c.identity',
+      'c.has_identity',
+      'a.code',
+      'a.name_th',
+      'a.name_en',
+    ])
     .where('c.id', '=', caseId)
     .executeTakeFirst();
   if (!row) return null;
   const key = aeadKey(keys.content);
   const threads: ('reporter' | 'internal')[] = teamKey ? ['reporter', 'internal'] : ['reporter'];
   const [messages, attachments, events] = await Promise.all([
-    db.selectFrom('case_message').selectAll().where('case_id', '=', caseId).where('thread', 'in', threads).orderBy('number').execute(),
+    db
+      .selectFrom('case_message')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('thread', 'in', threads)
+      .orderBy('number')
+      .execute(),
     db
       .selectFrom('attachment as a')
       .leftJoin('case_message as m', 'm.id', 'a.message_id')
@@ -95,35 +170,96 @@ export async function loadCaseView({ db, caseId, keys, withIdentity, teamKey = n
     outcome: teamKey ? row.outcome : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    content: openOr(unreadable, { kind: 'content', id: caseId }, noContent, () => openJson(key, row.content, contentAad(caseId))),
+    content: openOr(unreadable, { kind: 'content', id: caseId }, noContent, () =>
+      openJson(key, row.content, contentAad(caseId)),
+    ),
     hasIdentity: row.has_identity,
-    identity: withIdentity && row.identity && keys.identity ? openOr(unreadable, { kind: 'identity', id: caseId }, null, () => openJson(aeadKey(keys.identity!), row.identity!, identityAad(caseId))) : null,
+    identity:
+      withIdentity && row.identity && keys.identity
+        ? openOr(unreadable, { kind: 'identity', id: caseId }, null, () =>
+            openJson(aeadKey(keys.identity!), row.identity!, identityAad(caseId)),
+          )
+        : null,
     attachments: files.filter((f) => f.messageId === null),
-    messages: messages.filter((m) => m.thread === 'reporter').map((m) => messageView(key, caseId, m, files, unreadable)),
-    notes: teamKey ? messages.filter((m) => m.thread === 'internal').map((m) => messageView(aeadKey(teamKey), caseId, m, [], unreadable)) : [],
+    messages: messages
+      .filter((m) => m.thread === 'reporter')
+      .map((m) => messageView(key, caseId, m, files, unreadable)),
+    notes: teamKey
+      ? messages
+          .filter((m) => m.thread === 'internal')
+          .map((m) => messageView(aeadKey(teamKey), caseId, m, [], unreadable))
+      : [],
     history: events.items,
     unreadable,
   };
 }
 
-type AttachmentRow = { id: string; message_id: string | null; uploaded_by: 'reporter' | 'staff' | 'witness'; meta: Buffer; created_at: Date };
+type AttachmentRow = {
+  id: string;
+  message_id: string | null;
+  uploaded_by: 'reporter' | 'staff' | 'witness';
+  meta: Buffer;
+  created_at: Date;
+};
 
 /** The attachments' sealed names and types opened with `key`; one that does not open is listed as unreadable. */
-export function attachmentViews(key: Buffer, caseId: string, rows: AttachmentRow[], unreadable: UnreadableItem[]): AttachmentView[] {
+export function attachmentViews(
+  key: Buffer,
+  caseId: string,
+  rows: AttachmentRow[],
+  unreadable: UnreadableItem[],
+): AttachmentView[] {
   return rows.map((a) => {
-    const meta = openOr(unreadable, { kind: 'attachment', id: a.id }, null, () => openAttachmentMeta(key, caseId, a.id, a.meta));
+    const meta = openOr(unreadable, { kind: 'attachment', id: a.id }, null, () =>
+      openAttachmentMeta(key, caseId, a.id, a.meta),
+    );
     const base = { id: a.id, messageId: a.message_id, uploadedBy: a.uploaded_by, createdAt: a.created_at };
-    if (!meta) return { ...base, name: '', type: 'application/octet-stream', size: 0, removed: [], isCleaned: false, isUnreadable: true };
-    return { ...base, name: meta.name, type: meta.type, size: meta.size, removed: meta.removed, isCleaned: meta.isCleaned, isUnreadable: false };
+    if (!meta)
+      return {
+        ...base,
+        name: '',
+        type: 'application/octet-stream',
+        size: 0,
+        removed: [],
+        isCleaned: false,
+        isUnreadable: true,
+      };
+    return {
+      ...base,
+      name: meta.name,
+      type: meta.type,
+      size: meta.size,
+      removed: meta.removed,
+      isCleaned: meta.isCleaned,
+      isUnreadable: false,
+    };
   });
 }
 
 /** The history of a case, oldest first; reasons opened only with the team key (one that does not open is listed). */
-export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null, forReporterOnly: boolean): Promise<{ items: HistoryView[]; unreadable: UnreadableItem[] }> {
+export async function loadHistory(
+  db: Db,
+  caseId: string,
+  teamKey: Buffer | null,
+  forReporterOnly: boolean,
+): Promise<{ items: HistoryView[]; unreadable: UnreadableItem[] }> {
   const events = await db
     .selectFrom('case_event as e')
     .leftJoin('agency as g', 'g.id', 'e.agency_id')
-    .select(['e.id', 'e.at', 'e.kind', 'e.from_status', 'e.to_status', 'e.outcome', 'e.actor_role', 'e.actor_user_id', 'e.reason', 'g.code', 'g.name_th', 'g.name_en'])
+    .select([
+      'e.id',
+      'e.at',
+      'e.kind',
+      'e.from_status',
+      'e.to_status',
+      'e.outcome',
+      'e.actor_role',
+      'e.actor_user_id',
+      'e.reason',
+      'g.code',
+      'g.name_th',
+      'g.name_en',
+    ])
     .where('e.case_id', '=', caseId)
     .$if(forReporterOnly, (q) => q.where('e.for_reporter', '=', true))
     .orderBy('e.id')
@@ -138,15 +274,38 @@ export async function loadHistory(db: Db, caseId: string, teamKey: Buffer | null
     actorRole: e.actor_role,
     actorUserId: forReporterOnly ? null : e.actor_user_id,
     agency: e.code ? { code: e.code, nameTh: e.name_th!, nameEn: e.name_en! } : null,
-    reason: teamKey && e.reason ? openOr(unreadable, { kind: 'reason', id: String(e.id) }, null, () => openFromTeam<string>(teamKey, `case-event-reason/${caseId}`, e.reason!)) : null,
+    reason:
+      teamKey && e.reason
+        ? openOr(unreadable, { kind: 'reason', id: String(e.id) }, null, () =>
+            openFromTeam<string>(teamKey, `case-event-reason/${caseId}`, e.reason!),
+          )
+        : null,
   }));
   return { items, unreadable };
 }
 
-type MessageRow = { id: string; author_kind: 'reporter' | 'staff' | 'witness'; author_role: string | null; author_user_id: number | null; body: Buffer; created_at: Date };
+type MessageRow = {
+  id: string;
+  author_kind: 'reporter' | 'staff' | 'witness';
+  author_role: string | null;
+  author_user_id: number | null;
+  body: Buffer;
+  created_at: Date;
+};
 
-export function messageView(key: KeyObject, caseId: string, m: MessageRow, files: AttachmentView[], unreadable: UnreadableItem[] | null = null): MessageView {
-  const text = openOr(unreadable, { kind: 'message', id: m.id }, null, () => openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text);
+export function messageView(
+  key: KeyObject,
+  caseId: string,
+  m: MessageRow,
+  files: AttachmentView[],
+  unreadable: UnreadableItem[] | null = null,
+): MessageView {
+  const text = openOr(
+    unreadable,
+    { kind: 'message', id: m.id },
+    null,
+    () => openJson<{ text: string }>(key, m.body, messageAad(caseId, m.id)).text,
+  );
   return {
     id: m.id,
     authorKind: m.author_kind,

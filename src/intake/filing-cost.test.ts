@@ -2,12 +2,19 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { solve } from '../../test/support/filing.ts';
-import { admitFiling, costOf, filingTicketKey, issueFilingTicket, openFilingTicket, proofBits, TICKET_HOURS } from './filing-cost.ts';
+import {
+  admitFiling,
+  costOf,
+  filingTicketKey,
+  issueFilingTicket,
+  openFilingTicket,
+  proofBits,
+  TICKET_HOURS,
+} from './filing-cost.ts';
 
 const PARAMS = { threshold: 100, waitSeconds: 60, maxWaitSeconds: 900, powBits: 20 };
 const key = filingTicketKey(randomBytes(32));
 const NOW = Date.parse('2026-12-07T10:00:30Z');
-
 
 describe('costOf', () => {
   for (const [recent, level, wait, bits] of [

@@ -26,7 +26,12 @@ export type FilingCost = { recent: number; level: number; waitSeconds: number; p
 export function costOf(recent: number, p: FilingCostParams): FilingCost {
   const level = p.threshold === 0 ? 1 : Math.floor(recent / p.threshold);
   if (level === 0) return { recent, level, waitSeconds: 0, powBits: 0 };
-  return { recent, level, waitSeconds: Math.min(p.maxWaitSeconds, p.waitSeconds * 2 ** Math.min(20, level - 1)), powBits: Math.min(MAX_POW_BITS, p.powBits + level - 1) };
+  return {
+    recent,
+    level,
+    waitSeconds: Math.min(p.maxWaitSeconds, p.waitSeconds * 2 ** Math.min(20, level - 1)),
+    powBits: Math.min(MAX_POW_BITS, p.powBits + level - 1),
+  };
 }
 
 /** The tickets' AEAD key: HKDF-SHA256 of the platform's cookie key, so no new secret is stored. */
@@ -36,7 +41,9 @@ export function filingTicketKey(cookieKey: Buffer): KeyObject {
 
 /** A new ticket: its issue time (to the second) and a random nonce, sealed (ChaCha20-Poly1305) for the form. */
 export function issueFilingTicket(key: KeyObject, now = Date.now()): string {
-  return sealJson(key, { i: Math.floor(now / 1000), n: randomBytes(16).toString('base64url') }, AAD).toString('base64url');
+  return sealJson(key, { i: Math.floor(now / 1000), n: randomBytes(16).toString('base64url') }, AAD).toString(
+    'base64url',
+  );
 }
 
 type Ticket = { issuedAt: number; nonce: string };
@@ -80,21 +87,41 @@ export type Admission =
  * `use` MUST be recorded in the filing's own statement (submitReport), which refuses a used ticket.
  * A refusal says how many seconds to wait and whether the form keeps its ticket (it keeps ageing).
  */
-export function admitFiling({ key, cost, ticket, pow, now = Date.now() }: { key: KeyObject; cost: FilingCost; ticket?: string; pow?: string; now?: number }): Admission {
+export function admitFiling({
+  key,
+  cost,
+  ticket,
+  pow,
+  now = Date.now(),
+}: {
+  key: KeyObject;
+  cost: FilingCost;
+  ticket?: string;
+  pow?: string;
+  now?: number;
+}): Admission {
   if (cost.level === 0) return { isAdmitted: true, use: null };
   const opened = openFilingTicket(key, ticket, now);
   const refuse = (seconds: number, isTicketKept: boolean): Admission => ({
     isAdmitted: false,
     retryAfterSeconds: seconds,
     isTicketKept,
-    error: new AppError('too_many_requests', `filing under load: wait ${seconds} s with this ticket${isTicketKept ? '' : ' (GET a new one)'}, or send a proof of work of ${cost.powBits} bits`, 'error.filing_wait'),
+    error: new AppError(
+      'too_many_requests',
+      `filing under load: wait ${seconds} s with this ticket${isTicketKept ? '' : ' (GET a new one)'}, or send a proof of work of ${cost.powBits} bits`,
+      'error.filing_wait',
+    ),
   });
   if (!opened) return refuse(cost.waitSeconds, false);
   const age = Math.floor(now / 1000) - opened.issuedAt;
-  const isProven = typeof pow === 'string' && pow.length > 0 && pow.length <= 64 && proofBits(ticket!, pow) >= cost.powBits;
+  const isProven =
+    typeof pow === 'string' && pow.length > 0 && pow.length <= 64 && proofBits(ticket!, pow) >= cost.powBits;
   if (!isProven && age < cost.waitSeconds) return refuse(cost.waitSeconds - age, true);
   const expiresAt = new Date(Math.ceil(((opened.issuedAt + TICKET_HOURS * 3600) * 1000) / 3_600_000) * 3_600_000);
-  return { isAdmitted: true, use: { digest: createHash('sha256').update(`filing-ticket:${opened.nonce}`).digest(), expiresAt } };
+  return {
+    isAdmitted: true,
+    use: { digest: createHash('sha256').update(`filing-ticket:${opened.nonce}`).digest(), expiresAt },
+  };
 }
 
 /** The ticket a re-shown form carries: the same one while it is valid (so it keeps ageing), a new one otherwise. */
@@ -110,7 +137,19 @@ export type FilingGate = {
  * channel, cached for `cacheMs`) and issues tickets. Used tickets' rows are removed once expired,
  * at most once a minute.
  */
-export function createFilingGate({ db, cookieKey, params, cacheMs = 1000, now = () => Date.now() }: { db: Db; cookieKey: Buffer; params: FilingCostParams; cacheMs?: number; now?: () => number }): FilingGate {
+export function createFilingGate({
+  db,
+  cookieKey,
+  params,
+  cacheMs = 1000,
+  now = () => Date.now(),
+}: {
+  db: Db;
+  cookieKey: Buffer;
+  params: FilingCostParams;
+  cacheMs?: number;
+  now?: () => number;
+}): FilingGate {
   const key = filingTicketKey(cookieKey);
   let cached: { at: number; cost: Promise<FilingCost> } | null = null;
   let sweptAt = 0;

@@ -1,10 +1,25 @@
 // Limits and fixed lists shared by the HTML attributes, the JSON schema and the validation.
 
-export const CATEGORIES = ['bribery', 'procurement_fraud', 'abuse_of_authority', 'misuse_of_state_property', 'conflict_of_interest', 'other'] as const;
+export const CATEGORIES = [
+  'bribery',
+  'procurement_fraud',
+  'abuse_of_authority',
+  'misuse_of_state_property',
+  'conflict_of_interest',
+  'other',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** What a citizen complains about (a service complaint, not a corruption tip). */
-export const COMPLAINT_CATEGORIES = ['service_delay', 'staff_conduct', 'service_quality', 'infrastructure', 'public_nuisance', 'fees', 'other_service'] as const;
+export const COMPLAINT_CATEGORIES = [
+  'service_delay',
+  'staff_conduct',
+  'service_quality',
+  'infrastructure',
+  'public_nuisance',
+  'fees',
+  'other_service',
+] as const;
 export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 /** The one category of a late-permit complaint (Licensing Facilitation Act B.E. 2558). */
 export const PERMIT_CATEGORY = 'late_permit';

@@ -7,10 +7,54 @@ type Step = { atMs: number; key?: string; expect: 'ok' | number; refund?: boolea
 describe('createLoginThrottle', () => {
   // A bucket of 3 refilled at 60 a minute (one a second); `expect` is 'ok' or the Retry-After.
   const cases: { name: string; steps: Step[] }[] = [
-    { name: 'admits a burst, then refuses at once with the seconds until the next guess', steps: [{ atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 1 }, { atMs: 10, expect: 1 }] },
-    { name: 'refills at the configured rate, never above the burst', steps: [{ atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 1000, expect: 'ok' }, { atMs: 1000, expect: 1 }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 'ok' }, { atMs: 60_000, expect: 1 }] },
-    { name: 'gives back the guess of a login that succeeded', steps: [{ atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok', refund: true }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 'ok' }, { atMs: 0, expect: 1 }] },
-    { name: 'keeps one bucket per key', steps: [{ atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 'ok' }, { atMs: 0, key: 'a', expect: 1 }, { atMs: 0, key: 'b', expect: 'ok' }, { atMs: 0, expect: 'ok' }] },
+    {
+      name: 'admits a burst, then refuses at once with the seconds until the next guess',
+      steps: [
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 1 },
+        { atMs: 10, expect: 1 },
+      ],
+    },
+    {
+      name: 'refills at the configured rate, never above the burst',
+      steps: [
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 1000, expect: 'ok' },
+        { atMs: 1000, expect: 1 },
+        { atMs: 60_000, expect: 'ok' },
+        { atMs: 60_000, expect: 'ok' },
+        { atMs: 60_000, expect: 'ok' },
+        { atMs: 60_000, expect: 1 },
+      ],
+    },
+    {
+      name: 'gives back the guess of a login that succeeded',
+      steps: [
+        { atMs: 0, expect: 'ok', refund: true },
+        { atMs: 0, expect: 'ok', refund: true },
+        { atMs: 0, expect: 'ok', refund: true },
+        { atMs: 0, expect: 'ok', refund: true },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+        { atMs: 0, expect: 1 },
+      ],
+    },
+    {
+      name: 'keeps one bucket per key',
+      steps: [
+        { atMs: 0, key: 'a', expect: 'ok' },
+        { atMs: 0, key: 'a', expect: 'ok' },
+        { atMs: 0, key: 'a', expect: 'ok' },
+        { atMs: 0, key: 'a', expect: 1 },
+        { atMs: 0, key: 'b', expect: 'ok' },
+        { atMs: 0, expect: 'ok' },
+      ],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -22,12 +66,15 @@ describe('createLoginThrottle', () => {
           const refund = throttle.reserve(s.key);
           if (s.refund) refund();
         } else {
-          assert.throws(() => throttle.reserve(s.key), (e: { code?: string; retryAfterSeconds?: number; userMessage?: string }) => {
-            assert.equal(e.code, 'too_many_requests', `step ${i}`);
-            assert.equal(e.userMessage, 'error.rate_limited');
-            assert.equal(e.retryAfterSeconds, s.expect, `step ${i}`);
-            return true;
-          });
+          assert.throws(
+            () => throttle.reserve(s.key),
+            (e: { code?: string; retryAfterSeconds?: number; userMessage?: string }) => {
+              assert.equal(e.code, 'too_many_requests', `step ${i}`);
+              assert.equal(e.userMessage, 'error.rate_limited');
+              assert.equal(e.retryAfterSeconds, s.expect, `step ${i}`);
+              return true;
+            },
+          );
         }
       });
     });

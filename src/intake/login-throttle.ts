@@ -17,12 +17,20 @@ export type LoginThrottle = {
 };
 
 /** The scopes: an attack on one never spends another's budget. */
-export type LoginLimits = Readonly<{ receipt: LoginThrottle; tracking: LoginThrottle; staff: LoginThrottle; staffAccount: LoginThrottle }>;
+export type LoginLimits = Readonly<{
+  receipt: LoginThrottle;
+  tracking: LoginThrottle;
+  staff: LoginThrottle;
+  staffAccount: LoginThrottle;
+}>;
 
 type Bucket = { tokens: number; at: number };
 
 /** A token bucket of `burst` tokens refilled at `perMinute`; buckets that are full again are forgotten. */
-export function createLoginThrottle({ perMinute, burst }: RateLimit = DEFAULT_LOGIN_LIMITS.receipt, now: () => number = () => Date.now()): LoginThrottle {
+export function createLoginThrottle(
+  { perMinute, burst }: RateLimit = DEFAULT_LOGIN_LIMITS.receipt,
+  now: () => number = () => Date.now(),
+): LoginThrottle {
   const perMs = perMinute / 60_000;
   const buckets = new Map<string, Bucket>();
   let sweptAt = now();
@@ -42,7 +50,13 @@ export function createLoginThrottle({ perMinute, burst }: RateLimit = DEFAULT_LO
       const tokens = level(b, t);
       if (tokens < 1) {
         const retryAfterSeconds = Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
-        throw new AppError('too_many_requests', `too many failed logins; retry after ${retryAfterSeconds} s`, 'error.rate_limited', {}, { retryAfterSeconds });
+        throw new AppError(
+          'too_many_requests',
+          `too many failed logins; retry after ${retryAfterSeconds} s`,
+          'error.rate_limited',
+          {},
+          { retryAfterSeconds },
+        );
       }
       buckets.set(key, { tokens: tokens - 1, at: t });
       let isRefunded = false;

@@ -40,7 +40,10 @@ export const revealExpiry = sql<Date>`date_trunc('minute', now()) + make_interva
 
 /** Writes a prepared reveal (inside the caller's transaction, so it exists exactly when the filing does). */
 export async function insertReveal(trx: Db, reveal: PreparedReveal): Promise<void> {
-  await trx.insertInto('receipt_reveal').values({ ...reveal.row, expires_at: revealExpiry }).execute();
+  await trx
+    .insertInto('receipt_reveal')
+    .values({ ...reveal.row, expires_at: revealExpiry })
+    .execute();
 }
 
 function parseCookie(cookie: string | undefined): { hash: Buffer; key: Buffer } | null {
@@ -50,11 +53,18 @@ function parseCookie(cookie: string | undefined): { hash: Buffer; key: Buffer } 
 }
 
 /** What the cookie's record shows, or null (no cookie, expired, removed, or altered). Expired records are deleted. */
-export async function readReveal(db: Db, cookie: string | undefined): Promise<(RevealContent & { reference: string }) | null> {
+export async function readReveal(
+  db: Db,
+  cookie: string | undefined,
+): Promise<(RevealContent & { reference: string }) | null> {
   await db.deleteFrom('receipt_reveal').where('expires_at', '<', sql<Date>`now()`).execute();
   const parsed = parseCookie(cookie);
   if (!parsed) return null;
-  const row = await db.selectFrom('receipt_reveal').select('sealed').where('id_hash', '=', parsed.hash).executeTakeFirst();
+  const row = await db
+    .selectFrom('receipt_reveal')
+    .select('sealed')
+    .where('id_hash', '=', parsed.hash)
+    .executeTakeFirst();
   if (!row) return null;
   let content: RevealContent;
   try {

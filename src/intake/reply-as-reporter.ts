@@ -21,10 +21,42 @@ export async function loadOwnThread({ db, session }: { db: Db; session: Reporter
  * Adds the caller's message to their own thread: a witness's goes to the witness thread, sealed
  * with the witness key (the ledger opening sealed to the team); a reporter's to the reporter thread.
  */
-export async function replyAsReporter({ db, session, text, files }: { db: Db; session: ReporterSession; text: string; files: { file: StoredFile; meta: AttachmentMeta }[] }): Promise<{ messageId: string }> {
-  if (!session.witnessId) return addMessage({ db, caseId: session.caseId, key: session.keys.content, author: { kind: 'reporter' }, text, files });
-  const team = await db.selectFrom('report_case').select('team_public_key').where('id', '=', session.caseId).executeTakeFirst();
+export async function replyAsReporter({
+  db,
+  session,
+  text,
+  files,
+}: {
+  db: Db;
+  session: ReporterSession;
+  text: string;
+  files: { file: StoredFile; meta: AttachmentMeta }[];
+}): Promise<{ messageId: string }> {
+  if (!session.witnessId)
+    return addMessage({
+      db,
+      caseId: session.caseId,
+      key: session.keys.content,
+      author: { kind: 'reporter' },
+      text,
+      files,
+    });
+  const team = await db
+    .selectFrom('report_case')
+    .select('team_public_key')
+    .where('id', '=', session.caseId)
+    .executeTakeFirst();
   if (!team?.team_public_key) throw new AppError('not_found', 'case gone', 'error.not_found');
   const witnessId = session.witnessId;
-  return addMessage({ db, caseId: session.caseId, key: session.keys.content, teamPublicKey: team.team_public_key, thread: 'witness', witnessId, author: { kind: 'witness', witnessId }, text, files });
+  return addMessage({
+    db,
+    caseId: session.caseId,
+    key: session.keys.content,
+    teamPublicKey: team.team_public_key,
+    thread: 'witness',
+    witnessId,
+    author: { kind: 'witness', witnessId },
+    text,
+    files,
+  });
 }

@@ -23,7 +23,13 @@ export type ReporterSession = { caseId: string; keys: CaseKeys; witnessId?: stri
  * (refused at once with 429 when none is left) and a successful one gives it back, so only wrong
  * receipts spend the platform-wide budget (the throttle keys on nothing that identifies a client).
  */
-export async function openReporterSession({ db, kdf, receiptSalt, throttle, receipt }: {
+export async function openReporterSession({
+  db,
+  kdf,
+  receiptSalt,
+  throttle,
+  receipt,
+}: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
@@ -33,7 +39,13 @@ export async function openReporterSession({ db, kdf, receiptSalt, throttle, rece
   const refund = throttle.reserve();
   const normalized = normalizeReceipt(String(receipt).slice(0, 64));
   const derived = await deriveReceiptKeys(normalized ?? '0000000000000000x', receiptSalt, kdf);
-  const row = normalized ? await db.selectFrom('reporter_access').select(['case_id', 'wrapped_keys']).where('lookup', '=', derived.lookup).executeTakeFirst() : undefined;
+  const row = normalized
+    ? await db
+        .selectFrom('reporter_access')
+        .select(['case_id', 'wrapped_keys'])
+        .where('lookup', '=', derived.lookup)
+        .executeTakeFirst()
+    : undefined;
   if (row) {
     refund();
     return { caseId: row.case_id, keys: unwrapForReporter(derived.key, row.case_id, row.wrapped_keys) };
@@ -48,7 +60,13 @@ export async function openReporterSession({ db, kdf, receiptSalt, throttle, rece
 
 export function issueReporterToken(cookieKey: Buffer, session: ReporterSession, now = Date.now()): string {
   const exp = Math.floor(now / 60_000) + REPORTER_SESSION_MINUTES; // minutes since the epoch
-  const payload = { c: session.caseId, k: session.keys.content.toString('base64'), i: session.keys.identity?.toString('base64') ?? null, w: session.witnessId ?? null, e: exp };
+  const payload = {
+    c: session.caseId,
+    k: session.keys.content.toString('base64'),
+    i: session.keys.identity?.toString('base64') ?? null,
+    w: session.witnessId ?? null,
+    e: exp,
+  };
   return sealJson(aeadKey(cookieKey), payload, 'reporter-token').toString('base64url');
 }
 
@@ -70,13 +88,26 @@ function openToken(cookieKey: Buffer, token: string | undefined): { sealed: Buff
 const revocationHash = (sealed: Buffer) => createHash('sha256').update(sealed).digest();
 
 /** Returns the session of a valid, unexpired token that was not logged out, or null. */
-export async function readReporterToken(db: Db, cookieKey: Buffer, token: string | undefined, now = Date.now()): Promise<ReporterSession | null> {
+export async function readReporterToken(
+  db: Db,
+  cookieKey: Buffer,
+  token: string | undefined,
+  now = Date.now(),
+): Promise<ReporterSession | null> {
   const opened = openToken(cookieKey, token);
   if (!opened || opened.v.e < Math.floor(now / 60_000)) return null;
-  const revoked = await db.selectFrom('revoked_reporter_token').select('token_hash').where('token_hash', '=', revocationHash(opened.sealed)).executeTakeFirst();
+  const revoked = await db
+    .selectFrom('revoked_reporter_token')
+    .select('token_hash')
+    .where('token_hash', '=', revocationHash(opened.sealed))
+    .executeTakeFirst();
   if (revoked) return null;
   const v = opened.v;
-  return { caseId: v.c, keys: { content: Buffer.from(v.k, 'base64'), identity: v.i ? Buffer.from(v.i, 'base64') : null }, ...(v.w ? { witnessId: v.w } : {}) };
+  return {
+    caseId: v.c,
+    keys: { content: Buffer.from(v.k, 'base64'), identity: v.i ? Buffer.from(v.i, 'base64') : null },
+    ...(v.w ? { witnessId: v.w } : {}),
+  };
 }
 
 /**
@@ -85,12 +116,21 @@ export async function readReporterToken(db: Db, cookieKey: Buffer, token: string
  * deletes the rows of tokens that have expired since. A token that does not open is ignored, so
  * that no one can fill the table without having logged in.
  */
-export async function revokeReporterToken(db: Db, cookieKey: Buffer, token: string | undefined, now = Date.now()): Promise<void> {
+export async function revokeReporterToken(
+  db: Db,
+  cookieKey: Buffer,
+  token: string | undefined,
+  now = Date.now(),
+): Promise<void> {
   const opened = openToken(cookieKey, token);
   if (!opened || opened.v.e < Math.floor(now / 60_000)) return;
   const expiresAt = new Date(Math.ceil(opened.v.e / 60) * 3_600_000);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('revoked_reporter_token').where('expires_at', '<', new Date(now)).execute();
-    await trx.insertInto('revoked_reporter_token').values({ token_hash: revocationHash(opened.sealed), expires_at: expiresAt }).onConflict((oc) => oc.doNothing()).execute();
+    await trx
+      .insertInto('revoked_reporter_token')
+      .values({ token_hash: revocationHash(opened.sealed), expires_at: expiresAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   });
 }

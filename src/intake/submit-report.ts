@@ -38,7 +38,12 @@ export function buddhistYear(date = new Date()): number {
 export function reportContent(input: ReportInput, complaint?: ComplaintDetails): Record<string, unknown> {
   const base = { what: input.what, when: input.when, where: input.where, who: input.who };
   if (!complaint) return base;
-  return { ...base, complainant: complaint.complainant, ...(complaint.permit ? { permit: complaint.permit } : {}), ...(complaint.location ? { location: complaint.location } : {}) };
+  return {
+    ...base,
+    complainant: complaint.complainant,
+    ...(complaint.permit ? { permit: complaint.permit } : {}),
+    ...(complaint.location ? { location: complaint.location } : {}),
+  };
 }
 
 /**
@@ -49,7 +54,19 @@ export function reportContent(input: ReportInput, complaint?: ComplaintDetails):
  * `ticket` (filing under load, see filing-cost.ts) is recorded in the same statement: a ticket used
  * before makes the whole filing fail with a conflict, and nothing is stored.
  */
-export async function submitReport({ db, kdf, receiptSalt, draft, input, files, channel, complaint, now = new Date(), ticket = null, reveal = null }: {
+export async function submitReport({
+  db,
+  kdf,
+  receiptSalt,
+  draft,
+  input,
+  files,
+  channel,
+  complaint,
+  now = new Date(),
+  ticket = null,
+  reveal = null,
+}: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
@@ -70,43 +87,75 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
   const rows = await db
     .selectFrom('agency as a')
     .leftJoin(
-      (eb) => eb.selectFrom('staff_user as u').innerJoin('staff_role as r', 'r.user_id', 'u.id').select(['u.id as user_id', 'u.agency_id', 'u.public_key', 'r.role']).where('u.is_active', '=', true).where('r.role', 'in', ['intake_officer', 'identity_custodian']).as('p'),
+      (eb) =>
+        eb
+          .selectFrom('staff_user as u')
+          .innerJoin('staff_role as r', 'r.user_id', 'u.id')
+          .select(['u.id as user_id', 'u.agency_id', 'u.public_key', 'r.role'])
+          .where('u.is_active', '=', true)
+          .where('r.role', 'in', ['intake_officer', 'identity_custodian'])
+          .as('p'),
       (j) => j.onRef('p.agency_id', '=', 'a.id'),
     )
     .select(['a.id', 'a.code', 'a.settings', 'p.user_id', 'p.public_key', 'p.role'])
-    .$call((q) => (input.agencyCode === UNKNOWN_AGENCY ? q.where('a.is_intake_office', '=', true) : q.where('a.code', '=', input.agencyCode)))
+    .$call((q) =>
+      input.agencyCode === UNKNOWN_AGENCY
+        ? q.where('a.is_intake_office', '=', true)
+        : q.where('a.code', '=', input.agencyCode),
+    )
     .execute();
   const agency = rows[0];
-  const holders = (role: string) => rows.flatMap((r) => (r.role === role && r.user_id !== null && r.public_key !== null ? [{ id: r.user_id, public_key: r.public_key }] : []));
+  const holders = (role: string) =>
+    rows.flatMap((r) =>
+      r.role === role && r.user_id !== null && r.public_key !== null
+        ? [{ id: r.user_id, public_key: r.public_key }]
+        : [],
+    );
   const recipients = holders('intake_officer');
   const custodians = holders('identity_custodian');
   if (!agency || recipients.length === 0) {
-    throw new AppError('invalid_input', `agency ${input.agencyCode} does not receive reports`, 'error.form', { agency: 'error.agency_unknown' });
+    throw new AppError('invalid_input', `agency ${input.agencyCode} does not receive reports`, 'error.form', {
+      agency: 'error.agency_unknown',
+    });
   }
   // Escrow: an identity is only taken by an agency with a custodian to hold it.
   if (input.identity && custodians.length === 0) {
-    throw new AppError('invalid_input', `agency ${agency.code} has no identity custodian`, 'error.form', { name: 'error.no_custodian' });
+    throw new AppError('invalid_input', `agency ${agency.code} has no identity custodian`, 'error.form', {
+      name: 'error.no_custodian',
+    });
   }
   const { caseId, caseKey } = draft;
   const identityKey = input.identity ? randomBytes(32) : null;
   const sealedContent = reportContent(input, complaint);
   const content = sealJson(aeadKey(caseKey), sealedContent, contentAad(caseId));
-  const identity = identityKey && input.identity ? sealJson(aeadKey(identityKey), input.identity, identityAad(caseId)) : null;
+  const identity =
+    identityKey && input.identity ? sealJson(aeadKey(identityKey), input.identity, identityAad(caseId)) : null;
   const teamKey = newTeamKey();
   const sealedKeys = [
     ...recipients.flatMap((r) => [
       { user_id: r.id, purpose: 'content' as const, sealed_key: sealTo(r.public_key, caseKey) },
       { user_id: r.id, purpose: 'team' as const, sealed_key: sealTo(r.public_key, teamKey) },
     ]),
-    ...(identityKey ? custodians.map((r) => ({ user_id: r.id, purpose: 'identity' as const, sealed_key: sealTo(r.public_key, identityKey) })) : []),
+    ...(identityKey
+      ? custodians.map((r) => ({
+          user_id: r.id,
+          purpose: 'identity' as const,
+          sealed_key: sealTo(r.public_key, identityKey),
+        }))
+      : []),
   ];
   const due = dueDates(policyFor(agency.settings, input.category), now);
   // The ledger entry commits to the case and to the digest of what was reported, attachments included.
-  const digest = contentDigest(input, files.map((f) => f.file.sha256));
+  const digest = contentDigest(
+    input,
+    files.map((f) => f.file.sha256),
+  );
   const kind = complaint?.kind ?? 'tip';
   const permit = complaint?.permit ?? null;
   // §10 reminders start once the manual's deadline has passed (at once for a request already late).
-  const firstNotice = permit ? toMinute(new Date(Math.max(now.getTime(), Date.parse(`${permit.manualDueOn}T00:00:00+07:00`) + 86_400_000))) : null;
+  const firstNotice = permit
+    ? toMinute(new Date(Math.max(now.getTime(), Date.parse(`${permit.manualDueOn}T00:00:00+07:00`) + 86_400_000)))
+    : null;
   const ledger = makeEntry('submission', caseId, digest, now);
   const eventId = randomUUID();
   const sealedOpening = sealOpening(caseKey, caseId, eventId, ledger.opening);
@@ -162,7 +211,12 @@ export async function submitReport({ db, kdf, receiptSalt, draft, input, files, 
       // Two equal receipts (1 in 10^16) collide on the lookup key: draw again, never check-then-insert.
       const err = e as { code?: string; constraint?: string };
       if (err.code === '23505' && err.constraint === 'reporter_access_pkey' && attempt < 3) continue;
-      if (err.code === '23505' && err.constraint === 'filing_ticket_use_pkey') throw new AppError('conflict', 'this filing ticket was used already: GET a new one', 'error.filing_ticket_used');
+      if (err.code === '23505' && err.constraint === 'filing_ticket_use_pkey')
+        throw new AppError(
+          'conflict',
+          'this filing ticket was used already: GET a new one',
+          'error.filing_ticket_used',
+        );
       throw e;
     }
   }

@@ -10,10 +10,14 @@ export type Complainant = { name: string; contact: string; lineUserId?: string }
 export type Location = { latitude: number; longitude: number; address: string };
 
 /** What a complaint adds to a report: all of it sealed content, except the permit's dates. */
-export type ComplaintDetails = { kind: 'complaint' | 'permit'; complainant: Complainant; permit?: PermitDetails; location?: Location };
+export type ComplaintDetails = {
+  kind: 'complaint' | 'permit';
+  complainant: Complainant;
+  permit?: PermitDetails;
+  location?: Location;
+};
 
 export type ComplaintInput = { report: ReportInput; complaint: ComplaintDetails };
-
 
 /** A calendar date as typed in a date field (YYYY-MM-DD, Christian Era as browsers send it), or null. */
 /** Today in Thailand, as YYYY-MM-DD. */
@@ -27,7 +31,11 @@ export function bangkokToday(now = new Date()): string {
  * deadline must have passed. `isNamed` (the web form, staff on a caller's behalf) requires a name
  * and a contact. Throws AppError('invalid_input') naming every field at fault.
  */
-export function validateComplaint(raw: Record<string, unknown>, kind: 'complaint' | 'permit', { isNamed = true, now = new Date() }: { isNamed?: boolean; now?: Date } = {}): ComplaintInput {
+export function validateComplaint(
+  raw: Record<string, unknown>,
+  kind: 'complaint' | 'permit',
+  { isNamed = true, now = new Date() }: { isNamed?: boolean; now?: Date } = {},
+): ComplaintInput {
   const errors: Record<string, string> = {};
   const agencyCode = typeof raw.agency === 'string' ? raw.agency.trim() : '';
   if (agencyCode === '') errors.agency = 'error.field.required';

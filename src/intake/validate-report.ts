@@ -16,7 +16,12 @@ export const UNKNOWN_AGENCY = 'unknown';
 
 type Raw = Record<string, unknown>;
 
-export function readText(raw: Raw, name: keyof typeof TEXT_LIMITS, errors: Record<string, string>, isRequired = false): string {
+export function readText(
+  raw: Raw,
+  name: keyof typeof TEXT_LIMITS,
+  errors: Record<string, string>,
+  isRequired = false,
+): string {
   const v = raw[name];
   if (v !== undefined && v !== null && typeof v !== 'string') {
     errors[name] = 'error.field.invalid';
@@ -57,7 +62,9 @@ export function validateMessage(raw: unknown, hasFiles: boolean): string {
     throw new AppError('invalid_input', 'message must be a string', 'error.form', { message: 'error.field.invalid' });
   }
   const s = (raw ?? '').normalize('NFC').trim();
-  if (s.length > TEXT_LIMITS.message) throw new AppError('invalid_input', 'message too long', 'error.form', { message: 'error.field.too_long' });
-  if (s === '' && !hasFiles) throw new AppError('invalid_input', 'message is empty', 'error.form', { message: 'error.field.required' });
+  if (s.length > TEXT_LIMITS.message)
+    throw new AppError('invalid_input', 'message too long', 'error.form', { message: 'error.field.too_long' });
+  if (s === '' && !hasFiles)
+    throw new AppError('invalid_input', 'message is empty', 'error.form', { message: 'error.field.required' });
   return s;
 }

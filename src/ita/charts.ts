@@ -24,7 +24,13 @@ export type ChartGroup = { label: string; bars: ChartBar[] };
  * only carrier of the meaning (SC 1.4.1).
  */
 export const GRADE_COLOURS: Readonly<Record<string, string>> = {
-  AA: '#14532d', A: '#1a7f37', B: '#0b4f8a', C: '#7a4d00', D: '#9a3c00', E: '#b3261e', F: '#7f1d1d',
+  AA: '#14532d',
+  A: '#1a7f37',
+  B: '#0b4f8a',
+  C: '#7a4d00',
+  D: '#9a3c00',
+  E: '#b3261e',
+  F: '#7f1d1d',
 };
 const OTHER_COLOUR = '#3d4650';
 /** Instrument colours of the year-over-year chart; each bar is labelled with its code too. */
@@ -48,12 +54,21 @@ const MAX_LABEL = 34;
 const cut = (s: string) => (s.length > MAX_LABEL ? `${s.slice(0, MAX_LABEL - 1)}…` : s);
 
 function frame(id: string, title: string, desc: string, width: number, height: number, body: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${escapeXml(id)}-t ${escapeXml(id)}-d" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" font-family="Sarabun, sans-serif">`
-    + `<title id="${escapeXml(id)}-t">${escapeXml(title)}</title><desc id="${escapeXml(id)}-d">${escapeXml(desc)}</desc>${body}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${escapeXml(id)}-t ${escapeXml(id)}-d" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" font-family="Sarabun, sans-serif">` +
+    `<title id="${escapeXml(id)}-t">${escapeXml(title)}</title><desc id="${escapeXml(id)}-d">${escapeXml(desc)}</desc>${body}</svg>`
+  );
 }
 
 function noDataPanel(id: string, title: string, texts: ChartTexts): string {
-  return frame(id, title, texts.noData, 700, 80, `<rect x="1" y="1" width="698" height="78" fill="#ffffff" stroke="${INK}" stroke-dasharray="6 4"></rect><text x="350" y="46" font-size="16" text-anchor="middle" fill="${INK}">${escapeXml(texts.noData)}</text>`);
+  return frame(
+    id,
+    title,
+    texts.noData,
+    700,
+    80,
+    `<rect x="1" y="1" width="698" height="78" fill="#ffffff" stroke="${INK}" stroke-dasharray="6 4"></rect><text x="350" y="46" font-size="16" text-anchor="middle" fill="${INK}">${escapeXml(texts.noData)}</text>`,
+  );
 }
 
 const LABEL_W = 270;
@@ -61,7 +76,12 @@ const BAR_W = 320;
 const ROW = 30;
 
 /** A value printed after a bar: the score, and the grade when there are grade bands. */
-function valueText(bar: ChartBar, grades: readonly Grade[] | null, fmt: (h: number) => string, texts: ChartTexts): string {
+function valueText(
+  bar: ChartBar,
+  grades: readonly Grade[] | null,
+  fmt: (h: number) => string,
+  texts: ChartTexts,
+): string {
   if (bar.score === null) return texts.withheld;
   const grade = grades ? bandOf(grades, bar.score) : null;
   return grade ? `${fmt(bar.score)} (${grade})` : fmt(bar.score);
@@ -69,9 +89,11 @@ function valueText(bar: ChartBar, grades: readonly Grade[] | null, fmt: (h: numb
 
 function barRow(y: number, label: string, bar: ChartBar, fill: string, value: string, indent = 0): string {
   const w = bar.score === null ? 0 : Math.round((clamp(bar.score) / 10_000) * BAR_W);
-  return `<text x="${indent}" y="${y + 19}" font-size="14" fill="${INK}">${escapeXml(cut(label))}</text>`
-    + `<rect x="${LABEL_W}" y="${y + 4}" width="${w}" height="22" fill="${fill}"></rect>`
-    + `<text x="${LABEL_W + w + 6}" y="${y + 19}" font-size="14" fill="${INK}">${escapeXml(value)}</text>`;
+  return (
+    `<text x="${indent}" y="${y + 19}" font-size="14" fill="${INK}">${escapeXml(cut(label))}</text>` +
+    `<rect x="${LABEL_W}" y="${y + 4}" width="${w}" height="22" fill="${fill}"></rect>` +
+    `<text x="${LABEL_W + w + 6}" y="${y + 19}" font-size="14" fill="${INK}">${escapeXml(value)}</text>`
+  );
 }
 
 function axis(top: number, bottom: number, fmtTick: (n: number) => string): string {
@@ -88,7 +110,23 @@ function axis(top: number, bottom: number, fmtTick: (n: number) => string): stri
  * grade printed, and a dashed line at the pass mark. MUST escape every label; prints the no-data
  * panel when no bar has a score. `id` MUST be unique on the page (it names the title and desc).
  */
-export function indicatorChart({ id, title, bars, grades, passMark, texts, fmt = formatScore }: { id: string; title: string; bars: ChartBar[]; grades: readonly Grade[]; passMark: number; texts: ChartTexts; fmt?: (h: number) => string }): string {
+export function indicatorChart({
+  id,
+  title,
+  bars,
+  grades,
+  passMark,
+  texts,
+  fmt = formatScore,
+}: {
+  id: string;
+  title: string;
+  bars: ChartBar[];
+  grades: readonly Grade[];
+  passMark: number;
+  texts: ChartTexts;
+  fmt?: (h: number) => string;
+}): string {
   if (!bars.some((b) => b.score !== null)) return noDataPanel(id, title, texts);
   const values = bars.map((b) => `${b.label}: ${valueText(b, grades, fmt, texts)}`);
   const desc = `${values.join('; ')}. ${texts.passMark}: ${fmt(passMark)}`;
@@ -96,13 +134,20 @@ export function indicatorChart({ id, title, bars, grades, passMark, texts, fmt =
   const bottom = top + bars.length * ROW;
   let body = '';
   bars.forEach((b, i) => {
-    body += barRow(top + i * ROW, b.label, b, GRADE_COLOURS[bandOf(grades, b.score) ?? ''] ?? OTHER_COLOUR, valueText(b, grades, fmt, texts));
+    body += barRow(
+      top + i * ROW,
+      b.label,
+      b,
+      GRADE_COLOURS[bandOf(grades, b.score) ?? ''] ?? OTHER_COLOUR,
+      valueText(b, grades, fmt, texts),
+    );
   });
   const px = LABEL_W + (clamp(passMark) / 10_000) * BAR_W;
   // A white casing under the dashed line keeps it visible where it crosses a dark bar.
-  body += `<line x1="${px}" y1="${top - 6}" x2="${px}" y2="${bottom}" stroke="#ffffff" stroke-width="5"></line>`
-    + `<line x1="${px}" y1="${top - 6}" x2="${px}" y2="${bottom}" stroke="${INK}" stroke-width="2" stroke-dasharray="6 4"></line>`
-    + `<text x="${px}" y="${top - 10}" font-size="13" text-anchor="middle" fill="${INK}">${escapeXml(`${texts.passMark} ${fmt(passMark)}`)}</text>`;
+  body +=
+    `<line x1="${px}" y1="${top - 6}" x2="${px}" y2="${bottom}" stroke="#ffffff" stroke-width="5"></line>` +
+    `<line x1="${px}" y1="${top - 6}" x2="${px}" y2="${bottom}" stroke="${INK}" stroke-width="2" stroke-dasharray="6 4"></line>` +
+    `<text x="${px}" y="${top - 10}" font-size="13" text-anchor="middle" fill="${INK}">${escapeXml(`${texts.passMark} ${fmt(passMark)}`)}</text>`;
   body += axis(top, bottom, (n) => fmt(n * 100).replace(/[.,]0+$/, ''));
   return frame(id, title, desc, 700, bottom + 28, body);
 }
@@ -112,9 +157,23 @@ export function indicatorChart({ id, title, bars, grades, passMark, texts, fmt =
  * instrument (the series colours repeat per group, the code is printed on every row). MUST escape
  * every label; prints the no-data panel when no bar of any group has a score.
  */
-export function yearChart({ id, title, groups, texts, fmt = formatScore }: { id: string; title: string; groups: ChartGroup[]; texts: ChartTexts; fmt?: (h: number) => string }): string {
+export function yearChart({
+  id,
+  title,
+  groups,
+  texts,
+  fmt = formatScore,
+}: {
+  id: string;
+  title: string;
+  groups: ChartGroup[];
+  texts: ChartTexts;
+  fmt?: (h: number) => string;
+}): string {
   if (!groups.some((g) => g.bars.some((b) => b.score !== null))) return noDataPanel(id, title, texts);
-  const desc = groups.map((g) => `${g.label}: ${g.bars.map((b) => `${b.label} ${valueText(b, null, fmt, texts)}`).join(', ')}`).join('; ');
+  const desc = groups
+    .map((g) => `${g.label}: ${g.bars.map((b) => `${b.label} ${valueText(b, null, fmt, texts)}`).join(', ')}`)
+    .join('; ');
   let y = 6;
   let body = '';
   for (const g of groups) {

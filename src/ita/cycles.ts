@@ -35,30 +35,60 @@ export type Cycle = {
 };
 
 type Row = {
-  id: number; agency_id: number; fiscal_year: number; framework_name: string; framework: unknown; public_code: string; staff_count: number;
-  links_issued: number; iit_responses: number; eit_responses: number; state: 'open' | 'closed'; oit_due_on: string | null; opened_at: Date; closed_at: Date | null;
+  id: number;
+  agency_id: number;
+  fiscal_year: number;
+  framework_name: string;
+  framework: unknown;
+  public_code: string;
+  staff_count: number;
+  links_issued: number;
+  iit_responses: number;
+  eit_responses: number;
+  state: 'open' | 'closed';
+  oit_due_on: string | null;
+  opened_at: Date;
+  closed_at: Date | null;
   published_at: Date | null;
 };
 
 /** A row of ita_cycle as the domain's Cycle. */
 export function cycleOf(r: Row): Cycle {
   return {
-    id: r.id, agencyId: r.agency_id, fiscalYear: r.fiscal_year, frameworkName: r.framework_name, framework: r.framework as Framework, publicCode: r.public_code,
-    staffCount: r.staff_count, linksIssued: r.links_issued, iitResponses: r.iit_responses, eitResponses: r.eit_responses, state: r.state, oitDueOn: r.oit_due_on,
-    openedAt: r.opened_at, closedAt: r.closed_at, publishedAt: r.published_at,
+    id: r.id,
+    agencyId: r.agency_id,
+    fiscalYear: r.fiscal_year,
+    frameworkName: r.framework_name,
+    framework: r.framework as Framework,
+    publicCode: r.public_code,
+    staffCount: r.staff_count,
+    linksIssued: r.links_issued,
+    iitResponses: r.iit_responses,
+    eitResponses: r.eit_responses,
+    state: r.state,
+    oitDueOn: r.oit_due_on,
+    openedAt: r.opened_at,
+    closedAt: r.closed_at,
+    publishedAt: r.published_at,
   };
 }
 
 /** The actor's agency, when they hold one of `roles` in it; forbidden otherwise. */
 export function itaAgencyOf(actor: StaffActor, roles: readonly StaffRole[] = ITA_ROLES): number {
-  if (actor.agencyId === null || !hasRole(actor, ...roles)) throw new AppError('forbidden', `needs one of: ${roles.join(', ')} in an agency`, 'error.forbidden');
+  if (actor.agencyId === null || !hasRole(actor, ...roles))
+    throw new AppError('forbidden', `needs one of: ${roles.join(', ')} in an agency`, 'error.forbidden');
   return actor.agencyId;
 }
 
 /** The cycles of the actor's agency, newest fiscal year first. */
 export async function listCycles({ db, actor }: { db: Db; actor: StaffActor }): Promise<Cycle[]> {
   const agencyId = itaAgencyOf(actor);
-  const rows = await db.selectFrom('ita_cycle').selectAll().where('agency_id', '=', agencyId).orderBy('fiscal_year', 'desc').execute();
+  const rows = await db
+    .selectFrom('ita_cycle')
+    .selectAll()
+    .where('agency_id', '=', agencyId)
+    .orderBy('fiscal_year', 'desc')
+    .execute();
   return rows.map(cycleOf);
 }
 
@@ -67,11 +97,27 @@ export async function listCycles({ db, actor }: { db: Db; actor: StaffActor }): 
  * does not exist (the same answer, so ids of other agencies cannot be probed); forbidden when the
  * actor holds none of `roles`.
  */
-export async function loadCycle({ db, actor, cycleId, roles = ITA_ROLES }: { db: Db; actor: StaffActor; cycleId: number; roles?: readonly StaffRole[] }): Promise<Cycle> {
+export async function loadCycle({
+  db,
+  actor,
+  cycleId,
+  roles = ITA_ROLES,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  roles?: readonly StaffRole[];
+}): Promise<Cycle> {
   const agencyId = itaAgencyOf(actor, roles);
-  const row = Number.isSafeInteger(cycleId) && cycleId > 0
-    ? await db.selectFrom('ita_cycle').selectAll().where('id', '=', cycleId).where('agency_id', '=', agencyId).executeTakeFirst()
-    : undefined;
+  const row =
+    Number.isSafeInteger(cycleId) && cycleId > 0
+      ? await db
+          .selectFrom('ita_cycle')
+          .selectAll()
+          .where('id', '=', cycleId)
+          .where('agency_id', '=', agencyId)
+          .executeTakeFirst()
+      : undefined;
   if (!row) throw new AppError('not_found', 'no such assessment cycle', 'error.not_found');
   return cycleOf(row);
 }
@@ -87,7 +133,8 @@ export type CycleSettings = { staffCount: number; oitDueOn: string | null };
 /** Field errors of `settings` (empty when valid): the staff count 1..MAX_STAFF_COUNT, the due date a real YYYY-MM-DD or null. */
 function settingsErrors({ staffCount, oitDueOn }: CycleSettings): Record<string, string> {
   const fields: Record<string, string> = {};
-  if (!Number.isSafeInteger(staffCount) || staffCount < 1 || staffCount > MAX_STAFF_COUNT) fields.staffCount = 'ita.error.staff_count';
+  if (!Number.isSafeInteger(staffCount) || staffCount < 1 || staffCount > MAX_STAFF_COUNT)
+    fields.staffCount = 'ita.error.staff_count';
   if (oitDueOn !== null && parseDay(oitDueOn) !== oitDueOn) fields.oitDueOn = 'ita.error.oit_due_on';
   return fields;
 }
@@ -97,32 +144,75 @@ function settingsErrors({ staffCount, oitDueOn }: CycleSettings): Record<string,
  * shipped framework, copied into the cycle. `oitDueOn`: YYYY-MM-DD or null. conflict when the agency
  * already has that year.
  */
-export async function openCycle({ db, actor, fiscalYear, frameworkName, staffCount, oitDueOn = null }: { db: Db; actor: StaffActor; fiscalYear: number; frameworkName: string; staffCount: number; oitDueOn?: string | null }): Promise<Cycle> {
+export async function openCycle({
+  db,
+  actor,
+  fiscalYear,
+  frameworkName,
+  staffCount,
+  oitDueOn = null,
+}: {
+  db: Db;
+  actor: StaffActor;
+  fiscalYear: number;
+  frameworkName: string;
+  staffCount: number;
+  oitDueOn?: string | null;
+}): Promise<Cycle> {
   const agencyId = itaAgencyOf(actor, ['agency_admin']);
   const fields = settingsErrors({ staffCount, oitDueOn });
-  if (!Number.isSafeInteger(fiscalYear) || fiscalYear < 2500 || fiscalYear > 2800) fields.fiscalYear = 'ita.error.fiscal_year';
+  if (!Number.isSafeInteger(fiscalYear) || fiscalYear < 2500 || fiscalYear > 2800)
+    fields.fiscalYear = 'ita.error.fiscal_year';
   if (!listFrameworks().includes(frameworkName)) fields.framework = 'ita.error.framework';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid cycle', 'error.form', fields);
   const framework = loadShippedFramework(frameworkName);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('ita_cycle')
-      .values({ agency_id: agencyId, fiscal_year: fiscalYear, framework_name: frameworkName, framework: JSON.stringify(framework), public_code: randomBytes(12).toString('base64url'), staff_count: staffCount, oit_due_on: oitDueOn, opened_by: actor.id })
+      .values({
+        agency_id: agencyId,
+        fiscal_year: fiscalYear,
+        framework_name: frameworkName,
+        framework: JSON.stringify(framework),
+        public_code: randomBytes(12).toString('base64url'),
+        staff_count: staffCount,
+        oit_due_on: oitDueOn,
+        opened_by: actor.id,
+      })
       .onConflict((oc) => oc.columns(['agency_id', 'fiscal_year']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (!row) throw new AppError('conflict', 'the agency already has a cycle for this fiscal year', 'error.form', { fiscalYear: 'ita.error.year_taken' });
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_cycle_opened', detail: { cycleId: row.id, fiscalYear, framework: frameworkName } });
+    if (!row)
+      throw new AppError('conflict', 'the agency already has a cycle for this fiscal year', 'error.form', {
+        fiscalYear: 'ita.error.year_taken',
+      });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ita_cycle_opened',
+      detail: { cycleId: row.id, fiscalYear, framework: frameworkName },
+    });
     return cycleOf(row);
   });
 }
 
 /** Closes a cycle (agency administrators): the surveys stop taking answers; results stay. */
-export async function closeCycle({ db, actor, cycleId }: { db: Db; actor: StaffActor; cycleId: number }): Promise<void> {
+export async function closeCycle({
+  db,
+  actor,
+  cycleId,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+}): Promise<void> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
   requireOpen(cycle);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('ita_cycle').set({ state: 'closed', closed_at: new Date() }).where('id', '=', cycle.id).execute();
+    await trx
+      .updateTable('ita_cycle')
+      .set({ state: 'closed', closed_at: new Date() })
+      .where('id', '=', cycle.id)
+      .execute();
     // Unused links are of no more use; dropping them leaves nothing that says who did not answer.
     await trx.deleteFrom('ita_link').where('cycle_id', '=', cycle.id).execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'ita_cycle_closed', detail: { cycleId: cycle.id } });
@@ -136,18 +226,39 @@ export async function closeCycle({ db, actor, cycleId }: { db: Db; actor: StaffA
  * already issued stay valid even when the new count allows fewer. Audited ita_cycle_changed with
  * the values before and after, in the same transaction; nothing changed, nothing recorded.
  */
-export async function changeCycle({ db, actor, cycleId, settings }: { db: Db; actor: StaffActor; cycleId: number; settings: CycleSettings }): Promise<Cycle> {
+export async function changeCycle({
+  db,
+  actor,
+  cycleId,
+  settings,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  settings: CycleSettings;
+}): Promise<Cycle> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
   requireOpen(cycle);
   const fields = settingsErrors(settings);
-  if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid cycle settings', 'error.form', fields);
+  if (Object.keys(fields).length > 0)
+    throw new AppError('invalid_input', 'invalid cycle settings', 'error.form', fields);
   const before: CycleSettings = { staffCount: cycle.staffCount, oitDueOn: cycle.oitDueOn };
   if (before.staffCount === settings.staffCount && before.oitDueOn === settings.oitDueOn) return cycle;
   return db.transaction().execute(async (trx) => {
     // `state = 'open'` again here: a close committed since loadCycle must win over this change.
-    const row = await trx.updateTable('ita_cycle').set({ staff_count: settings.staffCount, oit_due_on: settings.oitDueOn }).where('id', '=', cycle.id).where('state', '=', 'open').returningAll().executeTakeFirst();
+    const row = await trx
+      .updateTable('ita_cycle')
+      .set({ staff_count: settings.staffCount, oit_due_on: settings.oitDueOn })
+      .where('id', '=', cycle.id)
+      .where('state', '=', 'open')
+      .returningAll()
+      .executeTakeFirst();
     if (!row) throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_cycle_changed', detail: { cycleId: cycle.id, before, after: { staffCount: settings.staffCount, oitDueOn: settings.oitDueOn } } });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ita_cycle_changed',
+      detail: { cycleId: cycle.id, before, after: { staffCount: settings.staffCount, oitDueOn: settings.oitDueOn } },
+    });
     return cycleOf(row);
   });
 }

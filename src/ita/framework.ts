@@ -6,7 +6,17 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { AppError } from '../errors.ts';
 import { parseDecimal } from './score.ts';
-import type { ChecklistItem, Framework, Grade, Indicator, Instrument, InstrumentCode, Question, Scale, Text } from './types.ts';
+import type {
+  ChecklistItem,
+  Framework,
+  Grade,
+  Indicator,
+  Instrument,
+  InstrumentCode,
+  Question,
+  Scale,
+  Text,
+} from './types.ts';
 
 /** Where the shipped framework files are. */
 export const FRAMEWORKS_DIR = path.join(import.meta.dirname, 'frameworks');
@@ -19,17 +29,37 @@ export const MAX_FRAMEWORK_BYTES = 2 * 1024 * 1024;
 
 /** The names of the shipped framework files (e.g. `ita-2569.json`), newest fiscal year first. */
 export function listFrameworks(): string[] {
-  return readdirSync(FRAMEWORKS_DIR).filter((f) => /^[a-z0-9-]+\.json$/.test(f)).sort().reverse();
+  return readdirSync(FRAMEWORKS_DIR)
+    .filter((f) => /^[a-z0-9-]+\.json$/.test(f))
+    .sort()
+    .reverse();
 }
 
-const text = { type: 'object', required: ['th', 'en'], additionalProperties: false, properties: { th: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } } };
+const text = {
+  type: 'object',
+  required: ['th', 'en'],
+  additionalProperties: false,
+  properties: { th: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
+};
 const code = { type: 'string', enum: ['IIT', 'EIT', 'OIT'] };
 const id = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,31}$' };
 const num = { type: 'number', minimum: 0 };
 
 const SCHEMA = {
   type: 'object',
-  required: ['format', 'fiscalYear', 'title', 'instruments', 'indicators', 'scales', 'questions', 'checklist', 'grades', 'passMark', 'disclosureThreshold'],
+  required: [
+    'format',
+    'fiscalYear',
+    'title',
+    'instruments',
+    'indicators',
+    'scales',
+    'questions',
+    'checklist',
+    'grades',
+    'passMark',
+    'disclosureThreshold',
+  ],
   additionalProperties: false,
   properties: {
     $comment: { type: 'string' },
@@ -37,40 +67,103 @@ const SCHEMA = {
     fiscalYear: { type: 'integer' },
     title: text,
     instruments: {
-      type: 'array', minItems: 1,
+      type: 'array',
+      minItems: 1,
       items: {
-        type: 'object', required: ['code', 'name', 'weight'], additionalProperties: false,
+        type: 'object',
+        required: ['code', 'name', 'weight'],
+        additionalProperties: false,
         properties: {
-          code, name: text, weight: num,
-          minSample: { type: 'object', required: ['atLeast', 'share'], additionalProperties: false, properties: { atLeast: { type: 'integer', minimum: 1 }, share: { type: 'number', minimum: 0, maximum: 1 } } },
+          code,
+          name: text,
+          weight: num,
+          minSample: {
+            type: 'object',
+            required: ['atLeast', 'share'],
+            additionalProperties: false,
+            properties: { atLeast: { type: 'integer', minimum: 1 }, share: { type: 'number', minimum: 0, maximum: 1 } },
+          },
         },
       },
     },
     indicators: {
-      type: 'array', minItems: 1,
-      items: { type: 'object', required: ['number', 'instrument', 'name', 'weight'], additionalProperties: false, properties: { number: { type: 'integer', minimum: 1 }, instrument: code, name: text, weight: num } },
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['number', 'instrument', 'name', 'weight'],
+        additionalProperties: false,
+        properties: { number: { type: 'integer', minimum: 1 }, instrument: code, name: text, weight: num },
+      },
     },
     scales: {
-      type: 'object', minProperties: 1,
+      type: 'object',
+      minProperties: 1,
       propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$' },
       additionalProperties: {
         oneOf: [
-          { type: 'object', required: ['kind', 'points', 'labels'], additionalProperties: false, properties: { kind: { const: 'levels' }, points: { type: 'array', minItems: 2, items: { type: 'number' } }, labels: { type: 'array', items: text } } },
-          { type: 'object', required: ['kind', 'yes', 'no', 'labels'], additionalProperties: false, properties: { kind: { const: 'yesno' }, yes: { type: 'number' }, no: { type: 'number' }, labels: { type: 'object', required: ['yes', 'no'], additionalProperties: false, properties: { yes: text, no: text } } } },
+          {
+            type: 'object',
+            required: ['kind', 'points', 'labels'],
+            additionalProperties: false,
+            properties: {
+              kind: { const: 'levels' },
+              points: { type: 'array', minItems: 2, items: { type: 'number' } },
+              labels: { type: 'array', items: text },
+            },
+          },
+          {
+            type: 'object',
+            required: ['kind', 'yes', 'no', 'labels'],
+            additionalProperties: false,
+            properties: {
+              kind: { const: 'yesno' },
+              yes: { type: 'number' },
+              no: { type: 'number' },
+              labels: {
+                type: 'object',
+                required: ['yes', 'no'],
+                additionalProperties: false,
+                properties: { yes: text, no: text },
+              },
+            },
+          },
         ],
       },
     },
     questions: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'indicator', 'scale', 'text'], additionalProperties: false, properties: { id, indicator: { type: 'integer' }, scale: { type: 'string' }, text, reverse: { type: 'boolean' } } },
+      items: {
+        type: 'object',
+        required: ['id', 'indicator', 'scale', 'text'],
+        additionalProperties: false,
+        properties: {
+          id,
+          indicator: { type: 'integer' },
+          scale: { type: 'string' },
+          text,
+          reverse: { type: 'boolean' },
+        },
+      },
     },
     checklist: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'indicator', 'group', 'text'], additionalProperties: false, properties: { id, indicator: { type: 'integer' }, group: text, text, source: { const: 'complaint-figures' } } },
+      items: {
+        type: 'object',
+        required: ['id', 'indicator', 'group', 'text'],
+        additionalProperties: false,
+        properties: { id, indicator: { type: 'integer' }, group: text, text, source: { const: 'complaint-figures' } },
+      },
     },
     grades: {
-      type: 'array', minItems: 1,
-      items: { type: 'object', required: ['grade', 'min'], additionalProperties: false, properties: { grade: { type: 'string', minLength: 1, maxLength: 8 }, min: { type: 'number' } } },
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['grade', 'min'],
+        additionalProperties: false,
+        properties: { grade: { type: 'string', minLength: 1, maxLength: 8 }, min: { type: 'number' } },
+      },
     },
     passMark: { type: 'number' },
     disclosureThreshold: { type: 'integer', minimum: 1 },
@@ -81,7 +174,13 @@ const SCHEMA = {
 const validateShape = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
 
 function faultOf(e: ErrorObject): string {
-  const where = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(file)';
+  const where =
+    e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '') || '(file)';
   if (e.keyword === 'additionalProperties') return `${where}: unknown field '${String(e.params.additionalProperty)}'`;
   if (e.keyword === 'required') return `${where}: missing field '${String(e.params.missingProperty)}'`;
   return `${where}: ${e.message ?? e.keyword}`;
@@ -96,13 +195,21 @@ function brokenSection(e: ErrorObject): string {
 }
 
 type Raw = {
-  format: string; fiscalYear: number; title: Text;
+  format: string;
+  fiscalYear: number;
+  title: Text;
   instruments: { code: InstrumentCode; name: Text; weight: number; minSample?: { atLeast: number; share: number } }[];
   indicators: { number: number; instrument: InstrumentCode; name: Text; weight: number }[];
-  scales: Record<string, { kind: 'levels'; points: number[]; labels: Text[] } | { kind: 'yesno'; yes: number; no: number; labels: { yes: Text; no: Text } }>;
+  scales: Record<
+    string,
+    | { kind: 'levels'; points: number[]; labels: Text[] }
+    | { kind: 'yesno'; yes: number; no: number; labels: { yes: Text; no: Text } }
+  >;
   questions: { id: string; indicator: number; scale: string; text: Text; reverse?: boolean }[];
   checklist: ChecklistItem[];
-  grades: Grade[]; passMark: number; disclosureThreshold: number;
+  grades: Grade[];
+  passMark: number;
+  disclosureThreshold: number;
 };
 
 /** A decimal field read exactly: points in hundredths (2 places, 0–100) or weights in basis points (4 places, 0–1). */
@@ -126,12 +233,23 @@ function duplicates(faults: string[], where: string, keys: (string | number)[]):
 }
 
 function checkInstruments(faults: string[], raw: Raw): Instrument[] {
-  duplicates(faults, 'instruments', raw.instruments.map((i) => i.code));
+  duplicates(
+    faults,
+    'instruments',
+    raw.instruments.map((i) => i.code),
+  );
   const out = raw.instruments.map((ins, k) => {
     const weight = scaled(faults, `instruments[${k}].weight`, ins.weight, 'weight');
-    if (ins.minSample && parseDecimal(ins.minSample.share, 4) === null) faults.push(`instruments[${k}].minSample.share: ${ins.minSample.share} has more than 4 decimals`);
-    if (ins.minSample && ins.code === 'OIT') faults.push(`instruments[${k}].minSample: OIT is a checklist, not a survey: it has no sample`);
-    return { code: ins.code, name: ins.name, weight, ...(ins.minSample ? { minSample: { atLeast: ins.minSample.atLeast, share: ins.minSample.share } } : {}) };
+    if (ins.minSample && parseDecimal(ins.minSample.share, 4) === null)
+      faults.push(`instruments[${k}].minSample.share: ${ins.minSample.share} has more than 4 decimals`);
+    if (ins.minSample && ins.code === 'OIT')
+      faults.push(`instruments[${k}].minSample: OIT is a checklist, not a survey: it has no sample`);
+    return {
+      code: ins.code,
+      name: ins.name,
+      weight,
+      ...(ins.minSample ? { minSample: { atLeast: ins.minSample.atLeast, share: ins.minSample.share } } : {}),
+    };
   });
   const sum = out.reduce((a, i) => a + i.weight, 0);
   if (sum !== 10000) faults.push(`instruments: weights sum to ${sum / 10000}, not 1`);
@@ -139,18 +257,34 @@ function checkInstruments(faults: string[], raw: Raw): Instrument[] {
 }
 
 function checkIndicators(faults: string[], raw: Raw, instruments: Instrument[]): Indicator[] {
-  duplicates(faults, 'indicators', raw.indicators.map((i) => i.number));
+  duplicates(
+    faults,
+    'indicators',
+    raw.indicators.map((i) => i.number),
+  );
   const declared = new Set(instruments.map((i) => i.code));
   const out = raw.indicators.map((ind, k) => {
-    if (!declared.has(ind.instrument)) faults.push(`indicators[${k}].instrument: unknown instrument '${ind.instrument}' (not in instruments)`);
-    return { number: ind.number, instrument: ind.instrument, name: ind.name, weight: scaled(faults, `indicators[${k}].weight`, ind.weight, 'weight') };
+    if (!declared.has(ind.instrument))
+      faults.push(`indicators[${k}].instrument: unknown instrument '${ind.instrument}' (not in instruments)`);
+    return {
+      number: ind.number,
+      instrument: ind.instrument,
+      name: ind.name,
+      weight: scaled(faults, `indicators[${k}].weight`, ind.weight, 'weight'),
+    };
   });
   for (const ins of instruments) {
     const own = out.filter((i) => i.instrument === ins.code);
     // Relative weights within an instrument (score = Σ w·s / Σ w): equal weights give the exact mean,
     // which three weights of 4 decimals each (0.3333 ×3) could not.
     if (own.length === 0) faults.push(`instruments: ${ins.code} has no indicator`);
-    own.forEach((i) => i.weight === 0 && faults.push(`indicators: indicator ${i.number} has weight 0 (weights are relative within an instrument and must be more than 0)`));
+    own.forEach(
+      (i) =>
+        i.weight === 0 &&
+        faults.push(
+          `indicators: indicator ${i.number} has weight 0 (weights are relative within an instrument and must be more than 0)`,
+        ),
+    );
   }
   return out;
 }
@@ -161,10 +295,16 @@ function checkScales(faults: string[], raw: Raw): Record<string, Scale> {
     const where = `scales.${name}`;
     if (s.kind === 'levels') {
       const points = s.points.map((p, k) => scaled(faults, `${where}.points[${k}]`, p, 'points'));
-      if (s.labels.length !== points.length) faults.push(`${where}.labels: ${s.labels.length} labels for ${points.length} points`);
+      if (s.labels.length !== points.length)
+        faults.push(`${where}.labels: ${s.labels.length} labels for ${points.length} points`);
       out[name] = { kind: 'levels', points, labels: s.labels };
     } else {
-      out[name] = { kind: 'yesno', yes: scaled(faults, `${where}.yes`, s.yes, 'points'), no: scaled(faults, `${where}.no`, s.no, 'points'), labels: s.labels };
+      out[name] = {
+        kind: 'yesno',
+        yes: scaled(faults, `${where}.yes`, s.yes, 'points'),
+        no: scaled(faults, `${where}.no`, s.no, 'points'),
+        labels: s.labels,
+      };
     }
   }
   return out;
@@ -177,30 +317,51 @@ function checkItems(faults: string[], raw: Raw, indicators: Indicator[], scales:
   const questions = raw.questions.map((q, k) => {
     const ind = byNumber.get(q.indicator);
     if (!ind) faults.push(`questions[${k}].indicator: unknown indicator ${q.indicator}`);
-    else if (ind.instrument === 'OIT') faults.push(`questions[${k}].indicator: indicator ${q.indicator} belongs to OIT, which is scored by the checklist`);
+    else if (ind.instrument === 'OIT')
+      faults.push(
+        `questions[${k}].indicator: indicator ${q.indicator} belongs to OIT, which is scored by the checklist`,
+      );
     if (!Object.hasOwn(scales, q.scale)) faults.push(`questions[${k}].scale: unknown scale '${q.scale}'`);
     return { id: q.id, indicator: q.indicator, scale: q.scale, text: q.text, reverse: q.reverse === true };
   });
   raw.checklist.forEach((c, k) => {
     const ind = byNumber.get(c.indicator);
     if (!ind) faults.push(`checklist[${k}].indicator: unknown indicator ${c.indicator}`);
-    else if (ind.instrument !== 'OIT') faults.push(`checklist[${k}].indicator: indicator ${c.indicator} belongs to ${ind.instrument}; checklist items belong to OIT indicators`);
+    else if (ind.instrument !== 'OIT')
+      faults.push(
+        `checklist[${k}].indicator: indicator ${c.indicator} belongs to ${ind.instrument}; checklist items belong to OIT indicators`,
+      );
   });
   for (const ind of indicators) {
-    if (ind.instrument === 'OIT' ? !raw.checklist.some((c) => c.indicator === ind.number) : !questions.some((q) => q.indicator === ind.number)) {
-      faults.push(`indicators: indicator ${ind.number} (${ind.instrument}) has no ${ind.instrument === 'OIT' ? 'checklist item' : 'question'}`);
+    if (
+      ind.instrument === 'OIT'
+        ? !raw.checklist.some((c) => c.indicator === ind.number)
+        : !questions.some((q) => q.indicator === ind.number)
+    ) {
+      faults.push(
+        `indicators: indicator ${ind.number} (${ind.instrument}) has no ${ind.instrument === 'OIT' ? 'checklist item' : 'question'}`,
+      );
     }
   }
   return questions;
 }
 
 function checkGrades(faults: string[], raw: Raw): { grades: Grade[]; passMark: number } {
-  duplicates(faults, 'grades', raw.grades.map((g) => g.grade));
-  const grades = raw.grades.map((g, k) => ({ grade: g.grade, min: scaled(faults, `grades[${k}].min`, g.min, 'points') }));
+  duplicates(
+    faults,
+    'grades',
+    raw.grades.map((g) => g.grade),
+  );
+  const grades = raw.grades.map((g, k) => ({
+    grade: g.grade,
+    min: scaled(faults, `grades[${k}].min`, g.min, 'points'),
+  }));
   grades.forEach((g, k) => {
-    if (k > 0 && g.min >= grades[k - 1]!.min) faults.push(`grades[${k}].min: grades must be listed with strictly descending minimums`);
+    if (k > 0 && g.min >= grades[k - 1]!.min)
+      faults.push(`grades[${k}].min: grades must be listed with strictly descending minimums`);
   });
-  if (grades.length > 0 && grades.at(-1)!.min !== 0) faults.push(`grades[${grades.length - 1}].min: the last grade must start at 0, so every score has a grade`);
+  if (grades.length > 0 && grades.at(-1)!.min !== 0)
+    faults.push(`grades[${grades.length - 1}].min: the last grade must start at 0, so every score has a grade`);
   const passMark = scaled(faults, 'passMark', raw.passMark, 'points');
   if (!grades.some((g) => g.min === passMark)) faults.push(`passMark: ${raw.passMark} is not the minimum of any grade`);
   return { grades, passMark };
@@ -214,25 +375,47 @@ function checkGrades(faults: string[], raw: Raw): { grades: Grade[]; passMark: n
 export function parseFramework(raw: unknown): Framework {
   const faults: string[] = [];
   const format = (raw as { format?: unknown } | null)?.format;
-  if (format !== FRAMEWORK_FORMAT) faults.push(`format: unknown format ${JSON.stringify(format ?? null)} (this version reads '${FRAMEWORK_FORMAT}')`);
+  if (format !== FRAMEWORK_FORMAT)
+    faults.push(`format: unknown format ${JSON.stringify(format ?? null)} (this version reads '${FRAMEWORK_FORMAT}')`);
   if (!validateShape(raw)) faults.push(...(validateShape.errors ?? []).map(faultOf));
   // Rules between fields run on the sections whose shape is valid, so one run reports both kinds.
   const broken = new Set((validateShape.errors ?? []).map(brokenSection));
   const isSound = (...keys: string[]): boolean => !broken.has('') && keys.every((k) => !broken.has(k));
   const r = raw as Raw;
-  if (isSound('fiscalYear') && (r.fiscalYear < 2500 || r.fiscalYear > 2700)) faults.push(`fiscalYear: ${r.fiscalYear} is not a Buddhist Era year (e.g. 2569)`);
+  if (isSound('fiscalYear') && (r.fiscalYear < 2500 || r.fiscalYear > 2700))
+    faults.push(`fiscalYear: ${r.fiscalYear} is not a Buddhist Era year (e.g. 2569)`);
   const instruments = isSound('instruments') ? checkInstruments(faults, r) : [];
   const indicators = isSound('instruments', 'indicators') ? checkIndicators(faults, r, instruments) : [];
   const scales = isSound('scales') ? checkScales(faults, r) : {};
-  const questions = isSound('instruments', 'indicators', 'scales', 'questions', 'checklist') ? checkItems(faults, r, indicators, scales) : [];
+  const questions = isSound('instruments', 'indicators', 'scales', 'questions', 'checklist')
+    ? checkItems(faults, r, indicators, scales)
+    : [];
   const marks = isSound('grades', 'passMark') ? checkGrades(faults, r) : { grades: [], passMark: 0 };
   if (faults.length > 0) {
-    throw new AppError('invalid_input', `invalid framework file (${faults.length} fault${faults.length === 1 ? '' : 's'}):\n  ${faults.join('\n  ')}`, 'ita.error.framework_file');
+    throw new AppError(
+      'invalid_input',
+      `invalid framework file (${faults.length} fault${faults.length === 1 ? '' : 's'}):\n  ${faults.join('\n  ')}`,
+      'ita.error.framework_file',
+    );
   }
   return {
-    format: FRAMEWORK_FORMAT, fiscalYear: r.fiscalYear, title: r.title, instruments, indicators, scales, questions,
-    checklist: r.checklist.map((c) => ({ id: c.id, indicator: c.indicator, group: c.group, text: c.text, ...(c.source ? { source: c.source } : {}) })),
-    grades: marks.grades, passMark: marks.passMark, disclosureThreshold: r.disclosureThreshold,
+    format: FRAMEWORK_FORMAT,
+    fiscalYear: r.fiscalYear,
+    title: r.title,
+    instruments,
+    indicators,
+    scales,
+    questions,
+    checklist: r.checklist.map((c) => ({
+      id: c.id,
+      indicator: c.indicator,
+      group: c.group,
+      text: c.text,
+      ...(c.source ? { source: c.source } : {}),
+    })),
+    grades: marks.grades,
+    passMark: marks.passMark,
+    disclosureThreshold: r.disclosureThreshold,
   };
 }
 
@@ -244,18 +427,32 @@ export function loadFrameworkFile(file: string): Framework {
   } catch {
     throw new AppError('not_found', `framework file not found: ${file}`, 'ita.error.framework_file');
   }
-  if (size > MAX_FRAMEWORK_BYTES) throw new AppError('invalid_input', `framework file ${file} is larger than ${MAX_FRAMEWORK_BYTES} bytes`, 'ita.error.framework_file');
+  if (size > MAX_FRAMEWORK_BYTES)
+    throw new AppError(
+      'invalid_input',
+      `framework file ${file} is larger than ${MAX_FRAMEWORK_BYTES} bytes`,
+      'ita.error.framework_file',
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new AppError('invalid_input', `framework file ${file} is not JSON: ${(e as Error).message}`, 'ita.error.framework_file');
+    throw new AppError(
+      'invalid_input',
+      `framework file ${file} is not JSON: ${(e as Error).message}`,
+      'ita.error.framework_file',
+    );
   }
   return parseFramework(raw);
 }
 
 /** A shipped framework by file name; not_found for a name not in listFrameworks() (so no path can escape the folder). */
 export function loadShippedFramework(name: string): Framework {
-  if (!listFrameworks().includes(name)) throw new AppError('not_found', `no shipped framework named ${JSON.stringify(name)} (shipped: ${listFrameworks().join(', ')})`, 'ita.error.framework');
+  if (!listFrameworks().includes(name))
+    throw new AppError(
+      'not_found',
+      `no shipped framework named ${JSON.stringify(name)} (shipped: ${listFrameworks().join(', ')})`,
+      'ita.error.framework',
+    );
   return loadFrameworkFile(path.join(FRAMEWORKS_DIR, name));
 }

@@ -23,7 +23,8 @@ export function parseReportOptions(q: Record<string, unknown>): ReportOptions {
   if (lang === null) fields.lang = 'ita.report.error.lang';
   const digits = q.digits === undefined ? (lang === 'th' ? 'thai' : 'arabic') : q.digits;
   if (digits !== 'thai' && digits !== 'arabic') fields.digits = 'ita.report.error.digits';
-  if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid report options', 'error.form', fields);
+  if (Object.keys(fields).length > 0)
+    throw new AppError('invalid_input', 'invalid report options', 'error.form', fields);
   return { round: round!, lang: lang!, thaiDigits: digits === 'thai' && lang === 'th' };
 }
 
@@ -33,10 +34,21 @@ export function parseReportOptions(q: Record<string, unknown>): ReportOptions {
  * year (oldest first, the disclosure rule applied as on the results page) and every measure with
  * its progress of `round` (null when not recorded yet). Reads only.
  */
-export async function buildMonitoringReport({ db, actor, cycleId, round, lang, thaiDigits }: { db: Db; actor: StaffActor; cycleId: number } & ReportOptions): Promise<MonitoringReport> {
+export async function buildMonitoringReport({
+  db,
+  actor,
+  cycleId,
+  round,
+  lang,
+  thaiDigits,
+}: { db: Db; actor: StaffActor; cycleId: number } & ReportOptions): Promise<MonitoringReport> {
   const results = await cycleResults({ db, actor, cycleId });
   const { cycle, measures } = await listMeasures({ db, actor, cycleId });
-  const agency = await db.selectFrom('agency').select(['name_th', 'name_en']).where('id', '=', cycle.agencyId).executeTakeFirstOrThrow();
+  const agency = await db
+    .selectFrom('agency')
+    .select(['name_th', 'name_en'])
+    .where('id', '=', cycle.agencyId)
+    .executeTakeFirstOrThrow();
   const indicatorName = (n: number) => cycle.framework.indicators.find((i) => i.number === n)?.name[lang] ?? String(n);
   return {
     lang,
@@ -45,7 +57,14 @@ export async function buildMonitoringReport({ db, actor, cycleId, round, lang, t
     fiscalYear: cycle.fiscalYear,
     round,
     generatedOn: bangkokToday(),
-    scores: results.years.map((y) => ({ fiscalYear: y.fiscalYear, iit: y.iit, eit: y.eit, oit: y.oit, ita: y.ita, grade: y.grade })),
+    scores: results.years.map((y) => ({
+      fiscalYear: y.fiscalYear,
+      iit: y.iit,
+      eit: y.eit,
+      oit: y.oit,
+      ita: y.ita,
+      grade: y.grade,
+    })),
     projects: measures.map((m) => {
       const p = m.progress.find((x) => x.round === round);
       return {
@@ -58,7 +77,15 @@ export async function buildMonitoringReport({ db, actor, cycleId, round, lang, t
         startsOn: m.startsOn,
         endsOn: m.endsOn,
         budget: m.budget,
-        progress: p ? { text: p.progress, percent: p.percent, budgetUsed: p.budgetUsed, problems: p.problems, suggestions: p.suggestions } : null,
+        progress: p
+          ? {
+              text: p.progress,
+              percent: p.percent,
+              budgetUsed: p.budgetUsed,
+              problems: p.problems,
+              suggestions: p.suggestions,
+            }
+          : null,
       };
     }),
   };

@@ -32,7 +32,10 @@ const EVIDENCE_TYPES: Record<string, { type: string; isValid: (b: Buffer) => boo
   jpeg: { type: 'image/jpeg', isValid: startsWith([0xff, 0xd8, 0xff]) },
   png: { type: 'image/png', isValid: startsWith([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
   gif: { type: 'image/gif', isValid: startsWith('GIF8') },
-  webp: { type: 'image/webp', isValid: (b) => startsWith('RIFF')(b) && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  webp: {
+    type: 'image/webp',
+    isValid: (b) => startsWith('RIFF')(b) && b.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
   docx: { type: `${OFFICE}.wordprocessingml.document`, isValid: ZIP },
   xlsx: { type: `${OFFICE}.spreadsheetml.sheet`, isValid: ZIP },
   pptx: { type: `${OFFICE}.presentationml.presentation`, isValid: ZIP },
@@ -46,7 +49,9 @@ const EVIDENCE_TYPES: Record<string, { type: string; isValid: (b: Buffer) => boo
 const SERVED_TYPES = new Set(Object.values(EVIDENCE_TYPES).map((t) => t.type));
 
 /** The file input's `accept` list: the extensions EVIDENCE_TYPES takes. */
-export const EVIDENCE_ACCEPT = Object.keys(EVIDENCE_TYPES).map((e) => `.${e}`).join(',');
+export const EVIDENCE_ACCEPT = Object.keys(EVIDENCE_TYPES)
+  .map((e) => `.${e}`)
+  .join(',');
 
 /** The Content-Type to serve a stored file with: its type when on the allow-list, else application/octet-stream. */
 export function servedFileType(stored: string | null): string {
@@ -92,8 +97,18 @@ export function checkEvidenceUrl(url: string): string | null {
 
 /** A stored ita_oit_item row as oitItemsOf reads it: names resolved, the file's size instead of its bytes. */
 export type OitRow = {
-  item_id: string; evidence_url: string | null; evidence_note: string | null; file_name: string | null; file_type: string | null; file_size: number | null;
-  updated_at: Date | null; updated_by: string | null; verdict: 'yes' | 'no' | null; assessor_comment: string | null; assessed_at: Date | null; assessed_by: string | null;
+  item_id: string;
+  evidence_url: string | null;
+  evidence_note: string | null;
+  file_name: string | null;
+  file_type: string | null;
+  file_size: number | null;
+  updated_at: Date | null;
+  updated_by: string | null;
+  verdict: 'yes' | 'no' | null;
+  assessor_comment: string | null;
+  assessed_at: Date | null;
+  assessed_by: string | null;
 };
 
 /** The framework's checklist, in its order, merged with the stored rows (an item without a row has nothing recorded). */
@@ -131,7 +146,15 @@ export async function oitItemsOf({ db, cycle }: { db: Db; cycle: Cycle }): Promi
     .leftJoin('staff_user as u', 'u.id', 'o.updated_by')
     .leftJoin('staff_user as a', 'a.id', 'o.assessed_by')
     .select([
-      'o.item_id', 'o.evidence_url', 'o.evidence_note', 'o.file_name', 'o.file_type', 'o.updated_at', 'o.verdict', 'o.assessor_comment', 'o.assessed_at',
+      'o.item_id',
+      'o.evidence_url',
+      'o.evidence_note',
+      'o.file_name',
+      'o.file_type',
+      'o.updated_at',
+      'o.verdict',
+      'o.assessor_comment',
+      'o.assessed_at',
       sql<number | null>`octet_length(o.file_bytes)`.as('file_size'),
       sql<string | null>`coalesce(nullif(u.display_name, ''), u.email)`.as('updated_by'),
       sql<string | null>`coalesce(nullif(a.display_name, ''), a.email)`.as('assessed_by'),
@@ -142,7 +165,15 @@ export async function oitItemsOf({ db, cycle }: { db: Db; cycle: Cycle }): Promi
 }
 
 /** The cycle (agency-scoped through loadCycle: not_found across agencies) and its OIT items in checklist order. */
-export async function listOitItems({ db, actor, cycleId }: { db: Db; actor: StaffActor; cycleId: number }): Promise<{ cycle: Cycle; items: OitItem[] }> {
+export async function listOitItems({
+  db,
+  actor,
+  cycleId,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+}): Promise<{ cycle: Cycle; items: OitItem[] }> {
   const cycle = await loadCycle({ db, actor, cycleId });
   return { cycle, items: await oitItemsOf({ db, cycle }) };
 }
@@ -175,9 +206,26 @@ function checklistItem(cycle: Cycle, itemId: string): ChecklistItem {
  * it, neither keeps it. invalid_input (fields url, note, file) or too_large (file) with nothing
  * stored; audited ('ita_oit_evidence_saved', never the file's content) in the same transaction.
  */
-export async function saveEvidence({ db, actor, cycleId, itemId, url, note, file = null, isFileRemoved = false, maxFileBytes }: {
-  db: Db; actor: StaffActor; cycleId: number; itemId: string; url: string; note: string;
-  file?: { name: string; bytes: Buffer } | null; isFileRemoved?: boolean; maxFileBytes: number;
+export async function saveEvidence({
+  db,
+  actor,
+  cycleId,
+  itemId,
+  url,
+  note,
+  file = null,
+  isFileRemoved = false,
+  maxFileBytes,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  itemId: string;
+  url: string;
+  note: string;
+  file?: { name: string; bytes: Buffer } | null;
+  isFileRemoved?: boolean;
+  maxFileBytes: number;
 }): Promise<void> {
   const cycle = await loadCycle({ db, actor, cycleId });
   requireOpen(cycle);
@@ -190,7 +238,11 @@ export async function saveEvidence({ db, actor, cycleId, itemId, url, note, file
   if (cleanNote.length > OIT_LIMITS.note) fields.note = 'error.field.too_long';
   let stored: { name: string; type: string; bytes: Buffer } | null = null;
   if (file) {
-    if (file.bytes.length > maxFileBytes) throw new AppError('too_large', 'evidence file too large', 'error.form', { ...fields, file: 'ita.error.file_too_large' });
+    if (file.bytes.length > maxFileBytes)
+      throw new AppError('too_large', 'evidence file too large', 'error.form', {
+        ...fields,
+        file: 'ita.error.file_too_large',
+      });
     const name = cleanFileName(file.name);
     const kind = EVIDENCE_TYPES[/\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? ''];
     if (!kind || !kind.isValid(file.bytes)) fields.file = 'ita.error.file_type';
@@ -198,14 +250,37 @@ export async function saveEvidence({ db, actor, cycleId, itemId, url, note, file
   }
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid evidence', 'error.form', fields);
   const now = new Date();
-  const fileSet = stored ? { file_name: stored.name, file_type: stored.type, file_bytes: stored.bytes } : isFileRemoved ? { file_name: null, file_type: null, file_bytes: null } : {};
-  const values = { evidence_url: cleanUrl || null, evidence_note: cleanNote || null, updated_by: actor.id, updated_at: now, ...fileSet };
+  const fileSet = stored
+    ? { file_name: stored.name, file_type: stored.type, file_bytes: stored.bytes }
+    : isFileRemoved
+      ? { file_name: null, file_type: null, file_bytes: null }
+      : {};
+  const values = {
+    evidence_url: cleanUrl || null,
+    evidence_note: cleanNote || null,
+    updated_by: actor.id,
+    updated_at: now,
+    ...fileSet,
+  };
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('ita_oit_item').values({ cycle_id: cycle.id, item_id: itemId, ...values }).onConflict((oc) => oc.columns(['cycle_id', 'item_id']).doUpdateSet(values)).execute();
+    await trx
+      .insertInto('ita_oit_item')
+      .values({ cycle_id: cycle.id, item_id: itemId, ...values })
+      .onConflict((oc) => oc.columns(['cycle_id', 'item_id']).doUpdateSet(values))
+      .execute();
     await recordAudit(trx, {
       actorUserId: actor.id,
       action: 'ita_oit_evidence_saved',
-      detail: { cycleId: cycle.id, itemId, hasUrl: cleanUrl !== '', file: stored ? { sha256: createHash('sha256').update(stored.bytes).digest('hex'), size: stored.bytes.length } : isFileRemoved ? 'removed' : 'kept' },
+      detail: {
+        cycleId: cycle.id,
+        itemId,
+        hasUrl: cleanUrl !== '',
+        file: stored
+          ? { sha256: createHash('sha256').update(stored.bytes).digest('hex'), size: stored.bytes.length }
+          : isFileRemoved
+            ? 'removed'
+            : 'kept',
+      },
     });
   });
 }
@@ -218,7 +293,21 @@ export const VERDICTS = ['yes', 'no'] as const;
  * agency, even its administrators; open cycles only). invalid_input (fields verdict, comment);
  * audited ('ita_oit_verdict_saved') in the same transaction.
  */
-export async function saveVerdict({ db, actor, cycleId, itemId, verdict, comment }: { db: Db; actor: StaffActor; cycleId: number; itemId: string; verdict: string; comment: string }): Promise<void> {
+export async function saveVerdict({
+  db,
+  actor,
+  cycleId,
+  itemId,
+  verdict,
+  comment,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  itemId: string;
+  verdict: string;
+  comment: string;
+}): Promise<void> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['ita_assessor'] });
   requireOpen(cycle);
   checklistItem(cycle, itemId);
@@ -227,17 +316,45 @@ export async function saveVerdict({ db, actor, cycleId, itemId, verdict, comment
   if (verdict !== 'yes' && verdict !== 'no') fields.verdict = 'ita.error.verdict';
   if (cleanComment.length > OIT_LIMITS.comment) fields.comment = 'error.field.too_long';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid verdict', 'error.form', fields);
-  const values = { verdict: verdict as 'yes' | 'no', assessor_comment: cleanComment || null, assessed_by: actor.id, assessed_at: new Date() };
+  const values = {
+    verdict: verdict as 'yes' | 'no',
+    assessor_comment: cleanComment || null,
+    assessed_by: actor.id,
+    assessed_at: new Date(),
+  };
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('ita_oit_item').values({ cycle_id: cycle.id, item_id: itemId, ...values }).onConflict((oc) => oc.columns(['cycle_id', 'item_id']).doUpdateSet(values)).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_oit_verdict_saved', detail: { cycleId: cycle.id, itemId, verdict } });
+    await trx
+      .insertInto('ita_oit_item')
+      .values({ cycle_id: cycle.id, item_id: itemId, ...values })
+      .onConflict((oc) => oc.columns(['cycle_id', 'item_id']).doUpdateSet(values))
+      .execute();
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ita_oit_verdict_saved',
+      detail: { cycleId: cycle.id, itemId, verdict },
+    });
   });
 }
 
 /** The stored evidence file of an item; not_found when there is none (or the cycle is not the actor's). `type` is safe to serve (servedFileType). */
-export async function loadEvidenceFile({ db, actor, cycleId, itemId }: { db: Db; actor: StaffActor; cycleId: number; itemId: string }): Promise<{ name: string; type: string; bytes: Buffer }> {
+export async function loadEvidenceFile({
+  db,
+  actor,
+  cycleId,
+  itemId,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  itemId: string;
+}): Promise<{ name: string; type: string; bytes: Buffer }> {
   const cycle = await loadCycle({ db, actor, cycleId });
-  const row = await db.selectFrom('ita_oit_item').select(['file_name', 'file_type', 'file_bytes']).where('cycle_id', '=', cycle.id).where('item_id', '=', itemId).executeTakeFirst();
+  const row = await db
+    .selectFrom('ita_oit_item')
+    .select(['file_name', 'file_type', 'file_bytes'])
+    .where('cycle_id', '=', cycle.id)
+    .where('item_id', '=', itemId)
+    .executeTakeFirst();
   if (!row?.file_name || !row.file_bytes) throw new AppError('not_found', 'no evidence file', 'error.not_found');
   return { name: row.file_name, type: servedFileType(row.file_type), bytes: row.file_bytes };
 }
@@ -246,7 +363,15 @@ export async function loadEvidenceFile({ db, actor, cycleId, itemId }: { db: Db;
  * The complaint figures of the cycle's agency for its fiscal year, for the checklist items filled
  * from Sujarit (`source: 'complaint-figures'`): the same counts the public /figures?fy= page shows.
  */
-export async function oitComplaintFigures({ db, cycle, now = new Date() }: { db: Db; cycle: Cycle; now?: Date }): Promise<OitFigures> {
+export async function oitComplaintFigures({
+  db,
+  cycle,
+  now = new Date(),
+}: {
+  db: Db;
+  cycle: Cycle;
+  now?: Date;
+}): Promise<OitFigures> {
   const { from, to } = fiscalYearRange(cycle.fiscalYear);
   const [agency, figures] = await Promise.all([
     db.selectFrom('agency').select('code').where('id', '=', cycle.agencyId).executeTakeFirstOrThrow(),

@@ -16,7 +16,10 @@ import type { Framework, InstrumentCode, ScoreResult, SurveyInstrument } from '.
 export const PUBLISHED_CACHE_MS = 60_000;
 
 /** What of a framework the public pages print: names, grade bands, pass mark, disclosure threshold (no questions). */
-export type PublicFramework = Pick<Framework, 'title' | 'instruments' | 'indicators' | 'grades' | 'passMark' | 'disclosureThreshold'>;
+export type PublicFramework = Pick<
+  Framework,
+  'title' | 'instruments' | 'indicators' | 'grades' | 'passMark' | 'disclosureThreshold'
+>;
 
 /** A fiscal year of an agency's public table, with the surveys withheld by the disclosure rule (a cycle's year only). */
 export type PublicYear = YearRow & { withheld: SurveyInstrument[] };
@@ -35,7 +38,12 @@ export type PublicCycle = {
 };
 
 /** An agency with at least one published cycle: its years oldest first (published cycles and recorded years) and its newest published cycle. */
-export type PublishedAgency = { code: string; name: { th: string; en: string }; years: PublicYear[]; latest: PublicCycle };
+export type PublishedAgency = {
+  code: string;
+  name: { th: string; en: string };
+  years: PublicYear[];
+  latest: PublicCycle;
+};
 
 /**
  * Publishes (`isPublished`) or withdraws a cycle's results on /ita (agency administrators of the
@@ -45,14 +53,33 @@ export type PublishedAgency = { code: string; name: { th: string; en: string }; 
  * anything changed; a change is audited ita_results_published in the same transaction, and the
  * published results are computed afresh on this server's next request.
  */
-export async function publishResults({ db, actor, cycleId, isPublished }: { db: Db; actor: StaffActor; cycleId: number; isPublished: boolean }): Promise<boolean> {
+export async function publishResults({
+  db,
+  actor,
+  cycleId,
+  isPublished,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  isPublished: boolean;
+}): Promise<boolean> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
-  if (isPublished && cycle.state !== 'closed') throw new AppError('conflict', 'results are published once the cycle is closed', 'ita.publish.error.open');
+  if (isPublished && cycle.state !== 'closed')
+    throw new AppError('conflict', 'results are published once the cycle is closed', 'ita.publish.error.open');
   const isChanged = await db.transaction().execute(async (trx) => {
-    const r = await trx.updateTable('ita_cycle').set({ published_at: isPublished ? new Date() : null })
-      .where('id', '=', cycle.id).where('published_at', isPublished ? 'is' : 'is not', null).executeTakeFirst();
+    const r = await trx
+      .updateTable('ita_cycle')
+      .set({ published_at: isPublished ? new Date() : null })
+      .where('id', '=', cycle.id)
+      .where('published_at', isPublished ? 'is' : 'is not', null)
+      .executeTakeFirst();
     if (r.numUpdatedRows === 0n) return false;
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_results_published', detail: { cycleId: cycle.id, published: isPublished } });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ita_results_published',
+      detail: { cycleId: cycle.id, published: isPublished },
+    });
     return true;
   });
   // After the commit: a withdrawal must not wait for the minute to pass on this server.
@@ -60,7 +87,10 @@ export async function publishResults({ db, actor, cycleId, isPublished }: { db: 
   return isChanged;
 }
 
-const withheldOf = (cycle: Cycle): SurveyInstrument[] => disclosureOf(cycle).filter((d) => !d.isDisclosed).map((d) => d.instrument);
+const withheldOf = (cycle: Cycle): SurveyInstrument[] =>
+  disclosureOf(cycle)
+    .filter((d) => !d.isDisclosed)
+    .map((d) => d.instrument);
 
 function publicCycle(cycle: Cycle, score: ScoreResult): PublicCycle {
   const { title, instruments, indicators, grades, passMark, disclosureThreshold } = cycle.framework;
@@ -69,7 +99,12 @@ function publicCycle(cycle: Cycle, score: ScoreResult): PublicCycle {
     publishedAt: cycle.publishedAt!,
     framework: { title, instruments, indicators, grades, passMark, disclosureThreshold },
     instruments: score.instruments.map((i) => ({ code: i.code, score: i.score })),
-    indicators: score.indicators.map((i) => ({ number: i.number, instrument: i.instrument, score: i.score, grade: i.score === null ? null : gradeOf(cycle.framework, i.score) })),
+    indicators: score.indicators.map((i) => ({
+      number: i.number,
+      instrument: i.instrument,
+      score: i.score,
+      grade: i.score === null ? null : gradeOf(cycle.framework, i.score),
+    })),
     ita: score.ita,
     grade: score.grade,
     passed: score.passed,
@@ -79,9 +114,15 @@ function publicCycle(cycle: Cycle, score: ScoreResult): PublicCycle {
 
 /** Every agency with a published cycle, by code; the database's view now (uncached). */
 async function loadPublished(db: Db): Promise<PublishedAgency[]> {
-  const rows = await db.selectFrom('ita_cycle').innerJoin('agency', 'agency.id', 'ita_cycle.agency_id')
-    .selectAll('ita_cycle').select(['agency.code as agency_code', 'agency.name_th', 'agency.name_en'])
-    .where('ita_cycle.published_at', 'is not', null).orderBy('agency.code').orderBy('ita_cycle.fiscal_year').execute();
+  const rows = await db
+    .selectFrom('ita_cycle')
+    .innerJoin('agency', 'agency.id', 'ita_cycle.agency_id')
+    .selectAll('ita_cycle')
+    .select(['agency.code as agency_code', 'agency.name_th', 'agency.name_en'])
+    .where('ita_cycle.published_at', 'is not', null)
+    .orderBy('agency.code')
+    .orderBy('ita_cycle.fiscal_year')
+    .execute();
   const byAgency = new Map<number, typeof rows>();
   for (const r of rows) {
     const list = byAgency.get(r.agency_id) ?? [];
@@ -126,20 +167,46 @@ export function publishedResults({ db, now = Date.now() }: { db: Db; now?: numbe
   return entry.agencies;
 }
 
-const CSV_COLUMNS = ['ita.public.csv.agency_code', 'ita.public.csv.agency', 'ita.public.csv.fiscal_year', 'IIT', 'EIT', 'OIT', 'ITA', 'ita.public.csv.grade', 'ita.public.csv.source', 'ita.public.csv.note'] as const;
+const CSV_COLUMNS = [
+  'ita.public.csv.agency_code',
+  'ita.public.csv.agency',
+  'ita.public.csv.fiscal_year',
+  'IIT',
+  'EIT',
+  'OIT',
+  'ITA',
+  'ita.public.csv.grade',
+  'ita.public.csv.source',
+  'ita.public.csv.note',
+] as const;
 
 /**
  * The published results as CSV (see csvText), one row per agency and fiscal year: the instrument
  * scores, the ITA and the grade as 83.41, the source (a cycle run here, or a year recorded from NACC)
  * and a note naming the surveys withheld. Column names and notes through `t`, agency names in `lang`.
  */
-export function publishedCsv(agencies: readonly PublishedAgency[], lang: 'th' | 'en', t: (key: string, params?: Record<string, string | number>) => string): string {
+export function publishedCsv(
+  agencies: readonly PublishedAgency[],
+  lang: 'th' | 'en',
+  t: (key: string, params?: Record<string, string | number>) => string,
+): string {
   const score = (h: number | null) => (h === null ? '' : formatScore(h));
   const lines: string[][] = [CSV_COLUMNS.map((k) => (k.startsWith('ita.') ? t(k) : k))];
   for (const a of agencies) {
     for (const y of a.years) {
       const note = y.withheld.length > 0 ? t('ita.public.csv.withheld', { codes: y.withheld.join(', ') }) : '';
-      lines.push([a.code, a.name[lang], String(y.fiscalYear), score(y.iit), score(y.eit), score(y.oit), score(y.ita), y.grade ?? '', t(`ita.public.source.${y.source}`), note]);
+      lines.push([
+        a.code,
+        a.name[lang],
+        String(y.fiscalYear),
+        score(y.iit),
+        score(y.eit),
+        score(y.oit),
+        score(y.ita),
+        y.grade ?? '',
+        t(`ita.public.source.${y.source}`),
+        note,
+      ]);
     }
   }
   return csvText(lines);

@@ -55,8 +55,26 @@ function report(over: Partial<MonitoringReport> = {}): MonitoringReport {
     ],
     projects: [
       project(),
-      project({ indicator: 9, indicatorName: 'การเปิดเผยข้อมูล', title: 'โครงการพัฒนาระบบการให้บริการภาครัฐ', budget: '0', progress: null }),
-      project({ indicator: 6, indicatorName: 'การป้องกันการทุจริต', title: 'กิจกรรมการดำเนินงานตามข้อเสนอแนะเพื่อยกระดับดัชนีรับรู้การทุจริต', budget: '0', progress: { text: PROGRESS, percent: 100, budgetUsed: '0', problems: 'ข้อจำกัดของช่องทางการเผยแพร่ผลการดำเนินงาน', suggestions: '' } }),
+      project({
+        indicator: 9,
+        indicatorName: 'การเปิดเผยข้อมูล',
+        title: 'โครงการพัฒนาระบบการให้บริการภาครัฐ',
+        budget: '0',
+        progress: null,
+      }),
+      project({
+        indicator: 6,
+        indicatorName: 'การป้องกันการทุจริต',
+        title: 'กิจกรรมการดำเนินงานตามข้อเสนอแนะเพื่อยกระดับดัชนีรับรู้การทุจริต',
+        budget: '0',
+        progress: {
+          text: PROGRESS,
+          percent: 100,
+          budgetUsed: '0',
+          problems: 'ข้อจำกัดของช่องทางการเผยแพร่ผลการดำเนินงาน',
+          suggestions: '',
+        },
+      }),
     ],
     ...over,
   };
@@ -85,13 +103,25 @@ async function saved(r: MonitoringReport): Promise<{ file: string; pdf: Buffer }
 
 async function text(file: string, opts: { page?: number; layout?: boolean } = {}): Promise<string> {
   const pages = opts.page === undefined ? [] : ['-f', String(opts.page), '-l', String(opts.page)];
-  const { stdout } = await execFile('pdftotext', [...pages, ...(opts.layout ? ['-layout'] : []), '-enc', 'UTF-8', file, '-']);
+  const { stdout } = await execFile('pdftotext', [
+    ...pages,
+    ...(opts.layout ? ['-layout'] : []),
+    '-enc',
+    'UTF-8',
+    file,
+    '-',
+  ]);
   return stdout;
 }
 
 async function info(file: string): Promise<Record<string, string>> {
   const { stdout } = await execFile('pdfinfo', ['-isodates', file]);
-  return Object.fromEntries(stdout.split('\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+  );
 }
 
 describe('renderMonitoringPdf', () => {
@@ -133,14 +163,24 @@ describe('renderMonitoringPdf', () => {
     const { file } = await saved(report({ thaiDigits: false }));
     const page = normal(await text(file));
     assert.ok(page.includes('ประจำปีงบประมาณ พ.ศ. 2569 รอบ 6 เดือน'.normalize('NFKC')));
-    assert.ok(page.includes('1.1 วัตถุประสงค์') && page.includes('83.41') && page.includes('1 ตุลาคม 2568 ถึง 30 กันยายน 2569'));
+    assert.ok(
+      page.includes('1.1 วัตถุประสงค์') && page.includes('83.41') && page.includes('1 ตุลาคม 2568 ถึง 30 กันยายน 2569'),
+    );
     assert.doesNotMatch(page, /[๐-๙]/, 'no Thai digit anywhere');
   });
 
   it('prints the sections of seed 003, the budget, and what is not reported', async () => {
     const { file } = await saved(report());
     const all = normal(await text(file));
-    for (const heading of ['๑.๑ วัตถุประสงค์', '๑.๒ ขั้นตอนการดำเนินงานและผู้รับผิดชอบ', '๑.๓ ความก้าวหน้าการดำเนินการ', '๑.๔ งบประมาณที่ใช้ดำเนินงาน', '๑.๕ ปัญหา/อุปสรรค', '๑.๖ ข้อเสนอแนะ', '๓.๖ ข้อเสนอแนะ']) {
+    for (const heading of [
+      '๑.๑ วัตถุประสงค์',
+      '๑.๒ ขั้นตอนการดำเนินงานและผู้รับผิดชอบ',
+      '๑.๓ ความก้าวหน้าการดำเนินการ',
+      '๑.๔ งบประมาณที่ใช้ดำเนินงาน',
+      '๑.๕ ปัญหา/อุปสรรค',
+      '๑.๖ ข้อเสนอแนะ',
+      '๓.๖ ข้อเสนอแนะ',
+    ]) {
       assert.ok(all.includes(heading.normalize('NFKC')), heading);
     }
     assert.ok(all.includes('ใช้ไป ๔,๒๔๑,๓๐๐.๐๐ บาท จากงบประมาณ ๑๒,๕๐๐.๐๐ บาท'), 'budget used of planned');
@@ -166,14 +206,24 @@ describe('renderMonitoringPdf', () => {
   });
 
   it('paginates a long report, numbers later pages "- n -" and loses no text', async () => {
-    const projects = Array.from({ length: 40 }, (_, i) => project({ title: `โครงการที่ ${i + 1} ส่งเสริมคุณธรรมและความโปร่งใสของหน่วยงาน`, progress: i % 3 === 0 ? null : project().progress }));
+    const projects = Array.from({ length: 40 }, (_, i) =>
+      project({
+        title: `โครงการที่ ${i + 1} ส่งเสริมคุณธรรมและความโปร่งใสของหน่วยงาน`,
+        progress: i % 3 === 0 ? null : project().progress,
+      }),
+    );
     const { file } = await saved(report({ projects }));
     const pages = Number((await info(file)).Pages);
     assert.ok(pages > 5, `${pages} pages`);
     const all = squeezed(await text(file));
-    for (const [i, p] of projects.entries()) assert.ok(all.includes(squeezed(toThaiDigits(`${i + 1}. ${p.title}`))), p.title);
+    for (const [i, p] of projects.entries())
+      assert.ok(all.includes(squeezed(toThaiDigits(`${i + 1}. ${p.title}`))), p.title);
     const first = await text(file, { page: 1, layout: true });
-    assert.doesNotMatch(squeezed(first.split('\n').find((l) => l.trim() !== '') ?? ''), /^-.*-$/, 'no page number on page 1');
+    assert.doesNotMatch(
+      squeezed(first.split('\n').find((l) => l.trim() !== '') ?? ''),
+      /^-.*-$/,
+      'no page number on page 1',
+    );
     for (const page of [2, pages]) {
       const top = (await text(file, { page, layout: true })).split('\n').find((l) => l.trim() !== '') ?? '';
       assert.equal(squeezed(top), `-${toThaiDigits(String(page))}-`, `page number of page ${page}`);
@@ -190,8 +240,21 @@ describe('renderMonitoringPdf', () => {
         scores: [{ fiscalYear: 2569, iit: null, eit: null, oit: null, ita: null, grade: '<b>&</b>' }],
         generatedOn: '',
         projects: [
-          project({ title: word, objective: 'ก่อน\u0000\u0007\u001B\u200B\u202Eหลัง\r\nบรรทัดใหม่\tแท็บ', steps: '', responsibleUnit: '', startsOn: '', endsOn: 'not a date', budget: '', indicatorName: '' }),
-          project({ title: '', objective: '', progress: { text: '', percent: Number.NaN, budgetUsed: 'abc', problems: '   ', suggestions: '\n\n' } }),
+          project({
+            title: word,
+            objective: 'ก่อน\u0000\u0007\u001B\u200B\u202Eหลัง\r\nบรรทัดใหม่\tแท็บ',
+            steps: '',
+            responsibleUnit: '',
+            startsOn: '',
+            endsOn: 'not a date',
+            budget: '',
+            indicatorName: '',
+          }),
+          project({
+            title: '',
+            objective: '',
+            progress: { text: '', percent: Number.NaN, budgetUsed: 'abc', problems: '   ', suggestions: '\n\n' },
+          }),
         ],
       }),
     );
@@ -199,7 +262,9 @@ describe('renderMonitoringPdf', () => {
     assert.ok(Number((await info(file)).Pages) >= 2);
     const raw = await text(file);
     assert.equal(raw.match(/ฎ/g)?.length, 5000, 'every character of the long word is drawn');
-    const cell = await saved(report({ scores: [{ fiscalYear: 2569, iit: null, eit: null, oit: null, ita: null, grade: 'ฏ'.repeat(2000) }] }));
+    const cell = await saved(
+      report({ scores: [{ fiscalYear: 2569, iit: null, eit: null, oit: null, ita: null, grade: 'ฏ'.repeat(2000) }] }),
+    );
     const drawn = (await text(cell.file)).match(/ฏ/g)?.length ?? 0;
     assert.ok(drawn > 0 && drawn < 100, `a table cell is cut short, so its row fits on a page: ${drawn}`);
     const all = normal(raw);
@@ -219,7 +284,9 @@ describe('renderMonitoringPdf', () => {
   });
 
   it('prints the English version with English labels and Buddhist Era years', async () => {
-    const { file, pdf } = await saved(report({ lang: 'en', thaiDigits: false, agencyName: 'Office of the Public Sector Development Commission' }));
+    const { file, pdf } = await saved(
+      report({ lang: 'en', thaiDigits: false, agencyName: 'Office of the Public Sector Development Commission' }),
+    );
     const all = normal(await text(file));
     for (const label of [
       'Monitoring report on the integrity and transparency measures',

@@ -111,8 +111,12 @@ function scoreTable(w: Writer, report: MonitoringReport, L: Labels): void {
   const laidOut = rows.map((cells, r) => {
     const font: Font = r === 0 ? 'bold' : 'regular';
     const wrapped = cells.map((c, i) => {
-      const lines = wrapText(w.prepare(c), (i === 0 ? labelWidth : YEAR_COLUMN) - 2 * CELL_PAD, (s) => w.measure(font, s));
-      return lines.length > MAX_CELL_LINES ? [...lines.slice(0, MAX_CELL_LINES - 1), `${lines[MAX_CELL_LINES - 1]}…`] : lines;
+      const lines = wrapText(w.prepare(c), (i === 0 ? labelWidth : YEAR_COLUMN) - 2 * CELL_PAD, (s) =>
+        w.measure(font, s),
+      );
+      return lines.length > MAX_CELL_LINES
+        ? [...lines.slice(0, MAX_CELL_LINES - 1), `${lines[MAX_CELL_LINES - 1]}…`]
+        : lines;
     });
     return { font, wrapped, height: Math.max(1, ...wrapped.map((l) => l.length)) * LINE + 2 * CELL_PAD };
   });
@@ -147,7 +151,9 @@ function percentText(p: number): string {
 function budgetText(lang: Lang, L: Labels, p: ReportProject): string {
   const used = p.progress?.budgetUsed ?? '';
   if (isZeroAmount(p.budget) && (p.progress === null || isZeroAmount(used))) return L.noBudget;
-  return p.progress === null ? L.budgetPlanned(bahtAmount(lang, p.budget)) : L.budgetUsed(bahtAmount(lang, used), bahtAmount(lang, p.budget));
+  return p.progress === null
+    ? L.budgetPlanned(bahtAmount(lang, p.budget))
+    : L.budgetUsed(bahtAmount(lang, used), bahtAmount(lang, p.budget));
 }
 
 /** One measure, numbered as in seed 003: "๑. title", then ๑.๑ … ๑.๖. */
@@ -167,8 +173,16 @@ function project(w: Writer, lang: Lang, L: Labels, p: ReportProject, n: number):
   w.block(p.objective.trim() === '' ? '–' : p.objective, body);
   section(2, L.steps);
   w.block(p.steps.trim() === '' ? '–' : p.steps, { x: sub, width: RIGHT - sub });
-  w.block(p.responsibleUnit.trim() === '' ? '–' : p.responsibleUnit, { x: sub, width: RIGHT - sub, lead: { text: `${L.responsible} `, font: 'bold', hanging: false } });
-  w.block(L.fromTo(dateText(lang, p.startsOn), dateText(lang, p.endsOn)), { x: sub, width: RIGHT - sub, lead: { text: `${L.duration} `, font: 'bold', hanging: false } });
+  w.block(p.responsibleUnit.trim() === '' ? '–' : p.responsibleUnit, {
+    x: sub,
+    width: RIGHT - sub,
+    lead: { text: `${L.responsible} `, font: 'bold', hanging: false },
+  });
+  w.block(L.fromTo(dateText(lang, p.startsOn), dateText(lang, p.endsOn)), {
+    x: sub,
+    width: RIGHT - sub,
+    lead: { text: `${L.duration} `, font: 'bold', hanging: false },
+  });
   section(3, L.progress);
   if (p.progress === null) {
     w.block(L.noProgress, { x: sub, width: RIGHT - sub });
@@ -202,7 +216,12 @@ export async function renderMonitoringPdf(report: MonitoringReport): Promise<Buf
   const digits = (s: string) => (report.thaiDigits ? toThaiDigits(s) : s);
   const { doc, bytes } = await openThaiDocument({
     lang: report.lang === 'th' ? 'th-TH' : 'en',
-    info: { Title: digits(`${L.title} ${periodLine}`), Author: agency, Creator: 'Sujarit', CreationDate: creationDate(report.generatedOn) },
+    info: {
+      Title: digits(`${L.title} ${periodLine}`),
+      Author: agency,
+      Creator: 'Sujarit',
+      CreationDate: creationDate(report.generatedOn),
+    },
   });
 
   const w = new Writer(doc, report.thaiDigits);

@@ -20,23 +20,44 @@ function faultsOf(text: string): string {
 
 describe('parseResponsesCsv', () => {
   it('tallies answers, counts respondents per instrument and reads verdicts', () => {
-    const a = parseResponsesCsv(framework, 'respondent,question,answer\ns1,i1,4\ns1,i2,yes\ns2,i1,2\ns2,i2,\np1,e1,3\n,o1,yes\n,o2,no\n,o3,\n');
-    assert.deepEqual([...a.tallies.get('i1')!], [[4, 1], [2, 1]]);
+    const a = parseResponsesCsv(
+      framework,
+      'respondent,question,answer\ns1,i1,4\ns1,i2,yes\ns2,i1,2\ns2,i2,\np1,e1,3\n,o1,yes\n,o2,no\n,o3,\n',
+    );
+    assert.deepEqual(
+      [...a.tallies.get('i1')!],
+      [
+        [4, 1],
+        [2, 1],
+      ],
+    );
     assert.deepEqual([...a.tallies.get('i2')!], [[1, 1]]);
     assert.deepEqual([...a.tallies.get('i3')!], []);
     assert.deepEqual(a.respondents, { IIT: 2, EIT: 1 });
-    assert.deepEqual([...a.verdicts], [['o1', true], ['o2', false]]);
+    assert.deepEqual(
+      [...a.verdicts],
+      [
+        ['o1', true],
+        ['o2', false],
+      ],
+    );
   });
 
   const equivalent: [string, string][] = [
     ['CRLF and a BOM', '\uFEFFrespondent,question,answer\r\ns1,i2,ใช่\r\n"s 2",i2,ไม่ใช่\r\n'],
     ['LF, no final line break, capitals', 'Respondent,Question,Answer\ns1,i2,YES\n"s 2",i2,No'],
-    ['quoted fields with commas, quotes and line breaks', 'respondent,question,answer\ns1,i2,"yes"\n"s ""2""\n,x",i2,no\n'],
+    [
+      'quoted fields with commas, quotes and line breaks',
+      'respondent,question,answer\ns1,i2,"yes"\n"s ""2""\n,x",i2,no\n',
+    ],
   ];
   for (const [what, text] of equivalent) {
     it(`reads ${what}`, () => {
       const a = parseResponsesCsv(framework, text);
-      assert.deepEqual([...a.tallies.get('i2')!].sort(), [[0, 1], [1, 1]]);
+      assert.deepEqual([...a.tallies.get('i2')!].sort(), [
+        [0, 1],
+        [1, 1],
+      ]);
       assert.equal(a.respondents.IIT, 2);
     });
   }
@@ -47,8 +68,16 @@ describe('parseResponsesCsv', () => {
     ['a header with a fourth column', 'respondent,question,answer,note\n', /line 1: the header must be/],
     ['an unknown question', 'respondent,question,answer\ns1,i1,1\ns1,i99,1\n', /^ {2}line 3: unknown question i99$/m],
     ['a level off the scale', 'respondent,question,answer\ns1,i1,5\n', /line 2: i1 needs 1 to 4, not '5'/],
-    ['a yes/no answer given as a number', 'respondent,question,answer\ns1,i2,1\n', /line 2: i2 needs yes or no, not '1'/],
-    ['a duplicate answer', 'respondent,question,answer\ns1,i1,1\ns2,i1,1\ns1,i1,2\n', /line 4: respondent s1 i1 is given twice/],
+    [
+      'a yes/no answer given as a number',
+      'respondent,question,answer\ns1,i2,1\n',
+      /line 2: i2 needs yes or no, not '1'/,
+    ],
+    [
+      'a duplicate answer',
+      'respondent,question,answer\ns1,i1,1\ns2,i1,1\ns1,i1,2\n',
+      /line 4: respondent s1 i1 is given twice/,
+    ],
     ['a duplicate verdict', 'respondent,question,answer\n,o1,yes\n,o1,no\n', /line 3: o1 is given twice/],
     ['a bad verdict', 'respondent,question,answer\n,o1,maybe\n', /line 2: o1 needs yes or no, not 'maybe'/],
     ['a survey answer without respondent', 'respondent,question,answer\n,i1,1\n', /line 2: i1 needs a respondent/],
@@ -74,13 +103,19 @@ describe('parseResponsesCsv', () => {
 
   it('refuses a file over the size limit as too_large', () => {
     const text = `respondent,question,answer\n${'x'.repeat(MAX_RESPONSES_CSV_BYTES)}`;
-    assert.throws(() => parseResponsesCsv(framework, text), (e) => isAppError(e) && e.code === 'too_large');
+    assert.throws(
+      () => parseResponsesCsv(framework, text),
+      (e) => isAppError(e) && e.code === 'too_large',
+    );
   });
 });
 
 describe('decodeResponsesCsv', () => {
   it('reads UTF-8 and refuses Windows-874', () => {
     assert.equal(decodeResponsesCsv(Buffer.from('ใช่', 'utf8')), 'ใช่');
-    assert.throws(() => decodeResponsesCsv(Uint8Array.of(0xe3, 0xaa, 0xe8)), (e) => isAppError(e) && /not UTF-8/.test(e.message)); // ใช่ in Windows-874
+    assert.throws(
+      () => decodeResponsesCsv(Uint8Array.of(0xe3, 0xaa, 0xe8)),
+      (e) => isAppError(e) && /not UTF-8/.test(e.message),
+    ); // ใช่ in Windows-874
   });
 });

@@ -81,9 +81,7 @@ function readRecords(text: string, onRecord: (r: Record3) => boolean): string | 
   return null;
 }
 
-type Target =
-  | { kind: 'question'; instrument: SurveyInstrument; scale: Scale; tally: QuestionTally }
-  | { kind: 'item' };
+type Target = { kind: 'question'; instrument: SurveyInstrument; scale: Scale; tally: QuestionTally } | { kind: 'item' };
 
 function answerValue(scale: Scale, answer: string): number | null {
   if (scale.kind === 'levels') {
@@ -109,7 +107,11 @@ function yesNo(answer: string): number | null {
 export function parseResponsesCsv(framework: Framework, text: string): Answers {
   // text.length ≤ UTF-8 bytes, so the cheap test first; byteLength is exact.
   if (text.length > MAX_RESPONSES_CSV_BYTES || Buffer.byteLength(text, 'utf8') > MAX_RESPONSES_CSV_BYTES) {
-    throw new AppError('too_large', `the responses file is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`, 'ita.error.responses_csv_size');
+    throw new AppError(
+      'too_large',
+      `the responses file is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`,
+      'ita.error.responses_csv_size',
+    );
   }
   const instrumentOf = new Map(framework.indicators.map((i) => [i.number, i.instrument]));
   const answers: Answers = { tallies: new Map(), respondents: { IIT: 0, EIT: 0 }, verdicts: new Map() };
@@ -117,7 +119,12 @@ export function parseResponsesCsv(framework: Framework, text: string): Answers {
   for (const q of framework.questions) {
     const tally: QuestionTally = new Map();
     answers.tallies.set(q.id, tally);
-    targets.set(q.id, { kind: 'question', instrument: instrumentOf.get(q.indicator) as SurveyInstrument, scale: framework.scales[q.scale]!, tally });
+    targets.set(q.id, {
+      kind: 'question',
+      instrument: instrumentOf.get(q.indicator) as SurveyInstrument,
+      scale: framework.scales[q.scale]!,
+      tally,
+    });
   }
   for (const c of framework.checklist) targets.set(c.id, { kind: 'item' });
 
@@ -129,7 +136,8 @@ export function parseResponsesCsv(framework: Framework, text: string): Answers {
   const onRecord = ({ line, fields }: Record3): boolean => {
     if (isHeader) {
       isHeader = false;
-      if (fields.length !== 3 || fields.some((f, k) => f.trim().toLowerCase() !== HEADER[k])) return fault(`line ${line}: the header must be ${HEADER.join(',')}`) && false;
+      if (fields.length !== 3 || fields.some((f, k) => f.trim().toLowerCase() !== HEADER[k]))
+        return fault(`line ${line}: the header must be ${HEADER.join(',')}`) && false;
       return true;
     }
     if (fields.length === 1 && fields[0] === '') return true; // a blank line, e.g. the last one
@@ -138,7 +146,8 @@ export function parseResponsesCsv(framework: Framework, text: string): Answers {
     const target = targets.get(question);
     if (!target) return fault(`line ${line}: unknown question ${question === '' ? '(empty)' : question}`);
     const key = `${respondent}\u0000${question}`;
-    if (seen.has(key)) return fault(`line ${line}: ${respondent === '' ? '' : `respondent ${respondent} `}${question} is given twice`);
+    if (seen.has(key))
+      return fault(`line ${line}: ${respondent === '' ? '' : `respondent ${respondent} `}${question} is given twice`);
     seen.add(key);
     if (target.kind === 'item') {
       if (answer === '') return true;
@@ -163,7 +172,11 @@ export function parseResponsesCsv(framework: Framework, text: string): Answers {
   if (isHeader) faults.push(`line 1: the file is empty; the header must be ${HEADER.join(',')}`);
   if (faults.length > 0) {
     const more = faults.length >= MAX_CSV_FAULTS ? `\n  (stopped after ${MAX_CSV_FAULTS} faults)` : '';
-    throw new AppError('invalid_input', `invalid responses file:\n  ${faults.join('\n  ')}${more}`, 'ita.error.responses_csv');
+    throw new AppError(
+      'invalid_input',
+      `invalid responses file:\n  ${faults.join('\n  ')}${more}`,
+      'ita.error.responses_csv',
+    );
   }
   answers.respondents = { IIT: respondents.IIT.size, EIT: respondents.EIT.size };
   return answers;
@@ -174,10 +187,19 @@ export function parseResponsesCsv(framework: Framework, text: string): Answers {
  * Excel's plain "CSV" on Thai Windows is Windows-874, which would otherwise turn into garbage.
  */
 export function decodeResponsesCsv(bytes: Uint8Array): string {
-  if (bytes.byteLength > MAX_RESPONSES_CSV_BYTES) throw new AppError('too_large', `the responses file is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`, 'ita.error.responses_csv_size');
+  if (bytes.byteLength > MAX_RESPONSES_CSV_BYTES)
+    throw new AppError(
+      'too_large',
+      `the responses file is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`,
+      'ita.error.responses_csv_size',
+    );
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new AppError('invalid_input', 'the responses file is not UTF-8 text (save it as "CSV UTF-8")', 'ita.error.responses_csv');
+    throw new AppError(
+      'invalid_input',
+      'the responses file is not UTF-8 text (save it as "CSV UTF-8")',
+      'ita.error.responses_csv',
+    );
   }
 }

@@ -11,13 +11,30 @@ import { listFrameworks, loadShippedFramework } from './framework.ts';
 import { surveyProgress } from './sample.ts';
 import { formatScore, gradeOf, parseScore as parseScoreText, roundHalfUp, scoreAnswers } from './score.ts';
 import { loadTallies } from './surveys.ts';
-import type { Answers, ChecklistItem, Framework, IndicatorScore, InstrumentCode, QuestionScore, ScoreResult, SurveyInstrument } from './types.ts';
+import type {
+  Answers,
+  ChecklistItem,
+  Framework,
+  IndicatorScore,
+  InstrumentCode,
+  QuestionScore,
+  ScoreResult,
+  SurveyInstrument,
+} from './types.ts';
 
 /** Whether a survey instrument's scores may be shown: `responses` against the framework's `threshold`. */
 export type Disclosure = { instrument: SurveyInstrument; responses: number; threshold: number; isDisclosed: boolean };
 
 /** One fiscal year of the year-over-year table (hundredths; null: not assessed, or withheld). */
-export type YearRow = { fiscalYear: number; iit: number | null; eit: number | null; oit: number | null; ita: number | null; grade: string | null; source: 'cycle' | 'history' };
+export type YearRow = {
+  fiscalYear: number;
+  iit: number | null;
+  eit: number | null;
+  oit: number | null;
+  ita: number | null;
+  grade: string | null;
+  source: 'cycle' | 'history';
+};
 
 /** A question with its answer counts (answer value → count, in answer order). */
 export type WeakQuestion = QuestionScore & { counts: { answer: number; count: number }[] };
@@ -44,13 +61,27 @@ export type CycleResults = {
  */
 export async function loadAnswers(db: Db, cycle: Cycle): Promise<Answers> {
   const tallies = await loadTallies(db, cycle.id);
-  const items = await db.selectFrom('ita_oit_item').select(['item_id', 'verdict']).where('cycle_id', '=', cycle.id).where('verdict', 'is not', null).execute();
-  return { tallies, respondents: { IIT: cycle.iitResponses, EIT: cycle.eitResponses }, verdicts: new Map(items.map((i) => [i.item_id, i.verdict === 'yes'])) };
+  const items = await db
+    .selectFrom('ita_oit_item')
+    .select(['item_id', 'verdict'])
+    .where('cycle_id', '=', cycle.id)
+    .where('verdict', 'is not', null)
+    .execute();
+  return {
+    tallies,
+    respondents: { IIT: cycle.iitResponses, EIT: cycle.eitResponses },
+    verdicts: new Map(items.map((i) => [i.item_id, i.verdict === 'yes'])),
+  };
 }
 
 /** Per survey instrument of the cycle's framework, whether its results reach the disclosure threshold. */
 export function disclosureOf(cycle: Cycle): Disclosure[] {
-  return surveyProgress(cycle).map((p) => ({ instrument: p.instrument, responses: p.responses, threshold: cycle.framework.disclosureThreshold, isDisclosed: p.isDisclosed }));
+  return surveyProgress(cycle).map((p) => ({
+    instrument: p.instrument,
+    responses: p.responses,
+    threshold: cycle.framework.disclosureThreshold,
+    isDisclosed: p.isDisclosed,
+  }));
 }
 
 /**
@@ -78,14 +109,18 @@ export function withhold(framework: Framework, score: ScoreResult, hidden: Reado
  * the disclosure per survey. The caller MUST have loaded the cycle within its scope (loadCycle for
  * staff; a published cycle for the public) and MUST NOT show the answers where counts are not due.
  */
-export async function disclosedScore(db: Db, cycle: Cycle): Promise<{ score: ScoreResult; answers: Answers; disclosure: Disclosure[] }> {
+export async function disclosedScore(
+  db: Db,
+  cycle: Cycle,
+): Promise<{ score: ScoreResult; answers: Answers; disclosure: Disclosure[] }> {
   const answers = await loadAnswers(db, cycle);
   const disclosure = disclosureOf(cycle);
   const hidden = new Set<InstrumentCode>(disclosure.filter((d) => !d.isDisclosed).map((d) => d.instrument));
   return { score: withhold(cycle.framework, scoreAnswers(cycle.framework, answers), hidden), answers, disclosure };
 }
 
-const instrumentScore = (s: ScoreResult, code: InstrumentCode) => s.instruments.find((i) => i.code === code)?.score ?? null;
+const instrumentScore = (s: ScoreResult, code: InstrumentCode) =>
+  s.instruments.find((i) => i.code === code)?.score ?? null;
 
 /**
  * The year-over-year rows of an agency, oldest first: the scores recorded in ita_history, and each
@@ -93,13 +128,38 @@ const instrumentScore = (s: ScoreResult, code: InstrumentCode) => s.instruments.
  * a cycle wins over a recorded year. Recorded years are graded with `framework`'s bands. The caller
  * chooses the cycles: every cycle of the agency for its staff, the published ones for the public.
  */
-export async function agencyYears(db: Db, { agencyId, framework, cycles, known = new Map() }: { agencyId: number; framework: Framework; cycles: readonly Cycle[]; known?: ReadonlyMap<number, ScoreResult> }): Promise<YearRow[]> {
+export async function agencyYears(
+  db: Db,
+  {
+    agencyId,
+    framework,
+    cycles,
+    known = new Map(),
+  }: { agencyId: number; framework: Framework; cycles: readonly Cycle[]; known?: ReadonlyMap<number, ScoreResult> },
+): Promise<YearRow[]> {
   const byYear = new Map<number, YearRow>();
   const history = await db.selectFrom('ita_history').selectAll().where('agency_id', '=', agencyId).execute();
-  for (const h of history) byYear.set(h.fiscal_year, { fiscalYear: h.fiscal_year, iit: h.iit, eit: h.eit, oit: h.oit, ita: h.ita, grade: h.ita === null ? null : gradeOf(framework, h.ita), source: 'history' });
+  for (const h of history)
+    byYear.set(h.fiscal_year, {
+      fiscalYear: h.fiscal_year,
+      iit: h.iit,
+      eit: h.eit,
+      oit: h.oit,
+      ita: h.ita,
+      grade: h.ita === null ? null : gradeOf(framework, h.ita),
+      source: 'history',
+    });
   for (const c of cycles) {
     const s = known.get(c.id) ?? (await disclosedScore(db, c)).score;
-    byYear.set(c.fiscalYear, { fiscalYear: c.fiscalYear, iit: instrumentScore(s, 'IIT'), eit: instrumentScore(s, 'EIT'), oit: instrumentScore(s, 'OIT'), ita: s.ita, grade: s.grade, source: 'cycle' });
+    byYear.set(c.fiscalYear, {
+      fiscalYear: c.fiscalYear,
+      iit: instrumentScore(s, 'IIT'),
+      eit: instrumentScore(s, 'EIT'),
+      oit: instrumentScore(s, 'OIT'),
+      ita: s.ita,
+      grade: s.grade,
+      source: 'cycle',
+    });
   }
   return [...byYear.values()].sort((a, b) => a.fiscalYear - b.fiscalYear);
 }
@@ -114,13 +174,24 @@ async function listAgencyCycles(db: Db, agencyId: number): Promise<Cycle[]> {
  * question scores MUST NOT be returned (see `withhold`): with few answers one person's view could
  * be read out of them.
  */
-export async function cycleResults({ db, actor, cycleId }: { db: Db; actor: StaffActor; cycleId: number }): Promise<CycleResults> {
+export async function cycleResults({
+  db,
+  actor,
+  cycleId,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+}): Promise<CycleResults> {
   const cycle = await loadCycle({ db, actor, cycleId });
   const { score, answers, disclosure } = await disclosedScore(db, cycle);
-  const byScore = <T extends { score: number | null }>(xs: T[]) => xs.filter((x) => x.score !== null).sort((a, b) => a.score! - b.score!);
+  const byScore = <T extends { score: number | null }>(xs: T[]) =>
+    xs.filter((x) => x.score !== null).sort((a, b) => a.score! - b.score!);
   const weakestQuestions = byScore(score.questions).map((q) => ({
     ...q,
-    counts: [...(answers.tallies.get(q.id) ?? new Map<number, number>())].sort((a, b) => a[0] - b[0]).map(([answer, count]) => ({ answer, count })),
+    counts: [...(answers.tallies.get(q.id) ?? new Map<number, number>())]
+      .sort((a, b) => a[0] - b[0])
+      .map(([answer, count]) => ({ answer, count })),
   }));
   const disclosed = new Set(score.checklist.filter((c) => c.disclosed).map((c) => c.id));
   return {
@@ -130,11 +201,23 @@ export async function cycleResults({ db, actor, cycleId }: { db: Db; actor: Staf
     weakestIndicators: byScore(score.indicators),
     weakestQuestions,
     undisclosedItems: cycle.framework.checklist.filter((c) => !disclosed.has(c.id)),
-    years: await agencyYears(db, { agencyId: cycle.agencyId, framework: cycle.framework, cycles: await listAgencyCycles(db, cycle.agencyId), known: new Map([[cycle.id, score]]) }),
+    years: await agencyYears(db, {
+      agencyId: cycle.agencyId,
+      framework: cycle.framework,
+      cycles: await listAgencyCycles(db, cycle.agencyId),
+      known: new Map([[cycle.id, score]]),
+    }),
   };
 }
 
-const CSV_COLUMNS = ['ita.csv.level', 'ita.csv.id', 'ita.csv.name', 'ita.csv.score', 'ita.csv.answered', 'ita.csv.note'] as const;
+const CSV_COLUMNS = [
+  'ita.csv.level',
+  'ita.csv.id',
+  'ita.csv.name',
+  'ita.csv.score',
+  'ita.csv.answered',
+  'ita.csv.note',
+] as const;
 
 /**
  * The results as CSV (UTF-8 with a byte order mark, CRLF, a header row of `t(key)`): the ITA, the
@@ -142,15 +225,30 @@ const CSV_COLUMNS = ['ita.csv.level', 'ita.csv.id', 'ita.csv.name', 'ita.csv.sco
  * no score and a note instead, and its questions are left out (the disclosure rule). Every field
  * goes through csvField, so a text that looks like a formula is not run by a spreadsheet.
  */
-export function resultsCsv(r: CycleResults, lang: 'th' | 'en', t: (key: string, params?: Record<string, string | number>) => string): string {
+export function resultsCsv(
+  r: CycleResults,
+  lang: 'th' | 'en',
+  t: (key: string, params?: Record<string, string | number>) => string,
+): string {
   const f = r.cycle.framework;
-  const withheld = new Map(r.disclosure.filter((d) => !d.isDisclosed).map((d) => [d.instrument as InstrumentCode, t('ita.results.withheld', { n: d.responses, needed: d.threshold })]));
+  const withheld = new Map(
+    r.disclosure
+      .filter((d) => !d.isDisclosed)
+      .map((d) => [d.instrument as InstrumentCode, t('ita.results.withheld', { n: d.responses, needed: d.threshold })]),
+  );
   const score = (h: number | null) => (h === null ? '' : formatScore(h));
   const lines: string[][] = [CSV_COLUMNS.map((k) => t(k))];
   lines.push(['ita', 'ITA', t('ita.results.ita'), score(r.score.ita), '', r.score.grade ?? '']);
   for (const i of r.score.instruments) {
     const name = f.instruments.find((x) => x.code === i.code)?.name[lang] ?? i.code;
-    lines.push(['instrument', i.code, name, score(i.score), i.respondents === null ? '' : String(i.respondents), withheld.get(i.code) ?? '']);
+    lines.push([
+      'instrument',
+      i.code,
+      name,
+      score(i.score),
+      i.respondents === null ? '' : String(i.respondents),
+      withheld.get(i.code) ?? '',
+    ]);
   }
   for (const i of r.score.indicators) {
     const name = f.indicators.find((x) => x.number === i.number)?.name[lang] ?? '';
@@ -172,7 +270,7 @@ export function csvText(lines: readonly (readonly string[])[]): string {
 export function parseScore(raw: unknown): number | null | undefined {
   if (typeof raw !== 'string') return undefined;
   const v = raw.trim();
-  return v === '' ? null : parseScoreText(v) ?? undefined;
+  return v === '' ? null : (parseScoreText(v) ?? undefined);
 }
 
 /** ITA from instrument scores (hundredths) with weights in basis points, half-up to a hundredth (exact integers). */
@@ -191,30 +289,60 @@ export type HistoryInput = { fiscalYear: unknown; iit: unknown; eit: unknown; oi
  * cycle of the same year wins in the table over what is recorded here. invalid_input with field
  * errors; audited ita_history_recorded in the same transaction.
  */
-export async function recordHistory({ db, actor, input }: { db: Db; actor: StaffActor; input: HistoryInput }): Promise<YearRow> {
+export async function recordHistory({
+  db,
+  actor,
+  input,
+}: {
+  db: Db;
+  actor: StaffActor;
+  input: HistoryInput;
+}): Promise<YearRow> {
   const agencyId = itaAgencyOf(actor, ['agency_admin']);
   const fields: Record<string, string> = {};
-  const fy = typeof input.fiscalYear === 'string' && /^\d{4}$/.test(input.fiscalYear.trim()) ? Number(input.fiscalYear.trim()) : Number.NaN;
+  const fy =
+    typeof input.fiscalYear === 'string' && /^\d{4}$/.test(input.fiscalYear.trim())
+      ? Number(input.fiscalYear.trim())
+      : Number.NaN;
   if (!(fy >= 2500 && fy <= 2800)) fields.fiscalYear = 'ita.error.fiscal_year';
-  const parsed = { iit: parseScore(input.iit), eit: parseScore(input.eit), oit: parseScore(input.oit), ita: parseScore(input.ita) };
+  const parsed = {
+    iit: parseScore(input.iit),
+    eit: parseScore(input.eit),
+    oit: parseScore(input.oit),
+    ita: parseScore(input.ita),
+  };
   for (const [k, v] of Object.entries(parsed)) if (v === undefined) fields[k] = 'ita.history.error.score';
   const { iit, eit, oit } = parsed;
   let ita = parsed.ita;
-  if (Object.keys(fields).length === 0 && iit === null && eit === null && oit === null && ita === null) fields.iit = 'ita.history.error.score_none';
+  if (Object.keys(fields).length === 0 && iit === null && eit === null && oit === null && ita === null)
+    fields.iit = 'ita.history.error.score_none';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid past scores', 'error.form', fields);
   if (ita === null && iit != null && eit != null && oit != null) {
     const newest = listFrameworks()[0];
     if (newest) {
-      const w = Object.fromEntries(loadShippedFramework(newest).instruments.map((i) => [i.code, i.weight])) as Record<InstrumentCode, number>;
+      const w = Object.fromEntries(loadShippedFramework(newest).instruments.map((i) => [i.code, i.weight])) as Record<
+        InstrumentCode,
+        number
+      >;
       ita = weightedIta({ IIT: iit, EIT: eit, OIT: oit }, w);
     }
   }
   const row = { iit: iit ?? null, eit: eit ?? null, oit: oit ?? null, ita: ita ?? null };
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('ita_history').values({ agency_id: agencyId, fiscal_year: fy, ...row, recorded_by: actor.id })
-      .onConflict((oc) => oc.columns(['agency_id', 'fiscal_year']).doUpdateSet({ ...row, recorded_by: actor.id, recorded_at: new Date() }))
+    await trx
+      .insertInto('ita_history')
+      .values({ agency_id: agencyId, fiscal_year: fy, ...row, recorded_by: actor.id })
+      .onConflict((oc) =>
+        oc
+          .columns(['agency_id', 'fiscal_year'])
+          .doUpdateSet({ ...row, recorded_by: actor.id, recorded_at: new Date() }),
+      )
       .execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ita_history_recorded', detail: { fiscalYear: fy, ...row, isItaComputed: parsed.ita === null && ita !== null } });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ita_history_recorded',
+      detail: { fiscalYear: fy, ...row, isItaComputed: parsed.ita === null && ita !== null },
+    });
   });
   return { fiscalYear: fy, ...row, grade: null, source: 'history' };
 }

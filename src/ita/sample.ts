@@ -17,6 +17,15 @@ export function surveyProgress(cycle: Cycle): SurveyProgress[] {
     const population = instrument === 'IIT' ? cycle.staffCount : null;
     const responses = instrument === 'IIT' ? cycle.iitResponses : cycle.eitResponses;
     const required = requiredSample(i.minSample, population);
-    return [{ instrument, responses, required, population, isEnough: responses >= required, isDisclosed: responses >= f.disclosureThreshold }];
+    return [
+      {
+        instrument,
+        responses,
+        required,
+        population,
+        isEnough: responses >= required,
+        isDisclosed: responses >= f.disclosureThreshold,
+      },
+    ];
   });
 }

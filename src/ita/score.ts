@@ -2,17 +2,28 @@
 // in hundredths and every published level is rounded half up with integer arithmetic only, so a
 // figure never depends on binary floating point (seed 004: 83.41 / 92.21 / 100.00 → 92.69).
 import { AppError } from '../errors.ts';
-import type { Answers, Framework, IndicatorScore, InstrumentScore, QuestionScore, Scale, ScoreResult, SurveyInstrument } from './types.ts';
+import type {
+  Answers,
+  Framework,
+  IndicatorScore,
+  InstrumentScore,
+  QuestionScore,
+  Scale,
+  ScoreResult,
+  SurveyInstrument,
+} from './types.ts';
 
 /**
  * round(num / den) half up, for integers num ≥ 0 and den > 0 (both safe integers). Exact: the
  * floating quotient is only a first guess, corrected with the integer remainder.
  */
 export function roundHalfUp(num: number, den: number): number {
-  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num < 0 || den <= 0) throw new RangeError(`roundHalfUp(${num}, ${den})`);
+  if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || num < 0 || den <= 0)
+    throw new RangeError(`roundHalfUp(${num}, ${den})`);
   const twice = 2 * num + den;
   const d = 2 * den;
-  if (!Number.isSafeInteger(twice) || !Number.isSafeInteger(d)) return Number((2n * BigInt(num) + BigInt(den)) / (2n * BigInt(den)));
+  if (!Number.isSafeInteger(twice) || !Number.isSafeInteger(d))
+    return Number((2n * BigInt(num) + BigInt(den)) / (2n * BigInt(den)));
   let q = Math.floor(twice / d);
   const r = twice - q * d;
   if (r < 0) q -= 1;
@@ -69,13 +80,22 @@ export function answerPoints(scale: Scale, reverse: boolean, answer: number, que
 }
 
 function badAnswer(questionId: string, answer: number, expected: string): AppError {
-  return new AppError('invalid_input', `question ${questionId}: answer ${answer} is not on its scale (${expected})`, 'ita.error.answer');
+  return new AppError(
+    'invalid_input',
+    `question ${questionId}: answer ${answer} is not on its scale (${expected})`,
+    'ita.error.answer',
+  );
 }
 
 function scoreQuestions(framework: Framework, answers: Answers): QuestionScore[] {
   const known = new Set(framework.questions.map((q) => q.id));
   for (const id of answers.tallies.keys()) {
-    if (!known.has(id)) throw new AppError('invalid_input', `answers name question ${id}, which the framework does not have`, 'ita.error.answer');
+    if (!known.has(id))
+      throw new AppError(
+        'invalid_input',
+        `answers name question ${id}, which the framework does not have`,
+        'ita.error.answer',
+      );
   }
   const instrumentOf = new Map(framework.indicators.map((i) => [i.number, i.instrument]));
   return framework.questions.map((q) => {
@@ -83,47 +103,96 @@ function scoreQuestions(framework: Framework, answers: Answers): QuestionScore[]
     let sum = 0;
     let answered = 0;
     for (const [answer, count] of answers.tallies.get(q.id) ?? []) {
-      if (!Number.isSafeInteger(count) || count < 0) throw new AppError('invalid_input', `question ${q.id}: count ${count} is not a whole number`, 'ita.error.answer');
+      if (!Number.isSafeInteger(count) || count < 0)
+        throw new AppError(
+          'invalid_input',
+          `question ${q.id}: count ${count} is not a whole number`,
+          'ita.error.answer',
+        );
       sum += count * answerPoints(scale, q.reverse, answer, q.id);
       answered += count;
     }
     const respondents = answers.respondents[instrumentOf.get(q.indicator) as SurveyInstrument] ?? 0;
-    return { id: q.id, indicator: q.indicator, score: answered === 0 ? null : roundHalfUp(sum, answered), answered, missing: Math.max(0, respondents - answered) };
+    return {
+      id: q.id,
+      indicator: q.indicator,
+      score: answered === 0 ? null : roundHalfUp(sum, answered),
+      answered,
+      missing: Math.max(0, respondents - answered),
+    };
   });
 }
 
 /** The full breakdown of a cycle's answers under a framework. Pure; integers (hundredths) throughout. */
 export function scoreAnswers(framework: Framework, answers: Answers): ScoreResult {
   const questions = scoreQuestions(framework, answers);
-  const checklist = framework.checklist.map((c) => ({ id: c.id, indicator: c.indicator, disclosed: answers.verdicts.get(c.id) === true }));
+  const checklist = framework.checklist.map((c) => ({
+    id: c.id,
+    indicator: c.indicator,
+    disclosed: answers.verdicts.get(c.id) === true,
+  }));
   const indicators: IndicatorScore[] = framework.indicators.map((ind) => {
     if (ind.instrument === 'OIT') {
       const items = checklist.filter((c) => c.indicator === ind.number);
       const disclosed = items.filter((c) => c.disclosed).length;
-      return { number: ind.number, instrument: ind.instrument, score: items.length === 0 ? null : roundHalfUp(10000 * disclosed, items.length) };
+      return {
+        number: ind.number,
+        instrument: ind.instrument,
+        score: items.length === 0 ? null : roundHalfUp(10000 * disclosed, items.length),
+      };
     }
     const scores = questions.filter((q) => q.indicator === ind.number && q.score !== null).map((q) => q.score!);
     const sum = scores.reduce((a, b) => a + b, 0);
-    return { number: ind.number, instrument: ind.instrument, score: scores.length === 0 ? null : roundHalfUp(sum, scores.length) };
+    return {
+      number: ind.number,
+      instrument: ind.instrument,
+      score: scores.length === 0 ? null : roundHalfUp(sum, scores.length),
+    };
   });
   const instruments: InstrumentScore[] = framework.instruments.map((ins) => {
-    const own = framework.indicators.map((ind, k) => ({ weight: ind.weight, score: indicators[k]!.score, instrument: ind.instrument })).filter((x) => x.instrument === ins.code);
+    const own = framework.indicators
+      .map((ind, k) => ({ weight: ind.weight, score: indicators[k]!.score, instrument: ind.instrument }))
+      .filter((x) => x.instrument === ins.code);
     const isComplete = own.length > 0 && own.every((x) => x.score !== null);
-    const score = isComplete ? roundHalfUp(own.reduce((a, x) => a + x.weight * x.score!, 0), own.reduce((a, x) => a + x.weight, 0)) : null;
+    const score = isComplete
+      ? roundHalfUp(
+          own.reduce((a, x) => a + x.weight * x.score!, 0),
+          own.reduce((a, x) => a + x.weight, 0),
+        )
+      : null;
     return { code: ins.code, score, respondents: ins.code === 'OIT' ? null : answers.respondents[ins.code] };
   });
   const isComplete = instruments.length > 0 && instruments.every((i) => i.score !== null);
-  const ita = isComplete ? roundHalfUp(framework.instruments.reduce((a, ins, k) => a + ins.weight * instruments[k]!.score!, 0), 10000) : null;
-  return { questions, checklist, indicators, instruments, ita, grade: ita === null ? null : gradeOf(framework, ita), passed: ita === null ? null : ita >= framework.passMark };
+  const ita = isComplete
+    ? roundHalfUp(
+        framework.instruments.reduce((a, ins, k) => a + ins.weight * instruments[k]!.score!, 0),
+        10000,
+      )
+    : null;
+  return {
+    questions,
+    checklist,
+    indicators,
+    instruments,
+    ita,
+    grade: ita === null ? null : gradeOf(framework, ita),
+    passed: ita === null ? null : ita >= framework.passMark,
+  };
 }
 
-export type WeakPoint = { kind: 'indicator'; number: number; score: number } | { kind: 'question'; id: string; indicator: number; score: number };
+export type WeakPoint =
+  | { kind: 'indicator'; number: number; score: number }
+  | { kind: 'question'; id: string; indicator: number; score: number };
 
 /** Indicators and questions that have a score, lowest first (ties: indicators before questions, then framework order); `limit` cuts the list. */
 export function weakest(result: ScoreResult, limit = Number.POSITIVE_INFINITY): WeakPoint[] {
   const points: WeakPoint[] = [
-    ...result.indicators.filter((i) => i.score !== null).map((i) => ({ kind: 'indicator' as const, number: i.number, score: i.score! })),
-    ...result.questions.filter((q) => q.score !== null).map((q) => ({ kind: 'question' as const, id: q.id, indicator: q.indicator, score: q.score! })),
+    ...result.indicators
+      .filter((i) => i.score !== null)
+      .map((i) => ({ kind: 'indicator' as const, number: i.number, score: i.score! })),
+    ...result.questions
+      .filter((q) => q.score !== null)
+      .map((q) => ({ kind: 'question' as const, id: q.id, indicator: q.indicator, score: q.score! })),
   ];
   return points.sort((a, b) => a.score - b.score).slice(0, limit);
 }

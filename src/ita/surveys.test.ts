@@ -11,16 +11,30 @@ import { AppError } from '../errors.ts';
 import { resolveStaffSession, staffLogin, type StaffActor } from '../staff/session.ts';
 import { toAppError } from '../web/errors.ts';
 import { closeCycle, openCycle, type Cycle } from './cycles.ts';
-import { answerOptions, fieldOf, issueLinks, loadEitSurvey, loadIitSurvey, loadTallies, submitEit, submitIit, surveyOf, validateAnswers, type Survey } from './surveys.ts';
+import {
+  answerOptions,
+  fieldOf,
+  issueLinks,
+  loadEitSurvey,
+  loadIitSurvey,
+  loadTallies,
+  submitEit,
+  submitIit,
+  surveyOf,
+  validateAnswers,
+  type Survey,
+} from './surveys.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** Every question answered: `pick(i)` chooses the option index (wrapped to the scale). */
 function answersFor(survey: Pick<Survey, 'questions' | 'scales'>, pick: (i: number) => number): Record<string, string> {
-  return Object.fromEntries(survey.questions.map((q, i) => {
-    const opts = answerOptions(survey.scales[q.scale]);
-    return [fieldOf(q.id), String(opts[pick(i) % opts.length].value)];
-  }));
+  return Object.fromEntries(
+    survey.questions.map((q, i) => {
+      const opts = answerOptions(survey.scales[q.scale]);
+      return [fieldOf(q.id), String(opts[pick(i) % opts.length].value)];
+    }),
+  );
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string, userMessage?: string): Promise<AppError> {
@@ -44,20 +58,48 @@ describe('ITA surveys', () => {
   let year = 2570;
 
   const state = async (cycleId: number) => ({
-    cycle: await db.selectFrom('ita_cycle').select(['links_issued', 'iit_responses', 'eit_responses']).where('id', '=', cycleId).executeTakeFirstOrThrow(),
+    cycle: await db
+      .selectFrom('ita_cycle')
+      .select(['links_issued', 'iit_responses', 'eit_responses'])
+      .where('id', '=', cycleId)
+      .executeTakeFirstOrThrow(),
     links: (await db.selectFrom('ita_link').select('token_hash').where('cycle_id', '=', cycleId).execute()).length,
-    tally: await db.selectFrom('ita_tally').selectAll().where('cycle_id', '=', cycleId).orderBy('question_id').orderBy('answer').execute(),
+    tally: await db
+      .selectFrom('ita_tally')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .orderBy('question_id')
+      .orderBy('answer')
+      .execute(),
   });
-  const open = async (staffCount = 10, agency = 'OPDC') => openCycle({ db, actor: actors[agency === 'OPDC' ? 'admin' : 'nacc'], fiscalYear: year++, frameworkName: 'ita-2569.json', staffCount });
+  const open = async (staffCount = 10, agency = 'OPDC') =>
+    openCycle({
+      db,
+      actor: actors[agency === 'OPDC' ? 'admin' : 'nacc'],
+      fiscalYear: year++,
+      frameworkName: 'ita-2569.json',
+      staffCount,
+    });
 
   before(async () => {
     t = await createTestDatabase();
     db = t.db;
     await seedAgency(db, 'OPDC');
     await seedAgency(db, 'NACC');
-    for (const [key, agency, email, roles] of [['admin', 'OPDC', 'admin@opdc.example', ['agency_admin']], ['assessor', 'OPDC', 'ita@opdc.example', ['ita_assessor']], ['nacc', 'NACC', 'admin@nacc.example', ['agency_admin']]] as const) {
+    for (const [key, agency, email, roles] of [
+      ['admin', 'OPDC', 'admin@opdc.example', ['agency_admin']],
+      ['assessor', 'OPDC', 'ita@opdc.example', ['ita_assessor']],
+      ['nacc', 'NACC', 'admin@nacc.example', ['agency_admin']],
+    ] as const) {
       await seedStaff(db, agency, email, [...roles]);
-      const { token } = await staffLogin({ db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({
+        db,
+        kdf: CHEAP_KDF,
+        limits: TEST_LIMITS,
+        email,
+        password: PASSWORD,
+        code: loginCode(email),
+      });
       actors[key] = (await resolveStaffSession({ db, token }))!;
     }
     cycle = await open(10);
@@ -77,7 +119,12 @@ describe('ITA surveys', () => {
       const stored = new Set(rows.map((r) => r.token_hash.toString('hex')));
       for (const tk of tokens) assert.ok(stored.has(sha256(tk).toString('hex')));
       assert.equal((await state(cycle.id)).cycle.links_issued, before.cycle.links_issued + 5);
-      const audit = await db.selectFrom('audit_event').select(['action', 'detail', 'actor_user_id']).where('action', '=', 'ita_links_issued').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const audit = await db
+        .selectFrom('audit_event')
+        .select(['action', 'detail', 'actor_user_id'])
+        .where('action', '=', 'ita_links_issued')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       assert.deepEqual(audit.detail, { cycleId: cycle.id, count: 5 });
       assert.equal(audit.actor_user_id, actors.admin.id);
       const everything = JSON.stringify(await db.selectFrom('audit_event').selectAll().execute());
@@ -91,7 +138,10 @@ describe('ITA surveys', () => {
         assert.equal(e.fields.count, 'ita.links.error.count', String(count));
       }
       await issueLinks({ db, actor: actors.admin, cycleId: small.id, count: 6 });
-      const e = await rejectsWith(issueLinks({ db, actor: actors.admin, cycleId: small.id, count: 1 }), 'invalid_input');
+      const e = await rejectsWith(
+        issueLinks({ db, actor: actors.admin, cycleId: small.id, count: 1 }),
+        'invalid_input',
+      );
       assert.equal(e.fields.count, 'ita.links.error.limit');
       const s = await state(small.id);
       assert.equal(s.cycle.links_issued, 6);
@@ -104,7 +154,11 @@ describe('ITA surveys', () => {
       await rejectsWith(issueLinks({ db, actor: actors.assessor, cycleId: cycle.id, count: 1 }), 'forbidden');
       const closed = await open(5);
       await closeCycle({ db, actor: actors.admin, cycleId: closed.id });
-      await rejectsWith(issueLinks({ db, actor: actors.admin, cycleId: closed.id, count: 1 }), 'conflict', 'ita.error.closed');
+      await rejectsWith(
+        issueLinks({ db, actor: actors.admin, cycleId: closed.id, count: 1 }),
+        'conflict',
+        'ita.error.closed',
+      );
       assert.deepEqual(await state(cycle.id), before);
       assert.equal((await state(closed.id)).links, 0);
     });
@@ -120,7 +174,9 @@ describe('ITA surveys', () => {
       assert.equal(eit.instrument, 'EIT');
       assert.deepEqual(iit, { ...iit, ...surveyOf(cycle.framework, 'IIT') });
       assert.ok(iit.questions.length > 0 && eit.questions.length > 0);
-      assert.ok(iit.indicators.every((i) => i.instrument === 'IIT') && eit.indicators.every((i) => i.instrument === 'EIT'));
+      assert.ok(
+        iit.indicators.every((i) => i.instrument === 'IIT') && eit.indicators.every((i) => i.instrument === 'EIT'),
+      );
       assert.equal(iit.questions.length + eit.questions.length, cycle.framework.questions.length);
       assert.equal(iit.agencyName.en, 'Agency OPDC');
     });
@@ -134,7 +190,16 @@ describe('ITA surveys', () => {
       // A link row left on a closed cycle (closeCycle deletes them) must still not open.
       await db.updateTable('ita_cycle').set({ state: 'closed' }).where('id', '=', closed.id).execute();
       const errors = [];
-      for (const token of ['', 'short', `${used}x`, 'A'.repeat(43), used, onClosed, '../../etc/passwd', 'ก'.repeat(43)]) {
+      for (const token of [
+        '',
+        'short',
+        `${used}x`,
+        'A'.repeat(43),
+        used,
+        onClosed,
+        '../../etc/passwd',
+        'ก'.repeat(43),
+      ]) {
         const e = await rejectsWith(loadIitSurvey(db, token), 'not_found', 'ita.survey.invalid');
         errors.push([e.message, e.userMessage, e.fields]);
       }
@@ -168,16 +233,42 @@ describe('ITA surveys', () => {
     const cases: [string, (f: Record<string, unknown>) => void, string, string][] = [
       ['a missing answer', (f) => delete f[fieldOf(levels().id)], 'ita.survey.error.form', 'ita.survey.error.missing'],
       ['an empty answer', (f) => (f[fieldOf(levels().id)] = ''), 'ita.survey.error.form', 'ita.survey.error.missing'],
-      ['a level above the scale', (f) => (f[fieldOf(levels().id)] = '5'), 'ita.survey.error.form', 'ita.survey.error.scale'],
+      [
+        'a level above the scale',
+        (f) => (f[fieldOf(levels().id)] = '5'),
+        'ita.survey.error.form',
+        'ita.survey.error.scale',
+      ],
       ['level 0', (f) => (f[fieldOf(levels().id)] = '0'), 'ita.survey.error.form', 'ita.survey.error.scale'],
       ['a padded value', (f) => (f[fieldOf(levels().id)] = ' 1'), 'ita.survey.error.form', 'ita.survey.error.scale'],
       ['a decimal value', (f) => (f[fieldOf(levels().id)] = '1.0'), 'ita.survey.error.form', 'ita.survey.error.scale'],
       ['a number, not text', (f) => (f[fieldOf(levels().id)] = 2), 'ita.survey.error.form', 'ita.survey.error.scale'],
-      ['an object', (f) => (f[fieldOf(levels().id)] = { toString: () => '1' }), 'ita.survey.error.form', 'ita.survey.error.scale'],
-      ['a duplicated field', (f) => (f[fieldOf(levels().id)] = ['1', '4']), 'ita.survey.error.form', 'ita.survey.error.duplicate'],
+      [
+        'an object',
+        (f) => (f[fieldOf(levels().id)] = { toString: () => '1' }),
+        'ita.survey.error.form',
+        'ita.survey.error.scale',
+      ],
+      [
+        'a duplicated field',
+        (f) => (f[fieldOf(levels().id)] = ['1', '4']),
+        'ita.survey.error.form',
+        'ita.survey.error.duplicate',
+      ],
       ['an unknown question', (f) => (f['q.zz9'] = '1'), 'ita.survey.error.unknown', ''],
-      ['a question of the other instrument', (f) => (f[fieldOf(cycle.framework.questions.find((q) => !survey.questions.some((s) => s.id === q.id))!.id)] = '1'), 'ita.survey.error.unknown', ''],
-      ['a prototype key', (f) => Object.defineProperty(f, '__proto__', { value: '1', enumerable: true }), 'ita.survey.error.unknown', ''],
+      [
+        'a question of the other instrument',
+        (f) =>
+          (f[fieldOf(cycle.framework.questions.find((q) => !survey.questions.some((s) => s.id === q.id))!.id)] = '1'),
+        'ita.survey.error.unknown',
+        '',
+      ],
+      [
+        'a prototype key',
+        (f) => Object.defineProperty(f, '__proto__', { value: '1', enumerable: true }),
+        'ita.survey.error.unknown',
+        '',
+      ],
     ];
     for (const [name, spoil, message, field] of cases) {
       it(`refuses ${name}`, () => {
@@ -199,7 +290,10 @@ describe('ITA surveys', () => {
       const q = yesno();
       assert.ok(q, 'the framework has a yes/no question in the EIT or the test needs another');
       const fields = { ...answersFor(survey, () => 0), [fieldOf(q.id)]: '2' };
-      assert.throws(() => validateAnswers(survey, fields), (e: AppError) => e.fields[q.id] === 'ita.survey.error.scale');
+      assert.throws(
+        () => validateAnswers(survey, fields),
+        (e: AppError) => e.fields[q.id] === 'ita.survey.error.scale',
+      );
     });
   });
 
@@ -213,7 +307,10 @@ describe('ITA surveys', () => {
       const after = await state(cycle.id);
       assert.equal(after.cycle.iit_responses, before.cycle.iit_responses + 1);
       assert.equal(after.links, before.links - 1);
-      assert.equal(await db.selectFrom('ita_link').select('cycle_id').where('token_hash', '=', sha256(token)).executeTakeFirst(), undefined);
+      assert.equal(
+        await db.selectFrom('ita_link').select('cycle_id').where('token_hash', '=', sha256(token)).executeTakeFirst(),
+        undefined,
+      );
       const tallies = await loadTallies(db, cycle.id);
       const was = new Map(before.tally.map((r) => [`${r.question_id}/${r.answer}`, r.count]));
       for (const q of survey.questions) {
@@ -233,7 +330,11 @@ describe('ITA surveys', () => {
       const mine = await loadIitSurvey(db, ours);
       const before = [await state(cycle.id), await state(other.id)];
       // A survey of one cycle with the token of another: the link is not this cycle's.
-      await rejectsWith(submitIit({ db, survey: mine, token: theirs, fields: answersFor(mine, () => 1) }), 'not_found', 'ita.survey.invalid');
+      await rejectsWith(
+        submitIit({ db, survey: mine, token: theirs, fields: answersFor(mine, () => 1) }),
+        'not_found',
+        'ita.survey.invalid',
+      );
       assert.deepEqual([await state(cycle.id), await state(other.id)], before);
       const survey = await loadIitSurvey(db, theirs);
       assert.equal(survey.cycleId, other.id);
@@ -256,24 +357,33 @@ describe('ITA surveys', () => {
       const [token] = await issueLinks({ db, actor: actors.admin, cycleId: cycle.id, count: 1 });
       const survey = await loadIitSurvey(db, token);
       const before = await state(cycle.id);
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => submitIit({ db, survey, token, fields: answersFor(survey, () => 2) })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => submitIit({ db, survey, token, fields: answersFor(survey, () => 2) })),
+      );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as AppError).userMessage, 'ita.survey.invalid');
+      for (const r of results)
+        if (r.status === 'rejected') assert.equal((r.reason as AppError).userMessage, 'ita.survey.invalid');
       assert.equal((await state(cycle.id)).cycle.iit_responses, before.cycle.iit_responses + 1);
     });
 
     it('counts 50 concurrent EIT questionnaires exactly', async () => {
       const c = await open(10);
       const survey = await loadEitSurvey(db, c.publicCode);
-      const results = await Promise.allSettled(Array.from({ length: 50 }, (_, n) => submitEit({ db, survey, fields: answersFor(survey, (i) => n + i) })));
-      assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message), []);
+      const results = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, n) => submitEit({ db, survey, fields: answersFor(survey, (i) => n + i) })),
+      );
+      assert.deepEqual(
+        results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message),
+        [],
+      );
       const s = await state(c.id);
       assert.equal(s.cycle.eit_responses, 50);
       const tallies = await loadTallies(db, c.id);
       survey.questions.forEach((q, i) => {
         const opts = answerOptions(survey.scales[q.scale]);
         const expected = new Map<number, number>();
-        for (let n = 0; n < 50; n++) expected.set(opts[(n + i) % opts.length].value, (expected.get(opts[(n + i) % opts.length].value) ?? 0) + 1);
+        for (let n = 0; n < 50; n++)
+          expected.set(opts[(n + i) % opts.length].value, (expected.get(opts[(n + i) % opts.length].value) ?? 0) + 1);
         assert.deepEqual(tallies.get(q.id), expected, q.id);
       });
     });
@@ -296,17 +406,32 @@ describe('ITA surveys', () => {
       const [token] = await issueLinks({ db, actor: actors.admin, cycleId: cycle.id, count: 1 });
       const survey = await loadIitSurvey(db, token);
       await submitIit({ db, survey, token, fields: answersFor(survey, (i) => i * 5) });
-      const items = async (table: string) => (await sql<{ t_data: Buffer | null }>`
+      const items = async (table: string) =>
+        (
+          await sql<{ t_data: Buffer | null }>`
         select i.t_data from generate_series(0, (pg_relation_size(${table}) / 8192)::int - 1) as p,
-        lateral heap_page_items(get_raw_page(${table}, p)) as i`.execute(db)).rows;
+        lateral heap_page_items(get_raw_page(${table}, p)) as i`.execute(db)
+        ).rows;
       const hash = sha256(token);
       const links = await items('ita_link');
       assert.ok(links.length > 0);
       assert.equal(links.filter((r) => r.t_data?.includes(hash)).length, 0, 'the used link is gone from the heap');
-      const live = async (table: 'ita_link' | 'ita_tally') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const live = async (table: 'ita_link' | 'ita_tally') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       // Every tuple still holding data is a live row: no older version of a link or a count is left.
       assert.equal(links.filter((r) => r.t_data !== null).length, await live('ita_link'));
-      assert.equal((await items('ita_tally')).filter((r) => r.t_data !== null).length, await live('ita_tally'), 'no superseded count is left');
+      assert.equal(
+        (await items('ita_tally')).filter((r) => r.t_data !== null).length,
+        await live('ita_tally'),
+        'no superseded count is left',
+      );
     });
 
     it('fails as unavailable when the database is down, storing nothing', async () => {
@@ -316,8 +441,14 @@ describe('ITA surveys', () => {
       // Nothing listens on port 1: every query fails to connect, as when PostgreSQL is down.
       const dead = connect('postgres://nobody@127.0.0.1:1/none', 1);
       try {
-        for (const p of [submitIit({ db: dead, survey, token, fields: answersFor(survey, () => 0) }), submitEit({ db: dead, survey: { ...survey, instrument: 'EIT' }, fields: answersFor(survey, () => 0) })]) {
-          const e = await p.then(() => null, (err: unknown) => err);
+        for (const p of [
+          submitIit({ db: dead, survey, token, fields: answersFor(survey, () => 0) }),
+          submitEit({ db: dead, survey: { ...survey, instrument: 'EIT' }, fields: answersFor(survey, () => 0) }),
+        ]) {
+          const e = await p.then(
+            () => null,
+            (err: unknown) => err,
+          );
           assert.equal(toAppError(e)?.code, 'unavailable');
         }
       } finally {

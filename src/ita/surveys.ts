@@ -51,12 +51,19 @@ export type Survey = {
 
 /** The answers a scale offers, in the order shown: levels 1..n (labels[i]), or yes = 1 and no = 0. */
 export function answerOptions(scale: Scale): { value: number; label: Text }[] {
-  return scale.kind === 'levels' ? scale.labels.map((label, i) => ({ value: i + 1, label })) : [{ value: 1, label: scale.labels.yes }, { value: 0, label: scale.labels.no }];
+  return scale.kind === 'levels'
+    ? scale.labels.map((label, i) => ({ value: i + 1, label }))
+    : [
+        { value: 1, label: scale.labels.yes },
+        { value: 0, label: scale.labels.no },
+      ];
 }
 
 /** The questions of one survey instrument, in framework order, with the indicators they belong to. */
 export function surveyOf(framework: Framework, instrument: SurveyInstrument): Pick<Survey, 'indicators' | 'questions'> {
-  const indicators = framework.indicators.filter((i) => i.instrument === instrument).sort((a, b) => a.number - b.number);
+  const indicators = framework.indicators
+    .filter((i) => i.instrument === instrument)
+    .sort((a, b) => a.number - b.number);
   const numbers = new Set(indicators.map((i) => i.number));
   return { indicators, questions: framework.questions.filter((q) => numbers.has(q.indicator)) };
 }
@@ -66,7 +73,16 @@ type CycleRow = Parameters<typeof cycleOf>[0] & { name_th: string; name_en: stri
 function toSurvey(row: CycleRow, instrument: SurveyInstrument): Survey {
   const cycle = cycleOf(row);
   const f = cycle.framework;
-  return { cycleId: cycle.id, instrument, fiscalYear: cycle.fiscalYear, agencyName: { th: row.name_th, en: row.name_en }, title: f.title, ...surveyOf(f, instrument), scales: f.scales, disclosureThreshold: f.disclosureThreshold };
+  return {
+    cycleId: cycle.id,
+    instrument,
+    fiscalYear: cycle.fiscalYear,
+    agencyName: { th: row.name_th, en: row.name_en },
+    title: f.title,
+    ...surveyOf(f, instrument),
+    scales: f.scales,
+    disclosureThreshold: f.disclosureThreshold,
+  };
 }
 
 /** The one answer for a link that is unknown, used, malformed or of a closed cycle: no oracle between them. */
@@ -93,9 +109,16 @@ export async function loadIitSurvey(db: Db, token: string): Promise<Survey> {
 
 /** The EIT questionnaire of a cycle's public code: not_found for an unknown code, conflict ('ita.error.closed') once the cycle is closed. */
 export async function loadEitSurvey(db: Db, code: string): Promise<Survey> {
-  const row = code.length <= 64
-    ? await db.selectFrom('ita_cycle as c').innerJoin('agency as a', 'a.id', 'c.agency_id').selectAll('c').select(['a.name_th', 'a.name_en']).where('c.public_code', '=', code).executeTakeFirst()
-    : undefined;
+  const row =
+    code.length <= 64
+      ? await db
+          .selectFrom('ita_cycle as c')
+          .innerJoin('agency as a', 'a.id', 'c.agency_id')
+          .selectAll('c')
+          .select(['a.name_th', 'a.name_en'])
+          .where('c.public_code', '=', code)
+          .executeTakeFirst()
+      : undefined;
   if (!row) throw new AppError('not_found', 'no such survey', 'error.not_found');
   if (row.state !== 'open') throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
   return toSurvey(row, 'EIT');
@@ -107,7 +130,10 @@ export async function loadEitSurvey(db: Db, code: string): Promise<Survey> {
  * question id → message key) and store nothing otherwise; 'ita.survey.error.unknown' when a field
  * names no question of the survey.
  */
-export function validateAnswers(survey: Pick<Survey, 'questions' | 'scales'>, fields: Record<string, unknown>): Map<string, number> {
+export function validateAnswers(
+  survey: Pick<Survey, 'questions' | 'scales'>,
+  fields: Record<string, unknown>,
+): Map<string, number> {
   const byField = new Map(survey.questions.map((q) => [fieldOf(q.id), q]));
   const isUnknown = Object.keys(fields).some((k) => k !== '_csrf' && !byField.has(k));
   const answers = new Map<string, number>();
@@ -115,24 +141,31 @@ export function validateAnswers(survey: Pick<Survey, 'questions' | 'scales'>, fi
   for (const q of survey.questions) {
     const raw = fields[fieldOf(q.id)];
     const scale = survey.scales[q.scale];
-    const option = typeof raw === 'string' && scale ? answerOptions(scale).find((o) => String(o.value) === raw) : undefined;
+    const option =
+      typeof raw === 'string' && scale ? answerOptions(scale).find((o) => String(o.value) === raw) : undefined;
     if (raw === undefined || raw === '') errors[q.id] = 'ita.survey.error.missing';
     else if (Array.isArray(raw)) errors[q.id] = 'ita.survey.error.duplicate';
     else if (!option) errors[q.id] = 'ita.survey.error.scale';
     else answers.set(q.id, option.value);
   }
-  if (isUnknown) throw new AppError('invalid_input', 'the form names an unknown question', 'ita.survey.error.unknown', errors);
-  if (Object.keys(errors).length > 0) throw new AppError('invalid_input', 'the questionnaire is incomplete or invalid', 'ita.survey.error.form', errors);
+  if (isUnknown)
+    throw new AppError('invalid_input', 'the form names an unknown question', 'ita.survey.error.unknown', errors);
+  if (Object.keys(errors).length > 0)
+    throw new AppError('invalid_input', 'the questionnaire is incomplete or invalid', 'ita.survey.error.form', errors);
   return answers;
 }
 
 /** The valid answers among posted fields, field name → value, to check them again when the form comes back. */
-export function keptAnswers(survey: Pick<Survey, 'questions' | 'scales'>, fields: Record<string, unknown>): Record<string, string> {
+export function keptAnswers(
+  survey: Pick<Survey, 'questions' | 'scales'>,
+  fields: Record<string, unknown>,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const q of survey.questions) {
     const raw = fields[fieldOf(q.id)];
     const scale = survey.scales[q.scale];
-    if (typeof raw === 'string' && scale && answerOptions(scale).some((o) => String(o.value) === raw)) kept[fieldOf(q.id)] = raw;
+    if (typeof raw === 'string' && scale && answerOptions(scale).some((o) => String(o.value) === raw))
+      kept[fieldOf(q.id)] = raw;
   }
   return kept;
 }
@@ -143,15 +176,28 @@ export function keptAnswers(survey: Pick<Survey, 'questions' | 'scales'>, fields
  * concurrent submissions cannot deadlock.
  */
 function tallyRows(survey: Survey, answers: Map<string, number>) {
-  const rows = survey.questions.flatMap((q) => answerOptions(survey.scales[q.scale]).map((o) => ({ cycle_id: survey.cycleId, question_id: q.id, answer: o.value, count: answers.get(q.id) === o.value ? 1 : 0 })));
-  return rows.sort((a, b) => (a.question_id < b.question_id ? -1 : a.question_id > b.question_id ? 1 : a.answer - b.answer));
+  const rows = survey.questions.flatMap((q) =>
+    answerOptions(survey.scales[q.scale]).map((o) => ({
+      cycle_id: survey.cycleId,
+      question_id: q.id,
+      answer: o.value,
+      count: answers.get(q.id) === o.value ? 1 : 0,
+    })),
+  );
+  return rows.sort((a, b) =>
+    a.question_id < b.question_id ? -1 : a.question_id > b.question_id ? 1 : a.answer - b.answer,
+  );
 }
 
 async function addToTally(trx: Transaction<Database>, survey: Survey, answers: Map<string, number>): Promise<void> {
   await trx
     .insertInto('ita_tally')
     .values(tallyRows(survey, answers))
-    .onConflict((oc) => oc.columns(['cycle_id', 'question_id', 'answer']).doUpdateSet({ count: sql<number>`ita_tally.count + excluded.count` }))
+    .onConflict((oc) =>
+      oc
+        .columns(['cycle_id', 'question_id', 'answer'])
+        .doUpdateSet({ count: sql<number>`ita_tally.count + excluded.count` }),
+    )
     .execute();
 }
 
@@ -161,13 +207,34 @@ async function addToTally(trx: Transaction<Database>, survey: Survey, answers: M
  * link was used meanwhile (not_found 'ita.survey.invalid', as for a link never issued); resolves only
  * after the commit. The lock order (cycle row, link, counts) is closeCycle's, so they cannot deadlock.
  */
-export async function submitIit({ db, survey, token, fields }: { db: Db; survey: Survey; token: string; fields: Record<string, unknown> }): Promise<void> {
+export async function submitIit({
+  db,
+  survey,
+  token,
+  fields,
+}: {
+  db: Db;
+  survey: Survey;
+  token: string;
+  fields: Record<string, unknown>;
+}): Promise<void> {
   const answers = validateAnswers(survey, fields);
   if (!TOKEN_RE.test(token)) throw invalidLink();
   await db.transaction().execute(async (trx) => {
-    const counted = await trx.updateTable('ita_cycle').set({ iit_responses: sql`iit_responses + 1` }).where('id', '=', survey.cycleId).where('state', '=', 'open').returning('id').executeTakeFirst();
+    const counted = await trx
+      .updateTable('ita_cycle')
+      .set({ iit_responses: sql`iit_responses + 1` })
+      .where('id', '=', survey.cycleId)
+      .where('state', '=', 'open')
+      .returning('id')
+      .executeTakeFirst();
     if (!counted) throw invalidLink();
-    const used = await trx.deleteFrom('ita_link').where('token_hash', '=', hashToken(token)).where('cycle_id', '=', survey.cycleId).returning('cycle_id').executeTakeFirst();
+    const used = await trx
+      .deleteFrom('ita_link')
+      .where('token_hash', '=', hashToken(token))
+      .where('cycle_id', '=', survey.cycleId)
+      .returning('cycle_id')
+      .executeTakeFirst();
     // Used by a concurrent submission (or the cycle closed): the throw rolls the count back.
     if (!used) throw invalidLink();
     await addToTally(trx, survey, answers);
@@ -181,10 +248,24 @@ export async function submitIit({ db, survey, token, fields }: { db: Db; survey:
  * Known limit of a public survey: a scripted client can answer many times (the CSRF token only
  * stops posting from other sites); the minimum sample and the results page say how many answered.
  */
-export async function submitEit({ db, survey, fields }: { db: Db; survey: Survey; fields: Record<string, unknown> }): Promise<void> {
+export async function submitEit({
+  db,
+  survey,
+  fields,
+}: {
+  db: Db;
+  survey: Survey;
+  fields: Record<string, unknown>;
+}): Promise<void> {
   const answers = validateAnswers(survey, fields);
   await db.transaction().execute(async (trx) => {
-    const counted = await trx.updateTable('ita_cycle').set({ eit_responses: sql`eit_responses + 1` }).where('id', '=', survey.cycleId).where('state', '=', 'open').returning('id').executeTakeFirst();
+    const counted = await trx
+      .updateTable('ita_cycle')
+      .set({ eit_responses: sql`eit_responses + 1` })
+      .where('id', '=', survey.cycleId)
+      .where('state', '=', 'open')
+      .returning('id')
+      .executeTakeFirst();
     if (!counted) throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
     await addToTally(trx, survey, answers);
   });
@@ -224,10 +305,21 @@ export function vacuumSurveyTables(db: Db): Promise<void> {
  * field `count`) a count outside 1..MAX_LINKS_PER_CALL or one that would take the cycle past
  * LINKS_PER_STAFF × staff_count links; conflict when the cycle is closed.
  */
-export async function issueLinks({ db, actor, cycleId, count }: { db: Db; actor: StaffActor; cycleId: number; count: number }): Promise<string[]> {
+export async function issueLinks({
+  db,
+  actor,
+  cycleId,
+  count,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  count: number;
+}): Promise<string[]> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
   requireOpen(cycle);
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_LINKS_PER_CALL) throw new AppError('invalid_input', 'link count out of range', 'error.form', { count: 'ita.links.error.count' });
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_LINKS_PER_CALL)
+    throw new AppError('invalid_input', 'link count out of range', 'error.form', { count: 'ita.links.error.count' });
   const tokens = Array.from({ length: count }, () => randomBytes(32).toString('base64url'));
   await db.transaction().execute(async (trx) => {
     // The bound is checked in the update itself, so two concurrent calls cannot pass it together.
@@ -240,11 +332,20 @@ export async function issueLinks({ db, actor, cycleId, count }: { db: Db; actor:
       .returning('state')
       .executeTakeFirst();
     if (!row) {
-      const now = await trx.selectFrom('ita_cycle').select('state').where('id', '=', cycle.id).executeTakeFirstOrThrow();
+      const now = await trx
+        .selectFrom('ita_cycle')
+        .select('state')
+        .where('id', '=', cycle.id)
+        .executeTakeFirstOrThrow();
       if (now.state !== 'open') throw new AppError('conflict', 'the assessment cycle is closed', 'ita.error.closed');
-      throw new AppError('invalid_input', 'too many links for the staff count', 'error.form', { count: 'ita.links.error.limit' });
+      throw new AppError('invalid_input', 'too many links for the staff count', 'error.form', {
+        count: 'ita.links.error.limit',
+      });
     }
-    await trx.insertInto('ita_link').values(tokens.map((t) => ({ token_hash: hashToken(t), cycle_id: cycle.id }))).execute();
+    await trx
+      .insertInto('ita_link')
+      .values(tokens.map((t) => ({ token_hash: hashToken(t), cycle_id: cycle.id })))
+      .execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'ita_links_issued', detail: { cycleId: cycle.id, count } });
   });
   return tokens;
@@ -252,7 +353,14 @@ export async function issueLinks({ db, actor, cycleId, count }: { db: Db; actor:
 
 /** A cycle's answer counts: question id → (answer → count), zero counts left out. Scoring reads this. */
 export async function loadTallies(db: Db, cycleId: number): Promise<Map<string, Map<number, number>>> {
-  const rows = await db.selectFrom('ita_tally').select(['question_id', 'answer', 'count']).where('cycle_id', '=', cycleId).where('count', '>', 0).orderBy('question_id').orderBy('answer').execute();
+  const rows = await db
+    .selectFrom('ita_tally')
+    .select(['question_id', 'answer', 'count'])
+    .where('cycle_id', '=', cycleId)
+    .where('count', '>', 0)
+    .orderBy('question_id')
+    .orderBy('answer')
+    .execute();
   const out = new Map<string, Map<number, number>>();
   for (const r of rows) {
     const m = out.get(r.question_id) ?? new Map<number, number>();

@@ -88,7 +88,14 @@ export type ScoreResult = {
 };
 
 /** Progress of a survey instrument: answers against the framework's minimum sample. */
-export type SurveyProgress = { instrument: SurveyInstrument; responses: number; required: number; population: number | null; isEnough: boolean; isDisclosed: boolean };
+export type SurveyProgress = {
+  instrument: SurveyInstrument;
+  responses: number;
+  required: number;
+  population: number | null;
+  isEnough: boolean;
+  isDisclosed: boolean;
+};
 
 /** One measure (project) in the monitoring report, in seed 003's structure. Money as decimal strings ('12500.00'). */
 export type ReportProject = {
@@ -117,6 +124,13 @@ export type MonitoringReport = {
   /** YYYY-MM-DD */
   generatedOn: string;
   /** Scores by year, oldest first, hundredths (null: not assessed). */
-  scores: { fiscalYear: number; iit: number | null; eit: number | null; oit: number | null; ita: number | null; grade: string | null }[];
+  scores: {
+    fiscalYear: number;
+    iit: number | null;
+    eit: number | null;
+    oit: number | null;
+    ita: number | null;
+    grade: string | null;
+  }[];
   projects: ReportProject[];
 };

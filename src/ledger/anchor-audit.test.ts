@@ -19,11 +19,21 @@ describe('audit chain anchored in the ledger', () => {
   });
 
   const fill = async (n: number) => {
-    for (let i = 0; i < n; i++) await recordAudit(t.db, { actorUserId: actor, action: 'case_opened', caseReference: `OPDC-${i}`, detail: { z: i, a: 'ข้อมูล', nested: { b: 1, a: 2 } } });
+    for (let i = 0; i < n; i++)
+      await recordAudit(t.db, {
+        actorUserId: actor,
+        action: 'case_opened',
+        caseReference: `OPDC-${i}`,
+        detail: { z: i, a: 'ข้อมูล', nested: { b: 1, a: 2 } },
+      });
   };
 
   it('chains concurrent writers without a fork and anchors the head once per change', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(t.db, { actorUserId: actor, action: 'case_opened', detail: { i } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        recordAudit(t.db, { actorUserId: actor, action: 'case_opened', detail: { i } }),
+      ),
+    );
     await t.sequence();
     assert.equal(await anchorAuditHead({ db: t.db }), false, 'nothing new to anchor');
     const check = await verifyAuditChain({ db: t.db });
@@ -39,7 +49,9 @@ describe('audit chain anchored in the ledger', () => {
     // The application cannot rewrite the trail; the database owner can (after disabling the trigger).
     await assert.rejects(sql`update audit_event set detail = '{}'::jsonb`.execute(t.db), /append-only/);
     await sql`alter table audit_event disable trigger audit_event_append_only`.execute(t.db);
-    await sql`update audit_event set detail = '{"z": 99}'::jsonb where id = (select min(id) + 2 from audit_event)`.execute(t.db);
+    await sql`update audit_event set detail = '{"z": 99}'::jsonb where id = (select min(id) + 2 from audit_event)`.execute(
+      t.db,
+    );
     await assert.rejects(verifyAuditChain({ db: t.db }), /rewritten/);
   });
 

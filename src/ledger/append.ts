@@ -27,12 +27,31 @@ export function openOpening(caseKey: Buffer, caseId: string, eventId: string, se
  */
 export async function appendCaseEvent(
   trx: Transaction<Database> | Kysely<Database>,
-  { caseId, caseKey, teamPublicKey, event, detail, at = new Date() }: { caseId: string; caseKey?: Buffer; teamPublicKey?: Buffer; event: LedgerEvent; detail: Buffer; at?: Date },
+  {
+    caseId,
+    caseKey,
+    teamPublicKey,
+    event,
+    detail,
+    at = new Date(),
+  }: { caseId: string; caseKey?: Buffer; teamPublicKey?: Buffer; event: LedgerEvent; detail: Buffer; at?: Date },
 ): Promise<{ outboxId: number }> {
   const { entry, opening } = makeEntry(event, caseId, detail, at);
   const eventId = randomUUID();
   const { id } = await trx.insertInto('ledger_outbox').values({ entry }).returning('id').executeTakeFirstOrThrow();
-  const sealed = caseKey ? sealOpening(caseKey, caseId, eventId, opening) : sealToTeam(teamPublicKey!, openingAad(caseId, eventId), opening);
-  await trx.insertInto('case_ledger_event').values({ id: eventId, outbox_id: id, case_id: caseId, event, opening: sealed, sealing: caseKey ? 'content' : 'team' }).execute();
+  const sealed = caseKey
+    ? sealOpening(caseKey, caseId, eventId, opening)
+    : sealToTeam(teamPublicKey!, openingAad(caseId, eventId), opening);
+  await trx
+    .insertInto('case_ledger_event')
+    .values({
+      id: eventId,
+      outbox_id: id,
+      case_id: caseId,
+      event,
+      opening: sealed,
+      sealing: caseKey ? 'content' : 'team',
+    })
+    .execute();
   return { outboxId: id };
 }

@@ -53,5 +53,7 @@ export function readCertificateFile(bytes: Buffer): unknown {
       // another attachment: keep looking
     }
   }
-  throw new Error(`this PDF carries no embedded ${CERTIFICATE_FORMAT} file: use the JSON certificate (or scan the QR code on its second page into a file)`);
+  throw new Error(
+    `this PDF carries no embedded ${CERTIFICATE_FORMAT} file: use the JSON certificate (or scan the QR code on its second page into a file)`,
+  );
 }

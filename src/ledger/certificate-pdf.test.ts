@@ -41,9 +41,17 @@ describe('filing certificate as a PDF', () => {
     await seedRecipient(t.db, 'OPDC', 'officer@opdc.example');
     const jar = newJar();
     const form = await get(t.app, jar, '/report');
-    const res = await postMultipart(t.app, jar, '/report', { _csrf: csrfOf(form.body), agency: 'OPDC', category: 'bribery', ...content });
+    const res = await postMultipart(t.app, jar, '/report', {
+      _csrf: csrfOf(form.body),
+      agency: 'OPDC',
+      category: 'bribery',
+      ...content,
+    });
     await t.sequence();
-    const done = await postForm(t.app, jar, '/report/certificate', { _csrf: csrfOf(res.body), receipt: receiptOf(res.body) });
+    const done = await postForm(t.app, jar, '/report/certificate', {
+      _csrf: csrfOf(res.body),
+      receipt: receiptOf(res.body),
+    });
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(done.headers['content-type'], 'application/pdf');
     assert.equal(done.headers['content-disposition'], 'attachment; filename="sujarit-certificate.pdf"');

@@ -34,7 +34,9 @@ const BANGKOK_OFFSET_MS = 7 * 3_600_000; // Thailand keeps UTC+7 all year
 export function filingTimeText(lang: 'th' | 'en', iso: string): string {
   const local = new Date(new Date(iso).getTime() + BANGKOK_OFFSET_MS).toISOString();
   const [ymd, hm] = [local.slice(0, 10), local.slice(11, 16)];
-  return lang === 'th' ? `${beLongDate('th', ymd)} เวลา\u00A0${hm}\u00A0น.` : `${beLongDate('en', ymd)} B.E. (${ymd.slice(0, 4)}) at ${hm} Bangkok time (UTC+7)`;
+  return lang === 'th'
+    ? `${beLongDate('th', ymd)} เวลา\u00A0${hm}\u00A0น.`
+    : `${beLongDate('en', ymd)} B.E. (${ymd.slice(0, 4)}) at ${hm} Bangkok time (UTC+7)`;
 }
 
 /** The certificate as embedded and encoded: compact JSON (one line, UTF-8). */
@@ -68,7 +70,15 @@ function drawQr(doc: PDFKit.PDFDocument, qr: QRCode.QRCode, x: number, y: number
  * Renders the certificate. The output depends only on the arguments (the document's creation date
  * is the filing minute), and holds no content of the report, no reference and no receipt.
  */
-export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: FilingCertificate; agency: CertificateAgency; publicUrl: string }): Promise<Buffer> {
+export async function renderCertificatePdf({
+  cert,
+  agency,
+  publicUrl,
+}: {
+  cert: FilingCertificate;
+  agency: CertificateAgency;
+  publicUrl: string;
+}): Promise<Buffer> {
   const json = certificateJson(cert);
   const size = Number(cert.checkpoint.split('\n')[1]);
   const logUrl = `${publicUrl.replace(/\/+$/, '')}/log`;
@@ -77,7 +87,11 @@ export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: 
   const { doc, bytes } = await openThaiDocument({
     layout: PAGE,
     lang: 'th-TH',
-    info: { Title: 'หนังสือรับรองการแจ้งเรื่อง (Filing certificate)', Creator: 'Sujarit', CreationDate: new Date(cert.filedAt) },
+    info: {
+      Title: 'หนังสือรับรองการแจ้งเรื่อง (Filing certificate)',
+      Creator: 'Sujarit',
+      CreationDate: new Date(cert.filedAt),
+    },
   });
   doc.fontSize(SIZE);
   const w = new Writer(doc, false, PAGE);
@@ -109,13 +123,24 @@ export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: 
       `and that the log has not been rewritten since: its signed checkpoint of ${size} entries still holds this report’s entry, and anyone holding this certificate can detect a later deletion or change.`,
     para,
   );
-  w.block('It holds none of the report’s content, no reference and no receipt, but it names the agency: keep it somewhere safe.', para);
+  w.block(
+    'It holds none of the report’s content, no reference and no receipt, but it names the agency: keep it somewhere safe.',
+    para,
+  );
   w.gap(1);
   field('หน่วยงานที่รับเรื่อง', 'Agency', `${agency.nameTh}\n${agency.nameEn}`);
   field('เวลาที่แจ้ง', 'Filed', `${th}\n${en}`);
   field('บัญชีสาธารณะ', 'Public log', cert.log.origin);
-  field('จุดตรวจสอบ', 'Checkpoint', `${size} รายการ รายการของเรื่องนี้คือลำดับที่ ${cert.index}\n${size} entries; this report is entry ${cert.index}`);
-  field('ลายนิ้วมือเนื้อหา', 'Content digest', `SHA-256\u00A0${cert.contentDigest.slice(0, 32)}\n${cert.contentDigest.slice(32)}`);
+  field(
+    'จุดตรวจสอบ',
+    'Checkpoint',
+    `${size} รายการ รายการของเรื่องนี้คือลำดับที่ ${cert.index}\n${size} entries; this report is entry ${cert.index}`,
+  );
+  field(
+    'ลายนิ้วมือเนื้อหา',
+    'Content digest',
+    `SHA-256\u00A0${cert.contentDigest.slice(0, 32)}\n${cert.contentDigest.slice(32)}`,
+  );
   w.gap(0.5);
   w.block('วิธีตรวจสอบและส่วนที่ใช้ตรวจสอบอยู่ในหน้า 2 / How to verify, and the verifiable part: page 2.', full);
 
@@ -132,9 +157,15 @@ export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: 
     para,
   );
   w.gap(0.5);
-  w.block(`npm run sujarit -- verify-certificate ${CERTIFICATE_PDF_NAME} --vkey "$(curl -s ${logUrl}/vkey)"`, { x: LEFT + 10 * MM, width: WIDTH - 10 * MM });
+  w.block(`npm run sujarit -- verify-certificate ${CERTIFICATE_PDF_NAME} --vkey "$(curl -s ${logUrl}/vkey)"`, {
+    x: LEFT + 10 * MM,
+    width: WIDTH - 10 * MM,
+  });
   w.gap(0.5);
-  w.block('หรือด้วย OpenSSL และ Python ตามคู่มือ docs/ledger.md ของ Sujarit / or with OpenSSL and Python, as in Sujarit’s docs/ledger.md. บัญชีสาธารณะ / The public log:', full);
+  w.block(
+    'หรือด้วย OpenSSL และ Python ตามคู่มือ docs/ledger.md ของ Sujarit / or with OpenSSL and Python, as in Sujarit’s docs/ledger.md. บัญชีสาธารณะ / The public log:',
+    full,
+  );
   w.block(`${logUrl}/checkpoint`, { x: LEFT + 10 * MM, width: WIDTH - 10 * MM });
   const qr = qrOf(json);
   w.gap(0.5);
@@ -142,11 +173,23 @@ export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: 
     w.room(QR_SIDE + PAGE.line);
     drawQr(doc, qr, LEFT + (WIDTH - QR_SIDE) / 2, w.y, QR_SIDE);
     w.y += QR_SIDE;
-    w.block(`รหัส QR: ${CERTIFICATE_JSON_NAME} (${Buffer.byteLength(json)} ไบต์) / QR code: ${CERTIFICATE_JSON_NAME} (${Buffer.byteLength(json)} bytes)`, { ...full, align: 'center' });
+    w.block(
+      `รหัส QR: ${CERTIFICATE_JSON_NAME} (${Buffer.byteLength(json)} ไบต์) / QR code: ${CERTIFICATE_JSON_NAME} (${Buffer.byteLength(json)} bytes)`,
+      { ...full, align: 'center' },
+    );
   } else {
-    w.block('ใบรับรองนี้ยาวเกินกว่าจะพิมพ์เป็นรหัส QR ได้: ใช้ไฟล์ที่แนบ / This certificate is too long for a QR code: use the attached file.', full);
+    w.block(
+      'ใบรับรองนี้ยาวเกินกว่าจะพิมพ์เป็นรหัส QR ได้: ใช้ไฟล์ที่แนบ / This certificate is too long for a QR code: use the attached file.',
+      full,
+    );
   }
-  doc.file(Buffer.from(json, 'utf8'), { name: CERTIFICATE_JSON_NAME, type: 'application/json', description: 'Sujarit filing certificate', creationDate: new Date(cert.filedAt), modifiedDate: new Date(cert.filedAt) });
+  doc.file(Buffer.from(json, 'utf8'), {
+    name: CERTIFICATE_JSON_NAME,
+    type: 'application/json',
+    description: 'Sujarit filing certificate',
+    creationDate: new Date(cert.filedAt),
+    modifiedDate: new Date(cert.filedAt),
+  });
   doc.end();
   return bytes;
 }
@@ -156,9 +199,23 @@ export async function renderCertificatePdf({ cert, agency, publicUrl }: { cert: 
  * never referred (a transfer changes the owner, not where the reporter filed).
  */
 async function filingAgency(db: Db, caseId: string): Promise<CertificateAgency> {
-  const first = await db.selectFrom('case_referral').select('from_agency_id').where('case_id', '=', caseId).orderBy('referred_at').orderBy('id').limit(1).executeTakeFirst();
-  const agencyId = first?.from_agency_id ?? (await db.selectFrom('report_case').select('agency_id').where('id', '=', caseId).executeTakeFirstOrThrow()).agency_id;
-  const row = await db.selectFrom('agency').select(['name_th', 'name_en']).where('id', '=', agencyId).executeTakeFirstOrThrow();
+  const first = await db
+    .selectFrom('case_referral')
+    .select('from_agency_id')
+    .where('case_id', '=', caseId)
+    .orderBy('referred_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  const agencyId =
+    first?.from_agency_id ??
+    (await db.selectFrom('report_case').select('agency_id').where('id', '=', caseId).executeTakeFirstOrThrow())
+      .agency_id;
+  const row = await db
+    .selectFrom('agency')
+    .select(['name_th', 'name_en'])
+    .where('id', '=', agencyId)
+    .executeTakeFirstOrThrow();
   return { nameTh: row.name_th, nameEn: row.name_en };
 }
 
@@ -166,8 +223,23 @@ async function filingAgency(db: Db, caseId: string): Promise<CertificateAgency> 
  * The certificate of a case's submission as JSON and as PDF, or null while its entry is not yet in
  * a signed checkpoint. MUST be given the case key (reporter or recipient).
  */
-export async function buildCertificateFiles({ db, caseId, caseKey, vkey, publicUrl }: { db: Db; caseId: string; caseKey: Buffer; vkey: string; publicUrl: string }): Promise<{ json: string; pdf: () => Promise<Buffer> } | null> {
+export async function buildCertificateFiles({
+  db,
+  caseId,
+  caseKey,
+  vkey,
+  publicUrl,
+}: {
+  db: Db;
+  caseId: string;
+  caseKey: Buffer;
+  vkey: string;
+  publicUrl: string;
+}): Promise<{ json: string; pdf: () => Promise<Buffer> } | null> {
   const cert = await buildCertificate({ db, caseId, caseKey, vkey });
   if (!cert) return null;
-  return { json: `${JSON.stringify(cert, null, 2)}\n`, pdf: async () => renderCertificatePdf({ cert, agency: await filingAgency(db, caseId), publicUrl }) };
+  return {
+    json: `${JSON.stringify(cert, null, 2)}\n`,
+    pdf: async () => renderCertificatePdf({ cert, agency: await filingAgency(db, caseId), publicUrl }),
+  };
 }

@@ -21,14 +21,23 @@ describe('filing certificate', () => {
   it('is pending until the entry is in a signed checkpoint, then downloads from the receipt page', async () => {
     const jar = newJar();
     const form = await get(t.app, jar, '/report');
-    const res = await postMultipart(t.app, jar, '/report', { _csrf: csrfOf(form.body), agency: 'OPDC', category: 'bribery', ...content });
+    const res = await postMultipart(t.app, jar, '/report', {
+      _csrf: csrfOf(form.body),
+      agency: 'OPDC',
+      category: 'bribery',
+      ...content,
+    });
     assert.equal(res.statusCode, 200);
     receipt = receiptOf(res.body);
     const early = await postForm(t.app, jar, '/report/certificate', { _csrf: csrfOf(res.body), receipt });
     assert.equal(early.statusCode, 409);
     assert.match(early.body, /ยังไม่พร้อม/);
     await t.sequence();
-    const done = await postForm(t.app, jar, '/report/certificate', { _csrf: csrfOf(res.body), receipt, format: 'json' });
+    const done = await postForm(t.app, jar, '/report/certificate', {
+      _csrf: csrfOf(res.body),
+      receipt,
+      format: 'json',
+    });
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(done.headers['content-disposition'], 'attachment; filename="sujarit-certificate.json"');
     assert.equal(done.headers['cache-control'], 'no-store');
@@ -46,7 +55,11 @@ describe('filing certificate', () => {
   });
 
   it('is also on the follow-up page after a receipt login, and still verifies as the log grows', async () => {
-    for (let i = 0; i < 300; i++) await t.db.insertInto('ledger_outbox').values({ entry: Buffer.from(`filler ${i}`) }).execute();
+    for (let i = 0; i < 300; i++)
+      await t.db
+        .insertInto('ledger_outbox')
+        .values({ entry: Buffer.from(`filler ${i}`) })
+        .execute();
     await t.sequence();
     const jar = newJar();
     const login = await get(t.app, jar, '/followup');
@@ -63,7 +76,11 @@ describe('filing certificate', () => {
     assert.ok(v.size > 300, `size ${v.size}`);
     assert.equal(v.size, Number(state.signed_size), 'against the latest signed checkpoint');
     assert.equal(v.contentDigest, verifyCertificate(cert, t.ledgerKey.vkey).contentDigest);
-    assert.equal((await get(t.app, newJar(), '/followup/case/certificate')).statusCode, 303, 'no session, no certificate');
+    assert.equal(
+      (await get(t.app, newJar(), '/followup/case/certificate')).statusCode,
+      303,
+      'no session, no certificate',
+    );
   });
 
   it('fails when any byte of it is altered, or with another key', () => {
@@ -73,7 +90,12 @@ describe('filing certificate', () => {
     for (const f of fields) {
       const bad = JSON.parse(text) as Record<string, unknown>;
       const v = bad[f];
-      bad[f] = typeof v === 'number' ? v + 1 : typeof v === 'string' ? v.slice(0, 10) + (v[10] === 'A' ? 'B' : 'A') + v.slice(11) : v;
+      bad[f] =
+        typeof v === 'number'
+          ? v + 1
+          : typeof v === 'string'
+            ? v.slice(0, 10) + (v[10] === 'A' ? 'B' : 'A') + v.slice(11)
+            : v;
       assert.throws(() => verifyCertificate(bad, t.ledgerKey.vkey), `altered ${f}`);
     }
     const badProof = JSON.parse(text) as FilingCertificate;

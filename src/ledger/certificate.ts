@@ -31,7 +31,17 @@ export type FilingCertificate = {
  * Builds the certificate of a case's submission, or null while its entry is not yet in a signed
  * checkpoint (a batch takes about a second). MUST be given the case key (reporter or recipient).
  */
-export async function buildCertificate({ db, caseId, caseKey, vkey }: { db: Db; caseId: string; caseKey: Buffer; vkey: string }): Promise<FilingCertificate | null> {
+export async function buildCertificate({
+  db,
+  caseId,
+  caseKey,
+  vkey,
+}: {
+  db: Db;
+  caseId: string;
+  caseKey: Buffer;
+  vkey: string;
+}): Promise<FilingCertificate | null> {
   const row = await db
     .selectFrom('case_ledger_event as e')
     .leftJoin('ledger_entry as l', 'l.outbox_id', 'e.outbox_id')
@@ -50,7 +60,11 @@ export async function buildCertificate({ db, caseId, caseKey, vkey }: { db: Db; 
     if (!bytes) return null;
     tiles.set(tilePath(t), bytes);
   }
-  const proof = inclusionProof(index, cp.size, tileHashSource(cp.size, (t) => tiles.get(tilePath(t))!));
+  const proof = inclusionProof(
+    index,
+    cp.size,
+    tileHashSource(cp.size, (t) => tiles.get(tilePath(t))!),
+  );
   return {
     format: CERTIFICATE_FORMAT,
     log: { origin: cp.origin, vkey },
@@ -64,7 +78,14 @@ export async function buildCertificate({ db, caseId, caseKey, vkey }: { db: Db; 
   };
 }
 
-export type VerifiedCertificate = { origin: string; size: number; index: number; filedAt: string; contentDigest: string; reference: string };
+export type VerifiedCertificate = {
+  origin: string;
+  size: number;
+  index: number;
+  filedAt: string;
+  contentDigest: string;
+  reference: string;
+};
 
 /**
  * Verifies a certificate against the log's verifier key, trusting nothing else in the file:
@@ -74,21 +95,37 @@ export type VerifiedCertificate = { origin: string; size: number; index: number;
 export function verifyCertificate(input: unknown, vkey: string): VerifiedCertificate {
   const c = input as Partial<FilingCertificate>;
   if (!c || c.format !== CERTIFICATE_FORMAT) throw new Error(`not a ${CERTIFICATE_FORMAT} file`);
-  if (typeof c.checkpoint !== 'string' || typeof c.entry !== 'string' || !Array.isArray(c.inclusionProof) || typeof c.index !== 'number' || !c.opening) {
+  if (
+    typeof c.checkpoint !== 'string' ||
+    typeof c.entry !== 'string' ||
+    !Array.isArray(c.inclusionProof) ||
+    typeof c.index !== 'number' ||
+    !c.opening
+  ) {
     throw new Error('certificate is missing fields');
   }
   const cp = verifyNote(c.checkpoint, vkey); // throws on a bad signature or another origin
   const entry = Buffer.from(c.entry, 'base64');
   const proof = c.inclusionProof.map((h) => Buffer.from(String(h), 'base64'));
   if (!verifyInclusion(leafHash(entry), c.index, cp.size, proof, cp.root)) {
-    throw new Error(`entry ${c.index} is not included in the checkpoint of size ${cp.size} (root ${cp.root.toString('base64')})`);
+    throw new Error(
+      `entry ${c.index} is not included in the checkpoint of size ${cp.size} (root ${cp.root.toString('base64')})`,
+    );
   }
   const decoded = decodeEntry(entry);
   if (decoded.event !== 'submission') throw new Error(`entry records a ${decoded.event}, not a submission`);
   if (!opens(entry, c.opening)) throw new Error('the opening does not open the entry');
   const digest = Buffer.from(c.opening.detailValue, 'base64').toString('hex');
-  if (c.contentDigest !== digest) throw new Error(`content digest ${c.contentDigest} is not the one committed (${digest})`);
+  if (c.contentDigest !== digest)
+    throw new Error(`content digest ${c.contentDigest} is not the one committed (${digest})`);
   const filedAt = new Date(decoded.minute * 60_000).toISOString();
   if (c.filedAt !== filedAt) throw new Error(`filing time ${c.filedAt} is not the one committed (${filedAt})`);
-  return { origin: cp.origin, size: cp.size, index: c.index, filedAt, contentDigest: digest, reference: String(c.reference ?? '') };
+  return {
+    origin: cp.origin,
+    size: cp.size,
+    index: c.index,
+    filedAt,
+    contentDigest: digest,
+    reference: String(c.reference ?? ''),
+  };
 }

@@ -22,7 +22,14 @@ export const EVENT_CODES = {
 } as const;
 export type LedgerEvent = keyof typeof EVENT_CODES;
 
-export type Opening = { event: LedgerEvent; minute: number; caseSalt: string; caseValue: string; detailSalt: string; detailValue: string };
+export type Opening = {
+  event: LedgerEvent;
+  minute: number;
+  caseSalt: string;
+  caseValue: string;
+  detailSalt: string;
+  detailValue: string;
+};
 
 export function commitment(label: 'case' | 'detail', salt: Buffer, value: Buffer): Buffer {
   return createHash('sha256').update(`sujarit/v1/commit/${label}\n`).update(salt).update(value).digest();
@@ -37,7 +44,12 @@ export function minuteOf(date: Date): number {
  * the digest of what the event says (the report's content digest, a message's digest, the new
  * status). MUST NOT be given anything readable as `detail` without hashing it first.
  */
-export function makeEntry(event: LedgerEvent, caseValue: string, detail: Buffer, at: Date): { entry: Buffer; opening: Opening } {
+export function makeEntry(
+  event: LedgerEvent,
+  caseValue: string,
+  detail: Buffer,
+  at: Date,
+): { entry: Buffer; opening: Opening } {
   const minute = minuteOf(at);
   const caseSalt = randomBytes(32);
   const detailSalt = randomBytes(32);
@@ -45,10 +57,21 @@ export function makeEntry(event: LedgerEvent, caseValue: string, detail: Buffer,
   head[0] = ENTRY_FORMAT;
   head[1] = EVENT_CODES[event];
   head.writeUInt32BE(minute, 2);
-  const entry = Buffer.concat([head, commitment('case', caseSalt, Buffer.from(caseValue, 'utf8')), commitment('detail', detailSalt, detail)]);
+  const entry = Buffer.concat([
+    head,
+    commitment('case', caseSalt, Buffer.from(caseValue, 'utf8')),
+    commitment('detail', detailSalt, detail),
+  ]);
   return {
     entry,
-    opening: { event, minute, caseSalt: caseSalt.toString('base64'), caseValue, detailSalt: detailSalt.toString('base64'), detailValue: detail.toString('base64') },
+    opening: {
+      event,
+      minute,
+      caseSalt: caseSalt.toString('base64'),
+      caseValue,
+      detailSalt: detailSalt.toString('base64'),
+      detailValue: detail.toString('base64'),
+    },
   };
 }
 
@@ -56,10 +79,16 @@ export type DecodedEntry = { event: LedgerEvent; minute: number; caseCommitment:
 
 /** Reads an entry; throws on any other format or length. */
 export function decodeEntry(entry: Buffer): DecodedEntry {
-  if (entry.length !== ENTRY_BYTES || entry[0] !== ENTRY_FORMAT) throw new Error('not a Sujarit ledger entry (format 1)');
+  if (entry.length !== ENTRY_BYTES || entry[0] !== ENTRY_FORMAT)
+    throw new Error('not a Sujarit ledger entry (format 1)');
   const event = (Object.keys(EVENT_CODES) as LedgerEvent[]).find((k) => EVENT_CODES[k] === entry[1]);
   if (!event) throw new Error(`unknown event type ${entry[1]}`);
-  return { event, minute: entry.readUInt32BE(2), caseCommitment: entry.subarray(6, 38), detailCommitment: entry.subarray(38, 70) };
+  return {
+    event,
+    minute: entry.readUInt32BE(2),
+    caseCommitment: entry.subarray(6, 38),
+    detailCommitment: entry.subarray(38, 70),
+  };
 }
 
 /** True when `opening` opens `entry`: same event, minute and both commitments. */
@@ -68,13 +97,26 @@ export function opens(entry: Buffer, opening: Opening): boolean {
   return (
     d.event === opening.event &&
     d.minute === opening.minute &&
-    d.caseCommitment.equals(commitment('case', Buffer.from(opening.caseSalt, 'base64'), Buffer.from(opening.caseValue, 'utf8'))) &&
-    d.detailCommitment.equals(commitment('detail', Buffer.from(opening.detailSalt, 'base64'), Buffer.from(opening.detailValue, 'base64')))
+    d.caseCommitment.equals(
+      commitment('case', Buffer.from(opening.caseSalt, 'base64'), Buffer.from(opening.caseValue, 'utf8')),
+    ) &&
+    d.detailCommitment.equals(
+      commitment('detail', Buffer.from(opening.detailSalt, 'base64'), Buffer.from(opening.detailValue, 'base64')),
+    )
   );
 }
 
 /** The digest a submission commits to: SHA-256 of the canonical JSON of the report's content. */
-export function contentDigest(content: { what: string; when: string; where: string; who: string }, attachmentDigests: string[]): Buffer {
-  const canonical = JSON.stringify({ what: content.what, when: content.when, where: content.where, who: content.who, attachments: attachmentDigests });
+export function contentDigest(
+  content: { what: string; when: string; where: string; who: string },
+  attachmentDigests: string[],
+): Buffer {
+  const canonical = JSON.stringify({
+    what: content.what,
+    when: content.when,
+    where: content.where,
+    who: content.who,
+    attachments: attachmentDigests,
+  });
   return createHash('sha256').update(canonical, 'utf8').digest();
 }

@@ -93,7 +93,9 @@ describe('known answers from the Go-written fixture log', () => {
   it('writes every tile and entry bundle in the fixture, byte for byte', () => {
     fixture();
     const dir = path.join(FIXTURE, 'log');
-    const found = readdirSync(path.join(dir, 'tile'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+    const found = readdirSync(path.join(dir, 'tile'), { recursive: true, withFileTypes: true }).filter((d) =>
+      d.isFile(),
+    );
     assert.ok(found.length > 500, `only ${found.length} files in the fixture`);
     for (const d of found) {
       const rel = path.relative(dir, path.join(d.parentPath, d.name)).split(path.sep).join('/');
@@ -119,7 +121,8 @@ describe('known answers from the Go-written fixture log', () => {
 
   it('computes the roots of the README and of every checkpoint', () => {
     fixture();
-    for (const [size, root] of README_ROOTS) assert.equal(ours.roots.get(size)?.toString('base64'), root, `root at ${size}`);
+    for (const [size, root] of README_ROOTS)
+      assert.equal(ours.roots.get(size)?.toString('base64'), root, `root at ${size}`);
     for (const size of SIZES.filter((s) => s > 0)) {
       assert.deepEqual(ours.roots.get(size), rootOf(size), `our root at ${size}`);
       assert.deepEqual(treeRoot(size, fixtureSource(size)), rootOf(size), `root from the fixture's tiles at ${size}`);

@@ -23,14 +23,31 @@ export function ledgerOrigin(config: LedgerKeyConfig): string {
 export async function initLedger({ db, config }: { db: Db; config: LedgerKeyConfig }): Promise<SigningKey> {
   const origin = ledgerOrigin(config);
   const existing = await db.selectFrom('ledger_state').select('origin').executeTakeFirst();
-  if (existing) throw new AppError('conflict', `a ledger exists (origin ${existing.origin}); refusing to create another`, 'error.conflict');
-  if (existsSync(config.ledgerKeyFile)) throw new AppError('conflict', `${config.ledgerKeyFile} exists; refusing to overwrite a ledger key`, 'error.conflict');
+  if (existing)
+    throw new AppError(
+      'conflict',
+      `a ledger exists (origin ${existing.origin}); refusing to create another`,
+      'error.conflict',
+    );
+  if (existsSync(config.ledgerKeyFile))
+    throw new AppError(
+      'conflict',
+      `${config.ledgerKeyFile} exists; refusing to overwrite a ledger key`,
+      'error.conflict',
+    );
   const key = generateLogKey(origin);
   await writeFile(config.ledgerKeyFile, exportPrivateKey(key.privateKey), { mode: 0o600, flag: 'wx' });
   try {
     await db
       .insertInto('ledger_state')
-      .values({ format_version: LEDGER_FORMAT_VERSION, origin, tree_size: 0, tree_root: EMPTY_ROOT, signed_size: 0, checkpoint: signCheckpoint(origin, 0, EMPTY_ROOT, key.privateKey) })
+      .values({
+        format_version: LEDGER_FORMAT_VERSION,
+        origin,
+        tree_size: 0,
+        tree_root: EMPTY_ROOT,
+        signed_size: 0,
+        checkpoint: signCheckpoint(origin, 0, EMPTY_ROOT, key.privateKey),
+      })
       .execute();
   } catch (e) {
     await unlink(config.ledgerKeyFile).catch(() => {});
@@ -45,12 +62,17 @@ export async function loadLedgerKey({ db, config }: { db: Db; config: LedgerKeyC
   const hasKey = existsSync(config.ledgerKeyFile);
   if (!state && !hasKey) return null;
   if (!state) throw new Error(`ledger key ${config.ledgerKeyFile} exists but the database has no ledger`);
-  if (!hasKey) throw new Error(`the database has a ledger (origin ${state.origin}) but its key ${config.ledgerKeyFile} is missing`);
+  if (!hasKey)
+    throw new Error(
+      `the database has a ledger (origin ${state.origin}) but its key ${config.ledgerKeyFile} is missing`,
+    );
   const key = loadLogKey(await readFile(config.ledgerKeyFile, 'utf8'), state.origin);
   try {
     verifyNote(state.checkpoint, key.vkey);
   } catch {
-    throw new Error(`${config.ledgerKeyFile} is not the key of the stored log (origin ${state.origin}): its checkpoint does not verify with it`);
+    throw new Error(
+      `${config.ledgerKeyFile} is not the key of the stored log (origin ${state.origin}): its checkpoint does not verify with it`,
+    );
   }
   return key;
 }

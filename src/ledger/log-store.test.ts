@@ -97,7 +97,8 @@ describe('the ledger store against the Go-written fixture log', () => {
       assert.equal(theirs.size, target);
       assert.equal(ours.root.toString('base64'), theirs.root.toString('base64'), `root at ${target}`);
       if (target === 0) assert.ok(ours.root.equals(EMPTY_ROOT));
-      if (README_ROOTS.has(target)) assert.equal(ours.root.toString('base64'), README_ROOTS.get(target), `README root at ${target}`);
+      if (README_ROOTS.has(target))
+        assert.equal(ours.root.toString('base64'), README_ROOTS.get(target), `README root at ${target}`);
 
       // What a client of this checkpoint fetches: every tile and bundle, equal to the fixture's.
       for (const tile of requiredTiles(target)) {
@@ -105,7 +106,10 @@ describe('the ledger store against the Go-written fixture log', () => {
         for (const a of addresses) {
           const bytes = await readTile(t.db, a);
           assert.ok(bytes, `${tilePath(a)} is not served at size ${target}`);
-          assert.ok(bytes.equals(fixtureBytes(tilePath(a))), `${tilePath(a)} at size ${target} differs from the fixture`);
+          assert.ok(
+            bytes.equals(fixtureBytes(tilePath(a))),
+            `${tilePath(a)} at size ${target} differs from the fixture`,
+          );
         }
       }
     }
@@ -132,7 +136,14 @@ describe('the ledger store against the Go-written fixture log', () => {
 
     before(async () => {
       const secrets = await loadSecrets(ledger.dir);
-      app = await buildApp({ config: ledger.config, db: t.db, secrets, limits: createLoginLimits(), filingGate: createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: ledger.config.filing }), ledgerVkey: () => ledger.key.vkey });
+      app = await buildApp({
+        config: ledger.config,
+        db: t.db,
+        secrets,
+        limits: createLoginLimits(),
+        filingGate: createFilingGate({ db: t.db, cookieKey: secrets.cookieKey, params: ledger.config.filing }),
+        ledgerVkey: () => ledger.key.vkey,
+      });
       await app.ready();
     });
 
@@ -205,19 +216,42 @@ describe('the ledger store against the Go-written fixture log', () => {
         '/log/tile/0/x001/000',
       ];
       for (const url of notFound) assert.equal((await get(url)).statusCode, 404, url);
-      for (const url of ['/log/tile/0/273.p/112', '/log/tile/entries/273.p/112', '/log/tile/1/001.p/17', '/log/tile/2/000.p/1', '/log/tile/0/000.p/1']) {
+      for (const url of [
+        '/log/tile/0/273.p/112',
+        '/log/tile/entries/273.p/112',
+        '/log/tile/1/001.p/17',
+        '/log/tile/2/000.p/1',
+        '/log/tile/0/000.p/1',
+      ]) {
         assert.equal((await get(url)).statusCode, 200, url);
       }
 
       // Integrated but not yet signed: stored, yet not served until a checkpoint covers it.
-      await appendToOutbox(t.db, Array.from({ length: 300 }, (_, k) => entry(70_000 + k)));
+      await appendToOutbox(
+        t.db,
+        Array.from({ length: 300 }, (_, k) => entry(70_000 + k)),
+      );
       assert.equal(await integrateBatch({ db: t.db, max: 4096 }), 300);
-      for (const url of ['/log/tile/0/273', '/log/tile/0/273.p/113', '/log/tile/entries/273', '/log/tile/entries/274.p/44', '/log/tile/0/274.p/44', '/log/tile/1/001.p/18']) {
+      for (const url of [
+        '/log/tile/0/273',
+        '/log/tile/0/273.p/113',
+        '/log/tile/entries/273',
+        '/log/tile/entries/274.p/44',
+        '/log/tile/0/274.p/44',
+        '/log/tile/1/001.p/18',
+      ]) {
         assert.equal((await get(url)).statusCode, 404, `${url} before it is signed`);
       }
       assert.equal(verifyNote((await get('/log/checkpoint')).rawPayload, ledger.key.vkey).size, 70_000);
       assert.equal(await signLatest({ db: t.db, key: ledger.key }), 70_300);
-      for (const url of ['/log/tile/0/273', '/log/tile/0/273.p/113', '/log/tile/entries/273', '/log/tile/entries/274.p/44', '/log/tile/0/274.p/44', '/log/tile/1/001.p/18']) {
+      for (const url of [
+        '/log/tile/0/273',
+        '/log/tile/0/273.p/113',
+        '/log/tile/entries/273',
+        '/log/tile/entries/274.p/44',
+        '/log/tile/0/274.p/44',
+        '/log/tile/1/001.p/18',
+      ]) {
         assert.equal((await get(url)).statusCode, 200, `${url} once signed`);
       }
       assert.equal(verifyNote((await get('/log/checkpoint')).rawPayload, ledger.key.vkey).size, 70_300);

@@ -43,8 +43,12 @@ describe('keys', () => {
     const seed = Buffer.from('AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz', 'base64').subarray(1);
     const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
     const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    assert.equal(formatVerifierKey('PeterNeumann', rawPublicKey(privateKey)), 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
-    const text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+    assert.equal(
+      formatVerifierKey('PeterNeumann', rawPublicKey(privateKey)),
+      'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
+    );
+    const text =
+      "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
     assert.equal(
       signNote(text, { name: 'PeterNeumann', privateKey }),
       '— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n',
@@ -52,23 +56,37 @@ describe('keys', () => {
   });
 
   it('derive key IDs from name, type byte and key, and round-trip verifier keys of both types', () => {
-    const fixtureLog = parseVerifierKey('example.test/tlog-verify-selftest+bc6ec918+AUiJwYxVitjDlUyY5K+GO2Rkp8M3AHN7NrnbrmBb/3tK');
+    const fixtureLog = parseVerifierKey(
+      'example.test/tlog-verify-selftest+bc6ec918+AUiJwYxVitjDlUyY5K+GO2Rkp8M3AHN7NrnbrmBb/3tK',
+    );
     assert.equal(fixtureLog.type, TYPE_ED25519);
     assert.equal(keyId(fixtureLog.name, 0x01, fixtureLog.publicKey).toString('hex'), 'bc6ec918');
-    const fixtureWitness = parseVerifierKey('witness.example.test/w1+53814b12+BNECg2NYsvBzOLde1xzKx3VD0ud4BxWXC+zKFG+GSjLS');
+    const fixtureWitness = parseVerifierKey(
+      'witness.example.test/w1+53814b12+BNECg2NYsvBzOLde1xzKx3VD0ud4BxWXC+zKFG+GSjLS',
+    );
     assert.equal(fixtureWitness.type, TYPE_COSIGNATURE_V1);
     assert.equal(keyId(fixtureWitness.name, 0x04, fixtureWitness.publicKey).toString('hex'), '53814b12');
     assert.notDeepEqual(keyId('a', 0x01, fixtureLog.publicKey), keyId('a', 0x04, fixtureLog.publicKey));
-    for (const [k, name, type] of [[log, ORIGIN, 0x01], [witness, 'witness.example/w1', 0x04]] as const) {
+    for (const [k, name, type] of [
+      [log, ORIGIN, 0x01],
+      [witness, 'witness.example/w1', 0x04],
+    ] as const) {
       const v = parseVerifierKey(k.vkey);
-      assert.deepEqual([v.name, v.type, v.publicKey, v.keyId], [name, type, k.publicKey, keyId(name, type, k.publicKey)]);
+      assert.deepEqual(
+        [v.name, v.type, v.publicKey, v.keyId],
+        [name, type, k.publicKey, keyId(name, type, k.publicKey)],
+      );
       assert.equal(formatVerifierKey(name, k.publicKey, type), k.vkey);
       assert.match(k.vkey, new RegExp(`^${name}\\+[0-9a-f]{8}\\+`));
     }
   });
 
   it('refuses malformed verifier keys', () => {
-    const [name, hex, b64] = [ORIGIN, log.vkey.split('+')[1], log.vkey.slice(log.vkey.indexOf('+', ORIGIN.length + 1) + 1)];
+    const [name, hex, b64] = [
+      ORIGIN,
+      log.vkey.split('+')[1],
+      log.vkey.slice(log.vkey.indexOf('+', ORIGIN.length + 1) + 1),
+    ];
     const raw = Buffer.from(b64, 'base64');
     const other = (type: number): string => Buffer.concat([Buffer.from([type]), raw.subarray(1)]).toString('base64');
     const bad = [
@@ -94,13 +112,17 @@ describe('keys', () => {
   });
 
   it('generates keys only for valid names, and saves and loads them as PKCS#8 PEM', () => {
-    for (const name of ['', 'a b', 'a+b', 'a\tb', 'a\u00a0b', 'a\nb']) refuses(() => generateLogKey(name), 'bad-key', JSON.stringify(name));
+    for (const name of ['', 'a b', 'a+b', 'a\tb', 'a\u00a0b', 'a\nb'])
+      refuses(() => generateLogKey(name), 'bad-key', JSON.stringify(name));
     const pem = exportPrivateKey(log.privateKey);
     assert.match(pem, /^-----BEGIN PRIVATE KEY-----\n/);
     const again = loadLogKey(pem, ORIGIN);
     assert.deepEqual([again.publicKey, again.vkey], [log.publicKey, log.vkey]);
     assert.equal(loadWitnessKey(exportPrivateKey(witness.privateKey), 'witness.example/w1').vkey, witness.vkey);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
     refuses(() => loadLogKey(ec, ORIGIN), 'bad-key', 'EC key');
     refuses(() => loadLogKey('not a key', ORIGIN), 'bad-key', 'garbage');
   });
@@ -121,10 +143,16 @@ describe('checkpoints', () => {
 
   it('ignore signatures by other keys, and carry extension lines', () => {
     const stranger = generateLogKey('stranger.example/x');
-    const text = formatNote(body, [signNote(body, { name: 'stranger.example/x', privateKey: stranger.privateKey }), signNote(body, { name: ORIGIN, privateKey: log.privateKey })]);
+    const text = formatNote(body, [
+      signNote(body, { name: 'stranger.example/x', privateKey: stranger.privateKey }),
+      signNote(body, { name: ORIGIN, privateKey: log.privateKey }),
+    ]);
     assert.equal(verifyNote(text, log.vkey).signatures.length, 2);
     const ext = `${body}ext line one\nline two\n`;
-    assert.deepEqual(verifyNote(formatNote(ext, [signNote(ext, { name: ORIGIN, privateKey: log.privateKey })]), log.vkey).extensions, ['ext line one', 'line two']);
+    assert.deepEqual(
+      verifyNote(formatNote(ext, [signNote(ext, { name: ORIGIN, privateKey: log.privateKey })]), log.vkey).extensions,
+      ['ext line one', 'line two'],
+    );
   });
 
   it('fail with evidence: no signature by the key, a bad signature, the wrong origin, a witness key', () => {
@@ -137,10 +165,18 @@ describe('checkpoints', () => {
       assert.deepEqual(e.evidence.found, [`${ORIGIN}+${parseVerifierKey(log.vkey).keyId.toString('hex')}`]);
     }
     const elsewhere = generateLogKey('other.example/ledger');
-    refuses(() => verifyNote(signCheckpoint('other.example/ledger', 1, root, elsewhere.privateKey), log.vkey), 'wrong-origin', 'origin');
+    refuses(
+      () => verifyNote(signCheckpoint('other.example/ledger', 1, root, elsewhere.privateKey), log.vkey),
+      'wrong-origin',
+      'origin',
+    );
     // A signature line with the log's name and key ID whose signature is another body's.
     const otherBody = formatCheckpointBody(ORIGIN, 1235, root);
-    refuses(() => verifyNote(formatNote(body, [signNote(otherBody, { name: ORIGIN, privateKey: log.privateKey })]), log.vkey), 'bad-signature', 'replayed');
+    refuses(
+      () => verifyNote(formatNote(body, [signNote(otherBody, { name: ORIGIN, privateKey: log.privateKey })]), log.vkey),
+      'bad-signature',
+      'replayed',
+    );
     refuses(() => verifyNote(signed, witness.vkey), 'bad-key', 'witness key');
     refuses(() => verifyCosignature(cosigned, log.vkey), 'bad-key', 'log key as witness');
   });
@@ -154,7 +190,8 @@ describe('checkpoints', () => {
         bad[i] ^= change;
         // A body byte breaks both signatures; the log's line, the log's; the witness line, the cosignature.
         if (i < logLineEnd) assert.throws(() => verifyNote(bad, log.vkey), NoteError, `byte ${i} ^ ${change}`);
-        if (i < bodyEnd || i >= logLineEnd) assert.throws(() => verifyCosignature(bad, witness.vkey), NoteError, `byte ${i} ^ ${change}`);
+        if (i < bodyEnd || i >= logLineEnd)
+          assert.throws(() => verifyCosignature(bad, witness.vkey), NoteError, `byte ${i} ^ ${change}`);
       }
     }
   });
@@ -185,7 +222,10 @@ describe('checkpoints', () => {
       ['signature under 5 bytes', `${body}\n— ${ORIGIN} AAAAAA==\n`],
       ['signature twice', `${signed}${sig}`],
       ['65 signatures', `${body}\n${Array.from({ length: 65 }, (_, i) => `— k${i} AAAAAAA=\n`).join('')}`],
-      ['invalid UTF-8', Buffer.concat([Buffer.from(signed.slice(0, 5)), Buffer.from([0xff]), Buffer.from(signed.slice(5))])],
+      [
+        'invalid UTF-8',
+        Buffer.concat([Buffer.from(signed.slice(0, 5)), Buffer.from([0xff]), Buffer.from(signed.slice(5))]),
+      ],
       ['lone surrogate', signed.replace(ORIGIN, `${ORIGIN}\ud800`)],
     ];
     for (const [what, text] of table) {
@@ -201,7 +241,11 @@ describe('checkpoints', () => {
     assert.throws(() => formatCheckpointBody(ORIGIN, 1, Buffer.alloc(31)), RangeError);
     refuses(() => signNote('no newline', { name: ORIGIN, privateKey: log.privateKey }), 'malformed', 'no newline');
     refuses(() => signNote(body, { name: 'a b', privateKey: log.privateKey }), 'bad-key', 'name');
-    refuses(() => signNote(body, { name: ORIGIN, privateKey: parseVerifierKey(log.vkey).key }), 'bad-key', 'public key');
+    refuses(
+      () => signNote(body, { name: ORIGIN, privateKey: parseVerifierKey(log.vkey).key }),
+      'bad-key',
+      'public key',
+    );
   });
 });
 
@@ -216,18 +260,33 @@ describe('cosignatures (cosignature/v1)', () => {
     assert.equal(timestamp, 1_700_000_000);
     assert.equal(checkpoint.size, 1234);
     assert.equal(verifyNote(cosigned, log.vkey).signatures.length, 2); // the log's check ignores the witness
-    assert.equal(verifyCosignature(signed + cosign(body, 'witness.example/w1', witness.privateKey, 0), witness.vkey).timestamp, 0);
+    assert.equal(
+      verifyCosignature(signed + cosign(body, 'witness.example/w1', witness.privateKey, 0), witness.vkey).timestamp,
+      0,
+    );
   });
 
   it('fail without a cosignature, with another witness key, or with a changed timestamp', () => {
     refuses(() => verifyCosignature(signed, witness.vkey), 'no-signature', 'missing');
-    refuses(() => verifyCosignature(cosigned, generateWitnessKey('witness.example/w1').vkey), 'no-signature', 'other key');
+    refuses(
+      () => verifyCosignature(cosigned, generateWitnessKey('witness.example/w1').vkey),
+      'no-signature',
+      'other key',
+    );
     const line = cosign(body, 'witness.example/w1', witness.privateKey, 1_700_000_000);
     const raw = Buffer.from(line.trim().split(' ')[2], 'base64');
     raw.writeBigUInt64BE(1_700_000_001n, 4);
-    refuses(() => verifyCosignature(`${signed}— witness.example/w1 ${raw.toString('base64')}\n`, witness.vkey), 'bad-signature', 'timestamp');
+    refuses(
+      () => verifyCosignature(`${signed}— witness.example/w1 ${raw.toString('base64')}\n`, witness.vkey),
+      'bad-signature',
+      'timestamp',
+    );
     raw.writeBigUInt64BE(2n ** 63n, 4);
-    refuses(() => verifyCosignature(`${signed}— witness.example/w1 ${raw.toString('base64')}\n`, witness.vkey), 'bad-signature', 'timestamp ≥ 2^63');
+    refuses(
+      () => verifyCosignature(`${signed}— witness.example/w1 ${raw.toString('base64')}\n`, witness.vkey),
+      'bad-signature',
+      'timestamp ≥ 2^63',
+    );
     // A log-style (0x01) signature by the witness key does not count as a cosignature.
     const plain = signNote(body, { name: 'witness.example/w1', privateKey: witness.privateKey });
     refuses(() => verifyCosignature(signed + plain, witness.vkey), 'no-signature', 'type 0x01 line');

@@ -1,7 +1,15 @@
 // C2SP signed-note, tlog-checkpoint and tlog-cosignature (cosignature/v1, Ed25519), with node:crypto
 // only. Parsing is strict: anything that is not exactly the specified form is refused, because a
 // checkpoint is evidence and a lenient reader accepts texts that no honest log wrote.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 /** Signature type of an Ed25519 note signature (signed-note). */
 export const TYPE_ED25519 = 0x01;
@@ -48,7 +56,12 @@ function decodeBase64(s: string): Buffer | null {
 
 /** SHA-256(name ‖ 0x0A ‖ type ‖ publicKey)[0:4], the signed-note key ID. */
 export function keyId(name: string, type: number, publicKey: Buffer): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, type])).update(publicKey).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, type]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 }
 
 /** The 32 raw bytes of an Ed25519 public (or private) key object. */
@@ -61,7 +74,8 @@ export function rawPublicKey(key: KeyObject): Buffer {
 /** `<name>+<key ID hex>+<base64(type ‖ public key)>`. MUST be given a valid name and 32-byte key. */
 export function formatVerifierKey(name: string, publicKey: Buffer, type: number = TYPE_ED25519): string {
   if (!isValidName(name)) throw new NoteError('bad-key', `invalid key name ${JSON.stringify(name)}`);
-  if (publicKey.length !== 32 || (type !== TYPE_ED25519 && type !== TYPE_COSIGNATURE_V1)) throw new NoteError('bad-key', 'need a 32-byte Ed25519 key of type 0x01 or 0x04');
+  if (publicKey.length !== 32 || (type !== TYPE_ED25519 && type !== TYPE_COSIGNATURE_V1))
+    throw new NoteError('bad-key', 'need a 32-byte Ed25519 key of type 0x01 or 0x04');
   return `${name}+${keyId(name, type, publicKey).toString('hex')}+${Buffer.concat([Buffer.from([type]), publicKey]).toString('base64')}`;
 }
 
@@ -73,7 +87,8 @@ export type VerifierKey = { name: string; keyId: Buffer; type: number; publicKey
  * whitespace, 8 lowercase hex digits that MUST equal the key ID computed from name and key.
  */
 export function parseVerifierKey(vkey: string): VerifierKey {
-  const bad = (reason: string): NoteError => new NoteError('bad-key', `invalid verifier key: ${reason}`, { vkey, reason });
+  const bad = (reason: string): NoteError =>
+    new NoteError('bad-key', `invalid verifier key: ${reason}`, { vkey, reason });
   if (typeof vkey !== 'string') throw bad('not a string');
   const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey); // the base64 part may itself contain `+`
   if (!m) throw bad('not name+keyid+key');
@@ -83,11 +98,15 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   const raw = decodeBase64(b64);
   if (!raw || raw.length !== 33) throw bad('key is not canonical base64 of 33 bytes');
   const type = raw[0];
-  if (type !== TYPE_ED25519 && type !== TYPE_COSIGNATURE_V1) throw bad(`unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
+  if (type !== TYPE_ED25519 && type !== TYPE_COSIGNATURE_V1)
+    throw bad(`unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
   const publicKey = raw.subarray(1);
   const id = keyId(name, type, publicKey);
   if (id.toString('hex') !== hex) throw bad(`key ID ${hex} does not match the key (${id.toString('hex')})`);
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') }, format: 'jwk' });
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') },
+    format: 'jwk',
+  });
   return { name, keyId: id, type, publicKey, key };
 }
 
@@ -136,7 +155,8 @@ export function parseCheckpointBody(body: string): Omit<Checkpoint, 'signatures'
   const empty = lines.findIndex((l) => l === '');
   if (empty >= 0) throw malformed('empty line in the checkpoint body', { line: empty + 1 });
   const [origin, sizeText, rootText] = lines;
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) throw malformed('tree size is not a decimal below 2^53 without leading zeros', { size: sizeText });
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    throw malformed('tree size is not a decimal below 2^53 without leading zeros', { size: sizeText });
   const root = decodeBase64(rootText);
   if (!root || root.length !== 32) throw malformed('root hash is not canonical base64 of 32 bytes', { root: rootText });
   return { origin, size: Number(sizeText), root, extensions: lines.slice(3), body };
@@ -162,11 +182,13 @@ export function parseCheckpoint(text: string | Buffer): Checkpoint {
   for (const [i, line] of lines.entries()) {
     const rest = line.startsWith(SIG_PREFIX) ? line.slice(SIG_PREFIX.length) : null;
     const space = rest === null ? -1 : rest.indexOf(' ');
-    if (rest === null || space < 0) throw malformed('signature line is not "— <name> <signature>"', { signatureLine: i + 1 });
+    if (rest === null || space < 0)
+      throw malformed('signature line is not "— <name> <signature>"', { signatureLine: i + 1 });
     const name = rest.slice(0, space);
     const raw = decodeBase64(rest.slice(space + 1));
     if (!isValidName(name)) throw malformed('invalid key name in a signature line', { signatureLine: i + 1 });
-    if (!raw || raw.length < 5) throw malformed('signature is not canonical base64 of at least 5 bytes', { signatureLine: i + 1 });
+    if (!raw || raw.length < 5)
+      throw malformed('signature is not canonical base64 of at least 5 bytes', { signatureLine: i + 1 });
     const id = raw.subarray(0, 4);
     const key = `${name}+${id.toString('hex')}`;
     if (seen.has(key)) throw malformed('two signatures by the same key', { key });
@@ -186,7 +208,8 @@ export function formatCheckpointBody(origin: string, size: number, root: Buffer)
 
 function checkSigner(name: string, privateKey: KeyObject): void {
   if (!isValidName(name)) throw new NoteError('bad-key', `invalid key name ${JSON.stringify(name)}`);
-  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw new NoteError('bad-key', 'need an Ed25519 private key');
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519')
+    throw new NoteError('bad-key', 'need an Ed25519 private key');
 }
 
 /**
@@ -214,7 +237,8 @@ export function signCheckpoint(origin: string, size: number, root: Buffer, priva
 
 function asVerifier(vkey: string | VerifierKey, type: number): VerifierKey {
   const v = typeof vkey === 'string' ? parseVerifierKey(vkey) : vkey;
-  if (v.type !== type) throw new NoteError('bad-key', `verifier key ${v.name} has type 0x0${v.type}, expected 0x0${type}`);
+  if (v.type !== type)
+    throw new NoteError('bad-key', `verifier key ${v.name} has type 0x0${v.type}, expected 0x0${type}`);
   return v;
 }
 
@@ -237,11 +261,20 @@ function signaturesBy(cp: Checkpoint, v: VerifierKey): NoteSignature[] {
 export function verifyNote(text: string | Buffer, verifierKey: string | VerifierKey): Checkpoint {
   const v = asVerifier(verifierKey, TYPE_ED25519);
   const cp = parseCheckpoint(text);
-  if (cp.origin !== v.name) throw new NoteError('wrong-origin', `checkpoint origin ${JSON.stringify(cp.origin)} is not ${JSON.stringify(v.name)}`, { origin: cp.origin, expected: v.name });
+  if (cp.origin !== v.name)
+    throw new NoteError(
+      'wrong-origin',
+      `checkpoint origin ${JSON.stringify(cp.origin)} is not ${JSON.stringify(v.name)}`,
+      { origin: cp.origin, expected: v.name },
+    );
   const msg = Buffer.from(cp.body, 'utf8');
   for (const s of signaturesBy(cp, v)) {
     if (s.sig.length !== ED25519_SIG || !verify(null, msg, v.key, s.sig)) {
-      throw new NoteError('bad-signature', `signature by ${v.name} does not verify`, { key: `${v.name}+${v.keyId.toString('hex')}`, signature: s.sig.toString('base64'), body: cp.body });
+      throw new NoteError('bad-signature', `signature by ${v.name} does not verify`, {
+        key: `${v.name}+${v.keyId.toString('hex')}`,
+        signature: s.sig.toString('base64'),
+        body: cp.body,
+      });
     }
   }
   return cp;
@@ -271,17 +304,29 @@ export function cosign(body: string, witnessName: string, witnessPrivateKey: Key
  * the parsed checkpoint; throws NoteError if there is none, or if it (or another by the same key)
  * does not verify. Does NOT check the log's own signature (use verifyNote for that).
  */
-export function verifyCosignature(text: string | Buffer, witnessVkey: string | VerifierKey): { timestamp: number; checkpoint: Checkpoint } {
+export function verifyCosignature(
+  text: string | Buffer,
+  witnessVkey: string | VerifierKey,
+): { timestamp: number; checkpoint: Checkpoint } {
   const v = asVerifier(witnessVkey, TYPE_COSIGNATURE_V1);
   const cp = parseCheckpoint(text);
   let timestamp = -1;
   for (const s of signaturesBy(cp, v)) {
-    const evidence = { key: `${v.name}+${v.keyId.toString('hex')}`, signature: s.sig.toString('base64'), body: cp.body };
-    if (s.sig.length !== 8 + ED25519_SIG) throw new NoteError('bad-signature', `cosignature by ${v.name} is not 72 bytes`, evidence);
+    const evidence = {
+      key: `${v.name}+${v.keyId.toString('hex')}`,
+      signature: s.sig.toString('base64'),
+      body: cp.body,
+    };
+    if (s.sig.length !== 8 + ED25519_SIG)
+      throw new NoteError('bad-signature', `cosignature by ${v.name} is not 72 bytes`, evidence);
     const ts = s.sig.readBigUInt64BE(0);
-    if (ts > MAX_TIMESTAMP || ts > BigInt(Number.MAX_SAFE_INTEGER)) throw new NoteError('bad-signature', `cosignature timestamp ${ts} out of range`, evidence);
+    if (ts > MAX_TIMESTAMP || ts > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new NoteError('bad-signature', `cosignature timestamp ${ts} out of range`, evidence);
     if (!verify(null, cosignedMessage(cp.body, ts), v.key, s.sig.subarray(8))) {
-      throw new NoteError('bad-signature', `cosignature by ${v.name} does not verify`, { ...evidence, timestamp: ts.toString() });
+      throw new NoteError('bad-signature', `cosignature by ${v.name} does not verify`, {
+        ...evidence,
+        timestamp: ts.toString(),
+      });
     }
     if (timestamp < 0) timestamp = Number(ts);
   }
@@ -329,6 +374,7 @@ function loadEd25519(pem: string): KeyObject {
   } catch {
     throw new NoteError('bad-key', 'not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new NoteError('bad-key', `not an Ed25519 key (${key.asymmetricKeyType})`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new NoteError('bad-key', `not an Ed25519 key (${key.asymmetricKeyType})`);
   return key;
 }

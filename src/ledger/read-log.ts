@@ -20,10 +20,21 @@ export async function readTile(db: Db, t: TileAddress): Promise<Buffer | null> {
   const covered = hashesAtLevel(cp.size, level); // hashes at this level under the signed size
   if (t.index * TILE_WIDTH + t.width > covered) return null;
   if (t.level === 'entries') {
-    const rows = await db.selectFrom('ledger_entry').select('entry').where('idx', '>=', t.index * TILE_WIDTH).where('idx', '<', t.index * TILE_WIDTH + t.width).orderBy('idx').execute();
+    const rows = await db
+      .selectFrom('ledger_entry')
+      .select('entry')
+      .where('idx', '>=', t.index * TILE_WIDTH)
+      .where('idx', '<', t.index * TILE_WIDTH + t.width)
+      .orderBy('idx')
+      .execute();
     return rows.length === t.width ? encodeBundle(rows.map((r) => r.entry)) : null;
   }
-  const row = await db.selectFrom('ledger_tile').select('hashes').where('level', '=', t.level).where('idx', '=', t.index).executeTakeFirst();
+  const row = await db
+    .selectFrom('ledger_tile')
+    .select('hashes')
+    .where('level', '=', t.level)
+    .where('idx', '=', t.index)
+    .executeTakeFirst();
   if (!row || row.hashes.length < t.width * HASH_SIZE) return null;
   return row.hashes.subarray(0, t.width * HASH_SIZE);
 }

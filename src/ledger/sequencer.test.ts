@@ -49,8 +49,14 @@ async function snapshot(db: Db) {
   const state = await db.selectFrom('ledger_state').selectAll().executeTakeFirstOrThrow();
   const outbox = (await db.selectFrom('ledger_outbox').select('id').orderBy('id').execute()).map((r) => r.id);
   const entries = await sql<{ n: number; max: number | null; digest: string | null }>`
-    select count(*)::int as n, max(idx) as max, md5(string_agg(outbox_id::text || ':' || md5(entry), ',' order by idx)) as digest from ledger_entry`.execute(db);
-  const tiles = await sql<{ level: number; idx: number; digest: string }>`select level, idx, md5(hashes) as digest from ledger_tile order by level, idx`.execute(db);
+    select count(*)::int as n, max(idx) as max, md5(string_agg(outbox_id::text || ':' || md5(entry), ',' order by idx)) as digest from ledger_entry`.execute(
+    db,
+  );
+  const tiles = await sql<{
+    level: number;
+    idx: number;
+    digest: string;
+  }>`select level, idx, md5(hashes) as digest from ledger_tile order by level, idx`.execute(db);
   return { state, outbox, entries: entries.rows[0], tiles: tiles.rows };
 }
 
@@ -99,7 +105,11 @@ describe('ledger sequencer on a real database', () => {
     assert.equal(rows.length, size, label(`${what}: ${rows.length} entries stored for a tree of ${size}`));
     rows.forEach((r, i) => {
       assert.equal(r.idx, i, label(`${what}: entry indexes are not 0..${size - 1}`));
-      assert.equal(r.outbox_id, outboxIds[i], label(`${what}: entry ${i} comes from outbox row ${r.outbox_id}, expected ${outboxIds[i]}`));
+      assert.equal(
+        r.outbox_id,
+        outboxIds[i],
+        label(`${what}: entry ${i} comes from outbox row ${r.outbox_id}, expected ${outboxIds[i]}`),
+      );
       assert.ok(r.entry.equals(appended[i]), label(`${what}: entry ${i} is not what was appended`));
     });
     const pending = (await t.db.selectFrom('ledger_outbox').select('id').orderBy('id').execute()).map((r) => r.id);
@@ -107,20 +117,35 @@ describe('ledger sequencer on a real database', () => {
     const leaves = rows.map((r) => leafHash(r.entry));
     assert.ok(state.tree_root.equals(rootOfLeaves(leaves)), label(`${what}: stored tree root`));
     const mem = memoryHashSource(leaves);
-    const tiles = await t.db.selectFrom('ledger_tile').select(['level', 'idx', 'hashes']).orderBy('level').orderBy('idx').execute();
+    const tiles = await t.db
+      .selectFrom('ledger_tile')
+      .select(['level', 'idx', 'hashes'])
+      .orderBy('level')
+      .orderBy('idx')
+      .execute();
     const want: { level: number; idx: number; width: number }[] = [];
     for (let level = 0; hashesAtLevel(size, level) > 0; level++) {
       const count = hashesAtLevel(size, level);
-      for (let idx = 0; idx * TILE_WIDTH < count; idx++) want.push({ level, idx, width: Math.min(TILE_WIDTH, count - idx * TILE_WIDTH) });
+      for (let idx = 0; idx * TILE_WIDTH < count; idx++)
+        want.push({ level, idx, width: Math.min(TILE_WIDTH, count - idx * TILE_WIDTH) });
     }
     assert.deepEqual(
       tiles.map((r) => `${r.level}/${r.idx}:${r.hashes.length / HASH_SIZE}`),
       want.map((w) => `${w.level}/${w.idx}:${w.width}`),
       label(`${what}: stored tiles of a tree of ${size}`),
     );
-    tiles.forEach((r, i) => assert.ok(r.hashes.equals(expectedTile(mem, { level: r.level, index: r.idx, width: want[i].width })), label(`${what}: tile ${r.level}/${r.idx}`)));
+    tiles.forEach((r, i) =>
+      assert.ok(
+        r.hashes.equals(expectedTile(mem, { level: r.level, index: r.idx, width: want[i].width })),
+        label(`${what}: tile ${r.level}/${r.idx}`),
+      ),
+    );
     assert.ok(state.signed_size <= size, label(`${what}: signed ${state.signed_size} beyond the tree ${size}`));
-    assert.equal(verifyNote(state.checkpoint, ledger.key.vkey).size, state.signed_size, label(`${what}: stored checkpoint`));
+    assert.equal(
+      verifyNote(state.checkpoint, ledger.key.vkey).size,
+      state.signed_size,
+      label(`${what}: stored checkpoint`),
+    );
     return state;
   };
 
@@ -137,7 +162,10 @@ describe('ledger sequencer on a real database', () => {
       history,
       inclusion: full ? 'all' : spotChecks ? 100 : 24,
       sampleOnly: spotChecks,
-      tileBuilt: appended.length - lastVerified <= 600 ? Array.from({ length: appended.length - lastVerified }, (_, i) => lastVerified + i) : [],
+      tileBuilt:
+        appended.length - lastVerified <= 600
+          ? Array.from({ length: appended.length - lastVerified }, (_, i) => lastVerified + i)
+          : [],
       pairs: full ? 'all' : 'current',
       label: label(what),
     });
@@ -145,10 +173,16 @@ describe('ledger sequencer on a real database', () => {
     return report;
   };
 
-  const signed = async () => (await t.db.selectFrom('ledger_state').select('signed_size').executeTakeFirstOrThrow()).signed_size;
+  const signed = async () =>
+    (await t.db.selectFrom('ledger_state').select('signed_size').executeTakeFirstOrThrow()).signed_size;
 
   /** Fail-and-not-persist: a step that throws inside integrate's transaction leaves everything as it was. */
-  const assertNothingPersists = async (what: string, run: () => Promise<unknown>, error: RegExp, restore?: () => Promise<void>) => {
+  const assertNothingPersists = async (
+    what: string,
+    run: () => Promise<unknown>,
+    error: RegExp,
+    restore?: () => Promise<void>,
+  ) => {
     const before = await snapshot(t.db);
     if (before.outbox.length === 0) {
       assert.equal(await run(), 0, label(`${what}: nothing to integrate`));
@@ -171,7 +205,11 @@ describe('ledger sequencer on a real database', () => {
     {
       name: 'integrate throws after its writes (fail-and-not-persist)',
       run: async (step) => {
-        await assertNothingPersists(step, () => integrateBatch({ db: t.db, max: SMALL_BATCH, faults: { afterIntegrateWrite: injected } }), /injected fault/);
+        await assertNothingPersists(
+          step,
+          () => integrateBatch({ db: t.db, max: SMALL_BATCH, faults: { afterIntegrateWrite: injected } }),
+          /injected fault/,
+        );
         await verifyServed(`${step}, after the failed integrate`);
         await integrateAll(t.db);
         await signLatest({ db: t.db, key: ledger.key });
@@ -183,14 +221,22 @@ describe('ledger sequencer on a real database', () => {
         // The backend holding the sequencer's lock in this database (other test files share the
         // cluster) is terminated, as when its process is killed.
         const kill = async () => {
-          const r = await sql<{ pid: number }>`select pid from pg_locks where locktype = 'advisory' and objid = ${LEDGER_SEQUENCER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())`.execute(other);
+          const r = await sql<{
+            pid: number;
+          }>`select pid from pg_locks where locktype = 'advisory' and objid = ${LEDGER_SEQUENCER_LOCK} and granted and database = (select oid from pg_database where datname = current_database())`.execute(
+            other,
+          );
           assert.equal(r.rows.length, 1, 'one backend holds the sequencer lock');
           await sql`select pg_terminate_backend(${r.rows[0].pid}::int, 10000)`.execute(other);
         };
         // Its own pool: the test of connect() below shows the process survives this.
         const victim = connect(t.url, 2);
         try {
-          await assertNothingPersists(step, () => integrateBatch({ db: victim, max: SMALL_BATCH, faults: { afterIntegrateWrite: kill } }), /terminat|Connection|closed|queryable/i);
+          await assertNothingPersists(
+            step,
+            () => integrateBatch({ db: victim, max: SMALL_BATCH, faults: { afterIntegrateWrite: kill } }),
+            /terminat|Connection|closed|queryable/i,
+          );
         } finally {
           await victim.destroy();
         }
@@ -206,12 +252,24 @@ describe('ledger sequencer on a real database', () => {
         let oldSize = -1;
         const move = async () => {
           oldSize = (await other.selectFrom('ledger_state').select('tree_size').executeTakeFirstOrThrow()).tree_size;
-          await other.updateTable('ledger_state').set({ tree_size: oldSize + 1 }).execute();
+          await other
+            .updateTable('ledger_state')
+            .set({ tree_size: oldSize + 1 })
+            .execute();
         };
         const restore = async () => {
-          await other.updateTable('ledger_state').set({ tree_size: oldSize }).where('tree_size', '=', oldSize + 1).execute();
+          await other
+            .updateTable('ledger_state')
+            .set({ tree_size: oldSize })
+            .where('tree_size', '=', oldSize + 1)
+            .execute();
         };
-        await assertNothingPersists(step, () => integrateBatch({ db: t.db, max: SMALL_BATCH, faults: { afterIntegrateWrite: move } }), /tree moved/, restore);
+        await assertNothingPersists(
+          step,
+          () => integrateBatch({ db: t.db, max: SMALL_BATCH, faults: { afterIntegrateWrite: move } }),
+          /tree moved/,
+          restore,
+        );
         await integrateAll(t.db);
         await signLatest({ db: t.db, key: ledger.key });
       },
@@ -223,10 +281,17 @@ describe('ledger sequencer on a real database', () => {
         await integrateAll(t.db);
         const state = await checkStore(`${step}, integrated`);
         if (state.tree_size === before) return;
-        await assert.rejects(signLatest({ db: t.db, key: ledger.key, faults: { beforeSign: injected } }), /injected fault/);
+        await assert.rejects(
+          signLatest({ db: t.db, key: ledger.key, faults: { beforeSign: injected } }),
+          /injected fault/,
+        );
         assert.equal(await signed(), before, label(`${step}: a failed sign moved the checkpoint`));
         await verifyServed(`${step}, before the retried sign`);
-        assert.equal(await signLatest({ db: t.db, key: ledger.key }), state.tree_size, label(`${step}: the next sign covers the tree`));
+        assert.equal(
+          await signLatest({ db: t.db, key: ledger.key }),
+          state.tree_size,
+          label(`${step}: the next sign covers the tree`),
+        );
       },
     },
     {
@@ -256,7 +321,11 @@ describe('ledger sequencer on a real database', () => {
         await crashed.destroy();
         const note = (await t.db.selectFrom('ledger_state').select('checkpoint').executeTakeFirstOrThrow()).checkpoint;
         assert.equal(await signLatest({ db: t.db, key: ledger.key }), size, label(`${step}: signing again`));
-        assert.equal((await t.db.selectFrom('ledger_state').select('checkpoint').executeTakeFirstOrThrow()).checkpoint, note, label(`${step}: signing again changed the checkpoint`));
+        assert.equal(
+          (await t.db.selectFrom('ledger_state').select('checkpoint').executeTakeFirstOrThrow()).checkpoint,
+          note,
+          label(`${step}: signing again changed the checkpoint`),
+        );
       },
     },
     {
@@ -276,7 +345,9 @@ describe('ledger sequencer on a real database', () => {
         const seen: string[] = [];
         const poll = (async () => {
           while (!done) {
-            seen.push((await t.db.selectFrom('ledger_state').select('checkpoint').executeTakeFirstOrThrow()).checkpoint);
+            seen.push(
+              (await t.db.selectFrom('ledger_state').select('checkpoint').executeTakeFirstOrThrow()).checkpoint,
+            );
             await new Promise((r) => setImmediate(r));
           }
         })();
@@ -330,8 +401,13 @@ describe('ledger sequencer on a real database', () => {
     const final = await verifyServed('all proofs from the served tiles', true);
     assert.equal(final.proofs.inclusion, appended.length);
     assert.ok(history.sizes().length >= 20, `only ${history.sizes().length} signed sizes`);
-    assert.ok(appended.some((e) => e.length === 0) && appended.some((e) => e.length === 65535), 'entries of 0 and 65,535 bytes were appended');
-    console.log(`sequencer: seed ${SEED}, ${steps} steps, ${appended.length} entries, ${history.sizes().length} signed sizes`);
+    assert.ok(
+      appended.some((e) => e.length === 0) && appended.some((e) => e.length === 65535),
+      'entries of 0 and 65,535 bytes were appended',
+    );
+    console.log(
+      `sequencer: seed ${SEED}, ${steps} steps, ${appended.length} entries, ${history.sizes().length} signed sizes`,
+    );
   });
 
   it('has a whole-log check that notices a wrong byte, a missing tile or a second checkpoint', async () => {
@@ -369,14 +445,36 @@ describe('ledger sequencer on a real database', () => {
         }),
         NoteError,
       ],
-      ['a hash of a level-0 tile', (r) => tileFault(r, (a) => a.level === 0 && a.index === 1, 100), assert.AssertionError],
+      [
+        'a hash of a level-0 tile',
+        (r) => tileFault(r, (a) => a.level === 0 && a.index === 1, 100),
+        assert.AssertionError,
+      ],
       ['a hash of a level-1 tile', (r) => tileFault(r, (a) => a.level === 1, 40), assert.AssertionError],
       // A flipped length prefix makes the bundle undecodable: decodeBundle says so.
-      ['a byte of an entry bundle', (r) => tileFault(r, (a) => a.level === 'entries' && a.index === 2, 777), (e: Error) => e instanceof assert.AssertionError || /^bundle /.test(e.message)],
-      [`the partial tile of the earlier size ${older}`, (r) => ({ ...r, tile: async (a) => (a.level === 0 && a.width === older % TILE_WIDTH ? null : r.tile(a)) }), assert.AssertionError],
+      [
+        'a byte of an entry bundle',
+        (r) => tileFault(r, (a) => a.level === 'entries' && a.index === 2, 777),
+        (e: Error) => e instanceof assert.AssertionError || /^bundle /.test(e.message),
+      ],
+      [
+        `the partial tile of the earlier size ${older}`,
+        (r) => ({ ...r, tile: async (a) => (a.level === 0 && a.width === older % TILE_WIDTH ? null : r.tile(a)) }),
+        assert.AssertionError,
+      ],
     ];
     for (const [what, corrupt, error] of faults) {
-      await assert.rejects(verifyWholeLog(corrupt(dbReader(t.db)), { vkey: ledger.key.vkey, expected: appended, history: copy(), inclusion: 8, sampleOnly: true }), error, what);
+      await assert.rejects(
+        verifyWholeLog(corrupt(dbReader(t.db)), {
+          vkey: ledger.key.vkey,
+          expected: appended,
+          history: copy(),
+          inclusion: 8,
+          sampleOnly: true,
+        }),
+        error,
+        what,
+      );
     }
     // A second, different checkpoint of a size already seen is a fork, whatever its signature.
     const h = copy();
@@ -385,7 +483,16 @@ describe('ledger sequencer on a real database', () => {
     // And entries that differ from what was appended.
     const other = [...appended];
     other[5] = flipAt(other[5].length ? other[5] : Buffer.alloc(1), 0);
-    await assert.rejects(verifyWholeLog(dbReader(t.db), { vkey: ledger.key.vkey, expected: other, history: copy(), inclusion: 8, sampleOnly: true }), /entry 5 differs/);
+    await assert.rejects(
+      verifyWholeLog(dbReader(t.db), {
+        vkey: ledger.key.vkey,
+        expected: other,
+        history: copy(),
+        inclusion: 8,
+        sampleOnly: true,
+      }),
+      /entry 5 differs/,
+    );
   });
 
   it('grows past 65,536 entries (a level-2 hash) to 70,000, with spot checks at each signed size', async () => {
@@ -393,13 +500,31 @@ describe('ledger sequencer on a real database', () => {
     // Mostly small entries (the byte volume stays low); a few empty and a few of the largest size.
     const entry = () => {
       const r = big();
-      return r < 0.0003 ? randomBytesOf(big, 65535) : r < 0.05 ? Buffer.alloc(0) : randomBytesOf(big, randomInt(big, 1, 40));
+      return r < 0.0003
+        ? randomBytesOf(big, 65535)
+        : r < 0.05
+          ? Buffer.alloc(0)
+          : randomBytesOf(big, randomInt(big, 1, 40));
     };
-    for (const [target, fault] of [[65_535, 'none'], [65_536, 'sign'], [65_537, 'integrate'], [70_000, 'none']] as const) {
+    for (const [target, fault] of [
+      [65_535, 'none'],
+      [65_536, 'sign'],
+      [65_537, 'integrate'],
+      [70_000, 'none'],
+    ] as const) {
       await append(Array.from({ length: target - appended.length }, entry));
-      if (fault === 'integrate') await assertNothingPersists(`at ${target}`, () => integrateBatch({ db: t.db, max: 4096, faults: { afterIntegrateWrite: injected } }), /injected fault/);
+      if (fault === 'integrate')
+        await assertNothingPersists(
+          `at ${target}`,
+          () => integrateBatch({ db: t.db, max: 4096, faults: { afterIntegrateWrite: injected } }),
+          /injected fault/,
+        );
       await integrateAll(t.db, 4096);
-      if (fault === 'sign') await assert.rejects(signLatest({ db: t.db, key: ledger.key, faults: { beforeSign: injected } }), /injected fault/);
+      if (fault === 'sign')
+        await assert.rejects(
+          signLatest({ db: t.db, key: ledger.key, faults: { beforeSign: injected } }),
+          /injected fault/,
+        );
       assert.equal(await signLatest({ db: t.db, key: ledger.key }), target);
       await checkStore(`at ${target}`);
       const report = await verifyServed(`at ${target}`, false, true);
@@ -410,9 +535,16 @@ describe('ledger sequencer on a real database', () => {
 
   it('refuses to integrate a tree stored in a format it does not know', async () => {
     await append([Buffer.from('after a format change')]);
-    await t.db.updateTable('ledger_state').set({ format_version: LEDGER_FORMAT_VERSION + 1 }).execute();
+    await t.db
+      .updateTable('ledger_state')
+      .set({ format_version: LEDGER_FORMAT_VERSION + 1 })
+      .execute();
     try {
-      await assertNothingPersists('unknown format', () => integrateBatch({ db: t.db, max: SMALL_BATCH }), new RegExp(`stored format ${LEDGER_FORMAT_VERSION + 1}`));
+      await assertNothingPersists(
+        'unknown format',
+        () => integrateBatch({ db: t.db, max: SMALL_BATCH }),
+        new RegExp(`stored format ${LEDGER_FORMAT_VERSION + 1}`),
+      );
     } finally {
       await t.db.updateTable('ledger_state').set({ format_version: LEDGER_FORMAT_VERSION }).execute();
     }
@@ -425,10 +557,20 @@ describe('ledger sequencer on a real database', () => {
     await append([Buffer.from('integrated by a newer version')]);
     await integrateAll(t.db);
     const before = await snapshot(t.db);
-    await t.db.updateTable('ledger_state').set({ format_version: LEDGER_FORMAT_VERSION + 1 }).execute();
+    await t.db
+      .updateTable('ledger_state')
+      .set({ format_version: LEDGER_FORMAT_VERSION + 1 })
+      .execute();
     try {
-      await assert.rejects(signLatest({ db: t.db, key: ledger.key }), new RegExp(`stored format ${LEDGER_FORMAT_VERSION + 1}`));
-      assert.deepEqual((await snapshot(t.db)).state, { ...before.state, format_version: LEDGER_FORMAT_VERSION + 1 }, 'the checkpoint moved');
+      await assert.rejects(
+        signLatest({ db: t.db, key: ledger.key }),
+        new RegExp(`stored format ${LEDGER_FORMAT_VERSION + 1}`),
+      );
+      assert.deepEqual(
+        (await snapshot(t.db)).state,
+        { ...before.state, format_version: LEDGER_FORMAT_VERSION + 1 },
+        'the checkpoint moved',
+      );
     } finally {
       await t.db.updateTable('ledger_state').set({ format_version: LEDGER_FORMAT_VERSION }).execute();
       await signLatest({ db: t.db, key: ledger.key });
@@ -465,7 +607,11 @@ describe('a database connection lost in the middle of integrate', () => {
       await db.destroy();
       await other.destroy();
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '../..'), env: { ...process.env, TEST_DB_URL: t.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, TEST_DB_URL: t.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
@@ -505,7 +651,10 @@ describe('ledger creation and its key', () => {
 
     const key = await initLedger({ db: t.db, config });
     const state = await t.db.selectFrom('ledger_state').selectAll().executeTakeFirstOrThrow();
-    assert.deepEqual([state.format_version, state.origin, state.tree_size, state.signed_size], [LEDGER_FORMAT_VERSION, 'ledger.sujarit.test/log', 0, 0]);
+    assert.deepEqual(
+      [state.format_version, state.origin, state.tree_size, state.signed_size],
+      [LEDGER_FORMAT_VERSION, 'ledger.sujarit.test/log', 0, 0],
+    );
     assert.equal(verifyNote(state.checkpoint, key.vkey).size, 0);
 
     // A log without... another key file: refused, and no second key is written.
@@ -524,7 +673,12 @@ describe('ledger creation and its key', () => {
     // A leftover key of another install, or a second server pointed at another key file, would
     // otherwise sign the existing log's next checkpoints with a key its verifiers do not know.
     const config = ledgerConfig(dir, path.join(dir, 'other.pem'));
-    await writeFile(config.ledgerKeyFile, exportPrivateKey(generateLogKey('ledger.sujarit.test/log').privateKey), { mode: 0o600 });
-    await assert.rejects(loadLedgerKey({ db: t.db, config }), 'loadLedgerKey accepted a key that did not sign the stored checkpoint');
+    await writeFile(config.ledgerKeyFile, exportPrivateKey(generateLogKey('ledger.sujarit.test/log').privateKey), {
+      mode: 0o600,
+    });
+    await assert.rejects(
+      loadLedgerKey({ db: t.db, config }),
+      'loadLedgerKey accepted a key that did not sign the stored checkpoint',
+    );
   });
 });

@@ -31,8 +31,14 @@ async function readRightEdge(db: Db, size: number): Promise<Map<number, Buffer>>
     const width = hashesAtLevel(size, level) % TILE_WIDTH;
     if (width === 0) continue;
     const index = Math.floor(hashesAtLevel(size, level) / TILE_WIDTH);
-    const row = await db.selectFrom('ledger_tile').select('hashes').where('level', '=', level).where('idx', '=', index).executeTakeFirst();
-    if (!row || row.hashes.length < width * HASH_SIZE) throw new Error(`ledger: tile ${level}/${index} is missing or short for size ${size}`);
+    const row = await db
+      .selectFrom('ledger_tile')
+      .select('hashes')
+      .where('level', '=', level)
+      .where('idx', '=', index)
+      .executeTakeFirst();
+    if (!row || row.hashes.length < width * HASH_SIZE)
+      throw new Error(`ledger: tile ${level}/${index} is missing or short for size ${size}`);
     edge.set(level, row.hashes.subarray(0, width * HASH_SIZE));
   }
   return edge;
@@ -42,23 +48,38 @@ async function readRightEdge(db: Db, size: number): Promise<Map<number, Buffer>>
  * Moves up to `max` outbox entries into the tree. Returns how many were integrated (0 when the
  * outbox is empty or the ledger is not initialised).
  */
-export async function integrateBatch({ db, max, faults = {} }: { db: Db; max: number; faults?: Faults }): Promise<number> {
+export async function integrateBatch({
+  db,
+  max,
+  faults = {},
+}: {
+  db: Db;
+  max: number;
+  faults?: Faults;
+}): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${LEDGER_SEQUENCER_LOCK})`.execute(trx);
     const state = await trx.selectFrom('ledger_state').select(['tree_size', 'format_version']).executeTakeFirst();
     if (!state) return 0;
-    if (state.format_version !== LEDGER_FORMAT_VERSION) throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);
+    if (state.format_version !== LEDGER_FORMAT_VERSION)
+      throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);
     const pending = await trx.selectFrom('ledger_outbox').select(['id', 'entry']).orderBy('id').limit(max).execute();
     if (pending.length === 0) return 0;
     const oldSize = Number(state.tree_size);
     const edge = await readRightEdge(trx as unknown as Db, oldSize);
-    const result = integrate(oldSize, edge, pending.map((p) => leafHash(p.entry)));
+    const result = integrate(
+      oldSize,
+      edge,
+      pending.map((p) => leafHash(p.entry)),
+    );
     const root = rootFromRightEdge(result.size, result.lastTiles);
     // Entries move inside the database (no bytes sent back): measured +18 % integrated/s at 4096.
-    const moved = await sql`with moved as (delete from ledger_outbox where id = any(${pending.map((p) => p.id)}::bigint[]) returning id, entry)
+    const moved =
+      await sql`with moved as (delete from ledger_outbox where id = any(${pending.map((p) => p.id)}::bigint[]) returning id, entry)
       insert into ledger_entry (idx, outbox_id, entry)
       select ${oldSize}::bigint + row_number() over (order by id) - 1, id, entry from moved`.execute(trx);
-    if (Number(moved.numAffectedRows) !== pending.length) throw new Error(`ledger: moved ${moved.numAffectedRows} of ${pending.length} outbox entries`);
+    if (Number(moved.numAffectedRows) !== pending.length)
+      throw new Error(`ledger: moved ${moved.numAffectedRows} of ${pending.length} outbox entries`);
     // A tile only ever grows by appending: a stored tile that is not a prefix of the new one means
     // a corrupted store, and nothing is written.
     const written = await sql`insert into ledger_tile (level, idx, hashes)
@@ -66,19 +87,38 @@ export async function integrateBatch({ db, max, faults = {} }: { db: Db; max: nu
       on conflict (level, idx) do update set hashes = excluded.hashes
       where length(excluded.hashes) > length(ledger_tile.hashes) and substring(excluded.hashes from 1 for length(ledger_tile.hashes)) = ledger_tile.hashes
       returning level`.execute(trx);
-    if (written.rows.length !== result.tiles.length) throw new Error(`ledger: ${result.tiles.length - written.rows.length} stored tile(s) are not a prefix of their new contents`);
+    if (written.rows.length !== result.tiles.length)
+      throw new Error(
+        `ledger: ${result.tiles.length - written.rows.length} stored tile(s) are not a prefix of their new contents`,
+      );
     await faults.afterIntegrateWrite?.();
-    const cas = await trx.updateTable('ledger_state').set({ tree_size: result.size, tree_root: root }).where('tree_size', '=', oldSize).executeTakeFirst();
+    const cas = await trx
+      .updateTable('ledger_state')
+      .set({ tree_size: result.size, tree_root: root })
+      .where('tree_size', '=', oldSize)
+      .executeTakeFirst();
     if (Number(cas.numUpdatedRows) !== 1) throw new Error(`ledger: tree moved from ${oldSize} under us`);
     return pending.length;
   });
 }
 
 /** Signs the committed tree if it grew since the last checkpoint. Returns the signed size. */
-export async function signLatest({ db, key, faults = {} }: { db: Db; key: SigningKey; faults?: Faults }): Promise<number> {
-  const state = await db.selectFrom('ledger_state').select(['origin', 'tree_size', 'tree_root', 'signed_size', 'format_version']).executeTakeFirst();
+export async function signLatest({
+  db,
+  key,
+  faults = {},
+}: {
+  db: Db;
+  key: SigningKey;
+  faults?: Faults;
+}): Promise<number> {
+  const state = await db
+    .selectFrom('ledger_state')
+    .select(['origin', 'tree_size', 'tree_root', 'signed_size', 'format_version'])
+    .executeTakeFirst();
   if (!state) return 0;
-  if (state.format_version !== LEDGER_FORMAT_VERSION) throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);
+  if (state.format_version !== LEDGER_FORMAT_VERSION)
+    throw new Error(`ledger: stored format ${state.format_version} is not one this version knows`);
   if (Number(state.tree_size) === Number(state.signed_size)) return Number(state.signed_size);
   await faults.beforeSign?.();
   const note = signCheckpoint(state.origin, Number(state.tree_size), state.tree_root, key.privateKey);
@@ -95,7 +135,17 @@ export async function signLatest({ db, key, faults = {} }: { db: Db; key: Signin
 }
 
 /** Anchors the audit chain's head, integrates everything pending (in batches of `max`) and signs. */
-export async function runSequencer({ db, key, max = 4096, faults }: { db: Db; key: SigningKey; max?: number; faults?: Faults }): Promise<{ integrated: number; signedSize: number }> {
+export async function runSequencer({
+  db,
+  key,
+  max = 4096,
+  faults,
+}: {
+  db: Db;
+  key: SigningKey;
+  max?: number;
+  faults?: Faults;
+}): Promise<{ integrated: number; signedSize: number }> {
   await anchorAuditHead({ db });
   let integrated = 0;
   let signedSize = 0;
@@ -119,9 +169,16 @@ export async function cosignLatest({ db, cosigner }: { db: Db; cosigner: Cosigne
   const state = await db.selectFrom('ledger_state').select(['signed_size', 'checkpoint']).executeTakeFirst();
   if (!state) return [];
   const size = Number(state.signed_size);
-  const r = await cosigner.cosign(state.checkpoint, (oldSize) => consistencyProofFromTiles(oldSize, size, (t) => readTile(db, t)));
+  const r = await cosigner.cosign(state.checkpoint, (oldSize) =>
+    consistencyProofFromTiles(oldSize, size, (t) => readTile(db, t)),
+  );
   if (r.note !== state.checkpoint) {
-    await db.updateTable('ledger_state').set({ checkpoint: r.note }).where('signed_size', '=', state.signed_size).where('checkpoint', '=', state.checkpoint).execute();
+    await db
+      .updateTable('ledger_state')
+      .set({ checkpoint: r.note })
+      .where('signed_size', '=', state.signed_size)
+      .where('checkpoint', '=', state.checkpoint)
+      .execute();
   }
   return r.errors;
 }

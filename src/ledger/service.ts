@@ -7,7 +7,8 @@ import { cosignLatest, runSequencer } from './sequencer.ts';
 import { createCosigner, type WitnessConfig } from './witness-client.ts';
 
 /** What the running ledger needs of the configuration (a Config has it). */
-export type LedgerConfig = LedgerKeyConfig & Readonly<{ ledgerWitnesses: readonly WitnessConfig[]; ledgerBatchMs: number; ledgerBatchEntries: number }>;
+export type LedgerConfig = LedgerKeyConfig &
+  Readonly<{ ledgerWitnesses: readonly WitnessConfig[]; ledgerBatchMs: number; ledgerBatchEntries: number }>;
 
 export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: () => Promise<void> };
 
@@ -15,7 +16,15 @@ export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: 
  * Loads the ledger key, creating the log on the very first start (no log, no key), and starts the
  * sequencer timer. A failed run is logged and retried at the next tick.
  */
-export async function startLedger({ db, config, log }: { db: Db; config: LedgerConfig; log: (level: 'info' | 'warn', msg: string) => void }): Promise<LedgerService> {
+export async function startLedger({
+  db,
+  config,
+  log,
+}: {
+  db: Db;
+  config: LedgerConfig;
+  log: (level: 'info' | 'warn', msg: string) => void;
+}): Promise<LedgerService> {
   let key = await loadLedgerKey({ db, config });
   if (!key) {
     key = await initLedger({ db, config });

@@ -38,12 +38,46 @@ describe('tile paths', () => {
 
   it('refuses every non-canonical or out-of-range path', () => {
     const bad = [
-      'tile/0/1', 'tile/0/01', 'tile/0/0001', 'tile/0/x000/001', 'tile/0/x000/x001/000', 'tile/0/001/002', 'tile/0/x001/x002',
-      'tile/0/X001/000', 'tile/0/x01/000', 'tile/00/000', 'tile/01/000', 'tile/64/000', 'tile/100/000', 'tile/-1/000',
-      'tile/a/000', 'tile/data/000', 'tile/entry/000', 'tile/0/000.p/0', 'tile/0/000.p/256', 'tile/0/000.p/007', 'tile/0/000.p/',
-      'tile/0/000.p', 'tile/0/000.P/5', 'tile/0/000.p/5/1', 'tile/0/000.p/1.p/1', 'tile/entries/000.p/300', '/tile/0/000',
-      'tile/0/000/', 'tile//000', 'tile/0/', 'tile/0', 'tiles/0/000', 'tile/0/000 ', ' tile/0/000', 'tile/0/0a0', 'tile/0/+01',
-      'tile/0/x009/x007/x199/x254/x740/992', 'tile/0/x999/x999/x999/x999/x999/999', '', 'tile/0/000\n',
+      'tile/0/1',
+      'tile/0/01',
+      'tile/0/0001',
+      'tile/0/x000/001',
+      'tile/0/x000/x001/000',
+      'tile/0/001/002',
+      'tile/0/x001/x002',
+      'tile/0/X001/000',
+      'tile/0/x01/000',
+      'tile/00/000',
+      'tile/01/000',
+      'tile/64/000',
+      'tile/100/000',
+      'tile/-1/000',
+      'tile/a/000',
+      'tile/data/000',
+      'tile/entry/000',
+      'tile/0/000.p/0',
+      'tile/0/000.p/256',
+      'tile/0/000.p/007',
+      'tile/0/000.p/',
+      'tile/0/000.p',
+      'tile/0/000.P/5',
+      'tile/0/000.p/5/1',
+      'tile/0/000.p/1.p/1',
+      'tile/entries/000.p/300',
+      '/tile/0/000',
+      'tile/0/000/',
+      'tile//000',
+      'tile/0/',
+      'tile/0',
+      'tiles/0/000',
+      'tile/0/000 ',
+      ' tile/0/000',
+      'tile/0/0a0',
+      'tile/0/+01',
+      'tile/0/x009/x007/x199/x254/x740/992',
+      'tile/0/x999/x999/x999/x999/x999/999',
+      '',
+      'tile/0/000\n',
     ];
     for (const p of bad) assert.equal(parseTilePath(p), null, JSON.stringify(p));
   });
@@ -102,7 +136,12 @@ describe('requiredTiles and tileForHash', () => {
       [2, 0, 70_000, 'tile/2/000.p/1'],
     ];
     for (const [level, index, size, want] of table) assert.equal(tilePath(tileForHash(level, index, size)), want);
-    for (const [level, index, size] of [[0, 70_000, 70_000], [1, 273, 70_000], [3, 0, 70_000], [0, -1, 5]]) {
+    for (const [level, index, size] of [
+      [0, 70_000, 70_000],
+      [1, 273, 70_000],
+      [3, 0, 70_000],
+      [0, -1, 5],
+    ]) {
       assert.throws(() => tileForHash(level, index, size), RangeError);
     }
   });
@@ -114,7 +153,10 @@ describe('entry bundles', () => {
 
   it('are uint16-length-prefixed entries, and decode back, including 0 and 65,535 bytes', () => {
     const bytes = encodeBundle(entries);
-    assert.equal(bytes.length, entries.reduce((n, e) => n + 2 + e.length, 0));
+    assert.equal(
+      bytes.length,
+      entries.reduce((n, e) => n + 2 + e.length, 0),
+    );
     assert.deepEqual(bytes.subarray(0, 5), Buffer.from([0, 0, 0, 1, 0x61]));
     assert.deepEqual(bytes.subarray(5, 7), Buffer.from([0xff, 0xff]));
     assert.deepEqual(decodeBundle(bytes), entries);
@@ -136,7 +178,8 @@ describe('entry bundles', () => {
     for (const e of entries) boundaries.add((at += 2 + e.length));
     for (let cut = 0; cut < bytes.length; cut++) {
       if (boundaries.has(cut)) assert.throws(() => decodeBundle(bytes.subarray(0, cut), 5), /expected 5/);
-      else assert.throws(() => decodeBundle(bytes.subarray(0, cut)), cut === 0 ? /empty/ : /truncated/, `cut at ${cut}`);
+      else
+        assert.throws(() => decodeBundle(bytes.subarray(0, cut)), cut === 0 ? /empty/ : /truncated/, `cut at ${cut}`);
     }
     assert.throws(() => decodeBundle(Buffer.concat([bytes, Buffer.from([0])])), /truncated/);
     assert.throws(() => decodeBundle(Buffer.concat([bytes, Buffer.from([0, 5, 1])])), /truncated/);
@@ -146,7 +189,10 @@ describe('entry bundles', () => {
   it('appendToBundles in batches writes what one batch writes', () => {
     const all = Array.from({ length: 1000 }, (_, i) => Buffer.from(`entry ${i}`));
     const once = appendToBundles(0, [], all);
-    assert.deepEqual(once.bundles.map((b) => tilePath({ level: 'entries', ...b })), ['tile/entries/000', 'tile/entries/001', 'tile/entries/002', 'tile/entries/003.p/232']);
+    assert.deepEqual(
+      once.bundles.map((b) => tilePath({ level: 'entries', ...b })),
+      ['tile/entries/000', 'tile/entries/001', 'tile/entries/002', 'tile/entries/003.p/232'],
+    );
     assert.deepEqual(once.lastBundle, all.slice(768));
     const written = new Map<string, Buffer>();
     let state = { size: 0, lastBundle: [] as Buffer[] };

@@ -115,7 +115,8 @@ export function tileForHash(level: number, index: number, size: number): HashTil
  * entries of at most 65,535 bytes each (throws otherwise; empty bundles are never served).
  */
 export function encodeBundle(entries: readonly Buffer[]): Buffer {
-  if (entries.length < 1 || entries.length > TILE_WIDTH) throw new RangeError(`a bundle holds 1 to 256 entries, got ${entries.length}`);
+  if (entries.length < 1 || entries.length > TILE_WIDTH)
+    throw new RangeError(`a bundle holds 1 to 256 entries, got ${entries.length}`);
   let total = 0;
   for (const e of entries) {
     if (e.length > MAX_ENTRY_SIZE) throw new RangeError(`entry of ${e.length} bytes exceeds ${MAX_ENTRY_SIZE}`);
@@ -142,12 +143,14 @@ export function decodeBundle(bytes: Buffer, width?: number): Buffer[] {
     if (out.length === TILE_WIDTH) throw new Error('bundle holds more than 256 entries');
     if (at + 2 > bytes.length) throw new Error(`bundle truncated in the length prefix at byte ${at}`);
     const len = bytes.readUInt16BE(at);
-    if (at + 2 + len > bytes.length) throw new Error(`bundle truncated: entry ${out.length} needs ${len} bytes at byte ${at + 2}`);
+    if (at + 2 + len > bytes.length)
+      throw new Error(`bundle truncated: entry ${out.length} needs ${len} bytes at byte ${at + 2}`);
     out.push(Buffer.from(bytes.subarray(at + 2, at + 2 + len)));
     at += 2 + len;
   }
   if (out.length === 0) throw new Error('empty bundle');
-  if (width !== undefined && out.length !== width) throw new Error(`bundle holds ${out.length} entries, expected ${width}`);
+  if (width !== undefined && out.length !== width)
+    throw new Error(`bundle holds ${out.length} entries, expected ${width}`);
   return out;
 }
 
@@ -167,7 +170,9 @@ export function appendToBundles(
 ): { size: number; bundles: BundleUpdate[]; lastBundle: Buffer[] } {
   checkIndex(oldSize, 'tree size');
   if (lastBundle.length !== oldSize % TILE_WIDTH) {
-    throw new Error(`last bundle holds ${lastBundle.length} entries; a log of ${oldSize} needs ${oldSize % TILE_WIDTH}`);
+    throw new Error(
+      `last bundle holds ${lastBundle.length} entries; a log of ${oldSize} needs ${oldSize % TILE_WIDTH}`,
+    );
   }
   const bundles: BundleUpdate[] = [];
   let current = [...lastBundle];

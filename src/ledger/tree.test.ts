@@ -47,7 +47,9 @@ function refPath(m: number, lo: number, hi: number): Buffer[] {
 function refSubproof(m: number, lo: number, hi: number, b: boolean): Buffer[] {
   if (m === hi - lo) return b ? [] : [mth(lo, hi)];
   const k = split(hi - lo);
-  return m <= k ? [...refSubproof(m, lo, lo + k, b), mth(lo + k, hi)] : [...refSubproof(m - k, lo + k, hi, false), mth(lo, lo + k)];
+  return m <= k
+    ? [...refSubproof(m, lo, lo + k, b), mth(lo + k, hi)]
+    : [...refSubproof(m - k, lo + k, hi, false), mth(lo, lo + k)];
 }
 const refProof = (m: number, n: number): Buffer[] => (m === 0 ? [] : refSubproof(m, 0, n, true));
 
@@ -73,8 +75,12 @@ function rng(seed: number): () => number {
 describe('hashes', () => {
   it('match RFC 6962 leaf, node and empty-tree definitions', () => {
     assert.equal(EMPTY_ROOT.toString('hex'), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    assert.equal(leafHash(Buffer.alloc(0)).toString('hex'), '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d');
-    for (const e of [Buffer.alloc(0), Buffer.from('x'), Buffer.alloc(65535, 7)]) assert.deepEqual(leafHash(e), refLeaf(e));
+    assert.equal(
+      leafHash(Buffer.alloc(0)).toString('hex'),
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+    );
+    for (const e of [Buffer.alloc(0), Buffer.from('x'), Buffer.alloc(65535, 7)])
+      assert.deepEqual(leafHash(e), refLeaf(e));
     assert.deepEqual(nodeHash(leaves[0], leaves[1]), refNode(leaves[0], leaves[1]));
     assert.throws(() => leafHash(Buffer.alloc(65536)), RangeError);
     assert.throws(() => nodeHash(leaves[0], Buffer.alloc(31)), RangeError);
@@ -142,7 +148,12 @@ describe('roots and proofs against the reference', () => {
     const counting: HashSource = (l, i) => (reads++, src(l, i));
     treeRoot(70_000, counting);
     assert.equal(reads, 1 + 16 + 1 + 64 + 32 + 16); // 65536 + 4096 + 256 + 64 + 32 + 16 leaves
-    assert.deepEqual(tilesNeeded(70_000, (s) => treeRoot(70_000, s)).map(tilePath).sort(), ['tile/0/273.p/112', 'tile/1/001.p/17', 'tile/2/000.p/1']);
+    assert.deepEqual(
+      tilesNeeded(70_000, (s) => treeRoot(70_000, s))
+        .map(tilePath)
+        .sort(),
+      ['tile/0/273.p/112', 'tile/1/001.p/17', 'tile/2/000.p/1'],
+    );
     // A proof hashes up to 255 stored hashes per level inside tiles, and reads at most two tiles a level.
     reads = 0;
     inclusionProof(12_345, 70_000, counting);
@@ -151,7 +162,13 @@ describe('roots and proofs against the reference', () => {
   });
 
   it('computes unaligned ranges too (slowly), and refuses bad arguments', () => {
-    for (const [start, size] of [[3, 5], [1, 256], [100, 300], [7, 1]]) assert.deepEqual(subtreeHash(start, size, src), mth(start, start + size));
+    for (const [start, size] of [
+      [3, 5],
+      [1, 256],
+      [100, 300],
+      [7, 1],
+    ])
+      assert.deepEqual(subtreeHash(start, size, src), mth(start, start + size));
     assert.throws(() => inclusionProof(5, 5, src), RangeError);
     assert.throws(() => consistencyProof(6, 5, src), RangeError);
     assert.throws(() => treeRoot(-1, src), RangeError);
@@ -181,17 +198,46 @@ describe('verification refuses what is not exactly the proof', () => {
           bad.push(['missing last', verifyInclusion(leaves[i], i, n, proof.slice(0, -1), roots[n])]);
           bad.push(['missing first', verifyInclusion(leaves[i], i, n, proof.slice(1), roots[n])]);
           bad.push(['leaf as root', verifyInclusion(leaves[i], i, n, proof, leaves[i])]);
-          bad.push(['short hash', verifyInclusion(leaves[i], i, n, proof.map((p, j) => (j === 0 ? p.subarray(1) : p)), roots[n])]);
+          bad.push([
+            'short hash',
+            verifyInclusion(
+              leaves[i],
+              i,
+              n,
+              proof.map((p, j) => (j === 0 ? p.subarray(1) : p)),
+              roots[n],
+            ),
+          ]);
         } else {
           bad.push(['one hash for a one-leaf tree', verifyInclusion(leaves[i], i, n, [leaves[1]], roots[n])]);
         }
-        proof.forEach((_, j) => bad.push([`hash ${j} altered`, verifyInclusion(leaves[i], i, n, proof.map((p, x) => (x === j ? flip(p, 255) : p)), roots[n])]));
+        proof.forEach((_, j) =>
+          bad.push([
+            `hash ${j} altered`,
+            verifyInclusion(
+              leaves[i],
+              i,
+              n,
+              proof.map((p, x) => (x === j ? flip(p, 255) : p)),
+              roots[n],
+            ),
+          ]),
+        );
         if (proof.length > 1) bad.push(['reordered', verifyInclusion(leaves[i], i, n, [...proof].reverse(), roots[n])]);
         for (const [what, ok] of bad) assert.equal(ok, false, `${what}: PATH(${i}, ${n})`);
         // Another index or size is accepted only with its own root if its proof is the same one.
-        for (const [j, m] of [[i - 1, n], [i + 1, n], [i, n - 1], [i, n + 1]]) {
+        for (const [j, m] of [
+          [i - 1, n],
+          [i + 1, n],
+          [i, n - 1],
+          [i, n + 1],
+        ]) {
           if (j < 0 || j >= m) continue;
-          const same = j === i && m !== n && inclusionProof(i, m, src).every((h, x) => h.equals(proof[x] ?? Buffer.alloc(0))) && inclusionProof(i, m, src).length === proof.length;
+          const same =
+            j === i &&
+            m !== n &&
+            inclusionProof(i, m, src).every((h, x) => h.equals(proof[x] ?? Buffer.alloc(0))) &&
+            inclusionProof(i, m, src).length === proof.length;
           assert.equal(verifyInclusion(leaves[i], j, m, proof, roots[m]), same, `PATH(${i}, ${n}) as (${j}, ${m})`);
         }
       }
@@ -211,11 +257,36 @@ describe('verification refuses what is not exactly the proof', () => {
           ['missing last', verifyConsistency(m, n, roots[m], roots[n], proof.slice(0, -1))],
           ['missing first', verifyConsistency(m, n, roots[m], roots[n], proof.slice(1))],
           ['old > new', verifyConsistency(n, m, roots[n], roots[m], proof)],
-          ['short hash', verifyConsistency(m, n, roots[m], roots[n], proof.map((p, j) => (j === 0 ? p.subarray(1) : p)))],
+          [
+            'short hash',
+            verifyConsistency(
+              m,
+              n,
+              roots[m],
+              roots[n],
+              proof.map((p, j) => (j === 0 ? p.subarray(1) : p)),
+            ),
+          ],
         ];
-        proof.forEach((_, j) => bad.push([`hash ${j} altered`, verifyConsistency(m, n, roots[m], roots[n], proof.map((p, x) => (x === j ? flip(p, 3) : p)))]));
+        proof.forEach((_, j) =>
+          bad.push([
+            `hash ${j} altered`,
+            verifyConsistency(
+              m,
+              n,
+              roots[m],
+              roots[n],
+              proof.map((p, x) => (x === j ? flip(p, 3) : p)),
+            ),
+          ]),
+        );
         for (const [what, ok] of bad) assert.equal(ok, false, `${what}: PROOF(${m}, ${n})`);
-        for (const [a, b] of [[m - 1, n], [m + 1, n], [m, n + 1], [m, n - 1]]) {
+        for (const [a, b] of [
+          [m - 1, n],
+          [m + 1, n],
+          [m, n + 1],
+          [m, n - 1],
+        ]) {
           if (a < 1 || a >= b) continue;
           const other = consistencyProof(a, b, src);
           const same = other.length === proof.length && other.every((h, x) => h.equals(proof[x]));
@@ -247,10 +318,16 @@ describe('verification refuses what is not exactly the proof', () => {
 });
 
 /** The expected bytes of a tile, read from the reference source. */
-const tileBytes = (t: HashTile): Buffer => Buffer.concat(Array.from({ length: t.width }, (_, j) => src(t.level, t.index * 256 + j)));
+const tileBytes = (t: HashTile): Buffer =>
+  Buffer.concat(Array.from({ length: t.width }, (_, j) => src(t.level, t.index * 256 + j)));
 
 /** Appends leaves [from, to) in batches, checking every batch, and returns the tiles written. */
-function appendInBatches(from: number, to: number, batch: () => number, checkRoot: (size: number) => Buffer): Map<string, Buffer> {
+function appendInBatches(
+  from: number,
+  to: number,
+  batch: () => number,
+  checkRoot: (size: number) => Buffer,
+): Map<string, Buffer> {
   const written = new Map<string, Buffer>();
   let state = integrate(0, new Map(), leaves.slice(0, from));
   for (const t of state.tiles) written.set(tilePath(t), t.hashes);
@@ -274,16 +351,32 @@ describe('integrate', () => {
   it('appending 1,000 leaves in random batches of 1 to 300 gives the tiles and roots of one batch', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const random = rng(seed);
-      const written = appendInBatches(0, 1000, () => 1 + Math.floor(random() * 300), (n) => mth(0, n));
+      const written = appendInBatches(
+        0,
+        1000,
+        () => 1 + Math.floor(random() * 300),
+        (n) => mth(0, n),
+      );
       const once = integrate(0, new Map(), leaves.slice(0, 1000));
       for (const t of once.tiles) assert.deepEqual(written.get(tilePath(t)), t.hashes, tilePath(t));
-      assert.deepEqual(once.tiles.map(tilePath), ['tile/0/000', 'tile/0/001', 'tile/0/002', 'tile/0/003.p/232', 'tile/1/000.p/3']);
+      assert.deepEqual(once.tiles.map(tilePath), [
+        'tile/0/000',
+        'tile/0/001',
+        'tile/0/002',
+        'tile/0/003.p/232',
+        'tile/1/000.p/3',
+      ]);
     }
   });
 
   it('batches that cross 65,536 build the first level-2 tile the same way', () => {
     const random = rng(7);
-    const written = appendInBatches(65_500, 66_000, () => 1 + Math.floor(random() * 40), (n) => treeRoot(n, src));
+    const written = appendInBatches(
+      65_500,
+      66_000,
+      () => 1 + Math.floor(random() * 40),
+      (n) => treeRoot(n, src),
+    );
     assert.deepEqual(written.get('tile/1/000'), tileBytes({ level: 1, index: 0, width: 256 }));
     assert.deepEqual(written.get('tile/2/000.p/1'), src(2, 0));
   });
@@ -303,7 +396,15 @@ describe('integrate', () => {
     const cases: [string, number, Map<number, Buffer>, Buffer[]][] = [
       ['wrong size', 301, edge, []],
       ['missing level', 300, new Map([[0, edge.get(0)!]]), []],
-      ['short tile', 300, new Map([[0, edge.get(0)!.subarray(32)], [1, edge.get(1)!]]), []],
+      [
+        'short tile',
+        300,
+        new Map([
+          [0, edge.get(0)!.subarray(32)],
+          [1, edge.get(1)!],
+        ]),
+        [],
+      ],
       ['extra level', 300, new Map([...edge, [2, leaves[0]]]), []],
       ['negative level', 300, new Map([...edge, [-1, Buffer.alloc(0)]]), []],
       ['bad leaf hash', 300, edge, [Buffer.alloc(31)]],
@@ -320,9 +421,18 @@ describe('tileHashSource', () => {
     assert.deepEqual(inclusionProof(4242, 70_000, s), inclusionProof(4242, 70_000, src));
     assert.deepEqual(consistencyProof(1000, 70_000, s), consistencyProof(1000, 70_000, src));
     assert.equal(new Set(reads).size, reads.length);
-    const needed = tilesNeeded(70_000, (x) => [inclusionProof(4242, 70_000, x), consistencyProof(1000, 70_000, x)]).map(tilePath);
+    const needed = tilesNeeded(70_000, (x) => [inclusionProof(4242, 70_000, x), consistencyProof(1000, 70_000, x)]).map(
+      tilePath,
+    );
     assert.deepEqual(new Set(needed), new Set(reads));
-    assert.throws(() => treeRoot(1000, tileHashSource(1000, (t) => tileBytes(t).subarray(32))), /is not/);
+    assert.throws(
+      () =>
+        treeRoot(
+          1000,
+          tileHashSource(1000, (t) => tileBytes(t).subarray(32)),
+        ),
+      /is not/,
+    );
     assert.throws(() => tileHashSource(1000, tileBytes)(0, 1000), RangeError);
   });
 });

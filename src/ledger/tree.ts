@@ -34,7 +34,8 @@ export function leafHash(entry: Buffer): Buffer {
 
 /** SHA-256(0x01 ‖ left ‖ right). Both MUST be 32 bytes. */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) throw new RangeError('node children must be 32-byte hashes');
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE)
+    throw new RangeError('node children must be 32-byte hashes');
   const b = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
   b[0] = 0x01;
   left.copy(b, 1);
@@ -71,7 +72,8 @@ function completeRoot(row: Buffer[]): Buffer {
 
 function read(src: HashSource, level: number, index: number): Buffer {
   const h = src(level, index);
-  if (!Buffer.isBuffer(h) || h.length !== HASH_SIZE) throw new Error(`hash source gave no 32-byte hash for ${level}/${index}`);
+  if (!Buffer.isBuffer(h) || h.length !== HASH_SIZE)
+    throw new Error(`hash source gave no 32-byte hash for ${level}/${index}`);
   return h;
 }
 
@@ -147,7 +149,13 @@ const half = (n: number): number => Math.floor(n / 2);
  * RFC 9162 §2.1.3.2. True only if `proof` is exactly the inclusion proof of `leaf` at `index` in
  * the tree of `size` with `root`. Never throws: malformed input, short or long proofs are false.
  */
-export function verifyInclusion(leaf: Buffer, index: number, size: number, proof: readonly Buffer[], root: Buffer): boolean {
+export function verifyInclusion(
+  leaf: Buffer,
+  index: number,
+  size: number,
+  proof: readonly Buffer[],
+  root: Buffer,
+): boolean {
   if (!isHash(leaf) || !isHash(root) || !isSize(index) || !isSize(size) || index >= size) return false;
   if (!Array.isArray(proof) || !proof.every(isHash)) return false;
   let fn = index;
@@ -232,7 +240,8 @@ export function memoryHashSource(leafHashes: readonly Buffer[]): HashSource {
   while (levels[levels.length - 1].length >= TILE_WIDTH) {
     const below = levels[levels.length - 1];
     const row: Buffer[] = [];
-    for (let i = 0; i + TILE_WIDTH <= below.length; i += TILE_WIDTH) row.push(completeRoot(below.slice(i, i + TILE_WIDTH)));
+    for (let i = 0; i + TILE_WIDTH <= below.length; i += TILE_WIDTH)
+      row.push(completeRoot(below.slice(i, i + TILE_WIDTH)));
     levels.push(row);
   }
   return (level, index) => {
@@ -250,14 +259,18 @@ export type RightEdge = ReadonlyMap<number, Buffer>;
 
 function checkEdge(size: number, edge: RightEdge): void {
   for (const [level, bytes] of edge) {
-    if (!Number.isInteger(level) || level < 0 || !Buffer.isBuffer(bytes)) throw new Error(`right edge has a bad entry at level ${level}`);
+    if (!Number.isInteger(level) || level < 0 || !Buffer.isBuffer(bytes))
+      throw new Error(`right edge has a bad entry at level ${level}`);
     const width = hashesAtLevel(size, level) % TILE_WIDTH;
     if (bytes.length !== width * HASH_SIZE) {
-      throw new Error(`right edge at level ${level} holds ${bytes.length} bytes; a tree of ${size} needs ${width * HASH_SIZE}`);
+      throw new Error(
+        `right edge at level ${level} holds ${bytes.length} bytes; a tree of ${size} needs ${width * HASH_SIZE}`,
+      );
     }
   }
   for (let level = 0; hashesAtLevel(size, level) > 0; level++) {
-    if (hashesAtLevel(size, level) % TILE_WIDTH > 0 && !edge.has(level)) throw new Error(`right edge lacks level ${level} for a tree of ${size}`);
+    if (hashesAtLevel(size, level) % TILE_WIDTH > 0 && !edge.has(level))
+      throw new Error(`right edge lacks level ${level} for a tree of ${size}`);
   }
 }
 
@@ -280,7 +293,9 @@ export function integrate(
   const touched = new Set<number>();
   for (let level = 0; hashesAtLevel(oldSize, level) > 0; level++) {
     const bytes = lastTiles.get(level) ?? Buffer.alloc(0);
-    rows.push(Array.from({ length: bytes.length / HASH_SIZE }, (_, i) => bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)));
+    rows.push(
+      Array.from({ length: bytes.length / HASH_SIZE }, (_, i) => bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
+    );
     counts.push(hashesAtLevel(oldSize, level));
   }
   const tiles: TileData[] = [];
@@ -309,7 +324,8 @@ export function integrate(
     if (row.length === 0) return;
     const hashes = Buffer.concat(row);
     edge.set(level, hashes);
-    if (touched.has(level)) tiles.push({ level, index: Math.floor(counts[level] / TILE_WIDTH), width: row.length, hashes });
+    if (touched.has(level))
+      tiles.push({ level, index: Math.floor(counts[level] / TILE_WIDTH), width: row.length, hashes });
   });
   return { size: oldSize + newLeafHashes.length, tiles, lastTiles: edge };
 }
@@ -344,7 +360,8 @@ export function tileHashSource(size: number, readTile: (tile: HashTile) => Buffe
     let bytes = cache.get(key);
     if (!bytes) {
       bytes = readTile(tile);
-      if (!Buffer.isBuffer(bytes) || bytes.length !== tile.width * HASH_SIZE) throw new Error(`tile ${key} is not ${tile.width * HASH_SIZE} bytes`);
+      if (!Buffer.isBuffer(bytes) || bytes.length !== tile.width * HASH_SIZE)
+        throw new Error(`tile ${key} is not ${tile.width * HASH_SIZE} bytes`);
       cache.set(key, bytes);
     }
     const at = (index % TILE_WIDTH) * HASH_SIZE;

@@ -5,7 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cosign, formatCheckpointBody, generateLogKey, generateWitnessKey, signCheckpoint, verifyCosignature, verifyNote, type SigningKey } from './note.ts';
+import {
+  cosign,
+  formatCheckpointBody,
+  generateLogKey,
+  generateWitnessKey,
+  signCheckpoint,
+  verifyCosignature,
+  verifyNote,
+  type SigningKey,
+} from './note.ts';
 import { tilePath, type HashTile } from './tiles.ts';
 import { consistencyProof, integrate, leafHash, memoryHashSource, treeRoot } from './tree.ts';
 import {
@@ -44,7 +53,11 @@ after(() => Promise.all(cleanups.map((c) => c())));
 async function startWitness(name: string): Promise<{ config: WitnessConfig; witness: Witness; key: SigningKey }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sujarit-wc-'));
   const key = generateWitnessKey(name);
-  const witness = await createWitness({ stateFile: path.join(dir, 'state.json'), key, logs: [{ origin: ORIGIN, vkey: log.vkey }] });
+  const witness = await createWitness({
+    stateFile: path.join(dir, 'state.json'),
+    key,
+    logs: [{ origin: ORIGIN, vkey: log.vkey }],
+  });
   const app = witnessApp(witness);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(async () => {
@@ -55,7 +68,10 @@ async function startWitness(name: string): Promise<{ config: WitnessConfig; witn
 }
 
 /** A misbehaving witness: `handler` answers every request. */
-async function fakeWitness(name: string, handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<WitnessConfig & { key: SigningKey }> {
+async function fakeWitness(
+  name: string,
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<WitnessConfig & { key: SigningKey }> {
   const key = generateWitnessKey(name);
   const server = createServer((req, res) => {
     let body = '';
@@ -98,7 +114,13 @@ describe('witness client against real witnesses', () => {
       const note = checkpoint(size);
       const { proofFrom, calls } = proofTo(size);
       const counter = countingFetch();
-      const r = await collectCosignatures({ witnesses: [a.config, b.config], note, proofFrom, knownSizes, fetchImpl: counter.fetchImpl });
+      const r = await collectCosignatures({
+        witnesses: [a.config, b.config],
+        note,
+        proofFrom,
+        knownSizes,
+        fetchImpl: counter.fetchImpl,
+      });
       assert.deepEqual(r.errors, []);
       assert.equal(r.lines.length, 2);
       assert.equal(counter.count(), 2, 'no 409 round trip once the sizes are known');
@@ -110,7 +132,12 @@ describe('witness client against real witnesses', () => {
         assert.equal(knownSizes.get(w.config.vkey), size);
         assert.equal(w.witness.state().logs[ORIGIN].size, size);
       }
-      const again = await collectCosignatures({ witnesses: [a.config, b.config], note: cosigned, proofFrom, knownSizes });
+      const again = await collectCosignatures({
+        witnesses: [a.config, b.config],
+        note: cosigned,
+        proofFrom,
+        knownSizes,
+      });
       assert.deepEqual([again.lines, again.errors], [[], []], 'witnesses that already cosigned are not asked again');
       assert.equal(withCosignatures(cosigned, r.lines), cosigned, 'a key that already signed is not added twice');
     }
@@ -121,19 +148,36 @@ describe('witness client against real witnesses', () => {
     await cosignWith({ witness: w.config, note: checkpoint(10), proofFrom: proofTo(10).proofFrom });
     const { proofFrom, calls } = proofTo(300);
     const counter = countingFetch();
-    const r = await cosignWith({ witness: w.config, note: checkpoint(300), proofFrom, knownSize: 0, fetchImpl: counter.fetchImpl });
+    const r = await cosignWith({
+      witness: w.config,
+      note: checkpoint(300),
+      proofFrom,
+      knownSize: 0,
+      fetchImpl: counter.fetchImpl,
+    });
     assert.deepEqual([calls, counter.count(), r.size], [[0, 10], 2, 300]);
     assert.ok(hasCosignature(checkpoint(300) + r.line, w.config.vkey));
-    const direct = await requestCosignature({ witness: w.config, checkpointNote: checkpoint(500), oldSize: 7, proof: [] });
+    const direct = await requestCosignature({
+      witness: w.config,
+      checkpointNote: checkpoint(500),
+      oldSize: 7,
+      proof: [],
+    });
     assert.deepEqual(direct, { status: 'conflict', size: 300 });
   });
 
   it('reports a witness that has cosigned beyond the checkpoint, and a proof the witness refuses', async () => {
     const w = await startWitness('witness.example/d');
     await cosignWith({ witness: w.config, note: checkpoint(500), proofFrom: proofTo(500).proofFrom });
-    await assert.rejects(cosignWith({ witness: w.config, note: checkpoint(300), proofFrom: proofTo(300).proofFrom }), /has cosigned size 500, beyond this checkpoint's 300/);
+    await assert.rejects(
+      cosignWith({ witness: w.config, note: checkpoint(300), proofFrom: proofTo(300).proofFrom }),
+      /has cosigned size 500, beyond this checkpoint's 300/,
+    );
     const wrongProof: ProofFrom = (old) => consistencyProof(old, 700, src).reverse();
-    await assert.rejects(cosignWith({ witness: w.config, note: checkpoint(700), proofFrom: wrongProof, knownSize: 500 }), (e: unknown) => e instanceof WitnessError && e.evidence.status === 422);
+    await assert.rejects(
+      cosignWith({ witness: w.config, note: checkpoint(700), proofFrom: wrongProof, knownSize: 500 }),
+      (e: unknown) => e instanceof WitnessError && e.evidence.status === 422,
+    );
   });
 });
 
@@ -143,14 +187,42 @@ describe('witness client against misbehaving witnesses', () => {
     const note = checkpoint(10);
     const body = formatCheckpointBody(ORIGIN, 10, treeRoot(10, src));
     const otherKey = generateWitnessKey('witness.example/other');
-    const send = (status: number, text: string | Buffer, type = 'text/plain') => (_req: IncomingMessage, res: ServerResponse) => res.writeHead(status, { 'content-type': type }).end(text);
+    const send =
+      (status: number, text: string | Buffer, type = 'text/plain') =>
+      (_req: IncomingMessage, res: ServerResponse) =>
+        res.writeHead(status, { 'content-type': type }).end(text);
     let conflicts = 0;
-    const bad: [string, (key: SigningKey) => (req: IncomingMessage, res: ServerResponse, body: string) => void, RegExp][] = [
+    const bad: [
+      string,
+      (key: SigningKey) => (req: IncomingMessage, res: ServerResponse, body: string) => void,
+      RegExp,
+    ][] = [
       ['garbage', () => send(200, 'hello\n'), /not signature lines/],
       ['empty 200', () => send(200, ''), /not signature lines/],
-      ['another key', () => send(200, cosign(body, 'witness.example/garbage-2', otherKey.privateKey, 1_750_000_000)), /no signature by/],
-      ['another checkpoint', (k) => send(200, cosign(formatCheckpointBody(ORIGIN, 11, treeRoot(11, src)), 'witness.example/bad-3', k.privateKey, 1_750_000_000)), /does not verify/],
-      ['flipped bit', (k) => send(200, flipLastByte(cosign(body, 'witness.example/bad-4', k.privateKey, 1_750_000_000))), /does not verify/],
+      [
+        'another key',
+        () => send(200, cosign(body, 'witness.example/garbage-2', otherKey.privateKey, 1_750_000_000)),
+        /no signature by/,
+      ],
+      [
+        'another checkpoint',
+        (k) =>
+          send(
+            200,
+            cosign(
+              formatCheckpointBody(ORIGIN, 11, treeRoot(11, src)),
+              'witness.example/bad-3',
+              k.privateKey,
+              1_750_000_000,
+            ),
+          ),
+        /does not verify/,
+      ],
+      [
+        'flipped bit',
+        (k) => send(200, flipLastByte(cosign(body, 'witness.example/bad-4', k.privateKey, 1_750_000_000))),
+        /does not verify/,
+      ],
       ['409 garbage', () => send(409, 'ten\n', 'text/x.tlog.size'), /409 without a tree size/],
       ['409 twice', () => (req, res) => (conflicts++, send(409, '5\n', 'text/x.tlog.size')(req, res)), /409 again/],
       ['500', () => send(500, 'oops'), /answered 500/],
@@ -166,7 +238,12 @@ describe('witness client against misbehaving witnesses', () => {
       handler = make(f.key);
       fakes.push({ vkey: f.vkey, url: f.url });
     }
-    const r = await collectCosignatures({ witnesses: [...fakes, good.config], note, proofFrom: proofTo(10).proofFrom, timeoutMs: 300 });
+    const r = await collectCosignatures({
+      witnesses: [...fakes, good.config],
+      note,
+      proofFrom: proofTo(10).proofFrom,
+      timeoutMs: 300,
+    });
     assert.equal(r.lines.length, 1);
     assert.ok(verifyCosignature(note + r.lines[0], good.config.vkey));
     assert.equal(r.errors.length, bad.length);
@@ -185,7 +262,10 @@ describe('createCosigner', () => {
   it('remembers sizes, skips witnesses that already cosigned, and backs off from failing ones', async () => {
     const good = await startWitness('witness.example/cosigner');
     let deadCalls = 0;
-    const dead = await fakeWitness('witness.example/dead', (_req, res) => (deadCalls++, res.writeHead(500).end('down')));
+    const dead = await fakeWitness(
+      'witness.example/dead',
+      (_req, res) => (deadCalls++, res.writeHead(500).end('down')),
+    );
     let t = 1_000_000;
     const counter = countingFetch();
     const cosigner = createCosigner({ witnesses: [good.config, dead], now: () => t, fetchImpl: counter.fetchImpl });
@@ -193,7 +273,11 @@ describe('createCosigner', () => {
     assert.ok(hasCosignature(first.note, good.config.vkey));
     assert.deepEqual([first.errors.length, first.errors[0] instanceof WitnessError, deadCalls], [1, true, 1]);
     const second = await cosigner.cosign(first.note, proofTo(10).proofFrom);
-    assert.deepEqual([second.note, second.errors, deadCalls, counter.count()], [first.note, [], 1, 2], 'nobody asked: one has cosigned, one backs off');
+    assert.deepEqual(
+      [second.note, second.errors, deadCalls, counter.count()],
+      [first.note, [], 1, 2],
+      'nobody asked: one has cosigned, one backs off',
+    );
     t += 2001;
     assert.equal((await cosigner.cosign(first.note, proofTo(10).proofFrom)).errors.length, 1);
     assert.equal(deadCalls, 2, 'asked again after 2 s');
@@ -203,7 +287,11 @@ describe('createCosigner', () => {
     t += 2000;
     const { proofFrom, calls } = proofTo(300);
     const next = await cosigner.cosign(checkpoint(300), proofFrom);
-    assert.deepEqual([deadCalls, calls.sort((a, b) => a - b)], [3, [0, 10]], 'proofs from the size each witness cosigned (the dead one: none)');
+    assert.deepEqual(
+      [deadCalls, calls.sort((a, b) => a - b)],
+      [3, [0, 10]],
+      'proofs from the size each witness cosigned (the dead one: none)',
+    );
     assert.equal(counter.count(), 5, 'no 409 round trip for the good witness');
     assert.ok(hasCosignature(next.note, good.config.vkey));
   });
@@ -214,10 +302,13 @@ describe('witness list and helpers', () => {
   const w2 = generateWitnessKey('witness.example/two').vkey;
 
   it('parses entries separated by newlines or commas, skipping blanks and comments', () => {
-    assert.deepEqual(parseWitnessList(`# witnesses\n${w1} https://w1.example/ , ${w2}   http://127.0.0.1:8081/witness\n\n`), [
-      { vkey: w1, url: 'https://w1.example' },
-      { vkey: w2, url: 'http://127.0.0.1:8081/witness' },
-    ]);
+    assert.deepEqual(
+      parseWitnessList(`# witnesses\n${w1} https://w1.example/ , ${w2}   http://127.0.0.1:8081/witness\n\n`),
+      [
+        { vkey: w1, url: 'https://w1.example' },
+        { vkey: w2, url: 'http://127.0.0.1:8081/witness' },
+      ],
+    );
     assert.deepEqual(parseWitnessList(''), []);
   });
 
@@ -248,11 +339,23 @@ describe('witness list and helpers', () => {
       read.push(tilePath(t));
       return tiles.get(`${t.level}/${t.index}`)?.subarray(0, t.width * 32) ?? null;
     };
-    for (const [m, n] of [[0, 1200], [1, 2], [10, 300], [255, 257], [256, 1200], [1199, 1200], [513, 1000], [1200, 1200]]) {
+    for (const [m, n] of [
+      [0, 1200],
+      [1, 2],
+      [10, 300],
+      [255, 257],
+      [256, 1200],
+      [1199, 1200],
+      [513, 1000],
+      [1200, 1200],
+    ]) {
       read.length = 0;
       assert.deepEqual(await consistencyProofFromTiles(m, n, readTile), consistencyProof(m, n, src), `${m} → ${n}`);
       assert.equal(new Set(read).size, read.length, 'each tile read once');
     }
-    await assert.rejects(consistencyProofFromTiles(10, 300, () => null), /not available/);
+    await assert.rejects(
+      consistencyProofFromTiles(10, 300, () => null),
+      /not available/,
+    );
   });
 });

@@ -1,7 +1,15 @@
 // The log's side of C2SP tlog-witness: asks witnesses to cosign a checkpoint (POST
 // <url>/add-checkpoint), verifies every cosignature against the witness's key before it is kept,
 // and learns a witness's recorded size from a 409 answer. One failing witness never stops the others.
-import { formatNote, NoteError, parseCheckpoint, parseVerifierKey, TYPE_COSIGNATURE_V1, verifyCosignature, type VerifierKey } from './note.ts';
+import {
+  formatNote,
+  NoteError,
+  parseCheckpoint,
+  parseVerifierKey,
+  TYPE_COSIGNATURE_V1,
+  verifyCosignature,
+  type VerifierKey,
+} from './note.ts';
 import { tilePath, type HashTile } from './tiles.ts';
 import { consistencyProof, tileHashSource, tilesNeeded } from './tree.ts';
 
@@ -53,7 +61,8 @@ export function parseWitnessList(text: string): WitnessConfig[] {
       if (names.has(v.name)) throw new Error(`witness ${v.name} is listed twice`);
       names.add(v.name);
       const u = new URL(url);
-      if (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash || u.username || u.password) throw new Error(`${url} is not a plain http(s) URL`);
+      if (!['http:', 'https:'].includes(u.protocol) || u.search || u.hash || u.username || u.password)
+        throw new Error(`${url} is not a plain http(s) URL`);
       out.push({ vkey, url: url.replace(/\/+$/, '') });
     } catch (e) {
       problems.push((e as Error).message);
@@ -69,7 +78,8 @@ async function readLimited(res: Response, who: string): Promise<string> {
   if (res.body) {
     for await (const chunk of res.body) {
       n += chunk.length;
-      if (n > MAX_RESPONSE_BYTES) throw new WitnessError(who, `answer larger than ${MAX_RESPONSE_BYTES} bytes`, { status: res.status });
+      if (n > MAX_RESPONSE_BYTES)
+        throw new WitnessError(who, `answer larger than ${MAX_RESPONSE_BYTES} bytes`, { status: res.status });
       chunks.push(chunk);
     }
   }
@@ -88,7 +98,21 @@ const excerpt = (s: string): string => (s.length > 300 ? `${s.slice(0, 300)}…`
  * a well-formed 409. Throws WitnessError (with status and body excerpt) for anything else: other
  * statuses, timeouts, network errors, garbage, or a cosignature that does not verify.
  */
-export async function requestCosignature({ witness, checkpointNote, oldSize, proof, fetchImpl = fetch, timeoutMs = DEFAULT_TIMEOUT_MS }: { witness: WitnessConfig; checkpointNote: string; oldSize: number; proof: readonly Buffer[]; fetchImpl?: typeof fetch; timeoutMs?: number }): Promise<CosignResult> {
+export async function requestCosignature({
+  witness,
+  checkpointNote,
+  oldSize,
+  proof,
+  fetchImpl = fetch,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+}: {
+  witness: WitnessConfig;
+  checkpointNote: string;
+  oldSize: number;
+  proof: readonly Buffer[];
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+}): Promise<CosignResult> {
   const v: VerifierKey = parseVerifierKey(witness.vkey);
   const who = `${v.name} (${witness.url})`;
   const cp = parseCheckpoint(checkpointNote);
@@ -109,7 +133,14 @@ export async function requestCosignature({ witness, checkpointNote, oldSize, pro
     const reason = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `request failed: ${err.message}`;
     throw new WitnessError(who, reason, { url: witness.url, cause: err.message });
   }
-  const evidence = { url: witness.url, status: res.status, contentType: res.headers.get('content-type'), body: excerpt(text), oldSize, size: cp.size };
+  const evidence = {
+    url: witness.url,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: excerpt(text),
+    oldSize,
+    size: cp.size,
+  };
   if (res.status === 409) {
     const m = /^(0|[1-9][0-9]*)\n$/.exec(text);
     if (!m || !Number.isSafeInteger(Number(m[1]))) throw new WitnessError(who, '409 without a tree size', evidence);
@@ -138,7 +169,21 @@ export async function requestCosignature({ witness, checkpointNote, oldSize, pro
  * Returns the cosignature and the witness's new size (the note's). Throws WitnessError otherwise,
  * also when the witness has cosigned a larger tree than this note.
  */
-export async function cosignWith({ witness, note, proofFrom, knownSize = 0, fetchImpl, timeoutMs }: { witness: WitnessConfig; note: string; proofFrom: ProofFrom; knownSize?: number; fetchImpl?: typeof fetch; timeoutMs?: number }): Promise<Cosignature & { size: number }> {
+export async function cosignWith({
+  witness,
+  note,
+  proofFrom,
+  knownSize = 0,
+  fetchImpl,
+  timeoutMs,
+}: {
+  witness: WitnessConfig;
+  note: string;
+  proofFrom: ProofFrom;
+  knownSize?: number;
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+}): Promise<Cosignature & { size: number }> {
   const { size } = parseCheckpoint(note);
   const name = parseVerifierKey(witness.vkey).name;
   let old = knownSize <= size ? knownSize : 0;
@@ -146,8 +191,17 @@ export async function cosignWith({ witness, note, proofFrom, knownSize = 0, fetc
     const proof = await proofFrom(old);
     const r = await requestCosignature({ witness, checkpointNote: note, oldSize: old, proof, fetchImpl, timeoutMs });
     if (r.status === 'cosigned') return { line: r.line, timestamp: r.timestamp, size };
-    if (r.size > size) throw new WitnessError(name, `has cosigned size ${r.size}, beyond this checkpoint's ${size}`, { witnessSize: r.size, size });
-    if (attempt === 2) throw new WitnessError(name, `409 again after retrying from size ${old}`, { witnessSize: r.size, size, oldSize: old });
+    if (r.size > size)
+      throw new WitnessError(name, `has cosigned size ${r.size}, beyond this checkpoint's ${size}`, {
+        witnessSize: r.size,
+        size,
+      });
+    if (attempt === 2)
+      throw new WitnessError(name, `409 again after retrying from size ${old}`, {
+        witnessSize: r.size,
+        size,
+        oldSize: old,
+      });
     old = r.size;
   }
 }
@@ -168,7 +222,25 @@ export function hasCosignature(note: string, vkey: string | VerifierKey): boolea
  * the witnesses that failed. `knownSizes` (by vkey) is read and updated with each success.
  * Proofs are computed once per old size.
  */
-export async function collectCosignatures({ witnesses, note, proofFrom, knownSizes = new Map(), fetchImpl, timeoutMs }: { witnesses: readonly WitnessConfig[]; note: string; proofFrom: ProofFrom; knownSizes?: Map<string, number>; fetchImpl?: typeof fetch; timeoutMs?: number }): Promise<{ lines: string[]; cosigned: (Cosignature & { witness: WitnessConfig })[]; errors: { witness: WitnessConfig; error: Error }[] }> {
+export async function collectCosignatures({
+  witnesses,
+  note,
+  proofFrom,
+  knownSizes = new Map(),
+  fetchImpl,
+  timeoutMs,
+}: {
+  witnesses: readonly WitnessConfig[];
+  note: string;
+  proofFrom: ProofFrom;
+  knownSizes?: Map<string, number>;
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+}): Promise<{
+  lines: string[];
+  cosigned: (Cosignature & { witness: WitnessConfig })[];
+  errors: { witness: WitnessConfig; error: Error }[];
+}> {
   const proofs = new Map<number, Promise<Buffer[]>>();
   const cachedProof: ProofFrom = (old) => {
     let p = proofs.get(old);
@@ -176,7 +248,18 @@ export async function collectCosignatures({ witnesses, note, proofFrom, knownSiz
     return p;
   };
   const todo = witnesses.filter((w) => !hasCosignature(note, w.vkey));
-  const settled = await Promise.allSettled(todo.map((witness) => cosignWith({ witness, note, proofFrom: cachedProof, knownSize: knownSizes.get(witness.vkey) ?? 0, fetchImpl, timeoutMs })));
+  const settled = await Promise.allSettled(
+    todo.map((witness) =>
+      cosignWith({
+        witness,
+        note,
+        proofFrom: cachedProof,
+        knownSize: knownSizes.get(witness.vkey) ?? 0,
+        fetchImpl,
+        timeoutMs,
+      }),
+    ),
+  );
   const cosigned: (Cosignature & { witness: WitnessConfig })[] = [];
   const errors: { witness: WitnessConfig; error: Error }[] = [];
   settled.forEach((s, i) => {
@@ -202,7 +285,19 @@ export type Cosigner = {
  * start there; after a restart one 409 teaches it back) and backs off after failures (2 s, 4 s, …
  * up to `maxBackoffMs`) so a dead witness is not asked on every tick. `now` gives milliseconds.
  */
-export function createCosigner({ witnesses, timeoutMs, fetchImpl, now = Date.now, maxBackoffMs = 300_000 }: { witnesses: readonly WitnessConfig[]; timeoutMs?: number; fetchImpl?: typeof fetch; now?: () => number; maxBackoffMs?: number }): Cosigner {
+export function createCosigner({
+  witnesses,
+  timeoutMs,
+  fetchImpl,
+  now = Date.now,
+  maxBackoffMs = 300_000,
+}: {
+  witnesses: readonly WitnessConfig[];
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  now?: () => number;
+  maxBackoffMs?: number;
+}): Cosigner {
   const knownSizes = new Map<string, number>();
   const failures = new Map<string, { count: number; retryAt: number }>();
   return {
@@ -213,7 +308,9 @@ export function createCosigner({ witnesses, timeoutMs, fetchImpl, now = Date.now
       const errors = r.errors.map(({ witness, error }) => {
         const count = (failures.get(witness.vkey)?.count ?? 0) + 1;
         failures.set(witness.vkey, { count, retryAt: now() + Math.min(maxBackoffMs, 1000 * 2 ** count) });
-        return error instanceof WitnessError ? error : new WitnessError(parseVerifierKey(witness.vkey).name, error.message, { url: witness.url });
+        return error instanceof WitnessError
+          ? error
+          : new WitnessError(parseVerifierKey(witness.vkey).name, error.message, { url: witness.url });
       });
       return { note: withCosignatures(note, r.lines), errors };
     },
@@ -242,7 +339,11 @@ export function withCosignatures(note: string, lines: readonly string[]): string
  * the database): the needed tiles are fetched once, in parallel. `readTile` MUST return the tile's
  * bytes at `size` (width × 32); null or a wrong length throws. MUST have oldSize ≤ size.
  */
-export async function consistencyProofFromTiles(oldSize: number, size: number, readTile: (tile: HashTile) => Buffer | null | Promise<Buffer | null>): Promise<Buffer[]> {
+export async function consistencyProofFromTiles(
+  oldSize: number,
+  size: number,
+  readTile: (tile: HashTile) => Buffer | null | Promise<Buffer | null>,
+): Promise<Buffer[]> {
   const op = (src: Parameters<typeof consistencyProof>[2]) => consistencyProof(oldSize, size, src);
   const got = new Map<string, Buffer>();
   await Promise.all(

@@ -8,7 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { cosign, NoteError, parseCheckpoint, parseVerifierKey, TYPE_COSIGNATURE_V1, TYPE_ED25519, verifyNote, type SigningKey, type VerifierKey } from './note.ts';
+import {
+  cosign,
+  NoteError,
+  parseCheckpoint,
+  parseVerifierKey,
+  TYPE_COSIGNATURE_V1,
+  TYPE_ED25519,
+  verifyNote,
+  type SigningKey,
+  type VerifierKey,
+} from './note.ts';
 import { EMPTY_ROOT, verifyConsistency } from './tree.ts';
 
 /** Version of the state file this code reads and writes; any other is refused. */
@@ -43,7 +53,11 @@ export type Witness = {
 
 const TEXT = 'text/plain; charset=utf-8';
 const SIZE_TYPE = 'text/x.tlog.size';
-const reply = (status: number, body: string, contentType = TEXT): WitnessResponse => ({ status, body: body.endsWith('\n') ? body : `${body}\n`, contentType });
+const reply = (status: number, body: string, contentType = TEXT): WitnessResponse => ({
+  status,
+  body: body.endsWith('\n') ? body : `${body}\n`,
+  contentType,
+});
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 function canonicalHash(s: string): Buffer | null {
@@ -70,12 +84,21 @@ export async function readWitnessState(stateFile: string): Promise<WitnessState>
   }
   const s = raw as { version?: unknown; logs?: unknown };
   if (typeof s !== 'object' || s === null) throw bad('not an object');
-  if (s.version !== WITNESS_STATE_VERSION) throw bad(`version ${JSON.stringify(s.version)} is not ${WITNESS_STATE_VERSION}; refusing to guess`);
+  if (s.version !== WITNESS_STATE_VERSION)
+    throw bad(`version ${JSON.stringify(s.version)} is not ${WITNESS_STATE_VERSION}; refusing to guess`);
   if (typeof s.logs !== 'object' || s.logs === null || Array.isArray(s.logs)) throw bad('logs is not an object');
-  const entries = Object.entries(s.logs as Record<string, { size?: unknown; root?: unknown }>).map(([origin, v]): [string, LogState] => {
-    if (!Number.isSafeInteger(v?.size) || (v.size as number) < 0 || typeof v.root !== 'string' || !canonicalHash(v.root)) throw bad(`log ${JSON.stringify(origin)} has no valid size and root`);
-    return [origin, { size: v.size as number, root: v.root }];
-  });
+  const entries = Object.entries(s.logs as Record<string, { size?: unknown; root?: unknown }>).map(
+    ([origin, v]): [string, LogState] => {
+      if (
+        !Number.isSafeInteger(v?.size) ||
+        (v.size as number) < 0 ||
+        typeof v.root !== 'string' ||
+        !canonicalHash(v.root)
+      )
+        throw bad(`log ${JSON.stringify(origin)} has no valid size and root`);
+      return [origin, { size: v.size as number, root: v.root }];
+    },
+  );
   const logs: Record<string, LogState> = Object.fromEntries(entries); // own properties only, whatever the origin
   return { version: WITNESS_STATE_VERSION, logs };
 }
@@ -143,13 +166,24 @@ function parseRequest(body: string | Buffer): Request | string {
  * every `logs` entry MUST have a type 0x01 vkey named as its origin. `now` gives milliseconds
  * (default Date.now); cosignatures carry it in whole seconds.
  */
-export async function createWitness({ stateFile, key, logs, now = Date.now }: { stateFile: string; key: SigningKey; logs: readonly WitnessLog[]; now?: () => number }): Promise<Witness> {
+export async function createWitness({
+  stateFile,
+  key,
+  logs,
+  now = Date.now,
+}: {
+  stateFile: string;
+  key: SigningKey;
+  logs: readonly WitnessLog[];
+  now?: () => number;
+}): Promise<Witness> {
   const me = parseVerifierKey(key.vkey);
   if (me.type !== TYPE_COSIGNATURE_V1) throw new Error(`witness key ${key.vkey} is not a cosignature/v1 (0x04) key`);
   const known = new Map<string, VerifierKey>();
   for (const l of logs) {
     const v = parseVerifierKey(l.vkey);
-    if (v.type !== TYPE_ED25519 || v.name !== l.origin) throw new Error(`log key ${l.vkey} is not an Ed25519 (0x01) key named ${l.origin}`);
+    if (v.type !== TYPE_ED25519 || v.name !== l.origin)
+      throw new Error(`log key ${l.vkey} is not an Ed25519 (0x01) key named ${l.origin}`);
     if (known.has(l.origin)) throw new Error(`log ${l.origin} configured twice`);
     known.set(l.origin, v);
   }
@@ -171,7 +205,10 @@ export async function createWitness({ stateFile, key, logs, now = Date.now }: { 
     try {
       cp = verifyNote(req.note, log);
     } catch (e) {
-      return reply(e instanceof NoteError && e.check === 'malformed' ? 400 : 403, `checkpoint: ${(e as Error).message}`);
+      return reply(
+        e instanceof NoteError && e.check === 'malformed' ? 400 : 403,
+        `checkpoint: ${(e as Error).message}`,
+      );
     }
     if (req.old > cp.size) return reply(400, `old size ${req.old} exceeds the checkpoint size ${cp.size}`);
     const seen = Object.hasOwn(state.logs, origin) ? state.logs[origin] : undefined;
@@ -186,7 +223,10 @@ export async function createWitness({ stateFile, key, logs, now = Date.now }: { 
       return reply(422, `the proof does not show ${cp.size} extends the cosigned ${recorded.size}`);
     }
     if (!seen || seen.size !== cp.size) {
-      const next: WitnessState = { version: WITNESS_STATE_VERSION, logs: { ...state.logs, [origin]: { size: cp.size, root: cp.root.toString('base64') } } };
+      const next: WitnessState = {
+        version: WITNESS_STATE_VERSION,
+        logs: { ...state.logs, [origin]: { size: cp.size, root: cp.root.toString('base64') } },
+      };
       await writeFileAtomic(stateFile, `${JSON.stringify(next, null, 2)}\n`);
       state = next;
     }

@@ -18,7 +18,10 @@ export function createMailTransport(smtpUrl: string): MailTransport {
 }
 
 /** A mail in Thai, then English: one subject line with both, one body with both sections. */
-export function bilingualMail(subject: (lang: Lang) => string, section: (lang: Lang) => string): { subject: string; text: string } {
+export function bilingualMail(
+  subject: (lang: Lang) => string,
+  section: (lang: Lang) => string,
+): { subject: string; text: string } {
   return { subject: `${subject('th')} / ${subject('en')}`, text: `${section('th')}\n\n----\n\n${section('en')}\n` };
 }
 
@@ -27,7 +30,13 @@ export function bilingualMail(subject: (lang: Lang) => string, section: (lang: L
  * timer unref'd, failures logged and retried at the next run, never thrown. `run` returns the
  * errors to log and, when it sent mail, a line saying so.
  */
-export function startMailTimer({ config, intervalMs, name, log, run }: {
+export function startMailTimer({
+  config,
+  intervalMs,
+  name,
+  log,
+  run,
+}: {
   config: Config;
   intervalMs: number;
   name: string;

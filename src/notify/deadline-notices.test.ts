@@ -51,11 +51,24 @@ describe('sendDeadlineNotices', () => {
   });
 
   const file = async (agency: string) => {
-    const done = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: `${MARKER} เนื้อหาลับ`, who: `นายถูกกล่าวหา ${MARKER}` }), files: [], channel: 'web' });
-    const row = await t.db.selectFrom('report_case').select(['ack_due_at']).where('id', '=', done.caseId).executeTakeFirstOrThrow();
+    const done = await submitReport({
+      db: t.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: salt,
+      draft: newDraft(),
+      input: validateReport({ agency, category: 'bribery', what: `${MARKER} เนื้อหาลับ`, who: `นายถูกกล่าวหา ${MARKER}` }),
+      files: [],
+      channel: 'web',
+    });
+    const row = await t.db
+      .selectFrom('report_case')
+      .select(['ack_due_at'])
+      .where('id', '=', done.caseId)
+      .executeTakeFirstOrThrow();
     return { ...done, ackDueAt: row.ack_due_at!, start: new Date(row.ack_due_at!.getTime() - 7 * DAY) };
   };
-  const run = (now: Date, via: MailTransport = transport) => sendDeadlineNotices({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now });
+  const run = (now: Date, via: MailTransport = transport) =>
+    sendDeadlineNotices({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now });
   const at = (start: Date, days: number) => new Date(start.getTime() + days * DAY);
   const mailTo = (email: string) => smtp.received.filter((m) => m.to.includes(email));
   const recipients = () => smtp.received.flatMap((m) => m.to).sort();
@@ -67,26 +80,49 @@ describe('sendDeadlineNotices', () => {
     const c = await file('NACC');
     const result = await run(at(a.start, 5.5));
     assert.deepEqual(result, { notices: 3, mails: 5, errors: [] });
-    assert.deepEqual(recipients(), ['one@nacc.example', 'one@opdc.example', 'sup@nacc.example', 'sup@opdc.example', 'two@opdc.example'], 'no inactive supervisor, no administrator, one mail each');
+    assert.deepEqual(
+      recipients(),
+      ['one@nacc.example', 'one@opdc.example', 'sup@nacc.example', 'sup@opdc.example', 'two@opdc.example'],
+      'no inactive supervisor, no administrator, one mail each',
+    );
     for (const m of smtp.received) {
       assert.equal(m.from, FROM);
       assert.equal(m.to.length, 1, 'one recipient per mail: the team is not disclosed to each other');
-      assert.ok(!m.raw.includes(MARKER) && !m.text.includes(MARKER) && !m.text.includes('ถูกกล่าวหา') && !m.text.includes('เนื้อหาลับ'), 'no content');
+      assert.ok(
+        !m.raw.includes(MARKER) &&
+          !m.text.includes(MARKER) &&
+          !m.text.includes('ถูกกล่าวหา') &&
+          !m.text.includes('เนื้อหาลับ'),
+        'no content',
+      );
     }
     for (const email of ['one@opdc.example', 'two@opdc.example', 'sup@opdc.example']) {
       const [m] = mailTo(email);
       assert.equal(m.subject, 'แจ้งเตือนกำหนดเวลา 2 เรื่อง / Deadline reminder: 2 case(s)');
       for (const x of [a, b]) {
         assert.ok(m.text.includes(`${PUBLIC_URL}/staff/cases/${x.reference}`), 'a link to the console');
-        assert.ok(m.text.includes(`${x.reference} ตอบรับเรื่อง: ใกล้ครบกำหนด (กำหนด ${formatDate('th', x.ackDueAt)})`), m.text);
-        assert.ok(m.text.includes(`${x.reference} acknowledgement: due soon (due ${formatDate('en', x.ackDueAt)})`), m.text);
+        assert.ok(
+          m.text.includes(`${x.reference} ตอบรับเรื่อง: ใกล้ครบกำหนด (กำหนด ${formatDate('th', x.ackDueAt)})`),
+          m.text,
+        );
+        assert.ok(
+          m.text.includes(`${x.reference} acknowledgement: due soon (due ${formatDate('en', x.ackDueAt)})`),
+          m.text,
+        );
       }
       assert.ok(m.text.includes(String(buddhistYear(a.ackDueAt))), 'Buddhist Era year');
       assert.ok(!m.text.includes(c.reference), 'another agency’s case is not listed');
     }
     assert.ok(mailTo('sup@nacc.example')[0].text.includes(c.reference));
-    const rows = await t.db.selectFrom('deadline_notice').select(['case_id', 'clock', 'kind']).where('case_id', 'in', [a.caseId, b.caseId, c.caseId]).execute();
-    assert.deepEqual(rows.map((r) => `${r.clock}/${r.kind}`), ['ack/due_soon', 'ack/due_soon', 'ack/due_soon']);
+    const rows = await t.db
+      .selectFrom('deadline_notice')
+      .select(['case_id', 'clock', 'kind'])
+      .where('case_id', 'in', [a.caseId, b.caseId, c.caseId])
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => `${r.clock}/${r.kind}`),
+      ['ack/due_soon', 'ack/due_soon', 'ack/due_soon'],
+    );
   });
 
   it('sends nothing twice, even from two servers at once, and sends again once overdue', async () => {
@@ -112,8 +148,16 @@ describe('sendDeadlineNotices', () => {
     assert.equal(first.mails, 4);
     assert.equal(first.errors.length, 1);
     assert.match(first.errors[0], /two@opdc\.example/);
-    const kept = await t.db.selectFrom('deadline_notice').select('case_id').where('case_id', 'in', [a.caseId, c.caseId]).execute();
-    assert.deepEqual(kept.map((r) => r.case_id), [c.caseId], 'the refused notice is released, the delivered one kept');
+    const kept = await t.db
+      .selectFrom('deadline_notice')
+      .select('case_id')
+      .where('case_id', 'in', [a.caseId, c.caseId])
+      .execute();
+    assert.deepEqual(
+      kept.map((r) => r.case_id),
+      [c.caseId],
+      'the refused notice is released, the delivered one kept',
+    );
     smtp.refused.clear();
     smtp.received.length = 0;
     const second = await run(at(a.start, 5.6));
@@ -140,7 +184,17 @@ describe('sendDeadlineNotices', () => {
     assert.equal(first.notices, 2);
     assert.equal(first.mails, 0);
     assert.equal(first.errors.length, 1, 'one failure stops the run');
-    assert.equal((await t.db.selectFrom('deadline_notice').select('case_id').where('case_id', 'in', [a.caseId, c.caseId]).execute()).length, 0, 'every claim released');
+    assert.equal(
+      (
+        await t.db
+          .selectFrom('deadline_notice')
+          .select('case_id')
+          .where('case_id', 'in', [a.caseId, c.caseId])
+          .execute()
+      ).length,
+      0,
+      'every claim released',
+    );
     assert.deepEqual(await run(at(a.start, 5.6)), { notices: 2, mails: 5, errors: [] });
   });
 
@@ -151,18 +205,41 @@ describe('sendDeadlineNotices', () => {
     const one = await actor('one@opdc.example');
     const ask = async (reference: string, days: number) => {
       const opened = await openCaseKeys({ db: t.db, actor: one, reference, purpose: 'message_posted' });
-      await postCaseMessage({ db: t.db, actor: one, opened, text: 'ขอข้อมูลเพิ่ม', files: [], awaitReporter: true, now: at(start, days) });
+      await postCaseMessage({
+        db: t.db,
+        actor: one,
+        opened,
+        text: 'ขอข้อมูลเพิ่ม',
+        files: [],
+        awaitReporter: true,
+        now: at(start, days),
+      });
       return opened;
     };
     await ask(paused.reference, 1);
     assert.equal((await run(at(start, 5.5))).notices, 1);
-    assert.ok(smtp.received.every((m) => !m.text.includes(paused.reference)), 'a case waiting for its reporter is not due');
+    assert.ok(
+      smtp.received.every((m) => !m.text.includes(paused.reference)),
+      'a case waiting for its reporter is not due',
+    );
     const opened = await ask(moved.reference, 6);
-    await addMessage({ db: t.db, caseId: moved.caseId, key: opened.keys.content, author: { kind: 'reporter' }, text: 'ตอบแล้ว', files: [], now: at(start, 16) });
+    await addMessage({
+      db: t.db,
+      caseId: moved.caseId,
+      key: opened.keys.content,
+      author: { kind: 'reporter' },
+      text: 'ตอบแล้ว',
+      files: [],
+      now: at(start, 16),
+    });
     smtp.received.length = 0;
     // Ten days of waiting: the acknowledgement is now due on day 17, so due soon again on day 16.
     assert.deepEqual(await run(at(start, 16)), { notices: 1, mails: 3, errors: [] });
-    assert.ok(mailTo('sup@opdc.example')[0].text.includes(`${moved.reference} acknowledgement: due soon (due ${formatDate('en', at(moved.ackDueAt, 10))})`));
+    assert.ok(
+      mailTo('sup@opdc.example')[0].text.includes(
+        `${moved.reference} acknowledgement: due soon (due ${formatDate('en', at(moved.ackDueAt, 10))})`,
+      ),
+    );
     assert.ok(smtp.received.every((m) => !m.text.includes(paused.reference)));
   });
 });

@@ -18,7 +18,11 @@ type Notice = { caseId: string; reference: string; clock: Clock; kind: NoticeKin
 type Person = { email: string; notices: Notice[] };
 export type NoticeRun = { notices: number; mails: number; errors: string[] };
 
-const CLOCK_TEXT = { ack: 'deadline.clock.ack', reply: 'deadline.clock.reply', feedback: 'deadline.clock.feedback' } as const;
+const CLOCK_TEXT = {
+  ack: 'deadline.clock.ack',
+  reply: 'deadline.clock.reply',
+  feedback: 'deadline.clock.feedback',
+} as const;
 const KIND_TEXT = { due_soon: 'deadline.state.due_soon', overdue: 'deadline.state.overdue' } as const;
 
 /**
@@ -29,7 +33,19 @@ const KIND_TEXT = { due_soon: 'deadline.state.due_soon', overdue: 'deadline.stat
  * except for a recipient the server refuses for good (5xx): retrying would send everyone else
  * the same reminder every run, and would never reach that person; the error is returned instead.
  */
-export async function sendDeadlineNotices({ db, transport, from, publicUrl, now }: { db: Db; transport: MailTransport; from: string; publicUrl: string; now: Date }): Promise<NoticeRun> {
+export async function sendDeadlineNotices({
+  db,
+  transport,
+  from,
+  publicUrl,
+  now,
+}: {
+  db: Db;
+  transport: MailTransport;
+  from: string;
+  publicUrl: string;
+  now: Date;
+}): Promise<NoticeRun> {
   const notices = await claimNotices(db, now);
   if (notices.length === 0) return { notices: 0, mails: 0, errors: [] };
   const people = await peopleConcerned(db, notices);
@@ -64,7 +80,14 @@ export async function sendDeadlineNotices({ db, transport, from, publicUrl, now 
  */
 async function claimNotices(db: Db, now: Date): Promise<Notice[]> {
   const soon = new Date(now.getTime() + DUE_SOON_DAYS * 86_400_000);
-  const { rows: pending } = await sql<{ case_id: string; reference: string; clock: Clock; kind: NoticeKind; due_at: Date; fresh_from: Date }>`
+  const { rows: pending } = await sql<{
+    case_id: string;
+    reference: string;
+    clock: Clock;
+    kind: NoticeKind;
+    due_at: Date;
+    fresh_from: Date;
+  }>`
     with d as (
       select c.id as case_id, c.reference, x.clock, x.due_at, case when x.due_at <= ${now}::timestamptz then 'overdue' else 'due_soon' end as kind,
         -- a notice counts for this due date only if sent once it was due soon (or overdue)
@@ -93,14 +116,18 @@ async function claimNotices(db: Db, now: Date): Promise<Notice[]> {
       returning case_id, clock, kind`.execute(trx);
     return new Set(rows.map((r) => `${r.case_id}/${r.clock}/${r.kind}`));
   });
-  return pending.filter((p) => claimed.has(`${p.case_id}/${p.clock}/${p.kind}`)).map((p) => ({ caseId: p.case_id, reference: p.reference, clock: p.clock, kind: p.kind, dueAt: p.due_at }));
+  return pending
+    .filter((p) => claimed.has(`${p.case_id}/${p.clock}/${p.kind}`))
+    .map((p) => ({ caseId: p.case_id, reference: p.reference, clock: p.clock, kind: p.kind, dueAt: p.due_at }));
 }
 
 /** Gives claims back so the next run sends them again; only this run's claims (sent at `now`). */
 async function releaseNotices(db: Db, notices: Notice[], now: Date): Promise<void> {
   await sql`
     delete from deadline_notice n using unnest(${notices.map((n) => n.caseId)}::uuid[], ${notices.map((n) => n.clock)}::text[], ${notices.map((n) => n.kind)}::text[]) as t(case_id, clock, kind)
-    where n.case_id = t.case_id and n.clock = t.clock and n.kind = t.kind and n.sent_at = ${now}::timestamptz`.execute(db);
+    where n.case_id = t.case_id and n.clock = t.clock and n.kind = t.kind and n.sent_at = ${now}::timestamptz`.execute(
+    db,
+  );
 }
 
 /**
@@ -128,10 +155,15 @@ async function peopleConcerned(db: Db, notices: Notice[]): Promise<Person[]> {
 
 /** The mail of one person: Thai then English, overdue first, then soonest due. References, clocks and dates only. */
 export function composeNotice(notices: Notice[], publicUrl: string): { subject: string; text: string } {
-  const sorted = [...notices].sort((a, b) => (a.kind === b.kind ? a.dueAt.getTime() - b.dueAt.getTime() : a.kind === 'overdue' ? -1 : 1));
+  const sorted = [...notices].sort((a, b) =>
+    a.kind === b.kind ? a.dueAt.getTime() - b.dueAt.getTime() : a.kind === 'overdue' ? -1 : 1,
+  );
   const section = (lang: Lang) => {
     const t = translator(lang);
-    const items = sorted.map((n) => `- ${t('deadline.mail.item', { reference: n.reference, clock: t(CLOCK_TEXT[n.clock]), state: t(KIND_TEXT[n.kind]), due: formatDate(lang, n.dueAt) })}\n  ${publicUrl}/staff/cases/${encodeURIComponent(n.reference)}`);
+    const items = sorted.map(
+      (n) =>
+        `- ${t('deadline.mail.item', { reference: n.reference, clock: t(CLOCK_TEXT[n.clock]), state: t(KIND_TEXT[n.kind]), due: formatDate(lang, n.dueAt) })}\n  ${publicUrl}/staff/cases/${encodeURIComponent(n.reference)}`,
+    );
     return [t('deadline.mail.intro'), '', ...items, '', t('deadline.mail.footer')].join('\n');
   };
   const count = new Set(notices.map((n) => n.caseId)).size;
@@ -139,7 +171,15 @@ export function composeNotice(notices: Notice[], publicUrl: string): { subject: 
 }
 
 /** Runs the deadline notices every 15 minutes when SMTP is configured (null otherwise). */
-export function startDeadlineNotices({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): { stop: () => Promise<void> } | null {
+export function startDeadlineNotices({
+  db,
+  config,
+  log,
+}: {
+  db: Db;
+  config: Config;
+  log: (level: 'info' | 'warn', msg: string) => void;
+}): { stop: () => Promise<void> } | null {
   return startMailTimer({
     config,
     intervalMs: NOTICE_INTERVAL_MS,

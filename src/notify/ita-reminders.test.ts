@@ -17,7 +17,8 @@ const DAY = 86_400_000;
 const PUBLIC_URL = 'https://sujarit.example.go.th';
 const FROM = 'ita@sujarit.example.go.th';
 const MARKER = 'OIT-NOTE-MARKER-51f0';
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 
 describe('isReminderDue', () => {
   it('is due weekly from the opening or the last reminder, and daily in the 7 days up to the due date', () => {
@@ -36,7 +37,12 @@ describe('isReminderDue', () => {
       ['2026-01-21', '2026-01-20', '2026-01-20', false],
       ['2026-01-27', '2026-01-20', '2026-01-20', true],
     ];
-    for (const [today, lastSentOn, oitDueOn, want] of table) assert.equal(isReminderDue({ today, openedOn: '2026-01-01', lastSentOn, oitDueOn }), want, `${today} last ${lastSentOn} due ${oitDueOn}`);
+    for (const [today, lastSentOn, oitDueOn, want] of table)
+      assert.equal(
+        isReminderDue({ today, openedOn: '2026-01-01', lastSentOn, oitDueOn }),
+        want,
+        `${today} last ${lastSentOn} due ${oitDueOn}`,
+      );
   });
 });
 
@@ -67,17 +73,47 @@ describe('sendItaReminders', () => {
     smtp.refused.clear();
   });
 
-  const open = (oitDueOn: string | null = null, email = 'admin@opdc.example') => openCycle({ db: t.db, actor: who[email], fiscalYear: year++, frameworkName: listFrameworks()[0], staffCount: 100, oitDueOn });
+  const open = (oitDueOn: string | null = null, email = 'admin@opdc.example') =>
+    openCycle({
+      db: t.db,
+      actor: who[email],
+      fiscalYear: year++,
+      frameworkName: listFrameworks()[0],
+      staffCount: 100,
+      oitDueOn,
+    });
   /** Noon in Bangkok, `days` after today. */
   const on = (days: number) => new Date(`${addDays(today, days)}T05:00:00Z`);
-  const run = (days: number, via: MailTransport = transport) => sendItaReminders({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now: on(days) });
+  const run = (days: number, via: MailTransport = transport) =>
+    sendItaReminders({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now: on(days) });
   const recipients = () => smtp.received.flatMap((m) => m.to).sort();
-  const reminders = (c: Cycle) => t.db.selectFrom('ita_reminder').select(['sent_on', 'missing', 'recipients']).where('cycle_id', '=', c.id).orderBy('sent_on').execute();
+  const reminders = (c: Cycle) =>
+    t.db
+      .selectFrom('ita_reminder')
+      .select(['sent_on', 'missing', 'recipients'])
+      .where('cycle_id', '=', c.id)
+      .orderBy('sent_on')
+      .execute();
   /** Every item but `keep` disclosed. */
   const completeAllBut = async (c: Cycle, keep: number) => {
     for (const item of c.framework.checklist.slice(keep)) {
-      await saveEvidence({ db: t.db, actor: who['admin@opdc.example'], cycleId: c.id, itemId: item.id, url: `https://opdc.example/${item.id}`, note: MARKER, maxFileBytes: 1024 });
-      await saveVerdict({ db: t.db, actor: who['assessor@opdc.example'], cycleId: c.id, itemId: item.id, verdict: 'yes', comment: MARKER });
+      await saveEvidence({
+        db: t.db,
+        actor: who['admin@opdc.example'],
+        cycleId: c.id,
+        itemId: item.id,
+        url: `https://opdc.example/${item.id}`,
+        note: MARKER,
+        maxFileBytes: 1024,
+      });
+      await saveVerdict({
+        db: t.db,
+        actor: who['assessor@opdc.example'],
+        cycleId: c.id,
+        itemId: item.id,
+        verdict: 'yes',
+        comment: MARKER,
+      });
     }
   };
 
@@ -86,17 +122,32 @@ describe('sendItaReminders', () => {
     await completeAllBut(c, 2);
     assert.deepEqual(await run(6), { cycles: 0, mails: 0, errors: [] }, 'not before a week');
     assert.deepEqual(await run(7), { cycles: 1, mails: 2, errors: [] });
-    assert.deepEqual(recipients(), ['admin@opdc.example', 'assessor@opdc.example'], 'no investigator, inactive assessor or other agency');
+    assert.deepEqual(
+      recipients(),
+      ['admin@opdc.example', 'assessor@opdc.example'],
+      'no investigator, inactive assessor or other agency',
+    );
     const [mail] = smtp.received;
     const [a, b] = c.framework.checklist;
-    for (const item of [a, b]) assert.ok(mail.text.includes(`${item.id}: ${item.text.th}`) && mail.text.includes(`${item.id}: ${item.text.en}`), item.id);
+    for (const item of [a, b])
+      assert.ok(
+        mail.text.includes(`${item.id}: ${item.text.th}`) && mail.text.includes(`${item.id}: ${item.text.en}`),
+        item.id,
+      );
     assert.ok(!mail.text.includes(`${c.framework.checklist[2].id}: `), 'items done are not listed');
     assert.ok(mail.text.includes(`${PUBLIC_URL}/staff/ita/${c.id}/oit`));
     assert.match(mail.subject, new RegExp(`${c.fiscalYear}.*2`));
     assert.ok(!mail.raw.includes(MARKER) && !mail.raw.includes('opdc.example/'), 'no notes, comments or evidence');
     assert.deepEqual(await reminders(c), [{ sent_on: addDays(today, 7), missing: 2, recipients: 2 }]);
-    const audit = await t.db.selectFrom('audit_event').select(['actor_user_id', 'detail']).where('action', '=', 'ita_reminder_sent').execute();
-    assert.deepEqual(audit.map((r) => [r.actor_user_id, r.detail]), [[null, { cycleId: c.id, missing: 2, recipients: 2 }]]);
+    const audit = await t.db
+      .selectFrom('audit_event')
+      .select(['actor_user_id', 'detail'])
+      .where('action', '=', 'ita_reminder_sent')
+      .execute();
+    assert.deepEqual(
+      audit.map((r) => [r.actor_user_id, r.detail]),
+      [[null, { cycleId: c.id, missing: 2, recipients: 2 }]],
+    );
 
     smtp.received.length = 0;
     assert.deepEqual(await run(7), { cycles: 0, mails: 0, errors: [] }, 'once a day');
@@ -112,7 +163,9 @@ describe('sendItaReminders', () => {
     for (let d = 1; d <= 12; d++) if ((await run(d)).cycles === 1) sent.push(d);
     assert.deepEqual(sent, [3, 4, 5, 6, 7, 8, 9, 10], 'weekly again from the due date on');
     assert.equal((await reminders(c)).length, 8);
-    assert.ok(smtp.received[0].text.includes(formatDay('th', due)) && smtp.received[0].text.includes(formatDay('en', due)));
+    assert.ok(
+      smtp.received[0].text.includes(formatDay('th', due)) && smtp.received[0].text.includes(formatDay('en', due)),
+    );
   });
 
   it('sends nothing for a cycle with nothing missing, or a closed one', async () => {
@@ -151,7 +204,11 @@ describe('sendItaReminders', () => {
       down.close();
     }
     assert.deepEqual(await reminders(c), []);
-    const audit = await t.db.selectFrom('audit_event').select('detail').where('action', '=', 'ita_reminder_sent').execute();
+    const audit = await t.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('action', '=', 'ita_reminder_sent')
+      .execute();
     assert.ok(!audit.some((a) => (a.detail as { cycleId: number }).cycleId === c.id), 'nothing audited');
     assert.deepEqual(await run(7), { cycles: 1, mails: 2, errors: [] });
   });
@@ -164,6 +221,9 @@ describe('sendItaReminders', () => {
     assert.equal(r.mails, 1);
     assert.equal(r.errors.length, 1);
     assert.match(r.errors[0], /assessor@opdc\.example/);
-    assert.deepEqual((await reminders(c)).map((x) => x.recipients), [1]);
+    assert.deepEqual(
+      (await reminders(c)).map((x) => x.recipients),
+      [1],
+    );
   });
 });

@@ -27,7 +27,17 @@ export type ItaReminderRun = { cycles: number; mails: number; errors: string[] }
  * opened), or any day from DAILY_WINDOW_DAYS before the due date to the due date itself. Pure;
  * days are Bangkok calendar days (YYYY-MM-DD).
  */
-export function isReminderDue({ today, openedOn, lastSentOn, oitDueOn }: { today: string; openedOn: string; lastSentOn: string | null; oitDueOn: string | null }): boolean {
+export function isReminderDue({
+  today,
+  openedOn,
+  lastSentOn,
+  oitDueOn,
+}: {
+  today: string;
+  openedOn: string;
+  lastSentOn: string | null;
+  oitDueOn: string | null;
+}): boolean {
   const last = lastSentOn ?? openedOn;
   if (daysBetween(last, today) >= WEEKLY_DAYS) return true;
   if (oitDueOn === null || lastSentOn === today) return false;
@@ -44,9 +54,28 @@ export function isReminderDue({ today, openedOn, lastSentOn, oitDueOn }: { today
  * get it twice: a repeat beats a missed reminder); a recipient refused for good (5xx) is reported
  * in `errors` and not retried.
  */
-export async function sendItaReminders({ db, transport, from, publicUrl, now }: { db: Db; transport: MailTransport; from: string; publicUrl: string; now: Date }): Promise<ItaReminderRun> {
+export async function sendItaReminders({
+  db,
+  transport,
+  from,
+  publicUrl,
+  now,
+}: {
+  db: Db;
+  transport: MailTransport;
+  from: string;
+  publicUrl: string;
+  now: Date;
+}): Promise<ItaReminderRun> {
   const today = bangkokToday(now);
-  const { rows } = await sql<Parameters<typeof cycleOf>[0] & { opened_on: string; last_sent_on: string | null; agency_name_th: string; agency_name_en: string }>`
+  const { rows } = await sql<
+    Parameters<typeof cycleOf>[0] & {
+      opened_on: string;
+      last_sent_on: string | null;
+      agency_name_th: string;
+      agency_name_en: string;
+    }
+  >`
     select c.*, to_char(c.opened_at at time zone 'Asia/Bangkok', 'YYYY-MM-DD') as opened_on,
       (select to_char(max(r.sent_on), 'YYYY-MM-DD') from ita_reminder r where r.cycle_id = c.id) as last_sent_on,
       a.name_th as agency_name_th, a.name_en as agency_name_en
@@ -54,23 +83,49 @@ export async function sendItaReminders({ db, transport, from, publicUrl, now }: 
     where c.state = 'open' order by c.id`.execute(db);
   const run: ItaReminderRun = { cycles: 0, mails: 0, errors: [] };
   for (const row of rows) {
-    if (!isReminderDue({ today, openedOn: row.opened_on, lastSentOn: row.last_sent_on, oitDueOn: row.oit_due_on })) continue;
+    if (!isReminderDue({ today, openedOn: row.opened_on, lastSentOn: row.last_sent_on, oitDueOn: row.oit_due_on }))
+      continue;
     const cycle = cycleOf(row);
     const missing = missingItems(await oitItemsOf({ db, cycle }));
     if (missing.length === 0) continue;
-    const claimed = await db.insertInto('ita_reminder').values({ cycle_id: cycle.id, sent_on: today, missing: missing.length, recipients: 0 }).onConflict((oc) => oc.doNothing()).returning('cycle_id').executeTakeFirst();
+    const claimed = await db
+      .insertInto('ita_reminder')
+      .values({ cycle_id: cycle.id, sent_on: today, missing: missing.length, recipients: 0 })
+      .onConflict((oc) => oc.doNothing())
+      .returning('cycle_id')
+      .executeTakeFirst();
     if (!claimed) continue; // another runner has it
-    const outcome = await mailCycle({ db, transport, from, publicUrl, cycle, agencyName: { th: row.agency_name_th, en: row.agency_name_en }, missing });
+    const outcome = await mailCycle({
+      db,
+      transport,
+      from,
+      publicUrl,
+      cycle,
+      agencyName: { th: row.agency_name_th, en: row.agency_name_en },
+      missing,
+    });
     run.errors.push(...outcome.errors);
     if (outcome.isUnsent) {
       await db.deleteFrom('ita_reminder').where('cycle_id', '=', cycle.id).where('sent_on', '=', today).execute();
       if (outcome.isServerDown) break; // every further mail would fail alike
       continue;
     }
-    if (outcome.mailed === 0) run.errors.push(`ITA reminder for cycle ${cycle.id}: nobody mailed (no active agency administrator or ITA assessor, or every address refused)`);
+    if (outcome.mailed === 0)
+      run.errors.push(
+        `ITA reminder for cycle ${cycle.id}: nobody mailed (no active agency administrator or ITA assessor, or every address refused)`,
+      );
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('ita_reminder').set({ recipients: outcome.mailed }).where('cycle_id', '=', cycle.id).where('sent_on', '=', today).execute();
-      await recordAudit(trx, { actorUserId: null, action: 'ita_reminder_sent', detail: { cycleId: cycle.id, missing: missing.length, recipients: outcome.mailed } });
+      await trx
+        .updateTable('ita_reminder')
+        .set({ recipients: outcome.mailed })
+        .where('cycle_id', '=', cycle.id)
+        .where('sent_on', '=', today)
+        .execute();
+      await recordAudit(trx, {
+        actorUserId: null,
+        action: 'ita_reminder_sent',
+        detail: { cycleId: cycle.id, missing: missing.length, recipients: outcome.mailed },
+      });
     });
     run.cycles++;
     run.mails += outcome.mailed;
@@ -78,8 +133,22 @@ export async function sendItaReminders({ db, transport, from, publicUrl, now }: 
   return run;
 }
 
-async function mailCycle({ db, transport, from, publicUrl, cycle, agencyName, missing }: {
-  db: Db; transport: MailTransport; from: string; publicUrl: string; cycle: Cycle; agencyName: { th: string; en: string }; missing: OitItem[];
+async function mailCycle({
+  db,
+  transport,
+  from,
+  publicUrl,
+  cycle,
+  agencyName,
+  missing,
+}: {
+  db: Db;
+  transport: MailTransport;
+  from: string;
+  publicUrl: string;
+  cycle: Cycle;
+  agencyName: { th: string; en: string };
+  missing: OitItem[];
 }): Promise<{ mailed: number; isUnsent: boolean; isServerDown: boolean; errors: string[] }> {
   const people = await sql<{ email: string }>`
     select distinct u.id, u.email from staff_user u join staff_role r on r.user_id = u.id
@@ -103,7 +172,17 @@ async function mailCycle({ db, transport, from, publicUrl, cycle, agencyName, mi
 }
 
 /** The mail of one cycle: Thai then English; the missing items' ids and titles, the due date, the link. */
-export function composeItaReminder({ cycle, agencyName, missing, publicUrl }: { cycle: Pick<Cycle, 'id' | 'fiscalYear' | 'oitDueOn'>; agencyName: { th: string; en: string }; missing: Pick<OitItem, 'id' | 'text'>[]; publicUrl: string }): { subject: string; text: string } {
+export function composeItaReminder({
+  cycle,
+  agencyName,
+  missing,
+  publicUrl,
+}: {
+  cycle: Pick<Cycle, 'id' | 'fiscalYear' | 'oitDueOn'>;
+  agencyName: { th: string; en: string };
+  missing: Pick<OitItem, 'id' | 'text'>[];
+  publicUrl: string;
+}): { subject: string; text: string } {
   const link = `${publicUrl}/staff/ita/${cycle.id}/oit`;
   const section = (lang: Lang) => {
     const t = translator(lang);
@@ -117,11 +196,22 @@ export function composeItaReminder({ cycle, agencyName, missing, publicUrl }: { 
       link,
     ].join('\n');
   };
-  return bilingualMail((lang) => translator(lang)('ita.mail.subject', { year: cycle.fiscalYear, count: missing.length }), section);
+  return bilingualMail(
+    (lang) => translator(lang)('ita.mail.subject', { year: cycle.fiscalYear, count: missing.length }),
+    section,
+  );
 }
 
 /** Runs the ITA reminders every hour when SMTP is configured (null otherwise). */
-export function startItaReminders({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): { stop: () => Promise<void> } | null {
+export function startItaReminders({
+  db,
+  config,
+  log,
+}: {
+  db: Db;
+  config: Config;
+  log: (level: 'info' | 'warn', msg: string) => void;
+}): { stop: () => Promise<void> } | null {
   return startMailTimer({
     config,
     intervalMs: ITA_REMINDER_INTERVAL_MS,

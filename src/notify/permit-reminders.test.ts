@@ -17,7 +17,8 @@ const DAY = 86_400_000;
 const MARKER = 'PERMIT-MARKER-7c3a';
 const PUBLIC_URL = 'https://sujarit.example.go.th';
 const FROM = 'permits@sujarit.example.go.th';
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 
 describe('sendPermitReminders', () => {
   let t: TestDatabase;
@@ -46,23 +47,66 @@ describe('sendPermitReminders', () => {
   });
   // Each test files its own requests: the earlier ones are decided and their mail forgotten.
   beforeEach(async () => {
-    await t.db.updateTable('permit_request').set({ decision: 'approved', decided_on: today, next_notice_at: null }).where('decision', 'is', null).execute();
+    await t.db
+      .updateTable('permit_request')
+      .set({ decision: 'approved', decided_on: today, next_notice_at: null })
+      .where('decision', 'is', null)
+      .execute();
     smtp.received.length = 0;
     smtp.refused.clear();
   });
 
   /** A permit request 10 days past the manual's deadline; its first reminder is due at `start`. */
   const file = async (agency = 'OPDC') => {
-    const { report, complaint } = validateComplaint({ agency, what: `${MARKER} ขอใบอนุญาตตั้งโรงงาน`, identityName: `นาย ${MARKER}`, identityContact: '0899999999', permitReference: `REQ-${MARKER}`, filedOn: addDays(today, -40), manualDueOn: addDays(today, -10) }, 'permit');
-    const done = await submitReport({ db: t.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: report, complaint, files: [], channel: 'line' });
-    const row = await t.db.selectFrom('permit_request').select('next_notice_at').where('case_id', '=', done.caseId).executeTakeFirstOrThrow();
+    const { report, complaint } = validateComplaint(
+      {
+        agency,
+        what: `${MARKER} ขอใบอนุญาตตั้งโรงงาน`,
+        identityName: `นาย ${MARKER}`,
+        identityContact: '0899999999',
+        permitReference: `REQ-${MARKER}`,
+        filedOn: addDays(today, -40),
+        manualDueOn: addDays(today, -10),
+      },
+      'permit',
+    );
+    const done = await submitReport({
+      db: t.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: salt,
+      draft: newDraft(),
+      input: report,
+      complaint,
+      files: [],
+      channel: 'line',
+    });
+    const row = await t.db
+      .selectFrom('permit_request')
+      .select('next_notice_at')
+      .where('case_id', '=', done.caseId)
+      .executeTakeFirstOrThrow();
     return { ...done, start: row.next_notice_at! };
   };
-  const run = (now: Date, via: MailTransport = transport) => sendPermitReminders({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now });
+  const run = (now: Date, via: MailTransport = transport) =>
+    sendPermitReminders({ db: t.db, transport: via, from: FROM, publicUrl: PUBLIC_URL, now });
   const at = (start: Date, days: number) => new Date(start.getTime() + days * DAY);
   const recipients = () => smtp.received.flatMap((m) => m.to).sort();
-  const reminders = (caseId: string) => t.db.selectFrom('permit_notice').select(['kind', 'at', 'recipients']).where('case_id', '=', caseId).where('kind', '=', 'reminder').orderBy('id').execute();
-  const nextOf = async (caseId: string) => (await t.db.selectFrom('permit_request').select('next_notice_at').where('case_id', '=', caseId).executeTakeFirstOrThrow()).next_notice_at;
+  const reminders = (caseId: string) =>
+    t.db
+      .selectFrom('permit_notice')
+      .select(['kind', 'at', 'recipients'])
+      .where('case_id', '=', caseId)
+      .where('kind', '=', 'reminder')
+      .orderBy('id')
+      .execute();
+  const nextOf = async (caseId: string) =>
+    (
+      await t.db
+        .selectFrom('permit_request')
+        .select('next_notice_at')
+        .where('case_id', '=', caseId)
+        .executeTakeFirstOrThrow()
+    ).next_notice_at;
   const actor = (email: string) => signedInActor(t.db, email);
 
   it('mails the owning agency’s intake officers and supervisors once each, with references and days late only', async () => {
@@ -71,22 +115,47 @@ describe('sendPermitReminders', () => {
     const c = await file('NACC');
     const result = await run(at(a.start, 0.01));
     assert.deepEqual(result, { reminders: 3, mails: 3, errors: [] });
-    assert.deepEqual(recipients(), ['io@nacc.example', 'io@opdc.example', 'sup@opdc.example'], 'no investigator, auditor or inactive supervisor');
+    assert.deepEqual(
+      recipients(),
+      ['io@nacc.example', 'io@opdc.example', 'sup@opdc.example'],
+      'no investigator, auditor or inactive supervisor',
+    );
     for (const m of smtp.received) {
       assert.equal(m.to.length, 1);
-      assert.ok(!m.raw.includes(MARKER) && !m.text.includes(MARKER) && !m.text.includes('โรงงาน') && !m.text.includes('0899999999'), 'no content');
+      assert.ok(
+        !m.raw.includes(MARKER) &&
+          !m.text.includes(MARKER) &&
+          !m.text.includes('โรงงาน') &&
+          !m.text.includes('0899999999'),
+        'no content',
+      );
     }
     const [mail] = smtp.received.filter((m) => m.to.includes('sup@opdc.example'));
-    assert.equal(mail.subject, 'คำขออนุญาตล่าช้า 2 เรื่อง: ถึงกำหนดแจ้งเหตุแห่งความล่าช้า (มาตรา 10) / 2 late permit request(s): time to tell the applicant why (section 10)');
+    assert.equal(
+      mail.subject,
+      'คำขออนุญาตล่าช้า 2 เรื่อง: ถึงกำหนดแจ้งเหตุแห่งความล่าช้า (มาตรา 10) / 2 late permit request(s): time to tell the applicant why (section 10)',
+    );
     for (const x of [a, b]) {
       assert.ok(mail.text.includes(`${PUBLIC_URL}/staff/cases/${x.reference}/permit`));
-      assert.ok(mail.text.includes(`${x.reference}: เกินกำหนด 10 วัน (กำหนดตามคู่มือ ${formatDay('th', addDays(today, -10))})`), mail.text);
-      assert.ok(mail.text.includes(`${x.reference}: 10 day(s) late (manual deadline ${formatDay('en', addDays(today, -10))})`), mail.text);
+      assert.ok(
+        mail.text.includes(`${x.reference}: เกินกำหนด 10 วัน (กำหนดตามคู่มือ ${formatDay('th', addDays(today, -10))})`),
+        mail.text,
+      );
+      assert.ok(
+        mail.text.includes(`${x.reference}: 10 day(s) late (manual deadline ${formatDay('en', addDays(today, -10))})`),
+        mail.text,
+      );
     }
     assert.match(mail.text, /มาตรา 10/);
     assert.ok(!mail.text.includes(c.reference), 'another agency’s request is not listed');
-    assert.deepEqual((await reminders(a.caseId)).map((r) => r.recipients), [2]);
-    assert.deepEqual((await reminders(c.caseId)).map((r) => r.recipients), [1]);
+    assert.deepEqual(
+      (await reminders(a.caseId)).map((r) => r.recipients),
+      [2],
+    );
+    assert.deepEqual(
+      (await reminders(c.caseId)).map((r) => r.recipients),
+      [1],
+    );
     assert.equal((await nextOf(a.caseId))?.getTime(), at(a.start, 7).getTime());
   });
 
@@ -99,7 +168,10 @@ describe('sendPermitReminders', () => {
       if (r.reminders > 0) sent.push(day);
     }
     assert.deepEqual(sent, [0, 7, 14.1]);
-    assert.deepEqual((await reminders(a.caseId)).map((r) => (r.at.getTime() - a.start.getTime()) / DAY), [0, 7, 14.1]);
+    assert.deepEqual(
+      (await reminders(a.caseId)).map((r) => (r.at.getTime() - a.start.getTime()) / DAY),
+      [0, 7, 14.1],
+    );
     assert.equal((await nextOf(a.caseId))?.getTime(), at(a.start, 21).getTime(), 'the schedule keeps its steps');
     // A run that was down for three weeks sends one reminder, not three.
     assert.equal((await run(at(a.start, 41))).reminders, 1);
@@ -112,12 +184,26 @@ describe('sendPermitReminders', () => {
     const a = await file();
     const io = await actor('io@opdc.example');
     assert.equal((await run(at(a.start, 0))).reminders, 1);
-    await tellPermitDelay({ db: t.db, actor: io, reference: a.reference, reason: 'รอผลตรวจสถานที่', now: at(a.start, 5) });
+    await tellPermitDelay({
+      db: t.db,
+      actor: io,
+      reference: a.reference,
+      reason: 'รอผลตรวจสถานที่',
+      now: at(a.start, 5),
+    });
     assert.equal((await run(at(a.start, 7))).reminders, 0, 'told on day 5: not due on day 7');
     assert.equal((await run(at(a.start, 11.9))).reminders, 0);
     assert.equal((await run(at(a.start, 12))).reminders, 1);
-    const kinds = await t.db.selectFrom('permit_notice').select('kind').where('case_id', '=', a.caseId).orderBy('id').execute();
-    assert.deepEqual(kinds.map((k) => k.kind), ['reminder', 'reason_told', 'reminder']);
+    const kinds = await t.db
+      .selectFrom('permit_notice')
+      .select('kind')
+      .where('case_id', '=', a.caseId)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['reminder', 'reason_told', 'reminder'],
+    );
   });
 
   it('sends once when two runners run at once', async () => {
@@ -127,9 +213,13 @@ describe('sendPermitReminders', () => {
     const [x, y] = await Promise.all([run(at(a.start, 0.01)), run(at(a.start, 0.01), other)]);
     other.close();
     assert.equal(x.reminders + y.reminders, 2, 'each request claimed by one runner');
-    const perPerson = Map.groupBy(smtp.received.flatMap((m) => m.to.map((to) => ({ to, text: m.text }))), (m) => m.to);
+    const perPerson = Map.groupBy(
+      smtp.received.flatMap((m) => m.to.map((to) => ({ to, text: m.text }))),
+      (m) => m.to,
+    );
     for (const [, mails] of perPerson) {
-      for (const ref of [a.reference, b.reference]) assert.equal(mails.filter((m) => m.text.includes(ref)).length, 1, `${ref} once`);
+      for (const ref of [a.reference, b.reference])
+        assert.equal(mails.filter((m) => m.text.includes(ref)).length, 1, `${ref} once`);
     }
     assert.equal((await reminders(a.caseId)).length, 1);
     assert.equal((await reminders(b.caseId)).length, 1);
@@ -151,7 +241,10 @@ describe('sendPermitReminders', () => {
     release();
     await holder;
     assert.equal(r.reminders, 1);
-    assert.ok(smtp.received.every((m) => !m.text.includes(held.reference)) && smtp.received.some((m) => m.text.includes(free.reference)));
+    assert.ok(
+      smtp.received.every((m) => !m.text.includes(held.reference)) &&
+        smtp.received.some((m) => m.text.includes(free.reference)),
+    );
     assert.equal((await run(at(held.start, 0.02))).reminders, 1, 'the held one at the next run');
   });
 
@@ -179,7 +272,11 @@ describe('sendPermitReminders', () => {
     const second = await run(at(a.start, 0.02));
     assert.equal(second.reminders, 1);
     assert.equal(second.mails, 1);
-    assert.deepEqual((await reminders(a.caseId)).map((r) => r.recipients), [1], 'one person reached');
+    assert.deepEqual(
+      (await reminders(a.caseId)).map((r) => r.recipients),
+      [1],
+      'one person reached',
+    );
     assert.deepEqual((await run(at(a.start, 0.03))).reminders, 0);
   });
 
@@ -187,7 +284,11 @@ describe('sendPermitReminders', () => {
     const a = await file();
     const now = at(a.start, 0.01);
     // What a runner leaves behind when it dies between its claim and its mail.
-    await t.db.updateTable('permit_request').set({ next_notice_at: new Date(now.getTime() + CLAIM_LEASE_MS) }).where('case_id', '=', a.caseId).execute();
+    await t.db
+      .updateTable('permit_request')
+      .set({ next_notice_at: new Date(now.getTime() + CLAIM_LEASE_MS) })
+      .where('case_id', '=', a.caseId)
+      .execute();
     assert.equal((await run(now)).reminders, 0);
     assert.equal((await run(new Date(now.getTime() + CLAIM_LEASE_MS))).reminders, 1);
   });

@@ -19,7 +19,15 @@ export const REMINDER_INTERVAL_MS = 15 * 60_000;
  */
 export const CLAIM_LEASE_MS = 60 * 60_000;
 
-type Reminder = { caseId: string; reference: string; manualDueOn: string; daysLate: number; was: Date; mailed: number; isUnsent: boolean };
+type Reminder = {
+  caseId: string;
+  reference: string;
+  manualDueOn: string;
+  daysLate: number;
+  was: Date;
+  mailed: number;
+  isUnsent: boolean;
+};
 type Person = { email: string; reminders: Reminder[] };
 export type ReminderRun = { reminders: number; mails: number; errors: string[] };
 
@@ -31,7 +39,19 @@ export type ReminderRun = { reminders: number; mails: number; errors: string[] }
  * is due again at the next run; a recipient refused for good (5xx) is reported in `errors` and not
  * retried, or everyone else would be mailed again every run.
  */
-export async function sendPermitReminders({ db, transport, from, publicUrl, now }: { db: Db; transport: MailTransport; from: string; publicUrl: string; now: Date }): Promise<ReminderRun> {
+export async function sendPermitReminders({
+  db,
+  transport,
+  from,
+  publicUrl,
+  now,
+}: {
+  db: Db;
+  transport: MailTransport;
+  from: string;
+  publicUrl: string;
+  now: Date;
+}): Promise<ReminderRun> {
   const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
   const reminders = await claimReminders(db, now, lease);
   if (reminders.length === 0) return { reminders: 0, mails: 0, errors: [] };
@@ -55,7 +75,11 @@ export async function sendPermitReminders({ db, transport, from, publicUrl, now 
       }
     }
   }
-  for (const r of reminders) if (r.mailed === 0 && !r.isUnsent) errors.push(`permit reminder for ${r.reference}: nobody mailed (no active intake officer or supervisor, or every address refused)`);
+  for (const r of reminders)
+    if (r.mailed === 0 && !r.isUnsent)
+      errors.push(
+        `permit reminder for ${r.reference}: nobody mailed (no active intake officer or supervisor, or every address refused)`,
+      );
   await settleReminders(db, reminders, now, lease);
   return { reminders: reminders.filter((r) => !r.isUnsent).length, mails, errors };
 }
@@ -78,7 +102,15 @@ async function claimReminders(db: Db, now: Date, lease: Date): Promise<Reminder[
     returning p.case_id, due.was, c.reference, to_char(p.manual_due_on, 'YYYY-MM-DD') as manual_due_on`.execute(db);
   const today = bangkokToday(now);
   return rows
-    .map((r) => ({ caseId: r.case_id, reference: r.reference, manualDueOn: r.manual_due_on, daysLate: daysLate(r.manual_due_on, null, today), was: r.was, mailed: 0, isUnsent: false }))
+    .map((r) => ({
+      caseId: r.case_id,
+      reference: r.reference,
+      manualDueOn: r.manual_due_on,
+      daysLate: daysLate(r.manual_due_on, null, today),
+      was: r.was,
+      mailed: 0,
+      isUnsent: false,
+    }))
     .sort((a, b) => b.daysLate - a.daysLate || a.reference.localeCompare(b.reference));
 }
 
@@ -115,7 +147,9 @@ async function settleReminders(db: Db, reminders: Reminder[], now: Date, lease: 
         where p.case_id = t.case_id and p.next_notice_at = ${lease}::timestamptz`.execute(trx);
       await sql`
         insert into permit_notice (case_id, kind, at, recipients)
-        select t.case_id, 'reminder', date_trunc('minute', ${now}::timestamptz), t.n from unnest(${sent.map((r) => r.caseId)}::uuid[], ${sent.map((r) => r.mailed)}::int[]) as t(case_id, n)`.execute(trx);
+        select t.case_id, 'reminder', date_trunc('minute', ${now}::timestamptz), t.n from unnest(${sent.map((r) => r.caseId)}::uuid[], ${sent.map((r) => r.mailed)}::int[]) as t(case_id, n)`.execute(
+        trx,
+      );
     }
     if (unsent.length > 0) {
       await sql`
@@ -127,10 +161,16 @@ async function settleReminders(db: Db, reminders: Reminder[], now: Date, lease: 
 }
 
 /** The mail of one person: Thai then English, longest late first. References, days late and deadlines only. */
-export function composeReminder(reminders: Pick<Reminder, 'reference' | 'manualDueOn' | 'daysLate'>[], publicUrl: string): { subject: string; text: string } {
+export function composeReminder(
+  reminders: Pick<Reminder, 'reference' | 'manualDueOn' | 'daysLate'>[],
+  publicUrl: string,
+): { subject: string; text: string } {
   const section = (lang: Lang) => {
     const t = translator(lang);
-    const items = reminders.map((r) => `- ${t('permit.mail.item', { reference: r.reference, days: r.daysLate, due: formatDay(lang, r.manualDueOn) })}\n  ${publicUrl}/staff/cases/${encodeURIComponent(r.reference)}/permit`);
+    const items = reminders.map(
+      (r) =>
+        `- ${t('permit.mail.item', { reference: r.reference, days: r.daysLate, due: formatDay(lang, r.manualDueOn) })}\n  ${publicUrl}/staff/cases/${encodeURIComponent(r.reference)}/permit`,
+    );
     return [t('permit.mail.intro'), '', ...items, '', t('permit.mail.footer')].join('\n');
   };
   const count = reminders.length;
@@ -138,7 +178,15 @@ export function composeReminder(reminders: Pick<Reminder, 'reference' | 'manualD
 }
 
 /** Runs the permit reminders every 15 minutes when SMTP is configured (null otherwise). */
-export function startPermitReminders({ db, config, log }: { db: Db; config: Config; log: (level: 'info' | 'warn', msg: string) => void }): { stop: () => Promise<void> } | null {
+export function startPermitReminders({
+  db,
+  config,
+  log,
+}: {
+  db: Db;
+  config: Config;
+  log: (level: 'info' | 'warn', msg: string) => void;
+}): { stop: () => Promise<void> } | null {
   return startMailTimer({
     config,
     intervalMs: REMINDER_INTERVAL_MS,

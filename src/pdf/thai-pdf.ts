@@ -18,10 +18,24 @@ export const LINE = SIZE * 1.3; // Sarabun's ascent + descent: room for stacked 
 export type Font = 'regular' | 'bold';
 
 /** Where text goes on an A4 page, in points. */
-export type PageLayout = { left: number; right: number; top: number; bottom: number; pageNumberTop: number; line: number };
+export type PageLayout = {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  pageNumberTop: number;
+  line: number;
+};
 
 /** The official style: margins 3 cm left, 2 cm right, 2.5 cm top, 2 cm bottom, "- ๒ -" at 1.2 cm. */
-export const OFFICIAL_PAGE: PageLayout = { left: 30 * MM, right: PAGE_WIDTH - 20 * MM, top: 25 * MM, bottom: PAGE_HEIGHT - 20 * MM, pageNumberTop: 12 * MM, line: LINE };
+export const OFFICIAL_PAGE: PageLayout = {
+  left: 30 * MM,
+  right: PAGE_WIDTH - 20 * MM,
+  top: 25 * MM,
+  bottom: PAGE_HEIGHT - 20 * MM,
+  pageNumberTop: 12 * MM,
+  line: LINE,
+};
 
 const FONT_FILES: Record<Font, string> = {
   regular: '@expo-google-fonts/sarabun/400Regular/Sarabun_400Regular.ttf',
@@ -57,7 +71,8 @@ let fontCache: Promise<Record<Font, FontkitFont>> | null = null;
 
 /** The Sarabun fonts, read and parsed once per process (a failed read is retried on the next call). */
 export function loadFonts(): Promise<Record<Font, FontkitFont>> {
-  const load = async (f: Font) => keepMarksInOrder(fontkit.create(await readFile(fileURLToPath(import.meta.resolve(FONT_FILES[f])))));
+  const load = async (f: Font) =>
+    keepMarksInOrder(fontkit.create(await readFile(fileURLToPath(import.meta.resolve(FONT_FILES[f])))));
   fontCache ??= Promise.all([load('regular'), load('bold')]).then(
     ([regular, bold]) => ({ regular, bold }),
     (e: unknown) => {
@@ -135,7 +150,9 @@ export class Writer {
     const leadWidth = lead ? this.measure(lead.font, lead.text) : 0;
     const x = lead?.hanging ? o.x + leadWidth : o.x;
     const width = lead?.hanging ? o.width - leadWidth : o.width;
-    const paragraphs = this.prepare(text).split('\n').filter((p) => p.trim() !== '');
+    const paragraphs = this.prepare(text)
+      .split('\n')
+      .filter((p) => p.trim() !== '');
     if (paragraphs.length === 0) paragraphs.push('');
     paragraphs.forEach((paragraph, i) => {
       const offset = i === 0 && lead ? (lead.hanging ? 0 : leadWidth) : (o.indent ?? 0);
@@ -146,7 +163,12 @@ export class Writer {
         if (i === 0 && j === 0 && lead) this.draw(lead.text, o.x, this.y, lead.font);
         const lx = x + (j === 0 ? offset : 0);
         const lw = j === 0 ? width - offset : width;
-        const free = o.align === 'center' ? (lw - this.measure(font, l)) / 2 : o.align === 'right' ? lw - this.measure(font, l) : 0;
+        const free =
+          o.align === 'center'
+            ? (lw - this.measure(font, l)) / 2
+            : o.align === 'right'
+              ? lw - this.measure(font, l)
+              : 0;
         this.draw(l, lx + free, this.y, font);
         this.y += this.layout.line;
       });
@@ -156,7 +178,12 @@ export class Writer {
   /** A bold heading kept with the line after it. */
   heading(text: string, x: number, lead?: string): void {
     this.room(2 * this.layout.line);
-    this.block(text, { x, width: this.layout.right - x, font: 'bold', lead: lead ? { text: lead, font: 'bold', hanging: true } : undefined });
+    this.block(text, {
+      x,
+      width: this.layout.right - x,
+      font: 'bold',
+      lead: lead ? { text: lead, font: 'bold', hanging: true } : undefined,
+    });
   }
 
   gap(fraction = 0.5): void {
@@ -168,12 +195,21 @@ export class Writer {
  * A new A4 document with Sarabun registered as 'regular' and 'bold' at 16 pt, and its bytes once
  * `doc.end()` is called. `info` and `lang` go to the document as given.
  */
-export async function openThaiDocument(o: { layout?: PageLayout; lang: string; info: PDFKit.DocumentInfo }): Promise<{ doc: PDFKit.PDFDocument; bytes: Promise<Buffer> }> {
+export async function openThaiDocument(o: {
+  layout?: PageLayout;
+  lang: string;
+  info: PDFKit.DocumentInfo;
+}): Promise<{ doc: PDFKit.PDFDocument; bytes: Promise<Buffer> }> {
   const fonts = await loadFonts();
   const layout = o.layout ?? OFFICIAL_PAGE;
   const doc = new PDFDocument({
     size: 'A4',
-    margins: { top: layout.top, bottom: PAGE_HEIGHT - layout.bottom, left: layout.left, right: PAGE_WIDTH - layout.right },
+    margins: {
+      top: layout.top,
+      bottom: PAGE_HEIGHT - layout.bottom,
+      left: layout.left,
+      right: PAGE_WIDTH - layout.right,
+    },
     lang: o.lang,
     displayTitle: true,
     info: o.info,

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bahtAmount, beLongDate, cleanText, decomposeSaraAm, isZeroAmount, toThaiDigits, wrapText } from './thai-text.ts';
+import {
+  bahtAmount,
+  beLongDate,
+  cleanText,
+  decomposeSaraAm,
+  isZeroAmount,
+  toThaiDigits,
+  wrapText,
+} from './thai-text.ts';
 
 // A measure where every character is 1 wide, except marks (Thai above/below vowels and tone marks), which are 0.
 const MARKS = /[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E]/g;
@@ -8,7 +16,10 @@ const measure = (s: string) => s.replace(MARKS, '').length;
 
 describe('toThaiDigits', () => {
   it('converts every ASCII digit and nothing else', () => {
-    assert.equal(toThaiDigits('รอบ 6 เดือน ปี 2569: 12,500.00 บาท (83.41%)'), 'รอบ ๖ เดือน ปี ๒๕๖๙: ๑๒,๕๐๐.๐๐ บาท (๘๓.๔๑%)');
+    assert.equal(
+      toThaiDigits('รอบ 6 เดือน ปี 2569: 12,500.00 บาท (83.41%)'),
+      'รอบ ๖ เดือน ปี ๒๕๖๙: ๑๒,๕๐๐.๐๐ บาท (๘๓.๔๑%)',
+    );
     assert.equal(toThaiDigits('0123456789'), '๐๑๒๓๔๕๖๗๘๙');
     assert.equal(toThaiDigits('no digits, ๑๒ already Thai'), 'no digits, ๑๒ already Thai');
   });
@@ -18,7 +29,8 @@ describe('decomposeSaraAm', () => {
   it('writes ำ as nikhahit + sara aa, after any tone mark, which NFKC maps back', () => {
     assert.equal(decomposeSaraAm('ทำ'), 'ท\u0E4D\u0E32');
     assert.equal(decomposeSaraAm('น้ำ'), 'น\u0E49\u0E4D\u0E32');
-    for (const s of ['การดำเนินงาน', 'น้ำ', 'สำนักงาน ก.พ.ร.', 'no sara am']) assert.equal(decomposeSaraAm(s).normalize('NFKC'), s.normalize('NFKC'));
+    for (const s of ['การดำเนินงาน', 'น้ำ', 'สำนักงาน ก.พ.ร.', 'no sara am'])
+      assert.equal(decomposeSaraAm(s).normalize('NFKC'), s.normalize('NFKC'));
   });
 });
 
@@ -46,7 +58,8 @@ describe('beLongDate', () => {
     assert.equal(beLongDate('en', '2026-01-01'), '1 January 2569');
   });
   it('prints "–" for anything that is not a real day', () => {
-    for (const bad of ['', '2026-02-30', '2026-13-01', '21/11/2026', '2026-11-21T00:00:00Z', 'x']) assert.equal(beLongDate('th', bad), '–', bad);
+    for (const bad of ['', '2026-02-30', '2026-13-01', '21/11/2026', '2026-11-21T00:00:00Z', 'x'])
+      assert.equal(beLongDate('th', bad), '–', bad);
   });
 });
 
@@ -59,10 +72,11 @@ describe('bahtAmount', () => {
     ['4241300', '4,241,300.00'],
     ['999999999999999.99', '999,999,999,999,999.99'], // exact: beyond a double's precision
   ];
-  for (const [input, expected] of cases) it(`${input} → ${expected}`, () => {
-    assert.equal(bahtAmount('th', input), expected);
-    assert.equal(bahtAmount('en', input), expected);
-  });
+  for (const [input, expected] of cases)
+    it(`${input} → ${expected}`, () => {
+      assert.equal(bahtAmount('th', input), expected);
+      assert.equal(bahtAmount('en', input), expected);
+    });
   it('prints "–" for what is not an amount', () => {
     for (const bad of ['', 'abc', '1e5', '12.345', 'NaN', '1,000']) assert.equal(bahtAmount('th', bad), '–', bad);
   });
@@ -82,7 +96,8 @@ describe('wrapText', () => {
     // every break falls between two of the segmenter's words
     const words = new Set<number>();
     let at = 0;
-    for (const { segment } of new Intl.Segmenter('th', { granularity: 'word' }).segment(text)) words.add((at += segment.length));
+    for (const { segment } of new Intl.Segmenter('th', { granularity: 'word' }).segment(text))
+      words.add((at += segment.length));
     let end = 0;
     for (const l of lines.slice(0, -1)) assert.ok(words.has((end += l.length)), `break after "${l}"`);
   });
@@ -108,7 +123,10 @@ describe('wrapText', () => {
       assert.equal(l, l.trim());
     }
     assert.equal(lines.join(' ').replace(/\s+/g, ''), 'ประเมินคุณธรรม(IntegrityandTransparencyAssessment:ITA)ของหน่วยงาน');
-    assert.ok(lines.some((l) => l.includes('Transparency')), 'English words stay whole');
+    assert.ok(
+      lines.some((l) => l.includes('Transparency')),
+      'English words stay whole',
+    );
   });
 
   it('keeps punctuation with its word: no line starts with ")" or ends with "("', () => {
@@ -116,7 +134,11 @@ describe('wrapText', () => {
     for (const l of lines) {
       assert.doesNotMatch(l, /^[)”%ๆ]|[(“]$/u, l);
     }
-    assert.deepEqual(wrapText('ดำเนินการแล้วร้อยละ\u00A060', 12, measure), ['ดำเนินการแล้ว', 'ร้อยละ\u00A060'], 'a no-break space holds');
+    assert.deepEqual(
+      wrapText('ดำเนินการแล้วร้อยละ\u00A060', 12, measure),
+      ['ดำเนินการแล้ว', 'ร้อยละ\u00A060'],
+      'a no-break space holds',
+    );
   });
 
   it('keeps paragraphs: one per "\\n", a blank one inside as an empty line', () => {

@@ -50,8 +50,18 @@ function parseYmd(ymd: string): Ymd | null {
 }
 
 const BE_FORMAT = {
-  th: new Intl.DateTimeFormat('th-TH-u-ca-buddhist-nu-latn', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
-  en: new Intl.DateTimeFormat('en-GB-u-ca-buddhist-nu-latn', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
+  th: new Intl.DateTimeFormat('th-TH-u-ca-buddhist-nu-latn', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }),
+  en: new Intl.DateTimeFormat('en-GB-u-ca-buddhist-nu-latn', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }),
 };
 
 /**
@@ -109,7 +119,12 @@ export type WrapOptions = {
  * Widths are summed per segment (each measured once): exact for Thai and Latin text set without
  * kerning across word boundaries.
  */
-export function wrapText(text: string, width: number, measure: (s: string) => number, options: WrapOptions = {}): string[] {
+export function wrapText(
+  text: string,
+  width: number,
+  measure: (s: string) => number,
+  options: WrapOptions = {},
+): string[] {
   const widths = new Map<string, number>();
   const widthOf = (s: string): number => {
     let w = widths.get(s);

@@ -31,34 +31,59 @@ export function normalizeEmail(email: string): string {
 export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffRole[] {
   const unique = [...new Set(roles.map((r) => r.trim()).filter(Boolean))];
   if (unique.length === 0 || unique.some((r) => !(STAFF_ROLES as readonly string[]).includes(r))) {
-    throw new AppError('invalid_input', `roles must be among: ${STAFF_ROLES.join(', ')}`, 'error.form', { roles: 'error.field.invalid' });
+    throw new AppError('invalid_input', `roles must be among: ${STAFF_ROLES.join(', ')}`, 'error.form', {
+      roles: 'error.field.invalid',
+    });
   }
   // A platform administrator runs the platform and belongs to no agency; every other role is of one.
   if (hasAgency === unique.includes('platform_admin') || (unique.includes('platform_admin') && unique.length > 1)) {
-    throw new AppError('invalid_input', 'platform_admin alone and without an agency; every other role with an agency', 'error.form', { roles: 'error.field.invalid' });
+    throw new AppError(
+      'invalid_input',
+      'platform_admin alone and without an agency; every other role with an agency',
+      'error.form',
+      { roles: 'error.field.invalid' },
+    );
   }
   // Separation of duties: whoever manages accounts never holds a role that brings case keys.
-  if (unique.some((r) => (ADMIN_ROLES as readonly string[]).includes(r)) && unique.some((r) => (KEY_ROLES as readonly string[]).includes(r))) {
-    throw new AppError('invalid_input', 'an administrator cannot also hold a role that reads cases', 'admin.error.separation', { roles: 'admin.error.separation' });
+  if (
+    unique.some((r) => (ADMIN_ROLES as readonly string[]).includes(r)) &&
+    unique.some((r) => (KEY_ROLES as readonly string[]).includes(r))
+  ) {
+    throw new AppError(
+      'invalid_input',
+      'an administrator cannot also hold a role that reads cases',
+      'admin.error.separation',
+      { roles: 'admin.error.separation' },
+    );
   }
   return unique as StaffRole[];
 }
 
 export function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > TEXT_LIMITS.password) {
-    throw new AppError('invalid_input', `password must be ${MIN_PASSWORD_LENGTH} to ${TEXT_LIMITS.password} characters`, 'error.password_length', { password: 'error.password_length' });
+    throw new AppError(
+      'invalid_input',
+      `password must be ${MIN_PASSWORD_LENGTH} to ${TEXT_LIMITS.password} characters`,
+      'error.password_length',
+      { password: 'error.password_length' },
+    );
   }
 }
 
 function checkName(name: string): string {
   const n = name.trim();
-  if (n.length > 200) throw new AppError('invalid_input', 'name too long', 'error.form', { displayName: 'error.field.too_long' });
+  if (n.length > 200)
+    throw new AppError('invalid_input', 'name too long', 'error.form', { displayName: 'error.field.too_long' });
   return n;
 }
 
 async function agencyIdOf(db: Db, agencyCode: string | null): Promise<number | null> {
   if (agencyCode === null) return null;
-  const agency = await db.selectFrom('agency').select('id').where('code', '=', agencyCode.trim().toUpperCase()).executeTakeFirst();
+  const agency = await db
+    .selectFrom('agency')
+    .select('id')
+    .where('code', '=', agencyCode.trim().toUpperCase())
+    .executeTakeFirst();
   if (!agency) throw new AppError('not_found', `no agency ${agencyCode}`, 'error.not_found');
   return agency.id;
 }
@@ -83,12 +108,21 @@ export async function passwordColumns(kdf: KdfParams, password: string, email: s
 }
 
 function conflictOn23505(e: unknown, email: string): never {
-  if ((e as { code?: string }).code === '23505') throw new AppError('conflict', `user ${email} exists`, 'error.conflict');
+  if ((e as { code?: string }).code === '23505')
+    throw new AppError('conflict', `user ${email} exists`, 'error.conflict');
   throw e;
 }
 
 /** Adds an active user with a password (command line and tests). They enrol TOTP at first login. */
-export async function addStaffUser({ db, kdf, agencyCode, email, roles, password, displayName = '' }: {
+export async function addStaffUser({
+  db,
+  kdf,
+  agencyCode,
+  email,
+  roles,
+  password,
+  displayName = '',
+}: {
   db: Db;
   kdf: KdfParams;
   agencyCode: string | null;
@@ -103,9 +137,20 @@ export async function addStaffUser({ db, kdf, agencyCode, email, roles, password
   const columns = await passwordColumns(kdf, password, normalized);
   try {
     return await db.transaction().execute(async (trx) => {
-      const user = await trx.insertInto('staff_user').values({ agency_id: agencyId, email: normalized, display_name: checkName(displayName), ...columns }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('staff_role').values(checked.map((role) => ({ user_id: user.id, role }))).execute();
-      await recordAudit(trx, { actorUserId: null, action: 'user_created', detail: { user: user.id, roles: checked, by: 'command_line' } });
+      const user = await trx
+        .insertInto('staff_user')
+        .values({ agency_id: agencyId, email: normalized, display_name: checkName(displayName), ...columns })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('staff_role')
+        .values(checked.map((role) => ({ user_id: user.id, role })))
+        .execute();
+      await recordAudit(trx, {
+        actorUserId: null,
+        action: 'user_created',
+        detail: { user: user.id, roles: checked, by: 'command_line' },
+      });
       return user;
     });
   } catch (e) {
@@ -129,7 +174,16 @@ export function hashToken(token: string): Buffer {
  * transaction, and `token` is null: the administrator never sees it. Without one (a platform with no
  * mail server) the token is returned for the administrator to hand over in person.
  */
-export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, displayName, mailer = null, publicUrl = '' }: {
+export async function inviteStaffUser({
+  db,
+  actorId,
+  agencyCode,
+  email,
+  roles,
+  displayName,
+  mailer = null,
+  publicUrl = '',
+}: {
   db: Db;
   actorId: number | null;
   agencyCode: string | null;
@@ -145,14 +199,38 @@ export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, d
   const token = randomBytes(24).toString('base64url');
   try {
     return await db.transaction().execute(async (trx) => {
-      const user = await trx.insertInto('staff_user').values({ agency_id: agencyId, email: normalized, display_name: checkName(displayName), is_active: false }).returning('id').executeTakeFirstOrThrow();
+      const user = await trx
+        .insertInto('staff_user')
+        .values({ agency_id: agencyId, email: normalized, display_name: checkName(displayName), is_active: false })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const now = checked.filter((r) => !isKeyRole(r));
       const asked = checked.filter(isKeyRole);
-      if (now.length > 0) await trx.insertInto('staff_role').values(now.map((role) => ({ user_id: user.id, role }))).execute();
+      if (now.length > 0)
+        await trx
+          .insertInto('staff_role')
+          .values(now.map((role) => ({ user_id: user.id, role })))
+          .execute();
       await requestKeyRoles(trx, { userId: user.id, roles: asked, requestedBy: actorId });
-      await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'account', user_id: user.id, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
-      await recordAudit(trx, { actorUserId: actorId, action: 'user_created', detail: { user: user.id, roles: now, requested: asked, mailed: mailer !== null } });
-      if (mailer) await mailer(normalized, staffMail('invite', { url: `${publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }));
+      await trx
+        .insertInto('setup_token')
+        .values({
+          token_hash: hashToken(token),
+          purpose: 'account',
+          user_id: user.id,
+          expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000),
+        })
+        .execute();
+      await recordAudit(trx, {
+        actorUserId: actorId,
+        action: 'user_created',
+        detail: { user: user.id, roles: now, requested: asked, mailed: mailer !== null },
+      });
+      if (mailer)
+        await mailer(
+          normalized,
+          staffMail('invite', { url: `${publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }),
+        );
       return { id: user.id, token: mailer ? null : token };
     });
   } catch (e) {
@@ -167,11 +245,24 @@ export async function inviteStaffUser({ db, actorId, agencyCode, email, roles, d
 export async function firstAdminLink(db: Db): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
     await sql`lock table setup_token in exclusive mode`.execute(trx);
-    const admin = await trx.selectFrom('staff_role').select('user_id').where('role', '=', 'platform_admin').limit(1).executeTakeFirst();
+    const admin = await trx
+      .selectFrom('staff_role')
+      .select('user_id')
+      .where('role', '=', 'platform_admin')
+      .limit(1)
+      .executeTakeFirst();
     if (admin) return null;
     const token = randomBytes(24).toString('base64url');
     await trx.deleteFrom('setup_token').where('purpose', '=', 'first_admin').execute();
-    await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'first_admin', user_id: null, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
+    await trx
+      .insertInto('setup_token')
+      .values({
+        token_hash: hashToken(token),
+        purpose: 'first_admin',
+        user_id: null,
+        expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000),
+      })
+      .execute();
     return token;
   });
 }
@@ -192,33 +283,84 @@ export async function readSetupLink(db: Db, token: string): Promise<SetupLink> {
 }
 
 /** Completes a setup link: sets the password (making the key pair) and consumes the link. */
-export async function completeSetup({ db, kdf, token, password, email, displayName = '' }: { db: Db; kdf: KdfParams; token: string; password: string; email?: string; displayName?: string }): Promise<{ id: number; email: string }> {
+export async function completeSetup({
+  db,
+  kdf,
+  token,
+  password,
+  email,
+  displayName = '',
+}: {
+  db: Db;
+  kdf: KdfParams;
+  token: string;
+  password: string;
+  email?: string;
+  displayName?: string;
+}): Promise<{ id: number; email: string }> {
   checkPassword(password);
   return db.transaction().execute(async (trx) => {
-    const link = await trx.selectFrom('setup_token').selectAll().where('token_hash', '=', hashToken(token.slice(0, 64))).where('expires_at', '>', new Date()).forUpdate().executeTakeFirst();
+    const link = await trx
+      .selectFrom('setup_token')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token.slice(0, 64)))
+      .where('expires_at', '>', new Date())
+      .forUpdate()
+      .executeTakeFirst();
     if (!link) throw new AppError('not_found', 'setup link unknown, used or expired', 'error.setup_link');
     await trx.deleteFrom('setup_token').where('token_hash', '=', link.token_hash).execute();
     if (link.purpose === 'first_admin') {
       const normalized = normalizeEmail(email ?? '');
       const columns = await passwordColumns(kdf, password, normalized);
-      const user = await trx.insertInto('staff_user').values({ agency_id: null, email: normalized, display_name: checkName(displayName), ...columns }).returning('id').executeTakeFirstOrThrow().catch((e) => conflictOn23505(e, normalized));
+      const user = await trx
+        .insertInto('staff_user')
+        .values({ agency_id: null, email: normalized, display_name: checkName(displayName), ...columns })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .catch((e) => conflictOn23505(e, normalized));
       await trx.insertInto('staff_role').values({ user_id: user.id, role: 'platform_admin' }).execute();
-      await recordAudit(trx, { actorUserId: user.id, action: 'user_created', detail: { user: user.id, roles: ['platform_admin'], by: 'first_admin_link' } });
+      await recordAudit(trx, {
+        actorUserId: user.id,
+        action: 'user_created',
+        detail: { user: user.id, roles: ['platform_admin'], by: 'first_admin_link' },
+      });
       return { id: user.id, email: normalized };
     }
-    const user = await trx.selectFrom('staff_user').select(['id', 'email']).where('id', '=', link.user_id!).executeTakeFirstOrThrow();
+    const user = await trx
+      .selectFrom('staff_user')
+      .select(['id', 'email'])
+      .where('id', '=', link.user_id!)
+      .executeTakeFirstOrThrow();
     if (link.purpose === 'restore') {
       // Access restored through the agency escrow: the same private key (every case stays readable)
       // under the new password; the second factor is enrolled again; other sessions end.
       const privateKey = open(restoreKey(token), link.wrapped_private_key!, `restore/${user.id}`);
-      const columns = await passwordColumns(kdf, password, user.email, { publicKey: publicKeyOf(privateKey), privateKey });
-      await trx.updateTable('staff_user').set({ ...columns, is_active: true, password_changed_at: new Date(), totp_sealed: null, totp_last_step: null, recovery_hashes: [] }).where('id', '=', user.id).execute();
+      const columns = await passwordColumns(kdf, password, user.email, {
+        publicKey: publicKeyOf(privateKey),
+        privateKey,
+      });
+      await trx
+        .updateTable('staff_user')
+        .set({
+          ...columns,
+          is_active: true,
+          password_changed_at: new Date(),
+          totp_sealed: null,
+          totp_last_step: null,
+          recovery_hashes: [],
+        })
+        .where('id', '=', user.id)
+        .execute();
       await trx.deleteFrom('staff_session').where('user_id', '=', user.id).execute();
       await recordAudit(trx, { actorUserId: user.id, action: 'access_restored', detail: { user: user.id } });
       return user;
     }
     const columns = await passwordColumns(kdf, password, user.email);
-    await trx.updateTable('staff_user').set({ ...columns, is_active: true, password_changed_at: new Date() }).where('id', '=', user.id).execute();
+    await trx
+      .updateTable('staff_user')
+      .set({ ...columns, is_active: true, password_changed_at: new Date() })
+      .where('id', '=', user.id)
+      .execute();
     await recordAudit(trx, { actorUserId: user.id, action: 'account_set_up', detail: { user: user.id } });
     return user;
   });

@@ -35,7 +35,16 @@ function ownAgency(actor: AdminActor, role: StaffRole): number {
   return actor.agencyId;
 }
 
-export type AgencySummary = { id: number; code: string; nameTh: string; nameEn: string; isIntakeOffice: boolean; activeStaff: number; invitedStaff: number; admins: number };
+export type AgencySummary = {
+  id: number;
+  code: string;
+  nameTh: string;
+  nameEn: string;
+  isIntakeOffice: boolean;
+  activeStaff: number;
+  invitedStaff: number;
+  admins: number;
+};
 
 /** Every agency with staff counts (platform administrator). No case figures: they are not theirs to see. */
 export async function listAllAgencies({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySummary[]> {
@@ -47,16 +56,39 @@ export async function listAllAgencies({ db, actor }: { db: Db; actor: AdminActor
     .select([
       sql<number>`count(u.id) filter (where u.is_active)::int`.as('active'),
       sql<number>`count(u.id) filter (where not u.is_active and u.public_key is null)::int`.as('invited'),
-      sql<number>`count(u.id) filter (where u.is_active and exists (select 1 from staff_role r where r.user_id = u.id and r.role = 'agency_admin'))::int`.as('admins'),
+      sql<number>`count(u.id) filter (where u.is_active and exists (select 1 from staff_role r where r.user_id = u.id and r.role = 'agency_admin'))::int`.as(
+        'admins',
+      ),
     ])
     .groupBy('a.id')
     .orderBy('a.code')
     .execute();
-  return rows.map((r) => ({ id: r.id, code: r.code, nameTh: r.name_th, nameEn: r.name_en, isIntakeOffice: r.is_intake_office, activeStaff: r.active, invitedStaff: r.invited, admins: r.admins }));
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    nameTh: r.name_th,
+    nameEn: r.name_en,
+    isIntakeOffice: r.is_intake_office,
+    activeStaff: r.active,
+    invitedStaff: r.invited,
+    admins: r.admins,
+  }));
 }
 
 /** Adds an agency (platform administrator), audited. */
-export async function createAgency({ db, actor, code, nameTh, nameEn }: { db: Db; actor: AdminActor; code: string; nameTh: string; nameEn: string }): Promise<{ id: number; code: string }> {
+export async function createAgency({
+  db,
+  actor,
+  code,
+  nameTh,
+  nameEn,
+}: {
+  db: Db;
+  actor: AdminActor;
+  code: string;
+  nameTh: string;
+  nameEn: string;
+}): Promise<{ id: number; code: string }> {
   need(actor, 'platform_admin');
   return db.transaction().execute(async (trx) => {
     const { id } = await addAgency({ db: trx, agency: { code, nameTh, nameEn } });
@@ -70,41 +102,121 @@ export async function createAgency({ db, actor, code, nameTh, nameEn }: { db: Db
 export type LinkDelivery = { mailer: StaffMailer | null; publicUrl: string };
 
 /** Invites an agency administrator (platform administrator). Returns the one-time setup token, or null once mailed. */
-export async function inviteAgencyAdmin({ db, actor, agencyCode, email, displayName, delivery }: { db: Db; actor: AdminActor; agencyCode: string; email: string; displayName: string; delivery: LinkDelivery }): Promise<{ id: number; token: string | null }> {
+export async function inviteAgencyAdmin({
+  db,
+  actor,
+  agencyCode,
+  email,
+  displayName,
+  delivery,
+}: {
+  db: Db;
+  actor: AdminActor;
+  agencyCode: string;
+  email: string;
+  displayName: string;
+  delivery: LinkDelivery;
+}): Promise<{ id: number; token: string | null }> {
   need(actor, 'platform_admin');
-  return inviteStaffUser({ db, actorId: actor.id, agencyCode, email, roles: ['agency_admin'], displayName, ...delivery });
+  return inviteStaffUser({
+    db,
+    actorId: actor.id,
+    agencyCode,
+    email,
+    roles: ['agency_admin'],
+    displayName,
+    ...delivery,
+  });
 }
 
 export type UserState = 'active' | 'invited' | 'deactivated';
 /** `pendingRoles`: key roles asked for and not yet confirmed by a key holder (role-grants.ts). */
-export type StaffSummary = { id: number; email: string; displayName: string; roles: StaffRole[]; pendingRoles: KeyRole[]; state: UserState; isEnrolled: boolean; createdAt: Date };
+export type StaffSummary = {
+  id: number;
+  email: string;
+  displayName: string;
+  roles: StaffRole[];
+  pendingRoles: KeyRole[];
+  state: UserState;
+  isEnrolled: boolean;
+  createdAt: Date;
+};
 
 function staffQuery(db: Db, agencyId: number) {
   return db
     .selectFrom('staff_user as u')
-    .select(['u.id', 'u.email', 'u.display_name', 'u.is_active', 'u.created_at', sql<boolean>`u.public_key is not null`.as('has_keys'), sql<boolean>`u.totp_sealed is not null`.as('is_enrolled')])
-    .select((eb) => eb.fn.coalesce(eb.selectFrom('staff_role as r').select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles')).whereRef('r.user_id', '=', 'u.id'), sql<StaffRole[]>`'{}'::text[]`).as('roles'))
+    .select([
+      'u.id',
+      'u.email',
+      'u.display_name',
+      'u.is_active',
+      'u.created_at',
+      sql<boolean>`u.public_key is not null`.as('has_keys'),
+      sql<boolean>`u.totp_sealed is not null`.as('is_enrolled'),
+    ])
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('staff_role as r')
+            .select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles'))
+            .whereRef('r.user_id', '=', 'u.id'),
+          sql<StaffRole[]>`'{}'::text[]`,
+        )
+        .as('roles'),
+    )
     .where('u.agency_id', '=', agencyId);
 }
 
-type StaffRowDb = { id: number; email: string; display_name: string; is_active: boolean; created_at: Date; has_keys: boolean; is_enrolled: boolean; roles: StaffRole[] };
+type StaffRowDb = {
+  id: number;
+  email: string;
+  display_name: string;
+  is_active: boolean;
+  created_at: Date;
+  has_keys: boolean;
+  is_enrolled: boolean;
+  roles: StaffRole[];
+};
 
 function toSummary(r: StaffRowDb, pending: Map<number, KeyRole[]>): StaffSummary {
   const state: UserState = r.is_active ? 'active' : r.has_keys ? 'deactivated' : 'invited';
-  return { id: r.id, email: r.email, displayName: r.display_name, roles: r.roles, pendingRoles: pending.get(r.id) ?? [], state, isEnrolled: r.is_enrolled, createdAt: r.created_at };
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    roles: r.roles,
+    pendingRoles: pending.get(r.id) ?? [],
+    state,
+    isEnrolled: r.is_enrolled,
+    createdAt: r.created_at,
+  };
 }
 
 /** The staff of the actor's agency (agency administrator), active first, then by email. */
 export async function listAgencyStaff({ db, actor }: { db: Db; actor: AdminActor }): Promise<StaffSummary[]> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  const [rows, pending] = await Promise.all([staffQuery(db, agencyId).orderBy('u.is_active', 'desc').orderBy('u.email').execute(), pendingRolesByUser(db, agencyId)]);
+  const [rows, pending] = await Promise.all([
+    staffQuery(db, agencyId).orderBy('u.is_active', 'desc').orderBy('u.email').execute(),
+    pendingRolesByUser(db, agencyId),
+  ]);
   return rows.map((r) => toSummary(r, pending));
 }
 
 /** One user of the actor's agency; a user of another agency (or none) is not_found. */
-export async function getAgencyUser({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<StaffSummary> {
+export async function getAgencyUser({
+  db,
+  actor,
+  userId,
+}: {
+  db: Db;
+  actor: AdminActor;
+  userId: number;
+}): Promise<StaffSummary> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  const row = Number.isSafeInteger(userId) ? await staffQuery(db, agencyId).where('u.id', '=', userId).executeTakeFirst() : undefined;
+  const row = Number.isSafeInteger(userId)
+    ? await staffQuery(db, agencyId).where('u.id', '=', userId).executeTakeFirst()
+    : undefined;
   if (!row) throw new AppError('not_found', `no user ${userId} in agency ${agencyId}`, 'error.not_found');
   return toSummary(row, await pendingRolesByUser(db, agencyId));
 }
@@ -117,14 +229,44 @@ async function agencyCodeOf(db: Db, agencyId: number): Promise<string> {
  * Invites a user to the actor's agency with any agency roles (never platform_admin); key roles are
  * requested, for a key holder to confirm. Returns the token, or null once mailed to the user.
  */
-export async function inviteAgencyStaff({ db, actor, email, displayName, roles, delivery }: { db: Db; actor: AdminActor; email: string; displayName: string; roles: readonly string[]; delivery: LinkDelivery }): Promise<{ id: number; token: string | null }> {
+export async function inviteAgencyStaff({
+  db,
+  actor,
+  email,
+  displayName,
+  roles,
+  delivery,
+}: {
+  db: Db;
+  actor: AdminActor;
+  email: string;
+  displayName: string;
+  roles: readonly string[];
+  delivery: LinkDelivery;
+}): Promise<{ id: number; token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  return inviteStaffUser({ db, actorId: actor.id, agencyCode: await agencyCodeOf(db, agencyId), email, roles: checkRoles(roles, true), displayName, ...delivery });
+  return inviteStaffUser({
+    db,
+    actorId: actor.id,
+    agencyCode: await agencyCodeOf(db, agencyId),
+    email,
+    roles: checkRoles(roles, true),
+    displayName,
+    ...delivery,
+  });
 }
 
 /** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
 async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
-  const row = Number.isSafeInteger(userId) ? await trx.selectFrom('staff_user').select(['id', 'is_active', 'public_key']).where('id', '=', userId).where('agency_id', '=', agencyId).forUpdate().executeTakeFirst() : undefined;
+  const row = Number.isSafeInteger(userId)
+    ? await trx
+        .selectFrom('staff_user')
+        .select(['id', 'is_active', 'public_key'])
+        .where('id', '=', userId)
+        .where('agency_id', '=', agencyId)
+        .forUpdate()
+        .executeTakeFirst()
+    : undefined;
   if (!row) throw new AppError('not_found', `no user ${userId} in agency ${agencyId}`, 'error.not_found');
   return row;
 }
@@ -135,27 +277,64 @@ async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
  * the keys they brought. No account gives itself a role, and an administrator cannot take their own
  * agency_admin role away (the agency would risk having none).
  */
-export async function setUserRoles({ db, actor, userId, roles }: { db: Db; actor: AdminActor; userId: number; roles: readonly string[] }): Promise<{ before: StaffRole[]; after: StaffRole[]; pending: KeyRole[] }> {
+export async function setUserRoles({
+  db,
+  actor,
+  userId,
+  roles,
+}: {
+  db: Db;
+  actor: AdminActor;
+  userId: number;
+  roles: readonly string[];
+}): Promise<{ before: StaffRole[]; after: StaffRole[]; pending: KeyRole[] }> {
   const agencyId = ownAgency(actor, 'agency_admin');
   const wanted = checkRoles(roles, true).sort();
   if (userId === actor.id && !wanted.includes('agency_admin')) {
-    throw new AppError('invalid_input', 'an administrator cannot remove their own administrator role', 'admin.error.own_admin', { roles: 'admin.error.own_admin' });
+    throw new AppError(
+      'invalid_input',
+      'an administrator cannot remove their own administrator role',
+      'admin.error.own_admin',
+      { roles: 'admin.error.own_admin' },
+    );
   }
   return db.transaction().execute(async (trx) => {
     await lockAgencyUser(trx, agencyId, userId);
-    const before = (await trx.selectFrom('staff_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role).sort();
+    const before = (await trx.selectFrom('staff_role').select('role').where('user_id', '=', userId).execute())
+      .map((r) => r.role)
+      .sort();
     if (userId === actor.id && wanted.some((r) => !before.includes(r))) {
-      throw new AppError('forbidden', 'no account gives itself a role', 'admin.error.own_roles', { roles: 'admin.error.own_roles' });
+      throw new AppError('forbidden', 'no account gives itself a role', 'admin.error.own_roles', {
+        roles: 'admin.error.own_roles',
+      });
     }
     const pending = wanted.filter((r): r is KeyRole => isKeyRole(r) && !before.includes(r));
     const after = wanted.filter((r) => !pending.includes(r as KeyRole));
-    const pendingBefore = (await trx.selectFrom('role_grant').select('role').where('user_id', '=', userId).where('state', '=', 'pending').execute()).map((r) => r.role).sort();
+    const pendingBefore = (
+      await trx
+        .selectFrom('role_grant')
+        .select('role')
+        .where('user_id', '=', userId)
+        .where('state', '=', 'pending')
+        .execute()
+    )
+      .map((r) => r.role)
+      .sort();
     if (before.join() === after.join() && pendingBefore.join() === pending.join()) return { before, after, pending };
     await trx.deleteFrom('staff_role').where('user_id', '=', userId).where('role', 'not in', after).execute();
-    if (after.length > 0) await trx.insertInto('staff_role').values(after.map((role) => ({ user_id: userId, role }))).onConflict((oc) => oc.doNothing()).execute();
+    if (after.length > 0)
+      await trx
+        .insertInto('staff_role')
+        .values(after.map((role) => ({ user_id: userId, role })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     await requestKeyRoles(trx, { userId, roles: pending, requestedBy: actor.id });
     const dropped = await dropKeysOfLostRoles(trx, userId, after, pending);
-    await recordAudit(trx, { actorUserId: actor.id, action: 'roles_changed', detail: { user: userId, before, after, requested: pending, keysDropped: dropped.keys } });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'roles_changed',
+      detail: { user: userId, before, after, requested: pending, keysDropped: dropped.keys },
+    });
     return { before, after, pending };
   });
 }
@@ -164,9 +343,18 @@ export async function setUserRoles({ db, actor, userId, roles }: { db: Db; actor
  * Deactivates a user of the actor's agency (agency administrator): they cannot log in, their
  * sessions end now and an unused setup link dies. Audited. Not oneself.
  */
-export async function deactivateUser({ db, actor, userId }: { db: Db; actor: AdminActor; userId: number }): Promise<void> {
+export async function deactivateUser({
+  db,
+  actor,
+  userId,
+}: {
+  db: Db;
+  actor: AdminActor;
+  userId: number;
+}): Promise<void> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  if (userId === actor.id) throw new AppError('invalid_input', 'an administrator cannot deactivate themselves', 'admin.error.own_deactivate');
+  if (userId === actor.id)
+    throw new AppError('invalid_input', 'an administrator cannot deactivate themselves', 'admin.error.own_deactivate');
   await db.transaction().execute(async (trx) => {
     const user = await lockAgencyUser(trx, agencyId, userId);
     await trx.updateTable('staff_user').set({ is_active: false }).where('id', '=', userId).execute();
@@ -175,7 +363,11 @@ export async function deactivateUser({ db, actor, userId }: { db: Db; actor: Adm
     // A person who leaves takes no keys with them: an account brought back gets its roles confirmed anew.
     const dropped = await dropKeysOfLostRoles(trx, userId, []);
     await trx.deleteFrom('staff_role').where('user_id', '=', userId).where('role', 'in', KEY_ROLES).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'user_deactivated', detail: { user: userId, wasActive: user.is_active, keysDropped: dropped.keys } });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'user_deactivated',
+      detail: { user: userId, wasActive: user.is_active, keysDropped: dropped.keys },
+    });
   });
 }
 
@@ -183,18 +375,48 @@ export async function deactivateUser({ db, actor, userId }: { db: Db; actor: Adm
  * A fresh setup link for an invited user who never set up their account (the first one expired or
  * was lost): the earlier link stops working. Returns the token.
  */
-export async function reissueSetupLink({ db, actor, userId, delivery }: { db: Db; actor: AdminActor; userId: number; delivery: LinkDelivery }): Promise<{ token: string | null }> {
+export async function reissueSetupLink({
+  db,
+  actor,
+  userId,
+  delivery,
+}: {
+  db: Db;
+  actor: AdminActor;
+  userId: number;
+  delivery: LinkDelivery;
+}): Promise<{ token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
   return db.transaction().execute(async (trx) => {
     const user = await lockAgencyUser(trx, agencyId, userId);
-    if (user.public_key !== null) throw new AppError('conflict', 'the account was already set up', 'admin.error.already_set_up');
+    if (user.public_key !== null)
+      throw new AppError('conflict', 'the account was already set up', 'admin.error.already_set_up');
     const token = randomBytes(24).toString('base64url');
     await trx.deleteFrom('setup_token').where('user_id', '=', userId).execute();
-    await trx.insertInto('setup_token').values({ token_hash: hashToken(token), purpose: 'account', user_id: userId, expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000) }).execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'setup_link_reissued', detail: { user: userId, mailed: delivery.mailer !== null } });
+    await trx
+      .insertInto('setup_token')
+      .values({
+        token_hash: hashToken(token),
+        purpose: 'account',
+        user_id: userId,
+        expires_at: new Date(Date.now() + SETUP_LINK_DAYS * 86_400_000),
+      })
+      .execute();
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'setup_link_reissued',
+      detail: { user: userId, mailed: delivery.mailer !== null },
+    });
     if (!delivery.mailer) return { token };
-    const { email } = await trx.selectFrom('staff_user').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
-    await delivery.mailer(email, staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }));
+    const { email } = await trx
+      .selectFrom('staff_user')
+      .select('email')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    await delivery.mailer(
+      email,
+      staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }),
+    );
     return { token: null };
   });
 }
@@ -204,19 +426,35 @@ export type AgencySettingsView = { code: string; nameTh: string; nameEn: string;
 /** The settings of the actor's agency (agency administrator). */
 export async function readAgencySettings({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySettingsView> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  const a = await db.selectFrom('agency').select(['code', 'name_th', 'name_en', 'settings']).where('id', '=', agencyId).executeTakeFirstOrThrow();
+  const a = await db
+    .selectFrom('agency')
+    .select(['code', 'name_th', 'name_en', 'settings'])
+    .where('id', '=', agencyId)
+    .executeTakeFirstOrThrow();
   return { code: a.code, nameTh: a.name_th, nameEn: a.name_en, settings: a.settings ?? {} };
 }
 
 /** What an administrator types: the default policy, overrides per category (blank = default), the disclosure notice. */
-export type SettingsInput = { deadlines: Record<string, unknown>; categoryDeadlines: Record<string, Record<string, unknown>>; notifyReporterOfDisclosure: boolean };
+export type SettingsInput = {
+  deadlines: Record<string, unknown>;
+  categoryDeadlines: Record<string, Record<string, unknown>>;
+  notifyReporterOfDisclosure: boolean;
+};
 
 /**
  * Saves the deadline policy (validated by checkPolicy; it applies to cases filed from now on) and
  * whether reporters are told of an identity disclosure. Other keys of agency.settings are kept.
  * Audited: 'deadlines_changed' and/or 'agency_settings_changed' with before and after.
  */
-export async function saveAgencySettings({ db, actor, input }: { db: Db; actor: AdminActor; input: SettingsInput }): Promise<AgencySettings> {
+export async function saveAgencySettings({
+  db,
+  actor,
+  input,
+}: {
+  db: Db;
+  actor: AdminActor;
+  input: SettingsInput;
+}): Promise<AgencySettings> {
   const agencyId = ownAgency(actor, 'agency_admin');
   const deadlines = checkPolicy(input.deadlines);
   const categoryDeadlines: Record<string, Partial<DeadlinePolicy>> = {};
@@ -228,27 +466,66 @@ export async function saveAgencySettings({ db, actor, input }: { db: Db; actor: 
       if (Object.keys(p).length > 0) categoryDeadlines[category] = p;
     } catch (e) {
       // Name the field of this category, so the form marks the right input.
-      if (e instanceof AppError) throw new AppError(e.code, `${category}: ${e.message}`, e.userMessage, Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${category}.${k}`, v])));
+      if (e instanceof AppError)
+        throw new AppError(
+          e.code,
+          `${category}: ${e.message}`,
+          e.userMessage,
+          Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${category}.${k}`, v])),
+        );
       throw e;
     }
   }
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('agency').select('settings').where('id', '=', agencyId).forUpdate().executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('agency')
+      .select('settings')
+      .where('id', '=', agencyId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const before: AgencySettings = row.settings ?? {};
-    const next: AgencySettings = { ...before, deadlines, categoryDeadlines, notifyReporterOfDisclosure: input.notifyReporterOfDisclosure };
-    await trx.updateTable('agency').set({ settings: JSON.stringify(next) }).where('id', '=', agencyId).execute();
+    const next: AgencySettings = {
+      ...before,
+      deadlines,
+      categoryDeadlines,
+      notifyReporterOfDisclosure: input.notifyReporterOfDisclosure,
+    };
+    await trx
+      .updateTable('agency')
+      .set({ settings: JSON.stringify(next) })
+      .where('id', '=', agencyId)
+      .execute();
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     if (!same(before.deadlines, next.deadlines) || !same(before.categoryDeadlines, next.categoryDeadlines)) {
-      await recordAudit(trx, { actorUserId: actor.id, action: 'deadlines_changed', detail: { agency: agencyId, before: { deadlines: before.deadlines ?? {}, categoryDeadlines: before.categoryDeadlines ?? {} }, after: { deadlines, categoryDeadlines } } });
+      await recordAudit(trx, {
+        actorUserId: actor.id,
+        action: 'deadlines_changed',
+        detail: {
+          agency: agencyId,
+          before: { deadlines: before.deadlines ?? {}, categoryDeadlines: before.categoryDeadlines ?? {} },
+          after: { deadlines, categoryDeadlines },
+        },
+      });
     }
     if ((before.notifyReporterOfDisclosure ?? true) !== next.notifyReporterOfDisclosure) {
-      await recordAudit(trx, { actorUserId: actor.id, action: 'agency_settings_changed', detail: { agency: agencyId, notifyReporterOfDisclosure: next.notifyReporterOfDisclosure } });
+      await recordAudit(trx, {
+        actorUserId: actor.id,
+        action: 'agency_settings_changed',
+        detail: { agency: agencyId, notifyReporterOfDisclosure: next.notifyReporterOfDisclosure },
+      });
     }
     return next;
   });
 }
 
-export type AuditItem = { id: number; at: Date; actorEmail: string | null; action: string; caseReference: string | null; detail: Record<string, unknown> };
+export type AuditItem = {
+  id: number;
+  at: Date;
+  actorEmail: string | null;
+  action: string;
+  caseReference: string | null;
+  detail: Record<string, unknown>;
+};
 export type AuditPage = { items: AuditItem[]; page: number; hasNext: boolean };
 
 /**
@@ -256,7 +533,15 @@ export type AuditPage = { items: AuditItem[]; page: number; hasNext: boolean };
  * copy, via case_agency) and events whose actor is one of its users. Metadata only. The viewing is
  * itself audited ('audit_viewed'), in the same transaction.
  */
-export async function listAgencyAudit({ db, actor, page }: { db: Db; actor: AdminActor; page: number }): Promise<AuditPage> {
+export async function listAgencyAudit({
+  db,
+  actor,
+  page,
+}: {
+  db: Db;
+  actor: AdminActor;
+  page: number;
+}): Promise<AuditPage> {
   const agencyId = ownAgency(actor, 'auditor');
   const p = Math.max(1, Math.min(100_000, Math.floor(page) || 1));
   return db.transaction().execute(async (trx) => {
@@ -278,12 +563,24 @@ export async function listAgencyAudit({ db, actor, page }: { db: Db; actor: Admi
     return {
       page: p,
       hasNext: rows.length > AUDIT_PAGE_SIZE,
-      items: rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({ id: Number(r.id), at: r.at, actorEmail: r.email, action: r.action, caseReference: r.case_reference, detail: r.detail })),
+      items: rows
+        .slice(0, AUDIT_PAGE_SIZE)
+        .map((r) => ({
+          id: Number(r.id),
+          at: r.at,
+          actorEmail: r.email,
+          action: r.action,
+          caseReference: r.case_reference,
+          detail: r.detail,
+        })),
     };
   });
 }
 
-export type ChainCheck = { state: 'intact'; rows: number; anchors: number; anchorsInLog: number } | { state: 'broken'; problem: string } | { state: 'too_large'; rows: number };
+export type ChainCheck =
+  | { state: 'intact'; rows: number; anchors: number; anchorsInLog: number }
+  | { state: 'broken'; problem: string }
+  | { state: 'too_large'; rows: number };
 
 /**
  * Recomputes the whole audit chain against its ledger anchors (auditor). Past MAX_WEB_CHAIN_CHECK
@@ -291,7 +588,11 @@ export type ChainCheck = { state: 'intact'; rows: number; anchors: number; ancho
  */
 export async function checkAuditChain({ db, actor }: { db: Db; actor: AdminActor }): Promise<ChainCheck> {
   const agencyId = ownAgency(actor, 'auditor');
-  await recordAudit(db, { actorUserId: actor.id, action: 'audit_viewed', detail: { agency: agencyId, chainCheck: true } });
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'audit_viewed',
+    detail: { agency: agencyId, chainCheck: true },
+  });
   const { n } = await db.selectFrom('audit_event').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
   if (n > MAX_WEB_CHAIN_CHECK) return { state: 'too_large', rows: n };
   try {

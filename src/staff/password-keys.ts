@@ -9,7 +9,10 @@ export type PasswordKeys = { verifier: Buffer; wrapKey: Buffer };
 
 export async function derivePasswordKeys(password: string, salt: Buffer, params: KdfParams): Promise<PasswordKeys> {
   const master = await argon2id(password, salt, params);
-  return { verifier: createHash('sha256').update(subkey(master, 'password-verifier')).digest(), wrapKey: subkey(master, 'password-wrap') };
+  return {
+    verifier: createHash('sha256').update(subkey(master, 'password-verifier')).digest(),
+    wrapKey: subkey(master, 'password-wrap'),
+  };
 }
 
 export function newSalt(): Buffer {

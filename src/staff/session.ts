@@ -19,7 +19,15 @@ import type { LoginLimits } from '../intake/login-throttle.ts';
 export const STAFF_SESSION_HOURS = 8;
 
 /** `isEnrolled` false: the user has no second factor yet, and may only enrol one. */
-export type StaffActor = { id: number; agencyId: number | null; email: string; displayName: string; roles: StaffRole[]; isEnrolled: boolean; keys: KeyPair };
+export type StaffActor = {
+  id: number;
+  agencyId: number | null;
+  email: string;
+  displayName: string;
+  roles: StaffRole[];
+  isEnrolled: boolean;
+  keys: KeyPair;
+};
 
 export function hasRole(actor: { roles: readonly StaffRole[] }, ...roles: StaffRole[]): boolean {
   return roles.some((r) => actor.roles.includes(r));
@@ -27,7 +35,11 @@ export function hasRole(actor: { roles: readonly StaffRole[] }, ...roles: StaffR
 
 /** The role shown for the actor on a case to reporters (never a name): the most specific one held. */
 export function caseRoleOf(actor: { roles: readonly StaffRole[] }): StaffRole {
-  return (['investigator', 'intake_officer', 'supervisor', 'identity_custodian'] as const).find((r) => actor.roles.includes(r)) ?? actor.roles[0];
+  return (
+    (['investigator', 'intake_officer', 'supervisor', 'identity_custodian'] as const).find((r) =>
+      actor.roles.includes(r),
+    ) ?? actor.roles[0]
+  );
 }
 
 const DUMMY_SALT = newSalt();
@@ -36,19 +48,32 @@ function hashId(id: Buffer): Buffer {
   return createHash('sha256').update(id).digest();
 }
 
-async function checkSecondFactor(db: Db, user: { id: number; totp_sealed: Buffer | null; totp_last_step: number | null; recovery_hashes: Buffer[] }, keys: KeyPair, code: string): Promise<'totp' | 'recovery' | null> {
+async function checkSecondFactor(
+  db: Db,
+  user: { id: number; totp_sealed: Buffer | null; totp_last_step: number | null; recovery_hashes: Buffer[] },
+  keys: KeyPair,
+  code: string,
+): Promise<'totp' | 'recovery' | null> {
   if (!user.totp_sealed) return null;
   const secret = openSealed(keys, user.totp_sealed);
   const step = checkTotp(secret, code, user.totp_last_step);
   secret.fill(0);
   if (step !== null) {
     // Compare-and-set: two logins with the same code cannot both pass.
-    const r = await db.updateTable('staff_user').set({ totp_last_step: step }).where('id', '=', user.id).where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)])).executeTakeFirst();
+    const r = await db
+      .updateTable('staff_user')
+      .set({ totp_last_step: step })
+      .where('id', '=', user.id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
     return r.numUpdatedRows === 1n ? 'totp' : null;
   }
   if (looksLikeRecoveryCode(code)) {
     const h = recoveryHash(code);
-    const r = await sql`update staff_user set recovery_hashes = array_remove(recovery_hashes, ${h}::bytea) where id = ${user.id} and ${h}::bytea = any(recovery_hashes)`.execute(db);
+    const r =
+      await sql`update staff_user set recovery_hashes = array_remove(recovery_hashes, ${h}::bytea) where id = ${user.id} and ${h}::bytea = any(recovery_hashes)`.execute(
+        db,
+      );
     return r.numAffectedRows === 1n ? 'recovery' : null;
   }
   return null;
@@ -81,7 +106,21 @@ function reserveUnknownEmailGuess(limits: StaffLimits, refundAccount: () => void
  * same error, so neither the email nor the password can be confirmed alone. Limited per account
  * by `limits` (429 before any derivation). Returns the bearer token (also the cookie value).
  */
-export async function staffLogin({ db, kdf, limits, email, password, code = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; email: string; password: string; code?: string }): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
+export async function staffLogin({
+  db,
+  kdf,
+  limits,
+  email,
+  password,
+  code = '',
+}: {
+  db: Db;
+  kdf: KdfParams;
+  limits: StaffLimits;
+  email: string;
+  password: string;
+  code?: string;
+}): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
   const normalized = email.trim().toLowerCase();
   // The account's guess is taken by the typed email before the lookup: a refusal costs no query (a
   // flood on one account does not hold the database pool other logins need), and an unknown email
@@ -97,7 +136,11 @@ export async function staffLogin({ db, kdf, limits, email, password, code = '' }
   const keys = await derivePasswordKeys(password, user?.kdf_salt ?? DUMMY_SALT, user?.kdf_params ?? kdf);
   if (!user || !user.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
     // The same write whether the email exists or not: a known email is not slower to fail.
-    await recordAudit(db, { actorUserId: user?.id ?? null, action: 'staff_login_failed', detail: { factor: 'password' } });
+    await recordAudit(db, {
+      actorUserId: user?.id ?? null,
+      action: 'staff_login_failed',
+      detail: { factor: 'password' },
+    });
     throw new AppError('unauthorized', 'wrong email, password or code', 'error.login_failed');
   }
   const privateKey = unwrapPrivateKey(keys.wrapKey, user.wrapped_private_key!, user.email);
@@ -116,7 +159,12 @@ export async function staffLogin({ db, kdf, limits, email, password, code = '' }
     const expiresAt = new Date(Date.now() + STAFF_SESSION_HOURS * 3600_000);
     await db
       .insertInto('staff_session')
-      .values({ token_hash: hashId(id), user_id: user.id, sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`), expires_at: expiresAt })
+      .values({
+        token_hash: hashId(id),
+        user_id: user.id,
+        sealed_private_key: seal(aeadKey(sessionKey), privateKey, `staff-session/${user.id}`),
+        expires_at: expiresAt,
+      })
       .execute();
     await recordAudit(db, { actorUserId: user.id, action: 'staff_login' });
     refund();
@@ -134,14 +182,38 @@ function parseToken(token: string): { id: Buffer; key: Buffer } | null {
 }
 
 /** Resolves a token to the staff member with their opened key pair, or null when not valid. */
-export async function resolveStaffSession({ db, token }: { db: Db; token: string | undefined }): Promise<StaffActor | null> {
+export async function resolveStaffSession({
+  db,
+  token,
+}: {
+  db: Db;
+  token: string | undefined;
+}): Promise<StaffActor | null> {
   const parsed = token ? parseToken(token) : null;
   if (!parsed) return null;
   const row = await db
     .selectFrom('staff_session as s')
     .innerJoin('staff_user as u', 'u.id', 's.user_id')
-    .select(['u.id', 'u.agency_id', 'u.email', 'u.display_name', 'u.public_key', 's.sealed_private_key', sql<boolean>`u.totp_sealed is not null`.as('is_enrolled')])
-    .select((eb) => eb.fn.coalesce(eb.selectFrom('staff_role as r').select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles')).whereRef('r.user_id', '=', 'u.id'), sql<StaffRole[]>`'{}'::text[]`).as('roles'))
+    .select([
+      'u.id',
+      'u.agency_id',
+      'u.email',
+      'u.display_name',
+      'u.public_key',
+      's.sealed_private_key',
+      sql<boolean>`u.totp_sealed is not null`.as('is_enrolled'),
+    ])
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          eb
+            .selectFrom('staff_role as r')
+            .select(sql<StaffRole[]>`array_agg(r.role order by r.role)`.as('roles'))
+            .whereRef('r.user_id', '=', 'u.id'),
+          sql<StaffRole[]>`'{}'::text[]`,
+        )
+        .as('roles'),
+    )
     .where('s.token_hash', '=', hashId(parsed.id))
     .where('s.expires_at', '>', new Date())
     .where('u.is_active', '=', true)
@@ -154,7 +226,15 @@ export async function resolveStaffSession({ db, token }: { db: Db; token: string
     return null;
   }
   if (!timingSafeEqual(publicKeyOf(privateKey), row.public_key)) return null;
-  return { id: row.id, agencyId: row.agency_id, email: row.email, displayName: row.display_name, roles: row.roles, isEnrolled: row.is_enrolled, keys: { publicKey: row.public_key, privateKey } };
+  return {
+    id: row.id,
+    agencyId: row.agency_id,
+    email: row.email,
+    displayName: row.display_name,
+    roles: row.roles,
+    isEnrolled: row.is_enrolled,
+    keys: { publicKey: row.public_key, privateKey },
+  };
 }
 
 /** Ends a session; the sealed private key is deleted with it. */
@@ -167,15 +247,49 @@ export async function staffLogout({ db, token }: { db: Db; token: string | undef
  * Enrols the second factor: the code typed from the app proves the secret was scanned. Returns the
  * recovery codes, shown once. Replaces any earlier enrolment and its recovery codes.
  */
-export async function enrolTotp({ db, kdf, limits, actor, secret, code, currentPassword = '' }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; secret: Buffer; code: string; currentPassword?: string }): Promise<string[]> {
+export async function enrolTotp({
+  db,
+  kdf,
+  limits,
+  actor,
+  secret,
+  code,
+  currentPassword = '',
+}: {
+  db: Db;
+  kdf: KdfParams;
+  limits: StaffLimits;
+  actor: StaffActor;
+  secret: Buffer;
+  code: string;
+  currentPassword?: string;
+}): Promise<string[]> {
   // Replacing a second factor takes the password too: a stolen session alone must not be able to
   // swap the owner's authenticator for the thief's.
-  if (actor.isEnrolled) await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: currentPassword, purpose: 'second_factor' });
+  if (actor.isEnrolled)
+    await checkCurrentPassword({
+      db,
+      kdf,
+      limits,
+      userId: actor.id,
+      email: actor.email,
+      password: currentPassword,
+      purpose: 'second_factor',
+    });
   const step = checkTotp(secret, code, null);
-  if (step === null) throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
+  if (step === null)
+    throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
   const codes = newRecoveryCodes();
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('staff_user').set({ totp_sealed: sealTo(actor.keys.publicKey, secret), totp_last_step: step, recovery_hashes: codes.map(recoveryHash) }).where('id', '=', actor.id).execute();
+    await trx
+      .updateTable('staff_user')
+      .set({
+        totp_sealed: sealTo(actor.keys.publicKey, secret),
+        totp_last_step: step,
+        recovery_hashes: codes.map(recoveryHash),
+      })
+      .where('id', '=', actor.id)
+      .execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'second_factor_enrolled' });
   });
   return codes;
@@ -186,13 +300,35 @@ export async function enrolTotp({ db, kdf, limits, actor, secret, code, currentP
  * Spends the same per-account budget as logins, so a stolen session gets no extra guesses, and
  * records every failure.
  */
-async function checkCurrentPassword({ db, kdf, limits, userId, email, password, purpose }: { db: Db; kdf: KdfParams; limits: StaffLimits; userId: number; email: string; password: string; purpose: 'second_factor' | 'password' }): Promise<void> {
+async function checkCurrentPassword({
+  db,
+  kdf,
+  limits,
+  userId,
+  email,
+  password,
+  purpose,
+}: {
+  db: Db;
+  kdf: KdfParams;
+  limits: StaffLimits;
+  userId: number;
+  email: string;
+  password: string;
+  purpose: 'second_factor' | 'password';
+}): Promise<void> {
   const refund = limits.staffAccount.reserve(email); // the same bucket as the account's logins
-  const user = await db.selectFrom('staff_user').select(['kdf_salt', 'kdf_params', 'password_verifier']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await db
+    .selectFrom('staff_user')
+    .select(['kdf_salt', 'kdf_params', 'password_verifier'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   const keys = await derivePasswordKeys(password, user.kdf_salt!, user.kdf_params ?? kdf);
   if (!timingSafeEqual(keys.verifier, user.password_verifier!)) {
     await recordAudit(db, { actorUserId: userId, action: 'password_check_failed', detail: { purpose } });
-    throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', { current: 'error.login_failed' });
+    throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', {
+      current: 'error.login_failed',
+    });
   }
   refund();
 }
@@ -201,19 +337,53 @@ async function checkCurrentPassword({ db, kdf, limits, userId, email, password, 
  * Changes the password: checks the current one, re-wraps the same private key (so every case sealed
  * to the user stays readable) under the new one, and ends the user's other sessions.
  */
-export async function changePassword({ db, kdf, limits, actor, current, next, token }: { db: Db; kdf: KdfParams; limits: StaffLimits; actor: StaffActor; current: string; next: string; token: string | undefined }): Promise<void> {
+export async function changePassword({
+  db,
+  kdf,
+  limits,
+  actor,
+  current,
+  next,
+  token,
+}: {
+  db: Db;
+  kdf: KdfParams;
+  limits: StaffLimits;
+  actor: StaffActor;
+  current: string;
+  next: string;
+  token: string | undefined;
+}): Promise<void> {
   checkPassword(next);
-  await checkCurrentPassword({ db, kdf, limits, userId: actor.id, email: actor.email, password: current, purpose: 'password' });
+  await checkCurrentPassword({
+    db,
+    kdf,
+    limits,
+    userId: actor.id,
+    email: actor.email,
+    password: current,
+    purpose: 'password',
+  });
   const salt = newSalt();
   const nextKeys = await derivePasswordKeys(next, salt, kdf);
   const keep = token ? parseToken(token) : null;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('staff_user')
-      .set({ kdf_salt: salt, kdf_params: JSON.stringify(kdf), password_verifier: nextKeys.verifier, wrapped_private_key: wrapPrivateKey(nextKeys.wrapKey, actor.keys.privateKey, actor.email), password_changed_at: new Date() })
+      .set({
+        kdf_salt: salt,
+        kdf_params: JSON.stringify(kdf),
+        password_verifier: nextKeys.verifier,
+        wrapped_private_key: wrapPrivateKey(nextKeys.wrapKey, actor.keys.privateKey, actor.email),
+        password_changed_at: new Date(),
+      })
       .where('id', '=', actor.id)
       .execute();
-    await trx.deleteFrom('staff_session').where('user_id', '=', actor.id).$if(keep !== null, (q) => q.where('token_hash', '<>', hashId(keep!.id))).execute();
+    await trx
+      .deleteFrom('staff_session')
+      .where('user_id', '=', actor.id)
+      .$if(keep !== null, (q) => q.where('token_hash', '<>', hashId(keep!.id)))
+      .execute();
     await recordAudit(trx, { actorUserId: actor.id, action: 'password_changed' });
   });
 }

@@ -9,7 +9,14 @@ export const TOTP_ISSUER = 'Sujarit';
 export const RECOVERY_CODE_COUNT = 10;
 
 function totpOf(secret: Buffer, label = 'staff'): TOTP {
-  return new TOTP({ issuer: TOTP_ISSUER, label, algorithm: 'SHA1', digits: 6, period: 30, secret: new Secret({ buffer: new Uint8Array(secret).buffer }) });
+  return new TOTP({
+    issuer: TOTP_ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: new Secret({ buffer: new Uint8Array(secret).buffer }),
+  });
 }
 
 export function newTotpSecret(): Buffer {
@@ -17,10 +24,17 @@ export function newTotpSecret(): Buffer {
 }
 
 /** The otpauth:// URI an authenticator app scans, and the same as an SVG QR code. */
-export async function enrolmentOf(secret: Buffer, email: string): Promise<{ uri: string; base32: string; qrSvg: string }> {
+export async function enrolmentOf(
+  secret: Buffer,
+  email: string,
+): Promise<{ uri: string; base32: string; qrSvg: string }> {
   const totp = totpOf(secret, email);
   const uri = totp.toString();
-  return { uri, base32: totp.secret.base32, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+  return {
+    uri,
+    base32: totp.secret.base32,
+    qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+  };
 }
 
 /** The code for a time (tests and the enrolment check use it). */
@@ -48,7 +62,9 @@ export function newRecoveryCodes(): string[] {
 }
 
 export function recoveryHash(code: string): Buffer {
-  return createHash('sha256').update(`sujarit/v1/recovery\n${code.replace(/[^0-9]/g, '')}`).digest();
+  return createHash('sha256')
+    .update(`sujarit/v1/recovery\n${code.replace(/[^0-9]/g, '')}`)
+    .digest();
 }
 
 export function looksLikeRecoveryCode(code: string): boolean {

@@ -23,7 +23,10 @@ function minuteTimestamp(): string {
 }
 
 /** `logStream` replaces standard output as the log's destination (tests read the log from it). */
-export async function buildApp(deps: WebDeps, opts: { logStream?: { write: (line: string) => void } } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: WebDeps,
+  opts: { logStream?: { write: (line: string) => void } } = {},
+): Promise<FastifyInstance> {
   const helmetConfig = helmetOptions(deps.config);
   const headers = securityHeaders(helmetConfig);
   // Before routing a request belongs to no side: it gets the reporter's page (render.ts), which

@@ -21,7 +21,16 @@ export function contentDisposition(name: string): string {
  * `onFound` runs once the attachment is known to exist, before any byte is sent (the staff side
  * audits there).
  */
-export async function sendDownload(reply: FastifyReply, { db, caseId, caseKey, attachmentId, onFound }: { db: Db; caseId: string; caseKey: Buffer; attachmentId: string; onFound?: () => Promise<void> }): Promise<FastifyReply> {
+export async function sendDownload(
+  reply: FastifyReply,
+  {
+    db,
+    caseId,
+    caseKey,
+    attachmentId,
+    onFound,
+  }: { db: Db; caseId: string; caseKey: Buffer; attachmentId: string; onFound?: () => Promise<void> },
+): Promise<FastifyReply> {
   const found = await findAttachment({ db, caseKey, caseId, attachmentId });
   if (!found) throw new AppError('not_found', 'no such attachment', 'error.not_found');
   await onFound?.();

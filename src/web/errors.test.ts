@@ -12,7 +12,11 @@ describe('toAppError', () => {
     ['a string too long for its column', pg('22001', 'value too long for type character varying(16)'), 400],
     ['a unique violation', pg('23505', 'duplicate key value violates unique constraint'), 500],
     ['the database down', pg('57P01', 'terminating connection due to administrator command'), 503],
-    ['an unsupported content type', Object.assign(new Error('unsupported'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }), 415],
+    [
+      'an unsupported content type',
+      Object.assign(new Error('unsupported'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }),
+      415,
+    ],
   ];
   for (const [what, error, status] of cases) {
     it(`answers ${what} with ${status}`, () => {

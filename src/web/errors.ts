@@ -14,12 +14,32 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOENT',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
 
 /** True when the database cannot be reached: the request is answered 503, never as if it worked. */
 export function isDatabaseDown(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
-  return (err.code !== undefined && DB_DOWN_CODES.has(err.code)) || /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message ?? '');
+  return (
+    (err.code !== undefined && DB_DOWN_CODES.has(err.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(
+      err.message ?? '',
+    )
+  );
 }
 
 // Text PostgreSQL cannot store (a NUL: 22021), a value not of the column's type (22P02), a number
@@ -37,14 +57,24 @@ export function isDatabaseInputError(e: unknown): boolean {
 export function toAppError(e: unknown): AppError | null {
   if (isAppError(e)) return e;
   if (isDatabaseDown(e)) return new AppError('unavailable', 'database unavailable; retry later', 'error.unavailable');
-  if (isDatabaseInputError(e)) return new AppError('invalid_input', `the database refused the input (${(e as { code: string }).code})`, 'error.bad_request');
+  if (isDatabaseInputError(e))
+    return new AppError(
+      'invalid_input',
+      `the database refused the input (${(e as { code: string }).code})`,
+      'error.bad_request',
+    );
   const fe = e as FastifyError;
   if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
     if (fe.statusCode === 413) return new AppError('too_large', 'request body too large', 'error.report_too_large');
     if (fe.statusCode === 429) return new AppError('too_many_requests', 'too many requests', 'error.too_many_requests');
-    if (fe.statusCode === 415) return new AppError('unsupported_media_type', 'unsupported content type', 'error.unsupported_media_type');
+    if (fe.statusCode === 415)
+      return new AppError('unsupported_media_type', 'unsupported content type', 'error.unsupported_media_type');
     if (fe.statusCode === 404) return new AppError('not_found', 'not found', 'error.not_found');
-    return new AppError('invalid_input', fe.code ? `malformed request (${fe.code})` : 'malformed request', 'error.bad_request');
+    return new AppError(
+      'invalid_input',
+      fe.code ? `malformed request (${fe.code})` : 'malformed request',
+      'error.bad_request',
+    );
   }
   return null;
 }
@@ -83,7 +113,12 @@ export function sendProblem(reply: FastifyReply, e: AppError | null): FastifyRep
  * How one side shows an error to a person: its own layout (the staff one keeps the menu). Given the
  * message key and the status; MUST NOT change either.
  */
-export type ErrorPage = (req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number) => FastifyReply | Promise<FastifyReply>;
+export type ErrorPage = (
+  req: FastifyRequest,
+  reply: FastifyReply,
+  messageKey: string,
+  status: number,
+) => FastifyReply | Promise<FastifyReply>;
 
 /**
  * The error handler of a side: logs what an operator needs (the error's code, never the request),
@@ -93,9 +128,14 @@ export type ErrorPage = (req: FastifyRequest, reply: FastifyReply, messageKey: s
 export function errorHandler(page: ErrorPage) {
   return (error: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toAppError(error);
-    if (!e) req.log.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'unhandled error');
+    if (!e)
+      req.log.error(
+        { err: { message: (error as Error).message, code: (error as { code?: string }).code } },
+        'unhandled error',
+      );
     else if (e.code === 'unavailable') req.log.warn('database unavailable');
-    else if (isDatabaseInputError(error)) req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
+    else if (isDatabaseInputError(error))
+      req.log.warn({ err: { code: (error as { code?: string }).code } }, 'invalid input reached the database');
     if (isApiRequest(req)) return sendProblem(reply, e);
     return page(req, reply, e?.userMessage ?? 'error.internal', replyStatus(reply, e));
   };

@@ -4,7 +4,13 @@
 import type { FastifyReply } from 'fastify';
 import type { AppError } from '../errors.ts';
 import { allowSameOriginScript } from './csp.ts';
-import { admitFiling, type Admission, type FilingCost, type FilingGate, type TicketUse } from '../intake/filing-cost.ts';
+import {
+  admitFiling,
+  type Admission,
+  type FilingCost,
+  type FilingGate,
+  type TicketUse,
+} from '../intake/filing-cost.ts';
 
 /** What a form shows of the cost: its ticket, and under load the wait and the proof of work the script may compute. */
 export type FilingShown = { ticket: string; waitSeconds: number; powBits: number };
@@ -30,7 +36,11 @@ export type FilingPost = {
   /** The ticket's use to record with the filing (null under normal load). */
   use: () => TicketUse | null;
   /** The form given back after `error`: its ticket and cost, and the seconds its alert names (a Retry-After header too). */
-  shown: (reply: FastifyReply, fields: Record<string, string>, error: AppError | null) => { filing: FilingShown; alertParams: { seconds: number } };
+  shown: (
+    reply: FastifyReply,
+    fields: Record<string, string>,
+    error: AppError | null,
+  ) => { filing: FilingShown; alertParams: { seconds: number } };
 };
 
 /** Measures the cost once for a post. */

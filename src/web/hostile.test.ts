@@ -12,8 +12,28 @@ import { openAttachmentMeta, sealAttachmentMeta } from '../intake/attachments.ts
 import { issueReporterToken, openReporterSession, readReporterToken } from '../intake/reporter-session.ts';
 import { buildApp } from './app.ts';
 import { plainPng } from '../../test/support/images.ts';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, seedStaff, type TestApp } from '../../test/support/app.ts';
-import { cookieHeader, csrfOf, get, keepCookies, multipart, newJar, postForm, postMultipart, receiptOf, type FilePart, type Jar } from '../../test/support/web.ts';
+import {
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedRecipient,
+  seedStaff,
+  type TestApp,
+} from '../../test/support/app.ts';
+import {
+  cookieHeader,
+  csrfOf,
+  get,
+  keepCookies,
+  multipart,
+  newJar,
+  postForm,
+  postMultipart,
+  receiptOf,
+  type FilePart,
+  type Jar,
+} from '../../test/support/web.ts';
 
 const t = translator('th');
 const MB = 1024 * 1024;
@@ -41,7 +61,12 @@ function inputValueOf(html: string, id: string): string | null {
 
 function alertOf(html: string): string | null {
   const m = /class="alert" role="alert"[^>]*>([\s\S]*?)<\/(?:p|div)>/.exec(html);
-  return m ? m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim() : null;
+  return m
+    ? m[1]
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : null;
 }
 
 type Part = { name: string; value: string } | { name: string; file: FilePart };
@@ -57,8 +82,19 @@ async function orderedMultipart(parts: Part[]): Promise<{ body: Buffer; contentT
   return { body: Buffer.from(await req.arrayBuffer()), contentType: req.headers.get('content-type')! };
 }
 
-async function postRaw(app: FastifyInstance, jar: Jar, url: string, contentType: string, body: Buffer | string): Promise<LightMyRequestResponse> {
-  const res = await app.inject({ method: 'POST', url, headers: { cookie: cookieHeader(jar), 'content-type': contentType }, payload: body });
+async function postRaw(
+  app: FastifyInstance,
+  jar: Jar,
+  url: string,
+  contentType: string,
+  body: Buffer | string,
+): Promise<LightMyRequestResponse> {
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie: cookieHeader(jar), 'content-type': contentType },
+    payload: body,
+  });
   keepCookies(jar, res);
   return res;
 }
@@ -71,8 +107,21 @@ type Counts = { cases: number; blobs: number; attachments: number; messages: num
 
 async function counts(db: Db): Promise<Counts> {
   const n = async (table: 'report_case' | 'blob' | 'attachment' | 'case_message' | 'staff_session') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { cases: await n('report_case'), blobs: await n('blob'), attachments: await n('attachment'), messages: await n('case_message'), sessions: await n('staff_session') };
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    cases: await n('report_case'),
+    blobs: await n('blob'),
+    attachments: await n('attachment'),
+    messages: await n('case_message'),
+    sessions: await n('staff_session'),
+  };
 }
 
 /** A receipt on a page: the <output> it is shown in, or 16 digits in a row (spaces and commas aside). */
@@ -87,7 +136,8 @@ function assertNoReceipt(res: LightMyRequestResponse): void {
 /** Lists the security headers every answer carries that `headers` lacks. */
 function missingSecurityHeaders(headers: Record<string, unknown>): string[] {
   const missing: string[] = [];
-  if (!/script-src 'none'/.test(String(headers['content-security-policy'] ?? ''))) missing.push('content-security-policy');
+  if (!/script-src 'none'/.test(String(headers['content-security-policy'] ?? '')))
+    missing.push('content-security-policy');
   if (headers['x-content-type-options'] !== 'nosniff') missing.push('x-content-type-options');
   if (headers['referrer-policy'] !== 'no-referrer') missing.push('referrer-policy');
   if (headers['cache-control'] !== 'no-store') missing.push('cache-control');
@@ -95,7 +145,10 @@ function missingSecurityHeaders(headers: Record<string, unknown>): string[] {
 }
 
 /** Sends `request` as raw bytes to a listening server and parses the one answer. */
-function rawHttp(port: number, request: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function rawHttp(
+  port: number,
+  request: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
     const chunks: Buffer[] = [];
@@ -105,7 +158,9 @@ function rawHttp(port: number, request: string): Promise<{ status: number; heade
       const text = Buffer.concat(chunks).toString('utf8');
       const [head, ...body] = text.split('\r\n\r\n');
       const [statusLine, ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: body.join('\r\n\r\n') });
     });
   });
@@ -143,7 +198,11 @@ describe('hostile input', () => {
     const receipt = receiptOf(res.body);
     assert.ok(hasReceipt(res.body), 'the receipt detector sees a receipt');
     const reference = /\b([A-Z][A-Z0-9_]+-\d{4}-\d{6})\b/.exec(res.body)![1];
-    const { id } = await h.db.selectFrom('report_case').select('id').where('reference', '=', reference).executeTakeFirstOrThrow();
+    const { id } = await h.db
+      .selectFrom('report_case')
+      .select('id')
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     return { receipt, reference, caseId: id, receiptPage: res };
   };
 
@@ -159,21 +218,36 @@ describe('hostile input', () => {
   const staffJar = async (email: string) => {
     const jar = newJar();
     const page = await get(h.app, jar, '/staff/login');
-    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
+    const res = await postForm(h.app, jar, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email,
+      password: PASSWORD,
+      code: loginCode(email),
+    });
     assert.equal(res.statusCode, 303, res.body);
     return jar;
   };
 
   const staffToken = async (email: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/staff/session', payload: { email, password: PASSWORD, code: loginCode(email) } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/staff/session',
+      payload: { email, password: PASSWORD, code: loginCode(email) },
+    });
     assert.equal(res.statusCode, 200, res.body);
     return (res.json() as { token: string }).token;
   };
 
   const api = (method: 'GET' | 'POST' | 'PUT', url: string, token?: string, payload?: unknown) =>
-    h.app.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    h.app.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
 
-  const attachmentIds = async (caseId: string) => (await h.db.selectFrom('attachment').select('id').where('case_id', '=', caseId).execute()).map((r) => r.id);
+  const attachmentIds = async (caseId: string) =>
+    (await h.db.selectFrom('attachment').select('id').where('case_id', '=', caseId).execute()).map((r) => r.id);
 
   before(async () => {
     h = await createTestApp({ SUJARIT_MAX_FILE_MB: '1', SUJARIT_MAX_REPORT_MB: '2' });
@@ -202,7 +276,9 @@ describe('hostile input', () => {
       const attackerToken = await formToken(attacker);
       await formToken(victim);
       const before = await counts(h.db);
-      const res = await postMultipart(h.app, victim, '/report', { _csrf: attackerToken, ...TYPED }, [textFile('evidence.txt', 1000)]);
+      const res = await postMultipart(h.app, victim, '/report', { _csrf: attackerToken, ...TYPED }, [
+        textFile('evidence.txt', 1000),
+      ]);
       assert.equal(res.statusCode, 403, res.body);
       // and with no cookie at all
       const bare = await postMultipart(h.app, newJar(), '/report', { _csrf: attackerToken, ...TYPED });
@@ -251,11 +327,18 @@ describe('hostile input', () => {
       const msg = await postMultipart(h.app, reporter, '/followup/case/messages', { message: 'ข้อความปลอม' });
       assert.equal(msg.statusCode, 403, msg.body);
       const staff = await staffJar(A_OFFICER);
-      const status = await postForm(h.app, staff, `/staff/cases/${reference}/transition`, { to: 'acknowledged', reason: 'x' });
+      const status = await postForm(h.app, staff, `/staff/cases/${reference}/transition`, {
+        to: 'acknowledged',
+        reason: 'x',
+      });
       assert.equal(status.statusCode, 403, status.body);
       const after = await counts(h.db);
       assert.equal(after.messages, before.messages);
-      const row = await h.db.selectFrom('report_case').select('status').where('reference', '=', reference).executeTakeFirstOrThrow();
+      const row = await h.db
+        .selectFrom('report_case')
+        .select('status')
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow();
       assert.equal(row.status, 'new');
     });
   });
@@ -293,7 +376,11 @@ describe('hostile input', () => {
     });
 
     it('refuses files over the report limit and gives the form back with the text', async () => {
-      const res = await send([textFile('a.txt', 0.9 * MB, 'a'), textFile('b.txt', 0.9 * MB, 'b'), textFile('c.txt', 0.9 * MB, 'c')]);
+      const res = await send([
+        textFile('a.txt', 0.9 * MB, 'a'),
+        textFile('b.txt', 0.9 * MB, 'b'),
+        textFile('c.txt', 0.9 * MB, 'c'),
+      ]);
       assert.equal(res.statusCode, 413, res.body);
       assertFormKept(res);
       assert.match(res.body, new RegExp(escapeHtml(t('error.report_too_large', FILE_PARAMS)).replace(/[()]/g, '\\$&')));
@@ -336,7 +423,9 @@ describe('hostile input', () => {
 
     it('refuses a truncated body with 400', async () => {
       const jar = newJar();
-      const { body, contentType } = await multipart({ _csrf: await formToken(jar), ...TYPED }, [textFile('evidence.txt', 200_000)]);
+      const { body, contentType } = await multipart({ _csrf: await formToken(jar), ...TYPED }, [
+        textFile('evidence.txt', 200_000),
+      ]);
       const before = await counts(h.db);
       const res = await postRaw(h.app, jar, '/report', contentType, body.subarray(0, body.length - 100_000));
       assertBadRequestPage(res);
@@ -355,7 +444,9 @@ describe('hostile input', () => {
       const page = await get(h.app, reporter, '/followup/case');
       const before = await counts(h.db);
       const cut = async (token: string) => {
-        const { body, contentType } = await multipart({ _csrf: token, message: 'ข้อความที่ขาดกลาง' }, [textFile('evidence.txt', 200_000)]);
+        const { body, contentType } = await multipart({ _csrf: token, message: 'ข้อความที่ขาดกลาง' }, [
+          textFile('evidence.txt', 200_000),
+        ]);
         return { body: body.subarray(0, body.length - 100_000), contentType };
       };
       const r = await cut(csrfOf(page.body));
@@ -372,9 +463,19 @@ describe('hostile input', () => {
       const jar = newJar();
       const token = await formToken(jar);
       const before = await counts(h.db);
-      assertBadRequestPage(await postRaw(h.app, jar, '/report', 'application/x-www-form-urlencoded', new URLSearchParams({ _csrf: token, ...TYPED }).toString()));
+      assertBadRequestPage(
+        await postRaw(
+          h.app,
+          jar,
+          '/report',
+          'application/x-www-form-urlencoded',
+          new URLSearchParams({ _csrf: token, ...TYPED }).toString(),
+        ),
+      );
       assertBadRequestPage(await postRaw(h.app, jar, '/report', 'text/plain', 'what=hello'));
-      assertBadRequestPage(await postRaw(h.app, jar, '/report', 'application/json', JSON.stringify({ _csrf: token, ...TYPED })));
+      assertBadRequestPage(
+        await postRaw(h.app, jar, '/report', 'application/json', JSON.stringify({ _csrf: token, ...TYPED })),
+      );
       assert.deepEqual(await counts(h.db), before);
     });
   });
@@ -398,12 +499,18 @@ describe('hostile input', () => {
         assert.equal(r.res.statusCode, wrong.res.statusCode);
         assert.equal(r.jar.has('sj_reporter'), false);
         assert.equal(alertOf(r.res.body), alertOf(wrong.res.body));
-        assert.equal(r.res.body.replace(/value="[^"]*"/g, ''), wrong.res.body.replace(/value="[^"]*"/g, ''), 'the pages are the same but for the CSRF token');
+        assert.equal(
+          r.res.body.replace(/value="[^"]*"/g, ''),
+          wrong.res.body.replace(/value="[^"]*"/g, ''),
+          'the pages are the same but for the CSRF token',
+        );
       }
       assert.equal(wrong.res.statusCode, 401);
       assert.equal(alertOf(wrong.res.body), escapeHtml(t('error.receipt_wrong')));
 
-      const thai = receipt.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d))).replace(/(.{4})(?=.)/g, '$1 ');
+      const thai = receipt
+        .replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d)))
+        .replace(/(.{4})(?=.)/g, '$1 ');
       assert.match(thai, /^[๐-๙]{4} [๐-๙]{4} [๐-๙]{4} [๐-๙]{4}$/);
       const right = await attempt(thai);
       assert.equal(right.res.statusCode, 303, right.res.body);
@@ -418,13 +525,16 @@ describe('hostile input', () => {
 
     it('refuses wrong receipts alike on the API', async () => {
       const { receipt } = await fileReport({ ...TYPED, what: 'เลขรับแจ้งผ่าน API' });
-      const login = (value: string) => h.app.inject({ method: 'POST', url: '/api/v1/reporter/session', payload: { receipt: value } });
+      const login = (value: string) =>
+        h.app.inject({ method: 'POST', url: '/api/v1/reporter/session', payload: { receipt: value } });
       const wrong = await login(receipt.slice(0, 15) + String((Number(receipt[15]) + 1) % 10));
       const malformed = await login('abc');
       assert.equal(wrong.statusCode, 401);
       assert.equal(malformed.statusCode, 401);
       assert.deepEqual(wrong.json(), malformed.json());
-      const thai = await login(receipt.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d))).replace(/(.{4})(?=.)/g, '$1 '));
+      const thai = await login(
+        receipt.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d))).replace(/(.{4})(?=.)/g, '$1 '),
+      );
       assert.equal(thai.statusCode, 200, thai.body);
     });
   });
@@ -433,12 +543,26 @@ describe('hostile input', () => {
     let aCase: Awaited<ReturnType<typeof fileReport>>;
     let bCase: Awaited<ReturnType<typeof fileReport>>;
     before(async () => {
-      aCase = await fileReport({ ...TYPED, agency: A, what: 'เรื่องของหน่วยงาน A' }, [textFile('a-evidence.txt', 1000, 'A')]);
-      bCase = await fileReport({ ...TYPED, agency: B, what: 'เรื่องของหน่วยงาน B' }, [textFile('b-evidence.txt', 1000, 'B')]);
+      aCase = await fileReport({ ...TYPED, agency: A, what: 'เรื่องของหน่วยงาน A' }, [
+        textFile('a-evidence.txt', 1000, 'A'),
+      ]);
+      bCase = await fileReport({ ...TYPED, agency: B, what: 'เรื่องของหน่วยงาน B' }, [
+        textFile('b-evidence.txt', 1000, 'B'),
+      ]);
     });
 
     const deniedAudits = async (reference: string) =>
-      Number((await h.db.selectFrom('audit_event').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'case_access_denied').where('actor_user_id', '=', aOfficerId).where('case_reference', '=', reference).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await h.db
+            .selectFrom('audit_event')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('action', '=', 'case_access_denied')
+            .where('actor_user_id', '=', aOfficerId)
+            .where('case_reference', '=', reference)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('answers a case of another agency exactly like a nonexistent one on the pages, and audits it', async () => {
       const jar = await staffJar(A_OFFICER);
@@ -462,14 +586,32 @@ describe('hostile input', () => {
       assert.equal(none.statusCode, 404);
       const p1 = other.json() as Record<string, unknown>;
       const p2 = none.json() as Record<string, unknown>;
-      assert.deepEqual({ ...p1, detail: String(p1.detail).replace(bCase.reference, 'REF') }, { ...p2, detail: String(p2.detail).replace(missing, 'REF') });
+      assert.deepEqual(
+        { ...p1, detail: String(p1.detail).replace(bCase.reference, 'REF') },
+        { ...p2, detail: String(p2.detail).replace(missing, 'REF') },
+      );
       assert.equal(await deniedAudits(bCase.reference), audits + 1);
 
-      assert.equal((await api('POST', `/api/v1/cases/${bCase.reference}/messages`, token, { text: 'แทรกข้อความ' })).statusCode, 404);
-      assert.equal((await api('POST', `/api/v1/cases/${bCase.reference}/transitions`, token, { to: 'acknowledged', reason: 'x' })).statusCode, 404);
-      const b = await h.db.selectFrom('report_case').select('status').where('id', '=', bCase.caseId).executeTakeFirstOrThrow();
+      assert.equal(
+        (await api('POST', `/api/v1/cases/${bCase.reference}/messages`, token, { text: 'แทรกข้อความ' })).statusCode,
+        404,
+      );
+      assert.equal(
+        (await api('POST', `/api/v1/cases/${bCase.reference}/transitions`, token, { to: 'acknowledged', reason: 'x' }))
+          .statusCode,
+        404,
+      );
+      const b = await h.db
+        .selectFrom('report_case')
+        .select('status')
+        .where('id', '=', bCase.caseId)
+        .executeTakeFirstOrThrow();
       assert.equal(b.status, 'new');
-      const bMessages = await h.db.selectFrom('case_message').select('id').where('case_id', '=', bCase.caseId).execute();
+      const bMessages = await h.db
+        .selectFrom('case_message')
+        .select('id')
+        .where('case_id', '=', bCase.caseId)
+        .execute();
       assert.equal(bMessages.length, 0);
     });
 
@@ -511,8 +653,16 @@ describe('hostile input', () => {
       const filedBefore = await fileReport({ ...TYPED, what: 'ก่อนเจ้าหน้าที่ใหม่' });
       const { id: lateId } = await seedRecipient(h.db, A, late);
       const filedAfter = await fileReport({ ...TYPED, what: 'หลังเจ้าหน้าที่ใหม่' });
-      const keys = await h.db.selectFrom('case_key').select('user_id').where('case_id', '=', filedBefore.caseId).execute();
-      assert.equal(keys.some((k) => k.user_id === lateId), false, 'the earlier case is not sealed to the late recipient');
+      const keys = await h.db
+        .selectFrom('case_key')
+        .select('user_id')
+        .where('case_id', '=', filedBefore.caseId)
+        .execute();
+      assert.equal(
+        keys.some((k) => k.user_id === lateId),
+        false,
+        'the earlier case is not sealed to the late recipient',
+      );
 
       const jar = await staffJar(late);
       const list = await get(h.app, jar, '/staff/cases');
@@ -525,9 +675,18 @@ describe('hostile input', () => {
       const token = await staffToken(late);
       assert.equal((await api('GET', `/api/v1/cases/${filedBefore.reference}`, token)).statusCode, 404);
       const apiList = (await api('GET', '/api/v1/cases', token)).json() as { items: { reference: string }[] };
-      assert.equal(apiList.items.some((i) => i.reference === filedBefore.reference), false);
+      assert.equal(
+        apiList.items.some((i) => i.reference === filedBefore.reference),
+        false,
+      );
       assert.equal((await api('GET', `/api/v1/cases/${filedAfter.reference}`, token)).statusCode, 200);
-      const audit = await h.db.selectFrom('audit_event').select('id').where('action', '=', 'case_access_denied').where('actor_user_id', '=', lateId).where('case_reference', '=', filedBefore.reference).execute();
+      const audit = await h.db
+        .selectFrom('audit_event')
+        .select('id')
+        .where('action', '=', 'case_access_denied')
+        .where('actor_user_id', '=', lateId)
+        .where('case_reference', '=', filedBefore.reference)
+        .execute();
       assert.ok(audit.length >= 1, 'the refused opening through the API is audited');
     });
   });
@@ -546,7 +705,10 @@ describe('hostile input', () => {
       assert.equal(view.statusCode, 303);
       assert.equal(view.headers.location, '/followup');
       const before = await counts(h.db);
-      const msg = await postMultipart(h.app, jar, '/followup/case/messages', { _csrf: 'x', message: 'ข้อความที่ไม่ควรถูกบันทึก' });
+      const msg = await postMultipart(h.app, jar, '/followup/case/messages', {
+        _csrf: 'x',
+        message: 'ข้อความที่ไม่ควรถูกบันทึก',
+      });
       assert.equal(msg.statusCode, 303);
       assert.equal(msg.headers.location, '/followup');
       assert.equal((await counts(h.db)).messages, before.messages);
@@ -596,7 +758,10 @@ describe('hostile input', () => {
       assert.equal((await api('POST', '/api/v1/reporter/messages', copied, { text: 'หลังออกจากระบบ' })).statusCode, 401);
       assert.equal((await api('POST', '/api/v1/reporter/logout', copied)).statusCode, 401);
       const stored = await h.db.selectFrom('revoked_reporter_token').selectAll().execute();
-      assert.ok(stored.every((r) => Object.keys(r).length === 2 && r.expires_at.getTime() % 3_600_000 === 0), 'a hash and an hour, nothing else');
+      assert.ok(
+        stored.every((r) => Object.keys(r).length === 2 && r.expires_at.getTime() % 3_600_000 === 0),
+        'a hash and an hour, nothing else',
+      );
     });
 
     it('refuses an expired token', async () => {
@@ -630,20 +795,31 @@ describe('hostile input', () => {
 
       const reporter = await reporterJar(receipt);
       const form = await get(h.app, reporter, '/followup/case');
-      const sent = await postMultipart(h.app, reporter, '/followup/case/messages', { _csrf: csrfOf(form.body), message: `ตอบ ${SCRIPT}${IMG}` });
+      const sent = await postMultipart(h.app, reporter, '/followup/case/messages', {
+        _csrf: csrfOf(form.body),
+        message: `ตอบ ${SCRIPT}${IMG}`,
+      });
       assert.equal(sent.statusCode, 303, sent.body);
       assertEscaped(await get(h.app, reporter, '/followup/case'), 'follow-up page', [SCRIPT, IMG, FILE_NAME]);
 
       const staff = await staffJar(A_OFFICER);
       const staffPage = await get(h.app, staff, `/staff/cases/${reference}`);
       assertEscaped(staffPage, 'staff page', [SCRIPT, IMG, FILE_NAME]);
-      const identity = await postForm(h.app, staff, `/staff/cases/${reference}/identity`, { _csrf: csrfOf(staffPage.body) });
+      const identity = await postForm(h.app, staff, `/staff/cases/${reference}/identity`, {
+        _csrf: csrfOf(staffPage.body),
+      });
       assertEscaped(identity, 'staff page with identity');
     });
 
     it('keeps injected markup escaped when the form comes back', async () => {
       const jar = newJar();
-      const res = await postMultipart(h.app, jar, '/report', { _csrf: await formToken(jar), agency: A, category: 'bribery', what: `${SCRIPT}${IMG}`, when: IMG, where: IMG }, [textFile('big.txt', 1.5 * MB)]);
+      const res = await postMultipart(
+        h.app,
+        jar,
+        '/report',
+        { _csrf: await formToken(jar), agency: A, category: 'bribery', what: `${SCRIPT}${IMG}`, when: IMG, where: IMG },
+        [textFile('big.txt', 1.5 * MB)],
+      );
       assert.equal(res.statusCode, 413);
       assert.equal(res.body.includes('<script'), false);
       assert.equal(res.body.includes('<img'), false);
@@ -663,7 +839,9 @@ describe('hostile input', () => {
   describe('attachment downloads', () => {
     it('sends an HTML file as an octet-stream attachment', async () => {
       const html = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
-      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'แนบไฟล์ HTML' }, [{ name: 'x.html', type: 'text/html', data: html }]);
+      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'แนบไฟล์ HTML' }, [
+        { name: 'x.html', type: 'text/html', data: html },
+      ]);
       const [id] = await attachmentIds(caseId);
       const check = (res: LightMyRequestResponse, who: string) => {
         assert.equal(res.statusCode, 200, `${who}: ${res.body}`);
@@ -682,34 +860,67 @@ describe('hostile input', () => {
       const { receipt } = await fileReport({ ...TYPED, what: 'ไม่มีไฟล์' });
       const jar = await reporterJar(receipt);
       assert.equal((await get(h.app, jar, '/followup/case/attachments/../../etc/passwd')).statusCode, 404);
-      assert.equal((await get(h.app, jar, `/followup/case/attachments/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).statusCode, 404);
+      assert.equal(
+        (await get(h.app, jar, `/followup/case/attachments/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`))
+          .statusCode,
+        404,
+      );
     });
   });
 
   describe('reporter-side times', () => {
     it('writes no time finer than the minute for a submission and a reply', async () => {
       const png = await plainPng();
-      const { receipt, caseId } = await fileReport({ ...TYPED, what: 'ตรวจเวลา' }, [textFile('a.txt', 200_000), { name: 'dot.png', type: 'image/png', data: png }]);
+      const { receipt, caseId } = await fileReport({ ...TYPED, what: 'ตรวจเวลา' }, [
+        textFile('a.txt', 200_000),
+        { name: 'dot.png', type: 'image/png', data: png },
+      ]);
       const reporter = await reporterJar(receipt);
       const form = await get(h.app, reporter, '/followup/case');
-      const sent = await postMultipart(h.app, reporter, '/followup/case/messages', { _csrf: csrfOf(form.body), message: 'ตอบกลับพร้อมไฟล์' }, [textFile('b.txt', 100)]);
+      const sent = await postMultipart(
+        h.app,
+        reporter,
+        '/followup/case/messages',
+        { _csrf: csrfOf(form.body), message: 'ตอบกลับพร้อมไฟล์' },
+        [textFile('b.txt', 100)],
+      );
       assert.equal(sent.statusCode, 303, sent.body);
-      const apiCase = await h.app.inject({ method: 'POST', url: '/api/v1/reports', payload: { agency: A, category: 'other', what: 'ผ่าน API' } });
+      const apiCase = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        payload: { agency: A, category: 'other', what: 'ผ่าน API' },
+      });
       assert.equal(apiCase.statusCode, 201);
       const apiRef = (apiCase.json() as { reference: string }).reference;
-      const { id: apiCaseId } = await h.db.selectFrom('report_case').select('id').where('reference', '=', apiRef).executeTakeFirstOrThrow();
+      const { id: apiCaseId } = await h.db
+        .selectFrom('report_case')
+        .select('id')
+        .where('reference', '=', apiRef)
+        .executeTakeFirstOrThrow();
 
       const stamps: [string, Date][] = [];
       for (const id of [caseId, apiCaseId]) {
-        const c = await h.db.selectFrom('report_case').select(['created_at', 'updated_at']).where('id', '=', id).executeTakeFirstOrThrow();
+        const c = await h.db
+          .selectFrom('report_case')
+          .select(['created_at', 'updated_at'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         stamps.push(['report_case.created_at', c.created_at], ['report_case.updated_at', c.updated_at]);
-        for (const m of await h.db.selectFrom('case_message').select('created_at').where('case_id', '=', id).execute()) stamps.push(['case_message.created_at', m.created_at]);
-        const files = await h.db.selectFrom('attachment as a').innerJoin('blob as b', 'b.id', 'a.blob_id').select(['a.created_at as a_at', 'b.created_at as b_at']).where('a.case_id', '=', id).execute();
+        for (const m of await h.db.selectFrom('case_message').select('created_at').where('case_id', '=', id).execute())
+          stamps.push(['case_message.created_at', m.created_at]);
+        const files = await h.db
+          .selectFrom('attachment as a')
+          .innerJoin('blob as b', 'b.id', 'a.blob_id')
+          .select(['a.created_at as a_at', 'b.created_at as b_at'])
+          .where('a.case_id', '=', id)
+          .execute();
         for (const f of files) stamps.push(['attachment.created_at', f.a_at], ['blob.created_at', f.b_at]);
       }
       assert.equal(stamps.filter(([k]) => k === 'attachment.created_at').length, 3);
       assert.equal(stamps.filter(([k]) => k === 'case_message.created_at').length, 1);
-      const fine = stamps.filter(([, d]) => d.getSeconds() !== 0 || d.getMilliseconds() !== 0).map(([k, d]) => `${k}=${d.toISOString()}`);
+      const fine = stamps
+        .filter(([, d]) => d.getSeconds() !== 0 || d.getMilliseconds() !== 0)
+        .map(([k, d]) => `${k}=${d.toISOString()}`);
       assert.deepEqual(fine, []);
     });
   });
@@ -735,20 +946,47 @@ describe('hostile input', () => {
 
     it('answers a NUL in the agency, email, receipt or reference on the API with 400, filing nothing', async () => {
       const before = await counts(h.db);
-      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: `${A}\u0000`, category: 'bribery', what: 'NUL ในรหัสหน่วยงาน' }), 'agency');
-      assertBadProblem(await api('POST', '/api/v1/reports', undefined, { agency: A, category: 'bribery', what: 'ข้อความ\u0000ที่มี NUL' }), 'report text');
-      assertBadProblem(await api('POST', '/api/v1/staff/session', undefined, { email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
-      assertBadProblem(await api('POST', '/api/v1/reporter/session', undefined, { receipt: '1234\u00005678' }), 'receipt');
+      assertBadProblem(
+        await api('POST', '/api/v1/reports', undefined, {
+          agency: `${A}\u0000`,
+          category: 'bribery',
+          what: 'NUL ในรหัสหน่วยงาน',
+        }),
+        'agency',
+      );
+      assertBadProblem(
+        await api('POST', '/api/v1/reports', undefined, { agency: A, category: 'bribery', what: 'ข้อความ\u0000ที่มี NUL' }),
+        'report text',
+      );
+      assertBadProblem(
+        await api('POST', '/api/v1/staff/session', undefined, {
+          email: `${A_OFFICER}\u0000`,
+          password: PASSWORD,
+          code: '1',
+        }),
+        'login email',
+      );
+      assertBadProblem(
+        await api('POST', '/api/v1/reporter/session', undefined, { receipt: '1234\u00005678' }),
+        'receipt',
+      );
       const token = await staffToken(A_OFFICER);
       assertBadProblem(await api('GET', `/api/v1/cases/${reference}%00`, token), 'reference');
-      assertBadProblem(await api('POST', `/api/v1/cases/${reference}%00/messages`, token, { text: 'ถึงผู้แจ้ง' }), 'reference of a message');
+      assertBadProblem(
+        await api('POST', `/api/v1/cases/${reference}%00/messages`, token, { text: 'ถึงผู้แจ้ง' }),
+        'reference of a message',
+      );
       assert.deepEqual({ ...(await counts(h.db)), sessions: 0 }, { ...before, sessions: 0 });
     });
 
     it('answers a NUL in the report form, login, tracking code and case reference with a 400 page', async () => {
       const before = await counts(h.db);
       const jar = newJar();
-      const form = await postMultipart(h.app, jar, '/report', { _csrf: await formToken(jar), ...TYPED, agency: `${A}\u0000` });
+      const form = await postMultipart(h.app, jar, '/report', {
+        _csrf: await formToken(jar),
+        ...TYPED,
+        agency: `${A}\u0000`,
+      });
       assertBadPage(form, 'agency on the report form');
       assertNoReceipt(form);
       assert.equal(textareaOf(form.body, 'what'), escapeHtml(TYPED.what), 'the text typed comes back');
@@ -756,7 +994,15 @@ describe('hostile input', () => {
 
       const login = newJar();
       const page = await get(h.app, login, '/staff/login');
-      assertBadPage(await postForm(h.app, login, '/staff/login', { _csrf: csrfOf(page.body), email: `${A_OFFICER}\u0000`, password: PASSWORD, code: '1' }), 'login email');
+      assertBadPage(
+        await postForm(h.app, login, '/staff/login', {
+          _csrf: csrfOf(page.body),
+          email: `${A_OFFICER}\u0000`,
+          password: PASSWORD,
+          code: '1',
+        }),
+        'login email',
+      );
       assertBadPage(await get(h.app, newJar(), '/status?code=1234%005678'), 'tracking code');
       assertBadPage(await get(h.app, newJar(), `/ita/e/AB%00CD`), 'survey code');
       assertBadPage(await get(h.app, await staffJar(A_OFFICER), `/staff/cases/${reference}%00`), 'case reference');
@@ -768,7 +1014,16 @@ describe('hostile input', () => {
         // an id in a URL that no row can have names nothing: 404, as for an unknown id
         assert.equal((await get(h.app, admin, `/staff/admin/users/${id}`)).statusCode, 404, `GET users/${id}`);
         const page = await get(h.app, admin, '/staff/admin/users');
-        assert.equal((await postForm(h.app, admin, `/staff/admin/users/${id}/roles`, { _csrf: csrfOf(page.body), roles: 'investigator' })).statusCode, 404, `POST users/${id}/roles`);
+        assert.equal(
+          (
+            await postForm(h.app, admin, `/staff/admin/users/${id}/roles`, {
+              _csrf: csrfOf(page.body),
+              roles: 'investigator',
+            })
+          ).statusCode,
+          404,
+          `POST users/${id}/roles`,
+        );
         assert.equal((await get(h.app, admin, `/staff/ita/${id}/links`)).statusCode, 404, `GET ita/${id}/links`);
       }
       const supervisor = await staffJar(SUPERVISOR);
@@ -776,8 +1031,17 @@ describe('hostile input', () => {
       const escrow = await get(h.app, admin, '/staff/admin/escrow');
       for (const id of ['1.5', '99999999999', '']) {
         // an id typed into a form is invalid input
-        assertBadPage(await postForm(h.app, supervisor, `/staff/cases/${reference}/assign`, { _csrf: csrfOf(casePage.body), userId: id }), `assign ${id}`);
-        assertBadPage(await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }), `escrow restore ${id}`);
+        assertBadPage(
+          await postForm(h.app, supervisor, `/staff/cases/${reference}/assign`, {
+            _csrf: csrfOf(casePage.body),
+            userId: id,
+          }),
+          `assign ${id}`,
+        );
+        assertBadPage(
+          await postForm(h.app, admin, '/staff/admin/escrow/restore', { _csrf: csrfOf(escrow.body), userId: id }),
+          `escrow restore ${id}`,
+        );
       }
     });
   });
@@ -785,38 +1049,65 @@ describe('hostile input', () => {
   describe('attachment names', () => {
     const BIDI = 'invoice\u202Efdp.exe'; // shows as "invoiceexe.pdf"
     const THAI = 'หลักฐาน การโอนเงิน ให้ปลัด.pdf'; // vowels and tone marks (Mn) stay
-    const disposition = (res: LightMyRequestResponse) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(String(res.headers['content-disposition']))![1]);
+    const disposition = (res: LightMyRequestResponse) =>
+      decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(String(res.headers['content-disposition']))![1]);
 
     it('takes out format characters when a name is uploaded, and keeps a Thai name whole', async () => {
-      const { reference, caseId } = await fileReport({ ...TYPED, what: 'ไฟล์ชื่อหลอก' }, [textFile(BIDI, 10), textFile(`ใบเสร็จ\u200B${THAI}`, 10)]);
+      const { reference, caseId } = await fileReport({ ...TYPED, what: 'ไฟล์ชื่อหลอก' }, [
+        textFile(BIDI, 10),
+        textFile(`ใบเสร็จ\u200B${THAI}`, 10),
+      ]);
       const staff = await staffJar(A_OFFICER);
       const page = await get(h.app, staff, `/staff/cases/${reference}`);
       assert.doesNotMatch(page.body, /[\u202A-\u202E\u2066-\u2069\u200B]/);
       assert.match(page.body, /invoicefdp\.exe/);
       assert.ok(page.body.includes(`ใบเสร็จ${THAI}`), 'the Thai name is shown whole');
       const token = await staffToken(A_OFFICER);
-      const names = ((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments.map((f) => f.name).sort();
+      const names = (
+        (await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }
+      ).attachments
+        .map((f) => f.name)
+        .sort();
       assert.deepEqual(names, ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
       const [first, second] = await attachmentIds(caseId);
-      const downloads = [await get(h.app, staff, `/staff/cases/${reference}/attachments/${first}`), await get(h.app, staff, `/staff/cases/${reference}/attachments/${second}`)];
+      const downloads = [
+        await get(h.app, staff, `/staff/cases/${reference}/attachments/${first}`),
+        await get(h.app, staff, `/staff/cases/${reference}/attachments/${second}`),
+      ];
       assert.deepEqual(downloads.map(disposition).sort(), ['invoicefdp.exe', `ใบเสร็จ${THAI}`].sort());
     });
 
     it('takes them out of a name stored before, on the page, in the API and in the download', async () => {
-      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'ชื่อไฟล์ที่เก็บไว้ก่อน' }, [textFile('plain.txt', 10)]);
+      const { receipt, reference, caseId } = await fileReport({ ...TYPED, what: 'ชื่อไฟล์ที่เก็บไว้ก่อน' }, [
+        textFile('plain.txt', 10),
+      ]);
       const [id] = await attachmentIds(caseId);
       // as an older version stored it: the name sealed as uploaded
-      const s = await openReporterSession({ db: h.db, kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt, throttle: h.deps.limits.receipt, receipt });
+      const s = await openReporterSession({
+        db: h.db,
+        kdf: h.config.kdf,
+        receiptSalt: h.deps.secrets.receiptSalt,
+        throttle: h.deps.limits.receipt,
+        receipt,
+      });
       const row = await h.db.selectFrom('attachment').select('meta').where('id', '=', id).executeTakeFirstOrThrow();
       const meta = openAttachmentMeta(s.keys.content, caseId, id, row.meta);
-      await h.db.updateTable('attachment').set({ meta: sealAttachmentMeta(s.keys.content, caseId, id, { ...meta, name: BIDI }) }).where('id', '=', id).execute();
+      await h.db
+        .updateTable('attachment')
+        .set({ meta: sealAttachmentMeta(s.keys.content, caseId, id, { ...meta, name: BIDI }) })
+        .where('id', '=', id)
+        .execute();
 
       const staff = await staffJar(A_OFFICER);
       const page = await get(h.app, staff, `/staff/cases/${reference}`);
       assert.doesNotMatch(page.body, /\u202E/);
       assert.match(page.body, /invoicefdp\.exe/);
       const token = await staffToken(A_OFFICER);
-      assert.equal(((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] }).attachments[0].name, 'invoicefdp.exe');
+      assert.equal(
+        ((await api('GET', `/api/v1/cases/${reference}`, token)).json() as { attachments: { name: string }[] })
+          .attachments[0].name,
+        'invoicefdp.exe',
+      );
       const download = await get(h.app, staff, `/staff/cases/${reference}/attachments/${id}`);
       assert.equal(download.statusCode, 200);
       assert.doesNotMatch(String(download.headers['content-disposition']), /%E2%80%AE/i);
@@ -829,13 +1120,20 @@ describe('hostile input', () => {
       const found = missingSecurityHeaders(res.headers).map((h) => `no ${h}`);
       if (res.status < 400 || res.status >= 500) found.push(`status ${res.status}`);
       const type = String(res.headers['content-type'] ?? '');
-      if (kind === 'api' ? !type.startsWith('application/problem+json') : !type.startsWith('text/html')) found.push(`content-type ${type}`);
+      if (kind === 'api' ? !type.startsWith('application/problem+json') : !type.startsWith('text/html'))
+        found.push(`content-type ${type}`);
       return found.map((p) => `${url}: ${p}`);
     };
 
     it('answers bad percent-encoding and an over-long parameter like every other error', async () => {
       const found: string[] = [];
-      for (const [url, kind] of [['/staff/cases/%E0%A4%A', 'page'], ['/report%', 'page'], ['/api/v1/cases/%E0%A4%A', 'api'], [`/staff/cases/${'A'.repeat(300)}`, 'page'], [`/api/v1/cases/${'A'.repeat(300)}`, 'api']] as const) {
+      for (const [url, kind] of [
+        ['/staff/cases/%E0%A4%A', 'page'],
+        ['/report%', 'page'],
+        ['/api/v1/cases/%E0%A4%A', 'api'],
+        [`/staff/cases/${'A'.repeat(300)}`, 'page'],
+        [`/api/v1/cases/${'A'.repeat(300)}`, 'api'],
+      ] as const) {
         const res = await h.app.inject({ url });
         found.push(...problems({ status: res.statusCode, headers: res.headers }, url, kind));
         if (kind === 'api') assert.equal((res.json() as { status: number }).status, res.statusCode);
@@ -867,8 +1165,17 @@ describe('hostile input', () => {
       const before = await counts(h.db);
       const fields = { agency: A, category: 'bribery', what: 'แบบฟอร์มข้ามเว็บไซต์' };
       const { body, contentType } = await multipart(fields);
-      for (const [type, payload] of [['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()], ['text/plain', JSON.stringify(fields)], [contentType, body]] as const) {
-        const res = await h.app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': type }, payload });
+      for (const [type, payload] of [
+        ['application/x-www-form-urlencoded', new URLSearchParams(fields).toString()],
+        ['text/plain', JSON.stringify(fields)],
+        [contentType, body],
+      ] as const) {
+        const res = await h.app.inject({
+          method: 'POST',
+          url: '/api/v1/reports',
+          headers: { 'content-type': type },
+          payload,
+        });
         assert.equal(res.statusCode, 415, `${type}: ${res.body}`);
         assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
         assert.equal((res.json() as { title: string }).title, 'unsupported_media_type');
@@ -879,7 +1186,15 @@ describe('hostile input', () => {
 
   describe('HEAD', () => {
     const rows = async () => {
-      const n = async (table: 'audit_event' | 'case_key') => Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = async (table: 'audit_event' | 'case_key') =>
+        Number(
+          (
+            await h.db
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       return { audit: await n('audit_event'), keys: await n('case_key') };
     };
 
@@ -893,7 +1208,15 @@ describe('hostile input', () => {
       for (const url of [`/staff/cases/${reference}`, `/staff/cases/${reference}/attachments/${id}`, '/staff/cases']) {
         statuses.push((await h.app.inject({ method: 'HEAD', url, headers: { cookie: cookieHeader(jar) } })).statusCode);
       }
-      statuses.push((await h.app.inject({ method: 'HEAD', url: `/api/v1/cases/${reference}`, headers: { authorization: `Bearer ${token}` } })).statusCode);
+      statuses.push(
+        (
+          await h.app.inject({
+            method: 'HEAD',
+            url: `/api/v1/cases/${reference}`,
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).statusCode,
+      );
       assert.deepEqual(await rows(), before);
       assert.deepEqual(statuses, [404, 404, 404, 404]);
     });
@@ -928,7 +1251,8 @@ describe('hostile input', () => {
       if (!res.headers['retry-after']) problems.push('no Retry-After header');
       if (hasReceipt(res.body)) problems.push('a receipt is shown');
       if (!res.body.includes(escapeHtml(t('error.unavailable')))) problems.push('no "not saved, try again" message');
-      if (textareaOf(res.body, 'what') !== escapeHtml(what)) problems.push('the text typed is not given back in the form');
+      if (textareaOf(res.body, 'what') !== escapeHtml(what))
+        problems.push('the text typed is not given back in the form');
       if (!/name="_csrf" value="[^"]+"/.test(res.body)) problems.push('no form to send again');
       return problems;
     };
@@ -938,22 +1262,39 @@ describe('hostile input', () => {
       const jar = newJar();
       const token = await formToken(jar);
       const { body, contentType } = await multipart({ _csrf: token, ...TYPED, what });
-      const res = await down.inject({ method: 'POST', url: '/report', headers: { cookie: cookieHeader(jar), 'content-type': contentType }, payload: body });
+      const res = await down.inject({
+        method: 'POST',
+        url: '/report',
+        headers: { cookie: cookieHeader(jar), 'content-type': contentType },
+        payload: body,
+      });
       assert.deepEqual(problemsOfFormBack(res), []);
     });
 
     it('answers a report with a file by form with 503, the text kept and no receipt', async () => {
       const jar = newJar();
       const token = await formToken(jar);
-      const { body, contentType } = await multipart({ _csrf: token, ...TYPED, what }, [textFile('evidence.txt', 100_000)]);
-      const res = await down.inject({ method: 'POST', url: '/report', headers: { cookie: cookieHeader(jar), 'content-type': contentType }, payload: body });
+      const { body, contentType } = await multipart({ _csrf: token, ...TYPED, what }, [
+        textFile('evidence.txt', 100_000),
+      ]);
+      const res = await down.inject({
+        method: 'POST',
+        url: '/report',
+        headers: { cookie: cookieHeader(jar), 'content-type': contentType },
+        payload: body,
+      });
       const problems = problemsOfFormBack(res);
-      if (!res.body.includes(escapeHtml(t('error.reselect_files')))) problems.push('no request to choose the files again');
+      if (!res.body.includes(escapeHtml(t('error.reselect_files'))))
+        problems.push('no request to choose the files again');
       assert.deepEqual(problems, []);
     });
 
     it('answers a report by API with 503 problem+json and Retry-After', async () => {
-      const res = await down.inject({ method: 'POST', url: '/api/v1/reports', payload: { agency: A, category: 'bribery', what } });
+      const res = await down.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        payload: { agency: A, category: 'bribery', what },
+      });
       assert.equal(res.statusCode, 503, res.body);
       assert.ok(res.headers['retry-after']);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
@@ -966,7 +1307,12 @@ describe('hostile input', () => {
     it('answers a receipt login with 503, not as a wrong receipt', async () => {
       const jar = newJar();
       const page = await get(h.app, jar, '/followup');
-      const res = await down.inject({ method: 'POST', url: '/followup', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), receipt: '1234 5678 1234 5678' }).toString() });
+      const res = await down.inject({
+        method: 'POST',
+        url: '/followup',
+        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfOf(page.body), receipt: '1234 5678 1234 5678' }).toString(),
+      });
       const problems: string[] = [];
       if (res.statusCode !== 503) problems.push(`status ${res.statusCode}, not 503`);
       if (!res.headers['retry-after']) problems.push('no Retry-After header');

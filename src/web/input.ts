@@ -16,7 +16,8 @@ export function hasNul(v: unknown, depth = 0): boolean {
  * (multipart-form.ts); a raw body (the LINE webhook) is bytes and is not looked at.
  */
 export async function refuseNul(req: FastifyRequest): Promise<void> {
-  if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body)) throw new AppError('invalid_input', 'NUL character in the request', 'error.bad_request');
+  if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body))
+    throw new AppError('invalid_input', 'NUL character in the request', 'error.bad_request');
 }
 
 const ID = /^\d{1,9}$/; // at most 999,999,999: always inside PostgreSQL's integer

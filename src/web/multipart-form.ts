@@ -21,26 +21,55 @@ export function fileParamsOf(config: { maxFileBytes: number; maxReportBytes: num
  * What a report or complaint form shows of a submission: the values typed, the field errors, the
  * alert (translated with the file limits) and whether files must be chosen again.
  */
-export function formShown(t: T, fileParams: FileParams, values: Record<string, string>, error: AppError | null, reselect: boolean, alertParams: Record<string, number> = {}) {
-  return { limits: TEXT_LIMITS, values, errors: error?.fields ?? {}, alert: error ? t(error.userMessage, { ...fileParams, ...alertParams }) : null, reselect, fileParams };
+export function formShown(
+  t: T,
+  fileParams: FileParams,
+  values: Record<string, string>,
+  error: AppError | null,
+  reselect: boolean,
+  alertParams: Record<string, number> = {},
+) {
+  return {
+    limits: TEXT_LIMITS,
+    values,
+    errors: error?.fields ?? {},
+    alert: error ? t(error.userMessage, { ...fileParams, ...alertParams }) : null,
+    reselect,
+    fileParams,
+  };
 }
 
 /** `sawFiles`: the request carried at least one file, stored or not (the person must choose it again). */
-export type MultipartForm = { fields: Record<string, string>; files: { file: StoredFile; meta: AttachmentMeta }[]; error: AppError | null; sawFiles: boolean };
+export type MultipartForm = {
+  fields: Record<string, string>;
+  files: { file: StoredFile; meta: AttachmentMeta }[];
+  error: AppError | null;
+  sawFiles: boolean;
+};
 
 /**
  * `beforeFiles` decides on the fields read so far, once: at the first file, or at the end when
  * there is none. Its error refuses the form before any file is stored (the fields it needs, like
  * `_csrf`, MUST come before the files in the form).
  */
-export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxFileBytes, maxReportBytes, isCsrfChecked = true, beforeFiles }: {
-  db: Db;
-  caseKey: Buffer;
-  maxFileBytes: number;
-  maxReportBytes: number;
-  isCsrfChecked?: boolean;
-  beforeFiles?: (fields: Record<string, string>) => AppError | null;
-}): Promise<MultipartForm> {
+export async function readMultipartForm(
+  req: FastifyRequest,
+  {
+    db,
+    caseKey,
+    maxFileBytes,
+    maxReportBytes,
+    isCsrfChecked = true,
+    beforeFiles,
+  }: {
+    db: Db;
+    caseKey: Buffer;
+    maxFileBytes: number;
+    maxReportBytes: number;
+    isCsrfChecked?: boolean;
+    beforeFiles?: (fields: Record<string, string>) => AppError | null;
+  },
+): Promise<MultipartForm> {
   const fields: Record<string, string> = {};
   const files: MultipartForm['files'] = [];
   let error: AppError | null = null;
@@ -55,7 +84,12 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
     if (refused) error ??= refused;
   };
   if (!req.isMultipart()) {
-    return { fields, files, error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request'), sawFiles };
+    return {
+      fields,
+      files,
+      error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request'),
+      sawFiles,
+    };
   }
   try {
     for await (const part of req.parts()) {
@@ -71,9 +105,15 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
         } else if (!(part.fieldname in fields)) {
           // PostgreSQL cannot store a NUL: the text comes back without it, and is refused this time
           fields[part.fieldname] = part.value.replaceAll('\u0000', '');
-          if (part.value.includes('\u0000')) error ??= new AppError('invalid_input', `NUL in field ${part.fieldname}`, 'error.form', { [part.fieldname]: 'error.field.invalid' });
+          if (part.value.includes('\u0000'))
+            error ??= new AppError('invalid_input', `NUL in field ${part.fieldname}`, 'error.form', {
+              [part.fieldname]: 'error.field.invalid',
+            });
           // kept (cut) so the form comes back with the text, but never stored cut
-          else if (part.valueTruncated) error ??= new AppError('invalid_input', `field ${part.fieldname} too long`, 'error.form', { [part.fieldname]: 'error.field.too_long' });
+          else if (part.valueTruncated)
+            error ??= new AppError('invalid_input', `field ${part.fieldname} too long`, 'error.form', {
+              [part.fieldname]: 'error.field.too_long',
+            });
         }
         continue;
       }
@@ -86,7 +126,9 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
         continue;
       }
       if (files.length >= MAX_FILES) {
-        error = new AppError('invalid_input', `more than ${MAX_FILES} files`, 'error.too_many_files', { files: 'error.too_many_files' });
+        error = new AppError('invalid_input', `more than ${MAX_FILES} files`, 'error.too_many_files', {
+          files: 'error.too_many_files',
+        });
         await drain(part.file);
         continue;
       }
@@ -99,7 +141,9 @@ export async function readMultipartForm(req: FastifyRequest, { db, caseKey, maxF
       } catch (e) {
         const app = toAppError(e);
         if (app?.code === 'too_large' && limit < maxFileBytes) {
-          error = new AppError('too_large', 'attachments together exceed the report limit', 'error.report_too_large', { files: 'error.report_too_large' });
+          error = new AppError('too_large', 'attachments together exceed the report limit', 'error.report_too_large', {
+            files: 'error.report_too_large',
+          });
         } else {
           error = app ?? malformed();
         }

@@ -33,7 +33,14 @@ export function pageContext(req: FastifyRequest, reply: FastifyReply): PageConte
  * Renders a view into the layout and sends it. `langHref` is offered only on pages a GET can
  * show again (a switch on a POST result would lose what it shows).
  */
-export function sendPage(reply: FastifyReply, ctx: PageContext, view: string, data: Record<string, unknown>, status = 200, isGetPage = false): FastifyReply {
+export function sendPage(
+  reply: FastifyReply,
+  ctx: PageContext,
+  view: string,
+  data: Record<string, unknown>,
+  status = 200,
+  isGetPage = false,
+): FastifyReply {
   const req = reply.request;
   const other = ctx.lang === 'th' ? 'en' : 'th';
   const url = new URL(req.url, 'http://x');

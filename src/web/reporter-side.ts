@@ -36,7 +36,13 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   app.setErrorHandler(errorHandler(reporterErrorPage));
   app.setNotFoundHandler(notFoundHandler(reporterErrorPage));
 
-  await app.register(fastifyStatic, { root: path.join(import.meta.dirname, 'static'), prefix: '/static/', cacheControl: true, maxAge: 3600_000, index: false });
+  await app.register(fastifyStatic, {
+    root: path.join(import.meta.dirname, 'static'),
+    prefix: '/static/',
+    cacheControl: true,
+    maxAge: 3600_000,
+    index: false,
+  });
   app.get('/healthz', { exposeHeadRoute: true }, async (_req, reply) => {
     await sql`select 1`.execute(deps.db);
     return reply.send({ status: 'ok' });

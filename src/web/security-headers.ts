@@ -12,7 +12,11 @@ import { translator } from '../i18n/messages.ts';
 import { problemOf } from './errors.ts';
 import { CSP_DIRECTIVES } from './csp.ts';
 
-type Middleware = (req: object, res: { setHeader: (name: string, value: unknown) => void; removeHeader: (name: string) => void }, next: (e?: unknown) => void) => void;
+type Middleware = (
+  req: object,
+  res: { setHeader: (name: string, value: unknown) => void; removeHeader: (name: string) => void },
+  next: (e?: unknown) => void,
+) => void;
 // helmet as @fastify/helmet loads it (its own dependency), so both produce the same headers.
 const require = createRequire(import.meta.url);
 const helmet = createRequire(require.resolve('@fastify/helmet'))('helmet') as (options: object) => Middleware;
@@ -33,7 +37,11 @@ export function helmetOptions({ isSecureCookies }: { isSecureCookies: boolean })
 /** The headers helmet sets for `options`, plus `cache-control: no-store` (app.ts sends it on every page). */
 export function securityHeaders(options: FastifyHelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
-  helmet(options)({}, { setHeader: (name, value) => (headers[name.toLowerCase()] = String(value)), removeHeader: () => {} }, () => {});
+  helmet(options)(
+    {},
+    { setHeader: (name, value) => (headers[name.toLowerCase()] = String(value)), removeHeader: () => {} },
+    () => {},
+  );
   return { ...headers, 'cache-control': 'no-store' };
 }
 
@@ -52,8 +60,18 @@ export function clientErrorHandler(headers: Record<string, string>): (err: Conne
     const body = isApi
       ? JSON.stringify({ ...problemOf(e), status })
       : `<!doctype html><html lang="th"><meta charset="utf-8"><title>${th('error.title')}</title><h1>${th('error.title')}</h1><p>${th(e.userMessage)}</p><p lang="en">${en(e.userMessage)}</p></html>`;
-    const head = { ...headers, 'content-type': isApi ? 'application/problem+json; charset=utf-8' : 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+    const head = {
+      ...headers,
+      'content-type': isApi ? 'application/problem+json; charset=utf-8' : 'text/html; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    if (socket.writable)
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(head)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('')}\r\n${body}`,
+      );
     socket.destroy(err);
   };
 }

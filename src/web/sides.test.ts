@@ -8,7 +8,8 @@ const STAFF_EMAIL = 'officer@opdc.example';
 type LogLine = { msg: string; method?: string; path?: string; status?: number; user?: number };
 
 /** The Set-Cookie of `name` in a response, with its attributes. */
-const setCookieOf = (res: LightMyRequestResponse, name: string) => (res.cookies as { name: string; path?: string }[]).find((c) => c.name === name);
+const setCookieOf = (res: LightMyRequestResponse, name: string) =>
+  (res.cookies as { name: string; path?: string }[]).find((c) => c.name === name);
 
 describe('the reporter side and the staff side', () => {
   let h: TestApp;
@@ -17,12 +18,20 @@ describe('the reporter side and the staff side', () => {
   let staff: Jar;
 
   before(async () => {
-    h = await createTestApp({ SUJARIT_LOG_LEVEL: 'info' }, { logStream: { write: (line) => void lines.push(JSON.parse(line) as LogLine) } });
+    h = await createTestApp(
+      { SUJARIT_LOG_LEVEL: 'info' },
+      { logStream: { write: (line) => void lines.push(JSON.parse(line) as LogLine) } },
+    );
     await seedAgency(h.db, 'OPDC', { isIntakeOffice: true });
     staffId = (await seedRecipient(h.db, 'OPDC', STAFF_EMAIL)).id;
     staff = newJar();
     const page = await get(h.app, staff, '/staff/login');
-    const res = await postForm(h.app, staff, '/staff/login', { _csrf: csrfOf(page.body), email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) });
+    const res = await postForm(h.app, staff, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email: STAFF_EMAIL,
+      password: PASSWORD,
+      code: loginCode(STAFF_EMAIL),
+    });
     assert.equal(res.statusCode, 303);
   });
   after(() => h.close());
@@ -72,9 +81,17 @@ describe('the reporter side and the staff side', () => {
   describe('logging', () => {
     it('writes one staff line per staff page, and per staff API call, with its user', async () => {
       await get(h.app, staff, '/staff/cases');
-      const login = await h.app.inject({ method: 'POST', url: '/api/v1/staff/session', payload: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) } });
+      const login = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/staff/session',
+        payload: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) },
+      });
       assert.equal(login.statusCode, 200);
-      const list = await h.app.inject({ method: 'GET', url: '/api/v1/cases?page=1', headers: { authorization: `Bearer ${login.json().token}` } });
+      const list = await h.app.inject({
+        method: 'GET',
+        url: '/api/v1/cases?page=1',
+        headers: { authorization: `Bearer ${login.json().token}` },
+      });
       assert.equal(list.statusCode, 200);
       assert.deepEqual(
         lines.map(({ msg, method, path, status, user }) => ({ msg, method, path, status, user })),
@@ -88,15 +105,48 @@ describe('the reporter side and the staff side', () => {
 
     it('writes nothing at all for reporter pages, reporter API calls and public pages', async () => {
       const jar = newJar();
-      for (const url of ['/', '/report', '/followup', '/complaint', '/figures', '/ita', '/healthz', '/static/app.css', '/api/openapi.json', '/no-such-page', '/api/no-such-thing']) {
+      for (const url of [
+        '/',
+        '/report',
+        '/followup',
+        '/complaint',
+        '/figures',
+        '/ita',
+        '/healthz',
+        '/static/app.css',
+        '/api/openapi.json',
+        '/no-such-page',
+        '/api/no-such-thing',
+      ]) {
         const res = await get(h.app, jar, url);
         assert.ok(res.statusCode < 500, `${url}: ${res.statusCode}`);
       }
       const page = await get(h.app, jar, '/followup');
-      assert.equal((await postForm(h.app, jar, '/followup', { _csrf: csrfOf(page.body), receipt: '0000000000000000' })).statusCode, 401);
+      assert.equal(
+        (await postForm(h.app, jar, '/followup', { _csrf: csrfOf(page.body), receipt: '0000000000000000' })).statusCode,
+        401,
+      );
       assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/filing-ticket' })).statusCode, 200);
-      assert.equal((await h.app.inject({ method: 'POST', url: '/api/v1/reporter/session', payload: { receipt: '0000000000000000' } })).statusCode, 401);
-      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/reporter/report', headers: { authorization: 'Bearer nope' } })).statusCode, 401);
+      assert.equal(
+        (
+          await h.app.inject({
+            method: 'POST',
+            url: '/api/v1/reporter/session',
+            payload: { receipt: '0000000000000000' },
+          })
+        ).statusCode,
+        401,
+      );
+      assert.equal(
+        (
+          await h.app.inject({
+            method: 'GET',
+            url: '/api/v1/reporter/report',
+            headers: { authorization: 'Bearer nope' },
+          })
+        ).statusCode,
+        401,
+      );
       assert.deepEqual(lines, []);
     });
   });
@@ -114,7 +164,12 @@ describe('the reporter side and the staff side', () => {
     it('refuses a reporter page’s token and cookie on a staff form', async () => {
       const jar = newJar();
       const page = await get(h.app, jar, '/followup');
-      const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) });
+      const res = await postForm(h.app, jar, '/staff/login', {
+        _csrf: csrfOf(page.body),
+        email: STAFF_EMAIL,
+        password: PASSWORD,
+        code: loginCode(STAFF_EMAIL),
+      });
       assert.equal(res.statusCode, 403);
       assert.equal(jar.has('sj_staff'), false);
     });

@@ -36,6 +36,7 @@ export function logPath(url: string): string {
 /** Throws forbidden unless the signed-in user holds one of the roles. */
 export function requireRole(req: FastifyRequest, ...roles: StaffRole[]): StaffActor {
   const actor = req.staff;
-  if (!actor || !hasRole(actor, ...roles)) throw new AppError('forbidden', `needs one of: ${roles.join(', ')}`, 'error.forbidden');
+  if (!actor || !hasRole(actor, ...roles))
+    throw new AppError('forbidden', `needs one of: ${roles.join(', ')}`, 'error.forbidden');
   return actor;
 }

@@ -28,9 +28,15 @@ import { resolveStaffSession, type StaffActor } from '../staff/session.ts';
  * refusals MUST read byte for byte alike, a case of another agency exactly like a missing one.
  */
 function staffErrorPage(deps: WebDeps) {
-  return async (req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): Promise<FastifyReply> => {
+  return async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    messageKey: string,
+    status: number,
+  ): Promise<FastifyReply> => {
     let actor: StaffActor | null = req.staff ?? null;
-    if (!actor && status !== 503) actor = await resolveStaffSession({ db: deps.db, token: req.cookies[STAFF_COOKIE] }).catch(() => null);
+    if (!actor && status !== 503)
+      actor = await resolveStaffSession({ db: deps.db, token: req.cookies[STAFF_COOKIE] }).catch(() => null);
     const c = pageContext(req, reply);
     const menu = actor?.isEnrolled ? { staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) } : {};
     return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey), ...menu }, status);
@@ -45,7 +51,10 @@ function staffErrorPage(deps: WebDeps) {
 export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<void> {
   app.decorateRequest('side', 'staff');
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, path: logPath(req.url), status: reply.statusCode, user: req.staff?.id }, 'staff request');
+    req.log.info(
+      { method: req.method, path: logPath(req.url), status: reply.statusCode, user: req.staff?.id },
+      'staff request',
+    );
   });
   const page = staffErrorPage(deps);
   app.setErrorHandler(errorHandler(page));

@@ -66,9 +66,20 @@ describe('case handling across roles and agencies in a browser without JavaScrip
 
   before(async () => {
     fixture = await serverFixture();
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
-    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
-    assert.match(await runCli(['agency', 'add', '--code', 'NACC', '--name-th', NACC_TH, '--name-en', 'NACC'], env), /agency NACC added/);
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
+    assert.match(
+      await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env),
+      /agency OPDC added/,
+    );
+    assert.match(
+      await runCli(['agency', 'add', '--code', 'NACC', '--name-th', NACC_TH, '--name-en', 'NACC'], env),
+      /agency NACC added/,
+    );
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
@@ -145,7 +156,11 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     assert.equal(sent.status(), 200, await sent.text());
     const message = page.locator('li.message', { hasText: QUESTION });
     assert.equal(((await message.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
-    assert.match((await page.getByRole('region', { name: 'กำหนดเวลา' }).textContent()) ?? '', /หยุดนับระหว่างรอผู้แจ้ง/, 'the clocks wait for the reporter');
+    assert.match(
+      (await page.getByRole('region', { name: 'กำหนดเวลา' }).textContent()) ?? '',
+      /หยุดนับระหว่างรอผู้แจ้ง/,
+      'the clocks wait for the reporter',
+    );
   });
 
   it('the reporter, with JavaScript off, opens the case with the receipt, sees the question from a role and answers', async () => {
@@ -157,7 +172,11 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     const question = reporter.locator('li.message', { hasText: QUESTION });
     assert.equal(((await question.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่ผู้ตรวจสอบ');
     const html = await reporter.content();
-    for (const s of Object.values(STAFF)) assert.ok(!html.includes(s.name) && !html.includes(s.email), `no staff name or email (${s.email}) on the reporter's page`);
+    for (const s of Object.values(STAFF))
+      assert.ok(
+        !html.includes(s.name) && !html.includes(s.email),
+        `no staff name or email (${s.email}) on the reporter's page`,
+      );
     await reporter.getByRole('textbox', { name: 'ข้อความของคุณ' }).fill(ANSWER);
     const replied = await clickAndLoad(reporter, reporter.getByRole('button', { name: 'ส่งข้อความ' }));
     assert.equal(replied.status(), 200, await replied.text());
@@ -169,7 +188,11 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     await goto(page, caseUrl());
     const answer = page.locator('li.message', { hasText: ANSWER });
     assert.equal(((await answer.locator('.by strong').textContent()) ?? '').trim(), 'ผู้แจ้ง');
-    assert.doesNotMatch((await page.getByRole('region', { name: 'กำหนดเวลา' }).textContent()) ?? '', /หยุดนับระหว่างรอผู้แจ้ง/, 'the answer resumed the clocks');
+    assert.doesNotMatch(
+      (await page.getByRole('region', { name: 'กำหนดเวลา' }).textContent()) ?? '',
+      /หยุดนับระหว่างรอผู้แจ้ง/,
+      'the answer resumed the clocks',
+    );
     const identity = page.getByRole('region', { name: 'ตัวตนของผู้แจ้ง' });
     await identity.getByLabel('เหตุผลที่ต้องทราบตัวตนผู้แจ้ง').fill(IDENTITY_REASON);
     const asked = await clickAndLoad(page, identity.getByRole('button', { name: 'ขอเปิดเผยตัวตน' }));
@@ -186,7 +209,10 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     const request = page.getByRole('region', { name: reference });
     const shown = (await request.textContent()) ?? '';
     assert.ok(shown.includes(STAFF.inv.name) && shown.includes(IDENTITY_REASON), 'the custodian sees who asks and why');
-    assert.ok(!shown.includes(REPORTER_NAME) && !(await mainText(page)).includes(WHAT), 'but neither the identity nor the report');
+    assert.ok(
+      !shown.includes(REPORTER_NAME) && !(await mainText(page)).includes(WHAT),
+      'but neither the identity nor the report',
+    );
     await request.getByLabel('เหตุผลของการตัดสินใจ').fill('จำเป็นต่อการสอบข้อเท็จจริง อนุมัติ');
     const decided = await clickAndLoad(page, request.getByRole('button', { name: 'อนุมัติการเปิดเผย' }));
     assert.equal(decided.status(), 200, await decided.text());
@@ -240,7 +266,10 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     await openCase(page);
     assert.equal(await statusShown(page), 'ส่งต่อหน่วยงานอื่น');
     const text = await mainText(page);
-    assert.ok(text.includes(WHAT) && text.includes(QUESTION) && text.includes(ANSWER), 'one case, one history: the report and the conversation came along');
+    assert.ok(
+      text.includes(WHAT) && text.includes(QUESTION) && text.includes(ANSWER),
+      'one case, one history: the report and the conversation came along',
+    );
     assert.ok(text.includes(NACC_TH));
     assert.ok(!text.includes(REPORTER_NAME), 'the identity was disclosed to the OPDC investigator only');
     await move(page, 'รับเรื่องแล้ว', 'รับเรื่องที่ส่งต่อจาก ก.พ.ร.');
@@ -276,18 +305,55 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     assert.ok(progress.includes('สถานะเปลี่ยนเป็น "ยุติเรื่อง"'), progress);
     assert.ok((await mainText(reporter)).includes(NACC_TH), 'the case is shown under NACC');
     const html = await reporter.content();
-    for (const s of Object.values(STAFF)) assert.ok(!html.includes(s.name) && !html.includes(s.email), `no staff name or email (${s.email})`);
-    for (const reason of [IDENTITY_REASON, 'อนุมัติข้อสรุปและยุติเรื่อง']) assert.ok(!html.includes(reason), 'the reporter sees no staff reasons');
+    for (const s of Object.values(STAFF))
+      assert.ok(!html.includes(s.name) && !html.includes(s.email), `no staff name or email (${s.email})`);
+    for (const reason of [IDENTITY_REASON, 'อนุมัติข้อสรุปและยุติเรื่อง'])
+      assert.ok(!html.includes(reason), 'the reporter sees no staff reasons');
   });
 
   it('left an audited trail, and the pages loaded nothing from elsewhere', async () => {
     const db = fixture.database.db;
-    const c = await db.selectFrom('report_case as c').innerJoin('agency as a', 'a.id', 'c.agency_id').select(['c.id', 'c.status', 'c.outcome', 'a.code']).where('c.reference', '=', reference).executeTakeFirstOrThrow();
+    const c = await db
+      .selectFrom('report_case as c')
+      .innerJoin('agency as a', 'a.id', 'c.agency_id')
+      .select(['c.id', 'c.status', 'c.outcome', 'a.code'])
+      .where('c.reference', '=', reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual([c.status, c.outcome, c.code], ['closed', 'substantiated', 'NACC']);
-    const actions = new Set((await db.selectFrom('audit_event').select('action').where('case_id', '=', c.id).execute()).map((a) => a.action));
-    for (const a of ['case_opened', 'case_metadata_viewed', 'status_changed', 'case_assigned', 'key_granted', 'message_posted', 'identity_requested', 'identity_request_decided', 'identity_opened', 'case_referred']) assert.ok(actions.has(a), `audit has ${a}: ${[...actions].join(', ')}`);
-    const holders = await db.selectFrom('case_key as k').innerJoin('staff_user as u', 'u.id', 'k.user_id').select('u.email').distinct().where('k.case_id', '=', c.id).execute();
-    assert.deepEqual(holders.map((h) => h.email).sort(), [STAFF.ninv.email, STAFF.nio.email].sort(), 'only NACC holds keys now');
-    assert.deepEqual(foreignRequests(contexts.flatMap((x) => x.requests), server.url), []);
+    const actions = new Set(
+      (await db.selectFrom('audit_event').select('action').where('case_id', '=', c.id).execute()).map((a) => a.action),
+    );
+    for (const a of [
+      'case_opened',
+      'case_metadata_viewed',
+      'status_changed',
+      'case_assigned',
+      'key_granted',
+      'message_posted',
+      'identity_requested',
+      'identity_request_decided',
+      'identity_opened',
+      'case_referred',
+    ])
+      assert.ok(actions.has(a), `audit has ${a}: ${[...actions].join(', ')}`);
+    const holders = await db
+      .selectFrom('case_key as k')
+      .innerJoin('staff_user as u', 'u.id', 'k.user_id')
+      .select('u.email')
+      .distinct()
+      .where('k.case_id', '=', c.id)
+      .execute();
+    assert.deepEqual(
+      holders.map((h) => h.email).sort(),
+      [STAFF.ninv.email, STAFF.nio.email].sort(),
+      'only NACC holds keys now',
+    );
+    assert.deepEqual(
+      foreignRequests(
+        contexts.flatMap((x) => x.requests),
+        server.url,
+      ),
+      [],
+    );
   });
 });

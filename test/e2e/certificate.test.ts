@@ -18,7 +18,10 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function verifyWithCli(file: string, vkey: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'verify-certificate', file, '--vkey', vkey], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'verify-certificate', file, '--vkey', vkey], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -36,7 +39,11 @@ describe('filing certificate in a browser', () => {
     fixture = await serverFixture();
     await seedAgency(fixture.database.db, 'OPDC');
     await seedRecipient(fixture.database.db, 'OPDC', 'officer@opdc.example');
-    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env: { SUJARIT_LEDGER_BATCH_MS: '200' } });
+    server = await startServerProcess({
+      databaseUrl: fixture.database.url,
+      dataDir: fixture.dataDir,
+      env: { SUJARIT_LEDGER_BATCH_MS: '200' },
+    });
     browser = await launchBrowser();
     dir = await mkdtemp(path.join(tmpdir(), 'sujarit-cert-'));
   });
@@ -91,7 +98,11 @@ describe('filing certificate in a browser', () => {
       assert.equal(path.basename(json), 'sujarit-certificate.json');
       assert.equal((await verifyWithCli(json, vkey)).code, 0);
       const text = (await readFile(json, 'utf8')).trim();
-      assert.deepEqual(JSON.parse(embeddedFiles(bytes)[0].toString('utf8')), JSON.parse(text), 'the PDF carries the same certificate');
+      assert.deepEqual(
+        JSON.parse(embeddedFiles(bytes)[0].toString('utf8')),
+        JSON.parse(text),
+        'the PDF carries the same certificate',
+      );
 
       // One byte in the entry, and one in the signed checkpoint's root: the PDF carries it compressed,
       // so the altered certificate is written as JSON, the form a tampering tool would edit.

@@ -54,14 +54,27 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
   };
   const assertNothingPersonal = async (page: Page) => {
     const html = await page.content();
-    for (const s of [NAME, CONTACT, WHAT, STAFF.io.name, STAFF.io.email, STAFF.sup.name]) assert.ok(!html.includes(s), `"${s}" is not on the status page`);
+    for (const s of [NAME, CONTACT, WHAT, STAFF.io.name, STAFF.io.email, STAFF.sup.name])
+      assert.ok(!html.includes(s), `"${s}" is not on the status page`);
   };
 
   before(async () => {
     fixture = await serverFixture();
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
-    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
-    await addStaffByCli(env, Object.values(STAFF).map((s) => ({ ...s, agency: 'OPDC' })), PASSWORD);
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
+    assert.match(
+      await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env),
+      /agency OPDC added/,
+    );
+    await addStaffByCli(
+      env,
+      Object.values(STAFF).map((s) => ({ ...s, agency: 'OPDC' })),
+      PASSWORD,
+    );
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
   });
@@ -86,7 +99,10 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     assert.equal(refused.status(), 400);
     assert.equal(await page.getByLabel('รายละเอียดที่ร้องเรียน').inputValue(), WHAT);
     assert.equal(await page.getByLabel('ชื่อ-นามสกุล').inputValue(), NAME);
-    await page.getByRole('alert').getByRole('link', { name: /โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .getByRole('link', { name: /โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ/ })
+      .waitFor();
     await page.screenshot({ path: FORM_SHOT, fullPage: true });
     await page.getByLabel('โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ').fill(CONTACT);
     await page.getByLabel('หน่วยงานที่ร้องเรียน').selectOption({ label: OPDC_TH });
@@ -97,7 +113,11 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     assert.match(code, /^\d{16}$/);
     reference = ((await page.locator('dl.meta dd').first().textContent()) ?? '').trim();
     assert.match(reference, /^OPDC-\d{4}-\d{6}$/);
-    const row = await fixture.database.db.selectFrom('report_case').select(['kind', 'channel', 'category', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    const row = await fixture.database.db
+      .selectFrom('report_case')
+      .select(['kind', 'channel', 'category', 'status'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { kind: 'complaint', channel: 'web', category: 'service_delay', status: 'new' });
   });
 
@@ -117,7 +137,10 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     await openCase(page);
     const complainant = (await page.getByRole('region', { name: 'ผู้ร้องเรียน' }).textContent()) ?? '';
     assert.ok(complainant.includes(NAME) && complainant.includes(CONTACT), complainant);
-    assert.ok(((await page.locator('main').textContent()) ?? '').includes('เรื่องร้องเรียนการให้บริการ'), 'the kind is shown');
+    assert.ok(
+      ((await page.locator('main').textContent()) ?? '').includes('เรื่องร้องเรียนการให้บริการ'),
+      'the kind is shown',
+    );
     await moveCase(page, 'รับเรื่องแล้ว', 'รับเรื่องร้องเรียนไว้ดำเนินการ');
     await page.getByRole('textbox', { name: 'ข้อความถึงผู้แจ้ง' }).fill(REPLY);
     const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
@@ -130,7 +153,10 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
     const reply = page.locator('li.message', { hasText: REPLY });
     assert.equal(((await reply.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
-    assert.match((await page.getByRole('region', { name: 'ความคืบหน้า' }).textContent()) ?? '', /สถานะเปลี่ยนเป็น "รับเรื่องแล้ว"[\s\S]*เจ้าหน้าที่รับเรื่อง/);
+    assert.match(
+      (await page.getByRole('region', { name: 'ความคืบหน้า' }).textContent()) ?? '',
+      /สถานะเปลี่ยนเป็น "รับเรื่องแล้ว"[\s\S]*เจ้าหน้าที่รับเรื่อง/,
+    );
     assert.match((await page.locator('dl.meta').textContent()) ?? '', /25\d\d/, 'dates in the Buddhist Era');
     await assertNothingPersonal(page);
     assert.equal(await page.getByRole('button', { name: 'ส่งการประเมิน' }).count(), 0, 'no rating before closure');
@@ -148,7 +174,11 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
   it('the citizen reads the outcome and rates the closed case 4 on the status page', async () => {
     const page = await lookUp();
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'ยุติเรื่อง');
-    assert.equal(((await page.locator('dl.meta dd.outcome').textContent()) ?? '').trim(), 'แก้ไขได้บางส่วน', 'the citizen reads how the complaint ended');
+    assert.equal(
+      ((await page.locator('dl.meta dd.outcome').textContent()) ?? '').trim(),
+      'แก้ไขได้บางส่วน',
+      'the citizen reads how the complaint ended',
+    );
     await page.getByText('ผลการดำเนินการ', { exact: true }).waitFor();
     const rating = page.getByRole('region', { name: 'ประเมินความพึงพอใจ' });
     await page.screenshot({ path: STATUS_SHOT, fullPage: true });
@@ -158,9 +188,17 @@ describe('a citizen complaint on the web, handled in the console, in a browser w
     assert.equal(rated.status(), 200, await rated.text());
     await page.getByRole('heading', { level: 1, name: 'ขอบคุณสำหรับการประเมิน' }).waitFor();
     const db = fixture.database.db;
-    const c = await db.selectFrom('report_case').select(['id', 'status']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    const c = await db
+      .selectFrom('report_case')
+      .select(['id', 'status'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     assert.equal(c.status, 'closed');
-    const r = await db.selectFrom('case_rating').select(['score', 'channel', 'comment']).where('case_id', '=', c.id).executeTakeFirstOrThrow();
+    const r = await db
+      .selectFrom('case_rating')
+      .select(['score', 'channel', 'comment'])
+      .where('case_id', '=', c.id)
+      .executeTakeFirstOrThrow();
     assert.equal(r.score, 4);
     assert.equal(r.channel, 'web');
     assert.ok(r.comment && !r.comment.includes(Buffer.from('เจ้าหน้าที่ตอบเร็ว')), 'the comment is sealed');

@@ -21,10 +21,33 @@ describe('filing under load in a browser', () => {
 
   before(async () => {
     fixture = await serverFixture();
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
     await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', AGENCY_TH, '--name-en', 'OPDC'], env);
-    await runCli(['user', 'add', '--agency', 'OPDC', '--email', 'officer@opdc.example', '--role', 'intake_officer', '--password-stdin'], env, 'a long officer passphrase for the test\n');
-    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env: { SUJARIT_FILING_THRESHOLD: '0', SUJARIT_FILING_POW_BITS: String(POW_BITS) } });
+    await runCli(
+      [
+        'user',
+        'add',
+        '--agency',
+        'OPDC',
+        '--email',
+        'officer@opdc.example',
+        '--role',
+        'intake_officer',
+        '--password-stdin',
+      ],
+      env,
+      'a long officer passphrase for the test\n',
+    );
+    server = await startServerProcess({
+      databaseUrl: fixture.database.url,
+      dataDir: fixture.dataDir,
+      env: { SUJARIT_FILING_THRESHOLD: '0', SUJARIT_FILING_POW_BITS: String(POW_BITS) },
+    });
     browser = await launchBrowser();
   });
   after(() => closeJourney({ contexts, browser, server, fixture }));
@@ -54,14 +77,20 @@ describe('filing under load in a browser', () => {
     contexts.push(c);
     const { page, requests } = c;
     await page.goto(`${server.url}/report`);
-    await page.waitForFunction(`document.querySelector('input[name="pow"]').value !== ''`, undefined, { timeout: 120_000 });
+    await page.waitForFunction(`document.querySelector('input[name="pow"]').value !== ''`, undefined, {
+      timeout: 120_000,
+    });
     // The page's hashing rate, batched as the script batches: what 20 bits cost a reporter's browser.
-    const perS = Number(await page.evaluate(`(async () => {
+    const perS = Number(
+      await page.evaluate(`(async () => {
       const enc = new TextEncoder(); const n = 131072; const t0 = performance.now();
       for (let s = 0; s < n; s += 256) await Promise.all(Array.from({ length: 256 }, (_, i) => crypto.subtle.digest('SHA-256', enc.encode('ticket:' + (s + i).toString(36)))));
       return n / ((performance.now() - t0) / 1000);
-    })()`));
-    console.log(`# WebCrypto in headless Chromium: ${Math.round(perS).toLocaleString('en')} SHA-256/s; ${POW_BITS} bits ≈ ${(2 ** POW_BITS / perS).toFixed(1)} s, 20 bits ≈ ${(2 ** 20 / perS).toFixed(1)} s on average`);
+    })()`),
+    );
+    console.log(
+      `# WebCrypto in headless Chromium: ${Math.round(perS).toLocaleString('en')} SHA-256/s; ${POW_BITS} bits ≈ ${(2 ** POW_BITS / perS).toFixed(1)} s, 20 bits ≈ ${(2 ** 20 / perS).toFixed(1)} s on average`,
+    );
     await fill(page);
     const sent = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่อง' }));
     assert.equal(sent.status(), 200, await sent.text());

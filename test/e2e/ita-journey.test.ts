@@ -90,9 +90,24 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'sujarit-ita-journey-'));
     fixture = await serverFixture();
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
-    assert.match(await runCli(['agency', 'add', '--code', 'MORAL', '--name-th', AGENCY_TH, '--name-en', 'Moral Promotion Centre'], env), /agency MORAL added/);
-    await addStaffByCli(env, Object.values(STAFF).map((s) => ({ ...s, agency: 'MORAL' })), PASSWORD);
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
+    assert.match(
+      await runCli(
+        ['agency', 'add', '--code', 'MORAL', '--name-th', AGENCY_TH, '--name-en', 'Moral Promotion Centre'],
+        env,
+      ),
+      /agency MORAL added/,
+    );
+    await addStaffByCli(
+      env,
+      Object.values(STAFF).map((s) => ({ ...s, agency: 'MORAL' })),
+      PASSWORD,
+    );
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
   });
@@ -144,15 +159,27 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
       assert.equal(await person.page.locator('script').count(), 0);
       if (r === 0) await person.page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-survey.png') });
       const asked = await answerSurvey(person.page, r);
-      assert.equal(asked, framework.questions.filter((q) => framework.indicators.find((i) => i.number === q.indicator)?.instrument === 'IIT').length);
+      assert.equal(
+        asked,
+        framework.questions.filter(
+          (q) => framework.indicators.find((i) => i.number === q.indicator)?.instrument === 'IIT',
+        ).length,
+      );
       assert.deepEqual(foreignRequests(person.requests, server.url), []);
       const again = await person.page.goto(here(link));
       assert.equal(again?.status(), 404);
       await person.page.getByRole('heading', { level: 1, name: 'ลิงก์ใช้ไม่ได้' }).waitFor();
     }
-    const cycle = await fixture.database.db.selectFrom('ita_cycle').select(['iit_responses', 'eit_responses']).executeTakeFirstOrThrow();
+    const cycle = await fixture.database.db
+      .selectFrom('ita_cycle')
+      .select(['iit_responses', 'eit_responses'])
+      .executeTakeFirstOrThrow();
     assert.deepEqual(cycle, { iit_responses: RESPONDENTS, eit_responses: 0 });
-    assert.equal((await fixture.database.db.selectFrom('ita_link').select('token_hash').execute()).length, 0, 'every used link is gone');
+    assert.equal(
+      (await fixture.database.db.selectFrom('ita_link').select('token_hash').execute()).length,
+      0,
+      'every used link is gone',
+    );
   });
 
   it('five outside stakeholders answer the EIT through the public link', async () => {
@@ -164,14 +191,22 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
       // The first one sends the form with a question left out: it comes back with the choices kept.
       if (r === 0) {
         await person.page.locator('fieldset.question').first().locator('input[type=radio]').first().check();
-        const refused = await clickAndLoad(person.page, person.page.getByRole('button', { name: 'ส่งคำตอบ', exact: true }));
+        const refused = await clickAndLoad(
+          person.page,
+          person.page.getByRole('button', { name: 'ส่งคำตอบ', exact: true }),
+        );
         assert.equal(refused.status(), 400);
-        assert.ok(await person.page.locator('fieldset.question').first().locator('input[type=radio]').first().isChecked());
+        assert.ok(
+          await person.page.locator('fieldset.question').first().locator('input[type=radio]').first().isChecked(),
+        );
         assert.ok((await person.page.locator('fieldset.question[aria-invalid="true"]').count()) > 0);
       }
       await answerSurvey(person.page, r + 1);
     }
-    const cycle = await fixture.database.db.selectFrom('ita_cycle').select(['iit_responses', 'eit_responses']).executeTakeFirstOrThrow();
+    const cycle = await fixture.database.db
+      .selectFrom('ita_cycle')
+      .select(['iit_responses', 'eit_responses'])
+      .executeTakeFirstOrThrow();
     assert.deepEqual(cycle, { iit_responses: RESPONDENTS, eit_responses: RESPONDENTS });
   });
 
@@ -181,12 +216,18 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     for (const item of framework.checklist) {
       if (item.source === 'complaint-figures') {
         // The complaint statistics come from Sujarit's own cases: the public figures page is the evidence.
-        await clickAndLoad(page, page.locator(`#item-${item.id}`).getByRole('button', { name: 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน' }));
+        await clickAndLoad(
+          page,
+          page.locator(`#item-${item.id}`).getByRole('button', { name: 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน' }),
+        );
         assert.match(await page.locator(`#url-${item.id}`).inputValue(), new RegExp(`/figures\\?fy=${fiscalYear}$`));
       } else {
         await page.locator(`#url-${item.id}`).fill(`https://moral.example/ita/${fiscalYear}/${item.id}`);
       }
-      const saved = await clickAndLoad(page, page.locator(`#evidence-${item.id}`).getByRole('button', { name: 'บันทึกหลักฐาน' }));
+      const saved = await clickAndLoad(
+        page,
+        page.locator(`#evidence-${item.id}`).getByRole('button', { name: 'บันทึกหลักฐาน' }),
+      );
       assert.equal(saved.status(), 200, await saved.text());
       const isDisclosed = item.id !== NOT_DISCLOSED;
       const form = page.locator('form', { has: page.locator(`#verdict-${item.id}`) });
@@ -199,11 +240,18 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await page.getByRole('heading', { name: 'รายการที่ยังต้องทำ (1)' }).waitFor();
     const rows = await fixture.database.db.selectFrom('ita_oit_item').select(['item_id', 'verdict']).execute();
     assert.equal(rows.length, framework.checklist.length);
-    assert.deepEqual(rows.filter((r) => r.verdict === 'no').map((r) => r.item_id), [NOT_DISCLOSED]);
+    assert.deepEqual(
+      rows.filter((r) => r.verdict === 'no').map((r) => r.item_id),
+      [NOT_DISCLOSED],
+    );
   });
 
   it('the results page shows the score and grade that the answers given yield', async () => {
-    const expected = scoreAnswers(framework, { tallies, respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS }, verdicts });
+    const expected = scoreAnswers(framework, {
+      tallies,
+      respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS },
+      verdicts,
+    });
     assert.ok(expected.ita !== null && expected.grade !== null);
     const page = await as('admin');
     await go(page, cycleHref);
@@ -211,7 +259,8 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     assert.equal(results.status(), 200, await results.text());
     await page.getByText(`คะแนน ITA ${formatScore(expected.ita!)} ระดับ ${expected.grade}`).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
-    for (const ins of expected.instruments) assert.ok(text.includes(formatScore(ins.score!)), `${ins.code} ${formatScore(ins.score!)} shown`);
+    for (const ins of expected.instruments)
+      assert.ok(text.includes(formatScore(ins.score!)), `${ins.code} ${formatScore(ins.score!)} shown`);
     assert.ok((await page.locator('svg[role=img]').count()) >= 1, 'a chart');
     await page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-results.png'), fullPage: true });
     assert.equal(await page.locator('script').count(), 0);
@@ -223,7 +272,10 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   it('the administrator writes a measure, records its six-month progress and downloads the monitoring report', async () => {
     const page = await as('admin');
     await go(page, cycleHref);
-    const plan = await clickAndLoad(page, page.getByRole('link', { name: 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส', exact: true }));
+    const plan = await clickAndLoad(
+      page,
+      page.getByRole('link', { name: 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส', exact: true }),
+    );
     assert.equal(plan.status(), 200);
     await page.getByLabel('ตัวชี้วัด', { exact: false }).first().selectOption('4');
     await page.locator('#title').fill(MEASURE.title);
@@ -236,19 +288,29 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await page.locator('#budget').fill('12,500');
     const added = await clickAndLoad(page, page.getByRole('button', { name: 'เพิ่มมาตรการ', exact: true }));
     assert.equal(added.status(), 200, await added.text());
-    if (!(await page.locator('#progress-6').count())) await clickAndLoad(page, page.getByRole('link', { name: MEASURE.title }).first());
+    if (!(await page.locator('#progress-6').count()))
+      await clickAndLoad(page, page.getByRole('link', { name: MEASURE.title }).first());
     await page.locator('#progress-6').fill(MEASURE.progress);
     await page.locator('#percent-6').fill('40');
     await page.locator('#budgetUsed-6').fill('3000');
     const recorded = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึกความก้าวหน้ารอบ 6 เดือน' }));
     assert.equal(recorded.status(), 200, await recorded.text());
-    const stored = await fixture.database.db.selectFrom('ita_progress').innerJoin('ita_measure', 'ita_measure.id', 'ita_progress.measure_id').select(['title', 'percent', 'budget', 'budget_used', 'round']).execute();
-    assert.deepEqual(stored, [{ title: MEASURE.title, percent: 40, budget: '12500.00', budget_used: '3000.00', round: 6 }]);
+    const stored = await fixture.database.db
+      .selectFrom('ita_progress')
+      .innerJoin('ita_measure', 'ita_measure.id', 'ita_progress.measure_id')
+      .select(['title', 'percent', 'budget', 'budget_used', 'round'])
+      .execute();
+    assert.deepEqual(stored, [
+      { title: MEASURE.title, percent: 40, budget: '12500.00', budget_used: '3000.00', round: 6 },
+    ]);
 
     await go(page, cycleHref);
     const form = await clickAndLoad(page, page.getByRole('link', { name: 'รายงานการติดตามผล', exact: true }));
     assert.equal(form.status(), 200);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'ดาวน์โหลดรายงาน PDF' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'ดาวน์โหลดรายงาน PDF' }).click(),
+    ]);
     assert.match(download.suggestedFilename(), new RegExp(`^ita-monitoring-${fiscalYear}-6m\\.pdf$`));
     const pdf = path.join(work, 'report.pdf');
     await download.saveAs(pdf);
@@ -256,15 +318,29 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await run('pdftoppm', ['-r', '60', '-png', '-f', '1', '-l', '1', '-singlefile', pdf, path.join(work, 'page1')]);
     const png = path.join(work, 'page1.png');
     const meta = await sharp(png).metadata();
-    assert.ok(meta.width && meta.height && Math.abs(meta.height / meta.width - 297 / 210) < 0.01, `A4 page, got ${meta.width}×${meta.height}`);
+    assert.ok(
+      meta.width && meta.height && Math.abs(meta.height / meta.width - 297 / 210) < 0.01,
+      `A4 page, got ${meta.width}×${meta.height}`,
+    );
     const stats = await sharp(png).stats();
     assert.ok(stats.channels[0]!.min < 100, 'the page has dark text on it');
     await writeFile(path.join(tmpdir(), 'sujarit-e2e-ita-report-page1.png'), await sharp(png).toBuffer());
 
     const { stdout } = await run('pdftotext', ['-f', '1', '-l', '1', '-layout', pdf, '-']);
     const text = NFKC(stdout);
-    for (const s of ['รายงานการกำกับติดตาม', AGENCY_TH, `พ.ศ. ${THAI_DIGITS(String(fiscalYear))}`, 'รอบ ๖ เดือน', MEASURE.title]) assert.ok(text.includes(NFKC(s)), `page 1 holds "${s}":\n${text}`);
-    const expected = scoreAnswers(framework, { tallies, respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS }, verdicts });
+    for (const s of [
+      'รายงานการกำกับติดตาม',
+      AGENCY_TH,
+      `พ.ศ. ${THAI_DIGITS(String(fiscalYear))}`,
+      'รอบ ๖ เดือน',
+      MEASURE.title,
+    ])
+      assert.ok(text.includes(NFKC(s)), `page 1 holds "${s}":\n${text}`);
+    const expected = scoreAnswers(framework, {
+      tallies,
+      respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS },
+      verdicts,
+    });
     assert.ok(text.includes(THAI_DIGITS(formatScore(expected.ita!))), `the ITA score in Thai digits:\n${text}`);
   });
 
@@ -278,7 +354,11 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const published = await clickAndLoad(page, page.getByRole('button', { name: 'เผยแพร่ผลการประเมิน', exact: true }));
     assert.equal(published.status(), 200, await published.text());
 
-    const expected = scoreAnswers(framework, { tallies, respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS }, verdicts });
+    const expected = scoreAnswers(framework, {
+      tallies,
+      respondents: { IIT: RESPONDENTS, EIT: RESPONDENTS },
+      verdicts,
+    });
     const reader = await openContext(browser);
     contexts.push(reader);
     reader.context.setDefaultTimeout(10_000);
@@ -288,7 +368,10 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const agency = await clickAndLoad(reader.page, reader.page.getByRole('link', { name: AGENCY_TH }).first());
     assert.equal(agency.status(), 200, await agency.text());
     const text = (await reader.page.locator('main').textContent()) ?? '';
-    assert.ok(text.includes(formatScore(expected.ita!)) && text.includes(expected.grade!), `the public page shows ${formatScore(expected.ita!)} ${expected.grade}`);
+    assert.ok(
+      text.includes(formatScore(expected.ita!)) && text.includes(expected.grade!),
+      `the public page shows ${formatScore(expected.ita!)} ${expected.grade}`,
+    );
     // Instrument and indicator scores only: no question is public.
     assert.ok(!framework.questions.some((q) => text.includes(q.text.th)));
     assert.equal(await reader.page.locator('script').count(), 0);

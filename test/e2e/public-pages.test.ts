@@ -35,20 +35,81 @@ describe('public pages on a phone without JavaScript', () => {
   before(async () => {
     fixture = await serverFixture();
     shots = await mkdtemp(path.join(tmpdir(), 'sujarit-public-shots-'));
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
-    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', 'สำนักงานคณะกรรมการพัฒนาระบบราชการ', '--name-en', 'Office of the Public Sector Development Commission'], env), /agency OPDC added/);
-    await addStaffByCli(env, [{ agency: 'OPDC', email: 'intake@opdc.example', role: 'intake_officer', name: 'สมชาย รับเรื่อง' }], 'a long staff passphrase for the journey');
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
+    assert.match(
+      await runCli(
+        [
+          'agency',
+          'add',
+          '--code',
+          'OPDC',
+          '--name-th',
+          'สำนักงานคณะกรรมการพัฒนาระบบราชการ',
+          '--name-en',
+          'Office of the Public Sector Development Commission',
+        ],
+        env,
+      ),
+      /agency OPDC added/,
+    );
+    await addStaffByCli(
+      env,
+      [{ agency: 'OPDC', email: 'intake@opdc.example', role: 'intake_officer', name: 'สมชาย รับเรื่อง' }],
+      'a long staff passphrase for the journey',
+    );
     // Figures on every channel, rated and late permits, so that each table is wider than a phone.
     const db = fixture.database.db;
-    const { id: agencyId } = await db.selectFrom('agency').select('id').where('code', '=', 'OPDC').executeTakeFirstOrThrow();
+    const { id: agencyId } = await db
+      .selectFrom('agency')
+      .select('id')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
     let n = 0;
     for (const kind of ['complaint', 'tip', 'permit'] as const) {
       for (const channel of CASE_CHANNELS) {
         const id = randomUUID();
         const category = { tip: 'bribery', complaint: 'service_delay', permit: 'late_permit' }[kind];
-        await db.insertInto('report_case').values({ id, reference: `PUB-${++n}`, agency_id: agencyId, category, channel, status: 'closed', kind, has_identity: false, content: Buffer.from('sealed') }).execute();
-        if (kind === 'permit') await db.insertInto('permit_request').values({ case_id: id, agency_id: agencyId, filed_on: '2025-01-01', manual_due_on: '2025-02-01', next_notice_at: null }).execute();
-        if (kind === 'complaint') await db.insertInto('case_rating').values({ case_id: id, agency_id: agencyId, score: 1 + (n % 5), channel: channel === 'line' ? 'line' : 'web', rated_on: bangkokToday() }).execute();
+        await db
+          .insertInto('report_case')
+          .values({
+            id,
+            reference: `PUB-${++n}`,
+            agency_id: agencyId,
+            category,
+            channel,
+            status: 'closed',
+            kind,
+            has_identity: false,
+            content: Buffer.from('sealed'),
+          })
+          .execute();
+        if (kind === 'permit')
+          await db
+            .insertInto('permit_request')
+            .values({
+              case_id: id,
+              agency_id: agencyId,
+              filed_on: '2025-01-01',
+              manual_due_on: '2025-02-01',
+              next_notice_at: null,
+            })
+            .execute();
+        if (kind === 'complaint')
+          await db
+            .insertInto('case_rating')
+            .values({
+              case_id: id,
+              agency_id: agencyId,
+              score: 1 + (n % 5),
+              channel: channel === 'line' ? 'line' : 'web',
+              rated_on: bangkokToday(),
+            })
+            .execute();
       }
     }
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
@@ -70,17 +131,27 @@ describe('public pages on a phone without JavaScript', () => {
       const page = phone.page;
       const res = await page.goto(`${server.url}${url}`);
       assert.equal(res?.status(), 200, await res?.text());
-      const wide = await page.evaluate<{ doc: number; body: number }>('({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })');
+      const wide = await page.evaluate<{ doc: number; body: number }>(
+        '({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })',
+      );
       assert.ok(wide.doc <= 390 && wide.body <= 390, `${url} fits 390 px: ${JSON.stringify(wide)}`);
       const html = await page.content();
       await axePage.goto(`${server.url}/privacy`);
       await axePage.setContent(html, { waitUntil: 'load' });
       const axe = await new AxeBuilder({ page: axePage }).withTags(WCAG_TAGS).analyze();
-      const found = axe.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`);
+      const found = axe.violations.map(
+        (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`,
+      );
       assert.ok(axe.passes.length > 0, 'axe ran');
       assert.deepEqual(found, [], `axe on ${url}`);
-      await page.getByRole('contentinfo').getByRole('link', { name: t('nav.privacy') }).waitFor();
-      await page.screenshot({ path: path.join(shots, `${url === '/' ? 'home' : url.slice(1)}-390.png`), fullPage: true });
+      await page
+        .getByRole('contentinfo')
+        .getByRole('link', { name: t('nav.privacy') })
+        .waitFor();
+      await page.screenshot({
+        path: path.join(shots, `${url === '/' ? 'home' : url.slice(1)}-390.png`),
+        fullPage: true,
+      });
     });
   }
 
@@ -89,14 +160,18 @@ describe('public pages on a phone without JavaScript', () => {
     await page.goto(`${server.url}/figures`);
     const regions = page.locator('.table-wrap');
     assert.equal(await regions.count(), 4, 'complaints, tips, ratings, permits');
-    const table = (part: string) => page.getByRole('region', { name: t('figures.table', { name: t(`figures.${part}`) }), exact: true });
+    const table = (part: string) =>
+      page.getByRole('region', { name: t('figures.table', { name: t(`figures.${part}`) }), exact: true });
     for (const part of ['complaints', 'tips', 'ratings', 'permits']) {
       const region = table(part);
       assert.equal(await region.getAttribute('tabindex'), '0', part);
     }
     const complaints = table('complaints');
     const box = await complaints.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth }));
-    assert.ok(box.scroll > box.client, `the complaints table is wider than the phone (${JSON.stringify(box)}), so it scrolls`);
+    assert.ok(
+      box.scroll > box.client,
+      `the complaints table is wider than the phone (${JSON.stringify(box)}), so it scrolls`,
+    );
     await complaints.focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');

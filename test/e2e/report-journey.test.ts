@@ -44,10 +44,19 @@ describe('report journey in a browser without JavaScript', () => {
 
   before(async () => {
     fixture = await serverFixture();
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
     const agency = await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', AGENCY_TH, '--name-en', 'OPDC'], env);
     assert.match(agency, /agency OPDC added/);
-    const user = await runCli(['user', 'add', '--agency', 'OPDC', '--email', OFFICER, '--role', 'intake_officer', '--password-stdin'], env, `${OFFICER_PASSWORD}\n`);
+    const user = await runCli(
+      ['user', 'add', '--agency', 'OPDC', '--email', OFFICER, '--role', 'intake_officer', '--password-stdin'],
+      env,
+      `${OFFICER_PASSWORD}\n`,
+    );
     assert.match(user, /user officer@opdc\.example added to OPDC as intake_officer/);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -73,7 +82,9 @@ describe('report journey in a browser without JavaScript', () => {
     await page.getByLabel('เมื่อไร').fill(WHEN);
     await page.getByLabel('ที่ไหน').fill(WHERE);
     await page.getByLabel('ผู้เกี่ยวข้อง').fill(WHO);
-    await page.getByLabel('ไฟล์แนบ (ไม่บังคับ)').setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await jpegWithGps('E2E') });
+    await page
+      .getByLabel('ไฟล์แนบ (ไม่บังคับ)')
+      .setInputFiles({ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: await jpegWithGps('E2E') });
 
     const sent = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่อง' }));
     assert.equal(sent.status(), 200, await sent.text());
@@ -86,7 +97,15 @@ describe('report journey in a browser without JavaScript', () => {
     const shown = (await page.locator('output').textContent()) ?? '';
     assert.match(shown, /^\d{4} \d{4} \d{4} \d{4}$/, `receipt as shown: ${JSON.stringify(shown)}`);
     receipt = shown.replace(/ /g, '');
-    const cases = async () => Number((await fixture.database.db.selectFrom('report_case').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const cases = async () =>
+      Number(
+        (
+          await fixture.database.db
+            .selectFrom('report_case')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     assert.equal(await cases(), 1);
     const reloaded = await page.reload();
     assert.equal(reloaded?.status(), 200);
@@ -109,14 +128,22 @@ describe('report journey in a browser without JavaScript', () => {
     const { width } = page.viewportSize()!;
     for (const selector of ['main', '.receipt', 'output', 'header.top']) {
       const box = await page.locator(selector).first().boundingBox();
-      assert.ok(box && box.x >= 0 && box.x + box.width <= width + 0.5, `${selector} fits in ${width}px: ${JSON.stringify(box)}`);
+      assert.ok(
+        box && box.x >= 0 && box.x + box.width <= width + 0.5,
+        `${selector} fits in ${width}px: ${JSON.stringify(box)}`,
+      );
     }
     await page.screenshot({ path: RECEIPT_SHOT, fullPage: true });
   });
 
   it('a recipient signs in, opens the case, downloads the cleaned photo, replies and acknowledges it', async () => {
     assert.ok(reference, 'the report step ran');
-    const staff = await open({ viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+    const staff = await open({
+      viewport: { width: 1280, height: 900 },
+      isMobile: false,
+      hasTouch: false,
+      deviceScaleFactor: 1,
+    });
     const { page } = staff;
     // First login: the second factor is enrolled as with an authenticator app, then the inbox.
     await signInFirstTime(page, server.url, OFFICER, OFFICER_PASSWORD);
@@ -127,7 +154,8 @@ describe('report journey in a browser without JavaScript', () => {
     assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
     await page.getByRole('heading', { level: 1, name: reference }).waitFor();
     const main = (await page.locator('main').textContent()) ?? '';
-    for (const text of [WHAT, WHEN, WHERE, WHO, AGENCY_TH, 'การเรียกรับสินบน', 'เรื่องใหม่']) assert.ok(main.includes(text), `the case page shows ${text}`);
+    for (const text of [WHAT, WHEN, WHERE, WHO, AGENCY_TH, 'การเรียกรับสินบน', 'เรื่องใหม่'])
+      assert.ok(main.includes(text), `the case page shows ${text}`);
 
     // The attachment link downloads the photo, with its GPS and camera data gone.
     const link = page.getByRole('link', { name: /ดาวน์โหลด\s+photo\.jpg/ });
@@ -188,7 +216,10 @@ describe('report journey in a browser without JavaScript', () => {
     const { width } = page.viewportSize()!;
     for (const selector of ['main', 'dl.meta', 'ol.messages', 'textarea#message']) {
       const box = await page.locator(selector).first().boundingBox();
-      assert.ok(box && box.x >= 0 && box.x + box.width <= width + 0.5, `${selector} fits in ${width}px: ${JSON.stringify(box)}`);
+      assert.ok(
+        box && box.x >= 0 && box.x + box.width <= width + 0.5,
+        `${selector} fits in ${width}px: ${JSON.stringify(box)}`,
+      );
     }
     await page.screenshot({ path: FOLLOWUP_SHOT, fullPage: true });
     await reporter.context.close();
@@ -212,26 +243,41 @@ describe('report journey in a browser without JavaScript', () => {
 
   it('the pages load nothing from anywhere but the server', () => {
     const all = contexts.flatMap((c) => c.requests);
-    assert.ok(all.some((u) => u.endsWith('/static/app.css')), 'the style sheet was loaded');
+    assert.ok(
+      all.some((u) => u.endsWith('/static/app.css')),
+      'the style sheet was loaded',
+    );
     assert.deepEqual(foreignRequests(all, server.url), []);
   });
 
   it('left in the database what the pages showed, with the content sealed', async () => {
     const db = fixture.database.db;
-    const cases = await db.selectFrom('report_case').select(['id', 'reference', 'status', 'content', 'has_identity']).execute();
+    const cases = await db
+      .selectFrom('report_case')
+      .select(['id', 'reference', 'status', 'content', 'has_identity'])
+      .execute();
     assert.equal(cases.length, 1);
     assert.equal(cases[0].status, 'acknowledged');
     assert.equal(cases[0].reference, reference);
     assert.equal(cases[0].has_identity, false);
     assert.ok(!Buffer.from(cases[0].content).includes(Buffer.from(WHAT.slice(0, 10))), 'the content is stored sealed');
-    const messages = await db.selectFrom('case_message').select(['author_kind', 'author_role']).where('case_id', '=', cases[0].id).orderBy('number').execute();
-    assert.deepEqual(messages, [{ author_kind: 'staff', author_role: 'intake_officer' }, { author_kind: 'reporter', author_role: null }]);
+    const messages = await db
+      .selectFrom('case_message')
+      .select(['author_kind', 'author_role'])
+      .where('case_id', '=', cases[0].id)
+      .orderBy('number')
+      .execute();
+    assert.deepEqual(messages, [
+      { author_kind: 'staff', author_role: 'intake_officer' },
+      { author_kind: 'reporter', author_role: null },
+    ]);
     const attachments = await db.selectFrom('attachment').select(['uploaded_by', 'message_id']).execute();
     assert.deepEqual(attachments, [{ uploaded_by: 'reporter', message_id: null }]);
     const audit = await db.selectFrom('audit_event').select(['action', 'case_id']).orderBy('id').execute();
     const actions = audit.map((a) => a.action);
     assert.ok(actions.includes('case_opened'), `audit actions: ${actions.join(', ')}`);
-    for (const action of ['attachment_downloaded', 'message_posted', 'status_changed']) assert.ok(actions.includes(action), `audit has ${action}: ${actions.join(', ')}`);
+    for (const action of ['attachment_downloaded', 'message_posted', 'status_changed'])
+      assert.ok(actions.includes(action), `audit has ${action}: ${actions.join(', ')}`);
     assert.ok(audit.filter((a) => a.action === 'case_opened').every((a) => a.case_id === cases[0].id));
   });
 });

@@ -77,9 +77,25 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     assert.equal(new Set(all).size, 1, `one setup link in the mail:\n${text}`);
     return all[0];
   };
-  const menu = (page: Page, name: string) => page.getByRole('navigation', { name: t('console.nav') }).getByRole('link', { name, exact: true });
-  const userId = async (email: string) => (await fixture.database.db.selectFrom('staff_user').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-  const rolesOf = async (id: number) => (await fixture.database.db.selectFrom('staff_role').select('role').where('user_id', '=', id).orderBy('role').execute()).map((r) => r.role);
+  const menu = (page: Page, name: string) =>
+    page.getByRole('navigation', { name: t('console.nav') }).getByRole('link', { name, exact: true });
+  const userId = async (email: string) =>
+    (
+      await fixture.database.db
+        .selectFrom('staff_user')
+        .select('id')
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow()
+    ).id;
+  const rolesOf = async (id: number) =>
+    (
+      await fixture.database.db
+        .selectFrom('staff_role')
+        .select('role')
+        .where('user_id', '=', id)
+        .orderBy('role')
+        .execute()
+    ).map((r) => r.role);
 
   /**
    * Looks at the page as it is now: axe (on a copy of its HTML in a JavaScript-enabled page of the
@@ -91,14 +107,18 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await axePage.goto(`${server.url}/staff/login`);
     await axePage.setContent(html, { waitUntil: 'load' });
     const axe = await new AxeBuilder({ page: axePage }).withTags(WCAG_TAGS).analyze();
-    const found = axe.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    const found = axe.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
     assert.ok(axe.passes.length > 0, 'axe ran');
     assert.deepEqual(found, [], `axe on ${pathOf(page)}`);
     if (!shot) return;
     await page.screenshot({ path: path.join(shots, `${shot}-1280.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      const wide = await page.evaluate<{ doc: number; body: number }>('({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })');
+      const wide = await page.evaluate<{ doc: number; body: number }>(
+        '({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })',
+      );
       assert.ok(wide.doc <= 390 && wide.body <= 390, `${shot} fits 390 px: ${JSON.stringify(wide)}`);
       await page.screenshot({ path: path.join(shots, `${shot}-390.png`), fullPage: true });
     } finally {
@@ -109,7 +129,13 @@ describe('separation of duties and mailed links, as staff use them in a browser'
   const setUpFromMail = async (email: string, password: string) => {
     const mails = mailsTo(email);
     assert.ok(mails.length > 0, `a mail reached ${email}`);
-    const phone = await open({ ...DESKTOP, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const phone = await open({
+      ...DESKTOP,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     await goto(phone, `${server.url}${linkIn(mails.at(-1)!.text)}`);
     assert.ok((await mainText(phone)).includes(email), 'the setup page names the account');
     await phone.getByLabel(t('setup.password'), { exact: true }).fill(password);
@@ -125,10 +151,22 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     smtp = await startSmtp();
     fixture = await serverFixture();
     shots = await mkdtemp(path.join(tmpdir(), 'sujarit-separation-shots-'));
-    const env = { DATABASE_URL: fixture.database.url, SUJARIT_DATA: fixture.dataDir, SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV };
-    assert.match(await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env), /agency OPDC added/);
+    const env = {
+      DATABASE_URL: fixture.database.url,
+      SUJARIT_DATA: fixture.dataDir,
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+    };
+    assert.match(
+      await runCli(['agency', 'add', '--code', 'OPDC', '--name-th', OPDC_TH, '--name-en', 'OPDC'], env),
+      /agency OPDC added/,
+    );
     await addStaffByCli(env, [ROOT, SUP, KEEPER], PASSWORD);
-    server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir, env: { SUJARIT_SMTP_URL: smtp.url } });
+    server = await startServerProcess({
+      databaseUrl: fixture.database.url,
+      dataDir: fixture.dataDir,
+      env: { SUJARIT_SMTP_URL: smtp.url },
+    });
     browser = await launchBrowser();
     const axe = await openContext(browser, { ...DESKTOP, javaScriptEnabled: true });
     contexts.push(axe);
@@ -151,7 +189,10 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await form.getByLabel(t('setup.name')).fill(ADMIN.name);
     const sent = await clickAndLoad(page, form.getByRole('button', { name: t('admin.invite.submit') }));
     assert.equal(sent.status(), 200, await sent.text());
-    await page.getByRole('status').filter({ hasText: t('admin.link.mailed', { email: ADMIN.email, days: 7 }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: t('admin.link.mailed', { email: ADMIN.email, days: 7 }) })
+      .waitFor();
     assert.doesNotMatch(await page.content(), /\/staff\/setup\//, 'no setup link on the inviter’s page');
     await look(page, 'admin-link-mailed-agency-admin');
     const mails = mailsTo(ADMIN.email);
@@ -172,18 +213,32 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await clickAndLoad(page, menu(page, t('admin.nav.users')));
     await clickAndLoad(page, page.getByRole('link', { name: ADMIN.email, exact: true }));
     const own = pathOf(page);
-    for (const [role, message, status] of [['intake_officer', 'admin.error.separation', 400], ['auditor', 'admin.error.own_roles', 403]] as const) {
+    for (const [role, message, status] of [
+      ['intake_officer', 'admin.error.separation', 400],
+      ['auditor', 'admin.error.own_roles', 403],
+    ] as const) {
       await page.locator(`input[name="roles"][value="${role}"]`).check();
       const refused = await clickAndLoad(page, page.getByRole('button', { name: t('staff.save'), exact: true }));
       assert.equal(refused.status(), status, `${role}: ${await refused.text()}`);
-      await page.getByRole('alert').filter({ hasText: t(message) }).waitFor();
-      assert.equal(await page.locator(`input[name="roles"][value="${role}"]`).isChecked(), false, 'the form shows the roles as they are');
+      await page
+        .getByRole('alert')
+        .filter({ hasText: t(message) })
+        .waitFor();
+      assert.equal(
+        await page.locator(`input[name="roles"][value="${role}"]`).isChecked(),
+        false,
+        'the form shows the roles as they are',
+      );
       await look(page);
       await goto(page, `${server.url}${own}`);
     }
     const id = await userId(ADMIN.email);
     assert.deepEqual(await rolesOf(id), ['agency_admin']);
-    assert.equal(await fixture.database.db.selectFrom('role_grant').select('id').where('user_id', '=', id).executeTakeFirst(), undefined, 'nothing was requested either');
+    assert.equal(
+      await fixture.database.db.selectFrom('role_grant').select('id').where('user_id', '=', id).executeTakeFirst(),
+      undefined,
+      'nothing was requested either',
+    );
   });
 
   it('the administrator invites an intake officer with a Thai name: mailed, and the role only requested', async () => {
@@ -195,7 +250,10 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await form.locator('input[name="roles"][value="intake_officer"]').check();
     const sent = await clickAndLoad(page, form.getByRole('button', { name: t('admin.invite.submit') }));
     assert.equal(sent.status(), 200, await sent.text());
-    await page.getByRole('status').filter({ hasText: t('admin.link.mailed', { email: OFFICER.email, days: 7 }) }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: t('admin.link.mailed', { email: OFFICER.email, days: 7 }) })
+      .waitFor();
     await page.getByText(t('admin.link.pending', { roles: t('role.intake_officer') })).waitFor();
     assert.doesNotMatch(await page.content(), /\/staff\/setup\//);
     await look(page, 'admin-link-mailed-pending-role');
@@ -211,7 +269,11 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     assert.ok(cells.includes(t('admin.state.invited')), cells);
     await look(page, 'admin-users-pending');
     await clickAndLoad(page, row.getByRole('link', { name: OFFICER.email }));
-    assert.equal(await page.locator('input[name="roles"][value="intake_officer"]').isChecked(), true, 'the requested role stays ticked, marked as awaiting');
+    assert.equal(
+      await page.locator('input[name="roles"][value="intake_officer"]').isChecked(),
+      true,
+      'the requested role stays ticked, marked as awaiting',
+    );
     await look(page, 'admin-user-pending-role');
   });
 
@@ -230,7 +292,10 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await confirm.evaluate((b) => b.removeAttribute('disabled'));
     const refused = await clickAndLoad(page, confirm);
     assert.equal(refused.status(), 409, await refused.text());
-    await page.getByRole('alert').filter({ hasText: t('grants.error.not_set_up') }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: t('grants.error.not_set_up') })
+      .waitFor();
     assert.deepEqual(await rolesOf(officerId), []);
   });
 
@@ -251,24 +316,40 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     const done = await clickAndLoad(page, card.getByRole('button', { name: t('grants.confirm') }));
     assert.equal(done.status(), 200, await done.text());
     assert.equal(pathOf(page), '/staff/role-grants?done=1');
-    await page.getByRole('status').filter({ hasText: t('grants.done') }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: t('grants.done') })
+      .waitFor();
     await page.getByText(t('grants.none')).waitFor();
     await look(page, 'role-grants-done');
     assert.deepEqual(await rolesOf(officerId), ['intake_officer']);
 
-    const decisions = () => fixture.database.db.selectFrom('audit_event').select('id').where('action', '=', 'role_grant_decided').execute();
+    const decisions = () =>
+      fixture.database.db.selectFrom('audit_event').select('id').where('action', '=', 'role_grant_decided').execute();
     assert.equal((await decisions()).length, 1);
     const reloaded = await page.reload();
     assert.equal(reloaded?.status(), 200);
     assert.equal((await decisions()).length, 1, 'a reload is a GET after the redirect: nothing decided again');
     const back = await page.goBack();
     assert.equal(back?.status(), 200);
-    assert.equal(await page.getByRole('button', { name: t('grants.confirm') }).count(), 0, 'going back shows the page as it is now');
+    assert.equal(
+      await page.getByRole('button', { name: t('grants.confirm') }).count(),
+      0,
+      'going back shows the page as it is now',
+    );
 
     // The tab left open still shows the request; deciding it again gets an answer that says so.
-    const again = await clickAndLoad(stale, stale.getByRole('region', { name: `${OFFICER.name} · ${t('admin.role.intake_officer')}` }).getByRole('button', { name: t('grants.refuse') }));
+    const again = await clickAndLoad(
+      stale,
+      stale
+        .getByRole('region', { name: `${OFFICER.name} · ${t('admin.role.intake_officer')}` })
+        .getByRole('button', { name: t('grants.refuse') }),
+    );
     assert.equal(again.status(), 409, await again.text());
-    await stale.getByRole('alert').filter({ hasText: t('grants.error.decided') }).waitFor();
+    await stale
+      .getByRole('alert')
+      .filter({ hasText: t('grants.error.decided') })
+      .waitFor();
     await look(stale, 'role-grants-already-decided');
     await stale.close();
     assert.equal((await decisions()).length, 1);
@@ -286,8 +367,19 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await reporter.getByRole('heading', { level: 1, name: 'ส่งเรื่องเรียบร้อยแล้ว' }).waitFor();
     reference = ((await reporter.locator('dl.meta dd').first().textContent()) ?? '').trim();
     assert.match(reference, /^OPDC-\d{4}-\d{6}$/);
-    const keys = await fixture.database.db.selectFrom('case_key').innerJoin('report_case as c', 'c.id', 'case_key.case_id').select(['case_key.purpose']).where('case_key.user_id', '=', officerId).where('c.reference', '=', reference).orderBy('case_key.purpose').execute();
-    assert.deepEqual(keys.map((k) => k.purpose), ['content', 'team'], 'the tip is sealed to the officer');
+    const keys = await fixture.database.db
+      .selectFrom('case_key')
+      .innerJoin('report_case as c', 'c.id', 'case_key.case_id')
+      .select(['case_key.purpose'])
+      .where('case_key.user_id', '=', officerId)
+      .where('c.reference', '=', reference)
+      .orderBy('case_key.purpose')
+      .execute();
+    assert.deepEqual(
+      keys.map((k) => k.purpose),
+      ['content', 'team'],
+      'the tip is sealed to the officer',
+    );
     const page = await as(OFFICER.email);
     await goto(page, `${server.url}/staff/cases/${encodeURIComponent(reference)}`);
     assert.ok((await mainText(page)).includes(WHAT), 'the officer reads the tip');
@@ -298,7 +390,10 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await clickAndLoad(admin, menu(admin, t('escrow.title')));
     const enabled = await clickAndLoad(admin, admin.getByRole('button', { name: t('escrow.enable') }));
     assert.equal(enabled.status(), 200, await enabled.text());
-    await admin.getByRole('status').filter({ hasText: t('escrow.enabled') }).waitFor();
+    await admin
+      .getByRole('status')
+      .filter({ hasText: t('escrow.enabled') })
+      .waitFor();
 
     // The officer signs in again (a later TOTP step: a code is accepted once).
     const page = await open();
@@ -316,7 +411,10 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     await look(admin, 'admin-escrow');
     const asked = await clickAndLoad(admin, row.getByRole('button', { name: t('escrow.restore') }));
     assert.equal(asked.status(), 200, await asked.text());
-    await admin.getByRole('status').filter({ hasText: t('escrow.requested') }).waitFor();
+    await admin
+      .getByRole('status')
+      .filter({ hasText: t('escrow.requested') })
+      .waitFor();
     const told = mailsTo(OFFICER.email).at(-1)!;
     assert.ok(told.subject.includes(t('mail.restore_requested.subject')), told.subject);
     assert.ok(told.text.includes(ADMIN.email), 'the mail says who asked');
@@ -333,11 +431,18 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     const before = smtp.received.length;
     const approved = await clickAndLoad(page, card.getByRole('button', { name: t('escrow.approve') }));
     assert.equal(approved.status(), 200, await approved.text());
-    await page.getByRole('status').filter({ hasText: t('escrow.mailed') }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: t('escrow.mailed') })
+      .waitFor();
     assert.doesNotMatch(await page.content(), /\/staff\/setup\//, 'no restore link on the custodian’s page');
     await look(page, 'escrow-custodian-approved');
     const sent = smtp.received.slice(before);
-    assert.deepEqual(sent.map((m) => m.to), [[OFFICER.email]], 'one mail, to the officer only');
+    assert.deepEqual(
+      sent.map((m) => m.to),
+      [[OFFICER.email]],
+      'one mail, to the officer only',
+    );
     assert.ok(sent[0].subject.includes(t('mail.restore_link.subject')), sent[0].subject);
   });
 

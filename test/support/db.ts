@@ -8,7 +8,8 @@ export type TestDatabase = { db: Db; url: string; drop: () => Promise<void> };
 
 function serverUrl(): string {
   const url = process.env.SUJARIT_TEST_DATABASE_URL;
-  if (!url) throw new Error('SUJARIT_TEST_DATABASE_URL is unset: run tests with npm test (global setup starts PostgreSQL)');
+  if (!url)
+    throw new Error('SUJARIT_TEST_DATABASE_URL is unset: run tests with npm test (global setup starts PostgreSQL)');
   return url;
 }
 

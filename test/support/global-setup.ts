@@ -13,7 +13,9 @@ export async function globalSetup(): Promise<void> {
   if (process.env.SUJARIT_TEST_DATABASE_URL) return;
   dir = await mkdtemp(path.join(tmpdir(), 'sujarit-test-pg-'));
   await chmod(dir, 0o711); // run as root, PostgreSQL runs as `postgres` and must pass through
-  holder = spawn(process.execPath, [path.join(import.meta.dirname, 'pg-holder.ts'), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  holder = spawn(process.execPath, [path.join(import.meta.dirname, 'pg-holder.ts'), dir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     holder!.stdout!.on('data', (b: Buffer) => {

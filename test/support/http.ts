@@ -20,10 +20,17 @@ function keep(jar: CookieJar, res: Response): void {
     if (eq <= 0) continue;
     const name = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
-    const attr = (n: string) => attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith(`${n}=`))?.slice(n.length + 1);
+    const attr = (n: string) =>
+      attrs
+        .map((a) => a.trim())
+        .find((a) => a.toLowerCase().startsWith(`${n}=`))
+        ?.slice(n.length + 1);
     const maxAge = attr('max-age');
     const expires = attr('expires');
-    const isGone = value === '' || (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) < Date.now());
+    const isGone =
+      value === '' ||
+      (maxAge !== undefined && Number(maxAge) <= 0) ||
+      (expires !== undefined && Date.parse(expires) < Date.now());
     if (isGone) jar.delete(name);
     else jar.set(name, value);
   }
@@ -34,7 +41,12 @@ function cookieHeader(jar: CookieJar): Record<string, string> {
 }
 
 /** One request; redirects are not followed (their Location is returned), the body is read in full. */
-export async function send(base: string, jar: CookieJar | null, path: string, init: { method?: string; headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {}): Promise<HttpResponse> {
+export async function send(
+  base: string,
+  jar: CookieJar | null,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: RequestInit['body']; duplex?: 'half' } = {},
+): Promise<HttpResponse> {
   const res = await fetch(new URL(path, base), {
     method: init.method ?? 'GET',
     redirect: 'manual',
@@ -44,7 +56,13 @@ export async function send(base: string, jar: CookieJar | null, path: string, in
   } as RequestInit);
   if (jar) keep(jar, res);
   const bytes = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, headers: res.headers, body: bytes.toString('utf8'), bytes, location: res.headers.get('location') };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: bytes.toString('utf8'),
+    bytes,
+    location: res.headers.get('location'),
+  };
 }
 
 export function httpGet(base: string, jar: CookieJar, path: string): Promise<HttpResponse> {
@@ -56,21 +74,57 @@ export async function followToReceipt(base: string, jar: CookieJar, res: HttpRes
   return res.status === 303 && res.location === '/receipt' ? send(base, jar, '/receipt') : res;
 }
 
-export async function httpPostForm(base: string, jar: CookieJar, path: string, fields: Record<string, string>): Promise<HttpResponse> {
-  return followToReceipt(base, jar, await send(base, jar, path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() }));
+export async function httpPostForm(
+  base: string,
+  jar: CookieJar,
+  path: string,
+  fields: Record<string, string>,
+): Promise<HttpResponse> {
+  return followToReceipt(
+    base,
+    jar,
+    await send(base, jar, path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    }),
+  );
 }
 
 /** Fields first (put `_csrf` first among them), then files, as a browser sends a form. */
-export async function httpPostMultipart(base: string, jar: CookieJar, path: string, fields: Record<string, string>, files: FilePart[] = []): Promise<HttpResponse> {
+export async function httpPostMultipart(
+  base: string,
+  jar: CookieJar,
+  path: string,
+  fields: Record<string, string>,
+  files: FilePart[] = [],
+): Promise<HttpResponse> {
   const { body, contentType } = await multipart(fields, files);
-  return followToReceipt(base, jar, await send(base, jar, path, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }));
+  return followToReceipt(
+    base,
+    jar,
+    await send(base, jar, path, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(body),
+    }),
+  );
 }
 
 /** A JSON API call; `token` is sent as a bearer token. The body is parsed when it is JSON. */
-export async function api<T = Record<string, unknown>>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T; text: string }> {
+export async function api<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: T; text: string }> {
   const res = await send(base, null, path, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let json = {} as T;
@@ -79,7 +133,10 @@ export async function api<T = Record<string, unknown>>(base: string, method: str
 }
 
 /** Opens a report with its receipt through the JSON API, as a reporter's app would. */
-export async function openReportByReceipt(base: string, receipt: string): Promise<{ status: number; report: ApiCase | null; detail: string }> {
+export async function openReportByReceipt(
+  base: string,
+  receipt: string,
+): Promise<{ status: number; report: ApiCase | null; detail: string }> {
   const s = await api<{ token: string }>(base, 'POST', '/api/v1/reporter/session', { receipt });
   if (s.status !== 200) return { status: s.status, report: null, detail: s.text };
   const r = await api<ApiCase>(base, 'GET', '/api/v1/reporter/report', undefined, s.json.token);
@@ -101,14 +158,21 @@ export type ApiCase = {
  * Completes the second-factor enrolment a new staff member is sent to after their first login, as
  * a person with an authenticator app would: reads the secret shown, types the current code.
  */
-export async function enrolSecondFactor(base: string, jar: CookieJar): Promise<{ secret: Buffer; base32: string; recoveryCodes: string[] }> {
+export async function enrolSecondFactor(
+  base: string,
+  jar: CookieJar,
+): Promise<{ secret: Buffer; base32: string; recoveryCodes: string[] }> {
   const page = await httpGet(base, jar, '/staff/account/totp');
   if (page.status !== 200) throw new Error(`enrolment page: ${page.status}`);
   const base32 = /<code id="totp-secret"[^>]*>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1].replace(/ /g, '');
   const secret = Buffer.from(Secret.fromBase32(base32).bytes);
   const sealed = /name="enrolment" value="([^"]+)"/.exec(page.body)![1];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-  const done = await httpPostForm(base, jar, '/staff/account/totp', { _csrf: csrf, enrolment: sealed, code: totpCode(secret) });
+  const done = await httpPostForm(base, jar, '/staff/account/totp', {
+    _csrf: csrf,
+    enrolment: sealed,
+    code: totpCode(secret),
+  });
   if (done.status !== 200) throw new Error(`enrolment: ${done.status} ${done.body.slice(0, 300)}`);
   const recoveryCodes = [...done.body.matchAll(/\b(\d{4}-\d{4}-\d{4}-\d{4})\b/g)].map((m) => m[1]);
   return { secret, base32, recoveryCodes };

@@ -14,5 +14,7 @@ export async function jpegWithGps(marker = 'MARKER'): Promise<Buffer> {
 }
 
 export async function plainPng(): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } }).png().toBuffer();
+  return sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 1 } } })
+    .png()
+    .toBuffer();
 }

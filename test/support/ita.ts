@@ -36,13 +36,22 @@ export async function itaActors(db: Db, people: readonly Person[] = ITA_PEOPLE):
 }
 
 /** Seeds them and signs each in through the login form: email → cookie jar. */
-export async function itaJars(app: FastifyInstance, db: Db, people: readonly Person[] = ITA_PEOPLE): Promise<{ jars: Record<string, Jar>; ids: Record<string, number> }> {
+export async function itaJars(
+  app: FastifyInstance,
+  db: Db,
+  people: readonly Person[] = ITA_PEOPLE,
+): Promise<{ jars: Record<string, Jar>; ids: Record<string, number> }> {
   const ids = await seedItaPeople(db, people);
   const jars: Record<string, Jar> = {};
   for (const [email] of people) {
     const jar = newJar();
     const page = await get(app, jar, '/staff/login');
-    const res = await postForm(app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
+    const res = await postForm(app, jar, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email,
+      password: PASSWORD,
+      code: loginCode(email),
+    });
     assert.equal(res.statusCode, 303, res.body);
     jars[email] = jar;
   }

@@ -13,13 +13,19 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Runs `node src/cli/main.ts ...args` (what `npm run sujarit --` runs); resolves with its stdout. */
 export function runCli(args: string[], env: Record<string, string>, stdin = ''): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}${err}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`sujarit ${args.join(' ')} exited ${code}:\n${out}${err}`)),
+    );
     child.stdin.end(stdin);
   });
 }
@@ -29,7 +35,10 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ''):
  * non-redirect response of a main-frame navigation. Returns that response for its status and URL.
  */
 export async function clickAndLoad(page: Page, target: Locator): Promise<Response> {
-  const loaded = page.waitForResponse((r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400));
+  const loaded = page.waitForResponse(
+    (r) =>
+      r.request().isNavigationRequest() && r.frame() === page.mainFrame() && (r.status() < 300 || r.status() >= 400),
+  );
   await target.click();
   const response = await loaded;
   await page.waitForLoadState('load');
@@ -54,7 +63,9 @@ export async function signInFirstTime(page: Page, baseUrl: string, email: string
   const enrol = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
   assert.equal(enrol.status(), 200, await enrol.text());
   assert.equal(pathOf(page), '/staff/account/totp');
-  const secret = Buffer.from(Secret.fromBase32(((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '')).bytes);
+  const secret = Buffer.from(
+    Secret.fromBase32(((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '')).bytes,
+  );
   await page.getByLabel('รหัส 6 หลักจากแอป').fill(totpCode(secret));
   const codes = await clickAndLoad(page, page.getByRole('button', { name: 'ยืนยัน', exact: true }));
   assert.equal(codes.status(), 200, await codes.text());
@@ -66,15 +77,28 @@ export async function signInFirstTime(page: Page, baseUrl: string, email: string
 }
 
 /** Adds each person with `user add` (password on standard input) and checks the CLI says so. */
-export async function addStaffByCli(env: Record<string, string>, people: readonly { agency: string; email: string; role: string; name: string }[], password: string): Promise<void> {
+export async function addStaffByCli(
+  env: Record<string, string>,
+  people: readonly { agency: string; email: string; role: string; name: string }[],
+  password: string,
+): Promise<void> {
   for (const s of people) {
-    const out = await runCli(['user', 'add', '--agency', s.agency, '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'], env, `${password}\n`);
+    const out = await runCli(
+      ['user', 'add', '--agency', s.agency, '--email', s.email, '--role', s.role, '--name', s.name, '--password-stdin'],
+      env,
+      `${password}\n`,
+    );
     assert.match(out, new RegExp(`user ${s.email.replace(/\./g, '\\.')} added to ${s.agency} as ${s.role}`));
   }
 }
 
 /** Ends a journey: its browser contexts, the browser, the server, then its database and data folder. */
-export async function closeJourney(j: { contexts: readonly { context: { close: () => Promise<void> } }[]; browser?: { close: () => Promise<void> }; server?: { stop: () => Promise<void> }; fixture?: { cleanup: () => Promise<void> } }): Promise<void> {
+export async function closeJourney(j: {
+  contexts: readonly { context: { close: () => Promise<void> } }[];
+  browser?: { close: () => Promise<void> };
+  server?: { stop: () => Promise<void> };
+  fixture?: { cleanup: () => Promise<void> };
+}): Promise<void> {
   for (const c of j.contexts) await c.context.close().catch(() => {});
   await j.browser?.close();
   await j.server?.stop();
@@ -86,12 +110,21 @@ export async function closeJourney(j: { contexts: readonly { context: { close: (
  * use and kept. `browser` and `baseUrl` are read when a page is first needed (they are set in
  * `before`); the contexts go to `contexts`, for closeJourney.
  */
-export function staffPages<K extends string>(j: { browser: () => Browser; baseUrl: () => string; contexts: RecordedContext[] }, people: Record<K, { email: string }>, password: string): (who: K) => Promise<Page> {
+export function staffPages<K extends string>(
+  j: { browser: () => Browser; baseUrl: () => string; contexts: RecordedContext[] },
+  people: Record<K, { email: string }>,
+  password: string,
+): (who: K) => Promise<Page> {
   const pages = new Map<K, Page>();
   return async (who) => {
     let page = pages.get(who);
     if (!page) {
-      const c = await openContext(j.browser(), { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+      const c = await openContext(j.browser(), {
+        viewport: { width: 1280, height: 900 },
+        isMobile: false,
+        hasTouch: false,
+        deviceScaleFactor: 1,
+      });
       c.context.setDefaultTimeout(10_000);
       j.contexts.push(c);
       page = c.page;

@@ -37,15 +37,22 @@ export function needlesOf(secret: Secret): Needle[] {
     list.push({ encoding: 'utf16le', bytes: utf16 });
     list.push(...base64Inside(utf16, false).map((bytes) => ({ encoding: 'base64(utf16le)', bytes })));
     if (/[^\x20-\x7e]/.test(text)) {
-      const esc = (upper: boolean) => text.replace(/[^\x20-\x7e]/g, (c) => {
-        const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
-        return `\\u${upper ? hex.toUpperCase() : hex}`;
-      });
+      const esc = (upper: boolean) =>
+        text.replace(/[^\x20-\x7e]/g, (c) => {
+          const hex = c.charCodeAt(0).toString(16).padStart(4, '0');
+          return `\\u${upper ? hex.toUpperCase() : hex}`;
+        });
       const percent = encodeURIComponent(text);
       list.push({ encoding: 'json-escaped', bytes: Buffer.from(esc(false), 'latin1') });
       list.push({ encoding: 'JSON-ESCAPED', bytes: Buffer.from(esc(true), 'latin1') });
       list.push({ encoding: 'percent', bytes: Buffer.from(percent, 'latin1') });
-      list.push({ encoding: 'percent-lower', bytes: Buffer.from(percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), 'latin1') });
+      list.push({
+        encoding: 'percent-lower',
+        bytes: Buffer.from(
+          percent.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+          'latin1',
+        ),
+      });
     }
   }
   const seen = new Set<string>();
@@ -82,7 +89,10 @@ export function scanner(secrets: Secret[]): Scanner {
         const k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16);
         if ((bitmap[k >>> 3] & (1 << (k & 7))) === 0) continue;
         for (const n of buckets.get(k)!) {
-          if (i + n.bytes.length <= data.length && data.compare(n.bytes, 0, n.bytes.length, i, i + n.bytes.length) === 0) {
+          if (
+            i + n.bytes.length <= data.length &&
+            data.compare(n.bytes, 0, n.bytes.length, i, i + n.bytes.length) === 0
+          ) {
             hits.push({ label: n.label, encoding: n.encoding, where, offset: i });
           }
         }
@@ -104,7 +114,10 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Reads and scans every file under `dir`; returns the hits and what was read. */
-export async function scanFolder(s: Scanner, dir: string): Promise<{ hits: Hit[]; files: number; bytes: number; errors: string[] }> {
+export async function scanFolder(
+  s: Scanner,
+  dir: string,
+): Promise<{ hits: Hit[]; files: number; bytes: number; errors: string[] }> {
   const hits: Hit[] = [];
   const errors: string[] = [];
   let bytes = 0;

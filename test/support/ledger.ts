@@ -13,7 +13,15 @@ import { initLedger } from '../../src/ledger/keys.ts';
 import type { SigningKey } from '../../src/ledger/note.ts';
 import { verifyNote } from '../../src/ledger/note.ts';
 import { readCheckpoint, readTile } from '../../src/ledger/read-log.ts';
-import { decodeBundle, HASH_SIZE, requiredTiles, TILE_WIDTH, tilePath, type HashTile, type TileAddress } from '../../src/ledger/tiles.ts';
+import {
+  decodeBundle,
+  HASH_SIZE,
+  requiredTiles,
+  TILE_WIDTH,
+  tilePath,
+  type HashTile,
+  type TileAddress,
+} from '../../src/ledger/tiles.ts';
 import {
   consistencyProof,
   inclusionProof,
@@ -30,7 +38,15 @@ export const TEST_PUBLIC_URL = 'https://ledger.sujarit.test';
 
 /** A configuration for ledger tests: data in `dir`, the key file `keyFile` (default <dir>/ledger-key.pem). */
 export function ledgerConfig(dir: string, keyFile?: string): Config {
-  return loadConfig({ SUJARIT_DATA: dir, SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL, SUJARIT_LOG_LEVEL: 'silent', ...(keyFile ? { SUJARIT_LEDGER_KEY: keyFile } : {}) }, []);
+  return loadConfig(
+    {
+      SUJARIT_DATA: dir,
+      SUJARIT_PUBLIC_URL: TEST_PUBLIC_URL,
+      SUJARIT_LOG_LEVEL: 'silent',
+      ...(keyFile ? { SUJARIT_LEDGER_KEY: keyFile } : {}),
+    },
+    [],
+  );
 }
 
 export type TestLedger = { key: SigningKey; config: Config; dir: string; cleanup: () => Promise<void> };
@@ -51,10 +67,13 @@ export async function appendToOutbox(db: Db, entries: readonly Buffer[]): Promis
     // Chunks of at most ~4 MB of entry bytes or 10,000 rows keep every statement small.
     let end = at;
     let bytes = 0;
-    while (end < entries.length && end - at < 10_000 && (end === at || bytes + entries[end].length < 4_000_000)) bytes += entries[end++].length;
+    while (end < entries.length && end - at < 10_000 && (end === at || bytes + entries[end].length < 4_000_000))
+      bytes += entries[end++].length;
     const chunk = entries.slice(at, end);
     const r = await sql<{ id: number }>`insert into ledger_outbox (entry)
-      select t.entry from unnest(${chunk}::bytea[]) with ordinality as t(entry, o) order by t.o returning id`.execute(db);
+      select t.entry from unnest(${chunk}::bytea[]) with ordinality as t(entry, o) order by t.o returning id`.execute(
+      db,
+    );
     const got = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
     assert.equal(got.length, chunk.length);
     ids.push(...got);
@@ -135,7 +154,10 @@ export class SignedHistory {
   add(cp: SignedTree): void {
     const known = this.bySize.get(cp.size);
     if (known) {
-      assert.ok(known.root.equals(cp.root), `two roots signed for size ${cp.size}: ${known.root.toString('base64')} and ${cp.root.toString('base64')}`);
+      assert.ok(
+        known.root.equals(cp.root),
+        `two roots signed for size ${cp.size}: ${known.root.toString('base64')} and ${cp.root.toString('base64')}`,
+      );
       // Witnesses' cosignature lines may be added later; the log's own text and signature may not change.
       assert.equal(logSigned(cp.note), logSigned(known.note), `two different checkpoints of size ${cp.size}`);
       return;
@@ -173,7 +195,11 @@ export type VerifyOptions = {
   label?: string;
 };
 
-export type VerifyReport = SignedTree & { entries: Buffer[]; leaves: Buffer[]; proofs: { inclusion: number; consistency: number; tileBuilt: number; tiles: number } };
+export type VerifyReport = SignedTree & {
+  entries: Buffer[];
+  leaves: Buffer[];
+  proofs: { inclusion: number; consistency: number; tileBuilt: number; tiles: number };
+};
 
 /**
  * Re-verifies the whole log from what `reader` serves, as a monitor would:
@@ -212,8 +238,12 @@ export async function verifyWholeLog(reader: LogReader, opts: VerifyOptions): Pr
   }
   assert.equal(entries.length, size, `bundles hold ${entries.length} entries for size ${size}${at}`);
   if (opts.expected) {
-    assert.ok(opts.expected.length >= size, `the log has ${size} entries, only ${opts.expected.length} were appended${at}`);
-    for (let i = 0; i < size; i++) assert.ok(entries[i].equals(opts.expected[i]), `entry ${i} differs from what was appended${at}`);
+    assert.ok(
+      opts.expected.length >= size,
+      `the log has ${size} entries, only ${opts.expected.length} were appended${at}`,
+    );
+    for (let i = 0; i < size; i++)
+      assert.ok(entries[i].equals(opts.expected[i]), `entry ${i} differs from what was appended${at}`);
   }
   const leaves = entries.map(leafHash);
   const mem = memoryHashSource(leaves);
@@ -225,7 +255,10 @@ export async function verifyWholeLog(reader: LogReader, opts: VerifyOptions): Pr
   const checkTile = async (t: HashTile, of: number): Promise<void> => {
     const served = await fetchTile(t);
     assert.equal(served.length, t.width * HASH_SIZE, `${tilePath(t)} has ${served.length} bytes${at}`);
-    assert.ok(served.equals(expectedTile(mem, t)), `${tilePath(t)} (needed by size ${of}) differs from the tile computed from scratch${at}`);
+    assert.ok(
+      served.equals(expectedTile(mem, t)),
+      `${tilePath(t)} (needed by size ${of}) differs from the tile computed from scratch${at}`,
+    );
     tiles++;
   };
   for (const t of requiredTiles(size)) await checkTile(t, size);
@@ -235,7 +268,11 @@ export async function verifyWholeLog(reader: LogReader, opts: VerifyOptions): Pr
       await checkTile(t, s);
       if (t.level !== 0) continue;
       const bundle = await fetchTile({ level: 'entries', index: t.index, width: t.width });
-      assert.deepEqual(decodeBundle(bundle, t.width), entries.slice(t.index * TILE_WIDTH, t.index * TILE_WIDTH + t.width), `partial bundle of size ${s}${at}`);
+      assert.deepEqual(
+        decodeBundle(bundle, t.width),
+        entries.slice(t.index * TILE_WIDTH, t.index * TILE_WIDTH + t.width),
+        `partial bundle of size ${s}${at}`,
+      );
     }
   }
   // Synchronous tile sources for proofs, from the tiles fetched above.
@@ -263,10 +300,17 @@ export async function verifyWholeLog(reader: LogReader, opts: VerifyOptions): Pr
   for (let i = 0; i < size; i++) {
     if (opts.sampleOnly && !tileBuilt.has(i)) continue;
     const proof = ref.inclusion(i, size);
-    assert.ok(verifyInclusion(leaves[i], i, size, proof, cp.root), `inclusion proof of entry ${i} in ${size} does not verify${at}`);
+    assert.ok(
+      verifyInclusion(leaves[i], i, size, proof, cp.root),
+      `inclusion proof of entry ${i} in ${size} does not verify${at}`,
+    );
     inclusion++;
     if (tileBuilt.has(i)) {
-      assert.deepEqual(inclusionProof(i, size, src!), proof, `inclusion proof of entry ${i} in ${size} from the served tiles${at}`);
+      assert.deepEqual(
+        inclusionProof(i, size, src!),
+        proof,
+        `inclusion proof of entry ${i} in ${size} from the served tiles${at}`,
+      );
       built++;
     }
   }
@@ -284,9 +328,16 @@ export async function verifyWholeLog(reader: LogReader, opts: VerifyOptions): Pr
       if (m >= n) continue;
       const older = opts.history.bySize.get(m)!;
       const proof = ref.consistency(m, n);
-      assert.ok(verifyConsistency(m, n, older.root, newer.root, proof), `checkpoints ${m} and ${n} are not consistent${at}`);
+      assert.ok(
+        verifyConsistency(m, n, older.root, newer.root, proof),
+        `checkpoints ${m} and ${n} are not consistent${at}`,
+      );
       if (nSource) {
-        assert.deepEqual(consistencyProof(m, n, nSource), proof, `consistency proof ${m} → ${n} from the served tiles${at}`);
+        assert.deepEqual(
+          consistencyProof(m, n, nSource),
+          proof,
+          `consistency proof ${m} → ${n} from the served tiles${at}`,
+        );
         built++;
       }
       consistency++;
@@ -312,7 +363,8 @@ export function referenceTree(leaves: readonly Buffer[]) {
     let h = memo.get(key);
     if (!h) {
       const n = hi - lo;
-      h = n === 0 ? sha() : n === 1 ? leaves[lo] : sha(Buffer.from([1]), mth(lo, lo + split(n)), mth(lo + split(n), hi));
+      h =
+        n === 0 ? sha() : n === 1 ? leaves[lo] : sha(Buffer.from([1]), mth(lo, lo + split(n)), mth(lo + split(n), hi));
       memo.set(key, h);
     }
     return h;
@@ -325,7 +377,9 @@ export function referenceTree(leaves: readonly Buffer[]) {
   const subproof = (m: number, lo: number, hi: number, whole: boolean): Buffer[] => {
     if (m === hi - lo) return whole ? [] : [mth(lo, hi)];
     const k = split(hi - lo);
-    return m <= k ? [...subproof(m, lo, lo + k, whole), mth(lo + k, hi)] : [...subproof(m - k, lo + k, hi, false), mth(lo, lo + k)];
+    return m <= k
+      ? [...subproof(m, lo, lo + k, whole), mth(lo + k, hi)]
+      : [...subproof(m - k, lo + k, hi, false), mth(lo, lo + k)];
   };
   return {
     root: (n: number): Buffer => mth(0, n),

@@ -11,10 +11,30 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 export type Endpoint = 'reply' | 'push' | 'profile' | 'content';
 export type SentMessage = { id: string; quoteToken: string };
 /** One message request LINE accepted (a delivery to the user). */
-export type Delivery = { kind: 'reply' | 'push'; to: string | null; replyToken: string | null; messages: Record<string, unknown>[]; retryKey: string | null; requestId: string; sentMessages: SentMessage[] };
+export type Delivery = {
+  kind: 'reply' | 'push';
+  to: string | null;
+  replyToken: string | null;
+  messages: Record<string, unknown>[];
+  retryKey: string | null;
+  requestId: string;
+  sentMessages: SentMessage[];
+};
 /** Every request that reached the stand-in, answered or refused. */
-export type ApiCall = { endpoint: Endpoint | null; method: string; path: string; status: number; retryKey: string | null };
-export type Profile = { displayName: string; userId: string; pictureUrl?: string; statusMessage?: string; language?: string };
+export type ApiCall = {
+  endpoint: Endpoint | null;
+  method: string;
+  path: string;
+  status: number;
+  retryKey: string | null;
+};
+export type Profile = {
+  displayName: string;
+  userId: string;
+  pictureUrl?: string;
+  statusMessage?: string;
+  language?: string;
+};
 /** `delivered`: the message is delivered and its retry key accepted, yet the answer is the failure (a lost 200). */
 export type FailOptions = { delivered?: boolean };
 
@@ -30,7 +50,10 @@ export type LineApi = {
   /** Bytes served by GET /v2/bot/message/{messageId}/content. */
   setContent: (messageId: string, bytes: Buffer, contentType?: string) => void;
   /** Resolves with the deliveries once `predicate` holds; rejects after `timeoutMs`. */
-  waitFor: (predicate: (deliveries: readonly Delivery[]) => boolean, timeoutMs?: number) => Promise<readonly Delivery[]>;
+  waitFor: (
+    predicate: (deliveries: readonly Delivery[]) => boolean,
+    timeoutMs?: number,
+  ) => Promise<readonly Delivery[]>;
   close: () => Promise<void>;
 };
 
@@ -73,7 +96,8 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
     deliveries.push(d);
     for (const w of [...waiters]) w();
   };
-  const sent = (messages: unknown[]): SentMessage[] => messages.map(() => ({ id: messageId(), quoteToken: randomBytes(24).toString('base64url') }));
+  const sent = (messages: unknown[]): SentMessage[] =>
+    messages.map(() => ({ id: messageId(), quoteToken: randomBytes(24).toString('base64url') }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
@@ -83,7 +107,12 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       calls.push({ endpoint, method: req.method ?? '', path, status, retryKey });
       const payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-      res.writeHead(status, { 'x-line-request-id': requestId, 'content-type': 'application/json', 'content-length': String(payload.length), ...headers });
+      res.writeHead(status, {
+        'x-line-request-id': requestId,
+        'content-type': 'application/json',
+        'content-length': String(payload.length),
+        ...headers,
+      });
       res.end(payload);
     };
     const fail = (status: number) => answer(status, { message: ERROR_MESSAGES[status] ?? `status ${status}` });
@@ -101,10 +130,22 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
     const failure = queue?.shift();
     if (failure && failure.delivered && (endpoint === 'push' || endpoint === 'reply')) {
       // Accepted and delivered, but the answer is lost: a retry with the same key must get 409.
-      const parsed = parseJson(body) as { to?: string; replyToken?: string; messages?: Record<string, unknown>[] } | null;
+      const parsed = parseJson(body) as {
+        to?: string;
+        replyToken?: string;
+        messages?: Record<string, unknown>[];
+      } | null;
       const messages = Array.isArray(parsed?.messages) ? parsed.messages : [];
       const sentMessages = sent(messages);
-      record({ kind: endpoint, to: parsed?.to ?? null, replyToken: parsed?.replyToken ?? null, messages, retryKey, requestId, sentMessages });
+      record({
+        kind: endpoint,
+        to: parsed?.to ?? null,
+        replyToken: parsed?.replyToken ?? null,
+        messages,
+        retryKey,
+        requestId,
+        sentMessages,
+      });
       if (endpoint === 'push' && retryKey) acceptedPushes.set(retryKey.toLowerCase(), { requestId, sentMessages });
       if (endpoint === 'reply' && parsed?.replyToken) usedReplyTokens.add(parsed.replyToken);
       return answer(failure.status, failureBody(endpoint, failure.status));
@@ -121,26 +162,47 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
     }
 
     const parsed = parseJson(body);
-    if (parsed === undefined) return answer(400, { message: 'The request body could not be parsed as JSON (line: 1, column: 1)' });
+    if (parsed === undefined)
+      return answer(400, { message: 'The request body could not be parsed as JSON (line: 1, column: 1)' });
     const { to, replyToken, messages } = (parsed ?? {}) as { to?: unknown; replyToken?: unknown; messages?: unknown };
-    if (!Array.isArray(messages) || messages.length < 1 || messages.length > MAX_MESSAGES || !messages.every((x) => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string')) {
-      return answer(400, { message: 'The request body has 1 error(s)', details: [{ message: `Size must be between 1 and ${MAX_MESSAGES}`, property: 'messages' }] });
+    if (
+      !Array.isArray(messages) ||
+      messages.length < 1 ||
+      messages.length > MAX_MESSAGES ||
+      !messages.every((x) => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string')
+    ) {
+      return answer(400, {
+        message: 'The request body has 1 error(s)',
+        details: [{ message: `Size must be between 1 and ${MAX_MESSAGES}`, property: 'messages' }],
+      });
     }
     if (endpoint === 'reply') {
       // LINE refuses a retry key on an endpoint that does not support one.
       if (retryKey !== null) return answer(400, { message: 'X-Line-Retry-Key is not supported by this API' });
-      if (typeof replyToken !== 'string' || replyToken.length === 0) return answer(400, { message: 'The request body has 1 error(s)', details: [{ message: 'May not be empty', property: 'replyToken' }] });
+      if (typeof replyToken !== 'string' || replyToken.length === 0)
+        return answer(400, {
+          message: 'The request body has 1 error(s)',
+          details: [{ message: 'May not be empty', property: 'replyToken' }],
+        });
       if (usedReplyTokens.has(replyToken)) return answer(400, { message: 'Invalid reply token' });
       usedReplyTokens.add(replyToken);
       const sentMessages = sent(messages);
       record({ kind: 'reply', to: null, replyToken, messages, retryKey: null, requestId, sentMessages });
       return answer(200, { sentMessages });
     }
-    if (typeof to !== 'string' || to.length === 0) return answer(400, { message: 'The request body has 1 error(s)', details: [{ message: 'May not be empty', property: 'to' }] });
+    if (typeof to !== 'string' || to.length === 0)
+      return answer(400, {
+        message: 'The request body has 1 error(s)',
+        details: [{ message: 'May not be empty', property: 'to' }],
+      });
     if (retryKey !== null && !UUID.test(retryKey)) return answer(400, { message: 'The retry key must be a UUID' });
     const accepted = retryKey ? acceptedPushes.get(retryKey.toLowerCase()) : undefined;
     if (accepted) {
-      return answer(409, { message: ERROR_MESSAGES[409], sentMessages: accepted.sentMessages }, { 'x-line-accepted-request-id': accepted.requestId });
+      return answer(
+        409,
+        { message: ERROR_MESSAGES[409], sentMessages: accepted.sentMessages },
+        { 'x-line-accepted-request-id': accepted.requestId },
+      );
     }
     const sentMessages = sent(messages);
     if (retryKey) acceptedPushes.set(retryKey.toLowerCase(), { requestId, sentMessages });
@@ -183,7 +245,11 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`LINE stand-in: condition not met within ${timeoutMs} ms; ${deliveries.length} deliveries, calls: ${calls.map((c) => `${c.method} ${c.path} ${c.status}`).join(', ') || 'none'}`));
+          reject(
+            new Error(
+              `LINE stand-in: condition not met within ${timeoutMs} ms; ${deliveries.length} deliveries, calls: ${calls.map((c) => `${c.method} ${c.path} ${c.status}`).join(', ') || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -250,9 +316,20 @@ export function messageId(): string {
   return `${randomInt(100_000_000, 999_999_999)}${randomInt(100_000_000, 999_999_999)}`;
 }
 
-export type WebhookEvent = Record<string, unknown> & { type: string; webhookEventId: string; timestamp: number; deliveryContext: { isRedelivery: boolean } };
+export type WebhookEvent = Record<string, unknown> & {
+  type: string;
+  webhookEventId: string;
+  timestamp: number;
+  deliveryContext: { isRedelivery: boolean };
+};
 /** `redelivery` marks the event as LINE marks a redelivered one; the other fields override the fresh ones. */
-export type EventOptions = { redelivery?: boolean; webhookEventId?: string; replyToken?: string; timestamp?: number; mode?: 'active' | 'standby' };
+export type EventOptions = {
+  redelivery?: boolean;
+  webhookEventId?: string;
+  replyToken?: string;
+  timestamp?: number;
+  mode?: 'active' | 'standby';
+};
 
 function baseEvent(type: string, userId: string, o: EventOptions, withReplyToken = true): WebhookEvent {
   return {
@@ -275,7 +352,10 @@ export function unfollowEvent(userId: string, o: EventOptions = {}): WebhookEven
 }
 
 export function textEvent(userId: string, text: string, o: EventOptions = {}): WebhookEvent {
-  return { ...baseEvent('message', userId, o), message: { id: messageId(), type: 'text', quoteToken: randomBytes(24).toString('base64url'), text } };
+  return {
+    ...baseEvent('message', userId, o),
+    message: { id: messageId(), type: 'text', quoteToken: randomBytes(24).toString('base64url'), text },
+  };
 }
 
 export function postbackEvent(userId: string, data: string, o: EventOptions = {}): WebhookEvent {
@@ -284,11 +364,28 @@ export function postbackEvent(userId: string, data: string, o: EventOptions = {}
 
 /** An image sent from LINE: its bytes are fetched with GET /v2/bot/message/{messageId}/content. */
 export function imageEvent(userId: string, id: string, o: EventOptions = {}): WebhookEvent {
-  return { ...baseEvent('message', userId, o), message: { id, type: 'image', quoteToken: randomBytes(24).toString('base64url'), contentProvider: { type: 'line' } } };
+  return {
+    ...baseEvent('message', userId, o),
+    message: {
+      id,
+      type: 'image',
+      quoteToken: randomBytes(24).toString('base64url'),
+      contentProvider: { type: 'line' },
+    },
+  };
 }
 
-export function locationEvent(userId: string, latitude: number, longitude: number, address: string, o: EventOptions = {}): WebhookEvent {
-  return { ...baseEvent('message', userId, o), message: { id: messageId(), type: 'location', title: 'Location', address, latitude, longitude } };
+export function locationEvent(
+  userId: string,
+  latitude: number,
+  longitude: number,
+  address: string,
+  o: EventOptions = {},
+): WebhookEvent {
+  return {
+    ...baseEvent('message', userId, o),
+    message: { id: messageId(), type: 'location', title: 'Location', address, latitude, longitude },
+  };
 }
 
 /** The same event as LINE redelivers it: same webhookEventId, `isRedelivery: true`. */
@@ -302,12 +399,21 @@ export function webhookBody(events: readonly WebhookEvent[], destination = BOT_U
 }
 
 /** POSTs a body to the webhook as LINE does; `signature: null` leaves the header out. */
-export async function injectWebhook(app: FastifyInstance, body: string | Buffer, opts: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+export async function injectWebhook(
+  app: FastifyInstance,
+  body: string | Buffer,
+  opts: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
   const signature = opts.signature !== undefined ? opts.signature : signBody(body, opts.secret ?? '');
   return app.inject({
     method: 'POST',
     url: '/channels/line/webhook',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'LineBotWebhook/2.0', ...(signature === null ? {} : { 'x-line-signature': signature }), ...opts.headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'LineBotWebhook/2.0',
+      ...(signature === null ? {} : { 'x-line-signature': signature }),
+      ...opts.headers,
+    },
     payload: body,
   });
 }

@@ -9,7 +9,14 @@ import { withDatabase } from './db.ts';
 
 const run = promisify(execFile);
 
-export type Dump = { method: 'pg_dump' | 'copy'; data: Buffer; databases: string[]; tables: number; serverMajor: number; pgDumpMajor: number | null };
+export type Dump = {
+  method: 'pg_dump' | 'copy';
+  data: Buffer;
+  databases: string[];
+  tables: number;
+  serverMajor: number;
+  pgDumpMajor: number | null;
+};
 
 /** A COPY … TO STDOUT run through pg's Submittable interface; resolves with the raw COPY text. */
 class CopyOut {
@@ -74,8 +81,12 @@ export async function logicalDump(url: string): Promise<Dump> {
   let databases: string[];
   let serverMajor: number;
   try {
-    serverMajor = Math.floor((await admin.query<{ v: number }>(`select current_setting('server_version_num')::int as v`)).rows[0].v / 10000);
-    databases = (await admin.query<{ datname: string }>('select datname from pg_database where datallowconn order by datname')).rows.map((r) => r.datname);
+    serverMajor = Math.floor(
+      (await admin.query<{ v: number }>(`select current_setting('server_version_num')::int as v`)).rows[0].v / 10000,
+    );
+    databases = (
+      await admin.query<{ datname: string }>('select datname from pg_database where datallowconn order by datname')
+    ).rows.map((r) => r.datname);
   } finally {
     await admin.end();
   }
@@ -84,7 +95,10 @@ export async function logicalDump(url: string): Promise<Dump> {
   let tables = 0;
   if (dumpMajor !== null && dumpMajor >= serverMajor) {
     for (const name of databases) {
-      const { stdout } = await run('pg_dump', ['--no-password', '--dbname', withDatabase(url, name)], { encoding: 'buffer', maxBuffer: 1 << 30 });
+      const { stdout } = await run('pg_dump', ['--no-password', '--dbname', withDatabase(url, name)], {
+        encoding: 'buffer',
+        maxBuffer: 1 << 30,
+      });
       parts.push(Buffer.from(`-- database ${name}\n`), stdout);
     }
     return { method: 'pg_dump', data: Buffer.concat(parts), databases, tables, serverMajor, pgDumpMajor: dumpMajor };
@@ -94,20 +108,28 @@ export async function logicalDump(url: string): Promise<Dump> {
     await client.connect();
     try {
       await client.query('begin isolation level repeatable read read only');
-      const rels = (await client.query<{ schema: string; name: string }>(`
+      const rels = (
+        await client.query<{ schema: string; name: string }>(`
         select n.nspname as schema, c.relname as name
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'm')
           and n.nspname not in ('pg_catalog', 'information_schema')
           and n.nspname not like 'pg\\_toast%' and n.nspname not like 'pg\\_temp%'
-        order by 1, 2`)).rows;
+        order by 1, 2`)
+      ).rows;
       for (const r of rels) {
         const qualified = `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`;
-        parts.push(Buffer.from(`\n-- ${name} ${qualified}\n`), await copyOut(client, `copy (select * from ${qualified}) to stdout`));
+        parts.push(
+          Buffer.from(`\n-- ${name} ${qualified}\n`),
+          await copyOut(client, `copy (select * from ${qualified}) to stdout`),
+        );
         tables++;
       }
       // pg_dump also dumps large objects, which live in the catalog.
-      parts.push(Buffer.from(`\n-- ${name} pg_largeobject\n`), await copyOut(client, 'copy (select * from pg_catalog.pg_largeobject) to stdout'));
+      parts.push(
+        Buffer.from(`\n-- ${name} pg_largeobject\n`),
+        await copyOut(client, 'copy (select * from pg_catalog.pg_largeobject) to stdout'),
+      );
       await client.query('commit');
     } finally {
       await client.end();

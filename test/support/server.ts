@@ -13,10 +13,24 @@ export type ServerProcess = { url: string; child: ChildProcess; stop: () => Prom
 /** Cheap Argon2id unless the caller passes real costs in `env`. */
 export const CHEAP_KDF_ENV = { SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' };
 
-export async function startServerProcess({ databaseUrl, dataDir, env = {} }: { databaseUrl: string | undefined; dataDir: string; env?: Record<string, string> }): Promise<ServerProcess> {
+export async function startServerProcess({
+  databaseUrl,
+  dataDir,
+  env = {},
+}: {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }), SUJARIT_LOG_LEVEL: 'warn', ...CHEAP_KDF_ENV, ...env },
+    env: {
+      ...process.env,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
+      SUJARIT_LOG_LEVEL: 'warn',
+      ...CHEAP_KDF_ENV,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -47,7 +61,11 @@ export async function startServerProcess({ databaseUrl, dataDir, env = {} }: { d
 }
 
 /** A test database plus a data folder, removed by `cleanup`. */
-export async function serverFixture(): Promise<{ database: TestDatabase; dataDir: string; cleanup: () => Promise<void> }> {
+export async function serverFixture(): Promise<{
+  database: TestDatabase;
+  dataDir: string;
+  cleanup: () => Promise<void>;
+}> {
   const database = await createTestDatabase(4);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sujarit-srv-'));
   return {

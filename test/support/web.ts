@@ -31,7 +31,12 @@ export function csrfOf(html: string): string {
   return m[1];
 }
 
-export async function postForm(app: FastifyInstance, jar: Jar, url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+export async function postForm(
+  app: FastifyInstance,
+  jar: Jar,
+  url: string,
+  fields: Record<string, string>,
+): Promise<LightMyRequestResponse> {
   const res = await app.inject({
     method: 'POST',
     url,
@@ -46,14 +51,22 @@ export async function postForm(app: FastifyInstance, jar: Jar, url: string, fiel
  * A filing answers 303 to the receipt page (a reload there never files again); like a browser, the
  * form helpers follow that one redirect. Tests of the redirect itself call `app.inject` directly.
  */
-async function followToReceipt(app: FastifyInstance, jar: Jar, res: LightMyRequestResponse): Promise<LightMyRequestResponse> {
+async function followToReceipt(
+  app: FastifyInstance,
+  jar: Jar,
+  res: LightMyRequestResponse,
+): Promise<LightMyRequestResponse> {
   return res.statusCode === 303 && res.headers.location === '/receipt' ? get(app, jar, '/receipt') : res;
 }
 
 export type FilePart = { name: string; type: string; data: Buffer };
 
 /** Encodes fields then files, in that order, as a browser does for a form. */
-export async function multipart(fields: Record<string, string>, files: FilePart[] = [], fileField = 'files'): Promise<{ body: Buffer; contentType: string }> {
+export async function multipart(
+  fields: Record<string, string>,
+  files: FilePart[] = [],
+  fileField = 'files',
+): Promise<{ body: Buffer; contentType: string }> {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
   for (const f of files) fd.append(fileField, new Blob([new Uint8Array(f.data)], { type: f.type }), f.name);
@@ -61,9 +74,20 @@ export async function multipart(fields: Record<string, string>, files: FilePart[
   return { body: Buffer.from(await req.arrayBuffer()), contentType: req.headers.get('content-type')! };
 }
 
-export async function postMultipart(app: FastifyInstance, jar: Jar, url: string, fields: Record<string, string>, files: FilePart[] = []): Promise<LightMyRequestResponse> {
+export async function postMultipart(
+  app: FastifyInstance,
+  jar: Jar,
+  url: string,
+  fields: Record<string, string>,
+  files: FilePart[] = [],
+): Promise<LightMyRequestResponse> {
   const { body, contentType } = await multipart(fields, files);
-  const res = await app.inject({ method: 'POST', url, headers: { cookie: cookieHeader(jar), 'content-type': contentType }, payload: body });
+  const res = await app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie: cookieHeader(jar), 'content-type': contentType },
+    payload: body,
+  });
   keepCookies(jar, res);
   return followToReceipt(app, jar, res);
 }

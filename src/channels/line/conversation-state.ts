@@ -8,7 +8,16 @@ import type { Location } from '../../intake/validate-complaint.ts';
 import type { Lang } from '../../i18n/messages.ts';
 import { openForChannel, sealForChannel, type ChannelKeys } from './channel-key.ts';
 
-export type Step = 'idle' | 'kind' | 'tip_warning' | 'agency' | 'category' | 'what' | 'media' | 'confirm' | 'rate_comment';
+export type Step =
+  | 'idle'
+  | 'kind'
+  | 'tip_warning'
+  | 'agency'
+  | 'category'
+  | 'what'
+  | 'media'
+  | 'confirm'
+  | 'rate_comment';
 
 export type Conversation = {
   lang: Lang;
@@ -38,14 +47,29 @@ function aad(userHash: Buffer): string {
 }
 
 /** Loads the conversation for update (the row is locked until the transaction ends). */
-export async function loadConversation(trx: Transaction<Database>, keys: ChannelKeys, userHash: Buffer, now: number): Promise<Conversation | null> {
-  const row = await trx.selectFrom('line_conversation').select('state').where('user_hash', '=', userHash).forUpdate().executeTakeFirst();
+export async function loadConversation(
+  trx: Transaction<Database>,
+  keys: ChannelKeys,
+  userHash: Buffer,
+  now: number,
+): Promise<Conversation | null> {
+  const row = await trx
+    .selectFrom('line_conversation')
+    .select('state')
+    .where('user_hash', '=', userHash)
+    .forUpdate()
+    .executeTakeFirst();
   if (!row) return null;
   const c = openForChannel<Conversation>(keys, aad(userHash), row.state);
   return now - c.at > CONVERSATION_TTL_MS ? freshConversation(c.lang, now) : c;
 }
 
-export async function saveConversation(trx: Transaction<Database>, keys: ChannelKeys, userHash: Buffer, c: Conversation): Promise<void> {
+export async function saveConversation(
+  trx: Transaction<Database>,
+  keys: ChannelKeys,
+  userHash: Buffer,
+  c: Conversation,
+): Promise<void> {
   const state = sealForChannel(keys, aad(userHash), c);
   await trx
     .insertInto('line_conversation')

@@ -9,7 +9,13 @@ import { listReportableAgencies } from '../../agencies/list-agencies.ts';
 import { normalizeReceipt } from '../../crypto/receipt.ts';
 import { translator, type Lang, type T } from '../../i18n/messages.ts';
 import { CATEGORIES, COMPLAINT_CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { freshConversation, loadConversation, saveConversation, forgetConversation, type Conversation } from './conversation-state.ts';
+import {
+  freshConversation,
+  loadConversation,
+  saveConversation,
+  forgetConversation,
+  type Conversation,
+} from './conversation-state.ts';
 import type { LineDeps } from './deps.ts';
 import { fileOnLine } from './file-on-line.ts';
 import { acceptPhoto } from './photos.ts';
@@ -35,28 +41,51 @@ function categoriesOf(kind: Conversation['kind']): readonly string[] {
 
 function summary(t: T, c: Conversation): Message {
   const agency = c.agency ? (c.lang === 'th' ? c.agency.nameTh : c.agency.nameEn) : '';
-  const location = c.location ? c.location.address || `${c.location.latitude.toFixed(5)}, ${c.location.longitude.toFixed(5)}` : null;
-  return summaryMessage(t, { kind: t(`line.kind.${c.kind}`), agency, category: c.category ? t(`line.cat.${c.category}`) : '', what: c.what ?? '', photos: c.photos.length, location }, [
-    postback(t('line.btn.confirm'), { a: 'confirm' }),
-    postback(t('line.btn.cancel'), { a: 'cancel' }),
-  ]);
+  const location = c.location
+    ? c.location.address || `${c.location.latitude.toFixed(5)}, ${c.location.longitude.toFixed(5)}`
+    : null;
+  return summaryMessage(
+    t,
+    {
+      kind: t(`line.kind.${c.kind}`),
+      agency,
+      category: c.category ? t(`line.cat.${c.category}`) : '',
+      what: c.what ?? '',
+      photos: c.photos.length,
+      location,
+    },
+    [postback(t('line.btn.confirm'), { a: 'confirm' }), postback(t('line.btn.cancel'), { a: 'cancel' })],
+  );
 }
 
 async function askAgency(deps: LineDeps, lang: Lang, query: string): Promise<Message[]> {
   const t = translator(lang);
   const q = query.normalize('NFC').trim().toLowerCase().slice(0, 100);
   const all = await listReportableAgencies({ db: deps.db });
-  const found = all.filter((a) => a.nameTh.toLowerCase().includes(q) || a.nameEn.toLowerCase().includes(q) || a.code.toLowerCase() === q);
+  const found = all.filter(
+    (a) => a.nameTh.toLowerCase().includes(q) || a.nameEn.toLowerCase().includes(q) || a.code.toLowerCase() === q,
+  );
   if (found.length === 0) return [text(t('line.agency_none', { query: query.slice(0, 100) }))];
   const shown = found.slice(0, 12);
-  const buttons = shown.map((a) => postback(lang === 'th' ? a.nameTh : a.nameEn, { a: 'agency', v: a.code }, lang === 'th' ? a.nameTh : a.nameEn));
+  const buttons = shown.map((a) =>
+    postback(lang === 'th' ? a.nameTh : a.nameEn, { a: 'agency', v: a.code }, lang === 'th' ? a.nameTh : a.nameEn),
+  );
   const lines = shown.map((a, i) => `${i + 1}. ${lang === 'th' ? a.nameTh : a.nameEn}`).join('\n');
-  const lead = found.length > shown.length ? t('line.agency_more', { count: shown.length }) : t('line.agency_pick', { count: found.length });
+  const lead =
+    found.length > shown.length
+      ? t('line.agency_more', { count: shown.length })
+      : t('line.agency_pick', { count: found.length });
   return [text(`${lead}\n${lines}`, [...buttons, postback(t('line.btn.cancel'), { a: 'cancel' })])];
 }
 
 /** Handles a postback (a button the user tapped). */
-async function onPostback(trx: Transaction<Database>, deps: LineDeps, userId: string, c: Conversation, data: URLSearchParams): Promise<Message[]> {
+async function onPostback(
+  trx: Transaction<Database>,
+  deps: LineDeps,
+  userId: string,
+  c: Conversation,
+  data: URLSearchParams,
+): Promise<Message[]> {
   const t = translator(c.lang);
   const action = data.get('a');
   const value = data.get('v') ?? '';
@@ -75,7 +104,13 @@ async function onPostback(trx: Transaction<Database>, deps: LineDeps, userId: st
       if (value === 'tip') {
         c.step = 'tip_warning';
         const url = `${deps.config.publicUrl}/report`;
-        return [text(t('line.tip_warning', { url }), [postback(t('line.btn.continue'), { a: 'tip_go' }), uriButton(t('line.btn.web_form'), url), postback(t('line.btn.cancel'), { a: 'cancel' })])];
+        return [
+          text(t('line.tip_warning', { url }), [
+            postback(t('line.btn.continue'), { a: 'tip_go' }),
+            uriButton(t('line.btn.web_form'), url),
+            postback(t('line.btn.cancel'), { a: 'cancel' }),
+          ]),
+        ];
       }
       c.step = 'agency';
       return [text(t('line.ask_agency'))];
@@ -89,7 +124,12 @@ async function onPostback(trx: Transaction<Database>, deps: LineDeps, userId: st
       if (!agency) return [text(t('line.ask_agency'))];
       c.agency = { code: agency.code, nameTh: agency.nameTh, nameEn: agency.nameEn };
       c.step = 'category';
-      return [text(t('line.ask_category'), categoriesOf(c.kind).map((k) => postback(t(`line.cat.${k}`), { a: 'category', v: k })))];
+      return [
+        text(
+          t('line.ask_category'),
+          categoriesOf(c.kind).map((k) => postback(t(`line.cat.${k}`), { a: 'category', v: k })),
+        ),
+      ];
     }
     case 'category':
       if (c.step !== 'category' || !categoriesOf(c.kind).includes(value)) break;
@@ -118,16 +158,27 @@ async function onPostback(trx: Transaction<Database>, deps: LineDeps, userId: st
 /** Repeats what the current step asks for. */
 function prompt(t: T, c: Conversation): Message[] {
   switch (c.step) {
-    case 'agency': return [text(t('line.ask_agency'))];
-    case 'what': return [text(t('line.ask_what'))];
-    case 'media': return [text(t('line.ask_media'), mediaButtons(t))];
-    case 'confirm': return [summary(t, c), text(t('line.confirm_hint'))];
-    default: return [text(t('line.idle_hint'), menuButtons(t))];
+    case 'agency':
+      return [text(t('line.ask_agency'))];
+    case 'what':
+      return [text(t('line.ask_what'))];
+    case 'media':
+      return [text(t('line.ask_media'), mediaButtons(t))];
+    case 'confirm':
+      return [summary(t, c), text(t('line.confirm_hint'))];
+    default:
+      return [text(t('line.idle_hint'), menuButtons(t))];
   }
 }
 
 /** Handles a text message. */
-async function onText(trx: Transaction<Database>, deps: LineDeps, userId: string, c: Conversation, typed: string): Promise<Message[]> {
+async function onText(
+  trx: Transaction<Database>,
+  deps: LineDeps,
+  userId: string,
+  c: Conversation,
+  typed: string,
+): Promise<Message[]> {
   c.lang = languageOf(typed, c.lang);
   const t = translator(c.lang);
   const track = TRACK.exec(typed);
@@ -148,7 +199,8 @@ async function onText(trx: Transaction<Database>, deps: LineDeps, userId: string
       c.step = 'media';
       return [text(t('line.ask_media'), mediaButtons(t))];
     case 'media':
-      if ((c.what ?? '').length + body.length + 1 > TEXT_LIMITS.what) return [text(t('line.what_too_long', { max: TEXT_LIMITS.what }), mediaButtons(t))];
+      if ((c.what ?? '').length + body.length + 1 > TEXT_LIMITS.what)
+        return [text(t('line.what_too_long', { max: TEXT_LIMITS.what }), mediaButtons(t))];
       c.what = `${c.what ?? ''}\n${body}`.trim();
       return [text(t('line.text_added'), mediaButtons(t))];
     case 'rate_comment':
@@ -165,7 +217,12 @@ async function onText(trx: Transaction<Database>, deps: LineDeps, userId: string
  * Handles one webhook event of a user in a 1-on-1 chat and returns what to answer (possibly
  * nothing). Group and room events are ignored: complaints are taken one person at a time.
  */
-export async function handleEvent(trx: Transaction<Database>, deps: LineDeps, event: webhook.Event, now: number): Promise<{ userId: string; messages: Message[] } | null> {
+export async function handleEvent(
+  trx: Transaction<Database>,
+  deps: LineDeps,
+  event: webhook.Event,
+  now: number,
+): Promise<{ userId: string; messages: Message[] } | null> {
   const source = event.source;
   if (!source || source.type !== 'user' || !source.userId) return null;
   const userId = source.userId;
@@ -189,7 +246,11 @@ export async function handleEvent(trx: Transaction<Database>, deps: LineDeps, ev
     if (m.type === 'text') messages = await onText(trx, deps, userId, c, m.text);
     else if (m.type === 'image' && c.step === 'media') messages = await acceptPhoto(deps, c, m);
     else if (m.type === 'location' && c.step === 'media') {
-      c.location = { latitude: m.latitude, longitude: m.longitude, address: (m.address ?? m.title ?? '').slice(0, TEXT_LIMITS.where) };
+      c.location = {
+        latitude: m.latitude,
+        longitude: m.longitude,
+        address: (m.address ?? m.title ?? '').slice(0, TEXT_LIMITS.where),
+      };
       messages = [text(t('line.location_saved'), mediaButtons(t))];
     } else if (m.type === 'image' || m.type === 'location') messages = prompt(t, c);
     else messages = [text(t('line.unsupported'), menuButtons(t))];

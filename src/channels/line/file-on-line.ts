@@ -32,7 +32,12 @@ async function displayName(deps: LineDeps, userId: string): Promise<string> {
  * by the handling staff); a tip puts the LINE user in the sealed identity, which only the agency's
  * identity custodians open. Returns the messages for the user.
  */
-export async function fileOnLine(trx: Transaction<Database>, deps: LineDeps, userId: string, c: Conversation): Promise<Message[]> {
+export async function fileOnLine(
+  trx: Transaction<Database>,
+  deps: LineDeps,
+  userId: string,
+  c: Conversation,
+): Promise<Message[]> {
   const t = translator(c.lang);
   const draft = draftOf(c);
   const name = await displayName(deps, userId);
@@ -54,14 +59,29 @@ export async function fileOnLine(trx: Transaction<Database>, deps: LineDeps, use
       input,
       files: c.photos,
       channel: 'line',
-      ...(c.kind === 'complaint' ? { complaint: { kind: 'complaint' as const, complainant: { name, contact: 'LINE', lineUserId: userId }, ...(c.location ? { location: c.location } : {}) } } : {}),
+      ...(c.kind === 'complaint'
+        ? {
+            complaint: {
+              kind: 'complaint' as const,
+              complainant: { name, contact: 'LINE', lineUserId: userId },
+              ...(c.location ? { location: c.location } : {}),
+            },
+          }
+        : {}),
     });
     await recordLineContact(trx, deps.keys, { caseId: done.caseId, userId, lang: c.lang, contentKey: draft.caseKey });
     const url = `${deps.config.publicUrl}/status?code=${done.receipt}`;
-    return [text(t('line.filed', { reference: done.reference, code: formatReceipt(done.receipt), url }), [uriButton(t('line.btn.status'), url), ...menuButtons(t).slice(0, 2)])];
+    return [
+      text(t('line.filed', { reference: done.reference, code: formatReceipt(done.receipt), url }), [
+        uriButton(t('line.btn.status'), url),
+        ...menuButtons(t).slice(0, 2),
+      ]),
+    ];
   } catch (e) {
-    if (isAppError(e) && e.fields.name === 'error.no_custodian') return [text(t('line.filed_no_custodian', { url: `${deps.config.publicUrl}/report` }), menuButtons(t))];
-    if (isAppError(e) && e.code === 'invalid_input') return [text(t('line.error', { message: t(Object.values(e.fields)[0] ?? e.userMessage) }), menuButtons(t))];
+    if (isAppError(e) && e.fields.name === 'error.no_custodian')
+      return [text(t('line.filed_no_custodian', { url: `${deps.config.publicUrl}/report` }), menuButtons(t))];
+    if (isAppError(e) && e.code === 'invalid_input')
+      return [text(t('line.error', { message: t(Object.values(e.fields)[0] ?? e.userMessage) }), menuButtons(t))];
     throw e;
   }
 }

@@ -16,7 +16,10 @@ function aad(caseId: string): string {
 
 export async function recordLineContact(trx: Transaction<Database>, keys: ChannelKeys, c: LineContact): Promise<void> {
   const sealed = sealForChannel(keys, aad(c.caseId), { u: c.userId, l: c.lang, k: c.contentKey.toString('base64') });
-  await trx.insertInto('line_contact').values({ case_id: c.caseId, user_hash: keys.userHash(c.userId), sealed }).execute();
+  await trx
+    .insertInto('line_contact')
+    .values({ case_id: c.caseId, user_hash: keys.userHash(c.userId), sealed })
+    .execute();
 }
 
 function open(keys: ChannelKeys, caseId: string, sealed: Buffer): LineContact {
@@ -24,13 +27,28 @@ function open(keys: ChannelKeys, caseId: string, sealed: Buffer): LineContact {
   return { caseId, userId: v.u, lang: v.l, contentKey: Buffer.from(v.k, 'base64') };
 }
 
-export async function findLineContact(db: Db | Transaction<Database>, keys: ChannelKeys, caseId: string): Promise<LineContact | null> {
+export async function findLineContact(
+  db: Db | Transaction<Database>,
+  keys: ChannelKeys,
+  caseId: string,
+): Promise<LineContact | null> {
   const row = await db.selectFrom('line_contact').select('sealed').where('case_id', '=', caseId).executeTakeFirst();
   return row ? open(keys, caseId, row.sealed) : null;
 }
 
 /** The cases a LINE user filed, newest first. */
-export async function casesOfLineUser(db: Db | Transaction<Database>, keys: ChannelKeys, userId: string, limit: number): Promise<LineContact[]> {
-  const rows = await db.selectFrom('line_contact').select(['case_id', 'sealed']).where('user_hash', '=', keys.userHash(userId)).orderBy('created_at', 'desc').limit(limit).execute();
+export async function casesOfLineUser(
+  db: Db | Transaction<Database>,
+  keys: ChannelKeys,
+  userId: string,
+  limit: number,
+): Promise<LineContact[]> {
+  const rows = await db
+    .selectFrom('line_contact')
+    .select(['case_id', 'sealed'])
+    .where('user_hash', '=', keys.userHash(userId))
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => open(keys, r.case_id, r.sealed));
 }

@@ -16,11 +16,19 @@ export function outboxAad(id: string): string {
   return `line-outbox/${id}`;
 }
 
-export async function enqueue(trx: Transaction<Database>, keys: ChannelKeys, out: Omit<Outgoing, 'at'>, now = Date.now()): Promise<void> {
+export async function enqueue(
+  trx: Transaction<Database>,
+  keys: ChannelKeys,
+  out: Omit<Outgoing, 'at'>,
+  now = Date.now(),
+): Promise<void> {
   if (out.messages.length === 0) return;
   const id = randomUUID();
   const body: Outgoing = { ...out, messages: out.messages.slice(0, MAX_MESSAGES), at: now };
-  await trx.insertInto('line_outbox').values({ id, body: sealForChannel(keys, outboxAad(id), body) }).execute();
+  await trx
+    .insertInto('line_outbox')
+    .values({ id, body: sealForChannel(keys, outboxAad(id), body) })
+    .execute();
 }
 
 export function openOutgoing(keys: ChannelKeys, id: string, sealed: Buffer): Outgoing {

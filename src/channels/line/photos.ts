@@ -17,17 +17,35 @@ export async function acceptPhoto(deps: LineDeps, c: Conversation, m: webhook.Im
   const t = translator(c.lang);
   const buttons = mediaButtons(t);
   if (c.photos.length >= MAX_FILES) return [text(t('line.photo_limit', { max: MAX_FILES }), buttons)];
-  if (m.contentProvider?.type !== 'line') return [text(t('line.photo_failed', { reason: t('line.unsupported') }), buttons)];
+  if (m.contentProvider?.type !== 'line')
+    return [text(t('line.photo_failed', { reason: t('line.unsupported') }), buttons)];
   const { caseKey } = draftOf(c);
   try {
     const stream = await deps.clients.blob.getMessageContent(m.id);
-    const stored = await storeUpload({ db: deps.db, caseKey, stream, fileName: `line-${m.id}.jpg`, maxBytes: deps.config.maxFileBytes });
-    await deps.db.updateTable('blob').set({ held_until: sql<Date>`now() + ${`${CONVERSATION_TTL_MS / 1000 + 3600} seconds`}::interval` }).where('id', '=', stored.file.blobId).execute();
+    const stored = await storeUpload({
+      db: deps.db,
+      caseKey,
+      stream,
+      fileName: `line-${m.id}.jpg`,
+      maxBytes: deps.config.maxFileBytes,
+    });
+    await deps.db
+      .updateTable('blob')
+      .set({ held_until: sql<Date>`now() + ${`${CONVERSATION_TTL_MS / 1000 + 3600} seconds`}::interval` })
+      .where('id', '=', stored.file.blobId)
+      .execute();
     c.photos.push(stored);
   } catch (e) {
     // Content LINE no longer has (404) or a file we refuse: the user is told and may send another.
-    if (isAppError(e)) return [text(t('line.photo_failed', { reason: t(e.userMessage, { fileMb: deps.config.maxFileBytes / 1048576 }) }), buttons)];
-    if (e instanceof HTTPFetchError && e.status >= 400 && e.status < 500 && e.status !== 429) return [text(t('line.photo_failed', { reason: String(e.status) }), buttons)];
+    if (isAppError(e))
+      return [
+        text(
+          t('line.photo_failed', { reason: t(e.userMessage, { fileMb: deps.config.maxFileBytes / 1048576 }) }),
+          buttons,
+        ),
+      ];
+    if (e instanceof HTTPFetchError && e.status >= 400 && e.status < 500 && e.status !== 429)
+      return [text(t('line.photo_failed', { reason: String(e.status) }), buttons)];
     throw e;
   }
   return [text(t('line.photo_saved', { count: c.photos.length }), buttons)];

@@ -28,7 +28,11 @@ export function errorLabel(e: unknown): string {
 export type ProcessHooks = { beforeEvent?: (event: webhook.Event) => void | Promise<void> };
 
 /** Processes the next event that is due. Returns false when none is. Throws nothing for a failed event. */
-export async function processNextEvent(deps: LineDeps, hooks: ProcessHooks = {}, onError: (e: unknown) => void = () => {}): Promise<boolean> {
+export async function processNextEvent(
+  deps: LineDeps,
+  hooks: ProcessHooks = {},
+  onError: (e: unknown) => void = () => {},
+): Promise<boolean> {
   let claimed: { seq: number; attempts: number } | null = null;
   try {
     return await deps.db.transaction().execute(async (trx) => {
@@ -46,7 +50,11 @@ export async function processNextEvent(deps: LineDeps, hooks: ProcessHooks = {},
       const replyToken = (event as { replyToken?: string }).replyToken ?? null;
       if (out) await enqueue(trx, deps.keys, { to: out.userId, replyToken, messages: out.messages });
       // The event's content is dropped once it is processed; its id stays to recognise redeliveries.
-      await trx.updateTable('line_event').set({ state: 'done', body: null, processed_at: sql<Date>`now()` }).where('seq', '=', claimed.seq).execute();
+      await trx
+        .updateTable('line_event')
+        .set({ state: 'done', body: null, processed_at: sql<Date>`now()` })
+        .where('seq', '=', claimed.seq)
+        .execute();
       return true;
     });
   } catch (e) {

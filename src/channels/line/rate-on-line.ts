@@ -10,7 +10,14 @@ import type { Conversation } from './conversation-state.ts';
 import type { LineDeps } from './deps.ts';
 import { menuButtons, postback, text, type Message } from './replies.ts';
 
-export async function rateOnLine(trx: Transaction<Database>, deps: LineDeps, userId: string, c: Conversation, reference: string, score: string): Promise<Message[]> {
+export async function rateOnLine(
+  trx: Transaction<Database>,
+  deps: LineDeps,
+  userId: string,
+  c: Conversation,
+  reference: string,
+  score: string,
+): Promise<Message[]> {
   const t = translator(c.lang);
   const found = await trx
     .selectFrom('report_case as r')
@@ -29,7 +36,13 @@ export async function rateOnLine(trx: Transaction<Database>, deps: LineDeps, use
     c.ratedCaseId = found.id;
     return [text(t('line.rated', { score: rating.score }), [postback(t('line.btn.skip'), { a: 'skip' })])];
   } catch (e) {
-    if (isAppError(e) && (e.code === 'conflict' || e.code === 'invalid_input')) return [text(t('line.error', { message: t(e.userMessage === 'error.form' ? 'error.field.invalid' : e.userMessage) }), menuButtons(t))];
+    if (isAppError(e) && (e.code === 'conflict' || e.code === 'invalid_input'))
+      return [
+        text(
+          t('line.error', { message: t(e.userMessage === 'error.form' ? 'error.field.invalid' : e.userMessage) }),
+          menuButtons(t),
+        ),
+      ];
     throw e;
   }
 }

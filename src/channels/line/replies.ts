@@ -16,12 +16,24 @@ export function clip(text: string, max: number): string {
 }
 
 export function text(body: string, quick: QuickItem[] = []): Message {
-  return { type: 'text', text: clip(body, MAX_TEXT), ...(quick.length > 0 ? { quickReply: { items: quick.slice(0, 13) } } : {}) } as messagingApi.TextMessage;
+  return {
+    type: 'text',
+    text: clip(body, MAX_TEXT),
+    ...(quick.length > 0 ? { quickReply: { items: quick.slice(0, 13) } } : {}),
+  } as messagingApi.TextMessage;
 }
 
 /** A quick-reply button sending a postback; `display` is what appears in the chat as the user's message. */
 export function postback(label: string, data: Record<string, string>, display = label): QuickItem {
-  return { type: 'action', action: { type: 'postback', label: clip(label, 20), data: new URLSearchParams(data).toString().slice(0, 300), displayText: clip(display, 300) } as messagingApi.PostbackAction };
+  return {
+    type: 'action',
+    action: {
+      type: 'postback',
+      label: clip(label, 20),
+      data: new URLSearchParams(data).toString().slice(0, 300),
+      displayText: clip(display, 300),
+    } as messagingApi.PostbackAction,
+  };
 }
 
 export function uriButton(label: string, uri: string): QuickItem {
@@ -38,15 +50,30 @@ export function photoButton(label: string): QuickItem {
 
 /** The main menu: complaint, tip, follow my cases. */
 export function menuButtons(t: T): QuickItem[] {
-  return [postback(t('line.btn.complaint'), { a: 'kind', v: 'complaint' }), postback(t('line.btn.tip'), { a: 'kind', v: 'tip' }), postback(t('line.btn.status'), { a: 'status' })];
+  return [
+    postback(t('line.btn.complaint'), { a: 'kind', v: 'complaint' }),
+    postback(t('line.btn.tip'), { a: 'kind', v: 'tip' }),
+    postback(t('line.btn.status'), { a: 'status' }),
+  ];
 }
 
 /** The photo and location step: send a photo, share the location, done. */
 export function mediaButtons(t: T): QuickItem[] {
-  return [photoButton(t('line.btn.photo')), locationButton(t('line.btn.location')), postback(t('line.btn.done'), { a: 'done' })];
+  return [
+    photoButton(t('line.btn.photo')),
+    locationButton(t('line.btn.location')),
+    postback(t('line.btn.done'), { a: 'done' }),
+  ];
 }
 
-export type Summary = { kind: string; agency: string; category: string; what: string; photos: number; location: string | null };
+export type Summary = {
+  kind: string;
+  agency: string;
+  category: string;
+  what: string;
+  photos: number;
+  location: string | null;
+};
 
 /** The summary to confirm, as a Flex bubble of label/value rows. */
 export function summaryMessage(t: T, s: Summary, quick: QuickItem[]): Message {
@@ -56,7 +83,14 @@ export function summaryMessage(t: T, s: Summary, quick: QuickItem[]): Message {
     spacing: 'sm',
     contents: [
       { type: 'text', text: label, size: 'sm', color: '#555555', flex: 2, wrap: true } as messagingApi.FlexText,
-      { type: 'text', text: clip(value || t('line.summary.none'), 500), size: 'sm', color: '#111111', flex: 5, wrap: true } as messagingApi.FlexText,
+      {
+        type: 'text',
+        text: clip(value || t('line.summary.none'), 500),
+        size: 'sm',
+        color: '#111111',
+        flex: 5,
+        wrap: true,
+      } as messagingApi.FlexText,
     ],
   });
   const bubble: messagingApi.FlexBubble = {
@@ -66,7 +100,13 @@ export function summaryMessage(t: T, s: Summary, quick: QuickItem[]): Message {
       layout: 'vertical',
       spacing: 'md',
       contents: [
-        { type: 'text', text: t('line.summary_title'), weight: 'bold', size: 'lg', wrap: true } as messagingApi.FlexText,
+        {
+          type: 'text',
+          text: t('line.summary_title'),
+          weight: 'bold',
+          size: 'lg',
+          wrap: true,
+        } as messagingApi.FlexText,
         row(t('line.summary.kind'), s.kind),
         row(t('line.summary.agency'), s.agency),
         row(t('line.summary.category'), s.category),
@@ -76,5 +116,10 @@ export function summaryMessage(t: T, s: Summary, quick: QuickItem[]): Message {
       ],
     },
   };
-  return { type: 'flex', altText: clip(t('line.summary_alt'), 400), contents: bubble, quickReply: { items: quick.slice(0, 13) } } as messagingApi.FlexMessage;
+  return {
+    type: 'flex',
+    altText: clip(t('line.summary_alt'), 400),
+    contents: bubble,
+    quickReply: { items: quick.slice(0, 13) },
+  } as messagingApi.FlexMessage;
 }

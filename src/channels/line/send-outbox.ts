@@ -43,7 +43,11 @@ export async function sendOutbox(deps: LineDeps, limit = 20): Promise<number> {
           if (statusOf(e) !== 409) throw e; // 409: this retry key was already accepted
         }
       }
-      await deps.db.updateTable('line_outbox').set({ state: 'sent', body: null, sent_at: sql<Date>`now()`, last_error: null }).where('id', '=', row.id).execute();
+      await deps.db
+        .updateTable('line_outbox')
+        .set({ state: 'sent', body: null, sent_at: sql<Date>`now()`, last_error: null })
+        .where('id', '=', row.id)
+        .execute();
     } catch (e) {
       const status = statusOf(e);
       // 429 and 5xx are LINE asking to try later; other 4xx will not get better by retrying.

@@ -25,11 +25,18 @@ export function eventAad(webhookEventId: string): string {
  * wrong signature (checked before the body is parsed), 'invalid_input' for a body that is not a
  * LINE webhook.
  */
-export function readWebhook(rawBody: Buffer, signature: unknown, channelSecret: string): { events: Record<string, unknown>[] } {
-  if (typeof signature !== 'string' || signature.length === 0) throw new AppError('unauthorized', 'missing x-line-signature', 'error.unauthorized');
+export function readWebhook(
+  rawBody: Buffer,
+  signature: unknown,
+  channelSecret: string,
+): { events: Record<string, unknown>[] } {
+  if (typeof signature !== 'string' || signature.length === 0)
+    throw new AppError('unauthorized', 'missing x-line-signature', 'error.unauthorized');
   // Exactly one canonical base64 SHA-256: Buffer's lenient decoding would accept variants.
-  if (!SIGNATURE.test(signature)) throw new AppError('unauthorized', 'x-line-signature is not a base64 SHA-256', 'error.unauthorized');
-  if (!validateSignature(rawBody, channelSecret, signature)) throw new AppError('unauthorized', 'x-line-signature does not match the body', 'error.unauthorized');
+  if (!SIGNATURE.test(signature))
+    throw new AppError('unauthorized', 'x-line-signature is not a base64 SHA-256', 'error.unauthorized');
+  if (!validateSignature(rawBody, channelSecret, signature))
+    throw new AppError('unauthorized', 'x-line-signature does not match the body', 'error.unauthorized');
   let body: unknown;
   try {
     body = JSON.parse(rawBody.toString('utf8'));
@@ -37,10 +44,16 @@ export function readWebhook(rawBody: Buffer, signature: unknown, channelSecret: 
     throw new AppError('invalid_input', 'body is not JSON', 'error.form');
   }
   const events = (body as { events?: unknown } | null)?.events;
-  if (typeof body !== 'object' || body === null || !Array.isArray(events)) throw new AppError('invalid_input', 'body has no events array', 'error.form');
+  if (typeof body !== 'object' || body === null || !Array.isArray(events))
+    throw new AppError('invalid_input', 'body has no events array', 'error.form');
   if (events.length > MAX_EVENTS) throw new AppError('invalid_input', `more than ${MAX_EVENTS} events`, 'error.form');
   for (const e of events) {
-    const ok = typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && typeof (e as { webhookEventId?: unknown }).webhookEventId === 'string' && EVENT_ID.test((e as { webhookEventId: string }).webhookEventId);
+    const ok =
+      typeof e === 'object' &&
+      e !== null &&
+      typeof (e as { type?: unknown }).type === 'string' &&
+      typeof (e as { webhookEventId?: unknown }).webhookEventId === 'string' &&
+      EVENT_ID.test((e as { webhookEventId: string }).webhookEventId);
     if (!ok) throw new AppError('invalid_input', 'an event without a type or a webhookEventId', 'error.form');
   }
   return { events: events as Record<string, unknown>[] };
@@ -50,7 +63,15 @@ export function readWebhook(rawBody: Buffer, signature: unknown, channelSecret: 
  * Stores the events of one webhook call in one statement (one synchronous commit). Events already
  * stored are counted as redelivered. MUST complete before the webhook answers 200.
  */
-export async function storeEvents({ db, keys, events }: { db: Db; keys: ChannelKeys; events: Record<string, unknown>[] }): Promise<AcceptedEvents> {
+export async function storeEvents({
+  db,
+  keys,
+  events,
+}: {
+  db: Db;
+  keys: ChannelKeys;
+  events: Record<string, unknown>[];
+}): Promise<AcceptedEvents> {
   const unique = new Map<string, Record<string, unknown>>();
   for (const e of events) unique.set(e.webhookEventId as string, e);
   if (unique.size === 0) return { received: 0, stored: 0, redelivered: 0 };

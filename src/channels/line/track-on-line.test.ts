@@ -10,7 +10,11 @@ describe('trackByCode', () => {
     const throttle = createLoginThrottle({ perMinute: 1, burst: 1 });
     throttle.reserve(); // the platform-wide budget of tracking codes is spent
     // Refused before any derivation or query: the database and keys are never reached.
-    const deps = { throttle, config: { kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 }, publicUrl: 'http://x' }, secrets: { receiptSalt: Buffer.alloc(16) } } as unknown as LineDeps;
+    const deps = {
+      throttle,
+      config: { kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 }, publicUrl: 'http://x' },
+      secrets: { receiptSalt: Buffer.alloc(16) },
+    } as unknown as LineDeps;
     const messages = await trackByCode(deps, '1234567812345678', 'en');
     assert.match(JSON.stringify(messages), new RegExp(translator('en')('error.rate_limited').slice(0, 30)));
   });

@@ -26,7 +26,16 @@ const EVENTS_PER_ROUND = 50;
 type Log = (level: 'info' | 'warn' | 'error', msg: string) => void;
 
 /** Starts the worker when the LINE channel is configured; null otherwise. */
-export function startLineWorker({ db, config, secrets, throttle, log, pollMs = 1000, hooks = {}, retryBaseSeconds }: {
+export function startLineWorker({
+  db,
+  config,
+  secrets,
+  throttle,
+  log,
+  pollMs = 1000,
+  hooks = {},
+  retryBaseSeconds,
+}: {
   db: Db;
   config: Config;
   secrets: PlatformSecrets;
@@ -37,11 +46,23 @@ export function startLineWorker({ db, config, secrets, throttle, log, pollMs = 1
   retryBaseSeconds?: number;
 }): LineWorker | null {
   if (!config.line) return null;
-  const deps: LineDeps = { db, config, secrets, keys: channelKeys(secrets.channelKey), clients: lineClients(config.line), throttle, retryBaseSeconds };
+  const deps: LineDeps = {
+    db,
+    config,
+    secrets,
+    keys: channelKeys(secrets.channelKey),
+    clients: lineClients(config.line),
+    throttle,
+    retryBaseSeconds,
+  };
   let running: Promise<void> | null = null;
   let again = false;
   let isStopped = false;
-  const report = (e: unknown) => log('warn', `LINE channel: ${(e as Error).name ?? 'Error'} ${(e as { code?: string; status?: number }).code ?? (e as { status?: number }).status ?? ''}`.trim());
+  const report = (e: unknown) =>
+    log(
+      'warn',
+      `LINE channel: ${(e as Error).name ?? 'Error'} ${(e as { code?: string; status?: number }).code ?? (e as { status?: number }).status ?? ''}`.trim(),
+    );
   // Answers go out every EVENTS_PER_ROUND events, not only once the backlog is empty: under a
   // burst, reply tokens would otherwise expire and every answer become a (paid) push.
   const runOnce = async () => {

@@ -8,7 +8,8 @@ export const th: Record<string, string> = {
   'setup.title': 'ตั้งค่าบัญชีเจ้าหน้าที่',
   'setup.first_admin.title': 'สร้างผู้ดูแลระบบกลาง',
   'setup.lead': 'ตั้งรหัสผ่านของคุณ รหัสผ่านนี้ใช้เปิดกุญแจที่ถอดรหัสเรื่องที่ส่งถึงคุณ หากลืม ผู้ใดก็กู้คืนให้ไม่ได้',
-  'setup.first_admin.lead': 'ระบบยังไม่มีผู้ดูแลระบบกลาง บัญชีนี้ใช้เพิ่มหน่วยงานและเชิญผู้ดูแลระบบของแต่ละหน่วยงาน และไม่สามารถอ่านเนื้อหาของเรื่องใดได้',
+  'setup.first_admin.lead':
+    'ระบบยังไม่มีผู้ดูแลระบบกลาง บัญชีนี้ใช้เพิ่มหน่วยงานและเชิญผู้ดูแลระบบของแต่ละหน่วยงาน และไม่สามารถอ่านเนื้อหาของเรื่องใดได้',
   'setup.name': 'ชื่อที่แสดง',
   'setup.password': 'รหัสผ่านใหม่',
   'setup.password.hint': 'อย่างน้อย {min} ตัวอักษร ใช้วลีที่จำได้แต่เดายาก',
@@ -18,7 +19,8 @@ export const th: Record<string, string> = {
   'setup.done': 'ตั้งค่าบัญชีเรียบร้อยแล้ว กรุณาเข้าสู่ระบบด้วยอีเมลและรหัสผ่านของคุณ',
 
   'totp.title': 'ยืนยันตัวตนสองชั้น',
-  'totp.lead': 'ก่อนใช้งานระบบ คุณต้องตั้งค่าแอปยืนยันตัวตน (เช่น Google Authenticator, Microsoft Authenticator, FreeOTP) ทุกครั้งที่เข้าสู่ระบบจะต้องกรอกรหัส 6 หลักจากแอป',
+  'totp.lead':
+    'ก่อนใช้งานระบบ คุณต้องตั้งค่าแอปยืนยันตัวตน (เช่น Google Authenticator, Microsoft Authenticator, FreeOTP) ทุกครั้งที่เข้าสู่ระบบจะต้องกรอกรหัส 6 หลักจากแอป',
   'totp.replace': 'คุณตั้งค่าไว้แล้ว หากดำเนินการต่อ แอปเดิมและรหัสกู้คืนเดิมทั้งหมดจะใช้ไม่ได้อีก',
   'totp.step.app': 'ติดตั้งแอปยืนยันตัวตนบนโทรศัพท์ของคุณ',
   'totp.step.scan': 'สแกนคิวอาร์โค้ดนี้ด้วยแอป',
@@ -31,7 +33,8 @@ export const th: Record<string, string> = {
   'totp.expired': 'หน้านี้หมดอายุแล้ว กรุณาสแกนคิวอาร์โค้ดใหม่ด้านล่าง (คิวอาร์โค้ดเดิมใช้ไม่ได้อีก)',
   'totp.recovery.title': 'รหัสกู้คืน',
   'totp.recovery.done': 'ตั้งค่ายืนยันตัวตนสองชั้นเรียบร้อยแล้ว',
-  'totp.recovery.warning': 'จดหรือพิมพ์รหัสกู้คืน 10 ชุดนี้เก็บไว้ในที่ปลอดภัยทันที ระบบจะแสดงเพียงครั้งนี้ครั้งเดียว หากทำโทรศัพท์หาย ใช้รหัสชุดใดชุดหนึ่งแทนรหัส 6 หลักได้ ชุดละหนึ่งครั้ง',
+  'totp.recovery.warning':
+    'จดหรือพิมพ์รหัสกู้คืน 10 ชุดนี้เก็บไว้ในที่ปลอดภัยทันที ระบบจะแสดงเพียงครั้งนี้ครั้งเดียว หากทำโทรศัพท์หาย ใช้รหัสชุดใดชุดหนึ่งแทนรหัส 6 หลักได้ ชุดละหนึ่งครั้ง',
   'totp.recovery.list': 'รหัสกู้คืน',
   'totp.recovery.continue': 'เก็บรหัสแล้ว ไปต่อ',
 
@@ -44,7 +47,8 @@ export const th: Record<string, string> = {
   'admin.back': 'กลับ',
 
   'admin.password.title': 'เปลี่ยนรหัสผ่าน',
-  'admin.password.lead': 'กุญแจของคุณจะถูกเข้ารหัสใหม่ด้วยรหัสผ่านใหม่ เรื่องทั้งหมดที่คุณเปิดได้ยังเปิดได้เช่นเดิม การเข้าสู่ระบบบนอุปกรณ์อื่นจะสิ้นสุดลง',
+  'admin.password.lead':
+    'กุญแจของคุณจะถูกเข้ารหัสใหม่ด้วยรหัสผ่านใหม่ เรื่องทั้งหมดที่คุณเปิดได้ยังเปิดได้เช่นเดิม การเข้าสู่ระบบบนอุปกรณ์อื่นจะสิ้นสุดลง',
   'admin.password.current': 'รหัสผ่านปัจจุบัน',
   'admin.password.next': 'รหัสผ่านใหม่',
   'admin.password.next2': 'ยืนยันรหัสผ่านใหม่',
@@ -64,16 +68,19 @@ export const th: Record<string, string> = {
   'admin.link.lead': 'สร้างบัญชีสำหรับ {email} แล้ว ส่งลิงก์ด้านล่างให้เจ้าของบัญชีผ่านช่องทางที่ปลอดภัย',
   'admin.link.label': 'ลิงก์ตั้งค่าบัญชี (ใช้ได้ครั้งเดียว)',
   'admin.link.warning': 'ลิงก์นี้แสดงเพียงครั้งเดียวและใช้ได้ {days} วัน ผู้ใดที่มีลิงก์นี้สามารถตั้งรหัสผ่านของบัญชีนี้ได้',
-  'admin.link.no_mail': 'ระบบนี้ยังไม่ได้ตั้งค่าเซิร์ฟเวอร์อีเมล จึงแสดงลิงก์ให้ท่านส่งต่อเอง เมื่อใช้งานจริงควรตั้งค่า SUJARIT_SMTP_URL เพื่อให้ลิงก์ส่งถึงเจ้าของบัญชีโดยตรง',
+  'admin.link.no_mail':
+    'ระบบนี้ยังไม่ได้ตั้งค่าเซิร์ฟเวอร์อีเมล จึงแสดงลิงก์ให้ท่านส่งต่อเอง เมื่อใช้งานจริงควรตั้งค่า SUJARIT_SMTP_URL เพื่อให้ลิงก์ส่งถึงเจ้าของบัญชีโดยตรง',
   'admin.link.mailed': 'สร้างบัญชีแล้ว ระบบส่งลิงก์ตั้งค่าบัญชีไปยัง {email} โดยตรง (ใช้ได้ {days} วัน) ผู้ดูแลระบบไม่เห็นลิงก์นี้',
   'admin.link.pending': 'บทบาทที่เปิดอ่านเรื่องได้ ({roles}) จะมีผลเมื่อผู้ถือกุญแจของหน่วยงานอีกคนหนึ่งยืนยันตัวบุคคลแล้ว',
-  'admin.error.separation': 'ผู้ดูแลระบบจะถือบทบาทที่เปิดอ่านเรื่องร้องเรียน (เจ้าหน้าที่รับเรื่อง ผู้สอบสวน หัวหน้างาน ผู้ดูแลข้อมูลตัวตน) ในบัญชีเดียวกันไม่ได้',
+  'admin.error.separation':
+    'ผู้ดูแลระบบจะถือบทบาทที่เปิดอ่านเรื่องร้องเรียน (เจ้าหน้าที่รับเรื่อง ผู้สอบสวน หัวหน้างาน ผู้ดูแลข้อมูลตัวตน) ในบัญชีเดียวกันไม่ได้',
   'admin.error.own_roles': 'ไม่สามารถเพิ่มบทบาทให้บัญชีของตนเองได้',
   'admin.users.pending': 'รอยืนยัน: {roles}',
   'admin.users.pending_one': 'รอยืนยัน',
   'admin.link.mailed_title': 'ส่งลิงก์ตั้งค่าบัญชีแล้ว',
   'grants.title': 'คำขอบทบาทที่รอยืนยัน',
-  'grants.lead': 'บทบาทเหล่านี้จะเปิดให้อ่านเรื่องร้องเรียนได้ โปรดยืนยันเฉพาะเมื่อท่านได้ตรวจสอบกับบุคคลนั้นโดยตรงแล้วว่าเป็นผู้ตั้งค่าบัญชีเองและควรได้รับบทบาทนี้',
+  'grants.lead':
+    'บทบาทเหล่านี้จะเปิดให้อ่านเรื่องร้องเรียนได้ โปรดยืนยันเฉพาะเมื่อท่านได้ตรวจสอบกับบุคคลนั้นโดยตรงแล้วว่าเป็นผู้ตั้งค่าบัญชีเองและควรได้รับบทบาทนี้',
   'grants.none': 'ไม่มีคำขอที่รอยืนยัน',
   'grants.user': 'บุคคล',
   'grants.role': 'บทบาท',
@@ -112,7 +119,8 @@ export const th: Record<string, string> = {
   'admin.users.invite.hint': 'ระบบจะสร้างลิงก์ตั้งค่าบัญชีใช้ครั้งเดียว เจ้าของบัญชีตั้งรหัสผ่านเอง ผู้ดูแลระบบไม่รู้รหัสผ่าน',
   'admin.user.roles': 'บทบาท',
   'admin.user.roles.legend': 'บทบาทของผู้ใช้นี้',
-  'admin.user.roles.hint': 'การเปลี่ยนบทบาทถูกบันทึกในประวัติการเข้าถึง บทบาทที่เปิดอ่านเรื่องได้จะมีผลเมื่อผู้ถือกุญแจของหน่วยงานอีกคนหนึ่งยืนยัน การถอดบทบาทจะถอนกุญแจเรื่องที่บทบาทนั้นให้มาทันที',
+  'admin.user.roles.hint':
+    'การเปลี่ยนบทบาทถูกบันทึกในประวัติการเข้าถึง บทบาทที่เปิดอ่านเรื่องได้จะมีผลเมื่อผู้ถือกุญแจของหน่วยงานอีกคนหนึ่งยืนยัน การถอดบทบาทจะถอนกุญแจเรื่องที่บทบาทนั้นให้มาทันที',
   'admin.user.state': 'สถานะ',
   'admin.user.totp': 'ยืนยันตัวตนสองชั้น',
   'admin.user.created': 'สร้างเมื่อ',
@@ -153,13 +161,15 @@ export const th: Record<string, string> = {
   'admin.settings.feedback_months': 'แจ้งความคืบหน้าภายใน (เดือน)',
   'admin.settings.pause': 'หยุดนับเวลาระหว่างรอข้อมูลจากผู้แจ้ง',
   'admin.settings.categories': 'กำหนดเวลาตามประเภทเรื่อง',
-  'admin.settings.categories.hint': 'เว้นว่างเพื่อใช้ค่าเริ่มต้นของหน่วยงาน (ค่าตั้งต้นของระบบ: ตอบรับ {ack} วัน แจ้งผลเบื้องต้น {reply} วัน ความคืบหน้า {feedback} เดือน)',
+  'admin.settings.categories.hint':
+    'เว้นว่างเพื่อใช้ค่าเริ่มต้นของหน่วยงาน (ค่าตั้งต้นของระบบ: ตอบรับ {ack} วัน แจ้งผลเบื้องต้น {reply} วัน ความคืบหน้า {feedback} เดือน)',
   'admin.settings.disclosure': 'การเปิดเผยตัวตนของผู้แจ้ง',
   'admin.settings.notify': 'แจ้งให้ผู้แจ้งทราบเมื่อมีการเปิดเผยตัวตนของเขา',
   'admin.settings.notify.hint': 'แนะนำให้เปิดไว้ เมื่อมีการอนุมัติเปิดเผยตัวตน ผู้แจ้งจะได้รับแจ้ง (ระบุเพียงบทบาท ไม่ระบุชื่อเจ้าหน้าที่)',
 
   'audit.title': 'ประวัติการเข้าถึงของหน่วยงาน',
-  'audit.lead': 'เหตุการณ์ของเรื่องที่หน่วยงานถือครอง และการกระทำของเจ้าหน้าที่ของหน่วยงาน ล่าสุดก่อน แสดงเฉพาะข้อมูลกำกับ ไม่มีเนื้อหาเรื่อง การเปิดดูหน้านี้ถูกบันทึกเช่นกัน',
+  'audit.lead':
+    'เหตุการณ์ของเรื่องที่หน่วยงานถือครอง และการกระทำของเจ้าหน้าที่ของหน่วยงาน ล่าสุดก่อน แสดงเฉพาะข้อมูลกำกับ ไม่มีเนื้อหาเรื่อง การเปิดดูหน้านี้ถูกบันทึกเช่นกัน',
   'audit.none': 'ยังไม่มีเหตุการณ์',
   'audit.at': 'เวลา',
   'audit.actor': 'ผู้กระทำ',
@@ -168,21 +178,25 @@ export const th: Record<string, string> = {
   'audit.system': 'ระบบ',
   'audit.chain.title': 'ตรวจสอบความครบถ้วนของประวัติ',
   'audit.chain.submit': 'ตรวจสอบว่าประวัติไม่ถูกแก้ไข',
-  'audit.chain.intact': 'ประวัติครบถ้วน: ตรวจ {rows} รายการ และจุดยึด {anchors} จุด ({inLog} จุดอยู่ในบัญชีสาธารณะแล้ว) ไม่พบการแก้ไข ลบ หรือแทรก',
+  'audit.chain.intact':
+    'ประวัติครบถ้วน: ตรวจ {rows} รายการ และจุดยึด {anchors} จุด ({inLog} จุดอยู่ในบัญชีสาธารณะแล้ว) ไม่พบการแก้ไข ลบ หรือแทรก',
   'audit.chain.broken': 'พบความผิดปกติ: ประวัติการเข้าถึงถูกแก้ไข ลบ หรือแทรก กรุณาแจ้งผู้ดูแลระบบกลางและหน่วยงานกำกับดูแล',
   'audit.chain.too_large': 'ประวัติมี {rows} รายการ มากเกินกว่าจะตรวจผ่านหน้าเว็บ กรุณาตรวจด้วยคำสั่งด้านล่าง',
   'audit.chain.cli': 'ตรวจทั้งหมดบนเครื่องแม่ข่ายด้วยคำสั่ง',
 };
 
 export const en: Record<string, string> = {
-  'error.setup_link': 'This link does not work: it was used already, has expired or is not valid. Ask your agency administrator for a new one.',
+  'error.setup_link':
+    'This link does not work: it was used already, has expired or is not valid. Ask your agency administrator for a new one.',
   'error.password_length': 'The password must be at least {min} characters long.',
   'error.password_mismatch': 'The two passwords are not the same.',
 
   'setup.title': 'Set up your staff account',
   'setup.first_admin.title': 'Create the platform administrator',
-  'setup.lead': 'Choose your password. It opens the key that decrypts the cases sent to you: if you forget it, nobody can recover it.',
-  'setup.first_admin.lead': 'This platform has no administrator yet. This account adds agencies and invites their administrators; it cannot read any case.',
+  'setup.lead':
+    'Choose your password. It opens the key that decrypts the cases sent to you: if you forget it, nobody can recover it.',
+  'setup.first_admin.lead':
+    'This platform has no administrator yet. This account adds agencies and invites their administrators; it cannot read any case.',
   'setup.name': 'Display name',
   'setup.password': 'New password',
   'setup.password.hint': 'At least {min} characters: a phrase you remember and others cannot guess.',
@@ -192,8 +206,10 @@ export const en: Record<string, string> = {
   'setup.done': 'Your account is ready. Log in with your email and password.',
 
   'totp.title': 'Second factor',
-  'totp.lead': 'Before you use the platform, set up an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP…). Every login will ask for its 6-digit code.',
-  'totp.replace': 'You have a second factor already. If you go on, your current app and all your recovery codes stop working.',
+  'totp.lead':
+    'Before you use the platform, set up an authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP…). Every login will ask for its 6-digit code.',
+  'totp.replace':
+    'You have a second factor already. If you go on, your current app and all your recovery codes stop working.',
   'totp.step.app': 'Install an authenticator app on your phone.',
   'totp.step.scan': 'Scan this QR code with the app.',
   'totp.qr': 'QR code for the authenticator app',
@@ -205,7 +221,8 @@ export const en: Record<string, string> = {
   'totp.expired': 'This page expired. Scan the new QR code below (the earlier one no longer works).',
   'totp.recovery.title': 'Recovery codes',
   'totp.recovery.done': 'Your second factor is set up.',
-  'totp.recovery.warning': 'Write down or print these 10 recovery codes now and keep them somewhere safe: they are shown only this once. If you lose your phone, type one instead of the 6-digit code; each works once.',
+  'totp.recovery.warning':
+    'Write down or print these 10 recovery codes now and keep them somewhere safe: they are shown only this once. If you lose your phone, type one instead of the 6-digit code; each works once.',
   'totp.recovery.list': 'Recovery codes',
   'totp.recovery.continue': 'I have kept them: continue',
 
@@ -218,7 +235,8 @@ export const en: Record<string, string> = {
   'admin.back': 'Back',
 
   'admin.password.title': 'Change your password',
-  'admin.password.lead': 'Your key is wrapped again under the new password: every case you can open stays open to you. Your sessions on other devices end.',
+  'admin.password.lead':
+    'Your key is wrapped again under the new password: every case you can open stays open to you. Your sessions on other devices end.',
   'admin.password.current': 'Current password',
   'admin.password.next': 'New password',
   'admin.password.next2': 'Repeat the new password',
@@ -237,17 +255,23 @@ export const en: Record<string, string> = {
   'admin.link.title': 'Account setup link',
   'admin.link.lead': 'The account of {email} was created. Give its owner the link below through a safe channel.',
   'admin.link.label': 'Setup link (works once)',
-  'admin.link.warning': 'This link is shown only once and works for {days} days. Whoever holds it can choose this account’s password.',
-  'admin.link.no_mail': 'No mail server is configured here, so the link is shown for you to hand over. In production set SUJARIT_SMTP_URL: the link then goes straight to its owner.',
-  'admin.link.mailed': 'The account was created and its setup link was mailed to {email} (valid {days} days). Administrators never see it.',
-  'admin.link.pending': 'The roles that read cases ({roles}) take effect once another key holder of the agency confirms the person.',
-  'admin.error.separation': 'An administrator cannot also hold a role that reads cases (intake officer, investigator, supervisor, identity custodian) on the same account.',
+  'admin.link.warning':
+    'This link is shown only once and works for {days} days. Whoever holds it can choose this account’s password.',
+  'admin.link.no_mail':
+    'No mail server is configured here, so the link is shown for you to hand over. In production set SUJARIT_SMTP_URL: the link then goes straight to its owner.',
+  'admin.link.mailed':
+    'The account was created and its setup link was mailed to {email} (valid {days} days). Administrators never see it.',
+  'admin.link.pending':
+    'The roles that read cases ({roles}) take effect once another key holder of the agency confirms the person.',
+  'admin.error.separation':
+    'An administrator cannot also hold a role that reads cases (intake officer, investigator, supervisor, identity custodian) on the same account.',
   'admin.error.own_roles': 'No account can give itself a role.',
   'admin.users.pending': 'Awaiting confirmation: {roles}',
   'admin.users.pending_one': 'awaiting confirmation',
   'admin.link.mailed_title': 'Setup link mailed',
   'grants.title': 'Roles awaiting confirmation',
-  'grants.lead': 'These roles open cases. Confirm one only after checking with the person directly that they set up the account themselves and should hold the role.',
+  'grants.lead':
+    'These roles open cases. Confirm one only after checking with the person directly that they set up the account themselves and should hold the role.',
   'grants.none': 'Nothing awaits confirmation.',
   'grants.user': 'Person',
   'grants.role': 'Role',
@@ -258,11 +282,13 @@ export const en: Record<string, string> = {
   'grants.refuse': 'Refuse',
   'grants.done': 'The decision was recorded.',
   'grants.error.not_set_up': 'The owner has not set up the account yet, so it cannot be confirmed.',
-  'grants.error.decided': 'This request was already decided; nothing changed. The list below shows what still awaits confirmation.',
+  'grants.error.decided':
+    'This request was already decided; nothing changed. The list below shows what still awaits confirmation.',
   'grants.nav': 'Confirm roles',
 
   'admin.agencies.title': 'Agencies',
-  'admin.agencies.lead': 'The platform administrator adds agencies and invites their administrators, and sees no case or content.',
+  'admin.agencies.lead':
+    'The platform administrator adds agencies and invites their administrators, and sees no case or content.',
   'admin.agencies.none': 'No agencies yet.',
   'admin.agencies.invite': 'Invite an agency administrator',
   'admin.agencies.invite.hint': 'An agency administrator adds the agency’s staff and gives them roles.',
@@ -283,18 +309,22 @@ export const en: Record<string, string> = {
   'admin.users.title': 'Your agency’s staff',
   'admin.users.lead': 'Agency administrators manage accounts and roles; the role gives no access to any case.',
   'admin.users.invite': 'Invite a staff member',
-  'admin.users.invite.hint': 'This makes a one-time setup link; its owner chooses their own password, which you never learn.',
+  'admin.users.invite.hint':
+    'This makes a one-time setup link; its owner chooses their own password, which you never learn.',
   'admin.user.roles': 'Roles',
   'admin.user.roles.legend': 'Roles of this user',
-  'admin.user.roles.hint': 'Role changes are recorded in the audit trail. A role that reads cases takes effect once another key holder of the agency confirms it. Removing a role takes away at once the case keys it brought.',
+  'admin.user.roles.hint':
+    'Role changes are recorded in the audit trail. A role that reads cases takes effect once another key holder of the agency confirms it. Removing a role takes away at once the case keys it brought.',
   'admin.user.state': 'Status',
   'admin.user.totp': 'Second factor',
   'admin.user.created': 'Created',
   'admin.user.link': 'New setup link',
-  'admin.user.link.hint': 'The user has not set up the account yet. Make a new link if the first one expired or was lost; the earlier link stops working.',
+  'admin.user.link.hint':
+    'The user has not set up the account yet. Make a new link if the first one expired or was lost; the earlier link stops working.',
   'admin.user.link.submit': 'Make a new link',
   'admin.user.deactivate': 'Deactivate the account',
-  'admin.user.deactivate.hint': 'The user can no longer log in and is signed out now. Deactivation is recorded in the audit trail.',
+  'admin.user.deactivate.hint':
+    'The user can no longer log in and is signed out now. Deactivation is recorded in the audit trail.',
   'admin.user.deactivate.confirm': 'I confirm the deactivation of {email}',
   'admin.user.deactivate.submit': 'Deactivate',
   'admin.user.confirm_required': 'Tick the confirmation box to deactivate the account.',
@@ -316,7 +346,8 @@ export const en: Record<string, string> = {
   'admin.role.auditor': 'Auditor',
   'admin.role.auditor.hint': 'reads the agency’s audit trail; reads no case',
   'admin.role.ita_assessor': 'ITA assessor',
-  'admin.role.ita_assessor.hint': 'checks the OIT disclosures, reads the ITA results and writes the measures plan; reads no case',
+  'admin.role.ita_assessor.hint':
+    'checks the OIT disclosures, reads the ITA results and writes the measures plan; reads no case',
 
   'admin.settings.title': 'Agency settings',
   'admin.settings.deadlines': 'Deadlines',
@@ -327,13 +358,16 @@ export const en: Record<string, string> = {
   'admin.settings.feedback_months': 'Feedback within (months)',
   'admin.settings.pause': 'Pause the clocks while waiting for the reporter',
   'admin.settings.categories': 'Deadlines per category',
-  'admin.settings.categories.hint': 'Leave blank to use the agency default (the platform’s defaults: acknowledge {ack} days, first reply {reply} days, feedback {feedback} months).',
+  'admin.settings.categories.hint':
+    'Leave blank to use the agency default (the platform’s defaults: acknowledge {ack} days, first reply {reply} days, feedback {feedback} months).',
   'admin.settings.disclosure': 'Disclosure of a reporter’s identity',
   'admin.settings.notify': 'Tell the reporter when their identity is disclosed',
-  'admin.settings.notify.hint': 'Recommended. When a disclosure is approved the reporter is told (by role, never by name).',
+  'admin.settings.notify.hint':
+    'Recommended. When a disclosure is approved the reporter is told (by role, never by name).',
 
   'audit.title': 'Your agency’s audit trail',
-  'audit.lead': 'Events on cases your agency holds and actions of your agency’s staff, newest first. Metadata only, no case content. Viewing this page is recorded too.',
+  'audit.lead':
+    'Events on cases your agency holds and actions of your agency’s staff, newest first. Metadata only, no case content. Viewing this page is recorded too.',
   'audit.none': 'No events yet.',
   'audit.at': 'Time',
   'audit.actor': 'Actor',
@@ -342,8 +376,11 @@ export const en: Record<string, string> = {
   'audit.system': 'System',
   'audit.chain.title': 'Audit trail integrity',
   'audit.chain.submit': 'Check that the trail was not altered',
-  'audit.chain.intact': 'The chain is intact: {rows} events and {anchors} anchors checked ({inLog} already in the public ledger); nothing was altered, removed or inserted.',
-  'audit.chain.broken': 'Problem found: the audit trail was altered, or rows were removed or inserted. Tell the platform administrator and the oversight body.',
-  'audit.chain.too_large': 'The trail holds {rows} events, too many to check from a web page. Check it with the command below.',
+  'audit.chain.intact':
+    'The chain is intact: {rows} events and {anchors} anchors checked ({inLog} already in the public ledger); nothing was altered, removed or inserted.',
+  'audit.chain.broken':
+    'Problem found: the audit trail was altered, or rows were removed or inserted. Tell the platform administrator and the oversight body.',
+  'audit.chain.too_large':
+    'The trail holds {rows} events, too many to check from a web page. Check it with the command below.',
   'audit.chain.cli': 'To check it all on the server, run',
 };

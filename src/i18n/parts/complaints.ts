@@ -6,7 +6,8 @@ export const th: Record<string, string> = {
   'home.permit': 'ร้องเรียนคำขออนุญาตล่าช้า',
   'home.status': 'ติดตามสถานะเรื่องร้องเรียน',
   'home.complaints.title': 'ร้องเรียนการให้บริการ',
-  'home.complaints.lead': 'เรื่องร้องเรียนต้องระบุชื่อและช่องทางติดต่อ เพื่อให้หน่วยงานตอบคุณได้ ข้อมูลนี้ถูกเข้ารหัสและอ่านได้เฉพาะเจ้าหน้าที่ผู้รับเรื่อง หากต้องการแจ้งเบาะแสการทุจริตโดยไม่เปิดเผยตัวตน ให้ใช้ "แจ้งเรื่องใหม่"',
+  'home.complaints.lead':
+    'เรื่องร้องเรียนต้องระบุชื่อและช่องทางติดต่อ เพื่อให้หน่วยงานตอบคุณได้ ข้อมูลนี้ถูกเข้ารหัสและอ่านได้เฉพาะเจ้าหน้าที่ผู้รับเรื่อง หากต้องการแจ้งเบาะแสการทุจริตโดยไม่เปิดเผยตัวตน ให้ใช้ "แจ้งเรื่องใหม่"',
 
   'kind.tip': 'เบาะแสการทุจริต',
   'kind.complaint': 'เรื่องร้องเรียนการให้บริการ',
@@ -21,12 +22,14 @@ export const th: Record<string, string> = {
   'category.late_permit': 'การพิจารณาอนุญาตล่าช้า',
 
   'complaint.title': 'ร้องเรียนการให้บริการ',
-  'complaint.lead': 'แจ้งปัญหาการให้บริการของหน่วยงานรัฐ ชื่อและช่องทางติดต่อของคุณถูกเข้ารหัส อ่านได้เฉพาะเจ้าหน้าที่ผู้รับเรื่องของหน่วยงานที่คุณเลือก',
+  'complaint.lead':
+    'แจ้งปัญหาการให้บริการของหน่วยงานรัฐ ชื่อและช่องทางติดต่อของคุณถูกเข้ารหัส อ่านได้เฉพาะเจ้าหน้าที่ผู้รับเรื่องของหน่วยงานที่คุณเลือก',
   'complaint.tip_instead': 'ต้องการแจ้งเบาะแสการทุจริตโดยไม่เปิดเผยตัวตน? ใช้แบบฟอร์มแจ้งเบาะแส',
   'complaint.permit_instead': 'ยื่นขออนุญาตไว้แล้วแต่หน่วยงานยังไม่พิจารณาให้ภายในกำหนด? ใช้แบบฟอร์มคำขออนุญาตล่าช้า',
   'complaint.complaint_instead': 'ต้องการร้องเรียนเรื่องอื่นเกี่ยวกับการให้บริการ? ใช้แบบฟอร์มร้องเรียนการให้บริการ',
   'complaint.permit.title': 'ร้องเรียนคำขออนุญาตล่าช้า',
-  'complaint.permit.lead': 'ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10 เมื่อหน่วยงานพิจารณาคำขอไม่เสร็จภายในเวลาที่กำหนดในคู่มือสำหรับประชาชน หน่วยงานต้องแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบทุก 7 วัน และแจ้งสำนักงาน ก.พ.ร. ทราบทุกครั้ง',
+  'complaint.permit.lead':
+    'ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10 เมื่อหน่วยงานพิจารณาคำขอไม่เสร็จภายในเวลาที่กำหนดในคู่มือสำหรับประชาชน หน่วยงานต้องแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบทุก 7 วัน และแจ้งสำนักงาน ก.พ.ร. ทราบทุกครั้ง',
   'complaint.agency': 'หน่วยงานที่ร้องเรียน',
   'complaint.category': 'เรื่องที่ร้องเรียน',
   'complaint.what': 'รายละเอียดที่ร้องเรียน',
@@ -43,17 +46,20 @@ export const th: Record<string, string> = {
   'complaint.permit.filedOn': 'วันที่ยื่นคำขอ',
   'complaint.permit.manualDueOn': 'วันที่ต้องได้รับผลตามคู่มือสำหรับประชาชน',
   'complaint.date.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568',
-  'complaint.files.hint': 'เช่น ภาพถ่ายหรือใบรับคำขอ ไม่เกิน {count} ไฟล์ ไฟล์ละไม่เกิน {fileMb} MB รวมไม่เกิน {totalMb} MB ระบบจะลบข้อมูลแฝงในภาพ (เช่น พิกัด GPS) ให้อัตโนมัติ',
+  'complaint.files.hint':
+    'เช่น ภาพถ่ายหรือใบรับคำขอ ไม่เกิน {count} ไฟล์ ไฟล์ละไม่เกิน {fileMb} MB รวมไม่เกิน {totalMb} MB ระบบจะลบข้อมูลแฝงในภาพ (เช่น พิกัด GPS) ให้อัตโนมัติ',
   'complaint.submit': 'ส่งเรื่องร้องเรียน',
   'complaint.errors': 'พบข้อผิดพลาด {n} รายการ',
   'complaint.receipt.title': 'ส่งเรื่องร้องเรียนเรียบร้อยแล้ว',
   'complaint.receipt.lead': 'หน่วยงานได้รับเรื่องของคุณแล้ว นี่คือรหัสติดตามเรื่อง',
   'complaint.receipt.label': 'รหัสติดตามเรื่อง 16 หลัก',
-  'complaint.receipt.warning': 'รหัสนี้เป็นทางเดียวที่จะติดตามเรื่องและตอบเจ้าหน้าที่ได้ ระบบแสดงเพียงครั้งเดียวและกู้คืนไม่ได้ จดหรือบันทึกไว้ทันที และอย่าให้ผู้อื่น เพราะผู้ที่มีรหัสจะเปิดอ่านเรื่องที่คุณแจ้งได้',
+  'complaint.receipt.warning':
+    'รหัสนี้เป็นทางเดียวที่จะติดตามเรื่องและตอบเจ้าหน้าที่ได้ ระบบแสดงเพียงครั้งเดียวและกู้คืนไม่ได้ จดหรือบันทึกไว้ทันที และอย่าให้ผู้อื่น เพราะผู้ที่มีรหัสจะเปิดอ่านเรื่องที่คุณแจ้งได้',
   'complaint.receipt.status': 'ดูสถานะเรื่อง',
 
   'tracking.title': 'ติดตามสถานะเรื่อง',
-  'tracking.lead': 'กรอกรหัสติดตามเรื่อง 16 หลักที่ได้รับเมื่อส่งเรื่อง หน้านี้แสดงเฉพาะสถานะและคำตอบของหน่วยงาน ไม่แสดงชื่อ ช่องทางติดต่อ หรือรายละเอียดที่คุณแจ้ง',
+  'tracking.lead':
+    'กรอกรหัสติดตามเรื่อง 16 หลักที่ได้รับเมื่อส่งเรื่อง หน้านี้แสดงเฉพาะสถานะและคำตอบของหน่วยงาน ไม่แสดงชื่อ ช่องทางติดต่อ หรือรายละเอียดที่คุณแจ้ง',
   'tracking.code': 'รหัสติดตามเรื่อง 16 หลัก',
   'tracking.code.hint': 'เว้นวรรคหรือใส่ขีดได้',
   'tracking.submit': 'ดูสถานะ',
@@ -84,13 +90,15 @@ export const th: Record<string, string> = {
 
   'caller.title': 'รับเรื่องร้องเรียนแทนผู้ร้องเรียน',
   'caller.permit.title': 'รับเรื่องคำขออนุญาตล่าช้าแทนผู้ร้องเรียน',
-  'caller.lead': 'สำหรับเรื่องที่รับทางโทรศัพท์ สายด่วน หรือผู้ร้องเรียนมาติดต่อด้วยตนเอง บันทึกตามที่ผู้ร้องเรียนแจ้ง เมื่อบันทึกแล้ว ให้อ่านรหัสติดตามเรื่องให้ผู้ร้องเรียนจด',
+  'caller.lead':
+    'สำหรับเรื่องที่รับทางโทรศัพท์ สายด่วน หรือผู้ร้องเรียนมาติดต่อด้วยตนเอง บันทึกตามที่ผู้ร้องเรียนแจ้ง เมื่อบันทึกแล้ว ให้อ่านรหัสติดตามเรื่องให้ผู้ร้องเรียนจด',
   'caller.link': 'รับเรื่องร้องเรียนทางโทรศัพท์หรือที่หน่วยงาน',
   'caller.channel': 'ช่องทางที่รับเรื่อง',
   'caller.kind': 'ประเภทเรื่อง',
   'caller.kind.switch': 'เปลี่ยนเป็น',
   'caller.done.title': 'บันทึกเรื่องแล้ว',
-  'caller.done.lead': 'อ่านรหัสติดตามเรื่องนี้ให้ผู้ร้องเรียนจดไว้ตอนนี้ ระบบแสดงเพียงครั้งเดียว ห้ามจดเก็บไว้เอง ผู้ร้องเรียนใช้รหัสนี้ดูสถานะที่ /status และตอบเจ้าหน้าที่ที่ /followup',
+  'caller.done.lead':
+    'อ่านรหัสติดตามเรื่องนี้ให้ผู้ร้องเรียนจดไว้ตอนนี้ ระบบแสดงเพียงครั้งเดียว ห้ามจดเก็บไว้เอง ผู้ร้องเรียนใช้รหัสนี้ดูสถานะที่ /status และตอบเจ้าหน้าที่ที่ /followup',
   'caller.open': 'เปิดเรื่องนี้',
   'caller.another': 'รับเรื่องใหม่',
 
@@ -120,7 +128,8 @@ export const en: Record<string, string> = {
   'home.permit': 'Complain about a late permit',
   'home.status': 'Track a complaint',
   'home.complaints.title': 'Service complaints',
-  'home.complaints.lead': 'A complaint needs your name and a contact so that the agency can answer you. They are encrypted and read only by the officers who receive it. To report corruption without giving your identity, use “New report”.',
+  'home.complaints.lead':
+    'A complaint needs your name and a contact so that the agency can answer you. They are encrypted and read only by the officers who receive it. To report corruption without giving your identity, use “New report”.',
 
   'kind.tip': 'Corruption report',
   'kind.complaint': 'Service complaint',
@@ -135,12 +144,14 @@ export const en: Record<string, string> = {
   'category.late_permit': 'Late permit decision',
 
   'complaint.title': 'Complain about a public service',
-  'complaint.lead': 'Tell a public agency about a problem with its service. Your name and contact are encrypted and read only by the intake officers of the agency you choose.',
+  'complaint.lead':
+    'Tell a public agency about a problem with its service. Your name and contact are encrypted and read only by the intake officers of the agency you choose.',
   'complaint.tip_instead': 'Want to report corruption without giving your identity? Use the report form.',
   'complaint.permit_instead': 'Applied for a permit and the agency is past its deadline? Use the late-permit form.',
   'complaint.complaint_instead': 'Something else about a service? Use the service complaint form.',
   'complaint.permit.title': 'Complain about a late permit',
-  'complaint.permit.lead': 'Under section 10 of the Licensing Facilitation Act B.E. 2558 (2015), when an agency has not decided a request within the time its citizen manual sets, it must tell the applicant why every 7 days and inform OPDC each time.',
+  'complaint.permit.lead':
+    'Under section 10 of the Licensing Facilitation Act B.E. 2558 (2015), when an agency has not decided a request within the time its citizen manual sets, it must tell the applicant why every 7 days and inform OPDC each time.',
   'complaint.agency': 'Agency you complain about',
   'complaint.category': 'What the complaint is about',
   'complaint.what': 'Your complaint',
@@ -157,17 +168,20 @@ export const en: Record<string, string> = {
   'complaint.permit.filedOn': 'Date you applied',
   'complaint.permit.manualDueOn': 'Date the citizen manual promises a decision by',
   'complaint.date.hint': 'Day/month/year, e.g. 31/03/2025 (a Buddhist Era year such as 2568 works too)',
-  'complaint.files.hint': 'For example photos or the request receipt. Up to {count} files, {fileMb} MB each, {totalMb} MB in total. Hidden data in images (such as GPS location) is removed automatically.',
+  'complaint.files.hint':
+    'For example photos or the request receipt. Up to {count} files, {fileMb} MB each, {totalMb} MB in total. Hidden data in images (such as GPS location) is removed automatically.',
   'complaint.submit': 'Send the complaint',
   'complaint.errors': '{n} problem(s) found',
   'complaint.receipt.title': 'Your complaint was sent',
   'complaint.receipt.lead': 'The agency has received your complaint. This is its tracking code.',
   'complaint.receipt.label': '16-digit tracking code',
-  'complaint.receipt.warning': 'This code is the only way to follow your complaint and answer the officers. It is shown once and cannot be recovered: write it down now, and give it to no one, since whoever holds it can read what you sent.',
+  'complaint.receipt.warning':
+    'This code is the only way to follow your complaint and answer the officers. It is shown once and cannot be recovered: write it down now, and give it to no one, since whoever holds it can read what you sent.',
   'complaint.receipt.status': 'See the status',
 
   'tracking.title': 'Track a case',
-  'tracking.lead': 'Type the 16-digit tracking code you were given. This page shows only the status and the agency’s replies: never your name, your contact or what you wrote.',
+  'tracking.lead':
+    'Type the 16-digit tracking code you were given. This page shows only the status and the agency’s replies: never your name, your contact or what you wrote.',
   'tracking.code': '16-digit tracking code',
   'tracking.code.hint': 'Spaces and dashes are fine',
   'tracking.submit': 'Show the status',
@@ -177,11 +191,13 @@ export const en: Record<string, string> = {
   'tracking.filed': 'Filed',
   'tracking.replies': 'Replies from the agency',
   'tracking.replies.none': 'The agency has not replied yet.',
-  'tracking.answer': 'To answer the officers or send more information or files, open the follow-up page with the same code.',
+  'tracking.answer':
+    'To answer the officers or send more information or files, open the follow-up page with the same code.',
   'tracking.answer.link': 'Answer the officers',
   'tracking.other': 'Look up another case',
   'tracking.rating': 'Rate how it was handled',
-  'tracking.rating.lead': 'This case is closed. How satisfied are you with how the agency handled it? The rating goes to the agency, never to an officer.',
+  'tracking.rating.lead':
+    'This case is closed. How satisfied are you with how the agency handled it? The rating goes to the agency, never to an officer.',
   'tracking.rating.score': 'Rating',
   'tracking.rating.score.1': '1 Very dissatisfied',
   'tracking.rating.score.2': '2 Dissatisfied',
@@ -198,13 +214,15 @@ export const en: Record<string, string> = {
 
   'caller.title': 'File a complaint for a caller',
   'caller.permit.title': 'File a late-permit complaint for a caller',
-  'caller.lead': 'For complaints taken by phone, on a hotline or in person. Type what the complainant says. Once saved, read the tracking code out to them.',
+  'caller.lead':
+    'For complaints taken by phone, on a hotline or in person. Type what the complainant says. Once saved, read the tracking code out to them.',
   'caller.link': 'File a complaint taken by phone or in person',
   'caller.channel': 'Received through',
   'caller.kind': 'Kind',
   'caller.kind.switch': 'Switch to',
   'caller.done.title': 'Complaint saved',
-  'caller.done.lead': 'Read this tracking code out to the complainant now: it is shown only once. Do not keep a copy yourself. They use it to see the status at /status and to answer at /followup.',
+  'caller.done.lead':
+    'Read this tracking code out to the complainant now: it is shown only once. Do not keep a copy yourself. They use it to see the status at /status and to answer at /followup.',
   'caller.open': 'Open this case',
   'caller.another': 'File another',
 
@@ -223,7 +241,8 @@ export const en: Record<string, string> = {
 
   'error.date_future': 'This date has not come yet.',
   'error.permit_due_before_filed': 'The manual’s deadline cannot be before the date you applied.',
-  'error.permit_not_late': 'The citizen manual’s deadline has not passed yet, so the request is not late. For another problem, use the service complaint form.',
+  'error.permit_not_late':
+    'The citizen manual’s deadline has not passed yet, so the request is not late. For another problem, use the service complaint form.',
   'error.rating_not_closed': 'A case can be rated once it is closed.',
   'error.rating_done': 'This case has already been rated; it can be rated once.',
 };

@@ -86,7 +86,8 @@ export const th: Record<string, string> = {
   'console.remove': 'นำออกจากเรื่อง',
   'console.assign': 'มอบหมายเจ้าหน้าที่ผู้ตรวจสอบ',
   'console.assign.do': 'มอบหมาย',
-  'console.assign.hint': 'กุญแจของเรื่องจะถูกส่งมอบโดยเจ้าหน้าที่ที่ถือกุญแจอยู่ เมื่อเปิดกล่องเรื่องหรือหน้าเรื่องครั้งถัดไป และจะไม่ส่งมอบหากผู้ได้รับมอบหมายมีชื่อปรากฏในเรื่อง',
+  'console.assign.hint':
+    'กุญแจของเรื่องจะถูกส่งมอบโดยเจ้าหน้าที่ที่ถือกุญแจอยู่ เมื่อเปิดกล่องเรื่องหรือหน้าเรื่องครั้งถัดไป และจะไม่ส่งมอบหากผู้ได้รับมอบหมายมีชื่อปรากฏในเรื่อง',
   'console.conflict': 'แจ้งว่ามีส่วนได้เสีย',
   'console.conflict.hint': 'คุณจะถูกนำออกจากเรื่องนี้ทันทีและไม่สามารถอ่านได้อีก',
   'console.conflict.do': 'แจ้งและออกจากเรื่อง',
@@ -133,11 +134,13 @@ export const th: Record<string, string> = {
   'witness.title': 'คำให้การของคุณ',
   'witness.case.lead': 'คุณเห็นเฉพาะคำให้การของคุณและคำถามจากเจ้าหน้าที่ผู้ตรวจสอบ ผู้แจ้งเรื่องไม่เห็นสิ่งที่คุณให้ไว้',
   'witness.statement.title': 'ให้ถ้อยคำในฐานะพยาน',
-  'witness.statement.lead': 'ลิงก์นี้ใช้ได้ครั้งเดียว ถ้อยคำและไฟล์ของคุณเข้ารหัสให้อ่านได้เฉพาะทีมที่ดูแลเรื่อง เมื่อส่งแล้วคุณจะได้เลขรับของคุณเองไว้ติดตามและตอบคำถาม',
+  'witness.statement.lead':
+    'ลิงก์นี้ใช้ได้ครั้งเดียว ถ้อยคำและไฟล์ของคุณเข้ารหัสให้อ่านได้เฉพาะทีมที่ดูแลเรื่อง เมื่อส่งแล้วคุณจะได้เลขรับของคุณเองไว้ติดตามและตอบคำถาม',
   'witness.statement': 'ถ้อยคำของคุณ',
   'witness.statement.send': 'ส่งถ้อยคำ',
   'witness.receipt.title': 'ได้รับถ้อยคำของคุณแล้ว',
-  'witness.receipt.lead': 'เก็บเลขรับนี้ไว้ให้ดี ใช้เลขนี้ที่หน้า "ติดตามเรื่อง" เพื่ออ่านคำถามของเจ้าหน้าที่และตอบ ระบบไม่เก็บเลขนี้ไว้ หากทำหายจะกู้คืนไม่ได้',
+  'witness.receipt.lead':
+    'เก็บเลขรับนี้ไว้ให้ดี ใช้เลขนี้ที่หน้า "ติดตามเรื่อง" เพื่ออ่านคำถามของเจ้าหน้าที่และตอบ ระบบไม่เก็บเลขนี้ไว้ หากทำหายจะกู้คืนไม่ได้',
   'witness.staff.title': 'พยาน',
   'witness.staff.hint': 'ถ้อยคำของพยานเห็นเฉพาะทีม ผู้แจ้งไม่เห็น และพยานไม่เห็นเนื้อหาที่ผู้แจ้งให้ไว้',
   'witness.invite.link': 'ส่งลิงก์นี้ให้พยานทางช่องทางที่ปลอดภัย ลิงก์ใช้ได้ครั้งเดียวภายใน 14 วัน และจะไม่แสดงอีก:',
@@ -148,7 +151,8 @@ export const th: Record<string, string> = {
   'error.invitation': 'ลิงก์เชิญนี้ไม่ถูกต้อง ถูกใช้ไปแล้ว หรือหมดอายุ',
   'totp.current_password': 'รหัสผ่านปัจจุบัน (เพื่อยืนยันการเปลี่ยนแอปยืนยันตัวตน)',
   'escrow.title': 'กุญแจสำรองของหน่วยงาน',
-  'escrow.lead': 'ใช้กู้คืนการเข้าถึงของเจ้าหน้าที่ที่ลืมรหัสผ่านหรือทำอุปกรณ์ยืนยันตัวตนหาย ต้องใช้สองคน: ผู้ดูแลหน่วยงานเริ่มคำขอ และผู้ดูแลข้อมูลตัวตนอีกคนหนึ่งอนุมัติ กุญแจไม่เคยถูกเก็บไว้ครบในที่เดียว',
+  'escrow.lead':
+    'ใช้กู้คืนการเข้าถึงของเจ้าหน้าที่ที่ลืมรหัสผ่านหรือทำอุปกรณ์ยืนยันตัวตนหาย ต้องใช้สองคน: ผู้ดูแลหน่วยงานเริ่มคำขอ และผู้ดูแลข้อมูลตัวตนอีกคนหนึ่งอนุมัติ กุญแจไม่เคยถูกเก็บไว้ครบในที่เดียว',
   'escrow.state.on': 'เปิดใช้อยู่',
   'escrow.state.off': 'ยังไม่เปิดใช้',
   'escrow.enable': 'เปิดใช้กุญแจสำรอง',
@@ -160,7 +164,8 @@ export const th: Record<string, string> = {
   'escrow.enabled': 'เปิดใช้กุญแจสำรองแล้ว',
   'escrow.requested': 'ส่งคำขอแล้ว ผู้ดูแลข้อมูลตัวตนต้องอนุมัติ',
   'escrow.restores': 'คำขอกู้คืนการเข้าถึง',
-  'escrow.restores.lead': 'อนุมัติเมื่อได้ตรวจสอบกับเจ้าหน้าที่ผู้นั้นโดยตรงแล้วเท่านั้น ลิงก์กู้คืนจะส่งทางอีเมลถึงเจ้าหน้าที่ผู้นั้นเท่านั้น ท่านและผู้ดูแลระบบไม่เห็นลิงก์',
+  'escrow.restores.lead':
+    'อนุมัติเมื่อได้ตรวจสอบกับเจ้าหน้าที่ผู้นั้นโดยตรงแล้วเท่านั้น ลิงก์กู้คืนจะส่งทางอีเมลถึงเจ้าหน้าที่ผู้นั้นเท่านั้น ท่านและผู้ดูแลระบบไม่เห็นลิงก์',
   'escrow.restores.none': 'ไม่มีคำขอที่รอ',
   'escrow.requested_by': 'ขอโดย {who}',
   'escrow.approve': 'อนุมัติและส่งลิงก์กู้คืนทางอีเมล',
@@ -168,11 +173,14 @@ export const th: Record<string, string> = {
   'escrow.refused': 'ปฏิเสธคำขอแล้ว และแจ้งเจ้าของบัญชีทางอีเมลแล้ว',
   'escrow.error.no_mail': 'การกู้คืนต้องส่งลิงก์ถึงเจ้าของบัญชีทางอีเมลเท่านั้น โปรดตั้งค่าเซิร์ฟเวอร์อีเมล (SUJARIT_SMTP_URL) ก่อน',
   'mail.invite.subject': 'ลิงก์ตั้งค่าบัญชีสุจริต',
-  'mail.invite.body': 'มีการสร้างบัญชีเจ้าหน้าที่ในระบบสุจริตให้ท่าน เปิดลิงก์นี้เพื่อตั้งรหัสผ่านของท่านเอง (ใช้ได้ครั้งเดียว ภายใน {days} วัน):\n{url}\n\nอย่าส่งต่อลิงก์นี้ให้ผู้อื่น หากท่านไม่ได้คาดว่าจะได้รับอีเมลนี้ โปรดแจ้งหน่วยงานของท่าน',
+  'mail.invite.body':
+    'มีการสร้างบัญชีเจ้าหน้าที่ในระบบสุจริตให้ท่าน เปิดลิงก์นี้เพื่อตั้งรหัสผ่านของท่านเอง (ใช้ได้ครั้งเดียว ภายใน {days} วัน):\n{url}\n\nอย่าส่งต่อลิงก์นี้ให้ผู้อื่น หากท่านไม่ได้คาดว่าจะได้รับอีเมลนี้ โปรดแจ้งหน่วยงานของท่าน',
   'mail.restore_requested.subject': 'มีคำขอกู้คืนการเข้าถึงบัญชีของท่าน',
-  'mail.restore_requested.body': 'ผู้ดูแลระบบ {by} ขอกู้คืนการเข้าถึงบัญชีของท่านในระบบสุจริต ผู้ดูแลข้อมูลตัวตนต้องอนุมัติก่อน และลิงก์กู้คืนจะส่งถึงอีเมลนี้เท่านั้น หากท่านไม่ได้ขอ โปรดแจ้งหน่วยงานของท่านทันที',
+  'mail.restore_requested.body':
+    'ผู้ดูแลระบบ {by} ขอกู้คืนการเข้าถึงบัญชีของท่านในระบบสุจริต ผู้ดูแลข้อมูลตัวตนต้องอนุมัติก่อน และลิงก์กู้คืนจะส่งถึงอีเมลนี้เท่านั้น หากท่านไม่ได้ขอ โปรดแจ้งหน่วยงานของท่านทันที',
   'mail.restore_link.subject': 'ลิงก์กู้คืนบัญชีสุจริต',
-  'mail.restore_link.body': 'คำขอกู้คืนการเข้าถึงบัญชีของท่านได้รับอนุมัติแล้ว เปิดลิงก์นี้เพื่อตั้งรหัสผ่านใหม่ (ใช้ได้ครั้งเดียว ภายใน {days} วัน) แล้วลงทะเบียนปัจจัยที่สองอีกครั้ง:\n{url}\n\nหากท่านไม่ได้ขอ โปรดแจ้งหน่วยงานของท่านทันที',
+  'mail.restore_link.body':
+    'คำขอกู้คืนการเข้าถึงบัญชีของท่านได้รับอนุมัติแล้ว เปิดลิงก์นี้เพื่อตั้งรหัสผ่านใหม่ (ใช้ได้ครั้งเดียว ภายใน {days} วัน) แล้วลงทะเบียนปัจจัยที่สองอีกครั้ง:\n{url}\n\nหากท่านไม่ได้ขอ โปรดแจ้งหน่วยงานของท่านทันที',
   'mail.restore_refused.subject': 'คำขอกู้คืนบัญชีของท่านถูกปฏิเสธ',
   'mail.restore_refused.body': 'ผู้ดูแลข้อมูลตัวตนปฏิเสธคำขอกู้คืนการเข้าถึงบัญชีของท่านในระบบสุจริต บัญชีของท่านไม่มีการเปลี่ยนแปลง',
   'escrow.error.no_custodian': 'ต้องมีผู้ดูแลข้อมูลตัวตนอีกอย่างน้อยหนึ่งคน',
@@ -274,13 +282,15 @@ export const en: Record<string, string> = {
   'console.remove': 'Remove from case',
   'console.assign': 'Assign an investigator',
   'console.assign.do': 'Assign',
-  'console.assign.hint': 'The case key is handed over by a staff member who holds it, the next time they open their inbox or this case; it is not handed to someone named in the case.',
+  'console.assign.hint':
+    'The case key is handed over by a staff member who holds it, the next time they open their inbox or this case; it is not handed to someone named in the case.',
   'console.conflict': 'Declare a conflict of interest',
   'console.conflict.hint': 'You are removed from this case at once and can no longer read it.',
   'console.conflict.do': 'Declare and leave the case',
   'identity.requests': 'Identity disclosure requests',
   'identity.requests.waiting': '{n} identity disclosure requests are waiting for a decision',
-  'identity.requests.lead': 'Approve only when the investigation needs it. Every decision is recorded, and the reporter is told of a disclosure.',
+  'identity.requests.lead':
+    'Approve only when the investigation needs it. Every decision is recorded, and the reporter is told of a disclosure.',
   'identity.requests.none': 'No requests are waiting.',
   'identity.requester': 'Requested by',
   'identity.requested': 'Requested',
@@ -315,20 +325,27 @@ export const en: Record<string, string> = {
   'history.witness_invited': 'Witness invited',
   'followup.progress': 'Progress',
   'followup.progress.status': 'Status changed to “{status}”',
-  'followup.progress.referred': 'Your report was referred to {agency}, which handles it from now on. Your receipt still works.',
+  'followup.progress.referred':
+    'Your report was referred to {agency}, which handles it from now on. Your receipt still works.',
   'followup.progress.copied': 'A copy of your report was sent to {agency} to work on it too.',
-  'followup.progress.identity_disclosed': 'Your identity was disclosed to the officer investigating this report, after an identity custodian approved it.',
+  'followup.progress.identity_disclosed':
+    'Your identity was disclosed to the officer investigating this report, after an identity custodian approved it.',
   'witness.title': 'Your statement',
-  'witness.case.lead': 'You see only your statement and the investigators’ questions. The reporter never sees what you give.',
+  'witness.case.lead':
+    'You see only your statement and the investigators’ questions. The reporter never sees what you give.',
   'witness.statement.title': 'Give a statement as a witness',
-  'witness.statement.lead': 'This link works once. Your statement and files are encrypted for the case team only. After sending, you get a receipt of your own to follow up and answer questions.',
+  'witness.statement.lead':
+    'This link works once. Your statement and files are encrypted for the case team only. After sending, you get a receipt of your own to follow up and answer questions.',
   'witness.statement': 'Your statement',
   'witness.statement.send': 'Send the statement',
   'witness.receipt.title': 'Your statement was received',
-  'witness.receipt.lead': 'Keep this receipt safe. Use it on the follow-up page to read the investigators’ questions and answer. We do not keep it: a lost receipt cannot be recovered.',
+  'witness.receipt.lead':
+    'Keep this receipt safe. Use it on the follow-up page to read the investigators’ questions and answer. We do not keep it: a lost receipt cannot be recovered.',
   'witness.staff.title': 'Witnesses',
-  'witness.staff.hint': 'Witness statements are seen by the team only: never by the reporter, and witnesses never see the reporter’s content.',
-  'witness.invite.link': 'Send this link to the witness over a safe channel. It works once, within 14 days, and is not shown again:',
+  'witness.staff.hint':
+    'Witness statements are seen by the team only: never by the reporter, and witnesses never see the reporter’s content.',
+  'witness.invite.link':
+    'Send this link to the witness over a safe channel. It works once, within 14 days, and is not shown again:',
   'witness.invite.waiting': 'No statement yet.',
   'witness.staff.message': 'Message to the witness',
   'witness.invite.label': 'What to call the witness (team only)',
@@ -336,7 +353,8 @@ export const en: Record<string, string> = {
   'error.invitation': 'This invitation link is not valid, was already used, or has expired.',
   'totp.current_password': 'Current password (to confirm replacing the authenticator)',
   'escrow.title': 'Agency escrow key',
-  'escrow.lead': 'Restores the access of a staff member who lost their password or authenticator. It takes two people: an agency administrator asks, and an identity custodian (another person) approves. The key is never kept whole in one place.',
+  'escrow.lead':
+    'Restores the access of a staff member who lost their password or authenticator. It takes two people: an agency administrator asks, and an identity custodian (another person) approves. The key is never kept whole in one place.',
   'escrow.state.on': 'Enabled',
   'escrow.state.off': 'Not enabled',
   'escrow.enable': 'Enable the escrow key',
@@ -348,28 +366,36 @@ export const en: Record<string, string> = {
   'escrow.enabled': 'The escrow key is enabled.',
   'escrow.requested': 'Request sent: an identity custodian must approve it.',
   'escrow.restores': 'Access restore requests',
-  'escrow.restores.lead': 'Approve only after checking with the member directly. The restore link is mailed to the member alone: neither you nor the administrator sees it.',
+  'escrow.restores.lead':
+    'Approve only after checking with the member directly. The restore link is mailed to the member alone: neither you nor the administrator sees it.',
   'escrow.restores.none': 'No requests are waiting.',
   'escrow.requested_by': 'Asked by {who}',
   'escrow.approve': 'Approve and mail the restore link',
-  'escrow.mailed': 'Approved. The restore link was mailed to the member alone; neither you nor the administrator sees it.',
+  'escrow.mailed':
+    'Approved. The restore link was mailed to the member alone; neither you nor the administrator sees it.',
   'escrow.refused': 'Refused; the member was told by mail.',
-  'escrow.error.no_mail': 'A restore link goes only to the member, by mail: configure the mail server (SUJARIT_SMTP_URL) first.',
+  'escrow.error.no_mail':
+    'A restore link goes only to the member, by mail: configure the mail server (SUJARIT_SMTP_URL) first.',
   'mail.invite.subject': 'Your Sujarit account setup link',
-  'mail.invite.body': 'A staff account on Sujarit was created for you. Open this link to choose your own password (works once, within {days} days):\n{url}\n\nDo not pass it on. If you did not expect this mail, tell your agency.',
+  'mail.invite.body':
+    'A staff account on Sujarit was created for you. Open this link to choose your own password (works once, within {days} days):\n{url}\n\nDo not pass it on. If you did not expect this mail, tell your agency.',
   'mail.restore_requested.subject': 'A restore of your access was requested',
-  'mail.restore_requested.body': 'The administrator {by} asked to restore your access to Sujarit. An identity custodian must approve it, and the restore link will be sent to this address only. If you did not ask for it, tell your agency at once.',
+  'mail.restore_requested.body':
+    'The administrator {by} asked to restore your access to Sujarit. An identity custodian must approve it, and the restore link will be sent to this address only. If you did not ask for it, tell your agency at once.',
   'mail.restore_link.subject': 'Your Sujarit restore link',
-  'mail.restore_link.body': 'The restore of your access was approved. Open this link to choose a new password (works once, within {days} days), then enrol your second factor again:\n{url}\n\nIf you did not ask for it, tell your agency at once.',
+  'mail.restore_link.body':
+    'The restore of your access was approved. Open this link to choose a new password (works once, within {days} days), then enrol your second factor again:\n{url}\n\nIf you did not ask for it, tell your agency at once.',
   'mail.restore_refused.subject': 'The restore of your access was refused',
-  'mail.restore_refused.body': 'An identity custodian refused the request to restore your access to Sujarit. Nothing about your account changed.',
+  'mail.restore_refused.body':
+    'An identity custodian refused the request to restore your access to Sujarit. Nothing about your account changed.',
   'escrow.error.no_custodian': 'At least one other identity custodian is needed.',
   'escrow.error.not_escrowed': 'This member’s key is not in escrow yet (no login since it was enabled).',
   'escrow.error.no_share': 'You hold no share of the escrow key, or it was made anew.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.transition': 'This status cannot be set from the current one, or not with your role.',
   'error.no_identity': 'The reporter gave no identity.',
-  'error.no_custodian': 'This agency has no identity custodian yet, so it cannot receive an identity. Report anonymously, or choose another agency.',
+  'error.no_custodian':
+    'This agency has no identity custodian yet, so it cannot receive an identity. Report anonymously, or choose another agency.',
   'error.login_code': 'The authentication code is wrong or was already used.',
   'error.enrol_first': 'Set up two-step verification in the staff console first.',
   'error.duplicate_of': 'Give the reference of the agency’s original case.',

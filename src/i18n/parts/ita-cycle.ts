@@ -11,12 +11,14 @@ export const th: Record<string, string> = {
   'ita.error.url': 'ที่อยู่ต้องเป็นลิงก์ http:// หรือ https:// ที่ถูกต้อง',
   'ita.error.url_too_long': 'ที่อยู่ยาวเกิน 2,000 ตัวอักษร',
   'ita.error.url_credentials': 'ที่อยู่ต้องไม่มีชื่อผู้ใช้หรือรหัสผ่านอยู่ในลิงก์',
-  'ita.error.file_type': 'รับเฉพาะไฟล์ PDF รูปภาพ (JPEG, PNG, GIF, WebP) และเอกสารสำนักงาน (Word, Excel, PowerPoint, OpenDocument) ที่เนื้อไฟล์ตรงกับนามสกุล',
+  'ita.error.file_type':
+    'รับเฉพาะไฟล์ PDF รูปภาพ (JPEG, PNG, GIF, WebP) และเอกสารสำนักงาน (Word, Excel, PowerPoint, OpenDocument) ที่เนื้อไฟล์ตรงกับนามสกุล',
   'ita.error.file_too_large': 'ไฟล์ใหญ่เกิน {mb} MB ข้อความที่พิมพ์ไว้ยังอยู่ครบ กรุณาเลือกไฟล์ที่เล็กกว่านี้',
   'ita.error.verdict': 'เลือกผลการตรวจว่าเปิดเผยแล้วหรือไม่',
 
   'ita.cycles.title': 'การประเมินคุณธรรมและความโปร่งใส (ITA)',
-  'ita.cycles.lead': 'รอบการประเมินของหน่วยงาน ปีงบประมาณละหนึ่งรอบ: แบบวัดการรับรู้ภายใน (IIT) ภายนอก (EIT) และการเปิดเผยข้อมูลสาธารณะ (OIT)',
+  'ita.cycles.lead':
+    'รอบการประเมินของหน่วยงาน ปีงบประมาณละหนึ่งรอบ: แบบวัดการรับรู้ภายใน (IIT) ภายนอก (EIT) และการเปิดเผยข้อมูลสาธารณะ (OIT)',
   'ita.cycles': 'รอบการประเมิน',
   'ita.cycles.none': 'ยังไม่มีรอบการประเมิน',
   'ita.cycles.fiscal_year': 'ปีงบประมาณ',
@@ -29,7 +31,8 @@ export const th: Record<string, string> = {
   'ita.open.staff_count': 'จำนวนบุคลากรของหน่วยงาน',
   'ita.open.staff_count.hint': 'ใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำ',
   'ita.open.oit_due_on': 'กำหนดส่งหลักฐาน OIT',
-  'ita.open.oit_due_on.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568 ถ้าระบุ ระบบจะส่งอีเมลเตือนรายการที่ยังขาดทุกวันในช่วง 7 วันก่อนกำหนด (นอกนั้นสัปดาห์ละครั้ง)',
+  'ita.open.oit_due_on.hint':
+    'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568 ถ้าระบุ ระบบจะส่งอีเมลเตือนรายการที่ยังขาดทุกวันในช่วง 7 วันก่อนกำหนด (นอกนั้นสัปดาห์ละครั้ง)',
   'ita.open.submit': 'เปิดรอบการประเมิน',
 
   'ita.cycle.title': 'การประเมิน ITA ปีงบประมาณ พ.ศ. {year}',
@@ -102,7 +105,8 @@ export const th: Record<string, string> = {
   'ita.oit.figures.fill': 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน',
 
   'ita.mail.subject': 'ITA ปีงบประมาณ {year}: หลักฐาน OIT ยังขาด {count} ข้อ',
-  'ita.mail.intro': 'การประเมิน ITA ปีงบประมาณ พ.ศ. {year} ของ {agency} ยังขาดหลักฐานการเปิดเผยข้อมูล (OIT) หรือตรวจแล้วว่ายังไม่เปิดเผย {count} ข้อ:',
+  'ita.mail.intro':
+    'การประเมิน ITA ปีงบประมาณ พ.ศ. {year} ของ {agency} ยังขาดหลักฐานการเปิดเผยข้อมูล (OIT) หรือตรวจแล้วว่ายังไม่เปิดเผย {count} ข้อ:',
   'ita.mail.due': 'กำหนดส่ง {due}',
   'ita.mail.link': 'เปิดหน้าตรวจการเปิดเผยข้อมูล (ต้องเข้าสู่ระบบ):',
 };
@@ -119,12 +123,14 @@ export const en: Record<string, string> = {
   'ita.error.url': 'The address must be a valid http:// or https:// link',
   'ita.error.url_too_long': 'The address is longer than 2,000 characters',
   'ita.error.url_credentials': 'The address must not carry a user name or password',
-  'ita.error.file_type': 'Only PDF, pictures (JPEG, PNG, GIF, WebP) and office documents (Word, Excel, PowerPoint, OpenDocument) whose content matches their extension are accepted',
+  'ita.error.file_type':
+    'Only PDF, pictures (JPEG, PNG, GIF, WebP) and office documents (Word, Excel, PowerPoint, OpenDocument) whose content matches their extension are accepted',
   'ita.error.file_too_large': 'The file is larger than {mb} MB. What you typed is still here: choose a smaller file.',
   'ita.error.verdict': 'Choose whether the item is disclosed',
 
   'ita.cycles.title': 'Integrity and Transparency Assessment (ITA)',
-  'ita.cycles.lead': 'The agency’s assessment cycles, one per fiscal year: the internal survey (IIT), the external survey (EIT) and the open-data checklist (OIT).',
+  'ita.cycles.lead':
+    'The agency’s assessment cycles, one per fiscal year: the internal survey (IIT), the external survey (EIT) and the open-data checklist (OIT).',
   'ita.cycles': 'Assessment cycles',
   'ita.cycles.none': 'No assessment cycle yet.',
   'ita.cycles.fiscal_year': 'Fiscal year',
@@ -137,7 +143,8 @@ export const en: Record<string, string> = {
   'ita.open.staff_count': 'Number of staff in the agency',
   'ita.open.staff_count.hint': 'Used for the minimum number of IIT answers',
   'ita.open.oit_due_on': 'OIT evidence due date',
-  'ita.open.oit_due_on.hint': 'Day/month/year, e.g. 31/03/2025. When given, missing items are mailed every day in the 7 days before it (otherwise once a week)',
+  'ita.open.oit_due_on.hint':
+    'Day/month/year, e.g. 31/03/2025. When given, missing items are mailed every day in the 7 days before it (otherwise once a week)',
   'ita.open.submit': 'Open the cycle',
 
   'ita.cycle.title': 'ITA, fiscal year B.E. {year}',
@@ -169,13 +176,15 @@ export const en: Record<string, string> = {
   'ita.cycle.done.evidence': 'Evidence saved.',
   'ita.cycle.done.verdict': 'Verdict saved.',
   'ita.close.title': 'Close the cycle',
-  'ita.close.hint': 'Once closed, the surveys take no more answers, unused IIT links are cancelled and the OIT evidence can no longer change. This cannot be undone.',
+  'ita.close.hint':
+    'Once closed, the surveys take no more answers, unused IIT links are cancelled and the OIT evidence can no longer change. This cannot be undone.',
   'ita.close.confirm': 'I confirm closing the cycle of fiscal year B.E. {year}',
   'ita.close.submit': 'Close the cycle',
 
   'ita.oit.title': 'Open-data self-check (OIT), fiscal year B.E. {year}',
   'ita.oit.back': 'Back to the assessment of fiscal year B.E. {year}',
-  'ita.oit.lead': 'Give the address of the page where the agency discloses each item, or attach a file; the ITA assessor then records whether it is disclosed.',
+  'ita.oit.lead':
+    'Give the address of the page where the agency discloses each item, or attach a file; the ITA assessor then records whether it is disclosed.',
   'ita.oit.closed': 'This cycle is closed: read only.',
   'ita.oit.due': 'due {due}',
   'ita.oit.todo': 'To do ({n})',
@@ -190,7 +199,8 @@ export const en: Record<string, string> = {
   'ita.oit.url': 'Address of the page disclosing it',
   'ita.oit.url.hint': 'Starts with https:// or http://, at most 2,000 characters',
   'ita.oit.file': 'Evidence file',
-  'ita.oit.file.hint': 'PDF, a picture or an office document, at most {mb} MB. Without a new file the stored one stays.',
+  'ita.oit.file.hint':
+    'PDF, a picture or an office document, at most {mb} MB. Without a new file the stored one stays.',
   'ita.oit.file.remove': 'Remove the stored file ({name})',
   'ita.oit.note': 'Note',
   'ita.oit.updated': 'Evidence recorded by',
@@ -210,7 +220,8 @@ export const en: Record<string, string> = {
   'ita.oit.figures.fill': 'Use the public figures page as the evidence address',
 
   'ita.mail.subject': 'ITA {year}: {count} OIT item(s) missing',
-  'ita.mail.intro': 'The ITA of fiscal year B.E. {year} of {agency} still lacks disclosure evidence (OIT), or has items judged not disclosed: {count} item(s):',
+  'ita.mail.intro':
+    'The ITA of fiscal year B.E. {year} of {agency} still lacks disclosure evidence (OIT), or has items judged not disclosed: {count} item(s):',
   'ita.mail.due': 'Due {due}',
   'ita.mail.link': 'Open the self-check page (sign-in required):',
 };

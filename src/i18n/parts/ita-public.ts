@@ -1,7 +1,8 @@
 // Texts of the ITA: the public results pages, publishing them, and changing a cycle's settings. Thai and English (merged by ../messages.ts).
 export const th: Record<string, string> = {
   'ita.public.title': 'ผลการประเมินคุณธรรมและความโปร่งใส (ITA)',
-  'ita.public.lead': 'คะแนน ITA ที่หน่วยงานเผยแพร่ แยกตามแบบวัด IIT (บุคลากรภายใน) EIT (ผู้มีส่วนได้ส่วนเสียภายนอก) และ OIT (การเปิดเผยข้อมูลสาธารณะ) คะแนนเต็ม 100',
+  'ita.public.lead':
+    'คะแนน ITA ที่หน่วยงานเผยแพร่ แยกตามแบบวัด IIT (บุคลากรภายใน) EIT (ผู้มีส่วนได้ส่วนเสียภายนอก) และ OIT (การเปิดเผยข้อมูลสาธารณะ) คะแนนเต็ม 100',
   'ita.public.link': 'ผลการประเมินคุณธรรมและความโปร่งใส (ITA) ของหน่วยงาน',
   'ita.public.fy': 'ปีงบประมาณ',
   'ita.public.fy.latest': 'ปีล่าสุดของแต่ละหน่วยงาน',
@@ -19,7 +20,8 @@ export const th: Record<string, string> = {
   'ita.public.agency_title': 'ผลการประเมิน ITA: {name}',
   'ita.public.latest': 'ผลการประเมินปีงบประมาณ พ.ศ. {year}',
   'ita.public.published_at': 'เผยแพร่เมื่อ {date}',
-  'ita.public.withheld_survey': '{name}: ผู้ตอบแบบสำรวจไม่ถึงเกณฑ์การเปิดเผยผล ({needed} คน) จึงไม่แสดงคะแนน เพื่อไม่ให้ระบุตัวผู้ตอบได้',
+  'ita.public.withheld_survey':
+    '{name}: ผู้ตอบแบบสำรวจไม่ถึงเกณฑ์การเปิดเผยผล ({needed} คน) จึงไม่แสดงคะแนน เพื่อไม่ให้ระบุตัวผู้ตอบได้',
   'ita.public.ita_withheld': 'ไม่แสดงคะแนน ITA ของปีนี้ เพราะคะแนนรวมจะทำให้คำนวณคะแนนแบบสำรวจที่ไม่แสดงย้อนกลับได้',
   'ita.public.ita_none': 'ยังไม่มีคะแนน ITA ของปีนี้',
   'ita.public.source': 'ที่มาของคะแนน',
@@ -33,8 +35,10 @@ export const th: Record<string, string> = {
   'ita.public.csv.note': 'หมายเหตุ',
   'ita.public.csv.withheld': 'ไม่แสดงคะแนน {codes} เพราะผู้ตอบไม่ถึงเกณฑ์การเปิดเผยผล',
   'ita.publish.title': 'เผยแพร่ผลการประเมินต่อสาธารณะ',
-  'ita.publish.hint': 'หน้าสาธารณะ /ita แสดงเฉพาะคะแนนรายแบบวัดและรายตัวชี้วัด ไม่แสดงคะแนนรายข้อคำถามหรือจำนวนคำตอบ แบบสำรวจที่ผู้ตอบไม่ถึงเกณฑ์จะไม่แสดงคะแนนเช่นเดียวกับหน้าผลการประเมิน และคะแนนของปีก่อนที่บันทึกจากรายงานของ ป.ป.ช. จะแสดงด้วย',
-  'ita.publish.open_hint': 'เผยแพร่ได้เมื่อปิดรอบการประเมินแล้ว เพราะขณะที่แบบสำรวจยังรับคำตอบ การเทียบหน้าสาธารณะก่อนและหลังคำตอบหนึ่งรายการจะทำให้รู้คำตอบนั้นได้',
+  'ita.publish.hint':
+    'หน้าสาธารณะ /ita แสดงเฉพาะคะแนนรายแบบวัดและรายตัวชี้วัด ไม่แสดงคะแนนรายข้อคำถามหรือจำนวนคำตอบ แบบสำรวจที่ผู้ตอบไม่ถึงเกณฑ์จะไม่แสดงคะแนนเช่นเดียวกับหน้าผลการประเมิน และคะแนนของปีก่อนที่บันทึกจากรายงานของ ป.ป.ช. จะแสดงด้วย',
+  'ita.publish.open_hint':
+    'เผยแพร่ได้เมื่อปิดรอบการประเมินแล้ว เพราะขณะที่แบบสำรวจยังรับคำตอบ การเทียบหน้าสาธารณะก่อนและหลังคำตอบหนึ่งรายการจะทำให้รู้คำตอบนั้นได้',
   'ita.publish.state.yes': 'เผยแพร่แล้วเมื่อ {date}',
   'ita.publish.state.no': 'ยังไม่เผยแพร่',
   'ita.publish.public_page': 'ดูหน้าผลการประเมินสาธารณะ',
@@ -47,14 +51,16 @@ export const th: Record<string, string> = {
   'ita.publish.error.confirm': 'ทำเครื่องหมายยืนยันก่อน',
   'ita.publish.error.open': 'ปิดรอบการประเมินก่อนจึงจะเผยแพร่ผลได้',
   'ita.settings.title': 'แก้ไขการตั้งค่ารอบการประเมิน',
-  'ita.settings.hint': 'จำนวนบุคลากรใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำและจำนวนลิงก์ที่ออกได้ (ไม่เกินสองเท่า) ลิงก์ที่ออกไปแล้วยังใช้ได้ กำหนดส่งหลักฐาน OIT ใช้กำหนดการส่งอีเมลเตือน',
+  'ita.settings.hint':
+    'จำนวนบุคลากรใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำและจำนวนลิงก์ที่ออกได้ (ไม่เกินสองเท่า) ลิงก์ที่ออกไปแล้วยังใช้ได้ กำหนดส่งหลักฐาน OIT ใช้กำหนดการส่งอีเมลเตือน',
   'ita.settings.submit': 'บันทึกการตั้งค่า',
   'ita.settings.done': 'บันทึกการตั้งค่ารอบการประเมินแล้ว',
 };
 
 export const en: Record<string, string> = {
   'ita.public.title': 'Integrity and Transparency Assessment (ITA) results',
-  'ita.public.lead': 'ITA scores published by agencies, by instrument: IIT (internal staff), EIT (external stakeholders) and OIT (open data). Scores are out of 100.',
+  'ita.public.lead':
+    'ITA scores published by agencies, by instrument: IIT (internal staff), EIT (external stakeholders) and OIT (open data). Scores are out of 100.',
   'ita.public.link': 'Agencies’ Integrity and Transparency Assessment (ITA) results',
   'ita.public.fy': 'Fiscal year',
   'ita.public.fy.latest': 'Each agency’s latest year',
@@ -72,8 +78,10 @@ export const en: Record<string, string> = {
   'ita.public.agency_title': 'ITA results: {name}',
   'ita.public.latest': 'Results of fiscal year B.E. {year}',
   'ita.public.published_at': 'Published on {date}',
-  'ita.public.withheld_survey': '{name}: fewer respondents than the disclosure threshold ({needed}), so its scores are not shown, so that no respondent can be singled out.',
-  'ita.public.ita_withheld': 'The ITA score of this year is not shown: with it, a survey score that is not shown could be worked out.',
+  'ita.public.withheld_survey':
+    '{name}: fewer respondents than the disclosure threshold ({needed}), so its scores are not shown, so that no respondent can be singled out.',
+  'ita.public.ita_withheld':
+    'The ITA score of this year is not shown: with it, a survey score that is not shown could be worked out.',
   'ita.public.ita_none': 'There is no ITA score for this year yet.',
   'ita.public.source': 'Source of the scores',
   'ita.public.source.cycle': 'Assessed here',
@@ -86,8 +94,10 @@ export const en: Record<string, string> = {
   'ita.public.csv.note': 'note',
   'ita.public.csv.withheld': '{codes} not shown: fewer respondents than the disclosure threshold',
   'ita.publish.title': 'Publish the results',
-  'ita.publish.hint': 'The public page /ita shows only the scores of the instruments and indicators: no question scores and no answer counts. A survey below the disclosure threshold is not shown, as on the results page, and the past years recorded from NACC’s reports are shown too.',
-  'ita.publish.open_hint': 'Results can be published once the cycle is closed: while the surveys take answers, comparing the public page before and after one answer would show that answer.',
+  'ita.publish.hint':
+    'The public page /ita shows only the scores of the instruments and indicators: no question scores and no answer counts. A survey below the disclosure threshold is not shown, as on the results page, and the past years recorded from NACC’s reports are shown too.',
+  'ita.publish.open_hint':
+    'Results can be published once the cycle is closed: while the surveys take answers, comparing the public page before and after one answer would show that answer.',
   'ita.publish.state.yes': 'Published on {date}',
   'ita.publish.state.no': 'Not published',
   'ita.publish.public_page': 'See the public results page',
@@ -100,7 +110,8 @@ export const en: Record<string, string> = {
   'ita.publish.error.confirm': 'Tick the box to confirm first',
   'ita.publish.error.open': 'Close the cycle before publishing its results',
   'ita.settings.title': 'Change the cycle’s settings',
-  'ita.settings.hint': 'The number of staff sets the minimum number of IIT answers and how many links may be issued (twice the staff at most); links already issued stay valid. The OIT due date sets when reminders are mailed.',
+  'ita.settings.hint':
+    'The number of staff sets the minimum number of IIT answers and how many links may be issued (twice the staff at most); links already issued stay valid. The OIT due date sets when reminders are mailed.',
   'ita.settings.submit': 'Save the settings',
   'ita.settings.done': 'The cycle’s settings are saved.',
 };

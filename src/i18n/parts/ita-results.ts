@@ -50,7 +50,8 @@ export const th: Record<string, string> = {
   'ita.csv.answered': 'จำนวนผู้ตอบ',
   'ita.csv.note': 'หมายเหตุ',
   'ita.history.title': 'บันทึกคะแนนที่ประกาศของปีก่อน',
-  'ita.history.hint': 'กรอกคะแนนตามรายงานของ ป.ป.ช. เช่น 83.41 (0–100 ทศนิยมไม่เกิน 2 ตำแหน่ง) หากเว้นคะแนน ITA ไว้ ระบบจะคำนวณจากน้ำหนัก IIT 30% EIT 30% OIT 40% ของกรอบการประเมินล่าสุด บันทึกซ้ำปีเดิมจะแทนที่ค่าเดิม',
+  'ita.history.hint':
+    'กรอกคะแนนตามรายงานของ ป.ป.ช. เช่น 83.41 (0–100 ทศนิยมไม่เกิน 2 ตำแหน่ง) หากเว้นคะแนน ITA ไว้ ระบบจะคำนวณจากน้ำหนัก IIT 30% EIT 30% OIT 40% ของกรอบการประเมินล่าสุด บันทึกซ้ำปีเดิมจะแทนที่ค่าเดิม',
   'ita.history.fiscal_year': 'ปีงบประมาณ (พ.ศ.)',
   'ita.history.ita': 'คะแนน ITA (เว้นว่างเพื่อให้ระบบคำนวณ)',
   'ita.history.save': 'บันทึกคะแนน',
@@ -59,7 +60,8 @@ export const th: Record<string, string> = {
   'ita.measures.title': 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส ปีงบประมาณ {year}',
   'ita.measures.link': 'มาตรการและการติดตาม',
   'ita.measures.back': 'กลับไปหน้ามาตรการ',
-  'ita.measures.lead': 'มาตรการตามตัวชี้วัดที่ได้จากผลการประเมิน พร้อมขั้นตอน ผู้รับผิดชอบ ระยะเวลา และงบประมาณ บันทึกความก้าวหน้ารอบ 6 และ 12 เดือนได้ในหน้าของแต่ละมาตรการ',
+  'ita.measures.lead':
+    'มาตรการตามตัวชี้วัดที่ได้จากผลการประเมิน พร้อมขั้นตอน ผู้รับผิดชอบ ระยะเวลา และงบประมาณ บันทึกความก้าวหน้ารอบ 6 และ 12 เดือนได้ในหน้าของแต่ละมาตรการ',
   'ita.measures.plan': 'แผนมาตรการ',
   'ita.measures.none': 'ยังไม่มีมาตรการ',
   'ita.measures.add': 'เพิ่มมาตรการ',
@@ -129,12 +131,15 @@ export const en: Record<string, string> = {
   'ita.results.ita_is': 'ITA score {score}, grade {grade}',
   'ita.results.passed': 'Passed (pass mark {mark})',
   'ita.results.failed': 'Not passed yet (pass mark {mark})',
-  'ita.results.ita_pending': 'The ITA score cannot be computed until every instrument has a score and each survey has enough answers to be shown',
-  'ita.results.withheld_survey': '{name}: not enough answers yet, {n} of {needed} needed. Its scores are not shown, so that no one who answered can be singled out',
+  'ita.results.ita_pending':
+    'The ITA score cannot be computed until every instrument has a score and each survey has enough answers to be shown',
+  'ita.results.withheld_survey':
+    '{name}: not enough answers yet, {n} of {needed} needed. Its scores are not shown, so that no one who answered can be singled out',
   'ita.results.withheld': 'not enough answers yet: {n} of {needed} needed',
   'ita.results.disclosure_hint': 'The IIT and EIT survey scores are shown from {needed} completed questionnaires',
   'ita.results.years': 'Scores year over year',
-  'ita.results.years_hint': 'Years assessed here are computed; earlier years are the scores recorded from NACC’s report',
+  'ita.results.years_hint':
+    'Years assessed here are computed; earlier years are the scores recorded from NACC’s report',
   'ita.results.year': 'FY {year}',
   'ita.results.instrument': 'Instrument',
   'ita.results.ita': 'ITA score (weighted, 3 instruments)',
@@ -155,7 +160,8 @@ export const en: Record<string, string> = {
   'ita.results.done.measure': 'The measure is saved',
   'ita.results.done.progress': 'The progress is saved',
   'ita.chart.indicators': 'Chart of scores by indicator, FY {year}',
-  'ita.chart.indicators_caption': 'Scores by indicator, 0–100, coloured by grade; the dashed line is the pass mark, {mark}',
+  'ita.chart.indicators_caption':
+    'Scores by indicator, 0–100, coloured by grade; the dashed line is the pass mark, {mark}',
   'ita.chart.years': 'Chart of instrument scores year over year',
   'ita.chart.years_caption': 'Each instrument’s score and the ITA score by fiscal year',
   'ita.chart.nodata': 'No data yet',
@@ -167,7 +173,8 @@ export const en: Record<string, string> = {
   'ita.csv.answered': 'answered',
   'ita.csv.note': 'note',
   'ita.history.title': 'Record an earlier year’s published scores',
-  'ita.history.hint': 'Type the scores of NACC’s report, such as 83.41 (0–100, at most two decimals). Left empty, the ITA score is computed with the newest framework’s weights: IIT 30%, EIT 30%, OIT 40%. Recording a year again replaces it',
+  'ita.history.hint':
+    'Type the scores of NACC’s report, such as 83.41 (0–100, at most two decimals). Left empty, the ITA score is computed with the newest framework’s weights: IIT 30%, EIT 30%, OIT 40%. Recording a year again replaces it',
   'ita.history.fiscal_year': 'Fiscal year (Buddhist Era)',
   'ita.history.ita': 'ITA score (leave empty to compute it)',
   'ita.history.save': 'Record the scores',
@@ -176,7 +183,8 @@ export const en: Record<string, string> = {
   'ita.measures.title': 'Integrity and transparency measures, fiscal year {year}',
   'ita.measures.link': 'Measures and monitoring',
   'ita.measures.back': 'Back to the measures',
-  'ita.measures.lead': 'Measures per indicator drawn from the results, with their steps, responsible unit, dates and budget. Record the six- and twelve-month progress on each measure’s page',
+  'ita.measures.lead':
+    'Measures per indicator drawn from the results, with their steps, responsible unit, dates and budget. Record the six- and twelve-month progress on each measure’s page',
   'ita.measures.plan': 'Measures plan',
   'ita.measures.none': 'No measures yet',
   'ita.measures.add': 'Add a measure',

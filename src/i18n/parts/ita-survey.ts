@@ -3,11 +3,14 @@
 export const th: Record<string, string> = {
   'ita.survey.title.IIT': 'แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน (IIT)',
   'ita.survey.title.EIT': 'แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก (EIT)',
-  'ita.survey.lead.IIT': 'การประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA) ของ{agency} ปีงบประมาณ {year} สำหรับบุคลากรของหน่วยงาน',
-  'ita.survey.lead.EIT': 'การประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA) ของ{agency} ปีงบประมาณ {year} สำหรับผู้รับบริการและผู้ติดต่อหน่วยงาน',
+  'ita.survey.lead.IIT':
+    'การประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA) ของ{agency} ปีงบประมาณ {year} สำหรับบุคลากรของหน่วยงาน',
+  'ita.survey.lead.EIT':
+    'การประเมินคุณธรรมและความโปร่งใสในการดำเนินงาน (ITA) ของ{agency} ปีงบประมาณ {year} สำหรับผู้รับบริการและผู้ติดต่อหน่วยงาน',
   'ita.survey.privacy.title': 'ความเป็นส่วนตัวของคุณ',
   'ita.survey.privacy.counts': 'คำตอบของคุณถูกนำไปบวกเข้ากับจำนวนนับของแต่ละตัวเลือกเท่านั้น ระบบไม่เก็บชุดคำตอบของใครไว้เป็นรายคน',
-  'ita.survey.privacy.IIT': 'ลิงก์นี้ใช้ได้ครั้งเดียว เมื่อส่งแล้วระบบจะลบลิงก์ทิ้งพร้อมกับการนับคำตอบ จึงไม่มีข้อมูลใดบอกได้ว่าคุณตอบแล้ว หรือคำตอบใดมาจากลิงก์ของคุณ',
+  'ita.survey.privacy.IIT':
+    'ลิงก์นี้ใช้ได้ครั้งเดียว เมื่อส่งแล้วระบบจะลบลิงก์ทิ้งพร้อมกับการนับคำตอบ จึงไม่มีข้อมูลใดบอกได้ว่าคุณตอบแล้ว หรือคำตอบใดมาจากลิงก์ของคุณ',
   'ita.survey.privacy.EIT': 'ระบบไม่ขอชื่อ ไม่บันทึกที่อยู่ไอพี อุปกรณ์ หรือเวลาที่คุณตอบ และไม่ใช้คุกกี้ติดตามตัวคุณ',
   'ita.survey.privacy.nolog': 'ระบบไม่บันทึกที่อยู่ไอพี อุปกรณ์ หรือเวลาที่คุณตอบ',
   'ita.survey.privacy.threshold': 'ผลการประเมินจะแสดงเมื่อมีผู้ตอบอย่างน้อย {n} คนเท่านั้น',
@@ -25,7 +28,8 @@ export const th: Record<string, string> = {
   'ita.survey.error.unavailable': 'ระบบไม่สามารถบันทึกได้ในขณะนี้ คำตอบของคุณยังไม่ถูกบันทึก กรุณาส่งอีกครั้งในอีกสักครู่',
   'ita.survey.invalid': 'ลิงก์นี้ถูกใช้แล้วหรือไม่ถูกต้อง',
   'ita.survey.invalid.title': 'ลิงก์ใช้ไม่ได้',
-  'ita.survey.invalid.body': 'ลิงก์แบบสำรวจแต่ละลิงก์ใช้ตอบได้ครั้งเดียว หากคุณยังไม่ได้ตอบ โปรดขอลิงก์ใหม่จากผู้ดูแลการประเมิน ITA ของหน่วยงาน',
+  'ita.survey.invalid.body':
+    'ลิงก์แบบสำรวจแต่ละลิงก์ใช้ตอบได้ครั้งเดียว หากคุณยังไม่ได้ตอบ โปรดขอลิงก์ใหม่จากผู้ดูแลการประเมิน ITA ของหน่วยงาน',
   'ita.survey.closed.title': 'ปิดรับคำตอบแล้ว',
   'ita.survey.closed.body': 'แบบสำรวจนี้ปิดรับคำตอบแล้ว ขอบคุณที่สนใจ',
   'ita.survey.done.title': 'ได้รับคำตอบแล้ว ขอบคุณ',
@@ -45,8 +49,10 @@ export const th: Record<string, string> = {
   'ita.links.progress.population': 'จากบุคลากร {n} คน',
   'ita.links.issued': 'ออกลิงก์ไปแล้ว {n} ลิงก์ (ไม่เกิน {limit} ลิงก์ คือ {per} เท่าของจำนวนบุคลากร)',
   'ita.links.iit.title': 'ลิงก์ใช้ครั้งเดียวสำหรับบุคลากร (IIT)',
-  'ita.links.iit.explain': 'ส่งลิงก์ให้บุคลากรคนละหนึ่งลิงก์ แต่ละลิงก์ใช้ตอบได้ครั้งเดียว ระบบเก็บเพียงค่าแฮชของลิงก์ที่ยังไม่ถูกใช้ เมื่อมีผู้ตอบ ลิงก์นั้นจะถูกลบพร้อมกับการนับคำตอบ ระบบจึงบอกไม่ได้ว่าใครตอบอะไร',
-  'ita.links.iit.advice': 'อย่าเก็บรายการว่าส่งลิงก์ใดให้ใคร: รายการเช่นนั้นเทียบกับลิงก์ที่ยังไม่ถูกใช้แล้วจะบอกได้ว่าใครตอบแล้ว (แม้จะไม่บอกว่าตอบอะไร)',
+  'ita.links.iit.explain':
+    'ส่งลิงก์ให้บุคลากรคนละหนึ่งลิงก์ แต่ละลิงก์ใช้ตอบได้ครั้งเดียว ระบบเก็บเพียงค่าแฮชของลิงก์ที่ยังไม่ถูกใช้ เมื่อมีผู้ตอบ ลิงก์นั้นจะถูกลบพร้อมกับการนับคำตอบ ระบบจึงบอกไม่ได้ว่าใครตอบอะไร',
+  'ita.links.iit.advice':
+    'อย่าเก็บรายการว่าส่งลิงก์ใดให้ใคร: รายการเช่นนั้นเทียบกับลิงก์ที่ยังไม่ถูกใช้แล้วจะบอกได้ว่าใครตอบแล้ว (แม้จะไม่บอกว่าตอบอะไร)',
   'ita.links.issue.title': 'ออกลิงก์ใหม่',
   'ita.links.count': 'จำนวนลิงก์',
   'ita.links.count.hint': 'ครั้งละ 1–{max} ลิงก์ ออกได้อีก {left} ลิงก์',
@@ -66,12 +72,16 @@ export const th: Record<string, string> = {
 export const en: Record<string, string> = {
   'ita.survey.title.IIT': 'Internal Integrity and Transparency Assessment (IIT)',
   'ita.survey.title.EIT': 'External Integrity and Transparency Assessment (EIT)',
-  'ita.survey.lead.IIT': 'The Integrity and Transparency Assessment (ITA) of {agency}, fiscal year {year}, for the agency’s staff.',
-  'ita.survey.lead.EIT': 'The Integrity and Transparency Assessment (ITA) of {agency}, fiscal year {year}, for people who use or deal with the agency.',
+  'ita.survey.lead.IIT':
+    'The Integrity and Transparency Assessment (ITA) of {agency}, fiscal year {year}, for the agency’s staff.',
+  'ita.survey.lead.EIT':
+    'The Integrity and Transparency Assessment (ITA) of {agency}, fiscal year {year}, for people who use or deal with the agency.',
   'ita.survey.privacy.title': 'Your privacy',
   'ita.survey.privacy.counts': 'Your answers are only added to a count per answer. No set of anyone’s answers is kept.',
-  'ita.survey.privacy.IIT': 'This link works once. When you send your answers the link is deleted together with adding them to the counts, so nothing records that you answered or which answers came from your link.',
-  'ita.survey.privacy.EIT': 'We do not ask your name and do not record your IP address, device or when you answered, and no cookie tracks you.',
+  'ita.survey.privacy.IIT':
+    'This link works once. When you send your answers the link is deleted together with adding them to the counts, so nothing records that you answered or which answers came from your link.',
+  'ita.survey.privacy.EIT':
+    'We do not ask your name and do not record your IP address, device or when you answered, and no cookie tracks you.',
   'ita.survey.privacy.nolog': 'We do not record your IP address, device or when you answered.',
   'ita.survey.privacy.threshold': 'Results are shown only from {n} answers.',
   'ita.survey.instructions': 'Please answer every question, choosing the answer closest to your view.',
@@ -80,20 +90,24 @@ export const en: Record<string, string> = {
   'ita.survey.submit': 'Send my answers',
   'ita.survey.errors': '{n} problem(s) found',
   'ita.survey.error.form': 'Please answer every question and send again. The answers you chose are kept.',
-  'ita.survey.error.unknown': 'The form named a question that is not in this survey. Nothing was stored. Please answer using this form.',
+  'ita.survey.error.unknown':
+    'The form named a question that is not in this survey. Nothing was stored. Please answer using this form.',
   'ita.survey.error.missing': 'Not answered',
   'ita.survey.error.scale': 'Not one of the answers offered',
   'ita.survey.error.duplicate': 'Choose one answer only',
   'ita.survey.error.too_large': 'What was sent is too large. Nothing was stored. Please answer using this form.',
-  'ita.survey.error.unavailable': 'The platform cannot store anything right now. Your answers have NOT been saved. Please send them again in a moment.',
+  'ita.survey.error.unavailable':
+    'The platform cannot store anything right now. Your answers have NOT been saved. Please send them again in a moment.',
   'ita.survey.invalid': 'This link has been used or is not valid',
   'ita.survey.invalid.title': 'This link cannot be used',
-  'ita.survey.invalid.body': 'Each survey link can be used once. If you have not answered yet, ask the agency’s ITA administrator for a new link.',
+  'ita.survey.invalid.body':
+    'Each survey link can be used once. If you have not answered yet, ask the agency’s ITA administrator for a new link.',
   'ita.survey.closed.title': 'The survey is closed',
   'ita.survey.closed.body': 'This survey no longer takes answers. Thank you for your interest.',
   'ita.survey.done.title': 'Thank you, your answers were received',
   'ita.survey.done.body': 'Your answers have been added to the counts.',
-  'ita.survey.done.IIT': 'Your link has been deleted and cannot be used again. Nothing stored tells which answers were yours.',
+  'ita.survey.done.IIT':
+    'Your link has been deleted and cannot be used again. Nothing stored tells which answers were yours.',
   'ita.survey.done.EIT': 'Nothing stored tells that you answered.',
   'ita.links.title': 'ITA survey links, fiscal year {year}',
   'ita.links.back': 'Back to the assessment cycle',
@@ -108,8 +122,10 @@ export const en: Record<string, string> = {
   'ita.links.progress.population': 'of {n} staff',
   'ita.links.issued': '{n} link(s) issued (at most {limit}: {per} times the number of staff)',
   'ita.links.iit.title': 'One-time links for staff (IIT)',
-  'ita.links.iit.explain': 'Send each staff member one link. Each link can answer once. Only a hash of each unused link is stored; answering deletes the link together with adding the answers to the counts, so the platform cannot tell who answered what.',
-  'ita.links.iit.advice': 'Do not keep a list of which link went to whom: compared with the links still unused, such a list would show who has answered (though never what).',
+  'ita.links.iit.explain':
+    'Send each staff member one link. Each link can answer once. Only a hash of each unused link is stored; answering deletes the link together with adding the answers to the counts, so the platform cannot tell who answered what.',
+  'ita.links.iit.advice':
+    'Do not keep a list of which link went to whom: compared with the links still unused, such a list would show who has answered (though never what).',
   'ita.links.issue.title': 'Issue new links',
   'ita.links.count': 'Number of links',
   'ita.links.count.hint': '1–{max} at a time; {left} more can be issued',
@@ -118,10 +134,12 @@ export const en: Record<string, string> = {
   'ita.links.error.count': 'The number of links must be a whole number from 1 to {max}',
   'ita.links.error.limit': 'That is more links than this cycle may still issue',
   'ita.links.new.title': '{n} new link(s)',
-  'ita.links.new.once': 'These links are shown once and are not stored. Copy them into your mail merge now; if you leave this page you will have to issue new ones.',
+  'ita.links.new.once':
+    'These links are shown once and are not stored. Copy them into your mail merge now; if you leave this page you will have to issue new ones.',
   'ita.links.new.label': 'Links, one per line',
   'ita.links.eit.title': 'Public link for external stakeholders (EIT)',
-  'ita.links.eit.explain': 'Publish this link or QR code at service points, on the website or in documents. Anyone can answer without saying who they are.',
+  'ita.links.eit.explain':
+    'Publish this link or QR code at service points, on the website or in documents. Anyone can answer without saying who they are.',
   'ita.links.eit.qr': 'QR code of the EIT survey',
   'ita.links.eit.download': 'Download the QR code (SVG)',
 };

@@ -1,7 +1,8 @@
 // Texts of the LINE conversation, Thai and English (merged by ../messages.ts). Quick-reply labels
 // (`line.btn.*`, `line.cat.*`) are at most 20 characters, LINE's limit.
 export const th: Record<string, string> = {
-  'line.welcome': 'สวัสดีค่ะ ที่นี่รับเรื่องร้องเรียนการให้บริการของหน่วยงานรัฐ และเบาะแสการทุจริต เรื่องของท่านจะถูกส่งถึงหน่วยงานที่รับผิดชอบ และท่านติดตามความคืบหน้าได้ที่นี่',
+  'line.welcome':
+    'สวัสดีค่ะ ที่นี่รับเรื่องร้องเรียนการให้บริการของหน่วยงานรัฐ และเบาะแสการทุจริต เรื่องของท่านจะถูกส่งถึงหน่วยงานที่รับผิดชอบ และท่านติดตามความคืบหน้าได้ที่นี่',
   'line.choose': 'ต้องการทำเรื่องใดคะ',
   'line.btn.complaint': 'ร้องเรียนบริการ',
   'line.btn.tip': 'แจ้งเบาะแสทุจริต',
@@ -14,7 +15,8 @@ export const th: Record<string, string> = {
   'line.btn.photo': 'ส่งรูปภาพ',
   'line.btn.confirm': 'ยืนยันส่งเรื่อง',
   'line.btn.skip': 'ข้าม',
-  'line.tip_warning': 'โปรดทราบ: LINE ไม่ใช่ช่องทางนิรนาม LINE และระบบนี้รู้ว่าบัญชี LINE ใดส่งเรื่องมา หากต้องการปกปิดตัวตน โปรดใช้แบบฟอร์มนิรนามบนเว็บ {url} (ปลอดภัยยิ่งขึ้นเมื่อเปิดด้วย Tor Browser) หากยังต้องการส่งทาง LINE กด "ส่งทาง LINE ต่อ"',
+  'line.tip_warning':
+    'โปรดทราบ: LINE ไม่ใช่ช่องทางนิรนาม LINE และระบบนี้รู้ว่าบัญชี LINE ใดส่งเรื่องมา หากต้องการปกปิดตัวตน โปรดใช้แบบฟอร์มนิรนามบนเว็บ {url} (ปลอดภัยยิ่งขึ้นเมื่อเปิดด้วย Tor Browser) หากยังต้องการส่งทาง LINE กด "ส่งทาง LINE ต่อ"',
   'line.ask_agency': 'พิมพ์ชื่อหน่วยงานที่เกี่ยวข้อง (บางส่วนก็ได้) เช่น "เขตบางรัก" หรือ "ที่ดิน"',
   'line.agency_none': 'ไม่พบหน่วยงานชื่อ "{query}" ลองพิมพ์คำอื่น',
   'line.agency_pick': 'พบ {count} หน่วยงาน แตะเลือกหน่วยงาน (หรือพิมพ์ชื่อให้ละเอียดขึ้น)',
@@ -40,7 +42,8 @@ export const th: Record<string, string> = {
   'line.kind.complaint': 'ร้องเรียนการให้บริการ',
   'line.kind.tip': 'เบาะแสการทุจริต',
   'line.confirm_hint': 'กด "ยืนยันส่งเรื่อง" เพื่อส่ง หรือ "ยกเลิก"',
-  'line.filed': 'ส่งเรื่องเรียบร้อยแล้ว เลขที่เรื่อง {reference}\nรหัสติดตาม: {code}\nเก็บรหัสนี้ไว้ ใช้ติดตามเรื่องได้ทาง LINE (พิมพ์ "ติดตาม {code}") หรือที่เว็บ {url}',
+  'line.filed':
+    'ส่งเรื่องเรียบร้อยแล้ว เลขที่เรื่อง {reference}\nรหัสติดตาม: {code}\nเก็บรหัสนี้ไว้ ใช้ติดตามเรื่องได้ทาง LINE (พิมพ์ "ติดตาม {code}") หรือที่เว็บ {url}',
   'line.filed_no_custodian': 'หน่วยงานนี้ยังรับเบาะแสที่ระบุตัวตนทาง LINE ไม่ได้ โปรดใช้แบบฟอร์มนิรนามบนเว็บ {url}',
   'line.cancelled': 'ยกเลิกแล้ว ข้อมูลที่กรอกไว้ถูกลบ',
   'line.idle_hint': 'พิมพ์ "ร้องเรียน" เพื่อแจ้งเรื่องใหม่ หรือ "ติดตาม" เพื่อดูเรื่องของท่าน',
@@ -77,7 +80,8 @@ export const th: Record<string, string> = {
 };
 
 export const en: Record<string, string> = {
-  'line.welcome': 'Hello. Here you can complain about a public service or report corruption. Your message goes to the agency responsible, and you can follow it here.',
+  'line.welcome':
+    'Hello. Here you can complain about a public service or report corruption. Your message goes to the agency responsible, and you can follow it here.',
   'line.choose': 'What would you like to do?',
   'line.btn.complaint': 'Service complaint',
   'line.btn.tip': 'Report corruption',
@@ -90,11 +94,13 @@ export const en: Record<string, string> = {
   'line.btn.photo': 'Send a photo',
   'line.btn.confirm': 'Send it',
   'line.btn.skip': 'Skip',
-  'line.tip_warning': 'Please note: LINE is not anonymous. LINE and this service know which LINE account sends a report. To stay anonymous, use the anonymous web form at {url} (safer still in Tor Browser). To send on LINE anyway, tap "Continue on LINE".',
+  'line.tip_warning':
+    'Please note: LINE is not anonymous. LINE and this service know which LINE account sends a report. To stay anonymous, use the anonymous web form at {url} (safer still in Tor Browser). To send on LINE anyway, tap "Continue on LINE".',
   'line.ask_agency': 'Type the name of the agency concerned (part of it is enough), e.g. "Bang Rak" or "Land".',
   'line.agency_none': 'No agency named "{query}". Try another word.',
   'line.agency_pick': '{count} agencies found. Tap one (or type a more precise name).',
-  'line.agency_more': 'More than {count} agencies found; the first {count} are shown. Type a more precise name if yours is missing.',
+  'line.agency_more':
+    'More than {count} agencies found; the first {count} are shown. Type a more precise name if yours is missing.',
   'line.ask_category': 'What is it about?',
   'line.ask_what': 'Tell us what happened, where and when.',
   'line.what_too_long': 'The text is longer than {max} characters. Please shorten it.',
@@ -116,11 +122,14 @@ export const en: Record<string, string> = {
   'line.kind.complaint': 'Service complaint',
   'line.kind.tip': 'Corruption report',
   'line.confirm_hint': 'Tap "Send it" to send, or "Cancel".',
-  'line.filed': 'Sent. Case number {reference}\nTracking code: {code}\nKeep this code. Follow your case on LINE (type "track {code}") or on the web at {url}',
-  'line.filed_no_custodian': 'This agency cannot yet take reports with an identity on LINE. Please use the anonymous web form at {url}',
+  'line.filed':
+    'Sent. Case number {reference}\nTracking code: {code}\nKeep this code. Follow your case on LINE (type "track {code}") or on the web at {url}',
+  'line.filed_no_custodian':
+    'This agency cannot yet take reports with an identity on LINE. Please use the anonymous web form at {url}',
   'line.cancelled': 'Cancelled. What you entered was deleted.',
   'line.idle_hint': 'Type "complaint" to start a new case or "track" to see your cases.',
-  'line.my_none': 'No case was sent from this LINE account. For a case sent on the web, type "track" and its 16-digit tracking code.',
+  'line.my_none':
+    'No case was sent from this LINE account. For a case sent on the web, type "track" and its 16-digit tracking code.',
   'line.my_title': 'Your cases ({count} most recent)',
   'line.case_line': '{reference} {agency}\nStatus: {status} ({date})',
   'line.last_reply': 'Latest reply from the agency ({date}): {text}',
@@ -131,7 +140,8 @@ export const en: Record<string, string> = {
   'line.push.event': 'Case {reference}: {text}',
   'line.push.reply': 'The agency replied on case {reference}:\n{text}',
   'line.push.reply_hint': 'Answer or see the history on the web with your tracking code: {url}',
-  'line.push.rate': 'Case {reference} is closed. How satisfied are you with how it was handled? (1 = not at all, 5 = very)',
+  'line.push.rate':
+    'Case {reference} is closed. How satisfied are you with how it was handled? (1 = not at all, 5 = very)',
   'line.rated': 'Thank you for your rating of {score}. You may type a comment, or tap "Skip".',
   'line.rated_comment': 'Thank you for your comment.',
   'line.rate_unknown': 'This case is not among those you sent on LINE.',

@@ -3,7 +3,8 @@
 export const th: Record<string, string> = {
   'permit.back': 'กลับไปยังเรื่อง',
   'permit.title': 'คำขออนุญาตที่ล่าช้า',
-  'permit.lead': 'พระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10: เมื่อพิจารณาไม่แล้วเสร็จภายในเวลาที่กำหนดในคู่มือสำหรับประชาชน หน่วยงานต้องแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบทุก 7 วันจนกว่าจะพิจารณาแล้วเสร็จ พร้อมสำเนาแจ้งสำนักงาน ก.พ.ร.',
+  'permit.lead':
+    'พระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10: เมื่อพิจารณาไม่แล้วเสร็จภายในเวลาที่กำหนดในคู่มือสำหรับประชาชน หน่วยงานต้องแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบทุก 7 วันจนกว่าจะพิจารณาแล้วเสร็จ พร้อมสำเนาแจ้งสำนักงาน ก.พ.ร.',
   'permit.filed_on': 'วันที่ยื่นคำขอ',
   'permit.manual_due_on': 'กำหนดตามคู่มือสำหรับประชาชน',
   'permit.days_late': 'ความล่าช้า',
@@ -23,10 +24,12 @@ export const th: Record<string, string> = {
   'permit.notice.reminder': 'ระบบเตือนหน่วยงานทางอีเมล',
   'permit.notice.reason_told': 'แจ้งเหตุแห่งความล่าช้าแก่ผู้ยื่นคำขอแล้ว',
   'permit.delay.title': 'แจ้งเหตุแห่งความล่าช้าแก่ผู้ยื่นคำขอ',
-  'permit.delay.hint': 'ข้อความนี้ส่งถึงผู้ร้องเรียนในหน้าติดตามเรื่องและทาง LINE (ถ้าร้องเรียนทาง LINE) และเข้ารหัสเช่นเดียวกับข้อความอื่น ระบบจะเตือนอีกครั้งใน 7 วัน อย่าลืมสำเนาแจ้งสำนักงาน ก.พ.ร.',
+  'permit.delay.hint':
+    'ข้อความนี้ส่งถึงผู้ร้องเรียนในหน้าติดตามเรื่องและทาง LINE (ถ้าร้องเรียนทาง LINE) และเข้ารหัสเช่นเดียวกับข้อความอื่น ระบบจะเตือนอีกครั้งใน 7 วัน อย่าลืมสำเนาแจ้งสำนักงาน ก.พ.ร.',
   'permit.delay.reason': 'เหตุแห่งความล่าช้า',
   'permit.delay.send': 'ส่งถึงผู้ยื่นคำขอ',
-  'permit.delay.heading': 'แจ้งเหตุแห่งความล่าช้าในการพิจารณาคำขออนุญาต (พ.ร.บ. การอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10)',
+  'permit.delay.heading':
+    'แจ้งเหตุแห่งความล่าช้าในการพิจารณาคำขออนุญาต (พ.ร.บ. การอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10)',
   'permit.decision.title': 'บันทึกผลการพิจารณา',
   'permit.decision.hint': 'บันทึกได้ครั้งเดียว ผู้ร้องเรียนจะเห็นผลในความคืบหน้าของเรื่อง และระบบจะหยุดเตือน',
   'permit.decided_on': 'วันที่พิจารณาแล้วเสร็จ',
@@ -35,7 +38,8 @@ export const th: Record<string, string> = {
   'permit.done.decision': 'บันทึกผลการพิจารณาแล้ว',
   'permit.done.delay': 'ส่งเหตุแห่งความล่าช้าถึงผู้ยื่นคำขอแล้ว ระบบจะเตือนอีกครั้งใน 7 วัน',
   'permit.mail.subject': 'คำขออนุญาตล่าช้า {count} เรื่อง: ถึงกำหนดแจ้งเหตุแห่งความล่าช้า (มาตรา 10)',
-  'permit.mail.intro': 'คำขออนุญาตต่อไปนี้เกินกำหนดตามคู่มือสำหรับประชาชนและยังไม่ได้พิจารณา โปรดแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบ (พ.ร.บ. การอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10) และสำเนาแจ้งสำนักงาน ก.พ.ร.',
+  'permit.mail.intro':
+    'คำขออนุญาตต่อไปนี้เกินกำหนดตามคู่มือสำหรับประชาชนและยังไม่ได้พิจารณา โปรดแจ้งเหตุแห่งความล่าช้าให้ผู้ยื่นคำขอทราบ (พ.ร.บ. การอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 มาตรา 10) และสำเนาแจ้งสำนักงาน ก.พ.ร.',
   'permit.mail.item': '{reference}: เกินกำหนด {days} วัน (กำหนดตามคู่มือ {due})',
   'permit.mail.footer': 'อีเมลนี้ไม่มีเนื้อหาของเรื่อง โปรดเข้าสู่ระบบเพื่อแจ้งเหตุแห่งความล่าช้าหรือบันทึกผลการพิจารณา',
   'history.permit_approved': 'บันทึกผลการพิจารณาคำขอ: อนุญาต',
@@ -62,7 +66,8 @@ export const th: Record<string, string> = {
   'figures.period.all': 'เรื่องที่รับทั้งหมด',
   'figures.csv': 'ดาวน์โหลดเป็น CSV',
   'figures.complaints': 'เรื่องร้องเรียน',
-  'figures.complaints.hint': 'เรื่องร้องเรียนการให้บริการและคำขออนุญาตล่าช้า แยกตามช่องทางที่รับ ดำเนินการแล้วเสร็จ หมายถึง ได้ข้อยุติหรือยุติเรื่องแล้ว',
+  'figures.complaints.hint':
+    'เรื่องร้องเรียนการให้บริการและคำขออนุญาตล่าช้า แยกตามช่องทางที่รับ ดำเนินการแล้วเสร็จ หมายถึง ได้ข้อยุติหรือยุติเรื่องแล้ว',
   'figures.tips': 'เบาะแสการทุจริต',
   'figures.tips.hint': 'นับแยกจากเรื่องร้องเรียน แยกตามช่องทางที่รับ',
   'figures.nodata': 'ยังไม่มีข้อมูลในช่วงเวลานี้',
@@ -82,7 +87,8 @@ export const th: Record<string, string> = {
   'figures.chart.bar': 'ให้ {score} คะแนน {n} ราย',
   'figures.chart.caption': '{name}: คะแนนเฉลี่ย {mean} จากผู้ประเมิน {count} ราย',
   'figures.permits': 'คำขออนุญาตที่ล่าช้า',
-  'figures.permits.hint': 'ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 ล่าช้า หมายถึง พิจารณาหลังวันที่คู่มือสำหรับประชาชนกำหนด หรือเลยกำหนดแล้วยังไม่ได้พิจารณา',
+  'figures.permits.hint':
+    'ตามพระราชบัญญัติการอำนวยความสะดวกในการพิจารณาอนุญาตของทางราชการ พ.ศ. 2558 ล่าช้า หมายถึง พิจารณาหลังวันที่คู่มือสำหรับประชาชนกำหนด หรือเลยกำหนดแล้วยังไม่ได้พิจารณา',
   'figures.permits.received': 'ร้องเรียน',
   'figures.permits.approved': 'อนุญาต',
   'figures.permits.rejected': 'ไม่อนุญาต',
@@ -93,7 +99,8 @@ export const th: Record<string, string> = {
 export const en: Record<string, string> = {
   'permit.back': 'Back to the case',
   'permit.title': 'Late permit request',
-  'permit.lead': 'Licensing Facilitation Act B.E. 2558 (2015), section 10: when a request is not decided within the time the citizen manual sets, the agency must tell the applicant the reason for the delay every 7 days until it decides, and inform OPDC.',
+  'permit.lead':
+    'Licensing Facilitation Act B.E. 2558 (2015), section 10: when a request is not decided within the time the citizen manual sets, the agency must tell the applicant the reason for the delay every 7 days until it decides, and inform OPDC.',
   'permit.filed_on': 'Filed on',
   'permit.manual_due_on': 'Due under the citizen manual',
   'permit.days_late': 'Delay',
@@ -113,10 +120,12 @@ export const en: Record<string, string> = {
   'permit.notice.reminder': 'Reminder mailed to the agency',
   'permit.notice.reason_told': 'Reason for the delay told to the applicant',
   'permit.delay.title': 'Tell the applicant the reason for the delay',
-  'permit.delay.hint': 'This reaches the complainant on their status page and on LINE (if they complained on LINE), encrypted like any message. The next reminder comes in 7 days. Remember to inform OPDC.',
+  'permit.delay.hint':
+    'This reaches the complainant on their status page and on LINE (if they complained on LINE), encrypted like any message. The next reminder comes in 7 days. Remember to inform OPDC.',
   'permit.delay.reason': 'Reason for the delay',
   'permit.delay.send': 'Send to the applicant',
-  'permit.delay.heading': 'Reason for the delay in deciding your permit request (Licensing Facilitation Act B.E. 2558, section 10)',
+  'permit.delay.heading':
+    'Reason for the delay in deciding your permit request (Licensing Facilitation Act B.E. 2558, section 10)',
   'permit.decision.title': 'Record the decision',
   'permit.decision.hint': 'Recorded once. The complainant sees it in the case’s progress, and the reminders stop.',
   'permit.decided_on': 'Decided on',
@@ -125,9 +134,11 @@ export const en: Record<string, string> = {
   'permit.done.decision': 'The decision is recorded.',
   'permit.done.delay': 'The reason was sent to the applicant. The next reminder comes in 7 days.',
   'permit.mail.subject': '{count} late permit request(s): time to tell the applicant why (section 10)',
-  'permit.mail.intro': 'These permit requests are past the citizen manual’s deadline and not decided. Tell each applicant the reason for the delay (Licensing Facilitation Act B.E. 2558, section 10) and inform OPDC.',
+  'permit.mail.intro':
+    'These permit requests are past the citizen manual’s deadline and not decided. Tell each applicant the reason for the delay (Licensing Facilitation Act B.E. 2558, section 10) and inform OPDC.',
   'permit.mail.item': '{reference}: {days} day(s) late (manual deadline {due})',
-  'permit.mail.footer': 'This email carries no case content. Log in to tell the applicant the reason or to record the decision.',
+  'permit.mail.footer':
+    'This email carries no case content. Log in to tell the applicant the reason or to record the decision.',
   'history.permit_approved': 'Permit decision recorded: approved',
   'history.permit_rejected': 'Permit decision recorded: rejected',
   'followup.progress.permit_approved': 'The agency decided your permit request: approved',
@@ -141,7 +152,8 @@ export const en: Record<string, string> = {
   'error.figures_year': 'That is not a valid fiscal year.',
   'figures.title': 'Complaint and satisfaction figures',
   'figures.table': 'Table: {name} (scrolls sideways)',
-  'figures.lead': 'Figures per agency from the platform’s records: counts only, with no case content and nothing about any reporter or officer.',
+  'figures.lead':
+    'Figures per agency from the platform’s records: counts only, with no case content and nothing about any reporter or officer.',
   'figures.fy': 'Fiscal year',
   'figures.fy.option': 'Fiscal year B.E. {year}',
   'figures.fy.all': 'All years',
@@ -152,18 +164,21 @@ export const en: Record<string, string> = {
   'figures.period.all': 'All cases received',
   'figures.csv': 'Download as CSV',
   'figures.complaints': 'Complaints',
-  'figures.complaints.hint': 'Service complaints and late permit requests, by the channel they came through. Handled means concluded or closed.',
+  'figures.complaints.hint':
+    'Service complaints and late permit requests, by the channel they came through. Handled means concluded or closed.',
   'figures.tips': 'Corruption tips',
   'figures.tips.hint': 'Counted apart from complaints, by the channel they came through.',
   'figures.nodata': 'No data for this period yet.',
   'figures.agency': 'Agency',
   'figures.received': 'Received',
   'figures.outcomes': 'How complaints ended',
-  'figures.outcomes.hint': 'Closed complaints and late permits, by the outcome the complainant was told (counted by the date received, within the period chosen).',
+  'figures.outcomes.hint':
+    'Closed complaints and late permits, by the outcome the complainant was told (counted by the date received, within the period chosen).',
   'figures.handled': 'Handled',
   'figures.total': 'All agencies',
   'figures.ratings': 'Satisfaction with the handling',
-  'figures.ratings.hint': 'Complainants rate from 1 to 5 once their case is closed. A rating belongs to the agency, never to an officer. Counted by the date of the rating.',
+  'figures.ratings.hint':
+    'Complainants rate from 1 to 5 once their case is closed. A rating belongs to the agency, never to an officer. Counted by the date of the rating.',
   'figures.ratings.count': 'Ratings',
   'figures.ratings.mean': 'Mean',
   'figures.ratings.score': '{score} point(s)',
@@ -172,7 +187,8 @@ export const en: Record<string, string> = {
   'figures.chart.bar': '{n} gave {score}',
   'figures.chart.caption': '{name}: mean {mean} from {count} rating(s)',
   'figures.permits': 'Late permit requests',
-  'figures.permits.hint': 'Under the Licensing Facilitation Act B.E. 2558. Late means decided after the citizen manual’s deadline, or past it and still undecided.',
+  'figures.permits.hint':
+    'Under the Licensing Facilitation Act B.E. 2558. Late means decided after the citizen manual’s deadline, or past it and still undecided.',
   'figures.permits.received': 'Complaints',
   'figures.permits.approved': 'Approved',
   'figures.permits.rejected': 'Rejected',

@@ -29,7 +29,8 @@ export const th: Record<string, string> = {
 export const en: Record<string, string> = {
   'search.title': 'Search cases',
   'search.label': 'Search for',
-  'search.hint': 'Searches the reports, the messages with reporters and the internal notes of the cases you may read. Each search is recorded (the words are not).',
+  'search.hint':
+    'Searches the reports, the messages with reporters and the internal notes of the cases you may read. Each search is recorded (the words are not).',
   'search.submit': 'Search',
   'search.results': '{count} cases found among the {scanned} searched',
   'search.none': 'No case matches these words.',
@@ -37,7 +38,8 @@ export const en: Record<string, string> = {
   'search.error.too_long': 'A search is at most 200 characters long.',
   'search.error.not_enrolled': 'Please set up your second factor before searching.',
   'export.title': 'Export the case list (CSV)',
-  'export.hint': 'Exports case metadata only (no content) for the filters chosen, at most {max} rows. Each export is recorded.',
+  'export.hint':
+    'Exports case metadata only (no content) for the filters chosen, at most {max} rows. Each export is recorded.',
   'export.submit': 'Export',
   'export.error.scope': 'You may not export the cases of this scope.',
   'export.column.reference': 'Reference',

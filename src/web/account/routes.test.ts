@@ -14,9 +14,15 @@ import { csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/w
 import { ENROL_PATH } from '../staff-auth.ts';
 
 const t = translator('th');
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-async function login(app: FastifyInstance, email: string, password: string, code = ''): Promise<{ jar: Jar; status: number; location: string | undefined }> {
+async function login(
+  app: FastifyInstance,
+  email: string,
+  password: string,
+  code = '',
+): Promise<{ jar: Jar; status: number; location: string | undefined }> {
   const jar = newJar();
   const page = await get(app, jar, '/staff/login');
   const res = await postForm(app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password, code });
@@ -44,18 +50,35 @@ describe('account pages', () => {
     assert.match(form.body, /id="email"/);
 
     // A short password: the form comes back with the email and name, never the password.
-    const short = await postForm(h.app, jar, `/staff/setup/${token}`, { _csrf: csrfOf(form.body), email: ADMIN, displayName: 'ผู้ดูแล กลาง', password: 'short-pw', password2: 'short-pw' });
+    const short = await postForm(h.app, jar, `/staff/setup/${token}`, {
+      _csrf: csrfOf(form.body),
+      email: ADMIN,
+      displayName: 'ผู้ดูแล กลาง',
+      password: 'short-pw',
+      password2: 'short-pw',
+    });
     assert.equal(short.statusCode, 400);
     assert.ok(short.body.includes(`value="${ADMIN}"`));
     assert.ok(short.body.includes('value="ผู้ดูแล กลาง"'));
     assert.ok(!short.body.includes('short-pw'));
     assert.ok(short.body.includes(escapeHtml(t('error.password_length', { min: 12 }))));
 
-    const mismatch = await postForm(h.app, jar, `/staff/setup/${token}`, { _csrf: csrfOf(form.body), email: ADMIN, password: PASSWORD, password2: `${PASSWORD}!` });
+    const mismatch = await postForm(h.app, jar, `/staff/setup/${token}`, {
+      _csrf: csrfOf(form.body),
+      email: ADMIN,
+      password: PASSWORD,
+      password2: `${PASSWORD}!`,
+    });
     assert.equal(mismatch.statusCode, 400);
     assert.match(mismatch.body, /id="password2"[^>]*aria-invalid="true"/);
 
-    const done = await postForm(h.app, jar, `/staff/setup/${token}`, { _csrf: csrfOf(form.body), email: ADMIN, displayName: 'Root', password: PASSWORD, password2: PASSWORD });
+    const done = await postForm(h.app, jar, `/staff/setup/${token}`, {
+      _csrf: csrfOf(form.body),
+      email: ADMIN,
+      displayName: 'Root',
+      password: PASSWORD,
+      password2: PASSWORD,
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, '/staff/login?done=setup');
 
@@ -73,30 +96,54 @@ describe('account pages', () => {
     const base32 = /<code id="totp-secret"[^>]*>([A-Z2-7 ]+)<\/code>/.exec(enrol.body)![1].replace(/ /g, '');
     adminSecret = Buffer.from(Secret.fromBase32(base32).bytes);
     // The secret is nowhere in the database in clear, and the page carries it only sealed.
-    const row = await h.db.selectFrom('staff_user').select(['totp_sealed']).where('email', '=', ADMIN).executeTakeFirstOrThrow();
+    const row = await h.db
+      .selectFrom('staff_user')
+      .select(['totp_sealed'])
+      .where('email', '=', ADMIN)
+      .executeTakeFirstOrThrow();
     assert.equal(row.totp_sealed, null);
     const sealed = /name="enrolment" value="([^"]+)"/.exec(enrol.body)![1];
     assert.ok(!Buffer.from(sealed, 'base64url').includes(adminSecret));
 
-    const wrong = await postForm(h.app, session.jar, ENROL_PATH, { _csrf: csrfOf(enrol.body), enrolment: sealed, code: '000000' === totpCode(adminSecret) ? '111111' : '000000' });
+    const wrong = await postForm(h.app, session.jar, ENROL_PATH, {
+      _csrf: csrfOf(enrol.body),
+      enrolment: sealed,
+      code: '000000' === totpCode(adminSecret) ? '111111' : '000000',
+    });
     assert.equal(wrong.statusCode, 400);
-    const forged = await postForm(h.app, session.jar, ENROL_PATH, { _csrf: csrfOf(enrol.body), enrolment: `${sealed.slice(0, -4)}AAAA`, code: totpCode(adminSecret) });
+    const forged = await postForm(h.app, session.jar, ENROL_PATH, {
+      _csrf: csrfOf(enrol.body),
+      enrolment: `${sealed.slice(0, -4)}AAAA`,
+      code: totpCode(adminSecret),
+    });
     assert.equal(forged.statusCode, 400);
     assert.ok(forged.body.includes(escapeHtml(t('totp.expired'))));
 
-    const enrolled = await postForm(h.app, session.jar, ENROL_PATH, { _csrf: csrfOf(enrol.body), enrolment: sealed, code: totpCode(adminSecret) });
+    const enrolled = await postForm(h.app, session.jar, ENROL_PATH, {
+      _csrf: csrfOf(enrol.body),
+      enrolment: sealed,
+      code: totpCode(adminSecret),
+    });
     assert.equal(enrolled.statusCode, 200);
     recoveryCodes = [...enrolled.body.matchAll(/<li><code>(\d{4}-\d{4}-\d{4}-\d{4})<\/code><\/li>/g)].map((m) => m[1]);
     assert.equal(recoveryCodes.length, 10);
     assert.match(enrolled.body, /href="\/staff\/cases"/);
     const inbox = await get(h.app, session.jar, '/staff/cases');
     assert.equal(inbox.statusCode, 200);
-    const audit = await h.db.selectFrom('audit_event').select('action').where('action', '=', 'second_factor_enrolled').execute();
+    const audit = await h.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'second_factor_enrolled')
+      .execute();
     assert.equal(audit.length, 1);
   });
 
   it('refuses a used setup link, and an expired one, with a translated page', async () => {
-    const used = await h.db.selectFrom('setup_token').select('token_hash').where('purpose', '=', 'first_admin').execute();
+    const used = await h.db
+      .selectFrom('setup_token')
+      .select('token_hash')
+      .where('purpose', '=', 'first_admin')
+      .execute();
     assert.equal(used.length, 0);
     // firstAdminLink makes no new link once there is an administrator.
     assert.equal(await firstAdminLink(h.db), null);
@@ -105,16 +152,34 @@ describe('account pages', () => {
     assert.equal(gone.statusCode, 404);
     assert.ok(gone.body.includes(escapeHtml(t('error.setup_link'))));
 
-    const { token } = await inviteStaffUser({ db: h.db, actorId: null, agencyCode: 'OPDC', email: 'late@opdc.example', roles: ['investigator'], displayName: '' });
+    const { token } = await inviteStaffUser({
+      db: h.db,
+      actorId: null,
+      agencyCode: 'OPDC',
+      email: 'late@opdc.example',
+      roles: ['investigator'],
+      displayName: '',
+    });
     assert.equal((await get(h.app, jar, `/staff/setup/${token}`)).statusCode, 200);
-    await h.db.updateTable('setup_token').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await h.db
+      .updateTable('setup_token')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     const expired = await get(h.app, jar, `/staff/setup/${token}`);
     assert.equal(expired.statusCode, 404);
     assert.ok(expired.body.includes(escapeHtml(t('error.setup_link'))));
     const page = await get(h.app, jar, '/staff/login');
-    const post = await postForm(h.app, jar, `/staff/setup/${token}`, { _csrf: csrfOf(page.body), password: PASSWORD, password2: PASSWORD });
+    const post = await postForm(h.app, jar, `/staff/setup/${token}`, {
+      _csrf: csrfOf(page.body),
+      password: PASSWORD,
+      password2: PASSWORD,
+    });
     assert.equal(post.statusCode, 404);
-    const user = await h.db.selectFrom('staff_user').select(['is_active', 'public_key']).where('email', '=', 'late@opdc.example').executeTakeFirstOrThrow();
+    const user = await h.db
+      .selectFrom('staff_user')
+      .select(['is_active', 'public_key'])
+      .where('email', '=', 'late@opdc.example')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(user, { is_active: false, public_key: null });
   });
 
@@ -134,7 +199,11 @@ describe('account pages', () => {
     assert.equal(first.location, '/staff/cases');
     const again = await login(h.app, ADMIN, PASSWORD, recoveryCodes[0]);
     assert.equal(again.status, 401);
-    const used = await h.db.selectFrom('audit_event').select('action').where('action', '=', 'recovery_code_used').execute();
+    const used = await h.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'recovery_code_used')
+      .execute();
     assert.equal(used.length, 1);
   });
 
@@ -153,19 +222,38 @@ describe('account pages', () => {
   it('changes the password under the same key pair and ends the other sessions', async () => {
     const EMAIL = 'changer@opdc.example';
     await seedStaff(h.db, 'OPDC', EMAIL, ['investigator']);
-    const before = await h.db.selectFrom('staff_user').select(['public_key']).where('email', '=', EMAIL).executeTakeFirstOrThrow();
+    const before = await h.db
+      .selectFrom('staff_user')
+      .select(['public_key'])
+      .where('email', '=', EMAIL)
+      .executeTakeFirstOrThrow();
     const other = await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL));
     const mine = await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL));
     const form = await get(h.app, mine.jar, '/staff/account/password');
     assert.equal(form.statusCode, 200);
 
-    const wrong = await postForm(h.app, mine.jar, '/staff/account/password', { _csrf: csrfOf(form.body), current: 'not the password', next: NEW_PASSWORD, next2: NEW_PASSWORD });
+    const wrong = await postForm(h.app, mine.jar, '/staff/account/password', {
+      _csrf: csrfOf(form.body),
+      current: 'not the password',
+      next: NEW_PASSWORD,
+      next2: NEW_PASSWORD,
+    });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.body, /id="current"[^>]*aria-invalid="true"/);
-    const differ = await postForm(h.app, mine.jar, '/staff/account/password', { _csrf: csrfOf(form.body), current: PASSWORD, next: NEW_PASSWORD, next2: 'something else entirely' });
+    const differ = await postForm(h.app, mine.jar, '/staff/account/password', {
+      _csrf: csrfOf(form.body),
+      current: PASSWORD,
+      next: NEW_PASSWORD,
+      next2: 'something else entirely',
+    });
     assert.equal(differ.statusCode, 400);
 
-    const done = await postForm(h.app, mine.jar, '/staff/account/password', { _csrf: csrfOf(form.body), current: PASSWORD, next: NEW_PASSWORD, next2: NEW_PASSWORD });
+    const done = await postForm(h.app, mine.jar, '/staff/account/password', {
+      _csrf: csrfOf(form.body),
+      current: PASSWORD,
+      next: NEW_PASSWORD,
+      next2: NEW_PASSWORD,
+    });
     assert.equal(done.statusCode, 200);
     assert.ok(done.body.includes(escapeHtml(t('admin.password.done'))));
     assert.equal((await get(h.app, mine.jar, '/staff/cases')).statusCode, 200);
@@ -177,7 +265,11 @@ describe('account pages', () => {
     assert.equal((await login(h.app, EMAIL, NEW_PASSWORD, loginCode(EMAIL))).location, '/staff/cases');
 
     // The same key pair, now wrapped under the new password: what was sealed to it still opens.
-    const row = await h.db.selectFrom('staff_user').select(['public_key', 'wrapped_private_key', 'kdf_salt', 'kdf_params', 'email']).where('email', '=', EMAIL).executeTakeFirstOrThrow();
+    const row = await h.db
+      .selectFrom('staff_user')
+      .select(['public_key', 'wrapped_private_key', 'kdf_salt', 'kdf_params', 'email'])
+      .where('email', '=', EMAIL)
+      .executeTakeFirstOrThrow();
     assert.ok(row.public_key!.equals(before.public_key!));
     const sealed = sealTo(before.public_key!, Buffer.from('ข้อความลับถึงผู้ตรวจสอบ'));
     const keys = await derivePasswordKeys(NEW_PASSWORD, row.kdf_salt!, row.kdf_params!);

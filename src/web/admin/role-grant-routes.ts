@@ -13,11 +13,27 @@ export function roleGrantRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
-    const page = async (req: FastifyRequest, reply: FastifyReply, extra: { notice?: string | null; alert?: string | null } = {}, status = 200) => {
+    const page = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      extra: { notice?: string | null; alert?: string | null } = {},
+      status = 200,
+    ) => {
       const c = pageContext(req, reply);
       const grants = await pendingRoleGrants({ db, actor: req.staff! });
-      const common = { csrf: csrfToken(req, reply, config.isSecureCookies), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) };
-      return sendPage(reply, c, 'role-grants', { title: c.t('grants.title'), grants, notice: extra.notice ?? null, alert: extra.alert ?? null, ...common }, status, status === 200);
+      const common = {
+        csrf: csrfToken(req, reply, config.isSecureCookies),
+        staffEmail: req.staff!.email,
+        nav: (deps.staffNav ?? adminNav)(req.staff!),
+      };
+      return sendPage(
+        reply,
+        c,
+        'role-grants',
+        { title: c.t('grants.title'), grants, notice: extra.notice ?? null, alert: extra.alert ?? null, ...common },
+        status,
+        status === 200,
+      );
     };
     scope.get('/staff/role-grants', async (req, reply) => {
       const done = (req.query as Record<string, unknown>).done === '1';
@@ -27,7 +43,12 @@ export function roleGrantRoutes(app: FastifyInstance, deps: WebDeps): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
       try {
-        await decideRoleGrant({ db, actor: req.staff!, grantId: req.params.id.slice(0, 36), approve: b.decision === 'confirm' });
+        await decideRoleGrant({
+          db,
+          actor: req.staff!,
+          grantId: req.params.id.slice(0, 36),
+          approve: b.decision === 'confirm',
+        });
         return reply.redirect('/staff/role-grants?done=1', 303);
       } catch (e) {
         const err = toAppError(e);

@@ -8,13 +8,22 @@ import { recordAudit } from '../../audit/record-audit.ts';
 import { translator } from '../../i18n/messages.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateReport } from '../../intake/validate-report.ts';
-import { CHEAP_KDF, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
+import {
+  CHEAP_KDF,
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedStaff,
+  type TestApp,
+} from '../../../test/support/app.ts';
 import { csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 import { ENROL_PATH } from '../staff-auth.ts';
 import { adminNav } from './routes.ts';
 
 const t = translator('th');
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 async function login(app: FastifyInstance, email: string, password = PASSWORD, code = loginCode(email)): Promise<Jar> {
   const jar = newJar();
@@ -25,15 +34,30 @@ async function login(app: FastifyInstance, email: string, password = PASSWORD, c
 }
 
 /** GET a page, then POST one of its forms (the CSRF token of the page). */
-async function submit(app: FastifyInstance, jar: Jar, pageUrl: string, action: string, fields: Record<string, string | string[]>) {
+async function submit(
+  app: FastifyInstance,
+  jar: Jar,
+  pageUrl: string,
+  action: string,
+  fields: Record<string, string | string[]>,
+) {
   const page = await get(app, jar, pageUrl);
   const body = new URLSearchParams({ _csrf: csrfOf(page.body) });
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return app.inject({ method: 'POST', url: action, headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' }, payload: body.toString() });
+  return app.inject({
+    method: 'POST',
+    url: action,
+    headers: {
+      cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: body.toString(),
+  });
 }
 
 const ids: Record<string, number> = {};
-const auditOf = (h: TestApp, action: string) => h.db.selectFrom('audit_event').selectAll().where('action', '=', action).orderBy('id').execute();
+const auditOf = (h: TestApp, action: string) =>
+  h.db.selectFrom('audit_event').selectAll().where('action', '=', action).orderBy('id').execute();
 
 describe('administration pages', () => {
   let h: TestApp;
@@ -52,44 +76,90 @@ describe('administration pages', () => {
       ['officer@dopa.example', 'DOPA', ['intake_officer']],
     ];
     for (const [email, agency, roles] of people) ids[email] = (await seedStaff(h.db, agency, email, roles)).id;
-    for (const email of ['root@platform.example', 'admin@opdc.example', 'auditor@opdc.example', 'admin@dopa.example']) jars[email] = await login(h.app, email);
+    for (const email of ['root@platform.example', 'admin@opdc.example', 'auditor@opdc.example', 'admin@dopa.example'])
+      jars[email] = await login(h.app, email);
   });
   after(() => h.close());
 
   it('lists the pages of each role', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
-    assert.deepEqual(hrefs(['platform_admin']), ['/staff/admin/agencies', '/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['agency_admin', 'auditor']), ['/staff/admin/users', '/staff/admin/settings', '/staff/admin/escrow', '/staff/audit', '/staff/ita', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['identity_custodian']), ['/staff/identity-requests', '/staff/escrow', '/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['platform_admin']), [
+      '/staff/admin/agencies',
+      '/staff/role-grants',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['agency_admin', 'auditor']), [
+      '/staff/admin/users',
+      '/staff/admin/settings',
+      '/staff/admin/escrow',
+      '/staff/audit',
+      '/staff/ita',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['identity_custodian']), [
+      '/staff/identity-requests',
+      '/staff/escrow',
+      '/staff/role-grants',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
     assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
   });
 
   it('lets the platform administrator add an agency and invite its administrator, who sets up the account', async () => {
     const root = jars['root@platform.example'];
-    const bad = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies', { code: '!', nameTh: 'x', nameEn: 'x' });
+    const bad = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies', {
+      code: '!',
+      nameTh: 'x',
+      nameEn: 'x',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="code"[^>]*aria-invalid="true"/);
-    const added = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies', { code: 'nacc', nameTh: 'สำนักงาน ป.ป.ช.', nameEn: 'NACC' });
+    const added = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies', {
+      code: 'nacc',
+      nameTh: 'สำนักงาน ป.ป.ช.',
+      nameEn: 'NACC',
+    });
     assert.equal(added.statusCode, 303);
     const list = await get(h.app, root, '/staff/admin/agencies?done=agency');
     assert.ok(list.body.includes('สำนักงาน ป.ป.ช.'));
     assert.ok(list.body.includes(escapeHtml(t('admin.done.agency'))));
 
-    const invite = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies/invite', { agency: 'NACC', email: 'Head@NACC.example', displayName: 'Head' });
+    const invite = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies/invite', {
+      agency: 'NACC',
+      email: 'Head@NACC.example',
+      displayName: 'Head',
+    });
     assert.equal(invite.statusCode, 200);
     const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(invite.body)![1];
-    const user = await h.db.selectFrom('staff_user as u').innerJoin('staff_role as r', 'r.user_id', 'u.id').innerJoin('agency as a', 'a.id', 'u.agency_id').select(['u.is_active', 'r.role', 'a.code']).where('u.email', '=', 'head@nacc.example').execute();
+    const user = await h.db
+      .selectFrom('staff_user as u')
+      .innerJoin('staff_role as r', 'r.user_id', 'u.id')
+      .innerJoin('agency as a', 'a.id', 'u.agency_id')
+      .select(['u.is_active', 'r.role', 'a.code'])
+      .where('u.email', '=', 'head@nacc.example')
+      .execute();
     assert.deepEqual(user, [{ is_active: false, role: 'agency_admin', code: 'NACC' }]);
 
     const jar = newJar();
     const setup = await get(h.app, jar, `/staff/setup/${token}`);
     assert.equal(setup.statusCode, 200);
     assert.ok(setup.body.includes('head@nacc.example'));
-    const done = await postForm(h.app, jar, `/staff/setup/${token}`, { _csrf: csrfOf(setup.body), password: PASSWORD, password2: PASSWORD });
+    const done = await postForm(h.app, jar, `/staff/setup/${token}`, {
+      _csrf: csrfOf(setup.body),
+      password: PASSWORD,
+      password2: PASSWORD,
+    });
     assert.equal(done.statusCode, 303);
     const page = await get(h.app, jar, '/staff/login');
-    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: 'head@nacc.example', password: PASSWORD });
+    const res = await postForm(h.app, jar, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email: 'head@nacc.example',
+      password: PASSWORD,
+    });
     assert.equal(res.headers.location, ENROL_PATH);
 
     // Not the platform administrator's business: an agency's staff pages.
@@ -99,14 +169,24 @@ describe('administration pages', () => {
 
   it('lets an agency administrator invite staff with agency roles, never platform_admin', async () => {
     const admin = jars['admin@opdc.example'];
-    const refused = await submit(h.app, admin, '/staff/admin/users', '/staff/admin/users', { email: 'boss@opdc.example', roles: ['platform_admin'] });
+    const refused = await submit(h.app, admin, '/staff/admin/users', '/staff/admin/users', {
+      email: 'boss@opdc.example',
+      roles: ['platform_admin'],
+    });
     assert.equal(refused.statusCode, 400);
     assert.ok(refused.body.includes('value="boss@opdc.example"'));
     const none = await submit(h.app, admin, '/staff/admin/users', '/staff/admin/users', { email: 'boss@opdc.example' });
     assert.equal(none.statusCode, 400);
-    assert.equal(await h.db.selectFrom('staff_user').select('id').where('email', '=', 'boss@opdc.example').executeTakeFirst(), undefined);
+    assert.equal(
+      await h.db.selectFrom('staff_user').select('id').where('email', '=', 'boss@opdc.example').executeTakeFirst(),
+      undefined,
+    );
 
-    const ok = await submit(h.app, admin, '/staff/admin/users', '/staff/admin/users', { email: 'inv@opdc.example', displayName: 'สมศรี', roles: ['investigator', 'supervisor'] });
+    const ok = await submit(h.app, admin, '/staff/admin/users', '/staff/admin/users', {
+      email: 'inv@opdc.example',
+      displayName: 'สมศรี',
+      roles: ['investigator', 'supervisor'],
+    });
     assert.equal(ok.statusCode, 200);
     assert.match(ok.body, /\/staff\/setup\/[A-Za-z0-9_-]{32}/);
     const list = await get(h.app, admin, '/staff/admin/users');
@@ -124,14 +204,32 @@ describe('administration pages', () => {
     const changed = await submit(h.app, admin, page, `${page}/roles`, { roles: ['intake_officer', 'investigator'] });
     assert.equal(changed.statusCode, 303);
     // A role that reads cases is only asked for: a key holder of the agency confirms it (role-grants.ts).
-    const roles = await h.db.selectFrom('staff_role').select('role').where('user_id', '=', id).orderBy('role').execute();
-    assert.deepEqual(roles.map((r) => r.role), ['intake_officer']);
-    const asked = await h.db.selectFrom('role_grant').select(['role', 'state', 'requested_by']).where('user_id', '=', id).execute();
+    const roles = await h.db
+      .selectFrom('staff_role')
+      .select('role')
+      .where('user_id', '=', id)
+      .orderBy('role')
+      .execute();
+    assert.deepEqual(
+      roles.map((r) => r.role),
+      ['intake_officer'],
+    );
+    const asked = await h.db
+      .selectFrom('role_grant')
+      .select(['role', 'state', 'requested_by'])
+      .where('user_id', '=', id)
+      .execute();
     assert.deepEqual(asked, [{ role: 'investigator', state: 'pending', requested_by: ids['admin@opdc.example'] }]);
     const audit = await auditOf(h, 'roles_changed');
     assert.equal(audit.length, 1);
     assert.equal(audit[0].actor_user_id, ids['admin@opdc.example']);
-    assert.deepEqual(audit[0].detail, { user: id, before: ['intake_officer'], after: ['intake_officer'], requested: ['investigator'], keysDropped: 0 });
+    assert.deepEqual(audit[0].detail, {
+      user: id,
+      before: ['intake_officer'],
+      after: ['intake_officer'],
+      requested: ['investigator'],
+      keysDropped: 0,
+    });
 
     // An administrator keeps their own administrator role.
     const self = `/staff/admin/users/${ids['admin@opdc.example']}`;
@@ -145,10 +243,20 @@ describe('administration pages', () => {
     assert.equal((await get(h.app, admin, `/staff/admin/users/${other}`)).statusCode, 404);
     assert.equal((await get(h.app, admin, `/staff/admin/users/${ids['root@platform.example']}`)).statusCode, 404);
     const own = `/staff/admin/users/${ids['officer@opdc.example']}`;
-    assert.equal((await submit(h.app, admin, own, `/staff/admin/users/${other}/roles`, { roles: ['auditor'] })).statusCode, 404);
-    assert.equal((await submit(h.app, admin, own, `/staff/admin/users/${other}/deactivate`, { confirm: 'yes' })).statusCode, 404);
+    assert.equal(
+      (await submit(h.app, admin, own, `/staff/admin/users/${other}/roles`, { roles: ['auditor'] })).statusCode,
+      404,
+    );
+    assert.equal(
+      (await submit(h.app, admin, own, `/staff/admin/users/${other}/deactivate`, { confirm: 'yes' })).statusCode,
+      404,
+    );
     assert.equal((await submit(h.app, admin, own, `/staff/admin/users/${other}/link`, {})).statusCode, 404);
-    const row = await h.db.selectFrom('staff_user').select('is_active').where('id', '=', other).executeTakeFirstOrThrow();
+    const row = await h.db
+      .selectFrom('staff_user')
+      .select('is_active')
+      .where('id', '=', other)
+      .executeTakeFirstOrThrow();
     assert.equal(row.is_active, true);
     const roles = await h.db.selectFrom('staff_role').select('role').where('user_id', '=', other).execute();
     assert.deepEqual(roles, [{ role: 'intake_officer' }]);
@@ -169,11 +277,22 @@ describe('administration pages', () => {
     assert.equal(after.headers.location, '/staff/login');
     const jar = newJar();
     const form = await get(h.app, jar, '/staff/login');
-    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(form.body), email: EMAIL, password: PASSWORD, code: loginCode(EMAIL) });
+    const res = await postForm(h.app, jar, '/staff/login', {
+      _csrf: csrfOf(form.body),
+      email: EMAIL,
+      password: PASSWORD,
+      code: loginCode(EMAIL),
+    });
     assert.equal(res.statusCode, 401);
     const audit = await auditOf(h, 'user_deactivated');
-    assert.deepEqual(audit.map((a) => [a.actor_user_id, a.detail.user]), [[ids['admin@opdc.example'], ids[EMAIL]]]);
-    assert.equal((await h.db.selectFrom('staff_session').select('user_id').where('user_id', '=', ids[EMAIL]).execute()).length, 0);
+    assert.deepEqual(
+      audit.map((a) => [a.actor_user_id, a.detail.user]),
+      [[ids['admin@opdc.example'], ids[EMAIL]]],
+    );
+    assert.equal(
+      (await h.db.selectFrom('staff_session').select('user_id').where('user_id', '=', ids[EMAIL]).execute()).length,
+      0,
+    );
   });
 
   it('saves the deadline policy and the disclosure notice, audited; refuses a bad value', async () => {
@@ -181,16 +300,43 @@ describe('administration pages', () => {
     const form = await get(h.app, admin, '/staff/admin/settings');
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /name="notifyReporterOfDisclosure" [^>]*checked/);
-    const bad = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', { ackDays: '7', replyDays: '15', feedbackMonths: '3', 'bribery.ackDays': '0' });
+    const bad = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '7',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'bribery.ackDays': '0',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="bribery\.ackDays"[^>]*aria-invalid="true"/);
-    const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', { ackDays: '5', replyDays: '15', feedbackMonths: '3', 'bribery.ackDays': '2', 'bribery.replyDays': '', pauseWhileWaiting: 'on' });
+    const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '5',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'bribery.ackDays': '2',
+      'bribery.replyDays': '',
+      pauseWhileWaiting: 'on',
+    });
     assert.equal(saved.statusCode, 303);
-    const agency = await h.db.selectFrom('agency').select('settings').where('code', '=', 'OPDC').executeTakeFirstOrThrow();
-    assert.deepEqual(agency.settings, { deadlines: { ackDays: 5, replyDays: 15, feedbackMonths: 3, pauseWhileWaiting: true }, categoryDeadlines: { bribery: { ackDays: 2 } }, notifyReporterOfDisclosure: false });
+    const agency = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(agency.settings, {
+      deadlines: { ackDays: 5, replyDays: 15, feedbackMonths: 3, pauseWhileWaiting: true },
+      categoryDeadlines: { bribery: { ackDays: 2 } },
+      notifyReporterOfDisclosure: false,
+    });
     assert.equal((await auditOf(h, 'deadlines_changed')).length, 1);
-    assert.deepEqual((await auditOf(h, 'agency_settings_changed')).filter((a) => a.detail.notifyReporterOfDisclosure === false).length, 1);
-    const other = await h.db.selectFrom('agency').select('settings').where('code', '=', 'DOPA').executeTakeFirstOrThrow();
+    assert.deepEqual(
+      (await auditOf(h, 'agency_settings_changed')).filter((a) => a.detail.notifyReporterOfDisclosure === false).length,
+      1,
+    );
+    const other = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'DOPA')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(other.settings, {});
     // Staff without the role get no settings page.
     assert.equal((await get(h.app, jars['auditor@opdc.example'], '/staff/admin/settings')).statusCode, 403);
@@ -199,15 +345,37 @@ describe('administration pages', () => {
   it('shows an auditor only their agency’s audit trail, and records the viewing', async () => {
     const salt = randomBytes(16);
     await seedStaff(h.db, 'OPDC', 'io2@opdc.example', ['intake_officer']);
-    const file = (agency: string) => submitReport({ db: h.db, kdf: CHEAP_KDF, receiptSalt: salt, draft: newDraft(), input: validateReport({ agency, category: 'bribery', what: 'เรื่องลับ' }), files: [], channel: 'web' });
+    const file = (agency: string) =>
+      submitReport({
+        db: h.db,
+        kdf: CHEAP_KDF,
+        receiptSalt: salt,
+        draft: newDraft(),
+        input: validateReport({ agency, category: 'bribery', what: 'เรื่องลับ' }),
+        files: [],
+        channel: 'web',
+      });
     const mine = await file('OPDC');
     const theirs = await file('DOPA');
-    await recordAudit(h.db, { actorUserId: null, action: 'case_metadata_viewed', caseId: mine.caseId, caseReference: mine.reference });
-    await recordAudit(h.db, { actorUserId: null, action: 'case_metadata_viewed', caseId: theirs.caseId, caseReference: theirs.reference });
+    await recordAudit(h.db, {
+      actorUserId: null,
+      action: 'case_metadata_viewed',
+      caseId: mine.caseId,
+      caseReference: mine.reference,
+    });
+    await recordAudit(h.db, {
+      actorUserId: null,
+      action: 'case_metadata_viewed',
+      caseId: theirs.caseId,
+      caseReference: theirs.reference,
+    });
     // An event of the other agency's administrator, on no case.
     const dopa = jars['admin@dopa.example'];
     const page = `/staff/admin/users/${ids['officer@dopa.example']}`;
-    assert.equal((await submit(h.app, dopa, page, `${page}/roles`, { roles: ['intake_officer', 'auditor'] })).statusCode, 303);
+    assert.equal(
+      (await submit(h.app, dopa, page, `${page}/roles`, { roles: ['intake_officer', 'auditor'] })).statusCode,
+      303,
+    );
 
     const auditor = jars['auditor@opdc.example'];
     const res = await get(h.app, auditor, '/staff/audit');

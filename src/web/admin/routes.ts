@@ -41,12 +41,24 @@ export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin');
 export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   const nav: NavLink[] = [];
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/agencies', key: 'admin.nav.agencies' });
-  if (hasRole(actor, 'agency_admin')) nav.push({ href: '/staff/admin/users', key: 'admin.nav.users' }, { href: '/staff/admin/settings', key: 'admin.nav.settings' }, { href: '/staff/admin/escrow', key: 'escrow.title' });
-  if (hasRole(actor, 'identity_custodian')) nav.push({ href: '/staff/identity-requests', key: 'identity.requests' }, { href: '/staff/escrow', key: 'escrow.restores' });
+  if (hasRole(actor, 'agency_admin'))
+    nav.push(
+      { href: '/staff/admin/users', key: 'admin.nav.users' },
+      { href: '/staff/admin/settings', key: 'admin.nav.settings' },
+      { href: '/staff/admin/escrow', key: 'escrow.title' },
+    );
+  if (hasRole(actor, 'identity_custodian'))
+    nav.push(
+      { href: '/staff/identity-requests', key: 'identity.requests' },
+      { href: '/staff/escrow', key: 'escrow.restores' },
+    );
   if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
   if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
-  nav.push({ href: '/staff/account/password', key: 'admin.nav.password' }, { href: '/staff/account/totp', key: 'admin.nav.totp' });
+  nav.push(
+    { href: '/staff/account/password', key: 'admin.nav.password' },
+    { href: '/staff/account/totp', key: 'admin.nav.totp' },
+  );
   return nav;
 }
 
@@ -60,8 +72,15 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
   const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
-  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string').slice(0, STAFF_ROLES.length * 2);
-  const common = (req: FastifyRequest, reply: FastifyReply) => ({ csrf: csrf(req, reply), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) });
+  const list = (v: unknown) =>
+    (Array.isArray(v) ? v : v === undefined ? [] : [v])
+      .filter((x): x is string => typeof x === 'string')
+      .slice(0, STAFF_ROLES.length * 2);
+  const common = (req: FastifyRequest, reply: FastifyReply) => ({
+    csrf: csrf(req, reply),
+    staffEmail: req.staff!.email,
+    nav: (deps.staffNav ?? adminNav)(req.staff!),
+  });
   const done = (req: FastifyRequest) => {
     const d = (req.query as Record<string, unknown>).done;
     return (DONE as readonly unknown[]).includes(d) ? `admin.done.${String(d)}` : null;
@@ -73,13 +92,34 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
    */
   const formError = (e: unknown): AppError => {
     const err = toAppError(e);
-    if (!err || err.code === 'not_found' || (err.code === 'forbidden' && Object.keys(err.fields).length === 0) || err.code === 'unavailable') throw e;
+    if (
+      !err ||
+      err.code === 'not_found' ||
+      (err.code === 'forbidden' && Object.keys(err.fields).length === 0) ||
+      err.code === 'unavailable'
+    )
+      throw e;
     return err;
   };
   /** The one-time setup link, shown once on the answer to the POST that made it. */
-  const linkPage = (req: FastifyRequest, reply: FastifyReply, email: string, token: string | null, back: string, pending: readonly string[] = []) => {
+  const linkPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    email: string,
+    token: string | null,
+    back: string,
+    pending: readonly string[] = [],
+  ) => {
     const c = ctx(req, reply);
-    return sendPage(reply, c, 'admin-link', { title: c.t(token ? 'admin.link.title' : 'admin.link.mailed_title'), email, url: token ? setupUrl(token) : null, days: SETUP_LINK_DAYS, back, pending, ...common(req, reply) });
+    return sendPage(reply, c, 'admin-link', {
+      title: c.t(token ? 'admin.link.title' : 'admin.link.mailed_title'),
+      email,
+      url: token ? setupUrl(token) : null,
+      days: SETUP_LINK_DAYS,
+      back,
+      pending,
+      ...common(req, reply),
+    });
   };
   // Invitation links go to their owner by mail when a mail server is configured (staff-mail.ts).
   const delivery = { mailer: staffMailer(config), publicUrl: config.publicUrl };
@@ -89,20 +129,37 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     // --- Platform administrator: agencies and their administrators ---------------------------------
 
-    const agenciesPage = async (req: FastifyRequest, reply: FastifyReply, extra: { alert?: string | null; errors?: Record<string, string>; values?: Record<string, string>; form?: string } = {}, status = 200) => {
+    const agenciesPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      extra: {
+        alert?: string | null;
+        errors?: Record<string, string>;
+        values?: Record<string, string>;
+        form?: string;
+      } = {},
+      status = 200,
+    ) => {
       const c = ctx(req, reply);
       const agencies = await listAllAgencies({ db, actor: req.staff! });
-      return sendPage(reply, c, 'admin-agencies', {
-        title: c.t('admin.agencies.title'),
-        agencies,
-        notice: status === 200 ? done(req) : null,
-        alert: extra.alert ?? null,
-        errors: extra.errors ?? {},
-        values: extra.values ?? {},
-        form: extra.form ?? null,
-        limits: { email: TEXT_LIMITS.email, name: MAX_NAME },
-        ...common(req, reply),
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'admin-agencies',
+        {
+          title: c.t('admin.agencies.title'),
+          agencies,
+          notice: status === 200 ? done(req) : null,
+          alert: extra.alert ?? null,
+          errors: extra.errors ?? {},
+          values: extra.values ?? {},
+          form: extra.form ?? null,
+          limits: { email: TEXT_LIMITS.email, name: MAX_NAME },
+          ...common(req, reply),
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get('/staff/admin/agencies', async (req, reply) => {
@@ -120,7 +177,12 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
         return reply.redirect('/staff/admin/agencies?done=agency', 303);
       } catch (e) {
         const err = formError(e);
-        return agenciesPage(req, reply, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values, form: 'agency' }, statusOf(err));
+        return agenciesPage(
+          req,
+          reply,
+          { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values, form: 'agency' },
+          statusOf(err),
+        );
       }
     });
 
@@ -128,36 +190,80 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const b = body(req);
       checkCsrf(req, b._csrf);
       const actor = requireRole(req, 'platform_admin');
-      const values = { agency: str(b.agency, 16), email: str(b.email, TEXT_LIMITS.email), displayName: str(b.displayName, MAX_NAME) };
+      const values = {
+        agency: str(b.agency, 16),
+        email: str(b.email, TEXT_LIMITS.email),
+        displayName: str(b.displayName, MAX_NAME),
+      };
       try {
-        const { token } = await inviteAgencyAdmin({ db, actor, agencyCode: values.agency, email: values.email, displayName: values.displayName, delivery });
+        const { token } = await inviteAgencyAdmin({
+          db,
+          actor,
+          agencyCode: values.agency,
+          email: values.email,
+          displayName: values.displayName,
+          delivery,
+        });
         return linkPage(req, reply, values.email.trim().toLowerCase(), token, '/staff/admin/agencies');
       } catch (e) {
         const err = toAppError(e);
         // An unknown agency code is the form's fault here, not a missing page.
-        if (err?.code === 'not_found') return agenciesPage(req, reply, { alert: ctx(req, reply).t('error.form'), errors: { agency: 'error.field.invalid' }, values, form: 'invite' }, 400);
+        if (err?.code === 'not_found')
+          return agenciesPage(
+            req,
+            reply,
+            {
+              alert: ctx(req, reply).t('error.form'),
+              errors: { agency: 'error.field.invalid' },
+              values,
+              form: 'invite',
+            },
+            400,
+          );
         const fe = formError(e);
-        return agenciesPage(req, reply, { alert: ctx(req, reply).t(fe.userMessage), errors: { ...fe.fields }, values, form: 'invite' }, statusOf(fe));
+        return agenciesPage(
+          req,
+          reply,
+          { alert: ctx(req, reply).t(fe.userMessage), errors: { ...fe.fields }, values, form: 'invite' },
+          statusOf(fe),
+        );
       }
     });
 
     // --- Agency administrator: staff --------------------------------------------------------------
 
-    const usersPage = async (req: FastifyRequest, reply: FastifyReply, extra: { alert?: string | null; errors?: Record<string, string>; values?: Record<string, string>; roles?: string[] } = {}, status = 200) => {
+    const usersPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      extra: {
+        alert?: string | null;
+        errors?: Record<string, string>;
+        values?: Record<string, string>;
+        roles?: string[];
+      } = {},
+      status = 200,
+    ) => {
       const c = ctx(req, reply);
       const users = await listAgencyStaff({ db, actor: req.staff! });
-      return sendPage(reply, c, 'admin-users', {
-        title: c.t('admin.users.title'),
-        users,
-        roles: AGENCY_ROLES,
-        chosen: extra.roles ?? [],
-        notice: status === 200 ? done(req) : null,
-        alert: extra.alert ?? null,
-        errors: extra.errors ?? {},
-        values: extra.values ?? {},
-        limits: { email: TEXT_LIMITS.email, name: MAX_NAME },
-        ...common(req, reply),
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'admin-users',
+        {
+          title: c.t('admin.users.title'),
+          users,
+          roles: AGENCY_ROLES,
+          chosen: extra.roles ?? [],
+          notice: status === 200 ? done(req) : null,
+          alert: extra.alert ?? null,
+          errors: extra.errors ?? {},
+          values: extra.values ?? {},
+          limits: { email: TEXT_LIMITS.email, name: MAX_NAME },
+          ...common(req, reply),
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get('/staff/admin/users', async (req, reply) => {
@@ -172,27 +278,59 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const values = { email: str(b.email, TEXT_LIMITS.email), displayName: str(b.displayName, MAX_NAME) };
       const roles = list(b.roles);
       try {
-        const { token } = await inviteAgencyStaff({ db, actor, email: values.email, displayName: values.displayName, roles, delivery });
-        return linkPage(req, reply, values.email.trim().toLowerCase(), token, '/staff/admin/users', roles.filter(isKeyRole));
+        const { token } = await inviteAgencyStaff({
+          db,
+          actor,
+          email: values.email,
+          displayName: values.displayName,
+          roles,
+          delivery,
+        });
+        return linkPage(
+          req,
+          reply,
+          values.email.trim().toLowerCase(),
+          token,
+          '/staff/admin/users',
+          roles.filter(isKeyRole),
+        );
       } catch (e) {
         const err = formError(e);
-        return usersPage(req, reply, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values, roles }, statusOf(err));
+        return usersPage(
+          req,
+          reply,
+          { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values, roles },
+          statusOf(err),
+        );
       }
     });
 
-    const userPage = async (req: FastifyRequest, reply: FastifyReply, id: number, extra: { alert?: string | null; errors?: Record<string, string> } = {}, status = 200) => {
+    const userPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      extra: { alert?: string | null; errors?: Record<string, string> } = {},
+      status = 200,
+    ) => {
       const c = ctx(req, reply);
       const user = await getAgencyUser({ db, actor: req.staff!, userId: id });
-      return sendPage(reply, c, 'admin-user', {
-        title: user.email,
-        user,
-        isSelf: user.id === req.staff!.id,
-        roles: AGENCY_ROLES,
-        notice: status === 200 ? done(req) : null,
-        alert: extra.alert ?? null,
-        errors: extra.errors ?? {},
-        ...common(req, reply),
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'admin-user',
+        {
+          title: user.email,
+          user,
+          isSelf: user.id === req.staff!.id,
+          roles: AGENCY_ROLES,
+          notice: status === 200 ? done(req) : null,
+          alert: extra.alert ?? null,
+          errors: extra.errors ?? {},
+          ...common(req, reply),
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get<{ Params: { id: string } }>('/staff/admin/users/:id', async (req, reply) => {
@@ -210,7 +348,13 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
         return reply.redirect(`/staff/admin/users/${id}?done=roles`, 303);
       } catch (e) {
         const err = formError(e);
-        return userPage(req, reply, id, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields } }, statusOf(err));
+        return userPage(
+          req,
+          reply,
+          id,
+          { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields } },
+          statusOf(err),
+        );
       }
     });
 
@@ -220,12 +364,21 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const actor = requireRole(req, 'agency_admin');
       const id = pathId(req.params.id);
       try {
-        if (b.confirm !== 'yes') throw new AppError('invalid_input', 'deactivation not confirmed', 'admin.user.confirm_required', { confirm: 'admin.user.confirm_required' });
+        if (b.confirm !== 'yes')
+          throw new AppError('invalid_input', 'deactivation not confirmed', 'admin.user.confirm_required', {
+            confirm: 'admin.user.confirm_required',
+          });
         await deactivateUser({ db, actor, userId: id });
         return reply.redirect('/staff/admin/users?done=deactivated', 303);
       } catch (e) {
         const err = formError(e);
-        return userPage(req, reply, id, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields } }, statusOf(err));
+        return userPage(
+          req,
+          reply,
+          id,
+          { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields } },
+          statusOf(err),
+        );
       }
     });
 
@@ -245,7 +398,12 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     // --- Agency administrator: settings -----------------------------------------------------------
 
-    const settingsPage = async (req: FastifyRequest, reply: FastifyReply, extra: { alert?: string | null; errors?: Record<string, string>; values?: Record<string, unknown> } = {}, status = 200) => {
+    const settingsPage = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      extra: { alert?: string | null; errors?: Record<string, string>; values?: Record<string, unknown> } = {},
+      status = 200,
+    ) => {
       const c = ctx(req, reply);
       const agency = await readAgencySettings({ db, actor: req.staff! });
       const s = agency.settings;
@@ -257,18 +415,27 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
         pauseWhileWaiting: s.deadlines?.pauseWhileWaiting ?? DEFAULT_POLICY.pauseWhileWaiting,
         notifyReporterOfDisclosure: s.notifyReporterOfDisclosure ?? true,
       };
-      for (const cat of CATEGORIES) for (const k of ['ackDays', 'replyDays', 'feedbackMonths'] as const) saved[`${cat}.${k}`] = s.categoryDeadlines?.[cat]?.[k] ?? '';
-      return sendPage(reply, c, 'admin-settings', {
-        title: c.t('admin.settings.title'),
-        agency,
-        categories: CATEGORIES,
-        defaults: DEFAULT_POLICY,
-        values: extra.values ?? saved,
-        notice: status === 200 ? done(req) : null,
-        alert: extra.alert ?? null,
-        errors: extra.errors ?? {},
-        ...common(req, reply),
-      }, status, status === 200);
+      for (const cat of CATEGORIES)
+        for (const k of ['ackDays', 'replyDays', 'feedbackMonths'] as const)
+          saved[`${cat}.${k}`] = s.categoryDeadlines?.[cat]?.[k] ?? '';
+      return sendPage(
+        reply,
+        c,
+        'admin-settings',
+        {
+          title: c.t('admin.settings.title'),
+          agency,
+          categories: CATEGORIES,
+          defaults: DEFAULT_POLICY,
+          values: extra.values ?? saved,
+          notice: status === 200 ? done(req) : null,
+          alert: extra.alert ?? null,
+          errors: extra.errors ?? {},
+          ...common(req, reply),
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get('/staff/admin/settings', async (req, reply) => {
@@ -298,11 +465,29 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       }
       try {
         // An unchecked box sends nothing: the default policy's pause is always given explicitly.
-        await saveAgencySettings({ db, actor, input: { deadlines: { ackDays: values.ackDays, replyDays: values.replyDays, feedbackMonths: values.feedbackMonths, pauseWhileWaiting: values.pauseWhileWaiting }, categoryDeadlines, notifyReporterOfDisclosure: values.notifyReporterOfDisclosure as boolean } });
+        await saveAgencySettings({
+          db,
+          actor,
+          input: {
+            deadlines: {
+              ackDays: values.ackDays,
+              replyDays: values.replyDays,
+              feedbackMonths: values.feedbackMonths,
+              pauseWhileWaiting: values.pauseWhileWaiting,
+            },
+            categoryDeadlines,
+            notifyReporterOfDisclosure: values.notifyReporterOfDisclosure as boolean,
+          },
+        });
         return reply.redirect('/staff/admin/settings?done=settings', 303);
       } catch (e) {
         const err = formError(e);
-        return settingsPage(req, reply, { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values }, statusOf(err));
+        return settingsPage(
+          req,
+          reply,
+          { alert: ctx(req, reply).t(err.userMessage), errors: { ...err.fields }, values },
+          statusOf(err),
+        );
       }
     });
 
@@ -313,7 +498,14 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
       const c = ctx(req, reply);
       const page = Number.parseInt(String((req.query as Record<string, unknown>).page ?? '1'), 10) || 1;
       const p = await listAgencyAudit({ db, actor, page });
-      return sendPage(reply, c, 'admin-audit', { title: c.t('audit.title'), p, json: (d: unknown) => JSON.stringify(d), ...common(req, reply) }, 200, true);
+      return sendPage(
+        reply,
+        c,
+        'admin-audit',
+        { title: c.t('audit.title'), p, json: (d: unknown) => JSON.stringify(d), ...common(req, reply) },
+        200,
+        true,
+      );
     });
 
     scope.post('/staff/audit/verify', async (req, reply) => {
@@ -325,4 +517,3 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     });
   });
 }
-

@@ -2,14 +2,43 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
+import {
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedRecipient,
+  type TestApp,
+} from '../../../test/support/app.ts';
 
 type Method = 'GET' | 'POST' | 'PUT';
-type OpenApiOperation = { operationId: string; requestBody?: unknown; responses: Record<string, unknown>; security?: unknown[] };
-type OpenApiDoc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+type OpenApiOperation = {
+  operationId: string;
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+  security?: unknown[];
+};
+type OpenApiDoc = {
+  openapi: string;
+  info: { title: string };
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
 type Problem = { type: string; title: string; status: number; detail: string; errors?: Record<string, string> };
 
-const OPERATION_IDS = ['submitReport', 'openReporterSession', 'getReporterReport', 'postReporterMessage', 'reporterLogout', 'staffLogin', 'staffLogout', 'listCases', 'getCase', 'postCaseMessage', 'transitionCase'] as const;
+const OPERATION_IDS = [
+  'submitReport',
+  'openReporterSession',
+  'getReporterReport',
+  'postReporterMessage',
+  'reporterLogout',
+  'staffLogin',
+  'staffLogout',
+  'listCases',
+  'getCase',
+  'postCaseMessage',
+  'transitionCase',
+] as const;
 type OperationId = (typeof OPERATION_IDS)[number];
 
 const STAFF_EMAIL = 'officer@opdc.example';
@@ -41,7 +70,17 @@ describe('JSON API', () => {
   let doc: OpenApiDoc;
 
   /** Calls an operation at the method and path the OpenAPI document gives for it. */
-  const call = async (id: OperationId, opts: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown; rawBody?: string; token?: string; authorization?: string } = {}) => {
+  const call = async (
+    id: OperationId,
+    opts: {
+      params?: Record<string, string>;
+      query?: Record<string, string>;
+      body?: unknown;
+      rawBody?: string;
+      token?: string;
+      authorization?: string;
+    } = {},
+  ) => {
     const { method, path } = locate(doc, id);
     const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(opts.params?.[name] ?? ''));
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
@@ -50,7 +89,12 @@ describe('JSON API', () => {
     if (authorization !== undefined) headers.authorization = authorization;
     const hasBody = opts.body !== undefined || opts.rawBody !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
-    return t.app.inject({ method, url: url + qs, headers, ...(hasBody ? { payload: opts.rawBody ?? JSON.stringify(opts.body) } : {}) });
+    return t.app.inject({
+      method,
+      url: url + qs,
+      headers,
+      ...(hasBody ? { payload: opts.rawBody ?? JSON.stringify(opts.body) } : {}),
+    });
   };
 
   const submit = async (what: string) => {
@@ -60,7 +104,9 @@ describe('JSON API', () => {
   };
 
   const staffToken = async () => {
-    const res = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) } });
+    const res = await call('staffLogin', {
+      body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) },
+    });
     assert.equal(res.statusCode, 200, res.body);
     return (res.json() as { token: string }).token;
   };
@@ -103,7 +149,17 @@ describe('JSON API', () => {
     it('answers every operation at the path and method the document gives', async () => {
       // submitReport
       const what = 'API: เจ้าหน้าที่เรียกเงินค่าธรรมเนียมพิเศษ';
-      const submitted = await call('submitReport', { body: { agency: 'OPDC', category: 'procurement_fraud', what, when: 'มีนาคม', where: 'เขตบางรัก', who: 'หัวหน้างาน', identity: { name: 'สมชาย', contact: '081-000-0000' } } });
+      const submitted = await call('submitReport', {
+        body: {
+          agency: 'OPDC',
+          category: 'procurement_fraud',
+          what,
+          when: 'มีนาคม',
+          where: 'เขตบางรัก',
+          who: 'หัวหน้างาน',
+          identity: { name: 'สมชาย', contact: '081-000-0000' },
+        },
+      });
       assert.equal(submitted.statusCode, 201, submitted.body);
       const { receipt, reference } = submitted.json() as { receipt: string; reference: string };
       assert.match(receipt, /^\d{16}$/);
@@ -119,14 +175,25 @@ describe('JSON API', () => {
       // getReporterReport
       const own = await call('getReporterReport', { token: session.token });
       assert.equal(own.statusCode, 200, own.body);
-      const ownCase = own.json() as { reference: string; status: string; category: string; content: { what: string; when: string }; hasIdentity: boolean; messages: unknown[] };
+      const ownCase = own.json() as {
+        reference: string;
+        status: string;
+        category: string;
+        content: { what: string; when: string };
+        hasIdentity: boolean;
+        messages: unknown[];
+      };
       assert.equal(ownCase.reference, reference);
       assert.equal(ownCase.content.what, what);
       assert.equal(ownCase.content.when, 'มีนาคม');
       assert.equal(ownCase.category, 'procurement_fraud');
       assert.equal(ownCase.status, 'new');
       assert.equal(ownCase.hasIdentity, true);
-      assert.equal(JSON.stringify(ownCase).includes('สมชาย'), false, 'the reporter view does not echo the sealed identity');
+      assert.equal(
+        JSON.stringify(ownCase).includes('สมชาย'),
+        false,
+        'the reporter view does not echo the sealed identity',
+      );
 
       // postReporterMessage
       const posted = await call('postReporterMessage', { token: session.token, body: { text: 'ข้อมูลเพิ่มเติมจากผู้แจ้ง' } });
@@ -134,36 +201,60 @@ describe('JSON API', () => {
       assert.match((posted.json() as { id: string }).id, /^[0-9a-f-]{36}$/);
 
       // staffLogin
-      const login = await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) } });
+      const login = await call('staffLogin', {
+        body: { email: STAFF_EMAIL, password: PASSWORD, code: loginCode(STAFF_EMAIL) },
+      });
       assert.equal(login.statusCode, 200, login.body);
       const staff = (login.json() as { token: string }).token;
 
       // listCases
       const list = await call('listCases', { token: staff });
       assert.equal(list.statusCode, 200, list.body);
-      const page = list.json() as { items: { reference: string; status: string; hasIdentity: boolean }[]; total: number; page: number };
+      const page = list.json() as {
+        items: { reference: string; status: string; hasIdentity: boolean }[];
+        total: number;
+        page: number;
+      };
       const item = page.items.find((i) => i.reference === reference);
       assert.ok(item, 'the new case is listed');
       assert.equal(item.status, 'new');
       assert.equal(item.hasIdentity, true);
       const filtered = await call('listCases', { token: staff, query: { status: 'closed' } });
       assert.equal(filtered.statusCode, 200, filtered.body);
-      assert.equal((filtered.json() as { items: { reference: string }[] }).items.some((i) => i.reference === reference), false);
+      assert.equal(
+        (filtered.json() as { items: { reference: string }[] }).items.some((i) => i.reference === reference),
+        false,
+      );
 
       // getCase
       const got = await call('getCase', { token: staff, params: { reference } });
       assert.equal(got.statusCode, 200, got.body);
-      const staffView = got.json() as { reference: string; content: { what: string }; messages: { author: string; text: string }[] };
+      const staffView = got.json() as {
+        reference: string;
+        content: { what: string };
+        messages: { author: string; text: string }[];
+      };
       assert.equal(staffView.reference, reference);
       assert.equal(staffView.content.what, what);
-      assert.deepEqual(staffView.messages.map((m) => [m.author, m.text]), [['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง']]);
+      assert.deepEqual(
+        staffView.messages.map((m) => [m.author, m.text]),
+        [['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง']],
+      );
 
       // postCaseMessage
-      const reply = await call('postCaseMessage', { token: staff, params: { reference }, body: { text: 'ขอบคุณ เราได้รับเรื่องแล้ว' } });
+      const reply = await call('postCaseMessage', {
+        token: staff,
+        params: { reference },
+        body: { text: 'ขอบคุณ เราได้รับเรื่องแล้ว' },
+      });
       assert.equal(reply.statusCode, 201, reply.body);
 
       // transitionCase
-      const status = await call('transitionCase', { token: staff, params: { reference }, body: { to: 'acknowledged', reason: 'รับเรื่องแล้ว' } });
+      const status = await call('transitionCase', {
+        token: staff,
+        params: { reference },
+        body: { to: 'acknowledged', reason: 'รับเรื่องแล้ว' },
+      });
       assert.equal(status.statusCode, 200, status.body);
       assert.deepEqual(status.json(), { from: 'new', to: 'acknowledged' });
 
@@ -172,17 +263,30 @@ describe('JSON API', () => {
       assert.equal(again.statusCode, 200, again.body);
       const seen = again.json() as { status: string; messages: { author: string; text: string }[] };
       assert.equal(seen.status, 'acknowledged');
-      assert.deepEqual(seen.messages.map((m) => [m.author, m.text]), [['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง'], ['intake_officer', 'ขอบคุณ เราได้รับเรื่องแล้ว']]);
+      assert.deepEqual(
+        seen.messages.map((m) => [m.author, m.text]),
+        [
+          ['reporter', 'ข้อมูลเพิ่มเติมจากผู้แจ้ง'],
+          ['intake_officer', 'ขอบคุณ เราได้รับเรื่องแล้ว'],
+        ],
+      );
       assert.equal(again.body.includes(STAFF_EMAIL), false, 'the staff email never reaches the reporter');
       assert.equal(again.body.includes(STAFF_EMAIL.split('@')[0] + '@'), false);
     });
 
     it('times the reporter-side fields to the minute', async () => {
       const { receipt } = await submit('เวลาต้องปัดเป็นนาที');
-      const session = (await call('openReporterSession', { body: { receipt } })).json() as { token: string; expiresAt: string };
+      const session = (await call('openReporterSession', { body: { receipt } })).json() as {
+        token: string;
+        expiresAt: string;
+      };
       assert.equal(new Date(session.expiresAt).getUTCSeconds(), 0);
       await call('postReporterMessage', { token: session.token, body: { text: 'ข้อความ' } });
-      const v = (await call('getReporterReport', { token: session.token })).json() as { createdAt: string; updatedAt: string; messages: { createdAt: string }[] };
+      const v = (await call('getReporterReport', { token: session.token })).json() as {
+        createdAt: string;
+        updatedAt: string;
+        messages: { createdAt: string }[];
+      };
       for (const stamp of [v.createdAt, v.updatedAt, ...v.messages.map((m) => m.createdAt)]) {
         const d = new Date(stamp);
         assert.equal(d.getUTCSeconds() * 1000 + d.getUTCMilliseconds(), 0, stamp);
@@ -201,7 +305,11 @@ describe('JSON API', () => {
       problemOf(await call('getReporterReport', { token }), 401);
       problemOf(await call('postReporterMessage', { token, body: { text: 'หลังออกจากระบบ' } }), 401);
       problemOf(await call('reporterLogout', { token }), 401);
-      assert.equal((await call('getReporterReport', { token: other })).statusCode, 200, 'another session of the same receipt goes on');
+      assert.equal(
+        (await call('getReporterReport', { token: other })).statusCode,
+        200,
+        'another session of the same receipt goes on',
+      );
     });
 
     it('refuses a staff token on every staff operation once it has logged out', async () => {
@@ -213,7 +321,10 @@ describe('JSON API', () => {
       problemOf(await call('listCases', { token }), 401);
       problemOf(await call('getCase', { token, params: { reference } }), 401);
       problemOf(await call('postCaseMessage', { token, params: { reference }, body: { text: 'สวัสดี' } }), 401);
-      problemOf(await call('transitionCase', { token, params: { reference }, body: { to: 'acknowledged', reason: 'x' } }), 401);
+      problemOf(
+        await call('transitionCase', { token, params: { reference }, body: { to: 'acknowledged', reason: 'x' } }),
+        401,
+      );
       problemOf(await call('staffLogout', { token }), 401);
     });
   });
@@ -242,7 +353,10 @@ describe('JSON API', () => {
       problemOf(await call('listCases', { token: 'x'.repeat(64) }), 401);
       problemOf(await call('getCase', { params: { reference } }), 401);
       problemOf(await call('postCaseMessage', { params: { reference }, body: { text: 'สวัสดี' } }), 401);
-      problemOf(await call('transitionCase', { params: { reference }, body: { to: 'acknowledged', reason: 'x' } }), 401);
+      problemOf(
+        await call('transitionCase', { params: { reference }, body: { to: 'acknowledged', reason: 'x' } }),
+        401,
+      );
       // A reporter token is not a staff token.
       const { receipt } = await submit('อีกเรื่อง');
       const reporter = (await call('openReporterSession', { body: { receipt } })).json() as { token: string };
@@ -250,9 +364,15 @@ describe('JSON API', () => {
     });
 
     it('refuses a wrong staff password with 401', async () => {
-      problemOf(await call('staffLogin', { body: { email: STAFF_EMAIL, password: 'wrong password!!', code: '123456' } }), 401);
+      problemOf(
+        await call('staffLogin', { body: { email: STAFF_EMAIL, password: 'wrong password!!', code: '123456' } }),
+        401,
+      );
       problemOf(await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: '000000' } }), 401);
-      problemOf(await call('staffLogin', { body: { email: 'nobody@opdc.example', password: PASSWORD, code: '123456' } }), 401);
+      problemOf(
+        await call('staffLogin', { body: { email: 'nobody@opdc.example', password: PASSWORD, code: '123456' } }),
+        401,
+      );
     });
 
     it('refuses an invalid page or status filter with 400', async () => {
@@ -265,14 +385,31 @@ describe('JSON API', () => {
     it('refuses an unknown case with 404', async () => {
       const staff = await staffToken();
       problemOf(await call('getCase', { token: staff, params: { reference: 'OPDC-2569-999999' } }), 404);
-      problemOf(await call('postCaseMessage', { token: staff, params: { reference: 'OPDC-2569-999999' }, body: { text: 'สวัสดี' } }), 404);
-      problemOf(await call('transitionCase', { token: staff, params: { reference: 'OPDC-2569-999999' }, body: { to: 'acknowledged', reason: 'x' } }), 404);
+      problemOf(
+        await call('postCaseMessage', {
+          token: staff,
+          params: { reference: 'OPDC-2569-999999' },
+          body: { text: 'สวัสดี' },
+        }),
+        404,
+      );
+      problemOf(
+        await call('transitionCase', {
+          token: staff,
+          params: { reference: 'OPDC-2569-999999' },
+          body: { to: 'acknowledged', reason: 'x' },
+        }),
+        404,
+      );
     });
 
     it('refuses an invalid status with 400', async () => {
       const { reference } = await submit('สถานะไม่ถูกต้อง');
       const staff = await staffToken();
-      problemOf(await call('transitionCase', { token: staff, params: { reference }, body: { to: 'deleted', reason: 'x' } }), 400);
+      problemOf(
+        await call('transitionCase', { token: staff, params: { reference }, body: { to: 'deleted', reason: 'x' } }),
+        400,
+      );
       problemOf(await call('transitionCase', { token: staff, params: { reference }, body: { to: 'closed' } }), 400);
       problemOf(await call('transitionCase', { token: staff, params: { reference }, body: {} }), 400);
       const v = (await call('getCase', { token: staff, params: { reference } })).json() as { status: string };
@@ -297,12 +434,25 @@ describe('JSON API', () => {
       const before = await countCases(t);
       // Every case is tried, so that a failure names all the operations that let extra properties in.
       const tries = {
-        submitReport: await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'มีช่องเกิน', reporterIp: '10.0.0.1' } }),
-        'submitReport identity': await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'ตัวตนมีช่องเกิน', identity: { name: 'ก', phone: '1' } } }),
-        openReporterSession: await call('openReporterSession', { body: { receipt: '1234567812345678', remember: true } }),
-        staffLogin: await call('staffLogin', { body: { email: STAFF_EMAIL, password: PASSWORD, code: '123456', role: 'admin' } }),
+        submitReport: await call('submitReport', {
+          body: { agency: 'OPDC', category: 'bribery', what: 'มีช่องเกิน', reporterIp: '10.0.0.1' },
+        }),
+        'submitReport identity': await call('submitReport', {
+          body: { agency: 'OPDC', category: 'bribery', what: 'ตัวตนมีช่องเกิน', identity: { name: 'ก', phone: '1' } },
+        }),
+        openReporterSession: await call('openReporterSession', {
+          body: { receipt: '1234567812345678', remember: true },
+        }),
+        staffLogin: await call('staffLogin', {
+          body: { email: STAFF_EMAIL, password: PASSWORD, code: '123456', role: 'admin' },
+        }),
       };
-      assert.deepEqual(Object.fromEntries(Object.entries(tries).map(([k, r]) => [k, r.statusCode])), { submitReport: 400, 'submitReport identity': 400, openReporterSession: 400, staffLogin: 400 });
+      assert.deepEqual(Object.fromEntries(Object.entries(tries).map(([k, r]) => [k, r.statusCode])), {
+        submitReport: 400,
+        'submitReport identity': 400,
+        openReporterSession: 400,
+        staffLogin: 400,
+      });
       for (const r of Object.values(tries)) problemOf(r, 400);
       assert.equal(await countCases(t), before);
     });
@@ -314,24 +464,47 @@ describe('JSON API', () => {
         array: await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: ['ในอาร์เรย์'] } }),
         object: await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: { text: 'วัตถุ' } } }),
       };
-      assert.deepEqual(Object.fromEntries(Object.entries(tries).map(([k, r]) => [k, r.statusCode])), { number: 400, array: 400, object: 400 });
+      assert.deepEqual(Object.fromEntries(Object.entries(tries).map(([k, r]) => [k, r.statusCode])), {
+        number: 400,
+        array: 400,
+        object: 400,
+      });
       for (const r of Object.values(tries)) problemOf(r, 400);
       assert.equal(await countCases(t), before);
     });
 
     it('refuses over-long text with 400', async () => {
       const before = await countCases(t);
-      problemOf(await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'ก'.repeat(TEXT_LIMITS.what + 1) } }), 400);
-      problemOf(await call('submitReport', { body: { agency: 'OPDC', category: 'bribery', what: 'ok', when: 'x'.repeat(TEXT_LIMITS.when + 1) } }), 400);
+      problemOf(
+        await call('submitReport', {
+          body: { agency: 'OPDC', category: 'bribery', what: 'ก'.repeat(TEXT_LIMITS.what + 1) },
+        }),
+        400,
+      );
+      problemOf(
+        await call('submitReport', {
+          body: { agency: 'OPDC', category: 'bribery', what: 'ok', when: 'x'.repeat(TEXT_LIMITS.when + 1) },
+        }),
+        400,
+      );
       assert.equal(await countCases(t), before);
       const { receipt } = await submit('ข้อความยาวเกิน');
       const reporter = (await call('openReporterSession', { body: { receipt } })).json() as { token: string };
-      problemOf(await call('postReporterMessage', { token: reporter.token, body: { text: 'x'.repeat(TEXT_LIMITS.message + 1) } }), 400);
+      problemOf(
+        await call('postReporterMessage', {
+          token: reporter.token,
+          body: { text: 'x'.repeat(TEXT_LIMITS.message + 1) },
+        }),
+        400,
+      );
     });
 
     it('refuses a malformed JSON body with 400', async () => {
       const before = await countCases(t);
-      problemOf(await call('submitReport', { rawBody: '{"agency": "OPDC", "category": "bribery", "what": "ไม่จบ' }), 400);
+      problemOf(
+        await call('submitReport', { rawBody: '{"agency": "OPDC", "category": "bribery", "what": "ไม่จบ' }),
+        400,
+      );
       problemOf(await call('submitReport', { rawBody: 'not json at all' }), 400);
       problemOf(await call('openReporterSession', { rawBody: '{"receipt":' }), 400);
       assert.equal(await countCases(t), before);
@@ -342,8 +515,20 @@ describe('JSON API', () => {
       const huge = JSON.stringify({ agency: 'OPDC', category: 'bribery', what: 'x'.repeat(1024 * 1024) });
       problemOf(await call('submitReport', { rawBody: huge }), 413);
       const staff = await staffToken();
-      problemOf(await call('staffLogin', { rawBody: JSON.stringify({ email: STAFF_EMAIL, password: 'p'.repeat(1024 * 1024) }) }), 413);
-      problemOf(await call('transitionCase', { token: staff, params: { reference: 'OPDC-2569-000001' }, rawBody: JSON.stringify({ to: 'closed', reason: 'x'.repeat(1024 * 1024) }) }), 413);
+      problemOf(
+        await call('staffLogin', {
+          rawBody: JSON.stringify({ email: STAFF_EMAIL, password: 'p'.repeat(1024 * 1024) }),
+        }),
+        413,
+      );
+      problemOf(
+        await call('transitionCase', {
+          token: staff,
+          params: { reference: 'OPDC-2569-000001' },
+          rawBody: JSON.stringify({ to: 'closed', reason: 'x'.repeat(1024 * 1024) }),
+        }),
+        413,
+      );
       assert.equal(await countCases(t), before);
     });
 
@@ -354,6 +539,9 @@ describe('JSON API', () => {
 });
 
 async function countCases(t: TestApp): Promise<number> {
-  const r = await t.db.selectFrom('report_case').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await t.db
+    .selectFrom('report_case')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }

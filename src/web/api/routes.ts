@@ -13,7 +13,14 @@ import { AppError } from '../../errors.ts';
 import { loadOwnThread, replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import { loadCaseView, type CaseView, type MessageView } from '../../intake/case-view.ts';
 import { MAX_FIELDS_BYTES } from '../../intake/limits.ts';
-import { issueReporterToken, openReporterSession, readReporterToken, REPORTER_SESSION_MINUTES, revokeReporterToken, type ReporterSession } from '../../intake/reporter-session.ts';
+import {
+  issueReporterToken,
+  openReporterSession,
+  readReporterToken,
+  REPORTER_SESSION_MINUTES,
+  revokeReporterToken,
+  type ReporterSession,
+} from '../../intake/reporter-session.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { admitFiling } from '../../intake/filing-cost.ts';
 import { validateMessage, validateReport } from '../../intake/validate-report.ts';
@@ -46,10 +53,25 @@ function bearer(req: FastifyRequest): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
-const fileJson = (f: CaseView['attachments'][number]) => ({ id: f.id, name: f.name, type: f.type, size: f.size, uploadedBy: f.uploadedBy, unreadable: f.isUnreadable });
-const messageJson = (m: MessageView, author: (m: MessageView) => string) => ({ id: m.id, author: author(m), text: m.text, unreadable: m.isUnreadable, createdAt: m.createdAt.toISOString(), attachments: m.attachments.map(fileJson) });
+const fileJson = (f: CaseView['attachments'][number]) => ({
+  id: f.id,
+  name: f.name,
+  type: f.type,
+  size: f.size,
+  uploadedBy: f.uploadedBy,
+  unreadable: f.isUnreadable,
+});
+const messageJson = (m: MessageView, author: (m: MessageView) => string) => ({
+  id: m.id,
+  author: author(m),
+  text: m.text,
+  unreadable: m.isUnreadable,
+  createdAt: m.createdAt.toISOString(),
+  attachments: m.attachments.map(fileJson),
+});
 /** Staff appear to receipt holders by role only. */
-const reporterSideAuthor = (m: MessageView) => (m.authorKind === 'staff' ? (m.authorRole ?? 'intake_officer') : m.authorKind);
+const reporterSideAuthor = (m: MessageView) =>
+  m.authorKind === 'staff' ? (m.authorRole ?? 'intake_officer') : m.authorKind;
 
 function caseJson(v: CaseView, author: (m: MessageView) => string) {
   return {
@@ -72,36 +94,85 @@ export function apiOperations(deps: WebDeps): Operation[] {
   const body = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
   return [
     {
-      id: 'getFilingTicket', method: 'GET', path: '/filing-ticket', summary: 'A filing ticket, and what filing costs now (under load: wait or proof of work)', auth: 'none', status: 200, response: 'FilingTicket',
+      id: 'getFilingTicket',
+      method: 'GET',
+      path: '/filing-ticket',
+      summary: 'A filing ticket, and what filing costs now (under load: wait or proof of work)',
+      auth: 'none',
+      status: 200,
+      response: 'FilingTicket',
       handle: async () => {
         const cost = await deps.filingGate.cost();
         return { ticket: deps.filingGate.issue(), waitSeconds: cost.waitSeconds, powBits: cost.powBits };
       },
     },
     {
-      id: 'submitReport', method: 'POST', path: '/reports', summary: 'File a report; returns the receipt once. Under load it needs a filing ticket (getFilingTicket)', auth: 'none', body: 'ReportSubmission', status: 201, response: 'Receipt',
+      id: 'submitReport',
+      method: 'POST',
+      path: '/reports',
+      summary: 'File a report; returns the receipt once. Under load it needs a filing ticket (getFilingTicket)',
+      auth: 'none',
+      body: 'ReportSubmission',
+      status: 201,
+      response: 'Receipt',
       handle: async (ctx) => {
         const b = body(ctx);
         const identity = b.identity as { name?: string; contact?: string } | undefined;
         const input = validateReport({ ...b, identityName: identity?.name, identityContact: identity?.contact });
-        const admission = admitFiling({ key: deps.filingGate.key, cost: await deps.filingGate.cost(), ticket: b.ticket as string | undefined, pow: b.pow as string | undefined });
+        const admission = admitFiling({
+          key: deps.filingGate.key,
+          cost: await deps.filingGate.cost(),
+          ticket: b.ticket as string | undefined,
+          pow: b.pow as string | undefined,
+        });
         if (!admission.isAdmitted) {
           ctx.reply.header('retry-after', String(Math.max(1, admission.retryAfterSeconds)));
           throw admission.error;
         }
-        const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft: newDraft(), input, files: [], channel: 'api', ticket: admission.use });
+        const done = await submitReport({
+          db,
+          kdf: config.kdf,
+          receiptSalt: secrets.receiptSalt,
+          draft: newDraft(),
+          input,
+          files: [],
+          channel: 'api',
+          ticket: admission.use,
+        });
         return { receipt: done.receipt, reference: done.reference };
       },
     },
     {
-      id: 'openReporterSession', method: 'POST', path: '/reporter/session', summary: 'Exchange a receipt for a reporter token', auth: 'none', body: 'ReceiptLogin', status: 200, response: 'Session',
+      id: 'openReporterSession',
+      method: 'POST',
+      path: '/reporter/session',
+      summary: 'Exchange a receipt for a reporter token',
+      auth: 'none',
+      body: 'ReceiptLogin',
+      status: 200,
+      response: 'Session',
       handle: async (ctx) => {
-        const s = await openReporterSession({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.receipt, receipt: String(body(ctx).receipt) });
-        return { token: issueReporterToken(secrets.cookieKey, s), expiresAt: new Date(Math.ceil(Date.now() / 60_000 + REPORTER_SESSION_MINUTES) * 60_000).toISOString() };
+        const s = await openReporterSession({
+          db,
+          kdf: config.kdf,
+          receiptSalt: secrets.receiptSalt,
+          throttle: deps.limits.receipt,
+          receipt: String(body(ctx).receipt),
+        });
+        return {
+          token: issueReporterToken(secrets.cookieKey, s),
+          expiresAt: new Date(Math.ceil(Date.now() / 60_000 + REPORTER_SESSION_MINUTES) * 60_000).toISOString(),
+        };
       },
     },
     {
-      id: 'getReporterReport', method: 'GET', path: '/reporter/report', summary: 'The reporter’s own report, status and messages', auth: 'reporter', status: 200, response: 'Case',
+      id: 'getReporterReport',
+      method: 'GET',
+      path: '/reporter/report',
+      summary: 'The reporter’s own report, status and messages',
+      auth: 'reporter',
+      status: 200,
+      response: 'Case',
       handle: async (ctx) => {
         const s = ctx.reporter!;
         // A witness's receipt opens their own thread only (GET /reporter/messages), as on the web.
@@ -111,11 +182,26 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
     },
     {
-      id: 'listReporterMessages', method: 'GET', path: '/reporter/messages', summary: 'The caller’s own thread (a reporter’s, or a witness’s)', auth: 'reporter', status: 200, response: 'Thread',
-      handle: async (ctx) => ({ messages: (await loadOwnThread({ db, session: ctx.reporter! })).map((m) => messageJson(m, reporterSideAuthor)) }),
+      id: 'listReporterMessages',
+      method: 'GET',
+      path: '/reporter/messages',
+      summary: 'The caller’s own thread (a reporter’s, or a witness’s)',
+      auth: 'reporter',
+      status: 200,
+      response: 'Thread',
+      handle: async (ctx) => ({
+        messages: (await loadOwnThread({ db, session: ctx.reporter! })).map((m) => messageJson(m, reporterSideAuthor)),
+      }),
     },
     {
-      id: 'postReporterMessage', method: 'POST', path: '/reporter/messages', summary: 'The reporter replies', auth: 'reporter', body: 'MessageInput', status: 201, response: 'Created',
+      id: 'postReporterMessage',
+      method: 'POST',
+      path: '/reporter/messages',
+      summary: 'The reporter replies',
+      auth: 'reporter',
+      body: 'MessageInput',
+      status: 201,
+      response: 'Created',
       handle: async (ctx) => {
         const text = validateMessage(body(ctx).text, false);
         const { messageId } = await replyAsReporter({ db, session: ctx.reporter!, text, files: [] });
@@ -123,29 +209,61 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
     },
     {
-      id: 'reporterLogout', method: 'POST', path: '/reporter/logout', summary: 'End the reporter session: the token is refused from now on', auth: 'reporter', status: 204,
+      id: 'reporterLogout',
+      method: 'POST',
+      path: '/reporter/logout',
+      summary: 'End the reporter session: the token is refused from now on',
+      auth: 'reporter',
+      status: 204,
       handle: async (ctx) => {
         await revokeReporterToken(db, secrets.cookieKey, bearer(ctx.req));
       },
     },
     {
       // A staff login is staff business: in the staff log, like the login form.
-      id: 'staffLogin', method: 'POST', path: '/staff/session', summary: 'Staff login; returns a bearer token', auth: 'none', side: 'staff', body: 'StaffLogin', status: 200, response: 'Session',
+      id: 'staffLogin',
+      method: 'POST',
+      path: '/staff/session',
+      summary: 'Staff login; returns a bearer token',
+      auth: 'none',
+      side: 'staff',
+      body: 'StaffLogin',
+      status: 200,
+      response: 'Session',
       handle: async (ctx) => {
         const b = body(ctx);
-        const s = await staffLogin({ db, kdf: config.kdf, limits: deps.limits, email: String(b.email), password: String(b.password), code: String(b.code ?? '') });
-        if (!s.isEnrolled) throw new AppError('forbidden', 'enrol a second factor in the web console first', 'error.enrol_first');
+        const s = await staffLogin({
+          db,
+          kdf: config.kdf,
+          limits: deps.limits,
+          email: String(b.email),
+          password: String(b.password),
+          code: String(b.code ?? ''),
+        });
+        if (!s.isEnrolled)
+          throw new AppError('forbidden', 'enrol a second factor in the web console first', 'error.enrol_first');
         return { token: s.token, expiresAt: s.expiresAt.toISOString() };
       },
     },
     {
-      id: 'staffLogout', method: 'POST', path: '/staff/logout', summary: 'End the staff session: the token and its sealed key are deleted', auth: 'staff', status: 204,
+      id: 'staffLogout',
+      method: 'POST',
+      path: '/staff/logout',
+      summary: 'End the staff session: the token and its sealed key are deleted',
+      auth: 'staff',
+      status: 204,
       handle: async (ctx) => {
         await staffLogout({ db, token: bearer(ctx.req) });
       },
     },
     {
-      id: 'listCases', method: 'GET', path: '/cases', summary: 'Cases sealed to the caller, newest first (metadata only)', auth: 'staff', status: 200, response: 'CasePage',
+      id: 'listCases',
+      method: 'GET',
+      path: '/cases',
+      summary: 'Cases sealed to the caller, newest first (metadata only)',
+      auth: 'staff',
+      status: 200,
+      response: 'CasePage',
       query: {
         page: { type: 'integer', minimum: 1, maximum: 1_000_000 },
         status: { type: 'string', enum: CASE_STATUSES },
@@ -156,31 +274,85 @@ export function apiOperations(deps: WebDeps): Operation[] {
       },
       handle: async (ctx) => {
         const q = ctx.req.query as { page?: number } & CaseFilter;
-        const p = await listCases({ db, actor: ctx.staff!, page: q.page ?? 1, status: q.status, scope: q.scope, category: q.category, kind: q.kind, due: q.due });
-        return { ...p, items: p.items.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), updatedAt: i.updatedAt.toISOString(), dueAt: i.dueAt?.toISOString() ?? null })) };
+        const p = await listCases({
+          db,
+          actor: ctx.staff!,
+          page: q.page ?? 1,
+          status: q.status,
+          scope: q.scope,
+          category: q.category,
+          kind: q.kind,
+          due: q.due,
+        });
+        return {
+          ...p,
+          items: p.items.map((i) => ({
+            ...i,
+            createdAt: i.createdAt.toISOString(),
+            updatedAt: i.updatedAt.toISOString(),
+            dueAt: i.dueAt?.toISOString() ?? null,
+          })),
+        };
       },
     },
     {
-      id: 'getCase', method: 'GET', path: '/cases/{reference}', summary: 'Open a case (audited)', auth: 'staff', status: 200, response: 'Case',
+      id: 'getCase',
+      method: 'GET',
+      path: '/cases/{reference}',
+      summary: 'Open a case (audited)',
+      auth: 'staff',
+      status: 200,
+      response: 'Case',
       handle: async (ctx) => {
-        const v = await getCase({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference });
+        const v = await getCase({
+          db,
+          actor: ctx.staff!,
+          reference: (ctx.req.params as { reference: string }).reference,
+        });
         return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : `${m.authorRole}#${m.authorUserId}`));
       },
     },
     {
-      id: 'postCaseMessage', method: 'POST', path: '/cases/{reference}/messages', summary: 'Reply to the reporter (audited)', auth: 'staff', body: 'MessageInput', status: 201, response: 'Created',
+      id: 'postCaseMessage',
+      method: 'POST',
+      path: '/cases/{reference}/messages',
+      summary: 'Reply to the reporter (audited)',
+      auth: 'staff',
+      body: 'MessageInput',
+      status: 201,
+      response: 'Created',
       handle: async (ctx) => {
         const text = validateMessage(body(ctx).text, false);
-        const opened = await openCaseKeys({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, purpose: 'message_posted' });
+        const opened = await openCaseKeys({
+          db,
+          actor: ctx.staff!,
+          reference: (ctx.req.params as { reference: string }).reference,
+          purpose: 'message_posted',
+        });
         const { messageId } = await postCaseMessage({ db, actor: ctx.staff!, opened, text, files: [] });
         return { id: messageId };
       },
     },
     {
-      id: 'transitionCase', method: 'POST', path: '/cases/{reference}/transitions', summary: 'Move a case in the workflow, with a reason (audited)', auth: 'staff', body: 'TransitionInput', status: 200, response: 'StatusChange',
+      id: 'transitionCase',
+      method: 'POST',
+      path: '/cases/{reference}/transitions',
+      summary: 'Move a case in the workflow, with a reason (audited)',
+      auth: 'staff',
+      body: 'TransitionInput',
+      status: 200,
+      response: 'StatusChange',
       handle: async (ctx) => {
         const b = body(ctx) as { to: string; reason: string; outcome?: string; duplicateOf?: string };
-        return transitionCase({ db, actor: ctx.staff!, reference: (ctx.req.params as { reference: string }).reference, to: b.to, reason: b.reason, outcome: b.outcome, duplicateOf: b.duplicateOf });
+        return transitionCase({
+          db,
+          actor: ctx.staff!,
+          reference: (ctx.req.params as { reference: string }).reference,
+          to: b.to,
+          reason: b.reason,
+          outcome: b.outcome,
+          duplicateOf: b.duplicateOf,
+        });
       },
     },
   ];
@@ -188,7 +360,13 @@ export function apiOperations(deps: WebDeps): Operation[] {
 
 // Bodies are validated as sent: no property is dropped and no type coerced, so `"what": 42` or an
 // unknown property is a 400, not silently accepted. Query strings arrive as text and are coerced.
-const bodyAjv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false });
+const bodyAjv = new Ajv({
+  allErrors: false,
+  coerceTypes: false,
+  removeAdditional: false,
+  useDefaults: false,
+  strict: false,
+});
 const queryAjv = new Ajv({ coerceTypes: true, removeAdditional: false, strict: false });
 
 /** The side an operation is served on. */
@@ -222,7 +400,8 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps, side: Side): void
           const ctx: Ctx = { req, reply };
           if (op.auth === 'reporter') {
             ctx.reporter = (await readReporterToken(deps.db, deps.secrets.cookieKey, bearer(req))) ?? undefined;
-            if (!ctx.reporter) throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
+            if (!ctx.reporter)
+              throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
           } else if (op.auth === 'staff') {
             ctx.staff = (await resolveStaffSession({ db: deps.db, token: bearer(req) })) ?? undefined;
             if (!ctx.staff) throw new AppError('unauthorized', 'a valid staff token is required', 'error.unauthorized');
@@ -241,39 +420,88 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps, side: Side): void
 export function openApiDocument(ops: Operation[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ops) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-    const problem = (d: string) => ({ description: d, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema,
+    }));
+    const problem = (d: string) => ({
+      description: d,
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
     paths[`/api/v1${op.path}`] ??= {};
     paths[`/api/v1${op.path}`][op.method.toLowerCase()] = {
       operationId: op.id,
       summary: op.summary,
-      ...(op.auth === 'none' ? { security: [] } : { security: [{ [op.auth === 'staff' ? 'staffToken' : 'reporterToken']: [] }] }),
+      ...(op.auth === 'none'
+        ? { security: [] }
+        : { security: [{ [op.auth === 'staff' ? 'staffToken' : 'reporterToken']: [] }] }),
       ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } },
+            },
+          }
+        : {}),
       responses: {
-        [op.status]: op.response ? { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } } } : { description: 'No content' },
+        [op.status]: op.response
+          ? {
+              description: 'OK',
+              content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } },
+            }
+          : { description: 'No content' },
         400: problem('Malformed or invalid input'),
-        ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin' ? { 401: problem('Not authenticated') } : {}),
+        ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin'
+          ? { 401: problem('Not authenticated') }
+          : {}),
         ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
         ...(op.id === 'submitReport'
-          ? { 409: problem('This filing ticket was used already: get a new one'), 429: problem('Under load: wait Retry-After seconds with this ticket, or send its proof of work; nothing was stored') }
+          ? {
+              409: problem('This filing ticket was used already: get a new one'),
+              429: problem(
+                'Under load: wait Retry-After seconds with this ticket, or send its proof of work; nothing was stored',
+              ),
+            }
           : {}),
         413: problem('Body too large'),
         ...(op.body ? { 415: problem('Body not application/json') } : {}),
-        ...(op.id === 'openReporterSession' || op.id === 'staffLogin' ? { 429: problem('Too many wrong guesses just now (platform-wide, or on this account): refused before any work; retry after Retry-After seconds') } : {}),
+        ...(op.id === 'openReporterSession' || op.id === 'staffLogin'
+          ? {
+              429: problem(
+                'Too many wrong guesses just now (platform-wide, or on this account): refused before any work; retry after Retry-After seconds',
+              ),
+            }
+          : {}),
         503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Sujarit API', version: '1', description: 'Anonymous reporting and case handling. Times are to the minute. Errors are application/problem+json.' },
+    info: {
+      title: 'Sujarit API',
+      version: '1',
+      description:
+        'Anonymous reporting and case handling. Times are to the minute. Errors are application/problem+json.',
+    },
     paths,
     components: {
       schemas,
       securitySchemes: {
-        reporterToken: { type: 'http', scheme: 'bearer', description: 'From openReporterSession; expires after 30 minutes' },
+        reporterToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'From openReporterSession; expires after 30 minutes',
+        },
         staffToken: { type: 'http', scheme: 'bearer', description: 'From staffLogin; expires after 8 hours' },
       },
     },

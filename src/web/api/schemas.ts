@@ -10,7 +10,11 @@ export const schemas = {
     additionalProperties: false,
     required: ['agency', 'category', 'what'],
     properties: {
-      agency: { type: 'string', maxLength: 16, description: 'Agency code, or "unknown" for the platform intake office' },
+      agency: {
+        type: 'string',
+        maxLength: 16,
+        description: 'Agency code, or "unknown" for the platform intake office',
+      },
       category: { type: 'string', enum: [...CATEGORIES] },
       what: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.what },
       when: text(TEXT_LIMITS.when),
@@ -22,17 +26,36 @@ export const schemas = {
         description: 'Optional; sealed separately from the report',
         properties: { name: text(TEXT_LIMITS.identityName), contact: text(TEXT_LIMITS.identityContact) },
       },
-      ticket: { type: 'string', maxLength: 200, description: 'From getFilingTicket; required under load (else 429), used once (else 409)' },
-      pow: { type: 'string', maxLength: 64, description: 'Under load, instead of waiting: a nonce such that SHA-256(ticket + ":" + pow) starts with powBits zero bits' },
+      ticket: {
+        type: 'string',
+        maxLength: 200,
+        description: 'From getFilingTicket; required under load (else 429), used once (else 409)',
+      },
+      pow: {
+        type: 'string',
+        maxLength: 64,
+        description:
+          'Under load, instead of waiting: a nonce such that SHA-256(ticket + ":" + pow) starts with powBits zero bits',
+      },
     },
   },
   FilingTicket: {
     type: 'object',
     required: ['ticket', 'waitSeconds', 'powBits'],
     properties: {
-      ticket: { type: 'string', description: 'Sealed by the server; holds its issue time, valid for 12 hours, files once' },
-      waitSeconds: { type: 'integer', description: 'Under load, the age the ticket must reach before submitReport accepts it (0: no load, no cost)' },
-      powBits: { type: 'integer', description: 'Under load, the proof of work that replaces the wait: leading zero bits of SHA-256(ticket ":" pow) (0: none needed)' },
+      ticket: {
+        type: 'string',
+        description: 'Sealed by the server; holds its issue time, valid for 12 hours, files once',
+      },
+      waitSeconds: {
+        type: 'integer',
+        description: 'Under load, the age the ticket must reach before submitReport accepts it (0: no load, no cost)',
+      },
+      powBits: {
+        type: 'integer',
+        description:
+          'Under load, the proof of work that replaces the wait: leading zero bits of SHA-256(ticket ":" pow) (0: none needed)',
+      },
     },
   },
   Receipt: {
@@ -43,15 +66,33 @@ export const schemas = {
       reference: { type: 'string' },
     },
   },
-  ReceiptLogin: { type: 'object', additionalProperties: false, required: ['receipt'], properties: { receipt: text(TEXT_LIMITS.receipt) } },
+  ReceiptLogin: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['receipt'],
+    properties: { receipt: text(TEXT_LIMITS.receipt) },
+  },
   StaffLogin: {
     type: 'object',
     additionalProperties: false,
     required: ['email', 'password', 'code'],
-    properties: { email: text(TEXT_LIMITS.email), password: text(TEXT_LIMITS.password), code: { type: 'string', maxLength: 40, description: 'TOTP code, or a recovery code' } },
+    properties: {
+      email: text(TEXT_LIMITS.email),
+      password: text(TEXT_LIMITS.password),
+      code: { type: 'string', maxLength: 40, description: 'TOTP code, or a recovery code' },
+    },
   },
-  Session: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
-  MessageInput: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.message } } },
+  Session: {
+    type: 'object',
+    required: ['token'],
+    properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+  },
+  MessageInput: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['text'],
+    properties: { text: { type: 'string', minLength: 1, maxLength: TEXT_LIMITS.message } },
+  },
   TransitionInput: {
     type: 'object',
     additionalProperties: false,
@@ -59,20 +100,47 @@ export const schemas = {
     properties: {
       to: { type: 'string', enum: [...CASE_STATUSES] },
       reason: text(2000),
-      outcome: { type: 'string', enum: [...SCREENING_OUTCOMES, ...CONCLUSIONS, ...COMPLAINT_OUTCOMES], description: 'A tip: screening outcomes or conclusions; a complaint or late permit: screening outcomes or complaint outcomes' },
+      outcome: {
+        type: 'string',
+        enum: [...SCREENING_OUTCOMES, ...CONCLUSIONS, ...COMPLAINT_OUTCOMES],
+        description:
+          'A tip: screening outcomes or conclusions; a complaint or late permit: screening outcomes or complaint outcomes',
+      },
       duplicateOf: text(64),
     },
   },
   Created: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
-  StatusChange: { type: 'object', properties: { from: { type: 'string', enum: [...CASE_STATUSES] }, to: { type: 'string', enum: [...CASE_STATUSES] } } },
-  Attachment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' }, size: { type: 'integer' }, uploadedBy: { type: 'string', enum: ['reporter', 'staff', 'witness'] }, unreadable: { type: 'boolean', description: 'Did not open; name, type and size are empty' } } },
+  StatusChange: {
+    type: 'object',
+    properties: {
+      from: { type: 'string', enum: [...CASE_STATUSES] },
+      to: { type: 'string', enum: [...CASE_STATUSES] },
+    },
+  },
+  Attachment: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      type: { type: 'string' },
+      size: { type: 'integer' },
+      uploadedBy: { type: 'string', enum: ['reporter', 'staff', 'witness'] },
+      unreadable: { type: 'boolean', description: 'Did not open; name, type and size are empty' },
+    },
+  },
   Message: {
     type: 'object',
     properties: {
       id: { type: 'string' },
-      author: { type: 'string', description: '"reporter", "witness", or the staff role (never a name on the reporter side)' },
+      author: {
+        type: 'string',
+        description: '"reporter", "witness", or the staff role (never a name on the reporter side)',
+      },
       text: { type: 'string' },
-      unreadable: { type: 'boolean', description: 'The message did not open (damaged, or sealed with another key); text is empty' },
+      unreadable: {
+        type: 'boolean',
+        description: 'The message did not open (damaged, or sealed with another key); text is empty',
+      },
       createdAt: { type: 'string', format: 'date-time', description: 'To the minute' },
       attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
     },
@@ -86,14 +154,28 @@ export const schemas = {
       status: { type: 'string', enum: [...CASE_STATUSES] },
       createdAt: { type: 'string', format: 'date-time' },
       updatedAt: { type: 'string', format: 'date-time' },
-      content: { type: 'object', properties: { what: { type: 'string' }, when: { type: 'string' }, where: { type: 'string' }, who: { type: 'string' } } },
+      content: {
+        type: 'object',
+        properties: {
+          what: { type: 'string' },
+          when: { type: 'string' },
+          where: { type: 'string' },
+          who: { type: 'string' },
+        },
+      },
       hasIdentity: { type: 'boolean' },
       attachments: { type: 'array', items: { $ref: '#/components/schemas/Attachment' } },
       messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
-      unreadable: { type: 'integer', description: 'How many items of the case did not open (shown as unreadable, recorded in the audit trail)' },
+      unreadable: {
+        type: 'integer',
+        description: 'How many items of the case did not open (shown as unreadable, recorded in the audit trail)',
+      },
     },
   },
-  Thread: { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } } } },
+  Thread: {
+    type: 'object',
+    properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } } },
+  },
   CaseSummary: {
     type: 'object',
     properties: {
@@ -111,11 +193,23 @@ export const schemas = {
   },
   CasePage: {
     type: 'object',
-    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer', description: 'At most 10,000; see isTotalCapped' }, isTotalCapped: { type: 'boolean', description: 'More cases exist than total says' } },
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/CaseSummary' } },
+      page: { type: 'integer' },
+      pageSize: { type: 'integer' },
+      total: { type: 'integer', description: 'At most 10,000; see isTotalCapped' },
+      isTotalCapped: { type: 'boolean', description: 'More cases exist than total says' },
+    },
   },
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',
-    properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'object', additionalProperties: { type: 'string' } } },
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      errors: { type: 'object', additionalProperties: { type: 'string' } },
+    },
   },
 } as const;

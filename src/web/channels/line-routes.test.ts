@@ -11,7 +11,20 @@ import { eventAad, readWebhook } from '../../channels/line/store-events.ts';
 import { isAppError, type ErrorCode } from '../../errors.ts';
 import { MAX_WEBHOOK_BYTES } from './line-routes.ts';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
-import { asRedelivery, followEvent, imageEvent, injectWebhook, lineUserId, locationEvent, messageId, postbackEvent, signBody, textEvent, webhookBody, type WebhookEvent } from '../../../test/support/line-api.ts';
+import {
+  asRedelivery,
+  followEvent,
+  imageEvent,
+  injectWebhook,
+  lineUserId,
+  locationEvent,
+  messageId,
+  postbackEvent,
+  signBody,
+  textEvent,
+  webhookBody,
+  type WebhookEvent,
+} from '../../../test/support/line-api.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../../../test/fixtures/line');
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES, name));
@@ -49,16 +62,31 @@ describe('readWebhook with the signature vectors of LINE’s SDKs', () => {
       const body = vectorBody(v);
       assert.equal(signBody(body, v.channelSecret), v.signature);
       // The signature passes; none of these bodies is a storable webhook (no webhookEventId, no events, not JSON).
-      assert.equal(codeOf(() => readWebhook(body, v.signature, v.channelSecret)), 'invalid_input');
-      assert.equal(codeOf(() => readWebhook(body, flipBit(v.signature, 0), v.channelSecret)), 'unauthorized');
-      assert.equal(codeOf(() => readWebhook(body, flipBit(v.signature, 255), v.channelSecret)), 'unauthorized');
-      assert.equal(codeOf(() => readWebhook(body, v.signature, `${v.channelSecret}x`)), 'unauthorized');
+      assert.equal(
+        codeOf(() => readWebhook(body, v.signature, v.channelSecret)),
+        'invalid_input',
+      );
+      assert.equal(
+        codeOf(() => readWebhook(body, flipBit(v.signature, 0), v.channelSecret)),
+        'unauthorized',
+      );
+      assert.equal(
+        codeOf(() => readWebhook(body, flipBit(v.signature, 255), v.channelSecret)),
+        'unauthorized',
+      );
+      assert.equal(
+        codeOf(() => readWebhook(body, v.signature, `${v.channelSecret}x`)),
+        'unauthorized',
+      );
     });
   }
 
   for (const v of PUBLISHED_WRONG) {
     it(`refuses the wrong signature of ${v.source}`, () => {
-      assert.equal(codeOf(() => readWebhook(vectorBody(v), v.signature, v.channelSecret)), 'unauthorized');
+      assert.equal(
+        codeOf(() => readWebhook(vectorBody(v), v.signature, v.channelSecret)),
+        'unauthorized',
+      );
     });
   }
 
@@ -81,9 +109,18 @@ describe('readWebhook with the signature vectors of LINE’s SDKs', () => {
   it('refuses non-canonical encodings of the right MAC', () => {
     const body = fixture('reference-webhook-example.json');
     const sig = signBody(body, SECRET);
-    for (const variant of [sig.replace(/=$/, ''), sig.replace(/\+/g, '-').replace(/\//g, '_'), `${sig}!!!`, `${sig.slice(0, 20)} ${sig.slice(20)}`]) {
+    for (const variant of [
+      sig.replace(/=$/, ''),
+      sig.replace(/\+/g, '-').replace(/\//g, '_'),
+      `${sig}!!!`,
+      `${sig.slice(0, 20)} ${sig.slice(20)}`,
+    ]) {
       if (variant === sig) continue;
-      assert.equal(codeOf(() => readWebhook(body, variant, SECRET)), 'unauthorized', variant);
+      assert.equal(
+        codeOf(() => readWebhook(body, variant, SECRET)),
+        'unauthorized',
+        variant,
+      );
     }
   });
 });
@@ -93,14 +130,23 @@ describe('POST /channels/line/webhook', () => {
   let keys: ChannelKeys;
   let wakes = 0;
 
-  const post = (body: string | Buffer, opts: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {}) => injectWebhook(t.app, body, { secret: SECRET, ...opts });
-  const countRows = async (): Promise<number> => (await sql<{ n: number }>`select count(*)::int as n from line_event`.execute(t.db)).rows[0].n;
-  const rowsOf = (ids: string[]) => t.db.selectFrom('line_event').selectAll().where('webhook_event_id', 'in', ids).orderBy('seq').execute();
+  const post = (
+    body: string | Buffer,
+    opts: { secret?: string; signature?: string | null; headers?: Record<string, string> } = {},
+  ) => injectWebhook(t.app, body, { secret: SECRET, ...opts });
+  const countRows = async (): Promise<number> =>
+    (await sql<{ n: number }>`select count(*)::int as n from line_event`.execute(t.db)).rows[0].n;
+  const rowsOf = (ids: string[]) =>
+    t.db.selectFrom('line_event').selectAll().where('webhook_event_id', 'in', ids).orderBy('seq').execute();
   const open = (id: string, body: Buffer | null) => openForChannel<Record<string, unknown>>(keys, eventAad(id), body!);
   const idsOf = (events: readonly Record<string, unknown>[]) => events.map((e) => e.webhookEventId as string);
 
   /** Asserts that a refused request stored nothing and woke nothing. */
-  const refusedWithNothingStored = async (send: () => Promise<{ statusCode: number; body: string }>, status: number, label: string) => {
+  const refusedWithNothingStored = async (
+    send: () => Promise<{ statusCode: number; body: string }>,
+    status: number,
+    label: string,
+  ) => {
     const [rowsBefore, wakesBefore] = [await countRows(), wakes];
     const res = await send();
     assert.equal(res.statusCode, status, `${label}: ${res.body}`);
@@ -109,7 +155,11 @@ describe('POST /channels/line/webhook', () => {
   };
 
   before(async () => {
-    t = await createTestApp({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token', LINE_API_BASE: 'http://127.0.0.1:9' });
+    t = await createTestApp({
+      LINE_CHANNEL_SECRET: SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token',
+      LINE_API_BASE: 'http://127.0.0.1:9',
+    });
     keys = channelKeys(t.deps.secrets.channelKey);
     t.deps.onLineEvents = () => {
       wakes++;
@@ -161,16 +211,27 @@ describe('POST /channels/line/webhook', () => {
       ['no header', () => null],
       ['a header far too long', () => 'A'.repeat(8192)],
       // Spaces are skipped by the base64 decoder: this one decodes to the right MAC, and only the length limit refuses it.
-      ['a header far too long that decodes to the right MAC', (b) => { const s = signBody(b, SECRET); return `${s.slice(0, 20)}${' '.repeat(400)}${s.slice(20)}`; }],
+      [
+        'a header far too long that decodes to the right MAC',
+        (b) => {
+          const s = signBody(b, SECRET);
+          return `${s.slice(0, 20)}${' '.repeat(400)}${s.slice(20)}`;
+        },
+      ],
     ];
     for (const [label, forge] of cases) {
       it(label, async () => {
         const b = body();
-        await refusedWithNothingStored(async () => {
-          const res = await post(b, { signature: forge(b) });
-          if (res.statusCode === 401) assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-          return res;
-        }, 401, label);
+        await refusedWithNothingStored(
+          async () => {
+            const res = await post(b, { signature: forge(b) });
+            if (res.statusCode === 401)
+              assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+            return res;
+          },
+          401,
+          label,
+        );
       });
     }
   });
@@ -181,7 +242,11 @@ describe('POST /channels/line/webhook', () => {
       const signature = signBody(original, SECRET);
       const compact = JSON.stringify(JSON.parse(original.toString('utf8')));
       await refusedWithNothingStored(() => post(compact, { signature }), 401, 'compact');
-      await refusedWithNothingStored(() => post(original.toString('utf8').trimEnd(), { signature }), 401, 'trailing newline dropped');
+      await refusedWithNothingStored(
+        () => post(original.toString('utf8').trimEnd(), { signature }),
+        401,
+        'trailing newline dropped',
+      );
       await refusedWithNothingStored(() => post(`${original.toString('utf8')}\n`, { signature }), 401, 'newline added');
     });
 
@@ -193,7 +258,10 @@ describe('POST /channels/line/webhook', () => {
       const variants: [string, string][] = [
         ['indented', JSON.stringify(parsed, null, 2)],
         ['keys reordered', JSON.stringify({ events: parsed.events, destination: parsed.destination })],
-        ['Thai escaped as \\u sequences', signed.replace(/[\u0e00-\u0e7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)],
+        [
+          'Thai escaped as \\u sequences',
+          signed.replace(/[\u0e00-\u0e7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        ],
         ['one character of the text changed', signed.replace('ชำรุด', 'ชํารุด')],
       ];
       for (const [label, body] of variants) {
@@ -205,7 +273,18 @@ describe('POST /channels/line/webhook', () => {
   });
 
   it('refuses malformed JSON with a valid signature with 400', async () => {
-    for (const body of ['i am not jason', '', '{"events":[', 'null', '[]', '"events"', '{"events":{}}', '{"destination":"U0"}', '{"events":[null]}', '{"events":["x"]}']) {
+    for (const body of [
+      'i am not jason',
+      '',
+      '{"events":[',
+      'null',
+      '[]',
+      '"events"',
+      '{"events":{}}',
+      '{"destination":"U0"}',
+      '{"events":[null]}',
+      '{"events":["x"]}',
+    ]) {
       await refusedWithNothingStored(() => post(body), 400, JSON.stringify(body));
     }
   });
@@ -265,7 +344,10 @@ describe('POST /channels/line/webhook', () => {
     // A third copy, mixed with a new event, stores the new one and counts the copy.
     const fresh = followEvent(lineUserId());
     assert.equal((await post(webhookBody([again, fresh]))).statusCode, 200);
-    assert.deepEqual((await rowsOf([first.webhookEventId, fresh.webhookEventId])).map((r) => r.redeliveries), [2, 0]);
+    assert.deepEqual(
+      (await rowsOf([first.webhookEventId, fresh.webhookEventId])).map((r) => r.redeliveries),
+      [2, 0],
+    );
     assert.equal(wakes, wakesBefore + 1);
   });
 
@@ -288,8 +370,19 @@ describe('POST /channels/line/webhook', () => {
       locationEvent(userId, 13.7563, 100.5018, '123 ถนนราชดำเนินกลาง แขวงบวรนิเวศ เขตพระนคร กรุงเทพมหานคร 10200'),
     ];
     assert.equal((await post(webhookBody(events))).statusCode, 200);
-    const secrets = [userId, (events[0].message as { text: string }).text, events[0].replyToken as string, events[1].replyToken as string, (events[2].message as { address: string }).address, 'สมชาย', photo];
-    const { rows } = await sql<{ row: string; body: Buffer }>`select t::text as row, t.body from line_event t where webhook_event_id = any(${idsOf(events)})`.execute(t.db);
+    const secrets = [
+      userId,
+      (events[0].message as { text: string }).text,
+      events[0].replyToken as string,
+      events[1].replyToken as string,
+      (events[2].message as { address: string }).address,
+      'สมชาย',
+      photo,
+    ];
+    const { rows } = await sql<{
+      row: string;
+      body: Buffer;
+    }>`select t::text as row, t.body from line_event t where webhook_event_id = any(${idsOf(events)})`.execute(t.db);
     assert.equal(rows.length, 3);
     for (const r of rows) {
       for (const s of secrets) {
@@ -299,10 +392,16 @@ describe('POST /channels/line/webhook', () => {
       }
     }
     const stored = await rowsOf(idsOf(events));
-    for (const r of stored) assert.deepEqual(open(r.webhook_event_id, r.body), events.find((e) => e.webhookEventId === r.webhook_event_id));
+    for (const r of stored)
+      assert.deepEqual(
+        open(r.webhook_event_id, r.body),
+        events.find((e) => e.webhookEventId === r.webhook_event_id),
+      );
     // Bound to its row: a sealed body moved to another row does not open.
     assert.throws(() => open(stored[1].webhook_event_id, stored[0].body));
-    assert.throws(() => openForChannel(channelKeys(Buffer.alloc(32, 7)), eventAad(stored[0].webhook_event_id), stored[0].body!));
+    assert.throws(() =>
+      openForChannel(channelKeys(Buffer.alloc(32, 7)), eventAad(stored[0].webhook_event_id), stored[0].body!),
+    );
   });
 
   it('stores a burst of 1,000 events from 100 concurrent calls, with redeliveries mixed in, each exactly once', async () => {
@@ -316,13 +415,23 @@ describe('POST /channels/line/webhook', () => {
     const rowsBefore = await countRows();
     const results = await Promise.all(bodies.map((b) => post(b)));
     const statuses = results.map((r) => r.statusCode);
-    assert.deepEqual(statuses.filter((s) => s !== 200), [], results.find((r) => r.statusCode !== 200)?.body);
-    assert.equal(results.reduce((n, r) => n + (r.json() as { received: number }).received, 0), 1000 + redelivered.length * 10);
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200),
+      [],
+      results.find((r) => r.statusCode !== 200)?.body,
+    );
+    assert.equal(
+      results.reduce((n, r) => n + (r.json() as { received: number }).received, 0),
+      1000 + redelivered.length * 10,
+    );
     assert.equal((await countRows()) - rowsBefore, 1000);
     const rows = await rowsOf(idsOf(events));
     assert.equal(rows.length, 1000);
     assert.equal(new Set(rows.map((r) => r.webhook_event_id)).size, 1000);
-    assert.equal(rows.reduce((n, r) => n + r.redeliveries, 0), redelivered.length * 10);
+    assert.equal(
+      rows.reduce((n, r) => n + r.redeliveries, 0),
+      redelivered.length * 10,
+    );
     // Whichever copy arrived first is stored: they differ only in deliveryContext.
     const byId = new Map(events.map((e) => [e.webhookEventId, e]));
     for (const r of rows) {
@@ -337,16 +446,25 @@ describe('POST /channels/line/webhook', () => {
   // on each other's uncommitted rows and PostgreSQL aborts one (deadlock, answered 500; LINE then
   // redelivers, so nothing is lost, but the call fails). Inserting in sorted id order avoids it.
   it('answers 200 to concurrent redeliveries that carry the same events in other orders', async () => {
-    const events = Array.from({ length: 10 }, (_, i) => followEvent(lineUserId(), { timestamp: 1_700_000_000_000 + i }));
+    const events = Array.from({ length: 10 }, (_, i) =>
+      followEvent(lineUserId(), { timestamp: 1_700_000_000_000 + i }),
+    );
     const shuffled = Array.from({ length: 16 }, (_, i) => {
       const copy = events.map((e) => (i === 0 ? e : asRedelivery(e)));
       return i % 2 === 0 ? copy : copy.reverse();
     });
     const results = await Promise.all(shuffled.map((b) => post(webhookBody(b))));
-    assert.deepEqual(results.map((r) => r.statusCode).filter((s) => s !== 200), [], results.find((r) => r.statusCode !== 200)?.body);
+    assert.deepEqual(
+      results.map((r) => r.statusCode).filter((s) => s !== 200),
+      [],
+      results.find((r) => r.statusCode !== 200)?.body,
+    );
     const rows = await rowsOf(idsOf(events));
     assert.equal(rows.length, 10);
-    assert.equal(rows.reduce((n, r) => n + r.redeliveries, 0), 15 * 10);
+    assert.equal(
+      rows.reduce((n, r) => n + r.redeliveries, 0),
+      15 * 10,
+    );
   });
 });
 

@@ -17,7 +17,9 @@ export function lineRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.register(async (scope) => {
     scope.setErrorHandler((e, _req, reply) => sendProblem(reply, toAppError(e)));
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BYTES }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
     scope.post('/channels/line/webhook', async (req, reply) => {
       try {
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

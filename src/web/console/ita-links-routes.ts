@@ -23,32 +23,44 @@ export function itaLinksRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(db));
 
     /** The links page; `extra` carries the new links once, or a refusal with its field errors. */
-    const show = async (req: FastifyRequest<CycleParams>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    const show = async (
+      req: FastifyRequest<CycleParams>,
+      reply: FastifyReply,
+      extra: Record<string, unknown> = {},
+      status = 200,
+    ) => {
       const c = pageContext(req, reply);
       const cycle = await loadCycle({ db, actor: req.staff!, cycleId: pathId(req.params.id), roles: ITA_ROLES });
       const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
       const limit = cycle.staffCount * LINKS_PER_STAFF;
-      return sendPage(reply, c, 'staff-ita-links', {
-        title: c.t('ita.links.title', { year: cycle.fiscalYear }),
-        cycle,
-        progress: surveyProgress(cycle),
-        num: (n: number) => nf.format(n),
-        limit,
-        left: Math.max(0, limit - cycle.linksIssued),
-        perStaff: LINKS_PER_STAFF,
-        maxPerCall: MAX_LINKS_PER_CALL,
-        canIssue: hasRole(req.staff!, 'agency_admin'),
-        eitUrl: `${config.publicUrl}${eitPath(cycle.publicCode)}`,
-        qrHref: `${eitPath(cycle.publicCode)}/qr.svg`,
-        urls: null,
-        alert: null,
-        errors: null,
-        count: '',
-        csrf: csrfToken(req, reply, config.isSecureCookies),
-        staffEmail: req.staff!.email,
-        nav: (deps.staffNav ?? adminNav)(req.staff!),
-        ...extra,
-      }, status, status === 200 && !extra.urls);
+      return sendPage(
+        reply,
+        c,
+        'staff-ita-links',
+        {
+          title: c.t('ita.links.title', { year: cycle.fiscalYear }),
+          cycle,
+          progress: surveyProgress(cycle),
+          num: (n: number) => nf.format(n),
+          limit,
+          left: Math.max(0, limit - cycle.linksIssued),
+          perStaff: LINKS_PER_STAFF,
+          maxPerCall: MAX_LINKS_PER_CALL,
+          canIssue: hasRole(req.staff!, 'agency_admin'),
+          eitUrl: `${config.publicUrl}${eitPath(cycle.publicCode)}`,
+          qrHref: `${eitPath(cycle.publicCode)}/qr.svg`,
+          urls: null,
+          alert: null,
+          errors: null,
+          count: '',
+          csrf: csrfToken(req, reply, config.isSecureCookies),
+          staffEmail: req.staff!.email,
+          nav: (deps.staffNav ?? adminNav)(req.staff!),
+          ...extra,
+        },
+        status,
+        status === 200 && !extra.urls,
+      );
     };
 
     scope.get<CycleParams>('/staff/ita/:id/links', async (req, reply) => show(req, reply));
@@ -58,13 +70,23 @@ export function itaLinksRoutes(app: FastifyInstance, deps: WebDeps): void {
       checkCsrf(req, b._csrf);
       const raw = typeof b.count === 'string' ? b.count.trim().slice(0, 12) : '';
       try {
-        const tokens = await issueLinks({ db, actor: req.staff!, cycleId: pathId(req.params.id), count: /^\d+$/.test(raw) ? Number(raw) : NaN });
+        const tokens = await issueLinks({
+          db,
+          actor: req.staff!,
+          cycleId: pathId(req.params.id),
+          count: /^\d+$/.test(raw) ? Number(raw) : NaN,
+        });
         // Shown once, in this response only (never stored, never cached: app.ts sends no-store).
         return show(req, reply, { urls: tokens.map((t) => `${config.publicUrl}${iitPath(t)}`) });
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'unavailable') throw e;
-        return show(req, reply, { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, count: raw }, statusOf(err));
+        return show(
+          req,
+          reply,
+          { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, count: raw },
+          statusOf(err),
+        );
       }
     });
   });

@@ -20,16 +20,55 @@ describe('ITA results pages', () => {
   };
 
   /** A cycle with every survey question answered at the top of its scale by `iit`/`eit` people, and half of the checklist disclosed. */
-  const seedCycle = async (agencyId: number, openedBy: number, fiscalYear: number, iit: number, eit: number): Promise<number> => {
+  const seedCycle = async (
+    agencyId: number,
+    openedBy: number,
+    fiscalYear: number,
+    iit: number,
+    eit: number,
+  ): Promise<number> => {
     const f = framework();
-    const row = await h.db.insertInto('ita_cycle').values({ agency_id: agencyId, fiscal_year: fiscalYear, framework_name: listFrameworks()[0], framework: JSON.stringify(f), public_code: `p${agencyId}-${fiscalYear}`, staff_count: 40, iit_responses: iit, eit_responses: eit, opened_by: openedBy }).returning('id').executeTakeFirstOrThrow();
+    const row = await h.db
+      .insertInto('ita_cycle')
+      .values({
+        agency_id: agencyId,
+        fiscal_year: fiscalYear,
+        framework_name: listFrameworks()[0],
+        framework: JSON.stringify(f),
+        public_code: `p${agencyId}-${fiscalYear}`,
+        staff_count: 40,
+        iit_responses: iit,
+        eit_responses: eit,
+        opened_by: openedBy,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const instrumentOf = new Map(f.indicators.map((i) => [i.number, i.instrument]));
-    await h.db.insertInto('ita_tally').values(f.questions.map((q) => {
-      const s = f.scales[q.scale];
-      const best = s.kind === 'levels' ? (q.reverse ? 1 : s.points.length) : q.reverse ? 0 : 1;
-      return { cycle_id: row.id, question_id: q.id, answer: best, count: instrumentOf.get(q.indicator) === 'IIT' ? iit : eit };
-    })).execute();
-    await h.db.insertInto('ita_oit_item').values(f.checklist.map((c, i) => ({ cycle_id: row.id, item_id: c.id, verdict: i % 2 === 0 ? 'yes' as const : 'no' as const }))).execute();
+    await h.db
+      .insertInto('ita_tally')
+      .values(
+        f.questions.map((q) => {
+          const s = f.scales[q.scale];
+          const best = s.kind === 'levels' ? (q.reverse ? 1 : s.points.length) : q.reverse ? 0 : 1;
+          return {
+            cycle_id: row.id,
+            question_id: q.id,
+            answer: best,
+            count: instrumentOf.get(q.indicator) === 'IIT' ? iit : eit,
+          };
+        }),
+      )
+      .execute();
+    await h.db
+      .insertInto('ita_oit_item')
+      .values(
+        f.checklist.map((c, i) => ({
+          cycle_id: row.id,
+          item_id: c.id,
+          verdict: i % 2 === 0 ? ('yes' as const) : ('no' as const),
+        })),
+      )
+      .execute();
     return row.id;
   };
 
@@ -37,7 +76,8 @@ describe('ITA results pages', () => {
     h = await createTestApp();
     const { jars: signedIn, ids: users } = await itaJars(h.app, h.db);
     Object.assign(jars, signedIn);
-    const agency = async (code: string) => (await h.db.selectFrom('agency').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
+    const agency = async (code: string) =>
+      (await h.db.selectFrom('agency').select('id').where('code', '=', code).executeTakeFirstOrThrow()).id;
     const opdc = await agency('OPDC');
     ids.few = await seedCycle(opdc, users['admin@opdc.example'], 2569, 10, 3);
     ids.full = await seedCycle(opdc, users['admin@opdc.example'], 2568, 10, 8);
@@ -51,7 +91,16 @@ describe('ITA results pages', () => {
     const csrf = csrfOf((await get(h.app, jars[who], '/staff/cases')).body);
     return postForm(h.app, jars[who], path, { _csrf: csrf, ...fields });
   };
-  const MEASURE = { indicator: '4', title: 'ควบคุมการยืมทรัพย์สิน', objective: 'ลดการใช้ส่วนตัว', steps: 'ออกระเบียบ\nตรวจนับ', responsibleUnit: 'กลุ่มงานบริหาร', startsOn: '2025-10-01', endsOn: '2026-09-30', budget: '12,500.50' };
+  const MEASURE = {
+    indicator: '4',
+    title: 'ควบคุมการยืมทรัพย์สิน',
+    objective: 'ลดการใช้ส่วนตัว',
+    steps: 'ออกระเบียบ\nตรวจนับ',
+    responsibleUnit: 'กลุ่มงานบริหาร',
+    startsOn: '2025-10-01',
+    endsOn: '2026-09-30',
+    budget: '12,500.50',
+  };
 
   it('shows a disclosed cycle: the ITA with its grade, the years table, both charts, indicators, weakest questions and undisclosed items', async () => {
     const res = await page('assessor@opdc.example', `/staff/ita/${ids.full}/results?lang=en`);
@@ -84,7 +133,13 @@ describe('ITA results pages', () => {
   });
 
   it('records a past year (ITA computed when left empty) and shows it in the years table', async () => {
-    const res = await post('admin@opdc.example', `/staff/ita/${ids.few}/history`, { fiscalYear: '2563', iit: '80.79', eit: '84.47', oit: '97.50', ita: '' });
+    const res = await post('admin@opdc.example', `/staff/ita/${ids.few}/history`, {
+      fiscalYear: '2563',
+      iit: '80.79',
+      eit: '84.47',
+      oit: '97.50',
+      ita: '',
+    });
     assert.equal(res.statusCode, 303, res.body);
     assert.equal(res.headers.location, `/staff/ita/${ids.few}/results?done=history`);
     const shown = await page('admin@opdc.example', `/staff/ita/${ids.few}/results?done=history&lang=th`);
@@ -95,18 +150,43 @@ describe('ITA results pages', () => {
   });
 
   it('shows a refused past year again with the errors and what was typed; the assessor may not record', async () => {
-    const bad = await post('admin@opdc.example', `/staff/ita/${ids.few}/history`, { fiscalYear: '2563', iit: '83.411', eit: '"><script>x</script>', oit: '', ita: '' });
+    const bad = await post('admin@opdc.example', `/staff/ita/${ids.few}/history`, {
+      fiscalYear: '2563',
+      iit: '83.411',
+      eit: '"><script>x</script>',
+      oit: '',
+      ita: '',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="iit-error"/);
     assert.match(bad.body, /id="iit"[^>]*value="83.411"[^>]*aria-invalid="true"/);
     assert.doesNotMatch(bad.body, /<script>x/);
     assert.match(bad.body, /&quot;&gt;&lt;script&gt;x/);
-    const assessor = await post('assessor@opdc.example', `/staff/ita/${ids.few}/history`, { fiscalYear: '2562', iit: '50', eit: '50', oit: '50', ita: '' });
+    const assessor = await post('assessor@opdc.example', `/staff/ita/${ids.few}/history`, {
+      fiscalYear: '2562',
+      iit: '50',
+      eit: '50',
+      oit: '50',
+      ita: '',
+    });
     assert.equal(assessor.statusCode, 403);
-    assert.doesNotMatch((await page('assessor@opdc.example', `/staff/ita/${ids.few}/results`)).body, /\/history"/, 'no form for the assessor');
-    const noCsrf = await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/history`, { fiscalYear: '2562', iit: '50', eit: '50', oit: '50', ita: '' });
+    assert.doesNotMatch(
+      (await page('assessor@opdc.example', `/staff/ita/${ids.few}/results`)).body,
+      /\/history"/,
+      'no form for the assessor',
+    );
+    const noCsrf = await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/history`, {
+      fiscalYear: '2562',
+      iit: '50',
+      eit: '50',
+      oit: '50',
+      ita: '',
+    });
     assert.equal(noCsrf.statusCode, 403);
-    assert.equal(await h.db.selectFrom('ita_history').select('fiscal_year').where('fiscal_year', '=', 2562).executeTakeFirst(), undefined);
+    assert.equal(
+      await h.db.selectFrom('ita_history').select('fiscal_year').where('fiscal_year', '=', 2562).executeTakeFirst(),
+      undefined,
+    );
   });
 
   it('adds a measure, lists it with Buddhist Era dates and baht, edits it and records both rounds', async () => {
@@ -122,8 +202,18 @@ describe('ITA results pages', () => {
     assert.match(list.body, /maxlength="300"/, 'the limit of the title');
     const edit = await post('admin@opdc.example', href, { ...MEASURE, title: 'ควบคุมการยืม (แก้ไข)' });
     assert.equal(edit.statusCode, 303, edit.body);
-    for (const [round, percent] of [['6', '40'], ['12', '100']]) {
-      const p = await post('admin@opdc.example', `${href}/progress`, { round, progress: `รอบ ${round}`, percent, budgetUsed: round === '12' ? '13,000' : '100', problems: '', suggestions: '' });
+    for (const [round, percent] of [
+      ['6', '40'],
+      ['12', '100'],
+    ]) {
+      const p = await post('admin@opdc.example', `${href}/progress`, {
+        round,
+        progress: `รอบ ${round}`,
+        percent,
+        budgetUsed: round === '12' ? '13,000' : '100',
+        problems: '',
+        suggestions: '',
+      });
       assert.equal(p.statusCode, 303, p.body);
     }
     const shown = await page('admin@opdc.example', href);
@@ -134,7 +224,13 @@ describe('ITA results pages', () => {
   });
 
   it('shows a refused measure again with the field errors and what was typed', async () => {
-    const bad = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, { ...MEASURE, title: '<b>ชื่อ</b>', startsOn: '2026-05-01', endsOn: '2026-04-30', budget: '-1' });
+    const bad = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, {
+      ...MEASURE,
+      title: '<b>ชื่อ</b>',
+      startsOn: '2026-05-01',
+      endsOn: '2026-04-30',
+      budget: '-1',
+    });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="endsOn-error"/);
     assert.match(bad.body, /id="budget-error"/);
@@ -142,11 +238,24 @@ describe('ITA results pages', () => {
     assert.match(bad.body, /id="endsOn"[^>]*value="30\/04\/2569"[^>]*aria-invalid="true"/);
     assert.match(bad.body, /value="&lt;b&gt;ชื่อ&lt;\/b&gt;"/);
     assert.match(bad.body, /value="4" selected/);
-    const dates = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, { ...MEASURE, startsOn: '2569-10-01', endsOn: 'tomorrow' });
+    const dates = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, {
+      ...MEASURE,
+      startsOn: '2569-10-01',
+      endsOn: 'tomorrow',
+    });
     assert.equal(dates.statusCode, 400);
     assert.match(dates.body, /id="startsOn-error"/);
-    const measure = (await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()).id;
-    const progress = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures/${measure}/progress`, { round: '12', progress: 'x', percent: '150', budgetUsed: 'abc', problems: '', suggestions: '' });
+    const measure = (
+      await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()
+    ).id;
+    const progress = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures/${measure}/progress`, {
+      round: '12',
+      progress: 'x',
+      percent: '150',
+      budgetUsed: 'abc',
+      problems: '',
+      suggestions: '',
+    });
     assert.equal(progress.statusCode, 400);
     assert.match(progress.body, /id="percent-12"[^>]*value="150"[^>]*aria-invalid="true"/);
     assert.doesNotMatch(progress.body, /id="percent-6"[^>]*aria-invalid/);
@@ -170,29 +279,99 @@ describe('ITA results pages', () => {
   });
 
   it('answers 404 for another agency’s cycle and a foreign measure id, and 403 for an investigator, on every route', async () => {
-    const theirs = (await h.db.insertInto('ita_measure').values({ cycle_id: ids.nacc, indicator: 1, title: 't', objective: 'o', steps: 's', responsible_unit: 'u', starts_on: '2025-10-01', ends_on: '2025-10-02', created_by: (await h.db.selectFrom('staff_user').select('id').where('email', '=', 'admin@nacc.example').executeTakeFirstOrThrow()).id }).returning('id').executeTakeFirstOrThrow()).id;
-    const gets = (c: number, m: number) => [`/staff/ita/${c}/results`, `/staff/ita/${c}/results.csv`, `/staff/ita/${c}/measures`, `/staff/ita/${c}/measures/${m}`, `/staff/ita/${c}/report`, `/staff/ita/${c}/report.pdf?round=6&lang=th&digits=thai`];
-    const posts = (c: number, m: number): [string, Record<string, string>][] => [[`/staff/ita/${c}/history`, { fiscalYear: '2560', iit: '50', eit: '', oit: '', ita: '' }], [`/staff/ita/${c}/measures`, MEASURE], [`/staff/ita/${c}/measures/${m}`, MEASURE], [`/staff/ita/${c}/measures/${m}/progress`, { round: '6', progress: 'x', percent: '1', budgetUsed: '', problems: '', suggestions: '' }]];
-    for (const path of [...gets(ids.nacc, theirs), ...gets(ids.few, theirs).filter((p) => p.includes('/measures/')), '/staff/ita/999999/results', '/staff/ita/abc/measures']) {
+    const theirs = (
+      await h.db
+        .insertInto('ita_measure')
+        .values({
+          cycle_id: ids.nacc,
+          indicator: 1,
+          title: 't',
+          objective: 'o',
+          steps: 's',
+          responsible_unit: 'u',
+          starts_on: '2025-10-01',
+          ends_on: '2025-10-02',
+          created_by: (
+            await h.db
+              .selectFrom('staff_user')
+              .select('id')
+              .where('email', '=', 'admin@nacc.example')
+              .executeTakeFirstOrThrow()
+          ).id,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const gets = (c: number, m: number) => [
+      `/staff/ita/${c}/results`,
+      `/staff/ita/${c}/results.csv`,
+      `/staff/ita/${c}/measures`,
+      `/staff/ita/${c}/measures/${m}`,
+      `/staff/ita/${c}/report`,
+      `/staff/ita/${c}/report.pdf?round=6&lang=th&digits=thai`,
+    ];
+    const posts = (c: number, m: number): [string, Record<string, string>][] => [
+      [`/staff/ita/${c}/history`, { fiscalYear: '2560', iit: '50', eit: '', oit: '', ita: '' }],
+      [`/staff/ita/${c}/measures`, MEASURE],
+      [`/staff/ita/${c}/measures/${m}`, MEASURE],
+      [
+        `/staff/ita/${c}/measures/${m}/progress`,
+        { round: '6', progress: 'x', percent: '1', budgetUsed: '', problems: '', suggestions: '' },
+      ],
+    ];
+    for (const path of [
+      ...gets(ids.nacc, theirs),
+      ...gets(ids.few, theirs).filter((p) => p.includes('/measures/')),
+      '/staff/ita/999999/results',
+      '/staff/ita/abc/measures',
+    ]) {
       assert.equal((await page('admin@opdc.example', path)).statusCode, 404, path);
     }
     for (const [path, fields] of [...posts(ids.nacc, theirs), ...posts(ids.few, theirs).slice(2)]) {
       assert.equal((await post('admin@opdc.example', path, fields)).statusCode, 404, path);
     }
-    const mine = (await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()).id;
+    const mine = (
+      await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()
+    ).id;
     for (const path of gets(ids.few, mine)) assert.equal((await page('inv@opdc.example', path)).statusCode, 403, path);
-    for (const [path, fields] of posts(ids.few, mine)) assert.equal((await post('inv@opdc.example', path, fields)).statusCode, 403, path);
+    for (const [path, fields] of posts(ids.few, mine))
+      assert.equal((await post('inv@opdc.example', path, fields)).statusCode, 403, path);
     const row = await h.db.selectFrom('ita_measure').select('title').where('id', '=', theirs).executeTakeFirstOrThrow();
     assert.equal(row.title, 't', 'nothing changed');
-    assert.equal((await h.db.selectFrom('ita_progress').selectAll().where('measure_id', '=', theirs).execute()).length, 0);
+    assert.equal(
+      (await h.db.selectFrom('ita_progress').selectAll().where('measure_id', '=', theirs).execute()).length,
+      0,
+    );
   });
 
   it('refuses measure and progress posts without a CSRF token', async () => {
-    const mine = (await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()).id;
-    const count = async () => Number((await h.db.selectFrom('ita_measure').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const mine = (
+      await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()
+    ).id;
+    const count = async () =>
+      Number(
+        (
+          await h.db
+            .selectFrom('ita_measure')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const n = await count();
-    assert.equal((await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/measures`, MEASURE)).statusCode, 403);
-    assert.equal((await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/measures/${mine}/progress`, { round: '6', progress: 'x', percent: '1' })).statusCode, 403);
+    assert.equal(
+      (await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/measures`, MEASURE)).statusCode,
+      403,
+    );
+    assert.equal(
+      (
+        await postForm(h.app, jars['admin@opdc.example'], `/staff/ita/${ids.few}/measures/${mine}/progress`, {
+          round: '6',
+          progress: 'x',
+          percent: '1',
+        })
+      ).statusCode,
+      403,
+    );
     assert.equal(await count(), n);
   });
 });

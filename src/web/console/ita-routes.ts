@@ -6,9 +6,29 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { formatDay } from '../../cases/permit-dates.ts';
 import { AppError } from '../../errors.ts';
-import { changeCycle, closeCycle, listCycles, loadCycle, MAX_STAFF_COUNT, openCycle, type Cycle } from '../../ita/cycles.ts';
+import {
+  changeCycle,
+  closeCycle,
+  listCycles,
+  loadCycle,
+  MAX_STAFF_COUNT,
+  openCycle,
+  type Cycle,
+} from '../../ita/cycles.ts';
 import { listFrameworks, loadShippedFramework } from '../../ita/framework.ts';
-import { EVIDENCE_ACCEPT, listOitItems, loadEvidenceFile, missingItems, OIT_LIMITS, oitComplaintFigures, oitProgress, saveEvidence, saveVerdict, VERDICTS, type OitItem } from '../../ita/oit.ts';
+import {
+  EVIDENCE_ACCEPT,
+  listOitItems,
+  loadEvidenceFile,
+  missingItems,
+  OIT_LIMITS,
+  oitComplaintFigures,
+  oitProgress,
+  saveEvidence,
+  saveVerdict,
+  VERDICTS,
+  type OitItem,
+} from '../../ita/oit.ts';
 import { publishResults } from '../../ita/publish.ts';
 import { surveyProgress } from '../../ita/sample.ts';
 import { hasRole } from '../../staff/session.ts';
@@ -27,8 +47,13 @@ type Extra = Record<string, unknown>;
 
 /** One-time notices after a redirect (`?sent=`): the notice's text. */
 const SENT: Readonly<Record<string, string>> = {
-  opened: 'ita.cycle.done.opened', closed: 'ita.cycle.done.closed', evidence: 'ita.cycle.done.evidence', verdict: 'ita.cycle.done.verdict',
-  published: 'ita.publish.done.yes', withdrawn: 'ita.publish.done.no', settings: 'ita.settings.done',
+  opened: 'ita.cycle.done.opened',
+  closed: 'ita.cycle.done.closed',
+  evidence: 'ita.cycle.done.evidence',
+  verdict: 'ita.cycle.done.verdict',
+  published: 'ita.publish.done.yes',
+  withdrawn: 'ita.publish.done.no',
+  settings: 'ita.settings.done',
 };
 /** What a refused form may give back: longest text kept (the longest limit, so nothing typed within it is cut). */
 const MAX_TYPED = Math.max(...Object.values(OIT_LIMITS)) + 1;
@@ -42,7 +67,12 @@ const day = (v: unknown) => {
   const typed = str(v, 20).trim();
   return typed ? (parseFormDate(typed) ?? typed) : null;
 };
-const typed = (b: Record<string, unknown>) => Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, str(v)]));
+const typed = (b: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(b)
+      .filter(([k, v]) => k !== '_csrf' && typeof v === 'string')
+      .map(([k, v]) => [k, str(v)]),
+  );
 
 /** A refusal the form can show again; anything else (not found, forbidden, database down) goes to the error page. */
 function formError(e: unknown): AppError {
@@ -70,7 +100,9 @@ function groupItems(cycle: Cycle, items: OitItem[], lang: 'th' | 'en') {
 }
 
 /** Reads the evidence form (multipart): the CSRF token MUST come before the file, or nothing is kept. One file, at most maxFileBytes + 1 bytes read. */
-async function readEvidenceForm(req: FastifyRequest): Promise<{ fields: Record<string, string>; file: { name: string; bytes: Buffer } | null }> {
+async function readEvidenceForm(
+  req: FastifyRequest,
+): Promise<{ fields: Record<string, string>; file: { name: string; bytes: Buffer } | null }> {
   if (!req.isMultipart()) throw new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request');
   const fields: Record<string, string> = {};
   let file: { name: string; bytes: Buffer } | null = null;
@@ -91,7 +123,8 @@ async function readEvidenceForm(req: FastifyRequest): Promise<{ fields: Record<s
       continue;
     }
     const isWanted = isCsrfOk && part.fieldname === 'file' && Boolean(part.filename) && file === null;
-    if (part.filename && !isCsrfOk) csrfError ??= new AppError('forbidden', 'CSRF token must precede files', 'error.csrf');
+    if (part.filename && !isCsrfOk)
+      csrfError ??= new AppError('forbidden', 'CSRF token must precede files', 'error.csrf');
     // Read to the end either way: the multipart stream must be consumed for the request to finish.
     const chunks: Buffer[] = [];
     for await (const chunk of part.file) if (isWanted) chunks.push(chunk as Buffer);
@@ -124,7 +157,12 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       form: null,
     };
   };
-  const refused = (req: FastifyRequest, reply: FastifyReply, err: AppError, form: Extra) => ({ notice: null, alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, form });
+  const refused = (req: FastifyRequest, reply: FastifyReply, err: AppError, form: Extra) => ({
+    notice: null,
+    alert: pageContext(req, reply).t(err.userMessage),
+    errors: err.fields,
+    form,
+  });
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
@@ -135,16 +173,28 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const c = pageContext(req, reply);
       const cycles = await listCycles({ db, actor: req.staff! });
       const frameworks = listFrameworks().map((name) => ({ name, title: loadShippedFramework(name).title[c.lang] }));
-      return sendPage(reply, c, 'staff-ita', {
-        title: c.t('ita.cycles.title'),
-        cycles: cycles.map((cycle) => ({ cycle, href: cycleHref(cycle.id), progress: surveyProgress(cycle) })),
-        frameworks,
-        canOpen: hasRole(req.staff!, 'agency_admin'),
-        maxStaff: MAX_STAFF_COUNT,
-        ...common(req, reply, c),
-        form: { fiscalYear: String(currentFiscalYear()), framework: frameworks[0]?.name ?? '', staffCount: '', oitDueOn: '' },
-        ...extra,
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'staff-ita',
+        {
+          title: c.t('ita.cycles.title'),
+          cycles: cycles.map((cycle) => ({ cycle, href: cycleHref(cycle.id), progress: surveyProgress(cycle) })),
+          frameworks,
+          canOpen: hasRole(req.staff!, 'agency_admin'),
+          maxStaff: MAX_STAFF_COUNT,
+          ...common(req, reply, c),
+          form: {
+            fiscalYear: String(currentFiscalYear()),
+            framework: frameworks[0]?.name ?? '',
+            staffCount: '',
+            oitDueOn: '',
+          },
+          ...extra,
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get('/staff/ita', async (req, reply) => listPage(req, reply));
@@ -153,7 +203,14 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
       try {
-        const cycle = await openCycle({ db, actor: req.staff!, fiscalYear: int(b.fiscalYear), frameworkName: str(b.framework, 200), staffCount: int(b.staffCount), oitDueOn: day(b.oitDueOn) });
+        const cycle = await openCycle({
+          db,
+          actor: req.staff!,
+          fiscalYear: int(b.fiscalYear),
+          frameworkName: str(b.framework, 200),
+          staffCount: int(b.staffCount),
+          oitDueOn: day(b.oitDueOn),
+        });
         return reply.redirect(`${cycleHref(cycle.id)}?sent=opened`, 303);
       } catch (e) {
         const err = formError(e);
@@ -167,25 +224,37 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const c = pageContext(req, reply);
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const isAdmin = hasRole(req.staff!, 'agency_admin');
-      return sendPage(reply, c, 'staff-ita-cycle', {
-        title: `${c.t('ita.cycle.title', { year: cycle.fiscalYear })}`,
-        cycle,
-        href: cycleHref(cycle.id),
-        surveys: surveyProgress(cycle),
-        oit: oitProgress(items),
-        canClose: cycle.state === 'open' && isAdmin,
-        canChange: cycle.state === 'open' && isAdmin,
-        canPublish: isAdmin,
-        maxStaff: MAX_STAFF_COUNT,
-        ...common(req, reply, c),
-        ...extra,
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'staff-ita-cycle',
+        {
+          title: `${c.t('ita.cycle.title', { year: cycle.fiscalYear })}`,
+          cycle,
+          href: cycleHref(cycle.id),
+          surveys: surveyProgress(cycle),
+          oit: oitProgress(items),
+          canClose: cycle.state === 'open' && isAdmin,
+          canChange: cycle.state === 'open' && isAdmin,
+          canPublish: isAdmin,
+          maxStaff: MAX_STAFF_COUNT,
+          ...common(req, reply, c),
+          ...extra,
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get<IdParams>('/staff/ita/:id', async (req, reply) => cyclePage(req, reply));
 
     /** A form of the overview page: CSRF first, then `run`; a refusal shows the page again with what was typed under `formName`. */
-    const cycleForm = async (req: FastifyRequest<IdParams>, reply: FastifyReply, formName: string, run: (b: Record<string, unknown>, cycleId: number) => Promise<string>) => {
+    const cycleForm = async (
+      req: FastifyRequest<IdParams>,
+      reply: FastifyReply,
+      formName: string,
+      run: (b: Record<string, unknown>, cycleId: number) => Promise<string>,
+    ) => {
       const b = (req.body ?? {}) as Record<string, unknown>;
       checkCsrf(req, b._csrf);
       const cycleId = pathId(req.params.id);
@@ -198,27 +267,43 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       }
     };
 
-    scope.post<IdParams>('/staff/ita/:id/close', (req, reply) => cycleForm(req, reply, 'close', async (b, cycleId) => {
-      // The page's other checks come first, so a stranger learns nothing from a missing box.
-      await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
-      if (b.confirm !== 'yes') throw new AppError('invalid_input', 'closing not confirmed', 'error.form', { confirm: 'ita.error.confirm' });
-      await closeCycle({ db, actor: req.staff!, cycleId });
-      return 'closed';
-    }));
+    scope.post<IdParams>('/staff/ita/:id/close', (req, reply) =>
+      cycleForm(req, reply, 'close', async (b, cycleId) => {
+        // The page's other checks come first, so a stranger learns nothing from a missing box.
+        await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
+        if (b.confirm !== 'yes')
+          throw new AppError('invalid_input', 'closing not confirmed', 'error.form', { confirm: 'ita.error.confirm' });
+        await closeCycle({ db, actor: req.staff!, cycleId });
+        return 'closed';
+      }),
+    );
 
-    scope.post<IdParams>('/staff/ita/:id/settings', (req, reply) => cycleForm(req, reply, 'settings', async (b, cycleId) => {
-      await changeCycle({ db, actor: req.staff!, cycleId, settings: { staffCount: int(b.staffCount), oitDueOn: day(b.oitDueOn) } });
-      return 'settings';
-    }));
+    scope.post<IdParams>('/staff/ita/:id/settings', (req, reply) =>
+      cycleForm(req, reply, 'settings', async (b, cycleId) => {
+        await changeCycle({
+          db,
+          actor: req.staff!,
+          cycleId,
+          settings: { staffCount: int(b.staffCount), oitDueOn: day(b.oitDueOn) },
+        });
+        return 'settings';
+      }),
+    );
 
-    scope.post<IdParams>('/staff/ita/:id/publish', (req, reply) => cycleForm(req, reply, 'publish', async (b, cycleId) => {
-      // The page's other checks come first, so a stranger learns nothing from a missing box.
-      await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
-      if (b.publish !== 'yes' && b.publish !== 'no') throw new AppError('invalid_input', 'publish must be yes or no', 'error.bad_request');
-      if (b.confirm !== 'yes') throw new AppError('invalid_input', 'publishing not confirmed', 'error.form', { publishConfirm: 'ita.publish.error.confirm' });
-      await publishResults({ db, actor: req.staff!, cycleId, isPublished: b.publish === 'yes' });
-      return b.publish === 'yes' ? 'published' : 'withdrawn';
-    }));
+    scope.post<IdParams>('/staff/ita/:id/publish', (req, reply) =>
+      cycleForm(req, reply, 'publish', async (b, cycleId) => {
+        // The page's other checks come first, so a stranger learns nothing from a missing box.
+        await loadCycle({ db, actor: req.staff!, cycleId, roles: ['agency_admin'] });
+        if (b.publish !== 'yes' && b.publish !== 'no')
+          throw new AppError('invalid_input', 'publish must be yes or no', 'error.bad_request');
+        if (b.confirm !== 'yes')
+          throw new AppError('invalid_input', 'publishing not confirmed', 'error.form', {
+            publishConfirm: 'ita.publish.error.confirm',
+          });
+        await publishResults({ db, actor: req.staff!, cycleId, isPublished: b.publish === 'yes' });
+        return b.publish === 'yes' ? 'published' : 'withdrawn';
+      }),
+    );
 
     // --- The OIT self-check --------------------------------------------------------------------------
 
@@ -227,25 +312,32 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const hasFigures = items.some((i) => i.source === 'complaint-figures');
       const isOpen = cycle.state === 'open';
-      return sendPage(reply, c, 'staff-ita-oit', {
-        title: c.t('ita.oit.title', { year: cycle.fiscalYear }),
-        cycle,
-        href: cycleHref(cycle.id),
-        indicators: groupItems(cycle, items, c.lang),
-        missing: missingItems(items),
-        progress: oitProgress(items),
-        figures: hasFigures ? await oitComplaintFigures({ db, cycle }) : null,
-        figuresUrl: `${config.publicUrl}/figures?fy=${cycle.fiscalYear}`,
-        fill: str((req.query as Record<string, unknown>).fill, 200),
-        canEvidence: isOpen,
-        canVerdict: isOpen && hasRole(req.staff!, 'ita_assessor'),
-        limits: OIT_LIMITS,
-        accept: EVIDENCE_ACCEPT,
-        verdicts: VERDICTS,
-        maxFileMb: Math.floor(config.maxFileBytes / (1024 * 1024)),
-        ...common(req, reply, c),
-        ...extra,
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'staff-ita-oit',
+        {
+          title: c.t('ita.oit.title', { year: cycle.fiscalYear }),
+          cycle,
+          href: cycleHref(cycle.id),
+          indicators: groupItems(cycle, items, c.lang),
+          missing: missingItems(items),
+          progress: oitProgress(items),
+          figures: hasFigures ? await oitComplaintFigures({ db, cycle }) : null,
+          figuresUrl: `${config.publicUrl}/figures?fy=${cycle.fiscalYear}`,
+          fill: str((req.query as Record<string, unknown>).fill, 200),
+          canEvidence: isOpen,
+          canVerdict: isOpen && hasRole(req.staff!, 'ita_assessor'),
+          limits: OIT_LIMITS,
+          accept: EVIDENCE_ACCEPT,
+          verdicts: VERDICTS,
+          maxFileMb: Math.floor(config.maxFileBytes / (1024 * 1024)),
+          ...common(req, reply, c),
+          ...extra,
+        },
+        status,
+        status === 200,
+      );
     };
 
     scope.get<IdParams>('/staff/ita/:id/oit', async (req, reply) => oitPage(req, reply));
@@ -254,11 +346,26 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const { fields, file } = await readEvidenceForm(req);
       const itemId = req.params.item;
       try {
-        await saveEvidence({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId, url: str(fields.url), note: str(fields.note), file, isFileRemoved: fields.removeFile === 'yes', maxFileBytes: config.maxFileBytes });
+        await saveEvidence({
+          db,
+          actor: req.staff!,
+          cycleId: pathId(req.params.id),
+          itemId,
+          url: str(fields.url),
+          note: str(fields.note),
+          file,
+          isFileRemoved: fields.removeFile === 'yes',
+          maxFileBytes: config.maxFileBytes,
+        });
         return reply.redirect(`${cycleHref(req.params.id)}/oit?sent=evidence#item-${encodeURIComponent(itemId)}`, 303);
       } catch (e) {
         const err = formError(e);
-        return oitPage(req, reply, refused(req, reply, err, { name: 'evidence', item: itemId, ...typed(fields), reselect: file !== null }), statusOf(err));
+        return oitPage(
+          req,
+          reply,
+          refused(req, reply, err, { name: 'evidence', item: itemId, ...typed(fields), reselect: file !== null }),
+          statusOf(err),
+        );
       }
     });
 
@@ -267,17 +374,34 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       checkCsrf(req, b._csrf);
       const itemId = req.params.item;
       try {
-        await saveVerdict({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId, verdict: str(b.verdict, 10), comment: str(b.comment) });
+        await saveVerdict({
+          db,
+          actor: req.staff!,
+          cycleId: pathId(req.params.id),
+          itemId,
+          verdict: str(b.verdict, 10),
+          comment: str(b.comment),
+        });
         return reply.redirect(`${cycleHref(req.params.id)}/oit?sent=verdict#item-${encodeURIComponent(itemId)}`, 303);
       } catch (e) {
         const err = formError(e);
-        return oitPage(req, reply, refused(req, reply, err, { name: 'verdict', item: itemId, ...typed(b) }), statusOf(err));
+        return oitPage(
+          req,
+          reply,
+          refused(req, reply, err, { name: 'verdict', item: itemId, ...typed(b) }),
+          statusOf(err),
+        );
       }
     });
 
     // A download, never shown in our origin: attachment, an allow-listed type or octet-stream, no sniffing.
     scope.get<ItemParams>('/staff/ita/:id/oit/:item/file', async (req, reply) => {
-      const f = await loadEvidenceFile({ db, actor: req.staff!, cycleId: pathId(req.params.id), itemId: req.params.item });
+      const f = await loadEvidenceFile({
+        db,
+        actor: req.staff!,
+        cycleId: pathId(req.params.id),
+        itemId: req.params.item,
+      });
       return reply
         .type(f.type)
         .header('content-disposition', contentDisposition(f.name))

@@ -25,33 +25,48 @@ export function permitRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(db));
 
     /** The page; `extra` carries a refused action's error, field errors and what was typed. */
-    const show = async (req: FastifyRequest<Params>, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
+    const show = async (
+      req: FastifyRequest<Params>,
+      reply: FastifyReply,
+      extra: Record<string, unknown> = {},
+      status = 200,
+    ) => {
       const c = pageContext(req, reply);
       const permit = await loadPermit({ db, actor: req.staff!, reference: req.params.ref });
       const sent = (req.query as Record<string, unknown>).sent;
       const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
-      return sendPage(reply, c, 'staff-permit', {
-        title: `${c.t('permit.title')} ${permit.reference}`,
-        permit,
-        decisions: PERMIT_DECISIONS,
-        day: (d: string) => formatDay(c.lang, d),
-        num: (n: number) => nf.format(n),
-        href: permitHref(permit.reference),
-        caseHref: `/staff/cases/${encodeURIComponent(permit.reference)}`,
-        maxReason: MAX_REASON,
-        notice: status === 200 && (sent === 'decision' || sent === 'delay') ? c.t(DONE[sent]) : null,
-        alert: null,
-        errors: null,
-        form: null,
-        csrf: csrfToken(req, reply, config.isSecureCookies),
-        staffEmail: req.staff!.email,
-        nav: (deps.staffNav ?? adminNav)(req.staff!),
-        ...extra,
-      }, status, status === 200);
+      return sendPage(
+        reply,
+        c,
+        'staff-permit',
+        {
+          title: `${c.t('permit.title')} ${permit.reference}`,
+          permit,
+          decisions: PERMIT_DECISIONS,
+          day: (d: string) => formatDay(c.lang, d),
+          num: (n: number) => nf.format(n),
+          href: permitHref(permit.reference),
+          caseHref: `/staff/cases/${encodeURIComponent(permit.reference)}`,
+          maxReason: MAX_REASON,
+          notice: status === 200 && (sent === 'decision' || sent === 'delay') ? c.t(DONE[sent]) : null,
+          alert: null,
+          errors: null,
+          form: null,
+          csrf: csrfToken(req, reply, config.isSecureCookies),
+          staffEmail: req.staff!.email,
+          nav: (deps.staffNav ?? adminNav)(req.staff!),
+          ...extra,
+        },
+        status,
+        status === 200,
+      );
     };
 
     /** A form action: redirect on success; a refusal shows the page again with the error and the text typed. */
-    const action = (name: 'decision' | 'delay', run: (req: FastifyRequest<Params>, b: Record<string, unknown>) => Promise<unknown>) =>
+    const action = (
+      name: 'decision' | 'delay',
+      run: (req: FastifyRequest<Params>, b: Record<string, unknown>) => Promise<unknown>,
+    ) =>
       scope.post<Params>(`/staff/cases/:ref/permit/${name}`, async (req, reply) => {
         const b = (req.body ?? {}) as Record<string, unknown>;
         checkCsrf(req, b._csrf);
@@ -61,13 +76,35 @@ export function permitRoutes(app: FastifyInstance, deps: WebDeps): void {
         } catch (e) {
           const err = toAppError(e);
           if (!err || err.code === 'not_found') throw e;
-          const form = { name, ...Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, (v as string).slice(0, MAX_REASON)])) };
-          return show(req, reply, { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, form }, statusOf(err));
+          const form = {
+            name,
+            ...Object.fromEntries(
+              Object.entries(b)
+                .filter(([k, v]) => k !== '_csrf' && typeof v === 'string')
+                .map(([k, v]) => [k, (v as string).slice(0, MAX_REASON)]),
+            ),
+          };
+          return show(
+            req,
+            reply,
+            { alert: pageContext(req, reply).t(err.userMessage), errors: err.fields, form },
+            statusOf(err),
+          );
         }
       });
 
     scope.get<Params>('/staff/cases/:ref/permit', async (req, reply) => show(req, reply));
-    action('decision', (req, b) => recordPermitDecision({ db, actor: req.staff!, reference: req.params.ref, decision: str(b.decision, 20), decidedOn: str(b.decidedOn, 20) }));
-    action('delay', (req, b) => tellPermitDelay({ db, actor: req.staff!, reference: req.params.ref, reason: str(b.reason, MAX_REASON + 1) }));
+    action('decision', (req, b) =>
+      recordPermitDecision({
+        db,
+        actor: req.staff!,
+        reference: req.params.ref,
+        decision: str(b.decision, 20),
+        decidedOn: str(b.decidedOn, 20),
+      }),
+    );
+    action('delay', (req, b) =>
+      tellPermitDelay({ db, actor: req.staff!, reference: req.params.ref, reason: str(b.reason, MAX_REASON + 1) }),
+    );
   });
 }

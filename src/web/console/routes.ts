@@ -19,7 +19,14 @@ import { MAX_QUERY_CHARS, searchCases } from '../../cases/search.ts';
 import { exportCasesCsv } from '../../cases/export.ts';
 import { openFromTeam } from '../../crypto/team-key.ts';
 import { loadHistory } from '../../intake/case-view.ts';
-import { CASE_KINDS, CASE_STATUSES, COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES, type CaseKind } from '../../db/schema.ts';
+import {
+  CASE_KINDS,
+  CASE_STATUSES,
+  COMPLAINT_OUTCOMES,
+  CONCLUSIONS,
+  SCREENING_OUTCOMES,
+  type CaseKind,
+} from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
 import { ALL_CATEGORIES, isComplaintCategory, PERMIT_CATEGORY, TEXT_LIMITS } from '../../intake/limits.ts';
@@ -35,10 +42,11 @@ import { pageContext, sendPage } from '../render.ts';
 import { adminNav } from '../admin/routes.ts';
 import { ENROL_PATH, requireStaff, STAFF_COOKIE } from '../staff-auth.ts';
 
-
-const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined => (allowed.includes(v as T) ? (v as T) : undefined);
+const pick = <T extends string>(v: unknown, allowed: readonly T[]): T | undefined =>
+  allowed.includes(v as T) ? (v as T) : undefined;
 /** A case's kind from its category, for the metadata view (categories are fixed per kind). */
-const kindOfCategory = (category: string): CaseKind => (category === PERMIT_CATEGORY ? 'permit' : isComplaintCategory(category) ? 'complaint' : 'tip');
+const kindOfCategory = (category: string): CaseKind =>
+  category === PERMIT_CATEGORY ? 'permit' : isComplaintCategory(category) ? 'complaint' : 'tip';
 
 export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
@@ -51,7 +59,14 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   const loginPage = (req: FastifyRequest, reply: FastifyReply, alert: string | null, status: number, email = '') => {
     const c = ctx(req, reply);
     const notice = (req.query as Record<string, unknown>).done === 'setup' ? c.t('setup.done') : null;
-    return sendPage(reply, c, 'staff-login', { title: c.t('staff.login'), csrf: csrf(req, reply), alert, email, notice }, status, status === 200);
+    return sendPage(
+      reply,
+      c,
+      'staff-login',
+      { title: c.t('staff.login'), csrf: csrf(req, reply), alert, email, notice },
+      status,
+      status === 200,
+    );
   };
 
   app.get('/staff', async (_req, reply) => reply.redirect('/staff/cases', 303));
@@ -61,8 +76,21 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
     const email = str(b.email, TEXT_LIMITS.email);
     try {
       checkCsrf(req, b._csrf);
-      const { token, isEnrolled } = await staffLogin({ db, kdf: config.kdf, limits: deps.limits, email, password: str(b.password, TEXT_LIMITS.password), code: str(b.code, 40) });
-      reply.setCookie(STAFF_COOKIE, token, { path: '/staff', httpOnly: true, sameSite: 'strict', secure: config.isSecureCookies, maxAge: STAFF_SESSION_HOURS * 3600 });
+      const { token, isEnrolled } = await staffLogin({
+        db,
+        kdf: config.kdf,
+        limits: deps.limits,
+        email,
+        password: str(b.password, TEXT_LIMITS.password),
+        code: str(b.code, 40),
+      });
+      reply.setCookie(STAFF_COOKIE, token, {
+        path: '/staff',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.isSecureCookies,
+        maxAge: STAFF_SESSION_HOURS * 3600,
+      });
       return reply.redirect(isEnrolled ? '/staff/cases' : ENROL_PATH, 303);
     } catch (e) {
       const app = toAppError(e);
@@ -79,7 +107,11 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
-    const common = (req: FastifyRequest, reply: FastifyReply) => ({ csrf: csrf(req, reply), staffEmail: req.staff!.email, nav: (deps.staffNav ?? adminNav)(req.staff!) });
+    const common = (req: FastifyRequest, reply: FastifyReply) => ({
+      csrf: csrf(req, reply),
+      staffEmail: req.staff!.email,
+      nav: (deps.staffNav ?? adminNav)(req.staff!),
+    });
     const num = (lang: string) => (n: number) => new Intl.NumberFormat(lang === 'th' ? 'th-TH' : 'en-GB').format(n);
     const caseHref = (ref: string) => `/staff/cases/${encodeURIComponent(ref)}`;
 
@@ -94,42 +126,58 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
       // A flood is marked as spam a page at a time: a page as large as one action may take.
       const per = q.per === String(MAX_SPAM_SELECTION) ? MAX_SPAM_SELECTION : PAGE_SIZE;
-      const [p, requests] = await Promise.all([listCases({ db, actor, page, pageSize: per, ...filter }), pendingIdentityRequests(db, actor)]);
+      const [p, requests] = await Promise.all([
+        listCases({ db, actor, page, pageSize: per, ...filter }),
+        pendingIdentityRequests(db, actor),
+      ]);
       const pages = Math.max(1, Math.ceil(p.total / per), p.page);
       const query = (extra: Record<string, string | number>) => {
         const u = new URLSearchParams();
-        for (const [k, v] of Object.entries({ ...filter, ...(per === PAGE_SIZE ? {} : { per }), ...extra })) if (v !== undefined && v !== '') u.set(k, String(v));
+        for (const [k, v] of Object.entries({ ...filter, ...(per === PAGE_SIZE ? {} : { per }), ...extra }))
+          if (v !== undefined && v !== '') u.set(k, String(v));
         return `?${u.toString()}`;
       };
-      return sendPage(reply, c, 'staff-cases', {
-        title: c.t('staff.cases'),
-        p,
-        pages,
-        num: num(c.lang),
-        filter,
-        scopes,
-        statuses: CASE_STATUSES,
-        categories: ALL_CATEGORIES,
-        kinds: CASE_KINDS,
-        dues: DUE_FILTERS,
-        canFileForCaller: hasRole(actor, 'intake_officer', 'supervisor'),
-        canMarkSpam: hasRole(actor, ...SPAM_RULE.roles),
-        spamFrom: SPAM_RULE.from,
-        maxSpam: MAX_SPAM_SELECTION,
-        query,
-        now: new Date(),
-        dueState,
-        pendingRequests: requests.length,
-        vkey: deps.ledgerVkey(),
-        ...common(req, reply),
-      }, 200, true);
+      return sendPage(
+        reply,
+        c,
+        'staff-cases',
+        {
+          title: c.t('staff.cases'),
+          p,
+          pages,
+          num: num(c.lang),
+          filter,
+          scopes,
+          statuses: CASE_STATUSES,
+          categories: ALL_CATEGORIES,
+          kinds: CASE_KINDS,
+          dues: DUE_FILTERS,
+          canFileForCaller: hasRole(actor, 'intake_officer', 'supervisor'),
+          canMarkSpam: hasRole(actor, ...SPAM_RULE.roles),
+          spamFrom: SPAM_RULE.from,
+          maxSpam: MAX_SPAM_SELECTION,
+          query,
+          now: new Date(),
+          dueState,
+          pendingRequests: requests.length,
+          vkey: deps.ledgerVkey(),
+          ...common(req, reply),
+        },
+        200,
+        true,
+      );
     });
 
     /** The inbox filter of a query string (the export takes the inbox's). */
     const filterOf = (actor: StaffActor, q: Record<string, unknown>): CaseFilter => {
       const scopes = scopesFor(actor);
       return {
-        scope: pick(q.scope, INBOX_SCOPES) && scopes.includes(q.scope as never) ? (q.scope as CaseFilter['scope']) : scopes.includes('agency') && !hasRole(actor, 'intake_officer', 'investigator') ? 'agency' : 'mine',
+        scope:
+          pick(q.scope, INBOX_SCOPES) && scopes.includes(q.scope as never)
+            ? (q.scope as CaseFilter['scope'])
+            : scopes.includes('agency') && !hasRole(actor, 'intake_officer', 'investigator')
+              ? 'agency'
+              : 'mine',
         status: pick(q.status, CASE_STATUSES),
         category: pick(q.category, ALL_CATEGORIES),
         kind: pick(q.kind, CASE_KINDS),
@@ -154,33 +202,82 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
           status = 400;
         }
       }
-      return sendPage(reply, c, 'staff-search', { title: c.t('search.title'), q: q.slice(0, MAX_QUERY_CHARS), maxQuery: MAX_QUERY_CHARS, result, fieldError, num: num(c.lang), ...common(req, reply) }, status);
+      return sendPage(
+        reply,
+        c,
+        'staff-search',
+        {
+          title: c.t('search.title'),
+          q: q.slice(0, MAX_QUERY_CHARS),
+          maxQuery: MAX_QUERY_CHARS,
+          result,
+          fieldError,
+          num: num(c.lang),
+          ...common(req, reply),
+        },
+        status,
+      );
     });
 
     scope.get('/staff/cases.csv', async (req, reply) => {
       const c = ctx(req, reply);
-      const csv = await exportCasesCsv({ db, actor: req.staff!, filter: filterOf(req.staff!, req.query as Record<string, unknown>), lang: c.lang });
+      const csv = await exportCasesCsv({
+        db,
+        actor: req.staff!,
+        filter: filterOf(req.staff!, req.query as Record<string, unknown>),
+        lang: c.lang,
+      });
       const day = new Date().toISOString().slice(0, 10);
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sujarit-cases-${day}.csv"`).send(csv);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="sujarit-cases-${day}.csv"`)
+        .send(csv);
     });
 
     scope.get('/staff/identity-requests', async (req, reply) => {
       const c = ctx(req, reply);
       const requests = await pendingIdentityRequests(db, req.staff!);
-      return sendPage(reply, c, 'staff-identity-requests', { title: c.t('identity.requests'), requests, maxReason: MAX_REASON, alert: null, ...common(req, reply) }, 200, true);
+      return sendPage(
+        reply,
+        c,
+        'staff-identity-requests',
+        { title: c.t('identity.requests'), requests, maxReason: MAX_REASON, alert: null, ...common(req, reply) },
+        200,
+        true,
+      );
     });
     scope.post<{ Params: { id: string } }>('/staff/identity-requests/:id', async (req, reply) => {
       const b = body(req);
       checkCsrf(req, b._csrf);
       try {
-        await decideIdentity({ db, actor: req.staff!, requestId: req.params.id.slice(0, 36), approve: b.decision === 'approve', reason: str(b.reason, MAX_REASON + 1) });
+        await decideIdentity({
+          db,
+          actor: req.staff!,
+          requestId: req.params.id.slice(0, 36),
+          approve: b.decision === 'approve',
+          reason: str(b.reason, MAX_REASON + 1),
+        });
         return reply.redirect('/staff/identity-requests', 303);
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found') throw e;
         const c = ctx(req, reply);
         const requests = await pendingIdentityRequests(db, req.staff!);
-        return sendPage(reply, c, 'staff-identity-requests', { title: c.t('identity.requests'), requests, maxReason: MAX_REASON, alert: c.t(err.userMessage), draftFor: req.params.id, draft: str(b.reason, MAX_REASON), ...common(req, reply) }, statusOf(err));
+        return sendPage(
+          reply,
+          c,
+          'staff-identity-requests',
+          {
+            title: c.t('identity.requests'),
+            requests,
+            maxReason: MAX_REASON,
+            alert: c.t(err.userMessage),
+            draftFor: req.params.id,
+            draft: str(b.reason, MAX_REASON),
+            ...common(req, reply),
+          },
+          statusOf(err),
+        );
       }
     });
 
@@ -189,69 +286,128 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
      * supervisor, auditor or intake officer of an agency taking part. `extra` carries an error and
      * what was typed when an action is refused.
      */
-    const showCase = async (req: FastifyRequest, reply: FastifyReply, reference: string, opts: { withIdentity?: boolean; extra?: Record<string, unknown>; status?: number } = {}) => {
+    const showCase = async (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      reference: string,
+      opts: { withIdentity?: boolean; extra?: Record<string, unknown>; status?: number } = {},
+    ) => {
       const c = ctx(req, reply);
       const actor = req.staff!;
       const meta = await loadCaseMeta(db, actor, reference, 'case_opened');
       if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
       // One opening of the keys serves the case view and its witnesses.
-      const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'case_opened', withIdentity: true }) : null;
+      const opened = meta.holdsKey
+        ? await openCaseKeys({ db, actor, reference, purpose: 'case_opened', withIdentity: true })
+        : null;
       const view = opened ? await viewOpenedCase({ db, actor, opened, withIdentity: opts.withIdentity }) : null;
       const witnesses = view?.witnesses ?? [];
       if (!view) {
-        if (opts.withIdentity) await recordAudit(db, { actorUserId: actor.id, action: 'case_access_denied', caseId: meta.id, caseReference: meta.reference, detail: { purpose: 'identity_opened' } });
-        await recordAudit(db, { actorUserId: actor.id, action: 'case_metadata_viewed', caseId: meta.id, caseReference: meta.reference });
+        if (opts.withIdentity)
+          await recordAudit(db, {
+            actorUserId: actor.id,
+            action: 'case_access_denied',
+            caseId: meta.id,
+            caseReference: meta.reference,
+            detail: { purpose: 'identity_opened' },
+          });
+        await recordAudit(db, {
+          actorUserId: actor.id,
+          action: 'case_metadata_viewed',
+          caseId: meta.id,
+          caseReference: meta.reference,
+        });
       }
       const isSupervisor = isOwningSupervisor(actor, meta);
       const [access, history, investigators, agencies, myRequest] = await Promise.all([
         accessList(db, meta.id),
         view ? Promise.resolve(view.history) : loadHistory(db, meta.id, null, false).then((h) => h.items),
         isSupervisor
-          ? db.selectFrom('staff_user as u').innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator')).select(['u.id', 'u.email', 'u.display_name']).where('u.agency_id', '=', meta.agencyId).where('u.is_active', '=', true).orderBy('u.email').execute()
+          ? db
+              .selectFrom('staff_user as u')
+              .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
+              .select(['u.id', 'u.email', 'u.display_name'])
+              .where('u.agency_id', '=', meta.agencyId)
+              .where('u.is_active', '=', true)
+              .orderBy('u.email')
+              .execute()
           : Promise.resolve([]),
-        isSupervisor ? db.selectFrom('agency').select(['code', 'name_th', 'name_en']).where('id', '<>', meta.agencyId).orderBy('name_th').execute() : Promise.resolve([]),
-        view ? db.selectFrom('identity_request').select(['state', 'requested_at']).where('case_id', '=', meta.id).where('requester_id', '=', actor.id).orderBy('requested_at', 'desc').limit(1).executeTakeFirst() : Promise.resolve(undefined),
+        isSupervisor
+          ? db
+              .selectFrom('agency')
+              .select(['code', 'name_th', 'name_en'])
+              .where('id', '<>', meta.agencyId)
+              .orderBy('name_th')
+              .execute()
+          : Promise.resolve([]),
+        view
+          ? db
+              .selectFrom('identity_request')
+              .select(['state', 'requested_at'])
+              .where('case_id', '=', meta.id)
+              .where('requester_id', '=', actor.id)
+              .orderBy('requested_at', 'desc')
+              .limit(1)
+              .executeTakeFirst()
+          : Promise.resolve(undefined),
       ]);
-      return sendPage(reply, c, 'staff-case', {
-        title: meta.reference,
-        meta,
-        metaKind: view?.kind ?? kindOfCategory(meta.category),
-        c: view,
-        history,
-        access,
-        investigators,
-        agencies,
-        myRequest,
-        witnesses,
-        invitationLink: null,
-        isSupervisor,
-        canNote: view !== null,
-        canRequestIdentity: view !== null && meta.hasIdentity && !view.isIdentityDisclosedToMe && hasRole(actor, 'investigator', 'supervisor'),
-        transitions: transitionsFor(actor, meta),
-        screeningOutcomes: SCREENING_OUTCOMES,
-        conclusions: CONCLUSIONS,
-        complaintOutcomes: COMPLAINT_OUTCOMES,
-        clocks: [
-          { key: 'ack', due: meta.ackDueAt },
-          { key: 'reply', due: meta.replyDueAt },
-          { key: 'feedback', due: meta.feedbackDueAt },
-        ].map((k) => ({ ...k, state: dueState(k.due, meta.pausedAt, new Date()) })),
-        author: (m: MessageView) => (m.authorKind === 'reporter' ? c.t('staff.reporter') : c.t(`role.${m.authorRole ?? 'intake_officer'}`)),
-        who: (userId: number | null) => access.find((a) => a.userId === userId)?.email ?? (userId === null ? '' : `#${userId}`),
-        fileHref: (f: { id: string }) => `${caseHref(meta.reference)}/attachments/${f.id}`,
-        href: caseHref(meta.reference),
-        maxMessage: TEXT_LIMITS.message,
-        maxReason: MAX_REASON,
-        alert: null,
-        form: null,
-        ...common(req, reply),
-        ...opts.extra,
-      }, opts.status ?? 200, (opts.status ?? 200) === 200 && !opts.withIdentity);
+      return sendPage(
+        reply,
+        c,
+        'staff-case',
+        {
+          title: meta.reference,
+          meta,
+          metaKind: view?.kind ?? kindOfCategory(meta.category),
+          c: view,
+          history,
+          access,
+          investigators,
+          agencies,
+          myRequest,
+          witnesses,
+          invitationLink: null,
+          isSupervisor,
+          canNote: view !== null,
+          canRequestIdentity:
+            view !== null &&
+            meta.hasIdentity &&
+            !view.isIdentityDisclosedToMe &&
+            hasRole(actor, 'investigator', 'supervisor'),
+          transitions: transitionsFor(actor, meta),
+          screeningOutcomes: SCREENING_OUTCOMES,
+          conclusions: CONCLUSIONS,
+          complaintOutcomes: COMPLAINT_OUTCOMES,
+          clocks: [
+            { key: 'ack', due: meta.ackDueAt },
+            { key: 'reply', due: meta.replyDueAt },
+            { key: 'feedback', due: meta.feedbackDueAt },
+          ].map((k) => ({ ...k, state: dueState(k.due, meta.pausedAt, new Date()) })),
+          author: (m: MessageView) =>
+            m.authorKind === 'reporter' ? c.t('staff.reporter') : c.t(`role.${m.authorRole ?? 'intake_officer'}`),
+          who: (userId: number | null) =>
+            access.find((a) => a.userId === userId)?.email ?? (userId === null ? '' : `#${userId}`),
+          fileHref: (f: { id: string }) => `${caseHref(meta.reference)}/attachments/${f.id}`,
+          href: caseHref(meta.reference),
+          maxMessage: TEXT_LIMITS.message,
+          maxReason: MAX_REASON,
+          alert: null,
+          form: null,
+          ...common(req, reply),
+          ...opts.extra,
+        },
+        opts.status ?? 200,
+        (opts.status ?? 200) === 200 && !opts.withIdentity,
+      );
     };
 
     /** Runs a case action from a url-encoded form; a refused action shows the case again with the error and the form's text. */
     /** `leaves`: the action may take the user's access away (a referral, a conflict): back to the inbox then. */
-    const action = (path: string, run: (req: FastifyRequest<{ Params: { ref: string } }>, b: Record<string, unknown>) => Promise<unknown>, leaves = false) =>
+    const action = (
+      path: string,
+      run: (req: FastifyRequest<{ Params: { ref: string } }>, b: Record<string, unknown>) => Promise<unknown>,
+      leaves = false,
+    ) =>
       scope.post<{ Params: { ref: string } }>(`/staff/cases/:ref/${path}`, async (req, reply) => {
         const b = body(req);
         checkCsrf(req, b._csrf);
@@ -261,26 +417,82 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
         } catch (e) {
           const err = toAppError(e);
           if (!err || err.code === 'not_found') throw e;
-          const form = Object.fromEntries(Object.entries(b).filter(([k, v]) => k !== '_csrf' && typeof v === 'string').map(([k, v]) => [k, (v as string).slice(0, MAX_REASON)]));
-          return showCase(req, reply, req.params.ref, { extra: { alert: ctx(req, reply).t(err.userMessage), form: { name: path, ...form } }, status: statusOf(err) });
+          const form = Object.fromEntries(
+            Object.entries(b)
+              .filter(([k, v]) => k !== '_csrf' && typeof v === 'string')
+              .map(([k, v]) => [k, (v as string).slice(0, MAX_REASON)]),
+          );
+          return showCase(req, reply, req.params.ref, {
+            extra: { alert: ctx(req, reply).t(err.userMessage), form: { name: path, ...form } },
+            status: statusOf(err),
+          });
         }
       });
 
-    scope.get<{ Params: { ref: string } }>('/staff/cases/:ref', async (req, reply) => showCase(req, reply, req.params.ref));
+    scope.get<{ Params: { ref: string } }>('/staff/cases/:ref', async (req, reply) =>
+      showCase(req, reply, req.params.ref),
+    );
     scope.post<{ Params: { ref: string } }>('/staff/cases/:ref/identity', async (req, reply) => {
       checkCsrf(req, body(req)._csrf);
       return showCase(req, reply, req.params.ref, { withIdentity: true });
     });
-    action('transition', (req, b) => transitionCase({ db, actor: req.staff!, reference: req.params.ref, to: str(b.to, 32), reason: str(b.reason, MAX_REASON + 1), outcome: str(b.outcome, 40) || undefined, duplicateOf: str(b.duplicateOf, 64) || undefined }));
-    action('assign', (req, b) => assignInvestigator({ db, actor: req.staff!, reference: req.params.ref, userId: formId(b.userId, 'userId') }));
-    action('remove', (req, b) => removeFromCase({ db, actor: req.staff!, reference: req.params.ref, userId: formId(b.userId, 'userId'), reason: str(b.reason, MAX_REASON) }));
-    action('conflict', async (req, b) => {
-      const reason = str(b.reason, MAX_REASON + 1).trim();
-      if (!reason) throw new AppError('invalid_input', 'a reason is required', 'error.form', { reason: 'error.field.required' });
-      await removeFromCase({ db, actor: req.staff!, reference: req.params.ref, userId: req.staff!.id, reason, isConflict: true });
-    }, true);
-    action('refer', (req, b) => referCase({ db, actor: req.staff!, reference: req.params.ref, toAgencyCode: str(b.toAgency, 16), mode: str(b.mode, 10), keepAccess: b.keepAccess === 'on', reason: str(b.reason, MAX_REASON + 1) }), true);
-    action('identity-request', (req, b) => requestIdentity({ db, actor: req.staff!, reference: req.params.ref, reason: str(b.reason, MAX_REASON + 1) }));
+    action('transition', (req, b) =>
+      transitionCase({
+        db,
+        actor: req.staff!,
+        reference: req.params.ref,
+        to: str(b.to, 32),
+        reason: str(b.reason, MAX_REASON + 1),
+        outcome: str(b.outcome, 40) || undefined,
+        duplicateOf: str(b.duplicateOf, 64) || undefined,
+      }),
+    );
+    action('assign', (req, b) =>
+      assignInvestigator({ db, actor: req.staff!, reference: req.params.ref, userId: formId(b.userId, 'userId') }),
+    );
+    action('remove', (req, b) =>
+      removeFromCase({
+        db,
+        actor: req.staff!,
+        reference: req.params.ref,
+        userId: formId(b.userId, 'userId'),
+        reason: str(b.reason, MAX_REASON),
+      }),
+    );
+    action(
+      'conflict',
+      async (req, b) => {
+        const reason = str(b.reason, MAX_REASON + 1).trim();
+        if (!reason)
+          throw new AppError('invalid_input', 'a reason is required', 'error.form', { reason: 'error.field.required' });
+        await removeFromCase({
+          db,
+          actor: req.staff!,
+          reference: req.params.ref,
+          userId: req.staff!.id,
+          reason,
+          isConflict: true,
+        });
+      },
+      true,
+    );
+    action(
+      'refer',
+      (req, b) =>
+        referCase({
+          db,
+          actor: req.staff!,
+          reference: req.params.ref,
+          toAgencyCode: str(b.toAgency, 16),
+          mode: str(b.mode, 10),
+          keepAccess: b.keepAccess === 'on',
+          reason: str(b.reason, MAX_REASON + 1),
+        }),
+      true,
+    );
+    action('identity-request', (req, b) =>
+      requestIdentity({ db, actor: req.staff!, reference: req.params.ref, reason: str(b.reason, MAX_REASON + 1) }),
+    );
     action('notes', async (req, b) => {
       const text = validateMessage(str(b.note, TEXT_LIMITS.message + 1), false);
       const opened = await openCaseKeys({ db, actor: req.staff!, reference: req.params.ref, purpose: 'note_posted' });
@@ -292,62 +504,140 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const b = body(req);
       checkCsrf(req, b._csrf);
       try {
-        const { token } = await inviteWitness({ db, actor: req.staff!, reference: req.params.ref, label: str(b.label, 300) });
-        return showCase(req, reply, req.params.ref, { extra: { invitationLink: `${config.publicUrl}/witness/${token}` } });
+        const { token } = await inviteWitness({
+          db,
+          actor: req.staff!,
+          reference: req.params.ref,
+          label: str(b.label, 300),
+        });
+        return showCase(req, reply, req.params.ref, {
+          extra: { invitationLink: `${config.publicUrl}/witness/${token}` },
+        });
       } catch (e) {
         const err = toAppError(e);
         if (!err || err.code === 'not_found') throw e;
-        return showCase(req, reply, req.params.ref, { extra: { alert: ctx(req, reply).t(err.userMessage), form: { name: 'witnesses', label: str(b.label, 300) } }, status: statusOf(err) });
+        return showCase(req, reply, req.params.ref, {
+          extra: { alert: ctx(req, reply).t(err.userMessage), form: { name: 'witnesses', label: str(b.label, 300) } },
+          status: statusOf(err),
+        });
       }
     });
-    scope.post<{ Params: { ref: string; wid: string } }>('/staff/cases/:ref/witnesses/:wid/messages', async (req, reply) => {
-      const b = body(req);
-      checkCsrf(req, b._csrf);
-      const text = validateMessage(str(b.message, TEXT_LIMITS.message + 1), false);
-      await messageWitness({ db, actor: req.staff!, reference: req.params.ref, witnessId: req.params.wid.slice(0, 36), text });
-      return reply.redirect(caseHref(req.params.ref), 303);
-    });
-    scope.get<{ Params: { ref: string; wid: string; id: string } }>('/staff/cases/:ref/witnesses/:wid/attachments/:id', async (req, reply) => {
-      const opened = await openCaseKeys({ db, actor: req.staff!, reference: req.params.ref, purpose: 'attachment_downloaded' });
-      const w = /^[0-9a-f-]{36}$/.test(req.params.wid) ? await db.selectFrom('case_witness').select('key_for_team').where('id', '=', req.params.wid).where('case_id', '=', opened.caseId).executeTakeFirst() : undefined;
-      if (!w) throw new AppError('not_found', 'no such witness', 'error.not_found');
-      const key = Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${req.params.wid}`, w.key_for_team), 'base64');
-      return sendDownload(reply, {
-        db,
-        caseId: opened.caseId,
-        caseKey: key,
-        attachmentId: req.params.id,
-        onFound: () => recordAudit(db, { actorUserId: req.staff!.id, action: 'attachment_downloaded', caseId: opened.caseId, caseReference: opened.reference, detail: { attachment: req.params.id, witness: req.params.wid } }),
-      });
-    });
+    scope.post<{ Params: { ref: string; wid: string } }>(
+      '/staff/cases/:ref/witnesses/:wid/messages',
+      async (req, reply) => {
+        const b = body(req);
+        checkCsrf(req, b._csrf);
+        const text = validateMessage(str(b.message, TEXT_LIMITS.message + 1), false);
+        await messageWitness({
+          db,
+          actor: req.staff!,
+          reference: req.params.ref,
+          witnessId: req.params.wid.slice(0, 36),
+          text,
+        });
+        return reply.redirect(caseHref(req.params.ref), 303);
+      },
+    );
+    scope.get<{ Params: { ref: string; wid: string; id: string } }>(
+      '/staff/cases/:ref/witnesses/:wid/attachments/:id',
+      async (req, reply) => {
+        const opened = await openCaseKeys({
+          db,
+          actor: req.staff!,
+          reference: req.params.ref,
+          purpose: 'attachment_downloaded',
+        });
+        const w = /^[0-9a-f-]{36}$/.test(req.params.wid)
+          ? await db
+              .selectFrom('case_witness')
+              .select('key_for_team')
+              .where('id', '=', req.params.wid)
+              .where('case_id', '=', opened.caseId)
+              .executeTakeFirst()
+          : undefined;
+        if (!w) throw new AppError('not_found', 'no such witness', 'error.not_found');
+        const key = Buffer.from(
+          openFromTeam<string>(opened.keys.team, `witness-key/${req.params.wid}`, w.key_for_team),
+          'base64',
+        );
+        return sendDownload(reply, {
+          db,
+          caseId: opened.caseId,
+          caseKey: key,
+          attachmentId: req.params.id,
+          onFound: () =>
+            recordAudit(db, {
+              actorUserId: req.staff!.id,
+              action: 'attachment_downloaded',
+              caseId: opened.caseId,
+              caseReference: opened.reference,
+              detail: { attachment: req.params.id, witness: req.params.wid },
+            }),
+        });
+      },
+    );
 
     scope.post<{ Params: { ref: string } }>('/staff/cases/:ref/messages', async (req, reply) => {
-      const opened = await openCaseKeys({ db, actor: req.staff!, reference: req.params.ref, purpose: 'message_posted' });
-      const form = await readMultipartForm(req, { db, caseKey: opened.keys.content, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes });
+      const opened = await openCaseKeys({
+        db,
+        actor: req.staff!,
+        reference: req.params.ref,
+        purpose: 'message_posted',
+      });
+      const form = await readMultipartForm(req, {
+        db,
+        caseKey: opened.keys.content,
+        maxFileBytes: config.maxFileBytes,
+        maxReportBytes: config.maxReportBytes,
+      });
       try {
         if (form.error) throw form.error;
         const text = validateMessage(form.fields.message, form.files.length > 0);
-        await postCaseMessage({ db, actor: req.staff!, opened, text, files: form.files, awaitReporter: form.fields.awaitReporter === 'on' });
+        await postCaseMessage({
+          db,
+          actor: req.staff!,
+          opened,
+          text,
+          files: form.files,
+          awaitReporter: form.fields.awaitReporter === 'on',
+        });
         return reply.redirect(caseHref(opened.reference), 303);
       } catch (e) {
         const err = toAppError(e);
         if (!err) throw e;
         const c = ctx(req, reply);
         const reselect = form.sawFiles ? ` ${c.t('error.reselect_files')}` : '';
-        return showCase(req, reply, opened.reference, { extra: { alert: c.t(err.userMessage, fileParams) + reselect, draft: (form.fields.message ?? '').slice(0, TEXT_LIMITS.message) }, status: statusOf(err) });
+        return showCase(req, reply, opened.reference, {
+          extra: {
+            alert: c.t(err.userMessage, fileParams) + reselect,
+            draft: (form.fields.message ?? '').slice(0, TEXT_LIMITS.message),
+          },
+          status: statusOf(err),
+        });
       }
     });
 
     scope.get<{ Params: { ref: string; id: string } }>('/staff/cases/:ref/attachments/:id', async (req, reply) => {
-      const opened = await openCaseKeys({ db, actor: req.staff!, reference: req.params.ref, purpose: 'attachment_downloaded' });
+      const opened = await openCaseKeys({
+        db,
+        actor: req.staff!,
+        reference: req.params.ref,
+        purpose: 'attachment_downloaded',
+      });
       return sendDownload(reply, {
         db,
         caseId: opened.caseId,
         caseKey: opened.keys.content,
         attachmentId: req.params.id,
-        onFound: () => recordAudit(db, { actorUserId: req.staff!.id, action: 'attachment_downloaded', caseId: opened.caseId, caseReference: opened.reference, detail: { attachment: req.params.id } }),
+        onFound: () =>
+          recordAudit(db, {
+            actorUserId: req.staff!.id,
+            action: 'attachment_downloaded',
+            caseId: opened.caseId,
+            caseReference: opened.reference,
+            detail: { attachment: req.params.id },
+          }),
       });
     });
   });
 }
-

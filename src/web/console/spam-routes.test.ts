@@ -3,7 +3,15 @@
 // workflow, audited and on the ledger; cases of another agency or past screening are skipped.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, signedInActor, type TestApp } from '../../../test/support/app.ts';
+import {
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedStaff,
+  signedInActor,
+  type TestApp,
+} from '../../../test/support/app.ts';
 import { transitionCase } from '../../cases/workflow.ts';
 import { cookieHeader, csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 
@@ -14,24 +22,43 @@ describe('marking spam in bulk', () => {
   let investigating = '';
 
   const file = async (agency: string, what: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/reports', payload: { agency, category: 'bribery', what } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: { agency, category: 'bribery', what },
+    });
     assert.equal(res.statusCode, 201, res.body);
     return (res.json() as { reference: string }).reference;
   };
   const login = async (email: string): Promise<Jar> => {
     const jar = newJar();
     const page = await get(h.app, jar, '/staff/login');
-    const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
+    const res = await postForm(h.app, jar, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email,
+      password: PASSWORD,
+      code: loginCode(email),
+    });
     assert.equal(res.statusCode, 303, res.body);
     return jar;
   };
   /** A url-encoded post with repeated fields, as a form of checkboxes sends it. */
   const post = async (jar: Jar, url: string, pairs: [string, string][]) => {
-    const res = await h.app.inject({ method: 'POST', url, headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(pairs).toString() });
+    const res = await h.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(pairs).toString(),
+    });
     keepCookies(jar, res);
     return res;
   };
-  const statusOf = async (reference: string) => h.db.selectFrom('report_case').select(['status', 'outcome']).where('reference', '=', reference).executeTakeFirstOrThrow();
+  const statusOf = async (reference: string) =>
+    h.db
+      .selectFrom('report_case')
+      .select(['status', 'outcome'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
 
   before(async () => {
     h = await createTestApp();
@@ -45,7 +72,8 @@ describe('marking spam in bulk', () => {
     dola = await file('DOLA', 'เรื่องของอีกหน่วยงาน');
     investigating = await file('OPDC', 'เรื่องจริงที่กำลังสอบสวน');
     const io = await signedInActor(h.db, 'io@opdc.example');
-    for (const to of ['acknowledged', 'screening', 'investigating']) await transitionCase({ db: h.db, actor: io, reference: investigating, to, reason: 'ตรวจสอบแล้ว' });
+    for (const to of ['acknowledged', 'screening', 'investigating'])
+      await transitionCase({ db: h.db, actor: io, reference: investigating, to, reason: 'ตรวจสอบแล้ว' });
   });
   after(() => h.close());
 
@@ -62,7 +90,11 @@ describe('marking spam in bulk', () => {
   it('confirms on a second page listing the selection, and changes nothing yet', async () => {
     const jar = await login('io@opdc.example');
     const inbox = await get(h.app, jar, '/staff/cases');
-    const res = await post(jar, '/staff/spam/confirm', [['_csrf', csrfOf(inbox.body)], ['scope', 'page'], ...opdc.map((r) => ['all', r] as [string, string])]);
+    const res = await post(jar, '/staff/spam/confirm', [
+      ['_csrf', csrfOf(inbox.body)],
+      ['scope', 'page'],
+      ...opdc.map((r) => ['all', r] as [string, string]),
+    ]);
     assert.equal(res.statusCode, 200, res.body);
     for (const r of opdc) assert.match(res.body, new RegExp(`name="ref" value="${r}"`));
     assert.match(res.body, /action="\/staff\/spam"/);
@@ -73,7 +105,10 @@ describe('marking spam in bulk', () => {
     const inv = await login('inv@opdc.example');
     const page = await get(h.app, inv, '/staff/cases');
     const refs = opdc.map((r) => ['ref', r] as [string, string]);
-    assert.equal((await post(inv, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', 'spam'], ...refs])).statusCode, 403);
+    assert.equal(
+      (await post(inv, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', 'spam'], ...refs])).statusCode,
+      403,
+    );
     assert.equal((await post(inv, '/staff/spam/confirm', [['_csrf', csrfOf(page.body)], ...refs])).statusCode, 403);
     const io = await login('io@opdc.example');
     assert.equal((await post(io, '/staff/spam', [['reason', 'spam'], ...refs])).statusCode, 403);
@@ -84,33 +119,68 @@ describe('marking spam in bulk', () => {
   it('refuses more than 200 cases at once, and an empty selection', async () => {
     const jar = await login('io@opdc.example');
     const page = await get(h.app, jar, '/staff/cases');
-    const many = Array.from({ length: 201 }, (_, i) => ['ref', `OPDC-2569-${String(i).padStart(6, '0')}`] as [string, string]);
+    const many = Array.from(
+      { length: 201 },
+      (_, i) => ['ref', `OPDC-2569-${String(i).padStart(6, '0')}`] as [string, string],
+    );
     const res = await post(jar, '/staff/spam/confirm', [['_csrf', csrfOf(page.body)], ...many]);
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /ไม่เกิน 200 เรื่อง/);
-    assert.equal((await post(jar, '/staff/spam/confirm', [['_csrf', csrfOf(page.body)], ['scope', 'selected']])).statusCode, 400);
+    assert.equal(
+      (
+        await post(jar, '/staff/spam/confirm', [
+          ['_csrf', csrfOf(page.body)],
+          ['scope', 'selected'],
+        ])
+      ).statusCode,
+      400,
+    );
   });
 
   it('closes each selected case as unfounded, audited and on the ledger; skips another agency’s and one past screening', async () => {
     const jar = await login('io@opdc.example');
     const page = await get(h.app, jar, '/staff/cases');
     const chosen = opdc.slice(0, 4);
-    const res = await post(jar, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', 'น้ำท่วมสแปม'], ...[...chosen, dola, investigating, 'OPDC-2569-999999'].map((r) => ['ref', r] as [string, string])]);
+    const res = await post(jar, '/staff/spam', [
+      ['_csrf', csrfOf(page.body)],
+      ['reason', 'น้ำท่วมสแปม'],
+      ...[...chosen, dola, investigating, 'OPDC-2569-999999'].map((r) => ['ref', r] as [string, string]),
+    ]);
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.body, /ยุติเรื่องในฐานะสแปมแล้ว 4 เรื่อง/);
     assert.match(res.body, /ข้ามไป 3 เรื่อง/);
-    for (const r of chosen) assert.deepEqual(await statusOf(r), { status: 'closed', outcome: 'unfounded_or_malicious' });
+    for (const r of chosen)
+      assert.deepEqual(await statusOf(r), { status: 'closed', outcome: 'unfounded_or_malicious' });
     assert.deepEqual(await statusOf(dola), { status: 'new', outcome: null });
     assert.equal((await statusOf(investigating)).status, 'investigating');
-    const audits = await h.db.selectFrom('audit_event').select(['case_reference', 'detail']).where('action', '=', 'status_changed').where('case_reference', 'in', chosen).execute();
+    const audits = await h.db
+      .selectFrom('audit_event')
+      .select(['case_reference', 'detail'])
+      .where('action', '=', 'status_changed')
+      .where('case_reference', 'in', chosen)
+      .execute();
     assert.equal(audits.length, 4);
-    assert.ok(audits.every((a) => (a.detail as { spam?: boolean; to?: string }).spam === true && (a.detail as { to: string }).to === 'closed'));
-    const ledger = await h.db.selectFrom('case_ledger_event as e').innerJoin('report_case as c', 'c.id', 'e.case_id').select('c.reference').where('e.event', '=', 'closure').execute();
+    assert.ok(
+      audits.every(
+        (a) =>
+          (a.detail as { spam?: boolean; to?: string }).spam === true && (a.detail as { to: string }).to === 'closed',
+      ),
+    );
+    const ledger = await h.db
+      .selectFrom('case_ledger_event as e')
+      .innerJoin('report_case as c', 'c.id', 'e.case_id')
+      .select('c.reference')
+      .where('e.event', '=', 'closure')
+      .execute();
     assert.deepEqual(ledger.map((l) => l.reference).sort(), [...chosen].sort());
     // another agency's officer cannot mark this agency's cases
     const other = await login('io@dola.example');
     const otherPage = await get(h.app, other, '/staff/cases');
-    const cross = await post(other, '/staff/spam', [['_csrf', csrfOf(otherPage.body)], ['reason', 'spam'], ['ref', opdc[4]]]);
+    const cross = await post(other, '/staff/spam', [
+      ['_csrf', csrfOf(otherPage.body)],
+      ['reason', 'spam'],
+      ['ref', opdc[4]],
+    ]);
     assert.equal(cross.statusCode, 200);
     assert.match(cross.body, /ข้ามไป 1 เรื่อง/);
     assert.equal((await statusOf(opdc[4])).status, 'new');
@@ -119,7 +189,11 @@ describe('marking spam in bulk', () => {
   it('a supervisor of the agency marks too, on metadata alone', async () => {
     const jar = await login('sup@opdc.example');
     const page = await get(h.app, jar, '/staff/cases');
-    const res = await post(jar, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', 'spam'], ['ref', opdc[5]]]);
+    const res = await post(jar, '/staff/spam', [
+      ['_csrf', csrfOf(page.body)],
+      ['reason', 'spam'],
+      ['ref', opdc[5]],
+    ]);
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(await statusOf(opdc[5]), { status: 'closed', outcome: 'unfounded_or_malicious' });
   });

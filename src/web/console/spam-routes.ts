@@ -22,18 +22,24 @@ export function spamRoutes(app: FastifyInstance, deps: WebDeps): void {
 
     const show = (req: FastifyRequest, reply: FastifyReply, shown: Shown, status = 200) => {
       const c = pageContext(req, reply);
-      return sendPage(reply, c, 'staff-spam', {
-        title: c.t('spam.title'),
-        selection: null,
-        result: null,
-        alert: null,
-        reason: c.t('spam.reason.default'),
-        maxReason: MAX_REASON,
-        csrf: csrfToken(req, reply, config.isSecureCookies),
-        staffEmail: req.staff!.email,
-        nav: (deps.staffNav ?? adminNav)(req.staff!),
-        ...shown,
-      }, status);
+      return sendPage(
+        reply,
+        c,
+        'staff-spam',
+        {
+          title: c.t('spam.title'),
+          selection: null,
+          result: null,
+          alert: null,
+          reason: c.t('spam.reason.default'),
+          maxReason: MAX_REASON,
+          csrf: csrfToken(req, reply, config.isSecureCookies),
+          staffEmail: req.staff!.email,
+          nav: (deps.staffNav ?? adminNav)(req.staff!),
+          ...shown,
+        },
+        status,
+      );
     };
 
     /** Runs a step; a refused selection or reason shows the page again with the error (403 for a wrong role). */
@@ -48,12 +54,23 @@ export function spamRoutes(app: FastifyInstance, deps: WebDeps): void {
           const err = toAppError(e);
           if (!err || err.code === 'forbidden') throw e;
           const c = pageContext(req, reply);
-          return show(req, reply, { alert: c.t(err.userMessage), selection: err.userMessage.startsWith('spam.') ? undefined : spamSelection(b.ref), reason: String(b.reason ?? '').slice(0, MAX_REASON) }, statusOf(err));
+          return show(
+            req,
+            reply,
+            {
+              alert: c.t(err.userMessage),
+              selection: err.userMessage.startsWith('spam.') ? undefined : spamSelection(b.ref),
+              reason: String(b.reason ?? '').slice(0, MAX_REASON),
+            },
+            statusOf(err),
+          );
         }
       });
 
     // The inbox's form: `scope=page` takes every markable case of the page, otherwise the ticked ones.
     step('/staff/spam/confirm', async (_req, b) => ({ selection: spamSelection(b.scope === 'page' ? b.all : b.ref) }));
-    step('/staff/spam', async (req, b) => ({ result: await markSpam({ db, actor: req.staff!, references: b.ref, reason: checkReason(b.reason) }) }));
+    step('/staff/spam', async (req, b) => ({
+      result: await markSpam({ db, actor: req.staff!, references: b.ref, reason: checkReason(b.reason) }),
+    }));
   });
 }

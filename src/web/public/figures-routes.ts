@@ -28,7 +28,8 @@ export function rangeOf(query: Record<string, unknown>, now = new Date()): Range
   if (fy === 'all') return { fy: 'all', from: null, to: null };
   if (fy === '') return { fy: current, ...fiscalYearRange(current) };
   const year = /^\d{4}$/.test(fy) ? Number(fy) : NaN;
-  if (!(year >= current - FISCAL_YEARS_KEPT && year <= current)) throw new AppError('invalid_input', 'fy must be a recent Buddhist Era fiscal year or all', 'error.figures_year');
+  if (!(year >= current - FISCAL_YEARS_KEPT && year <= current))
+    throw new AppError('invalid_input', 'fy must be a recent Buddhist Era fiscal year or all', 'error.figures_year');
   return { fy: year, ...fiscalYearRange(year) };
 }
 
@@ -54,26 +55,41 @@ export function figuresRoutes(app: FastifyInstance, deps: WebDeps): void {
     const { range, figures } = await load(req);
     const offered = Array.from({ length: FISCAL_YEARS_BACK + 1 }, (_, i) => currentFiscalYear() - i);
     const nf = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB');
-    const mean = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const mean = new Intl.NumberFormat(c.lang === 'th' ? 'th-TH' : 'en-GB', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
     // Only the channels anything came through, so the tables stay readable on a phone.
-    const channels = CASE_CHANNELS.filter((ch) => figures.total.complaints.byChannel[ch] + figures.total.tips.byChannel[ch] > 0);
-    return sendPage(reply, c, 'figures', {
-      title: c.t('figures.title'),
-      figures,
-      range,
-      years: typeof range.fy === 'number' && !offered.includes(range.fy) ? [...offered, range.fy] : offered,
-      channels,
-      outcomes: COMPLAINT_OUTCOMES,
-      num: (n: number) => nf.format(n),
-      mean: (n: number | null) => (n === null ? '–' : mean.format(n)),
-      day: (d: string) => formatDay(c.lang, d),
-      csvHref: `/figures.csv?fy=${range.fy}`,
-    }, 200, true);
+    const channels = CASE_CHANNELS.filter(
+      (ch) => figures.total.complaints.byChannel[ch] + figures.total.tips.byChannel[ch] > 0,
+    );
+    return sendPage(
+      reply,
+      c,
+      'figures',
+      {
+        title: c.t('figures.title'),
+        figures,
+        range,
+        years: typeof range.fy === 'number' && !offered.includes(range.fy) ? [...offered, range.fy] : offered,
+        channels,
+        outcomes: COMPLAINT_OUTCOMES,
+        num: (n: number) => nf.format(n),
+        mean: (n: number | null) => (n === null ? '–' : mean.format(n)),
+        day: (d: string) => formatDay(c.lang, d),
+        csvHref: `/figures.csv?fy=${range.fy}`,
+      },
+      200,
+      true,
+    );
   });
 
   app.get('/figures.csv', async (req, reply) => {
     const { range, figures } = await load(req);
     const label = range.fy === 'all' ? 'all' : `fy${range.fy}`;
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="sujarit-figures-${label}.csv"`).send(figuresCsv(figures));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sujarit-figures-${label}.csv"`)
+      .send(figuresCsv(figures));
   });
 }

@@ -17,7 +17,11 @@ describe('privacy notice', () => {
 
   before(async () => {
     h = await createTestApp();
-    configured = await createTestApp({ SUJARIT_OPERATOR_NAME_TH: 'สำนักงาน ก.พ.ร.', SUJARIT_OPERATOR_NAME_EN: 'Office of the Public Sector Development Commission', SUJARIT_OPERATOR_CONTACT: `privacy@opdc.example\n${HOSTILE}` });
+    configured = await createTestApp({
+      SUJARIT_OPERATOR_NAME_TH: 'สำนักงาน ก.พ.ร.',
+      SUJARIT_OPERATOR_NAME_EN: 'Office of the Public Sector Development Commission',
+      SUJARIT_OPERATOR_CONTACT: `privacy@opdc.example\n${HOSTILE}`,
+    });
     for (const t of [h, configured]) {
       for (const code of ['OPDC', 'QUIET']) await seedAgency(t.db, code);
       await seedStaff(t.db, 'OPDC', 'intake@opdc.example', ['intake_officer']);
@@ -50,7 +54,10 @@ describe('privacy notice', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /<html lang="en">/);
     assert.match(res.body, /<dt>Operator<\/dt><dd>Office of the Public Sector Development Commission<\/dd>/);
-    assert.match(res.body, /<dd class="text">privacy@opdc.example\n&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;Co&quot;<\/dd>/);
+    assert.match(
+      res.body,
+      /<dd class="text">privacy@opdc.example\n&lt;script&gt;alert\(1\)&lt;\/script&gt; &amp; &quot;Co&quot;<\/dd>/,
+    );
     assert.doesNotMatch(res.body, /<script/);
     assert.doesNotMatch(res.body, /Not configured yet/);
     assert.match(res.body, /<li>Agency OPDC<\/li>/);
@@ -61,7 +68,18 @@ describe('privacy notice', () => {
   });
 
   it('is linked from the footer of every reporter-side page, and not from the staff side', async () => {
-    for (const url of ['/', '/report', '/complaint', '/complaint?type=permit', '/status', '/followup', '/figures', '/ita', '/privacy', '/no-such-page']) {
+    for (const url of [
+      '/',
+      '/report',
+      '/complaint',
+      '/complaint?type=permit',
+      '/status',
+      '/followup',
+      '/figures',
+      '/ita',
+      '/privacy',
+      '/no-such-page',
+    ]) {
       const res = await get(h.app, newJar(), url);
       assert.match(res.body, FOOTER_LINK, url);
       assert.match(res.body, /<link rel="icon" href="\/static\/favicon.svg" type="image\/svg\+xml">/, url);
@@ -71,7 +89,10 @@ describe('privacy notice', () => {
   });
 
   it('tells the complainant, next to the name and contact, who reads them, with a link that keeps the form', async () => {
-    for (const [url, words] of [['/complaint', 'อ่านได้เฉพาะเจ้าหน้าที่ที่ดูแลเรื่องของคุณ'], ['/complaint?type=permit&lang=en', 'Only the officers handling your complaint can read them.']] as const) {
+    for (const [url, words] of [
+      ['/complaint', 'อ่านได้เฉพาะเจ้าหน้าที่ที่ดูแลเรื่องของคุณ'],
+      ['/complaint?type=permit&lang=en', 'Only the officers handling your complaint can read them.'],
+    ] as const) {
       const res = await get(h.app, newJar(), url);
       const you = res.body.split('id="identityName"')[0].split('<fieldset class="field">').at(-1)!;
       assert.ok(you.includes(words), url);

@@ -18,14 +18,23 @@ export function privacyRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/privacy', async (req, reply) => {
     const c = pageContext(req, reply);
     const agencies = await listReportableAgencies({ db });
-    return sendPage(reply, c, 'privacy', {
-      title: c.t('privacy.title'),
-      operator: config.operator,
-      agencies,
-      durations: { minutes: REVEAL_MINUTES, session: REPORTER_SESSION_MINUTES, hours: TICKET_HOURS },
-    }, 200, true);
+    return sendPage(
+      reply,
+      c,
+      'privacy',
+      {
+        title: c.t('privacy.title'),
+        operator: config.operator,
+        agencies,
+        durations: { minutes: REVEAL_MINUTES, session: REPORTER_SESSION_MINUTES, hours: TICKET_HOURS },
+      },
+      200,
+      true,
+    );
   });
 
   // Browsers and tools still ask for /favicon.ico: send them to the SVG rather than to a 404 page.
-  app.get('/favicon.ico', { exposeHeadRoute: true }, async (_req, reply) => reply.header('cache-control', 'public, max-age=86400').redirect(FAVICON_PATH, 301));
+  app.get('/favicon.ico', { exposeHeadRoute: true }, async (_req, reply) =>
+    reply.header('cache-control', 'public, max-age=86400').redirect(FAVICON_PATH, 301),
+  );
 }

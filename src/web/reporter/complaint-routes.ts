@@ -19,7 +19,18 @@ import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
 
 /** Every field of the complaint forms, given back as typed when the form comes back. */
-export const COMPLAINT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'identityName', 'identityContact', 'permitReference', 'filedOn', 'manualDueOn'] as const;
+export const COMPLAINT_FIELDS = [
+  'agency',
+  'category',
+  'what',
+  'when',
+  'where',
+  'identityName',
+  'identityContact',
+  'permitReference',
+  'filedOn',
+  'manualDueOn',
+] as const;
 
 export type ComplaintKind = 'complaint' | 'permit';
 
@@ -29,7 +40,10 @@ export function complaintKindOf(query: unknown): ComplaintKind {
 }
 
 /** What was typed, each field cut to its longest accepted length (never stored cut: only shown back). */
-export function typedValues(fields: Record<string, string>, names: readonly string[] = COMPLAINT_FIELDS): Record<string, string> {
+export function typedValues(
+  fields: Record<string, string>,
+  names: readonly string[] = COMPLAINT_FIELDS,
+): Record<string, string> {
   return Object.fromEntries(names.map((k) => [k, (fields[k] ?? '').slice(0, TEXT_LIMITS.what)]));
 }
 
@@ -41,65 +55,151 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
   const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
   const str = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 
-  const showForm = async (req: FastifyRequest, reply: FastifyReply, c: PageContext, kind: ComplaintKind, values: Record<string, string>, error: AppError | null, status: number, reselect = false, filing?: { filing: FilingShown; alertParams: { seconds: number } }) => {
+  const showForm = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: PageContext,
+    kind: ComplaintKind,
+    values: Record<string, string>,
+    error: AppError | null,
+    status: number,
+    reselect = false,
+    filing?: { filing: FilingShown; alertParams: { seconds: number } },
+  ) => {
     const agencies = await agenciesForForm(db, values.agency);
-    return sendPage(reply, c, 'complaint', {
-      title: c.t(kind === 'permit' ? 'complaint.permit.title' : 'complaint.title'),
-      kind,
-      action: kind === 'permit' ? '/complaint?type=permit' : '/complaint',
-      csrf: csrf(req, reply),
-      agencies,
-      categories: COMPLAINT_CATEGORIES,
-      ...formShown(c.t, fileParams, values, error, reselect, filing?.alertParams),
-      filing: filing?.filing ?? (await freshFiling(deps.filingGate, reply)),
-      isStaff: false,
-    }, status, status === 200);
+    return sendPage(
+      reply,
+      c,
+      'complaint',
+      {
+        title: c.t(kind === 'permit' ? 'complaint.permit.title' : 'complaint.title'),
+        kind,
+        action: kind === 'permit' ? '/complaint?type=permit' : '/complaint',
+        csrf: csrf(req, reply),
+        agencies,
+        categories: COMPLAINT_CATEGORIES,
+        ...formShown(c.t, fileParams, values, error, reselect, filing?.alertParams),
+        filing: filing?.filing ?? (await freshFiling(deps.filingGate, reply)),
+        isStaff: false,
+      },
+      status,
+      status === 200,
+    );
   };
 
-  app.get('/complaint', async (req, reply) => showForm(req, reply, ctx(req, reply), complaintKindOf(req.query), {}, null, 200));
+  app.get('/complaint', async (req, reply) =>
+    showForm(req, reply, ctx(req, reply), complaintKindOf(req.query), {}, null, 200),
+  );
 
   app.post('/complaint', async (req, reply) => {
     const c = ctx(req, reply);
     const kind = complaintKindOf(req.query);
     const draft = newDraft();
     const gate = await filingPost(deps.filingGate);
-    const form = await readMultipartForm(req, { db, caseKey: draft.caseKey, maxFileBytes: config.maxFileBytes, maxReportBytes: config.maxReportBytes, beforeFiles: gate.beforeFiles });
+    const form = await readMultipartForm(req, {
+      db,
+      caseKey: draft.caseKey,
+      maxFileBytes: config.maxFileBytes,
+      maxReportBytes: config.maxReportBytes,
+      beforeFiles: gate.beforeFiles,
+    });
     const values = typedValues(form.fields);
-    if (form.error) return showForm(req, reply, c, kind, values, form.error, statusOf(form.error), form.sawFiles, gate.shown(reply, form.fields, form.error));
+    if (form.error)
+      return showForm(
+        req,
+        reply,
+        c,
+        kind,
+        values,
+        form.error,
+        statusOf(form.error),
+        form.sawFiles,
+        gate.shown(reply, form.fields, form.error),
+      );
     try {
       const { report, complaint } = validateComplaint(form.fields, kind, { isNamed: true });
-      const done = await submitReport({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, draft, input: report, files: form.files, channel: 'web', complaint, ticket: gate.use(), reveal: revealOf('complaint', draft.caseId, form.files, kind) });
+      const done = await submitReport({
+        db,
+        kdf: config.kdf,
+        receiptSalt: secrets.receiptSalt,
+        draft,
+        input: report,
+        files: form.files,
+        channel: 'web',
+        complaint,
+        ticket: gate.use(),
+        reveal: revealOf('complaint', draft.caseId, form.files, kind),
+      });
       // Committed, with the code page's record: only now may the tracking code be shown.
       return redirectToReceipt(reply, done.revealCookie, config.isSecureCookies);
     } catch (e) {
       const err = toAppError(e);
       if (!err) req.log.error({ err: { message: (e as Error).message } }, 'complaint submission failed');
-      return showForm(req, reply, c, kind, values, err ?? new AppError('invalid_input', 'internal', 'error.internal'), statusOf(err), form.sawFiles, gate.shown(reply, form.fields, err));
+      return showForm(
+        req,
+        reply,
+        c,
+        kind,
+        values,
+        err ?? new AppError('invalid_input', 'internal', 'error.internal'),
+        statusOf(err),
+        form.sawFiles,
+        gate.shown(reply, form.fields, err),
+      );
     }
   });
 
   const lookupForm = (req: FastifyRequest, reply: FastifyReply, c: PageContext, alert: string | null, status: number) =>
-    sendPage(reply, c, 'status', { title: c.t('tracking.title'), csrf: csrf(req, reply), maxCode: TEXT_LIMITS.receipt, alert }, status, status === 200);
+    sendPage(
+      reply,
+      c,
+      'status',
+      { title: c.t('tracking.title'), csrf: csrf(req, reply), maxCode: TEXT_LIMITS.receipt, alert },
+      status,
+      status === 200,
+    );
 
-  const showTracked = (req: FastifyRequest, reply: FastifyReply, c: PageContext, tracked: TrackedCase, code: string, extra: { alert?: string; ratingErrors?: Record<string, string>; ratingValues?: Record<string, string> } = {}, status = 200, isGetPage = false) =>
-    sendPage(reply, c, 'status-case', {
-      title: `${c.t('tracking.case.title')} ${tracked.reference}`,
-      tracked,
-      code,
-      csrf: csrf(req, reply),
-      maxComment: TEXT_LIMITS.ratingComment,
-      alert: null,
-      ratingErrors: {},
-      ratingValues: {},
-      ...extra,
-    }, status, isGetPage);
+  const showTracked = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    c: PageContext,
+    tracked: TrackedCase,
+    code: string,
+    extra: { alert?: string; ratingErrors?: Record<string, string>; ratingValues?: Record<string, string> } = {},
+    status = 200,
+    isGetPage = false,
+  ) =>
+    sendPage(
+      reply,
+      c,
+      'status-case',
+      {
+        title: `${c.t('tracking.case.title')} ${tracked.reference}`,
+        tracked,
+        code,
+        csrf: csrf(req, reply),
+        maxComment: TEXT_LIMITS.ratingComment,
+        alert: null,
+        ratingErrors: {},
+        ratingValues: {},
+        ...extra,
+      },
+      status,
+      isGetPage,
+    );
 
   /** Opens the status with a code; a wrong code (or a witness's receipt) gives the form back, 401. */
   const lookup = async (req: FastifyRequest, reply: FastifyReply, code: string, isGet: boolean) => {
     const c = ctx(req, reply);
     try {
       if (!isGet) checkCsrf(req, body(req)._csrf);
-      const { tracked } = await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.tracking, code });
+      const { tracked } = await trackCase({
+        db,
+        kdf: config.kdf,
+        receiptSalt: secrets.receiptSalt,
+        throttle: deps.limits.tracking,
+        code,
+      });
       return showTracked(req, reply, c, tracked, code, {}, 200, isGet);
     } catch (e) {
       const err = toAppError(e);
@@ -123,7 +223,9 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     let tracked: TrackedCase;
     try {
       checkCsrf(req, b._csrf);
-      tracked = (await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.tracking, code })).tracked;
+      tracked = (
+        await trackCase({ db, kdf: config.kdf, receiptSalt: secrets.receiptSalt, throttle: deps.limits.tracking, code })
+      ).tracked;
     } catch (e) {
       const err = toAppError(e);
       if (!err) throw e;
@@ -132,12 +234,26 @@ export function complaintRoutes(app: FastifyInstance, deps: WebDeps): void {
     try {
       const { score, comment } = validateRating(b.score, b.comment);
       await rateCase({ db, caseId: tracked.caseId, score, comment, channel: 'web' });
-      return sendPage(reply, c, 'status-rated', { title: c.t('tracking.rating.thanks'), score, reference: tracked.reference, code, csrf: csrf(req, reply) });
+      return sendPage(reply, c, 'status-rated', {
+        title: c.t('tracking.rating.thanks'),
+        score,
+        reference: tracked.reference,
+        code,
+        csrf: csrf(req, reply),
+      });
     } catch (e) {
       const err = toAppError(e);
       if (!err) throw e;
       const ratingValues = { score: str(b.score, 2), comment: str(b.comment, TEXT_LIMITS.ratingComment) };
-      return showTracked(req, reply, c, tracked, code, { alert: c.t(err.userMessage), ratingErrors: err.fields, ratingValues }, statusOf(err));
+      return showTracked(
+        req,
+        reply,
+        c,
+        tracked,
+        code,
+        { alert: c.t(err.userMessage), ratingErrors: err.fields, ratingValues },
+        statusOf(err),
+      );
     }
   });
 }

@@ -10,7 +10,14 @@ import { agedTicket, solve, ticketOf } from '../../../test/support/filing.ts';
 import { csrfOf, get, newJar, postMultipart, receiptOf } from '../../../test/support/web.ts';
 
 const THRESHOLD = 3;
-const REPORT = { agency: 'OPDC', category: 'bribery', what: 'เจ้าหน้าที่เรียกเงินสองพันบาท', when: 'เมื่อวาน', where: 'สำนักงานเขต', who: 'หัวหน้าฝ่าย' };
+const REPORT = {
+  agency: 'OPDC',
+  category: 'bribery',
+  what: 'เจ้าหน้าที่เรียกเงินสองพันบาท',
+  when: 'เมื่อวาน',
+  where: 'สำนักงานเขต',
+  who: 'หัวหน้าฝ่าย',
+};
 
 describe('filing under load', () => {
   let t: TestApp;
@@ -20,10 +27,15 @@ describe('filing under load', () => {
       (select count(*) from filing_ticket_use) as uses, (select count(*) from blob) as blobs`.execute(t.db);
     return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
   };
-  const api = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url: `/api/v1${url}`, ...(payload ? { payload } : {}) });
+  const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
+    t.app.inject({ method, url: `/api/v1${url}`, ...(payload ? { payload } : {}) });
 
   before(async () => {
-    t = await createTestApp({ SUJARIT_FILING_THRESHOLD: String(THRESHOLD), SUJARIT_FILING_WAIT_S: '60', SUJARIT_FILING_POW_BITS: '8' });
+    t = await createTestApp({
+      SUJARIT_FILING_THRESHOLD: String(THRESHOLD),
+      SUJARIT_FILING_WAIT_S: '60',
+      SUJARIT_FILING_POW_BITS: '8',
+    });
     await seedAgency(t.db, 'OPDC');
     await seedRecipient(t.db, 'OPDC', 'officer@opdc.example');
   });
@@ -51,7 +63,13 @@ describe('filing under load', () => {
     assert.match(String(form.headers['content-security-policy']), /script-src 'self'/);
     for (let i = 0; i < 50; i++) {
       const fresh = i % 2 === 0 ? ticketOf((await get(t.app, jar, '/report')).body).ticket : undefined;
-      const res = await postMultipart(t.app, jar, '/report', { _csrf: csrfOf(form.body), ...(fresh ? { ticket: fresh } : {}), ...REPORT, what: `สแปม ${i}` }, i % 10 === 0 ? [{ name: 'x.txt', type: 'text/plain', data: Buffer.from('flood') }] : []);
+      const res = await postMultipart(
+        t.app,
+        jar,
+        '/report',
+        { _csrf: csrfOf(form.body), ...(fresh ? { ticket: fresh } : {}), ...REPORT, what: `สแปม ${i}` },
+        i % 10 === 0 ? [{ name: 'x.txt', type: 'text/plain', data: Buffer.from('flood') }] : [],
+      );
       assert.equal(res.statusCode, 429, res.body);
       assert.ok(Number(res.headers['retry-after']) > 0);
       assert.match(res.body, new RegExp(`สแปม ${i}<`), 'what was typed is given back');
@@ -90,7 +108,10 @@ describe('filing under load', () => {
     assert.equal(now.cases, before.cases + 1);
     assert.equal(now.uses, before.uses + 1);
     const kept = await t.db.selectFrom('filing_ticket_use').selectAll().execute();
-    assert.ok(kept.every((r) => r.expires_at.getTime() % 3_600_000 === 0), 'no time finer than the hour is kept');
+    assert.ok(
+      kept.every((r) => r.expires_at.getTime() % 3_600_000 === 0),
+      'no time finer than the hour is kept',
+    );
   });
 
   it('files at once with the proof of work the form asks for (the script path)', async () => {
@@ -98,7 +119,12 @@ describe('filing under load', () => {
     const form = await get(t.app, jar, '/report');
     const { ticket, powBits } = ticketOf(form.body);
     assert.ok(powBits >= 8);
-    const res = await postMultipart(t.app, jar, '/report', { _csrf: csrfOf(form.body), ticket, pow: solve(ticket, powBits + 2), ...REPORT });
+    const res = await postMultipart(t.app, jar, '/report', {
+      _csrf: csrfOf(form.body),
+      ticket,
+      pow: solve(ticket, powBits + 2),
+      ...REPORT,
+    });
     assert.equal(res.statusCode, 200, res.body);
   });
 
@@ -117,7 +143,14 @@ describe('filing under load', () => {
     const before = await counts();
     const jar = newJar();
     const form = await get(t.app, jar, '/complaint');
-    const fields = { _csrf: csrfOf(form.body), agency: 'OPDC', category: 'service_delay', what: 'รอคิวนานมาก', identityName: 'สมชาย ใจดี', identityContact: '0812345678' };
+    const fields = {
+      _csrf: csrfOf(form.body),
+      agency: 'OPDC',
+      category: 'service_delay',
+      what: 'รอคิวนานมาก',
+      identityName: 'สมชาย ใจดี',
+      identityContact: '0812345678',
+    };
     const refused = await postMultipart(t.app, jar, '/complaint', { ...fields, ticket: ticketOf(form.body).ticket });
     assert.equal(refused.statusCode, 429, refused.body);
     assert.match(refused.body, /รอคิวนานมาก</);
@@ -148,10 +181,14 @@ describe('filing under load', () => {
     assert.equal(replay.statusCode, 409);
     // the same ticket sent five times at once: the unique row lets one filing through
     const raced = agedTicket(t.deps.secrets.cookieKey, 3600);
-    const races = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/reports', { ...body, ticket: raced })));
+    const races = await Promise.all(
+      Array.from({ length: 5 }, () => api('POST', '/reports', { ...body, ticket: raced })),
+    );
     assert.deepEqual(races.map((r) => r.statusCode).sort(), [201, 409, 409, 409, 409]);
     assert.equal((await counts()).cases, before.cases + 3);
-    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>;
+    };
     assert.equal(doc.paths['/api/v1/filing-ticket'].get.operationId, 'getFilingTicket');
     assert.ok(doc.paths['/api/v1/reports'].post.responses['429'] && doc.paths['/api/v1/reports'].post.responses['409']);
   });

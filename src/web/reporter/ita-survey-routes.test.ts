@@ -4,7 +4,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { CHEAP_KDF, TEST_LIMITS, createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
+import {
+  CHEAP_KDF,
+  TEST_LIMITS,
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedStaff,
+  type TestApp,
+} from '../../../test/support/app.ts';
 import { cookieHeader, csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 import type { Db } from '../../db/connection.ts';
 import { translator } from '../../i18n/messages.ts';
@@ -15,16 +24,20 @@ import { buildApp } from '../app.ts';
 
 const th = translator('th');
 const en = translator('en');
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 
 function answersFor(survey: Pick<Survey, 'questions' | 'scales'>, pick: (i: number) => number): Record<string, string> {
-  return Object.fromEntries(survey.questions.map((q, i) => {
-    const opts = answerOptions(survey.scales[q.scale]);
-    return [fieldOf(q.id), String(opts[pick(i) % opts.length].value)];
-  }));
+  return Object.fromEntries(
+    survey.questions.map((q, i) => {
+      const opts = answerOptions(survey.scales[q.scale]);
+      return [fieldOf(q.id), String(opts[pick(i) % opts.length].value)];
+    }),
+  );
 }
 const tokenOf = (url: string) => /\/ita\/s\/([A-Za-z0-9_-]{43})$/.exec(url)![1];
-const checked = (html: string) => [...html.matchAll(/<input type="radio"[^>]*name="([^"]+)" value="(\d)"[^>]*checked/g)].map((m) => [m[1], m[2]]);
+const checked = (html: string) =>
+  [...html.matchAll(/<input type="radio"[^>]*name="([^"]+)" value="(\d)"[^>]*checked/g)].map((m) => [m[1], m[2]]);
 
 describe('ITA survey pages', () => {
   let h: TestApp;
@@ -34,11 +47,24 @@ describe('ITA survey pages', () => {
   let year = 2570;
 
   const snapshot = async (db: Db, cycleId: number) => ({
-    cycle: await db.selectFrom('ita_cycle').select(['links_issued', 'iit_responses', 'eit_responses']).where('id', '=', cycleId).executeTakeFirstOrThrow(),
-    links: (await db.selectFrom('ita_link').select('token_hash').where('cycle_id', '=', cycleId).execute()).map((r) => r.token_hash.toString('hex')).sort(),
-    tally: await db.selectFrom('ita_tally').selectAll().where('cycle_id', '=', cycleId).orderBy('question_id').orderBy('answer').execute(),
+    cycle: await db
+      .selectFrom('ita_cycle')
+      .select(['links_issued', 'iit_responses', 'eit_responses'])
+      .where('id', '=', cycleId)
+      .executeTakeFirstOrThrow(),
+    links: (await db.selectFrom('ita_link').select('token_hash').where('cycle_id', '=', cycleId).execute())
+      .map((r) => r.token_hash.toString('hex'))
+      .sort(),
+    tally: await db
+      .selectFrom('ita_tally')
+      .selectAll()
+      .where('cycle_id', '=', cycleId)
+      .orderBy('question_id')
+      .orderBy('answer')
+      .execute(),
   });
-  const open = () => openCycle({ db: h.db, actor: actors.admin, fiscalYear: year++, frameworkName: 'ita-2569.json', staffCount: 40 });
+  const open = () =>
+    openCycle({ db: h.db, actor: actors.admin, fiscalYear: year++, frameworkName: 'ita-2569.json', staffCount: 40 });
   const links = async (n = 1, c = cycle) => issueLinks({ db: h.db, actor: actors.admin, cycleId: c.id, count: n });
   /** Opens the form like a browser, then posts `fields` (plus the page's CSRF token unless `csrf` is given). */
   const answer = async (url: string, fields: Record<string, string>, csrf?: string) => {
@@ -56,14 +82,31 @@ describe('ITA survey pages', () => {
     h = await createTestApp();
     await seedAgency(h.db, 'OPDC');
     await seedAgency(h.db, 'NACC');
-    for (const [key, agency, email, roles] of [['admin', 'OPDC', 'admin@opdc.example', ['agency_admin']], ['assessor', 'OPDC', 'ita@opdc.example', ['ita_assessor']], ['io', 'OPDC', 'io@opdc.example', ['intake_officer']], ['nacc', 'NACC', 'admin@nacc.example', ['agency_admin']]] as const) {
+    for (const [key, agency, email, roles] of [
+      ['admin', 'OPDC', 'admin@opdc.example', ['agency_admin']],
+      ['assessor', 'OPDC', 'ita@opdc.example', ['ita_assessor']],
+      ['io', 'OPDC', 'io@opdc.example', ['intake_officer']],
+      ['nacc', 'NACC', 'admin@nacc.example', ['agency_admin']],
+    ] as const) {
       await seedStaff(h.db, agency, email, [...roles]);
       const jar = newJar();
       const page = await get(h.app, jar, '/staff/login');
-      const res = await postForm(h.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password: PASSWORD, code: loginCode(email) });
+      const res = await postForm(h.app, jar, '/staff/login', {
+        _csrf: csrfOf(page.body),
+        email,
+        password: PASSWORD,
+        code: loginCode(email),
+      });
       assert.equal(res.statusCode, 303, res.body);
       jars[key] = jar;
-      const { token } = await staffLogin({ db: h.db, kdf: CHEAP_KDF, limits: TEST_LIMITS, email, password: PASSWORD, code: loginCode(email) });
+      const { token } = await staffLogin({
+        db: h.db,
+        kdf: CHEAP_KDF,
+        limits: TEST_LIMITS,
+        email,
+        password: PASSWORD,
+        code: loginCode(email),
+      });
       actors[key] = (await resolveStaffSession({ db: h.db, token }))!;
     }
     cycle = await open();
@@ -165,7 +208,10 @@ describe('ITA survey pages', () => {
       const [token] = await links();
       const survey = await loadIitSurvey(h.db, token);
       const before = await snapshot(h.db, cycle.id);
-      const res = await answer(`/ita/s/${token}`, answersFor(survey, (i) => i));
+      const res = await answer(
+        `/ita/s/${token}`,
+        answersFor(survey, (i) => i),
+      );
       assert.equal(res.statusCode, 200, res.body);
       assert.ok(res.body.includes(esc(th('ita.survey.done.title'))));
       const after = await snapshot(h.db, cycle.id);
@@ -178,8 +224,18 @@ describe('ITA survey pages', () => {
       assert.equal(used.body, unknown.body);
       assert.equal(used.body, malformed.body);
       assert.ok(used.body.includes(esc(th('ita.survey.invalid.title'))));
-      const postAgain = await postForm(h.app, newJar(), `/ita/s/${token}`, answersFor(survey, () => 0));
-      const postUnknown = await postForm(h.app, newJar(), `/ita/s/${'B'.repeat(43)}`, answersFor(survey, () => 0));
+      const postAgain = await postForm(
+        h.app,
+        newJar(),
+        `/ita/s/${token}`,
+        answersFor(survey, () => 0),
+      );
+      const postUnknown = await postForm(
+        h.app,
+        newJar(),
+        `/ita/s/${'B'.repeat(43)}`,
+        answersFor(survey, () => 0),
+      );
       assert.equal(postAgain.statusCode, 404);
       assert.equal(postAgain.body, postUnknown.body);
       assert.deepEqual(await snapshot(h.db, cycle.id), after);
@@ -198,33 +254,62 @@ describe('ITA survey pages', () => {
       assert.ok(res.body.includes(esc(th('ita.survey.error.form'))));
       assert.match(res.body, /<a href="#q1-1">/);
       assert.match(res.body, /<a href="#q4-1">/);
-      assert.match(res.body, /<fieldset class="field question" id="q1" aria-invalid="true" aria-describedby="q1-error">/);
-      assert.match(res.body, /<fieldset class="field question" id="q4" aria-invalid="true" aria-describedby="q4-error">/);
+      assert.match(
+        res.body,
+        /<fieldset class="field question" id="q1" aria-invalid="true" aria-describedby="q1-error">/,
+      );
+      assert.match(
+        res.body,
+        /<fieldset class="field question" id="q4" aria-invalid="true" aria-describedby="q4-error">/,
+      );
       assert.equal((res.body.match(/aria-invalid="true"/g) ?? []).length, 2);
       assert.deepEqual(checked(res.body).sort(), Object.entries(fields).sort());
       assert.deepEqual(await snapshot(h.db, cycle.id), before);
       // The link still works: answering everything now counts once.
-      const ok = await answer(`/ita/s/${token}`, answersFor(survey, (i) => i + 1));
+      const ok = await answer(
+        `/ita/s/${token}`,
+        answersFor(survey, (i) => i + 1),
+      );
       assert.equal(ok.statusCode, 200);
     });
 
     const hostile: [string, (s: Survey) => Record<string, string> | string, string][] = [
-      ['a value out of scale', (s) => ({ ...answersFor(s, () => 0), [fieldOf(s.questions[1].id)]: '7' }), 'ita.survey.error.form'],
+      [
+        'a value out of scale',
+        (s) => ({ ...answersFor(s, () => 0), [fieldOf(s.questions[1].id)]: '7' }),
+        'ita.survey.error.form',
+      ],
       ['an unknown question', (s) => ({ ...answersFor(s, () => 0), 'q.x99': '1' }), 'ita.survey.error.unknown'],
-      ['a duplicated field', (s) => `${new URLSearchParams(answersFor(s, () => 0))}&${encodeURIComponent(fieldOf(s.questions[0].id))}=4`, 'ita.survey.error.form'],
-      ['an oversized body', (s) => ({ ...answersFor(s, () => 0), _pad: 'x'.repeat(20_000) }), 'ita.survey.error.too_large'],
+      [
+        'a duplicated field',
+        (s) => `${new URLSearchParams(answersFor(s, () => 0))}&${encodeURIComponent(fieldOf(s.questions[0].id))}=4`,
+        'ita.survey.error.form',
+      ],
+      [
+        'an oversized body',
+        (s) => ({ ...answersFor(s, () => 0), _pad: 'x'.repeat(20_000) }),
+        'ita.survey.error.too_large',
+      ],
       ['no CSRF token', (s) => ({ ...answersFor(s, () => 0), _csrf: '' }), 'error.csrf'],
     ];
     for (const [name, make, message] of hostile) {
       it(`refuses ${name} with the form back and stores nothing`, async () => {
         const [token] = await links();
-          const survey = await loadIitSurvey(h.db, token);
+        const survey = await loadIitSurvey(h.db, token);
         const before = await snapshot(h.db, cycle.id);
         const jar = newJar();
         const page = await get(h.app, jar, `/ita/s/${token}`);
         const made = make(survey);
-        const payload = typeof made === 'string' ? `_csrf=${encodeURIComponent(csrfOf(page.body))}&${made}` : new URLSearchParams({ _csrf: csrfOf(page.body), ...made }).toString();
-        const res = await h.app.inject({ method: 'POST', url: `/ita/s/${token}`, headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload });
+        const payload =
+          typeof made === 'string'
+            ? `_csrf=${encodeURIComponent(csrfOf(page.body))}&${made}`
+            : new URLSearchParams({ _csrf: csrfOf(page.body), ...made }).toString();
+        const res = await h.app.inject({
+          method: 'POST',
+          url: `/ita/s/${token}`,
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload,
+        });
         assert.equal(res.statusCode, message === 'error.csrf' ? 403 : 400, res.body.slice(0, 300));
         assert.ok(res.body.includes(esc(th(message))), message);
         assert.match(res.body, /<form method="post" action="\/ita\/s\//);
@@ -253,7 +338,10 @@ describe('ITA survey pages', () => {
       assert.ok(page.body.includes(esc(en('ita.survey.privacy.EIT'))));
       assert.equal((page.body.match(/<fieldset/g) ?? []).length, survey.questions.length);
       assert.deepEqual([...jar.keys()].sort(), ['sj_csrf', 'sj_lang']);
-      const res = await postForm(h.app, jar, `/ita/e/${cycle.publicCode}`, { _csrf: csrfOf(page.body), ...answersFor(survey, (i) => i * 3) });
+      const res = await postForm(h.app, jar, `/ita/e/${cycle.publicCode}`, {
+        _csrf: csrfOf(page.body),
+        ...answersFor(survey, (i) => i * 3),
+      });
       assert.equal(res.statusCode, 200, res.body);
       assert.ok(res.body.includes(esc(en('ita.survey.done.title'))));
       assert.deepEqual([...jar.keys()].sort(), ['sj_csrf', 'sj_lang']);
@@ -277,7 +365,10 @@ describe('ITA survey pages', () => {
       const jar = newJar();
       const page = await get(h.app, jar, `/ita/e/${c.publicCode}`);
       await closeCycle({ db: h.db, actor: actors.admin, cycleId: c.id });
-      const late = await postForm(h.app, jar, `/ita/e/${c.publicCode}`, { _csrf: csrfOf(page.body), ...answersFor(survey, () => 0) });
+      const late = await postForm(h.app, jar, `/ita/e/${c.publicCode}`, {
+        _csrf: csrfOf(page.body),
+        ...answersFor(survey, () => 0),
+      });
       assert.equal(late.statusCode, 410);
       assert.ok(late.body.includes(esc(th('ita.survey.closed.title'))));
       assert.equal((await get(h.app, newJar(), `/ita/e/${c.publicCode}`)).statusCode, 410);
@@ -290,8 +381,15 @@ describe('ITA survey pages', () => {
       const survey = await loadEitSurvey(h.db, c.publicCode);
       const jar = newJar();
       const token = csrfOf((await get(h.app, jar, `/ita/e/${c.publicCode}`)).body);
-      const results = await Promise.all(Array.from({ length: 50 }, (_, n) => postForm(h.app, jar, `/ita/e/${c.publicCode}`, { _csrf: token, ...answersFor(survey, () => n) })));
-      assert.deepEqual(results.map((r) => r.statusCode), Array(50).fill(200));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, n) =>
+          postForm(h.app, jar, `/ita/e/${c.publicCode}`, { _csrf: token, ...answersFor(survey, () => n) }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.statusCode),
+        Array(50).fill(200),
+      );
       const s = await snapshot(h.db, c.id);
       assert.equal(s.cycle.eit_responses, 50);
       for (const q of survey.questions) {
@@ -308,7 +406,12 @@ describe('ITA survey pages', () => {
       const db = h.db;
       const down = new Proxy(db, {
         get(target, p) {
-          if (p === 'transaction') return () => ({ execute: async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }); } });
+          if (p === 'transaction')
+            return () => ({
+              execute: async () => {
+                throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+              },
+            });
           const v = Reflect.get(target, p);
           return typeof v === 'function' ? v.bind(target) : v;
         },
@@ -328,7 +431,12 @@ describe('ITA survey pages', () => {
         const page = await flaky.inject({ method: 'GET', url });
         jar.set('sj_csrf', /sj_csrf=([^;]+)/.exec(String(page.headers['set-cookie']))![1]);
         const fields = answersFor(s, () => 2);
-        const res = await flaky.inject({ method: 'POST', url, headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...fields }).toString() });
+        const res = await flaky.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...fields }).toString(),
+        });
         assert.equal(res.statusCode, 503, url);
         assert.ok(res.headers['retry-after']);
         assert.ok(res.body.includes(esc(th('ita.survey.error.unavailable'))));

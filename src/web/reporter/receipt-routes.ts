@@ -4,7 +4,13 @@
 // never loses the receipt. The record goes after REVEAL_MINUTES, or when the filer removes it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatReceipt } from '../../crypto/receipt.ts';
-import { forgetReveal, prepareReveal, readReveal, REVEAL_MINUTES, type RevealContent } from '../../intake/receipt-reveal.ts';
+import {
+  forgetReveal,
+  prepareReveal,
+  readReveal,
+  REVEAL_MINUTES,
+  type RevealContent,
+} from '../../intake/receipt-reveal.ts';
 import type { StoredFile } from '../../intake/attachments.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
@@ -14,17 +20,40 @@ export const RECEIPT_COOKIE = 'sj_receipt';
 const PATH = '/receipt';
 
 /** The record maker a filing passes to submitReport or giveStatement. */
-export function revealOf(page: RevealContent['page'], caseId: string, files: { file: StoredFile }[], complaintKind?: string) {
-  return (receipt: string) => prepareReveal({ page, receipt, caseId, complaintKind, files: files.map(({ file }) => ({ name: file.name, isCleaned: file.isCleaned, removed: file.removed })) });
+export function revealOf(
+  page: RevealContent['page'],
+  caseId: string,
+  files: { file: StoredFile }[],
+  complaintKind?: string,
+) {
+  return (receipt: string) =>
+    prepareReveal({
+      page,
+      receipt,
+      caseId,
+      complaintKind,
+      files: files.map(({ file }) => ({ name: file.name, isCleaned: file.isCleaned, removed: file.removed })),
+    });
 }
 
 /** After the commit: the browser goes to the receipt page, carrying the record's key. */
 export function redirectToReceipt(reply: FastifyReply, cookie: string | null, isSecure: boolean): FastifyReply {
-  if (cookie) reply.setCookie(RECEIPT_COOKIE, cookie, { path: PATH, httpOnly: true, sameSite: 'strict', secure: isSecure, maxAge: REVEAL_MINUTES * 60 });
+  if (cookie)
+    reply.setCookie(RECEIPT_COOKIE, cookie, {
+      path: PATH,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: isSecure,
+      maxAge: REVEAL_MINUTES * 60,
+    });
   return reply.redirect(PATH, 303);
 }
 
-const TEMPLATES = { report: ['receipt', 'receipt.title'], complaint: ['complaint-receipt', 'complaint.receipt.title'], witness: ['witness-receipt', 'witness.receipt.title'] } as const;
+const TEMPLATES = {
+  report: ['receipt', 'receipt.title'],
+  complaint: ['complaint-receipt', 'complaint.receipt.title'],
+  witness: ['witness-receipt', 'witness.receipt.title'],
+} as const;
 
 export function receiptRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, loginCode, PASSWORD, seedAgency, seedRecipient, type TestApp } from '../../../test/support/app.ts';
+import {
+  createTestApp,
+  loginCode,
+  PASSWORD,
+  seedAgency,
+  seedRecipient,
+  type TestApp,
+} from '../../../test/support/app.ts';
 import { jpegWithGps } from '../../../test/support/images.ts';
 import { csrfOf, get, newJar, postForm, postMultipart, receiptOf } from '../../../test/support/web.ts';
 
@@ -18,9 +25,21 @@ describe('reporter pages', () => {
     const form = await get(t.app, jar, '/report');
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /OPDC/);
-    const res = await postMultipart(t.app, jar, '/report', {
-      _csrf: csrfOf(form.body), agency: 'OPDC', category: 'bribery', what: 'เจ้าหน้าที่เรียกเงินสองพันบาท', when: 'เมื่อวาน', where: 'สำนักงานเขต', who: 'หัวหน้าฝ่าย',
-    }, [{ name: 'photo.jpg', type: 'image/jpeg', data: await jpegWithGps() }]);
+    const res = await postMultipart(
+      t.app,
+      jar,
+      '/report',
+      {
+        _csrf: csrfOf(form.body),
+        agency: 'OPDC',
+        category: 'bribery',
+        what: 'เจ้าหน้าที่เรียกเงินสองพันบาท',
+        when: 'เมื่อวาน',
+        where: 'สำนักงานเขต',
+        who: 'หัวหน้าฝ่าย',
+      },
+      [{ name: 'photo.jpg', type: 'image/jpeg', data: await jpegWithGps() }],
+    );
     assert.equal(res.statusCode, 200, res.body);
     const receipt = receiptOf(res.body);
     assert.match(receipt, /^\d{16}$/);
@@ -39,7 +58,12 @@ describe('reporter pages', () => {
   it('staff sees and answers', async () => {
     const jar = newJar();
     const page = await get(t.app, jar, '/staff/login');
-    const res = await postForm(t.app, jar, '/staff/login', { _csrf: csrfOf(page.body), email: 'officer@opdc.example', password: PASSWORD, code: loginCode('officer@opdc.example') });
+    const res = await postForm(t.app, jar, '/staff/login', {
+      _csrf: csrfOf(page.body),
+      email: 'officer@opdc.example',
+      password: PASSWORD,
+      code: loginCode('officer@opdc.example'),
+    });
     assert.equal(res.statusCode, 303, res.body);
     const list = await get(t.app, jar, '/staff/cases');
     assert.equal(list.statusCode, 200);
