@@ -13,7 +13,7 @@
 // comma-separated, each for BENCH_LEDGER_COMPARE_SECONDS, 5; "0" for none), BENCH_LEDGER_HTTP_SECONDS
 // (4 per endpoint), BENCH_LEDGER_APPENDS (24).
 import { hash, randomBytes } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';

@@ -3,7 +3,7 @@ import { loadConfig } from './config/load.ts';
 import { startServer } from './server.ts';
 import { SETUP_LINK_DAYS } from './staff/add-user.ts';
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
 } catch (e) {

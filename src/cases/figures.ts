@@ -175,7 +175,7 @@ function sumFigures(list: AgencyFigures[]): Figures['total'] {
     add(total.complaints, a.complaints);
     add(total.tips, a.tips);
     for (const o of COMPLAINT_OUTCOMES) total.outcomes[o] += a.outcomes[o];
-    a.ratings.distribution.forEach((n, i) => (total.dist[i] += n));
+    for (const [i, n] of a.ratings.distribution.entries()) total.dist[i] += n;
     for (const k of Object.keys(total.permits) as (keyof PermitFigures)[]) total.permits[k] += a.permits[k];
   }
   return {

@@ -176,7 +176,7 @@ export async function decideIdentity({
         .where('r.id', '=', requestId)
         .executeTakeFirst()
     : undefined;
-  if (!row || !row.sealed_key || !hasRole(actor, 'identity_custodian') || !actor.isEnrolled) {
+  if (!row?.sealed_key || !hasRole(actor, 'identity_custodian') || !actor.isEnrolled) {
     await recordAudit(db, {
       actorUserId: actor.id,
       action: 'case_access_denied',

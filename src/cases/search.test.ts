@@ -12,7 +12,7 @@ import { verifyAuditChain } from '../ledger/anchor-audit.ts';
 import { isAppError } from '../errors.ts';
 import { newDraft, submitReport } from '../intake/submit-report.ts';
 import { validateReport } from '../intake/validate-report.ts';
-import { type StaffActor } from '../staff/session.ts';
+import type { StaffActor } from '../staff/session.ts';
 import { openCaseKeys } from './open-case.ts';
 import { postCaseMessage } from './post-case-message.ts';
 import { searchCases } from './search.ts';

@@ -13,7 +13,7 @@ type Stored = { version: number; receiptSalt: string; cookieKey: string; channel
 
 async function writeAtomically(file: string, value: Stored, replace: boolean): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   // A concurrent first start may have won the race; rename keeps one complete file either way.
   if (replace || !existsSync(file)) await rename(tmp, file);
   else await unlink(tmp);

@@ -278,13 +278,10 @@ function checkIndicators(faults: string[], raw: Raw, instruments: Instrument[]):
     // Relative weights within an instrument (score = Σ w·s / Σ w): equal weights give the exact mean,
     // which three weights of 4 decimals each (0.3333 ×3) could not.
     if (own.length === 0) faults.push(`instruments: ${ins.code} has no indicator`);
-    own.forEach(
-      (i) =>
-        i.weight === 0 &&
-        faults.push(
-          `indicators: indicator ${i.number} has weight 0 (weights are relative within an instrument and must be more than 0)`,
-        ),
-    );
+    for (const i of own.filter((x) => x.weight === 0))
+      faults.push(
+        `indicators: indicator ${i.number} has weight 0 (weights are relative within an instrument and must be more than 0)`,
+      );
   }
   return out;
 }

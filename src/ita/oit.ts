@@ -245,7 +245,7 @@ export async function saveEvidence({
       });
     const name = cleanFileName(file.name);
     const kind = EVIDENCE_TYPES[/\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? ''];
-    if (!kind || !kind.isValid(file.bytes)) fields.file = 'ita.error.file_type';
+    if (!kind?.isValid(file.bytes)) fields.file = 'ita.error.file_type';
     else stored = { name, type: kind.type, bytes: file.bytes };
   }
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid evidence', 'error.form', fields);

@@ -64,7 +64,7 @@ export async function verifyAuditChain({ db }: { db: Db }): Promise<AuditCheck> 
   let inLog = 0;
   for (const a of anchors) {
     const h = hashes.get(Number(a.audit_id));
-    if (!h || !h.equals(a.head))
+    if (!h?.equals(a.head))
       throw new Error(`audit anchor of row ${a.audit_id}: the row is gone or its hash changed since it was anchored`);
     if (a.entry) {
       if (

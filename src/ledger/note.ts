@@ -96,7 +96,7 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   if (!isValidName(name)) throw bad('invalid name');
   if (!/^[0-9a-f]{8}$/.test(hex)) throw bad('key ID is not 8 lowercase hex digits');
   const raw = decodeBase64(b64);
-  if (!raw || raw.length !== 33) throw bad('key is not canonical base64 of 33 bytes');
+  if (raw?.length !== 33) throw bad('key is not canonical base64 of 33 bytes');
   const type = raw[0];
   if (type !== TYPE_ED25519 && type !== TYPE_COSIGNATURE_V1)
     throw bad(`unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
@@ -152,13 +152,13 @@ export function parseCheckpointBody(body: string): Omit<Checkpoint, 'signatures'
   checkBodyText(body);
   const lines = body.slice(0, -1).split('\n');
   if (lines.length < 3) throw malformed('a checkpoint has at least three lines', { lines: lines.length });
-  const empty = lines.findIndex((l) => l === '');
+  const empty = lines.indexOf('');
   if (empty >= 0) throw malformed('empty line in the checkpoint body', { line: empty + 1 });
   const [origin, sizeText, rootText] = lines;
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
     throw malformed('tree size is not a decimal below 2^53 without leading zeros', { size: sizeText });
   const root = decodeBase64(rootText);
-  if (!root || root.length !== 32) throw malformed('root hash is not canonical base64 of 32 bytes', { root: rootText });
+  if (root?.length !== 32) throw malformed('root hash is not canonical base64 of 32 bytes', { root: rootText });
   return { origin, size: Number(sizeText), root, extensions: lines.slice(3), body };
 }
 

@@ -38,7 +38,9 @@ export async function startLedger({
   const cosign = (): Promise<void> => {
     if (!cosigner) return Promise.resolve();
     cosigning ??= cosignLatest({ db, cosigner })
-      .then((errors) => errors.forEach((e) => log('warn', `ledger ${e.message}`)))
+      .then((errors) => {
+        for (const e of errors) log('warn', `ledger ${e.message}`);
+      })
       .catch((e: Error) => log('warn', `ledger cosigning: ${e.message}`))
       .finally(() => {
         cosigning = null;

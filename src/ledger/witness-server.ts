@@ -201,7 +201,7 @@ export async function createWitness({
     }
     const log = known.get(origin);
     if (!log) return reply(403, `unknown log ${JSON.stringify(origin)}`);
-    let cp;
+    let cp: ReturnType<typeof verifyNote>;
     try {
       cp = verifyNote(req.note, log);
     } catch (e) {

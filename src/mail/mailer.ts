@@ -49,7 +49,7 @@ export function startMailTimer({
   const tick = () => {
     running ??= run(transport, new Date())
       .then((r) => {
-        r.errors.forEach((e) => log('warn', e));
+        for (const e of r.errors) log('warn', e);
         if (r.sent) log('info', `${name}: ${r.sent}`);
       })
       .catch((e: Error) => log('warn', `${name}: ${e.message}`))

@@ -60,11 +60,11 @@ export async function sendDeadlineNotices({
       const err = e as Error & { code?: string; responseCode?: number };
       errors.push(`deadline notice to ${person.email}: ${err.message}`);
       if (err.code === 'EENVELOPE' && (err.responseCode ?? 0) >= 500) continue;
-      person.notices.forEach((n) => unsent.add(n));
+      for (const n of person.notices) unsent.add(n);
       // A recipient deferred is that person's matter; anything else (server down, login refused,
       // timeout) fails every mail alike, so the run stops instead of waiting on each.
       if (err.code !== 'EENVELOPE') {
-        people.slice(i + 1).forEach((p) => p.notices.forEach((n) => unsent.add(n)));
+        for (const n of people.slice(i + 1).flatMap((p) => p.notices)) unsent.add(n);
         break;
       }
     }

@@ -62,15 +62,15 @@ export async function sendPermitReminders({
     try {
       await transport.sendMail({ from, to: person.email, ...composeReminder(person.reminders, publicUrl) });
       mails++;
-      person.reminders.forEach((r) => r.mailed++);
+      for (const r of person.reminders) r.mailed++;
     } catch (e) {
       const err = e as Error & { code?: string; responseCode?: number };
       errors.push(`permit reminder to ${person.email}: ${err.message}`);
       if (err.code === 'EENVELOPE' && (err.responseCode ?? 0) >= 500) continue;
-      person.reminders.forEach((r) => (r.isUnsent = true));
+      for (const r of person.reminders) r.isUnsent = true;
       // Anything but a deferred recipient (server down, login refused) fails every mail alike.
       if (err.code !== 'EENVELOPE') {
-        people.slice(i + 1).forEach((p) => p.reminders.forEach((r) => (r.isUnsent = true)));
+        for (const r of people.slice(i + 1).flatMap((p) => p.reminders)) r.isUnsent = true;
         break;
       }
     }

@@ -563,16 +563,14 @@ export async function listAgencyAudit({
     return {
       page: p,
       hasNext: rows.length > AUDIT_PAGE_SIZE,
-      items: rows
-        .slice(0, AUDIT_PAGE_SIZE)
-        .map((r) => ({
-          id: Number(r.id),
-          at: r.at,
-          actorEmail: r.email,
-          action: r.action,
-          caseReference: r.case_reference,
-          detail: r.detail,
-        })),
+      items: rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({
+        id: Number(r.id),
+        at: r.at,
+        actorEmail: r.email,
+        action: r.action,
+        caseReference: r.case_reference,
+        detail: r.detail,
+      })),
     };
   });
 }

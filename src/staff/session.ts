@@ -134,7 +134,7 @@ export async function staffLogin({
     .executeTakeFirst();
   const refund = user ? refundAccount : reserveUnknownEmailGuess(limits, refundAccount);
   const keys = await derivePasswordKeys(password, user?.kdf_salt ?? DUMMY_SALT, user?.kdf_params ?? kdf);
-  if (!user || !user.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
+  if (!user?.password_verifier || !timingSafeEqual(keys.verifier, user.password_verifier)) {
     // The same write whether the email exists or not: a known email is not slower to fail.
     await recordAudit(db, {
       actorUserId: user?.id ?? null,

@@ -75,7 +75,7 @@ export async function buildApp(
   await app.register(helmet, helmetConfig);
 
   // Pages may hold case content or a receipt: never stored by the browser or a proxy.
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', async (_req, reply) => {
     // The public log sets its own caching (immutable tiles, a checkpoint for a few seconds).
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '30');

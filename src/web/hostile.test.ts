@@ -735,7 +735,7 @@ describe('hostile input', () => {
       const flipped = validToken.slice(0, i) + (validToken[i] === 'A' ? 'B' : 'A') + validToken.slice(i + 1);
       await assertLoggedOut(flipped);
       await assertLoggedOut(validToken.slice(0, -4));
-      await assertLoggedOut(validToken + 'AAAA');
+      await assertLoggedOut(`${validToken}AAAA`);
     });
 
     it('refuses a token sealed with another key', async () => {

@@ -128,7 +128,7 @@ export async function startLineApi(opts: { accessToken?: string } = {}): Promise
 
     const queue = failures.get(endpoint);
     const failure = queue?.shift();
-    if (failure && failure.delivered && (endpoint === 'push' || endpoint === 'reply')) {
+    if (failure?.delivered && (endpoint === 'push' || endpoint === 'reply')) {
       // Accepted and delivered, but the answer is lost: a retry with the same key must get 409.
       const parsed = parseJson(body) as {
         to?: string;

@@ -224,7 +224,7 @@ export async function handleEvent(
   now: number,
 ): Promise<{ userId: string; messages: Message[] } | null> {
   const source = event.source;
-  if (!source || source.type !== 'user' || !source.userId) return null;
+  if (source?.type !== 'user' || !source.userId) return null;
   const userId = source.userId;
   const userHash = deps.keys.userHash(userId);
   if (event.type === 'unfollow') {

@@ -12,7 +12,7 @@ const MAX_TEXT = 5000;
 /** Cuts a text to `max` characters (code points), marking the cut. */
 export function clip(text: string, max: number): string {
   const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 export function text(body: string, quick: QuickItem[] = []): Message {

@@ -271,7 +271,7 @@ describe('JSON API', () => {
         ],
       );
       assert.equal(again.body.includes(STAFF_EMAIL), false, 'the staff email never reaches the reporter');
-      assert.equal(again.body.includes(STAFF_EMAIL.split('@')[0] + '@'), false);
+      assert.equal(again.body.includes(`${STAFF_EMAIL.split('@')[0]}@`), false);
     });
 
     it('times the reporter-side fields to the minute', async () => {

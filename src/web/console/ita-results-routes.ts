@@ -366,7 +366,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.get<Params>('/staff/ita/:id/report', (req, reply) => showReport(req, reply));
     scope.get<Params>('/staff/ita/:id/report.pdf', async (req, reply) => {
       const q = req.query as Record<string, unknown>;
-      let options;
+      let options: ReturnType<typeof parseReportOptions>;
       try {
         options = parseReportOptions(q);
       } catch (e) {

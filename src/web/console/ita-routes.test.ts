@@ -451,7 +451,7 @@ describe('ITA staff pages', () => {
       url: 'https://agency.example/late',
     });
     assert.equal(refused.statusCode, 409);
-    assert.match(refused.body, /role="alert"[^]*รอบการประเมินนี้ปิดแล้ว/);
+    assert.match(refused.body, /role="alert"[\s\S]*รอบการประเมินนี้ปิดแล้ว/);
     assert.equal(
       (await post('assessor@opdc.example', `${oit(id)}/o1/verdict`, { verdict: 'yes', comment: '' })).statusCode,
       409,
@@ -465,7 +465,7 @@ describe('ITA staff pages', () => {
     );
     const late = await post('admin@opdc.example', `/staff/ita/${id}/settings`, { staffCount: '30' });
     assert.equal(late.statusCode, 409);
-    assert.match(late.body, /role="alert"[^]*รอบการประเมินนี้ปิดแล้ว/);
+    assert.match(late.body, /role="alert"[\s\S]*รอบการประเมินนี้ปิดแล้ว/);
     assert.equal(
       (await h.db.selectFrom('ita_cycle').select('staff_count').where('id', '=', id).executeTakeFirstOrThrow())
         .staff_count,

@@ -197,7 +197,7 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
           result = await searchCases({ db, actor: req.staff!, query: q });
         } catch (e) {
           const err = toAppError(e);
-          if (!err || err.code !== 'invalid_input') throw e;
+          if (err?.code !== 'invalid_input') throw e;
           fieldError = c.t(err.fields.q ?? err.userMessage);
           status = 400;
         }
