@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'too_many_requests'
   | 'unavailable'
-  | 'conflict';
+  | 'conflict'
+  /** Anything unforeseen: shown as a generic error that leaks nothing, logged by message only. */
+  | 'internal';
 
 /**
  * `message` is for logs and API clients (English); `userMessage` is an i18n key shown to people.

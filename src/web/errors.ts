@@ -12,6 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 const DB_DOWN_CODES = new Set([
@@ -77,6 +78,11 @@ export function toAppError(e: unknown): AppError | null {
     );
   }
   return null;
+}
+
+/** Any error as an AppError: what toAppError cannot classify is `internal` (its message stays in the log). */
+export function asAppError(e: unknown): AppError {
+  return toAppError(e) ?? new AppError('internal', 'internal error', 'error.internal');
 }
 
 export function statusOf(e: AppError | null): number {

@@ -40,3 +40,12 @@ export function requireRole(req: FastifyRequest, ...roles: StaffRole[]): StaffAc
     throw new AppError('forbidden', `needs one of: ${roles.join(', ')}`, 'error.forbidden');
   return actor;
 }
+
+/**
+ * The signed-in user of a staff page. Every staff route sits behind `requireStaff`, so a request
+ * reaching a handler has one; a route registered outside it by mistake is refused, not crashed.
+ */
+export function staffOf(req: FastifyRequest): StaffActor {
+  if (!req.staff) throw new AppError('unauthorized', 'no staff session on a staff page', 'error.unauthorized');
+  return req.staff;
+}

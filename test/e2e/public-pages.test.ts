@@ -10,17 +10,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { bangkokToday } from '../../src/cases/permit-dates.ts';
 import { CASE_CHANNELS } from '../../src/db/schema.ts';
 import { translator } from '../../src/i18n/messages.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
+import { axeViolations } from '../support/axe.ts';
 import { addStaffByCli, closeJourney, runCli } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const t = translator('th');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const PAGES = ['/', '/report', '/complaint', '/privacy', '/figures'] as const;
 
 describe('public pages on a phone without JavaScript', () => {
@@ -135,15 +134,7 @@ describe('public pages on a phone without JavaScript', () => {
         '({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth })',
       );
       assert.ok(wide.doc <= 390 && wide.body <= 390, `${url} fits 390 px: ${JSON.stringify(wide)}`);
-      const html = await page.content();
-      await axePage.goto(`${server.url}/privacy`);
-      await axePage.setContent(html, { waitUntil: 'load' });
-      const axe = await new AxeBuilder({ page: axePage }).withTags(WCAG_TAGS).analyze();
-      const found = axe.violations.map(
-        (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((x) => x.target.join(' ')).join(', ')}`,
-      );
-      assert.ok(axe.passes.length > 0, 'axe ran');
-      assert.deepEqual(found, [], `axe on ${url}`);
+      assert.deepEqual(await axeViolations(axePage, server.url, await page.content()), [], `axe on ${url}`);
       await page
         .getByRole('contentinfo')
         .getByRole('link', { name: t('nav.privacy') })
