@@ -21,9 +21,13 @@ if (running.firstAdminUrl)
 let isStopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
+    // Ctrl-C in a terminal signals the whole process group, and npm forwards it once more: a
+    // repeated signal is the same request to stop, not a second one.
     if (isStopping) return;
     isStopping = true;
+    console.log(`Sujarit is stopping (${signal}): finishing requests in flight…`);
     await running.stop();
+    console.log('Sujarit stopped.');
     process.exit(0);
   });
 }
