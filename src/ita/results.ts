@@ -95,6 +95,8 @@ export function withhold(framework: Framework, score: ScoreResult, hidden: Reado
   const isHidden = (indicator: number) => hidden.has(instrumentOf.get(indicator) as InstrumentCode);
   return {
     questions: score.questions.filter((q) => !isHidden(q.indicator)),
+    ...(score.mainQuestions ? { mainQuestions: score.mainQuestions.filter((q) => !isHidden(q.indicator)) } : {}),
+    ...(score.subIndicators ? { subIndicators: score.subIndicators } : {}),
     checklist: score.checklist,
     indicators: score.indicators.map((i) => (hidden.has(i.instrument) ? { ...i, score: null } : i)),
     instruments: score.instruments.map((i) => (hidden.has(i.code) ? { ...i, score: null } : i)),
