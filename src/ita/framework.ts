@@ -112,6 +112,7 @@ function checkIndicators(faults: string[], raw: Raw, instruments: Instrument[]):
       instrument: ind.instrument,
       name: ind.name,
       weight: scaled(faults, `indicators[${k}].weight`, ind.weight, 'weight'),
+      ...(ind.evidence ? { evidence: ind.evidence } : {}),
     };
   });
   for (const ins of instruments) {
