@@ -472,4 +472,22 @@ describe('ITA staff pages', () => {
       20,
     );
   });
+  it('says on the OIT page where each item comes from, and that a draft framework is one', async () => {
+    const draft = await page('admin@opdc.example', oit());
+    assert.match(draft.body, /class="alert" role="note">กรอบการประเมินนี้เป็นร่างของสุจริต/);
+    assert.match(draft.body, /<strong>ยังไม่ยืนยันกับเอกสารของสำนักงาน ป\.ป\.ช\.<\/strong>/);
+
+    const res = await post('admin@opdc.example', '/staff/ita', {
+      framework: 'ita-2565.json',
+      fiscalYear: String(year - 4),
+      staffCount: '40',
+    });
+    assert.equal(res.statusCode, 303, res.body);
+    const nacc = await page('admin@opdc.example', oit(idOf(res.headers.location as string)));
+    assert.equal(nacc.statusCode, 200);
+    assert.doesNotMatch(nacc.body, /role="note">กรอบการประเมินนี้เป็นร่าง/);
+    assert.match(nacc.body, /<h3>9\.4 การบริหารและพัฒนาทรัพยากรบุคคล<\/h3>/);
+    assert.match(nacc.body, /O31 · ข้อมูลเชิงสถิติเรื่องร้องเรียนการทุจริตและประพฤติมิชอบประจำปี/);
+    assert.match(nacc.body, /เลขข้อและถ้อยคำตามแหล่งที่มา[\s\S]*?<a href="http:\/\/mtps\.ac\.th\/site\/oit\/"/);
+  });
 });

@@ -321,6 +321,8 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
           cycle,
           href: cycleHref(cycle.id),
           indicators: groupItems(cycle, items, c.lang),
+          sources: cycle.framework.sources ?? {},
+          isDraft: cycle.framework.isDraft === true,
           missing: missingItems(items),
           progress: oitProgress(items),
           figures: hasFigures ? await oitComplaintFigures({ db, cycle }) : null,
