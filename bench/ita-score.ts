@@ -9,6 +9,7 @@ import { parseResponsesCsv } from '../src/ita/responses-csv.ts';
 import { formatScore, scoreAnswers } from '../src/ita/score.ts';
 import type { Framework } from '../src/ita/types.ts';
 import { fmt, median } from './lib.ts';
+import { seededRandom } from '../test/support/random.ts';
 
 type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 
@@ -20,20 +21,9 @@ const RUNS =
     ? Number(process.env.BENCH_ITA_RUNS)
     : 5;
 
-/** A deterministic generator (mulberry32), so every run scores the same file. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The responses CSV of one large agency; returns the text and its number of answer rows. */
 export function buildResponsesCsv(framework: Framework): { text: string; answers: number } {
-  const rnd = random(2569);
+  const rnd = seededRandom(2569);
   const instrumentOf = new Map(framework.indicators.map((i) => [i.number, i.instrument]));
   const rows = ['respondent,question,answer'];
   for (const [instrument, count, prefix] of [

@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'ita_cycle_closed',
   'ita_links_issued',
   'ita_oit_evidence_saved',
+  'ita_oit_evidence_carried',
   'ita_oit_verdict_saved',
   'ita_reminder_sent',
   'ita_measure_saved',

@@ -5,18 +5,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { AppError } from '../errors.ts';
+import { checkChecklist, checkEvidence, checkSubIndicators, expandQuestions } from './framework-items.ts';
+import { FRAMEWORK_SCHEMA, type RawFramework } from './framework-schema.ts';
 import { parseDecimal } from './score.ts';
-import type {
-  ChecklistItem,
-  Framework,
-  Grade,
-  Indicator,
-  Instrument,
-  InstrumentCode,
-  Question,
-  Scale,
-  Text,
-} from './types.ts';
+import type { ChecklistItem, Framework, Grade, Indicator, Instrument, Question, Scale, SubIndicator } from './types.ts';
 
 /** Where the shipped framework files are. */
 export const FRAMEWORKS_DIR = path.join(import.meta.dirname, 'frameworks');
@@ -35,143 +27,8 @@ export function listFrameworks(): string[] {
     .reverse();
 }
 
-const text = {
-  type: 'object',
-  required: ['th', 'en'],
-  additionalProperties: false,
-  properties: { th: { type: 'string', minLength: 1 }, en: { type: 'string', minLength: 1 } },
-};
-const code = { type: 'string', enum: ['IIT', 'EIT', 'OIT'] };
-const id = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,31}$' };
-const num = { type: 'number', minimum: 0 };
-
-const SCHEMA = {
-  type: 'object',
-  required: [
-    'format',
-    'fiscalYear',
-    'title',
-    'instruments',
-    'indicators',
-    'scales',
-    'questions',
-    'checklist',
-    'grades',
-    'passMark',
-    'disclosureThreshold',
-  ],
-  additionalProperties: false,
-  properties: {
-    $comment: { type: 'string' },
-    format: { type: 'string' },
-    fiscalYear: { type: 'integer' },
-    title: text,
-    instruments: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['code', 'name', 'weight'],
-        additionalProperties: false,
-        properties: {
-          code,
-          name: text,
-          weight: num,
-          minSample: {
-            type: 'object',
-            required: ['atLeast', 'share'],
-            additionalProperties: false,
-            properties: { atLeast: { type: 'integer', minimum: 1 }, share: { type: 'number', minimum: 0, maximum: 1 } },
-          },
-        },
-      },
-    },
-    indicators: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['number', 'instrument', 'name', 'weight'],
-        additionalProperties: false,
-        properties: { number: { type: 'integer', minimum: 1 }, instrument: code, name: text, weight: num },
-      },
-    },
-    scales: {
-      type: 'object',
-      minProperties: 1,
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$' },
-      additionalProperties: {
-        oneOf: [
-          {
-            type: 'object',
-            required: ['kind', 'points', 'labels'],
-            additionalProperties: false,
-            properties: {
-              kind: { const: 'levels' },
-              points: { type: 'array', minItems: 2, items: { type: 'number' } },
-              labels: { type: 'array', items: text },
-            },
-          },
-          {
-            type: 'object',
-            required: ['kind', 'yes', 'no', 'labels'],
-            additionalProperties: false,
-            properties: {
-              kind: { const: 'yesno' },
-              yes: { type: 'number' },
-              no: { type: 'number' },
-              labels: {
-                type: 'object',
-                required: ['yes', 'no'],
-                additionalProperties: false,
-                properties: { yes: text, no: text },
-              },
-            },
-          },
-        ],
-      },
-    },
-    questions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'indicator', 'scale', 'text'],
-        additionalProperties: false,
-        properties: {
-          id,
-          indicator: { type: 'integer' },
-          scale: { type: 'string' },
-          text,
-          reverse: { type: 'boolean' },
-        },
-      },
-    },
-    checklist: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'indicator', 'group', 'text'],
-        additionalProperties: false,
-        properties: { id, indicator: { type: 'integer' }, group: text, text, source: { const: 'complaint-figures' } },
-      },
-    },
-    grades: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        required: ['grade', 'min'],
-        additionalProperties: false,
-        properties: { grade: { type: 'string', minLength: 1, maxLength: 8 }, min: { type: 'number' } },
-      },
-    },
-    passMark: { type: 'number' },
-    disclosureThreshold: { type: 'integer', minimum: 1 },
-  },
-};
-
 // strict: false because `$comment` is allowed as data; allErrors so every fault is reported at once.
-const validateShape = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
+const validateShape = new Ajv({ allErrors: true, strict: false }).compile(FRAMEWORK_SCHEMA);
 
 function faultOf(e: ErrorObject): string {
   const where =
@@ -194,23 +51,7 @@ function brokenSection(e: ErrorObject): string {
   return e.keyword === 'additionalProperties' ? '$comment' : '';
 }
 
-type Raw = {
-  format: string;
-  fiscalYear: number;
-  title: Text;
-  instruments: { code: InstrumentCode; name: Text; weight: number; minSample?: { atLeast: number; share: number } }[];
-  indicators: { number: number; instrument: InstrumentCode; name: Text; weight: number }[];
-  scales: Record<
-    string,
-    | { kind: 'levels'; points: number[]; labels: Text[] }
-    | { kind: 'yesno'; yes: number; no: number; labels: { yes: Text; no: Text } }
-  >;
-  questions: { id: string; indicator: number; scale: string; text: Text; reverse?: boolean }[];
-  checklist: ChecklistItem[];
-  grades: Grade[];
-  passMark: number;
-  disclosureThreshold: number;
-};
+type Raw = RawFramework;
 
 /** A decimal field read exactly: points in hundredths (2 places, 0–100) or weights in basis points (4 places, 0–1). */
 function scaled(faults: string[], where: string, value: number, kind: 'points' | 'weight'): number {
@@ -271,6 +112,7 @@ function checkIndicators(faults: string[], raw: Raw, instruments: Instrument[]):
       instrument: ind.instrument,
       name: ind.name,
       weight: scaled(faults, `indicators[${k}].weight`, ind.weight, 'weight'),
+      ...(ind.evidence ? { evidence: ind.evidence } : {}),
     };
   });
   for (const ins of instruments) {
@@ -307,11 +149,22 @@ function checkScales(faults: string[], raw: Raw): Record<string, Scale> {
   return out;
 }
 
-function checkItems(faults: string[], raw: Raw, indicators: Indicator[], scales: Record<string, Scale>): Question[] {
-  // One namespace: a CSV row names either a question or a checklist item by the same column.
-  duplicates(faults, 'questions/checklist', [...raw.questions.map((q) => q.id), ...raw.checklist.map((c) => c.id)]);
+function checkItems(
+  faults: string[],
+  raw: Raw,
+  indicators: Indicator[],
+  scales: Record<string, Scale>,
+): { questions: Question[]; subIndicators: SubIndicator[]; checklist: ChecklistItem[] } {
+  const questions = expandQuestions(raw.questions);
+  // One namespace: a CSV row names a question, a part of one or a checklist item by the same column;
+  // a question asked in parts keeps its own id too (the parts are `id.1`, `id.2`, …).
+  duplicates(faults, 'questions/checklist', [
+    ...questions.map((q) => q.id),
+    ...raw.questions.filter((q) => q.parts).map((q) => q.id),
+    ...raw.checklist.map((c) => c.id),
+  ]);
   const byNumber = new Map(indicators.map((i) => [i.number, i]));
-  const questions = raw.questions.map((q, k) => {
+  raw.questions.forEach((q, k) => {
     const ind = byNumber.get(q.indicator);
     if (!ind) faults.push(`questions[${k}].indicator: unknown indicator ${q.indicator}`);
     else if (ind.instrument === 'OIT')
@@ -319,7 +172,6 @@ function checkItems(faults: string[], raw: Raw, indicators: Indicator[], scales:
         `questions[${k}].indicator: indicator ${q.indicator} belongs to OIT, which is scored by the checklist`,
       );
     if (!Object.hasOwn(scales, q.scale)) faults.push(`questions[${k}].scale: unknown scale '${q.scale}'`);
-    return { id: q.id, indicator: q.indicator, scale: q.scale, text: q.text, reverse: q.reverse === true };
   });
   raw.checklist.forEach((c, k) => {
     const ind = byNumber.get(c.indicator);
@@ -340,7 +192,10 @@ function checkItems(faults: string[], raw: Raw, indicators: Indicator[], scales:
       );
     }
   }
-  return questions;
+  const subIndicators = checkSubIndicators(faults, raw, indicators);
+  const checklist = checkChecklist(faults, raw, subIndicators);
+  checkEvidence(faults, raw);
+  return { questions, subIndicators, checklist };
 }
 
 function checkGrades(faults: string[], raw: Raw): { grades: Grade[]; passMark: number } {
@@ -384,9 +239,18 @@ export function parseFramework(raw: unknown): Framework {
   const instruments = isSound('instruments') ? checkInstruments(faults, r) : [];
   const indicators = isSound('instruments', 'indicators') ? checkIndicators(faults, r, instruments) : [];
   const scales = isSound('scales') ? checkScales(faults, r) : {};
-  const questions = isSound('instruments', 'indicators', 'scales', 'questions', 'checklist')
+  const items = isSound(
+    'instruments',
+    'indicators',
+    'scales',
+    'questions',
+    'checklist',
+    'subIndicators',
+    'sources',
+    'evidence',
+  )
     ? checkItems(faults, r, indicators, scales)
-    : [];
+    : { questions: [], subIndicators: [], checklist: [] };
   const marks = isSound('grades', 'passMark') ? checkGrades(faults, r) : { grades: [], passMark: 0 };
   if (faults.length > 0) {
     throw new AppError(
@@ -402,17 +266,15 @@ export function parseFramework(raw: unknown): Framework {
     instruments,
     indicators,
     scales,
-    questions,
-    checklist: r.checklist.map((c) => ({
-      id: c.id,
-      indicator: c.indicator,
-      group: c.group,
-      text: c.text,
-      ...(c.source ? { source: c.source } : {}),
-    })),
+    questions: items.questions,
+    checklist: items.checklist,
     grades: marks.grades,
     passMark: marks.passMark,
     disclosureThreshold: r.disclosureThreshold,
+    ...(items.subIndicators.length > 0 ? { subIndicators: items.subIndicators } : {}),
+    ...(r.sources ? { sources: r.sources } : {}),
+    ...(r.evidence ? { evidence: r.evidence } : {}),
+    ...(r.isDraft ? { isDraft: true } : {}),
   };
 }
 

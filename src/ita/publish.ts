@@ -135,7 +135,7 @@ async function loadPublished(db: Db): Promise<PublishedAgency[]> {
     const scores = new Map<number, ScoreResult>();
     for (const c of cycles) scores.set(c.id, (await disclosedScore(db, c)).score);
     const newest = cycles[cycles.length - 1];
-    const years = await agencyYears(db, { agencyId, framework: newest.framework, cycles, known: scores });
+    const years = await agencyYears(db, { agencyId, cycles, known: scores });
     const cycleOfYear = new Map(cycles.map((c) => [c.fiscalYear, c]));
     out.push({
       code: agencyRows[0].agency_code,

@@ -7,10 +7,10 @@ import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { cycleOf, itaAgencyOf, loadCycle, type Cycle } from './cycles.ts';
-import { listFrameworks, loadShippedFramework } from './framework.ts';
 import { surveyProgress } from './sample.ts';
-import { formatScore, gradeOf, parseScore as parseScoreText, roundHalfUp, scoreAnswers } from './score.ts';
+import { formatScore, parseScore as parseScoreText, roundHalfUp, scoreAnswers } from './score.ts';
 import { loadTallies } from './surveys.ts';
+import { gradeUnder, yearRules } from './year-rules.ts';
 import type {
   Answers,
   ChecklistItem,
@@ -95,6 +95,8 @@ export function withhold(framework: Framework, score: ScoreResult, hidden: Reado
   const isHidden = (indicator: number) => hidden.has(instrumentOf.get(indicator) as InstrumentCode);
   return {
     questions: score.questions.filter((q) => !isHidden(q.indicator)),
+    ...(score.mainQuestions ? { mainQuestions: score.mainQuestions.filter((q) => !isHidden(q.indicator)) } : {}),
+    ...(score.subIndicators ? { subIndicators: score.subIndicators } : {}),
     checklist: score.checklist,
     indicators: score.indicators.map((i) => (hidden.has(i.instrument) ? { ...i, score: null } : i)),
     instruments: score.instruments.map((i) => (hidden.has(i.code) ? { ...i, score: null } : i)),
@@ -119,23 +121,29 @@ export async function disclosedScore(
   return { score: withhold(cycle.framework, scoreAnswers(cycle.framework, answers), hidden), answers, disclosure };
 }
 
+/** A recorded ITA graded with its own year's bands; null when the year's rules are unknown. */
+function gradeOfYear(fiscalYear: number, ita: number | null): string | null {
+  const rules = yearRules(fiscalYear);
+  return ita === null || rules === null ? null : gradeUnder(rules, ita);
+}
+
 const instrumentScore = (s: ScoreResult, code: InstrumentCode) =>
   s.instruments.find((i) => i.code === code)?.score ?? null;
 
 /**
  * The year-over-year rows of an agency, oldest first: the scores recorded in ita_history, and each
  * of `cycles` computed with the disclosure rule (`known` gives scores already computed, by cycle id);
- * a cycle wins over a recorded year. Recorded years are graded with `framework`'s bands. The caller
- * chooses the cycles: every cycle of the agency for its staff, the published ones for the public.
+ * a cycle wins over a recorded year. A recorded year is graded with its own year's bands (yearRules),
+ * ungraded when Sujarit does not know them. The caller chooses the cycles: every cycle of the agency
+ * for its staff, the published ones for the public.
  */
 export async function agencyYears(
   db: Db,
   {
     agencyId,
-    framework,
     cycles,
     known = new Map(),
-  }: { agencyId: number; framework: Framework; cycles: readonly Cycle[]; known?: ReadonlyMap<number, ScoreResult> },
+  }: { agencyId: number; cycles: readonly Cycle[]; known?: ReadonlyMap<number, ScoreResult> },
 ): Promise<YearRow[]> {
   const byYear = new Map<number, YearRow>();
   const history = await db.selectFrom('ita_history').selectAll().where('agency_id', '=', agencyId).execute();
@@ -146,7 +154,7 @@ export async function agencyYears(
       eit: h.eit,
       oit: h.oit,
       ita: h.ita,
-      grade: h.ita === null ? null : gradeOf(framework, h.ita),
+      grade: gradeOfYear(h.fiscal_year, h.ita),
       source: 'history',
     });
   for (const c of cycles) {
@@ -203,7 +211,6 @@ export async function cycleResults({
     undisclosedItems: cycle.framework.checklist.filter((c) => !disclosed.has(c.id)),
     years: await agencyYears(db, {
       agencyId: cycle.agencyId,
-      framework: cycle.framework,
       cycles: await listAgencyCycles(db, cycle.agencyId),
       known: new Map([[cycle.id, score]]),
     }),
@@ -284,8 +291,9 @@ export type HistoryInput = { fiscalYear: unknown; iit: unknown; eit: unknown; oi
  * Records (or replaces) the published scores of one earlier fiscal year of the actor's agency
  * (agency administrators), for the year-over-year table. Scores are typed as on NACC's report
  * ('83.41': 0–100, at most two decimals); each may be empty. The ITA is stored as typed; left empty
- * with all three instruments given it is computed with the instrument weights of the newest shipped
- * framework (0.30/0.30/0.40), half-up: seed 004's 2563 gives 80.79/84.47/97.50 → 88.58. A computed
+ * with all three instruments given it is computed with that year's own weights (yearRules), half-up:
+ * seed 004's 2563 gives 80.79/84.47/97.50 → 88.58; MUST NOT be computed with another year's weights,
+ * so for a year whose rules Sujarit does not know it stays empty. A computed
  * cycle of the same year wins in the table over what is recorded here. invalid_input with field
  * errors; audited ita_history_recorded in the same transaction.
  */
@@ -317,16 +325,9 @@ export async function recordHistory({
   if (Object.keys(fields).length === 0 && iit === null && eit === null && oit === null && ita === null)
     fields.iit = 'ita.history.error.score_none';
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'invalid past scores', 'error.form', fields);
-  if (ita === null && iit != null && eit != null && oit != null) {
-    const newest = listFrameworks()[0];
-    if (newest) {
-      const w = Object.fromEntries(loadShippedFramework(newest).instruments.map((i) => [i.code, i.weight])) as Record<
-        InstrumentCode,
-        number
-      >;
-      ita = weightedIta({ IIT: iit, EIT: eit, OIT: oit }, w);
-    }
-  }
+  const rules = yearRules(fy);
+  if (ita === null && iit != null && eit != null && oit != null && rules)
+    ita = weightedIta({ IIT: iit, EIT: eit, OIT: oit }, rules.weights);
   const row = { iit: iit ?? null, eit: eit ?? null, oit: oit ?? null, ita: ita ?? null };
   await db.transaction().execute(async (trx) => {
     await trx

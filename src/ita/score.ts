@@ -7,9 +7,11 @@ import type {
   Framework,
   IndicatorScore,
   InstrumentScore,
+  MainQuestionScore,
   QuestionScore,
   Scale,
   ScoreResult,
+  SubIndicatorScore,
   SurveyInstrument,
 } from './types.ts';
 
@@ -123,30 +125,72 @@ function scoreQuestions(framework: Framework, answers: Answers): QuestionScore[]
   });
 }
 
-/** The full breakdown of a cycle's answers under a framework. Pure; integers (hundredths) throughout. */
+const meanOf = (scores: readonly (number | null)[]): number | null => {
+  const given = scores.filter((x): x is number => x !== null);
+  return given.length === 0
+    ? null
+    : roundHalfUp(
+        given.reduce((a, b) => a + b, 0),
+        given.length,
+      );
+};
+
+/** NACC's questions: a question asked in parts scores the mean of its parts that have a score. */
+function scoreMainQuestions(questions: readonly QuestionScore[], units: Framework['questions']): MainQuestionScore[] {
+  const order: string[] = [];
+  const parts = new Map<string, { indicator: number; scores: (number | null)[] }>();
+  units.forEach((u, k) => {
+    const id = u.parent ?? u.id;
+    if (!parts.has(id)) {
+      order.push(id);
+      parts.set(id, { indicator: u.indicator, scores: [] });
+    }
+    parts.get(id)!.scores.push(questions[k]!.score);
+  });
+  return order.map((id) => ({ id, indicator: parts.get(id)!.indicator, score: meanOf(parts.get(id)!.scores) }));
+}
+
+/** The OIT sub-indicators: each the share of its items disclosed. */
+function scoreSubIndicators(framework: Framework, checklist: ScoreResult['checklist']): SubIndicatorScore[] {
+  return (framework.subIndicators ?? []).map((sub) => {
+    const items = checklist.filter((_, k) => framework.checklist[k]!.subIndicator === sub.id);
+    const disclosed = items.filter((c) => c.disclosed).length;
+    return {
+      id: sub.id,
+      indicator: sub.indicator,
+      score: items.length === 0 ? null : roundHalfUp(10000 * disclosed, items.length),
+    };
+  });
+}
+
+/**
+ * The full breakdown of a cycle's answers under a framework. Pure; integers (hundredths) throughout.
+ * A survey indicator is the mean of its (main) questions; an OIT indicator with sub-indicators is the
+ * mean of theirs, one without is the share of its items disclosed.
+ */
 export function scoreAnswers(framework: Framework, answers: Answers): ScoreResult {
   const questions = scoreQuestions(framework, answers);
+  const mainQuestions = scoreMainQuestions(questions, framework.questions);
   const checklist = framework.checklist.map((c) => ({
     id: c.id,
     indicator: c.indicator,
     disclosed: answers.verdicts.get(c.id) === true,
   }));
+  const subIndicators = scoreSubIndicators(framework, checklist);
   const indicators: IndicatorScore[] = framework.indicators.map((ind) => {
-    if (ind.instrument === 'OIT') {
-      const items = checklist.filter((c) => c.indicator === ind.number);
-      const disclosed = items.filter((c) => c.disclosed).length;
-      return {
-        number: ind.number,
-        instrument: ind.instrument,
-        score: items.length === 0 ? null : roundHalfUp(10000 * disclosed, items.length),
-      };
+    if (ind.instrument !== 'OIT') {
+      const own = mainQuestions.filter((q) => q.indicator === ind.number).map((q) => q.score);
+      return { number: ind.number, instrument: ind.instrument, score: meanOf(own) };
     }
-    const scores = questions.filter((q) => q.indicator === ind.number && q.score !== null).map((q) => q.score!);
-    const sum = scores.reduce((a, b) => a + b, 0);
+    const subs = subIndicators.filter((x) => x.indicator === ind.number);
+    if (subs.length > 0)
+      return { number: ind.number, instrument: ind.instrument, score: meanOf(subs.map((x) => x.score)) };
+    const items = checklist.filter((c) => c.indicator === ind.number);
+    const disclosed = items.filter((c) => c.disclosed).length;
     return {
       number: ind.number,
       instrument: ind.instrument,
-      score: scores.length === 0 ? null : roundHalfUp(sum, scores.length),
+      score: items.length === 0 ? null : roundHalfUp(10000 * disclosed, items.length),
     };
   });
   const instruments: InstrumentScore[] = framework.instruments.map((ins) => {
@@ -171,6 +215,8 @@ export function scoreAnswers(framework: Framework, answers: Answers): ScoreResul
     : null;
   return {
     questions,
+    mainQuestions,
+    subIndicators,
     checklist,
     indicators,
     instruments,

@@ -29,7 +29,8 @@ export const th: Record<string, string> = {
   'ita.open.fiscal_year.hint': 'ปีงบประมาณ 1 ต.ค. – 30 ก.ย. เช่น 2569',
   'ita.open.framework': 'กรอบการประเมิน',
   'ita.open.staff_count': 'จำนวนบุคลากรของหน่วยงาน',
-  'ita.open.staff_count.hint': 'ใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำ',
+  'ita.open.staff_count.hint':
+    'นับเฉพาะบุคลากรที่ปฏิบัติงานให้หน่วยงานมาไม่น้อยกว่า 1 ปี (ผู้ตอบแบบ IIT) ใช้คำนวณจำนวนผู้ตอบแบบ IIT ขั้นต่ำ',
   'ita.open.oit_due_on': 'กำหนดส่งหลักฐาน OIT',
   'ita.open.oit_due_on.hint':
     'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568 ถ้าระบุ ระบบจะส่งอีเมลเตือนรายการที่ยังขาดทุกวันในช่วง 7 วันก่อนกำหนด (นอกนั้นสัปดาห์ละครั้ง)',
@@ -70,6 +71,24 @@ export const th: Record<string, string> = {
 
   'ita.oit.title': 'ตรวจการเปิดเผยข้อมูล (OIT) ปีงบประมาณ พ.ศ. {year}',
   'ita.oit.back': 'กลับไปที่การประเมินปีงบประมาณ พ.ศ. {year}',
+  'ita.framework.draft':
+    'กรอบการประเมินนี้เป็นร่างของสุจริต ยังไม่ได้ตรวจกับคู่มือของสำนักงาน ป.ป.ช. ของปีนี้ ข้อคำถามและรายการตรวจอาจไม่ตรงกับที่ ป.ป.ช. ใช้จริง',
+  'ita.evidence.quoted': 'เลขข้อและถ้อยคำตามแหล่งที่มา',
+  'ita.evidence.other_year': 'ถ้อยคำตามแหล่งที่มาของปีงบประมาณ {year} (ยังไม่ได้ตรวจกับปีนี้)',
+  'ita.evidence.unconfirmed': 'ยังไม่ยืนยันกับเอกสารของสำนักงาน ป.ป.ช.',
+  'ita.oit.changes.title': 'รายการตรวจเทียบกับปีงบประมาณ {year}',
+  'ita.oit.changes.summary':
+    'ถ้อยคำเดิม {same} ข้อ เปลี่ยนชื่อ {renamed} ข้อ รวมข้อ {merged} ข้อ ข้อใหม่ {added} ข้อ ข้อที่ไม่มีแล้ว {dropped} ข้อ',
+  'ita.oit.changes.list': 'ดูทีละข้อ',
+  'ita.oit.changes.same': 'ถ้อยคำเดิม',
+  'ita.oit.changes.renamed': 'เปลี่ยนชื่อ',
+  'ita.oit.changes.merged': 'รวมข้อ',
+  'ita.oit.changes.new': 'ข้อใหม่',
+  'ita.oit.changes.dropped': 'ไม่มีแล้ว',
+  'ita.oit.changes.year': 'ปี {year}',
+  'ita.oit.carry': 'นำหลักฐานของปีงบประมาณ {year} มาใส่ในข้อที่ต่อเนื่องและยังไม่มีหลักฐาน',
+  'ita.oit.carry.hint': 'นำลิงก์ หมายเหตุ และไฟล์มาเท่านั้น ไม่นำผลการตรวจมาด้วย ผู้ตรวจประเมินต้องตรวจทุกข้อของปีนี้ใหม่',
+  'ita.oit.carried': 'นำหลักฐานของปีก่อนมาใส่ในข้อที่ต่อเนื่องแล้ว',
   'ita.oit.lead': 'ใส่ลิงก์หน้าเว็บที่หน่วยงานเปิดเผยข้อมูล หรือแนบไฟล์ แล้วผู้ตรวจประเมินบันทึกผลว่าเปิดเผยแล้วหรือไม่',
   'ita.oit.closed': 'รอบการประเมินนี้ปิดแล้ว ดูได้อย่างเดียว',
   'ita.oit.due': 'กำหนดส่ง {due}',
@@ -141,7 +160,8 @@ export const en: Record<string, string> = {
   'ita.open.fiscal_year.hint': 'The fiscal year runs 1 Oct – 30 Sep, e.g. 2569',
   'ita.open.framework': 'Framework',
   'ita.open.staff_count': 'Number of staff in the agency',
-  'ita.open.staff_count.hint': 'Used for the minimum number of IIT answers',
+  'ita.open.staff_count.hint':
+    'Count only staff who have worked for the agency for at least one year (those who answer the IIT); it sets the minimum number of IIT answers',
   'ita.open.oit_due_on': 'OIT evidence due date',
   'ita.open.oit_due_on.hint':
     'Day/month/year, e.g. 31/03/2025. When given, missing items are mailed every day in the 7 days before it (otherwise once a week)',
@@ -183,6 +203,25 @@ export const en: Record<string, string> = {
 
   'ita.oit.title': 'Open-data self-check (OIT), fiscal year B.E. {year}',
   'ita.oit.back': 'Back to the assessment of fiscal year B.E. {year}',
+  'ita.framework.draft':
+    'This framework is Sujarit’s draft, not checked against NACC’s manual for the year: its questions and checklist may not be the ones NACC uses.',
+  'ita.evidence.quoted': 'Number and words as in',
+  'ita.evidence.other_year': 'Words as in the source of fiscal year {year} (not checked for this year)',
+  'ita.evidence.unconfirmed': 'Not confirmed against NACC’s documents',
+  'ita.oit.changes.title': 'The checklist compared with fiscal year {year}',
+  'ita.oit.changes.summary':
+    '{same} items with the same words, {renamed} renamed, {merged} merged, {added} new, {dropped} no longer asked',
+  'ita.oit.changes.list': 'Item by item',
+  'ita.oit.changes.same': 'Same words',
+  'ita.oit.changes.renamed': 'Renamed',
+  'ita.oit.changes.merged': 'Merged',
+  'ita.oit.changes.new': 'New',
+  'ita.oit.changes.dropped': 'No longer asked',
+  'ita.oit.changes.year': 'FY {year}',
+  'ita.oit.carry': 'Bring fiscal year {year}’s evidence into the continuing items that have none',
+  'ita.oit.carry.hint':
+    'Only addresses, notes and files are brought over, never verdicts: the assessor checks every item of this year again.',
+  'ita.oit.carried': 'The earlier year’s evidence was brought into the continuing items',
   'ita.oit.lead':
     'Give the address of the page where the agency discloses each item, or attach a file; the ITA assessor then records whether it is disclosed.',
   'ita.oit.closed': 'This cycle is closed: read only.',

@@ -51,7 +51,7 @@ export const th: Record<string, string> = {
   'ita.csv.note': 'หมายเหตุ',
   'ita.history.title': 'บันทึกคะแนนที่ประกาศของปีก่อน',
   'ita.history.hint':
-    'กรอกคะแนนตามรายงานของ ป.ป.ช. เช่น 83.41 (0–100 ทศนิยมไม่เกิน 2 ตำแหน่ง) หากเว้นคะแนน ITA ไว้ ระบบจะคำนวณจากน้ำหนัก IIT 30% EIT 30% OIT 40% ของกรอบการประเมินล่าสุด บันทึกซ้ำปีเดิมจะแทนที่ค่าเดิม',
+    'กรอกคะแนนตามรายงานของ ป.ป.ช. เช่น 83.41 (0–100 ทศนิยมไม่เกิน 2 ตำแหน่ง) หากเว้นคะแนน ITA ไว้ ระบบจะคำนวณด้วยน้ำหนักของปีนั้นเอง (ปีงบประมาณ 2563–2565: IIT 30% EIT 30% OIT 40%) ปีที่ระบบไม่มีน้ำหนักของปีนั้น ให้กรอกคะแนน ITA เอง บันทึกซ้ำปีเดิมจะแทนที่ค่าเดิม',
   'ita.history.fiscal_year': 'ปีงบประมาณ (พ.ศ.)',
   'ita.history.ita': 'คะแนน ITA (เว้นว่างเพื่อให้ระบบคำนวณ)',
   'ita.history.save': 'บันทึกคะแนน',
@@ -174,7 +174,7 @@ export const en: Record<string, string> = {
   'ita.csv.note': 'note',
   'ita.history.title': 'Record an earlier year’s published scores',
   'ita.history.hint':
-    'Type the scores of NACC’s report, such as 83.41 (0–100, at most two decimals). Left empty, the ITA score is computed with the newest framework’s weights: IIT 30%, EIT 30%, OIT 40%. Recording a year again replaces it',
+    'Type the scores of NACC’s report, such as 83.41 (0–100, at most two decimals). Left empty, the ITA score is computed with that year’s own weights (FY 2563–2565: IIT 30%, EIT 30%, OIT 40%); for a year whose weights Sujarit does not know, type the ITA score. Recording a year again replaces it',
   'ita.history.fiscal_year': 'Fiscal year (Buddhist Era)',
   'ita.history.ita': 'ITA score (leave empty to compute it)',
   'ita.history.save': 'Record the scores',

@@ -472,4 +472,50 @@ describe('ITA staff pages', () => {
       20,
     );
   });
+  it('says on the OIT page where each item comes from, and that a draft framework is one', async () => {
+    const draft = await page('admin@opdc.example', oit());
+    assert.match(draft.body, /class="alert" role="note">กรอบการประเมินนี้เป็นร่างของสุจริต/);
+    assert.match(draft.body, /<strong>ยังไม่ยืนยันกับเอกสารของสำนักงาน ป\.ป\.ช\.<\/strong>/);
+
+    const res = await post('admin@opdc.example', '/staff/ita', {
+      framework: 'ita-2565.json',
+      fiscalYear: String(year - 4),
+      staffCount: '40',
+    });
+    assert.equal(res.statusCode, 303, res.body);
+    const nacc = await page('admin@opdc.example', oit(idOf(res.headers.location as string)));
+    assert.equal(nacc.statusCode, 200);
+    assert.doesNotMatch(nacc.body, /role="note">กรอบการประเมินนี้เป็นร่าง/);
+    assert.match(nacc.body, /<h3>9\.4 การบริหารและพัฒนาทรัพยากรบุคคล<\/h3>/);
+    assert.match(nacc.body, /O31 · ข้อมูลเชิงสถิติเรื่องร้องเรียนการทุจริตและประพฤติมิชอบประจำปี/);
+    assert.match(nacc.body, /เลขข้อและถ้อยคำตามแหล่งที่มา[\s\S]*?<a href="http:\/\/mtps\.ac\.th\/site\/oit\/"/);
+    naccCycleOf2565 = idOf(res.headers.location as string);
+  });
+
+  let naccCycleOf2565: number;
+  it('shows the next year what changed in the checklist and brings the evidence of continuing items over', async () => {
+    const saved = await postFile('admin@opdc.example', `${oit(naccCycleOf2565)}/o36/evidence`, {
+      url: 'https://agency.example/risk',
+      note: 'risk register',
+    });
+    assert.equal(saved.statusCode, 303, saved.body);
+    const res = await open('admin@opdc.example', { fiscalYear: String(year - 3), staffCount: '40' });
+    const next = idOf(res.headers.location as string);
+    const view = await page('assessor@opdc.example', oit(next));
+    assert.match(view.body, new RegExp(`รายการตรวจเทียบกับปีงบประมาณ ${year - 4}`));
+    assert.match(view.body, /ถ้อยคำเดิม 21 ข้อ เปลี่ยนชื่อ 0 ข้อ รวมข้อ 0 ข้อ ข้อใหม่ 12 ข้อ ข้อที่ไม่มีแล้ว 22 ข้อ/);
+    assert.match(
+      view.body,
+      /<strong>ถ้อยคำเดิม<\/strong>: o27 การประเมินความเสี่ยงการทุจริตประจำปี ← O36 การประเมินความเสี่ยงการทุจริตประจำปี/,
+    );
+    const carried = await post('assessor@opdc.example', `${oit(next)}/carry-over`, { from: String(naccCycleOf2565) });
+    assert.equal(carried.statusCode, 303, carried.body);
+    assert.equal(carried.headers.location, `/staff/ita/${next}/oit?sent=carried`);
+    assert.deepEqual(
+      [(await row('o27', next))?.evidence_url, (await row('o27', next))?.verdict],
+      ['https://agency.example/risk', null],
+    );
+    const refused = await post('assessor@opdc.example', `${oit(next)}/carry-over`, { from: String(next) });
+    assert.equal(refused.statusCode, 400);
+  });
 });

@@ -29,6 +29,7 @@ import {
   VERDICTS,
   type OitItem,
 } from '../../ita/oit.ts';
+import { carryOverEvidence, checklistChanges, previousCycle } from '../../ita/oit-carry-over.ts';
 import { publishResults } from '../../ita/publish.ts';
 import { surveyProgress } from '../../ita/sample.ts';
 import { hasRole } from '../../staff/session.ts';
@@ -54,6 +55,7 @@ const SENT: Readonly<Record<string, string>> = {
   published: 'ita.publish.done.yes',
   withdrawn: 'ita.publish.done.no',
   settings: 'ita.settings.done',
+  carried: 'ita.oit.carried',
 };
 /** What a refused form may give back: longest text kept (the longest limit, so nothing typed within it is cut). */
 const MAX_TYPED = Math.max(...Object.values(OIT_LIMITS)) + 1;
@@ -82,6 +84,20 @@ function formError(e: unknown): AppError {
 }
 
 /** Checklist items grouped by indicator, then by the group heading, in framework order. */
+
+/** The changes from an earlier cycle's checklist, with NACC's numbers and words of both years for the page. */
+function yearChanges(earlier: Cycle, later: Cycle) {
+  const label = (c: Cycle, id: string) => {
+    const item = c.framework.checklist.find((i) => i.id === id)!;
+    return { number: item.number ?? id, text: item.text };
+  };
+  return checklistChanges(earlier, later).map((ch) => ({
+    kind: ch.kind,
+    from: 'from' in ch ? (Array.isArray(ch.from) ? ch.from : [ch.from]).map((id) => label(earlier, id)) : [],
+    to: 'to' in ch ? label(later, ch.to) : null,
+  }));
+}
+
 function groupItems(cycle: Cycle, items: OitItem[], lang: 'th' | 'en') {
   const indicators: { number: number; name: string; groups: { name: string; items: OitItem[] }[] }[] = [];
   for (const item of items) {
@@ -312,6 +328,7 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
       const { cycle, items } = await listOitItems({ db, actor: req.staff!, cycleId: pathId(req.params.id) });
       const hasFigures = items.some((i) => i.source === 'complaint-figures');
       const isOpen = cycle.state === 'open';
+      const previous = await previousCycle({ db, cycle });
       return sendPage(
         reply,
         c,
@@ -321,6 +338,13 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
           cycle,
           href: cycleHref(cycle.id),
           indicators: groupItems(cycle, items, c.lang),
+          sources: cycle.framework.sources ?? {},
+          isDraft: cycle.framework.isDraft === true,
+          previous: previous && {
+            id: previous.id,
+            fiscalYear: previous.fiscalYear,
+            changes: yearChanges(previous, cycle),
+          },
           missing: missingItems(items),
           progress: oitProgress(items),
           figures: hasFigures ? await oitComplaintFigures({ db, cycle }) : null,
@@ -391,6 +415,18 @@ export function itaCycleRoutes(app: FastifyInstance, deps: WebDeps): void {
           refused(req, reply, err, { name: 'verdict', item: itemId, ...typed(b) }),
           statusOf(err),
         );
+      }
+    });
+
+    scope.post<IdParams>('/staff/ita/:id/oit/carry-over', async (req, reply) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      checkCsrf(req, b._csrf);
+      try {
+        await carryOverEvidence({ db, actor: req.staff!, cycleId: pathId(req.params.id), fromCycleId: int(b.from) });
+        return reply.redirect(`${cycleHref(req.params.id)}/oit?sent=carried`, 303);
+      } catch (e) {
+        const err = formError(e);
+        return oitPage(req, reply, refused(req, reply, err, { name: 'carry' }), statusOf(err));
       }
     });
 

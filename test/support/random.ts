@@ -1,0 +1,12 @@
+// A small seeded generator for data that must be the same on every run (benchmarks, fixtures).
+
+/** mulberry32: numbers in [0, 1) from a 32-bit seed. Not for anything secret. */
+export function seededRandom(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
