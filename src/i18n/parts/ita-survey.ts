@@ -18,7 +18,6 @@ export const th: Record<string, string> = {
   'ita.survey.indicator': 'ตัวชี้วัดที่ {n} {name}',
   'ita.survey.question': 'ข้อ {n}',
   'ita.survey.submit': 'ส่งคำตอบ',
-  'ita.survey.errors': 'พบปัญหา {n} ข้อ',
   'ita.survey.error.form': 'โปรดตอบทุกข้อ แล้วกดส่งอีกครั้ง คำตอบที่เลือกไว้แล้วยังอยู่',
   'ita.survey.error.unknown': 'แบบฟอร์มมีคำถามที่ไม่อยู่ในแบบสำรวจนี้ ไม่มีคำตอบใดถูกบันทึก โปรดตอบจากแบบฟอร์มนี้อีกครั้ง',
   'ita.survey.error.missing': 'ยังไม่ได้ตอบ',
@@ -88,7 +87,6 @@ export const en: Record<string, string> = {
   'ita.survey.indicator': 'Indicator {n}: {name}',
   'ita.survey.question': 'Question {n}',
   'ita.survey.submit': 'Send my answers',
-  'ita.survey.errors': '{n} problem(s) found',
   'ita.survey.error.form': 'Please answer every question and send again. The answers you chose are kept.',
   'ita.survey.error.unknown':
     'The form named a question that is not in this survey. Nothing was stored. Please answer using this form.',
