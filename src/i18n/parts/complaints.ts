@@ -55,7 +55,7 @@ export const th: Record<string, string> = {
   'complaint.receipt.warning':
     'รหัสนี้เป็นทางเดียวที่จะติดตามเรื่องและตอบเจ้าหน้าที่ได้ ระบบแสดงเพียงครั้งเดียวและกู้คืนไม่ได้ จดหรือบันทึกไว้ทันที และอย่าให้ผู้อื่น เพราะผู้ที่มีรหัสจะเปิดอ่านเรื่องที่คุณแจ้งได้',
 
-  'tracking.kind': 'ประเภทเรื่อง',
+  'tracking.kind': 'ลักษณะเรื่อง',
   'tracking.outcome': 'ผลการดำเนินการ',
   'tracking.filed': 'ส่งเรื่องเข้าระบบ',
   'tracking.rating': 'ประเมินความพึงพอใจ',
@@ -163,7 +163,7 @@ export const en: Record<string, string> = {
   'complaint.receipt.warning':
     'This code is the only way to follow your complaint and answer the officers. It is shown once and cannot be recovered: write it down now, and give it to no one, since whoever holds it can read what you sent.',
 
-  'tracking.kind': 'Kind',
+  'tracking.kind': 'Case type',
   'tracking.outcome': 'Outcome',
   'tracking.filed': 'Filed',
   'tracking.rating': 'Rate how it was handled',
