@@ -298,7 +298,9 @@ describe('IIT anonymity: the same answers given through different links store th
         headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...answersOf(cycle.framework, who[k]) }).toString(),
       });
-      assert.equal(res.statusCode, 200, res.body);
+      // Counted: the thank-you page follows, as a GET a reload shows again without answering twice.
+      assert.equal(res.statusCode, 303, res.body);
+      assert.equal(res.headers.location, '/ita/done/IIT');
     }
     const tally = (
       await sql<

@@ -18,6 +18,7 @@ import { addMessage } from '../intake/add-message.ts';
 import { insertReveal, type PreparedReveal } from '../intake/receipt-reveal.ts';
 import { openOr, type MessageView, type UnreadableItem } from '../intake/case-view.ts';
 import { TEXT_LIMITS } from '../intake/limits.ts';
+import { validateMessage } from '../intake/validate-report.ts';
 import { loadWitnessThread } from '../intake/witness-thread.ts';
 import { caseRoleOf, hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys, type OpenedCase } from './open-case.ts';
@@ -129,10 +130,12 @@ export async function giveStatement({
   kdf: KdfParams;
   receiptSalt: Buffer;
   invitation: Invitation;
-  text: string;
+  /** The statement as posted: checked like a message (empty only with files), in the `statement` field. */
+  text: unknown;
   files: { file: StoredFile; meta: AttachmentMeta }[];
   reveal?: ((receipt: string) => PreparedReveal) | null;
 }): Promise<{ receipt: string; revealCookie: string | null }> {
+  const statement = validateMessage(text, files.length > 0, 'statement');
   const receipt = generateReceipt();
   const shown = reveal?.(receipt) ?? null;
   const derived = await deriveReceiptKeys(receipt, receiptSalt, kdf);
@@ -162,7 +165,7 @@ export async function giveStatement({
     thread: 'witness',
     witnessId: invitation.witnessId,
     author: { kind: 'witness', witnessId: invitation.witnessId },
-    text,
+    text: statement,
     files,
     before: claim,
   });

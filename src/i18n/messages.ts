@@ -31,7 +31,7 @@ const th: Dict = {
   'home.title': 'แจ้งเบาะแสการทุจริตอย่างปลอดภัย',
   'home.lead': 'คุณไม่ต้องเปิดเผยตัวตน ระบบไม่บันทึกที่อยู่ไอพีหรืออุปกรณ์ของคุณ และเนื้อหาที่แจ้งจะถูกเข้ารหัสให้อ่านได้เฉพาะเจ้าหน้าที่ผู้รับเรื่องเท่านั้น',
   'home.report': 'แจ้งเรื่องใหม่',
-  'home.followup': 'ติดตามเรื่องด้วยเลขรับแจ้ง',
+  'home.followup': 'ติดตามเรื่องและตอบเจ้าหน้าที่',
   'home.safety.title': 'ก่อนเริ่ม เพื่อความปลอดภัยของคุณ',
   'home.safety.1': 'ใช้อุปกรณ์และเครือข่ายส่วนตัว ไม่ใช้คอมพิวเตอร์หรือ Wi-Fi ของหน่วยงาน',
   'home.safety.2': 'หากทำได้ ให้ใช้ Tor Browser ระบบนี้ใช้งานได้โดยไม่ต้องเปิด JavaScript',
@@ -60,9 +60,8 @@ const th: Dict = {
   'report.submit': 'ส่งเรื่อง',
   'report.noagencies': 'ขณะนี้ยังไม่มีหน่วยงานที่รับเรื่องในระบบ',
   'receipt.title': 'ส่งเรื่องเรียบร้อยแล้ว',
-  'receipt.lead': 'นี่คือเลขรับแจ้งของคุณ ใช้สำหรับติดตามเรื่องและตอบคำถามของเจ้าหน้าที่',
-  'receipt.label': 'เลขรับแจ้ง 16 หลัก',
-  'receipt.warning': 'จดหรือเก็บเลขนี้ไว้ในที่ปลอดภัยทันที ระบบจะแสดงเพียงครั้งเดียวและไม่สามารถกู้คืนได้ ใครก็ตามที่มีเลขนี้จะอ่านเรื่องของคุณได้',
+  'receipt.lead': 'นี่คือรหัสติดตามเรื่องของคุณ ใช้ติดตามเรื่อง ดูกำหนดเวลา และตอบคำถามของเจ้าหน้าที่',
+  'receipt.warning': 'จดหรือเก็บรหัสนี้ไว้ในที่ปลอดภัยทันที ระบบจะแสดงเพียงครั้งเดียวและไม่สามารถกู้คืนได้ ใครก็ตามที่มีรหัสนี้จะอ่านเรื่องของคุณได้',
   'receipt.reference': 'เลขที่เรื่อง',
   'receipt.removed': 'ข้อมูลแฝงที่ลบออกจากไฟล์แนบ',
   'receipt.notcleaned': 'ไม่สามารถลบข้อมูลแฝงจากไฟล์ประเภทนี้ได้ (เช่น ชื่อผู้สร้างเอกสาร) โปรดตรวจสอบก่อนส่งครั้งต่อไป',
@@ -70,7 +69,7 @@ const th: Dict = {
   'receipt.followup': 'ไปยังหน้าติดตามเรื่อง',
   'receipt.gone.title': 'หน้านี้ไม่แสดงรหัสแล้ว',
   'receipt.gone.lead':
-    'หน้ารหัสรับเรื่องแสดงซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องเท่านั้น ภายใน {minutes} นาทีหลังส่ง หรือจนกว่าท่านจะลบออก เรื่องของท่านยังอยู่ครบ ใช้รหัสที่จดไว้เพื่อติดตามเรื่อง หากไม่ได้จดไว้ ระบบไม่สามารถแสดงรหัสให้ใหม่ได้ เพราะไม่มีใครเก็บรหัสนี้ไว้',
+    'หน้าแสดงรหัสติดตามเรื่องแสดงซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องเท่านั้น ภายใน {minutes} นาทีหลังส่ง หรือจนกว่าท่านจะลบออก เรื่องของท่านยังอยู่ครบ ใช้รหัสที่จดไว้เพื่อติดตามเรื่อง หากไม่ได้จดไว้ ระบบไม่สามารถแสดงรหัสให้ใหม่ได้ เพราะไม่มีใครเก็บรหัสนี้ไว้',
   'receipt.forget.title': 'ลบรหัสออกจากเบราว์เซอร์นี้',
   'receipt.forget.lead':
     'หน้านี้โหลดซ้ำได้โดยไม่ส่งเรื่องซ้ำ และจะหายไปเองใน {minutes} นาที เมื่อจดรหัสไว้แล้ว ลบออกได้ทันที โดยเฉพาะเมื่อใช้เครื่องร่วมกับผู้อื่น',
@@ -82,12 +81,29 @@ const th: Dict = {
   'certificate.download.json': 'ดาวน์โหลดเป็นไฟล์ JSON (สำหรับโปรแกรมตรวจสอบ)',
   'certificate.pending': 'หนังสือรับรองยังไม่พร้อม ระบบกำลังบันทึกเรื่องลงบัญชีสาธารณะ (ไม่เกินหนึ่งนาที) กรุณากดอีกครั้ง',
   'followup.title': 'ติดตามเรื่อง',
-  'followup.receipt': 'เลขรับแจ้ง 16 หลัก',
+  'followup.lead':
+    'ใช้รหัสติดตามเรื่องที่ได้รับเมื่อส่งเรื่อง (เบาะแส เรื่องร้องเรียน หรือถ้อยคำพยาน) เพื่อดูสถานะ กำหนดเวลา ผลการดำเนินการ และข้อความจากเจ้าหน้าที่ ตอบเจ้าหน้าที่ และประเมินความพึงพอใจเมื่อเรื่องยุติ ทั้งหมดในหน้าเดียว',
+  'followup.code': 'รหัสติดตามเรื่อง 16 หลัก',
   'form.date.placeholder': 'วว/ดด/ปปปป',
   'form.date.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568',
-  'followup.receipt.hint': 'พิมพ์ตัวเลข 16 หลักตามที่จดไว้ เว้นวรรคหรือขีดคั่นได้ และใช้เลขไทยได้ เช่น 1234 5678 9012 3456',
+  'followup.code.hint': 'พิมพ์ตัวเลข 16 หลักตามที่จดไว้ เว้นวรรคหรือขีดคั่นได้ และใช้เลขไทยได้ เช่น 1234 5678 9012 3456',
   'followup.login': 'เข้าสู่เรื่องของฉัน',
   'followup.logout': 'ออกจากระบบ',
+  'followup.case.title': 'เรื่องของคุณ',
+  'followup.next.title': 'ขั้นตอนต่อไป',
+  'followup.next.ack': 'หน่วยงานจะตอบรับเรื่องของคุณภายใน {date}',
+  'followup.next.ack.late': 'หน่วยงานควรตอบรับเรื่องของคุณภายใน {date} ขณะนี้เลยกำหนดแล้ว',
+  'followup.next.reply': 'เจ้าหน้าที่จะตอบคุณครั้งแรกภายใน {date}',
+  'followup.next.reply.late': 'เจ้าหน้าที่ควรตอบคุณครั้งแรกภายใน {date} ขณะนี้เลยกำหนดแล้ว',
+  'followup.next.feedback': 'หน่วยงานจะแจ้งผลการดำเนินการภายใน {date}',
+  'followup.next.feedback.late': 'หน่วยงานควรแจ้งผลการดำเนินการภายใน {date} ขณะนี้เลยกำหนดแล้ว',
+  'followup.next.policy': 'กำหนดเวลาเหล่านี้เป็นของหน่วยงานที่รับเรื่อง ความคืบหน้าและข้อความจากเจ้าหน้าที่จะแสดงที่หน้าติดตามเรื่อง',
+  'followup.next.paused': 'เจ้าหน้าที่ขอข้อมูลเพิ่มเติมจากคุณ กำหนดเวลาของหน่วยงานหยุดนับไว้จนกว่าคุณจะตอบ (ตอบได้ที่ช่องด้านล่าง)',
+  'followup.next.none': 'ขณะนี้ไม่มีกำหนดเวลาที่รออยู่ หน่วยงานจะแจ้งความคืบหน้าที่หน้านี้',
+  'followup.next.closed': 'เรื่องนี้ยุติแล้ว',
+  'followup.next.closed.outcome': 'เรื่องนี้ยุติแล้ว ผลการดำเนินการ: {outcome}',
+  'followup.next.closed.tip':
+    'เรื่องนี้ยุติแล้ว ผลการตรวจสอบเบาะแสไม่แสดงที่หน้านี้ เพื่อคุ้มครองผู้ที่เกี่ยวข้อง คุณยังส่งข้อความถึงเจ้าหน้าที่ได้ที่ช่องด้านล่าง',
   'followup.status': 'สถานะ',
   'followup.filed': 'วันที่แจ้ง',
   'followup.updated': 'ปรับปรุงล่าสุด',
@@ -168,6 +184,7 @@ const th: Dict = {
   'staff.no': 'ไม่',
   'error.title': 'เกิดข้อผิดพลาด',
   'error.form': 'กรุณาตรวจสอบข้อมูลที่ระบุไว้ด้านล่าง',
+  'error.count': 'พบข้อผิดพลาด {n} รายการ',
   'error.field.required': 'กรุณากรอกช่องนี้',
   'error.field.too_long': 'ข้อความยาวเกินกำหนด',
   'error.field.invalid': 'ข้อมูลไม่ถูกต้อง',
@@ -175,7 +192,7 @@ const th: Dict = {
   'error.conflict': 'ข้อมูลนี้มีอยู่แล้ว',
   'error.login_failed': 'อีเมล รหัสผ่าน หรือรหัสยืนยันตัวตนไม่ถูกต้อง',
   'error.unauthorized': 'กรุณาเข้าสู่ระบบ',
-  'error.receipt_wrong': 'ไม่พบเรื่องสำหรับเลขรับแจ้งนี้ กรุณาตรวจสอบเลข 16 หลักอีกครั้ง',
+  'error.receipt_wrong': 'ไม่พบเรื่องสำหรับรหัสติดตามเรื่องนี้ กรุณาตรวจสอบตัวเลข 16 หลักอีกครั้ง',
   'error.file_too_large': 'ไฟล์มีขนาดใหญ่เกินกำหนด ({fileMb} MB ต่อไฟล์) ข้อความที่คุณพิมพ์ยังอยู่ กรุณาแนบไฟล์ที่เล็กลงแล้วส่งอีกครั้ง',
   'error.report_too_large': 'ไฟล์แนบรวมกันมีขนาดเกินกำหนด ({totalMb} MB) ข้อความที่คุณพิมพ์ยังอยู่ กรุณาลดจำนวนหรือขนาดไฟล์',
   'error.too_many_files': 'แนบไฟล์ได้ไม่เกิน {count} ไฟล์',
@@ -202,7 +219,7 @@ const en: Dict = {
   'home.lead':
     'You do not have to say who you are. The platform keeps no IP address or device details, and what you report is encrypted so that only the officers receiving it can read it.',
   'home.report': 'File a new report',
-  'home.followup': 'Follow up with your receipt',
+  'home.followup': 'Follow up and answer the officers',
   'home.safety.title': 'Before you start, for your safety',
   'home.safety.1': 'Use your own device and network, not your agency’s computer or Wi-Fi.',
   'home.safety.2': 'If you can, use Tor Browser. This site works with JavaScript turned off.',
@@ -231,10 +248,10 @@ const en: Dict = {
   'report.submit': 'Send report',
   'report.noagencies': 'No agency is receiving reports yet.',
   'receipt.title': 'Your report has been filed',
-  'receipt.lead': 'This is your receipt. Use it to follow the case and answer the officers’ questions.',
-  'receipt.label': '16-digit receipt',
+  'receipt.lead':
+    'This is your tracking code. Use it to follow the case, see its deadlines and answer the officers’ questions.',
   'receipt.warning':
-    'Write this number down or store it safely now. It is shown only once and cannot be recovered. Anyone who has it can read your report.',
+    'Write this code down or store it safely now. It is shown only once and cannot be recovered. Anyone who has it can read your report.',
   'receipt.reference': 'Case reference',
   'receipt.removed': 'Hidden data removed from your attachments',
   'receipt.notcleaned':
@@ -243,7 +260,7 @@ const en: Dict = {
   'receipt.followup': 'Go to the follow-up page',
   'receipt.gone.title': 'This page no longer shows the code',
   'receipt.gone.lead':
-    'The receipt page can be shown again only in the browser that filed, for {minutes} minutes after filing or until you remove it. Your case is whole: follow it up with the code you wrote down. If you did not write it down, it cannot be shown again: nobody keeps it.',
+    'The tracking-code page can be shown again only in the browser that filed, for {minutes} minutes after filing or until you remove it. Your case is whole: follow it up with the tracking code you wrote down. If you did not write it down, it cannot be shown again: nobody keeps it.',
   'receipt.forget.title': 'Remove the code from this browser',
   'receipt.forget.lead':
     'You can reload this page without filing again; it goes by itself after {minutes} minutes. Once you have written the code down, remove it now, especially on a shared device.',
@@ -256,13 +273,32 @@ const en: Dict = {
   'certificate.pending':
     'The certificate is not ready yet: the report is being recorded in the public ledger (within a minute). Please try again.',
   'followup.title': 'Follow up',
-  'followup.receipt': '16-digit receipt',
+  'followup.lead':
+    'With the tracking code you were given when you filed (a tip, a complaint or a witness statement), see the status, the dates the agency is held to, the outcome and the officers’ messages, answer them, and rate the handling once the case is closed: all on one page.',
+  'followup.code': '16-digit tracking code',
   'form.date.placeholder': 'dd/mm/yyyy',
   'form.date.hint': 'Day/month/year, e.g. 31/03/2025 (a Buddhist Era year such as 2568 works too)',
-  'followup.receipt.hint':
+  'followup.code.hint':
     'Type the 16 digits as you wrote them down; spaces, dashes and Thai digits are fine, e.g. 1234 5678 9012 3456.',
-  'followup.login': 'Open my report',
+  'followup.login': 'Open my case',
   'followup.logout': 'Log out',
+  'followup.case.title': 'Your case',
+  'followup.next.title': 'What happens next',
+  'followup.next.ack': 'The agency acknowledges your case by {date}.',
+  'followup.next.ack.late': 'The agency should have acknowledged your case by {date}: it is late.',
+  'followup.next.reply': 'An officer answers you for the first time by {date}.',
+  'followup.next.reply.late': 'An officer should have answered you by {date}: it is late.',
+  'followup.next.feedback': 'The agency tells you what it has done by {date}.',
+  'followup.next.feedback.late': 'The agency should have told you what it has done by {date}: it is late.',
+  'followup.next.policy':
+    'These are the deadlines of the agency handling the case. Progress and the officers’ messages appear on the follow-up page.',
+  'followup.next.paused':
+    'The officers have asked you for more information: their deadlines are paused until you answer (below).',
+  'followup.next.none': 'No deadline is running now; the agency posts its progress on this page.',
+  'followup.next.closed': 'This case is closed.',
+  'followup.next.closed.outcome': 'This case is closed. Outcome: {outcome}.',
+  'followup.next.closed.tip':
+    'This case is closed. The findings on a tip are not shown here, to protect the people concerned; you can still write to the officers below.',
   'followup.status': 'Status',
   'followup.filed': 'Filed',
   'followup.updated': 'Last updated',
@@ -342,6 +378,7 @@ const en: Dict = {
   'staff.no': 'No',
   'error.title': 'Something went wrong',
   'error.form': 'Please check the fields marked below.',
+  'error.count': '{n} problem(s) found',
   'error.field.required': 'Please fill in this field.',
   'error.field.too_long': 'This text is too long.',
   'error.field.invalid': 'This value is not valid.',
@@ -349,7 +386,7 @@ const en: Dict = {
   'error.conflict': 'This already exists.',
   'error.login_failed': 'Wrong email, password or authentication code.',
   'error.unauthorized': 'Please log in.',
-  'error.receipt_wrong': 'No report was found for this receipt. Check the 16 digits and try again.',
+  'error.receipt_wrong': 'No case was found for this tracking code. Check the 16 digits and try again.',
   'error.file_too_large':
     'A file is too large ({fileMb} MB per file). What you typed is still here: attach a smaller file and send again.',
   'error.report_too_large':
@@ -432,6 +469,14 @@ export function formatDate(lang: Lang, date: Date): string {
   return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', {
     dateStyle: 'medium',
     timeStyle: 'short',
+    timeZone: 'Asia/Bangkok',
+  }).format(date);
+}
+
+/** The calendar day of a moment in Bangkok, Buddhist Era, for dates ahead (15 มกราคม 2569). */
+export function formatDayOf(lang: Lang, date: Date): string {
+  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', {
+    dateStyle: 'long',
     timeZone: 'Asia/Bangkok',
   }).format(date);
 }

@@ -20,9 +20,10 @@ export function validateRating(rawScore: unknown, rawComment: unknown): { score:
 }
 
 /**
- * Records the one rating of a closed case, for the agency that owns it. The comment is sealed to
- * the case's team. MUST be called only by someone who proved to hold the case (tracking code or
- * the LINE user who filed it). Throws AppError('conflict') before closure or when already rated.
+ * Records the one rating of a closed case, for the agency that owns it, from the score and comment
+ * as given (checked by validateRating). The comment is sealed to the case's team. MUST be called
+ * only by someone who proved to hold the case (tracking code or the LINE user who filed it).
+ * Throws AppError('conflict') before closure or when already rated.
  */
 export async function rateCase({
   db,
@@ -33,11 +34,13 @@ export async function rateCase({
 }: {
   db: Db;
   caseId: string;
-  score: number;
-  comment: string;
+  score: unknown;
+  comment: unknown;
   channel: 'web' | 'line';
-}): Promise<void> {
-  await db.transaction().execute((trx) => recordRating(trx, { caseId, score, comment, channel }));
+}): Promise<{ score: number }> {
+  const rating = validateRating(score, comment);
+  await db.transaction().execute((trx) => recordRating(trx, { caseId, ...rating, channel }));
+  return { score: rating.score };
 }
 
 /** `rateCase` inside the caller's transaction (the LINE channel rates while processing an event). */

@@ -7,6 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
+import type { CaseKind } from '../db/schema.ts';
+import { nextSteps, type NextSteps } from './next-steps.ts';
 
 /** How long the receipt page can be shown again after the filing. */
 export const REVEAL_MINUTES = 30;
@@ -16,7 +18,6 @@ export type RevealContent = {
   page: 'report' | 'complaint' | 'witness';
   receipt: string;
   caseId: string;
-  complaintKind?: string;
   files: { name: string; isCleaned: boolean; removed: string[] }[];
 };
 
@@ -52,11 +53,15 @@ function parseCookie(cookie: string | undefined): { hash: Buffer; key: Buffer } 
   return raw.length === 48 ? { hash: idHash(raw.subarray(0, 16)), key: raw.subarray(16) } : null;
 }
 
-/** What the cookie's record shows, or null (no cookie, expired, removed, or altered). Expired records are deleted. */
+/**
+ * What the cookie's record shows, with the case's reference and what happens next (its deadline
+ * clocks), or null (no cookie, expired, removed, or altered). Expired records are deleted.
+ */
 export async function readReveal(
   db: Db,
   cookie: string | undefined,
-): Promise<(RevealContent & { reference: string }) | null> {
+  now = new Date(),
+): Promise<(RevealContent & { reference: string; kind: CaseKind; next: NextSteps }) | null> {
   await db.deleteFrom('receipt_reveal').where('expires_at', '<', sql<Date>`now()`).execute();
   const parsed = parseCookie(cookie);
   if (!parsed) return null;
@@ -72,8 +77,12 @@ export async function readReveal(
   } catch {
     return null;
   }
-  const c = await db.selectFrom('report_case').select('reference').where('id', '=', content.caseId).executeTakeFirst();
-  return c ? { ...content, reference: c.reference } : null;
+  const c = await db
+    .selectFrom('report_case')
+    .select(['reference', 'kind', 'status', 'outcome', 'ack_due_at', 'reply_due_at', 'feedback_due_at', 'paused_at'])
+    .where('id', '=', content.caseId)
+    .executeTakeFirst();
+  return c ? { ...content, reference: c.reference, kind: c.kind, next: nextSteps(c, now) } : null;
 }
 
 /** Removes the record (the filer has written the receipt down); unknown cookies change nothing. */

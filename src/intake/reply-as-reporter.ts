@@ -8,6 +8,7 @@ import { addMessage } from './add-message.ts';
 import type { AttachmentMeta, StoredFile } from './attachments.ts';
 import { loadCaseView, type MessageView } from './case-view.ts';
 import type { ReporterSession } from './reporter-session.ts';
+import { validateMessage } from './validate-report.ts';
 
 /** The caller's own thread: the reporter's conversation with the team, or a witness's. */
 export async function loadOwnThread({ db, session }: { db: Db; session: ReporterSession }): Promise<MessageView[]> {
@@ -20,6 +21,7 @@ export async function loadOwnThread({ db, session }: { db: Db; session: Reporter
 /**
  * Adds the caller's message to their own thread: a witness's goes to the witness thread, sealed
  * with the witness key (the ledger opening sealed to the team); a reporter's to the reporter thread.
+ * The text is checked first (validateMessage: empty only with files); nothing is stored otherwise.
  */
 export async function replyAsReporter({
   db,
@@ -29,16 +31,17 @@ export async function replyAsReporter({
 }: {
   db: Db;
   session: ReporterSession;
-  text: string;
+  text: unknown;
   files: { file: StoredFile; meta: AttachmentMeta }[];
 }): Promise<{ messageId: string }> {
+  const checked = validateMessage(text, files.length > 0);
   if (!session.witnessId)
     return addMessage({
       db,
       caseId: session.caseId,
       key: session.keys.content,
       author: { kind: 'reporter' },
-      text,
+      text: checked,
       files,
     });
   const team = await db
@@ -56,7 +59,7 @@ export async function replyAsReporter({
     thread: 'witness',
     witnessId,
     author: { kind: 'witness', witnessId },
-    text,
+    text: checked,
     files,
   });
 }

@@ -22,6 +22,7 @@ export type ReporterSession = { caseId: string; keys: CaseKeys; witnessId?: stri
  * derivation and give the same error. Every attempt takes a guess from `throttle` before deriving
  * (refused at once with 429 when none is left) and a successful one gives it back, so only wrong
  * receipts spend the platform-wide budget (the throttle keys on nothing that identifies a client).
+ * `isCaseOnly` refuses a witness's receipt with the same error (a door for the codes of cases).
  */
 export async function openReporterSession({
   db,
@@ -29,12 +30,14 @@ export async function openReporterSession({
   receiptSalt,
   throttle,
   receipt,
+  isCaseOnly = false,
 }: {
   db: Db;
   kdf: KdfParams;
   receiptSalt: Buffer;
   throttle: LoginThrottle;
   receipt: string;
+  isCaseOnly?: boolean;
 }): Promise<ReporterSession> {
   const refund = throttle.reserve();
   const normalized = normalizeReceipt(String(receipt).slice(0, 64));
@@ -50,7 +53,7 @@ export async function openReporterSession({
     refund();
     return { caseId: row.case_id, keys: unwrapForReporter(derived.key, row.case_id, row.wrapped_keys) };
   }
-  const witness = normalized ? await openWitnessByLookup(db, derived.lookup, derived.key) : null;
+  const witness = normalized && !isCaseOnly ? await openWitnessByLookup(db, derived.lookup, derived.key) : null;
   if (witness) {
     refund();
     return { caseId: witness.caseId, keys: { content: witness.key, identity: null }, witnessId: witness.witnessId };

@@ -56,15 +56,18 @@ export function validateReport(raw: Raw): ReportInput {
   return { agencyCode, category: category as Category, what, when, where, who, identity };
 }
 
-/** Validates a message text; an empty text is allowed only when files come with it. */
-export function validateMessage(raw: unknown, hasFiles: boolean): string {
+/**
+ * Validates a message text; an empty text is allowed only when files come with it. `field` names
+ * the form field in the error (a witness's statement is a message too).
+ */
+export function validateMessage(raw: unknown, hasFiles: boolean, field = 'message'): string {
   if (raw !== undefined && raw !== null && typeof raw !== 'string') {
-    throw new AppError('invalid_input', 'message must be a string', 'error.form', { message: 'error.field.invalid' });
+    throw new AppError('invalid_input', 'message must be a string', 'error.form', { [field]: 'error.field.invalid' });
   }
   const s = (raw ?? '').normalize('NFC').trim();
   if (s.length > TEXT_LIMITS.message)
-    throw new AppError('invalid_input', 'message too long', 'error.form', { message: 'error.field.too_long' });
+    throw new AppError('invalid_input', 'message too long', 'error.form', { [field]: 'error.field.too_long' });
   if (s === '' && !hasFiles)
-    throw new AppError('invalid_input', 'message is empty', 'error.form', { message: 'error.field.required' });
+    throw new AppError('invalid_input', 'message is empty', 'error.form', { [field]: 'error.field.required' });
   return s;
 }

@@ -33,7 +33,9 @@ export async function buildApp(
   // shows nothing of the staff console.
   const beforeRouting = errorHandler((req, reply, messageKey, status) => {
     const c = pageContext(req, reply);
-    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status);
+    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status, {
+      relative: true,
+    });
   });
 
   const app = Fastify({

@@ -5,8 +5,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppError } from '../errors.ts';
 import { checkCsrf, csrfToken } from './csrf.ts';
-import { asAppError, replyStatus } from './errors.ts';
-import { pageContext, type PageContext } from './render.ts';
+import { asAppError, replyStatus, statusOf } from './errors.ts';
+import { langSwitchOf, pageContext, type PageContext } from './render.ts';
 
 /** One request seen as a form page. */
 export type Form = PageContext & {
@@ -20,6 +20,8 @@ export type Form = PageContext & {
   query(name: string, max: number): string;
   /** The CSRF token for the form shown (sets the side's secret cookie on first use). */
   csrf(): string;
+  /** The post is the page's language switch (render.ts, LangSwitch): show the form again, do nothing else. */
+  isLangSwitch: boolean;
 };
 
 /** A value as a string cut to `max` characters: anything else (absent, an array, a number) is ''. */
@@ -38,6 +40,7 @@ export function formOf(req: FastifyRequest, reply: FastifyReply, isSecureCookies
     str: (name, max) => str(body[name], max),
     query: (name, max) => str(q[name], max),
     csrf: () => csrfToken(req, reply, isSecureCookies),
+    isLangSwitch: req.method === 'POST' && langSwitchOf(req) !== null,
   };
 }
 
@@ -46,14 +49,22 @@ export function formOf(req: FastifyRequest, reply: FastifyReply, isSecureCookies
  * sends a page). An AppError, or anything else (logged by its message only, shown as the generic
  * `error.internal`), gives `again` the error and the status to answer with, so the form comes back
  * with what was typed, the summary and the field messages. `again` must not lose what was typed.
+ * The form's language switch (a form shown again after a post) does not act: `again` shows the
+ * form in the other language with the faults `check` finds in what was typed (null when none or no
+ * `check`), since those are what the person switched language to read.
  */
 export async function postForm(
   f: Form,
   act: () => Promise<FastifyReply> | FastifyReply,
-  again: (error: AppError, status: number) => Promise<FastifyReply> | FastifyReply,
+  again: (error: AppError | null, status: number) => Promise<FastifyReply> | FastifyReply,
+  check?: () => unknown,
 ): Promise<FastifyReply> {
   try {
     checkCsrf(f.req, f.body._csrf);
+    if (f.isLangSwitch) {
+      const fault = check ? faultOf(check) : null;
+      return await again(fault, fault ? statusOf(fault) : 200);
+    }
     return await act();
   } catch (e) {
     const err = asAppError(e);
@@ -62,10 +73,24 @@ export async function postForm(
   }
 }
 
+/** The error `check` throws, as an AppError, or null when it returns. */
+export function faultOf(check: () => unknown): AppError | null {
+  try {
+    check();
+    return null;
+  } catch (e) {
+    return asAppError(e);
+  }
+}
+
 /**
- * What a form page shows of an error: the summary's text and the field messages (i18n keys by field
- * name). Every view renders it with `_error-summary.eta` and `_field-error.eta`.
+ * What a form page shows of an error: the summary's text (translated with `params`, such as a
+ * form's file limits) and the field messages (i18n keys by field name). Every view renders it with `_error-summary.eta` and `_field-error.eta`.
  */
-export function errorView(f: Form, error: AppError | null): { alert: string | null; errors: Record<string, string> } {
-  return { alert: error ? f.t(error.userMessage) : null, errors: error ? { ...error.fields } : {} };
+export function errorView(
+  f: Form,
+  error: AppError | null,
+  params?: Record<string, string | number>,
+): { alert: string | null; errors: Record<string, string> } {
+  return { alert: error ? f.t(error.userMessage, params) : null, errors: error ? { ...error.fields } : {} };
 }

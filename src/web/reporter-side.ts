@@ -14,16 +14,21 @@ import { figuresRoutes } from './public/figures-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
 import { logRoutes } from './public/log-routes.ts';
 import { pageContext, sendPage } from './render.ts';
+import { certificateRoutes } from './reporter/certificate-routes.ts';
 import { complaintRoutes } from './reporter/complaint-routes.ts';
+import { followupRoutes } from './reporter/followup-routes.ts';
 import { itaSurveyRoutes } from './reporter/ita-survey-routes.ts';
 import { reporterRoutes } from './reporter/routes.ts';
 import { receiptRoutes } from './reporter/receipt-routes.ts';
+import { witnessRoutes } from './reporter/witness-routes.ts';
 import { privacyRoutes } from './public/privacy-routes.ts';
 
 /** The reporter's error page: the public layout, a link to the home page. */
 function reporterErrorPage(req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): FastifyReply {
   const c = pageContext(req, reply);
-  return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status);
+  return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status, {
+    relative: true,
+  });
 }
 
 /**
@@ -50,6 +55,9 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
 
   reporterRoutes(app, deps);
   receiptRoutes(app, deps);
+  followupRoutes(app, deps);
+  certificateRoutes(app, deps);
+  witnessRoutes(app, deps);
   privacyRoutes(app, deps);
   complaintRoutes(app, deps);
   itaSurveyRoutes(app, deps);

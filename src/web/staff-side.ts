@@ -39,7 +39,8 @@ function staffErrorPage(deps: WebDeps) {
       actor = await resolveStaffSession({ db: deps.db, token: req.cookies[STAFF_COOKIE] }).catch(() => null);
     const c = pageContext(req, reply);
     const menu = actor?.isEnrolled ? { staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) } : {};
-    return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey), ...menu }, status);
+    const data = { title: c.t('error.title'), message: c.t(messageKey), ...menu };
+    return sendPage(reply, c, 'error', data, status, { relative: true });
   };
 }
 

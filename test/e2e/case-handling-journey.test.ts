@@ -165,7 +165,7 @@ describe('case handling across roles and agencies in a browser without JavaScrip
 
   it('the reporter, with JavaScript off, opens the case with the receipt, sees the question from a role and answers', async () => {
     await goto(reporter, `${server.url}/followup`);
-    await reporter.getByLabel('เลขรับแจ้ง 16 หลัก').fill(receipt.replace(/(\d{4})(?=\d)/g, '$1 '));
+    await reporter.getByLabel('รหัสติดตามเรื่อง 16 หลัก').fill(receipt.replace(/(\d{4})(?=\d)/g, '$1 '));
     const opened = await clickAndLoad(reporter, reporter.getByRole('button', { name: 'เข้าสู่เรื่องของฉัน' }));
     assert.equal(opened.status(), 200, await opened.text());
     assert.equal(pathOf(reporter), '/followup/case');
@@ -301,7 +301,7 @@ describe('case handling across roles and agencies in a browser without JavaScrip
     assert.equal(await reporter.locator('html').getAttribute('lang'), 'th');
     assert.equal(await statusShown(reporter), 'ยุติเรื่อง');
     const progress = (await reporter.getByRole('region', { name: 'ความคืบหน้า' }).textContent()) ?? '';
-    assert.ok(progress.includes(`เรื่องของคุณถูกส่งต่อไปยัง ${NACC_TH} ซึ่งจะดำเนินการต่อ เลขรับแจ้งเดิมของคุณยังใช้ติดตามได้`), progress);
+    assert.ok(progress.includes(`เรื่องของคุณถูกส่งต่อไปยัง ${NACC_TH} ซึ่งจะดำเนินการต่อ รหัสติดตามเรื่องเดิมของคุณยังใช้ได้`), progress);
     assert.ok(progress.includes('สถานะเปลี่ยนเป็น "ยุติเรื่อง"'), progress);
     assert.ok((await mainText(reporter)).includes(NACC_TH), 'the case is shown under NACC');
     const html = await reporter.content();

@@ -16,11 +16,14 @@ import { CASE_CHANNELS } from '../../src/db/schema.ts';
 import { translator } from '../../src/i18n/messages.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { axeViolations } from '../support/axe.ts';
-import { addStaffByCli, closeJourney, runCli } from '../support/journey.ts';
+import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli } from '../support/journey.ts';
+import { openCycle } from '../../src/ita/cycles.ts';
+import { issueLinks } from '../../src/ita/surveys.ts';
+import { seedStaff, signedInActor } from '../support/app.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const t = translator('th');
-const PAGES = ['/', '/report', '/complaint', '/privacy', '/figures'] as const;
+const PAGES = ['/', '/report', '/complaint', '/privacy', '/figures', '/followup', '/status'] as const;
 
 describe('public pages on a phone without JavaScript', () => {
   let fixture: Awaited<ReturnType<typeof serverFixture>>;
@@ -168,6 +171,105 @@ describe('public pages on a phone without JavaScript', () => {
     await page.keyboard.press('ArrowRight');
     assert.ok((await complaints.evaluate((el) => el.scrollLeft)) > 0, 'the arrow keys scroll the focused table');
     await page.screenshot({ path: path.join(shots, 'figures-scrolled-390.png'), fullPage: true });
+  });
+
+  it('pages a 30-question IIT survey on a phone without JavaScript, keeps the answers across pages, counts it once', async () => {
+    const db = fixture.database.db;
+    await seedStaff(db, 'OPDC', 'ita-admin@opdc.example', ['agency_admin']);
+    const admin = await signedInActor(db, 'ita-admin@opdc.example');
+    const cycle = await openCycle({
+      db,
+      actor: admin,
+      fiscalYear: 2570,
+      frameworkName: 'ita-2569.json',
+      staffCount: 10,
+    });
+    const [token] = await issueLinks({ db, actor: admin, cycleId: cycle.id, count: 1 });
+    const page = phone.page;
+    const url = `${server.url}/ita/s/${token}`;
+    assert.equal((await page.goto(url))?.status(), 200);
+    assert.deepEqual(await axeViolations(axePage, server.url, await page.content()), [], 'axe on the survey');
+    const pages = page.locator('section.page');
+    const n = await pages.count();
+    assert.equal(n, 5, 'one page for each IIT indicator');
+    const shown = async () => {
+      const seen: number[] = [];
+      for (let i = 1; i <= n; i++) if (await page.locator(`#page-${i}`).isVisible()) seen.push(i);
+      return seen;
+    };
+    let skipped = '';
+    for (let i = 1; i <= n; i++) {
+      assert.deepEqual(await shown(), [i], `only page ${i} is shown`);
+      const current = page.locator(`#page-${i}`);
+      await current.getByText(`หน้า ${i} จาก ${n}`, { exact: true }).waitFor();
+      assert.equal(await current.getByRole('progressbar').getAttribute('value'), String(i));
+      assert.equal(await current.getByRole('progressbar').getAttribute('max'), String(n));
+      const questions = current.locator('fieldset.question');
+      for (let k = 0; k < (await questions.count()); k++) {
+        // The first question of page 2 is left unanswered, to come back to.
+        if (i === 2 && k === 0) {
+          skipped = (await questions.nth(k).getAttribute('id')) ?? '';
+          continue;
+        }
+        const radios = questions.nth(k).getByRole('radio');
+        await radios.nth(k % (await radios.count())).check();
+      }
+      if (i === 2) await page.screenshot({ path: path.join(shots, 'ita-survey-page2-390.png'), fullPage: true });
+      if (i < n) {
+        await current.getByRole('link', { name: 'หน้าถัดไป' }).click();
+        assert.equal(new URL(page.url()).hash, `#page-${i + 1}`);
+      }
+    }
+    assert.equal(skipped, 'q7');
+    await page.getByRole('link', { name: 'หน้าก่อน' }).locator('visible=true').click();
+    assert.deepEqual(await shown(), [n - 1], 'back a page');
+    await page.goto(`${url}#page-1`);
+    assert.deepEqual(await shown(), [1]);
+    assert.equal(await page.locator('#q1-1').isChecked(), true, 'the answers stay in the form across pages');
+    await page.goto(`${url}#page-${n}`);
+    const refused = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งคำตอบ' }));
+    assert.equal(refused.status(), 400, 'nothing counted with a question left');
+    assert.deepEqual(await shown(), [2], 'the page of the question left is shown');
+    const link = page.getByRole('alert').getByRole('link', { name: 'ข้อ 7: ยังไม่ได้ตอบ' });
+    assert.equal(await link.getAttribute('href'), '#q7-1');
+    assert.equal(await page.locator('#q8-2').isChecked(), true, 'the answers come back checked');
+    const english = await clickAndLoad(page, page.getByRole('button', { name: 'English' }));
+    assert.equal(english.request().method(), 'POST');
+    await page.getByText(`Page 2 of ${n}`, { exact: true }).waitFor();
+    assert.equal(await page.locator('#q8-2').isChecked(), true, 'the answers survive the language switch');
+    await clickAndLoad(page, page.getByRole('button', { name: 'ไทย' }));
+    await page.locator('#q7-3').check();
+    await page.goto(`${url}#page-${n}`);
+    const before = await db
+      .selectFrom('ita_cycle')
+      .select('iit_responses')
+      .where('id', '=', cycle.id)
+      .executeTakeFirstOrThrow();
+    const done = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งคำตอบ' }));
+    assert.equal(done.status(), 200);
+    assert.equal(pathOf(page), '/ita/done/IIT', 'a GET page: a reload does not answer again');
+    await page.getByRole('heading', { level: 1, name: 'ได้รับคำตอบแล้ว ขอบคุณ' }).waitFor();
+    await page.reload();
+    const after = await db
+      .selectFrom('ita_cycle')
+      .select('iit_responses')
+      .where('id', '=', cycle.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.iit_responses, before.iit_responses + 1, 'one answer, counted once');
+
+    const desk = await openContext(browser, {
+      viewport: { width: 1280, height: 900 },
+      isMobile: false,
+      hasTouch: false,
+      deviceScaleFactor: 1,
+    });
+    contexts.push(desk);
+    const [other] = await issueLinks({ db, actor: admin, cycleId: cycle.id, count: 1 });
+    await desk.page.goto(`${server.url}/ita/s/${other}`);
+    for (let i = 1; i <= n; i++)
+      assert.ok(await desk.page.locator(`#page-${i}`).isVisible(), `desktop shows page ${i}`);
+    assert.equal(await desk.page.getByRole('progressbar').first().isVisible(), false, 'no paging on a wide screen');
+    await desk.page.screenshot({ path: path.join(shots, 'ita-survey-1280.png'), fullPage: true });
   });
 
   it('loads nothing from another origin, and the favicon from this one', async () => {

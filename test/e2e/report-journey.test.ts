@@ -1,6 +1,9 @@
 // The whole journey in a real browser with JavaScript off, against the real server process:
-// a reporter on a phone files a report with a geotagged photo, a recipient answers and acknowledges
-// it in the console, and the reporter reads the answer with the receipt and replies.
+// a reporter on a phone files a report with a geotagged photo, reads the tracking code and what
+// happens next (in Thai, then in English without losing the code), a recipient answers and
+// acknowledges it in the console, and the reporter reads the answer with the code and replies; a
+// reply or a report refused comes back with the error summary linked to its field, and the
+// language switch of every page (forms, errors) keeps what the page shows. axe checks every page.
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
 import { clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import assert from 'node:assert/strict';
@@ -10,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
+import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { jpegWithGps } from '../support/images.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
@@ -35,12 +39,23 @@ describe('report journey in a browser without JavaScript', () => {
   let reporter: RecordedContext;
   let receipt = '';
   let reference = '';
+  let axe: ReturnType<typeof watchAxe>;
 
   const open = async (options: Parameters<typeof openContext>[1] = {}): Promise<RecordedContext> => {
     const c = await openContext(browser, options);
     contexts.push(c);
+    axe?.watch(c.context);
     return c;
   };
+  const cases = async () =>
+    Number(
+      (
+        await fixture.database.db
+          .selectFrom('report_case')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   before(async () => {
     fixture = await serverFixture();
@@ -61,6 +76,9 @@ describe('report journey in a browser without JavaScript', () => {
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     browser = await launchBrowser();
+    const checker = await openContext(browser, { javaScriptEnabled: true });
+    contexts.push(checker);
+    axe = watchAxe(checker.page, server.url);
   });
 
   after(() => closeJourney({ contexts, browser, server, fixture }));
@@ -97,15 +115,6 @@ describe('report journey in a browser without JavaScript', () => {
     const shown = (await page.locator('output').textContent()) ?? '';
     assert.match(shown, /^\d{4} \d{4} \d{4} \d{4}$/, `receipt as shown: ${JSON.stringify(shown)}`);
     receipt = shown.replace(/ /g, '');
-    const cases = async () =>
-      Number(
-        (
-          await fixture.database.db
-            .selectFrom('report_case')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
     assert.equal(await cases(), 1);
     const reloaded = await page.reload();
     assert.equal(reloaded?.status(), 200);
@@ -134,6 +143,92 @@ describe('report journey in a browser without JavaScript', () => {
       );
     }
     await page.screenshot({ path: RECEIPT_SHOT, fullPage: true });
+    await axe.check();
+  });
+
+  it('the receipt page says what happens next, by when, and switches language without losing the code', async () => {
+    assert.ok(receipt, 'the report step ran');
+    const { page } = reporter;
+    const code = receipt.replace(/(\d{4})(?=\d)/g, '$1 ');
+    const next = page.getByRole('region', { name: 'ขั้นตอนต่อไป' });
+    const steps = (await next.locator('li').allTextContents()).map((s) => s.trim());
+    assert.equal(steps.length, 3, steps.join(' | '));
+    assert.match(steps[0], /^หน่วยงานจะตอบรับเรื่องของคุณภายใน \d{1,2} \S+ 25\d\d$/, 'acknowledged by a Buddhist Era day');
+    assert.match(steps[1], /^เจ้าหน้าที่จะตอบคุณครั้งแรกภายใน \d{1,2} \S+ 25\d\d$/);
+    assert.match(steps[2], /^หน่วยงานจะแจ้งผลการดำเนินการภายใน \d{1,2} \S+ 25\d\d$/);
+    assert.equal(((await page.locator('.receipt .label').textContent()) ?? '').trim(), 'รหัสติดตามเรื่อง 16 หลัก');
+
+    const english = await clickAndLoad(page, page.getByRole('link', { name: 'English' }));
+    assert.equal(english.status(), 200, await english.text());
+    assert.equal(english.request().method(), 'GET');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.getByRole('heading', { level: 1, name: 'Your report has been filed' }).waitFor();
+    assert.equal((await page.locator('output').textContent()) ?? '', code, 'the same code, in English');
+    assert.equal(((await page.locator('.receipt .label').textContent()) ?? '').trim(), '16-digit tracking code');
+    const en = (await page.getByRole('region', { name: 'What happens next' }).locator('li').allTextContents()).map(
+      (s) => s.trim(),
+    );
+    assert.match(en[0], /^The agency acknowledges your case by \d{1,2} \w+ 25\d\d/, en.join(' | '));
+    await clickAndLoad(page, page.getByRole('link', { name: 'ไทย' }));
+    assert.equal((await page.locator('output').textContent()) ?? '', code);
+    assert.equal(await cases(), 1, 'switching language files nothing');
+    await axe.check();
+  });
+
+  it('a report refused comes back with its error summary linked to the field, and in English with what was typed', async () => {
+    const visitor = await open();
+    const { page } = visitor;
+    await page.goto(`${server.url}/report`);
+    await page.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption({ label: AGENCY_TH });
+    await page.getByRole('radio', { name: 'การเรียกรับสินบน' }).check();
+    await page.getByLabel('เมื่อไร').fill(WHEN);
+    await page.getByLabel('ที่ไหน').fill(WHERE);
+    const refused = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งเรื่อง' }));
+    assert.equal(refused.status(), 400);
+    const summary = page.getByRole('alert');
+    const link = summary.getByRole('link', { name: 'เกิดอะไรขึ้น: กรุณากรอกช่องนี้' });
+    assert.equal(await link.getAttribute('href'), '#what');
+    await link.click();
+    assert.equal(new URL(page.url()).hash, '#what', 'the link goes to the field');
+    const what = page.locator('#what');
+    assert.equal(await what.getAttribute('aria-invalid'), 'true');
+    assert.match((await what.getAttribute('aria-describedby')) ?? '', /\bwhat-error\b/);
+    assert.equal(((await page.locator('#what-error').textContent()) ?? '').trim(), 'กรุณากรอกช่องนี้');
+
+    const english = await clickAndLoad(page, page.getByRole('button', { name: 'English' }));
+    assert.equal(english.request().method(), 'POST', 'the switch posts the form: what was typed comes back');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.getByRole('heading', { level: 1, name: 'File a report' }).waitFor();
+    assert.equal(await page.getByLabel('When').inputValue(), WHEN);
+    assert.equal(await page.getByLabel('Where').inputValue(), WHERE);
+    await page.getByRole('alert').getByRole('link', { name: 'What happened: Please fill in this field.' }).waitFor();
+    assert.equal(await cases(), 1, 'nothing was filed');
+    await axe.check();
+    await visitor.context.close();
+  });
+
+  it('error pages, and the code form after a wrong code, offer the other language', async () => {
+    const visitor = await open();
+    const { page } = visitor;
+    const missing = await page.goto(`${server.url}/no-such-page`);
+    assert.equal(missing?.status(), 404);
+    const en = await clickAndLoad(page, page.getByRole('link', { name: 'English' }));
+    assert.equal(en.status(), 404);
+    await page.getByRole('alert').getByText('The page or case was not found.').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/no-such-page');
+
+    await page.goto(`${server.url}/followup?lang=th`);
+    await page.getByLabel('รหัสติดตามเรื่อง 16 หลัก').fill('1111 2222 3333 4444');
+    const wrong = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่เรื่องของฉัน' }));
+    assert.equal(wrong.status(), 401);
+    const field = page.getByRole('alert').getByRole('link', { name: /รหัสติดตามเรื่อง 16 หลัก: ไม่พบเรื่อง/ });
+    assert.equal(await field.getAttribute('href'), '#receipt');
+    const switched = await clickAndLoad(page, page.getByRole('link', { name: 'English' }));
+    assert.equal(switched.request().method(), 'GET', 'no code is posted again');
+    assert.equal(pathOf(page), '/followup?lang=en');
+    await page.getByLabel('16-digit tracking code').waitFor();
+    await axe.check();
+    await visitor.context.close();
   });
 
   it('a recipient signs in, opens the case, downloads the cleaned photo, replies and acknowledges it', async () => {
@@ -191,18 +286,39 @@ describe('report journey in a browser without JavaScript', () => {
     assert.equal(login.status(), 200);
     assert.equal(pathOf(page), '/followup');
     // Typed as it was written down, in groups of four.
-    await page.getByLabel('เลขรับแจ้ง 16 หลัก').fill(receipt.replace(/(\d{4})(?=\d)/g, '$1 '));
+    await page.getByLabel('รหัสติดตามเรื่อง 16 หลัก').fill(receipt.replace(/(\d{4})(?=\d)/g, '$1 '));
     const opened = await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่เรื่องของฉัน' }));
     assert.equal(opened.status(), 200, await opened.text());
     assert.equal(pathOf(page), '/followup/case');
 
     assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
+    // Acknowledged and answered: only the feedback date is still ahead.
+    const next = (await page.getByRole('region', { name: 'ขั้นตอนต่อไป' }).locator('li').allTextContents()).map((t) =>
+      t.trim(),
+    );
+    assert.equal(next.length, 1, next.join(' | '));
+    assert.match(next[0], /^หน่วยงานจะแจ้งผลการดำเนินการภายใน \d{1,2} \S+ 25\d\d$/);
     const answer = page.locator('li.message', { hasText: STAFF_REPLY });
     assert.equal(((await answer.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
     const html = await page.content();
     assert.ok(!html.includes(OFFICER), 'the officer’s email is never shown to the reporter');
     assert.ok(html.includes(WHAT));
     await page.getByRole('link', { name: /ดาวน์โหลด\s+photo\.jpg/ }).waitFor();
+
+    // Sent empty: the page comes back with the summary linked to the field, then in English.
+    const empty = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
+    assert.equal(empty.status(), 400);
+    const toField = page.getByRole('alert').getByRole('link', { name: 'ข้อความของคุณ: กรุณากรอกช่องนี้' });
+    assert.equal(await toField.getAttribute('href'), '#message');
+    const box = page.locator('#message');
+    assert.equal(await box.getAttribute('aria-invalid'), 'true');
+    assert.equal(await box.getAttribute('aria-describedby'), 'message-error');
+    assert.equal(((await page.locator('#message-error').textContent()) ?? '').trim(), 'กรุณากรอกช่องนี้');
+    await clickAndLoad(page, page.getByRole('button', { name: 'English' }));
+    await page.getByRole('alert').getByRole('link', { name: 'Your message: Please fill in this field.' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Your case' }).waitFor();
+    await clickAndLoad(page, page.getByRole('button', { name: 'ไทย' }));
+    assert.equal(await page.locator('html').getAttribute('lang'), 'th');
 
     await page.getByRole('textbox', { name: 'ข้อความของคุณ' }).fill(REPORTER_REPLY);
     const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
@@ -222,6 +338,7 @@ describe('report journey in a browser without JavaScript', () => {
       );
     }
     await page.screenshot({ path: FOLLOWUP_SHOT, fullPage: true });
+    await axe.check();
     await reporter.context.close();
   });
 

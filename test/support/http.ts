@@ -69,9 +69,13 @@ export function httpGet(base: string, jar: CookieJar, path: string): Promise<Htt
   return send(base, jar, path);
 }
 
-/** A filing's 303 to the receipt page is followed, as a browser does (the page a reload shows again). */
+/**
+ * A filing's 303 to the receipt page, and a survey's to its thank-you page, are followed, as a
+ * browser does (the page a reload shows again).
+ */
 export async function followToReceipt(base: string, jar: CookieJar, res: HttpResponse): Promise<HttpResponse> {
-  return res.status === 303 && res.location === '/receipt' ? send(base, jar, '/receipt') : res;
+  const to = res.location ?? '';
+  return res.status === 303 && (to === '/receipt' || to.startsWith('/ita/done/')) ? send(base, jar, to) : res;
 }
 
 export async function httpPostForm(

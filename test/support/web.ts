@@ -48,15 +48,17 @@ export async function postForm(
 }
 
 /**
- * A filing answers 303 to the receipt page (a reload there never files again); like a browser, the
- * form helpers follow that one redirect. Tests of the redirect itself call `app.inject` directly.
+ * A filing answers 303 to the receipt page (a reload there never files again), a survey to its
+ * thank-you page (a reload never answers twice); like a browser, the form helpers follow that one
+ * redirect. Tests of the redirect itself call `app.inject` directly.
  */
 async function followToReceipt(
   app: FastifyInstance,
   jar: Jar,
   res: LightMyRequestResponse,
 ): Promise<LightMyRequestResponse> {
-  return res.statusCode === 303 && res.headers.location === '/receipt' ? get(app, jar, '/receipt') : res;
+  const to = String(res.headers.location ?? '');
+  return res.statusCode === 303 && (to === '/receipt' || to.startsWith('/ita/done/')) ? get(app, jar, to) : res;
 }
 
 export type FilePart = { name: string; type: string; data: Buffer };

@@ -37,7 +37,7 @@ export const th: Record<string, string> = {
   'complaint.permit.what': 'ขออนุญาตเรื่องอะไร และเกิดอะไรขึ้นหลังยื่นคำขอ',
   'complaint.permit.what.hint': 'เช่น ประเภทใบอนุญาต สถานที่ยื่น และสิ่งที่เจ้าหน้าที่แจ้งคุณ',
   'complaint.you': 'ข้อมูลผู้ร้องเรียน',
-  'complaint.you.hint': 'จำเป็น เพื่อให้หน่วยงานติดต่อกลับได้ ข้อมูลนี้ถูกเข้ารหัสและไม่แสดงในหน้าสถานะเรื่อง',
+  'complaint.you.hint': 'จำเป็น เพื่อให้หน่วยงานติดต่อกลับได้ ข้อมูลนี้ถูกเข้ารหัสและไม่แสดงในหน้าติดตามเรื่อง',
   'complaint.name': 'ชื่อ-นามสกุล',
   'complaint.contact': 'โทรศัพท์หรืออีเมลสำหรับติดต่อกลับ',
   'complaint.permit.legend': 'คำขออนุญาต',
@@ -49,29 +49,15 @@ export const th: Record<string, string> = {
   'complaint.files.hint':
     'เช่น ภาพถ่ายหรือใบรับคำขอ ไม่เกิน {count} ไฟล์ ไฟล์ละไม่เกิน {fileMb} MB รวมไม่เกิน {totalMb} MB ระบบจะลบข้อมูลแฝงในภาพ (เช่น พิกัด GPS) ให้อัตโนมัติ',
   'complaint.submit': 'ส่งเรื่องร้องเรียน',
-  'complaint.errors': 'พบข้อผิดพลาด {n} รายการ',
   'complaint.receipt.title': 'ส่งเรื่องร้องเรียนเรียบร้อยแล้ว',
-  'complaint.receipt.lead': 'หน่วยงานได้รับเรื่องของคุณแล้ว นี่คือรหัสติดตามเรื่อง',
+  'complaint.receipt.lead': 'หน่วยงานได้รับเรื่องของคุณแล้ว นี่คือรหัสติดตามเรื่องของคุณ ใช้ติดตามเรื่อง ดูกำหนดเวลา และตอบเจ้าหน้าที่',
   'complaint.receipt.label': 'รหัสติดตามเรื่อง 16 หลัก',
   'complaint.receipt.warning':
     'รหัสนี้เป็นทางเดียวที่จะติดตามเรื่องและตอบเจ้าหน้าที่ได้ ระบบแสดงเพียงครั้งเดียวและกู้คืนไม่ได้ จดหรือบันทึกไว้ทันที และอย่าให้ผู้อื่น เพราะผู้ที่มีรหัสจะเปิดอ่านเรื่องที่คุณแจ้งได้',
-  'complaint.receipt.status': 'ดูสถานะเรื่อง',
 
-  'tracking.title': 'ติดตามสถานะเรื่อง',
-  'tracking.lead':
-    'กรอกรหัสติดตามเรื่อง 16 หลักที่ได้รับเมื่อส่งเรื่อง หน้านี้แสดงเฉพาะสถานะและคำตอบของหน่วยงาน ไม่แสดงชื่อ ช่องทางติดต่อ หรือรายละเอียดที่คุณแจ้ง',
-  'tracking.code': 'รหัสติดตามเรื่อง 16 หลัก',
-  'tracking.code.hint': 'เว้นวรรคหรือใส่ขีดได้',
-  'tracking.submit': 'ดูสถานะ',
-  'tracking.case.title': 'สถานะเรื่อง',
-  'tracking.kind': 'ประเภทเรื่อง',
+  'tracking.kind': 'ลักษณะเรื่อง',
   'tracking.outcome': 'ผลการดำเนินการ',
   'tracking.filed': 'ส่งเรื่องเข้าระบบ',
-  'tracking.replies': 'คำตอบจากหน่วยงาน',
-  'tracking.replies.none': 'หน่วยงานยังไม่ได้ตอบ',
-  'tracking.answer': 'หากต้องการตอบเจ้าหน้าที่ ส่งข้อมูลหรือไฟล์เพิ่มเติม ให้เข้าสู่หน้าติดตามเรื่องด้วยรหัสเดียวกัน',
-  'tracking.answer.link': 'ตอบเจ้าหน้าที่',
-  'tracking.other': 'ดูเรื่องอื่น',
   'tracking.rating': 'ประเมินความพึงพอใจ',
   'tracking.rating.lead': 'เรื่องนี้ยุติแล้ว คุณพอใจกับการดำเนินการของหน่วยงานเพียงใด คะแนนเป็นของหน่วยงาน ไม่ใช่ของเจ้าหน้าที่คนใด',
   'tracking.rating.score': 'คะแนน',
@@ -85,8 +71,6 @@ export const th: Record<string, string> = {
   'tracking.rating.submit': 'ส่งการประเมิน',
   'tracking.rating.given': 'คุณให้คะแนนเรื่องนี้ {score} จาก 5 แล้ว ขอบคุณ',
   'tracking.rating.thanks': 'ขอบคุณสำหรับการประเมิน',
-  'tracking.rating.thanks.lead': 'หน่วยงานจะนำความเห็นของคุณไปปรับปรุงการให้บริการ คะแนนของคุณคือ {score} จาก 5',
-  'tracking.back': 'กลับไปยังสถานะเรื่อง',
 
   'caller.title': 'รับเรื่องร้องเรียนแทนผู้ร้องเรียน',
   'caller.permit.title': 'รับเรื่องคำขออนุญาตล่าช้าแทนผู้ร้องเรียน',
@@ -159,7 +143,8 @@ export const en: Record<string, string> = {
   'complaint.permit.what': 'What you applied for, and what happened since',
   'complaint.permit.what.hint': 'For example the kind of permit, where you applied and what the officers told you',
   'complaint.you': 'About you',
-  'complaint.you.hint': 'Required, so that the agency can contact you. Encrypted, and never shown on the status page.',
+  'complaint.you.hint':
+    'Required, so that the agency can contact you. Encrypted, and never shown on the follow-up page.',
   'complaint.name': 'Full name',
   'complaint.contact': 'Phone or email to contact you',
   'complaint.permit.legend': 'Permit request',
@@ -171,30 +156,16 @@ export const en: Record<string, string> = {
   'complaint.files.hint':
     'For example photos or the request receipt. Up to {count} files, {fileMb} MB each, {totalMb} MB in total. Hidden data in images (such as GPS location) is removed automatically.',
   'complaint.submit': 'Send the complaint',
-  'complaint.errors': '{n} problem(s) found',
   'complaint.receipt.title': 'Your complaint was sent',
-  'complaint.receipt.lead': 'The agency has received your complaint. This is its tracking code.',
+  'complaint.receipt.lead':
+    'The agency has received your complaint. This is your tracking code: use it to follow the case, see its deadlines and answer the officers.',
   'complaint.receipt.label': '16-digit tracking code',
   'complaint.receipt.warning':
     'This code is the only way to follow your complaint and answer the officers. It is shown once and cannot be recovered: write it down now, and give it to no one, since whoever holds it can read what you sent.',
-  'complaint.receipt.status': 'See the status',
 
-  'tracking.title': 'Track a case',
-  'tracking.lead':
-    'Type the 16-digit tracking code you were given. This page shows only the status and the agency’s replies: never your name, your contact or what you wrote.',
-  'tracking.code': '16-digit tracking code',
-  'tracking.code.hint': 'Spaces and dashes are fine',
-  'tracking.submit': 'Show the status',
-  'tracking.case.title': 'Case status',
-  'tracking.kind': 'Kind',
+  'tracking.kind': 'Case type',
   'tracking.outcome': 'Outcome',
   'tracking.filed': 'Filed',
-  'tracking.replies': 'Replies from the agency',
-  'tracking.replies.none': 'The agency has not replied yet.',
-  'tracking.answer':
-    'To answer the officers or send more information or files, open the follow-up page with the same code.',
-  'tracking.answer.link': 'Answer the officers',
-  'tracking.other': 'Look up another case',
   'tracking.rating': 'Rate how it was handled',
   'tracking.rating.lead':
     'This case is closed. How satisfied are you with how the agency handled it? The rating goes to the agency, never to an officer.',
@@ -209,8 +180,6 @@ export const en: Record<string, string> = {
   'tracking.rating.submit': 'Send the rating',
   'tracking.rating.given': 'You rated this case {score} out of 5. Thank you.',
   'tracking.rating.thanks': 'Thank you for your rating',
-  'tracking.rating.thanks.lead': 'The agency will use it to improve its service. You gave {score} out of 5.',
-  'tracking.back': 'Back to the status',
 
   'caller.title': 'File a complaint for a caller',
   'caller.permit.title': 'File a late-permit complaint for a caller',

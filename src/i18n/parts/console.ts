@@ -128,7 +128,7 @@ export const th: Record<string, string> = {
   'history.witness_invited': 'เชิญพยาน',
   'followup.progress': 'ความคืบหน้า',
   'followup.progress.status': 'สถานะเปลี่ยนเป็น "{status}"',
-  'followup.progress.referred': 'เรื่องของคุณถูกส่งต่อไปยัง {agency} ซึ่งจะดำเนินการต่อ เลขรับแจ้งเดิมของคุณยังใช้ติดตามได้',
+  'followup.progress.referred': 'เรื่องของคุณถูกส่งต่อไปยัง {agency} ซึ่งจะดำเนินการต่อ รหัสติดตามเรื่องเดิมของคุณยังใช้ได้',
   'followup.progress.copied': 'ส่งสำเนาเรื่องของคุณให้ {agency} ร่วมดำเนินการ',
   'followup.progress.identity_disclosed': 'ตัวตนของคุณถูกเปิดเผยแก่เจ้าหน้าที่ผู้ตรวจสอบเรื่องนี้ หลังผู้ดูแลข้อมูลตัวตนอนุมัติ',
   'witness.title': 'คำให้การของคุณ',
@@ -140,7 +140,7 @@ export const th: Record<string, string> = {
   'witness.statement.send': 'ส่งถ้อยคำ',
   'witness.receipt.title': 'ได้รับถ้อยคำของคุณแล้ว',
   'witness.receipt.lead':
-    'เก็บเลขรับนี้ไว้ให้ดี ใช้เลขนี้ที่หน้า "ติดตามเรื่อง" เพื่ออ่านคำถามของเจ้าหน้าที่และตอบ ระบบไม่เก็บเลขนี้ไว้ หากทำหายจะกู้คืนไม่ได้',
+    'เก็บรหัสติดตามเรื่องนี้ไว้ให้ดี ใช้รหัสนี้ที่หน้า "ติดตามเรื่อง" เพื่ออ่านคำถามของเจ้าหน้าที่และตอบ ระบบไม่เก็บรหัสนี้ไว้ หากทำหายจะกู้คืนไม่ได้',
   'witness.staff.title': 'พยาน',
   'witness.staff.hint': 'ถ้อยคำของพยานเห็นเฉพาะทีม ผู้แจ้งไม่เห็น และพยานไม่เห็นเนื้อหาที่ผู้แจ้งให้ไว้',
   'witness.invite.link': 'ส่งลิงก์นี้ให้พยานทางช่องทางที่ปลอดภัย ลิงก์ใช้ได้ครั้งเดียวภายใน 14 วัน และจะไม่แสดงอีก:',
@@ -326,7 +326,7 @@ export const en: Record<string, string> = {
   'followup.progress': 'Progress',
   'followup.progress.status': 'Status changed to “{status}”',
   'followup.progress.referred':
-    'Your report was referred to {agency}, which handles it from now on. Your receipt still works.',
+    'Your report was referred to {agency}, which handles it from now on. Your tracking code still works.',
   'followup.progress.copied': 'A copy of your report was sent to {agency} to work on it too.',
   'followup.progress.identity_disclosed':
     'Your identity was disclosed to the officer investigating this report, after an identity custodian approved it.',
@@ -335,12 +335,12 @@ export const en: Record<string, string> = {
     'You see only your statement and the investigators’ questions. The reporter never sees what you give.',
   'witness.statement.title': 'Give a statement as a witness',
   'witness.statement.lead':
-    'This link works once. Your statement and files are encrypted for the case team only. After sending, you get a receipt of your own to follow up and answer questions.',
+    'This link works once. Your statement and files are encrypted for the case team only. After sending, you get a tracking code of your own to follow up and answer questions.',
   'witness.statement': 'Your statement',
   'witness.statement.send': 'Send the statement',
   'witness.receipt.title': 'Your statement was received',
   'witness.receipt.lead':
-    'Keep this receipt safe. Use it on the follow-up page to read the investigators’ questions and answer. We do not keep it: a lost receipt cannot be recovered.',
+    'Keep this tracking code safe. Use it on the follow-up page to read the investigators’ questions and answer. We do not keep it: a lost code cannot be recovered.',
   'witness.staff.title': 'Witnesses',
   'witness.staff.hint':
     'Witness statements are seen by the team only: never by the reporter, and witnesses never see the reporter’s content.',

@@ -17,5 +17,5 @@ export const en: Record<string, string> = {
   'error.filing_wait':
     'Many reports are arriving right now, so this form cannot be sent yet. Please wait {seconds} more seconds, then press Send again. Everything you typed is still here.',
   'error.filing_ticket_used':
-    'This form was already sent once. If you did not get a receipt, wait {seconds} seconds and press Send again. Everything you typed is still here.',
+    'This form was already sent once. If you did not get a tracking code, wait {seconds} seconds and press Send again. Everything you typed is still here.',
 };

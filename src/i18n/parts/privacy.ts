@@ -19,13 +19,13 @@ export const th: Record<string, string> = {
     'ยังไม่ได้ตั้งค่า: ผู้ให้บริการระบบนี้ยังไม่ได้ระบุชื่อและช่องทางติดต่อ (ค่าตั้ง SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN และ SUJARIT_OPERATOR_CONTACT) ระหว่างนี้หน้านี้จึงยังไม่ระบุผู้ควบคุมข้อมูล',
   'privacy.agencies.title': 'หน่วยงานที่รับเรื่อง',
   'privacy.agencies.text':
-    'หน่วยงานเหล่านี้รับเรื่องผ่านระบบนี้ หน่วยงานยังไม่มีช่องทางติดต่อแยกในระบบ: เรื่องที่แจ้งแล้วให้ติดตามและตอบเจ้าหน้าที่ที่หน้าติดตามเรื่องด้วยเลขรับแจ้งหรือรหัสติดตามของคุณ เรื่องอื่นให้ติดต่อผู้ให้บริการข้างต้น',
+    'หน่วยงานเหล่านี้รับเรื่องผ่านระบบนี้ หน่วยงานยังไม่มีช่องทางติดต่อแยกในระบบ: เรื่องที่แจ้งแล้วให้ติดตามและตอบเจ้าหน้าที่ที่หน้าติดตามเรื่องด้วยรหัสติดตามเรื่องของคุณ เรื่องอื่นให้ติดต่อผู้ให้บริการข้างต้น',
   'privacy.agencies.none': 'ขณะนี้ยังไม่มีหน่วยงานที่รับเรื่องในระบบ',
   'privacy.kept.title': 'ระบบเก็บอะไร',
   'privacy.kept.everyone': 'ทุกคนที่เปิดหน้าเว็บนี้',
   'privacy.kept.everyone.1': 'ระบบไม่อ่านและไม่บันทึกที่อยู่ไอพี ชื่อเบราว์เซอร์หรืออุปกรณ์ของคุณ และไม่มีบันทึกการเข้าใช้หน้าเว็บฝั่งผู้แจ้ง',
   'privacy.kept.everyone.2':
-    'หน้าเว็บไม่โหลดสิ่งใดจากเว็บไซต์อื่น ไม่มีคุกกี้ติดตาม นอกจากคุกกี้ของหน้าเลขรับแจ้งและหน้าติดตามเรื่อง (ด้านล่าง) คุกกี้ที่ใช้มีเพียงภาษาที่เลือก (1 ปี) และรหัสป้องกันแบบฟอร์มปลอม (จนปิดเบราว์เซอร์)',
+    'หน้าเว็บไม่โหลดสิ่งใดจากเว็บไซต์อื่น ไม่มีคุกกี้ติดตาม นอกจากคุกกี้ของหน้าแสดงรหัสติดตามเรื่องและหน้าติดตามเรื่อง (ด้านล่าง) คุกกี้ที่ใช้มีเพียงภาษาที่เลือก (1 ปี) และรหัสป้องกันแบบฟอร์มปลอม (จนปิดเบราว์เซอร์)',
   'privacy.kept.tip': 'เมื่อแจ้งเบาะแส',
   'privacy.kept.tip.1':
     'สิ่งที่คุณเขียน ไฟล์แนบ และชื่อไฟล์ ถูกเข้ารหัสก่อนเก็บ อ่านได้เฉพาะเจ้าหน้าที่ที่ได้รับมอบเรื่องและคุณเอง สำเนาฐานข้อมูลเพียงอย่างเดียวอ่านไม่ได้',
@@ -33,15 +33,15 @@ export const th: Record<string, string> = {
   'privacy.kept.tip.3':
     'ชื่อและช่องทางติดต่อไม่บังคับ หากให้ไว้จะถูกเข้ารหัสแยกจากเนื้อหา เปิดได้เฉพาะผู้ดูแลข้อมูลตัวตนของหน่วยงาน และผู้ตรวจสอบเรื่องหลังผู้ดูแลอนุมัติคำขอที่บันทึกไว้เท่านั้น',
   'privacy.kept.tip.4': 'เวลาที่บันทึกละเอียดถึงนาทีเท่านั้น',
-  'privacy.kept.tip.5': 'ระบบเก็บเฉพาะค่าที่คำนวณจากเลขรับแจ้ง ไม่เก็บเลขรับแจ้งเอง จึงแสดงซ้ำหรือออกใหม่ให้ไม่ได้',
+  'privacy.kept.tip.5': 'ระบบเก็บเฉพาะค่าที่คำนวณจากรหัสติดตามเรื่อง ไม่เก็บรหัสเอง จึงแสดงซ้ำหรือออกใหม่ให้ไม่ได้',
   'privacy.kept.tip.6':
-    'หน้าแสดงเลขรับแจ้งเปิดซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องภายใน {minutes} นาที: ระบบเก็บบันทึกที่เข้ารหัสด้วยกุญแจที่อยู่ในคุกกี้ของเบราว์เซอร์นั้นเท่านั้น แล้วลบทิ้งเมื่อครบเวลาหรือเมื่อคุณกดลบ',
+    'หน้าแสดงรหัสติดตามเรื่องเปิดซ้ำได้ในเบราว์เซอร์ที่ส่งเรื่องภายใน {minutes} นาที: ระบบเก็บบันทึกที่เข้ารหัสด้วยกุญแจที่อยู่ในคุกกี้ของเบราว์เซอร์นั้นเท่านั้น แล้วลบทิ้งเมื่อครบเวลาหรือเมื่อคุณกดลบ',
   'privacy.kept.tip.7':
-    'การเข้าหน้าติดตามเรื่องด้วยเลขรับแจ้งไม่บันทึกสิ่งใด คุกกี้ใช้ได้ {session} นาที เมื่อออกจากระบบ ระบบเก็บค่าแฮชของคุกกี้นั้นไว้จนถึงเวลาที่คุกกี้หมดอายุอยู่แล้ว โดยไม่ระบุเรื่อง',
+    'การเข้าหน้าติดตามเรื่องด้วยรหัสติดตามเรื่องไม่บันทึกสิ่งใด คุกกี้ใช้ได้ {session} นาที เมื่อออกจากระบบ ระบบเก็บค่าแฮชของคุกกี้นั้นไว้จนถึงเวลาที่คุกกี้หมดอายุอยู่แล้ว โดยไม่ระบุเรื่อง',
   'privacy.kept.complaint': 'เมื่อร้องเรียน',
   'privacy.kept.complaint.1':
     'ชื่อและช่องทางติดต่อจำเป็นเพื่อให้หน่วยงานตอบคุณได้ ถูกเข้ารหัสไว้ในเรื่องร้องเรียน อ่านได้เฉพาะเจ้าหน้าที่ที่ดูแลเรื่อง ไม่แสดงในหน้าสถานะเรื่อง',
-  'privacy.kept.complaint.2': 'เนื้อหา ไฟล์แนบ และรหัสติดตาม 16 หลัก เก็บแบบเดียวกับการแจ้งเบาะแส (ข้างต้น)',
+  'privacy.kept.complaint.2': 'เนื้อหา ไฟล์แนบ และรหัสติดตามเรื่อง 16 หลัก เก็บแบบเดียวกับการแจ้งเบาะแส (ข้างต้น)',
   'privacy.kept.complaint.3':
     'เรื่องคำขออนุญาตล่าช้า: วันที่ยื่น วันที่คู่มือกำหนด และวันที่มีคำตัดสิน เก็บแบบไม่เข้ารหัสเพื่อการแจ้งเตือนตามกฎหมาย เลขที่คำขอถูกเข้ารหัส',
   'privacy.kept.complaint.4': 'คะแนนความพึงพอใจและวันที่ให้คะแนนเก็บไว้เพื่อสถิติของหน่วยงาน ความเห็นถูกเข้ารหัสให้เจ้าหน้าที่ที่ดูแลเรื่องอ่าน',
@@ -59,14 +59,14 @@ export const th: Record<string, string> = {
     'เรื่องที่แจ้งและเรื่องร้องเรียน รวมทั้งข้อความ ไฟล์แนบ ชื่อและช่องทางติดต่อที่เข้ารหัสไว้ ปัจจุบันเก็บโดยไม่มีกำหนดสิ้นสุด: ระบบยังไม่ลบเรื่องหรือเนื้อหาเมื่อครบระยะเวลาใด และยังไม่ได้กำหนดระยะเวลาการเก็บ',
   'privacy.retention.2': 'บันทึกการตรวจสอบและบัญชีสาธารณะเก็บถาวร เพราะต้องพิสูจน์ได้ว่าไม่มีการลบหรือแก้ไขย้อนหลัง',
   'privacy.retention.3':
-    'บันทึกของหน้าเลขรับแจ้ง: {minutes} นาที ค่าแฮชของการออกจากระบบและของตั๋วแบบฟอร์ม: จนหมดอายุ ไฟล์ที่อัปโหลดแต่ไม่ได้ส่ง: ลบภายในประมาณหนึ่งชั่วโมง',
+    'บันทึกของหน้าแสดงรหัสติดตามเรื่อง: {minutes} นาที ค่าแฮชของการออกจากระบบและของตั๋วแบบฟอร์ม: จนหมดอายุ ไฟล์ที่อัปโหลดแต่ไม่ได้ส่ง: ลบภายในประมาณหนึ่งชั่วโมง',
   'privacy.rights.title': 'สิทธิของคุณ',
   'privacy.rights.1':
     'ตามพระราชบัญญัติคุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 คุณขอเข้าถึงข้อมูลส่วนบุคคลของคุณได้ และผู้ควบคุมข้อมูลต้องดำเนินการภายใน 30 วัน (มาตรา 30) การปฏิเสธคำขอต้องถูกบันทึกไว้ (มาตรา 39) และต้องแจ้งเหตุการละเมิดข้อมูลส่วนบุคคลภายใน 72 ชั่วโมง',
   'privacy.rights.2':
     'ตามพระราชบัญญัติประกอบรัฐธรรมนูญว่าด้วยการป้องกันและปราบปรามการทุจริต พ.ศ. 2561 มาตรา 131 และ 133 ผู้กล่าวหา พยาน และผู้ให้ข้อมูลได้รับความคุ้มครอง รวมทั้งการปกปิดข้อมูลส่วนบุคคล',
   'privacy.rights.3':
-    'ระบบเชื่อมคุณกับเรื่องของคุณผ่านเลขรับแจ้งหรือรหัสติดตามเท่านั้น คุณอ่านสิ่งที่ส่งไปและคำตอบของเจ้าหน้าที่ได้ตลอดเวลาที่หน้าติดตามเรื่อง ไม่มีเจ้าหน้าที่หรือผู้ให้บริการคนใดขอเลขนี้จากคุณได้ อย่าให้ใคร',
+    'ระบบเชื่อมคุณกับเรื่องของคุณผ่านรหัสติดตามเรื่องเท่านั้น คุณอ่านสิ่งที่ส่งไปและคำตอบของเจ้าหน้าที่ได้ตลอดเวลาที่หน้าติดตามเรื่อง ไม่มีเจ้าหน้าที่หรือผู้ให้บริการคนใดขอรหัสนี้จากคุณได้ อย่าให้ใคร',
   'privacy.followup': 'ไปยังหน้าติดตามเรื่อง',
   'privacy.form.notice': 'อ่านได้เฉพาะเจ้าหน้าที่ที่ดูแลเรื่องของคุณ',
   'privacy.form.newtab': 'เปิดในแท็บใหม่ สิ่งที่พิมพ์ไว้ไม่หาย',
@@ -91,14 +91,14 @@ export const en: Record<string, string> = {
     'Not configured yet: the operator of this platform has not given its name and contact (the settings SUJARIT_OPERATOR_NAME_TH, SUJARIT_OPERATOR_NAME_EN and SUJARIT_OPERATOR_CONTACT), so this notice does not name a controller yet.',
   'privacy.agencies.title': 'Agencies that receive reports',
   'privacy.agencies.text':
-    'These agencies receive reports and complaints here. Agencies do not have a contact of their own on the platform yet: for a report or complaint you filed, read and answer the officers on the follow-up page with your receipt or tracking code; for anything else, contact the operator above.',
+    'These agencies receive reports and complaints here. Agencies do not have a contact of their own on the platform yet: for a report or complaint you filed, read and answer the officers on the follow-up page with your tracking code; for anything else, contact the operator above.',
   'privacy.agencies.none': 'No agency receives reports on the platform yet.',
   'privacy.kept.title': 'What the platform keeps',
   'privacy.kept.everyone': 'Everyone who visits',
   'privacy.kept.everyone.1':
     'Your IP address, browser and device are never read or recorded, and the reporter’s pages keep no access log.',
   'privacy.kept.everyone.2':
-    'Pages load nothing from other sites and set no tracking cookie. Apart from those of the receipt and follow-up pages (below), the only cookies hold the language you chose (1 year) and a code that protects forms from forgery (until the browser closes).',
+    'Pages load nothing from other sites and set no tracking cookie. Apart from those of the tracking-code and follow-up pages (below), the only cookies hold the language you chose (1 year) and a code that protects forms from forgery (until the browser closes).',
   'privacy.kept.tip': 'When you send a tip',
   'privacy.kept.tip.1':
     'What you write, your attachments and their file names are encrypted before they are stored: only the officers the case is given to, and you, can read them. A copy of the database alone reads none of it.',
@@ -108,11 +108,11 @@ export const en: Record<string, string> = {
     'Your name and contact are optional. If you give them, they are encrypted apart from the report: only the agency’s identity custodians can open them, and an investigator only after a custodian approves a recorded request.',
   'privacy.kept.tip.4': 'Times are recorded to the minute only.',
   'privacy.kept.tip.5':
-    'The platform keeps only a value derived from your receipt, never the receipt itself, so it cannot show it again or issue a new one.',
+    'The platform keeps only a value derived from your tracking code, never the code itself, so it cannot show it again or issue a new one.',
   'privacy.kept.tip.6':
-    'The receipt page can be shown again in the browser that filed, for {minutes} minutes: the platform keeps a record encrypted with a key held only in that browser’s cookie, and deletes it when the time is up or when you remove it.',
+    'The tracking-code page can be shown again in the browser that filed, for {minutes} minutes: the platform keeps a record encrypted with a key held only in that browser’s cookie, and deletes it when the time is up or when you remove it.',
   'privacy.kept.tip.7':
-    'Opening your case with the receipt records nothing; its cookie lasts {session} minutes. When you log out, a hash of that cookie is kept until it would have expired anyway; it names no case.',
+    'Opening your case with the tracking code records nothing; its cookie lasts {session} minutes. When you log out, a hash of that cookie is kept until it would have expired anyway; it names no case.',
   'privacy.kept.complaint': 'When you send a complaint',
   'privacy.kept.complaint.1':
     'Your name and contact are required so that the agency can answer you. They are encrypted inside the complaint, readable only by the officers handling it, and never shown on the status page.',
@@ -138,14 +138,14 @@ export const en: Record<string, string> = {
   'privacy.retention.2':
     'The audit trail and the public ledger are kept for good: they prove that nothing was deleted or altered.',
   'privacy.retention.3':
-    'The receipt page’s record: {minutes} minutes. The hashes of logouts and form tickets: until they expire. Files uploaded but never sent: deleted within about an hour.',
+    'The tracking-code page’s record: {minutes} minutes. The hashes of logouts and form tickets: until they expire. Files uploaded but never sent: deleted within about an hour.',
   'privacy.rights.title': 'Your rights',
   'privacy.rights.1':
     'Under the Personal Data Protection Act B.E. 2562 you may ask for access to your personal data, and the controller must act within 30 days (§30). A refusal must be recorded (§39), and a personal data breach must be notified within 72 hours.',
   'privacy.rights.2':
     'Under the Organic Act on Anti-Corruption B.E. 2561, §131 and §133, complainants, witnesses and informants are protected, including by concealing their personal data.',
   'privacy.rights.3':
-    'The platform links you to your case only through your receipt or tracking code. You can read what you sent, and the officers’ answers, at any time on the follow-up page. No officer or operator may ask you for it: give it to no one.',
+    'The platform links you to your case only through your tracking code. You can read what you sent, and the officers’ answers, at any time on the follow-up page. No officer or operator may ask you for it: give it to no one.',
   'privacy.followup': 'Go to the follow-up page',
   'privacy.form.notice': 'Only the officers handling your complaint can read them.',
   'privacy.form.newtab': 'opens in a new tab, so nothing you typed is lost',

@@ -1,6 +1,7 @@
 // Citizen complaints on the web through HTTP, like a browser without JavaScript: the complaint and
-// late-permit forms, the tracking code, the public status page (nothing personal), ratings after
-// closure, and staff filing for a caller. Real PostgreSQL, real migrations.
+// late-permit forms, the tracking code, the one page a complainant reads and answers on (opened at
+// /status, never the name or contact), ratings after closure there, and staff filing for a caller.
+// Real PostgreSQL, real migrations.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -123,10 +124,13 @@ describe('citizen complaints on the web', () => {
     return jar;
   };
 
-  const status = async (code: string): Promise<LightMyRequestResponse> => {
-    const jar = newJar();
+  /** Opens a case with its code at /status, as a browser does: the code form, then the case page it leads to. */
+  const status = async (code: string, jar = newJar()): Promise<LightMyRequestResponse> => {
     const page = await get(h.app, jar, '/status');
-    return postForm(h.app, jar, '/status', { _csrf: csrfOf(page.body), code });
+    const res = await postForm(h.app, jar, '/status', { _csrf: csrfOf(page.body), code });
+    if (res.statusCode !== 303) return res;
+    assert.equal(res.headers.location, '/followup/case');
+    return get(h.app, jar, '/followup/case');
   };
 
   /** Every table of the test database as text (bytea as PostgreSQL prints it, hex). */
@@ -335,10 +339,11 @@ describe('citizen complaints on the web', () => {
     assert.equal(textareaValue(res.body, 'what'), escapeHtml(WHAT));
     assert.equal(await caseCount(), before);
     assert.equal((await postForm(h.app, newJar(), '/status', { code: '1234567812345678' })).statusCode, 403);
-    assert.equal(
-      (await postForm(h.app, newJar(), '/status/rate', { code: '1234567812345678', score: '5' })).statusCode,
-      403,
-    );
+    const reader = newJar();
+    const opened = await status(receiptOf((await file(COMPLAINT)).body), reader);
+    assert.equal(opened.statusCode, 200);
+    assert.equal((await postForm(h.app, reader, '/followup/case/rating', { score: '5' })).statusCode, 403);
+    assert.equal((await postForm(h.app, reader, '/followup/case/rating', { _csrf: 'x', score: '5' })).statusCode, 403);
   });
 
   describe('status page and rating', () => {
@@ -376,7 +381,7 @@ describe('citizen complaints on the web', () => {
       assert.equal((await get(h.app, newJar(), `/status?code=${receipt}`)).statusCode, 401);
     });
 
-    it('shows the status, the history and a staff reply by role, never the name, contact or description', async () => {
+    it('shows the status, the history and a staff reply by role, what was sent, never the name or contact', async () => {
       const io = actors['io@opdc.example'];
       await transitionCase({ db: h.db, actor: io, reference, to: 'acknowledged', reason: 'รับเรื่องไว้พิจารณา' });
       const opened = await openCaseKeys({ db: h.db, actor: io, reference, purpose: 'message_posted' });
@@ -391,18 +396,22 @@ describe('citizen complaints on the web', () => {
         assert.match(res.body, new RegExp(t('role.intake_officer')));
         assert.match(res.body, new RegExp(t('status.acknowledged')));
         assert.match(res.body, new RegExp(t('kind.complaint')));
-        assert.match(res.body, /href="\/followup"/);
+        assert.match(res.body, /action="\/followup\/case\/messages"/, 'the reply form on the same page');
         assert.match(res.body, /25\d\d/, 'dates in the Buddhist Era');
-        for (const secret of [NAME, CONTACT, WHAT, 'สมหญิง', 'io@opdc.example', 'เช้าวันจันทร์', 'สำนักงานเขตบางรัก'])
+        for (const secret of [NAME, CONTACT, 'สมหญิง', 'io@opdc.example'])
           assert.ok(!res.body.includes(secret) && !res.body.includes(escapeHtml(secret)), `"${secret}" is not shown`);
-        assert.doesNotMatch(res.body, /action="\/status\/rate"/, 'no rating before closure');
+        // One page for the citizen: what they sent is there, as on the follow-up page before.
+        assert.ok(res.body.includes(escapeHtml(WHAT)), 'the complaint as sent');
+        assert.doesNotMatch(res.body, /action="\/followup\/case\/rating"/, 'no rating before closure');
       }
     });
 
     it('takes a rating only after closure, and only once', async () => {
       const jar = newJar();
-      const page = await get(h.app, jar, '/status');
-      const early = await postForm(h.app, jar, '/status/rate', { _csrf: csrfOf(page.body), code, score: '4' });
+      const page = await status(code, jar);
+      const rate = (fields: Record<string, string>) =>
+        postForm(h.app, jar, '/followup/case/rating', { _csrf: csrfOf(page.body), ...fields });
+      const early = await rate({ score: '4' });
       assert.equal(early.statusCode, 409);
       assert.match(early.body, new RegExp(escapeHtml(t('error.rating_not_closed'))));
 
@@ -418,25 +427,23 @@ describe('citizen complaints on the web', () => {
       });
       await transitionCase({ db: h.db, actor: actors['sup@opdc.example'], reference, to: 'closed', reason: 'ยุติเรื่อง' });
       const open = await status(code);
-      assert.match(open.body, /action="\/status\/rate"/);
+      assert.match(open.body, /action="\/followup\/case\/rating"/);
       assert.match(open.body, new RegExp(t('status.closed')));
 
-      const wrong = await postForm(h.app, jar, '/status/rate', {
-        _csrf: csrfOf(page.body),
-        code,
-        score: '9',
-        comment: 'บริการดีขึ้น',
-      });
+      const wrong = await rate({ score: '9', comment: 'บริการดีขึ้น' });
       assert.equal(wrong.statusCode, 400);
       assert.equal(textareaValue(wrong.body, 'comment'), 'บริการดีขึ้น', 'the comment typed is kept');
       assert.match(wrong.body, /id="score-error"/);
+      assert.match(wrong.body, /<a href="#score-5">/, 'the error summary links to the score');
 
-      const rated = await postForm(h.app, jar, '/status/rate', {
-        _csrf: csrfOf(page.body),
-        code,
-        score: '4',
-        comment: 'บริการดีขึ้น',
-      });
+      const posted = await rate({ score: '4', comment: 'บริการดีขึ้น' });
+      assert.equal(posted.statusCode, 303, posted.body);
+      assert.equal(
+        posted.headers.location,
+        '/followup/case?rated=1',
+        'back to the case page, not a page a reload would post again',
+      );
+      const rated = await get(h.app, jar, '/followup/case?rated=1');
       assert.equal(rated.statusCode, 200, rated.body);
       assert.match(rated.body, new RegExp(escapeHtml(t('tracking.rating.thanks'))));
       const { id } = await h.db
@@ -449,7 +456,7 @@ describe('citizen complaints on the web', () => {
       assert.equal(row.channel, 'web');
       assert.ok(row.comment && !row.comment.includes(Buffer.from('บริการดีขึ้น')), 'the comment is sealed');
 
-      const again = await postForm(h.app, jar, '/status/rate', { _csrf: csrfOf(page.body), code, score: '1' });
+      const again = await rate({ score: '1' });
       assert.equal(again.statusCode, 409);
       assert.match(again.body, new RegExp(escapeHtml(t('error.rating_done'))));
       assert.equal(

@@ -188,7 +188,7 @@ describe('ITA survey pages', () => {
       assert.equal(res.statusCode, 200, res.body);
       assert.match(res.body, /<html lang="th">/);
       assert.doesNotMatch(res.body, /<script/i);
-      assert.match(res.body, /<form method="post" action="\/ita\/s\/[A-Za-z0-9_-]{43}" novalidate>/);
+      assert.match(res.body, /<form method="post" action="\/ita\/s\/[A-Za-z0-9_-]{43}" novalidate id="survey-form"/);
       assert.equal((res.body.match(/<fieldset/g) ?? []).length, s.questions.length);
       assert.equal((res.body.match(/<legend>/g) ?? []).length, s.questions.length);
       for (const q of s.questions) assert.ok(res.body.includes(esc(q.text.th)), q.id);

@@ -1,8 +1,9 @@
 // ITA: the IIT and EIT surveys and the QR code of the public link (the reporter side; the staff
-// page that issues the links is console/ita-links-routes.ts). The survey pages follow the reporter side's rules: no request is logged,
-// no client address or agent is read, no session; a plain form that works without JavaScript.
-// Nothing a respondent sends reaches a log line or an error message: a failure logs a constant
-// text and the database error code only.
+// page that issues the links is console/ita-links-routes.ts). The survey pages follow the reporter
+// side's rules: no request is logged, no client address or agent is read, no session; a plain form
+// that works without JavaScript, paged on a phone by the stylesheet alone (ita-survey.eta), and
+// posted once. Nothing a respondent sends reaches a log line or an error message: a failure logs a
+// constant text and the database error code only.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { AppError } from '../../errors.ts';
@@ -17,187 +18,175 @@ import {
   submitIit,
   type Survey,
 } from '../../ita/surveys.ts';
-import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
-import { pageContext, sendPage, type PageContext } from '../render.ts';
+import { formOf, postForm, type Form } from '../form.ts';
+import { sendPage } from '../render.ts';
 
-type TokenParams = { Params: { token: string } };
 type CodeParams = { Params: { code: string } };
 
 /** The survey paths: `/ita/s/<token>` (IIT one-time link) and `/ita/e/<code>` (EIT public link). */
 export const iitPath = (token: string): string => `/ita/s/${token}`;
 export const eitPath = (code: string): string => `/ita/e/${encodeURIComponent(code)}`;
+const FORM_ID = 'survey-form';
+const INSTRUMENTS = ['IIT', 'EIT'];
+
+/** One kind of survey link: how its survey loads, its form's address, and how it is answered. */
+type Kind = {
+  path: string;
+  load: (req: FastifyRequest) => Promise<Survey>;
+  action: (req: FastifyRequest) => string;
+  submit: (req: FastifyRequest, survey: Survey, fields: Record<string, unknown>) => Promise<void>;
+};
+
+/** The questionnaire, fresh (`back` absent) or given back with the answers chosen and the error. */
+function showSurvey(
+  f: Form,
+  survey: Survey,
+  action: string,
+  back?: { error: AppError | null; status: number; fields: Record<string, unknown> },
+): FastifyReply {
+  const err = back?.error ?? null;
+  const data = {
+    title: f.t(`ita.survey.title.${survey.instrument}`),
+    survey,
+    action,
+    formId: FORM_ID,
+    csrf: f.csrf(),
+    fieldOf,
+    options: answerOptions,
+    alert: err && f.t(err.code === 'unavailable' ? 'ita.survey.error.unavailable' : err.userMessage),
+    errors: err?.fields ?? {},
+    values: back ? keptAnswers(survey, back.fields) : {},
+  };
+  return sendPage(f.reply, f, 'ita-survey', data, back?.status ?? 200, back ? { form: FORM_ID } : undefined);
+}
+
+/** The one page for a survey that cannot be answered: a used, unknown or closed-cycle link, or a closed EIT survey. */
+function gone(f: Form, kind: 'invalid' | 'closed'): FastifyReply {
+  const data = { title: f.t(`ita.survey.${kind}.title`), message: f.t(`ita.survey.${kind}.body`) };
+  // No address in the page: a used, an unknown and a malformed link read byte for byte alike.
+  return sendPage(f.reply, f, 'ita-survey-gone', data, kind === 'invalid' ? 404 : 410, { relative: true });
+}
+
+/** Any error of a survey request as an AppError; what is not one is logged by its database code only. */
+function classify(req: FastifyRequest, e: unknown): AppError {
+  const err = toAppError(e);
+  if (err) return err;
+  req.log.error({ code: (e as { code?: unknown }).code ?? null }, 'ita survey request failed');
+  return new AppError('internal', 'ita survey request failed', 'error.internal');
+}
+
+/** A survey that cannot be loaded: the "not valid" or "closed" page, else the error page. */
+function failLoad(f: Form, e: unknown): FastifyReply {
+  const err = classify(f.req, e);
+  if (err.userMessage === 'ita.survey.invalid') return gone(f, 'invalid');
+  if (err.userMessage === 'ita.error.closed') return gone(f, 'closed');
+  const message = err.code === 'unavailable' ? 'ita.survey.error.unavailable' : err.userMessage;
+  const data = { title: f.t('error.title'), message: f.t(message) };
+  return sendPage(f.reply, f, 'error', data, statusOf(err), { relative: true });
+}
+
+/** The survey of the link, or the page that says why it cannot be answered. */
+async function surveyOf(f: Form, kind: Kind): Promise<{ survey: Survey } | { page: FastifyReply }> {
+  try {
+    return { survey: await kind.load(f.req) };
+  } catch (e) {
+    return { page: failLoad(f, e) };
+  }
+}
+
+/** Load, CSRF, one domain call, then the thank-you page (a GET: a reload never answers twice). */
+async function answer(deps: WebDeps, kind: Kind, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const f = formOf(req, reply, deps.config.isSecureCookies);
+  const loaded = await surveyOf(f, kind);
+  if ('page' in loaded) return loaded.page;
+  const { survey } = loaded;
+  const fields = f.body;
+  return postForm(
+    f,
+    async () => {
+      try {
+        await kind.submit(req, survey, fields);
+      } catch (e) {
+        throw classify(req, e);
+      }
+      return reply.redirect(`/ita/done/${survey.instrument}`, 303);
+    },
+    (error, status) => {
+      if (error?.userMessage === 'ita.survey.invalid') return gone(f, 'invalid');
+      if (error?.userMessage === 'ita.error.closed') return gone(f, 'closed');
+      return showSurvey(f, survey, kind.action(req), { error, status, fields });
+    },
+  );
+}
+
+/**
+ * A body the parser refused (too large, not a form): the form back, empty, 400, nothing stored.
+ * Other errors of the route take the same path as the handler's.
+ */
+function bodyErrors(deps: WebDeps, kind: Kind) {
+  return async (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const f = formOf(req, reply, deps.config.isSecureCookies);
+    const loaded = await surveyOf(f, kind);
+    if ('page' in loaded) return loaded.page;
+    const isClientError = typeof error.statusCode === 'number' && error.statusCode < 500;
+    const refused = isClientError
+      ? new AppError(
+          'invalid_input',
+          'refused body',
+          error.statusCode === 413 ? 'ita.survey.error.too_large' : 'error.bad_request',
+        )
+      : classify(req, error);
+    return showSurvey(f, loaded.survey, kind.action(req), { error: refused, status: statusOf(refused), fields: {} });
+  };
+}
 
 export function itaSurveyRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
-  const csrf = (req: FastifyRequest, reply: FastifyReply) => csrfToken(req, reply, config.isSecureCookies);
-  const fieldsOf = (req: FastifyRequest) =>
-    req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-
-  const showForm = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    c: PageContext,
-    survey: Survey,
-    action: string,
-    extra: { alert?: string; errors?: Record<string, string>; values?: Record<string, string> } = {},
-    status = 200,
-  ) =>
-    sendPage(
-      reply,
-      c,
-      'ita-survey',
-      {
-        title: c.t(`ita.survey.title.${survey.instrument}`),
-        survey,
-        action,
-        csrf: csrf(req, reply),
-        fieldOf,
-        options: answerOptions,
-        alert: null,
-        errors: {},
-        values: {},
-        ...extra,
-      },
-      status,
-      status === 200,
+  const token = (req: FastifyRequest) => (req.params as { token: string }).token;
+  const code = (req: FastifyRequest) => (req.params as { code: string }).code;
+  const kinds: Kind[] = [
+    {
+      path: '/ita/s/:token',
+      load: (req) => loadIitSurvey(db, token(req)),
+      action: (req) => iitPath(token(req)),
+      submit: (req, survey, fields) => submitIit({ db, survey, token: token(req), fields }),
+    },
+    {
+      path: '/ita/e/:code',
+      load: (req) => loadEitSurvey(db, code(req)),
+      action: (req) => eitPath(code(req)),
+      submit: (_req, survey, fields) => submitEit({ db, survey, fields }),
+    },
+  ];
+  for (const kind of kinds) {
+    app.get(kind.path, async (req, reply) => {
+      const f = formOf(req, reply, config.isSecureCookies);
+      const loaded = await surveyOf(f, kind);
+      return 'page' in loaded ? loaded.page : showSurvey(f, loaded.survey, kind.action(req));
+    });
+    app.post(kind.path, { bodyLimit: MAX_SURVEY_BODY, errorHandler: bodyErrors(deps, kind) }, (req, reply) =>
+      answer(deps, kind, req, reply),
     );
+  }
 
-  const gone = (reply: FastifyReply, c: PageContext, kind: 'invalid' | 'closed') =>
-    sendPage(
-      reply,
-      c,
-      'ita-survey-gone',
-      { title: c.t(`ita.survey.${kind}.title`), message: c.t(`ita.survey.${kind}.body`) },
-      kind === 'invalid' ? 404 : 410,
-    );
-
-  /** Any refusal or failure of a survey request, mapped to a page; `survey` and `fields` give the form back with the answers chosen. */
-  const fail = (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    e: unknown,
-    form: { survey: Survey; action: string; fields: Record<string, unknown> } | null,
-  ) => {
-    const c = ctx(req, reply);
-    const err = toAppError(e);
-    if (err?.userMessage === 'ita.survey.invalid') return gone(reply, c, 'invalid');
-    if (err?.userMessage === 'ita.error.closed') return gone(reply, c, 'closed');
-    if (!err) req.log.error({ code: (e as { code?: unknown }).code ?? null }, 'ita survey request failed');
-    const message =
-      err?.code === 'unavailable' ? 'ita.survey.error.unavailable' : (err?.userMessage ?? 'error.internal');
-    if (!form || err?.code === 'not_found')
-      return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(message) }, statusOf(err));
-    const values = keptAnswers(form.survey, form.fields);
-    return showForm(
-      req,
-      reply,
-      c,
-      form.survey,
-      form.action,
-      { alert: c.t(message), errors: err?.fields ?? {}, values },
-      statusOf(err),
-    );
-  };
-
-  /**
-   * A body the parser refused (too large, not a form): the form back, empty, 400, nothing stored.
-   * Other errors of the route take the same path as the handler's.
-   */
-  const bodyErrors = (load: (req: FastifyRequest) => Promise<Survey>, actionOf: (req: FastifyRequest) => string) =>
-    async function (this: FastifyInstance, error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-      let survey: Survey;
-      try {
-        survey = await load(req);
-      } catch (e) {
-        return fail(req, reply, e, null);
-      }
-      const isClientError = typeof error.statusCode === 'number' && error.statusCode < 500;
-      if (!isClientError) return fail(req, reply, error, { survey, action: actionOf(req), fields: {} });
-      const message = error.statusCode === 413 ? 'ita.survey.error.too_large' : 'error.bad_request';
-      return fail(req, reply, new AppError('invalid_input', 'refused body', message), {
-        survey,
-        action: actionOf(req),
-        fields: {},
-      });
-    };
-
-  const routeOpts = (load: (req: FastifyRequest) => Promise<Survey>, actionOf: (req: FastifyRequest) => string) => ({
-    bodyLimit: MAX_SURVEY_BODY,
-    errorHandler: bodyErrors(load, actionOf),
+  app.get<{ Params: { instrument: string } }>('/ita/done/:instrument', async (req, reply) => {
+    const { instrument } = req.params;
+    if (!INSTRUMENTS.includes(instrument)) throw new AppError('not_found', 'no such survey', 'error.not_found');
+    const f = formOf(req, reply, config.isSecureCookies);
+    return sendPage(reply, f, 'ita-survey-done', { title: f.t('ita.survey.done.title'), instrument });
   });
-  const loadIit = (req: FastifyRequest) => loadIitSurvey(db, (req.params as { token: string }).token);
-  const loadEit = (req: FastifyRequest) => loadEitSurvey(db, (req.params as { code: string }).code);
-  const iitAction = (req: FastifyRequest) => iitPath((req.params as { token: string }).token);
-  const eitAction = (req: FastifyRequest) => eitPath((req.params as { code: string }).code);
-
-  app.get<TokenParams>('/ita/s/:token', async (req, reply) => {
-    try {
-      return showForm(req, reply, ctx(req, reply), await loadIit(req), iitAction(req));
-    } catch (e) {
-      return fail(req, reply, e, null);
-    }
-  });
-
-  app.get<CodeParams>('/ita/e/:code', async (req, reply) => {
-    try {
-      return showForm(req, reply, ctx(req, reply), await loadEit(req), eitAction(req));
-    } catch (e) {
-      return fail(req, reply, e, null);
-    }
-  });
-
-  /** Load, CSRF, one domain call; the thank-you page only after the commit. */
-  const answer =
-    (
-      load: (req: FastifyRequest) => Promise<Survey>,
-      actionOf: (req: FastifyRequest) => string,
-      submit: (req: FastifyRequest, survey: Survey, fields: Record<string, unknown>) => Promise<void>,
-    ) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      let survey: Survey;
-      try {
-        survey = await load(req);
-      } catch (e) {
-        return fail(req, reply, e, null);
-      }
-      const fields = fieldsOf(req);
-      try {
-        checkCsrf(req, fields._csrf);
-        await submit(req, survey, fields);
-      } catch (e) {
-        return fail(req, reply, e, { survey, action: actionOf(req), fields });
-      }
-      const c = ctx(req, reply);
-      return sendPage(reply, c, 'ita-survey-done', {
-        title: c.t('ita.survey.done.title'),
-        instrument: survey.instrument,
-      });
-    };
-
-  app.post<TokenParams>(
-    '/ita/s/:token',
-    routeOpts(loadIit, iitAction),
-    answer(loadIit, iitAction, (req, survey, fields) =>
-      submitIit({ db, survey, token: (req.params as { token: string }).token, fields }),
-    ),
-  );
-  app.post<CodeParams>(
-    '/ita/e/:code',
-    routeOpts(loadEit, eitAction),
-    answer(loadEit, eitAction, (_req, survey, fields) => submitEit({ db, survey, fields })),
-  );
 
   // The QR code of the public link, for posters: shown for a closed cycle too (its page says so).
   app.get<CodeParams>('/ita/e/:code/qr.svg', async (req, reply) => {
     try {
-      await loadEit(req);
+      await loadEitSurvey(db, code(req));
     } catch (e) {
-      if (toAppError(e)?.userMessage !== 'ita.error.closed') return fail(req, reply, e, null);
+      if (toAppError(e)?.userMessage !== 'ita.error.closed')
+        return failLoad(formOf(req, reply, config.isSecureCookies), e);
     }
-    const svg = await QRCode.toString(`${config.publicUrl}${eitAction(req)}`, {
+    const svg = await QRCode.toString(`${config.publicUrl}${eitPath(code(req))}`, {
       type: 'svg',
       errorCorrectionLevel: 'M',
       margin: 2,

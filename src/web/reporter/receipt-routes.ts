@@ -12,26 +12,21 @@ import {
   type RevealContent,
 } from '../../intake/receipt-reveal.ts';
 import type { StoredFile } from '../../intake/attachments.ts';
-import { checkCsrf, csrfToken } from '../csrf.ts';
+import { checkCsrf } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
-import { pageContext, sendPage } from '../render.ts';
+import { formOf } from '../form.ts';
+import { sendPage } from '../render.ts';
 
 export const RECEIPT_COOKIE = 'sj_receipt';
 const PATH = '/receipt';
 
 /** The record maker a filing passes to submitReport or giveStatement. */
-export function revealOf(
-  page: RevealContent['page'],
-  caseId: string,
-  files: { file: StoredFile }[],
-  complaintKind?: string,
-) {
+export function revealOf(page: RevealContent['page'], caseId: string, files: { file: StoredFile }[]) {
   return (receipt: string) =>
     prepareReveal({
       page,
       receipt,
       caseId,
-      complaintKind,
       files: files.map(({ file }) => ({ name: file.name, isCleaned: file.isCleaned, removed: file.removed })),
     });
 }
@@ -49,36 +44,33 @@ export function redirectToReceipt(reply: FastifyReply, cookie: string | null, is
   return reply.redirect(PATH, 303);
 }
 
-const TEMPLATES = {
-  report: ['receipt', 'receipt.title'],
-  complaint: ['complaint-receipt', 'complaint.receipt.title'],
-  witness: ['witness-receipt', 'witness.receipt.title'],
-} as const;
+const TITLES = { report: 'receipt.title', complaint: 'complaint.receipt.title', witness: 'witness.receipt.title' };
 
 export function receiptRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
+  // A GET page that the record keeps: its language switch and a reload show the same receipt.
   app.get(PATH, async (req: FastifyRequest, reply: FastifyReply) => {
-    const c = pageContext(req, reply);
-    const csrf = csrfToken(req, reply, config.isSecureCookies);
+    const f = formOf(req, reply, config.isSecureCookies);
     const shown = await readReveal(db, req.cookies[RECEIPT_COOKIE]);
     if (!shown) {
       reply.clearCookie(RECEIPT_COOKIE, { path: PATH });
-      return sendPage(reply, c, 'receipt-gone', { title: c.t('receipt.gone.title'), minutes: REVEAL_MINUTES }, 410);
+      return sendPage(reply, f, 'receipt-gone', { title: f.t('receipt.gone.title'), minutes: REVEAL_MINUTES }, 410);
     }
-    const [template, title] = TEMPLATES[shown.page];
-    return sendPage(reply, c, template, {
-      title: c.t(title),
+    return sendPage(reply, f, 'receipt', {
+      title: f.t(TITLES[shown.page]),
+      page: shown.page,
       receipt: shown.receipt,
       receiptFormatted: formatReceipt(shown.receipt),
       reference: shown.reference,
-      kind: shown.complaintKind,
+      kind: shown.kind,
+      next: shown.next,
       files: shown.files,
-      csrf,
+      csrf: f.csrf(),
       minutes: REVEAL_MINUTES,
     });
   });
   app.post(`${PATH}/forget`, async (req, reply) => {
-    checkCsrf(req, ((req.body ?? {}) as Record<string, unknown>)._csrf);
+    checkCsrf(req, formOf(req, reply, config.isSecureCookies).body._csrf);
     await forgetReveal(db, req.cookies[RECEIPT_COOKIE]);
     reply.clearCookie(RECEIPT_COOKIE, { path: PATH });
     return reply.redirect('/', 303);

@@ -1,3 +1,5 @@
+// The reporter's pages through HTTP, like a browser without JavaScript: filing, the receipt, the one
+// follow-up page, and what the language switch of a form page may and may not do.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -6,10 +8,22 @@ import {
   PASSWORD,
   seedAgency,
   seedRecipient,
+  signedInActor,
   type TestApp,
 } from '../../../test/support/app.ts';
 import { jpegWithGps } from '../../../test/support/images.ts';
-import { csrfOf, get, newJar, postForm, postMultipart, receiptOf } from '../../../test/support/web.ts';
+import {
+  cookieHeader,
+  csrfOf,
+  get,
+  newJar,
+  postForm,
+  postMultipart,
+  receiptOf,
+  type Jar,
+} from '../../../test/support/web.ts';
+import { inviteWitness } from '../../cases/witnesses.ts';
+import { translator } from '../../i18n/messages.ts';
 
 describe('reporter pages', () => {
   let t: TestApp;
@@ -70,5 +84,127 @@ describe('reporter pages', () => {
     const ref = /href="\/staff\/cases\/([^"]+)"/.exec(list.body)![1];
     const c = await get(t.app, jar, `/staff/cases/${ref}`);
     assert.match(c.body, /เจ้าหน้าที่เรียกเงินสองพันบาท/);
+  });
+
+  describe('the language switch of a form shown again', () => {
+    const en = translator('en');
+    const count = async (table: 'report_case' | 'case_message' | 'case_rating') =>
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const switchTo = (jar: Jar, url: string, fields: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _lang: 'en', ...fields }).toString(),
+      });
+    /** A reporter signed in on the follow-up page of a new report. */
+    const reporter = async (): Promise<{ jar: Jar; page: string }> => {
+      const jar = newJar();
+      const form = await get(t.app, jar, '/report');
+      const filed = await postMultipart(t.app, jar, '/report', {
+        _csrf: csrfOf(form.body),
+        agency: 'OPDC',
+        category: 'bribery',
+        what: 'เรียกรับเงินใต้โต๊ะ',
+      });
+      const code = receiptOf(filed.body);
+      const login = await get(t.app, jar, '/followup');
+      assert.equal(
+        (await postForm(t.app, jar, '/followup', { _csrf: csrfOf(login.body), receipt: code })).statusCode,
+        303,
+      );
+      return { jar, page: (await get(t.app, jar, '/followup/case')).body };
+    };
+
+    it('shows the report form again in English with what was typed and its faults, and files nothing', async () => {
+      const jar = newJar();
+      const form = await get(t.app, jar, '/report');
+      const before = await count('report_case');
+      const res = await switchTo(jar, '/report', {
+        _csrf: csrfOf(form.body),
+        agency: 'OPDC',
+        when: 'ตอนเช้า <script>',
+        ticket: 'x',
+      });
+      assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+      assert.match(res.body, /<html lang="en">/);
+      assert.match(res.body, /value="ตอนเช้า &lt;script&gt;"/, 'what was typed, escaped');
+      assert.match(res.body, new RegExp(`<a href="#what">${en('report.what')}: ${en('error.field.required')}</a>`));
+      assert.match(res.body, /<button type="submit" class="link" form="report-form" name="_lang" value="th"/);
+      assert.equal(await count('report_case'), before, 'a switch never files');
+      // The same fields, complete, are still not filed by a switch.
+      const complete = await switchTo(jar, '/report', {
+        _csrf: csrfOf(form.body),
+        agency: 'OPDC',
+        category: 'bribery',
+        what: 'ครบทุกช่อง',
+      });
+      assert.equal(complete.statusCode, 200);
+      assert.throws(() => receiptOf(complete.body));
+      assert.equal(await count('report_case'), before);
+    });
+
+    it('refuses a switch without its CSRF token, or with a forged one, and stores nothing', async () => {
+      const { jar } = await reporter();
+      const before = await Promise.all([count('report_case'), count('case_message')]);
+      for (const url of ['/report', '/complaint', '/followup/case/messages', '/followup/case/rating']) {
+        const res = await switchTo(jar, url, { _csrf: 'forged', what: 'ข้อความปลอม', message: 'ข้อความปลอม' });
+        assert.equal(res.statusCode, 403, url);
+      }
+      const stranger = await switchTo(newJar(), '/report', { what: 'ข้อความปลอม' });
+      assert.equal(stranger.statusCode, 403);
+      assert.deepEqual(await Promise.all([count('report_case'), count('case_message')]), before);
+    });
+
+    it('gives the reply back in English with the draft and never posts it; refuses an oversized switch', async () => {
+      const { jar, page } = await reporter();
+      const before = await count('case_message');
+      const res = await switchTo(jar, '/followup/case/messages', { _csrf: csrfOf(page), message: 'ร่างข้อความ' });
+      assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+      assert.match(res.body, /<html lang="en">/);
+      assert.match(res.body, /<textarea id="message" name="message"[^>]*>ร่างข้อความ<\/textarea>/);
+      assert.equal(await count('case_message'), before, 'the draft is not sent');
+      const empty = await switchTo(jar, '/followup/case/messages', { _csrf: csrfOf(page), message: '' });
+      assert.equal(empty.statusCode, 400);
+      assert.match(
+        empty.body,
+        new RegExp(`<a href="#message">${en('followup.message')}: ${en('error.field.required')}</a>`),
+      );
+      const huge = await switchTo(jar, '/followup/case/messages', {
+        _csrf: csrfOf(page),
+        message: 'ก'.repeat(300_000),
+      });
+      assert.equal(huge.statusCode, 413);
+      assert.equal(await count('case_message'), before);
+    });
+
+    it('gives a witness statement back in English with the draft, and the invitation still works', async () => {
+      const { jar } = await reporter();
+      const reference = /\b(OPDC-\d{4}-\d{6})\b/.exec((await get(t.app, jar, '/followup/case')).body)![1];
+      const { token } = await inviteWitness({
+        db: t.db,
+        actor: await signedInActor(t.db, 'officer@opdc.example'),
+        reference,
+        label: 'พยาน',
+      });
+      const witness = newJar();
+      const form = await get(t.app, witness, `/witness/${token}`);
+      const res = await switchTo(witness, `/witness/${token}`, { _csrf: csrfOf(form.body), statement: 'เห็นเหตุการณ์' });
+      assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+      assert.match(res.body, />เห็นเหตุการณ์<\/textarea>/);
+      assert.equal((await get(t.app, newJar(), `/witness/${token}`)).statusCode, 200, 'the invitation is not used');
+    });
+
+    it('answers an unknown survey’s thank-you page with 404', async () => {
+      assert.equal((await get(t.app, newJar(), '/ita/done/XYZ')).statusCode, 404);
+      assert.equal((await get(t.app, newJar(), '/ita/done/IIT')).statusCode, 200);
+    });
   });
 });

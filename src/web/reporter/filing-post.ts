@@ -1,0 +1,134 @@
+// The reporter's filing forms (a report, a complaint, a late permit): the form page, and its POST:
+// the filing cost's admission before any file is stored, the multipart form read as it streams in,
+// one domain call (fileForm), then the receipt page. A refused or failed post, and the form's
+// language switch, show the form again with everything typed; nothing typed is ever stored cut.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { agenciesForForm } from '../../agencies/list-agencies.ts';
+import type { AppError } from '../../errors.ts';
+import type { T } from '../../i18n/messages.ts';
+import { checkForm, fileForm, type FormKind } from '../../intake/file-form.ts';
+import { TEXT_LIMITS } from '../../intake/limits.ts';
+import { newDraft } from '../../intake/submit-report.ts';
+import type { WebDeps } from '../deps.ts';
+import { asAppError, statusOf } from '../errors.ts';
+import { filingPost, freshFiling, type FilingShown } from '../filing-form.ts';
+import { formOf, postForm, str } from '../form.ts';
+import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
+import { sendPage } from '../render.ts';
+import { redirectToReceipt, revealOf } from './receipt-routes.ts';
+
+/** What was typed, each field cut to its longest accepted length (never stored cut: only shown back). */
+export function typedValues(fields: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((k) => [k, str(fields[k], TEXT_LIMITS.what)]));
+}
+
+/** A filing form given back: what was typed, the error (null: none), whether files must be chosen again, the ticket. */
+export type Shown = {
+  values: Record<string, string>;
+  error: AppError | null;
+  status: number;
+  reselect: boolean;
+  filing: { filing: FilingShown; alertParams: { seconds: number } };
+};
+
+/** A filing form page: its view, its form's id (for the language switch once it comes back) and its own data. */
+export type FilingPage = { view: string; formId: string; data: (t: T) => Record<string, unknown> };
+
+/** The form, fresh (`shown` absent) or given back after a post with what was typed. */
+export async function showFilingForm(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: WebDeps,
+  page: FilingPage,
+  shown?: Shown,
+): Promise<FastifyReply> {
+  const f = formOf(req, reply, deps.config.isSecureCookies);
+  const values = shown?.values ?? {};
+  // With the database down, a returned form still offers the agency the person chose, so that
+  // nothing typed is lost; a fresh form needs the list and answers 503.
+  const agencies = await agenciesForForm(deps.db, values.agency);
+  const fileParams = fileParamsOf(deps.config);
+  const { error = null, reselect = false, filing } = shown ?? {};
+  return sendPage(
+    reply,
+    f,
+    page.view,
+    {
+      ...page.data(f.t),
+      csrf: f.csrf(),
+      formId: page.formId,
+      agencies,
+      ...formShown(f.t, fileParams, values, error, reselect, filing?.alertParams),
+      filing: filing?.filing ?? (await freshFiling(deps.filingGate, reply)),
+    },
+    shown?.status ?? 200,
+    shown ? { form: page.formId } : undefined,
+  );
+}
+
+export async function postFiling(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: WebDeps,
+  { kind, fields, page }: { kind: FormKind; fields: readonly string[]; page: FilingPage },
+): Promise<FastifyReply> {
+  const { config, db, secrets } = deps;
+  const gate = await filingPost(deps.filingGate);
+  const f = formOf(req, reply, config.isSecureCookies);
+  if (f.isLangSwitch) {
+    // The text fields only (url-encoded): the form again in the other language; nothing is filed.
+    const typed = typedValues(f.body, fields);
+    const again = (error: AppError | null, status: number) =>
+      showFilingForm(req, reply, deps, page, {
+        values: typed,
+        error,
+        status,
+        reselect: false,
+        filing: gate.shown(reply, { ticket: str(f.body.ticket, 200) }, error),
+      });
+    return postForm(
+      f,
+      () => reply,
+      again,
+      () => checkForm(kind, typed),
+    );
+  }
+  const draft = newDraft();
+  const form = await readMultipartForm(req, {
+    db,
+    caseKey: draft.caseKey,
+    maxFileBytes: config.maxFileBytes,
+    maxReportBytes: config.maxReportBytes,
+    beforeFiles: gate.beforeFiles,
+  });
+  const again = (error: AppError) =>
+    showFilingForm(req, reply, deps, page, {
+      values: typedValues(form.fields, fields),
+      error,
+      status: statusOf(error),
+      reselect: form.sawFiles,
+      filing: gate.shown(reply, form.fields, error),
+    });
+  if (form.error) return again(form.error);
+  try {
+    const done = await fileForm({
+      db,
+      kdf: config.kdf,
+      receiptSalt: secrets.receiptSalt,
+      draft,
+      kind,
+      fields: form.fields,
+      files: form.files,
+      channel: 'web',
+      ticket: gate.use(),
+      reveal: revealOf(kind === 'tip' ? 'report' : 'complaint', draft.caseId, form.files),
+    });
+    // Committed, with the receipt page's record: only now may the code be shown, and a reload of
+    // that page shows it again instead of filing again.
+    return redirectToReceipt(reply, done.revealCookie, config.isSecureCookies);
+  } catch (e) {
+    const err = asAppError(e);
+    if (err.code === 'internal') req.log.error({ err: { message: (e as Error).message } }, 'filing failed');
+    return again(err);
+  }
+}
