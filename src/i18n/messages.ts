@@ -115,6 +115,8 @@ const th: Dict = {
   'followup.send': 'ส่งข้อความ',
   'followup.message': 'ข้อความของคุณ',
   'followup.sent': 'ส่งข้อความแล้ว',
+  'followup.error.other_case':
+    'แบบฟอร์มนี้เป็นของเรื่องที่เปิดไว้ก่อนหน้าในเบราว์เซอร์นี้ ระบบจึงยังไม่ได้ส่ง โปรดตรวจสอบว่าหน้านี้เป็นเรื่องของท่าน แล้วส่งอีกครั้ง',
   'followup.identity.given': 'คุณได้ให้ข้อมูลตัวตนไว้ (เก็บแยกและเข้ารหัส)',
   'followup.identity.none': 'คุณแจ้งโดยไม่เปิดเผยตัวตน',
   'case.attachments': 'ไฟล์แนบ',
@@ -310,6 +312,8 @@ const en: Dict = {
   'followup.send': 'Send message',
   'followup.message': 'Your message',
   'followup.sent': 'Message sent.',
+  'followup.error.other_case':
+    'This form belonged to a case opened earlier in this browser, so nothing was sent. Check that this page is your case, then send again.',
   'followup.identity.given': 'You gave your identity (kept apart and encrypted).',
   'followup.identity.none': 'You reported anonymously.',
   'case.attachments': 'Attachments',

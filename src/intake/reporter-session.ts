@@ -2,7 +2,7 @@
 // carries the case id, the case keys and an expiry to the minute. Nothing is stored server-side,
 // so a login leaves no row, no time and no address behind. A logout stores the token's hash until
 // it expires (revoked_reporter_token): that some token was logged out, in some hour.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
@@ -59,6 +59,27 @@ export async function openReporterSession({
     return { caseId: witness.caseId, keys: { content: witness.key, identity: null }, witnessId: witness.witnessId };
   }
   throw new AppError('unauthorized', 'unknown receipt', 'error.receipt_wrong');
+}
+
+/**
+ * The tag of a session's case, carried by every form of its page (`_case`). A link with another
+ * code (`/status?code=`, from anyone) replaces the browser's session; a form of the page shown
+ * before then would post into that other case, whose holder reads it. A form whose tag is not the
+ * session's is refused and nothing is stored. The tag names no case to anyone without the cookie key.
+ */
+export function sessionCaseTag(cookieKey: Buffer, session: ReporterSession): string {
+  return createHmac('sha256', cookieKey)
+    .update(`reporter-form-case\0${session.caseId}\0${session.witnessId ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** Throws conflict unless `posted` is the tag of the session's case (see sessionCaseTag). */
+export function checkSessionCaseTag(cookieKey: Buffer, session: ReporterSession, posted: unknown): void {
+  const want = Buffer.from(sessionCaseTag(cookieKey, session));
+  const got = Buffer.from(typeof posted === 'string' ? posted.slice(0, 64) : '');
+  if (got.length !== want.length || !timingSafeEqual(got, want))
+    throw new AppError('conflict', 'form posted for another case than the session', 'followup.error.other_case');
 }
 
 export function issueReporterToken(cookieKey: Buffer, session: ReporterSession, now = Date.now()): string {

@@ -13,11 +13,13 @@ import { TEXT_LIMITS } from '../../intake/limits.ts';
 import { rateCase, validateRating } from '../../intake/rate-case.ts';
 import { replyAsReporter } from '../../intake/reply-as-reporter.ts';
 import {
+  checkSessionCaseTag,
   issueReporterToken,
   openReporterSession,
   readReporterToken,
   REPORTER_SESSION_MINUTES,
   revokeReporterToken,
+  sessionCaseTag,
   type ReporterSession,
 } from '../../intake/reporter-session.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
@@ -112,6 +114,7 @@ async function showCase(
     f.query('sent', 1) === '1' ? 'followup.sent' : f.query('rated', 1) === '1' ? 'tracking.rating.thanks' : null;
   const common = {
     csrf: f.csrf(),
+    caseTag: sessionCaseTag(deps.secrets.cookieKey, s),
     fileHref: (file: { id: string }) => `${CASE_PATH}/attachments/${file.id}`,
     author: (m: MessageView) => reporterAuthor(f.t, m),
     maxMessage: TEXT_LIMITS.message,
@@ -183,6 +186,7 @@ async function postReply(deps: WebDeps, req: FastifyRequest, reply: FastifyReply
   });
   try {
     if (posted.error) throw posted.error;
+    checkSessionCaseTag(deps.secrets.cookieKey, s, posted.fields._case);
     await replyAsReporter({ db, session: s, text: posted.fields.message, files: posted.files });
     return reply.redirect(`${CASE_PATH}?sent=1`, 303);
   } catch (e) {
@@ -202,6 +206,7 @@ function postRating(deps: WebDeps, req: FastifyRequest, reply: FastifyReply, s: 
   return postForm(
     f,
     async () => {
+      checkSessionCaseTag(deps.secrets.cookieKey, s, f.body._case);
       await rateCase({ db: deps.db, caseId: s.caseId, score: f.body.score, comment: f.body.comment, channel: 'web' });
       return reply.redirect(`${CASE_PATH}?rated=1`, 303);
     },

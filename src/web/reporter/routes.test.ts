@@ -86,6 +86,71 @@ describe('reporter pages', () => {
     assert.match(c.body, /เจ้าหน้าที่เรียกเงินสองพันบาท/);
   });
 
+  it('refuses a reply or rating from a page of another case after a link swapped the session, and stores nothing', async () => {
+    // A whistleblower's case page is open; a link with someone else's code (/status?code=, sent by
+    // anyone) opens that case in the same browser. The reply typed on the first page must not go
+    // into the other case, whose code holder would read it.
+    const file = async (what: string) => {
+      const jar = newJar();
+      const form = await get(t.app, jar, '/report');
+      const filed = await postMultipart(t.app, jar, '/report', {
+        _csrf: csrfOf(form.body),
+        agency: 'OPDC',
+        category: 'bribery',
+        what,
+      });
+      return receiptOf(filed.body);
+    };
+    const mine = await file('เรื่องของผู้แจ้ง');
+    const theirs = await file('เรื่องของผู้ส่งลิงก์');
+    const jar = newJar();
+    const login = await get(t.app, jar, '/followup');
+    await postForm(t.app, jar, '/followup', { _csrf: csrfOf(login.body), receipt: mine });
+    const page = (await get(t.app, jar, '/followup/case')).body;
+    assert.match(page, /เรื่องของผู้แจ้ง/);
+    const tag = /name="_case" value="([^"]+)"/.exec(page)![1];
+    const swapped = await get(t.app, jar, `/status?code=${theirs}`);
+    assert.match(swapped.body, /เรื่องของผู้ส่งลิงก์/);
+    const messages = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('case_message')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await messages();
+    const sent = await postMultipart(t.app, jar, '/followup/case/messages', {
+      _csrf: csrfOf(page),
+      _case: tag,
+      message: 'ชื่อจริงของข้าพเจ้าคือ',
+    });
+    assert.equal(sent.statusCode, 409, sent.body);
+    assert.match(sent.body, /ระบบจึงยังไม่ได้ส่ง/);
+    assert.match(sent.body, /ชื่อจริงของข้าพเจ้าคือ/, 'what was typed is given back, not lost');
+    for (const forged of [{}, { _case: '' }, { _case: 'x'.repeat(5000) }] as Record<string, string>[]) {
+      const res = await postMultipart(t.app, jar, '/followup/case/messages', {
+        _csrf: csrfOf(page),
+        ...forged,
+        message: 'ข้อความ',
+      });
+      assert.equal(res.statusCode, 409, res.body);
+    }
+    const rated = await postForm(t.app, jar, '/followup/case/rating', { _csrf: csrfOf(page), _case: tag, score: '5' });
+    assert.equal(rated.statusCode, 409, rated.body);
+    assert.equal(await messages(), before, 'nothing stored in either case');
+    // The page of the case now open carries its own tag, and its reply goes through.
+    const now = (await get(t.app, jar, '/followup/case')).body;
+    const ok = await postMultipart(t.app, jar, '/followup/case/messages', {
+      _csrf: csrfOf(now),
+      _case: /name="_case" value="([^"]+)"/.exec(now)![1],
+      message: 'ข้อความถึงเรื่องที่เปิดอยู่',
+    });
+    assert.equal(ok.statusCode, 303, ok.body);
+    assert.equal(await messages(), before + 1);
+  });
+
   describe('the language switch of a form shown again', () => {
     const en = translator('en');
     const count = async (table: 'report_case' | 'case_message' | 'case_rating') =>
