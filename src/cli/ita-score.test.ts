@@ -1,17 +1,34 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadShippedFramework } from '../ita/framework.ts';
+import { MAX_RESPONSES_CSV_BYTES } from '../ita/responses-csv.ts';
+import { writeResponsesCsv } from '../../test/support/ita-responses.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/ita');
+const COMMAND = ['src/cli/main.ts', 'ita', 'score'];
+// Loaded before the command: writes its peak resident memory (KiB) to fd 3 as the process exits.
+const REPORT_MAX_RSS = `data:text/javascript,${encodeURIComponent(
+  'import { writeSync } from "node:fs"; process.on("exit", () => writeSync(3, String(process.resourceUsage().maxRSS)));',
+)}`;
 
-/** Runs `sujarit ita score …` as a user would (its own process, no database). */
-function itaScore(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['src/cli/main.ts', 'ita', 'score', ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+type Run = { status: number | null; stdout: string; stderr: string; maxRssKiB: number };
+
+/** Runs `sujarit ita score …` as a user would (its own process, no database); `input` is its standard input. */
+function itaScore(args: string[], input?: string): Run {
+  const r = spawnSync(process.execPath, ['--import', REPORT_MAX_RSS, ...COMMAND, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, maxRssKiB: Number(r.output[3]) };
 }
 
 type Breakdown = {
@@ -34,12 +51,12 @@ describe('sujarit ita score', () => {
   ];
   for (const [year, instruments, ita] of seed) {
     it(`prints seed 004's FY ${year} scores from a responses file`, () => {
-      const r = itaScore(
+      const r = itaScore([
         '--framework',
         path.join(FIXTURES, 'seed-004-framework.json'),
         '--responses',
         path.join(FIXTURES, `seed-004-${year}.csv`),
-      );
+      ]);
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as Breakdown;
       assert.deepEqual(Object.fromEntries(out.instruments.map((i) => [i.code, i.score])), instruments);
@@ -59,7 +76,7 @@ describe('sujarit ita score', () => {
   it('takes a shipped framework by name', () => {
     const csv = path.join(dir, 'some.csv');
     writeFileSync(csv, 'respondent,question,answer\ns1,i1,4\ns1,i4,no\np1,e4,yes\n,o24,yes\n');
-    const r = itaScore('--framework', 'ita-2569.json', '--responses', csv);
+    const r = itaScore(['--framework', 'ita-2569.json', '--responses', csv]);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Breakdown;
     assert.deepEqual(
@@ -69,6 +86,20 @@ describe('sujarit ita score', () => {
     assert.equal(out.ita, null); // most indicators have no answers yet
     assert.equal(out.checklist.find((c) => c.id === 'o24')!.disclosed, true);
   });
+
+  it('reads the responses from standard input with -', () => {
+    const csv = readFileSync(path.join(FIXTURES, 'seed-004-2564.csv'), 'utf8');
+    const r = itaScore(['--framework', path.join(FIXTURES, 'seed-004-framework.json'), '--responses', '-'], csv);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Breakdown).ita, '92.69');
+  });
+
+  /** A responses file in `dir` holding `text`; the arguments that score it under the shipped framework. */
+  const responses = (name: string, text: string) => (): string[] => {
+    const csv = path.join(dir, name);
+    writeFileSync(csv, text);
+    return ['--framework', 'ita-2569.json', '--responses', csv];
+  };
 
   const failures: [string, () => string[], RegExp][] = [
     ['no arguments', () => [], /usage: npm run sujarit -- ita score --framework/],
@@ -101,14 +132,104 @@ describe('sujarit ita score', () => {
       },
       /line 3: unknown question i99[\s\S]*line 4: i4 needs yes or no, not 'maybe'/,
     ],
+    [
+      'a responses file with a header and no answers, saying so',
+      responses('header-only.csv', 'respondent,question,answer\r\n'),
+      /nothing is answered: the file has the header and no rows/,
+    ],
+    [
+      'a responses file whose answers are all empty',
+      responses('all-empty.csv', 'respondent,question,answer\ns1,i1,\ns1,i4,\n,o24,\n'),
+      /nothing is answered: all 3 rows have an empty answer/,
+    ],
+    [
+      'a checklist item given twice by different respondents, naming both lines',
+      responses('item-twice.csv', 'respondent,question,answer\ns1,i1,4\na1,o24,yes\na2,o24,no\n'),
+      /line 4: o24 is given twice, first on line 3/,
+    ],
+    [
+      'a directory given as the responses file',
+      () => ['--framework', 'ita-2569.json', '--responses', dir],
+      /responses file .+ is a directory, not a file/,
+    ],
+    [
+      'a NUL in a field, naming its line and field',
+      responses('nul.csv', 'respondent,question,answer\ns1,i1,4\ns\u00002,i1,3\n'),
+      /line 3: the respondent field 's<U\+0000>2' holds U\+0000 NUL/,
+    ],
+    [
+      'a zero-width space in a field, naming its line and field',
+      responses('zwsp.csv', 'respondent,question,answer\ns1,i1\u200b,4\n'),
+      /line 2: the question field 'i1<U\+200B>' holds U\+200B ZERO WIDTH SPACE, which does not show; delete it/,
+    ],
   ];
   for (const [what, args, message] of failures) {
     it(`exits 1 on ${what}`, () => {
-      const r = itaScore(...args());
+      const r = itaScore(args());
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
       assert.match(r.stderr, /^error: /);
       assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /^\s+at /m); // no stack trace
     });
   }
+
+  // `-` is read from fd 0 (a socket here, as Node's pipes are); /dev/stdin is opened by name, so it
+  // is given a FIFO, as a shell pipe does.
+  const fromStdin: [string, string, string[], RegExp][] = [
+    ['-', process.execPath, [...COMMAND, '--framework', 'ita-2569.json', '--responses', '-'], /^error: standard input/],
+    [
+      '/dev/stdin behind a shell pipe',
+      'sh',
+      ['-c', `cat | "${process.execPath}" ${COMMAND.join(' ')} --framework ita-2569.json --responses /dev/stdin`],
+      /^error: responses file \/dev\/stdin/,
+    ],
+  ];
+  for (const [what, command, args, source] of fromStdin) {
+    it(`stops reading standard input (${what}) at the size limit, not at its end`, async () => {
+      const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stdin.on('error', () => {}); // EPIPE once the command has stopped reading
+      let isExited = false;
+      const exited = once(child, 'exit').finally(() => (isExited = true));
+      // Valid rows of ~1 KiB (a distinct respondent each, padded with spaces), sent until the command
+      // exits or three times the limit has gone in.
+      let written = 0;
+      let n = 0;
+      const chunk = () => Array.from({ length: 1024 }, () => `s${n++}${' '.repeat(1000)},i1,4\n`).join('');
+      child.stdin.write('respondent,question,answer\n');
+      while (!isExited && written < 3 * MAX_RESPONSES_CSV_BYTES) {
+        const text = chunk();
+        written += text.length;
+        // once() rejects on EPIPE: the command has stopped reading, and `exited` settles the race.
+        if (!child.stdin.write(text)) await Promise.race([once(child.stdin, 'drain').catch(() => {}), exited]);
+      }
+      child.stdin.end();
+      const [status] = await exited;
+      assert.ok(written < MAX_RESPONSES_CSV_BYTES + 8 * 1024 * 1024, `${written} bytes were taken in`);
+      assert.equal(status, 1, stderr);
+      assert.match(stderr, source);
+      assert.match(stderr, /is larger than 50 MB \(reading stopped there\)\n$/);
+    });
+  }
+
+  it('scores large files in memory that grows far slower than the file', async () => {
+    // Two files, 12 and 24 MiB: what the second 12 MiB add to the peak is what the rows cost,
+    // apart from starting Node, loading the framework and the reader's buffers.
+    const framework = loadShippedFramework('ita-2569.json');
+    const runs = [];
+    for (const mib of [12, 24]) {
+      const csv = path.join(dir, `large-${mib}.csv`);
+      const { bytes } = await writeResponsesCsv(csv, framework, mib * 1024 * 1024);
+      const run = itaScore(['--framework', 'ita-2569.json', '--responses', csv]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match((JSON.parse(run.stdout) as Breakdown).ita ?? '', /^\d+\.\d\d$/);
+      runs.push({ bytes, peak: run.maxRssKiB * 1024 });
+    }
+    const [half, whole] = runs as [{ bytes: number; peak: number }, { bytes: number; peak: number }];
+    const grown = whole.peak - half.peak;
+    const added = whole.bytes - half.bytes;
+    assert.ok(grown < added / 2, `the peak grew by ${grown} bytes for ${added} bytes more of file`);
+  });
 });

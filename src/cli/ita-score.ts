@@ -1,14 +1,18 @@
 // `ita score`: scores answers collected elsewhere (a responses CSV) under a framework, without a
 // database, and prints the whole breakdown as JSON, so an agency can check NACC's figures itself.
-import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { closeSync, fstat, open, read } from 'node:fs';
+import { isatty } from 'node:tty';
+import { parseArgs, promisify } from 'node:util';
 import { AppError } from '../errors.ts';
 import { listFrameworks, loadFrameworkFile, loadShippedFramework } from '../ita/framework.ts';
-import { decodeResponsesCsv, MAX_RESPONSES_CSV_BYTES, parseResponsesCsv } from '../ita/responses-csv.ts';
+import { MAX_RESPONSES_CSV_BYTES, readResponsesCsv } from '../ita/responses-csv.ts';
 import { formatScore, scoreAnswers } from '../ita/score.ts';
 import type { Framework, ScoreResult } from '../ita/types.ts';
 
-export const usage = 'ita score --framework FILE_OR_SHIPPED_NAME (e.g. ita-2569.json) --responses FILE.csv';
+export const usage =
+  'ita score --framework FILE_OR_SHIPPED_NAME (e.g. ita-2569.json) --responses FILE.csv|- (- reads standard input)';
+
+const CHUNK_BYTES = 1024 * 1024;
 
 const score = (h: number | null): string | null => (h === null ? null : formatScore(h));
 const weight = (basisPoints: number): string => (basisPoints / 10000).toFixed(4).replace(/0{1,2}$/, '');
@@ -51,25 +55,68 @@ function loadFramework(nameOrPath: string): Framework {
   return listFrameworks().includes(nameOrPath) ? loadShippedFramework(nameOrPath) : loadFrameworkFile(nameOrPath);
 }
 
-function readResponses(file: string): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw new AppError('not_found', `responses file not found: ${file}`, 'ita.error.responses_csv');
-  }
-  // Checked before reading, so a huge file is never loaded into memory.
-  if (size > MAX_RESPONSES_CSV_BYTES)
+/**
+ * The responses file as chunks, `-` being standard input. MUST refuse a directory, and a regular
+ * file over the limit before reading it; other files (a pipe) are streamed and the reader stops at
+ * the limit. One buffer is reused for every chunk: reading allocates no buffer per chunk.
+ */
+async function openResponses(file: string): Promise<{ chunks: AsyncIterable<Uint8Array>; source: string }> {
+  const source = file === '-' ? 'standard input' : `responses file ${file}`;
+  if (file === '-' && isatty(0))
     throw new AppError(
-      'too_large',
-      `responses file ${file} is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`,
-      'ita.error.responses_csv_size',
+      'invalid_input',
+      'standard input is a terminal: pipe the responses file in (--responses - < answers.csv)',
+      'ita.error.responses_csv',
     );
-  return decodeResponsesCsv(readFileSync(file));
+  let fd = 0;
+  if (file !== '-') {
+    try {
+      fd = await promisify(open)(file, 'r');
+    } catch (e) {
+      const isMissing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new AppError(isMissing ? 'not_found' : 'invalid_input', unopened(file, e), 'ita.error.responses_csv');
+    }
+  }
+  const info = await promisify(fstat)(fd);
+  const fault = info.isDirectory()
+    ? new AppError('invalid_input', `${source} is a directory, not a file`, 'ita.error.responses_csv')
+    : info.isFile() && info.size > MAX_RESPONSES_CSV_BYTES
+      ? new AppError(
+          'too_large',
+          `${source} is larger than ${MAX_RESPONSES_CSV_BYTES / 1024 / 1024} MB`,
+          'ita.error.responses_csv_size',
+        )
+      : null;
+  if (fault) {
+    if (fd !== 0) closeSync(fd);
+    throw fault;
+  }
+  return { chunks: chunksOf(fd), source };
+}
+
+async function* chunksOf(fd: number): AsyncGenerator<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  try {
+    for (;;) {
+      const { bytesRead } = await promisify(read)(fd, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+}
+
+function unopened(file: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `responses file not found: ${file}`;
+  if (code === 'EISDIR') return `responses file ${file} is a directory, not a file`;
+  if (code === 'EACCES' || code === 'EPERM') return `responses file ${file} cannot be read: permission denied`;
+  return `responses file ${file} cannot be opened (${code ?? (e as Error).message})`;
 }
 
 /** Runs `ita score`; returns the JSON to print. MUST throw AppError on bad arguments or input (the CLI exits 1). */
-export function itaScoreCommand(args: string[]): string {
+export async function itaScoreCommand(args: string[]): Promise<string> {
   let values: { framework?: string; responses?: string };
   try {
     ({ values } = parseArgs({
@@ -87,6 +134,7 @@ export function itaScoreCommand(args: string[]): string {
   if (!values.framework || !values.responses)
     throw new AppError('invalid_input', `usage: npm run sujarit -- ${usage}`, 'ita.error.framework_file');
   const framework = loadFramework(values.framework);
-  const answers = parseResponsesCsv(framework, readResponses(values.responses));
+  const { chunks, source } = await openResponses(values.responses);
+  const answers = await readResponsesCsv(framework, chunks, source);
   return JSON.stringify(breakdownJson(framework, scoreAnswers(framework, answers)), null, 2);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { isAppError } from '../errors.ts';
 import { loadFrameworkFile } from './framework.ts';
-import { decodeResponsesCsv, MAX_RESPONSES_CSV_BYTES, parseResponsesCsv } from './responses-csv.ts';
+import { createResponsesReader, MAX_RESPONSES_CSV_BYTES, parseResponsesCsv } from './responses-csv.ts';
 
 const framework = loadFrameworkFile(path.join(import.meta.dirname, '../../test/fixtures/ita/seed-004-framework.json'));
 
@@ -85,6 +85,56 @@ describe('parseResponsesCsv', () => {
     ['an unclosed quote', 'respondent,question,answer\ns1,i1,1\n"s2,i1,1\n', /line 3: a quoted field is never closed/],
     ['a stray quote', 'respondent,question,answer\ns"1,i1,1\n', /line 2: a quote inside a field/],
     ['text after a closing quote', 'respondent,question,answer\n"s1"x,i1,1\n', /line 2: text after a closing quote/],
+    [
+      'a checklist item given twice by different respondents',
+      'respondent,question,answer\na1,o1,yes\ns1,i1,1\na2,o1,no\n',
+      /^ {2}line 4: o1 is given twice, first on line 2 \(one verdict per item\)$/m,
+    ],
+    [
+      'a checklist item given twice, once empty',
+      'respondent,question,answer\n,o1,\n,o1,yes\n',
+      /line 3: o1 is given twice, first on line 2/,
+    ],
+    [
+      'a header and no rows',
+      'respondent,question,answer\r\n\r\n',
+      /^invalid responses file:\n {2}nothing is answered: the file has the header and no rows$/,
+    ],
+    [
+      'rows that all leave the answer empty',
+      'respondent,question,answer\ns1,i1,\n,o1,\n',
+      /all 2 rows have an empty answer/,
+    ],
+    [
+      'a NUL in a respondent',
+      'respondent,question,answer\ns\u00001,i1,1\n',
+      /line 2: the respondent field 's<U\+0000>1' holds U\+0000 NUL, which does not show \(is the file UTF-16/,
+    ],
+    [
+      'a header in UTF-16',
+      'r\u0000e\u0000s\u0000p\u0000,question,answer\n',
+      /line 1: the respondent field 'r<U\+0000>e<U\+0000>s.*' holds U\+0000 NUL/,
+    ],
+    [
+      'a zero-width space in a question',
+      'respondent,question,answer\ns1,i1\u200B,1\n',
+      /line 2: the question field 'i1<U\+200B>' holds U\+200B ZERO WIDTH SPACE, which does not show; delete it/,
+    ],
+    [
+      'a BOM inside a respondent',
+      'respondent,question,answer\ns\uFEFF1,i1,1\n',
+      /line 2: the respondent field 's<U\+FEFF>1' holds U\+FEFF ZERO WIDTH NO-BREAK SPACE \(BOM\)/,
+    ],
+    [
+      'a right-to-left mark in a respondent',
+      'respondent,question,answer\n"s\u200F1",i1,1\n',
+      /line 2: the respondent field 's<U\+200F>1' holds U\+200F RIGHT-TO-LEFT MARK/,
+    ],
+    [
+      'a control character',
+      'respondent,question,answer\ns1,i1,1\u0007\n',
+      /line 2: the answer field '1<U\+0007>' holds U\+0007 a control character/,
+    ],
   ];
   for (const [what, text, fault] of faults) it(`refuses ${what}`, () => assert.match(faultsOf(text), fault));
 
@@ -101,6 +151,36 @@ describe('parseResponsesCsv', () => {
     assert.match(message, /stopped after 20 faults/);
   });
 
+  it('reads the same answers whatever the chunks, and Thai yes/no with or without spaces', () => {
+    const text = `\uFEFFrespondent,question,answer\r\n${Array.from({ length: 50 }, (_, k) =>
+      [`s${k},i1,${1 + (k % 4)}`, `"s${k}",i2,${k % 3 === 0 ? ' ใช่ ' : 'ไม่ใช่'}`, `ผู้ตอบ ${k},e1,${k % 4 || ''}`].join(
+        '\r\n',
+      ),
+    ).join('\r\n')}\r\n,o1,ใช่\r\n`;
+    const whole = parseResponsesCsv(framework, text);
+    const bytes = Buffer.from(text);
+    for (const size of [1, 3, 64]) {
+      const reader = createResponsesReader(framework);
+      for (let at = 0; at < bytes.length; at += size) reader.push(bytes.subarray(at, at + size));
+      assert.deepEqual(reader.finish(), whole, `chunks of ${size}`);
+    }
+    assert.deepEqual(whole.respondents, { IIT: 50, EIT: 50 });
+    assert.deepEqual([...whole.tallies.get('i2')!].sort(), [
+      [0, 33],
+      [1, 17],
+    ]);
+    assert.deepEqual([...whole.verdicts], [['o1', true]]);
+  });
+
+  it('takes a tab or a line break inside a respondent, and a long respondent', () => {
+    const long = 'r'.repeat(300);
+    const a = parseResponsesCsv(
+      framework,
+      `respondent,question,answer\n"s\t1",i1,1\n"s\n1",i1,2\n${long},i1,3\n${long},i2,yes\n`,
+    );
+    assert.deepEqual(a.respondents, { IIT: 3, EIT: 0 });
+  });
+
   it('refuses a file over the size limit as too_large', () => {
     const text = `respondent,question,answer\n${'x'.repeat(MAX_RESPONSES_CSV_BYTES)}`;
     assert.throws(
@@ -110,12 +190,14 @@ describe('parseResponsesCsv', () => {
   });
 });
 
-describe('decodeResponsesCsv', () => {
+describe('createResponsesReader', () => {
   it('reads UTF-8 and refuses Windows-874', () => {
-    assert.equal(decodeResponsesCsv(Buffer.from('ใช่', 'utf8')), 'ใช่');
+    const reader = createResponsesReader(framework);
+    reader.push(Buffer.from('respondent,question,answer\ns1,i2,ใช่\ns2,i2,', 'utf8'));
+    reader.push(Uint8Array.of(0xe3, 0xaa, 0xe8, 0x0a)); // ใช่ in Windows-874
     assert.throws(
-      () => decodeResponsesCsv(Uint8Array.of(0xe3, 0xaa, 0xe8)),
-      (e) => isAppError(e) && /not UTF-8/.test(e.message),
-    ); // ใช่ in Windows-874
+      () => reader.finish(),
+      (e) => isAppError(e) && /line 3: the file is not UTF-8 text/.test(e.message),
+    );
   });
 });
