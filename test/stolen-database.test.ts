@@ -17,7 +17,7 @@ import { jpegWithGps } from './support/images.ts';
 import { scanFolder, scanner, type Hit, type Secret } from './support/leak-scan.ts';
 import { logicalDump, type Dump } from './support/logical-dump.ts';
 import { CHEAP_KDF_ENV, startServerProcess, type ServerProcess } from './support/server.ts';
-import { csrfOf, receiptOf } from './support/web.ts';
+import { caseFormOf, csrfOf, receiptOf } from './support/web.ts';
 import { enrolSecondFactor } from './support/http.ts';
 import { totpCode } from '../src/staff/totp.ts';
 
@@ -189,7 +189,7 @@ describe('a stolen database reveals nothing', () => {
       base,
       reporter,
       '/followup/case/messages',
-      { _csrf: csrfOf(followup.body), message: `เพิ่มเติม ${M.followup}` },
+      { ...caseFormOf(followup.body), message: `เพิ่มเติม ${M.followup}` },
       [
         {
           name: `${M.followupFileName}.txt`,

@@ -23,6 +23,7 @@ import {
 } from '../../test/support/app.ts';
 import {
   cookieHeader,
+  caseFormOf,
   csrfOf,
   get,
   keepCookies,
@@ -796,7 +797,7 @@ describe('hostile input', () => {
       const reporter = await reporterJar(receipt);
       const form = await get(h.app, reporter, '/followup/case');
       const sent = await postMultipart(h.app, reporter, '/followup/case/messages', {
-        _csrf: csrfOf(form.body),
+        ...caseFormOf(form.body),
         message: `ตอบ ${SCRIPT}${IMG}`,
       });
       assert.equal(sent.statusCode, 303, sent.body);
@@ -881,7 +882,7 @@ describe('hostile input', () => {
         h.app,
         reporter,
         '/followup/case/messages',
-        { _csrf: csrfOf(form.body), message: 'ตอบกลับพร้อมไฟล์' },
+        { ...caseFormOf(form.body), message: 'ตอบกลับพร้อมไฟล์' },
         [textFile('b.txt', 100)],
       );
       assert.equal(sent.statusCode, 303, sent.body);

@@ -25,6 +25,13 @@ export async function get(app: FastifyInstance, jar: Jar, url: string): Promise<
 }
 
 /** The CSRF token of the first form on a page. */
+/** The hidden fields of a follow-up page's forms: the CSRF token and the tag of the session's case. */
+export function caseFormOf(html: string): { _csrf: string; _case: string } {
+  const m = /name="_case" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no case tag on the page');
+  return { _csrf: csrfOf(html), _case: m[1] };
+}
+
 export function csrfOf(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!m) throw new Error('no CSRF token on the page');

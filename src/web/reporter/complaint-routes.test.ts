@@ -20,6 +20,7 @@ import { jpegWithGps } from '../../../test/support/images.ts';
 import { scanner } from '../../../test/support/leak-scan.ts';
 import {
   cookieHeader,
+  caseFormOf,
   csrfOf,
   get,
   multipart,
@@ -410,7 +411,7 @@ describe('citizen complaints on the web', () => {
       const jar = newJar();
       const page = await status(code, jar);
       const rate = (fields: Record<string, string>) =>
-        postForm(h.app, jar, '/followup/case/rating', { _csrf: csrfOf(page.body), ...fields });
+        postForm(h.app, jar, '/followup/case/rating', { ...caseFormOf(page.body), ...fields });
       const early = await rate({ score: '4' });
       assert.equal(early.statusCode, 409);
       assert.match(early.body, new RegExp(escapeHtml(t('error.rating_not_closed'))));
