@@ -59,7 +59,8 @@ export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffR
   return unique as StaffRole[];
 }
 
-export function checkPassword(password: string): void {
+/** A new password: long enough, and (when the form asks for it twice, `again`) typed the same both times. */
+export function checkPassword(password: string, again?: string): void {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > TEXT_LIMITS.password) {
     throw new AppError(
       'invalid_input',
@@ -68,6 +69,10 @@ export function checkPassword(password: string): void {
       { password: 'error.password_length' },
     );
   }
+  if (again !== undefined && again !== password)
+    throw new AppError('invalid_input', 'the passwords differ', 'error.password_mismatch', {
+      password2: 'error.password_mismatch',
+    });
 }
 
 function checkName(name: string): string {
@@ -288,6 +293,7 @@ export async function completeSetup({
   kdf,
   token,
   password,
+  passwordAgain,
   email,
   displayName = '',
 }: {
@@ -295,10 +301,12 @@ export async function completeSetup({
   kdf: KdfParams;
   token: string;
   password: string;
+  /** The password typed a second time, when the form asks for it. */
+  passwordAgain?: string;
   email?: string;
   displayName?: string;
 }): Promise<{ id: number; email: string }> {
-  checkPassword(password);
+  checkPassword(password, passwordAgain);
   return db.transaction().execute(async (trx) => {
     const link = await trx
       .selectFrom('setup_token')

@@ -12,7 +12,8 @@ import {
 } from '../../test/support/app.ts';
 import { totpCode } from './totp.ts';
 import { addStaffUser } from './add-user.ts';
-import { enrolTotp, resolveStaffSession, staffLogin, staffLogout } from './session.ts';
+import { enrolTotp } from './second-factor.ts';
+import { resolveStaffSession, staffLogin, staffLogout } from './session.ts';
 import { createLoginLimits } from '../intake/login-throttle.ts';
 import { DEFAULT_LOGIN_LIMITS } from '../config/load.ts';
 

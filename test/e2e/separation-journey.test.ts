@@ -54,12 +54,17 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     contexts.push(c);
     return c.page;
   };
+  /**
+   * Where each person lands after keeping their recovery codes: administrators on administration
+   * (they read no case, so an inbox would be empty by design), everyone else on the inbox.
+   */
+  const HOMES: Record<string, string> = { [ROOT.email]: '/staff/admin/agencies', [ADMIN.email]: '/staff/admin/users' };
   /** The person's desktop page, signed in (the first call signs in for the first time, enrolling TOTP). */
   const as = async (email: string, password = PASSWORD) => {
     let page = pages.get(email);
     if (!page) {
       page = await open();
-      secrets.set(email, await signInFirstTime(page, server.url, email, password));
+      secrets.set(email, await signInFirstTime(page, server.url, email, password, HOMES[email]));
       pages.set(email, page);
     }
     return page;

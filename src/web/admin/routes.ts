@@ -3,7 +3,7 @@
 // role, one call to src/staff/admin.ts, render or redirect.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_POLICY } from '../../agencies/deadlines.ts';
-import { KEY_ROLES, STAFF_ROLES } from '../../db/schema.ts';
+import { STAFF_ROLES } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
 import {
@@ -24,43 +24,18 @@ import {
 import { SETUP_LINK_DAYS } from '../../staff/add-user.ts';
 import { staffMailer } from '../../mail/staff-mail.ts';
 import { isKeyRole } from '../../staff/role-grants.ts';
-import { hasRole, type StaffActor } from '../../staff/session.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { statusOf, toAppError } from '../errors.ts';
 import { pageContext, sendPage } from '../render.ts';
 import { pathId } from '../input.ts';
+import { adminNav } from './nav.ts';
 import { requireRole, requireStaff } from '../staff-auth.ts';
 
-export type NavLink = { href: string; key: string };
+export { adminNav, homeOf, type NavLink } from './nav.ts';
 
 /** The roles an agency administrator may grant: every one but platform_admin. */
 export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin');
-
-/** The administration and account pages the actor may open (the inbox is the layout's own link). */
-export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
-  const nav: NavLink[] = [];
-  if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/agencies', key: 'admin.nav.agencies' });
-  if (hasRole(actor, 'agency_admin'))
-    nav.push(
-      { href: '/staff/admin/users', key: 'admin.nav.users' },
-      { href: '/staff/admin/settings', key: 'admin.nav.settings' },
-      { href: '/staff/admin/escrow', key: 'escrow.title' },
-    );
-  if (hasRole(actor, 'identity_custodian'))
-    nav.push(
-      { href: '/staff/identity-requests', key: 'identity.requests' },
-      { href: '/staff/escrow', key: 'escrow.restores' },
-    );
-  if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
-  if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
-  if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
-  nav.push(
-    { href: '/staff/account/password', key: 'admin.nav.password' },
-    { href: '/staff/account/totp', key: 'admin.nav.totp' },
-  );
-  return nav;
-}
 
 /** One-time notices after a redirect (`?done=`). */
 const DONE = ['agency', 'roles', 'deactivated', 'settings'] as const;

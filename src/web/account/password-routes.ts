@@ -1,0 +1,57 @@
+// Changing one's password: the same key pair wrapped under the new one (session.ts), so every case
+// sealed to the user stays readable; the user's other sessions end.
+import type { FastifyInstance } from 'fastify';
+import { TEXT_LIMITS } from '../../intake/limits.ts';
+import { MIN_PASSWORD_LENGTH } from '../../staff/add-user.ts';
+import { changePassword, type StaffActor } from '../../staff/session.ts';
+import type { WebDeps } from '../deps.ts';
+import { type Form, formOf, postForm } from '../form.ts';
+import { requireStaff, STAFF_COOKIE, staffOf } from '../staff-auth.ts';
+import { sendStaffPage, type Shown } from '../admin/page.ts';
+
+const PATH = '/staff/account/password';
+
+export function passwordRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { config, db } = deps;
+  const page = (f: Form, actor: StaffActor, shown: Shown = {}) =>
+    sendStaffPage(
+      f,
+      deps,
+      actor,
+      'account-password',
+      { title: f.t('admin.password.title'), minPassword: MIN_PASSWORD_LENGTH, maxPassword: TEXT_LIMITS.password },
+      {
+        notice: f.query('done', 1) === '1' ? 'admin.password.done' : null,
+        params: { min: MIN_PASSWORD_LENGTH },
+        ...shown,
+      },
+    );
+
+  app.register(async (scope) => {
+    scope.addHook('preHandler', requireStaff(db));
+
+    scope.get(PATH, async (req, reply) => page(formOf(req, reply, config.isSecureCookies), staffOf(req)));
+
+    scope.post(PATH, async (req, reply) => {
+      const f = formOf(req, reply, config.isSecureCookies);
+      const actor = staffOf(req);
+      return postForm(
+        f,
+        async () => {
+          await changePassword({
+            db,
+            kdf: config.kdf,
+            limits: deps.limits,
+            actor,
+            current: f.str('current', TEXT_LIMITS.password),
+            next: f.str('password', TEXT_LIMITS.password),
+            nextAgain: f.str('password2', TEXT_LIMITS.password),
+            token: req.cookies[STAFF_COOKIE],
+          });
+          return reply.redirect(`${PATH}?done=1`, 303);
+        },
+        (error, status) => page(f, actor, { error, status }),
+      );
+    });
+  });
+}
