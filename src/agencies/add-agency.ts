@@ -11,8 +11,14 @@ export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput })
       code: 'error.field.invalid',
     });
   }
-  if (!agency.nameTh.trim() || !agency.nameEn.trim()) {
-    throw new AppError('invalid_input', 'agency needs a Thai and an English name', 'error.form');
+  const missing = (['nameTh', 'nameEn'] as const).filter((k) => !agency[k].trim());
+  if (missing.length > 0) {
+    throw new AppError(
+      'invalid_input',
+      'agency needs a Thai and an English name',
+      'error.form',
+      Object.fromEntries(missing.map((k) => [k, 'error.field.required'])),
+    );
   }
   try {
     return await db
@@ -27,7 +33,13 @@ export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput })
       .executeTakeFirstOrThrow();
   } catch (e) {
     if ((e as { code?: string }).code === '23505') {
-      throw new AppError('conflict', `agency ${code} exists, or an intake office is already set`, 'error.conflict');
+      // Without the intake office flag, only the code can be taken.
+      throw new AppError(
+        'conflict',
+        `agency ${code} exists, or an intake office is already set`,
+        'error.conflict',
+        agency.isIntakeOffice ? {} : { code: 'admin.error.code_taken' },
+      );
     }
     throw e;
   }

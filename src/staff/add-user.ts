@@ -114,7 +114,7 @@ export async function passwordColumns(kdf: KdfParams, password: string, email: s
 
 function conflictOn23505(e: unknown, email: string): never {
   if ((e as { code?: string }).code === '23505')
-    throw new AppError('conflict', `user ${email} exists`, 'error.conflict');
+    throw new AppError('conflict', `user ${email} exists`, 'error.conflict', { email: 'admin.error.email_taken' });
   throw e;
 }
 

@@ -13,8 +13,8 @@ import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type
 import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 import { dropKeysOfLostRoles, isKeyRole, pendingRolesByUser, requestKeyRoles } from './role-grants.ts';
 import { AppError } from '../errors.ts';
-import { CATEGORIES } from '../intake/limits.ts';
-import { checkRoles, hashToken, inviteStaffUser, SETUP_LINK_DAYS } from './add-user.ts';
+import { ALL_CATEGORIES } from '../intake/limits.ts';
+import { checkRoles, hashToken, inviteStaffUser, normalizeEmail, SETUP_LINK_DAYS } from './add-user.ts';
 import { hasRole, type StaffActor } from './session.ts';
 
 export type AdminActor = Pick<StaffActor, 'id' | 'agencyId' | 'roles'>;
@@ -116,9 +116,9 @@ export async function inviteAgencyAdmin({
   email: string;
   displayName: string;
   delivery: LinkDelivery;
-}): Promise<{ id: number; token: string | null }> {
+}): Promise<{ id: number; email: string; token: string | null }> {
   need(actor, 'platform_admin');
-  return inviteStaffUser({
+  const made = await inviteStaffUser({
     db,
     actorId: actor.id,
     agencyCode,
@@ -126,7 +126,13 @@ export async function inviteAgencyAdmin({
     roles: ['agency_admin'],
     displayName,
     ...delivery,
+  }).catch((e: unknown) => {
+    // An unknown agency code is the form's fault here (the list offers the agencies), not a missing page.
+    if (e instanceof AppError && e.code === 'not_found')
+      throw new AppError('invalid_input', `no agency ${agencyCode}`, 'error.form', { agency: 'error.field.invalid' });
+    throw e;
   });
+  return { ...made, email: normalizeEmail(email) };
 }
 
 export type UserState = 'active' | 'invited' | 'deactivated';
@@ -243,17 +249,19 @@ export async function inviteAgencyStaff({
   displayName: string;
   roles: readonly string[];
   delivery: LinkDelivery;
-}): Promise<{ id: number; token: string | null }> {
+}): Promise<{ id: number; email: string; token: string | null; pending: KeyRole[] }> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  return inviteStaffUser({
+  const checked = checkRoles(roles, true);
+  const made = await inviteStaffUser({
     db,
     actorId: actor.id,
     agencyCode: await agencyCodeOf(db, agencyId),
     email,
-    roles: checkRoles(roles, true),
+    roles: checked,
     displayName,
     ...delivery,
   });
+  return { ...made, email: normalizeEmail(email), pending: checked.filter(isKeyRole) };
 }
 
 /** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
@@ -261,7 +269,7 @@ async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
   const row = Number.isSafeInteger(userId)
     ? await trx
         .selectFrom('staff_user')
-        .select(['id', 'is_active', 'public_key'])
+        .select(['id', 'email', 'is_active', 'public_key'])
         .where('id', '=', userId)
         .where('agency_id', '=', agencyId)
         .forUpdate()
@@ -341,18 +349,25 @@ export async function setUserRoles({
 
 /**
  * Deactivates a user of the actor's agency (agency administrator): they cannot log in, their
- * sessions end now and an unused setup link dies. Audited. Not oneself.
+ * sessions end now and an unused setup link dies. Audited. Not oneself, and only `confirmed`.
  */
 export async function deactivateUser({
   db,
   actor,
   userId,
+  confirmed,
 }: {
   db: Db;
   actor: AdminActor;
   userId: number;
+  /** The administrator ticked the confirmation: a deactivation is never one click away. */
+  confirmed: boolean;
 }): Promise<void> {
   const agencyId = ownAgency(actor, 'agency_admin');
+  if (!confirmed)
+    throw new AppError('invalid_input', 'deactivation not confirmed', 'admin.user.confirm_required', {
+      confirm: 'admin.user.confirm_required',
+    });
   if (userId === actor.id)
     throw new AppError('invalid_input', 'an administrator cannot deactivate themselves', 'admin.error.own_deactivate');
   await db.transaction().execute(async (trx) => {
@@ -373,7 +388,7 @@ export async function deactivateUser({
 
 /**
  * A fresh setup link for an invited user who never set up their account (the first one expired or
- * was lost): the earlier link stops working. Returns the token.
+ * was lost): the earlier link stops working. Returns the user's email and the token (null once mailed).
  */
 export async function reissueSetupLink({
   db,
@@ -385,7 +400,7 @@ export async function reissueSetupLink({
   actor: AdminActor;
   userId: number;
   delivery: LinkDelivery;
-}): Promise<{ token: string | null }> {
+}): Promise<{ email: string; token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
   return db.transaction().execute(async (trx) => {
     const user = await lockAgencyUser(trx, agencyId, userId);
@@ -407,17 +422,12 @@ export async function reissueSetupLink({
       action: 'setup_link_reissued',
       detail: { user: userId, mailed: delivery.mailer !== null },
     });
-    if (!delivery.mailer) return { token };
-    const { email } = await trx
-      .selectFrom('staff_user')
-      .select('email')
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
+    if (!delivery.mailer) return { email: user.email, token };
     await delivery.mailer(
-      email,
+      user.email,
       staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }),
     );
-    return { token: null };
+    return { email: user.email, token: null };
   });
 }
 
@@ -434,7 +444,10 @@ export async function readAgencySettings({ db, actor }: { db: Db; actor: AdminAc
   return { code: a.code, nameTh: a.name_th, nameEn: a.name_en, settings: a.settings ?? {} };
 }
 
-/** What an administrator types: the default policy, overrides per category (blank = default), the disclosure notice. */
+/**
+ * What an administrator types: the default policy, overrides per category of every kind (tips,
+ * complaints, late permits; blank = default), the disclosure notice.
+ */
 export type SettingsInput = {
   deadlines: Record<string, unknown>;
   categoryDeadlines: Record<string, Record<string, unknown>>;
@@ -458,7 +471,7 @@ export async function saveAgencySettings({
   const agencyId = ownAgency(actor, 'agency_admin');
   const deadlines = checkPolicy(input.deadlines);
   const categoryDeadlines: Record<string, Partial<DeadlinePolicy>> = {};
-  for (const category of CATEGORIES) {
+  for (const category of ALL_CATEGORIES) {
     const raw = input.categoryDeadlines[category];
     if (!raw) continue;
     try {

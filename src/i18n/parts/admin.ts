@@ -86,6 +86,8 @@ export const th: Record<string, string> = {
   'admin.error.own_admin': 'คุณไม่สามารถถอดบทบาทผู้ดูแลระบบของหน่วยงานออกจากตัวเองได้',
   'admin.error.own_deactivate': 'คุณไม่สามารถระงับบัญชีของตัวเองได้',
   'admin.error.already_set_up': 'บัญชีนี้ตั้งค่าเรียบร้อยแล้ว',
+  'admin.error.code_taken': 'มีหน่วยงานที่ใช้รหัสนี้แล้ว',
+  'admin.error.email_taken': 'มีบัญชีที่ใช้อีเมลนี้แล้ว',
 
   'admin.link.title': 'ลิงก์ตั้งค่าบัญชี',
   'admin.link.lead': 'สร้างบัญชีสำหรับ {email} แล้ว ส่งลิงก์ด้านล่างให้เจ้าของบัญชีผ่านช่องทางที่ปลอดภัย',
@@ -184,6 +186,9 @@ export const th: Record<string, string> = {
   'admin.settings.feedback_months': 'แจ้งความคืบหน้าภายใน (เดือน)',
   'admin.settings.pause': 'หยุดนับเวลาระหว่างรอข้อมูลจากผู้แจ้ง',
   'admin.settings.categories': 'กำหนดเวลาตามประเภทเรื่อง',
+  'admin.settings.group.tip': 'เรื่องแจ้งเบาะแสการทุจริต',
+  'admin.settings.group.complaint': 'เรื่องร้องเรียนการให้บริการ',
+  'admin.settings.group.permit': 'เรื่องร้องเรียนการพิจารณาอนุญาตล่าช้า',
   'admin.settings.categories.hint':
     'เว้นว่างเพื่อใช้ค่าเริ่มต้นของหน่วยงาน (ค่าตั้งต้นของระบบ: ตอบรับ {ack} วัน แจ้งผลเบื้องต้น {reply} วัน ความคืบหน้า {feedback} เดือน)',
   'admin.settings.disclosure': 'การเปิดเผยตัวตนของผู้แจ้ง',
@@ -301,6 +306,8 @@ export const en: Record<string, string> = {
   'admin.error.own_admin': 'You cannot remove your own agency administrator role.',
   'admin.error.own_deactivate': 'You cannot deactivate your own account.',
   'admin.error.already_set_up': 'This account is already set up.',
+  'admin.error.code_taken': 'An agency already has this code.',
+  'admin.error.email_taken': 'An account already has this email address.',
 
   'admin.link.title': 'Account setup link',
   'admin.link.lead': 'The account of {email} was created. Give its owner the link below through a safe channel.',
@@ -408,6 +415,9 @@ export const en: Record<string, string> = {
   'admin.settings.feedback_months': 'Feedback within (months)',
   'admin.settings.pause': 'Pause the clocks while waiting for the reporter',
   'admin.settings.categories': 'Deadlines per category',
+  'admin.settings.group.tip': 'Corruption tips',
+  'admin.settings.group.complaint': 'Service complaints',
+  'admin.settings.group.permit': 'Complaints of a late permit decision',
   'admin.settings.categories.hint':
     'Leave blank to use the agency default (the platform’s defaults: acknowledge {ack} days, first reply {reply} days, feedback {feedback} months).',
   'admin.settings.disclosure': 'Disclosure of a reporter’s identity',

@@ -5,9 +5,9 @@ import { TEXT_LIMITS } from '../../intake/limits.ts';
 import { MIN_PASSWORD_LENGTH } from '../../staff/add-user.ts';
 import { changePassword, type StaffActor } from '../../staff/session.ts';
 import type { WebDeps } from '../deps.ts';
-import { type Form, formOf, postForm } from '../form.ts';
+import type { Form } from '../form.ts';
 import { requireStaff, STAFF_COOKIE, staffOf } from '../staff-auth.ts';
-import { sendStaffPage, type Shown } from '../admin/page.ts';
+import { formRoute, sendStaffPage, type Shown, pageRoute } from '../admin/page.ts';
 
 const PATH = '/staff/account/password';
 
@@ -30,28 +30,27 @@ export function passwordRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
 
-    scope.get(PATH, async (req, reply) => page(formOf(req, reply, config.isSecureCookies), staffOf(req)));
+    pageRoute(scope, deps, PATH, staffOf, page);
 
-    scope.post(PATH, async (req, reply) => {
-      const f = formOf(req, reply, config.isSecureCookies);
-      const actor = staffOf(req);
-      return postForm(
-        f,
-        async () => {
-          await changePassword({
-            db,
-            kdf: config.kdf,
-            limits: deps.limits,
-            actor,
-            current: f.str('current', TEXT_LIMITS.password),
-            next: f.str('password', TEXT_LIMITS.password),
-            nextAgain: f.str('password2', TEXT_LIMITS.password),
-            token: req.cookies[STAFF_COOKIE],
-          });
-          return reply.redirect(`${PATH}?done=1`, 303);
-        },
-        (error, status) => page(f, actor, { error, status }),
-      );
-    });
+    formRoute(
+      scope,
+      deps,
+      PATH,
+      staffOf,
+      async (f, actor) => {
+        await changePassword({
+          db,
+          kdf: config.kdf,
+          limits: deps.limits,
+          actor,
+          current: f.str('current', TEXT_LIMITS.password),
+          next: f.str('password', TEXT_LIMITS.password),
+          nextAgain: f.str('password2', TEXT_LIMITS.password),
+          token: f.req.cookies[STAFF_COOKIE],
+        });
+        return f.reply.redirect(`${PATH}?done=1`, 303);
+      },
+      (f, actor, shown) => page(f, actor, shown),
+    );
   });
 }

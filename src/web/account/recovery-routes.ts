@@ -10,10 +10,10 @@ import { renewRecoveryCodes } from '../../staff/second-factor.ts';
 import { recoveryCodesLeft, type StaffActor } from '../../staff/session.ts';
 import type { WebDeps } from '../deps.ts';
 import { contentDisposition } from '../download.ts';
-import { type Form, formOf, postForm } from '../form.ts';
+import { type Form, formOf } from '../form.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { homeOf, RECOVERY_PATH } from '../admin/nav.ts';
-import { sendStaffPage, type Shown } from '../admin/page.ts';
+import { formRoute, sendStaffPage, type Shown, pageRoute } from '../admin/page.ts';
 import { resultCookie } from './sealed.ts';
 
 /** How long new codes can be shown again: time to print or save them. */
@@ -65,7 +65,7 @@ export function recoveryRoutes(app: FastifyInstance, deps: WebDeps): void {
 function codesRoutes(scope: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
   const cookie = recoveryCookie(deps);
-  const form = (req: FastifyRequest, reply: FastifyReply) => formOf(req, reply, config.isSecureCookies);
+  const _form = (req: FastifyRequest, reply: FastifyReply) => formOf(req, reply, config.isSecureCookies);
 
   /** The codes just made, or how many are left with the form that makes new ones. */
   const page = async (f: Form, actor: StaffActor, shown: Shown = {}) => {
@@ -96,40 +96,39 @@ function codesRoutes(scope: FastifyInstance, deps: WebDeps): void {
     );
   };
 
-  scope.get(RECOVERY_PATH, async (req, reply) => page(form(req, reply), staffOf(req)));
+  pageRoute(scope, deps, RECOVERY_PATH, staffOf, page);
 
-  scope.post(RECOVERY_PATH, async (req, reply) => {
-    const f = form(req, reply);
-    const actor = staffOf(req);
-    return postForm(
-      f,
-      async () => {
-        const codes = await renewRecoveryCodes({
-          db,
-          kdf: config.kdf,
-          limits: deps.limits,
-          actor,
-          currentPassword: f.str('current', TEXT_LIMITS.password),
-        });
-        cookie.set(reply, actor.id, { codes, at: Date.now(), kind: 'renewed' });
-        return reply.redirect(RECOVERY_PATH, 303);
-      },
-      (error, status) => page(f, actor, { error, status }),
-    );
-  });
+  formRoute(
+    scope,
+    deps,
+    RECOVERY_PATH,
+    staffOf,
+    async (f, actor) => {
+      const codes = await renewRecoveryCodes({
+        db,
+        kdf: config.kdf,
+        limits: deps.limits,
+        actor,
+        currentPassword: f.str('current', TEXT_LIMITS.password),
+      });
+      cookie.set(f.reply, actor.id, { codes, at: Date.now(), kind: 'renewed' });
+      return f.reply.redirect(RECOVERY_PATH, 303);
+    },
+    page,
+  );
 
   // Kept: the codes are not shown again, and the user goes on to their home page.
-  scope.post(`${RECOVERY_PATH}/done`, async (req, reply) => {
-    const f = form(req, reply);
-    return postForm(
-      f,
-      () => {
-        cookie.clear(reply);
-        return reply.redirect(homeOf(staffOf(req)), 303);
-      },
-      (error, status) => page(f, staffOf(req), { error, status }),
-    );
-  });
+  formRoute(
+    scope,
+    deps,
+    `${RECOVERY_PATH}/done`,
+    staffOf,
+    (f, actor) => {
+      cookie.clear(f.reply);
+      return f.reply.redirect(homeOf(actor), 303);
+    },
+    page,
+  );
 }
 
 /** New codes as a printable sheet and as a text file, while the page can show them. */

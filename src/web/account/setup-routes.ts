@@ -1,18 +1,17 @@
 // The one-time setup link (an invitation, the first administrator's link, an escrow restore): its
 // owner chooses a password. No session: the link is the credential, and add-user.ts checks it.
 import type { FastifyInstance } from 'fastify';
-import type { AppError } from '../../errors.ts';
 import { TEXT_LIMITS } from '../../intake/limits.ts';
 import { completeSetup, MIN_PASSWORD_LENGTH, readSetupLink, type SetupLink } from '../../staff/add-user.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Form, formOf, postForm } from '../form.ts';
-import { sendStaffPage } from '../admin/page.ts';
+import { sendStaffPage, type Shown, unlessMissing } from '../admin/page.ts';
 
 const MAX_NAME = 200;
 
 export function setupRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const page = (f: Form, token: string, link: SetupLink, error: AppError | null = null, status = 200) =>
+  const page = (f: Form, token: string, link: SetupLink, shown: Shown = {}) =>
     sendStaffPage(
       f,
       deps,
@@ -30,7 +29,7 @@ export function setupRoutes(app: FastifyInstance, deps: WebDeps): void {
           displayName: f.str('displayName', MAX_NAME),
         },
       },
-      { error, status, params: { min: MIN_PASSWORD_LENGTH } },
+      { ...shown, params: { min: MIN_PASSWORD_LENGTH } },
     );
 
   app.get<{ Params: { token: string } }>('/staff/setup/:token', async (req, reply) => {
@@ -56,11 +55,8 @@ export function setupRoutes(app: FastifyInstance, deps: WebDeps): void {
         });
         return reply.redirect('/staff/login?done=setup', 303);
       },
-      (error, status) => {
-        // A link used meanwhile (another tab) is gone: its page, not the form again.
-        if (error.code === 'not_found') throw error;
-        return page(f, token, link, error, status);
-      },
+      // A link used meanwhile (another tab) is gone: its page, not the form again.
+      (error, status) => page(f, token, link, unlessMissing({ error, status })),
     );
   });
 }

@@ -17,7 +17,7 @@ import {
   seedStaff,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
+import { csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 import { ENROL_PATH } from '../staff-auth.ts';
 import { adminNav } from './routes.ts';
 
@@ -44,7 +44,7 @@ async function submit(
   const page = await get(app, jar, pageUrl);
   const body = new URLSearchParams({ _csrf: csrfOf(page.body) });
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return app.inject({
+  const res = await app.inject({
     method: 'POST',
     url: action,
     headers: {
@@ -53,6 +53,14 @@ async function submit(
     },
     payload: body.toString(),
   });
+  keepCookies(jar, res); // as a browser keeps what the answer sets (a one-time result page's cookie)
+  return res;
+}
+
+/** A GET with the jar's cookies and one more cookie (as if copied from another browser). */
+async function app_inject_with(app: FastifyInstance, jar: Jar, url: string, invitation: string) {
+  const cookie = [...jar, ['sj_invitation', invitation]].map(([k, v]) => `${k}=${v}`).join('; ');
+  return app.inject({ method: 'GET', url, headers: { cookie } });
 }
 
 const ids: Record<string, number> = {};
@@ -133,8 +141,16 @@ describe('administration pages', () => {
       email: 'Head@NACC.example',
       displayName: 'Head',
     });
-    assert.equal(invite.statusCode, 200);
-    const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(invite.body)![1];
+    // The answer is a page of its own after a redirect (a reload or the language switch keeps it).
+    assert.equal(invite.statusCode, 303);
+    assert.equal(invite.headers.location, '/staff/admin/invitation');
+    const shown = await get(h.app, root, '/staff/admin/invitation');
+    assert.match(shown.body, /hreflang="en"/);
+    const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(shown.body)![1];
+    // Not another user's to read, even with the cookie.
+    const other = jars['admin@opdc.example'];
+    const stolen = await app_inject_with(h.app, other, '/staff/admin/invitation', root.get('sj_invitation')!);
+    assert.equal(stolen.statusCode, 303);
     const user = await h.db
       .selectFrom('staff_user as u')
       .innerJoin('staff_role as r', 'r.user_id', 'u.id')
@@ -187,8 +203,8 @@ describe('administration pages', () => {
       displayName: 'สมศรี',
       roles: ['investigator', 'supervisor'],
     });
-    assert.equal(ok.statusCode, 200);
-    assert.match(ok.body, /\/staff\/setup\/[A-Za-z0-9_-]{32}/);
+    assert.equal(ok.statusCode, 303);
+    assert.match((await get(h.app, admin, String(ok.headers.location))).body, /\/staff\/setup\/[A-Za-z0-9_-]{32}/);
     const list = await get(h.app, admin, '/staff/admin/users');
     assert.ok(list.body.includes('inv@opdc.example'));
     assert.ok(!list.body.includes('officer@dopa.example'));
