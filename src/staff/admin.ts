@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { addAgency } from '../agencies/add-agency.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { verifyAuditChain } from '../ledger/anchor-audit.ts';
 import { checkPolicy } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
 import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
@@ -19,17 +18,12 @@ import { hasRole, type StaffActor } from './session.ts';
 
 export type AdminActor = Pick<StaffActor, 'id' | 'agencyId' | 'roles'>;
 
-/** Rows per page of the audit trail. */
-export const AUDIT_PAGE_SIZE = 50;
-/** Above this many audit rows the web page sends the auditor to the command line to check the chain. */
-export const MAX_WEB_CHAIN_CHECK = 50_000;
-
-function need(actor: AdminActor, role: StaffRole): void {
+export function need(actor: AdminActor, role: StaffRole): void {
   if (!hasRole(actor, role)) throw new AppError('forbidden', `needs the ${role} role`, 'error.forbidden');
 }
 
 /** The actor's agency; an agency role without an agency is refused. */
-function ownAgency(actor: AdminActor, role: StaffRole): number {
+export function ownAgency(actor: AdminActor, role: StaffRole): number {
   need(actor, role);
   if (actor.agencyId === null) throw new AppError('forbidden', `${role} of no agency`, 'error.forbidden');
   return actor.agencyId;
@@ -529,86 +523,4 @@ export async function saveAgencySettings({
     }
     return next;
   });
-}
-
-export type AuditItem = {
-  id: number;
-  at: Date;
-  actorEmail: string | null;
-  action: string;
-  caseReference: string | null;
-  detail: Record<string, unknown>;
-};
-export type AuditPage = { items: AuditItem[]; page: number; hasNext: boolean };
-
-/**
- * The audit trail of the auditor's agency, newest first: events on a case the agency holds (owner or
- * copy, via case_agency) and events whose actor is one of its users. Metadata only. The viewing is
- * itself audited ('audit_viewed'), in the same transaction.
- */
-export async function listAgencyAudit({
-  db,
-  actor,
-  page,
-}: {
-  db: Db;
-  actor: AdminActor;
-  page: number;
-}): Promise<AuditPage> {
-  const agencyId = ownAgency(actor, 'auditor');
-  const p = Math.max(1, Math.min(100_000, Math.floor(page) || 1));
-  return db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { actorUserId: actor.id, action: 'audit_viewed', detail: { agency: agencyId, page: p } });
-    const rows = await trx
-      .selectFrom('audit_event as e')
-      .leftJoin('staff_user as u', 'u.id', 'e.actor_user_id')
-      .select(['e.id', 'e.at', 'u.email', 'e.action', 'e.case_reference', 'e.detail'])
-      .where((eb) =>
-        eb.or([
-          eb('e.case_id', 'in', eb.selectFrom('case_agency').select('case_id').where('agency_id', '=', agencyId)),
-          eb('e.actor_user_id', 'in', eb.selectFrom('staff_user').select('id').where('agency_id', '=', agencyId)),
-        ]),
-      )
-      .orderBy('e.id', 'desc')
-      .limit(AUDIT_PAGE_SIZE + 1)
-      .offset((p - 1) * AUDIT_PAGE_SIZE)
-      .execute();
-    return {
-      page: p,
-      hasNext: rows.length > AUDIT_PAGE_SIZE,
-      items: rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({
-        id: Number(r.id),
-        at: r.at,
-        actorEmail: r.email,
-        action: r.action,
-        caseReference: r.case_reference,
-        detail: r.detail,
-      })),
-    };
-  });
-}
-
-export type ChainCheck =
-  | { state: 'intact'; rows: number; anchors: number; anchorsInLog: number }
-  | { state: 'broken'; problem: string }
-  | { state: 'too_large'; rows: number };
-
-/**
- * Recomputes the whole audit chain against its ledger anchors (auditor). Past MAX_WEB_CHAIN_CHECK
- * rows it does not run (the request would hold the chain in memory): use `ledger verify-audit`.
- */
-export async function checkAuditChain({ db, actor }: { db: Db; actor: AdminActor }): Promise<ChainCheck> {
-  const agencyId = ownAgency(actor, 'auditor');
-  await recordAudit(db, {
-    actorUserId: actor.id,
-    action: 'audit_viewed',
-    detail: { agency: agencyId, chainCheck: true },
-  });
-  const { n } = await db.selectFrom('audit_event').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-  if (n > MAX_WEB_CHAIN_CHECK) return { state: 'too_large', rows: n };
-  try {
-    return { state: 'intact', ...(await verifyAuditChain({ db })) };
-  } catch (e) {
-    return { state: 'broken', problem: (e as Error).message };
-  }
 }

@@ -358,6 +358,60 @@ describe('administration pages', () => {
     assert.equal((await get(h.app, jars['auditor@opdc.example'], '/staff/admin/settings')).statusCode, 403);
   });
 
+  it('sets deadlines for complaint and late-permit categories too, which filing then uses', async () => {
+    const admin = jars['admin@opdc.example'];
+    const form = await get(h.app, admin, '/staff/admin/settings');
+    for (const cat of ['service_delay', 'fees', 'late_permit'])
+      assert.match(form.body, new RegExp(`id="${cat}\\.ackDays"`));
+    const bad = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '5',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'service_delay.replyDays': '400',
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /id="error-summary"[\s\S]*href="#service_delay\.replyDays"/);
+    assert.match(bad.body, /id="service_delay\.replyDays"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /id="service_delay\.replyDays"[^>]*value="400"/, 'what was typed comes back');
+    const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '5',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'service_delay.replyDays': '10',
+      'late_permit.ackDays': '3',
+    });
+    assert.equal(saved.statusCode, 303);
+    const agency = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(agency.settings.categoryDeadlines, {
+      service_delay: { replyDays: 10 },
+      late_permit: { ackDays: 3 },
+    });
+    await seedStaff(h.db, 'OPDC', 'io-deadlines@opdc.example', ['intake_officer']); // the first one was deactivated
+    const complaint = await submitReport({
+      db: h.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: randomBytes(16),
+      draft: newDraft(),
+      input: { ...validateReport({ agency: 'OPDC', category: 'bribery', what: 'ล่าช้า' }), category: 'service_delay' },
+      files: [],
+      channel: 'web',
+    });
+    const c = await h.db
+      .selectFrom('report_case')
+      .select(['created_at', 'reply_due_at'])
+      .where('id', '=', complaint.caseId)
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      (c.reply_due_at!.getTime() - c.created_at.getTime()) / 86_400_000,
+      10,
+      'the complaint’s own reply deadline',
+    );
+  });
+
   it('shows an auditor only their agency’s audit trail, and records the viewing', async () => {
     const salt = randomBytes(16);
     await seedStaff(h.db, 'OPDC', 'io2@opdc.example', ['intake_officer']);
@@ -400,12 +454,48 @@ describe('administration pages', () => {
     assert.ok(!res.body.includes(theirs.reference));
     assert.ok(res.body.includes('admin@opdc.example'));
     assert.ok(!res.body.includes('admin@dopa.example'));
-    assert.ok(res.body.includes('roles_changed'));
+    assert.ok(res.body.includes(t('audit.action.roles_changed')), 'each kind of event by its name');
     assert.ok(!res.body.includes('เรื่องลับ'));
     const viewed = await auditOf(h, 'audit_viewed');
     assert.equal(viewed.at(-1)!.actor_user_id, ids['auditor@opdc.example']);
     // Other roles, including the agency administrator, do not read the audit trail.
     assert.equal((await get(h.app, jars['admin@opdc.example'], '/staff/audit')).statusCode, 403);
+
+    // Details read as labelled fields (people by email, roles by name), never as JSON.
+    assert.doesNotMatch(res.body, /\{&quot;|\{"/, 'no raw JSON');
+    assert.ok(res.body.includes(`<dt>${t('audit.field.requested')}</dt><dd>${t('admin.role.investigator')}</dd>`));
+    assert.ok(res.body.includes(`<dt>${t('audit.field.user')}</dt><dd>officer@opdc.example</dd>`));
+
+    // Filters: the kind of event, the person (who acted, or whose account was acted on), days in B.E.
+    const only = async (q: string) => (await get(h.app, auditor, `/staff/audit?${q}`)).body;
+    const kinds = (html: string) =>
+      [...html.matchAll(/<p class="audit-head"><strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+    const roleChanges = kinds(await only('action=roles_changed'));
+    assert.ok(roleChanges.length >= 1);
+    assert.deepEqual(new Set(roleChanges), new Set([t('audit.action.roles_changed')]));
+    const officer = await only(`person=${ids['officer@opdc.example']}&action=roles_changed`);
+    assert.ok(kinds(officer).length >= 1, 'the roles the officer was given, by someone else');
+    assert.equal(kinds(await only(`person=${ids['auditor@opdc.example']}&action=roles_changed`)).length, 0);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(new Date());
+    const [y, m, d] = today.split('-').map(Number);
+    const todayBE = `${d}/${m}/${y + 543}`;
+    assert.ok(kinds(await only(`from=${encodeURIComponent(todayBE)}&to=${encodeURIComponent(todayBE)}`)).length > 0);
+    const tomorrowBE = `${d}/${m}/${y + 544}`; // a year ahead: nothing yet
+    assert.equal(kinds(await only(`from=${encodeURIComponent(tomorrowBE)}`)).length, 0);
+    assert.ok((await only(`action=roles_changed&page=1`)).includes('value="roles_changed" selected'));
+    const bad = await get(h.app, auditor, `/staff/audit?from=31%2F02%2F2569&to=1%2F1%2F2500&action=nope`);
+    assert.equal(bad.statusCode, 400);
+    assert.match(
+      bad.body,
+      /id="error-summary"[\s\S]*href="#from"[\s\S]*href="#action"|id="error-summary"[\s\S]*href="#action"[\s\S]*href="#from"/,
+    );
+    assert.match(bad.body, /id="from"[^>]*aria-invalid="true" aria-describedby="from-hint from-error"/);
+    assert.match(bad.body, /value="31\/02\/2569"/, 'what was typed comes back');
+    const backwards = await get(h.app, auditor, `/staff/audit?from=2%2F1%2F2569&to=1%2F1%2F2569`);
+    assert.equal(backwards.statusCode, 400);
+    assert.ok(backwards.body.includes(escapeHtml(t('audit.filter.error.range'))));
+    const filtered = (await auditOf(h, 'audit_viewed')).filter((a) => a.detail.action === 'roles_changed');
+    assert.ok(filtered.length >= 1, 'a filtered reading is audited with its filter');
 
     const chain = await submit(h.app, auditor, '/staff/audit', '/staff/audit/verify', {});
     assert.equal(chain.statusCode, 200);
