@@ -6,20 +6,17 @@ export type AgencyInput = { code: string; nameTh: string; nameEn: string; isInta
 /** Adds an agency. Codes are unique (constraint); only one agency may be the intake office. */
 export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput }): Promise<{ id: number }> {
   const code = agency.code.trim().toUpperCase();
-  if (!/^[A-Z0-9][A-Z0-9_-]{1,15}$/.test(code)) {
-    throw new AppError('invalid_input', 'agency code must be 2-16 letters, digits, - or _', 'error.form', {
-      code: 'error.field.invalid',
-    });
-  }
-  const missing = (['nameTh', 'nameEn'] as const).filter((k) => !agency[k].trim());
-  if (missing.length > 0) {
+  // Every field at fault at once, so the form marks them all.
+  const errors: Record<string, string> = {};
+  if (!/^[A-Z0-9][A-Z0-9_-]{1,15}$/.test(code)) errors.code = code ? 'admin.error.code_format' : 'error.field.required';
+  for (const k of ['nameTh', 'nameEn'] as const) if (!agency[k].trim()) errors[k] = 'error.field.required';
+  if (Object.keys(errors).length > 0)
     throw new AppError(
       'invalid_input',
-      'agency needs a Thai and an English name',
+      'an agency needs a code of 2-16 letters, digits, - or _, and a Thai and an English name',
       'error.form',
-      Object.fromEntries(missing.map((k) => [k, 'error.field.required'])),
+      errors,
     );
-  }
   try {
     return await db
       .insertInto('agency')

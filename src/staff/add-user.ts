@@ -23,7 +23,9 @@ export const SETUP_LINK_DAYS = 7;
 export function normalizeEmail(email: string): string {
   const normalized = email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > TEXT_LIMITS.email) {
-    throw new AppError('invalid_input', 'not an email address', 'error.form', { email: 'error.field.invalid' });
+    throw new AppError('invalid_input', 'not an email address', 'error.form', {
+      email: normalized ? 'admin.error.email_format' : 'error.field.required',
+    });
   }
   return normalized;
 }
@@ -32,7 +34,7 @@ export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffR
   const unique = [...new Set(roles.map((r) => r.trim()).filter(Boolean))];
   if (unique.length === 0 || unique.some((r) => !(STAFF_ROLES as readonly string[]).includes(r))) {
     throw new AppError('invalid_input', `roles must be among: ${STAFF_ROLES.join(', ')}`, 'error.form', {
-      roles: 'error.field.invalid',
+      roles: unique.length === 0 ? 'admin.error.role_required' : 'error.field.invalid',
     });
   }
   // A platform administrator runs the platform and belongs to no agency; every other role is of one.

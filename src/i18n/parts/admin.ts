@@ -87,6 +87,9 @@ export const th: Record<string, string> = {
   'admin.error.own_deactivate': 'คุณไม่สามารถระงับบัญชีของตัวเองได้',
   'admin.error.already_set_up': 'บัญชีนี้ตั้งค่าเรียบร้อยแล้ว',
   'admin.error.code_taken': 'มีหน่วยงานที่ใช้รหัสนี้แล้ว',
+  'admin.error.code_format': 'ใช้ตัวอักษรภาษาอังกฤษหรือตัวเลข 2-16 ตัว (มีขีดกลางหรือขีดล่างได้) เช่น OPDC',
+  'admin.error.email_format': 'อีเมลไม่ถูกต้อง ตัวอย่าง: somchai@agency.go.th',
+  'admin.error.role_required': 'เลือกอย่างน้อยหนึ่งบทบาท',
   'admin.error.email_taken': 'มีบัญชีที่ใช้อีเมลนี้แล้ว',
 
   'admin.link.title': 'ลิงก์ตั้งค่าบัญชี',
@@ -186,6 +189,8 @@ export const th: Record<string, string> = {
   'admin.settings.feedback_months': 'แจ้งความคืบหน้าภายใน (เดือน)',
   'admin.settings.pause': 'หยุดนับเวลาระหว่างรอข้อมูลจากผู้แจ้ง',
   'admin.settings.categories': 'กำหนดเวลาตามประเภทเรื่อง',
+  'admin.settings.error.days': 'ใส่จำนวนวันเป็นเลขจำนวนเต็มตั้งแต่ 1 ถึง 365',
+  'admin.settings.error.months': 'ใส่จำนวนเดือนเป็นเลขจำนวนเต็มตั้งแต่ 1 ถึง 24',
   'admin.settings.group.tip': 'เรื่องแจ้งเบาะแสการทุจริต',
   'admin.settings.group.complaint': 'เรื่องร้องเรียนการให้บริการ',
   'admin.settings.group.permit': 'เรื่องร้องเรียนการพิจารณาอนุญาตล่าช้า',
@@ -464,6 +469,10 @@ export const en: Record<string, string> = {
   'admin.error.own_deactivate': 'You cannot deactivate your own account.',
   'admin.error.already_set_up': 'This account is already set up.',
   'admin.error.code_taken': 'An agency already has this code.',
+  'admin.error.code_format':
+    'Use 2 to 16 letters or digits (a hyphen or underscore may follow the first), for example OPDC.',
+  'admin.error.email_format': 'This is not an email address, for example somchai@agency.go.th.',
+  'admin.error.role_required': 'Choose at least one role.',
   'admin.error.email_taken': 'An account already has this email address.',
 
   'admin.link.title': 'Account setup link',
@@ -572,6 +581,8 @@ export const en: Record<string, string> = {
   'admin.settings.feedback_months': 'Feedback within (months)',
   'admin.settings.pause': 'Pause the clocks while waiting for the reporter',
   'admin.settings.categories': 'Deadlines per category',
+  'admin.settings.error.days': 'Type a whole number of days from 1 to 365.',
+  'admin.settings.error.months': 'Type a whole number of months from 1 to 24.',
   'admin.settings.group.tip': 'Corruption tips',
   'admin.settings.group.complaint': 'Service complaints',
   'admin.settings.group.permit': 'Complaints of a late permit decision',

@@ -277,6 +277,34 @@ describe('account pages', () => {
     for (const c of codes) assert.ok(!theirs.body.includes(c));
     assert.equal((await get(h.app, other.jar, '/staff/account/recovery/codes.txt')).statusCode, 303);
 
+    // Forged, signed out, oversized: refused, never a 500, and the codes stay as they are.
+    const forgedDone = await postForm(h.app, s.jar, '/staff/account/recovery/done', { _csrf: 'forged' });
+    assert.equal(forgedDone.statusCode, 403);
+    assert.equal((await get(h.app, s.jar, '/staff/account/recovery/codes.txt')).statusCode, 200, 'still shown');
+    for (const url of [
+      '/staff/account/recovery',
+      '/staff/account/recovery/print',
+      '/staff/account/recovery/codes.txt',
+    ]) {
+      const out = await get(h.app, newJar(), url);
+      assert.equal(out.statusCode, 303, url);
+      assert.equal(out.headers.location, '/staff/login', url);
+    }
+    const page2 = await get(h.app, s.jar, '/staff/account/recovery');
+    const huge = await postForm(h.app, s.jar, '/staff/account/recovery', {
+      _csrf: csrfOf(page2.body),
+      current: 'x'.repeat(200_000),
+    });
+    assert.equal(huge.statusCode, 401);
+    const bogus = newJar();
+    for (const [k, v] of s.jar) bogus.set(k, v);
+    bogus.set('sj_recovery', 'A'.repeat(5000));
+    assert.equal(
+      (await get(h.app, bogus, '/staff/account/recovery/codes.txt')).statusCode,
+      303,
+      'a bogus cookie opens nothing',
+    );
+
     // The earlier codes stopped working; a new one works once.
     assert.equal((await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL))).status, 401);
     assert.equal((await login(h.app, EMAIL, PASSWORD, codes[0])).location, '/staff/cases');

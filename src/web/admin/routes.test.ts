@@ -63,6 +63,19 @@ async function app_inject_with(app: FastifyInstance, jar: Jar, url: string, invi
   return app.inject({ method: 'GET', url, headers: { cookie } });
 }
 
+/** A POST with the jar's cookies and the fields as given (a forged token, say). */
+async function app_post(app: FastifyInstance, jar: Jar, url: string, fields: Record<string, string>) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: new URLSearchParams(fields).toString(),
+  });
+}
+
 const ids: Record<string, number> = {};
 const auditOf = (h: TestApp, action: string) =>
   h.db.selectFrom('audit_event').selectAll().where('action', '=', action).orderBy('id').execute();
@@ -500,5 +513,41 @@ describe('administration pages', () => {
     const chain = await submit(h.app, auditor, '/staff/audit', '/staff/audit/verify', {});
     assert.equal(chain.statusCode, 200);
     assert.ok(chain.body.includes(escapeHtml(t('audit.chain.intact', { rows: 0, anchors: 0, inLog: 0 }).slice(0, 20))));
+  });
+
+  it('refuses the new pages and filters to forgers, the wrong role, another agency and oversized input', async () => {
+    const admin = jars['admin@opdc.example'];
+    const auditor = jars['auditor@opdc.example'];
+    // A forged token saves nothing; the form comes back refused.
+    const before = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    const forged = await app_post(h.app, admin, '/staff/admin/settings', {
+      _csrf: 'forged',
+      ackDays: '1',
+      'fees.ackDays': '1',
+    });
+    assert.equal(forged.statusCode, 403);
+    const after = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(after.settings, before.settings);
+    // The invitation's page and the audit trail are for their roles only.
+    assert.equal((await get(h.app, auditor, '/staff/admin/invitation')).statusCode, 403);
+    assert.equal((await get(h.app, admin, '/staff/audit?action=roles_changed')).statusCode, 403);
+    // Another agency's person: the filter finds nothing of theirs (the trail stays the agency's).
+    const theirs = await get(h.app, auditor, `/staff/audit?person=${ids['officer@dopa.example']}`);
+    assert.equal(theirs.statusCode, 200);
+    assert.ok(!theirs.body.includes('admin@dopa.example'));
+    // Oversized or hostile filters: a 400 page with the fields marked, never a 500.
+    for (const q of [`from=${'9'.repeat(5000)}`, `person=${'1'.repeat(40)}`, 'action=%3Cscript%3E', 'page=-5&to=x']) {
+      const res = await get(h.app, auditor, `/staff/audit?${q}`);
+      assert.ok([200, 400].includes(res.statusCode), `${q.slice(0, 30)}: ${res.statusCode}`);
+      assert.doesNotMatch(res.body, /<script>/);
+    }
   });
 });
