@@ -1,24 +1,22 @@
 // Administration. A platform administrator runs agencies and invites their administrators; an
-// agency administrator runs the staff and settings of their own agency; an auditor reads their
-// agency's audit trail. None of these roles opens case content: they manage metadata only, and
-// every change is audited in the transaction that makes it.
+// agency administrator runs the staff of their own agency (its settings: agency-settings.ts; the
+// auditor's reading of its trail: audit-trail.ts). None of these roles opens case content: they
+// manage metadata only, and every change is audited in the transaction that makes it.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { addAgency } from '../agencies/add-agency.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { checkPolicy } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
-import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
+import { KEY_ROLES, type KeyRole, type StaffRole } from '../db/schema.ts';
 import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 import { dropKeysOfLostRoles, isKeyRole, pendingRolesByUser, requestKeyRoles } from './role-grants.ts';
 import { AppError } from '../errors.ts';
-import { ALL_CATEGORIES } from '../intake/limits.ts';
 import { checkRoles, hashToken, inviteStaffUser, normalizeEmail, SETUP_LINK_DAYS } from './add-user.ts';
 import { hasRole, type StaffActor } from './session.ts';
 
 export type AdminActor = Pick<StaffActor, 'id' | 'agencyId' | 'roles'>;
 
-export function need(actor: AdminActor, role: StaffRole): void {
+function need(actor: AdminActor, role: StaffRole): void {
   if (!hasRole(actor, role)) throw new AppError('forbidden', `needs the ${role} role`, 'error.forbidden');
 }
 
@@ -245,6 +243,17 @@ export async function inviteAgencyStaff({
   delivery: LinkDelivery;
 }): Promise<{ id: number; email: string; token: string | null; pending: KeyRole[] }> {
   const agencyId = ownAgency(actor, 'agency_admin');
+  // The email and the roles checked together, so the form marks every field at fault at once.
+  const [emailFault, rolesFault] = [() => normalizeEmail(email), () => checkRoles(roles, true)].map(faultOf);
+  if (emailFault || rolesFault) {
+    const only = emailFault && rolesFault ? null : (emailFault ?? rolesFault)!;
+    throw new AppError(
+      'invalid_input',
+      [emailFault?.message, rolesFault?.message].filter(Boolean).join('; '),
+      only?.userMessage ?? 'error.form',
+      { ...emailFault?.fields, ...rolesFault?.fields },
+    );
+  }
   const checked = checkRoles(roles, true);
   const made = await inviteStaffUser({
     db,
@@ -256,6 +265,17 @@ export async function inviteAgencyStaff({
     ...delivery,
   });
   return { ...made, email: normalizeEmail(email), pending: checked.filter(isKeyRole) };
+}
+
+/** The invalid input a check throws, or null when it passes (anything else is thrown on). */
+function faultOf(check: () => unknown): AppError | null {
+  try {
+    check();
+    return null;
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'invalid_input') return e;
+    throw e;
+  }
 }
 
 /** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
@@ -422,105 +442,5 @@ export async function reissueSetupLink({
       staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }),
     );
     return { email: user.email, token: null };
-  });
-}
-
-export type AgencySettingsView = { code: string; nameTh: string; nameEn: string; settings: AgencySettings };
-
-/** The settings of the actor's agency (agency administrator). */
-export async function readAgencySettings({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySettingsView> {
-  const agencyId = ownAgency(actor, 'agency_admin');
-  const a = await db
-    .selectFrom('agency')
-    .select(['code', 'name_th', 'name_en', 'settings'])
-    .where('id', '=', agencyId)
-    .executeTakeFirstOrThrow();
-  return { code: a.code, nameTh: a.name_th, nameEn: a.name_en, settings: a.settings ?? {} };
-}
-
-/**
- * What an administrator types: the default policy, overrides per category of every kind (tips,
- * complaints, late permits; blank = default), the disclosure notice.
- */
-export type SettingsInput = {
-  deadlines: Record<string, unknown>;
-  categoryDeadlines: Record<string, Record<string, unknown>>;
-  notifyReporterOfDisclosure: boolean;
-};
-
-/**
- * Saves the deadline policy (validated by checkPolicy; it applies to cases filed from now on) and
- * whether reporters are told of an identity disclosure. Other keys of agency.settings are kept.
- * Audited: 'deadlines_changed' and/or 'agency_settings_changed' with before and after.
- */
-export async function saveAgencySettings({
-  db,
-  actor,
-  input,
-}: {
-  db: Db;
-  actor: AdminActor;
-  input: SettingsInput;
-}): Promise<AgencySettings> {
-  const agencyId = ownAgency(actor, 'agency_admin');
-  const deadlines = checkPolicy(input.deadlines);
-  const categoryDeadlines: Record<string, Partial<DeadlinePolicy>> = {};
-  for (const category of ALL_CATEGORIES) {
-    const raw = input.categoryDeadlines[category];
-    if (!raw) continue;
-    try {
-      const p = checkPolicy(raw);
-      if (Object.keys(p).length > 0) categoryDeadlines[category] = p;
-    } catch (e) {
-      // Name the field of this category, so the form marks the right input.
-      if (e instanceof AppError)
-        throw new AppError(
-          e.code,
-          `${category}: ${e.message}`,
-          e.userMessage,
-          Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${category}.${k}`, v])),
-        );
-      throw e;
-    }
-  }
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('agency')
-      .select('settings')
-      .where('id', '=', agencyId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const before: AgencySettings = row.settings ?? {};
-    const next: AgencySettings = {
-      ...before,
-      deadlines,
-      categoryDeadlines,
-      notifyReporterOfDisclosure: input.notifyReporterOfDisclosure,
-    };
-    await trx
-      .updateTable('agency')
-      .set({ settings: JSON.stringify(next) })
-      .where('id', '=', agencyId)
-      .execute();
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    if (!same(before.deadlines, next.deadlines) || !same(before.categoryDeadlines, next.categoryDeadlines)) {
-      await recordAudit(trx, {
-        actorUserId: actor.id,
-        action: 'deadlines_changed',
-        detail: {
-          agency: agencyId,
-          before: { deadlines: before.deadlines ?? {}, categoryDeadlines: before.categoryDeadlines ?? {} },
-          after: { deadlines, categoryDeadlines },
-        },
-      });
-    }
-    if ((before.notifyReporterOfDisclosure ?? true) !== next.notifyReporterOfDisclosure) {
-      await recordAudit(trx, {
-        actorUserId: actor.id,
-        action: 'agency_settings_changed',
-        detail: { agency: agencyId, notifyReporterOfDisclosure: next.notifyReporterOfDisclosure },
-      });
-    }
-    return next;
   });
 }

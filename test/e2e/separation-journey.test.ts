@@ -148,6 +148,12 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     });
     await goto(phone, `${server.url}${linkIn(mails.at(-1)!.text)}`);
     assert.ok((await mainText(phone)).includes(email), 'the setup page names the account');
+    // The same password twice, or the form says which field differs.
+    await phone.getByLabel(t('setup.password'), { exact: true }).fill(password);
+    await phone.getByLabel(t('setup.password2'), { exact: true }).fill(`${password}!`);
+    const differ = await clickAndLoad(phone, phone.getByRole('button', { name: t('setup.submit') }));
+    assert.equal(differ.status(), 400);
+    await checkErrorSummary(phone, ['password2']);
     await phone.getByLabel(t('setup.password'), { exact: true }).fill(password);
     await phone.getByLabel(t('setup.password2'), { exact: true }).fill(password);
     const saved = await clickAndLoad(phone, phone.getByRole('button', { name: t('setup.submit') }));
@@ -292,6 +298,14 @@ describe('separation of duties and mailed links, as staff use them in a browser'
     const page = await as(ADMIN.email);
     await clickAndLoad(page, menu(page, t('admin.nav.users')));
     const form = page.locator('form[action="/staff/admin/users"]');
+    // A mistyped email and no role: both marked at once, what was typed kept.
+    await form.getByLabel(t('staff.email'), { exact: true }).fill('newintake.opdc.example');
+    await form.getByLabel(t('setup.name')).fill(OFFICER.name);
+    const refused = await clickAndLoad(page, form.getByRole('button', { name: t('admin.invite.submit') }));
+    assert.equal(refused.status(), 400);
+    await checkErrorSummary(page, ['email', 'roles-agency_admin']);
+    assert.equal(await form.getByLabel(t('setup.name')).inputValue(), OFFICER.name);
+    await look(page, 'admin-users-errors');
     await form.getByLabel(t('staff.email'), { exact: true }).fill(OFFICER.email);
     await form.getByLabel(t('setup.name')).fill(OFFICER.name);
     await form.locator('input[name="roles"][value="intake_officer"]').check();

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_POLICY } from '../../agencies/deadlines.ts';
 import type { AgencySettings } from '../../db/schema.ts';
 import { CATEGORIES, COMPLAINT_CATEGORIES, PERMIT_CATEGORY } from '../../intake/limits.ts';
-import { readAgencySettings, saveAgencySettings, type SettingsInput } from '../../staff/admin.ts';
+import { readAgencySettings, saveAgencySettings, type SettingsInput } from '../../staff/agency-settings.ts';
 import type { StaffActor } from '../../staff/session.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Form } from '../form.ts';
