@@ -6,14 +6,17 @@ export type AgencyInput = { code: string; nameTh: string; nameEn: string; isInta
 /** Adds an agency. Codes are unique (constraint); only one agency may be the intake office. */
 export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput }): Promise<{ id: number }> {
   const code = agency.code.trim().toUpperCase();
-  if (!/^[A-Z0-9][A-Z0-9_-]{1,15}$/.test(code)) {
-    throw new AppError('invalid_input', 'agency code must be 2-16 letters, digits, - or _', 'error.form', {
-      code: 'error.field.invalid',
-    });
-  }
-  if (!agency.nameTh.trim() || !agency.nameEn.trim()) {
-    throw new AppError('invalid_input', 'agency needs a Thai and an English name', 'error.form');
-  }
+  // Every field at fault at once, so the form marks them all.
+  const errors: Record<string, string> = {};
+  if (!/^[A-Z0-9][A-Z0-9_-]{1,15}$/.test(code)) errors.code = code ? 'admin.error.code_format' : 'error.field.required';
+  for (const k of ['nameTh', 'nameEn'] as const) if (!agency[k].trim()) errors[k] = 'error.field.required';
+  if (Object.keys(errors).length > 0)
+    throw new AppError(
+      'invalid_input',
+      'an agency needs a code of 2-16 letters, digits, - or _, and a Thai and an English name',
+      'error.form',
+      errors,
+    );
   try {
     return await db
       .insertInto('agency')
@@ -27,7 +30,13 @@ export async function addAgency({ db, agency }: { db: Db; agency: AgencyInput })
       .executeTakeFirstOrThrow();
   } catch (e) {
     if ((e as { code?: string }).code === '23505') {
-      throw new AppError('conflict', `agency ${code} exists, or an intake office is already set`, 'error.conflict');
+      // Without the intake office flag, only the code can be taken.
+      throw new AppError(
+        'conflict',
+        `agency ${code} exists, or an intake office is already set`,
+        'error.conflict',
+        agency.isIntakeOffice ? {} : { code: 'admin.error.code_taken' },
+      );
     }
     throw e;
   }

@@ -158,7 +158,9 @@ describe('checkPolicy', () => {
       assert.throws(
         () => checkPolicy(input),
         (e: { code: string; fields: Record<string, string> }) =>
-          e.code === 'invalid_input' && e.fields[field] === 'error.field.invalid',
+          e.code === 'invalid_input' &&
+          e.fields[field] ===
+            (field === 'feedbackMonths' ? 'admin.settings.error.months' : 'admin.settings.error.days'),
         JSON.stringify(input),
       );
     }

@@ -63,7 +63,7 @@ export function checkPolicy(input: Record<string, unknown>): Partial<DeadlinePol
     const n = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN;
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new AppError('invalid_input', `${key} must be a whole number from 1 to ${max}`, 'error.form', {
-        [key]: 'error.field.invalid',
+        [key]: key === 'feedbackMonths' ? 'admin.settings.error.months' : 'admin.settings.error.days',
       });
     out[key] = n;
   };

@@ -46,6 +46,7 @@ export const AUDIT_ACTIONS = [
   'password_changed',
   'second_factor_enrolled',
   'recovery_code_used',
+  'recovery_codes_renewed',
   'staff_login',
   'staff_login_failed',
   'password_check_failed',

@@ -23,7 +23,9 @@ export const SETUP_LINK_DAYS = 7;
 export function normalizeEmail(email: string): string {
   const normalized = email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(normalized) || normalized.length > TEXT_LIMITS.email) {
-    throw new AppError('invalid_input', 'not an email address', 'error.form', { email: 'error.field.invalid' });
+    throw new AppError('invalid_input', 'not an email address', 'error.form', {
+      email: normalized ? 'admin.error.email_format' : 'error.field.required',
+    });
   }
   return normalized;
 }
@@ -32,7 +34,7 @@ export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffR
   const unique = [...new Set(roles.map((r) => r.trim()).filter(Boolean))];
   if (unique.length === 0 || unique.some((r) => !(STAFF_ROLES as readonly string[]).includes(r))) {
     throw new AppError('invalid_input', `roles must be among: ${STAFF_ROLES.join(', ')}`, 'error.form', {
-      roles: 'error.field.invalid',
+      roles: unique.length === 0 ? 'admin.error.role_required' : 'error.field.invalid',
     });
   }
   // A platform administrator runs the platform and belongs to no agency; every other role is of one.
@@ -59,7 +61,8 @@ export function checkRoles(roles: readonly string[], hasAgency: boolean): StaffR
   return unique as StaffRole[];
 }
 
-export function checkPassword(password: string): void {
+/** A new password: long enough, and (when the form asks for it twice, `again`) typed the same both times. */
+export function checkPassword(password: string, again?: string): void {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > TEXT_LIMITS.password) {
     throw new AppError(
       'invalid_input',
@@ -68,6 +71,10 @@ export function checkPassword(password: string): void {
       { password: 'error.password_length' },
     );
   }
+  if (again !== undefined && again !== password)
+    throw new AppError('invalid_input', 'the passwords differ', 'error.password_mismatch', {
+      password2: 'error.password_mismatch',
+    });
 }
 
 function checkName(name: string): string {
@@ -109,7 +116,7 @@ export async function passwordColumns(kdf: KdfParams, password: string, email: s
 
 function conflictOn23505(e: unknown, email: string): never {
   if ((e as { code?: string }).code === '23505')
-    throw new AppError('conflict', `user ${email} exists`, 'error.conflict');
+    throw new AppError('conflict', `user ${email} exists`, 'error.conflict', { email: 'admin.error.email_taken' });
   throw e;
 }
 
@@ -288,6 +295,7 @@ export async function completeSetup({
   kdf,
   token,
   password,
+  passwordAgain,
   email,
   displayName = '',
 }: {
@@ -295,10 +303,12 @@ export async function completeSetup({
   kdf: KdfParams;
   token: string;
   password: string;
+  /** The password typed a second time, when the form asks for it. */
+  passwordAgain?: string;
   email?: string;
   displayName?: string;
 }): Promise<{ id: number; email: string }> {
-  checkPassword(password);
+  checkPassword(password, passwordAgain);
   return db.transaction().execute(async (trx) => {
     const link = await trx
       .selectFrom('setup_token')

@@ -1,35 +1,27 @@
 // Administration. A platform administrator runs agencies and invites their administrators; an
-// agency administrator runs the staff and settings of their own agency; an auditor reads their
-// agency's audit trail. None of these roles opens case content: they manage metadata only, and
-// every change is audited in the transaction that makes it.
+// agency administrator runs the staff of their own agency (its settings: agency-settings.ts; the
+// auditor's reading of its trail: audit-trail.ts). None of these roles opens case content: they
+// manage metadata only, and every change is audited in the transaction that makes it.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { addAgency } from '../agencies/add-agency.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { verifyAuditChain } from '../ledger/anchor-audit.ts';
-import { checkPolicy } from '../agencies/deadlines.ts';
 import type { Db } from '../db/connection.ts';
-import { KEY_ROLES, type AgencySettings, type DeadlinePolicy, type KeyRole, type StaffRole } from '../db/schema.ts';
+import { KEY_ROLES, type KeyRole, type StaffRole } from '../db/schema.ts';
 import { staffMail, type StaffMailer } from '../mail/staff-mail.ts';
 import { dropKeysOfLostRoles, isKeyRole, pendingRolesByUser, requestKeyRoles } from './role-grants.ts';
 import { AppError } from '../errors.ts';
-import { CATEGORIES } from '../intake/limits.ts';
-import { checkRoles, hashToken, inviteStaffUser, SETUP_LINK_DAYS } from './add-user.ts';
+import { checkRoles, hashToken, inviteStaffUser, normalizeEmail, SETUP_LINK_DAYS } from './add-user.ts';
 import { hasRole, type StaffActor } from './session.ts';
 
 export type AdminActor = Pick<StaffActor, 'id' | 'agencyId' | 'roles'>;
-
-/** Rows per page of the audit trail. */
-export const AUDIT_PAGE_SIZE = 50;
-/** Above this many audit rows the web page sends the auditor to the command line to check the chain. */
-export const MAX_WEB_CHAIN_CHECK = 50_000;
 
 function need(actor: AdminActor, role: StaffRole): void {
   if (!hasRole(actor, role)) throw new AppError('forbidden', `needs the ${role} role`, 'error.forbidden');
 }
 
 /** The actor's agency; an agency role without an agency is refused. */
-function ownAgency(actor: AdminActor, role: StaffRole): number {
+export function ownAgency(actor: AdminActor, role: StaffRole): number {
   need(actor, role);
   if (actor.agencyId === null) throw new AppError('forbidden', `${role} of no agency`, 'error.forbidden');
   return actor.agencyId;
@@ -116,9 +108,9 @@ export async function inviteAgencyAdmin({
   email: string;
   displayName: string;
   delivery: LinkDelivery;
-}): Promise<{ id: number; token: string | null }> {
+}): Promise<{ id: number; email: string; token: string | null }> {
   need(actor, 'platform_admin');
-  return inviteStaffUser({
+  const made = await inviteStaffUser({
     db,
     actorId: actor.id,
     agencyCode,
@@ -126,7 +118,13 @@ export async function inviteAgencyAdmin({
     roles: ['agency_admin'],
     displayName,
     ...delivery,
+  }).catch((e: unknown) => {
+    // An unknown agency code is the form's fault here (the list offers the agencies), not a missing page.
+    if (e instanceof AppError && e.code === 'not_found')
+      throw new AppError('invalid_input', `no agency ${agencyCode}`, 'error.form', { agency: 'error.field.invalid' });
+    throw e;
   });
+  return { ...made, email: normalizeEmail(email) };
 }
 
 export type UserState = 'active' | 'invited' | 'deactivated';
@@ -243,17 +241,41 @@ export async function inviteAgencyStaff({
   displayName: string;
   roles: readonly string[];
   delivery: LinkDelivery;
-}): Promise<{ id: number; token: string | null }> {
+}): Promise<{ id: number; email: string; token: string | null; pending: KeyRole[] }> {
   const agencyId = ownAgency(actor, 'agency_admin');
-  return inviteStaffUser({
+  // The email and the roles checked together, so the form marks every field at fault at once.
+  const [emailFault, rolesFault] = [() => normalizeEmail(email), () => checkRoles(roles, true)].map(faultOf);
+  if (emailFault || rolesFault) {
+    const only = emailFault && rolesFault ? null : (emailFault ?? rolesFault)!;
+    throw new AppError(
+      'invalid_input',
+      [emailFault?.message, rolesFault?.message].filter(Boolean).join('; '),
+      only?.userMessage ?? 'error.form',
+      { ...emailFault?.fields, ...rolesFault?.fields },
+    );
+  }
+  const checked = checkRoles(roles, true);
+  const made = await inviteStaffUser({
     db,
     actorId: actor.id,
     agencyCode: await agencyCodeOf(db, agencyId),
     email,
-    roles: checkRoles(roles, true),
+    roles: checked,
     displayName,
     ...delivery,
   });
+  return { ...made, email: normalizeEmail(email), pending: checked.filter(isKeyRole) };
+}
+
+/** The invalid input a check throws, or null when it passes (anything else is thrown on). */
+function faultOf(check: () => unknown): AppError | null {
+  try {
+    check();
+    return null;
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'invalid_input') return e;
+    throw e;
+  }
 }
 
 /** Locks a user row of the actor's agency for the rest of the transaction, or not_found. */
@@ -261,7 +283,7 @@ async function lockAgencyUser(trx: Db, agencyId: number, userId: number) {
   const row = Number.isSafeInteger(userId)
     ? await trx
         .selectFrom('staff_user')
-        .select(['id', 'is_active', 'public_key'])
+        .select(['id', 'email', 'is_active', 'public_key'])
         .where('id', '=', userId)
         .where('agency_id', '=', agencyId)
         .forUpdate()
@@ -341,18 +363,25 @@ export async function setUserRoles({
 
 /**
  * Deactivates a user of the actor's agency (agency administrator): they cannot log in, their
- * sessions end now and an unused setup link dies. Audited. Not oneself.
+ * sessions end now and an unused setup link dies. Audited. Not oneself, and only `confirmed`.
  */
 export async function deactivateUser({
   db,
   actor,
   userId,
+  confirmed,
 }: {
   db: Db;
   actor: AdminActor;
   userId: number;
+  /** The administrator ticked the confirmation: a deactivation is never one click away. */
+  confirmed: boolean;
 }): Promise<void> {
   const agencyId = ownAgency(actor, 'agency_admin');
+  if (!confirmed)
+    throw new AppError('invalid_input', 'deactivation not confirmed', 'admin.user.confirm_required', {
+      confirm: 'admin.user.confirm_required',
+    });
   if (userId === actor.id)
     throw new AppError('invalid_input', 'an administrator cannot deactivate themselves', 'admin.error.own_deactivate');
   await db.transaction().execute(async (trx) => {
@@ -373,7 +402,7 @@ export async function deactivateUser({
 
 /**
  * A fresh setup link for an invited user who never set up their account (the first one expired or
- * was lost): the earlier link stops working. Returns the token.
+ * was lost): the earlier link stops working. Returns the user's email and the token (null once mailed).
  */
 export async function reissueSetupLink({
   db,
@@ -385,7 +414,7 @@ export async function reissueSetupLink({
   actor: AdminActor;
   userId: number;
   delivery: LinkDelivery;
-}): Promise<{ token: string | null }> {
+}): Promise<{ email: string; token: string | null }> {
   const agencyId = ownAgency(actor, 'agency_admin');
   return db.transaction().execute(async (trx) => {
     const user = await lockAgencyUser(trx, agencyId, userId);
@@ -407,195 +436,11 @@ export async function reissueSetupLink({
       action: 'setup_link_reissued',
       detail: { user: userId, mailed: delivery.mailer !== null },
     });
-    if (!delivery.mailer) return { token };
-    const { email } = await trx
-      .selectFrom('staff_user')
-      .select('email')
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
+    if (!delivery.mailer) return { email: user.email, token };
     await delivery.mailer(
-      email,
+      user.email,
       staffMail('invite', { url: `${delivery.publicUrl}/staff/setup/${token}`, days: SETUP_LINK_DAYS }),
     );
-    return { token: null };
+    return { email: user.email, token: null };
   });
-}
-
-export type AgencySettingsView = { code: string; nameTh: string; nameEn: string; settings: AgencySettings };
-
-/** The settings of the actor's agency (agency administrator). */
-export async function readAgencySettings({ db, actor }: { db: Db; actor: AdminActor }): Promise<AgencySettingsView> {
-  const agencyId = ownAgency(actor, 'agency_admin');
-  const a = await db
-    .selectFrom('agency')
-    .select(['code', 'name_th', 'name_en', 'settings'])
-    .where('id', '=', agencyId)
-    .executeTakeFirstOrThrow();
-  return { code: a.code, nameTh: a.name_th, nameEn: a.name_en, settings: a.settings ?? {} };
-}
-
-/** What an administrator types: the default policy, overrides per category (blank = default), the disclosure notice. */
-export type SettingsInput = {
-  deadlines: Record<string, unknown>;
-  categoryDeadlines: Record<string, Record<string, unknown>>;
-  notifyReporterOfDisclosure: boolean;
-};
-
-/**
- * Saves the deadline policy (validated by checkPolicy; it applies to cases filed from now on) and
- * whether reporters are told of an identity disclosure. Other keys of agency.settings are kept.
- * Audited: 'deadlines_changed' and/or 'agency_settings_changed' with before and after.
- */
-export async function saveAgencySettings({
-  db,
-  actor,
-  input,
-}: {
-  db: Db;
-  actor: AdminActor;
-  input: SettingsInput;
-}): Promise<AgencySettings> {
-  const agencyId = ownAgency(actor, 'agency_admin');
-  const deadlines = checkPolicy(input.deadlines);
-  const categoryDeadlines: Record<string, Partial<DeadlinePolicy>> = {};
-  for (const category of CATEGORIES) {
-    const raw = input.categoryDeadlines[category];
-    if (!raw) continue;
-    try {
-      const p = checkPolicy(raw);
-      if (Object.keys(p).length > 0) categoryDeadlines[category] = p;
-    } catch (e) {
-      // Name the field of this category, so the form marks the right input.
-      if (e instanceof AppError)
-        throw new AppError(
-          e.code,
-          `${category}: ${e.message}`,
-          e.userMessage,
-          Object.fromEntries(Object.entries(e.fields).map(([k, v]) => [`${category}.${k}`, v])),
-        );
-      throw e;
-    }
-  }
-  return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('agency')
-      .select('settings')
-      .where('id', '=', agencyId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const before: AgencySettings = row.settings ?? {};
-    const next: AgencySettings = {
-      ...before,
-      deadlines,
-      categoryDeadlines,
-      notifyReporterOfDisclosure: input.notifyReporterOfDisclosure,
-    };
-    await trx
-      .updateTable('agency')
-      .set({ settings: JSON.stringify(next) })
-      .where('id', '=', agencyId)
-      .execute();
-    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-    if (!same(before.deadlines, next.deadlines) || !same(before.categoryDeadlines, next.categoryDeadlines)) {
-      await recordAudit(trx, {
-        actorUserId: actor.id,
-        action: 'deadlines_changed',
-        detail: {
-          agency: agencyId,
-          before: { deadlines: before.deadlines ?? {}, categoryDeadlines: before.categoryDeadlines ?? {} },
-          after: { deadlines, categoryDeadlines },
-        },
-      });
-    }
-    if ((before.notifyReporterOfDisclosure ?? true) !== next.notifyReporterOfDisclosure) {
-      await recordAudit(trx, {
-        actorUserId: actor.id,
-        action: 'agency_settings_changed',
-        detail: { agency: agencyId, notifyReporterOfDisclosure: next.notifyReporterOfDisclosure },
-      });
-    }
-    return next;
-  });
-}
-
-export type AuditItem = {
-  id: number;
-  at: Date;
-  actorEmail: string | null;
-  action: string;
-  caseReference: string | null;
-  detail: Record<string, unknown>;
-};
-export type AuditPage = { items: AuditItem[]; page: number; hasNext: boolean };
-
-/**
- * The audit trail of the auditor's agency, newest first: events on a case the agency holds (owner or
- * copy, via case_agency) and events whose actor is one of its users. Metadata only. The viewing is
- * itself audited ('audit_viewed'), in the same transaction.
- */
-export async function listAgencyAudit({
-  db,
-  actor,
-  page,
-}: {
-  db: Db;
-  actor: AdminActor;
-  page: number;
-}): Promise<AuditPage> {
-  const agencyId = ownAgency(actor, 'auditor');
-  const p = Math.max(1, Math.min(100_000, Math.floor(page) || 1));
-  return db.transaction().execute(async (trx) => {
-    await recordAudit(trx, { actorUserId: actor.id, action: 'audit_viewed', detail: { agency: agencyId, page: p } });
-    const rows = await trx
-      .selectFrom('audit_event as e')
-      .leftJoin('staff_user as u', 'u.id', 'e.actor_user_id')
-      .select(['e.id', 'e.at', 'u.email', 'e.action', 'e.case_reference', 'e.detail'])
-      .where((eb) =>
-        eb.or([
-          eb('e.case_id', 'in', eb.selectFrom('case_agency').select('case_id').where('agency_id', '=', agencyId)),
-          eb('e.actor_user_id', 'in', eb.selectFrom('staff_user').select('id').where('agency_id', '=', agencyId)),
-        ]),
-      )
-      .orderBy('e.id', 'desc')
-      .limit(AUDIT_PAGE_SIZE + 1)
-      .offset((p - 1) * AUDIT_PAGE_SIZE)
-      .execute();
-    return {
-      page: p,
-      hasNext: rows.length > AUDIT_PAGE_SIZE,
-      items: rows.slice(0, AUDIT_PAGE_SIZE).map((r) => ({
-        id: Number(r.id),
-        at: r.at,
-        actorEmail: r.email,
-        action: r.action,
-        caseReference: r.case_reference,
-        detail: r.detail,
-      })),
-    };
-  });
-}
-
-export type ChainCheck =
-  | { state: 'intact'; rows: number; anchors: number; anchorsInLog: number }
-  | { state: 'broken'; problem: string }
-  | { state: 'too_large'; rows: number };
-
-/**
- * Recomputes the whole audit chain against its ledger anchors (auditor). Past MAX_WEB_CHAIN_CHECK
- * rows it does not run (the request would hold the chain in memory): use `ledger verify-audit`.
- */
-export async function checkAuditChain({ db, actor }: { db: Db; actor: AdminActor }): Promise<ChainCheck> {
-  const agencyId = ownAgency(actor, 'auditor');
-  await recordAudit(db, {
-    actorUserId: actor.id,
-    action: 'audit_viewed',
-    detail: { agency: agencyId, chainCheck: true },
-  });
-  const { n } = await db.selectFrom('audit_event').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-  if (n > MAX_WEB_CHAIN_CHECK) return { state: 'too_large', rows: n };
-  try {
-    return { state: 'intact', ...(await verifyAuditChain({ db })) };
-  } catch (e) {
-    return { state: 'broken', problem: (e as Error).message };
-  }
 }

@@ -5,6 +5,7 @@
 // to the custodians; a custodian (another person) opens both, rebuilds the escrow key only in memory,
 // opens the member's private key and wraps it in a one-time restore link, shown once.
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { generateKeyPair, openSealed, publicKeyOf, sealTo, type KeyPair } from '../crypto/sealed-box.ts';
 import { seal } from '../crypto/aead.ts';
@@ -81,6 +82,34 @@ export async function enableEscrow({ db, actor }: { db: Db; actor: StaffActor })
   escrow.privateKey.fill(0);
   share1.fill(0);
   share2.fill(0);
+}
+
+export type EscrowOverview = {
+  enabled: boolean;
+  members: { id: number; email: string; displayName: string; isEscrowed: boolean }[];
+};
+
+/** The administrator's view of the escrow: whether it is on, and whose key is in it (agency administrator). */
+export async function escrowOverview({ db, actor }: { db: Db; actor: StaffActor }): Promise<EscrowOverview> {
+  if (!hasRole(actor, 'agency_admin') || actor.agencyId === null)
+    throw new AppError('forbidden', 'agency administrators only', 'error.forbidden');
+  const [agency, members] = await Promise.all([
+    db
+      .selectFrom('agency')
+      .select(sql<boolean>`escrow_public_key is not null`.as('enabled'))
+      .where('id', '=', actor.agencyId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('staff_user')
+      .select(['id', 'email', 'display_name', sql<boolean>`escrowed_private_key is not null`.as('escrowed')])
+      .where('agency_id', '=', actor.agencyId)
+      .orderBy('email')
+      .execute(),
+  ]);
+  return {
+    enabled: agency.enabled,
+    members: members.map((m) => ({ id: m.id, email: m.email, displayName: m.display_name, isEscrowed: m.escrowed })),
+  };
 }
 
 /** At login (the private key open): seals it to the agency's escrow key if not done for this key. */

@@ -12,7 +12,8 @@ import {
 } from '../../test/support/app.ts';
 import { totpCode } from './totp.ts';
 import { addStaffUser } from './add-user.ts';
-import { enrolTotp, resolveStaffSession, staffLogin, staffLogout } from './session.ts';
+import { enrolTotp } from './second-factor.ts';
+import { recoveryCodesLeft, resolveStaffSession, staffLogin, staffLogout } from './session.ts';
 import { createLoginLimits } from '../intake/login-throttle.ts';
 import { DEFAULT_LOGIN_LIMITS } from '../config/load.ts';
 
@@ -104,14 +105,35 @@ describe('staff accounts and sessions', () => {
     await assert.rejects(login(''), { code: 'unauthorized', userMessage: 'error.login_failed' });
     await assert.rejects(login('123456'), { code: 'unauthorized', userMessage: 'error.login_failed' });
     const code = totpCode(TOTP_SECRET);
-    assert.equal((await login(code)).isEnrolled, true);
+    const byApp = await login(code);
+    assert.equal(byApp.isEnrolled, true);
+    assert.equal(byApp.factor, 'totp');
     await assert.rejects(
       login(code),
       { code: 'unauthorized', userMessage: 'error.login_failed' },
       'a replayed code is refused',
     );
     const recovery = loginCode('a@example.org');
-    await login(recovery);
+    const user = await t.db
+      .selectFrom('staff_user')
+      .select('id')
+      .where('email', '=', 'a@example.org')
+      .executeTakeFirstOrThrow();
+    const left = await recoveryCodesLeft(t.db, user.id);
+    const byCode = await login(recovery);
+    // Where the user lands says so, with the count of what is left (web/admin/nav.ts landingOf).
+    assert.equal(byCode.factor, 'recovery');
+    assert.equal(byCode.recoveryCodesLeft, left - 1);
+    const roles = await t.db
+      .selectFrom('staff_role')
+      .select('role')
+      .where('user_id', '=', user.id)
+      .orderBy('role')
+      .execute();
+    assert.deepEqual(
+      byCode.roles,
+      roles.map((r) => r.role),
+    );
     await assert.rejects(login(recovery), { code: 'unauthorized' }, 'a recovery code works once');
   });
 

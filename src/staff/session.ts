@@ -7,13 +7,13 @@ import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { aeadKey, open, seal } from '../crypto/aead.ts';
-import { openSealed, publicKeyOf, sealTo, type KeyPair } from '../crypto/sealed-box.ts';
+import { openSealed, publicKeyOf, type KeyPair } from '../crypto/sealed-box.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { derivePasswordKeys, newSalt, unwrapPrivateKey, wrapPrivateKey } from './password-keys.ts';
 import { checkPassword } from './add-user.ts';
 import { escrowAtLogin } from './escrow.ts';
-import { checkTotp, looksLikeRecoveryCode, newRecoveryCodes, recoveryHash } from './totp.ts';
+import { checkTotp, looksLikeRecoveryCode, recoveryHash } from './totp.ts';
 import type { LoginLimits } from '../intake/login-throttle.ts';
 
 export const STAFF_SESSION_HOURS = 8;
@@ -100,6 +100,19 @@ function reserveUnknownEmailGuess(limits: StaffLimits, refundAccount: () => void
 }
 
 /**
+ * An opened session: the bearer token and, for where the user lands, their roles and the second
+ * factor that let them in (`none` before enrolment; after `recovery`, how many codes are left).
+ */
+export type StaffLogin = {
+  token: string;
+  expiresAt: Date;
+  isEnrolled: boolean;
+  roles: StaffRole[];
+  factor: 'none' | 'totp' | 'recovery';
+  recoveryCodesLeft: number;
+};
+
+/**
  * Checks email, password and (once enrolled) the TOTP or a recovery code, and opens a session. An
  * unknown email, a wrong password and a right password with a wrong code all cost the same
  * derivation, write one audit row (naming the factor; no actor for an unknown email) and get the
@@ -120,7 +133,7 @@ export async function staffLogin({
   email: string;
   password: string;
   code?: string;
-}): Promise<{ token: string; expiresAt: Date; isEnrolled: boolean }> {
+}): Promise<StaffLogin> {
   const normalized = email.trim().toLowerCase();
   // The account's guess is taken by the typed email before the lookup: a refusal costs no query (a
   // flood on one account does not hold the database pool other logins need), and an unknown email
@@ -146,14 +159,14 @@ export async function staffLogin({
   const privateKey = unwrapPrivateKey(keys.wrapKey, user.wrapped_private_key!, user.email);
   try {
     const isEnrolled = user.totp_sealed !== null;
-    if (isEnrolled) {
-      const factor = await checkSecondFactor(db, user, { publicKey: user.public_key!, privateKey }, code);
-      if (!factor) {
-        await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'second' } });
-        throw new AppError('unauthorized', 'wrong email, password or code', 'error.login_failed');
-      }
-      if (factor === 'recovery') await recordAudit(db, { actorUserId: user.id, action: 'recovery_code_used' });
+    const factor = isEnrolled
+      ? await checkSecondFactor(db, user, { publicKey: user.public_key!, privateKey }, code)
+      : 'none';
+    if (!factor) {
+      await recordAudit(db, { actorUserId: user.id, action: 'staff_login_failed', detail: { factor: 'second' } });
+      throw new AppError('unauthorized', 'wrong email, password or code', 'error.login_failed');
     }
+    if (factor === 'recovery') await recordAudit(db, { actorUserId: user.id, action: 'recovery_code_used' });
     const id = randomBytes(16);
     const sessionKey = randomBytes(32);
     const expiresAt = new Date(Date.now() + STAFF_SESSION_HOURS * 3600_000);
@@ -169,10 +182,32 @@ export async function staffLogin({
     await recordAudit(db, { actorUserId: user.id, action: 'staff_login' });
     refund();
     await escrowAtLogin(db, user, privateKey);
-    return { token: Buffer.concat([id, sessionKey]).toString('base64url'), expiresAt, isEnrolled };
+    return {
+      token: Buffer.concat([id, sessionKey]).toString('base64url'),
+      expiresAt,
+      isEnrolled,
+      roles: await rolesOf(db, user.id),
+      factor,
+      recoveryCodesLeft: await recoveryCodesLeft(db, user.id),
+    };
   } finally {
     privateKey.fill(0);
   }
+}
+
+async function rolesOf(db: Db, userId: number): Promise<StaffRole[]> {
+  const rows = await db.selectFrom('staff_role').select('role').where('user_id', '=', userId).orderBy('role').execute();
+  return rows.map((r) => r.role);
+}
+
+/** How many unused recovery codes the user has (each works once, instead of the app's code). */
+export async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
+  const row = await db
+    .selectFrom('staff_user')
+    .select(sql<number>`coalesce(cardinality(recovery_hashes), 0)`.as('n'))
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return row?.n ?? 0;
 }
 
 function parseToken(token: string): { id: Buffer; key: Buffer } | null {
@@ -243,81 +278,21 @@ export async function staffLogout({ db, token }: { db: Db; token: string | undef
   if (parsed) await db.deleteFrom('staff_session').where('token_hash', '=', hashId(parsed.id)).execute();
 }
 
-/**
- * Enrols the second factor: the code typed from the app proves the secret was scanned. Returns the
- * recovery codes, shown once. Replaces any earlier enrolment and its recovery codes.
- */
-export async function enrolTotp({
-  db,
-  kdf,
-  limits,
-  actor,
-  secret,
-  code,
-  currentPassword = '',
-}: {
-  db: Db;
-  kdf: KdfParams;
-  limits: StaffLimits;
-  actor: StaffActor;
-  secret: Buffer;
-  code: string;
-  currentPassword?: string;
-}): Promise<string[]> {
-  // Replacing a second factor takes the password too: a stolen session alone must not be able to
-  // swap the owner's authenticator for the thief's.
-  if (actor.isEnrolled)
-    await checkCurrentPassword({
-      db,
-      kdf,
-      limits,
-      userId: actor.id,
-      email: actor.email,
-      password: currentPassword,
-      purpose: 'second_factor',
-    });
-  const step = checkTotp(secret, code, null);
-  if (step === null)
-    throw new AppError('invalid_input', 'the code does not match', 'error.login_code', { code: 'error.login_code' });
-  const codes = newRecoveryCodes();
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('staff_user')
-      .set({
-        totp_sealed: sealTo(actor.keys.publicKey, secret),
-        totp_last_step: step,
-        recovery_hashes: codes.map(recoveryHash),
-      })
-      .where('id', '=', actor.id)
-      .execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'second_factor_enrolled' });
-  });
-  return codes;
-}
+/** What checking the password again needs: the database, the derivation, the limits, the user. */
+export type PasswordCheck = { db: Db; kdf: KdfParams; limits: StaffLimits; actor: Pick<StaffActor, 'id' | 'email'> };
 
 /**
- * Checks a signed-in user's password again (before a change of password or of second factor).
- * Spends the same per-account budget as logins, so a stolen session gets no extra guesses, and
- * records every failure.
+ * Checks a signed-in user's password again (before a change of password, of second factor, or of
+ * recovery codes). Spends the same per-account budget as logins, so a stolen session gets no extra
+ * guesses, and records every failure.
  */
-async function checkCurrentPassword({
-  db,
-  kdf,
-  limits,
-  userId,
-  email,
-  password,
-  purpose,
-}: {
-  db: Db;
-  kdf: KdfParams;
-  limits: StaffLimits;
-  userId: number;
-  email: string;
-  password: string;
-  purpose: 'second_factor' | 'password';
-}): Promise<void> {
-  const refund = limits.staffAccount.reserve(email); // the same bucket as the account's logins
+export async function checkCurrentPassword(
+  { db, kdf, limits, actor }: PasswordCheck,
+  password: string,
+  purpose: 'second_factor' | 'password' | 'recovery_codes',
+): Promise<void> {
+  const userId = actor.id;
+  const refund = limits.staffAccount.reserve(actor.email); // the same bucket as the account's logins
   const user = await db
     .selectFrom('staff_user')
     .select(['kdf_salt', 'kdf_params', 'password_verifier'])
@@ -326,8 +301,8 @@ async function checkCurrentPassword({
   const keys = await derivePasswordKeys(password, user.kdf_salt!, user.kdf_params ?? kdf);
   if (!timingSafeEqual(keys.verifier, user.password_verifier!)) {
     await recordAudit(db, { actorUserId: userId, action: 'password_check_failed', detail: { purpose } });
-    throw new AppError('unauthorized', 'wrong current password', 'error.login_failed', {
-      current: 'error.login_failed',
+    throw new AppError('unauthorized', 'wrong current password', 'admin.password.wrong_current', {
+      current: 'admin.password.wrong_current',
     });
   }
   refund();
@@ -344,6 +319,7 @@ export async function changePassword({
   actor,
   current,
   next,
+  nextAgain,
   token,
 }: {
   db: Db;
@@ -352,18 +328,12 @@ export async function changePassword({
   actor: StaffActor;
   current: string;
   next: string;
+  /** The new password typed a second time, when the form asks for it. */
+  nextAgain?: string;
   token: string | undefined;
 }): Promise<void> {
-  checkPassword(next);
-  await checkCurrentPassword({
-    db,
-    kdf,
-    limits,
-    userId: actor.id,
-    email: actor.email,
-    password: current,
-    purpose: 'password',
-  });
+  checkPassword(next, nextAgain);
+  await checkCurrentPassword({ db, kdf, limits, actor }, current, 'password');
   const salt = newSalt();
   const nextKeys = await derivePasswordKeys(next, salt, kdf);
   const keep = token ? parseToken(token) : null;

@@ -18,7 +18,7 @@ import {
   type TestApp,
 } from '../support/app.ts';
 import { startSmtp } from '../support/smtp.ts';
-import { csrfOf, get, newJar, postForm, postMultipart, type Jar } from '../support/web.ts';
+import { csrfOf, get, keepCookies, newJar, postForm, postMultipart, type Jar } from '../support/web.ts';
 import { completeSetup } from '../../src/staff/add-user.ts';
 import { enableEscrow } from '../../src/staff/escrow.ts';
 import { pendingRoleGrants } from '../../src/staff/role-grants.ts';
@@ -40,7 +40,7 @@ async function login(app: FastifyInstance, email: string): Promise<Jar> {
 async function submit(app: FastifyInstance, jar: Jar, pageUrl: string, action: string, fields: [string, string][]) {
   const page = await get(app, jar, pageUrl);
   const body = new URLSearchParams([['_csrf', csrfOf(page.body)], ...fields]);
-  return app.inject({
+  const res = await app.inject({
     method: 'POST',
     url: action,
     headers: {
@@ -49,6 +49,8 @@ async function submit(app: FastifyInstance, jar: Jar, pageUrl: string, action: s
     },
     payload: body.toString(),
   });
+  keepCookies(jar, res); // as a browser keeps what the answer sets (a one-time result page's cookie)
+  return res;
 }
 
 const linkIn = (text: string) => /\/staff\/setup\/([A-Za-z0-9_-]{32})/.exec(text)?.[1] ?? null;
@@ -127,8 +129,10 @@ describe('separation of duties and links that reach their owner', () => {
       ['roles', 'intake_officer'],
       ['roles', 'identity_custodian'],
     ]);
-    assert.equal(res.statusCode, 200, res.body);
-    assert.equal(linkIn(res.body), null, 'the administrator never sees the link');
+    assert.equal(res.statusCode, 303, res.body);
+    const shown = await get(h.app, jars['admin@opdc.example'], String(res.headers.location));
+    assert.equal(shown.statusCode, 200);
+    assert.equal(linkIn(shown.body), null, 'the administrator never sees the link');
     const [mail] = mailTo('sock@opdc.example');
     const token = linkIn(mail.text);
     assert.ok(token, 'the owner has it by mail');
@@ -214,7 +218,7 @@ describe('separation of duties and links that reach their owner', () => {
       ['email', 'first@new.example'],
       ['roles', 'intake_officer'],
     ]);
-    assert.equal(res.statusCode, 200);
+    assert.equal(res.statusCode, 303);
     await completeSetup({
       db: h.db,
       kdf: { memoryKiB: 64, iterations: 1, parallelism: 1 },
@@ -322,7 +326,9 @@ describe('separation of duties and links that reach their owner', () => {
     const asked = await submit(h.app, admin, '/staff/admin/escrow', '/staff/admin/escrow/restore', [
       ['userId', String(await id('member@opdc.example'))],
     ]);
-    assert.equal(asked.statusCode, 200, asked.body);
+    assert.equal(asked.statusCode, 303, asked.body);
+    const askedPage = await get(h.app, admin, String(asked.headers.location));
+    assert.equal(askedPage.statusCode, 200);
     assert.match(mailTo('member@opdc.example')[0].text, /admin@opdc\.example/, 'the member is told who asked');
     const keeper = jars['keeper@opdc.example'];
     const page = await get(h.app, keeper, '/staff/escrow');
@@ -330,9 +336,11 @@ describe('separation of duties and links that reach their owner', () => {
     const approved = await submit(h.app, keeper, '/staff/escrow', `/staff/escrow/${request}`, [
       ['decision', 'approve'],
     ]);
-    assert.equal(approved.statusCode, 200);
-    assert.equal(linkIn(approved.body), null, 'the custodian never sees the link');
-    assert.equal(linkIn(asked.body), null);
+    assert.equal(approved.statusCode, 303);
+    const approvedPage = await get(h.app, keeper, String(approved.headers.location));
+    assert.equal(approvedPage.statusCode, 200);
+    assert.equal(linkIn(approvedPage.body), null, 'the custodian never sees the link');
+    assert.equal(linkIn(askedPage.body), null);
     const token = linkIn(mailTo('member@opdc.example')[1].text);
     assert.ok(token, 'the member has it by mail');
     const setup = await get(h.app, newJar(), `/staff/setup/${token}`);

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { Secret } from 'otpauth';
 import type { Browser, Locator, Page, Response } from 'playwright-core';
 import { openContext, type RecordedContext } from './browser.ts';
+import type { StaffRole } from '../../src/db/schema.ts';
 import { totpCode } from '../../src/staff/totp.ts';
+import { homeOf } from '../../src/web/admin/nav.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -53,10 +55,17 @@ export function pathOf(page: Page): string {
 /**
  * A staff member created by the CLI signs in for the first time: password, then the enrolment of
  * the second factor as with an authenticator app (the code computed from the secret shown), the
- * recovery codes, and the inbox. Returns the TOTP secret. The session lasts the journey, so each
+ * recovery codes, and their home page (`home`: the inbox, or administration for those who only
+ * manage: src/web/admin/nav.ts). Returns the TOTP secret. The session lasts the journey, so each
  * person signs in once (a TOTP code is accepted once).
  */
-export async function signInFirstTime(page: Page, baseUrl: string, email: string, password: string): Promise<Buffer> {
+export async function signInFirstTime(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+  home = '/staff/cases',
+): Promise<Buffer> {
   await page.goto(`${baseUrl}/staff/login`);
   await page.getByLabel('อีเมล').fill(email);
   await page.getByLabel('รหัสผ่าน').fill(password);
@@ -69,10 +78,11 @@ export async function signInFirstTime(page: Page, baseUrl: string, email: string
   await page.getByLabel('รหัส 6 หลักจากแอป').fill(totpCode(secret));
   const codes = await clickAndLoad(page, page.getByRole('button', { name: 'ยืนยัน', exact: true }));
   assert.equal(codes.status(), 200, await codes.text());
-  assert.equal(await page.locator('ol.recovery li').count(), 10, 'ten recovery codes, shown once');
-  const inbox = await clickAndLoad(page, page.getByRole('link', { name: 'เก็บรหัสแล้ว ไปต่อ' }));
-  assert.equal(inbox.status(), 200, await inbox.text());
-  assert.equal(pathOf(page), '/staff/cases');
+  assert.equal(pathOf(page), '/staff/account/recovery', 'the codes on a page a reload shows again');
+  assert.equal(await page.locator('ol.recovery li').count(), 10, 'ten recovery codes');
+  const landed = await clickAndLoad(page, page.getByRole('button', { name: 'เก็บรหัสแล้ว ไปต่อ' }));
+  assert.equal(landed.status(), 200, await landed.text());
+  assert.equal(pathOf(page), home);
   return secret;
 }
 
@@ -112,7 +122,7 @@ export async function closeJourney(j: {
  */
 export function staffPages<K extends string>(
   j: { browser: () => Browser; baseUrl: () => string; contexts: RecordedContext[] },
-  people: Record<K, { email: string }>,
+  people: Record<K, { email: string; role?: string }>,
   password: string,
 ): (who: K) => Promise<Page> {
   const pages = new Map<K, Page>();
@@ -128,7 +138,8 @@ export function staffPages<K extends string>(
       c.context.setDefaultTimeout(10_000);
       j.contexts.push(c);
       page = c.page;
-      await signInFirstTime(page, j.baseUrl(), people[who].email, password);
+      const { email, role } = people[who];
+      await signInFirstTime(page, j.baseUrl(), email, password, homeOf({ roles: role ? [role as StaffRole] : [] }));
       pages.set(who, page);
     }
     return page;

@@ -124,10 +124,20 @@ describe('account pages', () => {
       enrolment: sealed,
       code: totpCode(adminSecret),
     });
-    assert.equal(enrolled.statusCode, 200);
-    recoveryCodes = [...enrolled.body.matchAll(/<li><code>(\d{4}-\d{4}-\d{4}-\d{4})<\/code><\/li>/g)].map((m) => m[1]);
+    // The codes are shown by a GET page after the redirect: a reload does not lose them.
+    assert.equal(enrolled.statusCode, 303);
+    assert.equal(enrolled.headers.location, '/staff/account/recovery');
+    const shown = await get(h.app, session.jar, '/staff/account/recovery');
+    assert.equal(shown.statusCode, 200);
+    recoveryCodes = [...shown.body.matchAll(/<li><code>(\d{4}-\d{4}-\d{4}-\d{4})<\/code><\/li>/g)].map((m) => m[1]);
     assert.equal(recoveryCodes.length, 10);
-    assert.match(enrolled.body, /href="\/staff\/cases"/);
+    assert.match(shown.body, /hreflang="en"/, 'the codes page switches language');
+    // Kept: the platform administrator goes on to administration, not to an inbox empty by design.
+    const kept = await postForm(h.app, session.jar, '/staff/account/recovery/done', { _csrf: csrfOf(shown.body) });
+    assert.equal(kept.statusCode, 303);
+    assert.equal(kept.headers.location, '/staff/admin/agencies');
+    const gone = await get(h.app, session.jar, '/staff/account/recovery');
+    assert.equal([...gone.body.matchAll(/\d{4}-\d{4}-\d{4}-\d{4}/g)].length, 0, 'not shown again once kept');
     const inbox = await get(h.app, session.jar, '/staff/cases');
     assert.equal(inbox.statusCode, 200);
     const audit = await h.db
@@ -207,6 +217,105 @@ describe('account pages', () => {
     assert.equal(used.length, 1);
   });
 
+  it('says how many recovery codes are left and makes new ones, with the password, in place of all', async () => {
+    const EMAIL = 'codes@opdc.example';
+    await seedStaff(h.db, 'OPDC', EMAIL, ['investigator']);
+    const used = loginCode(EMAIL);
+    const s = await login(h.app, EMAIL, PASSWORD, used);
+    assert.equal(s.status, 303);
+    const page = await get(h.app, s.jar, '/staff/account/recovery?used=1');
+    assert.equal(page.statusCode, 200);
+    const left = (
+      await h.db
+        .selectFrom('staff_user')
+        .select((eb) => eb.fn<number>('cardinality', ['recovery_hashes']).as('n'))
+        .where('email', '=', EMAIL)
+        .executeTakeFirstOrThrow()
+    ).n;
+    assert.ok(page.body.includes(escapeHtml(t('totp.recovery.left', { n: left }))), `${left} left`);
+    assert.ok(page.body.includes(escapeHtml(t('totp.recovery.used'))));
+    assert.match(page.body, /href="\/staff\/cases"/, 'and a way on to the inbox');
+
+    const wrong = await postForm(h.app, s.jar, '/staff/account/recovery', {
+      _csrf: csrfOf(page.body),
+      current: 'not the password',
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.body, /id="error-summary"[\s\S]*href="#current"/);
+    assert.match(wrong.body, /id="current"[^>]*aria-invalid="true" aria-describedby="current-error"/);
+    const forged = await postForm(h.app, s.jar, '/staff/account/recovery', { _csrf: 'forged', current: PASSWORD });
+    assert.equal(forged.statusCode, 403);
+    const made = await postForm(h.app, s.jar, '/staff/account/recovery', {
+      _csrf: csrfOf(page.body),
+      current: PASSWORD,
+    });
+    assert.equal(made.statusCode, 303);
+    assert.equal(made.headers.location, '/staff/account/recovery');
+    const shown = await get(h.app, s.jar, '/staff/account/recovery');
+    const codes = [...shown.body.matchAll(/<li><code>(\d{4}-\d{4}-\d{4}-\d{4})<\/code><\/li>/g)].map((m) => m[1]);
+    assert.equal(codes.length, 10);
+    assert.ok(shown.body.includes(escapeHtml(t('totp.recovery.renewed'))));
+
+    // A text file and a printable sheet of the same codes, while the page can show them.
+    const file = await get(h.app, s.jar, '/staff/account/recovery/codes.txt');
+    assert.equal(file.statusCode, 200);
+    assert.match(String(file.headers['content-type']), /^text\/plain; charset=utf-8/);
+    assert.match(String(file.headers['content-disposition']), /^attachment; filename="sujarit-recovery-codes\.txt"/);
+    for (const c of codes) assert.ok(file.body.includes(c));
+    assert.ok(file.body.includes(EMAIL));
+    const sheet = await get(h.app, s.jar, '/staff/account/recovery/print');
+    assert.equal(sheet.statusCode, 200);
+    for (const c of codes) assert.ok(sheet.body.includes(c));
+    assert.doesNotMatch(sheet.body, /<nav/, 'no menu on the printed sheet');
+
+    // Another user's browser, or another user's cookie in this one, shows none of them.
+    await seedStaff(h.db, 'OPDC', 'other-codes@opdc.example', ['investigator']);
+    const other = await login(h.app, 'other-codes@opdc.example', PASSWORD, loginCode('other-codes@opdc.example'));
+    other.jar.set('sj_recovery', s.jar.get('sj_recovery')!);
+    const theirs = await get(h.app, other.jar, '/staff/account/recovery');
+    assert.equal(theirs.statusCode, 200);
+    for (const c of codes) assert.ok(!theirs.body.includes(c));
+    assert.equal((await get(h.app, other.jar, '/staff/account/recovery/codes.txt')).statusCode, 303);
+
+    // Forged, signed out, oversized: refused, never a 500, and the codes stay as they are.
+    const forgedDone = await postForm(h.app, s.jar, '/staff/account/recovery/done', { _csrf: 'forged' });
+    assert.equal(forgedDone.statusCode, 403);
+    assert.equal((await get(h.app, s.jar, '/staff/account/recovery/codes.txt')).statusCode, 200, 'still shown');
+    for (const url of [
+      '/staff/account/recovery',
+      '/staff/account/recovery/print',
+      '/staff/account/recovery/codes.txt',
+    ]) {
+      const out = await get(h.app, newJar(), url);
+      assert.equal(out.statusCode, 303, url);
+      assert.equal(out.headers.location, '/staff/login', url);
+    }
+    const page2 = await get(h.app, s.jar, '/staff/account/recovery');
+    const huge = await postForm(h.app, s.jar, '/staff/account/recovery', {
+      _csrf: csrfOf(page2.body),
+      current: 'x'.repeat(200_000),
+    });
+    assert.equal(huge.statusCode, 401);
+    const bogus = newJar();
+    for (const [k, v] of s.jar) bogus.set(k, v);
+    bogus.set('sj_recovery', 'A'.repeat(5000));
+    assert.equal(
+      (await get(h.app, bogus, '/staff/account/recovery/codes.txt')).statusCode,
+      303,
+      'a bogus cookie opens nothing',
+    );
+
+    // The earlier codes stopped working; a new one works once.
+    assert.equal((await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL))).status, 401);
+    assert.equal((await login(h.app, EMAIL, PASSWORD, codes[0])).location, '/staff/cases');
+    const audit = await h.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'recovery_codes_renewed')
+      .execute();
+    assert.equal(audit.length, 1);
+  });
+
   it('keeps a user without a second factor out of every page but enrolment', async () => {
     await seedStaff(h.db, 'OPDC', 'fresh@opdc.example', ['agency_admin', 'auditor'], { enrol: false });
     const s = await login(h.app, 'fresh@opdc.example', PASSWORD);
@@ -235,27 +344,30 @@ describe('account pages', () => {
     const wrong = await postForm(h.app, mine.jar, '/staff/account/password', {
       _csrf: csrfOf(form.body),
       current: 'not the password',
-      next: NEW_PASSWORD,
-      next2: NEW_PASSWORD,
+      password: NEW_PASSWORD,
+      password2: NEW_PASSWORD,
     });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.body, /id="current"[^>]*aria-invalid="true"/);
+    assert.match(wrong.body, /id="error-summary"[\s\S]*href="#current"/);
     const differ = await postForm(h.app, mine.jar, '/staff/account/password', {
       _csrf: csrfOf(form.body),
       current: PASSWORD,
-      next: NEW_PASSWORD,
-      next2: 'something else entirely',
+      password: NEW_PASSWORD,
+      password2: 'something else entirely',
     });
     assert.equal(differ.statusCode, 400);
+    assert.match(differ.body, /id="password2"[^>]*aria-invalid="true"/);
 
     const done = await postForm(h.app, mine.jar, '/staff/account/password', {
       _csrf: csrfOf(form.body),
       current: PASSWORD,
-      next: NEW_PASSWORD,
-      next2: NEW_PASSWORD,
+      password: NEW_PASSWORD,
+      password2: NEW_PASSWORD,
     });
-    assert.equal(done.statusCode, 200);
-    assert.ok(done.body.includes(escapeHtml(t('admin.password.done'))));
+    assert.equal(done.statusCode, 303);
+    const doneUrl = String(done.headers.location);
+    assert.ok((await get(h.app, mine.jar, doneUrl)).body.includes(escapeHtml(t('admin.password.done'))));
     assert.equal((await get(h.app, mine.jar, '/staff/cases')).statusCode, 200);
     const ended = await get(h.app, other.jar, '/staff/cases');
     assert.equal(ended.statusCode, 303);

@@ -1,140 +1,96 @@
 // The agency escrow, two people: the administrator's page (enable, ask to restore a member) and the
-// custodian's (complete or refuse; the restore link is mailed to the member, never shown).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+// custodian's (complete or refuse; the restore link is mailed to the member, never shown). Each
+// action redirects to its page with a notice; staff/escrow.ts decides who may.
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { staffMailer } from '../../mail/staff-mail.ts';
-import { decideRestore, enableEscrow, pendingRestores, requestRestore } from '../../staff/escrow.ts';
-import { checkCsrf, csrfToken } from '../csrf.ts';
+import { decideRestore, enableEscrow, escrowOverview, pendingRestores, requestRestore } from '../../staff/escrow.ts';
+import type { StaffActor } from '../../staff/session.ts';
 import type { WebDeps } from '../deps.ts';
-import { statusOf, toAppError } from '../errors.ts';
+import type { Form } from '../form.ts';
 import { formId } from '../input.ts';
-import { pageContext, sendPage } from '../render.ts';
-import { requireRole, requireStaff } from '../staff-auth.ts';
-import { adminNav } from './routes.ts';
+import { requireStaff } from '../staff-auth.ts';
+import { doneNotice, formRoute, sendStaffPage, type Shown, unlessMissing, pageRoute, withRole } from './page.ts';
+
+type Page = (f: Form, actor: StaffActor, shown?: Shown) => Promise<FastifyReply>;
+type Role = 'agency_admin' | 'identity_custodian';
+
+function escrowPages(deps: WebDeps): { admin: Page; custodian: Page } {
+  return {
+    admin: async (f, actor, shown = {}) =>
+      sendStaffPage(
+        f,
+        deps,
+        actor,
+        'admin-escrow',
+        { title: f.t('escrow.title'), ...(await escrowOverview({ db: deps.db, actor })), me: actor.id },
+        { notice: doneNotice(f, 'escrow.', ['enabled', 'requested']), ...shown },
+      ),
+    custodian: async (f, actor, shown = {}) =>
+      sendStaffPage(
+        f,
+        deps,
+        actor,
+        'escrow-restores',
+        { title: f.t('escrow.restores'), requests: await pendingRestores(deps.db, actor) },
+        { notice: doneNotice(f, 'escrow.', ['mailed', 'refused']), ...shown },
+      ),
+  };
+}
+
+/**
+ * One action: `act` returns the notice to show; done, back to the page at `back` with it (a GET: a
+ * reload repeats nothing); refused, the page with the error. A member or request of another agency
+ * is not found, exactly like none (the error page).
+ */
+function action(
+  scope: FastifyInstance,
+  deps: WebDeps,
+  at: { path: string; back: string; role: Role; page: Page },
+  act: (f: Form, actor: StaffActor, params: { id?: string }) => Promise<string>,
+) {
+  formRoute<{ id?: string }>(
+    scope,
+    deps,
+    at.path,
+    withRole(at.role),
+    async (f, actor, params) => f.reply.redirect(`${at.back}?done=${await act(f, actor, params)}`, 303),
+    (f, actor, shown) => at.page(f, actor, unlessMissing(shown)),
+  );
+}
 
 export function escrowRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const ctx = (req: FastifyRequest, reply: FastifyReply) => pageContext(req, reply);
-  const common = (req: FastifyRequest, reply: FastifyReply) => ({
-    csrf: csrfToken(req, reply, config.isSecureCookies),
-    staffEmail: req.staff!.email,
-    nav: (deps.staffNav ?? adminNav)(req.staff!),
-  });
-  const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
-  // Restore links and notices reach the member only, by mail (staff-mail.ts).
-  const mailer = staffMailer(config);
+  const mailer = staffMailer(config); // restore links and notices reach the member only, by mail
+  const pages = escrowPages(deps);
+  const admin = {
+    path: '/staff/admin/escrow',
+    back: '/staff/admin/escrow',
+    role: 'agency_admin',
+    page: pages.admin,
+  } as const;
+  const custodian = {
+    path: '/staff/escrow/:id',
+    back: '/staff/escrow',
+    role: 'identity_custodian',
+    page: pages.custodian,
+  } as const;
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
-
-    const adminPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      extra: Record<string, unknown> = {},
-      status = 200,
-    ) => {
-      const actor = requireRole(req, 'agency_admin');
-      const c = ctx(req, reply);
-      const [agency, members] = await Promise.all([
-        db
-          .selectFrom('agency')
-          .select(sql<boolean>`escrow_public_key is not null`.as('enabled'))
-          .where('id', '=', actor.agencyId!)
-          .executeTakeFirstOrThrow(),
-        db
-          .selectFrom('staff_user')
-          .select(['id', 'email', 'display_name', sql<boolean>`escrowed_private_key is not null`.as('escrowed')])
-          .where('agency_id', '=', actor.agencyId!)
-          .orderBy('email')
-          .execute(),
-      ]);
-      return sendPage(
-        reply,
-        c,
-        'admin-escrow',
-        {
-          title: c.t('escrow.title'),
-          enabled: agency.enabled,
-          members,
-          me: actor.id,
-          alert: null,
-          notice: null,
-          ...common(req, reply),
-          ...extra,
-        },
-        status,
-        status === 200,
-      );
-    };
-    const run = (path: string, action: (req: FastifyRequest) => Promise<string>) =>
-      scope.post(path, async (req, reply) => {
-        checkCsrf(req, body(req)._csrf);
-        try {
-          const notice = await action(req);
-          return adminPage(req, reply, { notice: ctx(req, reply).t(notice) });
-        } catch (e) {
-          const err = toAppError(e);
-          if (!err || err.code === 'not_found') throw e;
-          return adminPage(req, reply, { alert: ctx(req, reply).t(err.userMessage) }, statusOf(err));
-        }
-      });
-    scope.get('/staff/admin/escrow', async (req, reply) => adminPage(req, reply));
-    run('/staff/admin/escrow', async (req) => {
-      await enableEscrow({ db, actor: requireRole(req, 'agency_admin') });
-      return 'escrow.enabled';
+    for (const at of [admin, custodian]) pageRoute(scope, deps, at.back, withRole(at.role), at.page);
+    action(scope, deps, admin, async (_f, actor) => {
+      await enableEscrow({ db, actor });
+      return 'enabled';
     });
-    run('/staff/admin/escrow/restore', async (req) => {
-      await requestRestore({
-        db,
-        actor: requireRole(req, 'agency_admin'),
-        userId: formId(body(req).userId, 'userId'),
-        mailer,
-      });
-      return 'escrow.requested';
+    action(scope, deps, { ...admin, path: `${admin.path}/restore` }, async (f, actor) => {
+      await requestRestore({ db, actor, userId: formId(f.body.userId, 'userId'), mailer });
+      return 'requested';
     });
-
-    const custodianPage = async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      extra: Record<string, unknown> = {},
-      status = 200,
-    ) => {
-      const actor = requireRole(req, 'identity_custodian');
-      const c = ctx(req, reply);
-      return sendPage(
-        reply,
-        c,
-        'escrow-restores',
-        {
-          title: c.t('escrow.restores'),
-          requests: await pendingRestores(db, actor),
-          notice: null,
-          alert: null,
-          ...common(req, reply),
-          ...extra,
-        },
-        status,
-      );
-    };
-    scope.get('/staff/escrow', async (req, reply) => custodianPage(req, reply));
-    scope.post<{ Params: { id: string } }>('/staff/escrow/:id', async (req, reply) => {
-      checkCsrf(req, body(req)._csrf);
-      try {
-        const approve = body(req).decision === 'approve';
-        await decideRestore({
-          db,
-          actor: requireRole(req, 'identity_custodian'),
-          requestId: req.params.id.slice(0, 36),
-          approve,
-          mailer,
-          publicUrl: config.publicUrl,
-        });
-        return custodianPage(req, reply, { notice: ctx(req, reply).t(approve ? 'escrow.mailed' : 'escrow.refused') });
-      } catch (e) {
-        const err = toAppError(e);
-        if (!err || err.code === 'not_found') throw e;
-        return custodianPage(req, reply, { alert: ctx(req, reply).t(err.userMessage) }, statusOf(err));
-      }
+    action(scope, deps, custodian, async (f, actor, params) => {
+      const approve = f.body.decision === 'approve';
+      const requestId = (params.id ?? '').slice(0, 36);
+      await decideRestore({ db, actor, requestId, approve, mailer, publicUrl: config.publicUrl });
+      return approve ? 'mailed' : 'refused';
     });
   });
 }

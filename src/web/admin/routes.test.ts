@@ -17,7 +17,7 @@ import {
   seedStaff,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { csrfOf, get, newJar, postForm, type Jar } from '../../../test/support/web.ts';
+import { csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 import { ENROL_PATH } from '../staff-auth.ts';
 import { adminNav } from './routes.ts';
 
@@ -44,7 +44,7 @@ async function submit(
   const page = await get(app, jar, pageUrl);
   const body = new URLSearchParams({ _csrf: csrfOf(page.body) });
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return app.inject({
+  const res = await app.inject({
     method: 'POST',
     url: action,
     headers: {
@@ -52,6 +52,27 @@ async function submit(
       'content-type': 'application/x-www-form-urlencoded',
     },
     payload: body.toString(),
+  });
+  keepCookies(jar, res); // as a browser keeps what the answer sets (a one-time result page's cookie)
+  return res;
+}
+
+/** A GET with the jar's cookies and one more cookie (as if copied from another browser). */
+async function app_inject_with(app: FastifyInstance, jar: Jar, url: string, invitation: string) {
+  const cookie = [...jar, ['sj_invitation', invitation]].map(([k, v]) => `${k}=${v}`).join('; ');
+  return app.inject({ method: 'GET', url, headers: { cookie } });
+}
+
+/** A POST with the jar's cookies and the fields as given (a forged token, say). */
+async function app_post(app: FastifyInstance, jar: Jar, url: string, fields: Record<string, string>) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: new URLSearchParams(fields).toString(),
   });
 }
 
@@ -133,8 +154,16 @@ describe('administration pages', () => {
       email: 'Head@NACC.example',
       displayName: 'Head',
     });
-    assert.equal(invite.statusCode, 200);
-    const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(invite.body)![1];
+    // The answer is a page of its own after a redirect (a reload or the language switch keeps it).
+    assert.equal(invite.statusCode, 303);
+    assert.equal(invite.headers.location, '/staff/admin/invitation');
+    const shown = await get(h.app, root, '/staff/admin/invitation');
+    assert.match(shown.body, /hreflang="en"/);
+    const token = /\/staff\/setup\/([A-Za-z0-9_-]+)/.exec(shown.body)![1];
+    // Not another user's to read, even with the cookie.
+    const other = jars['admin@opdc.example'];
+    const stolen = await app_inject_with(h.app, other, '/staff/admin/invitation', root.get('sj_invitation')!);
+    assert.equal(stolen.statusCode, 303);
     const user = await h.db
       .selectFrom('staff_user as u')
       .innerJoin('staff_role as r', 'r.user_id', 'u.id')
@@ -187,8 +216,8 @@ describe('administration pages', () => {
       displayName: 'สมศรี',
       roles: ['investigator', 'supervisor'],
     });
-    assert.equal(ok.statusCode, 200);
-    assert.match(ok.body, /\/staff\/setup\/[A-Za-z0-9_-]{32}/);
+    assert.equal(ok.statusCode, 303);
+    assert.match((await get(h.app, admin, String(ok.headers.location))).body, /\/staff\/setup\/[A-Za-z0-9_-]{32}/);
     const list = await get(h.app, admin, '/staff/admin/users');
     assert.ok(list.body.includes('inv@opdc.example'));
     assert.ok(!list.body.includes('officer@dopa.example'));
@@ -342,6 +371,60 @@ describe('administration pages', () => {
     assert.equal((await get(h.app, jars['auditor@opdc.example'], '/staff/admin/settings')).statusCode, 403);
   });
 
+  it('sets deadlines for complaint and late-permit categories too, which filing then uses', async () => {
+    const admin = jars['admin@opdc.example'];
+    const form = await get(h.app, admin, '/staff/admin/settings');
+    for (const cat of ['service_delay', 'fees', 'late_permit'])
+      assert.match(form.body, new RegExp(`id="${cat}\\.ackDays"`));
+    const bad = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '5',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'service_delay.replyDays': '400',
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /id="error-summary"[\s\S]*href="#service_delay\.replyDays"/);
+    assert.match(bad.body, /id="service_delay\.replyDays"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /id="service_delay\.replyDays"[^>]*value="400"/, 'what was typed comes back');
+    const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
+      ackDays: '5',
+      replyDays: '15',
+      feedbackMonths: '3',
+      'service_delay.replyDays': '10',
+      'late_permit.ackDays': '3',
+    });
+    assert.equal(saved.statusCode, 303);
+    const agency = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(agency.settings.categoryDeadlines, {
+      service_delay: { replyDays: 10 },
+      late_permit: { ackDays: 3 },
+    });
+    await seedStaff(h.db, 'OPDC', 'io-deadlines@opdc.example', ['intake_officer']); // the first one was deactivated
+    const complaint = await submitReport({
+      db: h.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: randomBytes(16),
+      draft: newDraft(),
+      input: { ...validateReport({ agency: 'OPDC', category: 'bribery', what: 'ล่าช้า' }), category: 'service_delay' },
+      files: [],
+      channel: 'web',
+    });
+    const c = await h.db
+      .selectFrom('report_case')
+      .select(['created_at', 'reply_due_at'])
+      .where('id', '=', complaint.caseId)
+      .executeTakeFirstOrThrow();
+    assert.equal(
+      (c.reply_due_at!.getTime() - c.created_at.getTime()) / 86_400_000,
+      10,
+      'the complaint’s own reply deadline',
+    );
+  });
+
   it('shows an auditor only their agency’s audit trail, and records the viewing', async () => {
     const salt = randomBytes(16);
     await seedStaff(h.db, 'OPDC', 'io2@opdc.example', ['intake_officer']);
@@ -384,15 +467,87 @@ describe('administration pages', () => {
     assert.ok(!res.body.includes(theirs.reference));
     assert.ok(res.body.includes('admin@opdc.example'));
     assert.ok(!res.body.includes('admin@dopa.example'));
-    assert.ok(res.body.includes('roles_changed'));
+    assert.ok(res.body.includes(t('audit.action.roles_changed')), 'each kind of event by its name');
     assert.ok(!res.body.includes('เรื่องลับ'));
     const viewed = await auditOf(h, 'audit_viewed');
     assert.equal(viewed.at(-1)!.actor_user_id, ids['auditor@opdc.example']);
     // Other roles, including the agency administrator, do not read the audit trail.
     assert.equal((await get(h.app, jars['admin@opdc.example'], '/staff/audit')).statusCode, 403);
 
+    // Details read as labelled fields (people by email, roles by name), never as JSON.
+    assert.doesNotMatch(res.body, /\{&quot;|\{"/, 'no raw JSON');
+    assert.ok(res.body.includes(`<dt>${t('audit.field.requested')}</dt><dd>${t('admin.role.investigator')}</dd>`));
+    assert.ok(res.body.includes(`<dt>${t('audit.field.user')}</dt><dd>officer@opdc.example</dd>`));
+
+    // Filters: the kind of event, the person (who acted, or whose account was acted on), days in B.E.
+    const only = async (q: string) => (await get(h.app, auditor, `/staff/audit?${q}`)).body;
+    const kinds = (html: string) =>
+      [...html.matchAll(/<p class="audit-head"><strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+    const roleChanges = kinds(await only('action=roles_changed'));
+    assert.ok(roleChanges.length >= 1);
+    assert.deepEqual(new Set(roleChanges), new Set([t('audit.action.roles_changed')]));
+    const officer = await only(`person=${ids['officer@opdc.example']}&action=roles_changed`);
+    assert.ok(kinds(officer).length >= 1, 'the roles the officer was given, by someone else');
+    assert.equal(kinds(await only(`person=${ids['auditor@opdc.example']}&action=roles_changed`)).length, 0);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Bangkok' }).format(new Date());
+    const [y, m, d] = today.split('-').map(Number);
+    const todayBE = `${d}/${m}/${y + 543}`;
+    assert.ok(kinds(await only(`from=${encodeURIComponent(todayBE)}&to=${encodeURIComponent(todayBE)}`)).length > 0);
+    const tomorrowBE = `${d}/${m}/${y + 544}`; // a year ahead: nothing yet
+    assert.equal(kinds(await only(`from=${encodeURIComponent(tomorrowBE)}`)).length, 0);
+    assert.ok((await only(`action=roles_changed&page=1`)).includes('value="roles_changed" selected'));
+    const bad = await get(h.app, auditor, `/staff/audit?from=31%2F02%2F2569&to=1%2F1%2F2500&action=nope`);
+    assert.equal(bad.statusCode, 400);
+    assert.match(
+      bad.body,
+      /id="error-summary"[\s\S]*href="#from"[\s\S]*href="#action"|id="error-summary"[\s\S]*href="#action"[\s\S]*href="#from"/,
+    );
+    assert.match(bad.body, /id="from"[^>]*aria-invalid="true" aria-describedby="from-hint from-error"/);
+    assert.match(bad.body, /value="31\/02\/2569"/, 'what was typed comes back');
+    const backwards = await get(h.app, auditor, `/staff/audit?from=2%2F1%2F2569&to=1%2F1%2F2569`);
+    assert.equal(backwards.statusCode, 400);
+    assert.ok(backwards.body.includes(escapeHtml(t('audit.filter.error.range'))));
+    const filtered = (await auditOf(h, 'audit_viewed')).filter((a) => a.detail.action === 'roles_changed');
+    assert.ok(filtered.length >= 1, 'a filtered reading is audited with its filter');
+
     const chain = await submit(h.app, auditor, '/staff/audit', '/staff/audit/verify', {});
     assert.equal(chain.statusCode, 200);
     assert.ok(chain.body.includes(escapeHtml(t('audit.chain.intact', { rows: 0, anchors: 0, inLog: 0 }).slice(0, 20))));
+  });
+
+  it('refuses the new pages and filters to forgers, the wrong role, another agency and oversized input', async () => {
+    const admin = jars['admin@opdc.example'];
+    const auditor = jars['auditor@opdc.example'];
+    // A forged token saves nothing; the form comes back refused.
+    const before = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    const forged = await app_post(h.app, admin, '/staff/admin/settings', {
+      _csrf: 'forged',
+      ackDays: '1',
+      'fees.ackDays': '1',
+    });
+    assert.equal(forged.statusCode, 403);
+    const after = await h.db
+      .selectFrom('agency')
+      .select('settings')
+      .where('code', '=', 'OPDC')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(after.settings, before.settings);
+    // The invitation's page and the audit trail are for their roles only.
+    assert.equal((await get(h.app, auditor, '/staff/admin/invitation')).statusCode, 403);
+    assert.equal((await get(h.app, admin, '/staff/audit?action=roles_changed')).statusCode, 403);
+    // Another agency's person: the filter finds nothing of theirs (the trail stays the agency's).
+    const theirs = await get(h.app, auditor, `/staff/audit?person=${ids['officer@dopa.example']}`);
+    assert.equal(theirs.statusCode, 200);
+    assert.ok(!theirs.body.includes('admin@dopa.example'));
+    // Oversized or hostile filters: a 400 page with the fields marked, never a 500.
+    for (const q of [`from=${'9'.repeat(5000)}`, `person=${'1'.repeat(40)}`, 'action=%3Cscript%3E', 'page=-5&to=x']) {
+      const res = await get(h.app, auditor, `/staff/audit?${q}`);
+      assert.ok([200, 400].includes(res.statusCode), `${q.slice(0, 30)}: ${res.statusCode}`);
+      assert.doesNotMatch(res.body, /<script>/);
+    }
   });
 });

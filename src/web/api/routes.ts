@@ -28,16 +28,19 @@ import { resolveStaffSession, staffLogin, staffLogout, type StaffActor } from '.
 import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Side } from '../side.ts';
+import { openApiDocument } from './openapi.ts';
 import { schemas } from './schemas.ts';
 
 type Auth = 'none' | 'reporter' | 'staff';
-type Ctx = { req: FastifyRequest; reply: FastifyReply; reporter?: ReporterSession; staff?: StaffActor };
+type Ctx = { req: FastifyRequest; reply: FastifyReply };
+/** What a handler is given: the request, and the caller its `auth` resolved (typed, never `!`). */
+type Caller = { none: Ctx; reporter: Ctx & { reporter: ReporterSession }; staff: Ctx & { staff: StaffActor } };
+type Handled<A extends Auth> = { auth: A; handle: (ctx: Caller[A]) => Promise<unknown> };
 export type Operation = {
   id: string;
   method: 'GET' | 'POST' | 'PUT';
   path: string; // OpenAPI form: /cases/{reference}
   summary: string;
-  auth: Auth;
   /** The side that serves it (and logs it, or not): the staff's for auth 'staff', else the reporter's unless set. */
   side?: Side;
   body?: keyof typeof schemas;
@@ -45,8 +48,10 @@ export type Operation = {
   status: number;
   /** None for 204 No Content. */
   response?: keyof typeof schemas;
-  handle: (ctx: Ctx) => Promise<unknown>;
-};
+} & (Handled<'none'> | Handled<'reporter'> | Handled<'staff'>);
+
+const bodyOf = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
+const referenceOf = (ctx: Ctx) => (ctx.req.params as { reference: string }).reference;
 
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -89,9 +94,9 @@ function caseJson(v: CaseView, author: (m: MessageView) => string) {
   };
 }
 
-export function apiOperations(deps: WebDeps): Operation[] {
+/** Filing: a ticket under load, and the report itself. */
+function filingOperations(deps: WebDeps): Operation[] {
   const { config, db, secrets } = deps;
-  const body = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
   return [
     {
       id: 'getFilingTicket',
@@ -116,7 +121,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 201,
       response: 'Receipt',
       handle: async (ctx) => {
-        const b = body(ctx);
+        const b = bodyOf(ctx);
         const identity = b.identity as { name?: string; contact?: string } | undefined;
         const input = validateReport({ ...b, identityName: identity?.name, identityContact: identity?.contact });
         const admission = admitFiling({
@@ -142,6 +147,13 @@ export function apiOperations(deps: WebDeps): Operation[] {
         return { receipt: done.receipt, reference: done.reference };
       },
     },
+  ];
+}
+
+/** The receipt holder: a session from the receipt, the own report and thread, replies. */
+function reporterOperations(deps: WebDeps): Operation[] {
+  const { config, db, secrets } = deps;
+  return [
     {
       id: 'openReporterSession',
       method: 'POST',
@@ -157,7 +169,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
           kdf: config.kdf,
           receiptSalt: secrets.receiptSalt,
           throttle: deps.limits.receipt,
-          receipt: String(body(ctx).receipt),
+          receipt: String(bodyOf(ctx).receipt),
         });
         return {
           token: issueReporterToken(secrets.cookieKey, s),
@@ -174,7 +186,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 200,
       response: 'Case',
       handle: async (ctx) => {
-        const s = ctx.reporter!;
+        const s = ctx.reporter;
         // A witness's receipt opens their own thread only (GET /reporter/messages), as on the web.
         const v = s.witnessId ? null : await loadCaseView({ db, caseId: s.caseId, keys: s.keys, withIdentity: false });
         if (!v) throw new AppError('not_found', 'no report for this receipt', 'error.not_found');
@@ -190,7 +202,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 200,
       response: 'Thread',
       handle: async (ctx) => ({
-        messages: (await loadOwnThread({ db, session: ctx.reporter! })).map((m) => messageJson(m, reporterSideAuthor)),
+        messages: (await loadOwnThread({ db, session: ctx.reporter })).map((m) => messageJson(m, reporterSideAuthor)),
       }),
     },
     {
@@ -203,8 +215,8 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 201,
       response: 'Created',
       handle: async (ctx) => {
-        const text = validateMessage(body(ctx).text, false);
-        const { messageId } = await replyAsReporter({ db, session: ctx.reporter!, text, files: [] });
+        const text = validateMessage(bodyOf(ctx).text, false);
+        const { messageId } = await replyAsReporter({ db, session: ctx.reporter, text, files: [] });
         return { id: messageId };
       },
     },
@@ -219,6 +231,13 @@ export function apiOperations(deps: WebDeps): Operation[] {
         await revokeReporterToken(db, secrets.cookieKey, bearer(ctx.req));
       },
     },
+  ];
+}
+
+/** A staff bearer token: login (second factor required) and logout. */
+function staffSessionOperations(deps: WebDeps): Operation[] {
+  const { config, db } = deps;
+  return [
     {
       // A staff login is staff business: in the staff log, like the login form.
       id: 'staffLogin',
@@ -231,7 +250,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 200,
       response: 'Session',
       handle: async (ctx) => {
-        const b = body(ctx);
+        const b = bodyOf(ctx);
         const s = await staffLogin({
           db,
           kdf: config.kdf,
@@ -256,6 +275,13 @@ export function apiOperations(deps: WebDeps): Operation[] {
         await staffLogout({ db, token: bearer(ctx.req) });
       },
     },
+  ];
+}
+
+/** The staff’s cases: the list (metadata) and one case opened (audited). */
+function caseReadOperations(deps: WebDeps): Operation[] {
+  const { db } = deps;
+  return [
     {
       id: 'listCases',
       method: 'GET',
@@ -276,7 +302,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
         const q = ctx.req.query as { page?: number } & CaseFilter;
         const p = await listCases({
           db,
-          actor: ctx.staff!,
+          actor: ctx.staff,
           page: q.page ?? 1,
           status: q.status,
           scope: q.scope,
@@ -306,12 +332,19 @@ export function apiOperations(deps: WebDeps): Operation[] {
       handle: async (ctx) => {
         const v = await getCase({
           db,
-          actor: ctx.staff!,
-          reference: (ctx.req.params as { reference: string }).reference,
+          actor: ctx.staff,
+          reference: referenceOf(ctx),
         });
         return caseJson(v, (m) => (m.authorKind === 'reporter' ? 'reporter' : `${m.authorRole}#${m.authorUserId}`));
       },
     },
+  ];
+}
+
+/** What staff do on a case through the API, each audited. */
+function caseActionOperations(deps: WebDeps): Operation[] {
+  const { db } = deps;
+  return [
     {
       id: 'postCaseMessage',
       method: 'POST',
@@ -322,14 +355,14 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 201,
       response: 'Created',
       handle: async (ctx) => {
-        const text = validateMessage(body(ctx).text, false);
+        const text = validateMessage(bodyOf(ctx).text, false);
         const opened = await openCaseKeys({
           db,
-          actor: ctx.staff!,
-          reference: (ctx.req.params as { reference: string }).reference,
+          actor: ctx.staff,
+          reference: referenceOf(ctx),
           purpose: 'message_posted',
         });
-        const { messageId } = await postCaseMessage({ db, actor: ctx.staff!, opened, text, files: [] });
+        const { messageId } = await postCaseMessage({ db, actor: ctx.staff, opened, text, files: [] });
         return { id: messageId };
       },
     },
@@ -343,11 +376,11 @@ export function apiOperations(deps: WebDeps): Operation[] {
       status: 200,
       response: 'StatusChange',
       handle: async (ctx) => {
-        const b = body(ctx) as { to: string; reason: string; outcome?: string; duplicateOf?: string };
+        const b = bodyOf(ctx) as { to: string; reason: string; outcome?: string; duplicateOf?: string };
         return transitionCase({
           db,
-          actor: ctx.staff!,
-          reference: (ctx.req.params as { reference: string }).reference,
+          actor: ctx.staff,
+          reference: referenceOf(ctx),
           to: b.to,
           reason: b.reason,
           outcome: b.outcome,
@@ -355,6 +388,17 @@ export function apiOperations(deps: WebDeps): Operation[] {
         });
       },
     },
+  ];
+}
+
+/** Every operation of the API, both sides. */
+export function apiOperations(deps: WebDeps): Operation[] {
+  return [
+    ...filingOperations(deps),
+    ...reporterOperations(deps),
+    ...staffSessionOperations(deps),
+    ...caseReadOperations(deps),
+    ...caseActionOperations(deps),
   ];
 }
 
@@ -372,6 +416,21 @@ const queryAjv = new Ajv({ coerceTypes: true, removeAdditional: false, strict: f
 /** The side an operation is served on. */
 export function sideOfOperation(op: Operation): Side {
   return op.side ?? (op.auth === 'staff' ? 'staff' : 'reporter');
+}
+
+/** Resolves the caller the operation's `auth` asks for (unauthorized without one), then runs it. */
+async function runOperation(deps: WebDeps, op: Operation, ctx: Ctx): Promise<unknown> {
+  if (op.auth === 'none') return op.handle(ctx);
+  const token = bearer(ctx.req);
+  if (op.auth === 'reporter') {
+    const reporter = await readReporterToken(deps.db, deps.secrets.cookieKey, token);
+    if (!reporter) throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
+    return op.handle({ ...ctx, reporter });
+  }
+  const staff = await resolveStaffSession({ db: deps.db, token });
+  if (!staff) throw new AppError('unauthorized', 'a valid staff token is required', 'error.unauthorized');
+  ctx.req.staff = staff; // for the staff log line (staff-side.ts)
+  return op.handle({ ...ctx, staff });
 }
 
 /**
@@ -397,113 +456,11 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps, side: Side): void
           ...(op.query ? { querystring: { type: 'object', properties: op.query } } : {}),
         },
         handler: async (req, reply) => {
-          const ctx: Ctx = { req, reply };
-          if (op.auth === 'reporter') {
-            ctx.reporter = (await readReporterToken(deps.db, deps.secrets.cookieKey, bearer(req))) ?? undefined;
-            if (!ctx.reporter)
-              throw new AppError('unauthorized', 'a valid reporter token is required', 'error.unauthorized');
-          } else if (op.auth === 'staff') {
-            ctx.staff = (await resolveStaffSession({ db: deps.db, token: bearer(req) })) ?? undefined;
-            if (!ctx.staff) throw new AppError('unauthorized', 'a valid staff token is required', 'error.unauthorized');
-            req.staff = ctx.staff; // for the staff log line (staff-side.ts)
-          }
-          const result = await op.handle(ctx);
+          const result = await runOperation(deps, op, { req, reply });
           return reply.code(op.status).send(result);
         },
       });
     }
     if (side === 'reporter') scope.get('/api/openapi.json', async () => openApiDocument(all));
   });
-}
-
-/** The OpenAPI 3.1 description of the operations above. */
-export function openApiDocument(ops: Operation[]) {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of ops) {
-    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const query = Object.entries(op.query ?? {}).map(([name, schema]) => ({
-      name,
-      in: 'query',
-      required: false,
-      schema,
-    }));
-    const problem = (d: string) => ({
-      description: d,
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-    });
-    paths[`/api/v1${op.path}`] ??= {};
-    paths[`/api/v1${op.path}`][op.method.toLowerCase()] = {
-      operationId: op.id,
-      summary: op.summary,
-      ...(op.auth === 'none'
-        ? { security: [] }
-        : { security: [{ [op.auth === 'staff' ? 'staffToken' : 'reporterToken']: [] }] }),
-      ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
-      ...(op.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } },
-            },
-          }
-        : {}),
-      responses: {
-        [op.status]: op.response
-          ? {
-              description: 'OK',
-              content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response}` } } },
-            }
-          : { description: 'No content' },
-        400: problem('Malformed or invalid input'),
-        ...(op.auth !== 'none' || op.id.endsWith('Session') || op.id === 'staffLogin'
-          ? { 401: problem('Not authenticated') }
-          : {}),
-        ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
-        ...(op.id === 'submitReport'
-          ? {
-              409: problem('This filing ticket was used already: get a new one'),
-              429: problem(
-                'Under load: wait Retry-After seconds with this ticket, or send its proof of work; nothing was stored',
-              ),
-            }
-          : {}),
-        413: problem('Body too large'),
-        ...(op.body ? { 415: problem('Body not application/json') } : {}),
-        ...(op.id === 'openReporterSession' || op.id === 'staffLogin'
-          ? {
-              429: problem(
-                'Too many wrong guesses just now (platform-wide, or on this account): refused before any work; retry after Retry-After seconds',
-              ),
-            }
-          : {}),
-        503: problem('Database unavailable: nothing was stored; retry after Retry-After seconds'),
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Sujarit API',
-      version: '1',
-      description:
-        'Anonymous reporting and case handling. Times are to the minute. Errors are application/problem+json.',
-    },
-    paths,
-    components: {
-      schemas,
-      securitySchemes: {
-        reporterToken: {
-          type: 'http',
-          scheme: 'bearer',
-          description: 'From openReporterSession; expires after 30 minutes',
-        },
-        staffToken: { type: 'http', scheme: 'bearer', description: 'From staffLogin; expires after 8 hours' },
-      },
-    },
-  };
 }
