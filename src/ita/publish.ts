@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
-import { cycleOf, loadCycle, type Cycle } from './cycles.ts';
+import { cycleOf, loadCycle, requireConfirmed, type Cycle } from './cycles.ts';
 import { agencyYears, csvText, disclosedScore, disclosureOf, type YearRow } from './results.ts';
 import { formatScore, gradeOf } from './score.ts';
 import type { Framework, InstrumentCode, ScoreResult, SurveyInstrument } from './types.ts';
@@ -51,20 +51,24 @@ export type PublishedAgency = {
  * published: while the surveys take answers, a reader comparing the page before and after one
  * answer could read that answer out of the difference (conflict otherwise). Returns whether
  * anything changed; a change is audited ita_results_published in the same transaction, and the
- * published results are computed afresh on this server's next request.
+ * published results are computed afresh on this server's next request. `isConfirmed`: the form's
+ * confirmation box (field `publishConfirm`), checked after the access checks.
  */
 export async function publishResults({
   db,
   actor,
   cycleId,
   isPublished,
+  isConfirmed,
 }: {
   db: Db;
   actor: StaffActor;
   cycleId: number;
   isPublished: boolean;
+  isConfirmed?: boolean;
 }): Promise<boolean> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
+  requireConfirmed(isConfirmed, 'publishConfirm', 'ita.publish.error.confirm');
   if (isPublished && cycle.state !== 'closed')
     throw new AppError('conflict', 'results are published once the cycle is closed', 'ita.publish.error.open');
   const isChanged = await db.transaction().execute(async (trx) => {

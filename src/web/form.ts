@@ -27,11 +27,17 @@ export function str(v: unknown, max: number): string {
   return typeof v === 'string' ? v.slice(0, max) : '';
 }
 
-export function formOf(req: FastifyRequest, reply: FastifyReply, isSecureCookies: boolean): Form {
+/** `context`: the page's language and side, when not the request's own (a query whose `lang` means something else). */
+export function formOf(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  isSecureCookies: boolean,
+  context: PageContext = pageContext(req, reply),
+): Form {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const q = (req.query ?? {}) as Record<string, unknown>;
   return {
-    ...pageContext(req, reply),
+    ...context,
     req,
     reply,
     body,
@@ -52,8 +58,26 @@ export async function postForm(
   act: () => Promise<FastifyReply> | FastifyReply,
   again: (error: AppError, status: number) => Promise<FastifyReply> | FastifyReply,
 ): Promise<FastifyReply> {
+  return actOnForm(
+    f,
+    () => {
+      checkCsrf(f.req, f.body._csrf);
+      return act();
+    },
+    again,
+  );
+}
+
+/**
+ * postForm for a multipart form, whose CSRF token multipart-form.ts checked as the form streamed in
+ * (before any file): runs `act`, and any error goes to `again` as in postForm.
+ */
+export async function actOnForm(
+  f: Form,
+  act: () => Promise<FastifyReply> | FastifyReply,
+  again: (error: AppError, status: number) => Promise<FastifyReply> | FastifyReply,
+): Promise<FastifyReply> {
   try {
-    checkCsrf(f.req, f.body._csrf);
     return await act();
   } catch (e) {
     const err = asAppError(e);

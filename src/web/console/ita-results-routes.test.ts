@@ -160,6 +160,7 @@ describe('ITA results pages', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="iit-error"/);
     assert.match(bad.body, /id="iit"[^>]*value="83.411"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /id="error-summary"[\s\S]*<a href="#iit">/, 'the summary links to the field');
     assert.doesNotMatch(bad.body, /<script>x/);
     assert.match(bad.body, /&quot;&gt;&lt;script&gt;x/);
     const assessor = await post('assessor@opdc.example', `/staff/ita/${ids.few}/history`, {
@@ -236,6 +237,12 @@ describe('ITA results pages', () => {
     assert.match(bad.body, /id="budget-error"/);
     // a valid day comes back as the form shows days: day/month/B.E. year
     assert.match(bad.body, /id="endsOn"[^>]*value="30\/04\/2569"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /<a href="#endsOn">/);
+    assert.match(
+      bad.body,
+      /id="endsOn"[^>]*aria-describedby="endsOn-hint endsOn-error"/,
+      'hint and error, one attribute',
+    );
     assert.match(bad.body, /value="&lt;b&gt;ชื่อ&lt;\/b&gt;"/);
     assert.match(bad.body, /value="4" selected/);
     const dates = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, {
@@ -258,6 +265,7 @@ describe('ITA results pages', () => {
     });
     assert.equal(progress.statusCode, 400);
     assert.match(progress.body, /id="percent-12"[^>]*value="150"[^>]*aria-invalid="true"/);
+    assert.match(progress.body, /<a href="#percent-12">/, 'the summary links to the field of its round');
     assert.doesNotMatch(progress.body, /id="percent-6"[^>]*aria-invalid/);
   });
 
@@ -274,6 +282,9 @@ describe('ITA results pages', () => {
     const bad = await page('admin@opdc.example', `/staff/ita/${ids.few}/report.pdf?round=7&lang=en&digits=thai`);
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="round-error"/);
+    assert.match(bad.body, /<a href="#round">/);
+    assert.match(bad.body, /<input type="radio" id="round" name="round"/);
+    assert.doesNotMatch(String(bad.headers['set-cookie'] ?? ''), /sj_lang/, 'nor is the report’s language remembered');
     assert.match(bad.body, /<html lang="th">/, 'the report’s language does not switch the page’s');
     assert.match(bad.body, /name="lang" value="en" lang="en" checked/, 'what was chosen comes back');
   });

@@ -137,6 +137,19 @@ describe('marking spam in bulk', () => {
     );
   });
 
+  it('gives the confirmation back with the selection and a field error when the reason is empty', async () => {
+    const io = await login('io@opdc.example');
+    const page = await get(h.app, io, '/staff/cases');
+    const refs = opdc.slice(0, 2).map((r) => ['ref', r] as [string, string]);
+    const res = await post(io, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', '  '], ...refs]);
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="error-summary"[\s\S]*<a href="#reason">/);
+    assert.match(res.body, /id="reason-error"/);
+    assert.match(res.body, /<textarea id="reason"[^>]*aria-invalid="true" aria-describedby="reason-error"/);
+    for (const [, r] of refs) assert.match(res.body, new RegExp(`name="ref" value="${r}"`), 'the selection is kept');
+    for (const [, r] of refs) assert.equal((await statusOf(r)).status, 'new');
+  });
+
   it('closes each selected case as unfounded, audited and on the ledger; skips another agency’s and one past screening', async () => {
     const jar = await login('io@opdc.example');
     const page = await get(h.app, jar, '/staff/cases');
