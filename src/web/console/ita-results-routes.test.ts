@@ -341,6 +341,25 @@ describe('ITA results pages', () => {
     for (const [path, fields] of [...posts(ids.nacc, theirs), ...posts(ids.few, theirs).slice(2)]) {
       assert.equal((await post('admin@opdc.example', path, fields)).statusCode, 404, path);
     }
+    // A refused form of another agency's cycle is the same not found, never that agency's form with the errors.
+    const bad = {
+      fiscalYear: 'x',
+      iit: '101',
+      eit: '',
+      oit: '',
+      ita: '',
+      indicator: '',
+      title: '',
+      round: '6',
+      percent: '150',
+    };
+    for (const path of [
+      `/staff/ita/${ids.nacc}/history`,
+      `/staff/ita/${ids.nacc}/measures`,
+      `/staff/ita/${ids.nacc}/measures/${theirs}/progress`,
+    ])
+      assert.equal((await post('admin@opdc.example', path, bad)).statusCode, 404, `refused ${path}`);
+    assert.equal((await page('admin@opdc.example', `/staff/ita/${ids.nacc}/report.pdf?round=7`)).statusCode, 404);
     const mine = (
       await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()
     ).id;

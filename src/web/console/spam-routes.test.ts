@@ -12,7 +12,7 @@ import {
   signedInActor,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { transitionCase } from '../../cases/workflow.ts';
+import { MAX_REASON, transitionCase } from '../../cases/workflow.ts';
 import { cookieHeader, csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 
 describe('marking spam in bulk', () => {
@@ -147,6 +147,14 @@ describe('marking spam in bulk', () => {
     assert.match(res.body, /id="reason-error"/);
     assert.match(res.body, /<textarea id="reason"[^>]*aria-invalid="true" aria-describedby="reason-error"/);
     for (const [, r] of refs) assert.match(res.body, new RegExp(`name="ref" value="${r}"`), 'the selection is kept');
+    for (const [, r] of refs) assert.equal((await statusOf(r)).status, 'new');
+    const long = await post(io, '/staff/spam', [
+      ['_csrf', csrfOf(page.body)],
+      ['reason', 'ก'.repeat(MAX_REASON + 1)],
+      ...refs,
+    ]);
+    assert.equal(long.statusCode, 400, 'an oversized reason is refused, not cut');
+    assert.match(long.body, /<a href="#reason">/);
     for (const [, r] of refs) assert.equal((await statusOf(r)).status, 'new');
   });
 
