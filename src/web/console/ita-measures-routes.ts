@@ -21,7 +21,8 @@ import { actOnForm, formOf, postForm, type Form } from '../form.ts';
 import { pathId } from '../input.ts';
 import { LANG_COOKIE, sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { itaBase, resultsPageCommon, viewHelpers } from './ita-results-routes.ts';
+import { resultsPageCommon, viewHelpers } from './ita-results-routes.ts';
+import { cycleHref } from './ita-routes.ts';
 import { refusedForm } from './staff-page.ts';
 
 type Params = { Params: { id: string } };
@@ -72,7 +73,7 @@ async function showMeasures(deps: WebDeps, f: Form, cycleId: number, refused: Re
       byIndicator: cycle.framework.indicators
         .map((i) => ({ number: i.number, measures: measures.filter((m) => m.indicator === i.number) }))
         .filter((g) => g.measures.length > 0),
-      href: itaBase(cycle.id),
+      href: cycleHref(cycle.id),
       ...resultsPageCommon(deps, f),
       ...refused,
     },
@@ -103,8 +104,8 @@ async function showMeasure(
       rounds: ROUNDS,
       progressOf: (round: number) => measure.progress.find((p) => p.round === round) ?? null,
       saved: measureForm(measure),
-      href: itaBase(cycle.id),
-      measureHref: `${itaBase(cycle.id)}/measures/${measure.id}`,
+      href: cycleHref(cycle.id),
+      measureHref: `${cycleHref(cycle.id)}/measures/${measure.id}`,
       ...resultsPageCommon(deps, f),
       ...refused,
     },
@@ -126,7 +127,7 @@ async function showReport(deps: WebDeps, f: Form, cycleId: number, refused: Refu
       cycle,
       measureCount: measures.length,
       rounds: ROUNDS,
-      href: itaBase(cycle.id),
+      href: cycleHref(cycle.id),
       ...resultsPageCommon(deps, f),
       ...refused,
     },
@@ -153,7 +154,7 @@ export function itaMeasuresRoutes(app: FastifyInstance, deps: WebDeps): void {
         f,
         async () => {
           const id = await saveMeasure({ db, actor: staffOf(req), cycleId, input: measureInput(f) });
-          return reply.redirect(`${itaBase(cycleId)}/measures/${id}?done=measure`, 303);
+          return reply.redirect(`${cycleHref(cycleId)}/measures/${id}?done=measure`, 303);
         },
         (error, status) => showMeasures(deps, f, cycleId, refusedForm(f, error, 'measure', MAX_TYPED), status),
       );
@@ -170,7 +171,7 @@ export function itaMeasuresRoutes(app: FastifyInstance, deps: WebDeps): void {
         async () => {
           const input = measureInput(f);
           const id = await saveMeasure({ db, actor: staffOf(req), cycleId, measureId, input });
-          return reply.redirect(`${itaBase(cycleId)}/measures/${id}?done=measure`, 303);
+          return reply.redirect(`${cycleHref(cycleId)}/measures/${id}?done=measure`, 303);
         },
         (error, status) =>
           showMeasure(deps, f, cycleId, measureId, refusedForm(f, error, 'measure', MAX_TYPED), status),
@@ -184,7 +185,7 @@ export function itaMeasuresRoutes(app: FastifyInstance, deps: WebDeps): void {
         f,
         async () => {
           await saveProgress({ db, actor: staffOf(req), cycleId, measureId, round, input: progressInput(f) });
-          return reply.redirect(`${itaBase(cycleId)}/measures/${measureId}?done=progress`, 303);
+          return reply.redirect(`${cycleHref(cycleId)}/measures/${measureId}?done=progress`, 303);
         },
         (error, status) => {
           const name = `progress-${f.str('round', 3)}`;

@@ -15,6 +15,7 @@ import { formOf, postForm, type Form } from '../form.ts';
 import { pathId } from '../input.ts';
 import { sendPage, type PageContext } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
+import { cycleHref } from './ita-routes.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 
 type Params = { Params: { id: string } };
@@ -27,8 +28,6 @@ const DONE: Readonly<Record<string, string>> = {
   measure: 'ita.results.done.measure',
   progress: 'ita.results.done.progress',
 };
-
-export const itaBase = (id: number | string): string => `/staff/ita/${encodeURIComponent(String(id))}`;
 
 /** Helpers the views share: names in the page language, dates in the Buddhist Era, money with separators. */
 export function viewHelpers(c: PageContext, f: Framework) {
@@ -124,7 +123,7 @@ async function showResults(
     {
       title: f.t('ita.results.title', { year: r.cycle.fiscalYear }),
       ...resultsView(f, r),
-      href: itaBase(r.cycle.id),
+      href: cycleHref(r.cycle.id),
       canRecordHistory: hasRole(actor, 'agency_admin'),
       ...resultsPageCommon(deps, f),
       ...refused,
@@ -161,7 +160,7 @@ export function itaResultsRoutes(app: FastifyInstance, deps: WebDeps): void {
         async () => {
           const { fiscalYear, iit, eit, oit, ita } = f.body;
           await recordHistory({ db, actor: staffOf(req), cycleId, input: { fiscalYear, iit, eit, oit, ita } });
-          return reply.redirect(`${itaBase(cycleId)}/results?done=history`, 303);
+          return reply.redirect(`${cycleHref(cycleId)}/results?done=history`, 303);
         },
         (error, status) => showResults(deps, f, cycleId, refusedForm(f, error, 'history', 100), status),
       );

@@ -21,7 +21,7 @@ import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 type IdParams = { Params: { id: string } };
 
 /** One-time notices after a redirect (`?sent=`): the notice's text. */
-export const ITA_SENT: Readonly<Record<string, string>> = {
+const ITA_SENT: Readonly<Record<string, string>> = {
   opened: 'ita.cycle.done.opened',
   closed: 'ita.cycle.done.closed',
   evidence: 'ita.cycle.done.evidence',
@@ -36,7 +36,7 @@ const MAX_TYPED = 200;
 export const cycleHref = (id: number | string): string => `/staff/ita/${id}`;
 
 /** A whole number as typed in a form; anything else is NaN, which the domain refuses with a field error. */
-export const formInt = (typed: string): number => (/^\s*\d{1,9}\s*$/.test(typed) ? Number(typed) : Number.NaN);
+const formInt = (typed: string): number => (/^\s*\d{1,9}\s*$/.test(typed) ? Number(typed) : Number.NaN);
 
 /** An optional date field typed in B.E. (or A.D.): '' is null; what does not read as a date is kept as typed, for the domain to refuse. */
 const formDay = (typed: string): string | null => (typed.trim() ? (parseFormDate(typed.trim()) ?? typed.trim()) : null);

@@ -15,7 +15,7 @@ import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 type Params = { Params: { ref: string } };
 const SENT = { decision: 'permit.done.decision', delay: 'permit.done.delay' } as const;
 
-export const permitHref = (ref: string): string => `/staff/cases/${encodeURIComponent(ref)}/permit`;
+const permitHref = (ref: string): string => `/staff/cases/${encodeURIComponent(ref)}/permit`;
 
 /** The page; `refused` carries a refused action's error, field errors and what was typed. */
 async function show(deps: WebDeps, f: Form, reference: string, refused: Record<string, unknown> = {}, status = 200) {
