@@ -187,6 +187,68 @@ function sumFigures(list: AgencyFigures[]): Figures['total'] {
   };
 }
 
+/** Fiscal years offered in the public filter: the current one and this many before it. */
+export const FISCAL_YEARS_BACK = 4;
+/** Fiscal years asked for by address: the current one and this many before it (a bounded set, so the cache holds). */
+export const FISCAL_YEARS_KEPT = 20;
+/** The figures of a period are computed at most once a minute per server: the page is public. */
+export const FIGURES_CACHE_MS = 60_000;
+
+/** A public period: a Buddhist Era fiscal year with its days, or every case (`all`, no bounds). */
+export type FiguresRange = { fy: number | 'all'; from: string | null; to: string | null };
+
+/**
+ * The period a public page asks for: `fy`, a Buddhist Era fiscal year among the last
+ * FISCAL_YEARS_KEPT, or `all`; the current fiscal year without it. Anything else is invalid_input.
+ * Free date ranges are not offered publicly: each would be a fresh scan of every case.
+ */
+export function figuresRangeOf(query: Record<string, unknown>, now = new Date()): FiguresRange {
+  const fy = typeof query.fy === 'string' ? query.fy.trim() : '';
+  const current = currentFiscalYear(now);
+  if (fy === 'all') return { fy: 'all', from: null, to: null };
+  if (fy === '') return { fy: current, ...fiscalYearRange(current) };
+  const year = /^\d{4}$/.test(fy) ? Number(fy) : Number.NaN;
+  if (!(year >= current - FISCAL_YEARS_KEPT && year <= current))
+    throw new AppError('invalid_input', 'fy must be a recent Buddhist Era fiscal year or all', 'error.figures_year');
+  return { fy: year, ...fiscalYearRange(year) };
+}
+
+/** The fiscal years the public filter offers: the current one and FISCAL_YEARS_BACK before it, and the one shown when older. */
+export function offeredYears(range: FiguresRange, now = new Date()): number[] {
+  const offered = Array.from({ length: FISCAL_YEARS_BACK + 1 }, (_, i) => currentFiscalYear(now) - i);
+  return typeof range.fy === 'number' && !offered.includes(range.fy) ? [...offered, range.fy] : offered;
+}
+
+const publicCache = new WeakMap<Db, Map<string, { at: number; figures: Promise<Figures> }>>();
+
+/**
+ * The public figures of the period a query asks for (figuresRangeOf), computed at most once per
+ * FIGURES_CACHE_MS per server, database and period, shared by concurrent callers; a failure is not kept.
+ */
+export async function publicFigures({
+  db,
+  query,
+  now = Date.now(),
+}: {
+  db: Db;
+  query: Record<string, unknown>;
+  now?: number;
+}): Promise<{ range: FiguresRange; figures: Figures }> {
+  const range = figuresRangeOf(query, new Date(now));
+  const cache = publicCache.get(db) ?? new Map();
+  publicCache.set(db, cache);
+  const key = String(range.fy);
+  let hit = cache.get(key);
+  // A clock set back does not keep an old computation alive.
+  if (!hit || now < hit.at || now - hit.at >= FIGURES_CACHE_MS) {
+    const entry = { at: now, figures: complaintFigures({ db, from: range.from, to: range.to }) };
+    entry.figures.catch(() => cache.get(key) === entry && cache.delete(key));
+    cache.set(key, entry);
+    hit = entry;
+  }
+  return { range, figures: await hit.figures };
+}
+
 /** The CSV columns, in order: one row per agency, then the total (code `ALL`). */
 export const FIGURES_CSV_COLUMNS = [
   'agency_code',

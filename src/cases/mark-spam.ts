@@ -4,7 +4,7 @@
 import type { Db } from '../db/connection.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
-import { SPAM_RULE, transitionCase } from './workflow.ts';
+import { checkReason, SPAM_RULE, transitionCase } from './workflow.ts';
 
 /** The most cases one action marks. */
 export const MAX_SPAM_SELECTION = 200;
@@ -32,19 +32,23 @@ export function checkMaySpam(actor: StaffActor): void {
     throw new AppError('forbidden', 'only intake officers and supervisors mark spam', 'error.forbidden');
 }
 
-/** Closes each selected case as unfounded (SPAM_RULE); the others are reported as skipped. */
+/**
+ * Closes each selected case as unfounded (SPAM_RULE) with the reason as typed (checked: required,
+ * at most MAX_REASON, field `reason`); the others are reported as skipped.
+ */
 export async function markSpam({
   db,
   actor,
   references,
-  reason,
+  reason: typed,
 }: {
   db: Db;
   actor: StaffActor;
   references: unknown;
-  reason: string;
+  reason: unknown;
 }): Promise<SpamResult> {
   checkMaySpam(actor);
+  const reason = checkReason(typed);
   const selection = spamSelection(references);
   const result: SpamResult = { marked: [], skipped: [] };
   for (const reference of selection) {

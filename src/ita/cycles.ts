@@ -2,13 +2,14 @@
 // assessors see a cycle; for anyone else it does not exist (not_found, like a case of another agency).
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../audit/record-audit.ts';
+import { currentFiscalYear } from '../cases/figures.ts';
 import { parseDay } from '../cases/permit-dates.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { listFrameworks, loadShippedFramework } from './framework.ts';
-import type { Framework } from './types.ts';
+import type { Framework, Text } from './types.ts';
 
 /** Who works on the ITA of their agency. */
 export const ITA_ROLES = ['agency_admin', 'ita_assessor'] as const satisfies readonly StaffRole[];
@@ -90,6 +91,45 @@ export async function listCycles({ db, actor }: { db: Db; actor: StaffActor }): 
     .orderBy('fiscal_year', 'desc')
     .execute();
   return rows.map(cycleOf);
+}
+
+/** A shipped framework as the opening form offers it. */
+export type FrameworkChoice = { name: string; fiscalYear: number; title: Text };
+
+/** The shipped frameworks, newest file first. */
+export function frameworkChoices(): FrameworkChoice[] {
+  return listFrameworks().map((name) => {
+    const f = loadShippedFramework(name);
+    return { name, fiscalYear: f.fiscalYear, title: f.title };
+  });
+}
+
+/**
+ * What the opening form proposes: the current fiscal year with its framework, when a framework for
+ * that year ships and the agency has no cycle of it yet. Otherwise no year (null: the person types
+ * one; a year no framework is for is never proposed) and the newest framework.
+ */
+export function proposedCycle(
+  frameworks: readonly FrameworkChoice[],
+  cycles: readonly Pick<Cycle, 'fiscalYear'>[],
+  currentYear: number,
+): { fiscalYear: number | null; framework: string } {
+  const current = frameworks.find((f) => f.fiscalYear === currentYear);
+  if (current && !cycles.some((c) => c.fiscalYear === currentYear))
+    return { fiscalYear: currentYear, framework: current.name };
+  return { fiscalYear: null, framework: current?.name ?? frameworks[0]?.name ?? '' };
+}
+
+/** The agency's cycles, newest first, with the frameworks the opening form offers and what it proposes. */
+export async function cyclesOverview({ db, actor, now = new Date() }: { db: Db; actor: StaffActor; now?: Date }) {
+  const cycles = await listCycles({ db, actor });
+  const frameworks = frameworkChoices();
+  return { cycles, frameworks, proposed: proposedCycle(frameworks, cycles, currentFiscalYear(now)) };
+}
+
+/** Refuses an action whose confirmation box was left unticked (`isConfirmed` false; undefined: no box asked). */
+export function requireConfirmed(isConfirmed: boolean | undefined, field: string, message: string): void {
+  if (isConfirmed === false) throw new AppError('invalid_input', 'not confirmed', 'error.form', { [field]: message });
 }
 
 /**
@@ -195,17 +235,24 @@ export async function openCycle({
   });
 }
 
-/** Closes a cycle (agency administrators): the surveys stop taking answers; results stay. */
+/**
+ * Closes a cycle (agency administrators): the surveys stop taking answers; results stay.
+ * `isConfirmed`: the form's confirmation box, checked after the access checks (so a stranger
+ * learns nothing from a missing box) and before the cycle's state.
+ */
 export async function closeCycle({
   db,
   actor,
   cycleId,
+  isConfirmed,
 }: {
   db: Db;
   actor: StaffActor;
   cycleId: number;
+  isConfirmed?: boolean;
 }): Promise<void> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
+  requireConfirmed(isConfirmed, 'confirm', 'ita.error.confirm');
   requireOpen(cycle);
   await db.transaction().execute(async (trx) => {
     await trx

@@ -95,3 +95,26 @@ export async function buildMonitoringReport({
 export function reportFileName(fiscalYear: number, round: Round): string {
   return `ita-monitoring-${fiscalYear}-${round}m.pdf`;
 }
+
+/**
+ * The monitoring report as a PDF file, its options read from a query string (parseReportOptions:
+ * invalid_input with field errors, before anything is read), then built and rendered as
+ * buildMonitoringReport allows.
+ */
+export async function monitoringReportPdf({
+  db,
+  actor,
+  cycleId,
+  query,
+}: {
+  db: Db;
+  actor: StaffActor;
+  cycleId: number;
+  query: Record<string, unknown>;
+}): Promise<{ fileName: string; pdf: Buffer }> {
+  const options = parseReportOptions(query);
+  const report = await buildMonitoringReport({ db, actor, cycleId, ...options });
+  // Loaded on the first report, not at start-up: pdfkit and its font engine take ~80 ms to import.
+  const { renderMonitoringPdf } = await import('./report-pdf.ts');
+  return { fileName: reportFileName(report.fiscalYear, report.round), pdf: await renderMonitoringPdf(report) };
+}

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
-import { cycleOf, loadCycle, type Cycle } from './cycles.ts';
+import { cycleOf, loadCycle, requireConfirmed, type Cycle } from './cycles.ts';
 import { agencyYears, csvText, disclosedScore, disclosureOf, type YearRow } from './results.ts';
 import { formatScore, gradeOf } from './score.ts';
 import type { Framework, InstrumentCode, ScoreResult, SurveyInstrument } from './types.ts';
@@ -51,20 +51,24 @@ export type PublishedAgency = {
  * published: while the surveys take answers, a reader comparing the page before and after one
  * answer could read that answer out of the difference (conflict otherwise). Returns whether
  * anything changed; a change is audited ita_results_published in the same transaction, and the
- * published results are computed afresh on this server's next request.
+ * published results are computed afresh on this server's next request. `isConfirmed`: the form's
+ * confirmation box (field `publishConfirm`), checked after the access checks.
  */
 export async function publishResults({
   db,
   actor,
   cycleId,
   isPublished,
+  isConfirmed,
 }: {
   db: Db;
   actor: StaffActor;
   cycleId: number;
   isPublished: boolean;
+  isConfirmed?: boolean;
 }): Promise<boolean> {
   const cycle = await loadCycle({ db, actor, cycleId, roles: ['agency_admin'] });
+  requireConfirmed(isConfirmed, 'publishConfirm', 'ita.publish.error.confirm');
   if (isPublished && cycle.state !== 'closed')
     throw new AppError('conflict', 'results are published once the cycle is closed', 'ita.publish.error.open');
   const isChanged = await db.transaction().execute(async (trx) => {
@@ -165,6 +169,49 @@ export function publishedResults({ db, now = Date.now() }: { db: Db; now?: numbe
   entry.agencies.catch(() => cache.get(db) === entry && cache.delete(db));
   cache.set(db, entry);
   return entry.agencies;
+}
+
+/**
+ * The fiscal year a public page asks for (`?fy=`): a Buddhist Era year, or null (each agency's
+ * newest) when absent or empty; anything else is invalid_input. Only years in the published results
+ * are looked up, so no value reaches the database.
+ */
+export function publicYearOf(query: Record<string, unknown>): number | null {
+  const fy = typeof query.fy === 'string' ? query.fy.trim() : '';
+  if (fy === '') return null;
+  if (!/^\d{4}$/.test(fy) || Number(fy) < 2500 || Number(fy) > 2800)
+    throw new AppError('invalid_input', 'fy must be a Buddhist Era fiscal year', 'ita.public.error.fy');
+  return Number(fy);
+}
+
+/**
+ * The public list (/ita): each agency's newest published cycle, or its published cycle of
+ * `fiscalYear` (agencies without one left out), by name in `lang`; and every fiscal year some cycle
+ * was published for, newest first (the years recorded from NACC are on the agency's page).
+ */
+export function publishedList(
+  agencies: readonly PublishedAgency[],
+  fiscalYear: number | null,
+  lang: 'th' | 'en',
+): { rows: { agency: PublishedAgency; year: PublicYear }[]; years: number[] } {
+  const cycles = (a: PublishedAgency) => a.years.filter((y) => y.source === 'cycle');
+  const rows = agencies
+    .flatMap((agency) => {
+      const year = cycles(agency)
+        .filter((y) => fiscalYear === null || y.fiscalYear === fiscalYear)
+        .at(-1);
+      return year ? [{ agency, year }] : [];
+    })
+    .sort((x, y) => x.agency.name[lang].localeCompare(y.agency.name[lang], lang));
+  const years = [...new Set(agencies.flatMap((a) => cycles(a).map((y) => y.fiscalYear)))].sort((a, b) => b - a);
+  return { rows, years };
+}
+
+/** One agency's published results by its code: not_found, the same answer, for an unknown agency and one with nothing published. */
+export async function publishedAgency({ db, code }: { db: Db; code: string }): Promise<PublishedAgency> {
+  const agency = (await publishedResults({ db })).find((a) => a.code === code);
+  if (!agency) throw new AppError('not_found', 'no published ITA results for this agency', 'error.not_found');
+  return agency;
 }
 
 const CSV_COLUMNS = [

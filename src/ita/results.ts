@@ -295,17 +295,21 @@ export type HistoryInput = { fiscalYear: unknown; iit: unknown; eit: unknown; oi
  * seed 004's 2563 gives 80.79/84.47/97.50 → 88.58; MUST NOT be computed with another year's weights,
  * so for a year whose rules Sujarit does not know it stays empty. A computed
  * cycle of the same year wins in the table over what is recorded here. invalid_input with field
- * errors; audited ita_history_recorded in the same transaction.
+ * errors; audited ita_history_recorded in the same transaction. `cycleId`: the cycle whose page
+ * the scores were typed on, not_found (before anything else) when it is not of the actor's agency.
  */
 export async function recordHistory({
   db,
   actor,
   input,
+  cycleId,
 }: {
   db: Db;
   actor: StaffActor;
   input: HistoryInput;
+  cycleId?: number;
 }): Promise<YearRow> {
+  if (cycleId !== undefined) await loadCycle({ db, actor, cycleId });
   const agencyId = itaAgencyOf(actor, ['agency_admin']);
   const fields: Record<string, string> = {};
   const fy =

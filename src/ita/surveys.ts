@@ -27,6 +27,21 @@ import type { Framework, Indicator, Question, Scale, SurveyInstrument, Text } fr
 export const MAX_LINKS_PER_CALL = 1000;
 /** A cycle may have issued at most this many links per staff member: room to replace lost links, not to stuff the IIT. */
 export const LINKS_PER_STAFF = 2;
+/**
+ * The links a cycle may still issue: `limit` in all (LINKS_PER_STAFF per staff member), `left` of
+ * them, and `maxNow`, the most one call may ask for now (MAX_LINKS_PER_CALL, or fewer when fewer
+ * are left). issueLinks refuses anything above it; the links page names these numbers.
+ */
+export function linkRoom(cycle: { staffCount: number; linksIssued: number }): {
+  limit: number;
+  left: number;
+  maxNow: number;
+} {
+  const limit = cycle.staffCount * LINKS_PER_STAFF;
+  const left = Math.max(0, limit - cycle.linksIssued);
+  return { limit, left, maxNow: Math.min(MAX_LINKS_PER_CALL, left) };
+}
+
 /** A form's largest accepted body (bytes): a survey of ~50 questions needs well under 2 KiB. */
 export const MAX_SURVEY_BODY = 16 * 1024;
 /** The form field of a question's answer. */

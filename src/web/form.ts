@@ -29,11 +29,17 @@ export function str(v: unknown, max: number): string {
   return typeof v === 'string' ? v.slice(0, max) : '';
 }
 
-export function formOf(req: FastifyRequest, reply: FastifyReply, isSecureCookies: boolean): Form {
+/** `context`: the page's language and side, when not the request's own (a query whose `lang` means something else). */
+export function formOf(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  isSecureCookies: boolean,
+  context: PageContext = pageContext(req, reply),
+): Form {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const q = (req.query ?? {}) as Record<string, unknown>;
   return {
-    ...pageContext(req, reply),
+    ...context,
     req,
     reply,
     body,
@@ -59,12 +65,28 @@ export async function postForm(
   again: (error: AppError | null, status: number) => Promise<FastifyReply> | FastifyReply,
   check?: () => unknown,
 ): Promise<FastifyReply> {
-  try {
-    checkCsrf(f.req, f.body._csrf);
-    if (f.isLangSwitch) {
+  return actOnForm(
+    f,
+    () => {
+      checkCsrf(f.req, f.body._csrf);
+      if (!f.isLangSwitch) return act();
       const fault = check ? faultOf(check) : null;
-      return await again(fault, fault ? statusOf(fault) : 200);
-    }
+      return again(fault, fault ? statusOf(fault) : 200);
+    },
+    again,
+  );
+}
+
+/**
+ * postForm for a multipart form, whose CSRF token multipart-form.ts checked as the form streamed in
+ * (before any file): runs `act`, and any error goes to `again` as in postForm.
+ */
+export async function actOnForm(
+  f: Form,
+  act: () => Promise<FastifyReply> | FastifyReply,
+  again: (error: AppError, status: number) => Promise<FastifyReply> | FastifyReply,
+): Promise<FastifyReply> {
+  try {
     return await act();
   } catch (e) {
     const err = asAppError(e);

@@ -10,6 +10,8 @@ import { adminNav, adminRoutes } from './admin/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
+import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
+import { itaOitRoutes } from './console/ita-oit-routes.ts';
 import { itaResultsRoutes } from './console/ita-results-routes.ts';
 import { itaCycleRoutes } from './console/ita-routes.ts';
 import { permitRoutes } from './console/permit-routes.ts';
@@ -70,7 +72,9 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   permitRoutes(app, deps);
   spamRoutes(app, deps);
   itaCycleRoutes(app, deps);
+  itaOitRoutes(app, deps);
   itaResultsRoutes(app, deps);
+  itaMeasuresRoutes(app, deps);
   itaLinksRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

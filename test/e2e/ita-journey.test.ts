@@ -9,8 +9,10 @@
 // - the administrator writes a measure and its six-month progress, and downloads the monitoring
 //   report. Its first page is rendered to PNG (pdftoppm) and its text checked (pdftotext);
 // - the administrator closes the cycle and publishes its results, which anyone then reads at /ita.
-// Seeding goes through the CLI; the database is checked after the UI acts. Screenshots of the survey
-// on a phone, the results page and the report's first page go to /tmp.
+// Seeding goes through the CLI; the database is checked after the UI acts. Every form of the cycle is
+// first sent with a fault: it comes back with the one error pattern (a summary linking to each field,
+// marked and described by its message). axe (WCAG 2.2 A/AA) checks every page loaded, at a phone's
+// width. Screenshots of the survey on a phone, the results page and the report's first page go to /tmp.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,12 +23,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { currentFiscalYear } from '../../src/cases/figures.ts';
-import { loadShippedFramework } from '../../src/ita/framework.ts';
+import { listFrameworks, loadShippedFramework } from '../../src/ita/framework.ts';
 import { formatScore, scoreAnswers } from '../../src/ita/score.ts';
 import type { QuestionTally } from '../../src/ita/types.ts';
+import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
+import { errorSummaryTargets, refusedForm } from '../support/error-summary.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
-import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
+import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const run = promisify(execFile);
 const AGENCY_TH = 'ศูนย์คุณธรรม (องค์การมหาชน)';
@@ -49,7 +53,8 @@ const THAI_DIGITS = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCod
 
 describe('an ITA cycle from opening to the monitoring report, in a browser without JavaScript', () => {
   const framework = loadShippedFramework('ita-2569.json');
-  const fiscalYear = currentFiscalYear();
+  // The cycle is of the framework's own year: the form proposes no year no framework is for (B.11).
+  const fiscalYear = framework.fiscalYear;
   const tallies = new Map<string, QuestionTally>();
   const verdicts = new Map<string, boolean>();
   let fixture: Awaited<ReturnType<typeof serverFixture>>;
@@ -60,11 +65,40 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   let cycleHref = '';
   let links: string[] = [];
   let eitUrl = '';
+  let axe: ReturnType<typeof watchAxe>;
+  const watched = new Set<unknown>();
 
-  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
+  const signIn = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
+  /** A staff member's page; axe watches every page their context loads from then on. */
+  const as = async (who: keyof typeof STAFF) => {
+    const page = await signIn(who);
+    if (!watched.has(page.context())) {
+      watched.add(page.context());
+      axe.watch(page.context());
+    }
+    return page;
+  };
   /** The server runs on a port chosen at start, so its public address (SUJARIT_PUBLIC_URL) is not this one: keep the path. */
   const here = (absolute: string) => new URL(new URL(absolute).pathname, server.url).href;
   const go = async (page: Page, href: string) => assert.equal((await page.goto(`${server.url}${href}`))?.status(), 200);
+
+  /** A table region named `name` (in part) is focusable, wider than a phone, and the arrow keys scroll it. */
+  const scrollsByKeyboard = async (page: Page, name: string) => {
+    const region = page.getByRole('region', { name });
+    assert.equal(await region.getAttribute('tabindex'), '0', `${name}: in the tab order`);
+    const box = await region.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth }));
+    assert.ok(box.scroll > box.client, `${name}: wider than the phone (${JSON.stringify(box)}), so it scrolls`);
+    await region.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    // The browser may animate the scroll: wait for it, up to two seconds.
+    let left = 0;
+    for (let i = 0; i < 20 && left === 0; i++) {
+      left = await region.evaluate((el) => el.scrollLeft);
+      if (left === 0) await page.waitForTimeout(100);
+    }
+    assert.ok(left > 0, `${name}: the arrow keys scroll it`);
+  };
 
   /** Answers every question of the survey on `page`: respondent `r` picks option (r + k) mod n of question k. */
   const answerSurvey = async (page: Page, r: number) => {
@@ -95,12 +129,7 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'sujarit-ita-journey-'));
     fixture = await serverFixture();
-    const env = {
-      DATABASE_URL: fixture.database.url,
-      SUJARIT_DATA: fixture.dataDir,
-      SUJARIT_LOG_LEVEL: 'warn',
-      ...CHEAP_KDF_ENV,
-    };
+    const env = cliEnvOf(fixture);
     assert.match(
       await runCli(
         ['agency', 'add', '--code', 'MORAL', '--name-th', AGENCY_TH, '--name-en', 'Moral Promotion Centre'],
@@ -115,6 +144,10 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     );
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
+    // axe reads each page at a phone's width: a table that scrolls there must be reachable by keyboard.
+    const checker = await openContext(browser, { javaScriptEnabled: true });
+    contexts.push(checker);
+    axe = watchAxe(checker.page, server.url);
   });
 
   after(async () => {
@@ -127,9 +160,23 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const list = await clickAndLoad(page, page.getByRole('link', { name: 'การประเมิน ITA', exact: true }));
     assert.equal(list.status(), 200);
     assert.equal(pathOf(page), '/staff/ita');
-    assert.equal(await page.getByLabel('ปีงบประมาณ (พ.ศ.)').inputValue(), String(fiscalYear));
+    // B.11: a fiscal year is proposed only with a framework for it, and the hint says which years have one.
+    const proposed = await page.getByLabel('ปีงบประมาณ (พ.ศ.)').inputValue();
+    const chosen = await page.getByLabel('กรอบการประเมิน').inputValue();
+    assert.ok(
+      proposed === '' || proposed === String(loadShippedFramework(chosen).fiscalYear),
+      `proposed ${proposed} with ${chosen}`,
+    );
+    const shipped = listFrameworks().map((f) => loadShippedFramework(f).fiscalYear);
+    assert.equal(proposed === '', !shipped.includes(currentFiscalYear()), 'the current year when its framework ships');
+    assert.ok(((await page.locator('#fiscalYear-hint').textContent()) ?? '').includes(String(framework.fiscalYear)));
+    // B.8: sent without the staff count, the form comes back with the summary linking to the field.
+    const open = page.getByRole('button', { name: 'เปิดรอบการประเมิน', exact: true });
+    await page.getByLabel('ปีงบประมาณ (พ.ศ.)').fill(String(fiscalYear));
+    assert.deepEqual(await refusedForm(page, open), ['staffCount']);
+    assert.equal(await page.getByLabel('ปีงบประมาณ (พ.ศ.)').inputValue(), String(fiscalYear), 'what was typed is kept');
     await page.getByLabel('จำนวนบุคลากรของหน่วยงาน').fill(String(RESPONDENTS));
-    const opened = await clickAndLoad(page, page.getByRole('button', { name: 'เปิดรอบการประเมิน', exact: true }));
+    const opened = await clickAndLoad(page, open);
     assert.equal(opened.status(), 200, await opened.text());
     await page.getByRole('heading', { level: 1, name: `การประเมิน ITA ปีงบประมาณ พ.ศ. ${fiscalYear}` }).waitFor();
     cycleHref = new URL(page.url()).pathname;
@@ -137,8 +184,15 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
 
     const linksPage = await clickAndLoad(page, page.getByRole('link', { name: 'ลิงก์แบบสำรวจ IIT และ EIT' }));
     assert.equal(linksPage.status(), 200);
+    // B.11: the hint names this cycle's limit (2 links per staff member), not only the most per call.
+    const hint = (await page.locator('#count-hint').textContent()) ?? '';
+    assert.ok(hint.includes(`1–${2 * RESPONDENTS} `) && !hint.includes('1,000'), hint);
+    assert.equal(await page.getByLabel('จำนวนลิงก์').getAttribute('max'), String(2 * RESPONDENTS));
+    const issue = page.getByRole('button', { name: 'ออกลิงก์', exact: true });
+    await page.getByLabel('จำนวนลิงก์').fill(String(2 * RESPONDENTS + 1));
+    assert.deepEqual(await refusedForm(page, issue), ['count']);
     await page.getByLabel('จำนวนลิงก์').fill(String(RESPONDENTS));
-    const issued = await clickAndLoad(page, page.getByRole('button', { name: 'ออกลิงก์', exact: true }));
+    const issued = await clickAndLoad(page, issue);
     assert.equal(issued.status(), 200, await issued.text());
     links = (await page.locator('#new-links').inputValue()).split('\n').filter(Boolean);
     assert.equal(links.length, RESPONDENTS);
@@ -152,6 +206,8 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const stored = await fixture.database.db.selectFrom('ita_link').select('token_hash').execute();
     assert.equal(stored.length, RESPONDENTS);
     for (const l of links) assert.ok(!stored.some((s) => s.token_hash.toString('utf8').includes(l.split('/').pop()!)));
+    await page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-links.png'), fullPage: true });
+    await axe.check();
   });
 
   it('five staff answer the IIT through their own links on a phone; a link works once', async () => {
@@ -221,31 +277,53 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   it('the assessor completes the OIT self-check: evidence for every item, a verdict on each', async () => {
     const page = await as('assessor');
     await go(page, `${cycleHref}/oit`);
+    // B.8: a script address as evidence, and a verdict sent without a choice, come back on their item.
+    const first = framework.checklist.find((i) => i.source !== 'complaint-figures')!;
+    await page.locator(`#url-${first.id}`).fill('javascript:alert(1)');
+    const evidence = page.locator(`#evidence-${first.id}`).getByRole('button', { name: 'บันทึกหลักฐาน' });
+    assert.deepEqual(await refusedForm(page, evidence), [`url-${first.id}`]);
+    assert.equal(await page.locator(`#url-${first.id}`).inputValue(), 'javascript:alert(1)', 'what was typed is kept');
+    const verdict = page.locator('form', { has: page.locator(`#verdict-${first.id}`) });
+    const judge = verdict.getByRole('button', { name: 'บันทึกผลการตรวจ' });
+    assert.deepEqual(await refusedForm(page, judge), [`verdict-${first.id}-yes`]);
+    await axe.check();
+    // The other 50-odd saves are the same page with one more item done: axe reads the page once
+    // more at the end, not after every save (each read of this long page takes seconds).
+    const bulk = await browser.newContext({ storageState: await page.context().storageState() });
+    bulk.setDefaultTimeout(10_000);
+    const assessor = await bulk.newPage();
+    await go(assessor, `${cycleHref}/oit`);
     for (const item of framework.checklist) {
       if (item.source === 'complaint-figures') {
         // The complaint statistics come from Sujarit's own cases: the public figures page is the evidence.
         await clickAndLoad(
-          page,
-          page.locator(`#item-${item.id}`).getByRole('button', { name: 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน' }),
+          assessor,
+          assessor.locator(`#item-${item.id}`).getByRole('button', { name: 'ใช้หน้าสถิติสาธารณะเป็นลิงก์หลักฐาน' }),
         );
-        assert.match(await page.locator(`#url-${item.id}`).inputValue(), new RegExp(`/figures\\?fy=${fiscalYear}$`));
+        assert.match(
+          await assessor.locator(`#url-${item.id}`).inputValue(),
+          new RegExp(`/figures\\?fy=${fiscalYear}$`),
+        );
       } else {
-        await page.locator(`#url-${item.id}`).fill(`https://moral.example/ita/${fiscalYear}/${item.id}`);
+        await assessor.locator(`#url-${item.id}`).fill(`https://moral.example/ita/${fiscalYear}/${item.id}`);
       }
       const saved = await clickAndLoad(
-        page,
-        page.locator(`#evidence-${item.id}`).getByRole('button', { name: 'บันทึกหลักฐาน' }),
+        assessor,
+        assessor.locator(`#evidence-${item.id}`).getByRole('button', { name: 'บันทึกหลักฐาน' }),
       );
       assert.equal(saved.status(), 200, await saved.text());
       const isDisclosed = item.id !== NOT_DISCLOSED;
-      const form = page.locator('form', { has: page.locator(`#verdict-${item.id}`) });
+      const form = assessor.locator('form', { has: assessor.locator(`#verdict-${item.id}`) });
       await form.locator(`input[name=verdict][value=${isDisclosed ? 'yes' : 'no'}]`).check();
       if (!isDisclosed) await form.getByLabel('ความเห็นผู้ตรวจประเมิน').fill('ยังไม่พบแผนการจัดซื้อจัดจ้างบนเว็บไซต์');
-      const judged = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึกผลการตรวจ' }));
+      const judged = await clickAndLoad(assessor, form.getByRole('button', { name: 'บันทึกผลการตรวจ' }));
       assert.equal(judged.status(), 200, await judged.text());
       verdicts.set(item.id, isDisclosed);
     }
+    await bulk.close();
+    await go(page, `${cycleHref}/oit`);
     await page.getByRole('heading', { name: 'รายการที่ยังต้องทำ (1)' }).waitFor();
+    await axe.check();
     const rows = await fixture.database.db.selectFrom('ita_oit_item').select(['item_id', 'verdict']).execute();
     assert.equal(rows.length, framework.checklist.length);
     assert.deepEqual(
@@ -275,6 +353,15 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     const csv = await page.context().request.get(`${server.url}${cycleHref}/results.csv`);
     assert.equal(csv.status(), 200);
     assert.ok((await csv.text()).includes(formatScore(expected.ita!)));
+    // B.8: a past year's scores with a year that is no year, and a score over 100.
+    const history = page.locator('form', { has: page.locator('#iit') });
+    await history.locator('#fiscalYear').fill('๒๕x');
+    await history.locator('#iit').fill('101');
+    assert.deepEqual(await refusedForm(page, history.getByRole('button', { name: 'บันทึกคะแนน' })), [
+      'fiscalYear',
+      'iit',
+    ]);
+    await axe.check();
   });
 
   it('the administrator writes a measure, records its six-month progress and downloads the monitoring report', async () => {
@@ -285,6 +372,17 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
       page.getByRole('link', { name: 'มาตรการส่งเสริมคุณธรรมและความโปร่งใส', exact: true }),
     );
     assert.equal(plan.status(), 200);
+    // B.8: the measure sent empty names every required field in the summary, in the form's order.
+    const add = page.getByRole('button', { name: 'เพิ่มมาตรการ', exact: true });
+    assert.deepEqual(await refusedForm(page, add), [
+      'indicator',
+      'title',
+      'objective',
+      'steps',
+      'responsibleUnit',
+      'startsOn',
+      'endsOn',
+    ]);
     await page.getByLabel('ตัวชี้วัด', { exact: false }).first().selectOption('4');
     await page.locator('#title').fill(MEASURE.title);
     await page.locator('#objective').fill(MEASURE.objective);
@@ -294,14 +392,17 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await page.locator('#startsOn').fill(`01/10/${ce - 1 + 543}`); // typed in the Buddhist Era, as Thai staff write dates
     await page.locator('#endsOn').fill(`30/09/${ce + 543}`);
     await page.locator('#budget').fill('12,500');
-    const added = await clickAndLoad(page, page.getByRole('button', { name: 'เพิ่มมาตรการ', exact: true }));
+    const added = await clickAndLoad(page, add);
     assert.equal(added.status(), 200, await added.text());
     if (!(await page.locator('#progress-6').count()))
       await clickAndLoad(page, page.getByRole('link', { name: MEASURE.title }).first());
     await page.locator('#progress-6').fill(MEASURE.progress);
+    await page.locator('#percent-6').fill('140');
+    const six = page.getByRole('button', { name: 'บันทึกความก้าวหน้ารอบ 6 เดือน' });
+    assert.deepEqual(await refusedForm(page, six), ['percent-6'], 'the link goes to the field of its round');
     await page.locator('#percent-6').fill('40');
     await page.locator('#budgetUsed-6').fill('3000');
-    const recorded = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึกความก้าวหน้ารอบ 6 เดือน' }));
+    const recorded = await clickAndLoad(page, six);
     assert.equal(recorded.status(), 200, await recorded.text());
     const stored = await fixture.database.db
       .selectFrom('ita_progress')
@@ -315,6 +416,10 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     await go(page, cycleHref);
     const form = await clickAndLoad(page, page.getByRole('link', { name: 'รายงานการติดตามผล', exact: true }));
     assert.equal(form.status(), 200);
+    // B.8: a report asked for with a round the form does not offer (an edited address) comes back on the form.
+    assert.equal((await page.goto(`${server.url}${cycleHref}/report.pdf?round=7&lang=th&digits=thai`))?.status(), 400);
+    assert.deepEqual(await errorSummaryTargets(page), ['round']);
+    await page.getByRole('radio', { name: 'รอบ 6 เดือน', exact: true }).check();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'ดาวน์โหลดรายงาน PDF' }).click(),
@@ -355,12 +460,21 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   it('the administrator closes the cycle and publishes its results; anyone reads them on a phone', async () => {
     const page = await as('admin');
     await go(page, cycleHref);
+    // B.8: a staff count of none, then closing and publishing without ticking their confirmation box.
+    const settings = page.locator('form', { has: page.locator('#staffCount') });
+    await settings.locator('#staffCount').fill('0');
+    assert.deepEqual(await refusedForm(page, settings.getByRole('button', { name: 'บันทึกการตั้งค่า' })), ['staffCount']);
+    const close = page.getByRole('button', { name: 'ปิดรอบการประเมิน', exact: true });
+    assert.deepEqual(await refusedForm(page, close), ['confirm']);
     await page.getByLabel(`ยืนยันปิดรอบการประเมินปีงบประมาณ พ.ศ. ${fiscalYear}`).check();
-    const closed = await clickAndLoad(page, page.getByRole('button', { name: 'ปิดรอบการประเมิน', exact: true }));
+    const closed = await clickAndLoad(page, close);
     assert.equal(closed.status(), 200, await closed.text());
+    const publish = page.getByRole('button', { name: 'เผยแพร่ผลการประเมิน', exact: true });
+    assert.deepEqual(await refusedForm(page, publish), ['publishConfirm']);
     await page.getByLabel(`ยืนยันเผยแพร่ผลการประเมินปีงบประมาณ พ.ศ. ${fiscalYear} ต่อสาธารณะ`).check();
-    const published = await clickAndLoad(page, page.getByRole('button', { name: 'เผยแพร่ผลการประเมิน', exact: true }));
+    const published = await clickAndLoad(page, publish);
     assert.equal(published.status(), 200, await published.text());
+    await page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-cycle.png'), fullPage: true });
 
     const expected = scoreAnswers(framework, {
       tallies,
@@ -369,10 +483,14 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     });
     const reader = await openContext(browser);
     contexts.push(reader);
+    axe.watch(reader.context);
     reader.context.setDefaultTimeout(10_000);
     assert.equal((await reader.page.goto(`${server.url}/figures`))?.status(), 200);
     const list = await clickAndLoad(reader.page, reader.page.locator('a[href="/ita"]').first());
     assert.equal(list.status(), 200);
+    // B.12: the table is wider than the phone: it scrolls inside a named region reachable by keyboard.
+    await scrollsByKeyboard(reader.page, 'ผลการประเมินคุณธรรมและความโปร่งใส');
+    await reader.page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-public-390.png'), fullPage: true });
     const agency = await clickAndLoad(reader.page, reader.page.getByRole('link', { name: AGENCY_TH }).first());
     assert.equal(agency.status(), 200, await agency.text());
     const text = (await reader.page.locator('main').textContent()) ?? '';
@@ -383,6 +501,11 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     // Instrument and indicator scores only: no question is public.
     assert.ok(!framework.questions.some((q) => text.includes(q.text.th)));
     assert.equal(await reader.page.locator('script').count(), 0);
+    for (const region of await reader.page.locator('.table-wrap').all())
+      assert.equal(await region.getAttribute('tabindex'), '0', 'every table region is in the tab order');
+    await reader.page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-ita-agency-390.png'), fullPage: true });
     assert.deepEqual(foreignRequests(reader.requests, server.url), []);
+    await axe.check();
+    assert.ok(axe.checked > 20, `axe looked at ${axe.checked} pages`);
   });
 });

@@ -2,15 +2,16 @@
 // as a person meets it: a summary announced as an alert, each item a link to the field at fault;
 // the field (or its group) marked invalid and described by its own message, the item's message.
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { clickAndLoad } from './journey.ts';
 
 const norm = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 /**
  * Checks the page's error summary and returns the ids its items link to, in order. `expected`: the
- * ids of the fields that must be among them (every one of them, and no other).
+ * ids of the fields that must be among them (every one of them, and no other), when given.
  */
-export async function checkErrorSummary(page: Page, expected: readonly string[]): Promise<string[]> {
+export async function checkErrorSummary(page: Page, expected?: readonly string[]): Promise<string[]> {
   const summary = page.locator('#error-summary');
   await summary.waitFor();
   assert.equal(await summary.getAttribute('role'), 'alert', 'the summary is announced');
@@ -46,6 +47,17 @@ export async function checkErrorSummary(page: Page, expected: readonly string[])
     assert.ok(own && own.text.length > 0, `${id} is described by its own message`);
     assert.ok(norm(await link.textContent()).endsWith(own.text), `the summary says what the field says: ${own.text}`);
   }
-  assert.deepEqual([...ids].sort(), [...expected].sort(), 'the fields at fault');
+  assert.ok(ids.length > 0, 'the summary links to the fields at fault');
+  if (expected) assert.deepEqual([...ids].sort(), [...expected].sort(), 'the fields at fault');
   return ids;
+}
+
+/** The ids the page's error summary links to, each checked as checkErrorSummary does. */
+export const errorSummaryTargets = (page: Page): Promise<string[]> => checkErrorSummary(page);
+
+/** Sends a form (clicks `button`), expects it refused with `status`, and checks its error summary; returns the ids it links to. */
+export async function refusedForm(page: Page, button: Locator, status = 400): Promise<string[]> {
+  const res = await clickAndLoad(page, button);
+  assert.equal(res.status(), status, await res.text());
+  return checkErrorSummary(page);
 }

@@ -77,3 +77,13 @@ export async function serverFixture(): Promise<{
     },
   };
 }
+
+/** The environment the CLI (runCli) runs with against a fixture's database and data folder. */
+export function cliEnvOf(fixture: { database: { url: string }; dataDir: string }): Record<string, string> {
+  return {
+    DATABASE_URL: fixture.database.url,
+    SUJARIT_DATA: fixture.dataDir,
+    SUJARIT_LOG_LEVEL: 'warn',
+    ...CHEAP_KDF_ENV,
+  };
+}

@@ -27,6 +27,7 @@ export const th: Record<string, string> = {
   'ita.open.title': 'เปิดรอบการประเมิน',
   'ita.open.fiscal_year': 'ปีงบประมาณ (พ.ศ.)',
   'ita.open.fiscal_year.hint': 'ปีงบประมาณ 1 ต.ค. – 30 ก.ย. เช่น 2569',
+  'ita.open.fiscal_year.frameworks': 'มีกรอบการประเมินสำหรับปีงบประมาณ พ.ศ. {years}',
   'ita.open.framework': 'กรอบการประเมิน',
   'ita.open.staff_count': 'จำนวนบุคลากรของหน่วยงาน',
   'ita.open.staff_count.hint':
@@ -158,6 +159,7 @@ export const en: Record<string, string> = {
   'ita.open.title': 'Open an assessment cycle',
   'ita.open.fiscal_year': 'Fiscal year (Buddhist Era)',
   'ita.open.fiscal_year.hint': 'The fiscal year runs 1 Oct – 30 Sep, e.g. 2569',
+  'ita.open.fiscal_year.frameworks': 'Frameworks are available for fiscal year(s) B.E. {years}.',
   'ita.open.framework': 'Framework',
   'ita.open.staff_count': 'Number of staff in the agency',
   'ita.open.staff_count.hint':

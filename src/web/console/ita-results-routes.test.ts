@@ -160,6 +160,7 @@ describe('ITA results pages', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="iit-error"/);
     assert.match(bad.body, /id="iit"[^>]*value="83.411"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /id="error-summary"[\s\S]*<a href="#iit">/, 'the summary links to the field');
     assert.doesNotMatch(bad.body, /<script>x/);
     assert.match(bad.body, /&quot;&gt;&lt;script&gt;x/);
     const assessor = await post('assessor@opdc.example', `/staff/ita/${ids.few}/history`, {
@@ -236,6 +237,12 @@ describe('ITA results pages', () => {
     assert.match(bad.body, /id="budget-error"/);
     // a valid day comes back as the form shows days: day/month/B.E. year
     assert.match(bad.body, /id="endsOn"[^>]*value="30\/04\/2569"[^>]*aria-invalid="true"/);
+    assert.match(bad.body, /<a href="#endsOn">/);
+    assert.match(
+      bad.body,
+      /id="endsOn"[^>]*aria-describedby="endsOn-hint endsOn-error"/,
+      'hint and error, one attribute',
+    );
     assert.match(bad.body, /value="&lt;b&gt;ชื่อ&lt;\/b&gt;"/);
     assert.match(bad.body, /value="4" selected/);
     const dates = await post('admin@opdc.example', `/staff/ita/${ids.few}/measures`, {
@@ -258,6 +265,7 @@ describe('ITA results pages', () => {
     });
     assert.equal(progress.statusCode, 400);
     assert.match(progress.body, /id="percent-12"[^>]*value="150"[^>]*aria-invalid="true"/);
+    assert.match(progress.body, /<a href="#percent-12">/, 'the summary links to the field of its round');
     assert.doesNotMatch(progress.body, /id="percent-6"[^>]*aria-invalid/);
   });
 
@@ -274,6 +282,9 @@ describe('ITA results pages', () => {
     const bad = await page('admin@opdc.example', `/staff/ita/${ids.few}/report.pdf?round=7&lang=en&digits=thai`);
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="round-error"/);
+    assert.match(bad.body, /<a href="#round">/);
+    assert.match(bad.body, /<input type="radio" id="round" name="round"/);
+    assert.doesNotMatch(String(bad.headers['set-cookie'] ?? ''), /sj_lang/, 'nor is the report’s language remembered');
     assert.match(bad.body, /<html lang="th">/, 'the report’s language does not switch the page’s');
     assert.match(bad.body, /name="lang" value="en" lang="en" checked/, 'what was chosen comes back');
   });
@@ -330,6 +341,25 @@ describe('ITA results pages', () => {
     for (const [path, fields] of [...posts(ids.nacc, theirs), ...posts(ids.few, theirs).slice(2)]) {
       assert.equal((await post('admin@opdc.example', path, fields)).statusCode, 404, path);
     }
+    // A refused form of another agency's cycle is the same not found, never that agency's form with the errors.
+    const bad = {
+      fiscalYear: 'x',
+      iit: '101',
+      eit: '',
+      oit: '',
+      ita: '',
+      indicator: '',
+      title: '',
+      round: '6',
+      percent: '150',
+    };
+    for (const path of [
+      `/staff/ita/${ids.nacc}/history`,
+      `/staff/ita/${ids.nacc}/measures`,
+      `/staff/ita/${ids.nacc}/measures/${theirs}/progress`,
+    ])
+      assert.equal((await post('admin@opdc.example', path, bad)).statusCode, 404, `refused ${path}`);
+    assert.equal((await page('admin@opdc.example', `/staff/ita/${ids.nacc}/report.pdf?round=7`)).statusCode, 404);
     const mine = (
       await h.db.selectFrom('ita_measure').select('id').where('cycle_id', '=', ids.few).executeTakeFirstOrThrow()
     ).id;

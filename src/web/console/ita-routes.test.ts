@@ -10,6 +10,7 @@ import { formatDay } from '../../cases/permit-dates.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateComplaint } from '../../intake/validate-complaint.ts';
 import { validateReport } from '../../intake/validate-report.ts';
+import { frameworkChoices } from '../../ita/cycles.ts';
 import { listFrameworks } from '../../ita/framework.ts';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n');
@@ -58,7 +59,9 @@ describe('ITA staff pages', () => {
   it('opens a cycle from the form, refuses the same year twice and gives a bad form back with what was typed', async () => {
     const list = await page('admin@opdc.example', '/staff/ita');
     assert.equal(list.statusCode, 200, list.body);
-    assert.match(list.body, new RegExp(`id="fiscalYear"[^>]*value="${year}"`), 'the current fiscal year by default');
+    // The current fiscal year is proposed only when a shipped framework is for it (issue 13, B.11).
+    const proposed = frameworkChoices().some((f) => f.fiscalYear === year) ? String(year) : '';
+    assert.match(list.body, new RegExp(`id="fiscalYear"[^>]*value="${proposed}"`), 'no year without its framework');
     assert.match(list.body, /<select id="framework" name="framework"/);
     assert.match(list.body, /<label for="staffCount">/);
     const res = await open('admin@opdc.example', { fiscalYear: String(year), staffCount: '250', oitDueOn: '' });

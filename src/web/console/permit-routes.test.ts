@@ -144,6 +144,11 @@ describe('permit page', () => {
     assert.match(bad.body, /id="decidedOn-error"/);
     assert.match(bad.body, /id="decidedOn"[^>]*aria-invalid="true"/);
     assert.match(bad.body, /value="approved" required checked/);
+    assert.match(bad.body, /id="error-summary"[\s\S]*<a href="#decidedOn">/, 'the summary links to the field');
+    const none = await post('io@opdc.example', p.reference, 'decision', { decision: '', decidedOn: '' });
+    assert.equal(none.statusCode, 400);
+    assert.match(none.body, /<a href="#decision">/);
+    assert.match(none.body, /<input type="radio" id="decision" name="decision"/, 'the link lands on the first choice');
     const future = await post('io@opdc.example', p.reference, 'decision', {
       decision: 'rejected',
       decidedOn: addDays(today, 3),
@@ -201,6 +206,8 @@ describe('permit page', () => {
     const empty = await post('io@opdc.example', p.reference, 'delay', { reason: '   ' });
     assert.equal(empty.statusCode, 400);
     assert.match(empty.body, /id="reason-error"/);
+    assert.match(empty.body, /<a href="#reason">/);
+    assert.match(empty.body, /id="reason"[^>]*aria-invalid="true"/);
     const reason = 'รอผลการตรวจสถานที่จากเทศบาล';
     const told = await post('io@opdc.example', p.reference, 'delay', { reason });
     assert.equal(told.statusCode, 303, told.body);

@@ -12,7 +12,7 @@ import {
   signedInActor,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { transitionCase } from '../../cases/workflow.ts';
+import { MAX_REASON, transitionCase } from '../../cases/workflow.ts';
 import { cookieHeader, csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
 
 describe('marking spam in bulk', () => {
@@ -135,6 +135,27 @@ describe('marking spam in bulk', () => {
       ).statusCode,
       400,
     );
+  });
+
+  it('gives the confirmation back with the selection and a field error when the reason is empty', async () => {
+    const io = await login('io@opdc.example');
+    const page = await get(h.app, io, '/staff/cases');
+    const refs = opdc.slice(0, 2).map((r) => ['ref', r] as [string, string]);
+    const res = await post(io, '/staff/spam', [['_csrf', csrfOf(page.body)], ['reason', '  '], ...refs]);
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /id="error-summary"[\s\S]*<a href="#reason">/);
+    assert.match(res.body, /id="reason-error"/);
+    assert.match(res.body, /<textarea id="reason"[^>]*aria-invalid="true" aria-describedby="reason-error"/);
+    for (const [, r] of refs) assert.match(res.body, new RegExp(`name="ref" value="${r}"`), 'the selection is kept');
+    for (const [, r] of refs) assert.equal((await statusOf(r)).status, 'new');
+    const long = await post(io, '/staff/spam', [
+      ['_csrf', csrfOf(page.body)],
+      ['reason', 'ก'.repeat(MAX_REASON + 1)],
+      ...refs,
+    ]);
+    assert.equal(long.statusCode, 400, 'an oversized reason is refused, not cut');
+    assert.match(long.body, /<a href="#reason">/);
+    for (const [, r] of refs) assert.equal((await statusOf(r)).status, 'new');
   });
 
   it('closes each selected case as unfounded, audited and on the ledger; skips another agency’s and one past screening', async () => {

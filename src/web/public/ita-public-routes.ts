@@ -3,9 +3,15 @@
 // and the reporter side: nothing is logged, no address or agent is read, no script; the results
 // are computed at most once a minute per server (publishedResults).
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
 import { chartTexts, indicatorChart, yearChart } from '../../ita/charts.ts';
-import { publishedCsv, publishedResults, type PublishedAgency, type PublicYear } from '../../ita/publish.ts';
+import {
+  publicYearOf,
+  publishedAgency,
+  publishedCsv,
+  publishedList,
+  publishedResults,
+  type PublishedAgency,
+} from '../../ita/publish.ts';
 import { formatScore } from '../../ita/score.ts';
 import type { WebDeps } from '../deps.ts';
 import { pageContext, sendPage, type PageContext } from '../render.ts';
@@ -14,19 +20,6 @@ type CodeParams = { Params: { agencyCode: string } };
 
 /** The public address of an agency's results. */
 export const itaAgencyPath = (code: string): string => `/ita/${encodeURIComponent(code)}`;
-
-/**
- * The fiscal year asked for by `?fy=`: a Buddhist Era year, or null (each agency's latest) when
- * absent or empty; anything else is invalid_input. Only years in the published results are
- * looked up, so no value reaches the database.
- */
-export function publicYearOf(query: Record<string, unknown>): number | null {
-  const fy = typeof query.fy === 'string' ? query.fy.trim() : '';
-  if (fy === '') return null;
-  if (!/^\d{4}$/.test(fy) || Number(fy) < 2500 || Number(fy) > 2800)
-    throw new AppError('invalid_input', 'fy must be a Buddhist Era fiscal year', 'ita.public.error.fy');
-  return Number(fy);
-}
 
 const nameOf = (a: PublishedAgency, c: PageContext) => a.name[c.lang];
 
@@ -42,20 +35,16 @@ export function itaPublicRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.get('/ita', async (req, reply) => {
     const c = pageContext(req, reply);
     const fy = publicYearOf((req.query ?? {}) as Record<string, unknown>);
-    const agencies = await publishedResults({ db });
-    // Each agency's newest published cycle, or its published cycle of the year asked for.
-    const rowOf = (a: PublishedAgency): PublicYear | undefined =>
-      a.years.filter((y) => y.source === 'cycle' && (fy === null || y.fiscalYear === fy)).at(-1);
-    const rows = agencies
-      .flatMap((a) => {
-        const year = rowOf(a);
-        return year ? [{ name: nameOf(a, c), href: itaAgencyPath(a.code), year }] : [];
-      })
-      .sort((x, y) => x.name.localeCompare(y.name, c.lang));
-    const years = [
-      ...new Set(agencies.flatMap((a) => a.years.filter((y) => y.source === 'cycle').map((y) => y.fiscalYear))),
-    ].sort((a, b) => b - a);
-    return sendPage(reply, c, 'ita-public', { title: c.t('ita.public.title'), rows, years, fy, score }, 200, true);
+    const { rows, years } = publishedList(await publishedResults({ db }), fy, c.lang);
+    const shown = rows.map((r) => ({ name: nameOf(r.agency, c), href: itaAgencyPath(r.agency.code), year: r.year }));
+    return sendPage(
+      reply,
+      c,
+      'ita-public',
+      { title: c.t('ita.public.title'), rows: shown, years, fy, score },
+      200,
+      true,
+    );
   });
 
   app.get('/ita.csv', async (req, reply) => {
@@ -69,9 +58,7 @@ export function itaPublicRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.get<CodeParams>('/ita/:agencyCode', async (req, reply) => {
     const c = pageContext(req, reply);
-    const a = (await publishedResults({ db })).find((x) => x.code === req.params.agencyCode);
-    // An unknown agency and one with nothing published get the same answer.
-    if (!a) throw new AppError('not_found', 'no published ITA results for this agency', 'error.not_found');
+    const a = await publishedAgency({ db, code: req.params.agencyCode });
     const f = a.latest.framework;
     const texts = chartTexts(c.t);
     const instrumentName = (code: string) => f.instruments.find((i) => i.code === code)?.name[c.lang] ?? code;
