@@ -103,6 +103,25 @@ export async function requestIdentity({
   return { requestId };
 }
 
+export type IdentityRequestState = { state: string; requestedAt: Date };
+
+/** The latest identity request of `requesterId` on a case, if any: the case page says whether it waits or was refused. */
+export async function myIdentityRequest(
+  db: Db,
+  caseId: string,
+  requesterId: number,
+): Promise<IdentityRequestState | null> {
+  const row = await db
+    .selectFrom('identity_request')
+    .select(['state', 'requested_at'])
+    .where('case_id', '=', caseId)
+    .where('requester_id', '=', requesterId)
+    .orderBy('requested_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { state: row.state, requestedAt: row.requested_at } : null;
+}
+
 export type IdentityRequestView = {
   id: string;
   reference: string;

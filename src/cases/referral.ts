@@ -12,9 +12,20 @@ import { appendCaseEvent } from '../ledger/append.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { dueDates, policyFor } from '../agencies/deadlines.ts';
+import { type AgencyChoice, listReportableAgencies } from '../agencies/list-agencies.ts';
 import { openCaseKeys } from './open-case.ts';
 import { fulfilGrants } from './team-members.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
+
+export type Destination = AgencyChoice;
+
+/**
+ * The agencies a case of `fromAgencyId` may be referred to: every other agency with an active
+ * intake officer (a referral needs someone there to receive the content key).
+ */
+export async function referralDestinations(db: Db, fromAgencyId: number): Promise<Destination[]> {
+  return (await listReportableAgencies({ db })).filter((a) => a.id !== fromAgencyId);
+}
 
 export async function referCase({
   db,

@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
-import { recordCaseEvent } from './workflow.ts';
+import { checkReason, recordCaseEvent } from './workflow.ts';
 
 /** Letters and digits only, lower case, Thai included: "นาย สมชาย  ใจดี" ~ "นายสมชายใจดี". */
 export function nameKey(text: string): string {
@@ -48,15 +48,7 @@ export async function assignInvestigator({
   const meta = await loadCaseMeta(db, actor, reference, 'case_assigned');
   if (!isOwningSupervisor(actor, meta))
     throw new AppError('forbidden', 'only a supervisor of the owning agency assigns', 'error.forbidden');
-  const user = await db
-    .selectFrom('staff_user as u')
-    .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
-    .select(['u.id'])
-    .where('u.id', '=', userId)
-    .where('u.agency_id', '=', meta.agencyId)
-    .where('u.is_active', '=', true)
-    .executeTakeFirst();
-  if (!user)
+  if ((await assignableInvestigators(db, meta.agencyId, userId)).length === 0)
     throw new AppError('invalid_input', 'not an investigator of the agency', 'error.form', {
       assignee: 'error.field.invalid',
     });
@@ -96,6 +88,23 @@ export async function assignInvestigator({
   });
   const done = await fulfilGrants({ db, actor, caseId: meta.id });
   return { sealedNow: done.sealed > 0, refused: done.refused > 0 };
+}
+
+export type Investigator = { id: number; name: string };
+
+/** The active investigators of an agency (or the one of them with id `only`), by name: whom its supervisors may assign. */
+export async function assignableInvestigators(db: Db, agencyId: number, only?: number): Promise<Investigator[]> {
+  const rows = await db
+    .selectFrom('staff_user as u')
+    .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
+    .select(['u.id', 'u.email', 'u.display_name'])
+    .where('u.agency_id', '=', agencyId)
+    .where('u.is_active', '=', true)
+    .$if(only !== undefined, (q) => q.where('u.id', '=', only!))
+    .orderBy('u.display_name')
+    .orderBy('u.email')
+    .execute();
+  return rows.map((u) => ({ id: u.id, name: u.display_name || u.email }));
 }
 
 /**
@@ -248,7 +257,7 @@ async function finishReferral(trx: Transaction<Database>, referralId: string): P
 
 /**
  * Takes someone off a case: their sealed keys are deleted (a supervisor of the owning agency, or
- * the person themselves declaring a conflict of interest, with a reason sealed to the team).
+ * the person themselves declaring a conflict of interest). Either gives a reason, sealed to the team.
  */
 export async function removeFromCase({
   db,
@@ -262,7 +271,7 @@ export async function removeFromCase({
   actor: StaffActor;
   reference: string;
   userId: number;
-  reason: string;
+  reason: unknown;
   isConflict?: boolean;
 }): Promise<void> {
   const meta = await loadCaseMeta(db, actor, reference, isConflict ? 'conflict_declared' : 'case_member_removed');
@@ -273,6 +282,7 @@ export async function removeFromCase({
       'error.forbidden',
     );
   }
+  const text = checkReason(reason);
   const onCase = await sql<{ one: number }>`
     select 1 as one where exists (select 1 from case_key where case_id = ${meta.id} and user_id = ${userId})
       or exists (select 1 from case_assignment where case_id = ${meta.id} and user_id = ${userId})
@@ -298,7 +308,7 @@ export async function removeFromCase({
       teamPublicKey: meta.teamPublicKey,
       actor,
       kind: isConflict ? 'conflict_declared' : 'member_removed',
-      reason,
+      reason: text,
       forReporter: false,
     });
     await recordAudit(trx, {
