@@ -14,7 +14,7 @@ import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { dueDates, policyFor } from '../agencies/deadlines.ts';
 import { type AgencyChoice, listReportableAgencies } from '../agencies/list-agencies.ts';
 import { openCaseKeys } from './open-case.ts';
-import { fulfilGrants } from './team-members.ts';
+import { fulfilGrants, type HandoverMail, tellKeyHolders } from './handover.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
 
 export type Destination = AgencyChoice;
@@ -35,6 +35,7 @@ export async function referCase({
   mode,
   keepAccess,
   reason,
+  mail,
   now = new Date(),
 }: {
   db: Db;
@@ -44,6 +45,8 @@ export async function referCase({
   mode: string;
   keepAccess: boolean;
   reason: unknown;
+  /** How the key holders are told of the grants their next visit hands over. */
+  mail?: HandoverMail;
   now?: Date;
 }): Promise<{ referralId: string; pendingGrants: number }> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_referred');
@@ -177,5 +180,6 @@ export async function referCase({
     .where('referral_id', '=', referralId)
     .where('state', '=', 'pending')
     .executeTakeFirstOrThrow();
+  if (Number(left.n) > 0 && mail) await tellKeyHolders(db, mail, meta);
   return { referralId, pendingGrants: Number(left.n) };
 }

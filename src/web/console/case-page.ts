@@ -3,7 +3,7 @@
 // action which form it was, what was typed, the error summary and the field messages.
 import { dueState } from '../../agencies/deadlines.ts';
 import { type CasePage, loadCasePage } from '../../cases/case-page.ts';
-import { MAX_REASON } from '../../cases/workflow.ts';
+import { MAX_REASON, type TransitionRule } from '../../cases/workflow.ts';
 import { COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 import type { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
@@ -13,6 +13,9 @@ import { errorView, type Form } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { staffOf } from '../staff-auth.ts';
 import { staffFrame } from './frame.ts';
+
+/** The page that asks to confirm taking `userId` off the case (case-removal-routes.ts). */
+export const removeHref = (ref: string, userId: number) => `${caseHref(ref)}/team/${userId}/remove`;
 
 export const caseHref = (ref: string) => `/staff/cases/${encodeURIComponent(ref)}`;
 
@@ -30,9 +33,50 @@ export type CaseExtra = {
   alert?: string;
 };
 
-/** The view's data for a loaded case page. */
-function present(f: Form, page: CasePage) {
-  const { meta, view, access } = page;
+/** The id of a field of a form of the page, where it is not the field's name (the summary links to it). */
+const FIELD_IDS: Record<string, Record<string, string>> = {
+  notes: { message: 'note' },
+  'identity-request': { reason: 'id-reason' },
+  conflict: { reason: 'conflict-reason' },
+  refer: { reason: 'refer-reason', mode: 'mode-transfer' },
+  witnesses: { label: 'w-label' },
+};
+
+/** The labels of the fields the forms of the page may refuse, as the summary names them. */
+function fieldLabels(f: Form, form: string | undefined): Record<string, string> {
+  const message =
+    form === 'notes' ? 'console.note' : form?.startsWith('witness-') ? 'witness.staff.message' : 'staff.message';
+  const reason = form === 'identity-request' ? 'identity.request.reason' : 'console.reason';
+  return {
+    reason: f.t(reason),
+    outcome: f.t('console.outcome'),
+    duplicateOf: f.t('console.duplicate_of'),
+    message: f.t(message),
+    files: f.t('report.files'),
+    label: f.t('witness.invite.label'),
+    assignee: f.t('console.assign'),
+    toAgency: f.t('referral.to'),
+    mode: f.t('referral.mode'),
+  };
+}
+
+/** The sections the page has, in order, for its "on this page" links. */
+function jumpsOf(page: CasePage) {
+  const team = page.view !== null;
+  return [
+    { id: 'move', key: 'console.move', on: page.transitions.length > 0 },
+    { id: 'reply', key: 'staff.reply', on: team },
+    { id: 'notes', key: 'console.notes', on: team },
+    { id: 'witnesses', key: 'witness.staff.title', on: team },
+    { id: 'team', key: 'console.team', on: true },
+    { id: 'refer', key: 'referral.title', on: page.isSupervisor && page.meta.status !== 'closed' },
+    { id: 'history', key: 'history.title', on: true },
+  ].filter((j) => j.on);
+}
+
+/** The view's data for a loaded case page; `form` is the refused form, if any. */
+function present(f: Form, page: CasePage, form: string | undefined) {
+  const { meta, view, names } = page;
   const href = caseHref(meta.reference);
   return {
     title: meta.reference,
@@ -40,7 +84,6 @@ function present(f: Form, page: CasePage) {
     c: view,
     metaKind: view?.kind ?? kindOfCategory(meta.category),
     witnesses: view?.witnesses ?? [],
-    canNote: view !== null,
     screeningOutcomes: SCREENING_OUTCOMES,
     conclusions: CONCLUSIONS,
     complaintOutcomes: COMPLAINT_OUTCOMES,
@@ -49,12 +92,18 @@ function present(f: Form, page: CasePage) {
       { key: 'reply', due: meta.replyDueAt },
       { key: 'feedback', due: meta.feedbackDueAt },
     ].map((k) => ({ ...k, state: dueState(k.due, meta.pausedAt, new Date()) })),
+    jumps: jumpsOf(page),
+    /** A move's button: by what it does (sending a concluded case back is not starting an investigation). */
+    moveKey: (tr: TransitionRule) => (meta.status === 'concluded' && tr.to === 'investigating' ? 'back' : tr.to),
     author: (m: MessageView) =>
       m.authorKind === 'reporter' ? f.t('staff.reporter') : f.t(`role.${m.authorRole ?? 'intake_officer'}`),
-    who: (userId: number | null) =>
-      access.find((a) => a.userId === userId)?.email ?? (userId === null ? '' : `#${userId}`),
+    who: (userId: number | null) => (userId === null ? '' : (names[userId] ?? f.t('console.someone'))),
     fileHref: (file: { id: string }) => `${href}/attachments/${file.id}`,
+    removeHref: (userId: number) => removeHref(meta.reference, userId),
     href,
+    fieldId: (name: string) =>
+      FIELD_IDS[form ?? '']?.[name] ?? (form?.startsWith('witness-') ? `wm-${form.slice(8)}` : name),
+    fieldLabels: fieldLabels(f, form),
     maxMessage: TEXT_LIMITS.message,
     maxReason: MAX_REASON,
   };
@@ -77,7 +126,7 @@ export async function sendCasePage(
     f,
     'staff-case',
     {
-      ...present(f, page),
+      ...present(f, page, extra.form?.name),
       ...errorView(f, error),
       form: null,
       notice: null,

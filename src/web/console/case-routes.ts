@@ -9,8 +9,23 @@ import { sendDownload } from '../download.ts';
 import { formOf } from '../form.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { sendCasePage } from './case-page.ts';
+import { noticeOf } from './frame.ts';
 
 type Ref = { Params: { ref: string } };
+
+/** The notice after each action of the case page (the `?sent=` of its redirect). */
+const CASE_NOTICES: Record<string, string> = {
+  transition: 'console.saved.transition',
+  assign_granted: 'console.saved.assign_granted',
+  assign_mailed: 'console.saved.assign_mailed',
+  assign_waiting: 'console.saved.assign_waiting',
+  assign_refused_named: 'console.saved.assign_refused_named',
+  remove: 'console.saved.remove',
+  identity_request: 'console.saved.identity_request',
+  notes: 'console.saved.notes',
+  message: 'console.saved.message',
+  witness_message: 'console.saved.witness_message',
+};
 type File = { Params: { ref: string; id: string; wid?: string } };
 
 export function caseRoutes(app: FastifyInstance, deps: WebDeps): void {
@@ -26,7 +41,8 @@ export function caseRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
     scope.get<Ref>('/staff/cases/:ref', async (req, reply) => {
-      return sendCasePage(deps, form(req, reply), req.params.ref);
+      const f = form(req, reply);
+      return sendCasePage(deps, f, req.params.ref, { notice: noticeOf(f, CASE_NOTICES) });
     });
     scope.post<Ref>('/staff/cases/:ref/identity', async (req, reply) => {
       checkCsrf(req, (req.body as Record<string, unknown> | undefined)?._csrf);

@@ -1,5 +1,5 @@
-// What the console's case pages share around their own content: the frame of a staff page and
-// which refusals a form shows again.
+// What the console's case pages share around their own content: the frame of a staff page, the
+// one-time notice after a redirect, and which refusals a form shows again.
 import type { AppError } from '../../errors.ts';
 import { adminNav } from '../admin/routes.ts';
 import type { WebDeps } from '../deps.ts';
@@ -10,6 +10,12 @@ import { staffOf } from '../staff-auth.ts';
 export function staffFrame(deps: WebDeps, f: Form) {
   const actor = staffOf(f.req);
   return { csrf: f.csrf(), staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) };
+}
+
+/** A one-time notice after a redirect (`?sent=assigned`): the text `notices` gives for it, or null. */
+export function noticeOf(f: Form, notices: Readonly<Record<string, string>>): string | null {
+  const v = f.query('sent', 40);
+  return Object.hasOwn(notices, v) ? f.t(notices[v]) : null;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { WebDeps } from '../deps.ts';
 import { errorView, type Form, formOf, postForm } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { isPageRefusal, staffFrame } from './frame.ts';
+import { isPageRefusal, noticeOf, staffFrame } from './frame.ts';
 
 const PATH = '/staff/identity-requests';
 
@@ -26,6 +26,7 @@ export function identityRequestRoutes(app: FastifyInstance, deps: WebDeps): void
         title: f.t('identity.requests'),
         requests: await pendingIdentityRequests(db, staffOf(f.req)),
         maxReason: MAX_REASON,
+        notice: error ? null : noticeOf(f, { approve: 'identity.decided.approve', refuse: 'identity.decided.refuse' }),
         ...errorView(f, error),
         draftFor,
         draft: f.str('reason', MAX_REASON),
@@ -40,6 +41,7 @@ export function identityRequestRoutes(app: FastifyInstance, deps: WebDeps): void
     scope.get(PATH, async (req, reply) => page(form(req, reply), null, 200));
     scope.post<{ Params: { id: string } }>(`${PATH}/:id`, async (req, reply) => {
       const f = form(req, reply);
+      const approve = f.str('decision', 10) === 'approve';
       return postForm(
         f,
         async () => {
@@ -47,10 +49,10 @@ export function identityRequestRoutes(app: FastifyInstance, deps: WebDeps): void
             db,
             actor: staffOf(req),
             requestId: req.params.id.slice(0, 36),
-            approve: f.str('decision', 10) === 'approve',
+            approve,
             reason: f.str('reason', MAX_REASON + 1),
           });
-          return reply.redirect(PATH, 303);
+          return reply.redirect(`${PATH}?sent=${approve ? 'approve' : 'refuse'}`, 303);
         },
         (error: AppError | null, status) => {
           if (error && isPageRefusal(error)) throw error;

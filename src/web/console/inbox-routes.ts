@@ -14,7 +14,10 @@ import type { WebDeps } from '../deps.ts';
 import { type Form, formOf } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { staffFrame } from './frame.ts';
+import { noticeOf, staffFrame } from './frame.ts';
+
+/** The notice after an action that leaves the case (the `?sent=` of its redirect). */
+const INBOX_NOTICES = { referred: 'console.saved.referred', conflict: 'console.saved.conflict' };
 
 const pick = <T extends string>(v: string, allowed: readonly T[]): T | undefined =>
   allowed.includes(v as T) ? (v as T) : undefined;
@@ -87,6 +90,10 @@ export function inboxRoutes(app: FastifyInstance, deps: WebDeps): void {
           now: new Date(),
           dueState,
           pendingRequests: inbox.pendingRequests,
+          summaries: inbox.summaries,
+          handedOver: inbox.handedOver,
+          waiting: inbox.waiting,
+          notice: noticeOf(f, INBOX_NOTICES),
           vkey: deps.ledgerVkey(),
           ...staffFrame(deps, f),
         },
