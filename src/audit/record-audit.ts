@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'witness_statement',
   'cases_exported',
   'cases_searched',
+  'cases_listed',
   'audit_viewed',
   'deadlines_changed',
   'agency_settings_changed',

@@ -27,6 +27,8 @@ export type CaseMeta = {
   holdsKey: boolean;
   /** The actor's agency takes part in the case (owner or copy). */
   isOwnAgency: boolean;
+  /** The actor was given the case (assigned, or receiving a referral) and waits for a key holder to hand its key over. */
+  isAwaitingAccess: boolean;
 };
 
 export const METADATA_ROLES = ['supervisor', 'auditor', 'intake_officer'] as const;
@@ -37,8 +39,9 @@ export function isOwningSupervisor(actor: StaffActor, meta: Pick<CaseMeta, 'agen
 }
 
 /**
- * The case's metadata for a team member, or for a supervisor, auditor or intake officer of an
- * agency taking part in it. Anyone else gets not_found, audited.
+ * The case's metadata for a team member, for someone waiting for its key to be handed over, or
+ * for a supervisor, auditor or intake officer of an agency taking part in it. Anyone else gets
+ * not_found, audited.
  */
 export async function loadCaseMeta(
   db: Db,
@@ -73,10 +76,14 @@ export async function loadCaseMeta(
       sql<boolean>`exists (select 1 from case_agency a where a.case_id = c.id and a.agency_id = ${actor.agencyId ?? -1})`.as(
         'own_agency',
       ),
+      sql<boolean>`exists (select 1 from case_grant g where g.case_id = c.id and g.user_id = ${actor.id} and g.purpose = 'content' and g.state = 'pending')`.as(
+        'awaiting',
+      ),
     ])
     .where('c.reference', '=', reference.slice(0, 64))
     .executeTakeFirst();
-  const allowed = row && actor.isEnrolled && (row.holds_key || (row.own_agency && hasRole(actor, ...METADATA_ROLES)));
+  const allowed =
+    row && actor.isEnrolled && (row.holds_key || row.awaiting || (row.own_agency && hasRole(actor, ...METADATA_ROLES)));
   if (!row || !allowed) return denyAccess(db, actor, reference, row?.id ?? null, purpose);
   return {
     id: row.id,
@@ -97,5 +104,6 @@ export async function loadCaseMeta(
     updatedAt: row.updated_at,
     holdsKey: row.holds_key,
     isOwnAgency: row.own_agency,
+    isAwaitingAccess: row.awaiting && !row.holds_key,
   };
 }

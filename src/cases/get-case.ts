@@ -23,29 +23,8 @@ export async function getCase({
   reference: string;
   withIdentity?: boolean;
 }): Promise<StaffCaseView> {
-  const opened = await openCaseKeys({
-    db,
-    actor,
-    reference,
-    purpose: withIdentity ? 'identity_opened' : 'case_opened',
-    withIdentity: true,
-  });
-  return viewOpenedCase({ db, actor, opened, withIdentity });
-}
-
-/** The same, for a caller that opened the keys itself (with `withIdentity: true`) and needs them for more. */
-export async function viewOpenedCase({
-  db,
-  actor,
-  opened,
-  withIdentity = false,
-}: {
-  db: Db;
-  actor: StaffActor;
-  opened: OpenedCase;
-  withIdentity?: boolean;
-}): Promise<StaffCaseView> {
   const action = withIdentity ? 'identity_opened' : 'case_opened';
+  const opened = await openCaseKeys({ db, actor, reference, purpose: action, withIdentity: true });
   const isIdentityDisclosedToMe = opened.keys.identity !== null;
   const audit = { actorUserId: actor.id, caseId: opened.caseId, caseReference: opened.reference } as const;
   if (withIdentity && !isIdentityDisclosedToMe) {

@@ -5,26 +5,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
+import { openReason, sealReason } from './sealed-reason.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { appendCaseEvent } from '../ledger/append.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { openCaseKeys } from './open-case.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
-
-/** The reason, sealed to each reader: the team (by its public key) and each custodian. */
-function sealReason(readers: { id: number | 'team'; publicKey: Buffer }[], reason: string): Buffer {
-  const out: Record<string, string> = {};
-  for (const r of readers) out[String(r.id)] = sealTo(r.publicKey, Buffer.from(reason, 'utf8')).toString('base64');
-  return Buffer.from(JSON.stringify(out), 'utf8');
-}
-
-/** Opens a reason sealed by `sealReason` for a staff member, or null when not sealed to them. */
-export function openReason(actor: StaffActor, sealed: Buffer | null): string | null {
-  if (!sealed) return null;
-  const box = (JSON.parse(sealed.toString('utf8')) as Record<string, string>)[String(actor.id)];
-  return box ? openSealed(actor.keys, Buffer.from(box, 'base64')).toString('utf8') : null;
-}
 
 export async function requestIdentity({
   db,
@@ -101,6 +88,25 @@ export async function requestIdentity({
     });
   });
   return { requestId };
+}
+
+export type IdentityRequestState = { state: string; requestedAt: Date };
+
+/** The latest identity request of `requesterId` on a case, if any: the case page says whether it waits or was refused. */
+export async function myIdentityRequest(
+  db: Db,
+  caseId: string,
+  requesterId: number,
+): Promise<IdentityRequestState | null> {
+  const row = await db
+    .selectFrom('identity_request')
+    .select(['state', 'requested_at'])
+    .where('case_id', '=', caseId)
+    .where('requester_id', '=', requesterId)
+    .orderBy('requested_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { state: row.state, requestedAt: row.requested_at } : null;
 }
 
 export type IdentityRequestView = {

@@ -248,7 +248,7 @@ export async function tellPermitDelay({
   reason: unknown;
   now?: Date;
 }): Promise<{ messageId: string; nextNoticeAt: Date }> {
-  const text = checkReason(reason);
+  const text = checkReason(reason, 'reason', { required: 'error.field.required', tooLong: 'error.field.too_long' });
   const meta = await loadCaseMeta(db, actor, reference, 'message_posted');
   if (!meta.holdsKey)
     throw new AppError('forbidden', 'only the case team writes to the applicant', 'error.permit_delay_needs_key');

@@ -1,13 +1,15 @@
 import type { Db } from '../db/connection.ts';
 import type { AttachmentMeta, StoredFile } from '../intake/attachments.ts';
 import { addMessage } from '../intake/add-message.ts';
+import { validateMessage } from '../intake/validate-report.ts';
 import { caseRoleOf, type StaffActor } from '../staff/session.ts';
 import { policyFor } from '../agencies/deadlines.ts';
-import type { OpenedCase } from './open-case.ts';
+import { openCaseKeys, type OpenedCase } from './open-case.ts';
 
 /**
  * Posts a staff message, audited in the same commit: to the reporter (content key) or an internal
  * note for the team only (team key). The case is opened by the caller (its key seals the files).
+ * The text is checked here (empty only with files; invalid_input on the `message` field).
  */
 export async function postCaseMessage({
   db,
@@ -22,12 +24,13 @@ export async function postCaseMessage({
   db: Db;
   actor: StaffActor;
   opened: OpenedCase;
-  text: string;
+  text: unknown;
   files: { file: StoredFile; meta: AttachmentMeta }[];
   internal?: boolean;
   awaitReporter?: boolean;
   now?: Date;
 }): Promise<{ messageId: string }> {
+  const checked = validateMessage(text, files.length > 0);
   let pause = false;
   if (awaitReporter && !internal) {
     const c = await db
@@ -45,7 +48,7 @@ export async function postCaseMessage({
     ledgerKey: opened.keys.content,
     thread: internal ? 'internal' : 'reporter',
     author: { kind: 'staff', userId: actor.id, role: caseRoleOf(actor) },
-    text,
+    text: checked,
     files,
     awaitReporter: pause,
     now,
@@ -57,4 +60,20 @@ export async function postCaseMessage({
       detail: { files: files.length, awaitReporter: pause },
     },
   });
+}
+
+/** An internal note on the case of `reference`, by a team member (anyone else: not_found, audited). */
+export async function postNote({
+  db,
+  actor,
+  reference,
+  text,
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  text: unknown;
+}): Promise<{ messageId: string }> {
+  const opened = await openCaseKeys({ db, actor, reference, purpose: 'note_posted' });
+  return postCaseMessage({ db, actor, opened, text, files: [], internal: true });
 }

@@ -12,9 +12,20 @@ import { appendCaseEvent } from '../ledger/append.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { dueDates, policyFor } from '../agencies/deadlines.ts';
+import { type AgencyChoice, listReportableAgencies } from '../agencies/list-agencies.ts';
 import { openCaseKeys } from './open-case.ts';
-import { fulfilGrants } from './team-members.ts';
+import { fulfilGrants, type HandoverMail, tellKeyHolders } from './handover.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
+
+export type Destination = AgencyChoice;
+
+/**
+ * The agencies a case of `fromAgencyId` may be referred to: every other agency with an active
+ * intake officer (a referral needs someone there to receive the content key).
+ */
+export async function referralDestinations(db: Db, fromAgencyId: number): Promise<Destination[]> {
+  return (await listReportableAgencies({ db })).filter((a) => a.id !== fromAgencyId);
+}
 
 export async function referCase({
   db,
@@ -24,6 +35,7 @@ export async function referCase({
   mode,
   keepAccess,
   reason,
+  mail,
   now = new Date(),
 }: {
   db: Db;
@@ -33,6 +45,8 @@ export async function referCase({
   mode: string;
   keepAccess: boolean;
   reason: unknown;
+  /** How the key holders are told of the grants their next visit hands over. */
+  mail?: HandoverMail;
   now?: Date;
 }): Promise<{ referralId: string; pendingGrants: number }> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_referred');
@@ -166,5 +180,6 @@ export async function referCase({
     .where('referral_id', '=', referralId)
     .where('state', '=', 'pending')
     .executeTakeFirstOrThrow();
+  if (Number(left.n) > 0 && mail) await tellKeyHolders(db, mail, meta);
   return { referralId, pendingGrants: Number(left.n) };
 }

@@ -7,9 +7,13 @@ import { openSealed, type KeyPair } from '../crypto/sealed-box.ts';
 import { contentAad, messageAad } from '../intake/case-keys.ts';
 import { matchTexts, snippetAt } from './search-text.ts';
 
-/** A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes). */
+/**
+ * A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes),
+ * and `labels`, its category's names in Thai and English (metadata: searched after the texts).
+ */
 export type ScanCase = {
   id: string;
+  labels: string;
   content: Uint8Array;
   sealedKey: Uint8Array;
   teamKey: Uint8Array | null;
@@ -33,7 +37,7 @@ function openKey(keys: KeyPair, sealed: Uint8Array): KeyObject {
   }
 }
 
-/** The report (what, when, where, who), the reporter thread, then the internal notes. */
+/** The report (what, when, where, who), the reporter thread, the internal notes, then the category's names. */
 function caseTexts(keys: KeyPair, c: ScanCase): string[] {
   const key = openKey(keys, c.sealedKey);
   const content = openJson<{ what: string; when: string; where: string; who: string }>(
@@ -57,6 +61,7 @@ function caseTexts(keys: KeyPair, c: ScanCase): string[] {
     const team = openKey(keys, c.teamKey);
     for (const m of notes) push(team, m);
   }
+  texts.push(c.labels);
   return texts;
 }
 

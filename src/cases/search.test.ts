@@ -70,7 +70,8 @@ describe('searchCases', () => {
   const refs: Record<string, string> = {};
 
   const actor = (email: string) => signedInActor(t.db, email);
-  const file = async (name: string, agency: string, what: string) => {
+  // Abuse of authority: a category whose names no search below looks for (names are searched too).
+  const file = async (name: string, agency: string, what: string, category = 'abuse_of_authority') => {
     const done = await submitReport({
       db: t.db,
       kdf: CHEAP_KDF,
@@ -78,7 +79,7 @@ describe('searchCases', () => {
       draft: newDraft(),
       input: validateReport({
         agency,
-        category: 'procurement_fraud',
+        category,
         what,
         when: 'มีนาคม 2569',
         where: 'สำนักงานเขต',
@@ -101,7 +102,7 @@ describe('searchCases', () => {
     await file('before', 'OPDC', 'เจ้าหน้าที่จัดซื้อจัดจ้างรับสินบน ป่าสงวน');
     await file('nacc', 'NACC', 'เจ้าหน้าที่จัดซื้อจัดจ้างรับสินบน ป่าสงวน');
     await seedStaff(t.db, 'OPDC', 'me@opdc.example', ['intake_officer']);
-    await file('procurement', 'OPDC', 'เจ้าหน้าที่จัดซื้อจัดจ้างของหน่วยงานเรียกรับเงินจากผู้รับเหมา');
+    await file('procurement', 'OPDC', 'เจ้าหน้าที่จัดซื้อจัดจ้างของหน่วยงานเรียกรับเงินจากผู้รับเหมา', 'procurement_fraud');
     await file('english', 'OPDC', 'The procurement officer asked the Contractor for 200,000 baht.');
     await file('bribe1', 'OPDC', 'สินบน ครั้งเดียว');
     await file('bribe3', 'OPDC', 'สินบน สินบน และสินบนอีก');
@@ -120,6 +121,22 @@ describe('searchCases', () => {
     await postCaseMessage({ db: t.db, actor: me, opened, text: 'Please send the invoice number.', files: [] });
   });
   after(() => t.drop());
+
+  it('finds a case by its category’s names, in Thai and in English, the text first in the snippet', async () => {
+    for (const [query, snippet] of [
+      ['ทุจริต', 'การทุจริตจัดซื้อจัดจ้าง Procurement fraud'],
+      ['fraud', 'การทุจริตจัดซื้อจัดจ้าง Procurement fraud'],
+    ]) {
+      const r = await search(query);
+      assert.deepEqual(
+        r.items.map((i) => [i.reference, i.snippet]),
+        [[refs.procurement, snippet]],
+        query,
+      );
+    }
+    const both = await search('จัดจ้าง');
+    assert.match(both.items[0].snippet, /^เจ้าหน้าที่จัดซื้อจัดจ้าง/, 'a match in the report is quoted, not the category');
+  });
 
   it('finds Thai text by part of a compound, with a snippet', async () => {
     const r = await search('จัดซื้อ');

@@ -16,6 +16,7 @@ import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { KeyPair } from '../crypto/sealed-box.ts';
+import { translator } from '../i18n/messages.ts';
 import type { StaffActor } from '../staff/session.ts';
 import type { CaseSummary } from './list-cases.ts';
 import type { ScanCase, ScanResult, ScanTask } from './search-scan.ts';
@@ -24,6 +25,9 @@ import { queryWords } from './search-text.ts';
 export { MAX_QUERY_CHARS, SNIPPET_CHARS } from './search-text.ts';
 export const MAX_SEARCH_RESULTS = 200;
 const WORKERS = Math.max(1, Math.min(os.availableParallelism(), 4));
+// A case's category is found by its names as staff read them, in either language.
+const TH = translator('th');
+const EN = translator('en');
 
 export type SearchHit = CaseSummary & { snippet: string };
 /** `total`: every case that matched (`items` holds the first `limit`); `scanned`: cases read. */
@@ -84,6 +88,7 @@ function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: S
   };
   const packed = cases.map((c) => ({
     id: c.id,
+    labels: c.labels,
     content: put(c.content),
     sealedKey: put(c.sealedKey),
     teamKey: c.teamKey ? put(c.teamKey) : null,
@@ -174,6 +179,7 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
   }
   const cases = (rows as CaseRow[]).map((r) => ({
     id: r.id,
+    labels: `${TH(`category.${r.category}`)} ${EN(`category.${r.category}`)}`,
     content: r.content,
     sealedKey: r.sealed_key,
     teamKey: r.team_key,
@@ -183,7 +189,7 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
 }
 
 /**
- * Searches the report, reporter thread and internal notes of every case whose content key is
+ * Searches the report, reporter thread, internal notes and category names of every case whose content key is
  * sealed to the actor (whatever the agency): a case matches when each word of the query starts a
  * word of its texts; most hits first, then newest. MUST NOT write anything decrypted anywhere;
  * records one `cases_searched` audit event per case shown (its id and reference; one without a case

@@ -1,62 +1,43 @@
-// The case team: who the case's keys are sealed to. The server never holds a case key, so adding
-// someone is a grant that waits for the session of a team member who holds the key (usually at
-// once: the supervisor or intake officer doing it). That session also checks, on the decrypted
-// report, that the person added is not named in it.
+// The case team: who the case's keys are sealed to, who is assigned, and taking someone off. Adding
+// someone is a grant that a key holder's session hands over (handover.ts).
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import { openSealed, sealTo } from '../crypto/sealed-box.ts';
-import { aeadKey, openJson } from '../crypto/aead.ts';
-import { contentAad } from '../intake/case-keys.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
-import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
-import { recordCaseEvent } from './workflow.ts';
+import { type CaseMeta, isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
+import { fulfilGrants, type HandoverMail, tellKeyHolders } from './handover.ts';
+import { checkReason, recordCaseEvent } from './workflow.ts';
 
-/** Letters and digits only, lower case, Thai included: "นาย สมชาย  ใจดี" ~ "นายสมชายใจดี". */
-export function nameKey(text: string): string {
-  return text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\p{M}]+/gu, '');
-}
-
-/** True when the person's name (at least 4 letters) appears in any field of the report. */
-export function isNamedIn(displayName: string, content: Record<string, string>): boolean {
-  const name = nameKey(displayName);
-  if (name.length < 4) return false;
-  return Object.values(content).some((v) => nameKey(v).includes(name));
-}
+/**
+ * What became of an assignment: the investigator can read the case, or waits for a key holder
+ * (`mailed` of them told, `failed` mails not sent), or was refused because the report names them.
+ */
+export type Assigned = { access: 'granted' | 'waiting' | 'refused_named'; mailed: number; failed: number };
 
 /**
  * A supervisor of the owning agency assigns an investigator of that agency: the assignment is
- * recorded and the keys are granted (sealed at once if the supervisor holds them).
+ * recorded and the keys are granted, sealed at once if the supervisor holds them; otherwise the
+ * key holders are mailed (when `mail` has a mailer).
  */
 export async function assignInvestigator({
   db,
   actor,
   reference,
   userId,
+  mail,
 }: {
   db: Db;
   actor: StaffActor;
   reference: string;
   userId: number;
-}): Promise<{ sealedNow: boolean; refused: boolean }> {
+  mail?: HandoverMail;
+}): Promise<Assigned> {
   const meta = await loadCaseMeta(db, actor, reference, 'case_assigned');
   if (!isOwningSupervisor(actor, meta))
     throw new AppError('forbidden', 'only a supervisor of the owning agency assigns', 'error.forbidden');
-  const user = await db
-    .selectFrom('staff_user as u')
-    .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
-    .select(['u.id'])
-    .where('u.id', '=', userId)
-    .where('u.agency_id', '=', meta.agencyId)
-    .where('u.is_active', '=', true)
-    .executeTakeFirst();
-  if (!user)
+  if ((await assignableInvestigators(db, meta.agencyId, userId)).length === 0)
     throw new AppError('invalid_input', 'not an investigator of the agency', 'error.form', {
       assignee: 'error.field.invalid',
     });
@@ -94,161 +75,78 @@ export async function assignInvestigator({
       detail: { user: userId },
     });
   });
-  const done = await fulfilGrants({ db, actor, caseId: meta.id });
-  return { sealedNow: done.sealed > 0, refused: done.refused > 0 };
+  await fulfilGrants({ db, actor, caseId: meta.id });
+  const [grant, assigned] = await Promise.all([
+    db
+      .selectFrom('case_grant')
+      .select('id')
+      .where('case_id', '=', meta.id)
+      .where('user_id', '=', userId)
+      .where('purpose', '=', 'content')
+      .where('state', '=', 'pending')
+      .executeTakeFirst(),
+    db
+      .selectFrom('case_assignment')
+      .select('user_id')
+      .where('case_id', '=', meta.id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst(),
+  ]);
+  if (!assigned) return { access: 'refused_named', mailed: 0, failed: 0 };
+  if (!grant) return { access: 'granted', mailed: 0, failed: 0 };
+  return { access: 'waiting', ...(mail ? await tellKeyHolders(db, mail, meta) : { mailed: 0, failed: 0 }) };
 }
 
+export type Investigator = { id: number; name: string };
+
+/** The active investigators of an agency (or the one of them with id `only`), by name: whom its supervisors may assign. */
+export async function assignableInvestigators(db: Db, agencyId: number, only?: number): Promise<Investigator[]> {
+  const rows = await db
+    .selectFrom('staff_user as u')
+    .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'investigator'))
+    .select(['u.id', 'u.email', 'u.display_name'])
+    .where('u.agency_id', '=', agencyId)
+    .where('u.is_active', '=', true)
+    .$if(only !== undefined, (q) => q.where('u.id', '=', only!))
+    .orderBy('u.display_name')
+    .orderBy('u.email')
+    .execute();
+  return rows.map((u) => ({ id: u.id, name: u.display_name || u.email }));
+}
+
+/** Someone a supervisor is about to take off a case: who, for the page that asks to confirm it. */
+export type Removal = { meta: CaseMeta; userId: number; name: string; agencyCode: string | null };
+
 /**
- * Seals the pending grants of the cases whose keys the actor holds (all of them, or one case).
- * A content grant to someone named in the report is refused. Returns the counts.
+ * The person `userId` on the case of `reference`, as the owning agency's supervisor sees them
+ * before taking them off: forbidden for anyone else, invalid input for someone not on the case
+ * (holding a key, assigned, or waiting for one).
  */
-export async function fulfilGrants({
+export async function removalOf({
   db,
   actor,
-  caseId,
-  limit = 50,
+  reference,
+  userId,
 }: {
   db: Db;
   actor: StaffActor;
-  caseId?: string;
-  limit?: number;
-}): Promise<{ sealed: number; refused: number }> {
-  if (!actor.isEnrolled) return { sealed: 0, refused: 0 };
-  const pending = await db
-    .selectFrom('case_grant as g')
-    .innerJoin('case_key as k', (j) =>
-      j.onRef('k.case_id', '=', 'g.case_id').onRef('k.purpose', '=', 'g.purpose').on('k.user_id', '=', actor.id),
-    )
-    .innerJoin('staff_user as u', 'u.id', 'g.user_id')
-    .innerJoin('report_case as c', 'c.id', 'g.case_id')
-    .leftJoin('case_key as tk', (j) =>
-      j.onRef('tk.case_id', '=', 'g.case_id').on('tk.purpose', '=', 'team').on('tk.user_id', '=', actor.id),
-    )
-    .select([
-      'g.id',
-      'g.case_id',
-      'g.user_id',
-      'g.purpose',
-      'g.referral_id',
-      'u.public_key',
-      'u.display_name',
-      'u.is_active',
-      'k.sealed_key',
-      'tk.sealed_key as team_key',
-      'c.content',
-      'c.reference',
-      'c.team_public_key',
-    ])
-    .where('g.state', '=', 'pending')
-    .$if(caseId !== undefined, (q) => q.where('g.case_id', '=', caseId!))
-    .orderBy('g.requested_at')
-    .limit(limit)
-    .execute();
-  let sealed = 0;
-  let refused = 0;
-  for (const g of pending) {
-    const key = openSealed(actor.keys, g.sealed_key);
-    let state: 'sealed' | 'refused_named' | 'cancelled' = 'sealed';
-    if (!g.is_active || !g.public_key) state = 'cancelled';
-    else if (
-      g.purpose === 'content' &&
-      isNamedIn(g.display_name, openJson<Record<string, string>>(aeadKey(key), g.content, contentAad(g.case_id)))
-    )
-      state = 'refused_named';
-    await db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .updateTable('case_grant')
-        .set({ state, settled_by: actor.id, settled_at: new Date() })
-        .where('id', '=', g.id)
-        .where('state', '=', 'pending')
-        .executeTakeFirst();
-      if (claimed.numUpdatedRows !== 1n) return; // settled by someone else meanwhile
-      if (state === 'sealed') {
-        const rows: {
-          case_id: string;
-          user_id: number;
-          purpose: 'content' | 'identity' | 'team';
-          sealed_key: Buffer;
-        }[] = [{ case_id: g.case_id, user_id: g.user_id, purpose: g.purpose, sealed_key: sealTo(g.public_key!, key) }];
-        if (g.purpose === 'content' && g.team_key)
-          rows.push({
-            case_id: g.case_id,
-            user_id: g.user_id,
-            purpose: 'team',
-            sealed_key: sealTo(g.public_key!, openSealed(actor.keys, g.team_key)),
-          });
-        await trx
-          .insertInto('case_key')
-          .values(rows)
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-        await recordAudit(trx, {
-          actorUserId: actor.id,
-          action: 'key_granted',
-          caseId: g.case_id,
-          caseReference: g.reference,
-          detail: { user: g.user_id, purpose: g.purpose },
-        });
-      } else if (state === 'refused_named') {
-        await trx
-          .deleteFrom('case_assignment')
-          .where('case_id', '=', g.case_id)
-          .where('user_id', '=', g.user_id)
-          .execute();
-        await recordCaseEvent(trx, {
-          caseId: g.case_id,
-          teamPublicKey: g.team_public_key,
-          actor: null,
-          kind: 'assignment_refused_named',
-          forReporter: false,
-        });
-        await recordAudit(trx, {
-          actorUserId: actor.id,
-          action: 'key_grant_refused',
-          caseId: g.case_id,
-          caseReference: g.reference,
-          detail: { user: g.user_id, why: 'named_in_report' },
-        });
-      }
-      if (g.referral_id) await finishReferral(trx, g.referral_id);
+  reference: string;
+  userId: number;
+}): Promise<Removal> {
+  const meta = await loadCaseMeta(db, actor, reference, 'case_member_removed');
+  if (!isOwningSupervisor(actor, meta))
+    throw new AppError('forbidden', 'only a supervisor of the owning agency removes others', 'error.forbidden');
+  const person = (await accessList(db, meta.id)).find((a) => a.userId === userId);
+  if (!person)
+    throw new AppError('invalid_input', 'this person is not on the case', 'error.form', {
+      userId: 'error.field.invalid',
     });
-    key.fill(0);
-    if (state === 'sealed') sealed++;
-    else if (state === 'refused_named') refused++;
-  }
-  return { sealed, refused };
-}
-
-/** When every grant of a referral is settled and the sender gives up access, the sender's keys go. */
-async function finishReferral(trx: Transaction<Database>, referralId: string): Promise<void> {
-  const ref = await trx.selectFrom('case_referral').selectAll().where('id', '=', referralId).executeTakeFirst();
-  if (!ref || ref.sender_keeps_access) return;
-  const open = await trx
-    .selectFrom('case_grant')
-    .select('id')
-    .where('referral_id', '=', referralId)
-    .where('state', '=', 'pending')
-    .executeTakeFirst();
-  if (open) return;
-  const gone = await sql<{
-    user_id: number;
-  }>`delete from case_key k using staff_user u where u.id = k.user_id and k.case_id = ${ref.case_id} and u.agency_id = ${ref.from_agency_id} returning k.user_id`.execute(
-    trx,
-  );
-  await recordAudit(trx, {
-    actorUserId: null,
-    action: 'case_member_removed',
-    caseId: ref.case_id,
-    detail: { referral: referralId, users: [...new Set(gone.rows.map((r) => r.user_id))] },
-  });
-  await sql`delete from case_assignment a using staff_user u where u.id = a.user_id and a.case_id = ${ref.case_id} and u.agency_id = ${ref.from_agency_id}`.execute(
-    trx,
-  );
+  return { meta, userId, name: person.displayName || person.email, agencyCode: person.agencyCode };
 }
 
 /**
  * Takes someone off a case: their sealed keys are deleted (a supervisor of the owning agency, or
- * the person themselves declaring a conflict of interest, with a reason sealed to the team).
+ * the person themselves declaring a conflict of interest). Either gives a reason, sealed to the team.
  */
 export async function removeFromCase({
   db,
@@ -262,27 +160,15 @@ export async function removeFromCase({
   actor: StaffActor;
   reference: string;
   userId: number;
-  reason: string;
+  reason: unknown;
   isConflict?: boolean;
 }): Promise<void> {
-  const meta = await loadCaseMeta(db, actor, reference, isConflict ? 'conflict_declared' : 'case_member_removed');
-  if (isConflict ? userId !== actor.id : !isOwningSupervisor(actor, meta)) {
-    throw new AppError(
-      'forbidden',
-      'only a supervisor removes others; anyone may declare their own conflict',
-      'error.forbidden',
-    );
-  }
-  const onCase = await sql<{ one: number }>`
-    select 1 as one where exists (select 1 from case_key where case_id = ${meta.id} and user_id = ${userId})
-      or exists (select 1 from case_assignment where case_id = ${meta.id} and user_id = ${userId})
-      or exists (select 1 from case_grant where case_id = ${meta.id} and user_id = ${userId} and state = 'pending')`.execute(
-    db,
-  );
-  if (onCase.rows.length === 0)
-    throw new AppError('invalid_input', 'this person is not on the case', 'error.form', {
-      userId: 'error.field.invalid',
-    });
+  const meta = isConflict
+    ? await loadCaseMeta(db, actor, reference, 'conflict_declared')
+    : (await removalOf({ db, actor, reference, userId })).meta;
+  if (isConflict && userId !== actor.id)
+    throw new AppError('forbidden', 'a conflict is declared for oneself', 'error.forbidden');
+  const text = checkReason(reason);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('case_key').where('case_id', '=', meta.id).where('user_id', '=', userId).execute();
     await trx.deleteFrom('case_assignment').where('case_id', '=', meta.id).where('user_id', '=', userId).execute();
@@ -298,7 +184,7 @@ export async function removeFromCase({
       teamPublicKey: meta.teamPublicKey,
       actor,
       kind: isConflict ? 'conflict_declared' : 'member_removed',
-      reason,
+      reason: text,
       forReporter: false,
     });
     await recordAudit(trx, {
@@ -352,4 +238,19 @@ export async function accessList(db: Db, caseId: string): Promise<AccessEntry[]>
     pending: r.pending ?? [],
     isAssigned: r.assigned,
   }));
+}
+
+/**
+ * The names of staff members by id, as the case page shows the people in a case's history, notes
+ * and witness threads: the display name, or the email of someone without one.
+ */
+export async function staffNames(db: Db, ids: Iterable<number | null>): Promise<Record<number, string>> {
+  const wanted = [...new Set([...ids].filter((id): id is number => id !== null))];
+  if (wanted.length === 0) return {};
+  const rows = await db
+    .selectFrom('staff_user')
+    .select(['id', 'display_name', 'email'])
+    .where('id', 'in', wanted)
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.id, r.display_name || r.email]));
 }

@@ -215,6 +215,20 @@ export async function listWitnesses(
   );
 }
 
+/** The key of a witness of the opened case, through the team key; not_found for another case's witness or a malformed id. */
+export async function witnessKey(db: Db, opened: OpenedCase, witnessId: string): Promise<Buffer> {
+  const w = /^[0-9a-f-]{36}$/.test(witnessId)
+    ? await db
+        .selectFrom('case_witness')
+        .select(['key_for_team'])
+        .where('id', '=', witnessId)
+        .where('case_id', '=', opened.caseId)
+        .executeTakeFirst()
+    : undefined;
+  if (!w) throw new AppError('not_found', 'no such witness on this case', 'error.not_found');
+  return Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${witnessId}`, w.key_for_team), 'base64');
+}
+
 /** A team member writes to a witness (in that witness's thread only). */
 export async function messageWitness({
   db,
@@ -227,19 +241,12 @@ export async function messageWitness({
   actor: StaffActor;
   reference: string;
   witnessId: string;
-  text: string;
+  /** As posted: checked like any message (invalid_input on the `message` field). */
+  text: unknown;
 }): Promise<void> {
   const opened = await openCaseKeys({ db, actor, reference, purpose: 'message_posted' });
-  const w = /^[0-9a-f-]{36}$/.test(witnessId)
-    ? await db
-        .selectFrom('case_witness')
-        .select(['key_for_team'])
-        .where('id', '=', witnessId)
-        .where('case_id', '=', opened.caseId)
-        .executeTakeFirst()
-    : undefined;
-  if (!w) throw new AppError('not_found', 'no such witness on this case', 'error.not_found');
-  const key = Buffer.from(openFromTeam<string>(opened.keys.team, `witness-key/${witnessId}`, w.key_for_team), 'base64');
+  const checked = validateMessage(text, false);
+  const key = await witnessKey(db, opened, witnessId);
   await addMessage({
     db,
     caseId: opened.caseId,
@@ -248,7 +255,7 @@ export async function messageWitness({
     thread: 'witness',
     witnessId,
     author: { kind: 'staff', userId: actor.id, role: caseRoleOf(actor) },
-    text,
+    text: checked,
     files: [],
     audit: {
       actorUserId: actor.id,

@@ -30,20 +30,23 @@ import { caseRoleOf, type StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta, type CaseMeta } from './case-meta.ts';
 import { denyAccess, openCaseKeys } from './open-case.ts';
 import { sealToTeam } from '../crypto/team-key.ts';
+import { sealReason } from './sealed-reason.ts';
 
-/** `kinds`: the kinds of case the move is for (every kind when absent). */
+/** `kinds`: the kinds of case the move is for (every kind when absent); `isReasonOptional`: a reason may be given, none is asked. */
 export type TransitionRule = {
   from: readonly CaseStatus[];
   to: CaseStatus;
   roles: readonly StaffRole[];
   outcomes?: readonly CaseOutcome[];
   kinds?: readonly CaseKind[];
+  isReasonOptional?: boolean;
 };
 
 const COMPLAINTS: readonly CaseKind[] = ['complaint', 'permit'];
 
 export const TRANSITIONS: readonly TransitionRule[] = [
-  { from: ['new', 'referred'], to: 'acknowledged', roles: ['intake_officer'] },
+  // Acknowledging says the case was received: there is nothing to justify.
+  { from: ['new', 'referred'], to: 'acknowledged', roles: ['intake_officer'], isReasonOptional: true },
   { from: ['acknowledged'], to: 'screening', roles: ['intake_officer'] },
   { from: ['screening'], to: 'investigating', roles: ['intake_officer', 'supervisor'] },
   {
@@ -74,8 +77,9 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     outcomes: COMPLAINT_OUTCOMES,
     kinds: COMPLAINTS,
   },
-  { from: ['concluded'], to: 'investigating', roles: ['supervisor'] },
+  // A concluded case waits for its approval: closing comes first, sending it back second.
   { from: ['concluded'], to: 'closed', roles: ['supervisor'] },
+  { from: ['concluded'], to: 'investigating', roles: ['supervisor'] },
 ];
 
 /**
@@ -107,12 +111,20 @@ export function transitionsFor(
   );
 }
 
-export function checkReason(reason: unknown, field = 'reason'): string {
+/**
+ * A reason as given (trimmed), or invalid_input on `field` saying that it is missing or longer
+ * than MAX_REASON. `messages`: the field messages (the permit page keeps the generic ones).
+ */
+export function checkReason(
+  reason: unknown,
+  field = 'reason',
+  messages = { required: 'error.reason.required', tooLong: 'error.reason.too_long' },
+): string {
   const text = typeof reason === 'string' ? reason.trim() : '';
   if (text.length === 0)
-    throw new AppError('invalid_input', 'a reason is required', 'error.form', { [field]: 'error.field.required' });
+    throw new AppError('invalid_input', 'a reason is required', 'error.form', { [field]: messages.required });
   if (text.length > MAX_REASON)
-    throw new AppError('invalid_input', 'reason too long', 'error.form', { [field]: 'error.field.too_long' });
+    throw new AppError('invalid_input', 'reason too long', 'error.form', { [field]: messages.tooLong });
   return text;
 }
 
@@ -129,6 +141,8 @@ export async function recordCaseEvent(
     outcome?: string | null;
     agencyId?: number | null;
     reason?: string | null;
+    /** The reason sealed to named staff besides the team (sealed-reason.ts): a conclusion's, for the supervisors. */
+    reasonForSupervisors?: Buffer | null;
     forReporter: boolean;
     at?: Date;
   },
@@ -147,9 +161,23 @@ export async function recordCaseEvent(
       agency_id: e.agencyId ?? null,
       reason:
         e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
+      reason_for_supervisors: e.reasonForSupervisors ?? null,
       for_reporter: e.forReporter,
     })
     .execute();
+}
+
+/** The active supervisors of an agency, with their public keys. */
+async function supervisorsOf(db: Db, agencyId: number): Promise<{ id: number; publicKey: Buffer }[]> {
+  const rows = await db
+    .selectFrom('staff_user as u')
+    .innerJoin('staff_role as r', (j) => j.onRef('r.user_id', '=', 'u.id').on('r.role', '=', 'supervisor'))
+    .select(['u.id', 'u.public_key'])
+    .where('u.agency_id', '=', agencyId)
+    .where('u.is_active', '=', true)
+    .where('u.public_key', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ id: r.id, publicKey: r.public_key! }));
 }
 
 /**
@@ -188,12 +216,12 @@ export async function transitionCase({
       `cannot move a case from ${meta.status} to ${to} as ${actor.roles.join('/')}`,
       'error.transition',
     );
-  const text = checkReason(reason);
+  const text = rule.isReasonOptional && String(reason ?? '').trim() === '' ? '' : checkReason(reason);
   let chosen: CaseOutcome | null = null;
   if (rule.outcomes) {
     if (!rule.outcomes.includes(outcome as CaseOutcome))
       throw new AppError('invalid_input', `outcome must be one of ${rule.outcomes.join(', ')}`, 'error.form', {
-        outcome: 'error.field.required',
+        outcome: 'error.outcome.required',
       });
     chosen = outcome as CaseOutcome;
   }
@@ -219,6 +247,8 @@ export async function transitionCase({
     duplicateId = original.id;
   }
   const opened = meta.holdsKey ? await openCaseKeys({ db, actor, reference, purpose: 'status_changed' }) : null;
+  // The supervisors who approve a conclusion read its reason without the case's keys.
+  const approvers = rule.to === 'concluded' ? await supervisorsOf(db, meta.agencyId) : [];
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('report_case')
@@ -251,6 +281,7 @@ export async function transitionCase({
       toStatus: rule.to,
       outcome: chosen,
       reason: text,
+      reasonForSupervisors: approvers.length > 0 ? sealReason(approvers, text) : null,
       forReporter: true,
       at: now,
     });

@@ -128,6 +128,8 @@ export type Database = {
     outcome: string | null;
     agency_id: number | null;
     reason: Buffer | null;
+    /** A conclusion's reason sealed to the owning agency's supervisors (JSON: user id → sealed box). */
+    reason_for_supervisors: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
     for_reporter: Generated<boolean>;
   };
   identity_request: {

@@ -20,12 +20,12 @@ export function staffMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom'>): Staff
 
 /** A bilingual mail from the `mail.<kind>.subject` and `mail.<kind>.body` messages. */
 export function staffMail(
-  kind: 'invite' | 'restore_requested' | 'restore_link' | 'restore_refused',
+  kind: 'invite' | 'restore_requested' | 'restore_link' | 'restore_refused' | 'handover',
   params: Record<string, string | number>,
 ): { subject: string; text: string } {
   const t = (lang: Lang) => translator(lang);
   return bilingualMail(
-    (lang) => t(lang)(`mail.${kind}.subject`),
+    (lang) => t(lang)(`mail.${kind}.subject`, params),
     (lang) => t(lang)(`mail.${kind}.body`, params),
   );
 }

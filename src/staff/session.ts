@@ -134,6 +134,13 @@ export async function staffLogin({
   password: string;
   code?: string;
 }): Promise<StaffLogin> {
+  // A field left empty is no guess: said at once, per field, before any account is looked up or counted.
+  const missing = {
+    ...(email.trim() === '' ? { email: 'staff.error.email_required' } : {}),
+    ...(password === '' ? { password: 'staff.error.password_required' } : {}),
+  };
+  if (Object.keys(missing).length > 0)
+    throw new AppError('invalid_input', 'email and password are required', 'error.form', missing);
   const normalized = email.trim().toLowerCase();
   // The account's guess is taken by the typed email before the lookup: a refusal costs no query (a
   // flood on one account does not hold the database pool other logins need), and an unknown email

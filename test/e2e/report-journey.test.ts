@@ -5,7 +5,7 @@
 // reply or a report refused comes back with the error summary linked to its field, and the
 // language switch of every page (forms, errors) keeps what the page shows. axe checks every page.
 // Seeding goes through the real CLI. Screenshots of the receipt and follow-up pages go to /tmp.
-import { clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import { clickAndLoad, closeJourney, moveCase, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -267,15 +267,11 @@ describe('report journey in a browser without JavaScript', () => {
     await page.getByRole('textbox', { name: 'ข้อความถึงผู้แจ้ง' }).fill(STAFF_REPLY);
     const replied = await clickAndLoad(page, page.getByRole('button', { name: 'ส่งข้อความ' }));
     assert.equal(replied.status(), 200, await replied.text());
-    assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}`);
+    assert.equal(pathOf(page), `/staff/cases/${encodeURIComponent(reference)}?sent=message`);
     const message = page.locator('li.message', { hasText: STAFF_REPLY });
     assert.equal(((await message.locator('.by strong').textContent()) ?? '').trim(), 'เจ้าหน้าที่รับเรื่อง');
 
-    await page.getByRole('radio', { name: 'รับเรื่องแล้ว' }).check();
-    await page.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill('รับเรื่องไว้ตรวจสอบ');
-    const saved = await clickAndLoad(page, page.getByRole('button', { name: 'บันทึก', exact: true }));
-    assert.equal(saved.status(), 200, await saved.text());
-    assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), 'รับเรื่องแล้ว');
+    await moveCase(page, 'รับเรื่องแล้ว', 'รับเรื่องไว้ตรวจสอบ');
     await staff.context.close();
   });
 

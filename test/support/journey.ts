@@ -7,6 +7,8 @@ import { Secret } from 'otpauth';
 import type { Browser, Locator, Page, Response } from 'playwright-core';
 import { openContext, type RecordedContext } from './browser.ts';
 import type { StaffRole } from '../../src/db/schema.ts';
+import { CASE_STATUSES } from '../../src/db/schema.ts';
+import { translator } from '../../src/i18n/messages.ts';
 import { totpCode } from '../../src/staff/totp.ts';
 import { homeOf } from '../../src/web/admin/nav.ts';
 
@@ -146,16 +148,24 @@ export function staffPages<K extends string>(
   };
 }
 
+/** A status code from its Thai label ('รับเรื่องแล้ว' → 'acknowledged'). */
+function statusOf(label: string): string {
+  const th = translator('th');
+  const code = CASE_STATUSES.find((s) => th(`status.${s}`) === label);
+  assert.ok(code, `no status is called ${label}`);
+  return code;
+}
+
 /**
- * Moves the open case with the case page's form: the new status (its Thai label), an outcome when
- * one is asked, a reason; checks the page saved and shows the new status.
+ * Moves the open case with the case page's form: the new status (its Thai label, whose move's
+ * button is pressed), an outcome when one is asked, a reason; checks the page saved and shows the
+ * new status.
  */
 export async function moveCase(page: Page, to: string, reason: string, outcome?: string): Promise<void> {
   const form = page.getByRole('region', { name: 'ดำเนินการต่อ' });
-  await form.getByRole('radio', { name: to, exact: true }).check();
   if (outcome) await form.getByLabel('ผลการกลั่นกรองหรือข้อสรุป').selectOption({ label: outcome });
   await form.getByRole('textbox', { name: 'เหตุผล', exact: true }).fill(reason);
-  const saved = await clickAndLoad(page, form.getByRole('button', { name: 'บันทึก', exact: true }));
+  const saved = await clickAndLoad(page, form.locator(`button[name="to"][value="${statusOf(to)}"]`));
   assert.equal(saved.status(), 200, await saved.text());
   assert.equal(((await page.locator('dl.meta .status').textContent()) ?? '').trim(), to);
 }

@@ -53,7 +53,7 @@ export function spamRoutes(app: FastifyInstance, deps: WebDeps): void {
           },
           (error, status) => {
             const { alert, errors } = refusedForm(f, error, 'spam', MAX_REASON);
-            const isSelection = error.userMessage.startsWith('spam.');
+            const isSelection = error?.userMessage.startsWith('spam.') ?? false;
             const selection = isSelection ? undefined : spamSelection(f.body.ref);
             return show(deps, f, { alert, errors, selection, reason: f.str('reason', MAX_REASON) }, status);
           },

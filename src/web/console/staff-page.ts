@@ -35,15 +35,16 @@ const NOT_THE_FORMS = new Set(['not_found', 'forbidden', 'unauthorized', 'unavai
  * A refused form, to show again: the error summary's text, the field messages, and under `form`
  * which form of the page it was (`name`) with what was typed (each value cut to `max`). Not found,
  * forbidden and the database down are thrown to the error page: a stranger's post to another
- * agency's page MUST read like any unknown address.
+ * agency's page MUST read like any unknown address. No error (a post of the language switch, which
+ * the staff forms do not offer) shows the form again as typed.
  */
 export function refusedForm(
   f: Form,
-  error: AppError,
+  error: AppError | null,
   name: string,
   max: number,
   fields: Record<string, unknown> = f.body,
 ) {
-  if (NOT_THE_FORMS.has(error.code)) throw error;
+  if (error && NOT_THE_FORMS.has(error.code)) throw error;
   return { ...errorView(f, error), notice: null, form: { name, ...typedOf(fields, max) } };
 }

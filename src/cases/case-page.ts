@@ -1,0 +1,116 @@
+// Everything the case page shows, in one call: the whole case for its team (audited as an
+// opening), or its metadata for a supervisor, auditor or intake officer of an agency taking part
+// (audited as a metadata view). Whoever else asks gets not_found, audited (case-meta.ts).
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Db } from '../db/connection.ts';
+import { type HistoryView, loadHistory } from '../intake/case-view.ts';
+import { hasRole, type StaffActor } from '../staff/session.ts';
+import { type CaseMeta, isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
+import { type Conclusion, conclusionOf } from './conclusion.ts';
+import { getCase, type StaffCaseView } from './get-case.ts';
+import { type IdentityRequestState, myIdentityRequest } from './identity.ts';
+import { type Destination, referralDestinations } from './referral.ts';
+import { fulfilGrants } from './handover.ts';
+import {
+  type AccessEntry,
+  accessList,
+  assignableInvestigators,
+  type Investigator,
+  staffNames,
+} from './team-members.ts';
+import { type TransitionRule, transitionsFor } from './workflow.ts';
+
+export type CasePage = {
+  meta: CaseMeta;
+  /** The decrypted case, for its team; null on a metadata view. */
+  view: StaffCaseView | null;
+  history: HistoryView[];
+  access: AccessEntry[];
+  /** The owning agency's supervisor only: whom they may assign, and where they may refer. */
+  investigators: Investigator[];
+  destinations: Destination[];
+  /** The actor's latest identity request on this case (team only). */
+  myRequest: IdentityRequestState | null;
+  /** A concluded case's conclusion, for whoever approves it (and the team). */
+  conclusion: Conclusion | null;
+  /** Who is who: the names of the staff in the history, notes, witness threads and conclusion. */
+  names: Record<number, string>;
+  transitions: TransitionRule[];
+  isSupervisor: boolean;
+  canRequestIdentity: boolean;
+};
+
+/**
+ * The case page of `reference` for `actor`. A key holder's visit first hands the case's pending
+ * grants over (handover.ts). `withIdentity` also opens the reporter's identity when it was
+ * disclosed to the actor; a metadata viewer asking for it is audited as refused.
+ */
+export async function loadCasePage({
+  db,
+  actor,
+  reference,
+  withIdentity = false,
+}: {
+  db: Db;
+  actor: StaffActor;
+  reference: string;
+  withIdentity?: boolean;
+}): Promise<CasePage> {
+  const meta = await loadCaseMeta(db, actor, reference, 'case_opened');
+  if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
+  const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity }) : null;
+  const isSupervisor = isOwningSupervisor(actor, meta);
+  const [access, history, investigators, destinations, myRequest] = await Promise.all([
+    accessList(db, meta.id),
+    view ? view.history : loadHistory(db, meta.id, null, false).then((h) => h.items),
+    isSupervisor ? assignableInvestigators(db, meta.agencyId) : [],
+    isSupervisor && meta.status !== 'closed' ? referralDestinations(db, meta.agencyId) : [],
+    view ? myIdentityRequest(db, meta.id, actor.id) : null,
+  ]);
+  const conclusion = await conclusionOf(db, actor, meta, view ? history : null);
+  if (!view) await recordMetadataView(db, actor, meta, { withIdentity, readsConclusion: !!conclusion?.reason });
+  const names = await staffNames(db, [
+    ...history.map((h) => h.actorUserId),
+    ...(view?.notes ?? []).map((n) => n.authorUserId),
+    ...(view?.witnesses ?? []).flatMap((w) => w.messages.map((m) => m.authorUserId)),
+    conclusion?.byUserId ?? null,
+  ]);
+  return {
+    meta,
+    view,
+    history,
+    access,
+    investigators,
+    destinations,
+    myRequest,
+    conclusion,
+    names,
+    transitions: transitionsFor(actor, meta),
+    isSupervisor,
+    canRequestIdentity:
+      view !== null &&
+      meta.hasIdentity &&
+      !view.isIdentityDisclosedToMe &&
+      hasRole(actor, 'investigator', 'supervisor'),
+  };
+}
+
+/**
+ * A metadata view is audited (saying when it showed a conclusion's reason, sealed to the viewer);
+ * asking it for the identity is audited as a refused opening first.
+ */
+async function recordMetadataView(
+  db: Db,
+  actor: StaffActor,
+  meta: CaseMeta,
+  { withIdentity, readsConclusion }: { withIdentity: boolean; readsConclusion: boolean },
+): Promise<void> {
+  const row = { actorUserId: actor.id, caseId: meta.id, caseReference: meta.reference };
+  if (withIdentity)
+    await recordAudit(db, { ...row, action: 'case_access_denied', detail: { purpose: 'identity_opened' } });
+  await recordAudit(db, {
+    ...row,
+    action: 'case_metadata_viewed',
+    ...(readsConclusion ? { detail: { conclusion: true } } : {}),
+  });
+}
