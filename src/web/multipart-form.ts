@@ -78,9 +78,9 @@ export async function readMultipartForm(
   let sawFiles = false;
   let isDecided = !beforeFiles;
   const decide = () => {
-    if (isDecided) return;
+    if (isDecided || !beforeFiles) return;
     isDecided = true;
-    const refused = beforeFiles!(fields);
+    const refused = beforeFiles(fields);
     if (refused) error ??= refused;
   };
   if (!req.isMultipart()) {
