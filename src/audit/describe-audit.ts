@@ -25,6 +25,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'witness_invited',
       'witness_statement',
       'complaint_filed_for_caller',
+      'cases_listed',
       'cases_exported',
       'cases_searched',
     ],

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { seedAgency, seedRecipient } from '../support/app.ts';
+import { watchAxe } from '../support/axe.ts';
 import { launchBrowser, openContext, PHONE } from '../support/browser.ts';
 import { embeddedFiles } from '../../src/ledger/certificate-file.ts';
 import { serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
@@ -56,6 +57,8 @@ describe('filing certificate in a browser', () => {
 
   it('downloads the PDF from the receipt page on a phone, verifies it with the CLI, and fails when one byte changes', async () => {
     const { context, page } = await openContext(browser, { ...PHONE, acceptDownloads: true });
+    const checker = await openContext(browser, { javaScriptEnabled: true });
+    const axe = watchAxe(checker.page, server.url, context);
     try {
       await page.goto(`${server.url}/report`);
       await page.getByLabel('หน่วยงานที่เกี่ยวข้อง').selectOption('OPDC');
@@ -116,7 +119,10 @@ describe('filing certificate in a browser', () => {
         const res = await verifyWithCli(badFile, vkey);
         assert.notEqual(res.code, 0, `altering ${needle} must fail:\n${res.out}`);
       }
+      await axe.check(); // the form, the receipt page and the "not ready yet" page
+      assert.ok(axe.checked >= 2, `axe looked at the pages: ${axe.checked}`);
     } finally {
+      await checker.context.close();
       await context.close();
     }
   });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { clickAndLoad, closeJourney, runCli } from '../support/journey.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
@@ -60,7 +61,9 @@ describe('filing under load in a browser', () => {
 
   it('without JavaScript: the form says how long to wait, and a send too early comes back with everything typed', async () => {
     const c = await openContext(browser);
-    contexts.push(c);
+    const checker = await openContext(browser, { javaScriptEnabled: true });
+    contexts.push(c, checker);
+    const axe = watchAxe(checker.page, server.url, c.context);
     const { page } = c;
     await page.goto(`${server.url}/report`);
     assert.match((await page.locator('#filing-notice').textContent()) ?? '', /60 วินาที/);
@@ -70,6 +73,8 @@ describe('filing under load in a browser', () => {
     assert.match((await page.getByRole('alert').textContent()) ?? '', /กรุณารออีก \d+ วินาที/);
     assert.equal(await page.getByLabel('เกิดอะไรขึ้น').inputValue(), WHAT);
     assert.equal(await page.locator('output').count(), 0, 'no receipt');
+    await axe.check(); // the form with its wait, and the form refused for being early
+    assert.equal(axe.checked, 2);
   });
 
   it('with JavaScript: the same-origin script proves the work and the report is filed at once', async () => {
