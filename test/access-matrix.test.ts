@@ -144,7 +144,8 @@ describe('access matrix: every role against every content endpoint and export', 
         const { id } = await seedStaff(h.db, p.agency, email, p.roles, { displayName: `Staff ${p.key}` });
         const { jar, csrf, res } = await webLogin(email, loginCode(email));
         assert.equal(res.statusCode, 303, res.body);
-        assert.equal(res.headers.location, '/staff/cases');
+        // A recovery code (loginCode) leads to how many are left; the person's home is next.
+        assert.equal(res.headers.location, '/staff/account/recovery?used=1');
         people.set(p.key, { ...p, id, email, jar, csrf, token: await apiLogin(email) });
       }
     };

@@ -198,7 +198,7 @@ describe('account pages', () => {
     const code = totpCode(adminSecret, Date.now() + 30_000);
     const first = await login(h.app, ADMIN, PASSWORD, code);
     assert.equal(first.status, 303);
-    assert.equal(first.location, '/staff/cases');
+    assert.equal(first.location, '/staff/admin/agencies', 'the platform administrator lands on administration');
     const replay = await login(h.app, ADMIN, PASSWORD, code);
     assert.equal(replay.status, 401);
   });
@@ -206,7 +206,7 @@ describe('account pages', () => {
   it('accepts each recovery code once', async () => {
     const first = await login(h.app, ADMIN, PASSWORD, recoveryCodes[0]);
     assert.equal(first.status, 303);
-    assert.equal(first.location, '/staff/cases');
+    assert.equal(first.location, '/staff/account/recovery?used=1', 'a recovery code leads to how many are left');
     const again = await login(h.app, ADMIN, PASSWORD, recoveryCodes[0]);
     assert.equal(again.status, 401);
     const used = await h.db
@@ -307,7 +307,7 @@ describe('account pages', () => {
 
     // The earlier codes stopped working; a new one works once.
     assert.equal((await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL))).status, 401);
-    assert.equal((await login(h.app, EMAIL, PASSWORD, codes[0])).location, '/staff/cases');
+    assert.equal((await login(h.app, EMAIL, PASSWORD, codes[0])).location, '/staff/account/recovery?used=1');
     const audit = await h.db
       .selectFrom('audit_event')
       .select('action')
@@ -374,7 +374,10 @@ describe('account pages', () => {
     assert.equal(ended.headers.location, '/staff/login');
 
     assert.equal((await login(h.app, EMAIL, PASSWORD, loginCode(EMAIL))).status, 401);
-    assert.equal((await login(h.app, EMAIL, NEW_PASSWORD, loginCode(EMAIL))).location, '/staff/cases');
+    assert.equal(
+      (await login(h.app, EMAIL, NEW_PASSWORD, loginCode(EMAIL))).location,
+      '/staff/account/recovery?used=1',
+    );
 
     // The same key pair, now wrapped under the new password: what was sealed to it still opens.
     const row = await h.db
