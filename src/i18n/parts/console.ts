@@ -195,6 +195,7 @@ export const th: Record<string, string> = {
   'witness.invite.label': 'ชื่อเรียกพยาน (เห็นเฉพาะทีม)',
   'witness.invite': 'สร้างลิงก์เชิญพยาน',
   'error.invitation': 'ลิงก์เชิญนี้ไม่ถูกต้อง ถูกใช้ไปแล้ว หรือหมดอายุ',
+  'case.report': 'เรื่องที่แจ้ง',
   'case.file.cleaned': 'ระบบบันทึกภาพนี้ใหม่เพื่อลบข้อมูลแฝงที่อาจระบุตัวผู้ส่ง ไฟล์ที่ดาวน์โหลดจึงไม่ใช่ไฟล์ต้นฉบับ',
   'case.file.cleaned.removed': 'ระบบบันทึกภาพนี้ใหม่เพื่อลบข้อมูลแฝงที่อาจระบุตัวผู้ส่ง ({removed}) ไฟล์ที่ดาวน์โหลดจึงไม่ใช่ไฟล์ต้นฉบับ',
   'totp.current_password': 'รหัสผ่านปัจจุบัน (เพื่อยืนยันการเปลี่ยนแอปยืนยันตัวตน)',
@@ -451,6 +452,7 @@ export const en: Record<string, string> = {
   'witness.invite.label': 'What to call the witness (team only)',
   'witness.invite': 'Create an invitation link',
   'error.invitation': 'This invitation link is not valid, was already used, or has expired.',
+  'case.report': 'The report',
   'case.file.cleaned':
     'This picture was re-encoded to remove metadata that could identify the sender: the download is not the original file.',
   'case.file.cleaned.removed':
