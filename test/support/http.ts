@@ -177,7 +177,10 @@ export async function enrolSecondFactor(
     enrolment: sealed,
     code: totpCode(secret),
   });
-  if (done.status !== 200) throw new Error(`enrolment: ${done.status} ${done.body.slice(0, 300)}`);
-  const recoveryCodes = [...done.body.matchAll(/\b(\d{4}-\d{4}-\d{4}-\d{4})\b/g)].map((m) => m[1]);
+  // The codes are shown by a page of their own (a reload keeps them): the enrolment redirects there.
+  if (done.status !== 303) throw new Error(`enrolment: ${done.status} ${done.body.slice(0, 300)}`);
+  const shown = await httpGet(base, jar, done.location ?? '');
+  if (shown.status !== 200) throw new Error(`recovery codes page: ${shown.status}`);
+  const recoveryCodes = [...shown.body.matchAll(/\b(\d{4}-\d{4}-\d{4}-\d{4})\b/g)].map((m) => m[1]);
   return { secret, base32, recoveryCodes };
 }
