@@ -20,8 +20,8 @@ const REPORT_MAX_RSS = `data:text/javascript,${encodeURIComponent(
 type Run = { status: number | null; stdout: string; stderr: string; maxRssKiB: number };
 
 /** Runs `sujarit ita score …` as a user would (its own process, no database); `input` is its standard input. */
-function itaScore(args: string[], input?: string): Run {
-  const r = spawnSync(process.execPath, ['--import', REPORT_MAX_RSS, ...COMMAND, ...args], {
+function itaScore(args: string[], input?: string, nodeFlags: string[] = []): Run {
+  const r = spawnSync(process.execPath, [...nodeFlags, '--import', REPORT_MAX_RSS, ...COMMAND, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     input,
@@ -215,21 +215,22 @@ describe('sujarit ita score', () => {
   }
 
   it('scores large files in memory that grows far slower than the file', async () => {
-    // Two files, 12 and 24 MiB: what the second 12 MiB add to the peak is what the rows cost,
-    // apart from starting Node, loading the framework and the reader's buffers.
+    // A 24 MiB file scored with V8's heap capped at 32 MiB: a reader that held the rows (strings and
+    // arrays, about 15 bytes of heap a byte of file before) cannot finish inside it. The cap, not
+    // the peak RSS (which moves with the garbage collector's timing on a busy machine), is the
+    // assertion; the RSS of a 12 and a 24 MiB file is printed for the record.
     const framework = loadShippedFramework('ita-2569.json');
-    const runs = [];
+    const peaks: string[] = [];
     for (const mib of [12, 24]) {
       const csv = path.join(dir, `large-${mib}.csv`);
-      const { bytes } = await writeResponsesCsv(csv, framework, mib * 1024 * 1024);
-      const run = itaScore(['--framework', 'ita-2569.json', '--responses', csv]);
+      await writeResponsesCsv(csv, framework, mib * 1024 * 1024);
+      const run = itaScore(['--framework', 'ita-2569.json', '--responses', csv], undefined, [
+        '--max-old-space-size=32',
+      ]);
       assert.equal(run.status, 0, run.stderr);
       assert.match((JSON.parse(run.stdout) as Breakdown).ita ?? '', /^\d+\.\d\d$/);
-      runs.push({ bytes, peak: run.maxRssKiB * 1024 });
+      peaks.push(`${mib} MiB: ${Math.round(run.maxRssKiB / 1024)} MB`);
     }
-    const [half, whole] = runs as [{ bytes: number; peak: number }, { bytes: number; peak: number }];
-    const grown = whole.peak - half.peak;
-    const added = whole.bytes - half.bytes;
-    assert.ok(grown < added / 2, `the peak grew by ${grown} bytes for ${added} bytes more of file`);
+    console.log(`# ita score peak RSS with a 32 MiB heap: ${peaks.join(', ')}`);
   });
 });
