@@ -24,7 +24,7 @@ import { formId } from '../input.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { caseHref, sendCasePage } from './case-page.ts';
-import { isPageRefusal, typedOf } from './frame.ts';
+import { isPageRefusal, typedOf } from './staff-page.ts';
 
 type Ref = { Params: { ref: string } };
 /** An action: what it does, and the notice (CASE_NOTICES, or INBOX_NOTICES when `leaves`) that says it was done. */

@@ -12,7 +12,7 @@ import type { WebDeps } from '../deps.ts';
 import { errorView, type Form } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { staffOf } from '../staff-auth.ts';
-import { staffFrame } from './frame.ts';
+import { staffFrame } from './staff-page.ts';
 
 /** The page that asks to confirm taking `userId` off the case (case-removal-routes.ts). */
 export const removeHref = (ref: string, userId: number) => `${caseHref(ref)}/team/${userId}/remove`;

@@ -11,7 +11,7 @@ import { formId, pathId } from '../input.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { caseHref } from './case-page.ts';
-import { isPageRefusal, staffFrame } from './frame.ts';
+import { isPageRefusal, staffFrame } from './staff-page.ts';
 
 export function caseRemovalRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;

@@ -9,7 +9,7 @@ import { sendDownload } from '../download.ts';
 import { formOf } from '../form.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { sendCasePage } from './case-page.ts';
-import { noticeOf } from './frame.ts';
+import { noticeOf } from './staff-page.ts';
 
 type Ref = { Params: { ref: string } };
 
@@ -42,7 +42,7 @@ export function caseRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(db));
     scope.get<Ref>('/staff/cases/:ref', async (req, reply) => {
       const f = form(req, reply);
-      return sendCasePage(deps, f, req.params.ref, { notice: noticeOf(f, CASE_NOTICES) });
+      return sendCasePage(deps, f, req.params.ref, { notice: noticeOf(f, 'sent', CASE_NOTICES) });
     });
     scope.post<Ref>('/staff/cases/:ref/identity', async (req, reply) => {
       checkCsrf(req, (req.body as Record<string, unknown> | undefined)?._csrf);

@@ -8,7 +8,7 @@ import type { WebDeps } from '../deps.ts';
 import { errorView, type Form, formOf, postForm } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { isPageRefusal, noticeOf, staffFrame } from './frame.ts';
+import { isPageRefusal, noticeOf, staffFrame } from './staff-page.ts';
 
 const PATH = '/staff/identity-requests';
 
@@ -26,7 +26,9 @@ export function identityRequestRoutes(app: FastifyInstance, deps: WebDeps): void
         title: f.t('identity.requests'),
         requests: await pendingIdentityRequests(db, staffOf(f.req)),
         maxReason: MAX_REASON,
-        notice: error ? null : noticeOf(f, { approve: 'identity.decided.approve', refuse: 'identity.decided.refuse' }),
+        notice: error
+          ? null
+          : noticeOf(f, 'sent', { approve: 'identity.decided.approve', refuse: 'identity.decided.refuse' }),
         ...errorView(f, error),
         draftFor,
         draft: f.str('reason', MAX_REASON),

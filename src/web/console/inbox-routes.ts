@@ -14,7 +14,7 @@ import type { WebDeps } from '../deps.ts';
 import { type Form, formOf } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { noticeOf, staffFrame } from './frame.ts';
+import { noticeOf, staffFrame } from './staff-page.ts';
 
 /** The notice after an action that leaves the case (the `?sent=` of its redirect). */
 const INBOX_NOTICES = { referred: 'console.saved.referred', conflict: 'console.saved.conflict' };
@@ -93,7 +93,7 @@ export function inboxRoutes(app: FastifyInstance, deps: WebDeps): void {
           summaries: inbox.summaries,
           handedOver: inbox.handedOver,
           waiting: inbox.waiting,
-          notice: noticeOf(f, INBOX_NOTICES),
+          notice: noticeOf(f, 'sent', INBOX_NOTICES),
           vkey: deps.ledgerVkey(),
           ...staffFrame(deps, f),
         },

@@ -8,7 +8,7 @@ import { errorView, type Form, formOf } from '../form.ts';
 import { asAppError, statusOf } from '../errors.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
-import { staffFrame } from './frame.ts';
+import { staffFrame } from './staff-page.ts';
 
 export function searchRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;

@@ -28,6 +28,15 @@ export function typedOf(fields: Record<string, unknown>, max: number): Record<st
   );
 }
 
+/**
+ * Refusals that are no fault of what was typed, on the case pages: an unknown case (or one of
+ * another agency) and a forged CSRF token get the error page, never the form again. A post to a
+ * case the user may not see MUST read like a post to no case at all, and a forged post opens nothing.
+ */
+export function isPageRefusal(error: AppError): boolean {
+  return error.code === 'not_found' || error.userMessage === 'error.csrf';
+}
+
 /** Refusals that are no fault of the input: the error page answers them, never the form. */
 const NOT_THE_FORMS = new Set(['not_found', 'forbidden', 'unauthorized', 'unavailable']);
 
