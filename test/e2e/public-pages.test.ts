@@ -169,7 +169,18 @@ describe('public pages on a phone without JavaScript', () => {
     await complaints.focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    assert.ok((await complaints.evaluate((el) => el.scrollLeft)) > 0, 'the arrow keys scroll the focused table');
+    // Chromium animates keyboard scrolling, so the offset grows over a few frames: wait for it (a table that
+    // never scrolls fails here after five seconds).
+    const scrolled = await complaints.evaluate(
+      (el) =>
+        new Promise<number>((done) => {
+          const start = performance.now();
+          const look = () =>
+            el.scrollLeft > 0 || performance.now() - start > 5000 ? done(el.scrollLeft) : requestAnimationFrame(look);
+          look();
+        }),
+    );
+    assert.ok(scrolled > 0, 'the arrow keys scroll the focused table');
     await page.screenshot({ path: path.join(shots, 'figures-scrolled-390.png'), fullPage: true });
   });
 
