@@ -176,7 +176,7 @@ describe('public pages on a phone without JavaScript', () => {
         new Promise<number>((done) => {
           const start = performance.now();
           const look = () =>
-            el.scrollLeft > 0 || performance.now() - start > 5000 ? done(el.scrollLeft) : requestAnimationFrame(look);
+            el.scrollLeft > 0 || performance.now() - start > 5000 ? done(el.scrollLeft) : setTimeout(look, 16);
           look();
         }),
     );
