@@ -169,17 +169,13 @@ describe('public pages on a phone without JavaScript', () => {
     await complaints.focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    // Chromium animates keyboard scrolling, so the offset grows over a few frames: wait for it (a table that
-    // never scrolls fails here after five seconds).
-    const scrolled = await complaints.evaluate(
-      (el) =>
-        new Promise<number>((done) => {
-          const start = performance.now();
-          const look = () =>
-            el.scrollLeft > 0 || performance.now() - start > 5000 ? done(el.scrollLeft) : setTimeout(look, 16);
-          look();
-        }),
-    );
+    // Chromium animates keyboard scrolling, so the offset grows over a few frames. The page runs no script
+    // (JavaScript is off, so timers in evaluate never fire): poll from here, for at most five seconds.
+    let scrolled = 0;
+    for (const until = Date.now() + 5000; scrolled === 0 && Date.now() < until; ) {
+      await page.waitForTimeout(50);
+      scrolled = await complaints.evaluate((el) => el.scrollLeft);
+    }
     assert.ok(scrolled > 0, 'the arrow keys scroll the focused table');
     await page.screenshot({ path: path.join(shots, 'figures-scrolled-390.png'), fullPage: true });
   });
