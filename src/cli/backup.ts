@@ -10,7 +10,6 @@ import { newRecoveryKey, parseRecoveryKeyFile } from '../crypto/backup-seal.ts';
 import { connect } from '../db/connection.ts';
 import { runningEmbeddedUrl } from '../db/embedded.ts';
 import { AppError } from '../errors.ts';
-import { openDatabase } from '../server.ts';
 
 export const usage = [
   'recovery-key --out FILE        make the offline backup recovery key (prints the public key for SUJARIT_BACKUP_PUBLIC_KEY)',
@@ -56,7 +55,10 @@ export async function backupCommand(args: string[], config: Config): Promise<str
     );
   // Beside a running server, its embedded PostgreSQL is used as it runs (starting another would stop it).
   const url = config.databaseUrl ?? (await runningEmbeddedUrl(config.dataDir));
-  const opened = url ? ((db) => ({ db, stop: () => db.destroy() }))(connect(url, 2)) : await openDatabase(config);
+  // The server's modules load only when the database must be started here (the platform is stopped).
+  const opened = url
+    ? ((db) => ({ db, stop: () => db.destroy() }))(connect(url, 2))
+    : await (await import('../server.ts')).openDatabase(config);
   try {
     const started = new Date();
     const r = await writeBackup({ db: opened.db, sources: config, publicKey, to });
