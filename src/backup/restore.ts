@@ -5,7 +5,7 @@
 // newer version's migrations then apply as at any start.
 import { once } from 'node:events';
 import { createReadStream, existsSync } from 'node:fs';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
@@ -145,7 +145,7 @@ async function buildSchema(client: pg.PoolClient, header: Header): Promise<void>
   }
 }
 
-/** Loads the archive into the database in one transaction; collects its files. */
+/** Loads the archive into the database in one transaction left open; collects its files. */
 async function load(client: pg.PoolClient, file: string, keys: KeyPair): Promise<FileEntry[]> {
   const files: FileEntry[] = [];
   let schema = new Map<string, Set<string>>();
@@ -192,7 +192,6 @@ async function load(client: pg.PoolClient, file: string, keys: KeyPair): Promise
     },
   });
   for (const name of schema.keys()) await client.query(`alter table ${quoteIdent(name)} enable trigger user`);
-  await client.query('commit');
   return files;
 }
 
@@ -223,15 +222,23 @@ export async function restoreBackup({
   const embedded = target.databaseUrl ? null : await startEmbeddedDatabase(target.dataDir);
   const db: Db = connect(target.databaseUrl ?? (embedded as { url: string }).url, 2);
   let isDone = false;
+  const written: string[] = [];
   try {
     const client = await poolOf(db).connect();
     try {
       await assertEmptyDatabase(client);
       const files = await load(client, file, keys);
-      for (const f of files)
-        await writeFile(backupFiles(target)[f.name], Buffer.from(f.data, 'base64'), { mode: 0o600, flag: 'wx' });
+      // The files are written before the commit, and removed again if it fails.
+      for (const f of files) {
+        const to = backupFiles(target)[f.name];
+        await mkdir(path.dirname(to), { recursive: true, mode: 0o711 });
+        await writeFile(to, Buffer.from(f.data, 'base64'), { mode: 0o600, flag: 'wx' });
+        written.push(to);
+      }
+      await client.query('commit');
     } catch (e) {
       await client.query('rollback').catch(() => {});
+      for (const w of written) await rm(w, { force: true });
       throw e;
     } finally {
       client.release();
