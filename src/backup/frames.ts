@@ -22,18 +22,26 @@ export type TableStart = { name: string; columns: string[] };
 export type SequenceValue = { name: string; lastValue: string; isCalled: boolean };
 export type Totals = { tables: number; rows: number; files: number };
 
-export function frame(kind: FrameKind, payload: Buffer | object): Buffer {
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
-  if (body.length > MAX_FRAME) throw new Error(`a backup frame of ${body.length} bytes is over the limit`);
+function frameHead(kind: FrameKind, length: number): Buffer {
+  if (length > MAX_FRAME) throw new Error(`a backup frame of ${length} bytes is over the limit`);
   const head = Buffer.alloc(5);
   head.write(kind, 0, 'latin1');
-  head.writeUInt32BE(body.length, 1);
-  return Buffer.concat([head, body]);
+  head.writeUInt32BE(length, 1);
+  return head;
 }
 
-/** Data frames for a chunk of any size. */
+export function frame(kind: FrameKind, payload: Buffer | object): Buffer {
+  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload));
+  return Buffer.concat([frameHead(kind, body.length), body]);
+}
+
+/** Data frames for a chunk of any size: each frame's head, then its bytes as they are (no copy). */
 export function* dataFrames(chunk: Buffer): Generator<Buffer> {
-  for (let at = 0; at < chunk.length; at += MAX_FRAME) yield frame('D', chunk.subarray(at, at + MAX_FRAME));
+  for (let at = 0; at < chunk.length; at += MAX_FRAME) {
+    const part = chunk.subarray(at, at + MAX_FRAME);
+    yield frameHead('D', part.length);
+    yield part;
+  }
 }
 
 /** Parses the frames of decrypted plaintext; throws on a malformed stream (never past MAX_FRAME). */

@@ -73,12 +73,13 @@ export async function* encryptBackup(publicKey: Buffer, plain: AsyncIterable<Buf
     pending.push(part);
     pendingBytes += part.length;
     // A full chunk is only sealed once more bytes follow it: the last chunk must carry the flag.
-    while (pendingBytes > CHUNK) {
-      const all = Buffer.concat(pending);
-      yield encryptChunk(key, counter++, all.subarray(0, CHUNK), false);
-      pending = [all.subarray(CHUNK)];
-      pendingBytes = pending[0].length;
-    }
+    if (pendingBytes <= CHUNK) continue;
+    const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+    let at = 0;
+    for (; all.length - at > CHUNK; at += CHUNK)
+      yield encryptChunk(key, counter++, all.subarray(at, at + CHUNK), false);
+    pending = [all.subarray(at)];
+    pendingBytes = pending[0].length;
   }
   yield encryptChunk(key, counter, Buffer.concat(pending), true);
 }
