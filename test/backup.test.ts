@@ -15,7 +15,13 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { frame } from '../src/backup/frames.ts';
 import { restoreBackup } from '../src/backup/restore.ts';
-import { lastBackupAt, rotateBackups, runScheduledBackup, scheduledName } from '../src/backup/schedule.ts';
+import {
+  lastBackupAt,
+  rotateBackups,
+  runScheduledBackup,
+  scheduledName,
+  startBackupSchedule,
+} from '../src/backup/schedule.ts';
 import { writeBackup } from '../src/backup/write-backup.ts';
 import { loadConfig } from '../src/config/load.ts';
 import {
@@ -267,11 +273,28 @@ describe('a backup of a DATABASE_URL platform', () => {
     }
   });
 
+  it('starts the schedule in the server: a backup at once when none was made, then none until due', async () => {
+    const backupDir = path.join(dir, 'at-start');
+    await mkdir(backupDir);
+    const logs: string[] = [];
+    const backup = { publicKey: pub, dir: backupDir, hours: 24, keep: 2 };
+    const job = startBackupSchedule({ db: t.db, backup, sources: t.config, log: (_l, m) => logs.push(m) });
+    await job?.stop(); // waits for the check made at start
+    assert.equal((await readdir(backupDir)).length, 1, logs.join('\n'));
+    const again = startBackupSchedule({ db: t.db, backup, sources: t.config, log: (_l, m) => logs.push(m) });
+    await again?.stop();
+    assert.equal((await readdir(backupDir)).length, 1, 'not due again within the period');
+    assert.equal(
+      startBackupSchedule({ db: t.db, backup: { ...backup, dir: null }, sources: t.config, log: () => {} }),
+      null,
+    );
+  });
+
   it('schedules exactly one backup among three runners, records it, and rotates', async () => {
     const backupDir = path.join(dir, 'scheduled');
     await mkdir(backupDir);
     const backup = { publicKey: pub, dir: backupDir, hours: 24, keep: 2 };
-    const now = new Date('2026-12-07T01:00:00Z');
+    const now = new Date(Date.now() + 25 * 3600_000);
     const runs = await Promise.all(
       [0, 1, 2].map(() => runScheduledBackup({ db: t.db, backup, sources: t.config, now })),
     );
@@ -282,7 +305,7 @@ describe('a backup of a DATABASE_URL platform', () => {
       null,
       'not due yet',
     );
-    const later = [25, 50, 75].map((h) => new Date(Date.now() + h * 3600_000));
+    const later = [50, 75, 100].map((h) => new Date(Date.now() + h * 3600_000));
     for (const at of later)
       assert.ok(
         await runScheduledBackup({ db: t.db, backup, sources: t.config, now: at }),
