@@ -34,6 +34,7 @@ import {
 } from '../src/crypto/backup-seal.ts';
 import { CHUNK } from '../src/crypto/stream.ts';
 import { connect, type Db } from '../src/db/connection.ts';
+import { verifyAuditChain } from '../src/ledger/anchor-audit.ts';
 import { createTestApp, seedAgency, seedRecipient, type TestApp } from './support/app.ts';
 import { withDatabase } from './support/db.ts';
 
@@ -176,11 +177,21 @@ describe('a backup of a DATABASE_URL platform', () => {
       assert.deepEqual(r.applied, []);
       const db = connect(target.url, 2);
       try {
-        const restored = await digests(db);
-        assert.deepEqual(restored, await digests(t.db));
+        const { audit_event: restoredAudit, ...restored } = await digests(db);
+        const { audit_event: sourceAudit, ...source } = await digests(t.db);
+        assert.deepEqual(restored, source);
+        // The trail holds every event of the source, then one saying the platform was restored.
+        const last = await db
+          .selectFrom('audit_event')
+          .select(['action', 'detail'])
+          .orderBy('id', 'desc')
+          .executeTakeFirstOrThrow();
+        assert.equal(last.action, 'backup_restored');
+        assert.equal(Number(restoredAudit.split(':')[1]), Number(sourceAudit.split(':')[1]) + 1);
+        assert.ok((await verifyAuditChain({ db })).rows > 0, 'the chain verifies');
         assert.match(restored.report_case, /:3$/, 'the three reports are there');
         const next = async (d: Db) =>
-          (await sql<{ n: string }>`select nextval('audit_event_id_seq')::text as n`.execute(d)).rows[0].n;
+          (await sql<{ n: string }>`select nextval('ledger_outbox_id_seq')::text as n`.execute(d)).rows[0].n;
         assert.equal(await next(db), await next(t.db), 'the sequence goes on where it was');
       } finally {
         await db.destroy();
@@ -318,6 +329,8 @@ describe('a backup of a DATABASE_URL platform', () => {
     assert.ok(existsSync(path.join(backupDir, 'keep-me.txt')), 'rotation removes only scheduled backups');
     const rows = await t.db.selectFrom('backup_run').select(['made_by', 'file_name']).execute();
     assert.ok(rows.length >= 4 && rows.every((r) => r.made_by === 'schedule'));
+    const audited = await t.db.selectFrom('audit_event').select('detail').where('action', '=', 'backup_made').execute();
+    assert.equal(audited.length, rows.length, 'every backup is in the audit trail');
   });
 });
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { recordAudit } from '../audit/record-audit.ts';
 import { BackupIntegrityError, decryptBackup } from '../crypto/backup-seal.ts';
 import type { KeyPair } from '../crypto/sealed-box.ts';
 import { connect, poolOf, type Db } from '../db/connection.ts';
@@ -244,6 +245,15 @@ export async function restoreBackup({
       client.release();
     }
     const applied = await migrate(db);
+    // The restored trail says so: a restore of an older backup makes later events vanish, and the
+    // next reader of the trail (and of the ledger, where its head is anchored) must be able to see why.
+    await db.transaction().execute((trx) =>
+      recordAudit(trx, {
+        actorUserId: null,
+        action: 'backup_restored',
+        detail: { file: path.basename(file), backupOf: totals.createdAt, tables: totals.tables, rows: totals.rows },
+      }),
+    );
     isDone = true;
     return { ...totals, applied };
   } finally {

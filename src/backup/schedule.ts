@@ -5,6 +5,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { recordAudit } from '../audit/record-audit.ts';
 import type { BackupConfig } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { BACKUP_LOCK } from '../db/locks.ts';
@@ -14,22 +15,36 @@ import { writeBackup, type BackupResult, type BackupSources } from './write-back
 export const BACKUP_CHECK_MS = 5 * 60_000;
 const NAME = /^sujarit-\d{8}T\d{6}Z\.backup$/;
 
-/** Records a finished backup (in its own statement: the archive is already on disk). */
+/** Records a finished backup (the archive is already on disk), in backup_run and the audit trail. */
 export async function recordBackup(
   db: Db,
   { startedAt, result, by }: { startedAt: Date; result: BackupResult; by: 'schedule' | 'command' },
 ): Promise<void> {
-  await db
-    .insertInto('backup_run')
-    .values({
-      started_at: startedAt,
-      made_by: by,
-      file_name: path.basename(result.file),
-      bytes: result.bytes,
-      table_count: result.tables,
-      row_count: result.rows,
-    })
-    .execute();
+  const file = path.basename(result.file);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('backup_run')
+      .values({
+        started_at: startedAt,
+        made_by: by,
+        file_name: file,
+        bytes: result.bytes,
+        table_count: result.tables,
+        row_count: result.rows,
+      })
+      .execute();
+    await recordAudit(trx, {
+      actorUserId: null,
+      action: 'backup_made',
+      detail: {
+        file,
+        bytes: result.bytes,
+        tables: result.tables,
+        rows: result.rows,
+        by: by === 'command' ? 'command_line' : by,
+      },
+    });
+  });
 }
 
 /** When the last backup finished, or null when none ever did (what the metrics show as its age). */
