@@ -342,11 +342,15 @@ describe('restore drill: back up under load, restore on a fresh data folder, eve
       ['truncated', truncated, keyFile, /damaged or truncated/],
       ['flipped byte', flipped, keyFile, /damaged or truncated/],
     ];
-    for (const [label, file, keyPath] of cases) {
-      const r = await runCli({ ...env, SUJARIT_DATA: target }, ['restore', file, '--key', keyPath]);
-      assert.equal(r.code, 1, `${label}: ${r.out}`);
-      assert.match(r.out, cases.find((c) => c[0] === label)?.[3] ?? /./, label);
-      assert.ok(!existsSync(target) || (await readdir(target)).length === 0, `${label}: nothing restored`);
+    const results = await Promise.all(
+      cases.map(([, file, keyPath], i) =>
+        runCli({ ...env, SUJARIT_DATA: `${target}${i}` }, ['restore', file, '--key', keyPath]),
+      ),
+    );
+    for (const [i, [label, , , expected]] of cases.entries()) {
+      assert.equal(results[i].code, 1, `${label}: ${results[i].out}`);
+      assert.match(results[i].out, expected, label);
+      assert.ok(!existsSync(`${target}${i}`), `${label}: nothing restored, not even the folder`);
     }
     await mkdir(target, { recursive: true });
     await writeFile(path.join(target, 'secrets.json'), '{}');
@@ -441,6 +445,12 @@ describe('restore drill: back up under load, restore on a fresh data folder, eve
       assert.ok(after_.receipt);
       const audit = await verifyAuditChain({ db });
       assert.ok(audit.rows > 0);
+      const restored = await db
+        .selectFrom('audit_event')
+        .select('detail')
+        .where('action', '=', 'backup_restored')
+        .execute();
+      assert.equal(restored.length, 1, 'the restored trail says it was restored');
     });
 
     it('refuses to restore over the restored data folder', async () => {

@@ -2,7 +2,7 @@
 // SUJARIT_BACKUP_DIR and keeps the newest SUJARIT_BACKUP_KEEP. Exactly once with several processes
 // (or hosts) on one database: a process takes a session advisory lock without waiting, and under it
 // checks in backup_run that no backup finished within the period; the others skip.
-import { readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -99,6 +99,7 @@ export async function runScheduledBackup({
     try {
       const last = await lastBackupAt(conn);
       if (last && now.getTime() - last.getTime() < backup.hours * 3600_000) return null;
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       const result = await writeBackup({ db, sources, publicKey, to: path.join(dir, scheduledName(now)) });
       await recordBackup(conn, { startedAt: now, result, by: 'schedule' });
       return { result, removed: await rotateBackups(dir, backup.keep) };
