@@ -15,6 +15,7 @@ import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
+import { startBackupSchedule } from './backup/schedule.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
 export type Running = {
@@ -71,6 +72,12 @@ export async function startServer(config: Config): Promise<Running> {
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const backups = startBackupSchedule({
+    db,
+    backup: config.backup,
+    sources: config,
+    log: (level, msg) => app.log[level](msg),
+  });
   // Events stored before a restart (or while processing failed) are processed now.
   line = startLineWorker({ db, config, secrets, throttle: limits.tracking, log: (level, msg) => app.log[level](msg) });
   line?.kick();
@@ -90,6 +97,7 @@ export async function startServer(config: Config): Promise<Running> {
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();
+      await backups?.stop();
       await app.close();
       await line?.stop();
       await ledger.stop();

@@ -63,6 +63,8 @@ export const AUDIT_ACTIONS = [
   'ita_history_recorded',
   'ita_results_published',
   'ita_cycle_changed',
+  'backup_made',
+  'backup_restored',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

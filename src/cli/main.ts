@@ -16,6 +16,7 @@ async function help(): Promise<string> {
       './verify-certificate.ts',
       './witness.ts',
       './ita-score.ts',
+      './backup.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -29,6 +30,17 @@ async function run(): Promise<number> {
   }
   if (noun === 'verify-certificate') {
     console.log(await (await import('./verify-certificate.ts')).verifyCertificateCommand(process.argv.slice(3)));
+    return 0;
+  }
+  if (['recovery-key', 'backup', 'restore'].includes(noun ?? '')) {
+    // Each opens what it needs: a backup the running database, a restore an empty one.
+    const backup = await import('./backup.ts');
+    const args = process.argv.slice(3);
+    if (noun === 'recovery-key') console.log(await backup.recoveryKeyCommand(args));
+    else {
+      const config = (await import('../config/load.ts')).loadConfig(process.env, []);
+      console.log(await (noun === 'backup' ? backup.backupCommand : backup.restoreCommand)(args, config));
+    }
     return 0;
   }
   if (!withDb.includes(command)) {

@@ -1,6 +1,7 @@
 // The only reader of process.env. Every key is documented here and in docs/configuration.md.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseRecoveryPublicKey } from '../crypto/backup-seal.ts';
 import type { KdfParams } from '../crypto/kdf.ts';
 import { parseWitnessList, type WitnessConfig } from '../ledger/witness-client.ts';
 
@@ -85,7 +86,17 @@ export type Config = Readonly<{
    * (all three or none; default none: the notice says the operator has not configured them yet).
    */
   operator: Readonly<OperatorConfig> | null;
+  /** Backups: the recovery public key and the schedule (see BackupConfig). */
+  backup: Readonly<BackupConfig>;
 }>;
+
+/**
+ * SUJARIT_BACKUP_PUBLIC_KEY: the recovery public key backups are encrypted to (`sujarit
+ * recovery-key` prints it; default unset: no backup can be made). SUJARIT_BACKUP_DIR: the folder
+ * scheduled backups are written to (default unset: none scheduled), every SUJARIT_BACKUP_HOURS
+ * (default 24), keeping the newest SUJARIT_BACKUP_KEEP (default 7).
+ */
+export type BackupConfig = { publicKey: Buffer | null; dir: string | null; hours: number; keep: number };
 
 /** The platform's operator as the privacy notice names it: plain text, one line each (contact: up to 4 lines). */
 export type OperatorConfig = { nameTh: string; nameEn: string; contact: string };
@@ -212,6 +223,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (filing.maxWaitSeconds < filing.waitSeconds)
     problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const operator = operatorOf(env, problems);
+  const backup = backupOf(env, int, problems);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -242,6 +254,31 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
         : null,
     filing: Object.freeze(filing),
     operator,
+    backup,
+  });
+}
+
+function backupOf(
+  env: Env,
+  int: (name: string, raw: string | undefined, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): Readonly<BackupConfig> {
+  let publicKey: Buffer | null = null;
+  if (env.SUJARIT_BACKUP_PUBLIC_KEY) {
+    try {
+      publicKey = parseRecoveryPublicKey(env.SUJARIT_BACKUP_PUBLIC_KEY);
+    } catch (e) {
+      problems.push(`SUJARIT_BACKUP_PUBLIC_KEY: ${(e as Error).message}`);
+    }
+  }
+  const dir = env.SUJARIT_BACKUP_DIR ? path.resolve(env.SUJARIT_BACKUP_DIR) : null;
+  if (dir && !env.SUJARIT_BACKUP_PUBLIC_KEY)
+    problems.push('SUJARIT_BACKUP_DIR needs SUJARIT_BACKUP_PUBLIC_KEY (make one with `sujarit recovery-key`)');
+  return Object.freeze({
+    publicKey,
+    dir,
+    hours: int('SUJARIT_BACKUP_HOURS', env.SUJARIT_BACKUP_HOURS, 24, 1, 24 * 31),
+    keep: int('SUJARIT_BACKUP_KEEP', env.SUJARIT_BACKUP_KEEP, 7, 1, 1000),
   });
 }
 

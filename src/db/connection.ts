@@ -10,6 +10,15 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool under `db`, for what Kysely cannot do (COPY streams of a backup). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('not a database opened by connect()');
+  return pool;
+}
+
 /** Opens a pool on `url`. MUST be destroyed by the caller (`db.destroy()`). */
 export function connect(url: string, poolSize = 16): Db {
   const pool = new pg.Pool({
@@ -23,5 +32,7 @@ export function connect(url: string, poolSize = 16): Db {
   // that client fails, its transaction rolls back, and the request answers 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }

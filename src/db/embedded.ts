@@ -62,8 +62,25 @@ export async function startEmbeddedDatabase(
   });
   if (isNew) await pg.initialise();
   await pg.start();
-  const url = `postgresql://sujarit:${encodeURIComponent(password)}@localhost/postgres?host=${encodeURIComponent(pgDir)}`;
-  return { url, stop: () => pg.stop() };
+  return { url: socketUrl(pgDir, password), stop: () => pg.stop() };
+}
+
+function socketUrl(pgDir: string, password: string): string {
+  return `postgresql://sujarit:${encodeURIComponent(password)}@localhost/postgres?host=${encodeURIComponent(pgDir)}`;
+}
+
+/**
+ * The URL of the embedded PostgreSQL a running server started in `dataDir`, or null when none runs:
+ * a command run beside the server (a backup) connects to it instead of starting (and so stopping)
+ * that cluster.
+ */
+export async function runningEmbeddedUrl(dataDir: string): Promise<string | null> {
+  const pgDir = path.join(dataDir, 'pg');
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  return socketUrl(pgDir, (await readFile(path.join(dataDir, 'pg-password'), 'utf8')).trim());
 }
 
 /** As root, every folder above the data folder must let others pass, or `postgres` cannot reach it. */

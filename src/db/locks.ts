@@ -2,3 +2,5 @@
 export const MIGRATION_LOCK = 7265102;
 export const LEDGER_SEQUENCER_LOCK = 7265103;
 export const AUDIT_CHAIN_LOCK = 7265104;
+/** Held by the one server process that writes a scheduled backup (backup/schedule.ts). */
+export const BACKUP_LOCK = 7265110;

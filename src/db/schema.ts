@@ -375,6 +375,17 @@ export type Database = {
     recorded_by: number;
     recorded_at: Stamp;
   };
+  /** Each backup made (by the schedule or the command): when it finished, no content (0110). */
+  backup_run: {
+    id: Generated<number>;
+    started_at: Date;
+    finished_at: Generated<Date>;
+    made_by: 'schedule' | 'command';
+    file_name: string;
+    bytes: number;
+    table_count: number;
+    row_count: number;
+  };
 };
 
 export const CASE_STATUSES = [
