@@ -14,6 +14,7 @@ import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
+import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
@@ -71,6 +72,7 @@ export async function startServer(config: Config): Promise<Running> {
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const retention = startRetention({ db, log: (level, msg) => app.log[level](msg) });
   // Events stored before a restart (or while processing failed) are processed now.
   line = startLineWorker({ db, config, secrets, throttle: limits.tracking, log: (level, msg) => app.log[level](msg) });
   line?.kick();
@@ -90,6 +92,7 @@ export async function startServer(config: Config): Promise<Running> {
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();
+      await retention.stop();
       await app.close();
       await line?.stop();
       await ledger.stop();
