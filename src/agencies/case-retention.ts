@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { AgencySettings, CaseKind, CaseOutcome } from '../db/schema.ts';
-import { caseRule, deletionDate, type AppliedRule } from './retention-rules.ts';
+import { caseRule, deletionDate, ruleTable, type AppliedRule, type RuleTable } from './retention-rules.ts';
 
 export type CaseRetention =
   | { state: 'open' }
@@ -43,4 +43,20 @@ export function retentionOfRow(row: {
   if (row.status !== 'closed' || !row.closed_at) return { state: 'open' };
   const rule = caseRule(row.settings, row.kind, row.outcome);
   return { state: 'scheduled', on: deletionDate(row.closed_at, rule.months), rule };
+}
+
+/** The retention rules in force for each agency that receives reports, for the privacy notice. */
+export async function retentionRulesOf(
+  db: Db,
+  agencyIds: readonly number[],
+): Promise<Map<number, { table: RuleTable; isOwn: boolean }>> {
+  if (agencyIds.length === 0) return new Map();
+  const rows = await db.selectFrom('agency').select(['id', 'settings']).where('id', 'in', agencyIds).execute();
+  return new Map(
+    rows.map((r) => {
+      const own = r.settings?.retention;
+      const isOwn = Object.keys(own?.caseMonths ?? {}).length + Object.keys(own?.identityMonths ?? {}).length > 0;
+      return [r.id, { table: ruleTable(r.settings), isOwn }];
+    }),
+  );
 }

@@ -20,6 +20,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
     nav.push(
       { href: '/staff/admin/users', key: 'admin.nav.users' },
       { href: '/staff/admin/settings', key: 'admin.nav.settings' },
+      { href: '/staff/admin/retention', key: 'retention.nav' },
       { href: '/staff/admin/escrow', key: 'escrow.title' },
     );
   if (hasRole(actor, 'identity_custodian'))
