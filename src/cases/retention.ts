@@ -15,7 +15,7 @@ import {
   identityMonths,
   OUTCOMES_OF,
 } from '../agencies/retention-rules.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { recordAudit, recordAudits } from '../audit/record-audit.ts';
 
 /** Cases looked at per run and kind of erasure: the rest wait for the next run. */
 export const RETENTION_BATCH = 500;
@@ -88,24 +88,6 @@ async function dueIdentities(db: Db, now: Date, limit: number): Promise<Candidat
   });
 }
 
-/** Claims a case for this process: its row locked, or null when another holds it, it is held or already shredded. */
-async function claim(trx: Transaction<Database>, caseId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('report_case as c')
-    .select('c.id')
-    .where('c.id', '=', caseId)
-    .where('c.status', '=', 'closed')
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
-  if (!row) return false;
-  const [held, gone] = await Promise.all([
-    trx.selectFrom('case_hold').select('case_id').where('case_id', '=', caseId).executeTakeFirst(),
-    trx.selectFrom('case_tombstone').select('case_id').where('case_id', '=', caseId).executeTakeFirst(),
-  ]);
-  return !held && !gone;
-}
-
 /** Deletes the sealed identity and every key that opens it. */
 async function eraseIdentityRows(trx: Transaction<Database>, caseId: string, at: Date): Promise<void> {
   await trx.deleteFrom('case_key').where('case_id', '=', caseId).where('purpose', '=', 'identity').execute();
@@ -124,12 +106,13 @@ async function eraseIdentityRows(trx: Transaction<Database>, caseId: string, at:
 }
 
 /**
- * Deletes every key and sealed item of a case, in `trx` (the case row locked by the caller).
- * Exported for the data subject's erasure and the tests; the job goes through shredDue.
+ * Deletes every key and sealed item of the cases `caseIds`, in `trx` (their rows locked by the
+ * caller), with set-based statements. Exported for the tests; the job goes through shredBatch.
  */
-export async function shredCaseRows(trx: Transaction<Database>, caseId: string, at: Date): Promise<void> {
-  const blobs = await trx.selectFrom('attachment').select('blob_id').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('attachment').where('case_id', '=', caseId).execute();
+export async function shredCaseRows(trx: Transaction<Database>, caseIds: readonly string[], at: Date): Promise<void> {
+  if (caseIds.length === 0) return;
+  const ids = [...caseIds];
+  const blobs = await trx.deleteFrom('attachment').where('case_id', 'in', ids).returning('blob_id').execute();
   if (blobs.length > 0)
     await trx
       .deleteFrom('blob')
@@ -139,59 +122,110 @@ export async function shredCaseRows(trx: Transaction<Database>, caseId: string, 
         blobs.map((b) => b.blob_id),
       )
       .execute();
-  await trx.deleteFrom('case_message').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('case_witness').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('case_key').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('reporter_access').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('identity_request').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('case_grant').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('line_contact').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('complainant_notice').where('case_id', '=', caseId).execute();
-  await trx.deleteFrom('case_ledger_event').where('case_id', '=', caseId).execute();
-  await trx.updateTable('case_rating').set({ comment: null }).where('case_id', '=', caseId).execute();
+  for (const table of [
+    'case_message',
+    'case_witness',
+    'case_key',
+    'reporter_access',
+    'identity_request',
+    'case_grant',
+    'line_contact',
+    'complainant_notice',
+    'case_ledger_event',
+  ] as const)
+    await trx.deleteFrom(table).where('case_id', 'in', ids).execute();
+  await trx.updateTable('case_rating').set({ comment: null }).where('case_id', 'in', ids).execute();
   await trx
     .updateTable('case_event')
     .set({ reason: null, reason_for_supervisors: null })
-    .where('case_id', '=', caseId)
+    .where('case_id', 'in', ids)
     .execute();
   await trx
     .updateTable('report_case')
     .set({ content: Buffer.alloc(0), identity: null, team_public_key: null, identity_erased_at: at })
-    .where('id', '=', caseId)
+    .where('id', 'in', ids)
     .execute();
 }
 
-/** Shreds one due case in its own transaction; false when another process or a hold got there first. */
-async function shredOne(db: Db, c: Candidate, now: Date): Promise<boolean> {
-  const rule = caseRule(c.settings, c.kind, c.outcome);
+/**
+ * Claims the cases of `batch` this process may shred: rows locked (SKIP LOCKED: another runner
+ * has them), still closed, then, in a statement of its own after the lock, neither held nor
+ * shredded (a hold committed meanwhile is seen).
+ */
+async function claimBatch(trx: Transaction<Database>, batch: readonly Candidate[]): Promise<Set<string>> {
+  const locked = await trx
+    .selectFrom('report_case')
+    .select('id')
+    .where(
+      'id',
+      'in',
+      batch.map((c) => c.id),
+    )
+    .where('status', '=', 'closed')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  if (locked.length === 0) return new Set();
+  const ids = locked.map((r) => r.id);
+  const [held, gone] = await Promise.all([
+    trx.selectFrom('case_hold').select('case_id').where('case_id', 'in', ids).execute(),
+    trx.selectFrom('case_tombstone').select('case_id').where('case_id', 'in', ids).execute(),
+  ]);
+  const out = new Set(ids);
+  for (const r of [...held, ...gone]) out.delete(r.case_id);
+  return out;
+}
+
+/** Cases shredded in one transaction. */
+export const SHRED_CHUNK = 100;
+
+/** Shreds the due cases of `batch` in one transaction; returns those shredded (not those another runner or a hold took). */
+async function shredBatch(db: Db, batch: readonly Candidate[], now: Date): Promise<Candidate[]> {
   return db.transaction().execute(async (trx) => {
-    if (!(await claim(trx, c.id))) return false;
-    await shredCaseRows(trx, c.id, now);
+    const claimed = await claimBatch(trx, batch);
+    const cases = batch.filter((c) => claimed.has(c.id));
+    if (cases.length === 0) return [];
+    await shredCaseRows(
+      trx,
+      cases.map((c) => c.id),
+      now,
+    );
+    const rules = cases.map((c) => caseRule(c.settings, c.kind, c.outcome));
     await trx
       .insertInto('case_tombstone')
-      .values({ case_id: c.id, closed_at: c.closed_at, shredded_at: now, rule: JSON.stringify(rule) })
+      .values(
+        cases.map((c, i) => ({
+          case_id: c.id,
+          closed_at: c.closed_at,
+          shredded_at: now,
+          rule: JSON.stringify(rules[i]),
+        })),
+      )
       .execute();
-    await recordAudit(trx, {
-      actorUserId: null,
-      action: 'case_shredded',
-      caseId: c.id,
-      caseReference: c.reference,
-      detail: {
-        kind: c.kind,
-        outcome: c.outcome,
-        closedAt: c.closed_at.toISOString(),
-        months: rule.months,
-        source: rule.source,
-      },
-    });
-    return true;
+    await recordAudits(
+      trx,
+      cases.map((c, i) => ({
+        actorUserId: null,
+        action: 'case_shredded' as const,
+        caseId: c.id,
+        caseReference: c.reference,
+        detail: {
+          kind: c.kind,
+          outcome: c.outcome,
+          closedAt: c.closed_at.toISOString(),
+          months: rules[i].months,
+          source: rules[i].source,
+        },
+      })),
+    );
+    return cases;
   });
 }
 
 async function eraseIdentityOne(db: Db, c: Candidate, now: Date): Promise<boolean> {
   const months = identityMonths(c.settings, c.kind);
   return db.transaction().execute(async (trx) => {
-    if (!(await claim(trx, c.id))) return false;
+    if (!(await claimBatch(trx, [c])).has(c.id)) return false;
     await eraseIdentityRows(trx, c.id, now);
     await recordAudit(trx, {
       actorUserId: null,
@@ -215,7 +249,9 @@ export async function applyRetention({
   batch?: number;
 }): Promise<RetentionRun> {
   const run: RetentionRun = { shredded: [], identitiesErased: [] };
-  for (const c of await dueCases(db, now, batch)) if (await shredOne(db, c, now)) run.shredded.push(c.reference);
+  const due = await dueCases(db, now, batch);
+  for (let i = 0; i < due.length; i += SHRED_CHUNK)
+    for (const c of await shredBatch(db, due.slice(i, i + SHRED_CHUNK), now)) run.shredded.push(c.reference);
   for (const c of await dueIdentities(db, now, batch))
     if (await eraseIdentityOne(db, c, now)) run.identitiesErased.push(c.reference);
   return run;

@@ -24,3 +24,8 @@ alter table report_case add column if not exists identity_erased_at timestamptz;
 -- The job looks for closed cases still holding content.
 create index if not exists report_case_closed_live on report_case (agency_id, id) where status = 'closed';
 create index if not exists case_event_closing on case_event (case_id, at) where to_status = 'closed';
+-- Shredding deletes a case's rows table by table: each needs an index on case_id.
+create index if not exists case_witness_case on case_witness (case_id);
+create index if not exists identity_request_case on identity_request (case_id);
+create index if not exists case_grant_case on case_grant (case_id);
+create index if not exists complainant_notice_case on complainant_notice (case_id);
