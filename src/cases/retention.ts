@@ -89,7 +89,7 @@ async function dueIdentities(db: Db, now: Date, limit: number): Promise<Candidat
 }
 
 /** Deletes the sealed identity and every key that opens it. */
-async function eraseIdentityRows(trx: Transaction<Database>, caseId: string, at: Date): Promise<void> {
+export async function eraseIdentityRows(trx: Transaction<Database>, caseId: string, at: Date): Promise<void> {
   await trx.deleteFrom('case_key').where('case_id', '=', caseId).where('purpose', '=', 'identity').execute();
   await trx.deleteFrom('line_contact').where('case_id', '=', caseId).execute();
   await trx

@@ -27,6 +27,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
     nav.push(
       { href: '/staff/identity-requests', key: 'identity.requests' },
       { href: '/staff/escrow', key: 'escrow.restores' },
+      { href: '/staff/personal-data', key: 'personal.nav' },
     );
   if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });

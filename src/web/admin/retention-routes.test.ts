@@ -21,6 +21,7 @@ describe('retention pages', () => {
   let h: TestApp;
   const jars: Record<string, Jar> = {};
   let report: Submitted;
+  let named: Submitted;
 
   before(async () => {
     h = await createTestApp();
@@ -28,6 +29,8 @@ describe('retention pages', () => {
       ['admin@opdc.example', 'OPDC', ['agency_admin']],
       ['io@opdc.example', 'OPDC', ['intake_officer']],
       ['sup@opdc.example', 'OPDC', ['supervisor']],
+      ['keeper@opdc.example', 'OPDC', ['identity_custodian']],
+      ['keeper@nacc.example', 'NACC', ['identity_custodian']],
       ['admin@nacc.example', 'NACC', ['agency_admin']],
       ['sup@nacc.example', 'NACC', ['supervisor']],
     ];
@@ -38,6 +41,21 @@ describe('retention pages', () => {
       receiptSalt: h.deps.secrets.receiptSalt,
       draft: newDraft(),
       input: validateReport({ agency: 'OPDC', category: 'bribery', what: 'เรียกรับเงิน', who: 'เจ้าหน้าที่' }),
+      files: [],
+      channel: 'web',
+    });
+    named = await submitReport({
+      db: h.db,
+      kdf: CHEAP_KDF,
+      receiptSalt: h.deps.secrets.receiptSalt,
+      draft: newDraft(),
+      input: validateReport({
+        agency: 'OPDC',
+        category: 'bribery',
+        what: 'ขอคืนเงิน',
+        identityName: 'นางสาวเจ้าของ ข้อมูล',
+        identityContact: 'owner@example.org',
+      }),
       files: [],
       channel: 'web',
     });
@@ -199,5 +217,57 @@ describe('retention pages', () => {
     assert.match(th.body, /2569/, 'Buddhist Era');
     const en = await get(h.app, jar, `${res.headers.location}?lang=en`);
     assert.match(en.body, new RegExp(`This case will be deleted for good on ${formatDayOf('en', on)}`));
+  });
+
+  it('gives the identity custodian a copy of a named reporter’s data and erases it on request, audited; no one else', async () => {
+    const PD = '/staff/personal-data';
+    assert.equal((await get(h.app, jars['io@opdc.example'], PD)).statusCode, 403, 'an intake officer');
+    const stranger = await submit(h.app, jars['keeper@nacc.example'], PD, `${PD}/export`, {
+      reference: named.reference,
+    });
+    assert.equal(stranger.statusCode, 404, 'another agency’s custodian: as if no such case');
+    const none = await submit(h.app, jars['keeper@opdc.example'], PD, `${PD}/export`, { reference: report.reference });
+    assert.equal(none.statusCode, 404, 'a case with no identity');
+    const copy = await submit(h.app, jars['keeper@opdc.example'], PD, `${PD}/export`, { reference: named.reference });
+    assert.equal(copy.statusCode, 200);
+    assert.match(String(copy.headers['content-disposition']), /^attachment; filename="personal-data-OPDC-/);
+    const json = JSON.parse(copy.body) as { reference: string; identity: { name: string; contact: string } };
+    assert.deepEqual(json.identity, { name: 'นางสาวเจ้าของ ข้อมูล', contact: 'owner@example.org' });
+    assert.equal(json.reference, named.reference);
+
+    const noReason = await submit(h.app, jars['keeper@opdc.example'], PD, `${PD}/erase`, {
+      reference: named.reference,
+      reason: '',
+    });
+    assert.equal(noReason.statusCode, 400);
+    assert.match(noReason.body, /id="reason"[^>]*aria-invalid="true"/);
+    const erased = await submit(h.app, jars['keeper@opdc.example'], PD, `${PD}/erase`, {
+      reference: named.reference,
+      reason: 'เจ้าของข้อมูลขอให้ลบทางอีเมล ลงวันที่ 1 ธันวาคม 2569',
+    });
+    assert.equal(erased.statusCode, 303);
+    const row = await h.db
+      .selectFrom('report_case')
+      .select(['identity', 'content'])
+      .where('reference', '=', named.reference)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.identity, null);
+    assert.ok(row.content.length > 0, 'the case’s content stays');
+    const again = await submit(h.app, jars['keeper@opdc.example'], PD, `${PD}/export`, { reference: named.reference });
+    assert.equal(again.statusCode, 404, 'nothing left to export');
+    const audit = await h.db
+      .selectFrom('audit_event')
+      .select(['action', 'detail'])
+      .where('case_reference', '=', named.reference)
+      .where('action', 'in', ['personal_data_exported', 'identity_erased'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.detail]),
+      [
+        ['personal_data_exported', {}],
+        ['identity_erased', { why: 'request' }],
+      ],
+    );
   });
 });

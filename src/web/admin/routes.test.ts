@@ -99,6 +99,7 @@ describe('administration pages', () => {
     assert.deepEqual(hrefs(['identity_custodian']), [
       '/staff/identity-requests',
       '/staff/escrow',
+      '/staff/personal-data',
       '/staff/role-grants',
       '/staff/account/password',
       '/staff/account/totp',
