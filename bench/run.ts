@@ -20,13 +20,16 @@
 //      against the limit, a valid receipt's and another staff account's login time meanwhile.
 //  11. backup and restore (bench/backup.ts): `sujarit backup` of BENCH_BACKUP_MB of attachments in
 //      MB/s against merely reading the same tables, its peak RSS, and the restore's rate.
+//  12. retention (bench/retention.ts): expired cases crypto-shredded/s by the job, one runner and
+//      two at once, against the same rows deleted by set-based statements.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section
 // 7 alone (its own server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9
-// and BENCH_ONLY=throttle section 10 alone (each its own server), BENCH_ONLY=backup section 11 alone.
+// and BENCH_ONLY=throttle section 10 alone (each its own server), BENCH_ONLY=backup section 11 alone,
+// BENCH_ONLY=retention section 12 alone (no server).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -51,6 +54,7 @@ import { lineSection } from './line.ts';
 import { filingSection } from './filing.ts';
 import { throttleSection } from './throttle.ts';
 import { backupSection } from './backup.ts';
+import { retentionSection } from './retention.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import {
@@ -221,14 +225,23 @@ async function main(): Promise<void> {
   say(
     `load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`,
   );
-  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing' || ONLY === 'throttle' || ONLY === 'backup')
+  if (
+    ONLY === 'cases' ||
+    ONLY === 'line' ||
+    ONLY === 'filing' ||
+    ONLY === 'throttle' ||
+    ONLY === 'backup' ||
+    ONLY === 'retention'
+  )
     return sectionOnly(started, ONLY);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
   if (ONLY)
-    throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing", "throttle" and "backup" can run alone`);
+    throw new Error(
+      `BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing", "throttle", "backup" and "retention" can run alone`,
+    );
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -722,6 +735,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 11. backup and restore
     await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
+
+    // ------------------------------------------------------------ 12. retention
+    await retentionSection({ clusterUrl: pg.url, db, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -737,7 +753,10 @@ async function main(): Promise<void> {
  * 9, filing under load and 10, the login limits, each with its own server), in a fresh embedded
  * PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' | 'throttle' | 'backup'): Promise<void> {
+async function sectionOnly(
+  started: number,
+  which: 'cases' | 'line' | 'filing' | 'throttle' | 'backup' | 'retention',
+): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -758,6 +777,7 @@ async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' |
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'retention') await retentionSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else if (which === 'backup') await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
     else {

@@ -14,6 +14,7 @@ import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
+import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 import { startBackupSchedule } from './backup/schedule.ts';
 
@@ -78,6 +79,7 @@ export async function startServer(config: Config): Promise<Running> {
     sources: config,
     log: (level, msg) => app.log[level](msg),
   });
+  const retention = startRetention({ db, log: (level, msg) => app.log[level](msg) });
   // Events stored before a restart (or while processing failed) are processed now.
   line = startLineWorker({ db, config, secrets, throttle: limits.tracking, log: (level, msg) => app.log[level](msg) });
   line?.kick();
@@ -98,6 +100,7 @@ export async function startServer(config: Config): Promise<Running> {
       await permits?.stop();
       await itaReminders?.stop();
       await backups?.stop();
+      await retention.stop();
       await app.close();
       await line?.stop();
       await ledger.stop();

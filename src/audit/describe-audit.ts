@@ -60,6 +60,17 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
   },
   { key: 'agency', actions: ['agency_created', 'deadlines_changed', 'agency_settings_changed', 'audit_viewed'] },
   {
+    key: 'retention',
+    actions: [
+      'retention_changed',
+      'case_shredded',
+      'identity_erased',
+      'case_hold_set',
+      'case_hold_lifted',
+      'personal_data_exported',
+    ],
+  },
+  {
     key: 'ita',
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },

@@ -2,6 +2,7 @@
 // opening), or its metadata for a supervisor, auditor or intake officer of an agency taking part
 // (audited as a metadata view). Whoever else asks gets not_found, audited (case-meta.ts).
 import { recordAudit } from '../audit/record-audit.ts';
+import { caseRetention, type CaseRetention } from '../agencies/case-retention.ts';
 import type { Db } from '../db/connection.ts';
 import { type HistoryView, loadHistory } from '../intake/case-view.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
@@ -38,6 +39,8 @@ export type CasePage = {
   transitions: TransitionRule[];
   isSupervisor: boolean;
   canRequestIdentity: boolean;
+  /** Kept while open; once closed, when it will be shredded, or held, or shredded already. */
+  retention: CaseRetention;
 };
 
 /**
@@ -60,12 +63,13 @@ export async function loadCasePage({
   if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
   const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity }) : null;
   const isSupervisor = isOwningSupervisor(actor, meta);
-  const [access, history, investigators, destinations, myRequest] = await Promise.all([
+  const [access, history, investigators, destinations, myRequest, retention] = await Promise.all([
     accessList(db, meta.id),
     view ? view.history : loadHistory(db, meta.id, null, false).then((h) => h.items),
     isSupervisor ? assignableInvestigators(db, meta.agencyId) : [],
     isSupervisor && meta.status !== 'closed' ? referralDestinations(db, meta.agencyId) : [],
     view ? myIdentityRequest(db, meta.id, actor.id) : null,
+    caseRetention(db, meta.id),
   ]);
   const conclusion = await conclusionOf(db, actor, meta, view ? history : null);
   if (!view) await recordMetadataView(db, actor, meta, { withIdentity, readsConclusion: !!conclusion?.reason });
@@ -87,6 +91,7 @@ export async function loadCasePage({
     names,
     transitions: transitionsFor(actor, meta),
     isSupervisor,
+    retention,
     canRequestIdentity:
       view !== null &&
       meta.hasIdentity &&

@@ -98,9 +98,20 @@ export type Database = {
     paused_at: Date | null;
     first_reply_at: Date | null;
     kind: ColumnType<CaseKind, CaseKind | undefined, CaseKind>;
+    /** The sealed identity erased alone (its retention rule or the data subject's request). */
+    identity_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
     created_at: Stamp;
     updated_at: Stamp;
   };
+  /** A shredded case: what is left of it besides its report_case metadata (migration 0120). */
+  case_tombstone: {
+    case_id: string;
+    closed_at: Date | null;
+    shredded_at: Stamp;
+    rule: ColumnType<Record<string, unknown>, string, string>;
+  };
+  /** A legal hold: the case is not shredded while it lasts. The reason is sealed (sealReason). */
+  case_hold: { case_id: string; held_by: number; held_at: Stamp; reason: Buffer };
   case_key: { case_id: string; user_id: number; purpose: KeyPurpose; sealed_key: Buffer };
   case_agency: { case_id: string; agency_id: number; is_owner: boolean };
   case_assignment: { case_id: string; user_id: number; assigned_by: number | null; assigned_at: Stamp };
@@ -448,4 +459,10 @@ export type AgencySettings = {
   deadlines?: Partial<DeadlinePolicy>;
   categoryDeadlines?: Record<string, Partial<DeadlinePolicy>>;
   notifyReporterOfDisclosure?: boolean;
+  retention?: RetentionSettings;
+};
+/** Months after closure: `caseMonths` by `<kind>.<outcome>` (the whole case), `identityMonths` by kind (the sealed identity). */
+export type RetentionSettings = {
+  caseMonths?: Record<string, number>;
+  identityMonths?: Partial<Record<CaseKind, number>>;
 };

@@ -2,6 +2,7 @@
 // what it shows, read in one call. A reporter or a complainant sees the case's status, what happens
 // next and by when, how a complaint ended, the history, the conversation with the officers, what
 // they sent, and whether they may rate the handling; a witness sees their own thread only.
+import { caseRetention, type CaseRetention } from '../agencies/case-retention.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { loadCaseView, type CaseView, type MessageView } from './case-view.ts';
@@ -11,7 +12,15 @@ import { loadWitnessThread } from './witness-thread.ts';
 
 export type Followup =
   | { kind: 'witness'; messages: MessageView[] }
-  | { kind: 'case'; view: CaseView; next: NextSteps; rating: number | null; canRate: boolean };
+  | {
+      kind: 'case';
+      view: CaseView;
+      next: NextSteps;
+      rating: number | null;
+      canRate: boolean;
+      /** When the case will be deleted under its agency's retention rule, or that a legal hold keeps it. */
+      retention: CaseRetention;
+    };
 
 const gone = () => new AppError('not_found', 'case gone', 'error.not_found');
 
@@ -29,7 +38,7 @@ export async function loadFollowup({
       kind: 'witness',
       messages: await loadWitnessThread(db, session.caseId, session.witnessId, session.keys.content),
     };
-  const [view, row] = await Promise.all([
+  const [view, row, retention] = await Promise.all([
     loadCaseView({ db, caseId: session.caseId, keys: session.keys, withIdentity: false }),
     db
       .selectFrom('report_case as c')
@@ -46,8 +55,16 @@ export async function loadFollowup({
       ])
       .where('c.id', '=', session.caseId)
       .executeTakeFirst(),
+    caseRetention(db, session.caseId),
   ]);
   if (!view || !row) throw gone();
   const rating = row.score ?? null;
-  return { kind: 'case', view, next: nextSteps(row, now), rating, canRate: row.status === 'closed' && rating === null };
+  return {
+    kind: 'case',
+    view,
+    next: nextSteps(row, now),
+    rating,
+    canRate: row.status === 'closed' && rating === null,
+    retention,
+  };
 }

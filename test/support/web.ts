@@ -38,6 +38,30 @@ export function csrfOf(html: string): string {
   return m[1];
 }
 
+/**
+ * GETs a page, then POSTs one of its forms with the page's CSRF token (repeated fields as lists),
+ * keeping the cookies the answer sets as a browser does. The answer is not followed.
+ */
+export async function submitPage(
+  app: FastifyInstance,
+  jar: Jar,
+  pageUrl: string,
+  action: string,
+  fields: Record<string, string | string[]>,
+): Promise<LightMyRequestResponse> {
+  const page = await get(app, jar, pageUrl);
+  const body = new URLSearchParams({ _csrf: csrfOf(page.body) });
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+  const res = await app.inject({
+    method: 'POST',
+    url: action,
+    headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: body.toString(),
+  });
+  keepCookies(jar, res);
+  return res;
+}
+
 export async function postForm(
   app: FastifyInstance,
   jar: Jar,

@@ -56,7 +56,7 @@ export const th: Record<string, string> = {
     'เมื่อมีผู้ส่งเรื่องจำนวนมาก ระบบเก็บค่าแฮชของตั๋วแบบฟอร์มแต่ละใบจนตั๋วหมดอายุ (ไม่เกิน {hours} ชั่วโมง ปัดขึ้นเป็นชั่วโมง) เพื่อไม่ให้ส่งซ้ำ โดยไม่ระบุเรื่อง',
   'privacy.retention.title': 'เก็บนานเท่าใด',
   'privacy.retention.1':
-    'เรื่องที่แจ้งและเรื่องร้องเรียน รวมทั้งข้อความ ไฟล์แนบ ชื่อและช่องทางติดต่อที่เข้ารหัสไว้ ปัจจุบันเก็บโดยไม่มีกำหนดสิ้นสุด: ระบบยังไม่ลบเรื่องหรือเนื้อหาเมื่อครบระยะเวลาใด และยังไม่ได้กำหนดระยะเวลาการเก็บ',
+    'เรื่องที่แจ้งและเรื่องร้องเรียน รวมทั้งข้อความ ไฟล์แนบ ชื่อและช่องทางติดต่อที่เข้ารหัสไว้ เก็บตลอดเวลาที่ยังดำเนินการ เมื่อยุติเรื่องแล้วและพ้นระยะเวลาของหน่วยงาน (ตารางด้านล่าง) ระบบจะทำลายกุญแจและเนื้อหาที่เข้ารหัสอัตโนมัติ ซึ่งรวมถึงสำเนาสำรองที่เข้ารหัสไว้ เพราะไม่เหลือกุญแจใดเปิดได้ เหลือเพียงเลขที่เรื่อง ชนิด ผล และวันที่ เรื่องที่ถูกระงับการลบเพื่อใช้ตามกฎหมายจะเก็บไว้จนกว่าจะยกเลิก หน้าติดตามเรื่องแสดงวันที่จะลบ',
   'privacy.retention.2': 'บันทึกการตรวจสอบและบัญชีสาธารณะเก็บถาวร เพราะต้องพิสูจน์ได้ว่าไม่มีการลบหรือแก้ไขย้อนหลัง',
   'privacy.retention.3':
     'บันทึกของหน้าแสดงรหัสติดตามเรื่อง: {minutes} นาที ค่าแฮชของการออกจากระบบและของตั๋วแบบฟอร์ม: จนหมดอายุ ไฟล์ที่อัปโหลดแต่ไม่ได้ส่ง: ลบภายในประมาณหนึ่งชั่วโมง',
@@ -134,7 +134,7 @@ export const en: Record<string, string> = {
     'When many reports arrive, a hash of each form’s ticket is kept until the ticket expires (at most {hours} hours, rounded up to the hour) so that it cannot be used twice; it names no case.',
   'privacy.retention.title': 'For how long',
   'privacy.retention.1':
-    'Reports and complaints, with their messages, attachments and the encrypted name and contact, are kept with no end date today: the platform does not yet delete cases or their content after any period, and no retention period has been set.',
+    'Reports and complaints, with their messages, attachments and the encrypted name and contact, are kept while they are handled. Once a case is closed and its agency’s period has passed (the table below), the platform destroys its keys and sealed content automatically, encrypted backups included, since no key to open them is left; only the reference, kind, outcome and dates remain. A case under a legal hold is kept until the hold is lifted. The follow-up page shows the day a case will be deleted.',
   'privacy.retention.2':
     'The audit trail and the public ledger are kept for good: they prove that nothing was deleted or altered.',
   'privacy.retention.3':

@@ -20,12 +20,14 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
     nav.push(
       { href: '/staff/admin/users', key: 'admin.nav.users' },
       { href: '/staff/admin/settings', key: 'admin.nav.settings' },
+      { href: '/staff/admin/retention', key: 'retention.nav' },
       { href: '/staff/admin/escrow', key: 'escrow.title' },
     );
   if (hasRole(actor, 'identity_custodian'))
     nav.push(
       { href: '/staff/identity-requests', key: 'identity.requests' },
       { href: '/staff/escrow', key: 'escrow.restores' },
+      { href: '/staff/personal-data', key: 'personal.nav' },
     );
   if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });

@@ -17,7 +17,7 @@ import {
   seedStaff,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { csrfOf, get, keepCookies, newJar, postForm, type Jar } from '../../../test/support/web.ts';
+import { csrfOf, get, newJar, postForm, submitPage as submit, type Jar } from '../../../test/support/web.ts';
 import { ENROL_PATH } from '../staff-auth.ts';
 import { adminNav } from './routes.ts';
 
@@ -31,30 +31,6 @@ async function login(app: FastifyInstance, email: string, password = PASSWORD, c
   const res = await postForm(app, jar, '/staff/login', { _csrf: csrfOf(page.body), email, password, code });
   assert.equal(res.statusCode, 303, `login of ${email}`);
   return jar;
-}
-
-/** GET a page, then POST one of its forms (the CSRF token of the page). */
-async function submit(
-  app: FastifyInstance,
-  jar: Jar,
-  pageUrl: string,
-  action: string,
-  fields: Record<string, string | string[]>,
-) {
-  const page = await get(app, jar, pageUrl);
-  const body = new URLSearchParams({ _csrf: csrfOf(page.body) });
-  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  const res = await app.inject({
-    method: 'POST',
-    url: action,
-    headers: {
-      cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    payload: body.toString(),
-  });
-  keepCookies(jar, res); // as a browser keeps what the answer sets (a one-time result page's cookie)
-  return res;
 }
 
 /** A GET with the jar's cookies and one more cookie (as if copied from another browser). */
@@ -113,6 +89,7 @@ describe('administration pages', () => {
     assert.deepEqual(hrefs(['agency_admin', 'auditor']), [
       '/staff/admin/users',
       '/staff/admin/settings',
+      '/staff/admin/retention',
       '/staff/admin/escrow',
       '/staff/audit',
       '/staff/ita',
@@ -122,6 +99,7 @@ describe('administration pages', () => {
     assert.deepEqual(hrefs(['identity_custodian']), [
       '/staff/identity-requests',
       '/staff/escrow',
+      '/staff/personal-data',
       '/staff/role-grants',
       '/staff/account/password',
       '/staff/account/totp',

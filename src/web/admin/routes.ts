@@ -8,6 +8,7 @@ import { agencyRoutes } from './agency-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { invitationRoutes } from './invitation.ts';
 import { settingsRoutes } from './settings-routes.ts';
+import { retentionRoutes } from './retention-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 
 export { adminNav, homeOf, landingOf, type NavLink } from './nav.ts';
@@ -19,6 +20,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     staffRoutes(scope, deps);
     invitationRoutes(scope, deps);
     settingsRoutes(scope, deps);
+    retentionRoutes(scope, deps);
     auditRoutes(scope, deps);
   });
 }

@@ -8,6 +8,7 @@ import { openCaseKeys } from '../../cases/open-case.ts';
 import { postCaseMessage, postNote } from '../../cases/post-case-message.ts';
 import { referCase } from '../../cases/referral.ts';
 import { requestIdentity } from '../../cases/identity.ts';
+import { setLegalHold } from '../../cases/legal-hold.ts';
 import type { HandoverMail } from '../../cases/handover.ts';
 import { type Assigned, assignInvestigator, removeFromCase } from '../../cases/team-members.ts';
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
@@ -104,6 +105,13 @@ const ACTIONS: Record<string, { run: Act; leaves?: true }> = {
     run: async ({ db, f, actor, reference }) => {
       await postNote({ db, actor, reference, text: f.str('note', MAX_TEXT) });
       return 'notes';
+    },
+  },
+  hold: {
+    run: async ({ db, f, actor, reference }) => {
+      const hold = f.str('hold', 4) === 'set';
+      await setLegalHold({ db, actor, reference, hold, reason: f.str('holdReason', MAX_WHY) });
+      return hold ? 'hold_set' : 'hold_lifted';
     },
   },
 };

@@ -40,6 +40,7 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
   conflict: { reason: 'conflict-reason' },
   refer: { reason: 'refer-reason', mode: 'mode-transfer' },
   witnesses: { label: 'w-label' },
+  hold: { holdReason: 'hold-reason' },
 };
 
 /** The labels of the fields the forms of the page may refuse, as the summary names them. */
@@ -57,6 +58,7 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
     assignee: f.t('console.assign'),
     toAgency: f.t('referral.to'),
     mode: f.t('referral.mode'),
+    holdReason: f.t('hold.reason'),
   };
 }
 
@@ -69,6 +71,7 @@ function jumpsOf(page: CasePage) {
     { id: 'notes', key: 'console.notes', on: team },
     { id: 'witnesses', key: 'witness.staff.title', on: team },
     { id: 'team', key: 'console.team', on: true },
+    { id: 'retention', key: 'retention.case.title', on: true },
     { id: 'refer', key: 'referral.title', on: page.isSupervisor && page.meta.status !== 'closed' },
     { id: 'history', key: 'history.title', on: true },
   ].filter((j) => j.on);

@@ -25,6 +25,8 @@ const CASE_NOTICES: Record<string, string> = {
   notes: 'console.saved.notes',
   message: 'console.saved.message',
   witness_message: 'console.saved.witness_message',
+  hold_set: 'hold.done.set',
+  hold_lifted: 'hold.done.lifted',
 };
 type File = { Params: { ref: string; id: string; wid?: string } };
 

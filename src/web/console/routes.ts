@@ -8,6 +8,7 @@ import { caseActionRoutes } from './case-action-routes.ts';
 import { caseRemovalRoutes } from './case-removal-routes.ts';
 import { caseRoutes } from './case-routes.ts';
 import { identityRequestRoutes } from './identity-request-routes.ts';
+import { personalDataRoutes } from './personal-data-routes.ts';
 import { inboxRoutes } from './inbox-routes.ts';
 import { searchRoutes } from './search-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
@@ -20,4 +21,5 @@ export function consoleRoutes(app: FastifyInstance, deps: WebDeps): void {
   caseRemovalRoutes(app, deps);
   searchRoutes(app, deps);
   identityRequestRoutes(app, deps);
+  personalDataRoutes(app, deps);
 }

@@ -32,7 +32,7 @@ describe('privacy notice', () => {
     await configured?.close();
   });
 
-  it('says in Thai that the operator is not configured yet, lists the agencies that receive reports and says cases are kept with no end date', async () => {
+  it('says in Thai that the operator is not configured yet, lists the agencies that receive reports and says how long each agency keeps cases', async () => {
     const res = await get(h.app, newJar(), '/privacy');
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /<html lang="th">/);
@@ -40,7 +40,9 @@ describe('privacy notice', () => {
     assert.match(res.body, /ยังไม่ได้ตั้งค่า: [^<]*SUJARIT_OPERATOR_NAME_TH/);
     assert.match(res.body, /<li>หน่วยงาน OPDC<\/li>/);
     assert.doesNotMatch(res.body, /หน่วยงาน QUIET/, 'an agency nobody reads for is not offered');
-    assert.match(res.body, /ไม่มีกำหนดสิ้นสุด/);
+    assert.match(res.body, /พ้นระยะเวลาของหน่วยงาน/);
+    assert.match(res.body, /<summary>หน่วยงาน OPDC \(ค่าเริ่มต้นของระบบ/);
+    assert.match(res.body, /เบาะแสการทุจริต · ไม่มีมูลหรือกลั่นแกล้ง<\/th><td>6 เดือน<\/td>/);
     assert.match(res.body, new RegExp(`ภายใน ${REVEAL_MINUTES} นาที`));
     assert.match(res.body, /มาตรา 30/);
     assert.match(res.body, /มาตรา 131 และ 133/);
@@ -61,7 +63,8 @@ describe('privacy notice', () => {
     assert.doesNotMatch(res.body, /<script/);
     assert.doesNotMatch(res.body, /Not configured yet/);
     assert.match(res.body, /<li>Agency OPDC<\/li>/);
-    assert.match(res.body, /kept with no end date today/);
+    assert.match(res.body, /the platform destroys its keys and sealed content automatically/);
+    assert.match(res.body, /Corruption report · Substantiated<\/th><td>120 months<\/td>/);
     assert.match(res.body, /within 30 days \(§30\)/);
     const th = await get(configured.app, newJar(), '/privacy');
     assert.match(th.body, /<dd>สำนักงาน ก.พ.ร.<\/dd>/);

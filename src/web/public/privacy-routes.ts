@@ -1,6 +1,7 @@
 // The privacy notice, contact and about page (/privacy) and the favicon's old address. Public and on
 // the reporter side: like the other reporter pages, nothing about the visitor is read or logged.
 import type { FastifyInstance } from 'fastify';
+import { retentionRulesOf } from '../../agencies/case-retention.ts';
 import { listReportableAgencies } from '../../agencies/list-agencies.ts';
 import { TICKET_HOURS } from '../../intake/filing-cost.ts';
 import { REVEAL_MINUTES } from '../../intake/receipt-reveal.ts';
@@ -26,6 +27,10 @@ export function privacyRoutes(app: FastifyInstance, deps: WebDeps): void {
         title: c.t('privacy.title'),
         operator: config.operator,
         agencies,
+        retention: await retentionRulesOf(
+          db,
+          agencies.map((a) => a.id),
+        ),
         durations: { minutes: REVEAL_MINUTES, session: REPORTER_SESSION_MINUTES, hours: TICKET_HOURS },
       },
       200,
