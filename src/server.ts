@@ -15,6 +15,8 @@ import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
+import type { LoginLimitConfig } from './config/load.ts';
+import { startMetricsListener, type MetricsListener } from './metrics/listener.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
 export type Running = {
@@ -22,8 +24,27 @@ export type Running = {
   db: Db;
   url: string;
   firstAdminUrl: string | null;
+  /** The /metrics listener's URL when SUJARIT_METRICS_PORT is set (a single process; under workers the first process serves it). */
+  metricsUrl: string | null;
   stop: () => Promise<void>;
 };
+
+/**
+ * A worker's share of the login limits when `workers` processes share one port: the first process
+ * hands connections out in turn, so each worker sees about 1/workers of the guesses, and its
+ * buckets hold 1/workers of the budget (burst rounded up, at least 1). Together they allow what
+ * one process would (docs/scaling.md).
+ */
+export function limitsOfWorker(limits: LoginLimitConfig, workers: number): LoginLimitConfig {
+  const share = ({ perMinute, burst }: { perMinute: number; burst: number }) =>
+    Object.freeze({ perMinute: perMinute / workers, burst: Math.max(1, Math.ceil(burst / workers)) });
+  return Object.freeze({
+    receipt: share(limits.receipt),
+    tracking: share(limits.tracking),
+    staff: share(limits.staff),
+    staffAccount: share(limits.staffAccount),
+  });
+}
 
 /** Opens the database the configuration names, starting the embedded one when DATABASE_URL is unset. */
 export async function openDatabase(
@@ -42,13 +63,17 @@ export async function openDatabase(
   };
 }
 
-/** Starts everything; resolves once the server accepts requests (GET /healthz answers 200). */
-export async function startServer(config: Config): Promise<Running> {
+/**
+ * Starts everything; resolves once the server accepts requests (GET /healthz answers 200).
+ * `isWorker`: one of SUJARIT_WORKERS processes (src/cluster.ts): the first process made the
+ * first-start records and serves /metrics; this one takes its share of the login limits.
+ */
+export async function startServer(config: Config, { isWorker = false }: { isWorker?: boolean } = {}): Promise<Running> {
   const { db, stop: stopDb } = await openDatabase(config);
   const secrets = await loadSecrets(config.dataDir);
   let vkey: string | null = null;
   let line: LineWorker | null = null;
-  const limits = createLoginLimits(config.loginLimits);
+  const limits = createLoginLimits(isWorker ? limitsOfWorker(config.loginLimits, config.workers) : config.loginLimits);
   const app = await buildApp({
     config,
     db,
@@ -76,8 +101,10 @@ export async function startServer(config: Config): Promise<Running> {
   line?.kick();
   // Without a platform administrator nobody could add agencies or staff from the web: a one-time
   // link to create the first one is made at every start until one exists (a new link replaces the last).
-  const firstAdmin = await firstAdminLink(db);
+  const firstAdmin = isWorker ? null : await firstAdminLink(db);
   const url = await app.listen({ port: config.port, host: config.host });
+  let metrics: MetricsListener | null = null;
+  if (config.metrics && !isWorker) metrics = await startMetricsListener({ db, ...config.metrics, cluster: false });
   // With PORT=0 the default public URL names port 0: use the address actually bound.
   const base = config.publicUrl.endsWith(':0') ? url : config.publicUrl;
   return {
@@ -85,8 +112,10 @@ export async function startServer(config: Config): Promise<Running> {
     db,
     url,
     firstAdminUrl: firstAdmin ? `${base}/staff/setup/${firstAdmin}` : null,
+    metricsUrl: metrics?.url ?? null,
     stop: async () => {
       clearInterval(timer);
+      await metrics?.stop();
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();

@@ -85,6 +85,16 @@ export type Config = Readonly<{
    * (all three or none; default none: the notice says the operator has not configured them yet).
    */
   operator: Readonly<OperatorConfig> | null;
+  /**
+   * SUJARIT_WORKERS: server processes sharing PORT (node:cluster; default 1: no cluster). The first
+   * process starts the embedded PostgreSQL and migrates once, then forks the workers (docs/scaling.md).
+   */
+  workers: number;
+  /**
+   * SUJARIT_METRICS_PORT / SUJARIT_METRICS_HOST: a separate listener serving /metrics (Prometheus
+   * text) on HOST:PORT (host default 127.0.0.1; default unset: no listener).
+   */
+  metrics: Readonly<{ port: number; host: string }> | null;
 }>;
 
 /** The platform's operator as the privacy notice names it: plain text, one line each (contact: up to 4 lines). */
@@ -212,6 +222,13 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (filing.maxWaitSeconds < filing.waitSeconds)
     problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const operator = operatorOf(env, problems);
+  const workers = int('SUJARIT_WORKERS', env.SUJARIT_WORKERS, 1, 1, 64);
+  const metricsPort = env.SUJARIT_METRICS_PORT
+    ? int('SUJARIT_METRICS_PORT', env.SUJARIT_METRICS_PORT, 0, 0, 65535)
+    : null;
+  const metricsHost = env.SUJARIT_METRICS_HOST || '127.0.0.1';
+  if (metricsPort !== null && metricsPort === port && metricsPort !== 0)
+    problems.push('SUJARIT_METRICS_PORT must differ from PORT (metrics have a listener of their own)');
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -242,6 +259,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
         : null,
     filing: Object.freeze(filing),
     operator,
+    workers,
+    metrics: metricsPort === null ? null : Object.freeze({ port: metricsPort, host: metricsHost }),
   });
 }
 
