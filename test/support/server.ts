@@ -8,7 +8,14 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export type ServerProcess = { url: string; child: ChildProcess; stop: () => Promise<void>; kill9: () => Promise<void> };
+export type ServerProcess = {
+  url: string;
+  child: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+  kill9: () => Promise<void>;
+};
 
 /** Cheap Argon2id unless the caller passes real costs in `env`. */
 export const CHEAP_KDF_ENV = { SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' };
@@ -49,6 +56,7 @@ export async function startServerProcess({
   return {
     url,
     child,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
