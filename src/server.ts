@@ -7,7 +7,7 @@ import { connect, type Db } from './db/connection.ts';
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
-import { createLoginLimits } from './intake/login-throttle.ts';
+import { createLoginLimits, limitsOfWorker } from './intake/login-throttle.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
@@ -15,7 +15,6 @@ import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
-import type { LoginLimitConfig } from './config/load.ts';
 import { startMetricsListener, type MetricsListener } from './metrics/listener.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
@@ -28,23 +27,6 @@ export type Running = {
   metricsUrl: string | null;
   stop: () => Promise<void>;
 };
-
-/**
- * A worker's share of the login limits when `workers` processes share one port: the first process
- * hands connections out in turn, so each worker sees about 1/workers of the guesses, and its
- * buckets hold 1/workers of the budget (burst rounded up, at least 1). Together they allow what
- * one process would (docs/scaling.md).
- */
-export function limitsOfWorker(limits: LoginLimitConfig, workers: number): LoginLimitConfig {
-  const share = ({ perMinute, burst }: { perMinute: number; burst: number }) =>
-    Object.freeze({ perMinute: perMinute / workers, burst: Math.max(1, Math.ceil(burst / workers)) });
-  return Object.freeze({
-    receipt: share(limits.receipt),
-    tracking: share(limits.tracking),
-    staff: share(limits.staff),
-    staffAccount: share(limits.staffAccount),
-  });
-}
 
 /** Opens the database the configuration names, starting the embedded one when DATABASE_URL is unset. */
 export async function openDatabase(
