@@ -42,9 +42,7 @@ import { deriveReceiptKeys, generateReceipt } from '../src/crypto/receipt.ts';
 import { connect, type Db } from '../src/db/connection.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { addStaffUser } from '../src/staff/add-user.ts';
 import type { StaffActor } from '../src/staff/session.ts';
-import { sealTo } from '../src/crypto/sealed-box.ts';
 import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
@@ -55,6 +53,7 @@ import { scaleSection } from './scale.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import {
+  addEnrolledStaff,
   closedLoop,
   envInt,
   cpuSnapshot,
@@ -281,25 +280,8 @@ async function main(): Promise<void> {
     const recipients: { id: number; email: string }[] = [];
     for (let i = 1; i <= RECIPIENTS; i++) {
       const email = `recipient${i}@bench.example`;
-      const { id } = await addStaffUser({
-        db,
-        kdf: MIN_KDF,
-        agencyCode: AGENCY,
-        email,
-        roles: ['intake_officer', 'identity_custodian'],
-        password: STAFF_PASSWORD,
-      });
       // The second factor, enrolled as an authenticator app would be (its secret sealed to the user).
-      const { public_key } = await db
-        .selectFrom('staff_user')
-        .select('public_key')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      await db
-        .updateTable('staff_user')
-        .set({ totp_sealed: sealTo(public_key!, BENCH_TOTP) })
-        .where('id', '=', id)
-        .execute();
+      const id = await addEnrolledStaff(db, { agencyCode: AGENCY, email, password: STAFF_PASSWORD, totp: BENCH_TOTP });
       recipients.push({ id, email });
     }
     const dataDir = path.join(tmp, 'server');

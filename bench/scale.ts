@@ -7,12 +7,10 @@
 //   b. meanwhile, a staff member's case list (GET /staff/cases, HTML) every 200 ms: its p95 while
 //      submissions saturate the CPU, against the case list's goal (100 ms), and idle before.
 import { addAgency } from '../src/agencies/add-agency.ts';
-import { MIN_KDF } from '../src/config/load.ts';
-import { sealTo } from '../src/crypto/sealed-box.ts';
 import type { Db } from '../src/db/connection.ts';
-import { addStaffUser } from '../src/staff/add-user.ts';
 import { totpCode } from '../src/staff/totp.ts';
 import {
+  addEnrolledStaff,
   closedLoop,
   cpuSnapshot,
   envInt,
@@ -61,26 +59,8 @@ type Phase = {
 /** The agency and its 3 recipients, the first with a second factor, as an authenticator app enrols it. */
 async function seed(db: Db): Promise<string> {
   await addAgency({ db, agency: { code: AGENCY, nameTh: 'หน่วยงานทดสอบหลายกระบวนการ', nameEn: 'Scale bench agency' } });
-  for (let i = 1; i <= 3; i++) {
-    const { id } = await addStaffUser({
-      db,
-      kdf: MIN_KDF,
-      agencyCode: AGENCY,
-      email: `r${i}@scale.example`,
-      roles: ['intake_officer', 'identity_custodian'],
-      password: PASSWORD,
-    });
-    const { public_key } = await db
-      .selectFrom('staff_user')
-      .select('public_key')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    await db
-      .updateTable('staff_user')
-      .set({ totp_sealed: sealTo(public_key as Buffer, TOTP) })
-      .where('id', '=', id)
-      .execute();
-  }
+  for (let i = 1; i <= 3; i++)
+    await addEnrolledStaff(db, { agencyCode: AGENCY, email: `r${i}@scale.example`, password: PASSWORD, totp: TOTP });
   return 'r1@scale.example';
 }
 

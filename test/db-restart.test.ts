@@ -4,7 +4,7 @@
 // that is not stored), say so on /readyz, and recover by themselves once it is back: no restart of
 // Sujarit, every receipt given opens its report, the ledger takes every filing.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,21 +14,10 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { migrate } from '../src/db/migrate.ts';
 import { seedAgency, seedRecipient } from './support/app.ts';
 import { api, openReportByReceipt } from './support/http.ts';
-import { startServerProcess, type ServerProcess } from './support/server.ts';
+import { startServerProcess, workerPids, type ServerProcess } from './support/server.ts';
 
 const AGENCY = 'OPDC';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function workersOf(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const d of (await readdir('/proc')).filter((x) => /^\d+$/.test(x))) {
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid && (await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')).includes('main.ts'))
-      found.push(Number(d));
-  }
-  return found.sort();
-}
 
 describe('the database restarted under load', () => {
   let dir: string;
@@ -59,7 +48,7 @@ describe('the database restarted under load', () => {
 
   it('keeps serving after PostgreSQL goes away and comes back, with no restart of Sujarit', async () => {
     const base = (server as ServerProcess).url;
-    const workers = await workersOf((server as ServerProcess).child.pid as number);
+    const workers = await workerPids((server as ServerProcess).child.pid as number);
     assert.equal(workers.length, 3);
     const receipts: string[] = [];
     const refused: number[] = [];
@@ -102,7 +91,7 @@ describe('the database restarted under load', () => {
       `refusals are server errors: ${[...new Set(refused)].join(', ')}`,
     );
     assert.equal((await fetch(new URL('/readyz', base))).status, 200, 'ready again');
-    assert.deepEqual(await workersOf((server as ServerProcess).child.pid as number), workers, 'the same workers');
+    assert.deepEqual(await workerPids((server as ServerProcess).child.pid as number), workers, 'the same workers');
 
     // Nothing acknowledged is lost: every receipt opens its report, every filing reaches the log.
     await db.destroy();

@@ -5,7 +5,6 @@
 // (every checkpoint seen during the load consistent with the final log), and /metrics, summed over
 // the workers, parses strictly, has every family, counts every filing and names no receipt.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { verifyNote } from '../src/ledger/note.ts';
@@ -23,7 +22,7 @@ import {
   type WebhookEvent,
 } from './support/line-api.ts';
 import { parsePrometheus } from './support/prometheus.ts';
-import { serverFixture, startServerProcess, type ServerProcess } from './support/server.ts';
+import { serverFixture, startServerProcess, workerPids, type ServerProcess } from './support/server.ts';
 
 const SECRET = '0123456789abcdef0123456789abcdef';
 const TOKEN = 'scale-token';
@@ -39,18 +38,6 @@ async function until(cond: () => Promise<boolean>, timeoutMs: number, what: stri
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
-}
-
-/** The pids of the node processes whose parent is `pid` (the cluster's workers). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  for (const d of (await readdir('/proc')).filter((x) => /^\d+$/.test(x))) {
-    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid && (await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')).includes('main.ts'))
-      found.push(Number(d));
-  }
-  return found;
 }
 
 describe('three server processes on one database', () => {
@@ -89,7 +76,7 @@ describe('three server processes on one database', () => {
   it(`keeps every queue exactly-once and one ledger under ${LOAD_MS / 1000} s of mixed load`, async () => {
     const db = fixture.database.db;
     const base = server.url;
-    assert.equal((await childrenOf(server.child.pid as number)).length, 3, 'three workers run');
+    assert.equal((await workerPids(server.child.pid as number)).length, 3, 'three workers run');
     const vkey = (await (await fetch(new URL('/log/vkey', base))).text()).trim();
     const end = Date.now() + LOAD_MS;
     const receipts: string[] = [];
