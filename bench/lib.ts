@@ -5,7 +5,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { MIN_KDF } from '../src/config/load.ts';
+import { sealTo } from '../src/crypto/sealed-box.ts';
 import { connect, type Db } from '../src/db/connection.ts';
+import { addStaffUser } from '../src/staff/add-user.ts';
 
 /** A positive whole number from the environment (a bench knob), or `fallback`. */
 export function envInt(name: string, fallback: number): number {
@@ -352,4 +355,37 @@ export async function withSectionServer<T>(
       .execute(ctx.db)
       .catch(() => {});
   }
+}
+
+/**
+ * A recipient (intake officer and identity custodian) at the production Argon2id cost, with a
+ * second factor enrolled as an authenticator app would be: `totp` sealed to them, and
+ * `recoveryHashes` when given. Returns their id.
+ */
+export async function addEnrolledStaff(
+  db: Db,
+  opts: { agencyCode: string; email: string; password: string; totp: Buffer; recoveryHashes?: Buffer[] },
+): Promise<number> {
+  const { id } = await addStaffUser({
+    db,
+    kdf: MIN_KDF,
+    agencyCode: opts.agencyCode,
+    email: opts.email,
+    roles: ['intake_officer', 'identity_custodian'],
+    password: opts.password,
+  });
+  const { public_key } = await db
+    .selectFrom('staff_user')
+    .select('public_key')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('staff_user')
+    .set({
+      totp_sealed: sealTo(public_key as Buffer, opts.totp),
+      ...(opts.recoveryHashes ? { recovery_hashes: opts.recoveryHashes } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+  return id;
 }

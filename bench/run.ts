@@ -22,14 +22,15 @@
 //      MB/s against merely reading the same tables, its peak RSS, and the restore's rate.
 //  12. retention (bench/retention.ts): expired cases crypto-shredded/s by the job, one runner and
 //      two at once, against the same rows deleted by set-based statements.
+//  13. several processes (bench/scale.ts): submissions/s with SUJARIT_WORKERS=3 beside one process
+//      (goal ≥ 0.95), and a staff case list's p95 while submissions saturate the CPU.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
-// BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section
-// 7 alone (its own server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9
-// and BENCH_ONLY=throttle section 10 alone (each its own server), BENCH_ONLY=backup section 11 alone,
-// BENCH_ONLY=retention section 12 alone (no server).
+// BENCH_THROTTLE_SECONDS, BENCH_SCALE_SECONDS / _WORKERS. BENCH_ONLY=<name> runs one section alone, in a
+// fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
+// backup 11, retention 12, scale 13); BENCH_ONLY=ita runs section 8 alone (no database).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -44,9 +45,7 @@ import { deriveReceiptKeys, generateReceipt } from '../src/crypto/receipt.ts';
 import { connect, type Db } from '../src/db/connection.ts';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { addStaffUser } from '../src/staff/add-user.ts';
 import type { StaffActor } from '../src/staff/session.ts';
-import { sealTo } from '../src/crypto/sealed-box.ts';
 import { totpCode } from '../src/staff/totp.ts';
 import { casesSection } from './cases.ts';
 import { ledgerSection } from './ledger.ts';
@@ -55,9 +54,11 @@ import { filingSection } from './filing.ts';
 import { throttleSection } from './throttle.ts';
 import { backupSection } from './backup.ts';
 import { retentionSection } from './retention.ts';
+import { scaleSection } from './scale.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import {
+  addEnrolledStaff,
   closedLoop,
   envInt,
   cpuSnapshot,
@@ -225,23 +226,13 @@ async function main(): Promise<void> {
   say(
     `load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`,
   );
-  if (
-    ONLY === 'cases' ||
-    ONLY === 'line' ||
-    ONLY === 'filing' ||
-    ONLY === 'throttle' ||
-    ONLY === 'backup' ||
-    ONLY === 'retention'
-  )
-    return sectionOnly(started, ONLY);
+  if (ONLY && (ALONE as readonly string[]).includes(ONLY)) return sectionOnly(started, ONLY as Alone);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
   if (ONLY)
-    throw new Error(
-      `BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing", "throttle", "backup" and "retention" can run alone`,
-    );
+    throw new Error(`BENCH_ONLY=${ONLY}: only "ita" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -293,25 +284,8 @@ async function main(): Promise<void> {
     const recipients: { id: number; email: string }[] = [];
     for (let i = 1; i <= RECIPIENTS; i++) {
       const email = `recipient${i}@bench.example`;
-      const { id } = await addStaffUser({
-        db,
-        kdf: MIN_KDF,
-        agencyCode: AGENCY,
-        email,
-        roles: ['intake_officer', 'identity_custodian'],
-        password: STAFF_PASSWORD,
-      });
       // The second factor, enrolled as an authenticator app would be (its secret sealed to the user).
-      const { public_key } = await db
-        .selectFrom('staff_user')
-        .select('public_key')
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      await db
-        .updateTable('staff_user')
-        .set({ totp_sealed: sealTo(public_key!, BENCH_TOTP) })
-        .where('id', '=', id)
-        .execute();
+      const id = await addEnrolledStaff(db, { agencyCode: AGENCY, email, password: STAFF_PASSWORD, totp: BENCH_TOTP });
       recipients.push({ id, email });
     }
     const dataDir = path.join(tmp, 'server');
@@ -738,6 +712,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 12. retention
     await retentionSection({ clusterUrl: pg.url, db, say }, rows);
+
+    // ------------------------------------------------------------ 13. several processes
+    await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -748,15 +725,16 @@ async function main(): Promise<void> {
   printSummary(started);
 }
 
+/** The sections BENCH_ONLY can run alone. */
+const ALONE = ['cases', 'line', 'filing', 'throttle', 'backup', 'retention', 'scale'] as const;
+type Alone = (typeof ALONE)[number];
+
 /**
- * BENCH_ONLY=cases|line|filing|throttle: one section alone (6, case handling; 7, the LINE webhook,
- * 9, filing under load and 10, the login limits, each with its own server), in a fresh embedded
- * PostgreSQL; no Argon2 phases.
+ * BENCH_ONLY=<one of ALONE>: one section alone (6, case handling; 7, the LINE webhook, 9, filing under
+ * load, 10, the login limits, 11 backup, 12 retention, 13 several processes; the server ones each with
+ * their own server), in a fresh embedded PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(
-  started: number,
-  which: 'cases' | 'line' | 'filing' | 'throttle' | 'backup' | 'retention',
-): Promise<void> {
+async function sectionOnly(started: number, which: Alone): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -780,6 +758,7 @@ async function sectionOnly(
     else if (which === 'retention') await retentionSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else if (which === 'backup') await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
+    else if (which === 'scale') await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);
     else {
       const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       await (which === 'line' ? lineSection : filingSection)(

@@ -13,10 +13,17 @@ import { addAgency } from '../src/agencies/add-agency.ts';
 import { DEFAULT_LOGIN_LIMITS, MIN_KDF } from '../src/config/load.ts';
 import { deriveReceiptKeys, generateReceipt } from '../src/crypto/receipt.ts';
 import type { Db } from '../src/db/connection.ts';
-import { addStaffUser } from '../src/staff/add-user.ts';
-import { sealTo } from '../src/crypto/sealed-box.ts';
 import { recoveryHash } from '../src/staff/totp.ts';
-import { envInt, fmt, median, postJson, processCpuSeconds, withSectionServer, type Reply } from './lib.ts';
+import {
+  addEnrolledStaff,
+  envInt,
+  fmt,
+  median,
+  postJson,
+  processCpuSeconds,
+  withSectionServer,
+  type Reply,
+} from './lib.ts';
 import type { Row } from './line.ts';
 
 export type ThrottleBenchContext = { clusterUrl: string; db: Db; tmp: string; say: (line: string) => void };
@@ -119,25 +126,13 @@ export async function throttleSection(ctx: ThrottleBenchContext, rows: Row[]): P
       await addAgency({ db, agency: { code: 'LIMIT', nameTh: 'หน่วยงานทดสอบ', nameEn: 'Limits agency' } });
       const seeded: number[] = [];
       for (const email of ['victim@limit.example', 'bystander@limit.example']) {
-        const { id } = await addStaffUser({
-          db,
-          kdf: MIN_KDF,
+        const id = await addEnrolledStaff(db, {
           agencyCode: 'LIMIT',
           email,
-          roles: ['intake_officer', 'identity_custodian'],
           password: PASSWORD,
+          totp: randomBytes(20),
+          recoveryHashes: Array.from({ length: 400 }, (_, n) => recoveryHash(recoveryCode(n + 1))),
         });
-        const { public_key } = await db
-          .selectFrom('staff_user')
-          .select('public_key')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        const hashes = Array.from({ length: 400 }, (_, n) => recoveryHash(recoveryCode(n + 1)));
-        await db
-          .updateTable('staff_user')
-          .set({ totp_sealed: sealTo(public_key!, randomBytes(20)), recovery_hashes: hashes })
-          .where('id', '=', id)
-          .execute();
         seeded.push(id);
       }
       const filed = await postJson(agent, base, '/api/v1/reports', {

@@ -7,7 +7,7 @@ import { connect, type Db } from './db/connection.ts';
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
-import { createLoginLimits } from './intake/login-throttle.ts';
+import { createLoginLimits, limitsOfWorker } from './intake/login-throttle.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { startLedger } from './ledger/service.ts';
@@ -17,6 +17,7 @@ import { startItaReminders } from './notify/ita-reminders.ts';
 import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 import { startBackupSchedule } from './backup/schedule.ts';
+import { startMetricsListener, type MetricsListener } from './metrics/listener.ts';
 
 /** `firstAdminUrl`: set when the platform has no administrator yet (print it once; it replaces any earlier one). */
 export type Running = {
@@ -24,6 +25,8 @@ export type Running = {
   db: Db;
   url: string;
   firstAdminUrl: string | null;
+  /** The /metrics listener's URL when SUJARIT_METRICS_PORT is set (a single process; under workers the first process serves it). */
+  metricsUrl: string | null;
   stop: () => Promise<void>;
 };
 
@@ -44,13 +47,17 @@ export async function openDatabase(
   };
 }
 
-/** Starts everything; resolves once the server accepts requests (GET /healthz answers 200). */
-export async function startServer(config: Config): Promise<Running> {
+/**
+ * Starts everything; resolves once the server accepts requests (GET /healthz answers 200).
+ * `isWorker`: one of SUJARIT_WORKERS processes (src/cluster.ts): the first process made the
+ * first-start records and serves /metrics; this one takes its share of the login limits.
+ */
+export async function startServer(config: Config, { isWorker = false }: { isWorker?: boolean } = {}): Promise<Running> {
   const { db, stop: stopDb } = await openDatabase(config);
   const secrets = await loadSecrets(config.dataDir);
   let vkey: string | null = null;
   let line: LineWorker | null = null;
-  const limits = createLoginLimits(config.loginLimits);
+  const limits = createLoginLimits(isWorker ? limitsOfWorker(config.loginLimits, config.workers) : config.loginLimits);
   const app = await buildApp({
     config,
     db,
@@ -85,8 +92,10 @@ export async function startServer(config: Config): Promise<Running> {
   line?.kick();
   // Without a platform administrator nobody could add agencies or staff from the web: a one-time
   // link to create the first one is made at every start until one exists (a new link replaces the last).
-  const firstAdmin = await firstAdminLink(db);
+  const firstAdmin = isWorker ? null : await firstAdminLink(db);
   const url = await app.listen({ port: config.port, host: config.host });
+  let metrics: MetricsListener | null = null;
+  if (config.metrics && !isWorker) metrics = await startMetricsListener({ db, ...config.metrics, cluster: false });
   // With PORT=0 the default public URL names port 0: use the address actually bound.
   const base = config.publicUrl.endsWith(':0') ? url : config.publicUrl;
   return {
@@ -94,8 +103,10 @@ export async function startServer(config: Config): Promise<Running> {
     db,
     url,
     firstAdminUrl: firstAdmin ? `${base}/staff/setup/${firstAdmin}` : null,
+    metricsUrl: metrics?.url ?? null,
     stop: async () => {
       clearInterval(timer);
+      await metrics?.stop();
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();

@@ -25,7 +25,7 @@ type Layer = 'outer' | 'domain' | 'base';
  *   filing certificate both print with it.
  */
 const LAYERS: Record<Layer, readonly string[]> = {
-  outer: ['main.ts', 'start.ts', 'server.ts', 'web', 'cli', 'channels'],
+  outer: ['main.ts', 'start.ts', 'cluster.ts', 'server.ts', 'web', 'cli', 'channels', 'metrics'],
   domain: ['audit', 'ledger', 'config', 'backup', 'agencies', 'mail', 'intake', 'staff', 'cases', 'ita', 'notify'],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };

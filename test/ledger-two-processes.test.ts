@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { parseTilePath, tilePath, type TileAddress } from '../src/ledger/tiles.ts';
 import { verifyNote } from '../src/ledger/note.ts';
 import { seedAgency, seedRecipient } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/db.ts';
 import { api } from './support/http.ts';
 import {
   createTestLedger,
+  httpReader,
   SignedHistory,
   TEST_PUBLIC_URL,
   verifyWholeLog,
-  type LogReader,
   type TestLedger,
 } from './support/ledger.ts';
 import { startServerProcess, type ServerProcess } from './support/server.ts';
@@ -27,22 +26,6 @@ import { startServerProcess, type ServerProcess } from './support/server.ts';
 const AGENCY = 'OPDC';
 const SUBMISSIONS = 150;
 const CONCURRENCY = 12;
-
-/** What a monitor reads from one server's /log. */
-function httpReader(base: string): LogReader {
-  return {
-    checkpoint: async () => {
-      const res = await fetch(new URL('/log/checkpoint', base));
-      return res.status === 200 ? res.text() : null;
-    },
-    tile: async (t: TileAddress) => {
-      const p = tilePath(t);
-      assert.ok(parseTilePath(p));
-      const res = await fetch(new URL(`/log/${p}`, base));
-      return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : null;
-    },
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

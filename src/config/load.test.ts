@@ -210,4 +210,28 @@ describe('loadConfig', () => {
       );
     });
   });
+
+  it('reads SUJARIT_WORKERS and the metrics listener, and refuses what does not fit', () => {
+    const base = { SUJARIT_DATA: '/tmp/x' };
+    assert.equal(loadConfig(base, []).workers, 1);
+    assert.equal(loadConfig(base, []).metrics, null);
+    const c = loadConfig({ ...base, SUJARIT_WORKERS: '3', SUJARIT_METRICS_PORT: '9464' }, []);
+    assert.equal(c.workers, 3);
+    assert.deepEqual(c.metrics, { port: 9464, host: '127.0.0.1' });
+    assert.deepEqual(
+      loadConfig({ ...base, SUJARIT_METRICS_PORT: '9464', SUJARIT_METRICS_HOST: '10.0.0.5' }, []).metrics,
+      {
+        port: 9464,
+        host: '10.0.0.5',
+      },
+    );
+    for (const bad of [
+      { SUJARIT_WORKERS: '0' },
+      { SUJARIT_WORKERS: '65' },
+      { SUJARIT_WORKERS: 'two' },
+      { SUJARIT_METRICS_PORT: '70000' },
+      { SUJARIT_METRICS_PORT: '8080', PORT: '8080' },
+    ])
+      assert.throws(() => loadConfig({ ...base, ...bad }, []), /SUJARIT_(WORKERS|METRICS_PORT)/, JSON.stringify(bad));
+  });
 });

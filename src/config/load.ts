@@ -88,6 +88,16 @@ export type Config = Readonly<{
   operator: Readonly<OperatorConfig> | null;
   /** Backups: the recovery public key and the schedule (see BackupConfig). */
   backup: Readonly<BackupConfig>;
+  /**
+   * SUJARIT_WORKERS: server processes sharing PORT (node:cluster; default 1: no cluster). The first
+   * process starts the embedded PostgreSQL and migrates once, then forks the workers (docs/scaling.md).
+   */
+  workers: number;
+  /**
+   * SUJARIT_METRICS_PORT / SUJARIT_METRICS_HOST: a separate listener serving /metrics (Prometheus
+   * text) on HOST:PORT (host default 127.0.0.1; default unset: no listener).
+   */
+  metrics: Readonly<{ port: number; host: string }> | null;
 }>;
 
 /**
@@ -224,6 +234,13 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const operator = operatorOf(env, problems);
   const backup = backupOf(env, int, problems);
+  const workers = int('SUJARIT_WORKERS', env.SUJARIT_WORKERS, 1, 1, 64);
+  const metricsPort = env.SUJARIT_METRICS_PORT
+    ? int('SUJARIT_METRICS_PORT', env.SUJARIT_METRICS_PORT, 0, 0, 65535)
+    : null;
+  const metricsHost = env.SUJARIT_METRICS_HOST || '127.0.0.1';
+  if (metricsPort !== null && metricsPort === port && metricsPort !== 0)
+    problems.push('SUJARIT_METRICS_PORT must differ from PORT (metrics have a listener of their own)');
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -255,6 +272,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     filing: Object.freeze(filing),
     operator,
     backup,
+    workers,
+    metrics: metricsPort === null ? null : Object.freeze({ port: metricsPort, host: metricsHost }),
   });
 }
 

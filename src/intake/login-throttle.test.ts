@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLoginThrottle } from './login-throttle.ts';
+import { DEFAULT_LOGIN_LIMITS } from '../config/load.ts';
+import { createLoginThrottle, limitsOfWorker } from './login-throttle.ts';
 
 type Step = { atMs: number; key?: string; expect: 'ok' | number; refund?: boolean };
 
@@ -96,5 +97,30 @@ describe('createLoginThrottle', () => {
     refund();
     throttle.reserve();
     assert.throws(() => throttle.reserve(), { code: 'too_many_requests' });
+  });
+
+  it('gives each of N workers 1/N of every budget, so N processes allow what one would', () => {
+    const three = limitsOfWorker(DEFAULT_LOGIN_LIMITS, 3);
+    assert.deepEqual(three.receipt, { perMinute: 200, burst: 7 });
+    assert.deepEqual(three.staffAccount, { perMinute: 1 / 3, burst: 2 });
+    // An attacker spread over the three workers (the first process hands connections out in turn)
+    // gets the bursts of three buckets, then the one refill rate split three ways.
+    let now = 0;
+    const workers = Array.from({ length: 3 }, () => createLoginThrottle(three.staffAccount, () => now));
+    let admitted = 0;
+    for (let minute = 0; minute <= 30; minute++) {
+      now = minute * 60_000;
+      for (const w of workers)
+        for (;;) {
+          try {
+            w.reserve('victim@agency.example');
+            admitted++;
+          } catch {
+            break;
+          }
+        }
+    }
+    // One process: a burst of 5, then 1 a minute: 35 in 30 minutes. Three workers: bursts of 2 each, then 30 refills.
+    assert.ok(admitted <= 6 + 30 + 1, `${admitted} guesses in 30 minutes`);
   });
 });

@@ -79,3 +79,20 @@ export function createLoginLimits(limits: LoginLimitConfig = DEFAULT_LOGIN_LIMIT
     staffAccount: createLoginThrottle(limits.staffAccount, now),
   });
 }
+
+/**
+ * A worker's share of the login limits when `workers` processes share one port (SUJARIT_WORKERS):
+ * the first process hands connections out in turn, so each worker sees about 1/workers of the
+ * guesses, and its buckets hold 1/workers of the budget (burst rounded up, at least 1). Together
+ * they allow what one process would, not `workers` times more (docs/scaling.md).
+ */
+export function limitsOfWorker(limits: LoginLimitConfig, workers: number): LoginLimitConfig {
+  const share = ({ perMinute, burst }: RateLimit): RateLimit =>
+    Object.freeze({ perMinute: perMinute / workers, burst: Math.max(1, Math.ceil(burst / workers)) });
+  return Object.freeze({
+    receipt: share(limits.receipt),
+    tracking: share(limits.tracking),
+    staff: share(limits.staff),
+    staffAccount: share(limits.staffAccount),
+  });
+}

@@ -12,6 +12,23 @@ export type LedgerConfig = LedgerKeyConfig &
 
 export type LedgerService = { key: SigningKey; tick: () => Promise<void>; stop: () => Promise<void> };
 
+/** Loads the ledger key, creating the log on the very first start (no log, no key). */
+export async function openLedger({
+  db,
+  config,
+  log,
+}: {
+  db: Db;
+  config: LedgerKeyConfig;
+  log: (level: 'info' | 'warn', msg: string) => void;
+}): Promise<SigningKey> {
+  const key = await loadLedgerKey({ db, config });
+  if (key) return key;
+  const created = await initLedger({ db, config });
+  log('info', `ledger created: verifier key ${created.vkey}`);
+  return created;
+}
+
 /**
  * Loads the ledger key, creating the log on the very first start (no log, no key), and starts the
  * sequencer timer. A failed run is logged and retried at the next tick.
@@ -25,12 +42,7 @@ export async function startLedger({
   config: LedgerConfig;
   log: (level: 'info' | 'warn', msg: string) => void;
 }): Promise<LedgerService> {
-  let key = await loadLedgerKey({ db, config });
-  if (!key) {
-    key = await initLedger({ db, config });
-    log('info', `ledger created: verifier key ${key.vkey}`);
-  }
-  const signingKey = key;
+  const signingKey = await openLedger({ db, config, log });
   let running: Promise<void> | null = null;
   // Cosigning has its own guard, so a slow witness never holds up sequencing.
   let cosigning: Promise<void> | null = null;

@@ -7,6 +7,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { MAX_FIELDS_BYTES, MAX_FILES, TEXT_LIMITS } from '../intake/limits.ts';
+import { recordRequest, startHttpMetrics } from '../metrics/http.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { refuseNul } from './input.ts';
@@ -75,6 +76,11 @@ export async function buildApp(
     throwFileSizeLimit: false,
   });
   await app.register(helmet, helmetConfig);
+  // Counted by route pattern (never the URL: it can carry a tracking code), for /metrics.
+  startHttpMetrics();
+  app.addHook('onResponse', async (req, reply) => {
+    recordRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime);
+  });
 
   // Pages may hold case content or a receipt: never stored by the browser or a proxy.
   app.addHook('onSend', async (_req, reply) => {

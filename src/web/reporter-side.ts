@@ -31,6 +31,16 @@ function reporterErrorPage(req: FastifyRequest, reply: FastifyReply, messageKey:
   });
 }
 
+/** What /readyz checks: the database answers with a ledger in it, and this process loaded the ledger's key. */
+async function readiness(deps: WebDeps): Promise<{ database: boolean; ledger: boolean }> {
+  try {
+    const state = await deps.db.selectFrom('ledger_state').select('tree_size').executeTakeFirst();
+    return { database: true, ledger: state !== undefined && deps.ledgerVkey() !== null };
+  } catch {
+    return { database: false, ledger: false };
+  }
+}
+
 /**
  * The reporter side's plugin. MUST be registered encapsulated (not through fastify-plugin) so its
  * handlers and decoration stay its own; its not-found handler answers every unknown URL the staff
@@ -51,6 +61,14 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   app.get('/healthz', { exposeHeadRoute: true }, async (_req, reply) => {
     await sql`select 1`.execute(deps.db);
     return reply.send({ status: 'ok' });
+  });
+  // Readiness: the database answers, its schema is this version's and the ledger's key is loaded.
+  app.get('/readyz', { exposeHeadRoute: true }, async (_req, reply) => {
+    const checks = await readiness(deps);
+    return reply.code(checks.database && checks.ledger ? 200 : 503).send({
+      status: checks.database && checks.ledger ? 'ready' : 'not ready',
+      ...checks,
+    });
   });
 
   reporterRoutes(app, deps);

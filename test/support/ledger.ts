@@ -16,6 +16,7 @@ import { readCheckpoint, readTile } from '../../src/ledger/read-log.ts';
 import {
   decodeBundle,
   HASH_SIZE,
+  parseTilePath,
   requiredTiles,
   TILE_WIDTH,
   tilePath,
@@ -120,6 +121,22 @@ export function randomEntry(rng: () => number): Buffer {
 
 /** What a log serves: the checkpoint text and tile or bundle bytes (null when not served). */
 export type LogReader = { checkpoint: () => Promise<string | null>; tile: (t: TileAddress) => Promise<Buffer | null> };
+
+/** What a monitor reads from one server's /log over HTTP. */
+export function httpReader(base: string): LogReader {
+  return {
+    checkpoint: async () => {
+      const res = await fetch(new URL('/log/checkpoint', base));
+      return res.status === 200 ? res.text() : null;
+    },
+    tile: async (t: TileAddress) => {
+      const p = tilePath(t);
+      assert.ok(parseTilePath(p));
+      const res = await fetch(new URL(`/log/${p}`, base));
+      return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : null;
+    },
+  };
+}
 
 /** The public read functions of src/ledger/read-log.ts on `db`: exactly what /log serves. */
 export function dbReader(db: Db): LogReader {

@@ -1,14 +1,21 @@
 // Runs the real server (`node src/main.ts`) as a child process on 127.0.0.1 and a free port, on a
 // test database, so tests can talk HTTP to it, kill it (-9) and start it again on the same data.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export type ServerProcess = { url: string; child: ChildProcess; stop: () => Promise<void>; kill9: () => Promise<void> };
+export type ServerProcess = {
+  url: string;
+  child: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+  kill9: () => Promise<void>;
+};
 
 /** Cheap Argon2id unless the caller passes real costs in `env`. */
 export const CHEAP_KDF_ENV = { SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' };
@@ -49,6 +56,7 @@ export async function startServerProcess({
   return {
     url,
     child,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -86,4 +94,16 @@ export function cliEnvOf(fixture: { database: { url: string }; dataDir: string }
     SUJARIT_LOG_LEVEL: 'warn',
     ...CHEAP_KDF_ENV,
   };
+}
+
+/** The pids of the workers (child processes running src/main.ts) of a server started with SUJARIT_WORKERS. */
+export async function workerPids(primaryPid: number): Promise<number[]> {
+  const found: number[] = [];
+  for (const d of (await readdir('/proc')).filter((x) => /^\d+$/.test(x))) {
+    const stat = await readFile(`/proc/${d}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === primaryPid && (await readFile(`/proc/${d}/cmdline`, 'utf8').catch(() => '')).includes('main.ts'))
+      found.push(Number(d));
+  }
+  return found.sort((a, b) => a - b);
 }

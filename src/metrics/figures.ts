@@ -1,0 +1,98 @@
+// What /metrics reads from the database at each scrape: queue depths, overdue cases per agency and
+// the age of the last backup. Read once per scrape by the process that serves /metrics (the first
+// process under SUJARIT_WORKERS), never summed over workers: every worker would count the same rows.
+import { sql } from 'kysely';
+import client from 'prom-client';
+import type { Db } from '../db/connection.ts';
+
+/** The queues a scrape counts: rows waiting, by queue and state. */
+export type QueueDepth = { queue: string; state: string; depth: number };
+
+/** Rows waiting in each queue: the ledger outbox, LINE events and outbox, complainant notices, §10 reminders due. */
+export async function queueDepths(db: Db): Promise<QueueDepth[]> {
+  const { rows } = await sql<QueueDepth>`
+    select 'ledger_outbox' as queue, 'pending' as state, count(*)::int as depth from ledger_outbox
+    union all select 'line_event', s.state, (select count(*)::int from line_event e where e.state = s.state)
+      from (values ('pending'), ('failed')) as s(state)
+    union all select 'line_outbox', s.state, (select count(*)::int from line_outbox o where o.state = s.state)
+      from (values ('pending'), ('failed')) as s(state)
+    union all select 'line_notice', 'pending', count(*)::int from complainant_notice where done_at is null
+    union all select 'mail_permit_reminder', 'due', count(*)::int from permit_request
+      where decision is null and next_notice_at <= now()`.execute(db);
+  return rows;
+}
+
+/** Open cases with a deadline clock run out and not paused, per agency code (every agency listed, 0 included). */
+export async function overdueByAgency(db: Db): Promise<{ agency: string; cases: number }[]> {
+  const { rows } = await sql<{ agency: string; cases: number }>`
+    select a.code as agency, count(c.id)::int as cases from agency a
+    left join report_case c on c.agency_id = a.id and c.status <> 'closed' and c.paused_at is null
+      and least(c.ack_due_at, c.reply_due_at, c.feedback_due_at) <= now()
+    group by a.code order by a.code`.execute(db);
+  return rows;
+}
+
+/**
+ * Seconds since the last backup finished, or null when the database keeps no record of backups
+ * (no table `backup` or `backup_run` with a `finished_at` or `completed_at` column) or none was made.
+ */
+export async function backupAgeSeconds(db: Db): Promise<{ table: string; seconds: number } | null> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and table_name in ('backup', 'backup_run')
+      and column_name in ('finished_at', 'completed_at')
+    order by table_name, column_name limit 1`.execute(db);
+  const found = rows[0];
+  if (!found) return null;
+  const { rows: age } = await sql<{ seconds: number | null }>`
+    select extract(epoch from now() - max(${sql.ref(found.column_name)}))::float8 as seconds
+    from ${sql.table(found.table_name)}`.execute(db);
+  const seconds = age[0]?.seconds ?? null;
+  return seconds === null ? null : { table: found.table_name, seconds };
+}
+
+/** A registry whose gauges read the database at each scrape. */
+export function databaseRegistry(db: Db): client.Registry {
+  const registry = new client.Registry();
+  new client.Gauge({
+    name: 'sujarit_queue_depth',
+    help: 'Rows waiting in a queue: ledger_outbox, line_event, line_outbox, line_notice, mail_permit_reminder',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const q of await queueDepths(db)) this.set({ queue: q.queue, state: q.state }, q.depth);
+    },
+  });
+  new client.Gauge({
+    name: 'sujarit_cases_overdue',
+    help: 'Open cases with a deadline clock run out (not paused), by agency code',
+    labelNames: ['agency'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const a of await overdueByAgency(db)) this.set({ agency: a.agency }, a.cases);
+    },
+  });
+  new client.Gauge({
+    name: 'sujarit_backup_age_seconds',
+    help: 'Seconds since the last backup finished, labelled with the table that records backups (absent when none is recorded)',
+    labelNames: ['table'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const age = await backupAgeSeconds(db);
+      if (age !== null) this.set({ table: age.table }, age.seconds);
+    },
+  });
+  new client.Gauge({
+    name: 'sujarit_ledger_unsigned_entries',
+    help: 'Entries integrated into the ledger tree but not yet covered by a signed checkpoint',
+    registers: [registry],
+    async collect() {
+      const row = await db.selectFrom('ledger_state').select(['tree_size', 'signed_size']).executeTakeFirst();
+      this.set(row ? Number(row.tree_size) - Number(row.signed_size) : 0);
+    },
+  });
+  return registry;
+}
