@@ -90,15 +90,17 @@ describe('/metrics and /readyz', () => {
         ['OPDC', 0],
       ],
     );
-    assert.deepEqual(first.families.get('sujarit_backup_age_seconds')?.samples, [], 'no backup table: no age');
+    assert.deepEqual(first.families.get('sujarit_backup_age_seconds')?.samples, [], 'no backup made yet: no age');
     assert.equal(first.families.get('sujarit_database_up')?.samples[0].value, 1);
 
     await t.db
       .updateTable('report_case')
       .set({ ack_due_at: new Date(Date.now() - 86_400_000) })
       .execute();
-    await sql`create table backup_run (id serial primary key, finished_at timestamptz)`.execute(t.db);
-    await sql`insert into backup_run (finished_at) values (now() - interval '2 hours')`.execute(t.db);
+    await sql`insert into backup_run (started_at, finished_at, made_by, file_name, bytes, table_count, row_count)
+      values (now() - interval '2 hours 1 minute', now() - interval '2 hours', 'command', 'b.age', 1, 1, 1)`.execute(
+      t.db,
+    );
     await t.sequence();
     const second = await scrape();
     assert.deepEqual(
@@ -109,7 +111,7 @@ describe('/metrics and /readyz', () => {
       ],
     );
     const age = second.families.get('sujarit_backup_age_seconds')?.samples[0];
-    assert.equal(age?.labels.table, 'backup_run');
+    assert.equal(age?.labels.made_by, 'command');
     assert.ok(age && age.value >= 7200 && age.value < 7300, String(age?.value));
     assert.equal(
       second.families.get('sujarit_queue_depth')?.samples.find((s) => s.labels.queue === 'ledger_outbox')?.value,

@@ -32,25 +32,6 @@ export async function overdueByAgency(db: Db): Promise<{ agency: string; cases: 
   return rows;
 }
 
-/**
- * Seconds since the last backup finished, or null when the database keeps no record of backups
- * (no table `backup` or `backup_run` with a `finished_at` or `completed_at` column) or none was made.
- */
-export async function backupAgeSeconds(db: Db): Promise<{ table: string; seconds: number } | null> {
-  const { rows } = await sql<{ table_name: string; column_name: string }>`
-    select table_name, column_name from information_schema.columns
-    where table_schema = current_schema() and table_name in ('backup', 'backup_run')
-      and column_name in ('finished_at', 'completed_at')
-    order by table_name, column_name limit 1`.execute(db);
-  const found = rows[0];
-  if (!found) return null;
-  const { rows: age } = await sql<{ seconds: number | null }>`
-    select extract(epoch from now() - max(${sql.ref(found.column_name)}))::float8 as seconds
-    from ${sql.table(found.table_name)}`.execute(db);
-  const seconds = age[0]?.seconds ?? null;
-  return seconds === null ? null : { table: found.table_name, seconds };
-}
-
 /** A registry whose gauges read the database at each scrape. */
 export function databaseRegistry(db: Db): client.Registry {
   const registry = new client.Registry();
@@ -76,13 +57,18 @@ export function databaseRegistry(db: Db): client.Registry {
   });
   new client.Gauge({
     name: 'sujarit_backup_age_seconds',
-    help: 'Seconds since the last backup finished, labelled with the table that records backups (absent when none is recorded)',
-    labelNames: ['table'],
+    help: 'Seconds since the last backup finished, labelled by who made it (schedule or command; absent until one is made)',
+    labelNames: ['made_by'],
     registers: [registry],
     async collect() {
       this.reset();
-      const age = await backupAgeSeconds(db);
-      if (age !== null) this.set({ table: age.table }, age.seconds);
+      const last = await db
+        .selectFrom('backup_run')
+        .select(['finished_at', 'made_by'])
+        .orderBy('finished_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (last) this.set({ made_by: last.made_by }, (Date.now() - last.finished_at.getTime()) / 1000);
     },
   });
   new client.Gauge({
