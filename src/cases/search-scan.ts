@@ -1,77 +1,104 @@
 // One batch of a search: opens each case's keys, decrypts its texts and matches them. CPU only, no
 // database, run in the search workers (search-worker.ts). The plaintext exists only in this
-// function's memory; only the snippets of matching cases leave it.
-import type { KeyObject } from 'node:crypto';
-import { aeadKey, openJson } from '../crypto/aead.ts';
+// function's memory; only the snippets of matching cases leave it, with the ring entries
+// (key-ring.ts: ciphertext) of the keys it had to open from their sealed boxes.
+import { openRaw } from '../crypto/aead.ts';
 import { openSealed, type KeyPair } from '../crypto/sealed-box.ts';
 import { contentAad, messageAad } from '../intake/case-keys.ts';
+import { openFromRing, ringKeyOf, wrapForRing, type RingSlot } from './key-ring.ts';
 import { matchTexts, snippetAt } from './search-text.ts';
 
 /**
- * A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes),
- * and `labels`, its category's names in Thai and English (metadata: searched after the texts).
+ * A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes)
+ * with their ring entries when written, and `labels`, its category's names in Thai and English
+ * (metadata: searched after the texts).
  */
 export type ScanCase = {
   id: string;
   labels: string;
   content: Uint8Array;
   sealedKey: Uint8Array;
+  ring: Uint8Array | null;
   teamKey: Uint8Array | null;
+  teamRing: Uint8Array | null;
   messages: { id: string; isNote: boolean; body: Uint8Array }[];
 };
-export type ScanTask = { words: string[]; keys: { publicKey: Uint8Array; privateKey: Uint8Array }; cases: ScanCase[] };
+export type ScanTask = {
+  words: string[];
+  userId: number;
+  keys: { publicKey: Uint8Array; privateKey: Uint8Array };
+  cases: ScanCase[];
+};
 /** `index` into the task's cases. */
 export type ScanMatch = { index: number; hits: number; snippet: string };
-export type ScanResult = { matches: ScanMatch[]; scanned: number; unreadable: number };
+/** A ring entry to store for the key of case `index` (its box had to be opened). */
+export type ScanRing = { index: number; purpose: 'content' | 'team'; ring: Uint8Array };
+export type ScanResult = { matches: ScanMatch[]; scanned: number; unreadable: number; rings: ScanRing[] };
 
 // Structured cloning (worker messages) turns Buffers into plain Uint8Arrays: view them as Buffers again.
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** Opens a sealed 32-byte key as an AEAD key object, wiping the raw bytes at once. */
-function openKey(keys: KeyPair, sealed: Uint8Array): KeyObject {
-  const raw = openSealed(keys, buf(sealed));
-  try {
-    return aeadKey(raw);
-  } finally {
-    raw.fill(0);
-  }
+type Opener = { keys: KeyPair; ringKey: Buffer; userId: number; rings: ScanRing[] };
+
+/** A case key from the ring, else from its sealed box (then a ring entry is made for it). Raw: the caller wipes it. */
+function openKey(o: Opener, index: number, c: ScanCase, purpose: 'content' | 'team'): Buffer {
+  const sealedKey = (purpose === 'content' ? c.sealedKey : c.teamKey) as Uint8Array;
+  const ring = purpose === 'content' ? c.ring : c.teamRing;
+  const slot: RingSlot = { caseId: c.id, userId: o.userId, purpose, sealedKey };
+  const fromRing = ring ? openFromRing(o.ringKey, slot, ring) : null;
+  if (fromRing) return fromRing;
+  const key = openSealed(o.keys, buf(sealedKey));
+  if (key.length !== 32) throw new Error('a case key is 32 bytes');
+  o.rings.push({ index, purpose, ring: wrapForRing(o.ringKey, slot, key) });
+  return key;
 }
 
+const text = (key: Buffer, sealed: Uint8Array, aad: string) => openRaw(key, sealed, aad).toString('utf8');
+
 /** The report (what, when, where, who), the reporter thread, the internal notes, then the category's names. */
-function caseTexts(keys: KeyPair, c: ScanCase): string[] {
-  const key = openKey(keys, c.sealedKey);
-  const content = openJson<{ what: string; when: string; where: string; who: string }>(
-    key,
-    buf(c.content),
-    contentAad(c.id),
-  );
-  const texts = [content.what, content.when, content.where, content.who];
-  const notes = c.messages.filter((m) => m.isNote);
-  // One message that does not open (damaged, or planted with another key) is skipped, not the case.
-  const push = (k: KeyObject, m: ScanCase['messages'][number]) => {
-    try {
-      texts.push(openJson<{ text: string }>(k, buf(m.body), messageAad(c.id, m.id)).text);
-    } catch {
-      /* the case page shows it as unreadable and records it */
+function caseTexts(o: Opener, index: number, c: ScanCase): string[] {
+  const opened: Buffer[] = [];
+  try {
+    const key = openKey(o, index, c, 'content');
+    opened.push(key);
+    const content = JSON.parse(text(key, c.content, contentAad(c.id))) as {
+      what: string;
+      when: string;
+      where: string;
+      who: string;
+    };
+    const texts = [content.what, content.when, content.where, content.who];
+    const notes = c.messages.filter((m) => m.isNote);
+    // One message that does not open (damaged, or planted with another key) is skipped, not the case.
+    const push = (k: Buffer, m: ScanCase['messages'][number]) => {
+      try {
+        texts.push((JSON.parse(text(k, m.body, messageAad(c.id, m.id))) as { text: string }).text);
+      } catch {
+        /* the case page shows it as unreadable and records it */
+      }
+    };
+    for (const m of c.messages) if (!m.isNote) push(key, m);
+    // The team key is opened only when there are notes to read: one key opening saved per case.
+    if (notes.length > 0 && c.teamKey) {
+      const team = openKey(o, index, c, 'team');
+      opened.push(team);
+      for (const m of notes) push(team, m);
     }
-  };
-  for (const m of c.messages) if (!m.isNote) push(key, m);
-  // The team key is opened only when there are notes to read: one X25519 operation saved per case.
-  if (notes.length > 0 && c.teamKey) {
-    const team = openKey(keys, c.teamKey);
-    for (const m of notes) push(team, m);
+    texts.push(c.labels);
+    return texts;
+  } finally {
+    for (const k of opened) k.fill(0);
   }
-  texts.push(c.labels);
-  return texts;
 }
 
 /**
  * Opens, reads and matches every case of the task. A case whose keys or texts do not open
  * (damaged, or sealed to someone else) is counted as unreadable, never thrown. Wipes the task's
- * copy of the private key before returning.
+ * copy of the private key, and the ring key, before returning.
  */
 export function scanCases(task: ScanTask): ScanResult {
   const keys: KeyPair = { publicKey: buf(task.keys.publicKey), privateKey: buf(task.keys.privateKey) };
+  const o: Opener = { keys, ringKey: ringKeyOf(keys.privateKey), userId: task.userId, rings: [] };
   const matches: ScanMatch[] = [];
   let scanned = 0;
   let unreadable = 0;
@@ -79,7 +106,7 @@ export function scanCases(task: ScanTask): ScanResult {
     task.cases.forEach((c, index) => {
       let texts: string[];
       try {
-        texts = caseTexts(keys, c);
+        texts = caseTexts(o, index, c);
       } catch {
         unreadable++;
         return;
@@ -90,6 +117,7 @@ export function scanCases(task: ScanTask): ScanResult {
     });
   } finally {
     keys.privateKey.fill(0);
+    o.ringKey.fill(0);
   }
-  return { matches, scanned, unreadable };
+  return { matches, scanned, unreadable, rings: o.rings };
 }

@@ -11,15 +11,15 @@
 // thread keeps none) and the worker wipes it when done.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { recordAudits } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { KeyPair } from '../crypto/sealed-box.ts';
 import { translator } from '../i18n/messages.ts';
 import type { StaffActor } from '../staff/session.ts';
 import type { CaseSummary } from './list-cases.ts';
-import type { ScanCase, ScanResult, ScanTask } from './search-scan.ts';
+import type { ScanCase, ScanResult, ScanRing, ScanTask } from './search-scan.ts';
 import { queryWords } from './search-text.ts';
 
 export { MAX_QUERY_CHARS, SNIPPET_CHARS } from './search-text.ts';
@@ -71,13 +71,16 @@ function startWorker(): PoolWorker {
  * whatever else was allocated beside it. The key pair travels in a buffer of its own, transferred
  * too, so this thread keeps no copy; the worker wipes its private key when done.
  */
-function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: ScanTask; transfer: ArrayBuffer[] } {
+function packBatch(words: string[], actor: StaffActor, cases: ScanCase[]): { task: ScanTask; transfer: ArrayBuffer[] } {
+  const keys = actor.keys;
   let size = 0;
   for (const c of cases)
     size +=
       c.content.length +
       c.sealedKey.length +
+      (c.ring?.length ?? 0) +
       (c.teamKey?.length ?? 0) +
+      (c.teamRing?.length ?? 0) +
       c.messages.reduce((n, m) => n + m.body.length, 0);
   const data = new Uint8Array(size);
   let at = 0;
@@ -91,14 +94,21 @@ function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: S
     labels: c.labels,
     content: put(c.content),
     sealedKey: put(c.sealedKey),
+    ring: c.ring ? put(c.ring) : null,
     teamKey: c.teamKey ? put(c.teamKey) : null,
+    teamRing: c.teamRing ? put(c.teamRing) : null,
     messages: c.messages.map((m) => ({ id: m.id, isNote: m.isNote, body: put(m.body) })),
   }));
   const pair = new Uint8Array(64);
   pair.set(keys.publicKey, 0);
   pair.set(keys.privateKey, 32);
   return {
-    task: { words, keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) }, cases: packed },
+    task: {
+      words,
+      userId: actor.id,
+      keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) },
+      cases: packed,
+    },
     transfer: [data.buffer, pair.buffer],
   };
 }
@@ -130,7 +140,9 @@ type CaseRow = {
   due_at: Date | null;
   content: Buffer;
   sealed_key: Buffer;
+  ring_key: Buffer | null;
   team_key: Buffer | null;
+  team_ring: Buffer | null;
 };
 
 /** Two queries in all, in parallel: the cases with the actor's sealed keys, and their messages. */
@@ -155,7 +167,9 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
         'c.paused_at',
         'c.content',
         'k.sealed_key',
+        'k.ring_key',
         'tk.sealed_key as team_key',
+        'tk.ring_key as team_ring',
       ])
       .select((eb) => eb.fn<Date | null>('least', ['c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at']).as('due_at'))
       .where('k.user_id', '=', actorId)
@@ -182,10 +196,26 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
     labels: `${TH(`category.${r.category}`)} ${EN(`category.${r.category}`)}`,
     content: r.content,
     sealedKey: r.sealed_key,
+    ring: r.ring_key,
     teamKey: r.team_key,
+    teamRing: r.team_ring,
     messages: byCase.get(r.id) ?? [],
   }));
   return { rows: rows as CaseRow[], cases };
+}
+
+/**
+ * Stores the ring entries (key-ring.ts) of the keys a search opened from their sealed boxes, so that
+ * the next search opens them from the ring: one statement. A row deleted meanwhile (access
+ * withdrawn) is not brought back: only existing rows are updated.
+ */
+async function storeRings(db: Db, userId: number, rings: (ScanRing & { caseId: string })[]): Promise<void> {
+  if (rings.length === 0) return;
+  await sql`
+    update case_key k set ring_key = t.ring
+    from unnest(${rings.map((g) => g.caseId)}::uuid[], ${rings.map((g) => g.purpose)}::text[],
+      ${rings.map((g) => Buffer.from(g.ring.buffer, g.ring.byteOffset, g.ring.byteLength))}::bytea[]) as t(case_id, purpose, ring)
+    where k.case_id = t.case_id and k.user_id = ${userId} and k.purpose = t.purpose`.execute(db);
 }
 
 /**
@@ -220,7 +250,7 @@ export async function searchCases({
       runBatch(
         packBatch(
           words,
-          actor.keys,
+          actor,
           share.map((x) => x.c),
         ),
       ).then((r) => ({ r, share })),
@@ -231,6 +261,11 @@ export async function searchCases({
   );
   const scanned = results.reduce((n, { r }) => n + r.scanned, 0);
   const unreadable = results.reduce((n, { r }) => n + r.unreadable, 0);
+  await storeRings(
+    db,
+    actor.id,
+    results.flatMap(({ r, share }) => r.rings.map((g) => ({ ...g, caseId: rows[share[g.index].i].id }))),
+  );
   found.sort(
     (a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number,
   );
