@@ -9,7 +9,7 @@
 // Its associated data names the case, the holder, the purpose and a hash of the sealed box it
 // copies: a ring moved to another row, or left behind when the box is re-sealed, does not open, and
 // the box is opened instead (and the ring written again).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { openRaw, sealRaw } from '../crypto/aead.ts';
 import { subkey } from '../crypto/kdf.ts';
 import type { KeyPurpose } from '../db/schema.ts';
@@ -20,7 +20,7 @@ export function ringKeyOf(privateKey: Uint8Array): Buffer {
 }
 
 function ringAad(caseId: string, userId: number, purpose: KeyPurpose, sealedKey: Uint8Array): string {
-  const box = createHash('sha256').update(sealedKey).digest('base64');
+  const box = hash('sha256', sealedKey, 'base64');
   return `case-key-ring/${caseId}/${userId}/${purpose}/${box}`;
 }
 

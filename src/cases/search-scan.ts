@@ -35,6 +35,119 @@ export type ScanMatch = { index: number; hits: number; snippet: string };
 export type ScanRing = { index: number; purpose: 'content' | 'team'; ring: Uint8Array };
 export type ScanResult = { matches: ScanMatch[]; scanned: number; unreadable: number; rings: ScanRing[] };
 
+/**
+ * A batch as it travels to a worker: every byte of its cases in one buffer, located by (start,
+ * length) pairs, -1 for none; five pairs a case (content, sealed key, its ring, team key, its
+ * ring), one a message. Flat arrays clone fast: a view object for each of ~10,000 values cost more
+ * than the copy itself. All its buffers are transferred, not copied; `keys` is public ‖ private.
+ */
+export type PackedTask = {
+  words: string[];
+  userId: number;
+  keys: Uint8Array;
+  data: Uint8Array;
+  ids: string[];
+  labels: string[];
+  spans: Int32Array;
+  messageCounts: Int32Array;
+  messageIds: string[];
+  messageNotes: Uint8Array;
+  messageSpans: Int32Array;
+};
+
+/** Packs cases for a worker (see PackedTask); returns the buffers to transfer with it. */
+export function packTask(
+  words: string[],
+  userId: number,
+  keys: KeyPair,
+  cases: ScanCase[],
+): { task: PackedTask; transfer: ArrayBuffer[] } {
+  let size = 0;
+  let messages = 0;
+  for (const c of cases) {
+    size += c.content.length + c.sealedKey.length + (c.ring?.length ?? 0);
+    size += (c.teamKey?.length ?? 0) + (c.teamRing?.length ?? 0);
+    for (const m of c.messages) size += m.body.length;
+    messages += c.messages.length;
+  }
+  const data = new Uint8Array(size);
+  const spans = new Int32Array(cases.length * 10);
+  const messageSpans = new Int32Array(messages * 2);
+  let at = 0;
+  const put = (into: Int32Array, i: number, b: Uint8Array | null) => {
+    into[2 * i] = b ? at : -1;
+    into[2 * i + 1] = b ? b.length : -1;
+    if (!b) return;
+    data.set(b, at);
+    at += b.length;
+  };
+  const task: PackedTask = {
+    words,
+    userId,
+    keys: new Uint8Array(64),
+    data,
+    ids: [],
+    labels: [],
+    spans,
+    messageCounts: new Int32Array(cases.length),
+    messageIds: [],
+    messageNotes: new Uint8Array(messages),
+    messageSpans,
+  };
+  task.keys.set(keys.publicKey, 0);
+  task.keys.set(keys.privateKey, 32);
+  let m = 0;
+  cases.forEach((c, i) => {
+    task.ids.push(c.id);
+    task.labels.push(c.labels);
+    [c.content, c.sealedKey, c.ring, c.teamKey, c.teamRing].forEach((b, k) => {
+      put(spans, 5 * i + k, b);
+    });
+    task.messageCounts[i] = c.messages.length;
+    for (const msg of c.messages) {
+      task.messageIds.push(msg.id);
+      task.messageNotes[m] = msg.isNote ? 1 : 0;
+      put(messageSpans, m++, msg.body);
+    }
+  });
+  const transfer = [data, spans, task.messageCounts, task.messageNotes, messageSpans, task.keys].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+  return { task, transfer };
+}
+
+/** The cases of a packed batch, as views into its buffer (nothing copied). */
+export function unpackTask(p: PackedTask): ScanTask {
+  const view = (spans: Int32Array, i: number) =>
+    spans[2 * i] < 0 ? null : p.data.subarray(spans[2 * i], spans[2 * i] + spans[2 * i + 1]);
+  let m = 0;
+  const cases = p.ids.map((id, i): ScanCase => {
+    const messages: ScanCase['messages'] = [];
+    for (let k = 0; k < p.messageCounts[i]; k++, m++)
+      messages.push({
+        id: p.messageIds[m],
+        isNote: p.messageNotes[m] === 1,
+        body: view(p.messageSpans, m) as Uint8Array,
+      });
+    return {
+      id,
+      labels: p.labels[i],
+      content: view(p.spans, 5 * i) as Uint8Array,
+      sealedKey: view(p.spans, 5 * i + 1) as Uint8Array,
+      ring: view(p.spans, 5 * i + 2),
+      teamKey: view(p.spans, 5 * i + 3),
+      teamRing: view(p.spans, 5 * i + 4),
+      messages,
+    };
+  });
+  return {
+    words: p.words,
+    userId: p.userId,
+    keys: { publicKey: p.keys.subarray(0, 32), privateKey: p.keys.subarray(32) },
+    cases,
+  };
+}
+
 // Structured cloning (worker messages) turns Buffers into plain Uint8Arrays: view them as Buffers again.
 const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 

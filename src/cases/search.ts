@@ -19,7 +19,7 @@ import { AppError } from '../errors.ts';
 import { translator } from '../i18n/messages.ts';
 import type { StaffActor } from '../staff/session.ts';
 import type { CaseSummary } from './list-cases.ts';
-import type { ScanCase, ScanResult, ScanRing, ScanTask } from './search-scan.ts';
+import { type PackedTask, packTask, type ScanCase, type ScanResult, type ScanRing } from './search-scan.ts';
 import { queryWords } from './search-text.ts';
 
 export { MAX_QUERY_CHARS, SNIPPET_CHARS } from './search-text.ts';
@@ -66,54 +66,12 @@ function startWorker(): PoolWorker {
 }
 
 /**
- * A batch for a worker with its bytes in one fresh buffer, transferred, not copied: cloning a
- * Buffer copies its whole backing store, which for small Buffers is a shared pool slab holding
- * whatever else was allocated beside it. The key pair travels in a buffer of its own, transferred
- * too, so this thread keeps no copy; the worker wipes its private key when done.
+ * Runs a batch on the next worker. Its bytes travel in fresh buffers, transferred, not copied:
+ * cloning a Buffer copies its whole backing store, which for small Buffers is a shared pool slab
+ * holding whatever else was allocated beside it. The key pair travels in a buffer of its own,
+ * transferred too, so this thread keeps no copy; the worker wipes its private key when done.
  */
-function packBatch(words: string[], actor: StaffActor, cases: ScanCase[]): { task: ScanTask; transfer: ArrayBuffer[] } {
-  const keys = actor.keys;
-  let size = 0;
-  for (const c of cases)
-    size +=
-      c.content.length +
-      c.sealedKey.length +
-      (c.ring?.length ?? 0) +
-      (c.teamKey?.length ?? 0) +
-      (c.teamRing?.length ?? 0) +
-      c.messages.reduce((n, m) => n + m.body.length, 0);
-  const data = new Uint8Array(size);
-  let at = 0;
-  const put = (b: Uint8Array) => {
-    data.set(b, at);
-    at += b.length;
-    return data.subarray(at - b.length, at);
-  };
-  const packed = cases.map((c) => ({
-    id: c.id,
-    labels: c.labels,
-    content: put(c.content),
-    sealedKey: put(c.sealedKey),
-    ring: c.ring ? put(c.ring) : null,
-    teamKey: c.teamKey ? put(c.teamKey) : null,
-    teamRing: c.teamRing ? put(c.teamRing) : null,
-    messages: c.messages.map((m) => ({ id: m.id, isNote: m.isNote, body: put(m.body) })),
-  }));
-  const pair = new Uint8Array(64);
-  pair.set(keys.publicKey, 0);
-  pair.set(keys.privateKey, 32);
-  return {
-    task: {
-      words,
-      userId: actor.id,
-      keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) },
-      cases: packed,
-    },
-    transfer: [data.buffer, pair.buffer],
-  };
-}
-
-function runBatch({ task, transfer }: { task: ScanTask; transfer: ArrayBuffer[] }): Promise<ScanResult> {
+function runBatch({ task, transfer }: { task: PackedTask; transfer: ArrayBuffer[] }): Promise<ScanResult> {
   while (pool.length < WORKERS) pool.push(startWorker());
   const w = pool[nextTask % pool.length];
   const id = nextTask++;
@@ -248,9 +206,10 @@ export async function searchCases({
   const results = await Promise.all(
     shares.map((share) =>
       runBatch(
-        packBatch(
+        packTask(
           words,
-          actor,
+          actor.id,
+          actor.keys,
           share.map((x) => x.c),
         ),
       ).then((r) => ({ r, share })),
