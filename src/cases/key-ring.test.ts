@@ -179,7 +179,19 @@ describe('search with the key ring', () => {
       assert.equal(openFromRing(ringKeyOf(colleague.keys.privateKey), slot, r.ring_key), null, 'not with another key');
       assert.equal(openFromRing(ringKey, { ...slot, userId: colleague.id }, r.ring_key), null, 'not in another row');
     }
-    for (const [i, q] of QUERIES.entries()) assert.deepEqual(await search(me, q), expected[i], q);
+    for (const [i, q] of QUERIES.entries()) {
+      assert.deepEqual(await search(me, q), expected[i], q);
+      // Fewer shown than found: each worker cuts snippets for its best only; the best of all are among them.
+      for (const limit of [1, 3]) {
+        const r = await searchCases({ db: t.db, actor: me, query: q, limit });
+        assert.deepEqual(
+          r.items.map(({ reference, snippet }) => ({ reference, snippet })),
+          expected[i].slice(0, limit),
+          `${q}, limit ${limit}`,
+        );
+        assert.equal(r.total, expected[i].length);
+      }
+    }
     assert.deepEqual(await rings(me.id), written, 'searches from the ring write nothing');
   });
 

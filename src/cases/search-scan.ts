@@ -6,7 +6,7 @@ import { openRaw } from '../crypto/aead.ts';
 import { openSealed, type KeyPair } from '../crypto/sealed-box.ts';
 import { contentAad, messageAad } from '../intake/case-keys.ts';
 import { openFromRing, ringKeyOf, wrapForRing, type RingSlot } from './key-ring.ts';
-import { matchTexts, snippetAt } from './search-text.ts';
+import { type FirstHit, matchTexts, snippetAt } from './search-text.ts';
 
 /**
  * A case as fetched: ciphertexts and the actor's sealed keys (`teamKey` opens the internal notes)
@@ -15,6 +15,8 @@ import { matchTexts, snippetAt } from './search-text.ts';
  */
 export type ScanCase = {
   id: string;
+  /** Its place among cases with as many hits: 0 is shown first (newest). */
+  rank: number;
   labels: string;
   content: Uint8Array;
   sealedKey: Uint8Array;
@@ -25,12 +27,14 @@ export type ScanCase = {
 };
 export type ScanTask = {
   words: string[];
+  /** How many cases the search shows: only the batch's best this many get a snippet. */
+  shown: number;
   userId: number;
   keys: { publicKey: Uint8Array; privateKey: Uint8Array };
   cases: ScanCase[];
 };
-/** `index` into the task's cases. */
-export type ScanMatch = { index: number; hits: number; snippet: string };
+/** `index` into the task's cases; `snippet` only for the batch's best `shown` matches. */
+export type ScanMatch = { index: number; hits: number; snippet: string | null };
 /** A ring entry to store for the key of case `index` (its box had to be opened). */
 export type ScanRing = { index: number; purpose: 'content' | 'team'; ring: Uint8Array };
 export type ScanResult = { matches: ScanMatch[]; scanned: number; unreadable: number; rings: ScanRing[] };
@@ -43,10 +47,12 @@ export type ScanResult = { matches: ScanMatch[]; scanned: number; unreadable: nu
  */
 export type PackedTask = {
   words: string[];
+  shown: number;
   userId: number;
   keys: Uint8Array;
   data: Uint8Array;
   ids: string[];
+  ranks: Int32Array;
   labels: string[];
   spans: Int32Array;
   messageCounts: Int32Array;
@@ -58,6 +64,7 @@ export type PackedTask = {
 /** Packs cases for a worker (see PackedTask); returns the buffers to transfer with it. */
 export function packTask(
   words: string[],
+  shown: number,
   userId: number,
   keys: KeyPair,
   cases: ScanCase[],
@@ -83,10 +90,12 @@ export function packTask(
   };
   const task: PackedTask = {
     words,
+    shown,
     userId,
     keys: new Uint8Array(64),
     data,
     ids: [],
+    ranks: new Int32Array(cases.length),
     labels: [],
     spans,
     messageCounts: new Int32Array(cases.length),
@@ -99,6 +108,7 @@ export function packTask(
   let m = 0;
   cases.forEach((c, i) => {
     task.ids.push(c.id);
+    task.ranks[i] = c.rank;
     task.labels.push(c.labels);
     [c.content, c.sealedKey, c.ring, c.teamKey, c.teamRing].forEach((b, k) => {
       put(spans, 5 * i + k, b);
@@ -110,7 +120,7 @@ export function packTask(
       put(messageSpans, m++, msg.body);
     }
   });
-  const transfer = [data, spans, task.messageCounts, task.messageNotes, messageSpans, task.keys].map(
+  const transfer = [data, spans, task.ranks, task.messageCounts, task.messageNotes, messageSpans, task.keys].map(
     (a) => a.buffer as ArrayBuffer,
   );
   return { task, transfer };
@@ -131,6 +141,7 @@ export function unpackTask(p: PackedTask): ScanTask {
       });
     return {
       id,
+      rank: p.ranks[i],
       labels: p.labels[i],
       content: view(p.spans, 5 * i) as Uint8Array,
       sealedKey: view(p.spans, 5 * i + 1) as Uint8Array,
@@ -142,6 +153,7 @@ export function unpackTask(p: PackedTask): ScanTask {
   });
   return {
     words: p.words,
+    shown: p.shown,
     userId: p.userId,
     keys: { publicKey: p.keys.subarray(0, 32), privateKey: p.keys.subarray(32) },
     cases,
@@ -204,15 +216,20 @@ function caseTexts(o: Opener, index: number, c: ScanCase): string[] {
   }
 }
 
+type Candidate = { index: number; hits: number; rank: number; texts: string[]; first: FirstHit };
+
 /**
  * Opens, reads and matches every case of the task. A case whose keys or texts do not open
- * (damaged, or sealed to someone else) is counted as unreadable, never thrown. Wipes the task's
- * copy of the private key, and the ring key, before returning.
+ * (damaged, or sealed to someone else) is counted as unreadable, never thrown. Snippets are cut
+ * only for the batch's best `shown` matches (most hits, then rank): the search shows no other, and
+ * the texts of the others are let go as soon as they fall out of that list. Wipes the task's copy
+ * of the private key, and the ring key, before returning.
  */
 export function scanCases(task: ScanTask): ScanResult {
   const keys: KeyPair = { publicKey: buf(task.keys.publicKey), privateKey: buf(task.keys.privateKey) };
   const o: Opener = { keys, ringKey: ringKeyOf(keys.privateKey), userId: task.userId, rings: [] };
-  const matches: ScanMatch[] = [];
+  const best: Candidate[] = []; // best first, at most task.shown
+  const others: ScanMatch[] = [];
   let scanned = 0;
   let unreadable = 0;
   try {
@@ -226,11 +243,16 @@ export function scanCases(task: ScanTask): ScanResult {
       }
       scanned++;
       const m = matchTexts(task.words, texts);
-      if (m) matches.push({ index, hits: m.hits, snippet: snippetAt(texts, m.first) });
+      if (!m) return;
+      const at = best.findIndex((b) => m.hits > b.hits || (m.hits === b.hits && c.rank < b.rank));
+      best.splice(at === -1 ? best.length : at, 0, { index, hits: m.hits, rank: c.rank, texts, first: m.first });
+      const out = best.length > task.shown ? best.pop() : undefined;
+      if (out) others.push({ index: out.index, hits: out.hits, snippet: null });
     });
   } finally {
     keys.privateKey.fill(0);
     o.ringKey.fill(0);
   }
-  return { matches, scanned, unreadable, rings: o.rings };
+  const matches = best.map((b) => ({ index: b.index, hits: b.hits, snippet: snippetAt(b.texts, b.first) }));
+  return { matches: [...matches, ...others], scanned, unreadable, rings: o.rings };
 }

@@ -149,8 +149,15 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
     if (list.length === 0) byCase.set(m.case_id, list);
     list.push({ id: m.id, isNote: m.thread === 'internal', body: m.body });
   }
+  // The order of cases with as many hits: newest first.
+  const ranks = new Map(
+    [...(rows as CaseRow[])]
+      .sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || b.number - a.number)
+      .map((r, i) => [r.id, i]),
+  );
   const cases = (rows as CaseRow[]).map((r) => ({
     id: r.id,
+    rank: ranks.get(r.id) as number,
     labels: `${TH(`category.${r.category}`)} ${EN(`category.${r.category}`)}`,
     content: r.content,
     sealedKey: r.sealed_key,
@@ -199,6 +206,7 @@ export async function searchCases({
   const words = queryWords(query);
   if (!actor.isEnrolled)
     throw new AppError('forbidden', 'enrol a second factor before searching', 'search.error.not_enrolled');
+  const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
   const { rows, cases } = await fetchReadable(db, actor.id);
   // Interleaved shares, one per worker: cases of every age and size in each.
   const k = Math.min(WORKERS, cases.length);
@@ -208,6 +216,7 @@ export async function searchCases({
       runBatch(
         packTask(
           words,
+          n,
           actor.id,
           actor.keys,
           share.map((x) => x.c),
@@ -216,7 +225,12 @@ export async function searchCases({
     ),
   );
   const found = results.flatMap(({ r, share }) =>
-    r.matches.map((m) => ({ row: rows[share[m.index].i], hits: m.hits, snippet: m.snippet })),
+    r.matches.map((m) => ({
+      row: rows[share[m.index].i],
+      rank: share[m.index].c.rank,
+      hits: m.hits,
+      snippet: m.snippet,
+    })),
   );
   const scanned = results.reduce((n, { r }) => n + r.scanned, 0);
   const unreadable = results.reduce((n, { r }) => n + r.unreadable, 0);
@@ -225,11 +239,12 @@ export async function searchCases({
     actor.id,
     results.flatMap(({ r, share }) => r.rings.map((g) => ({ ...g, caseId: rows[share[g.index].i].id }))),
   );
-  found.sort(
-    (a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number,
-  );
-  const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
-  const shown = found.slice(0, n);
+  found.sort((a, b) => b.hits - a.hits || a.rank - b.rank);
+  // Each worker cut the snippets of its best n: the best n of all are among them.
+  const shown = found.slice(0, n).map((f) => {
+    if (f.snippet === null) throw new Error('search: a case shown without its snippet');
+    return { ...f, snippet: f.snippet };
+  });
   // Snippets are content: one row per case shown, so that each case's trail (and the auditor of
   // every agency holding it) sees that its content was shown, and to whom. No shown case, one row.
   const detail = { terms: words.length, results: found.length, ...(unreadable > 0 ? { unreadable } : {}) };
