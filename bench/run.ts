@@ -702,7 +702,7 @@ async function main(): Promise<void> {
     );
 
     // ------------------------------------------------------------ 6. case handling
-    await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    await casesSection({ clusterUrl: pg.url, db, postmasterPid, say }, rows);
 
     // ------------------------------------------------------------ 7. the LINE webhook
     await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
