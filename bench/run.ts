@@ -750,10 +750,10 @@ async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' |
     const dbDir = path.join(tmp, 'db');
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
-    if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, postmasterPid, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else {
-      const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       await (which === 'line' ? lineSection : filingSection)(
         { clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say },
         rows,
