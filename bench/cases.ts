@@ -6,12 +6,18 @@
 //   b. the due views (due_soon, overdue) for the same people;
 //   c. searchCases by an investigator over the 2,000 cases sealed to them: real keys sealed to
 //      their X25519 key, real content and messages sealed as submitReport and addMessage seal them.
+//      The first search opens the sealed boxes and writes the investigator's key ring (timed apart);
+//      the measured ones open the ring, as every search after a staff member's first does.
 // 200,000 cases across 50 agencies are seeded with SQL (generate_series); only the searched cases
 // hold real ciphertext (the lists never decrypt). Knobs: BENCH_CASES_TOTAL (200000),
 // BENCH_CASES_SEARCHED (2000), BENCH_CASES_LIST_N (100 samples per view), BENCH_CASES_SEARCH_N
-// (60 searches), BENCH_CASES_EXTRA_SQL (run on this section's database after the seed).
+// (60 searches), BENCH_CASES_EXTRA_SQL (run on this section's database after the seed),
+// BENCH_CASES_SEARCH_COMPARE (another checkout's src/cases/search.ts: both searches in turn).
 import { randomBytes, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { openFromRing, ringKeyOf } from '../src/cases/key-ring.ts';
 import { listCases, type CaseFilter } from '../src/cases/list-cases.ts';
 import { searchCases } from '../src/cases/search.ts';
 import { aeadKey, sealJson } from '../src/crypto/aead.ts';
@@ -21,12 +27,14 @@ import { migrate } from '../src/db/migrate.ts';
 import type { StaffRole } from '../src/db/schema.ts';
 import { contentAad, messageAad } from '../src/intake/case-keys.ts';
 import type { StaffActor } from '../src/staff/session.ts';
-import { envInt, fmt, median, percentile } from './lib.ts';
+import { cpuSnapshot, envInt, fmt, median, percentile, postgresPids } from './lib.ts';
 
 export type Row = { metric: string; value: string; limit: string; ratio: string; verdict: 'PASS' | 'BELOW' | 'info' };
 export type CasesBenchContext = {
   clusterUrl: string /** any database of the cluster, to create this section's */;
   db: Db;
+  /** the cluster's postmaster, to count PostgreSQL's CPU during the searches (left out when absent) */
+  postmasterPid?: number;
   say: (line: string) => void;
 };
 
@@ -407,6 +415,66 @@ async function searchParts(db: Db, actor: StaffActor): Promise<{ queryMs: number
   return { queryMs: median(times), keysMs: performance.now() - t, keys: sealed.length };
 }
 
+/**
+ * BENCH_CASES_SEARCH_COMPARE names another checkout's src/cases/search.ts (its node_modules beside
+ * it): its searchCases and ours run in turn on the same data, pairs in alternating order, so that
+ * a busy machine slows both alike. Prints both and the ratio of their p50 and p95.
+ */
+async function compareSearch(db: Db, actor: StaffActor, say: (line: string) => void, rows: Row[]): Promise<void> {
+  const other = (await import(path.resolve(process.env.BENCH_CASES_SEARCH_COMPARE as string))) as {
+    searchCases: typeof searchCases;
+  };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const timed = async (fn: typeof searchCases, q: string, into: number[]) => {
+    const t = performance.now();
+    await fn({ db, actor, query: q, limit: 50 });
+    into.push(performance.now() - t);
+  };
+  await other.searchCases({ db, actor, query: QUERIES[0], limit: 50 }); // its workers started
+  for (let i = 0; i < SEARCH_N; i++) {
+    const q = QUERIES[i % QUERIES.length];
+    if (i % 2 === 0) {
+      await timed(other.searchCases, q, theirs);
+      await timed(searchCases, q, ours);
+    } else {
+      await timed(searchCases, q, ours);
+      await timed(other.searchCases, q, theirs);
+    }
+  }
+  const line = (xs: number[]) => `p50 ${fmt(median(xs))} ms, p95 ${fmt(percentile(xs, 95))} ms`;
+  say(
+    `  compared in turn with ${process.env.BENCH_CASES_SEARCH_COMPARE} (${SEARCH_N} pairs): ours ${line(ours)}; theirs ${line(theirs)}`,
+  );
+  rows.push({
+    metric: 'Cases: search p50 | p95, ours ÷ the compared checkout, in turn',
+    value: `${fmt(median(ours))} | ${fmt(percentile(ours, 95))} ms`,
+    limit: `${fmt(median(theirs))} | ${fmt(percentile(theirs, 95))} ms`,
+    ratio: `${fmt(median(ours) / median(theirs), 2)} | ${fmt(percentile(ours, 95) / percentile(theirs, 95), 2)}`,
+    verdict: 'info',
+  });
+}
+
+/** Opening from the ring (src/cases/key-ring.ts) every key the first search wrote there, one core. */
+async function ringOpenings(db: Db, actor: StaffActor): Promise<{ ms: number; keys: number }> {
+  const rows = await db
+    .selectFrom('case_key')
+    .select(['case_id', 'purpose', 'sealed_key', 'ring_key'])
+    .where('user_id', '=', actor.id)
+    .where('ring_key', 'is not', null)
+    .execute();
+  const t = performance.now();
+  const ringKey = ringKeyOf(actor.keys.privateKey);
+  for (const r of rows) {
+    const slot = { caseId: r.case_id, userId: actor.id, purpose: r.purpose, sealedKey: r.sealed_key };
+    const key = openFromRing(ringKey, slot, r.ring_key as Buffer);
+    if (!key) throw new Error('a ring entry the search wrote does not open');
+    key.fill(0);
+  }
+  ringKey.fill(0);
+  return { ms: performance.now() - t, keys: rows.length };
+}
+
 /** Section 6: prints as it goes and adds its rows to the summary table. */
 export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise<void> {
   const { say } = ctx;
@@ -470,11 +538,18 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
 
     // c. search
     const parts = await searchParts(db, s.investigator);
-    for (let i = 0; i < 2; i++) await searchCases({ db, actor: s.investigator, query: QUERIES[i] }); // warm-up
+    // The first search opens every key from its sealed box and writes the ring; the next ones open the ring.
+    const cold = performance.now();
+    await searchCases({ db, actor: s.investigator, query: QUERIES[0] });
+    const coldMs = performance.now() - cold;
+    await searchCases({ db, actor: s.investigator, query: QUERIES[1] }); // warm-up
+    const ring = await ringOpenings(db, s.investigator);
     const times: number[] = [];
     const byQuery = new Map<string, { times: number[]; found: number; scanned: number }>(
       QUERIES.map((q) => [q, { times: [], found: 0, scanned: 0 }]),
     );
+    const pgPids = ctx.postmasterPid ? postgresPids(ctx.postmasterPid) : [];
+    const cpu0 = cpuSnapshot(process.pid, pgPids);
     for (let i = 0; i < SEARCH_N; i++) {
       const q = QUERIES[i % QUERIES.length];
       const t = performance.now();
@@ -486,6 +561,19 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
       b.found = r.total;
       b.scanned = r.scanned;
     }
+    const cpu1 = cpuSnapshot(process.pid, pgPids);
+    const wallS = (cpu1.at - cpu0.at) / 1000;
+    const cores = os.availableParallelism();
+    // CPU a search: this process (its main thread and the search workers) and PostgreSQL; the
+    // machine's share the other processes took meanwhile (on a busy machine the wall time grows with it).
+    const cpu = {
+      node: (1000 * (cpu1.server - cpu0.server)) / SEARCH_N,
+      pg: (1000 * (cpu1.postgres - cpu0.postgres)) / SEARCH_N,
+      otherPct:
+        (100 *
+          (cpu1.machine.busy - cpu0.machine.busy - (cpu1.server - cpu0.server) - (cpu1.postgres - cpu0.postgres))) /
+        (cores * wallS),
+    };
     const audited = (
       await sql<{ n: number }>`select count(*)::int as n from audit_event where action = 'cases_searched'`.execute(db)
     ).rows[0].n;
@@ -499,7 +587,13 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
     const p95 = percentile(times, 95);
     say(`  all: p50 ${fmt(median(times))} ms, p95 ${fmt(p95)} ms, max ${fmt(Math.max(...times))} ms`);
     say(
-      `  parts measured apart: the two queries in parallel ${fmt(parts.queryMs)} ms (median of 5); opening ${parts.keys.toLocaleString('en')} sealed keys (libsodium crypto_box_seal_open) ${fmt(parts.keysMs)} ms = ${fmt((1000 * parts.keysMs) / parts.keys)} µs each`,
+      `  parts measured apart: the two queries in parallel ${fmt(parts.queryMs)} ms (median of 5); opening ${parts.keys.toLocaleString('en')} sealed keys (libsodium crypto_box_seal_open) ${fmt(parts.keysMs)} ms = ${fmt((1000 * parts.keysMs) / parts.keys)} µs each; the same ${ring.keys.toLocaleString('en')} keys from the ring (ChaCha20-Poly1305) ${fmt(ring.ms)} ms = ${fmt((1000 * ring.ms) / Math.max(1, ring.keys))} µs each`,
+    );
+    say(
+      `  CPU a search: Node (main thread and ${cores} search workers) ${fmt(cpu.node)} ms, PostgreSQL ${pgPids.length > 0 ? `${fmt(cpu.pg)} ms` : 'not measured'}; other processes took ${fmt(cpu.otherPct, 0)}% of the machine meanwhile${cpu.otherPct > 5 ? ': the wall times above are pessimistic' : ''}`,
+    );
+    say(
+      `  the first search (every key opened from its sealed box, the ring written): ${fmt(coldMs)} ms; the others open the ring`,
     );
     rows.push({
       metric: `Cases: search over ${SEARCHED.toLocaleString('en')} sealed cases p95 (median ${fmt(median(times))})`,
@@ -508,9 +602,24 @@ export async function casesSection(ctx: CasesBenchContext, rows: Row[]): Promise
       ratio: fmt(p95 / SEARCH_GOAL_MS, 2),
       verdict: p95 < SEARCH_GOAL_MS ? 'PASS' : 'BELOW',
     });
+    if (process.env.BENCH_CASES_SEARCH_COMPARE) await compareSearch(db, s.investigator, say, rows);
     rows.push({
-      metric: 'Cases: search parts, queries | key openings',
-      value: `${fmt(parts.queryMs)} | ${fmt(parts.keysMs)} ms`,
+      metric: 'Cases: search CPU, Node | PostgreSQL (other processes meanwhile)',
+      value: `${fmt(cpu.node)} | ${fmt(cpu.pg)} ms (${fmt(cpu.otherPct, 0)}%)`,
+      limit: '-',
+      ratio: '-',
+      verdict: 'info',
+    });
+    rows.push({
+      metric: 'Cases: first search, keys from their sealed boxes, ring written',
+      value: `${fmt(coldMs)} ms`,
+      limit: '-',
+      ratio: '-',
+      verdict: 'info',
+    });
+    rows.push({
+      metric: 'Cases: search parts, queries | keys from boxes | from the ring',
+      value: `${fmt(parts.queryMs)} | ${fmt(parts.keysMs)} | ${fmt(ring.ms)} ms`,
       limit: '-',
       ratio: '-',
       verdict: 'info',

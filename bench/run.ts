@@ -693,7 +693,7 @@ async function main(): Promise<void> {
     );
 
     // ------------------------------------------------------------ 6. case handling
-    await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    await casesSection({ clusterUrl: pg.url, db, postmasterPid, say }, rows);
 
     // ------------------------------------------------------------ 7. the LINE webhook
     await lineSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
@@ -754,13 +754,13 @@ async function sectionOnly(started: number, which: Alone): Promise<void> {
     const dbDir = path.join(tmp, 'db');
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
-    if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, postmasterPid, say }, rows);
     else if (which === 'retention') await retentionSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else if (which === 'backup') await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
     else if (which === 'scale') await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);
     else {
-      const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       await (which === 'line' ? lineSection : filingSection)(
         { clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say },
         rows,

@@ -11,15 +11,15 @@
 // thread keeps none) and the worker wipes it when done.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { recordAudits } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import type { CaseStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { KeyPair } from '../crypto/sealed-box.ts';
 import { translator } from '../i18n/messages.ts';
 import type { StaffActor } from '../staff/session.ts';
 import type { CaseSummary } from './list-cases.ts';
-import type { ScanCase, ScanResult, ScanTask } from './search-scan.ts';
+import { type PackedTask, packTask, type ScanCase, type ScanResult, type ScanRing } from './search-scan.ts';
 import { queryWords } from './search-text.ts';
 
 export { MAX_QUERY_CHARS, SNIPPET_CHARS } from './search-text.ts';
@@ -66,44 +66,12 @@ function startWorker(): PoolWorker {
 }
 
 /**
- * A batch for a worker with its bytes in one fresh buffer, transferred, not copied: cloning a
- * Buffer copies its whole backing store, which for small Buffers is a shared pool slab holding
- * whatever else was allocated beside it. The key pair travels in a buffer of its own, transferred
- * too, so this thread keeps no copy; the worker wipes its private key when done.
+ * Runs a batch on the next worker. Its bytes travel in fresh buffers, transferred, not copied:
+ * cloning a Buffer copies its whole backing store, which for small Buffers is a shared pool slab
+ * holding whatever else was allocated beside it. The key pair travels in a buffer of its own,
+ * transferred too, so this thread keeps no copy; the worker wipes its private key when done.
  */
-function packBatch(words: string[], keys: KeyPair, cases: ScanCase[]): { task: ScanTask; transfer: ArrayBuffer[] } {
-  let size = 0;
-  for (const c of cases)
-    size +=
-      c.content.length +
-      c.sealedKey.length +
-      (c.teamKey?.length ?? 0) +
-      c.messages.reduce((n, m) => n + m.body.length, 0);
-  const data = new Uint8Array(size);
-  let at = 0;
-  const put = (b: Uint8Array) => {
-    data.set(b, at);
-    at += b.length;
-    return data.subarray(at - b.length, at);
-  };
-  const packed = cases.map((c) => ({
-    id: c.id,
-    labels: c.labels,
-    content: put(c.content),
-    sealedKey: put(c.sealedKey),
-    teamKey: c.teamKey ? put(c.teamKey) : null,
-    messages: c.messages.map((m) => ({ id: m.id, isNote: m.isNote, body: put(m.body) })),
-  }));
-  const pair = new Uint8Array(64);
-  pair.set(keys.publicKey, 0);
-  pair.set(keys.privateKey, 32);
-  return {
-    task: { words, keys: { publicKey: pair.subarray(0, 32), privateKey: pair.subarray(32) }, cases: packed },
-    transfer: [data.buffer, pair.buffer],
-  };
-}
-
-function runBatch({ task, transfer }: { task: ScanTask; transfer: ArrayBuffer[] }): Promise<ScanResult> {
+function runBatch({ task, transfer }: { task: PackedTask; transfer: ArrayBuffer[] }): Promise<ScanResult> {
   while (pool.length < WORKERS) pool.push(startWorker());
   const w = pool[nextTask % pool.length];
   const id = nextTask++;
@@ -130,7 +98,9 @@ type CaseRow = {
   due_at: Date | null;
   content: Buffer;
   sealed_key: Buffer;
+  ring_key: Buffer | null;
   team_key: Buffer | null;
+  team_ring: Buffer | null;
 };
 
 /** Two queries in all, in parallel: the cases with the actor's sealed keys, and their messages. */
@@ -155,7 +125,9 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
         'c.paused_at',
         'c.content',
         'k.sealed_key',
+        'k.ring_key',
         'tk.sealed_key as team_key',
+        'tk.ring_key as team_ring',
       ])
       .select((eb) => eb.fn<Date | null>('least', ['c.ack_due_at', 'c.reply_due_at', 'c.feedback_due_at']).as('due_at'))
       .where('k.user_id', '=', actorId)
@@ -177,15 +149,38 @@ async function fetchReadable(db: Db, actorId: number): Promise<{ rows: CaseRow[]
     if (list.length === 0) byCase.set(m.case_id, list);
     list.push({ id: m.id, isNote: m.thread === 'internal', body: m.body });
   }
+  // The order of cases with as many hits: newest first.
+  const ranks = new Map(
+    [...(rows as CaseRow[])]
+      .sort((a, b) => b.created_at.getTime() - a.created_at.getTime() || b.number - a.number)
+      .map((r, i) => [r.id, i]),
+  );
   const cases = (rows as CaseRow[]).map((r) => ({
     id: r.id,
+    rank: ranks.get(r.id) as number,
     labels: `${TH(`category.${r.category}`)} ${EN(`category.${r.category}`)}`,
     content: r.content,
     sealedKey: r.sealed_key,
+    ring: r.ring_key,
     teamKey: r.team_key,
+    teamRing: r.team_ring,
     messages: byCase.get(r.id) ?? [],
   }));
   return { rows: rows as CaseRow[], cases };
+}
+
+/**
+ * Stores the ring entries (key-ring.ts) of the keys a search opened from their sealed boxes, so that
+ * the next search opens them from the ring: one statement. A row deleted meanwhile (access
+ * withdrawn) is not brought back: only existing rows are updated.
+ */
+async function storeRings(db: Db, userId: number, rings: (ScanRing & { caseId: string })[]): Promise<void> {
+  if (rings.length === 0) return;
+  await sql`
+    update case_key k set ring_key = t.ring
+    from unnest(${rings.map((g) => g.caseId)}::uuid[], ${rings.map((g) => g.purpose)}::text[],
+      ${rings.map((g) => Buffer.from(g.ring.buffer, g.ring.byteOffset, g.ring.byteLength))}::bytea[]) as t(case_id, purpose, ring)
+    where k.case_id = t.case_id and k.user_id = ${userId} and k.purpose = t.purpose`.execute(db);
 }
 
 /**
@@ -211,6 +206,7 @@ export async function searchCases({
   const words = queryWords(query);
   if (!actor.isEnrolled)
     throw new AppError('forbidden', 'enrol a second factor before searching', 'search.error.not_enrolled');
+  const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
   const { rows, cases } = await fetchReadable(db, actor.id);
   // Interleaved shares, one per worker: cases of every age and size in each.
   const k = Math.min(WORKERS, cases.length);
@@ -218,8 +214,10 @@ export async function searchCases({
   const results = await Promise.all(
     shares.map((share) =>
       runBatch(
-        packBatch(
+        packTask(
           words,
+          n,
+          actor.id,
           actor.keys,
           share.map((x) => x.c),
         ),
@@ -227,15 +225,26 @@ export async function searchCases({
     ),
   );
   const found = results.flatMap(({ r, share }) =>
-    r.matches.map((m) => ({ row: rows[share[m.index].i], hits: m.hits, snippet: m.snippet })),
+    r.matches.map((m) => ({
+      row: rows[share[m.index].i],
+      rank: share[m.index].c.rank,
+      hits: m.hits,
+      snippet: m.snippet,
+    })),
   );
   const scanned = results.reduce((n, { r }) => n + r.scanned, 0);
   const unreadable = results.reduce((n, { r }) => n + r.unreadable, 0);
-  found.sort(
-    (a, b) => b.hits - a.hits || b.row.created_at.getTime() - a.row.created_at.getTime() || b.row.number - a.row.number,
+  await storeRings(
+    db,
+    actor.id,
+    results.flatMap(({ r, share }) => r.rings.map((g) => ({ ...g, caseId: rows[share[g.index].i].id }))),
   );
-  const n = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit) || 1));
-  const shown = found.slice(0, n);
+  found.sort((a, b) => b.hits - a.hits || a.rank - b.rank);
+  // Each worker cut the snippets of its best n: the best n of all are among them.
+  const shown = found.slice(0, n).map((f) => {
+    if (f.snippet === null) throw new Error('search: a case shown without its snippet');
+    return { ...f, snippet: f.snippet };
+  });
   // Snippets are content: one row per case shown, so that each case's trail (and the auditor of
   // every agency holding it) sees that its content was shown, and to whom. No shown case, one row.
   const detail = { terms: words.length, results: found.length, ...(unreadable > 0 ? { unreadable } : {}) };

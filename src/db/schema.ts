@@ -112,7 +112,14 @@ export type Database = {
   };
   /** A legal hold: the case is not shredded while it lasts. The reason is sealed (sealReason). */
   case_hold: { case_id: string; held_by: number; held_at: Stamp; reason: Buffer };
-  case_key: { case_id: string; user_id: number; purpose: KeyPurpose; sealed_key: Buffer };
+  case_key: {
+    case_id: string;
+    user_id: number;
+    purpose: KeyPurpose;
+    sealed_key: Buffer;
+    /** The same key wrapped under the holder's ring key (cases/key-ring.ts), written by a search (0140). */
+    ring_key: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  };
   case_agency: { case_id: string; agency_id: number; is_owner: boolean };
   case_assignment: { case_id: string; user_id: number; assigned_by: number | null; assigned_at: Stamp };
   case_grant: {

@@ -1,3 +1,4 @@
+import type { EventStore } from '../channels/line/store-events.ts';
 import type { Config } from '../config/load.ts';
 import type { PlatformSecrets } from '../crypto/secrets.ts';
 import type { Db } from '../db/connection.ts';
@@ -16,6 +17,8 @@ export type WebDeps = {
   filingGate: FilingGate;
   /** The ledger's verifier key, once the ledger exists. */
   ledgerVkey: () => string | null;
+  /** The LINE webhook's store (group commit); the route makes one when none is given. */
+  lineEvents?: EventStore;
   /** Called when LINE webhook events were stored, to wake their processing. */
   onLineEvents?: () => void;
   /** The staff pages a user may open besides the inbox (administration, account), for the layout's menu. */
