@@ -16,6 +16,7 @@ async function help(): Promise<string> {
       './verify-certificate.ts',
       './witness.ts',
       './ita-score.ts',
+      './redflags.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -25,6 +26,12 @@ async function run(): Promise<number> {
   if (noun === 'witness') return (await import('./witness.ts')).witnessCommand(process.argv.slice(3)); // no database
   if (command === 'ita score') {
     console.log(await (await import('./ita-score.ts')).itaScoreCommand(rest)); // no database: scores a file
+    return 0;
+  }
+  if (noun === 'redflags') {
+    const out = await (await import('./redflags.ts')).redflagsCommand(process.argv.slice(3)); // no database
+    console.error(out.stderr);
+    console.log(out.stdout);
     return 0;
   }
   if (noun === 'verify-certificate') {
