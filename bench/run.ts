@@ -18,13 +18,16 @@
 //      honest filing that waited pays, a hoard of tickets, the proof of work's cost per filing.
 //  10. the login limits (bench/throttle.ts): wrong receipts derived/s under 50 flooding clients
 //      against the limit, a valid receipt's and another staff account's login time meanwhile.
+//  11. procurement red flags (bench/redflags.ts): every indicator over 1,000,000 synthetic OCDS
+//      releases streamed from disk against only reading and parsing them (goal ≥ half), peak RSS.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section
 // 7 alone (its own server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9
-// and BENCH_ONLY=throttle section 10 alone (each its own server).
+// and BENCH_ONLY=throttle section 10 alone (each its own server), BENCH_ONLY=redflags section 11
+// alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -50,6 +53,7 @@ import { filingSection } from './filing.ts';
 import { throttleSection } from './throttle.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
+import { redFlagsSection } from './redflags.ts';
 import {
   closedLoop,
   envInt,
@@ -224,7 +228,15 @@ async function main(): Promise<void> {
     await itaSection();
     return printSummary(started);
   }
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing" and "throttle" can run alone`);
+  if (ONLY === 'redflags') {
+    await redFlagsOnly();
+    return printSummary(started);
+  }
+  if (ONLY) {
+    throw new Error(
+      `BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing", "throttle" and "redflags" can run alone`,
+    );
+  }
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -709,6 +721,7 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 8. the ITA
     await itaSection();
+    await redFlagsOnly();
 
     // ------------------------------------------------------------ 9. filing under load
     await filingSection({ clusterUrl: pg.url, db, postmasterPid, tmp, clients: CLIENTS, say }, rows);
@@ -770,6 +783,12 @@ async function itaSection(): Promise<void> {
   section('8. ITA: scoring 100,000 answers, `ita score` on a 50 MB file, the monitoring report PDF');
   await itaScoreSection(say, rows);
   await itaPdfSection(say, rows);
+}
+
+/** Section 11: red flags over a million releases in child processes; no server or database. */
+async function redFlagsOnly(): Promise<void> {
+  section('11. procurement red flags over 1,000,000 OCDS releases streamed from disk');
+  await redFlagsSection(say, rows);
 }
 
 function printSummary(started: number): void {

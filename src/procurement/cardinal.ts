@@ -13,6 +13,33 @@ type Fraction = [numerator: number, denominator: number];
 
 type Bid = Json;
 
+type Complete = { awards: Json[]; details: unknown[] } | null;
+type Won = { supplier: string; details: unknown[] } | undefined;
+
+/** One release and what several indicators look up in it, each computed once (on first use). */
+type View = {
+  release: Json;
+  ocid: string;
+  submitted?: Bid[];
+  complete?: Complete;
+  won?: Won;
+};
+
+function submittedOf(v: View): Bid[] {
+  v.submitted ??= submittedBids(v.release);
+  return v.submitted;
+}
+
+function completeOf(v: View): Complete {
+  if (v.complete === undefined) v.complete = completeAwardsAndBids(v.release);
+  return v.complete;
+}
+
+function wonOf(v: View): Won {
+  if (!('won' in v)) v.won = soleWinner(completeOf(v));
+  return v.won;
+}
+
 export type CardinalState = {
   settings: CardinalSettings;
   results: Results;
@@ -100,8 +127,7 @@ function completeAwardsAndBids(release: Json): { awards: Json[]; details: unknow
 }
 
 /** The single supplier of the single active award, or undefined (lots and consortia are excluded). */
-function soleWinner(release: Json): { supplier: string; details: unknown[] } | undefined {
-  const c = completeAwardsAndBids(release);
+function soleWinner(c: Complete): Won {
   if (c?.awards.length !== 1) return undefined;
   const suppliers = arr(c.awards[0]!.suppliers);
   const supplier = suppliers?.length === 1 ? idOf(suppliers[0]) : undefined;
@@ -125,9 +151,10 @@ function validPricedBids(details: unknown[]): [string, number, string][] {
 }
 
 /** The percentage difference between the winning bid and the lowest other valid bid (R024, R058). */
-function foldSecondLowest(st: CardinalState, release: Json, ocid: string): void {
+function foldSecondLowest(st: CardinalState, v: View): void {
+  const { release, ocid } = v;
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
-  const won = soleWinner(release);
+  const won = wonOf(v);
   if (!won) return;
   let winner: [string, number] | undefined;
   let other: [string, number] | undefined;
@@ -172,8 +199,8 @@ function foldR018(st: CardinalState, release: Json, ocid: string): void {
   if (tender.numberOfTenderers === 1) setResult(st.results, 'OCID', ocid, 'R018', 1);
 }
 
-function foldR025(st: CardinalState, release: Json): void {
-  const won = soleWinner(release);
+function foldR025(st: CardinalState, v: View): void {
+  const won = wonOf(v);
   if (!won) return;
   const valid = new Set<string>();
   for (const bid of won.details) {
@@ -184,10 +211,13 @@ function foldR025(st: CardinalState, release: Json): void {
   for (const id of valid) addFraction(st.r025, id, id === won.supplier ? 1 : 0, 1);
 }
 
-function foldR028(st: CardinalState, release: Json, ocid: string): void {
+function foldR028(st: CardinalState, v: View): void {
+  const { release, ocid } = v;
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
+  const bids = submittedOf(v);
+  if (bids.length < 2) return;
   const prices = new Map<string, Set<string>>();
-  for (const bid of submittedBids(release)) {
+  for (const bid of bids) {
     const tenderers = arr(bid.tenderers);
     const value = obj(bid.value);
     const amount = num(value?.amount);
@@ -236,8 +266,9 @@ function foldR030(st: CardinalState, release: Json, ocid: string): void {
   }
 }
 
-function foldR035(st: CardinalState, release: Json, ocid: string): void {
-  const c = completeAwardsAndBids(release);
+function foldR035(st: CardinalState, v: View): void {
+  const ocid = v.ocid;
+  const c = completeOf(v);
   if (!c) return;
   const awarded = new Set<string>();
   const valid = new Set<string>();
@@ -265,14 +296,15 @@ function foldR035(st: CardinalState, release: Json, ocid: string): void {
   setResult(st.results, 'Tenderer', [...valid][0]!, 'R035', 0);
 }
 
-function foldR036(st: CardinalState, release: Json, ocid: string): void {
+function foldR036(st: CardinalState, v: View): void {
+  const { release, ocid } = v;
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
   const awards = arr(release.awards);
   if (!awards?.some((a) => str(field(a, 'status')) === 'active')) return;
   let lowest: number | undefined;
   let lowestDisqualified = false;
   let validWithAmount = false;
-  for (const bid of submittedBids(release)) {
+  for (const bid of submittedOf(v)) {
     const status = str(bid.status)!;
     const value = obj(bid.value);
     const amount = num(value?.amount);
@@ -287,8 +319,9 @@ function foldR036(st: CardinalState, release: Json, ocid: string): void {
   if (validWithAmount && lowestDisqualified) setResult(st.results, 'OCID', ocid, 'R036', 1);
 }
 
-function foldR038(st: CardinalState, release: Json): void {
-  const bids = submittedBids(release);
+function foldR038(st: CardinalState, v: View): void {
+  const release = v.release;
+  const bids = submittedOf(v);
   if (bids.length === 0) return;
   let disqualified = 0;
   for (const bid of bids) {
@@ -322,9 +355,16 @@ function foldR048(st: CardinalState, release: Json): void {
         observed.add(supplier);
         entry.count += 1;
       }
-      entry.codes.add(Array.from(code).slice(0, digits).join(''));
+      entry.codes.add(firstChars(code, digits));
     }
   }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** The first `n` characters as Rust counts them (Unicode scalar values, not UTF-16 units). */
+function firstChars(text: string, n: number): string {
+  return SURROGATE.test(text) ? Array.from(text).slice(0, n).join('') : text.slice(0, n);
 }
 
 /**
@@ -339,15 +379,16 @@ export function foldRelease(st: CardinalState, value: unknown): boolean {
   if (str(field(release.tender, 'status')) === 'cancelled') return false;
   const s = st.settings;
   if (!matchesMethodDetails(release, EMPTY, s.excludeDetails)) return false;
-  if (s.R024 || s.R058) foldSecondLowest(st, release, ocid);
+  const v: View = { release, ocid };
+  if (s.R024 || s.R058) foldSecondLowest(st, v);
   if (s.R003) foldR003(st, release, ocid);
   if (s.R018) foldR018(st, release, ocid);
-  if (s.R025) foldR025(st, release);
-  if (s.R028) foldR028(st, release, ocid);
+  if (s.R025) foldR025(st, v);
+  if (s.R028) foldR028(st, v);
   if (s.R030) foldR030(st, release, ocid);
-  if (s.R035) foldR035(st, release, ocid);
-  if (s.R036) foldR036(st, release, ocid);
-  if (s.R038) foldR038(st, release);
+  if (s.R035) foldR035(st, v);
+  if (s.R036) foldR036(st, v);
+  if (s.R038) foldR038(st, v);
   if (s.R048) foldR048(st, release);
   return true;
 }

@@ -8,13 +8,13 @@ import { rustJson } from './rust-json.ts';
 export type Group = 'OCID' | 'Buyer' | 'ProcuringEntity' | 'Tenderer';
 
 export type Results = {
-  groups: Map<Group, Map<string, Map<string, number>>>;
+  groups: Map<Group, Map<string, Record<string, number>>>;
   meta: Map<string, Map<string, number>>;
 };
 
 export function emptyResults(): Results {
   return {
-    groups: new Map<Group, Map<string, Map<string, number>>>([
+    groups: new Map<Group, Map<string, Record<string, number>>>([
       ['OCID', new Map()],
       ['Tenderer', new Map()],
     ]),
@@ -26,8 +26,8 @@ export function setResult(r: Results, group: Group, key: string, code: string, v
   let g = r.groups.get(group);
   if (!g) r.groups.set(group, (g = new Map()));
   let m = g.get(key);
-  if (!m) g.set(key, (m = new Map()));
-  m.set(code, value);
+  if (!m) g.set(key, (m = {}));
+  m[code] = value;
 }
 
 export function setMeta(r: Results, code: string, key: string, value: number): void {

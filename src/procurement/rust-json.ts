@@ -5,6 +5,11 @@
 /** One f64 as serde_json writes it. */
 export function rustFloat(v: number): string {
   if (!Number.isFinite(v)) return 'null';
+  const abs = Math.abs(v);
+  // Fast paths: ryu and JavaScript both write the shortest digits that read back; between 1e-5 and
+  // 1e15 both write them in full, JavaScript only dropping the ".0" of a whole number.
+  if (abs < 1e15 && Number.isInteger(v) && !Object.is(v, -0)) return `${v}.0`;
+  if (abs >= 1e-5 && abs < 1e15) return String(v);
   if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
   const sign = v < 0 ? '-' : '';
   const [mantissa, exp] = Math.abs(v).toExponential().split('e') as [string, string];
@@ -24,6 +29,8 @@ export function rustJson(value: unknown): string {
   if (typeof value === 'number') return rustFloat(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(rustJson).join(',')}]`;
-  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(String(k))}:${rustJson(v)}`).join(',')}}`;
+  let out = '{';
+  const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value : Object.entries(value);
+  for (const [k, v] of entries) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(String(k))}:${rustJson(v)}`;
+  return `${out}}`;
 }

@@ -80,24 +80,27 @@ function winningAmount(st: ThaiState, release: Json): number | undefined {
 
 /** The sole supplier of the active awards (one id across them all), or undefined. */
 function soleSupplier(release: Json): string | undefined {
-  const ids = new Set<string>();
-  for (const award of activeAwards(release)) {
-    for (const s of arr(award.suppliers) ?? []) {
+  let sole: string | undefined;
+  for (const award of arr(release.awards) ?? []) {
+    if (str(field(award, 'status')) !== 'active') continue;
+    for (const s of arr(field(award, 'suppliers')) ?? []) {
       const id = idOf(s);
-      if (id !== undefined) ids.add(id);
+      if (id === undefined) continue;
+      if (sole !== undefined && sole !== id) return undefined;
+      sole = id;
     }
   }
-  return ids.size === 1 ? [...ids][0] : undefined;
+  return sole;
 }
 
 /** When the purchase was made: a contract's dateSigned, else an active award's date. */
 function purchaseTime(release: Json): number | undefined {
-  const dates = [
-    ...(arr(release.contracts) ?? []).map((c) => str(field(c, 'dateSigned'))),
-    ...activeAwards(release).map((a) => str(a.date)),
-  ];
-  for (const d of dates) {
-    const t = d === undefined ? Number.NaN : Date.parse(d);
+  for (const c of arr(release.contracts) ?? []) {
+    const t = Date.parse(str(field(c, 'dateSigned')) ?? '');
+    if (!Number.isNaN(t)) return t;
+  }
+  for (const a of activeAwards(release)) {
+    const t = Date.parse(str(a.date) ?? '');
     if (!Number.isNaN(t)) return t;
   }
   return undefined;
@@ -125,14 +128,20 @@ function flag(st: ThaiState, ocid: string, code: string, value: number): void {
   st.pending.push([ocid, code, value]);
 }
 
+function nearThreshold(thresholds: number[], margin: number, amount: number): number | undefined {
+  for (const t of thresholds) if (amount < t && amount >= t * (1 - margin)) return t;
+  return undefined;
+}
+
 function foldSplitting(st: ThaiState, release: Json, ocid: string, won: number | undefined): void {
   const s = st.settings.TH_SPLITTING!;
+  if (won === undefined) return;
+  const threshold = nearThreshold(s.thresholds, s.margin, won);
+  if (threshold === undefined) return;
   const buyer = idOf(release.buyer);
   const supplier = soleSupplier(release);
   const time = purchaseTime(release);
-  if (won === undefined || buyer === undefined || supplier === undefined || time === undefined) return;
-  const threshold = s.thresholds.find((t) => won < t && won >= t * (1 - s.margin));
-  if (threshold === undefined) return;
+  if (buyer === undefined || supplier === undefined || time === undefined) return;
   const key = `${buyer}\u0000${supplier}`;
   const list = st.near.get(key) ?? [];
   list.push({ ocid, time, threshold });
@@ -141,8 +150,9 @@ function foldSplitting(st: ThaiState, release: Json, ocid: string, won: number |
 
 function foldConcentration(st: ThaiState, release: Json): void {
   const buyer = idOf(release.buyer);
+  if (buyer === undefined) return;
   const supplier = soleSupplier(release);
-  if (buyer === undefined || supplier === undefined) return;
+  if (supplier === undefined) return;
   let w = st.wins.get(buyer);
   if (!w) st.wins.set(buyer, (w = { total: 0, bySupplier: new Map() }));
   w.total += 1;
@@ -174,10 +184,10 @@ export function foldThaiFlags(st: ThaiState, release: Json): void {
   }
   if (s.TH_FISCAL_YEAR_END) {
     const details = str(field(release.tender, 'procurementMethodDetails'));
-    const time = purchaseTime(release);
-    const month = time === undefined ? 0 : new Date(time + THAI_OFFSET).getUTCMonth() + 1;
-    if (details !== undefined && s.TH_FISCAL_YEAR_END.details.has(details) && month === s.TH_FISCAL_YEAR_END.month) {
-      flag(st, ocid, 'TH_FISCAL_YEAR_END', 1);
+    if (details !== undefined && s.TH_FISCAL_YEAR_END.details.has(details)) {
+      const time = purchaseTime(release);
+      const month = time === undefined ? 0 : new Date(time + THAI_OFFSET).getUTCMonth() + 1;
+      if (month === s.TH_FISCAL_YEAR_END.month) flag(st, ocid, 'TH_FISCAL_YEAR_END', 1);
     }
   }
   if (s.TH_SPLITTING) foldSplitting(st, release, ocid, won);
