@@ -63,6 +63,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
     key: 'ita',
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },
+  { key: 'procurement', actions: ['procurement_imported', 'procurement_exported'] },
 ];
 
 export function isAuditAction(v: unknown): v is AuditAction {

@@ -63,6 +63,8 @@ export const AUDIT_ACTIONS = [
   'ita_history_recorded',
   'ita_results_published',
   'ita_cycle_changed',
+  'procurement_imported',
+  'procurement_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,7 @@
 import { isAppError } from '../errors.ts';
 
 const [noun, verb, ...rest] = process.argv.slice(2);
-const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
+const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit', 'procurement import'];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function help(): Promise<string> {
@@ -17,6 +17,7 @@ async function help(): Promise<string> {
       './witness.ts',
       './ita-score.ts',
       './redflags.ts',
+      './procurement-import.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -47,7 +48,9 @@ async function run(): Promise<number> {
   try {
     if (command === 'agency add') console.log(await (await import('./agency-add.ts')).agencyAdd(db, rest));
     else if (command === 'user add') console.log(await (await import('./user-add.ts')).userAdd(db, config.kdf, rest));
-    else {
+    else if (command === 'procurement import') {
+      console.log(await (await import('./procurement-import.ts')).procurementImport(db, rest));
+    } else {
       const ledger = await import('./ledger.ts');
       if (command === 'ledger init') console.log(await ledger.ledgerInit(db, config));
       else if (command === 'ledger verify-audit') console.log(await ledger.ledgerVerifyAudit(db));
