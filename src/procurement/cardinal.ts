@@ -4,7 +4,7 @@
 // with the same definitions, settings, exclusions and quartile method (quantile.ts). Releases are
 // folded in file order as one Cardinal thread folds them; `finish` then computes what needs every
 // release (fences, ratios per organization), as Cardinal's finalize does.
-import { arr, field, idOf, type Json, num, obj, str } from './json-access.ts';
+import { arr, idOf, type Json, num, obj, str } from './json-access.ts';
 import { mulAdd, percentile, quartiles } from './quantile.ts';
 import { emptyResults, type Group, type Results, setMeta, setResult } from './results.ts';
 import type { CardinalSettings } from './settings.ts';
@@ -96,7 +96,7 @@ function matchesMethod(tender: Json, set: Set<string>): boolean {
 
 /** Cardinal's matches_procurement_method_details: an allow list when `include` is set, else a deny list. */
 export function matchesMethodDetails(release: Json, include: Set<string>, exclude: Set<string>): boolean {
-  const details = str(field(release.tender, 'procurementMethodDetails'));
+  const details = str(obj(release.tender)?.procurementMethodDetails);
   if (details === undefined) return include.size === 0;
   return include.size === 0 ? !exclude.has(details) : include.has(details);
 }
@@ -104,8 +104,8 @@ export function matchesMethodDetails(release: Json, include: Set<string>, exclud
 /** Bids whose status is set and is neither invited nor withdrawn (pending, valid, disqualified). */
 function submittedBids(release: Json): Bid[] {
   const out: Bid[] = [];
-  for (const bid of arr(field(release.bids, 'details')) ?? []) {
-    const status = str(field(bid, 'status'));
+  for (const bid of arr(obj(release.bids)?.details) ?? []) {
+    const status = str(obj(bid)?.status);
     if (status !== undefined && status !== 'invited' && status !== 'withdrawn') out.push(bid as Bid);
   }
   return out;
@@ -114,11 +114,11 @@ function submittedBids(release: Json): Bid[] {
 /** The active awards and the bids, unless an award is pending (or of another status): results would not be final. */
 function completeAwardsAndBids(release: Json): { awards: Json[]; details: unknown[] } | null {
   const awards = arr(release.awards);
-  const details = arr(field(release.bids, 'details'));
+  const details = arr(obj(release.bids)?.details);
   if (!awards || !obj(release.bids) || !details) return null;
   const complete: Json[] = [];
   for (const award of awards) {
-    const status = str(field(award, 'status'));
+    const status = str(obj(award)?.status);
     if (status === undefined || status === 'cancelled' || status === 'unsuccessful') continue;
     if (status !== 'active') return null;
     complete.push(award as Json);
@@ -138,11 +138,11 @@ function soleWinner(c: Complete): Won {
 function validPricedBids(details: unknown[]): [string, number, string][] {
   const out: [string, number, string][] = [];
   for (const bid of details) {
-    const value = obj(field(bid, 'value'));
+    const value = obj(obj(bid)?.value);
     const amount = num(value?.amount);
     const currency = str(value?.currency);
-    const tenderers = arr(field(bid, 'tenderers'));
-    if (str(field(bid, 'status')) !== 'valid' || amount === undefined || currency === undefined) continue;
+    const tenderers = arr(obj(bid)?.tenderers);
+    if (str(obj(bid)?.status) !== 'valid' || amount === undefined || currency === undefined) continue;
     if (tenderers?.length !== 1) continue;
     const id = idOf(tenderers[0]);
     if (id !== undefined) out.push([id, amount, currency]);
@@ -204,9 +204,9 @@ function foldR025(st: CardinalState, v: View): void {
   if (!won) return;
   const valid = new Set<string>();
   for (const bid of won.details) {
-    const tenderers = arr(field(bid, 'tenderers'));
+    const tenderers = arr(obj(bid)?.tenderers);
     const id = tenderers?.length === 1 ? idOf(tenderers[0]) : undefined;
-    if (id !== undefined && str(field(bid, 'status')) === 'valid') valid.add(id);
+    if (id !== undefined && str(obj(bid)?.status) === 'valid') valid.add(id);
   }
   for (const id of valid) addFraction(st.r025, id, id === won.supplier ? 1 : 0, 1);
 }
@@ -240,23 +240,23 @@ function sameSet(a: Set<string>, b: Set<string>): boolean {
 }
 
 function foldR030(st: CardinalState, release: Json, ocid: string): void {
-  const end = str(field(field(release.tender, 'tenderPeriod'), 'endDate'));
+  const end = str(obj(obj(release.tender)?.tenderPeriod)?.endDate);
   const awards = arr(release.awards);
-  const details = arr(field(release.bids, 'details'));
+  const details = arr(obj(release.bids)?.details);
   if (end === undefined || !awards || !details) return;
   const awarded = new Set<string>();
   for (const award of awards) {
-    const suppliers = arr(field(award, 'suppliers'));
-    if (str(field(award, 'status')) !== 'active' || !suppliers) continue;
+    const suppliers = arr(obj(award)?.suppliers);
+    if (str(obj(award)?.status) !== 'active' || !suppliers) continue;
     for (const s of suppliers) {
       const id = idOf(s);
       if (id !== undefined) awarded.add(id);
     }
   }
   for (const bid of details) {
-    const date = str(field(bid, 'date'));
-    const tenderers = arr(field(bid, 'tenderers'));
-    if (str(field(bid, 'status')) !== 'valid' || date === undefined || !tenderers || !(date > end)) continue;
+    const date = str(obj(bid)?.date);
+    const tenderers = arr(obj(bid)?.tenderers);
+    if (str(obj(bid)?.status) !== 'valid' || date === undefined || !tenderers || !(date > end)) continue;
     for (const t of tenderers) {
       const id = idOf(t);
       if (id === undefined || !awarded.has(id)) continue;
@@ -280,8 +280,8 @@ function foldR035(st: CardinalState, v: View): void {
     }
   }
   for (const bid of c.details) {
-    const status = str(field(bid, 'status'));
-    const tenderers = arr(field(bid, 'tenderers'));
+    const status = str(obj(bid)?.status);
+    const tenderers = arr(obj(bid)?.tenderers);
     const set = status === 'valid' ? valid : status === 'disqualified' ? disqualified : undefined;
     if (!set || !tenderers) continue;
     for (const t of tenderers) {
@@ -300,7 +300,7 @@ function foldR036(st: CardinalState, v: View): void {
   const { release, ocid } = v;
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
   const awards = arr(release.awards);
-  if (!awards?.some((a) => str(field(a, 'status')) === 'active')) return;
+  if (!awards?.some((a) => str(obj(a)?.status) === 'active')) return;
   let lowest: number | undefined;
   let lowestDisqualified = false;
   let validWithAmount = false;
@@ -334,7 +334,7 @@ function foldR038(st: CardinalState, v: View): void {
   }
   const buyer = idOf(release.buyer);
   if (buyer !== undefined) addFraction(st.r038Buyer, buyer, disqualified, bids.length);
-  const procuring = idOf(field(release.tender, 'procuringEntity'));
+  const procuring = idOf(obj(release.tender)?.procuringEntity);
   if (procuring !== undefined) addFraction(st.r038Procuring, procuring, disqualified, bids.length);
 }
 
@@ -342,12 +342,12 @@ function foldR048(st: CardinalState, release: Json): void {
   const digits = st.settings.R048!.digits;
   const observed = new Set<string>();
   for (const award of arr(release.awards) ?? []) {
-    const items = arr(field(award, 'items'));
-    const suppliers = arr(field(award, 'suppliers'));
+    const items = arr(obj(award)?.items);
+    const suppliers = arr(obj(award)?.suppliers);
     const supplier = suppliers?.length === 1 ? idOf(suppliers[0]) : undefined;
-    if (str(field(award, 'status')) !== 'active' || !items || supplier === undefined) continue;
+    if (str(obj(award)?.status) !== 'active' || !items || supplier === undefined) continue;
     for (const item of items) {
-      const code = idOf(field(item, 'classification'));
+      const code = idOf(obj(item)?.classification);
       if (code === undefined) continue;
       let entry = st.r048.get(supplier);
       if (!entry) st.r048.set(supplier, (entry = { count: 0, codes: new Set() }));
@@ -376,7 +376,7 @@ export function foldRelease(st: CardinalState, value: unknown): boolean {
   const release = obj(value);
   const ocid = str(release?.ocid);
   if (!release || ocid === undefined) return false;
-  if (str(field(release.tender, 'status')) === 'cancelled') return false;
+  if (str(obj(release.tender)?.status) === 'cancelled') return false;
   const s = st.settings;
   if (!matchesMethodDetails(release, EMPTY, s.excludeDetails)) return false;
   const v: View = { release, ocid };

@@ -13,7 +13,7 @@
 //   TH_CONCENTRATION    per buyer with at least `minimum_contracting_processes` awarded processes,
 //                       the share won by its most frequent supplier, flagged at `threshold` or above
 //                       (group Buyer): value = the share.
-import { arr, field, idOf, type Json, num, obj, str } from './json-access.ts';
+import { arr, idOf, type Json, num, obj, str } from './json-access.ts';
 import { type Results, setResult } from './results.ts';
 import type { CardinalSettings } from './settings.ts';
 import type { ThaiSettings } from './thai-settings.ts';
@@ -59,7 +59,7 @@ function amountOf(st: ThaiState, value: unknown): number | undefined {
 }
 
 function activeAwards(release: Json): Json[] {
-  return (arr(release.awards) ?? []).filter((a) => str(field(a, 'status')) === 'active') as Json[];
+  return (arr(release.awards) ?? []).filter((a) => str(obj(a)?.status) === 'active') as Json[];
 }
 
 /** The amount won: the active awards' values, else the contracts' (cancelled ones left out). */
@@ -71,8 +71,8 @@ function winningAmount(st: ThaiState, release: Json): number | undefined {
   }
   if (total !== undefined) return total;
   for (const contract of arr(release.contracts) ?? []) {
-    if (str(field(contract, 'status')) === 'cancelled') continue;
-    const a = amountOf(st, field(contract, 'value'));
+    if (str(obj(contract)?.status) === 'cancelled') continue;
+    const a = amountOf(st, obj(contract)?.value);
     if (a !== undefined) total = (total ?? 0) + a;
   }
   return total;
@@ -82,8 +82,8 @@ function winningAmount(st: ThaiState, release: Json): number | undefined {
 function soleSupplier(release: Json): string | undefined {
   let sole: string | undefined;
   for (const award of arr(release.awards) ?? []) {
-    if (str(field(award, 'status')) !== 'active') continue;
-    for (const s of arr(field(award, 'suppliers')) ?? []) {
+    if (str(obj(award)?.status) !== 'active') continue;
+    for (const s of arr(obj(award)?.suppliers) ?? []) {
       const id = idOf(s);
       if (id === undefined) continue;
       if (sole !== undefined && sole !== id) return undefined;
@@ -96,7 +96,7 @@ function soleSupplier(release: Json): string | undefined {
 /** When the purchase was made: a contract's dateSigned, else an active award's date. */
 function purchaseTime(release: Json): number | undefined {
   for (const c of arr(release.contracts) ?? []) {
-    const t = Date.parse(str(field(c, 'dateSigned')) ?? '');
+    const t = Date.parse(str(obj(c)?.dateSigned) ?? '');
     if (!Number.isNaN(t)) return t;
   }
   for (const a of activeAwards(release)) {
@@ -107,20 +107,20 @@ function purchaseTime(release: Json): number | undefined {
 }
 
 function bidderCount(release: Json): number | undefined {
-  const details = arr(field(release.bids, 'details'));
+  const details = arr(obj(release.bids)?.details);
   if (details && details.length > 0) {
     const ids = new Set<string>();
     for (const bid of details) {
-      const status = str(field(bid, 'status'));
+      const status = str(obj(bid)?.status);
       if (status === 'invited' || status === 'withdrawn') continue;
-      for (const t of arr(field(bid, 'tenderers')) ?? []) {
+      for (const t of arr(obj(bid)?.tenderers) ?? []) {
         const id = idOf(t);
         if (id !== undefined) ids.add(id);
       }
     }
     return ids.size;
   }
-  const n = num(field(release.tender, 'numberOfTenderers'));
+  const n = num(obj(release.tender)?.numberOfTenderers);
   return n !== undefined && Number.isInteger(n) ? n : undefined;
 }
 
@@ -168,7 +168,7 @@ export function foldThaiFlags(st: ThaiState, release: Json): void {
   const ocid = release.ocid as string;
   const won = s.TH_REFERENCE_PRICE || s.TH_SPLITTING ? winningAmount(st, release) : undefined;
   if (s.TH_REFERENCE_PRICE) {
-    const reference = amountOf(st, field(release.tender, 'value'));
+    const reference = amountOf(st, obj(release.tender)?.value);
     if (
       won !== undefined &&
       reference !== undefined &&
@@ -183,7 +183,7 @@ export function foldThaiFlags(st: ThaiState, release: Json): void {
     if (n !== undefined && n > 0 && n < s.TH_FEW_BIDDERS.minimum) flag(st, ocid, 'TH_FEW_BIDDERS', n);
   }
   if (s.TH_FISCAL_YEAR_END) {
-    const details = str(field(release.tender, 'procurementMethodDetails'));
+    const details = str(obj(release.tender)?.procurementMethodDetails);
     if (details !== undefined && s.TH_FISCAL_YEAR_END.details.has(details)) {
       const time = purchaseTime(release);
       const month = time === undefined ? 0 : new Date(time + THAI_OFFSET).getUTCMonth() + 1;
