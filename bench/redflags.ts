@@ -39,9 +39,9 @@ export function syntheticRelease(i: number, rnd: () => number): string {
   const m = Math.floor(rnd() * 3);
   const buyer = `B${Math.floor(rnd() * 500)}`;
   const start = Date.UTC(2023, Math.floor(rnd() * 12), 1 + Math.floor(rnd() * 28));
-  const end = start + (10 + Math.floor(rnd() * 30)) * 86_400_000;
+  const end = start + (14 + Math.floor(rnd() * 30)) * 86_400_000;
   const reference = 10_000 + Math.floor(rnd() * 990_000);
-  const n = 1 + Math.floor(rnd() * 5);
+  const n = rnd() < 0.1 ? 1 : 3 + Math.floor(rnd() * 4);
   const bids = [];
   let winner = '';
   let low = Number.POSITIVE_INFINITY;
@@ -50,7 +50,7 @@ export function syntheticRelease(i: number, rnd: () => number): string {
     const amount = Math.round(reference * (0.6 + rnd() * 0.4));
     const status = rnd() < 0.1 ? 'disqualified' : 'valid';
     if (status === 'valid' && amount < low) [low, winner] = [amount, tenderer];
-    const date = new Date(end - 86_400_000 + Math.floor(rnd() * 2 * 86_400_000)).toISOString();
+    const date = new Date(end - (rnd() < 0.02 ? -3_600_000 : Math.floor(rnd() * 5 * 86_400_000))).toISOString();
     bids.push({ id: String(b), status, date, tenderers: [{ id: tenderer }], value: { amount, currency: 'THB' } });
   }
   const signed = new Date(end + 7 * 86_400_000).toISOString();

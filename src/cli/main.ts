@@ -32,7 +32,8 @@ async function run(): Promise<number> {
   if (noun === 'redflags') {
     const out = await (await import('./redflags.ts')).redflagsCommand(process.argv.slice(3)); // no database
     console.error(out.stderr);
-    console.log(out.stdout);
+    // A pipe takes a large result in pieces: wait for it all before process.exit cuts it short.
+    await new Promise((resolve) => process.stdout.write(`${out.stdout}\n`, resolve));
     return 0;
   }
   if (noun === 'verify-certificate') {
