@@ -218,16 +218,26 @@ describe('npm run sujarit -- redflags', () => {
     assert.match(stderr, /6 lines read, 1 skipped; 5 releases/);
   });
 
-  it('writes a result larger than a pipe's buffer whole before exiting', async () => {
-    const many = Array.from({ length: 6000 }, (_, i) => ({ ocid: `ocds-long-${i}`, tender: { numberOfTenderers: 1, procurementMethod: 'open' } }));
+  it('writes a result larger than a pipe’s buffer whole before exiting', async () => {
+    const many = Array.from({ length: 6000 }, (_, i) => ({
+      ocid: `ocds-long-${i}`,
+      tender: { numberOfTenderers: 1, procurementMethod: 'open' },
+    }));
     await writeFile(path.join(dir, 'many.jsonl'), jsonl(many));
     await writeFile(path.join(dir, 'r018.ini'), '[R018]\n');
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['src/cli/main.ts', 'redflags', '--input', path.join(dir, 'many.jsonl'), '--settings', path.join(dir, 'r018.ini')],
+      [
+        'src/cli/main.ts',
+        'redflags',
+        '--input',
+        path.join(dir, 'many.jsonl'),
+        '--settings',
+        path.join(dir, 'r018.ini'),
+      ],
       { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
     );
-    assert.ok(stdout.length > 200_000);
+    assert.ok(stdout.length > 150_000); // more than a pipe takes at once (64 KiB)
     assert.equal(Object.keys(JSON.parse(stdout).OCID).length, 6000);
   });
 
