@@ -24,13 +24,16 @@
 //      two at once, against the same rows deleted by set-based statements.
 //  13. several processes (bench/scale.ts): submissions/s with SUJARIT_WORKERS=3 beside one process
 //      (goal ≥ 0.95), and a staff case list's p95 while submissions saturate the CPU.
+//  14. procurement red flags (bench/redflags.ts): every indicator over 1,000,000 synthetic OCDS
+//      releases streamed from disk against only reading and parsing them (goal ≥ half), peak RSS.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS, BENCH_SCALE_SECONDS / _WORKERS. BENCH_ONLY=<name> runs one section alone, in a
 // fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
-// backup 11, retention 12, scale 13); BENCH_ONLY=ita runs section 8 alone (no database).
+// backup 11, retention 12, scale 13); BENCH_ONLY=ita runs section 8 and BENCH_ONLY=redflags section 14
+// alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -57,6 +60,7 @@ import { retentionSection } from './retention.ts';
 import { scaleSection } from './scale.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
+import { redFlagsSection } from './redflags.ts';
 import {
   addEnrolledStaff,
   closedLoop,
@@ -231,8 +235,14 @@ async function main(): Promise<void> {
     await itaSection();
     return printSummary(started);
   }
+  if (ONLY === 'redflags') {
+    await redFlagsOnly();
+    return printSummary(started);
+  }
   if (ONLY)
-    throw new Error(`BENCH_ONLY=${ONLY}: only "ita" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`);
+    throw new Error(
+      `BENCH_ONLY=${ONLY}: only "ita", "redflags" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`,
+    );
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -715,6 +725,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 13. several processes
     await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);
+
+    // ------------------------------------------------------------ 14. procurement red flags
+    await redFlagsOnly();
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -777,6 +790,12 @@ async function itaSection(): Promise<void> {
   section('8. ITA: scoring 100,000 answers, `ita score` on a 50 MB file, the monitoring report PDF');
   await itaScoreSection(say, rows);
   await itaPdfSection(say, rows);
+}
+
+/** Section 14: red flags over a million releases in child processes; no server or database. */
+async function redFlagsOnly(): Promise<void> {
+  section('14. procurement red flags over 1,000,000 OCDS releases streamed from disk');
+  await redFlagsSection(say, rows);
 }
 
 function printSummary(started: number): void {

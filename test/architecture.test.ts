@@ -26,7 +26,20 @@ type Layer = 'outer' | 'domain' | 'base';
  */
 const LAYERS: Record<Layer, readonly string[]> = {
   outer: ['main.ts', 'start.ts', 'cluster.ts', 'server.ts', 'web', 'cli', 'channels', 'metrics'],
-  domain: ['audit', 'ledger', 'config', 'backup', 'agencies', 'mail', 'intake', 'staff', 'cases', 'ita', 'notify'],
+  domain: [
+    'audit',
+    'ledger',
+    'config',
+    'backup',
+    'agencies',
+    'mail',
+    'intake',
+    'staff',
+    'cases',
+    'ita',
+    'procurement',
+    'notify',
+  ],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };
 

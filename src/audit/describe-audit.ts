@@ -75,6 +75,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },
   { key: 'backup', actions: ['backup_made', 'backup_restored'] },
+  { key: 'procurement', actions: ['procurement_imported', 'procurement_exported'] },
 ];
 
 export function isAuditAction(v: unknown): v is AuditAction {

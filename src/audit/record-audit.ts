@@ -71,6 +71,8 @@ export const AUDIT_ACTIONS = [
   'ita_cycle_changed',
   'backup_made',
   'backup_restored',
+  'procurement_imported',
+  'procurement_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,7 @@
 import { isAppError } from '../errors.ts';
 
 const [noun, verb, ...rest] = process.argv.slice(2);
-const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
+const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit', 'procurement import'];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function help(): Promise<string> {
@@ -17,6 +17,8 @@ async function help(): Promise<string> {
       './witness.ts',
       './ita-score.ts',
       './backup.ts',
+      './redflags.ts',
+      './procurement-import.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -26,6 +28,13 @@ async function run(): Promise<number> {
   if (noun === 'witness') return (await import('./witness.ts')).witnessCommand(process.argv.slice(3)); // no database
   if (command === 'ita score') {
     console.log(await (await import('./ita-score.ts')).itaScoreCommand(rest)); // no database: scores a file
+    return 0;
+  }
+  if (noun === 'redflags') {
+    const out = await (await import('./redflags.ts')).redflagsCommand(process.argv.slice(3)); // no database
+    console.error(out.stderr);
+    // A pipe takes a large result in pieces: wait for it all before process.exit cuts it short.
+    await new Promise((resolve) => process.stdout.write(`${out.stdout}\n`, resolve));
     return 0;
   }
   if (noun === 'verify-certificate') {
@@ -52,7 +61,9 @@ async function run(): Promise<number> {
   try {
     if (command === 'agency add') console.log(await (await import('./agency-add.ts')).agencyAdd(db, rest));
     else if (command === 'user add') console.log(await (await import('./user-add.ts')).userAdd(db, config.kdf, rest));
-    else {
+    else if (command === 'procurement import') {
+      console.log(await (await import('./procurement-import.ts')).procurementImport(db, rest));
+    } else {
       const ledger = await import('./ledger.ts');
       if (command === 'ledger init') console.log(await ledger.ledgerInit(db, config));
       else if (command === 'ledger verify-audit') console.log(await ledger.ledgerVerifyAudit(db));

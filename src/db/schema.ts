@@ -4,6 +4,34 @@ import type { ColumnType, Generated } from 'kysely';
 type Stamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type Database = {
+  procurement_import: {
+    id: Generated<string>;
+    agency_id: number;
+    source: 'ocds' | 'egp';
+    file_name: string;
+    settings: string;
+    lines: number;
+    releases: number;
+    skipped: number;
+    other_currency: number;
+    faults: ColumnType<{ line: number; reason: string }[], string, string>;
+    imported_by: number | null;
+    imported_at: Generated<Date>;
+  };
+  procurement_release: {
+    import_id: string;
+    ocid: string;
+    title: string | null;
+    buyer: string | null;
+    release: ColumnType<unknown, string, string>;
+  };
+  procurement_flag: {
+    import_id: string;
+    grp: 'OCID' | 'Buyer' | 'ProcuringEntity' | 'Tenderer';
+    key: string;
+    code: string;
+    value: number | null;
+  };
   agency: {
     id: Generated<number>;
     code: string;

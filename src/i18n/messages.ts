@@ -19,6 +19,7 @@ import * as filing from './parts/filing.ts';
 import * as spam from './parts/spam.ts';
 import * as privacy from './parts/privacy.ts';
 import * as retention from './parts/retention.ts';
+import * as procurement from './parts/procurement.ts';
 
 type Dict = Record<string, string>;
 
@@ -430,6 +431,7 @@ const PARTS = [
   spam,
   privacy,
   retention,
+  procurement,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 /** A record longer than this is refused: it keeps a quote left open from swallowing the whole input. */
 export const MAX_CSV_RECORD_BYTES = 64 * 1024;
 
-/** Ranges are kept for this many fields of a record; `count` goes on counting past it. */
+/** Ranges are kept for this many fields of a record unless the caller asks for more; `count` goes on counting past it. */
 const MAX_FIELDS = 16;
 
 /** Field kinds: printable ASCII without quotes (its bytes are its text), other unquoted bytes, quoted. */
@@ -18,7 +18,7 @@ export const QUOTED = 2;
 
 /**
  * One record, valid only during the onRecord call that receives it (the object and its arrays are
- * reused). Field k (k < min(count, 16)) is `bytes[start[k], end[k])`, without its enclosing quotes.
+ * reused). Field k (k < min(count, maxFields)) is `bytes[start[k], end[k])`, without its enclosing quotes.
  */
 export type CsvRecord = {
   line: number;
@@ -44,6 +44,7 @@ const EMPTY = Buffer.alloc(0);
 
 type Reading = {
   onRecord: (record: CsvRecord) => boolean;
+  maxFields: number;
   record: CsvRecord;
   /** The start of a record the last chunk did not complete (a copy), and the buffer that joins it to the next. */
   rest: Buffer | null;
@@ -59,16 +60,20 @@ type Reading = {
  * than one chunk and one unfinished record, nor keep a chunk after `push` returns (the caller may
  * reuse it); MUST refuse a record over MAX_CSV_RECORD_BYTES.
  */
-export function createCsvReader(onRecord: (record: CsvRecord) => boolean): CsvReader {
+export function createCsvReader(
+  onRecord: (record: CsvRecord) => boolean,
+  { maxFields = MAX_FIELDS }: { maxFields?: number } = {},
+): CsvReader {
   const st: Reading = {
     onRecord,
+    maxFields,
     record: {
       line: 1,
       count: 0,
       bytes: EMPTY,
-      start: new Int32Array(MAX_FIELDS),
-      end: new Int32Array(MAX_FIELDS),
-      kind: new Uint8Array(MAX_FIELDS),
+      start: new Int32Array(maxFields),
+      end: new Int32Array(maxFields),
+      kind: new Uint8Array(maxFields),
     },
     rest: null,
     scratch: EMPTY,
@@ -184,7 +189,7 @@ function readRecord(st: Reading, buf: Buffer, i: number, isLast: boolean): numbe
       }
     }
     if (i >= n && !isLast) return INCOMPLETE;
-    if (count < MAX_FIELDS) {
+    if (count < st.maxFields) {
       record.start[count] = s;
       record.end[count] = kind === QUOTED ? i - 1 : i;
       record.kind[count] = kind;

@@ -16,6 +16,7 @@ import { itaResultsRoutes } from './console/ita-results-routes.ts';
 import { itaCycleRoutes } from './console/ita-routes.ts';
 import { permitRoutes } from './console/permit-routes.ts';
 import { consoleRoutes } from './console/routes.ts';
+import { procurementRoutes } from './console/procurement-routes.ts';
 import { spamRoutes } from './console/spam-routes.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -76,5 +77,6 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   itaResultsRoutes(app, deps);
   itaMeasuresRoutes(app, deps);
   itaLinksRoutes(app, deps);
+  procurementRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

@@ -3,6 +3,7 @@
 // who only manage), and where a sign-in leads.
 import { METADATA_ROLES } from '../../cases/case-meta.ts';
 import { KEY_ROLES } from '../../db/schema.ts';
+import { mayReadProcurement } from '../../procurement/store.ts';
 import { hasRole, type StaffActor, type StaffLogin } from '../../staff/session.ts';
 import { ENROL_PATH } from '../staff-auth.ts';
 
@@ -32,6 +33,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
   if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
+  if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   nav.push(
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
