@@ -63,6 +63,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
     key: 'ita',
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },
+  { key: 'risk', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('risk_')) },
 ];
 
 export function isAuditAction(v: unknown): v is AuditAction {

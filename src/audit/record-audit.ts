@@ -63,6 +63,17 @@ export const AUDIT_ACTIONS = [
   'ita_history_recorded',
   'ita_results_published',
   'ita_cycle_changed',
+  'risk_register_opened',
+  'risk_saved',
+  'risk_candidate_made',
+  'risk_action_saved',
+  'risk_register_published',
+  'risk_signals_viewed',
+  'risk_register_exported',
+  'risk_oversight_granted',
+  'risk_oversight_revoked',
+  'risk_review_saved',
+  'risk_review_answered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
