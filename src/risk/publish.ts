@@ -164,7 +164,7 @@ export async function checkPublications(db: Db, registerId: number, current: Buf
   const last = pubs.at(-1);
   return {
     published: last !== undefined,
-    unchangedSince: last !== undefined && last.digest.equals(current),
+    unchangedSince: last?.digest.equals(current) ?? false,
     publicationsIntact: problems.length === 0,
     publications: pubs.length,
     inLog,

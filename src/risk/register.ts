@@ -626,3 +626,38 @@ export async function registerHistory({
     snapshot: r.snapshot,
   }));
 }
+
+/** A register for a download (CSV or PDF), audited: who took which document of which register. */
+export async function registerForExport({
+  db,
+  actor,
+  registerId,
+  document,
+}: {
+  db: Db;
+  actor: StaffActor;
+  registerId: number;
+  document: 'csv' | 'assessment' | 'plan';
+}): Promise<Register> {
+  const reg = await loadRegister({ db, actor, registerId });
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'risk_register_exported',
+    detail: { register: reg.id, document },
+  });
+  return reg;
+}
+
+/** The agency's ITA measures an action may stand for (newest cycle first), for the register's editors. */
+export async function measureChoices(db: Db, reg: Pick<Register, 'agencyId' | 'access'>) {
+  if (reg.access !== 'edit') return [];
+  return db
+    .selectFrom('ita_measure as m')
+    .innerJoin('ita_cycle as c', 'c.id', 'm.cycle_id')
+    .select(['m.id', 'm.title', 'c.fiscal_year'])
+    .where('c.agency_id', '=', reg.agencyId)
+    .orderBy('c.fiscal_year', 'desc')
+    .orderBy('m.id')
+    .limit(500)
+    .execute();
+}

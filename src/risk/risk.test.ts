@@ -156,7 +156,8 @@ describe('risk register and signals', () => {
     assert.deepEqual(rowOf(s, 'ratings', 'service_delay'), [5, 5]);
     // service delay and late permit share the word ล่าช้า: one cluster of 11 cases, all in Q1
     const cluster = s.signals.find((x) => x.key === 'clusters')?.rows[0];
-    assert.ok(cluster && cluster.key.includes('service_delay') && cluster.key.includes('late_permit'), cluster?.key);
+    assert.ok(cluster);
+    assert.ok(cluster.key.includes('service_delay') && cluster.key.includes('late_permit'), cluster.key);
     assert.deepEqual(cluster.values, [11, 11, 0, 0, 0]);
     assert.match(rowLabel(translator('th'), cluster), /ล่าช้า/);
   });
