@@ -18,13 +18,15 @@
 //      honest filing that waited pays, a hoard of tickets, the proof of work's cost per filing.
 //  10. the login limits (bench/throttle.ts): wrong receipts derived/s under 50 flooding clients
 //      against the limit, a valid receipt's and another staff account's login time meanwhile.
+//  11. corruption risk (bench/risk.ts): the signals page of an agency with 200,000 cases (goal p95
+//      under 200 ms).
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS; BENCH_ONLY=cases runs section 6 alone (no server), BENCH_ONLY=line section
 // 7 alone (its own server), BENCH_ONLY=ita section 8 alone (no database), BENCH_ONLY=filing section 9
-// and BENCH_ONLY=throttle section 10 alone (each its own server).
+// and BENCH_ONLY=throttle section 10 alone (each its own server), BENCH_ONLY=risk section 11 alone.
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -48,6 +50,7 @@ import { ledgerSection } from './ledger.ts';
 import { lineSection } from './line.ts';
 import { filingSection } from './filing.ts';
 import { throttleSection } from './throttle.ts';
+import { riskSection } from './risk.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import {
@@ -218,13 +221,14 @@ async function main(): Promise<void> {
   say(
     `load average before the run: ${load.map((l) => fmt(l, 2)).join(' ')}${load[0] > 0.5 ? ' — other work is running: figures will be pessimistic' : ''}`,
   );
-  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing' || ONLY === 'throttle')
+  if (ONLY === 'cases' || ONLY === 'line' || ONLY === 'filing' || ONLY === 'throttle' || ONLY === 'risk')
     return sectionOnly(started, ONLY);
   if (ONLY === 'ita') {
     await itaSection();
     return printSummary(started);
   }
-  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing" and "throttle" can run alone`);
+  if (ONLY)
+    throw new Error(`BENCH_ONLY=${ONLY}: only "cases", "line", "ita", "filing", "throttle" and "risk" can run alone`);
 
   const solo = await argon2Solo();
   // Provisional until the second set of derivations after the submission phase (see there).
@@ -715,6 +719,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 10. the login limits
     await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
+
+    // ------------------------------------------------------------ 11. corruption risk
+    await riskSection({ clusterUrl: pg.url, db, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -726,11 +733,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * BENCH_ONLY=cases|line|filing|throttle: one section alone (6, case handling; 7, the LINE webhook,
+ * BENCH_ONLY=cases|line|filing|throttle|risk: one section alone (6, case handling; 7, the LINE webhook,
  * 9, filing under load and 10, the login limits, each with its own server), in a fresh embedded
  * PostgreSQL; no Argon2 phases.
  */
-async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' | 'throttle'): Promise<void> {
+async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' | 'throttle' | 'risk'): Promise<void> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sujarit-bench-'));
   await chmod(tmp, 0o711);
   let pg: EmbeddedDatabase | null = null;
@@ -751,6 +758,7 @@ async function sectionOnly(started: number, which: 'cases' | 'line' | 'filing' |
     pg = await startEmbeddedDatabase(dbDir);
     db = connect(pg.url, 2);
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'risk') await riskSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else {
       const postmasterPid = Number((await readFile(path.join(dbDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);

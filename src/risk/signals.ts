@@ -42,7 +42,15 @@ export type SignalKey = (typeof SIGNAL_KEYS)[number];
 /** `columns`: i18n keys of the figures' headings; `scores`: the figures are ITA scores in hundredths, not counts. */
 export type Signal = { key: SignalKey; columns: readonly string[]; rows: SignalRow[]; scores?: boolean };
 
-export type Signals = { agencyId: number; fiscalYear: number; from: string; to: string; signals: Signal[] };
+/** `computedAt`: when the figures were counted (a page may show figures up to SIGNALS_FRESH_MS old). */
+export type Signals = {
+  agencyId: number;
+  fiscalYear: number;
+  from: string;
+  to: string;
+  computedAt: Date;
+  signals: Signal[];
+};
 
 /** The headings of each signal's figures (i18n keys). */
 export const SIGNAL_COLUMNS: Readonly<Record<SignalKey, readonly string[]>> = {
@@ -85,20 +93,39 @@ type CaseGroup = {
   substantiated: number;
   partly: number;
   not_substantiated: number;
+  /** clocks running past their due time now (cases not closed, not paused) */
+  ack: number;
+  reply: number;
+  feedback: number;
 };
 
-/** One pass over the agency's cases of this and last fiscal year, grouped: every case-based signal is made from it. */
-async function caseGroups(db: Db, agencyId: number, fiscalYear: number) {
+/** The first Bangkok day of each quarter of a fiscal year after the first (Q2, Q3, Q4). */
+function quarterStarts(fiscalYear: number): string[] {
+  const ce = fiscalYear - 543;
+  return [`${ce}-01-01`, `${ce}-04-01`, `${ce}-07-01`];
+}
+
+/**
+ * One pass over the agency's cases of this and last fiscal year, grouped: every case-based signal
+ * is made from it. Quarters and years are found by comparing created_at with Bangkok midnights
+ * (no time zone arithmetic per row); the index on (agency_id, created_at) covers the columns read.
+ */
+async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Date) {
   const { from, to } = fiscalYearRange(fiscalYear);
   const prev = fiscalYearRange(fiscalYear - 1);
+  const [q2, q3, q4] = quarterStarts(fiscalYear).map(midnight);
+  const running = sql`status <> 'closed' and paused_at is null and created_at >= ${midnight(from)}`;
   const r = await sql<CaseGroup>`
     select kind, category,
-      (extract(month from created_at at time zone 'Asia/Bangkok')::int + 2) % 12 / 3 + 1 as quarter,
+      case when created_at < ${q2} then 1 when created_at < ${q3} then 2 when created_at < ${q4} then 3 else 4 end as quarter,
       created_at >= ${midnight(from)} as this_year,
       count(*)::int as n,
       count(*) filter (where outcome = 'substantiated')::int as substantiated,
       count(*) filter (where outcome = 'partly_substantiated')::int as partly,
-      count(*) filter (where outcome = 'not_substantiated')::int as not_substantiated
+      count(*) filter (where outcome = 'not_substantiated')::int as not_substantiated,
+      count(*) filter (where ${running} and ack_due_at < ${now})::int as ack,
+      count(*) filter (where ${running} and reply_due_at < ${now})::int as reply,
+      count(*) filter (where ${running} and feedback_due_at < ${now})::int as feedback
     from report_case
     where agency_id = ${agencyId} and created_at >= ${midnight(prev.from)} and created_at < ${midnight(to)} + interval '1 day'
     group by 1, 2, 3, 4`.execute(db);
@@ -155,22 +182,14 @@ function outcomesSignal(groups: CaseGroup[]): Signal {
 }
 
 /** Clocks running past their due time now, of cases filed in the year and not closed (the due views' own rule). */
-async function deadlinesSignal(db: Db, agencyId: number, from: string, to: string, now: Date): Promise<Signal> {
-  const r = await sql<{ kind: string; ack: number; reply: number; feedback: number }>`
-    select kind,
-      count(*) filter (where ack_due_at < ${now})::int as ack,
-      count(*) filter (where reply_due_at < ${now})::int as reply,
-      count(*) filter (where feedback_due_at < ${now})::int as feedback
-    from report_case
-    where agency_id = ${agencyId} and status <> 'closed' and paused_at is null
-      and least(ack_due_at, reply_due_at, feedback_due_at) < ${now}
-      and created_at >= ${midnight(from)} and created_at < ${midnight(to)} + interval '1 day'
-    group by kind`.execute(db);
+function deadlinesSignal(groups: CaseGroup[]): Signal {
   const rows = (['ack', 'reply', 'feedback'] as const).map(
     (clock): SignalRow => ({
       key: clock,
       label: `risk.signal.row.clock.${clock}`,
-      values: CASE_KINDS.map((k) => suppress(r.rows.find((x) => x.kind === k)?.[clock] ?? 0)),
+      values: CASE_KINDS.map((k) =>
+        suppress(groups.filter((g) => g.this_year && g.kind === k).reduce((a, g) => a + g[clock], 0)),
+      ),
       area: 'abuse_of_power',
     }),
   );
@@ -210,10 +229,10 @@ async function permitsSignal(db: Db, agencyId: number, from: string, to: string,
 /** Ratings of 1 or 2 (out of 5) given in the year, by the rated case's category. */
 async function ratingsSignal(db: Db, agencyId: number, from: string, to: string): Promise<Signal> {
   const r = await sql<{ category: string; low: number; n: number }>`
-    select c.category, count(*) filter (where r.score <= 2)::int as low, count(*)::int as n
-    from case_rating r join report_case c on c.id = r.case_id
-    where r.agency_id = ${agencyId} and r.rated_on between ${from}::date and ${to}::date
-    group by c.category`.execute(db);
+    select category, count(*) filter (where score <= 2)::int as low, count(*)::int as n
+    from (select r.score, (select c.category from report_case c where c.id = r.case_id) as category
+          from case_rating r where r.agency_id = ${agencyId} and r.rated_on between ${from}::date and ${to}::date) x
+    group by category`.execute(db);
   return {
     key: 'ratings',
     columns: SIGNAL_COLUMNS.ratings,
@@ -298,9 +317,8 @@ function clustersSignal(groups: CaseGroup[]): Signal {
 export async function computeSignals(db: Db, agencyId: number, fiscalYear: number, now = new Date()): Promise<Signals> {
   const { from, to } = fiscalYearRange(fiscalYear);
   const today = bangkokToday(now);
-  const [groups, deadlines, permits, ratings, ita] = await Promise.all([
-    caseGroups(db, agencyId, fiscalYear),
-    deadlinesSignal(db, agencyId, from, to, now),
+  const [groups, permits, ratings, ita] = await Promise.all([
+    caseGroups(db, agencyId, fiscalYear, now),
     permitsSignal(db, agencyId, from, to, today),
     ratingsSignal(db, agencyId, from, to),
     itaSignal(db, agencyId, fiscalYear),
@@ -310,10 +328,11 @@ export async function computeSignals(db: Db, agencyId: number, fiscalYear: numbe
     fiscalYear,
     from,
     to,
+    computedAt: new Date(),
     signals: [
       categoriesSignal(groups),
       outcomesSignal(groups),
-      deadlines,
+      deadlinesSignal(groups),
       permits,
       ratings,
       ita,
@@ -329,7 +348,31 @@ export function parseFiscalYear(raw: unknown): number {
   return Number(s);
 }
 
-/** The signals of the actor's agency (risk officers, supervisors, auditors), audited. */
+/**
+ * How long counted signals are shown again before they are counted anew: a year's figures do not
+ * need to be to the second, and an agency with hundreds of thousands of cases is not scanned on
+ * every page view (docs/benchmarks.md has both figures). Per database, agency and fiscal year.
+ */
+export const SIGNALS_FRESH_MS = 60_000;
+const counted = new WeakMap<Db, Map<string, Promise<Signals>>>();
+
+async function freshSignals(db: Db, agencyId: number, year: number, now: Date): Promise<Signals> {
+  const byKey = counted.get(db) ?? new Map<string, Promise<Signals>>();
+  counted.set(db, byKey);
+  const key = `${agencyId}/${year}`;
+  const known = byKey.get(key);
+  if (known) {
+    const s = await known.catch(() => null);
+    if (s && Date.now() - s.computedAt.getTime() < SIGNALS_FRESH_MS) return s;
+  }
+  // One count at a time per key: requests meanwhile wait for it instead of scanning too.
+  const next = computeSignals(db, agencyId, year, now);
+  byKey.set(key, next);
+  next.catch(() => byKey.delete(key));
+  return next;
+}
+
+/** The signals of the actor's agency (risk officers, supervisors, auditors), audited; counted at most every SIGNALS_FRESH_MS. */
 export async function agencySignals({
   db,
   actor,
@@ -343,7 +386,7 @@ export async function agencySignals({
 }): Promise<Signals> {
   const agencyId = signalAgency(actor);
   const year = parseFiscalYear(fiscalYear);
-  const signals = await computeSignals(db, agencyId, year, now);
+  const signals = await freshSignals(db, agencyId, year, now);
   await recordAudit(db, { actorUserId: actor.id, action: 'risk_signals_viewed', detail: { fiscalYear: year } });
   return signals;
 }
