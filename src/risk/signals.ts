@@ -82,7 +82,7 @@ export function suppressParts(parts: readonly number[]): Cell[] {
 }
 
 /** Bangkok midnight of a day, as a timestamp for comparing created_at. */
-const midnight = (day: string) => sql<Date>`(${day}::date)::timestamp at time zone 'Asia/Bangkok'`;
+const midnight = (day: string) => sql<Date>`${`${day}T00:00:00+07:00`}::timestamptz`;
 
 type CaseGroup = {
   kind: string;

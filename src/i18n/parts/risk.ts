@@ -17,7 +17,7 @@ export const th: Record<string, string> = {
   'risk.signals.lead':
     'นับจากข้อมูลกำกับเรื่องเท่านั้น (ประเภท หมวด ช่องทาง สถานะ ผล วันที่) ไม่อ่านเนื้อหาเรื่อง จำนวนตั้งแต่ 1 ถึง 4 ไม่แสดง (แสดงเป็น “<5”) รวมถึงจำนวนที่จะคำนวณย้อนได้จากผลรวม',
   'risk.signals.period': 'ปีงบประมาณ {year}: {from} ถึง {to}',
-  'risk.signals.as_of': "นับเมื่อ {at} (นับใหม่ทุก 1 นาที)",
+  'risk.signals.as_of': 'นับเมื่อ {at} (นับใหม่ทุก 1 นาที)',
   'risk.signals.show': 'แสดง',
   'risk.signals.how': 'วิธีคำนวณ',
   'risk.signals.empty': 'ไม่มีข้อมูลในช่วงนี้',
@@ -238,7 +238,7 @@ export const en: Record<string, string> = {
   'risk.signals.lead':
     'Counted from case metadata only (kind, category, channel, status, outcome, dates), never case content. Counts from 1 to 4 are not shown (“<5”), nor a count that a total would give away.',
   'risk.signals.period': 'Fiscal year {year}: {from} to {to}',
-  'risk.signals.as_of': "Counted at {at} (counted again every minute)",
+  'risk.signals.as_of': 'Counted at {at} (counted again every minute)',
   'risk.signals.show': 'Show',
   'risk.signals.how': 'How it is computed',
   'risk.signals.empty': 'No data in this period',
