@@ -50,6 +50,8 @@ const PEOPLE: readonly {
   { key: 'platform-admin', agency: null, roles: ['platform_admin'], kind: 'none' },
   { key: 'other-investigator', agency: 'OPDC', roles: ['investigator'], kind: 'none' }, // not assigned
   { key: 'other-agency-intake', agency: 'NACC', roles: ['intake_officer'], kind: 'none' },
+  // Counts the agency's cases for its risk register (issue 16): metadata only, never a case.
+  { key: 'risk-officer', agency: 'OPDC', roles: ['risk_officer'], kind: 'none' },
   {
     key: 'sock',
     agency: 'OPDC',
@@ -394,6 +396,14 @@ describe('access matrix: every role against every content endpoint and export', 
           _csrf: p.csrf,
           reason: `matrix request by ${p.key}`,
         }),
+    },
+    {
+      name: 'GET risk signals',
+      isCaseEndpoint: false,
+      isMetadataOnly: true,
+      expect: { team: 403, supervisor: 200, meta: 200, none: 403 },
+      except: { 'late-intake': 403, 'risk-officer': 200 },
+      send: (p) => get(h.app, p.jar, '/staff/risk/signals'),
     },
     {
       name: 'GET identity requests',

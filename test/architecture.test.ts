@@ -38,6 +38,7 @@ const LAYERS: Record<Layer, readonly string[]> = {
     'cases',
     'ita',
     'procurement',
+    'risk',
     'notify',
   ],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],

@@ -73,6 +73,17 @@ export const AUDIT_ACTIONS = [
   'backup_restored',
   'procurement_imported',
   'procurement_exported',
+  'risk_register_opened',
+  'risk_saved',
+  'risk_candidate_made',
+  'risk_action_saved',
+  'risk_register_published',
+  'risk_signals_viewed',
+  'risk_register_exported',
+  'risk_oversight_granted',
+  'risk_oversight_revoked',
+  'risk_review_saved',
+  'risk_review_answered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -411,6 +411,83 @@ export type Database = {
     recorded_by: number;
     recorded_at: Stamp;
   };
+  risk_register: {
+    id: Generated<number>;
+    agency_id: number;
+    fiscal_year: number;
+    matrix_name: string;
+    created_by: number;
+    created_at: Stamp;
+  };
+  risk_item: {
+    id: Generated<number>;
+    register_id: number;
+    number: number;
+    state: ColumnType<RiskState, RiskState | undefined, RiskState>;
+    area: string;
+    process: ColumnType<string, string | undefined, string>;
+    unit: ColumnType<string, string | undefined, string>;
+    owner: ColumnType<string, string | undefined, string>;
+    cause: ColumnType<string, string | undefined, string>;
+    event: string;
+    consequence: ColumnType<string, string | undefined, string>;
+    controls: ColumnType<string, string | undefined, string>;
+    inherent_likelihood: number | null;
+    inherent_impact: number | null;
+    residual_likelihood: number | null;
+    residual_impact: number | null;
+    treatment: RiskTreatment | null;
+    /** date columns: read as YYYY-MM-DD strings */
+    reviewed_on: string | null;
+    next_review_on: string | null;
+    evidence: ColumnType<Record<string, unknown>[], string | undefined, string>;
+    updated_by: number;
+    updated_at: Stamp;
+  };
+  risk_action: {
+    id: Generated<number>;
+    risk_id: number;
+    title: string;
+    owner: ColumnType<string, string | undefined, string>;
+    due_on: string | null;
+    /** numeric(14,2): read as a string such as '12500.00' */
+    budget: ColumnType<string, string | number | undefined, string | number>;
+    progress_6: ColumnType<string, string | undefined, string>;
+    progress_12: ColumnType<string, string | undefined, string>;
+    done_on: string | null;
+    ita_measure_id: number | null;
+    updated_by: number;
+    updated_at: Stamp;
+  };
+  risk_history: {
+    id: Generated<number>;
+    register_id: number;
+    risk_id: number | null;
+    kind: string;
+    snapshot: ColumnType<Record<string, unknown>, string, never>;
+    actor_user_id: number;
+    at: Stamp;
+  };
+  risk_publication: {
+    id: Generated<number>;
+    register_id: number;
+    outbox_id: number;
+    digest: Buffer;
+    snapshot: string;
+    opening: ColumnType<Record<string, unknown>, string, string>;
+    published_by: number;
+    published_at: Stamp;
+  };
+  risk_oversight: { reviewer_user_id: number; agency_id: number; granted_by: number; granted_at: Stamp };
+  risk_review: {
+    id: Generated<number>;
+    register_id: number;
+    reviewer_user_id: number;
+    scores: ColumnType<Record<string, number>, string, never>;
+    comment: ColumnType<string, string | undefined, never>;
+    at: Stamp;
+  };
+  risk_review_answer: { id: Generated<number>; review_id: number; answer: string; answered_by: number; at: Stamp };
   ita_history: {
     agency_id: number;
     fiscal_year: number;
@@ -433,6 +510,9 @@ export type Database = {
     row_count: number;
   };
 };
+
+export type RiskState = 'candidate' | 'assessed' | 'withdrawn';
+export type RiskTreatment = 'reduce' | 'accept' | 'avoid' | 'transfer';
 
 export const CASE_STATUSES = [
   'new',
@@ -481,6 +561,8 @@ export const STAFF_ROLES = [
   'identity_custodian',
   'auditor',
   'ita_assessor',
+  'risk_officer',
+  'risk_reviewer',
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Roles that bring case keys: given by an administrator, they take effect once a key holder confirms them. */

@@ -23,7 +23,7 @@ describe('translations', () => {
     const used = new Set<string>();
     for (const f of files(src).filter((f) => /\.(ts|eta)$/.test(f) && !f.endsWith('.test.ts'))) {
       for (const m of readFileSync(f, 'utf8').matchAll(
-        /['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow|tracking|complaint|caller|kind|line|permit|figures|rating|ita|privacy)\.[a-z_.]*[a-z_])['"]/g,
+        /['"]((?:app|nav|home|report|receipt|followup|case|category|status|role|removed|staff|error|admin|console|deadline|search|outcome|history|totp|setup|identity|witness|referral|audit|export|inbox|escrow|tracking|complaint|caller|kind|line|permit|figures|rating|ita|privacy|risk)\.[a-z_.]*[a-z_])['"]/g,
       ))
         used.add(m[1]);
     }

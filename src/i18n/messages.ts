@@ -20,6 +20,7 @@ import * as spam from './parts/spam.ts';
 import * as privacy from './parts/privacy.ts';
 import * as retention from './parts/retention.ts';
 import * as procurement from './parts/procurement.ts';
+import * as risk from './parts/risk.ts';
 
 type Dict = Record<string, string>;
 
@@ -432,6 +433,7 @@ const PARTS = [
   privacy,
   retention,
   procurement,
+  risk,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

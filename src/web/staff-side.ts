@@ -10,6 +10,9 @@ import { adminNav, adminRoutes } from './admin/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
+import { riskItemRoutes } from './console/risk-item-routes.ts';
+import { riskRoutes } from './console/risk-routes.ts';
+import { riskSignalRoutes } from './console/risk-signal-routes.ts';
 import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
 import { itaOitRoutes } from './console/ita-oit-routes.ts';
 import { itaResultsRoutes } from './console/ita-results-routes.ts';
@@ -78,5 +81,8 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   itaMeasuresRoutes(app, deps);
   itaLinksRoutes(app, deps);
   procurementRoutes(app, deps);
+  riskRoutes(app, deps);
+  riskItemRoutes(app, deps);
+  riskSignalRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

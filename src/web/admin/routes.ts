@@ -7,6 +7,7 @@ import { requireStaff } from '../staff-auth.ts';
 import { agencyRoutes } from './agency-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { invitationRoutes } from './invitation.ts';
+import { riskOversightRoutes } from './risk-oversight-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { retentionRoutes } from './retention-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
@@ -22,5 +23,6 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     settingsRoutes(scope, deps);
     retentionRoutes(scope, deps);
     auditRoutes(scope, deps);
+    riskOversightRoutes(scope, deps);
   });
 }
