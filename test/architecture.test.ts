@@ -26,7 +26,7 @@ type Layer = 'outer' | 'domain' | 'base';
  */
 const LAYERS: Record<Layer, readonly string[]> = {
   outer: ['main.ts', 'start.ts', 'server.ts', 'web', 'cli', 'channels'],
-  domain: ['audit', 'ledger', 'config', 'agencies', 'mail', 'intake', 'staff', 'cases', 'ita', 'notify'],
+  domain: ['audit', 'ledger', 'config', 'agencies', 'mail', 'intake', 'staff', 'cases', 'ita', 'notify', 'opendata'],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };
 

@@ -18,6 +18,7 @@ import * as itaPublic from './parts/ita-public.ts';
 import * as filing from './parts/filing.ts';
 import * as spam from './parts/spam.ts';
 import * as privacy from './parts/privacy.ts';
+import * as opendata from './parts/opendata.ts';
 
 type Dict = Record<string, string>;
 
@@ -428,6 +429,7 @@ const PARTS = [
   filing,
   spam,
   privacy,
+  opendata,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

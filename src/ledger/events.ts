@@ -19,6 +19,7 @@ export const EVENT_CODES = {
   identity_request: 6,
   closure: 7,
   audit_anchor: 8,
+  dataset_release: 9,
 } as const;
 export type LedgerEvent = keyof typeof EVENT_CODES;
 
