@@ -85,7 +85,25 @@ export type Config = Readonly<{
    * (all three or none; default none: the notice says the operator has not configured them yet).
    */
   operator: Readonly<OperatorConfig> | null;
+  /** SUJARIT_OPENDATA_LICENCE: the open licence of the published datasets (/data), one of OPEN_LICENCES (default CC-BY-4.0). */
+  openDataLicence: OpenLicence;
 }>;
+
+/** The open licences a deployment may publish its datasets under (SPDX identifiers), with their deeds. */
+export const OPEN_LICENCES = {
+  'CC-BY-4.0': { title: 'Creative Commons Attribution 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' },
+  'CC0-1.0': { title: 'Creative Commons Zero 1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' },
+  'CC-BY-SA-4.0': {
+    title: 'Creative Commons Attribution-ShareAlike 4.0',
+    url: 'https://creativecommons.org/licenses/by-sa/4.0/',
+  },
+  'ODC-By-1.0': { title: 'Open Data Commons Attribution 1.0', url: 'https://opendatacommons.org/licenses/by/1-0/' },
+  'ODbL-1.0': {
+    title: 'Open Data Commons Open Database License 1.0',
+    url: 'https://opendatacommons.org/licenses/odbl/1-0/',
+  },
+} as const;
+export type OpenLicence = keyof typeof OPEN_LICENCES;
 
 /** The platform's operator as the privacy notice names it: plain text, one line each (contact: up to 4 lines). */
 export type OperatorConfig = { nameTh: string; nameEn: string; contact: string };
@@ -212,6 +230,9 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (filing.maxWaitSeconds < filing.waitSeconds)
     problems.push('SUJARIT_FILING_MAX_WAIT_S must be at least SUJARIT_FILING_WAIT_S');
   const operator = operatorOf(env, problems);
+  const openDataLicence = (env.SUJARIT_OPENDATA_LICENCE ?? 'CC-BY-4.0') as OpenLicence;
+  if (!(openDataLicence in OPEN_LICENCES))
+    problems.push(`SUJARIT_OPENDATA_LICENCE must be one of ${Object.keys(OPEN_LICENCES).join(', ')}`);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -242,6 +263,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
         : null,
     filing: Object.freeze(filing),
     operator,
+    openDataLicence,
   });
 }
 

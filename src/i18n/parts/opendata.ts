@@ -66,6 +66,35 @@ export const th: Record<string, string> = {
   'opendata.ds.checkpoints.title': 'จุดตรวจสอบของบัญชีสาธารณะ รายเดือน',
   'opendata.ds.checkpoints.description':
     'จุดตรวจสอบที่ลงนามแล้วของบัญชีสาธารณะ (transparency log) ณ วันที่เผยแพร่แต่ละเดือน ใช้ตรวจว่าบัญชีไม่ถูกแก้ไขย้อนหลัง',
+  'data.title': 'ข้อมูลเปิดด้านความซื่อตรง',
+  'data.lead':
+    'ชุดข้อมูลเรื่องร้องเรียน เบาะแส การอนุญาตล่าช้า ความพึงพอใจ ผลการประเมิน ITA และบัญชีสาธารณะ ดาวน์โหลดได้เป็น CSV และ JSON พร้อมคำอธิบายข้อมูล เผยแพร่ทุกเดือนและไม่แก้ไขย้อนหลัง ค่าแฮชของทุกชุดบันทึกในบัญชีสาธารณะ',
+  'data.licence': 'สัญญาอนุญาต:',
+  'data.publisher': 'ผู้เผยแพร่:',
+  'data.latest': 'ฉบับล่าสุด: เดือน {month}',
+  'data.csv': 'ดาวน์โหลด CSV',
+  'data.json': 'JSON',
+  'data.none': 'ยังไม่มีฉบับเผยแพร่',
+  'data.machines': 'สำหรับระบบและนักพัฒนา',
+  'data.dcat': 'บัญชีรายการข้อมูลแบบ DCAT-AP (JSON-LD)',
+  'data.ckan': 'CKAN API สำหรับ data.go.th',
+  'data.api': 'JSON API (OpenAPI)',
+  'data.back': 'กลับไปยังรายการชุดข้อมูล',
+  'data.frequency': 'ความถี่ในการปรับปรุง',
+  'data.frequency.monthly': 'รายเดือน',
+  'data.frequency.annual': 'รายปี',
+  'data.dictionary': 'คำอธิบายข้อมูล',
+  'data.dictionary.json': 'คำอธิบายข้อมูลแบบ JSON (ไทยและอังกฤษ)',
+  'data.control':
+    'เพื่อไม่ให้ระบุตัวบุคคลได้ จำนวนตั้งแต่ 1 ถึง 4 และจำนวนที่อาจใช้คำนวณย้อนกลับหาจำนวนดังกล่าวได้ถูกปิดไว้ (ช่องว่าง) ศูนย์แสดงตามจริง วันที่ระบุถึงระดับเดือน',
+  'data.releases': 'ฉบับเผยแพร่รายเดือน',
+  'data.releases.hint':
+    'แต่ละฉบับไม่ถูกแก้ไขหลังเผยแพร่ ค่าแฮช SHA-256 ของไฟล์ถูกบันทึกในบัญชีสาธารณะ หากไฟล์ถูกแก้ไขภายหลัง ค่าแฮชจะไม่ตรงกัน',
+  'data.release': 'ฉบับเดือน {month}',
+  'data.sha256': 'SHA-256 ของไฟล์ CSV:',
+  'data.type.string': 'ข้อความ',
+  'data.type.integer': 'จำนวนเต็ม',
+  'data.type.number': 'ตัวเลข',
 };
 
 export const en: Record<string, string> = {
@@ -135,4 +164,33 @@ export const en: Record<string, string> = {
   'opendata.ds.checkpoints.title': 'Public ledger checkpoints by month',
   'opendata.ds.checkpoints.description':
     'The public ledger’s (transparency log’s) signed checkpoint on each monthly release, to check that the ledger was never rewritten.',
+  'data.title': 'Open integrity data',
+  'data.lead':
+    'Datasets of complaints, tips, late permits, satisfaction, ITA results and the public ledger, to download as CSV and JSON with a data dictionary. Released every month and never edited afterwards: each release’s digest is recorded in the public ledger.',
+  'data.licence': 'Licence:',
+  'data.publisher': 'Publisher:',
+  'data.latest': 'Latest release: {month}',
+  'data.csv': 'Download CSV',
+  'data.json': 'JSON',
+  'data.none': 'Not released yet',
+  'data.machines': 'For machines and developers',
+  'data.dcat': 'DCAT-AP catalogue (JSON-LD)',
+  'data.ckan': 'CKAN API for data.go.th',
+  'data.api': 'JSON API (OpenAPI)',
+  'data.back': 'Back to the datasets',
+  'data.frequency': 'Updated',
+  'data.frequency.monthly': 'monthly',
+  'data.frequency.annual': 'yearly',
+  'data.dictionary': 'Data dictionary',
+  'data.dictionary.json': 'The data dictionary as JSON (Thai and English)',
+  'data.control':
+    'So that no one can be singled out, counts from 1 to 4, and counts that would give one back, are left empty. Zeros are shown. Dates are to the month.',
+  'data.releases': 'Monthly releases',
+  'data.releases.hint':
+    'A release is never edited once published: the SHA-256 digest of its files is in the public ledger, so a later edit would not match.',
+  'data.release': 'Release {month}',
+  'data.sha256': 'SHA-256 of the CSV file:',
+  'data.type.string': 'text',
+  'data.type.integer': 'whole number',
+  'data.type.number': 'number',
 };
