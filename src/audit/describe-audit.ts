@@ -60,6 +60,10 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
   },
   { key: 'agency', actions: ['agency_created', 'deadlines_changed', 'agency_settings_changed', 'audit_viewed'] },
   {
+    key: 'oversight',
+    actions: ['oversight_granted', 'agency_attributes_changed', 'oversight_viewed', 'oversight_exported'],
+  },
+  {
     key: 'ita',
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },

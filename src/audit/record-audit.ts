@@ -63,6 +63,10 @@ export const AUDIT_ACTIONS = [
   'ita_history_recorded',
   'ita_results_published',
   'ita_cycle_changed',
+  'oversight_granted',
+  'agency_attributes_changed',
+  'oversight_viewed',
+  'oversight_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -7,6 +7,7 @@ import { requireStaff } from '../staff-auth.ts';
 import { agencyRoutes } from './agency-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { invitationRoutes } from './invitation.ts';
+import { oversightAdminRoutes } from './oversight-admin-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 
@@ -20,5 +21,6 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     invitationRoutes(scope, deps);
     settingsRoutes(scope, deps);
     auditRoutes(scope, deps);
+    oversightAdminRoutes(scope, deps);
   });
 }
