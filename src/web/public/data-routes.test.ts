@@ -156,4 +156,30 @@ describe('open data over HTTP', () => {
     const long = await page(`/api/3/action/package_search?q=${'ก'.repeat(3000)}`);
     assert.equal(JSON.parse(long.body).result.count, 0);
   });
+
+  it('the JSON API: datasets, one dataset, one release, with ETag, Cache-Control and 304; in the OpenAPI document', async () => {
+    const list = await page('/api/v1/datasets');
+    assert.equal(list.statusCode, 200);
+    assert.match(String(list.headers['cache-control']), /max-age=600/);
+    const items = JSON.parse(list.body).items as { id: string; latest: string | null; licence: string }[];
+    assert.equal(items.length, datasets().length);
+    assert.ok(items.every((i) => i.latest === '2026-10' && i.licence === 'CC-BY-4.0'));
+    assert.equal((await page('/api/v1/datasets', { 'if-none-match': String(list.headers.etag) })).statusCode, 304);
+    const one = JSON.parse((await page('/api/v1/datasets/ratings')).body);
+    assert.equal(one.releases[0].csv, 'https://sujarit.example.go.th/data/ratings/2026-10.csv');
+    assert.match(one.releases[0].sha256, /^[0-9a-f]{64}$/);
+    const rel = await page('/api/v1/datasets/ratings/releases/2026-10');
+    assert.match(String(rel.headers['cache-control']), /immutable/);
+    assert.equal(JSON.parse(rel.body).records[0].agency_code, 'LOCAL1');
+    for (const url of [
+      '/api/v1/datasets/nope',
+      '/api/v1/datasets/ratings/releases/2026-13',
+      '/api/v1/datasets/ratings/releases/1999-01',
+    ])
+      assert.equal((await page(url)).statusCode, 404, url);
+    const doc = JSON.parse((await page('/api/openapi.json')).body);
+    for (const p of ['/api/v1/datasets', '/api/v1/datasets/{id}', '/api/v1/datasets/{id}/releases/{month}'])
+      assert.ok(doc.paths[p]?.get, p);
+    assert.ok(doc.paths['/api/v1/datasets'].get.responses['304']);
+  });
 });
