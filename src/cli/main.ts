@@ -4,7 +4,15 @@
 import { isAppError } from '../errors.ts';
 
 const [noun, verb, ...rest] = process.argv.slice(2);
-const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit'];
+const withDb = [
+  'agency add',
+  'user add',
+  'ledger init',
+  'ledger export',
+  'ledger verify-audit',
+  'opendata release',
+  'opendata verify',
+];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function help(): Promise<string> {
@@ -16,6 +24,7 @@ async function help(): Promise<string> {
       './verify-certificate.ts',
       './witness.ts',
       './ita-score.ts',
+      './opendata.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -40,6 +49,9 @@ async function run(): Promise<number> {
   try {
     if (command === 'agency add') console.log(await (await import('./agency-add.ts')).agencyAdd(db, rest));
     else if (command === 'user add') console.log(await (await import('./user-add.ts')).userAdd(db, config.kdf, rest));
+    else if (command === 'opendata release')
+      console.log(await (await import('./opendata.ts')).openDataRelease(db, rest));
+    else if (command === 'opendata verify') console.log(await (await import('./opendata.ts')).openDataVerify(db));
     else {
       const ledger = await import('./ledger.ts');
       if (command === 'ledger init') console.log(await ledger.ledgerInit(db, config));

@@ -105,12 +105,20 @@ export async function releaseMonth({
     }),
   );
   return db.transaction().execute(async (trx) => {
+    // Two servers releasing at once: the second waits, then finds the month released and adds nothing.
+    await sql`select pg_advisory_xact_lock(hashtext('sujarit/dataset-release'))`.execute(trx);
+    const already = new Set(
+      (await trx.selectFrom('dataset_release').select('dataset').where('month', '=', m).execute()).map(
+        (r) => r.dataset,
+      ),
+    );
     const released: string[] = [];
     for (const b of built) {
+      if (already.has(b.def.id)) continue;
       const digest = releaseDigest(b.def.id, m, b.csv, b.json);
       const { entry, opening } = makeEntry('dataset_release', `dataset/${b.def.id}/${m}`, digest, now);
       const { id } = await trx.insertInto('ledger_outbox').values({ entry }).returning('id').executeTakeFirstOrThrow();
-      const r = await trx
+      await trx
         .insertInto('dataset_release')
         .values({
           dataset: b.def.id,
@@ -121,10 +129,8 @@ export async function releaseMonth({
           outbox_id: id,
           opening: JSON.stringify(opening),
         })
-        .onConflict((oc) => oc.doNothing())
-        .returning('dataset')
-        .executeTakeFirst();
-      if (r) released.push(b.def.id);
+        .execute();
+      released.push(b.def.id);
     }
     return released;
   });
