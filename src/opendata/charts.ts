@@ -41,7 +41,7 @@ export function barChart({
       const y = i * ROW;
       const label = `<text x="0" y="${y + 18}" font-size="16" fill="${INK}">${escapeXml(b.label)}</text>`;
       if (b.value === null)
-        return `${label}<text x="0" y="${y + 44}" font-size="15" fill="${GREY}">${escapeXml(noData)}</text>`;
+        return `${label}<text x="0" y="${y + 44}" font-size="16" fill="${GREY}">${escapeXml(noData)}</text>`;
       const w = Math.max(2, Math.round((Math.min(b.value, max) / max) * BAR_MAX));
       const fill = b.isPeer ? `url(#${escapeXml(id)}-hatch)` : BLUE;
       return (

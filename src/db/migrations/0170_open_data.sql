@@ -10,7 +10,7 @@ alter table agency add column if not exists agency_type text not null default 'o
 alter table staff_role drop constraint staff_role_role_check;
 alter table staff_role add constraint staff_role_role_check check (role in (
   'platform_admin', 'agency_admin', 'intake_officer', 'investigator', 'supervisor', 'identity_custodian', 'auditor',
-  'ita_assessor', 'overseer'));
+  'ita_assessor', 'risk_officer', 'risk_reviewer', 'overseer'));
 
 -- Which agencies an overseer sees (granted by the platform administrator, audited).
 create table if not exists overseer_agency (
