@@ -7,6 +7,7 @@ import { connect, type Db } from './db/connection.ts';
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { sweepOrphanBlobs } from './intake/attachments.ts';
+import { releaseMonth } from './opendata/release.ts';
 import { createLoginLimits, limitsOfWorker } from './intake/login-throttle.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
@@ -73,6 +74,11 @@ export async function startServer(config: Config, { isWorker = false }: { isWork
     await sweepOrphanBlobs({ db }).catch((e: Error) =>
       app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'),
     );
+    // The open datasets of the month just over, once (the hourly check releases it early in the new
+    // month); not awaited: on a large database it takes seconds, and the server starts meanwhile.
+    void releaseMonth({ db })
+      .then((ids) => ids.length > 0 && app.log.info(`open data released: ${ids.join(', ')}`))
+      .catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'open data release failed'));
   };
   await sweep();
   const timer = setInterval(sweep, 3600_000);

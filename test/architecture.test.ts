@@ -40,6 +40,7 @@ const LAYERS: Record<Layer, readonly string[]> = {
     'procurement',
     'risk',
     'notify',
+    'opendata',
   ],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };

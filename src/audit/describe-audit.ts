@@ -71,6 +71,10 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
     ],
   },
   {
+    key: 'oversight',
+    actions: ['oversight_granted', 'agency_attributes_changed', 'oversight_viewed', 'oversight_exported'],
+  },
+  {
     key: 'ita',
     actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ita_')),
   },

@@ -84,6 +84,10 @@ export const AUDIT_ACTIONS = [
   'risk_oversight_revoked',
   'risk_review_saved',
   'risk_review_answered',
+  'oversight_granted',
+  'agency_attributes_changed',
+  'oversight_viewed',
+  'oversight_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

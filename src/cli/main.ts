@@ -4,7 +4,16 @@
 import { isAppError } from '../errors.ts';
 
 const [noun, verb, ...rest] = process.argv.slice(2);
-const withDb = ['agency add', 'user add', 'ledger init', 'ledger export', 'ledger verify-audit', 'procurement import'];
+const withDb = [
+  'agency add',
+  'user add',
+  'ledger init',
+  'ledger export',
+  'ledger verify-audit',
+  'procurement import',
+  'opendata release',
+  'opendata verify',
+];
 const command = `${noun ?? ''} ${verb ?? ''}`;
 
 async function help(): Promise<string> {
@@ -19,6 +28,7 @@ async function help(): Promise<string> {
       './backup.ts',
       './redflags.ts',
       './procurement-import.ts',
+      './opendata.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
   return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
@@ -61,6 +71,9 @@ async function run(): Promise<number> {
   try {
     if (command === 'agency add') console.log(await (await import('./agency-add.ts')).agencyAdd(db, rest));
     else if (command === 'user add') console.log(await (await import('./user-add.ts')).userAdd(db, config.kdf, rest));
+    else if (command === 'opendata release')
+      console.log(await (await import('./opendata.ts')).openDataRelease(db, rest));
+    else if (command === 'opendata verify') console.log(await (await import('./opendata.ts')).openDataVerify(db));
     else if (command === 'procurement import') {
       console.log(await (await import('./procurement-import.ts')).procurementImport(db, rest));
     } else {

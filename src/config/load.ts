@@ -98,7 +98,25 @@ export type Config = Readonly<{
    * text) on HOST:PORT (host default 127.0.0.1; default unset: no listener).
    */
   metrics: Readonly<{ port: number; host: string }> | null;
+  /** SUJARIT_OPENDATA_LICENCE: the open licence of the published datasets (/data), one of OPEN_LICENCES (default CC-BY-4.0). */
+  openDataLicence: OpenLicence;
 }>;
+
+/** The open licences a deployment may publish its datasets under (SPDX identifiers), with their deeds. */
+export const OPEN_LICENCES = {
+  'CC-BY-4.0': { title: 'Creative Commons Attribution 4.0', url: 'https://creativecommons.org/licenses/by/4.0/' },
+  'CC0-1.0': { title: 'Creative Commons Zero 1.0', url: 'https://creativecommons.org/publicdomain/zero/1.0/' },
+  'CC-BY-SA-4.0': {
+    title: 'Creative Commons Attribution-ShareAlike 4.0',
+    url: 'https://creativecommons.org/licenses/by-sa/4.0/',
+  },
+  'ODC-By-1.0': { title: 'Open Data Commons Attribution 1.0', url: 'https://opendatacommons.org/licenses/by/1-0/' },
+  'ODbL-1.0': {
+    title: 'Open Data Commons Open Database License 1.0',
+    url: 'https://opendatacommons.org/licenses/odbl/1-0/',
+  },
+} as const;
+export type OpenLicence = keyof typeof OPEN_LICENCES;
 
 /**
  * SUJARIT_BACKUP_PUBLIC_KEY: the recovery public key backups are encrypted to (`sujarit
@@ -241,6 +259,9 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const metricsHost = env.SUJARIT_METRICS_HOST || '127.0.0.1';
   if (metricsPort !== null && metricsPort === port && metricsPort !== 0)
     problems.push('SUJARIT_METRICS_PORT must differ from PORT (metrics have a listener of their own)');
+  const openDataLicence = (env.SUJARIT_OPENDATA_LICENCE ?? 'CC-BY-4.0') as OpenLicence;
+  if (!(openDataLicence in OPEN_LICENCES))
+    problems.push(`SUJARIT_OPENDATA_LICENCE must be one of ${Object.keys(OPEN_LICENCES).join(', ')}`);
   const secure = env.SUJARIT_SECURE_COOKIES ?? '0';
   if (!['0', '1'].includes(secure)) problems.push('SUJARIT_SECURE_COOKIES must be 0 or 1');
   if (problems.length > 0) {
@@ -274,6 +295,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     backup,
     workers,
     metrics: metricsPort === null ? null : Object.freeze({ port: metricsPort, host: metricsHost }),
+    openDataLicence,
   });
 }
 

@@ -40,7 +40,21 @@ export type Database = {
     is_intake_office: Generated<boolean>;
     settings: ColumnType<AgencySettings, string | undefined, string>;
     escrow_public_key: Buffer | null;
+    ministry: Generated<string>;
+    province: Generated<string>;
+    agency_type: Generated<AgencyType>;
     created_at: Stamp;
+  };
+  overseer_agency: { user_id: number; agency_id: number; granted_by: number | null; granted_at: Stamp };
+  dataset_release: {
+    dataset: string;
+    month: string;
+    created_at: Stamp;
+    csv: Buffer;
+    json: Buffer;
+    sha256: Buffer;
+    outbox_id: number;
+    opening: ColumnType<Record<string, unknown>, string, never>;
   };
   staff_user: {
     id: Generated<number>;
@@ -563,8 +577,20 @@ export const STAFF_ROLES = [
   'ita_assessor',
   'risk_officer',
   'risk_reviewer',
+  'overseer',
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+/** What kind of body an agency is, for comparing like with like (scorecards) and the oversight filters. */
+export const AGENCY_TYPES = [
+  'central',
+  'provincial',
+  'local',
+  'state_enterprise',
+  'public_organisation',
+  'independent',
+  'other',
+] as const;
+export type AgencyType = (typeof AGENCY_TYPES)[number];
 /** Roles that bring case keys: given by an administrator, they take effect once a key holder confirms them. */
 export const KEY_ROLES = ['intake_officer', 'investigator', 'supervisor', 'identity_custodian'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];

@@ -21,6 +21,7 @@ import * as privacy from './parts/privacy.ts';
 import * as retention from './parts/retention.ts';
 import * as procurement from './parts/procurement.ts';
 import * as risk from './parts/risk.ts';
+import * as opendata from './parts/opendata.ts';
 
 type Dict = Record<string, string>;
 
@@ -434,6 +435,7 @@ const PARTS = [
   retention,
   procurement,
   risk,
+  opendata,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

@@ -244,3 +244,93 @@ export async function renderMonitoringPdf(report: MonitoringReport): Promise<Buf
   doc.end();
   return bytes;
 }
+
+/** The cross-agency report's own lines (issue 17): its title, the scope line and the summary. */
+const CROSS = {
+  th: {
+    title: 'รายงานการกำกับติดตามการดำเนินการป้องกันการทุจริตของหน่วยงานในความกำกับดูแล',
+    scope: (n: number, body: string) => `${body} (${n}\u00A0หน่วยงาน)`,
+    summary: 'สรุปรายหน่วยงาน',
+    line: (ita: string, measures: number, percent: string, onTime: string) =>
+      `คะแนน ITA ${ita} · มาตรการ ${measures}\u00A0รายการ · ความก้าวหน้าเฉลี่ยร้อยละ\u00A0${percent} · ตอบรับเรื่องร้องเรียนทันกำหนดร้อยละ\u00A0${onTime}`,
+    part: 'หน่วยงานที่',
+  },
+  en: {
+    title: 'Monitoring report on the corruption-prevention measures of the agencies overseen',
+    scope: (n: number, body: string) => `${body} (${n}\u00A0agencies)`,
+    summary: 'Summary by agency',
+    line: (ita: string, measures: number, percent: string, onTime: string) =>
+      `ITA ${ita} · ${measures}\u00A0measures · mean progress ${percent}% · complaints acknowledged on time ${onTime}%`,
+    part: 'Agency',
+  },
+} satisfies Record<Lang, unknown>;
+
+/** One agency of the cross-agency report: its own report, and the figures of the summary line. */
+export type CrossAgencyPart = MonitoringReport & { meanPercent: number | null; ackOnTimePercent: number | null };
+
+/**
+ * The cross-agency six-month (or twelve-month) monitoring report: a title and the overseer's scope,
+ * a summary line per agency, then each agency in seed 003's structure (scores, then every measure
+ * numbered with its objective, steps, progress, budget, problems and suggestions), each agency
+ * starting a new page. Same page, fonts and digits as renderMonitoringPdf.
+ */
+export async function renderCrossAgencyPdf(report: {
+  lang: Lang;
+  thaiDigits: boolean;
+  fiscalYear: number;
+  round: 6 | 12;
+  generatedOn: string;
+  body: string;
+  agencies: CrossAgencyPart[];
+}): Promise<Buffer> {
+  const L: Labels = LABELS[report.lang];
+  const X = CROSS[report.lang];
+  const digits = (s: string) => (report.thaiDigits ? toThaiDigits(s) : s);
+  const { doc, bytes } = await openThaiDocument({
+    lang: report.lang === 'th' ? 'th-TH' : 'en',
+    info: {
+      Title: digits(`${X.title} ${L.period(report.fiscalYear, report.round)}`),
+      Author: cleanText(report.body),
+      Creator: 'Sujarit',
+      CreationDate: creationDate(report.generatedOn),
+    },
+  });
+  const w = new Writer(doc, report.thaiDigits);
+  const title = { x: LEFT, width: WIDTH, align: 'center' as const, font: 'bold' as const };
+  w.block(X.title, title);
+  w.block(L.period(report.fiscalYear, report.round), title);
+  w.block(X.scope(report.agencies.length, cleanText(report.body).replace(/\n/g, ' ')), title);
+  w.gap(1);
+  w.heading(X.summary, LEFT);
+  const num = (n: number | null) => (n === null ? '–' : String(Math.round(n * 10) / 10));
+  report.agencies.forEach((a, i) => {
+    const latest = a.scores.at(-1);
+    w.block(cleanText(a.agencyName).replace(/\n/g, ' '), {
+      x: LEFT + SECTION_INDENT,
+      width: WIDTH - SECTION_INDENT,
+      lead: { text: `${i + 1}. `, font: 'bold', hanging: true },
+    });
+    w.block(X.line(scoreText(latest?.ita ?? null), a.projects.length, num(a.meanPercent), num(a.ackOnTimePercent)), {
+      x: LEFT + 2 * SECTION_INDENT,
+      width: WIDTH - 2 * SECTION_INDENT,
+    });
+  });
+  for (const [i, a] of report.agencies.entries()) {
+    w.room(Number.POSITIVE_INFINITY); // each agency on a new page, numbered
+    w.block(`${X.part} ${i + 1}: ${cleanText(a.agencyName).replace(/\n/g, ' ')}`, title);
+    w.gap(0.5);
+    scoreTable(w, a, L);
+    w.gap(1);
+    w.heading(L.measures, LEFT);
+    w.gap(0.5);
+    if (a.projects.length === 0) w.block(L.noProjects, { x: LEFT + SECTION_INDENT, width: WIDTH - SECTION_INDENT });
+    a.projects.forEach((p, k) => {
+      if (k > 0) w.gap(0.5);
+      project(w, report.lang, L, p, k + 1);
+    });
+  }
+  w.room(2 * LINE);
+  w.line(L.madeOn(dateText(report.lang, report.generatedOn)), { x: LEFT, width: WIDTH, align: 'right' }, BOTTOM - LINE);
+  doc.end();
+  return bytes;
+}

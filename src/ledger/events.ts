@@ -20,6 +20,7 @@ export const EVENT_CODES = {
   closure: 7,
   audit_anchor: 8,
   risk_register: 9,
+  dataset_release: 10,
 } as const;
 export type LedgerEvent = keyof typeof EVENT_CODES;
 

@@ -23,3 +23,16 @@ const WITH_SCRIPT = Object.entries({ ...CSP_DIRECTIVES, scriptSrc: ["'self'"] })
 export function allowSameOriginScript(reply: FastifyReply): void {
   reply.header('content-security-policy', WITH_SCRIPT);
 }
+
+const EMBEDDABLE = Object.entries({ ...CSP_DIRECTIVES, frameAncestors: ['*'] })
+  .map(([k, v]) => `${kebab(k)} ${v.join(' ')}`)
+  .join(';');
+
+/**
+ * Lets any site frame this response (a scorecard's embed page: read-only, no form, no script):
+ * frame-ancestors * instead of 'none', and no X-Frame-Options. Nothing else changes.
+ */
+export function allowEmbedding(reply: FastifyReply): void {
+  reply.header('content-security-policy', EMBEDDABLE);
+  reply.removeHeader('x-frame-options');
+}

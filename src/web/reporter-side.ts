@@ -11,6 +11,8 @@ import { lineRoutes } from './channels/line-routes.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
+import { dataRoutes } from './public/data-routes.ts';
+import { scorecardRoutes } from './public/scorecard-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
 import { logRoutes } from './public/log-routes.ts';
 import { pageContext, sendPage } from './render.ts';
@@ -83,6 +85,8 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   // Public pages that belong to no one: read by anyone, logged for no one.
   logRoutes(app, deps);
   figuresRoutes(app, deps);
+  dataRoutes(app, deps);
+  scorecardRoutes(app, deps);
   itaPublicRoutes(app, deps);
   // LINE's webhook has no session, and its senders are reporters: a line per delivery, timed,
   // would pair a LINE user's messages with the log. It keeps its own problem+json error handler.

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accountRoutes } from './account/routes.ts';
 import { escrowRoutes } from './admin/escrow-routes.ts';
 import { roleGrantRoutes } from './admin/role-grant-routes.ts';
+import { oversightRoutes } from './console/oversight-routes.ts';
 import { adminNav, adminRoutes } from './admin/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
@@ -72,6 +73,7 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   adminRoutes(app, deps);
   escrowRoutes(app, deps);
   roleGrantRoutes(app, deps);
+  oversightRoutes(app, deps);
   callerComplaintRoutes(app, deps);
   permitRoutes(app, deps);
   spamRoutes(app, deps);

@@ -16,7 +16,12 @@ export const RECOVERY_PATH = '/staff/account/recovery';
 /** The administration and account pages the actor may open (the inbox is the layout's own link). */
 export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   const nav: NavLink[] = [];
-  if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/agencies', key: 'admin.nav.agencies' });
+  if (hasRole(actor, 'overseer')) nav.push({ href: '/staff/oversight', key: 'oversight.nav' });
+  if (hasRole(actor, 'platform_admin'))
+    nav.push(
+      { href: '/staff/admin/agencies', key: 'admin.nav.agencies' },
+      { href: '/staff/admin/oversight', key: 'oversight.admin.nav' },
+    );
   if (hasRole(actor, 'agency_admin'))
     nav.push(
       { href: '/staff/admin/users', key: 'admin.nav.users' },

@@ -82,6 +82,7 @@ describe('administration pages', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
     assert.deepEqual(hrefs(['platform_admin']), [
       '/staff/admin/agencies',
+      '/staff/admin/oversight',
       '/staff/role-grants',
       '/staff/account/password',
       '/staff/account/totp',
@@ -106,6 +107,7 @@ describe('administration pages', () => {
     ]);
     assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
   });
 
   it('lets the platform administrator add an agency and invite its administrator, who sets up the account', async () => {

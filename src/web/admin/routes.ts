@@ -8,6 +8,7 @@ import { agencyRoutes } from './agency-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { invitationRoutes } from './invitation.ts';
 import { riskOversightRoutes } from './risk-oversight-routes.ts';
+import { oversightAdminRoutes } from './oversight-admin-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { retentionRoutes } from './retention-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
@@ -24,5 +25,6 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     retentionRoutes(scope, deps);
     auditRoutes(scope, deps);
     riskOversightRoutes(scope, deps);
+    oversightAdminRoutes(scope, deps);
   });
 }

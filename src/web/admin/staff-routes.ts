@@ -21,7 +21,8 @@ import { redirectToInvitation } from './invitation.ts';
 import { doneNotice, formRoute, sendStaffPage, type Shown, pageRoute, withRole } from './page.ts';
 
 /** The roles an agency administrator may grant: every one but platform_admin. */
-export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin');
+// The overseer role comes with the agencies a platform administrator grants (oversight-admin-routes.ts).
+export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin' && r !== 'overseer');
 const PATH = '/staff/admin/users';
 const DONE = ['roles', 'deactivated'];
 

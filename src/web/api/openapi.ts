@@ -40,6 +40,8 @@ function responsesOf(op: Operation) {
       ? { 401: problem('Not authenticated') }
       : {}),
     ...(op.path.includes('{reference}') ? { 404: problem('No such case for this caller') } : {}),
+    ...(op.path.includes('/datasets/') ? { 404: problem('No such dataset or release') } : {}),
+    ...(op.cache ? { 304: { description: 'Not modified: the ETag sent in If-None-Match is current' } } : {}),
     ...(op.id === 'submitReport'
       ? {
           409: problem('This filing ticket was used already: get a new one'),

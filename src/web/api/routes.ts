@@ -28,7 +28,9 @@ import { resolveStaffSession, staffLogin, staffLogout, type StaffActor } from '.
 import { CASE_KINDS, CASE_STATUSES } from '../../db/schema.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Side } from '../side.ts';
+import { sendCached } from '../http-cache.ts';
 import { openApiDocument } from './openapi.ts';
+import { openDataOperations } from './opendata-operations.ts';
 import { schemas } from './schemas.ts';
 
 type Auth = 'none' | 'reporter' | 'staff';
@@ -48,6 +50,8 @@ export type Operation = {
   status: number;
   /** None for 204 No Content. */
   response?: keyof typeof schemas;
+  /** A public, cacheable answer: its Cache-Control, with an ETag and 304 on If-None-Match (http-cache.ts). */
+  cache?: string;
 } & (Handled<'none'> | Handled<'reporter'> | Handled<'staff'>);
 
 const bodyOf = (ctx: Ctx) => ctx.req.body as Record<string, unknown>;
@@ -399,6 +403,7 @@ export function apiOperations(deps: WebDeps): Operation[] {
     ...staffSessionOperations(deps),
     ...caseReadOperations(deps),
     ...caseActionOperations(deps),
+    ...openDataOperations(deps),
   ];
 }
 
@@ -457,6 +462,13 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps, side: Side): void
         },
         handler: async (req, reply) => {
           const result = await runOperation(deps, op, { req, reply });
+          if (op.cache)
+            return sendCached(
+              req,
+              reply.code(op.status).type('application/json; charset=utf-8'),
+              typeof result === 'string' ? result : JSON.stringify(result),
+              op.cache,
+            );
           return reply.code(op.status).send(result);
         },
       });

@@ -201,6 +201,49 @@ export const schemas = {
       isTotalCapped: { type: 'boolean', description: 'More cases exist than total says' },
     },
   },
+  DatasetSummary: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'object', properties: { th: { type: 'string' }, en: { type: 'string' } } },
+      description: { type: 'object', properties: { th: { type: 'string' }, en: { type: 'string' } } },
+      frequency: { type: 'string', enum: ['monthly', 'annual'] },
+      licence: { type: 'string', description: 'SPDX identifier' },
+      latest: { type: ['string', 'null'], description: 'The newest release (YYYY-MM)' },
+    },
+  },
+  DatasetList: {
+    type: 'object',
+    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/DatasetSummary' } } },
+  },
+  Dataset: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      dictionary: { type: 'object', description: 'Columns with Thai and English labels, licence, disclosure control' },
+      releases: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            month: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            sha256: { type: 'string', description: 'SHA-256 of the CSV file' },
+            csv: { type: 'string', format: 'uri' },
+            json: { type: 'string', format: 'uri' },
+          },
+        },
+      },
+    },
+  },
+  DatasetRelease: {
+    type: 'object',
+    properties: {
+      dataset: { type: 'string' },
+      release: { type: 'string', description: 'YYYY-MM' },
+      records: { type: 'array', items: { type: 'object', description: 'One row: null is a suppressed count' } },
+    },
+  },
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',

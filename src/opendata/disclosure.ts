@@ -1,0 +1,222 @@
+// Disclosure control of the published count tables (pure): no published count from 1 to 4, and
+// complementary suppression until no suppressed count can be worked out from what is published.
+//
+// The tables are given as one system: every count is a cell (a number), and every published
+// relation between them is a constraint "Σ coef·cell = 0" (a row's cells minus its total; a total
+// shared by two datasets is one cell, so both datasets are protected together). Zeros are published
+// (a count of none discloses no one), so an attacker knows every suppressed cell is at least 1.
+//
+// Two attacks are run after each step, and a cell either finds is protected by suppressing one more
+// cell beside it (the smallest published non-zero count of a constraint it is in):
+// - bounds: interval propagation along every constraint (subtraction along rows, across groups and
+//   datasets, with every suppressed cell ≥ 1), as in the "audit" step of tau-ARGUS's hypercube method;
+// - linear algebra: a suppressed cell is determined when its unit vector lies in the row space of the
+//   constraints restricted to the suppressed cells (exact Gaussian elimination, per component).
+// Neither attack is run on the whole system at once: cells only interact within a component of
+// constraints linked by shared cells (one agency's month), so the work grows with the table.
+
+/** The smallest count published; 1 to THRESHOLD - 1 is suppressed (0 is published). */
+export const THRESHOLD = 5;
+
+/** Σ coef[i]·values[cells[i]] = 0 */
+export type Constraint = { cells: number[]; coef: number[] };
+
+/** A table with one total and groups of cells that each sum to it: the constraints it publishes. */
+export function rowConstraints(total: number, groups: number[][]): Constraint[] {
+  return groups.map((g) => ({ cells: [...g, total], coef: [...g.map(() => 1), -1] }));
+}
+
+type Bounds = { lo: Float64Array; hi: Float64Array };
+
+/**
+ * The bounds an attacker derives for every cell of `cells` (published cells are exact; suppressed
+ * ones start at [1, ∞)), by propagating along the constraints until nothing tightens.
+ */
+export function attackBounds(values: number[], suppressed: boolean[], constraints: Constraint[]): Bounds {
+  const n = values.length;
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    lo[i] = suppressed[i] ? 1 : values[i];
+    hi[i] = suppressed[i] ? Number.POSITIVE_INFINITY : values[i];
+  }
+  const of = new Map<number, number[]>();
+  constraints.forEach((c, k) => {
+    for (const cell of c.cells) if (suppressed[cell]) of.set(cell, [...(of.get(cell) ?? []), k]);
+  });
+  const queue = constraints.map((_, k) => k);
+  const queued = new Uint8Array(constraints.length).fill(1);
+  let steps = 0;
+  while (queue.length > 0 && steps++ < 100_000) {
+    const k = queue.shift() as number;
+    queued[k] = 0;
+    const { cells, coef } = constraints[k];
+    for (let j = 0; j < cells.length; j++) {
+      const x = cells[j];
+      if (!suppressed[x]) continue;
+      // coef[j]·x = −Σ_{i≠j} coef[i]·cell[i]: its range from the others' bounds.
+      let min = 0;
+      let max = 0;
+      for (let i = 0; i < cells.length; i++) {
+        if (i === j) continue;
+        const a = -coef[i];
+        min += a > 0 ? a * lo[cells[i]] : a * hi[cells[i]];
+        max += a > 0 ? a * hi[cells[i]] : a * lo[cells[i]];
+      }
+      let newLo = coef[j] > 0 ? min / coef[j] : max / coef[j];
+      let newHi = coef[j] > 0 ? max / coef[j] : min / coef[j];
+      if (Number.isNaN(newLo)) newLo = Number.NEGATIVE_INFINITY;
+      if (Number.isNaN(newHi)) newHi = Number.POSITIVE_INFINITY;
+      newLo = Math.ceil(newLo - 1e-9);
+      newHi = Math.floor(newHi + 1e-9);
+      if (newLo > lo[x] || newHi < hi[x]) {
+        lo[x] = Math.max(lo[x], newLo);
+        hi[x] = Math.min(hi[x], newHi);
+        for (const other of of.get(x) ?? [])
+          if (other !== k && !queued[other]) {
+            queued[other] = 1;
+            queue.push(other);
+          }
+      }
+    }
+  }
+  return { lo, hi };
+}
+
+/**
+ * The suppressed cells whose value follows from the constraints by linear algebra alone: x is
+ * determined when e_x is in the row space of the constraint matrix restricted to suppressed cells.
+ */
+export function linearlyDetermined(suppressed: boolean[], constraints: Constraint[]): number[] {
+  const unknown = new Map<number, number>();
+  const rows: number[][] = [];
+  for (const c of constraints) {
+    const cols: [number, number][] = [];
+    for (let i = 0; i < c.cells.length; i++)
+      if (suppressed[c.cells[i]]) {
+        if (!unknown.has(c.cells[i])) unknown.set(c.cells[i], unknown.size);
+        cols.push([unknown.get(c.cells[i]) as number, c.coef[i]]);
+      }
+    if (cols.length > 0) rows.push(cols.flat());
+  }
+  const m = unknown.size;
+  const matrix = rows.map((pairs) => {
+    const r = new Float64Array(m);
+    for (let i = 0; i < pairs.length; i += 2) r[pairs[i]] += pairs[i + 1];
+    return r;
+  });
+  const pivots: number[] = [];
+  let row = 0;
+  for (let col = 0; col < m && row < matrix.length; col++) {
+    let p = -1;
+    for (let r = row; r < matrix.length; r++) if (Math.abs(matrix[r][col]) > 1e-9) p = p < 0 ? r : p;
+    if (p < 0) continue;
+    [matrix[row], matrix[p]] = [matrix[p], matrix[row]];
+    const pv = matrix[row][col];
+    for (let c = 0; c < m; c++) matrix[row][c] /= pv;
+    for (let r = 0; r < matrix.length; r++) {
+      if (r === row || Math.abs(matrix[r][col]) < 1e-9) continue;
+      const f = matrix[r][col];
+      for (let c = 0; c < m; c++) matrix[r][c] -= f * matrix[row][c];
+    }
+    pivots.push(col);
+    row++;
+  }
+  const cellOf = [...unknown.keys()];
+  const determined: number[] = [];
+  pivots.forEach((col, r) => {
+    let alone = true;
+    for (let c = 0; c < m && alone; c++) if (c !== col && Math.abs(matrix[r][c]) > 1e-9) alone = false;
+    if (alone) determined.push(cellOf[col]);
+  });
+  return determined;
+}
+
+/** Suppressed cells an attacker recovers exactly, by bounds or by linear algebra. */
+export function recoverable(values: number[], suppressed: boolean[], constraints: Constraint[]): number[] {
+  const { lo, hi } = attackBounds(values, suppressed, constraints);
+  const found = new Set<number>();
+  for (let i = 0; i < values.length; i++) if (suppressed[i] && lo[i] === hi[i]) found.add(i);
+  for (const x of linearlyDetermined(suppressed, constraints)) found.add(x);
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Groups the constraints into components linked by shared cells. */
+function components(n: number, constraints: Constraint[]): number[][] {
+  const parent = Array.from({ length: constraints.length }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const firstOf = new Int32Array(n).fill(-1);
+  constraints.forEach((c, k) => {
+    for (const cell of c.cells) {
+      if (firstOf[cell] < 0) firstOf[cell] = k;
+      else parent[find(k)] = find(firstOf[cell]);
+    }
+  });
+  const groups = new Map<number, number[]>();
+  constraints.forEach((_, k) => {
+    const r = find(k);
+    groups.set(r, [...(groups.get(r) ?? []), k]);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * The cells to suppress: every count from 1 to THRESHOLD − 1, then, component by component, one
+ * more cell at a time until neither attack recovers any suppressed cell. A complement is the
+ * smallest published non-zero cell of a constraint the recovered cell is in, preferring cells in
+ * fewer constraints (an inner cell before a total shared by many groups).
+ */
+export function suppress(values: number[], constraints: Constraint[]): boolean[] {
+  const suppressed = values.map((v) => v > 0 && v < THRESHOLD);
+  const uses = new Uint16Array(values.length);
+  for (const c of constraints) for (const cell of c.cells) uses[cell]++;
+  for (const comp of components(values.length, constraints)) {
+    if (!comp.some((k) => constraints[k].cells.some((x) => suppressed[x]))) continue;
+    // The component on its own cells, numbered from 0.
+    const index = new Map<number, number>();
+    const local = comp.map((k) => {
+      const c = constraints[k];
+      return {
+        cells: c.cells.map((x) => {
+          if (!index.has(x)) index.set(x, index.size);
+          return index.get(x) as number;
+        }),
+        coef: c.coef,
+      };
+    });
+    const cells = [...index.keys()];
+    const v = cells.map((x) => values[x]);
+    const s = cells.map((x) => suppressed[x]);
+    const u = cells.map((x) => uses[x]);
+    protectComponent(v, s, u, local);
+    cells.forEach((x, i) => {
+      suppressed[x] = s[i];
+    });
+  }
+  return suppressed;
+}
+
+function protectComponent(values: number[], suppressed: boolean[], uses: number[], local: Constraint[]): void {
+  for (;;) {
+    const found = recoverable(values, suppressed, local);
+    if (found.length === 0) return;
+    const x = found[0];
+    let best = -1;
+    const better = (y: number) =>
+      best < 0 || uses[y] < uses[best] || (uses[y] === uses[best] && values[y] < values[best]);
+    for (const c of local) {
+      if (!c.cells.includes(x)) continue;
+      for (const y of c.cells) if (!suppressed[y] && values[y] > 0 && better(y)) best = y;
+    }
+    // Nothing left beside it: widen to any published non-zero cell of the component.
+    if (best < 0) for (let y = 0; y < values.length; y++) if (!suppressed[y] && values[y] > 0 && better(y)) best = y;
+    if (best < 0) return;
+    suppressed[best] = true;
+  }
+}
