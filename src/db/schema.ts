@@ -578,6 +578,8 @@ export const STAFF_ROLES = [
   'risk_officer',
   'risk_reviewer',
   'overseer',
+  'ethics_officer',
+  'declaration_reviewer',
 ] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 /** What kind of body an agency is, for comparing like with like (scorecards) and the oversight filters. */

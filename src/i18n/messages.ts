@@ -22,6 +22,7 @@ import * as retention from './parts/retention.ts';
 import * as procurement from './parts/procurement.ts';
 import * as risk from './parts/risk.ts';
 import * as opendata from './parts/opendata.ts';
+import * as ethics from './parts/ethics.ts';
 
 type Dict = Record<string, string>;
 
@@ -436,6 +437,7 @@ const PARTS = [
   procurement,
   risk,
   opendata,
+  ethics,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */
