@@ -21,6 +21,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
     nav.push(
       { href: '/staff/admin/agencies', key: 'admin.nav.agencies' },
       { href: '/staff/admin/oversight', key: 'oversight.admin.nav' },
+      { href: '/staff/admin/risk-oversight', key: 'risk.oversight' },
     );
   if (hasRole(actor, 'agency_admin'))
     nav.push(
@@ -41,7 +42,6 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
-  if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/risk-oversight', key: 'risk.oversight' });
   nav.push(
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },

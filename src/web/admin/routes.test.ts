@@ -83,6 +83,7 @@ describe('administration pages', () => {
     assert.deepEqual(hrefs(['platform_admin']), [
       '/staff/admin/agencies',
       '/staff/admin/oversight',
+      '/staff/admin/risk-oversight',
       '/staff/role-grants',
       '/staff/account/password',
       '/staff/account/totp',
@@ -94,6 +95,8 @@ describe('administration pages', () => {
       '/staff/admin/escrow',
       '/staff/audit',
       '/staff/ita',
+      '/staff/procurement',
+      '/staff/risk',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
