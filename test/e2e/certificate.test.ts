@@ -71,9 +71,15 @@ describe('filing certificate in a browser', () => {
       const download = async (name: string, exact: boolean): Promise<string> => {
         for (let attempt = 0; attempt < 50; attempt++) {
           const button = page.getByRole('button', { name, exact });
-          const d = page.waitForEvent('download', { timeout: 2_000 }).catch(() => null);
+          // Either the PDF comes (a download: the page stays) or the page comes again saying it is not
+          // ready (a load): wait for whichever happens, however slow the machine.
+          const d = page.waitForEvent('download', { timeout: 120_000 }).catch(() => null);
+          const reloaded = page.waitForEvent('load', { timeout: 120_000 }).then(
+            () => null,
+            () => null,
+          );
           await button.click();
-          const got = await d;
+          const got = await Promise.race([d, reloaded]);
           if (got) {
             const file = path.join(dir, got.suggestedFilename());
             await got.saveAs(file);
