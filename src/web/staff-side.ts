@@ -7,7 +7,8 @@ import { accountRoutes } from './account/routes.ts';
 import { escrowRoutes } from './admin/escrow-routes.ts';
 import { roleGrantRoutes } from './admin/role-grant-routes.ts';
 import { oversightRoutes } from './console/oversight-routes.ts';
-import { adminNav, adminRoutes } from './admin/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { staffMenu } from './admin/nav.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
@@ -45,7 +46,7 @@ function staffErrorPage(deps: WebDeps) {
     if (!actor && status !== 503)
       actor = await resolveStaffSession({ db: deps.db, token: req.cookies[STAFF_COOKIE] }).catch(() => null);
     const c = pageContext(req, reply);
-    const menu = actor?.isEnrolled ? { staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) } : {};
+    const menu = actor?.isEnrolled ? staffMenu(actor, deps.staffNav) : {};
     const data = { title: c.t('error.title'), message: c.t(messageKey), ...menu };
     return sendPage(reply, c, 'error', data, status, { relative: true });
   };

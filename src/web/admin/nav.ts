@@ -68,3 +68,17 @@ export function landingOf(login: Pick<StaffLogin, 'isEnrolled' | 'roles' | 'fact
   if (!login.isEnrolled) return ENROL_PATH;
   return login.factor === 'recovery' ? `${RECOVERY_PATH}?used=1` : homeOf(login);
 }
+
+/**
+ * What the staff layout shows around a page: who is signed in, their menu, where the brand link
+ * leads (their home) and whether the menu starts with the inbox (only for those whose home it is:
+ * an administrator or assessor has no cases to see there).
+ */
+export function staffMenu(
+  actor: (Pick<StaffActor, 'roles' | 'email'> & { isEnrolled: boolean }) | null,
+  navOf: (actor: StaffActor) => NavLink[] = adminNav,
+): { staffEmail: string | null; nav: NavLink[]; home: string; inbox: boolean } {
+  if (!actor?.isEnrolled) return { staffEmail: actor?.email ?? null, nav: [], home: INBOX_PATH, inbox: false };
+  const home = homeOf(actor);
+  return { staffEmail: actor.email, nav: navOf(actor as StaffActor), home, inbox: home === INBOX_PATH };
+}

@@ -9,7 +9,7 @@ import type { WebDeps } from '../deps.ts';
 import { errorView, type Form, formOf, postForm } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireRole } from '../staff-auth.ts';
-import { adminNav } from './nav.ts';
+import { staffMenu } from './nav.ts';
 
 /**
  * What a page shows besides its own data: a notice (an i18n key) or an error, the status, and the
@@ -41,8 +41,7 @@ export function sendStaffPage(
     view,
     {
       csrf: f.csrf(),
-      staffEmail: actor?.email ?? null,
-      nav: actor?.isEnrolled ? (deps.staffNav ?? adminNav)(actor) : [],
+      ...staffMenu(actor, deps.staffNav),
       notice: shown.notice ? f.t(shown.notice) : null,
       ...errorView(f, shown.error ?? null),
       ...(shown.error && shown.params ? { alert: f.t(shown.error.userMessage, shown.params) } : {}),

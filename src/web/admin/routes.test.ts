@@ -113,6 +113,22 @@ describe('administration pages', () => {
     assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
   });
 
+  it('leads the brand link home, and shows the inbox in the menu only to those whose home it is', async () => {
+    const inbox = `<li><a href="/staff/cases">${escapeHtml(t('console.inbox'))}</a></li>`;
+    const admin = await get(h.app, jars['admin@opdc.example'], '/staff/admin/settings');
+    assert.equal(admin.statusCode, 200);
+    assert.match(admin.body, /class="brand" href="\/staff\/admin\/users"/, 'an agency administrator’s home');
+    assert.ok(!admin.body.includes(inbox), 'no inbox for an agency administrator');
+    const root = await get(h.app, jars['root@platform.example'], '/staff/admin/agencies');
+    assert.match(root.body, /class="brand" href="\/staff\/admin\/agencies"/);
+    const auditor = await get(h.app, jars['auditor@opdc.example'], '/staff/audit');
+    assert.match(auditor.body, /class="brand" href="\/staff\/cases"/, 'an auditor oversees cases: the inbox is home');
+    assert.ok(auditor.body.includes(inbox));
+    const missing = await get(h.app, jars['admin@opdc.example'], '/staff/no-such-page');
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.body, /class="brand" href="\/staff\/admin\/users"/, 'the staff 404 page leads home too');
+  });
+
   it('lets the platform administrator add an agency and invite its administrator, who sets up the account', async () => {
     const root = jars['root@platform.example'];
     const bad = await submit(h.app, root, '/staff/admin/agencies', '/staff/admin/agencies', {

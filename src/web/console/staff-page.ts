@@ -2,7 +2,7 @@
 // one-time notice after a redirect, and the one rule of which refusals a form shows again. The
 // rest of a handler is parse → authorize → one domain call → render (form.ts: formOf, postForm).
 import type { AppError } from '../../errors.ts';
-import { adminNav } from '../admin/routes.ts';
+import { staffMenu } from '../admin/nav.ts';
 import type { WebDeps } from '../deps.ts';
 import { errorView, type Form } from '../form.ts';
 import { staffOf } from '../staff-auth.ts';
@@ -10,7 +10,7 @@ import { staffOf } from '../staff-auth.ts';
 /** The frame of a staff page: the CSRF token of its forms, the signed-in user and the menu. */
 export function staffFrame(deps: WebDeps, f: Form) {
   const actor = staffOf(f.req);
-  return { csrf: f.csrf(), staffEmail: actor.email, nav: (deps.staffNav ?? adminNav)(actor) };
+  return { csrf: f.csrf(), ...staffMenu(actor, deps.staffNav) };
 }
 
 /** A one-time notice after a redirect (`?sent=opened`): the text `notices` gives for the value of `param`, or null. */
