@@ -1,0 +1,291 @@
+// Quiz statistics (pure, no database): Moodle's item analysis of a quiz's attempts, the learning gain
+// between a pre-test and a post-test, and an attempt grade by Moodle's grading methods.
+//
+// The formulas are Moodle's, read from (GPL-3.0; understood and written anew here, no code copied):
+// - per item: question/classes/statistics/questions/calculator.php (moodle/moodle at commit
+//   04975560d10b517e76e53b7936ca13ed7f3218be): initial_steps_walker, initial_question_walker,
+//   secondary_steps_walker, secondary_question_walker, and the effective weight in calculate();
+// - per test: mod/quiz/report/statistics/classes/calculator.php (commit
+//   17e11dd9d50e6fb706141fca1f1fe1eb877d6d43): median, standard deviation, skewness, kurtosis,
+//   coefficient of internal consistency, error ratio, standard error;
+// - explained at https://docs.moodle.org/dev/Quiz_statistics_calculations.
+// Reproduced on Moodle's known answer (test/fixtures/moodle-quiz-stats/, test/item-analysis.test.ts);
+// docs/ethics-statistics.md explains each figure.
+
+/** One finished attempt: the mark of each item (null: no answer, counted as 0) and each item's maximum. */
+export type ItemAttempt = { itemScores: (number | null)[]; maxMarks: number[] };
+
+/** Moodle's statistics of one item (one quiz position), over every attempt given. */
+export type ItemStat = {
+  /** Position of the item in itemScores, from 0. */
+  item: number;
+  /** Attempts counted (Moodle's s). */
+  attempts: number;
+  /** The item's maximum mark (its mean over the attempts when they differ). */
+  maxMark: number;
+  /** Mean mark. */
+  markAverage: number;
+  /** Facility index: mean mark / maximum mark, 0..1 (Moodle prints it as a percentage); null when the maximum is 0. */
+  facility: number | null;
+  /** Standard deviation of the item's marks (sample, n − 1; Moodle prints sd / maxMark as a percentage); null below 2 attempts. */
+  sd: number | null;
+  /** Share of the test's total maximum this item carries, in percent. */
+  intendedWeight: number | null;
+  /** Moodle's effective weight, in percent; null when the item's covariance with the total is negative. */
+  effectiveWeight: number | null;
+  /** Variance of the item's marks (n − 1). */
+  markVariance: number | null;
+  /** Variance of the rest of the test (total − this item), n − 1. */
+  otherMarkVariance: number | null;
+  /** Covariance of the item's marks with the rest of the test. */
+  covariance: number | null;
+  /** The largest covariance possible with these marks (both lists sorted), n − 1. */
+  covarianceMax: number | null;
+  /** Covariance with the total mark. */
+  covarianceWithOverallMark: number | null;
+  /** Discrimination index, in percent: correlation of the item with the rest of the test × 100. */
+  discriminationIndex: number | null;
+  /** Discriminative efficiency, in percent: covariance / covarianceMax × 100. */
+  discriminativeEfficiency: number | null;
+};
+
+/** Moodle's test statistics over the totals (sum of item marks) of the attempts given. */
+export type TestStat = {
+  attempts: number;
+  mean: number | null;
+  median: number | null;
+  sd: number | null;
+  skewness: number | null;
+  kurtosis: number | null;
+  /** Coefficient of internal consistency (Cronbach's alpha), in percent. */
+  cic: number | null;
+  /** Error ratio, in percent: 100 √(1 − cic / 100). */
+  errorRatio: number | null;
+  /** Standard error of a total, in marks: errorRatio × sd / 100. */
+  standardError: number | null;
+};
+
+/** A mark given to these functions: finite; the callers' data is checked, never trusted. */
+function checkedMark(value: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${what} is not a finite number`);
+  return value;
+}
+
+type Columns = { s: number; p: number; marks: Float64Array[]; maxSums: Float64Array; totals: Float64Array };
+
+/** The marks item by item (typed columns), each attempt checked: same item count, 0 ≤ mark ≤ maximum. */
+function columnsOf(attempts: readonly ItemAttempt[]): Columns {
+  const s = attempts.length;
+  const p = s === 0 ? 0 : (attempts[0]?.itemScores.length ?? 0);
+  const marks = Array.from({ length: p }, () => new Float64Array(s));
+  const maxSums = new Float64Array(p);
+  const totals = new Float64Array(s);
+  for (let a = 0; a < s; a++) {
+    const attempt = attempts[a] as ItemAttempt;
+    const { itemScores, maxMarks } = attempt;
+    if (itemScores.length !== p || maxMarks.length !== p)
+      throw new RangeError(`attempt ${a} has ${itemScores.length} marks and ${maxMarks.length} maxima, not ${p}`);
+    let total = 0;
+    for (let i = 0; i < p; i++) {
+      const max = checkedMark(maxMarks[i] as number, `attempt ${a} item ${i} maximum`);
+      const raw = itemScores[i];
+      const mark = raw === null ? 0 : checkedMark(raw as number, `attempt ${a} item ${i} mark`);
+      if (max < 0 || mark < 0 || mark > max)
+        throw new RangeError(`attempt ${a} item ${i}: mark ${mark} outside 0..${max}`);
+      (marks[i] as Float64Array)[a] = mark;
+      maxSums[i] += max;
+      total += mark;
+    }
+    totals[a] = total;
+  }
+  return { s, p, marks, maxSums, totals };
+}
+
+function meanOf(values: Float64Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/** Covariance (n − 1) of the two lists each sorted ascending: the most an item can covary with the rest. */
+function sortedCovarianceSum(mark: Float64Array, other: Float64Array, markMean: number, otherMean: number): number {
+  const a = Float64Array.from(mark).sort();
+  const b = Float64Array.from(other).sort();
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += ((a[k] as number) - markMean) * ((b[k] as number) - otherMean);
+  return sum;
+}
+
+/** One item's statistics, before the effective weight (which needs every item). */
+function statOf(item: number, c: Columns, totalMean: number, totalMax: number): ItemStat {
+  const mark = c.marks[item] as Float64Array;
+  const { s, totals } = c;
+  const maxMark = c.maxSums[item] / s;
+  const markAverage = meanOf(mark);
+  const other = new Float64Array(s);
+  for (let a = 0; a < s; a++) other[a] = (totals[a] as number) - (mark[a] as number);
+  const otherAverage = meanOf(other);
+  let markSq = 0;
+  let otherSq = 0;
+  let cov = 0;
+  let covOverall = 0;
+  for (let a = 0; a < s; a++) {
+    const dm = (mark[a] as number) - markAverage;
+    const dOther = (other[a] as number) - otherAverage;
+    markSq += dm * dm;
+    otherSq += dOther * dOther;
+    cov += dm * dOther;
+    covOverall += dm * ((totals[a] as number) - totalMean);
+  }
+  const base = {
+    item,
+    attempts: s,
+    maxMark,
+    markAverage,
+    facility: maxMark === 0 ? null : markAverage / maxMark,
+    intendedWeight: totalMax === 0 ? null : (100 * maxMark) / totalMax,
+    effectiveWeight: null,
+  };
+  if (s < 2) {
+    const none = { sd: null, markVariance: null, otherMarkVariance: null, covariance: null };
+    return { ...base, ...none, covarianceMax: null, covarianceWithOverallMark: null, ...noIndices };
+  }
+  const n1 = s - 1;
+  const markVariance = markSq / n1;
+  const otherMarkVariance = otherSq / n1;
+  const covariance = cov / n1;
+  const covarianceMax = sortedCovarianceSum(mark, other, markAverage, otherAverage) / n1;
+  const product = markVariance * otherMarkVariance;
+  return {
+    ...base,
+    sd: Math.sqrt(markVariance),
+    markVariance,
+    otherMarkVariance,
+    covariance,
+    covarianceMax,
+    covarianceWithOverallMark: covOverall / n1,
+    discriminationIndex: product === 0 ? null : (100 * covariance) / Math.sqrt(product),
+    discriminativeEfficiency: covarianceMax === 0 ? null : (100 * covariance) / covarianceMax,
+  };
+}
+
+const noIndices = { discriminationIndex: null, discriminativeEfficiency: null } as const;
+
+/**
+ * Moodle's item analysis of the attempts given (the caller picks which: all, or each person's
+ * first/last/highest as the grading method says): per item, facility index, standard deviation,
+ * discrimination index, discriminative efficiency, intended and effective weight. Every attempt
+ * has the same items in the same order. Throws RangeError on malformed input.
+ */
+export function itemAnalysis(attempts: readonly ItemAttempt[]): ItemStat[] {
+  const c = columnsOf(attempts);
+  if (c.s === 0) return [];
+  const totalMean = meanOf(c.totals);
+  let totalMax = 0;
+  for (const m of c.maxSums) totalMax += m / c.s;
+  const stats = Array.from({ length: c.p }, (_, i) => statOf(i, c, totalMean, totalMax));
+  // Effective weight: √(covariance with the total) over the sum of those roots, items whose
+  // covariance is negative left out of the sum and given none (calculator.php, calculate()).
+  let rootSum = 0;
+  for (const st of stats)
+    if (st.covarianceWithOverallMark !== null && st.covarianceWithOverallMark >= 0)
+      rootSum += Math.sqrt(st.covarianceWithOverallMark);
+  if (rootSum === 0) return stats;
+  return stats.map((st) =>
+    st.covarianceWithOverallMark === null || st.covarianceWithOverallMark < 0
+      ? st
+      : { ...st, effectiveWeight: (100 * Math.sqrt(st.covarianceWithOverallMark)) / rootSum },
+  );
+}
+
+/** The median of a sorted list: the middle value, or the mean of the two middle ones. */
+function medianOfSorted(sorted: Float64Array): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Moodle's test statistics of the same attempts: mean, median, standard deviation, skewness and
+ * kurtosis (sample estimators k3/k2^1.5 and k4/k2²), Cronbach's alpha as Moodle's coefficient of
+ * internal consistency, error ratio and standard error. `items` is itemAnalysis(attempts), passed
+ * when the caller has it already.
+ */
+export function testStatistics(attempts: readonly ItemAttempt[], items?: readonly ItemStat[]): TestStat {
+  const c = columnsOf(attempts);
+  const { s, p, totals } = c;
+  const none = { sd: null, skewness: null, kurtosis: null, cic: null, errorRatio: null, standardError: null };
+  if (s === 0) return { attempts: 0, mean: null, median: null, ...none };
+  const mean = meanOf(totals);
+  const median = medianOfSorted(Float64Array.from(totals).sort());
+  if (s < 2) return { attempts: s, mean, median, ...none };
+  let p2 = 0;
+  let p3 = 0;
+  let p4 = 0;
+  for (const t of totals) {
+    const d = t - mean;
+    const d2 = d * d;
+    p2 += d2;
+    p3 += d2 * d;
+    p4 += d2 * d2;
+  }
+  const sd = Math.sqrt(p2 / (s - 1));
+  const out: TestStat = { attempts: s, mean, median, ...none, sd };
+  const [m2, m3, m4] = [p2 / s, p3 / s, p4 / s];
+  const k2 = (s * m2) / (s - 1);
+  if (s < 3 || k2 === 0) return out;
+  const k3 = (s * s * m3) / ((s - 1) * (s - 2));
+  out.skewness = k3 / k2 ** 1.5;
+  if (s > 3)
+    out.kurtosis = (s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2)) / ((s - 1) * (s - 2) * (s - 3)) / (k2 * k2);
+  if (p > 1) {
+    let sumOfMarkVariance = 0;
+    for (const st of items ?? itemAnalysis(attempts)) sumOfMarkVariance += st.markVariance ?? 0;
+    const cic = ((100 * p) / (p - 1)) * (1 - sumOfMarkVariance / k2);
+    out.cic = cic;
+    // cic ≤ 100 in exact arithmetic (the total's variance is at most p × the items' sum); a rounding
+    // step above it must not turn the error ratio into NaN.
+    out.errorRatio = 100 * Math.sqrt(Math.max(0, 1 - cic / 100));
+    out.standardError = (out.errorRatio * sd) / 100;
+  }
+  return out;
+}
+
+/** Gain from a pre-test to a post-test on the same maximum: post − pre, and Hake's normalised gain. */
+export function learningGain(pre: number, post: number, max: number): { gain: number; normalised: number | null } {
+  checkedMark(pre, 'pre-test score');
+  checkedMark(post, 'post-test score');
+  checkedMark(max, 'maximum score');
+  if (max <= 0 || pre < 0 || post < 0 || pre > max || post > max)
+    throw new RangeError(`scores ${pre} and ${post} outside 0..${max}`);
+  const gain = post - pre;
+  return { gain, normalised: pre === max ? null : gain / (max - pre) };
+}
+
+/** Moodle's quiz grading methods: which of a person's attempt grades (in the order taken) is their grade. */
+export type GradingMethod = 'highest' | 'average' | 'first' | 'last';
+
+/** A person's grade from their attempts' grades in the order taken; null when there is no attempt. */
+export function attemptGrade(grades: readonly number[], method: GradingMethod): number | null {
+  for (const g of grades) checkedMark(g, 'attempt grade');
+  if (grades.length === 0) return null;
+  switch (method) {
+    case 'highest': {
+      let best = grades[0] as number;
+      for (const g of grades) if (g > best) best = g;
+      return best;
+    }
+    case 'average': {
+      let sum = 0;
+      for (const g of grades) sum += g;
+      return sum / grades.length;
+    }
+    case 'first':
+      return grades[0] as number;
+    case 'last':
+      return grades[grades.length - 1] as number;
+    default:
+      throw new RangeError(`unknown grading method ${String(method)}`);
+  }
+}
