@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../test/support/random.ts';
 import {
+  analyseQuiz,
   attemptGrade,
   type GradingMethod,
   type ItemAttempt,
@@ -113,6 +115,55 @@ describe("item analysis on Moodle's known answer (quiz 00)", () => {
   it('intended weight: each of 7 equal items carries 1/7 of the test', () => {
     for (const st of stats) near(st.intendedWeight, 100 / 7, 1e-12, `item ${st.item}`);
   });
+});
+
+/** Moodle's walk written the plain way (arrays, sort, every sum by its definition): the reference. */
+function reference(attempts: ItemAttempt[], item: number) {
+  const s = attempts.length;
+  const mark = attempts.map((a) => a.itemScores[item] ?? 0);
+  const total = attempts.map((a) => a.itemScores.reduce<number>((t, m) => t + (m ?? 0), 0));
+  const other = total.map((t, k) => t - (mark[k] as number));
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const [mm, om] = [mean(mark), mean(other)];
+  const sm = [...mark].sort((x, y) => x - y);
+  const so = [...other].sort((x, y) => x - y);
+  let [mv, ov, cov, cmax] = [0, 0, 0, 0];
+  for (let k = 0; k < s; k++) {
+    mv += ((mark[k] as number) - mm) ** 2;
+    ov += ((other[k] as number) - om) ** 2;
+    cov += ((mark[k] as number) - mm) * ((other[k] as number) - om);
+    cmax += ((sm[k] as number) - mm) * ((so[k] as number) - om);
+  }
+  return {
+    markVariance: mv / (s - 1),
+    otherMarkVariance: ov / (s - 1),
+    covariance: cov / (s - 1),
+    covarianceMax: cmax / (s - 1),
+  };
+}
+
+describe('item analysis against the plain reference', () => {
+  // Few distinct marks walk runs of equal values; thousands of distinct marks fall back to sorting.
+  const cases: [string, (r: () => number) => number][] = [
+    ['whole and half marks', (r) => Math.floor(r() * 3) / 2],
+    ['marks of any value (past 4,096 distinct values)', (r) => r()],
+  ];
+  for (const [what, draw] of cases)
+    it(what, () => {
+      const r = seededRandom(7);
+      const attempts = Array.from({ length: 6000 }, () => ({
+        itemScores: Array.from({ length: 5 }, () => (r() < 0.02 ? null : draw(r))),
+        maxMarks: [1, 1, 1, 1, 1],
+      }));
+      const { items, test } = analyseQuiz(attempts);
+      assert.deepEqual(items, itemAnalysis(attempts));
+      assert.deepEqual(test, testStatistics(attempts));
+      for (const st of items) {
+        const ref = reference(attempts, st.item);
+        for (const [k, v] of Object.entries(ref))
+          near(st[k as keyof ItemStat] as number, v, 1e-9, `${k} of item ${st.item}`);
+      }
+    });
 });
 
 describe('item analysis: edges and hostile input', () => {
