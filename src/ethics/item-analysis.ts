@@ -75,7 +75,14 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-type Columns = { s: number; p: number; marks: Float64Array[]; maxSums: Float64Array; totals: Float64Array };
+type Columns = {
+  s: number;
+  p: number;
+  marks: Float64Array[];
+  markSums: Float64Array;
+  maxSums: Float64Array;
+  totals: Float64Array;
+};
 
 /** The marks item by item (typed columns), each attempt checked: same item count, 0 ≤ mark ≤ maximum. */
 function columnsOf(attempts: readonly ItemAttempt[]): Columns {
@@ -83,6 +90,7 @@ function columnsOf(attempts: readonly ItemAttempt[]): Columns {
   const p = s === 0 ? 0 : (attempts[0]?.itemScores.length ?? 0);
   const marks = Array.from({ length: p }, () => new Float64Array(s));
   const maxSums = new Float64Array(p);
+  const markSums = new Float64Array(p);
   const totals = new Float64Array(s);
   for (let a = 0; a < s; a++) {
     const attempt = attempts[a] as ItemAttempt;
@@ -99,11 +107,12 @@ function columnsOf(attempts: readonly ItemAttempt[]): Columns {
         throw new RangeError(`attempt ${a} item ${i}: mark ${String(raw)} is not a number in 0..${String(max)}`);
       (marks[i] as Float64Array)[a] = mark;
       maxSums[i] += max;
+      markSums[i] += mark;
       total += mark;
     }
     totals[a] = total;
   }
-  return { s, p, marks, maxSums, totals };
+  return { s, p, marks, markSums, maxSums, totals };
 }
 
 function meanOf(values: Float64Array): number {
@@ -192,14 +201,18 @@ function sortedCovarianceSum(mark: Float64Array, other: Float64Array, markMean: 
 }
 
 /** One item's statistics, before the effective weight (which needs every item). */
-function statOf(item: number, c: Columns, totalMean: number, totalMax: number): ItemStat {
+function statOf(item: number, c: Columns, totalMean: number, totalMax: number, other: Float64Array): ItemStat {
   const mark = c.marks[item] as Float64Array;
   const { s, totals } = c;
-  const maxMark = c.maxSums[item] / s;
-  const markAverage = meanOf(mark);
-  const other = new Float64Array(s);
-  for (let a = 0; a < s; a++) other[a] = (totals[a] as number) - (mark[a] as number);
-  const otherAverage = meanOf(other);
+  const maxMark = (c.maxSums[item] as number) / s;
+  const markAverage = (c.markSums[item] as number) / s;
+  let otherSum = 0;
+  for (let a = 0; a < s; a++) {
+    const o = (totals[a] as number) - (mark[a] as number);
+    other[a] = o;
+    otherSum += o;
+  }
+  const otherAverage = otherSum / s;
   let markSq = 0;
   let otherSq = 0;
   let cov = 0;
@@ -261,7 +274,8 @@ function itemsOf(c: Columns): ItemStat[] {
   const totalMean = meanOf(c.totals);
   let totalMax = 0;
   for (const m of c.maxSums) totalMax += m / c.s;
-  const stats = Array.from({ length: c.p }, (_, i) => statOf(i, c, totalMean, totalMax));
+  const other = new Float64Array(c.s); // the rest of the test, item by item: one buffer for all
+  const stats = Array.from({ length: c.p }, (_, i) => statOf(i, c, totalMean, totalMax, other));
   // Effective weight: √(covariance with the total) over the sum of those roots, items whose
   // covariance is negative left out of the sum and given none (calculator.php, calculate()).
   let rootSum = 0;
