@@ -366,6 +366,54 @@ export function learningGain(pre: number, post: number, max: number): { gain: nu
   return { gain, normalised: pre === max ? null : gain / (max - pre) };
 }
 
+/**
+ * A course's gain over the people who took both tests (each pair on the same maximum): the mean
+ * scores and gain, Hake's class-average normalised gain ⟨g⟩ = (⟨post⟩ − ⟨pre⟩) / (max − ⟨pre⟩)
+ * (R. R. Hake, "Interactive-engagement versus traditional methods", Am. J. Phys. 66 (1998) 64–74),
+ * and the mean of the people's own normalised gains, over those who could still gain (pre < max).
+ * The two differ: the first weighs everyone alike in marks, the second in shares.
+ */
+export function courseGain(
+  pairs: readonly { pre: number; post: number }[],
+  max: number,
+): {
+  people: number;
+  meanPre: number | null;
+  meanPost: number | null;
+  meanGain: number | null;
+  classNormalised: number | null;
+  meanNormalised: number | null;
+  /** People left out of meanNormalised because their pre-test was already at the maximum. */
+  atMaximum: number;
+} {
+  let [pre, post, normalisedSum, counted] = [0, 0, 0, 0];
+  for (const pair of pairs) {
+    const g = learningGain(pair.pre, pair.post, max);
+    pre += pair.pre;
+    post += pair.post;
+    if (g.normalised !== null) {
+      normalisedSum += g.normalised;
+      counted++;
+    }
+  }
+  const n = pairs.length;
+  const atMaximum = n - counted;
+  if (n === 0) {
+    const none = { meanPre: null, meanPost: null, meanGain: null, classNormalised: null, meanNormalised: null };
+    return { people: 0, ...none, atMaximum };
+  }
+  const [meanPre, meanPost] = [pre / n, post / n];
+  return {
+    people: n,
+    meanPre,
+    meanPost,
+    meanGain: meanPost - meanPre,
+    classNormalised: meanPre === max ? null : (meanPost - meanPre) / (max - meanPre),
+    meanNormalised: counted === 0 ? null : normalisedSum / counted,
+    atMaximum,
+  };
+}
+
 /** Moodle's quiz grading methods: which of a person's attempt grades (in the order taken) is their grade. */
 export type GradingMethod = 'highest' | 'average' | 'first' | 'last';
 
@@ -388,6 +436,35 @@ export function attemptGrade(grades: readonly number[], method: GradingMethod): 
       return grades[0] as number;
     case 'last':
       return grades[grades.length - 1] as number;
+    default:
+      throw new RangeError(`unknown grading method ${String(method)}`);
+  }
+}
+
+/**
+ * The attempts of one person (in the order taken) that count for their grade, as Moodle's quiz
+ * report selects them for its statistics (mod/quiz/report/reportlib.php,
+ * quiz_report_grade_method_sql): every attempt for 'average', the first, the last, or for
+ * 'highest' the earliest of the attempts with the highest grade.
+ */
+export function gradedAttempts<T>(attempts: readonly T[], gradeOf: (attempt: T) => number, method: GradingMethod): T[] {
+  if (attempts.length === 0) return [];
+  switch (method) {
+    case 'average':
+      return [...attempts];
+    case 'first':
+      return [attempts[0] as T];
+    case 'last':
+      return [attempts[attempts.length - 1] as T];
+    case 'highest': {
+      let best = attempts[0] as T;
+      let bestGrade = checkedMark(gradeOf(best), 'attempt grade');
+      for (const attempt of attempts) {
+        const grade = checkedMark(gradeOf(attempt), 'attempt grade');
+        if (grade > bestGrade) [best, bestGrade] = [attempt, grade];
+      }
+      return [best];
+    }
     default:
       throw new RangeError(`unknown grading method ${String(method)}`);
   }
