@@ -1,5 +1,6 @@
-// Quiz statistics (pure, no database): Moodle's item analysis of a quiz's attempts, the learning gain
-// between a pre-test and a post-test, and an attempt grade by Moodle's grading methods.
+// Quiz statistics (pure, no database): Moodle's item analysis and test statistics of a quiz's
+// attempts, the learning gain between a pre-test and a post-test (per person and per course), and
+// Moodle's grading methods (a person's grade, the attempts that count).
 //
 // The formulas are Moodle's, read from (GPL-3.0; understood and written anew here, no code copied):
 // - per item: question/classes/statistics/questions/calculator.php (moodle/moodle at commit
@@ -9,7 +10,7 @@
 //   17e11dd9d50e6fb706141fca1f1fe1eb877d6d43): median, standard deviation, skewness, kurtosis,
 //   coefficient of internal consistency, error ratio, standard error;
 // - explained at https://docs.moodle.org/dev/Quiz_statistics_calculations.
-// Reproduced on Moodle's known answer (test/fixtures/moodle-quiz-stats/, test/item-analysis.test.ts);
+// Reproduced on Moodle's known answer (test/fixtures/moodle-quiz-stats/, item-analysis.test.ts);
 // docs/ethics-statistics.md explains each figure.
 
 /** One finished attempt: the mark of each item (null: no answer, counted as 0) and each item's maximum. */
