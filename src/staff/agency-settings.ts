@@ -3,8 +3,9 @@
 // a disclosure of their identity. Every change is audited with before and after.
 import { checkPolicy } from '../agencies/deadlines.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import type { AgencySettings, DeadlinePolicy } from '../db/schema.ts';
+import type { AgencySettings, Database, DeadlinePolicy } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ALL_CATEGORIES } from '../intake/limits.ts';
 import { type AdminActor, ownAgency } from './admin.ts';
@@ -68,24 +69,12 @@ export async function saveAgencySettings({
     }
   }
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('agency')
-      .select('settings')
-      .where('id', '=', agencyId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const before: AgencySettings = row.settings ?? {};
-    const next: AgencySettings = {
-      ...before,
+    const { before, next } = await rewriteSettings(trx, agencyId, (was) => ({
+      ...was,
       deadlines,
       categoryDeadlines,
       notifyReporterOfDisclosure: input.notifyReporterOfDisclosure,
-    };
-    await trx
-      .updateTable('agency')
-      .set({ settings: JSON.stringify(next) })
-      .where('id', '=', agencyId)
-      .execute();
+    }));
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     if (!same(before.deadlines, next.deadlines) || !same(before.categoryDeadlines, next.categoryDeadlines)) {
       await recordAudit(trx, {
@@ -107,4 +96,29 @@ export async function saveAgencySettings({
     }
     return next;
   });
+}
+
+/**
+ * Rewrites one agency's settings in `trx` under a lock on its row: `change` gets what is stored and
+ * returns what to store. Both are returned, for the caller's audit record in the same transaction.
+ */
+export async function rewriteSettings(
+  trx: Transaction<Database>,
+  agencyId: number,
+  change: (before: AgencySettings) => AgencySettings,
+): Promise<{ before: AgencySettings; next: AgencySettings }> {
+  const row = await trx
+    .selectFrom('agency')
+    .select('settings')
+    .where('id', '=', agencyId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const before: AgencySettings = row.settings ?? {};
+  const next = change(before);
+  await trx
+    .updateTable('agency')
+    .set({ settings: JSON.stringify(next) })
+    .where('id', '=', agencyId)
+    .execute();
+  return { before, next };
 }

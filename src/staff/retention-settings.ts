@@ -6,6 +6,7 @@ import { canonicalJson, recordAudit } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
 import type { AgencySettings, RetentionSettings } from '../db/schema.ts';
 import { type AdminActor, ownAgency } from './admin.ts';
+import { rewriteSettings } from './agency-settings.ts';
 
 export type RetentionView = { code: string; nameTh: string; nameEn: string; own: RetentionSettings; table: RuleTable };
 
@@ -44,18 +45,7 @@ export async function saveRetention({
   const agencyId = ownAgency(actor, 'agency_admin');
   const retention = checkRetention(input);
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('agency')
-      .select('settings')
-      .where('id', '=', agencyId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const before: AgencySettings = row.settings ?? {};
-    await trx
-      .updateTable('agency')
-      .set({ settings: JSON.stringify({ ...before, retention }) })
-      .where('id', '=', agencyId)
-      .execute();
+    const { before } = await rewriteSettings(trx, agencyId, (was) => ({ ...was, retention }));
     if (canonicalJson(before.retention ?? {}) !== canonicalJson(retention))
       await recordAudit(trx, {
         actorUserId: actor.id,
