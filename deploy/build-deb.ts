@@ -25,6 +25,12 @@ function copy(from: string, to: string, filter?: (src: string) => boolean): void
   cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, filter });
 }
 
+/** Native addons' prebuilt binaries for other systems (sodium-native's alone are 17 MB) stay out. */
+export function forThisMachine(src: string): boolean {
+  const m = /[/\\]prebuilds[/\\]([^/\\]+)$/.exec(src);
+  return !m || m[1].startsWith('linux-x64');
+}
+
 /** The version a build gets: SUJARIT_PACKAGE_VERSION, else package.json's. */
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -47,7 +53,7 @@ export function buildDeb({
       if (existsSync(path.join(ROOT, f))) copy(path.join(ROOT, f), path.join(app, f));
     }
     const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as Lock;
-    for (const key of productionPackages(lock)) copy(path.join(ROOT, key), path.join(app, key));
+    for (const key of productionPackages(lock)) copy(path.join(ROOT, key), path.join(app, key), forThisMachine);
     // The runtime, without its debugging symbols (126 MB → about 100 MB); as is when strip is missing.
     copy(path.join(ROOT, 'node_modules/node/bin/node'), path.join(lib, 'node'));
     try {

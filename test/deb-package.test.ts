@@ -147,7 +147,7 @@ async function startAsTheUnit(): Promise<Proc> {
 /** An HTTPS request to Caddy on loopback that trusts only Caddy's internal CA. */
 function https(
   port: number,
-  ca: Buffer,
+  ca: Buffer | undefined, // undefined: Node's public roots only
   method: string,
   url: string,
   body?: unknown,
@@ -366,6 +366,32 @@ describe('the Debian package', { skip: skip ?? false }, () => {
     const page = await https(ports.https, caCert, 'GET', '/');
     assert.equal(page.headers['onion-location'], `http://${ONION_HOST}/`);
     assert.equal((await https(ports.https, caCert, 'GET', '/staff/login')).status, 200);
+  });
+
+  it('refuses a wrong receipt through Caddy, and a client that does not trust its CA', async () => {
+    const wrong = await https(ports.https, caCert, 'POST', '/api/v1/reporter/session', {
+      receipt: `${receipt.slice(0, -4)}${receipt.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`,
+    });
+    assert.ok(wrong.status >= 400 && wrong.status < 500, wrong.body);
+    assert.doesNotMatch(wrong.body, /marker-91/);
+    await assert.rejects(
+      https(ports.https, undefined, 'GET', '/healthz'),
+      /certificate|self[- ]signed|issuer/i,
+      'Caddy serves its internal CA, which no public root signs',
+    );
+  });
+
+  it('keeps what the server writes to its user alone: secrets, ledger key, database', () => {
+    const uid = Number(execFileSync('id', ['-u', 'sujarit'], { encoding: 'utf8' }));
+    for (const f of ['secrets.json', 'ledger-key.pem', 'pg']) {
+      const st = statSync(path.join('/var/lib/sujarit', f));
+      assert.equal(st.uid, uid, `${f} belongs to sujarit`);
+      assert.equal(
+        st.mode & 0o077,
+        0,
+        `${f} is not readable by group or others (mode ${(st.mode & 0o777).toString(8)})`,
+      );
+    }
   });
 
   const opensItsReport = async () => {
