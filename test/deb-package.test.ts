@@ -131,8 +131,14 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env: NodeJS.Proc
 /** Starts the installed server the way its unit does: the unit's user, folder, environment file and command. */
 async function startAsTheUnit(): Promise<Proc> {
   const unit = unitOf(readFileSync(UNIT, 'utf8'));
+  // What systemd sets for a unit with User= (the user's passwd entry), then the environment file.
+  const [, , , , , home, shell] = execFileSync('getent', ['passwd', unit.user], { encoding: 'utf8' }).trim().split(':');
   const env = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    USER: unit.user,
+    LOGNAME: unit.user,
+    HOME: home,
+    SHELL: shell,
     ...envFileOf(readFileSync(unit.envFile, 'utf8')),
   };
   const [cmd, ...args] = unit.exec;
@@ -192,6 +198,7 @@ describe('the Debian package', { skip: skip ?? false }, () => {
   let server: Proc | null = null;
   let caCert: Buffer;
   let receipt = '';
+  let pgDir = '';
 
   before(async () => {
     purgeEverything(); // what an earlier, interrupted run of this test left
@@ -201,6 +208,22 @@ describe('the Debian package', { skip: skip ?? false }, () => {
   after(async () => {
     await server?.stop();
     await caddy?.stop();
+    if (pgDir && existsSync(path.join(pgDir, 'data/postmaster.pid')))
+      execFileSync(
+        'runuser',
+        [
+          '-u',
+          'postgres',
+          '--',
+          path.join(pgBin() as string, 'pg_ctl'),
+          '-D',
+          path.join(pgDir, 'data'),
+          '-m',
+          'fast',
+          'stop',
+        ],
+        { stdio: 'ignore' },
+      );
     purgeEverything();
     rmSync(work, { recursive: true, force: true });
   });
@@ -336,24 +359,7 @@ describe('the Debian package', { skip: skip ?? false }, () => {
 
   it('adds an agency and an officer with the sujarit command while stopped, then files and opens a report over HTTPS', async () => {
     await server?.stop();
-    execFileSync('sujarit', ['agency', 'add', '--code', 'OPDC', '--name-th', 'สำนักงาน ก.พ.ร.', '--name-en', 'OPDC'], {
-      stdio: 'pipe',
-    });
-    execFileSync(
-      'sujarit',
-      [
-        'user',
-        'add',
-        '--agency',
-        'OPDC',
-        '--email',
-        'intake@example.org',
-        '--role',
-        'intake_officer',
-        '--password-stdin',
-      ],
-      { input: 'a long passphrase for the officer\n', stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    addAgencyWithOfficer('OPDC');
     server = await startAsTheUnit();
     const filed = await https(ports.https, caCert, 'POST', '/api/v1/reports', {
       agency: 'OPDC',
@@ -430,6 +436,71 @@ describe('the Debian package', { skip: skip ?? false }, () => {
     await opensItsReport();
   });
 
+  it("runs on Debian's PostgreSQL with DATABASE_URL, connecting as its user over the Unix socket", {
+    skip: pgBin() ? false : "needs Debian's postgresql-15",
+  }, async () => {
+    await server?.stop();
+    server = null;
+    // A PostgreSQL of the test's own (Debian's binaries, Unix socket only in its folder), set up as
+    // install.md says: a role and a database named sujarit, peer authentication, no password.
+    const bin = pgBin() as string;
+    pgDir = path.join(work, 'pg15');
+    execFileSync('install', ['-d', '-o', 'postgres', '-m', '0711', pgDir]);
+    execFileSync('chmod', ['0711', work]);
+    const asPostgres = (cmd: string, args: string[]) =>
+      execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    asPostgres('initdb', [
+      '-D',
+      path.join(pgDir, 'data'),
+      '-U',
+      'postgres',
+      '--auth-local=peer',
+      '--auth-host=reject',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
+    asPostgres('pg_ctl', [
+      '-D',
+      path.join(pgDir, 'data'),
+      '-l',
+      path.join(pgDir, 'log'),
+      '-w',
+      '-o',
+      `-c listen_addresses= -k ${pgDir}`,
+      'start',
+    ]);
+    asPostgres('createuser', ['-h', pgDir, 'sujarit']);
+    asPostgres('createdb', ['-h', pgDir, '-O', 'sujarit', 'sujarit']);
+    const embedded = readFileSync(ENV_FILE, 'utf8');
+    // Another database is another ledger: its own key (the server refuses a key without its ledger).
+    const external = `DATABASE_URL=postgresql://sujarit@/sujarit?host=${pgDir}\nSUJARIT_LEDGER_KEY=/var/lib/sujarit/ledger-key-pg15.pem\n`;
+    writeFileSync(ENV_FILE, `${embedded}\n${external}`);
+    try {
+      // Administration runs beside a server on an external database: no need to stop it.
+      addAgencyWithOfficer('PG15');
+      server = await startAsTheUnit();
+      assert.doesNotMatch(server.output(), /embedded PostgreSQL/);
+      const filed = await https(ports.https, caCert, 'POST', '/api/v1/reports', {
+        agency: 'PG15',
+        category: 'bribery',
+        what: 'บน PostgreSQL ของ Debian marker-15',
+      });
+      assert.equal(filed.status, 201, filed.body);
+      const version = asPostgres('psql', ['-h', pgDir, '-d', 'sujarit', '-Atc', 'show server_version']);
+      console.log(`DATABASE_URL: PostgreSQL ${version.trim()}`);
+      const rows = asPostgres('psql', ['-h', pgDir, '-d', 'sujarit', '-Atc', 'select count(*) from schema_migration']);
+      assert.ok(Number(rows) > 0, 'migrated');
+    } finally {
+      await server?.stop();
+      server = null;
+      writeFileSync(ENV_FILE, embedded);
+    }
+  });
+
   it('purge keeps the data unless asked, and removes it when asked', async () => {
     await server?.stop();
     server = null;
@@ -445,6 +516,24 @@ describe('the Debian package', { skip: skip ?? false }, () => {
     assert.throws(() => execFileSync('id', ['sujarit'], { stdio: 'ignore' }));
   });
 });
+
+/** An agency that receives reports (an intake officer), added with the installed `sujarit` command as root. */
+function addAgencyWithOfficer(code: string): void {
+  execFileSync('sujarit', ['agency', 'add', '--code', code, '--name-th', `หน่วยงาน ${code}`, '--name-en', code], {
+    stdio: 'pipe',
+  });
+  const officer = ['user', 'add', '--agency', code, '--email', `intake-${code.toLowerCase()}@example.org`];
+  execFileSync('sujarit', [...officer, '--role', 'intake_officer', '--password-stdin'], {
+    input: 'a long passphrase for the officer\n',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Debian's PostgreSQL 15 binaries (bookworm's postgresql-15), or null. */
+function pgBin(): string | null {
+  const bin = '/usr/lib/postgresql/15/bin';
+  return existsSync(path.join(bin, 'initdb')) ? bin : null;
+}
 
 /** Output and error of a command together, whatever its exit status. */
 function spawnSyncText(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
