@@ -286,7 +286,13 @@ export async function startServer({
   }
   const child = spawn(process.execPath, ['src/main.ts', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], {
     cwd: ROOT,
-    env: { ...env, ...extraEnv, DATABASE_URL: databaseUrl, SUJARIT_LOG_LEVEL: 'warn' },
+    env: {
+      SUJARIT_PUBLIC_URL: 'http://127.0.0.1:0',
+      ...env,
+      ...extraEnv,
+      DATABASE_URL: databaseUrl,
+      SUJARIT_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,6 +16,7 @@ import { startEmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { openLedger } from './ledger/service.ts';
 import { startMetricsListener, type MetricsListener } from './metrics/listener.ts';
+import { settlePublicUrl, type StartOptions } from './server.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 
 /** How long a stopping worker may take to finish its requests before it is killed. */
@@ -34,7 +35,11 @@ export type Primary = {
 type Log = (line: string) => void;
 
 /** Starts the database and the workers; resolves once every worker accepts requests. */
-export async function startPrimary(config: Config, log: Log = console.log): Promise<Primary> {
+export async function startPrimary(
+  config: Config,
+  opts: Pick<StartOptions, 'confirmPublicUrl'> = {},
+  log: Log = console.log,
+): Promise<Primary> {
   const embedded = config.databaseUrl ? null : await startEmbeddedDatabase(config.dataDir);
   const databaseUrl = config.databaseUrl ?? (embedded as { url: string }).url;
   const db = connect(databaseUrl, 2);
@@ -43,10 +48,12 @@ export async function startPrimary(config: Config, log: Log = console.log): Prom
     await embedded?.stop();
   };
   let firstAdmin: string | null;
+  let settled: Config;
   try {
     await migrate(db);
+    settled = await settlePublicUrl(config, db, opts);
     await loadSecrets(config.dataDir);
-    await openLedger({ db, config, log: (_level, msg) => log(msg) });
+    await openLedger({ db, config: settled, log: (_level, msg) => log(msg) });
     firstAdmin = await firstAdminLink(db);
   } catch (e) {
     await closeDb();
@@ -55,7 +62,7 @@ export async function startPrimary(config: Config, log: Log = console.log): Prom
   let isStopping = false;
   const started = new Map<number, number>();
   const fork = (): Worker => {
-    const w = cluster.fork({ DATABASE_URL: databaseUrl });
+    const w = cluster.fork({ DATABASE_URL: databaseUrl, SUJARIT_PUBLIC_URL: settled.publicUrl });
     started.set(w.id, Date.now());
     return w;
   };

@@ -11,6 +11,7 @@ import { releaseMonth } from './opendata/release.ts';
 import { createLoginLimits, limitsOfWorker } from './intake/login-throttle.ts';
 import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
+import { hasLedger } from './ledger/keys.ts';
 import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
@@ -38,7 +39,12 @@ export async function openDatabase(
 ): Promise<{ db: Db; stop: () => Promise<void> }> {
   const embedded = config.databaseUrl ? null : await startEmbeddedDatabase(config.dataDir, log);
   const db = connect(config.databaseUrl ?? embedded!.url, config.dbPoolSize);
-  await migrate(db);
+  // A refused migration (a database newer than the code) stops the embedded PostgreSQL too.
+  await migrate(db).catch(async (e: unknown) => {
+    await db.destroy();
+    await embedded?.stop();
+    throw e;
+  });
   return {
     db,
     stop: async () => {
@@ -52,9 +58,31 @@ export async function openDatabase(
  * Starts everything; resolves once the server accepts requests (GET /healthz answers 200).
  * `isWorker`: one of SUJARIT_WORKERS processes (src/cluster.ts): the first process made the
  * first-start records and serves /metrics; this one takes its share of the login limits.
+ * `confirmPublicUrl`: asked for the public URL when the ledger is about to be named (its first
+ * start) from a guessed one (config.isPublicUrlGuessed); what it returns names the ledger and the
+ * links of this run, and it throws to refuse the start. Without it the guess is used (tests).
  */
-export async function startServer(config: Config, { isWorker = false }: { isWorker?: boolean } = {}): Promise<Running> {
-  const { db, stop: stopDb } = await openDatabase(config);
+export type StartOptions = { isWorker?: boolean; confirmPublicUrl?: (guess: string) => Promise<string> };
+
+/** The configuration with the public URL the first start settled on (see StartOptions). */
+export async function settlePublicUrl(config: Config, db: Db, opts: StartOptions): Promise<Config> {
+  if (!opts.confirmPublicUrl || !config.isPublicUrlGuessed || (await hasLedger(db))) return config;
+  const publicUrl = await opts.confirmPublicUrl(config.publicUrl);
+  return Object.freeze({
+    ...config,
+    publicUrl,
+    isPublicUrlGuessed: false,
+    isSecureCookies: config.isSecureCookies || publicUrl.startsWith('https://'),
+  });
+}
+
+export async function startServer(given: Config, opts: StartOptions = {}): Promise<Running> {
+  const { isWorker = false } = opts;
+  const { db, stop: stopDb } = await openDatabase(given);
+  const config = await settlePublicUrl(given, db, opts).catch(async (e: unknown) => {
+    await stopDb();
+    throw e;
+  });
   const secrets = await loadSecrets(config.dataDir);
   let vkey: string | null = null;
   let line: LineWorker | null = null;

@@ -31,7 +31,8 @@ async function help(): Promise<string> {
       './opendata.ts',
     ].map(async (m) => ((await import(m)) as { usage: string }).usage),
   );
-  return `usage: npm run sujarit -- <command>\n  ${usages.join('\n  ')}`;
+  // The Debian package's /usr/bin/sujarit names itself; a checkout runs it through npm.
+  return `usage: ${process.env.SUJARIT_CLI_NAME ?? 'npm run sujarit --'} <command>\n  ${usages.join('\n  ')}`;
 }
 
 async function run(): Promise<number> {

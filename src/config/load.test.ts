@@ -235,3 +235,55 @@ describe('loadConfig', () => {
       assert.throws(() => loadConfig({ ...base, ...bad }, []), /SUJARIT_(WORKERS|METRICS_PORT)/, JSON.stringify(bad));
   });
 });
+
+describe('the public address, HTTPS and the onion address', () => {
+  const ONION = 'http://2gzyxa5ihm7nsggfxnu52rck2vv4rvmdlkiu3zzui5du4xyclen53wid.onion';
+
+  it('marks the default public URL of a loopback or wildcard host as guessed, and an explicit one not', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '0.0.0.0', '::'])
+      assert.equal(loadConfig({ HOST: host }, []).isPublicUrlGuessed, true, host);
+    assert.equal(loadConfig({ HOST: '192.0.2.10' }, []).isPublicUrlGuessed, false);
+    const c = loadConfig({ SUJARIT_PUBLIC_URL: 'http://127.0.0.1:8080' }, []);
+    assert.equal(c.isPublicUrlGuessed, false, 'an explicit loopback address is a choice');
+    assert.equal(loadConfig({ SUJARIT_PUBLIC_URL: '' }, []).isPublicUrlGuessed, true, 'empty is unset');
+  });
+
+  it('implies Secure cookies behind an https public URL, and keeps SUJARIT_SECURE_COOKIES=1 for others', () => {
+    assert.equal(loadConfig({}, []).isSecureCookies, false);
+    assert.equal(loadConfig({ SUJARIT_PUBLIC_URL: 'https://report.example.go.th' }, []).isSecureCookies, true);
+    assert.equal(
+      loadConfig({ SUJARIT_PUBLIC_URL: 'https://report.example.go.th', SUJARIT_SECURE_COOKIES: '0' }, [])
+        .isSecureCookies,
+      true,
+      'HTTPS cannot be served with cookies a downgraded connection would send',
+    );
+    assert.equal(loadConfig({ SUJARIT_SECURE_COOKIES: '1' }, []).isSecureCookies, true);
+  });
+
+  it('refuses a public URL that is not an http(s) URL', () => {
+    for (const bad of ['report.example.go.th', 'ftp://x.example', 'https://', 'https://a b', 'https://a+b.example'])
+      assert.throws(() => loadConfig({ SUJARIT_PUBLIC_URL: bad }, []), /SUJARIT_PUBLIC_URL/, bad);
+  });
+
+  it('takes a Tor v3 onion address, a trailing slash removed', () => {
+    assert.equal(loadConfig({}, []).onionUrl, null);
+    assert.equal(loadConfig({ SUJARIT_ONION_URL: `${ONION}/` }, []).onionUrl, ONION);
+  });
+
+  it('refuses anything else as the onion address: https, v2, a wrong checksum, a path, upper case, another name', () => {
+    const bad = [
+      ONION.replace('http:', 'https:'),
+      'http://expyuzz4wqqyqhjn.onion', // v2, retired by Tor
+      ONION.replace('wid.onion', 'wie.onion'), // checksum
+      ONION.replace(/d\.onion$/, 'a.onion'), // version byte
+      `${ONION}/staff`,
+      ONION.toUpperCase(),
+      'http://example.org',
+      `${ONION}:8080`,
+      `${ONION}\n`,
+      `http://${'a'.repeat(56)}.onion`,
+    ];
+    for (const url of bad)
+      assert.throws(() => loadConfig({ SUJARIT_ONION_URL: url }, []), /SUJARIT_ONION_URL/, JSON.stringify(url));
+  });
+});

@@ -1,4 +1,6 @@
 // The only reader of process.env. Every key is documented here and in docs/configuration.md.
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRecoveryPublicKey } from '../crypto/backup-seal.ts';
@@ -49,12 +51,26 @@ export type Config = Readonly<{
    * 10) and STAFF_ACCOUNT (each account or email, 1/min, 5). See docs/security.md for the arithmetic.
    */
   loginLimits: LoginLimitConfig;
-  /** SUJARIT_SECURE_COOKIES=1: mark cookies Secure (set it when served over HTTPS, as in production). */
+  /**
+   * SUJARIT_SECURE_COOKIES=1: mark cookies Secure and send HSTS. Implied when SUJARIT_PUBLIC_URL is
+   * https (served over HTTPS, as in production); 1 for HTTPS under another public address.
+   */
   isSecureCookies: boolean;
   /** SUJARIT_LOG_LEVEL: fatal, error, warn, info, debug (default info). Reporter routes never log requests. */
   logLevel: string;
   /** SUJARIT_PUBLIC_URL: where the public reaches the platform (default http://<HOST>:<PORT>); the ledger's prefix is <it>/log. */
   publicUrl: string;
+  /**
+   * True when SUJARIT_PUBLIC_URL is unset and the default names a loopback or wildcard address
+   * (127.0.0.1, localhost, ::1, 0.0.0.0, ::): no one outside could reach it, and the ledger must not
+   * be named from it without asking (start.ts).
+   */
+  isPublicUrlGuessed: boolean;
+  /**
+   * SUJARIT_ONION_URL: the platform's Tor v3 onion address, http://<56 characters>.onion (default
+   * unset). Staff pages are refused on it, and clearnet reporter pages name it in Onion-Location.
+   */
+  onionUrl: string | null;
   /** SUJARIT_LEDGER_KEY: the ledger's Ed25519 private key file (default <data>/ledger-key.pem, mode 0600). */
   ledgerKeyFile: string;
   /** SUJARIT_LEDGER_BATCH_MS / _ENTRIES: integrate every this many ms or entries (default 1000, 256). */
@@ -210,9 +226,18 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   const logLevel = env.SUJARIT_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel))
     problems.push('SUJARIT_LOG_LEVEL must be fatal, error, warn, info, debug or silent');
-  const publicUrl = (env.SUJARIT_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s+]+$/.test(publicUrl))
-    problems.push('SUJARIT_PUBLIC_URL must be an http(s) URL without spaces or +');
+  const publicUrl = (env.SUJARIT_PUBLIC_URL || `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  const publicUrlProblem = problemOfPublicUrl(publicUrl);
+  if (publicUrlProblem) problems.push(publicUrlProblem);
+  const isPublicUrlGuessed = !env.SUJARIT_PUBLIC_URL && isLocalHost(host);
+  const onionUrl = env.SUJARIT_ONION_URL ? env.SUJARIT_ONION_URL.replace(/\/+$/, '') : null;
+  if (onionUrl && !isOnionV3Url(onionUrl))
+    problems.push(
+      'SUJARIT_ONION_URL must be a Tor v3 onion address: http://<56 characters>.onion (the hostname file of the onion service)',
+    );
   const ledgerKeyFile = path.resolve(env.SUJARIT_LEDGER_KEY ?? path.join(dataDir, 'ledger-key.pem'));
   const ledgerBatchMs = int('SUJARIT_LEDGER_BATCH_MS', env.SUJARIT_LEDGER_BATCH_MS, 1000, 10, 60_000);
   const ledgerBatchEntries = int('SUJARIT_LEDGER_BATCH_ENTRIES', env.SUJARIT_LEDGER_BATCH_ENTRIES, 256, 1, 65_536);
@@ -268,7 +293,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
   return Object.freeze({
-    isSecureCookies: secure === '1',
+    isSecureCookies: secure === '1' || publicUrl.startsWith('https://'),
     port,
     host,
     dataDir,
@@ -280,6 +305,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     loginLimits,
     logLevel,
     publicUrl,
+    isPublicUrlGuessed,
+    onionUrl,
     ledgerKeyFile,
     ledgerBatchMs,
     ledgerBatchEntries,
@@ -321,6 +348,51 @@ function backupOf(
     hours: int('SUJARIT_BACKUP_HOURS', env.SUJARIT_BACKUP_HOURS, 24, 1, 24 * 31),
     keep: int('SUJARIT_BACKUP_KEEP', env.SUJARIT_BACKUP_KEEP, 7, 1, 1000),
   });
+}
+
+/** Why `url` cannot be the public URL, or null: an http(s) URL without spaces or + (the ledger's origin is made from it). */
+export function problemOfPublicUrl(url: string): string | null {
+  return /^https?:\/\/[^\s+/]+(\/[^\s+]*)?$/.test(url) && URL.canParse(url)
+    ? null
+    : 'SUJARIT_PUBLIC_URL must be an http(s) URL without spaces or +';
+}
+
+/** Loopback and wildcard addresses: a public URL made from them reaches nobody but this machine. */
+function isLocalHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::' || h === '::1' || h === '0.0.0.0') return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * A Tor v3 onion service URL: http://, then base32(public key ‖ checksum ‖ version 3), 56
+ * characters, then .onion, where checksum = SHA3-256(".onion checksum" ‖ key ‖ version)[:2]
+ * (Tor's rend-spec-v3, "Encoding onion addresses"). http only: the onion is its own encryption.
+ */
+export function isOnionV3Url(url: string): boolean {
+  const m = /^http:\/\/([a-z2-7]{56})\.onion$/.exec(url);
+  if (!m) return false;
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const ch of m[1]) {
+    value = (value << 5) | BASE32.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const raw = Buffer.from(bytes);
+  const [key, checksum, version] = [raw.subarray(0, 32), raw.subarray(32, 34), raw[34]];
+  if (version !== 3) return false;
+  const expected = createHash('sha3-256')
+    .update(Buffer.concat([Buffer.from('.onion checksum'), key, Buffer.from([3])]))
+    .digest()
+    .subarray(0, 2);
+  return expected.equals(checksum);
 }
 
 /**

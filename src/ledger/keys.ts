@@ -16,6 +16,11 @@ export function ledgerOrigin(config: LedgerKeyConfig): string {
   return `${config.publicUrl.replace(/^https?:\/\//, '')}/log`;
 }
 
+/** True once the log exists (its name, the origin, is then fixed for ever). */
+export async function hasLedger(db: Db): Promise<boolean> {
+  return (await db.selectFrom('ledger_state').select('origin').executeTakeFirst()) !== undefined;
+}
+
 /**
  * Creates the log: a new key file and the empty, signed tree. Refuses when a log or a key exists
  * (a second log under the same key, or a lost key for an existing log, must never happen quietly).

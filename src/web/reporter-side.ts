@@ -10,6 +10,7 @@ import { apiRoutes } from './api/routes.ts';
 import { lineRoutes } from './channels/line-routes.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { isOnionRequest } from './onion.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
 import { dataRoutes } from './public/data-routes.ts';
 import { scorecardRoutes } from './public/scorecard-routes.ts';
@@ -26,7 +27,12 @@ import { witnessRoutes } from './reporter/witness-routes.ts';
 import { privacyRoutes } from './public/privacy-routes.ts';
 
 /** The reporter's error page: the public layout, a link to the home page. */
-function reporterErrorPage(req: FastifyRequest, reply: FastifyReply, messageKey: string, status: number): FastifyReply {
+export function reporterErrorPage(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  messageKey: string,
+  status: number,
+): FastifyReply {
   const c = pageContext(req, reply);
   return sendPage(reply, c, 'error', { title: c.t('error.title'), message: c.t(messageKey) }, status, {
     relative: true,
@@ -52,6 +58,13 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   app.decorateRequest('side', 'reporter');
   app.setErrorHandler(errorHandler(reporterErrorPage));
   app.setNotFoundHandler(notFoundHandler(reporterErrorPage));
+  // Tor Browser offers the onion address of a page served over HTTPS that names it.
+  const onionUrl = deps.config.onionUrl;
+  if (onionUrl)
+    app.addHook('onSend', async (req, reply) => {
+      if (!isOnionRequest(req) && String(reply.getHeader('content-type') ?? '').startsWith('text/html'))
+        reply.header('onion-location', `${onionUrl}${req.url}`);
+    });
 
   await app.register(fastifyStatic, {
     root: path.join(import.meta.dirname, 'static'),

@@ -26,6 +26,8 @@ import { spamRoutes } from './console/spam-routes.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { pageContext, sendPage } from './render.ts';
+import { isOnionRequest } from './onion.ts';
+import { reporterErrorPage } from './reporter-side.ts';
 import { logPath, STAFF_COOKIE } from './staff-auth.ts';
 import { resolveStaffSession, type StaffActor } from '../staff/session.ts';
 
@@ -59,7 +61,15 @@ function staffErrorPage(deps: WebDeps) {
  */
 export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<void> {
   app.decorateRequest('side', 'staff');
+  // The onion address serves reporters only: there a staff URL is an unknown reporter URL.
+  const unknownToReporters = notFoundHandler(reporterErrorPage);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!isOnionRequest(req)) return;
+    req.side = 'reporter';
+    return unknownToReporters(req, reply);
+  });
   app.addHook('onResponse', async (req, reply) => {
+    if (isOnionRequest(req)) return; // refused as a reporter's unknown URL, and unlogged like one
     req.log.info(
       { method: req.method, path: logPath(req.url), status: reply.statusCode, user: req.staff?.id },
       'staff request',

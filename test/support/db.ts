@@ -19,7 +19,8 @@ export function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
+/** `through`: migrate only up to this migration (an earlier schema, for upgrade tests). */
+export async function createTestDatabase(poolSize = 10, opts: { through?: string } = {}): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
@@ -27,7 +28,7 @@ export async function createTestDatabase(poolSize = 10): Promise<TestDatabase> {
   await admin.end();
   const url = withDatabase(serverUrl(), name);
   const db = connect(url, poolSize);
-  await migrate(db);
+  await migrate(db, opts);
   return {
     db,
     url,

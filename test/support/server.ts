@@ -17,6 +17,9 @@ export type ServerProcess = {
   kill9: () => Promise<void>;
 };
 
+/** The public URL of test servers: a loopback one, set explicitly as the first start requires without a terminal. */
+export const TEST_SERVER_PUBLIC_URL = 'http://127.0.0.1:0';
+
 /** Cheap Argon2id unless the caller passes real costs in `env`. */
 export const CHEAP_KDF_ENV = { SUJARIT_ALLOW_WEAK_KDF: '1', SUJARIT_KDF_MEMORY_KIB: '64', SUJARIT_KDF_ITERATIONS: '1' };
 
@@ -35,6 +38,9 @@ export async function startServerProcess({
       ...process.env,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
       SUJARIT_LOG_LEVEL: 'warn',
+      // Without a terminal the first start refuses a guessed public URL; port 0 here means "the
+      // address actually bound" for the setup link, as the guess did.
+      SUJARIT_PUBLIC_URL: TEST_SERVER_PUBLIC_URL,
       ...CHEAP_KDF_ENV,
       ...env,
     },
