@@ -11,6 +11,8 @@ import { adminNav, adminRoutes } from './admin/routes.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
+import { ethicsKbRoutes } from './console/ethics-kb-routes.ts';
+import { ethicsQaRoutes } from './console/ethics-qa-routes.ts';
 import { riskItemRoutes } from './console/risk-item-routes.ts';
 import { riskRoutes } from './console/risk-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
@@ -85,6 +87,8 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   procurementRoutes(app, deps);
   riskRoutes(app, deps);
   riskItemRoutes(app, deps);
+  ethicsQaRoutes(app, deps);
+  ethicsKbRoutes(app, deps);
   riskSignalRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }
