@@ -32,16 +32,24 @@ function scoreAll(index: QaIndex, keys: readonly string[], questions: readonly s
   });
 }
 
-/** Runs the set against `passages` with `threshold`. */
-export function evaluate(passages: readonly KeyedPassage[], set: EvalSet, threshold: number): EvalFigures {
+function scored(passages: readonly KeyedPassage[], set: EvalSet): { inScope: Scored[]; out: Scored[] } {
   const index = buildIndex(passages.map((p, i) => ({ id: i, text: p.text })));
   const keys = passages.map((p) => p.key);
-  const inScope = scoreAll(
-    index,
-    keys,
-    set.inScope.map((x) => x.q),
-  );
-  const out = scoreAll(index, keys, set.outOfScope);
+  return {
+    inScope: scoreAll(
+      index,
+      keys,
+      set.inScope.map((x) => x.q),
+    ),
+    out: scoreAll(index, keys, set.outOfScope),
+  };
+}
+
+function figuresOf(
+  set: EvalSet,
+  { inScope, out }: { inScope: Scored[]; out: Scored[] },
+  threshold: number,
+): EvalFigures {
   const found = (s: Scored, i: number, top: number) =>
     s.keys.slice(0, top).some((k) => set.inScope[i].expected.includes(k));
   const n = Math.max(1, set.inScope.length);
@@ -57,6 +65,11 @@ export function evaluate(passages: readonly KeyedPassage[], set: EvalSet, thresh
   };
 }
 
+/** Runs the set against `passages` with `threshold`. */
+export function evaluate(passages: readonly KeyedPassage[], set: EvalSet, threshold: number): EvalFigures {
+  return figuresOf(set, scored(passages, set), threshold);
+}
+
 /**
  * The threshold that best separates the set: the one maximising answered-right + IDK share (each
  * a share, so in-scope and out-of-scope weigh alike), among the midpoints of the best confidences.
@@ -65,15 +78,12 @@ export function calibrate(
   passages: readonly KeyedPassage[],
   set: EvalSet,
 ): { threshold: number; figures: EvalFigures } {
-  const index = buildIndex(passages.map((p, i) => ({ id: i, text: p.text })));
-  const all = [...set.inScope.map((x) => x.q), ...set.outOfScope].map(
-    (q) => searchIndex(index, q, 1)[0]?.confidence ?? 0,
-  );
-  const cuts = [...new Set(all)].sort((a, b) => a - b);
-  let best = { threshold: 0.5, figures: evaluate(passages, set, 0.5) };
+  const s = scored(passages, set);
+  const cuts = [...new Set([...s.inScope, ...s.out].map((x) => x.best))].sort((a, b) => a - b);
+  let best = { threshold: 0.5, figures: figuresOf(set, s, 0.5) };
   for (let i = 1; i < cuts.length; i++) {
     const t = (cuts[i - 1] + cuts[i]) / 2;
-    const f = evaluate(passages, set, t);
+    const f = figuresOf(set, s, t);
     if (f.answeredRight + f.idkShare > best.figures.answeredRight + best.figures.idkShare)
       best = { threshold: t, figures: f };
   }

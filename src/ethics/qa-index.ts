@@ -63,6 +63,15 @@ export type QaIndex = {
 
 /** Builds the index of `passages` (any order; ids as the caller knows them). */
 export function buildIndex(passages: readonly IndexedPassage[]): QaIndex {
+  return indexWords(passages.map((p) => ({ id: p.id, words: tokenize(p.text) })));
+}
+
+/**
+ * Builds the index from passages already segmented (tokenize): segmentation is most of the cost of
+ * a build, and a passage never changes once stored, so a caller rebuilding after a change keeps the
+ * words of the passages it had (qa-search.ts).
+ */
+export function indexWords(passages: readonly { id: number; words: readonly string[] }[]): QaIndex {
   const ids = new Int32Array(passages.length);
   const lengths = new Float64Array(passages.length);
   const lists = new Map<string, { docs: number[]; tfs: number[] }>();
@@ -70,7 +79,7 @@ export function buildIndex(passages: readonly IndexedPassage[]): QaIndex {
   passages.forEach((p, i) => {
     ids[i] = p.id;
     const counts = new Map<string, number>();
-    const words = tokenize(p.text);
+    const words = p.words;
     for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
     lengths[i] = words.length;
     total += words.length;

@@ -6,7 +6,7 @@
 import type { Db } from '../db/connection.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { askerAgency } from './qa-access.ts';
-import { buildIndex, type QaIndex, searchIndex } from './qa-index.ts';
+import { indexWords, type QaIndex, searchIndex, tokenize } from './qa-index.ts';
 import { CONFIDENCE_THRESHOLD, QA_LIMITS } from './qa-limits.ts';
 import { AppError } from '../errors.ts';
 
@@ -23,7 +23,12 @@ export type QuotedPassage = {
 };
 export type Answer = { isKnown: boolean; confidence: number; passages: QuotedPassage[] };
 
-type Built = { version: string; index: QaIndex; rows: Omit<QuotedPassage, 'confidence'>[] };
+type Built = {
+  version: string;
+  index: QaIndex;
+  rows: Omit<QuotedPassage, 'confidence'>[];
+  words: Map<number, string[]>;
+};
 const built = new Map<number, Built>();
 
 async function versionOf(db: Db, agencyId: number): Promise<string> {
@@ -58,7 +63,11 @@ async function indexOf(db: Db, agencyId: number): Promise<Built> {
     .where('d.agency_id', '=', agencyId)
     .orderBy('p.id')
     .execute();
-  const fresh = { version, rows, index: buildIndex(rows.map((r, i) => ({ id: i, text: indexedText(r) }))) };
+  // Passages are never edited (a document is added or removed whole): the words of those already
+  // segmented are kept, so a change costs the segmentation of the new passages only.
+  const words = new Map(rows.map((r) => [r.id, have?.words.get(r.id) ?? tokenize(indexedText(r))]));
+  const index = indexWords(rows.map((r, i) => ({ id: i, words: words.get(r.id) ?? [] })));
+  const fresh = { version, rows, index, words };
   built.set(agencyId, fresh);
   return fresh;
 }
