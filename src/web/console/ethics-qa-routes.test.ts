@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { itaJars } from '../../../test/support/ita.ts';
+import { scanner } from '../../../test/support/leak-scan.ts';
+import { logicalDump } from '../../../test/support/logical-dump.ts';
 import { csrfOf, get, postForm, type Jar } from '../../../test/support/web.ts';
 
 const PEOPLE = [
@@ -100,6 +102,14 @@ describe('ethics question service pages', () => {
     const read = await post('admin@opdc.example', '/staff/ethics/answer', { code });
     assert.equal(read.statusCode, 200, read.body);
     assert.match(read.body, /<p class="text" id="answer">ติดต่อกรมการกงสุล<\/p>/);
+    // a stolen database shows neither the question, nor the answer, nor the code
+    const dump = await logicalDump(h.url);
+    const hits = scanner([
+      { label: 'question', value: OUT_OF_SCOPE },
+      { label: 'answer', value: 'ติดต่อกรมการกงสุล' },
+      { label: 'code', value: code.replace(/ /g, '') },
+    ]).scan(dump.data, 'database');
+    assert.deepEqual(hits, []);
     const wrong = await post('admin@opdc.example', '/staff/ethics/answer', { code: '0000 0000 0000 0000' });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /id="error-summary"/);
