@@ -12,6 +12,7 @@ import { itaJars } from '../../../test/support/ita.ts';
 import { scanner } from '../../../test/support/leak-scan.ts';
 import { logicalDump } from '../../../test/support/logical-dump.ts';
 import { csrfOf, get, postForm, type Jar } from '../../../test/support/web.ts';
+import { adminNav, homeOf } from '../admin/nav.ts';
 
 const PEOPLE = [
   ['ethics@opdc.example', 'OPDC', ['ethics_officer']],
@@ -35,6 +36,19 @@ describe('ethics question service pages', () => {
     ({ jars, ids } = await itaJars(h.app, h.db, PEOPLE));
   });
   after(async () => h.close());
+
+  it('puts the ask page in every agency member’s menu, never as a home; the officer lands on the knowledge base', () => {
+    const hrefs = (roles: Parameters<typeof adminNav>[0]['roles'], agencyId: number | null) =>
+      adminNav({ roles, agencyId }).map((n) => n.href);
+    assert.ok(hrefs(['investigator'], 1).includes('/staff/ethics/ask'));
+    assert.ok(!hrefs(['platform_admin'], null).includes('/staff/ethics/ask'));
+    assert.deepEqual(
+      hrefs(['ethics_officer'], 1).filter((h) => h.startsWith('/staff/ethics')),
+      ['/staff/ethics/knowledge', '/staff/ethics/questions', '/staff/ethics/ask'],
+    );
+    assert.equal(homeOf({ roles: ['ethics_officer'] }), '/staff/ethics/knowledge');
+    assert.equal(homeOf({ roles: [] }), '/staff/cases');
+  });
 
   it('loads the sample, once, and answers an in-scope question with the passage and its source', async () => {
     const loaded = await post('ethics@opdc.example', '/staff/ethics/knowledge/sample', {});
