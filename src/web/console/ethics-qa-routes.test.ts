@@ -176,6 +176,17 @@ describe('ethics question service pages', () => {
     const long = await ask('inv@opdc.example', 'ก'.repeat(501));
     assert.equal(long.statusCode, 400);
     assert.match(long.body, /aria-invalid="true"/);
+    const before = Number(
+      (await sql<{ n: string }>`select count(*) as n from ethics_question`.execute(h.db)).rows[0].n,
+    );
+    const longSend = await post('inv@opdc.example', '/staff/ethics/ask/send', { q: 'ก'.repeat(501), anonymous: 'yes' });
+    assert.equal(longSend.statusCode, 400);
+    const emptySend = await post('inv@opdc.example', '/staff/ethics/ask/send', { q: '   ' });
+    assert.equal(emptySend.statusCode, 400);
+    assert.equal(
+      Number((await sql<{ n: string }>`select count(*) as n from ethics_question`.execute(h.db)).rows[0].n),
+      before,
+    );
     const html = '<script>alert(1)</script> ของขวัญ';
     const escaped = await ask('inv@opdc.example', html);
     assert.ok(!escaped.body.includes('<script>alert(1)'));
