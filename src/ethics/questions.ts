@@ -207,10 +207,18 @@ export async function answerQuestion({
   });
 }
 
-/** An anonymous asker reads their question and its answer with the code; a wrong code is not found. */
-export async function readByCode({ db, code }: { db: Db; code: string }, codeKeys: CodeKeys): Promise<QuestionView> {
+/**
+ * An anonymous asker reads their question and its answer with the code. A wrong code is a typed
+ * fault; wrong codes spend `throttle` (the reader's own budget of wrong guesses, taken before the
+ * Argon2id derivation and given back when the code was right).
+ */
+export async function readByCode(
+  { db, code, throttle }: { db: Db; code: string; throttle?: () => () => void },
+  codeKeys: CodeKeys,
+): Promise<QuestionView> {
   const digits = normalizeReceipt(code.slice(0, QA_LIMITS.code));
   if (!digits) throw new AppError('invalid_input', 'not a code', 'error.form', { code: 'ethics.qa.fault.code' });
+  const refund = throttle?.() ?? (() => {});
   const derived = await deriveReceiptKeys(digits, codeKeys.receiptSalt, codeKeys.kdf);
   const row = await db
     .selectFrom('ethics_question as q')
@@ -222,5 +230,6 @@ export async function readByCode({ db, code }: { db: Db; code: string }, codeKey
     throw new AppError('invalid_input', 'no question with this code', 'ethics.qa.fault.code_unknown', {
       code: 'ethics.qa.fault.code_unknown',
     });
+  refund();
   return viewOf(row, openRaw(derived.key, row.code_sealed_key, kAad(row.id)));
 }

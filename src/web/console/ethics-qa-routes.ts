@@ -89,8 +89,12 @@ export function ethicsQaRoutes(app: FastifyInstance, deps: WebDeps): void {
       const f = form(req, reply);
       return postForm(
         f,
-        async () =>
-          codePage(deps, f, { read: await readByCode({ db, code: f.str('code', QA_LIMITS.code) }, codeKeys) }),
+        async () => {
+          // Wrong codes spend the reader's own budget of wrong guesses (the per-account staff limit).
+          const throttle = () => deps.limits.staffAccount.reserve(`ethics-code:${staffOf(req).id}`);
+          const read = await readByCode({ db, code: f.str('code', QA_LIMITS.code), throttle }, codeKeys);
+          return codePage(deps, f, { read });
+        },
         (error, status) => codePage(deps, f, refusedForm(f, error, 'code', 0), status),
       );
     });
