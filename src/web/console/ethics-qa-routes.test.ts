@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { createTestApp, seedAgency, seedStaff, signedInActor, type TestApp } from '../../../test/support/app.ts';
+import { AppError } from '../../errors.ts';
+import { readByCode, sendQuestion } from '../../ethics/questions.ts';
 import { itaJars } from '../../../test/support/ita.ts';
 import { scanner } from '../../../test/support/leak-scan.ts';
 import { logicalDump } from '../../../test/support/logical-dump.ts';
@@ -227,5 +229,26 @@ describe('ethics question service pages', () => {
     ).rows.map((r) => r.action);
     for (const a of ['ethics_kb_sample_loaded', 'ethics_questions_read', 'ethics_question_answered', 'ethics_kb_added'])
       assert.ok(actions.includes(a), a);
+  });
+
+  it('refuses to send where no ethics officer can read, and spends the guess budget before deriving a code', async () => {
+    await seedAgency(h.db, 'PACC');
+    await seedStaff(h.db, 'PACC', 'inv@pacc.example', ['investigator']);
+    const actor = await signedInActor(h.db, 'inv@pacc.example');
+    const codeKeys = { kdf: h.config.kdf, receiptSalt: h.deps.secrets.receiptSalt };
+    await assert.rejects(
+      sendQuestion({ db: h.db, actor, question: OUT_OF_SCOPE, isAnonymous: true }, codeKeys),
+      (e: AppError) => e.userMessage === 'ethics.qa.no_officer',
+    );
+    let spent = 0;
+    const empty = () => {
+      spent++;
+      throw new AppError('too_many_requests', 'empty bucket', 'error.too_many_requests');
+    };
+    await assert.rejects(
+      readByCode({ db: h.db, code: '1234 5678 9012 3456', throttle: empty }, codeKeys),
+      (e: AppError) => e.code === 'too_many_requests',
+    );
+    assert.equal(spent, 1);
   });
 });
