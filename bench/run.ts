@@ -30,6 +30,8 @@
 //      under 200 ms).
 //  16. ethics statistics (bench/item-analysis.ts): Moodle's item analysis and test statistics over
 //      100,000 attempts of 20 items (goal under 1 s), in process.
+//  17. ethics question service (bench/ethics-qa.ts): recall@3 and the out-of-scope "I don't know"
+//      share on the evaluation set (goals ≥ 0.9), answer p95 over 10,000 passages (goal < 50 ms).
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
@@ -38,7 +40,8 @@
 // fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
 // backup 11, retention 12, scale 13, risk 15); BENCH_ONLY=ita runs section 8, BENCH_ONLY=redflags section 14
 // and BENCH_ONLY=itemanalysis section 16 alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS,
-// BENCH_ITEMANALYSIS_ATTEMPTS, BENCH_ITEMANALYSIS_RUNS).
+// BENCH_ITEMANALYSIS_ATTEMPTS, BENCH_ITEMANALYSIS_RUNS); BENCH_ONLY=ethicsqa section 17 alone
+// (no database; BENCH_ETHICSQA_PASSAGES, BENCH_ETHICSQA_N).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -68,6 +71,7 @@ import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { redFlagsSection } from './redflags.ts';
 import { itemAnalysisSection } from './item-analysis.ts';
+import { ethicsQaSection } from './ethics-qa.ts';
 import {
   addEnrolledStaff,
   closedLoop,
@@ -250,9 +254,13 @@ async function main(): Promise<void> {
     itemAnalysisOnly();
     return printSummary(started);
   }
+  if (ONLY === 'ethicsqa') {
+    await ethicsQaOnly();
+    return printSummary(started);
+  }
   if (ONLY)
     throw new Error(
-      `BENCH_ONLY=${ONLY}: only "ita", "redflags", "itemanalysis" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`,
+      `BENCH_ONLY=${ONLY}: only "ita", "redflags", "itemanalysis", "ethicsqa" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`,
     );
 
   const solo = await argon2Solo();
@@ -745,6 +753,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 16. ethics statistics
     itemAnalysisOnly();
+
+    // ------------------------------------------------------------ 17. ethics question service
+    await ethicsQaOnly();
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -820,6 +831,12 @@ async function redFlagsOnly(): Promise<void> {
 function itemAnalysisOnly(): void {
   section("16. ethics statistics: Moodle's item analysis over 100,000 attempts × 20 items");
   itemAnalysisSection(say, rows);
+}
+
+/** Section 17: the ethics question service's evaluation and answer time; no server or database. */
+async function ethicsQaOnly(): Promise<void> {
+  section('17. ethics question service: evaluation set, answers over 10,000 passages');
+  await ethicsQaSection(say, rows);
 }
 
 function printSummary(started: number): void {

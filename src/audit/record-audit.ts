@@ -88,6 +88,11 @@ export const AUDIT_ACTIONS = [
   'agency_attributes_changed',
   'oversight_viewed',
   'oversight_exported',
+  'ethics_kb_added',
+  'ethics_kb_removed',
+  'ethics_kb_sample_loaded',
+  'ethics_questions_read',
+  'ethics_question_answered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -425,6 +425,44 @@ export type Database = {
     recorded_by: number;
     recorded_at: Stamp;
   };
+  ethics_kb_document: {
+    id: Generated<number>;
+    agency_id: number;
+    kind: 'code' | 'regulation' | 'guidance' | 'faq';
+    title: string;
+    source: string;
+    url: Generated<string>;
+    sample_key: string | null;
+    created_by: number | null;
+    created_at: Stamp;
+  };
+  ethics_kb_passage: {
+    id: Generated<number>;
+    document_id: number;
+    position: number;
+    label: Generated<string>;
+    body: string;
+    found_at: Generated<string>;
+    is_confirmed: Generated<boolean>;
+    sample_key: string | null;
+  };
+  ethics_kb_version: { agency_id: number; version: ColumnType<string, number | undefined, unknown> };
+  ethics_question: {
+    id: Generated<string>;
+    agency_id: number;
+    asker_user_id: number | null;
+    code_lookup: Buffer | null;
+    code_sealed_key: Buffer | null;
+    asker_sealed_key: Buffer | null;
+    sealed_question: Buffer;
+    sealed_answer: Buffer | null;
+    channel: Generated<'web' | 'line'>;
+    /** A date (no time of day): PostgreSQL's date, read as 'YYYY-MM-DD'. */
+    asked_on: ColumnType<string | Date, never, never>;
+    answered_at: Date | null;
+    answered_by: number | null;
+  };
+  ethics_question_key: { question_id: string; user_id: number; sealed_key: Buffer };
   risk_register: {
     id: Generated<number>;
     agency_id: number;

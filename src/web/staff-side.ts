@@ -12,6 +12,8 @@ import { staffMenu } from './admin/nav.ts';
 import { apiRoutes } from './api/routes.ts';
 import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
+import { ethicsKbRoutes } from './console/ethics-kb-routes.ts';
+import { ethicsQaRoutes } from './console/ethics-qa-routes.ts';
 import { riskItemRoutes } from './console/risk-item-routes.ts';
 import { riskRoutes } from './console/risk-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
@@ -96,6 +98,8 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   procurementRoutes(app, deps);
   riskRoutes(app, deps);
   riskItemRoutes(app, deps);
+  ethicsQaRoutes(app, deps);
+  ethicsKbRoutes(app, deps);
   riskSignalRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

@@ -10,11 +10,13 @@ import { ENROL_PATH } from '../staff-auth.ts';
 export type NavLink = { href: string; key: string };
 
 export const INBOX_PATH = '/staff/cases';
+/** The ethics question service, open to every staff member of an agency: in the menu, never a home. */
+export const ETHICS_ASK_PATH = '/staff/ethics/ask';
 /** The recovery codes page; `?used=1` after a sign-in with a recovery code. */
 export const RECOVERY_PATH = '/staff/account/recovery';
 
 /** The administration and account pages the actor may open (the inbox is the layout's own link). */
-export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
+export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number | null }): NavLink[] {
   const nav: NavLink[] = [];
   if (hasRole(actor, 'overseer')) nav.push({ href: '/staff/oversight', key: 'oversight.nav' });
   if (hasRole(actor, 'platform_admin'))
@@ -42,6 +44,12 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
+  if (hasRole(actor, 'ethics_officer'))
+    nav.push(
+      { href: '/staff/ethics/knowledge', key: 'ethics.qa.nav.knowledge' },
+      { href: '/staff/ethics/questions', key: 'ethics.qa.nav.inbox' },
+    );
+  if (actor.agencyId != null) nav.push({ href: ETHICS_ASK_PATH, key: 'ethics.qa.nav.ask' });
   nav.push(
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
@@ -57,7 +65,9 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
  */
 export function homeOf(actor: Pick<StaffActor, 'roles'>): string {
   if (hasRole(actor, ...KEY_ROLES, ...METADATA_ROLES)) return INBOX_PATH;
-  return adminNav(actor).find((n) => !n.href.startsWith('/staff/account/'))?.href ?? INBOX_PATH;
+  return (
+    adminNav(actor).find((n) => !n.href.startsWith('/staff/account/') && n.href !== ETHICS_ASK_PATH)?.href ?? INBOX_PATH
+  );
 }
 
 /**
