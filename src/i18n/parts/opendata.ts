@@ -230,6 +230,10 @@ export const th: Record<string, string> = {
   'oversight.admin.grant.submit': 'บันทึกหน่วยงานของผู้กำกับดูแล',
   'oversight.admin.agency': 'ข้อมูลหน่วยงาน',
   'oversight.admin.agency.submit': 'บันทึกข้อมูลหน่วยงาน',
+  'oversight.admin.agency.pick': 'หน่วยงานที่จะแก้ไข',
+  'oversight.admin.agency.pick.hint':
+    'เลือกหน่วยงานแล้วกดแสดงข้อมูลปัจจุบัน แบบฟอร์มด้านล่างจะเติมกระทรวง จังหวัด และประเภทที่บันทึกไว้ให้ แก้เฉพาะที่ต้องการแล้วบันทึก',
+  'oversight.admin.agency.load': 'แสดงข้อมูลปัจจุบัน',
   'oversight.admin.done.grant': 'บันทึกหน่วยงานของผู้กำกับดูแลแล้ว',
   'oversight.admin.done.agency': 'บันทึกข้อมูลหน่วยงานแล้ว',
   'oversight.error.email': 'ไม่พบบัญชีเจ้าหน้าที่ที่ใช้อีเมลนี้',
@@ -473,6 +477,10 @@ export const en: Record<string, string> = {
   'oversight.admin.grant.submit': 'Save the overseer’s agencies',
   'oversight.admin.agency': 'Agency details',
   'oversight.admin.agency.submit': 'Save the agency details',
+  'oversight.admin.agency.pick': 'Agency to edit',
+  'oversight.admin.agency.pick.hint':
+    'Choose an agency and show its current details: the form below is filled with its saved ministry, province and type. Change only what you need, then save.',
+  'oversight.admin.agency.load': 'Show its current details',
   'oversight.admin.done.grant': 'The overseer’s agencies were saved.',
   'oversight.admin.done.agency': 'The agency details were saved.',
   'oversight.error.email': 'No staff account has this email.',

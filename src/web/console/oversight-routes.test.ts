@@ -135,6 +135,19 @@ describe('national oversight', () => {
       agencyType: 'local',
     });
     assert.equal(attr.statusCode, 303);
+    // choosing an agency (a GET form: no JavaScript) fills the details form with what is saved
+    const chosen = await get(h.app, admin(), '/staff/admin/oversight?agency=LOCAL2');
+    assert.equal(chosen.statusCode, 200);
+    assert.match(chosen.body, /<option value="LOCAL2" selected>/);
+    assert.match(chosen.body, /id="ministry" name="ministry" maxlength="200" value="กระทรวงมหาดไทย"/);
+    assert.match(chosen.body, /id="province" name="province" maxlength="100" value="ลำพูน"/);
+    assert.match(chosen.body, /<option value="local" selected>/);
+    for (const forged of ['<script>', 'NOPE', 'x'.repeat(300)]) {
+      const page = await get(h.app, admin(), `/staff/admin/oversight?agency=${encodeURIComponent(forged)}`);
+      assert.equal(page.statusCode, 200, forged.slice(0, 20));
+      assert.match(page.body, /id="province" name="province" maxlength="100" value=""/);
+      assert.doesNotMatch(page.body, /<script>/);
+    }
     const badType = await postForm(h.app, admin(), '/staff/admin/oversight/agency', {
       _csrf: csrf,
       code: 'LOCAL2',
