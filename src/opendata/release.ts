@@ -10,6 +10,8 @@ import { bangkokToday } from '../cases/permit-dates.ts';
 import { makeEntry, opens, type Opening } from '../ledger/events.ts';
 import { AppError } from '../errors.ts';
 import { type BuildRun, type Cell, type Column, datasetOf, datasets, type DatasetDef } from './datasets.ts';
+// The datasets other modules' work adds (registered when imported): corruption-risk registers.
+import './risk-registers.ts';
 
 export type Release = {
   dataset: string;

@@ -27,6 +27,16 @@ export const th: Record<string, string> = {
   'opendata.col.ita.oit': 'คะแนน OIT (การเปิดเผยข้อมูลสาธารณะ)',
   'opendata.col.ita.ita': 'คะแนน ITA รวม',
   'opendata.col.ita.grade': 'ระดับผลการประเมิน',
+  'opendata.col.risk.published_month': 'เดือนที่เผยแพร่ทะเบียนฉบับนี้',
+  'opendata.col.risk.risks': 'จำนวนความเสี่ยง',
+  'opendata.col.risk.level.very_high': 'ความเสี่ยงคงเหลือระดับสูงมาก',
+  'opendata.col.risk.level.high': 'ความเสี่ยงคงเหลือระดับสูง',
+  'opendata.col.risk.level.medium': 'ความเสี่ยงคงเหลือระดับปานกลาง',
+  'opendata.col.risk.level.low': 'ความเสี่ยงคงเหลือระดับต่ำ',
+  'opendata.col.risk.unrated': 'ความเสี่ยงที่ยังไม่ได้ประเมินระดับคงเหลือ',
+  'opendata.col.risk.actions': 'จำนวนมาตรการจัดการความเสี่ยง',
+  'opendata.col.risk.actions_done': 'มาตรการที่ดำเนินการแล้วเสร็จ',
+  'opendata.col.risk.sha256': 'SHA-256 ของทะเบียนตามที่เผยแพร่ (อยู่ในบัญชีสาธารณะ)',
   'opendata.col.tree_size': 'จำนวนรายการในบัญชีสาธารณะ',
   'opendata.col.checkpoint': 'จุดตรวจสอบที่ลงนามแล้ว (C2SP signed note)',
   'opendata.group.kind': 'ประเภทเรื่อง',
@@ -63,6 +73,9 @@ export const th: Record<string, string> = {
   'opendata.ds.ita.title': 'ผลการประเมินคุณธรรมและความโปร่งใส (ITA) ที่เผยแพร่แล้ว',
   'opendata.ds.ita.description':
     'คะแนน ITA ที่หน่วยงานเลือกเผยแพร่ แยกตามปีงบประมาณ (คะแนนเต็ม 100) คะแนนแบบสำรวจที่มีผู้ตอบน้อยกว่าเกณฑ์ไม่ถูกเผยแพร่',
+  'opendata.ds.risk.title': 'สรุปทะเบียนความเสี่ยงการทุจริตที่เผยแพร่แล้ว',
+  'opendata.ds.risk.description':
+    'ทะเบียนความเสี่ยงการทุจริตฉบับล่าสุดที่หน่วยงานเผยแพร่ในแต่ละปีงบประมาณ: จำนวนความเสี่ยงตามระดับความเสี่ยงคงเหลือ จำนวนมาตรการและที่ทำเสร็จแล้ว และ SHA-256 ของทะเบียนที่บันทึกในบัญชีสาธารณะ ไม่มีข้อความอิสระ',
   'opendata.ds.checkpoints.title': 'จุดตรวจสอบของบัญชีสาธารณะ รายเดือน',
   'opendata.ds.checkpoints.description':
     'จุดตรวจสอบที่ลงนามแล้วของบัญชีสาธารณะ (transparency log) ณ วันที่เผยแพร่แต่ละเดือน ใช้ตรวจว่าบัญชีไม่ถูกแก้ไขย้อนหลัง',
@@ -267,6 +280,16 @@ export const en: Record<string, string> = {
   'opendata.col.ita.oit': 'OIT score (open information)',
   'opendata.col.ita.ita': 'ITA score',
   'opendata.col.ita.grade': 'Grade',
+  'opendata.col.risk.published_month': 'Month this version of the register was published',
+  'opendata.col.risk.risks': 'Risks',
+  'opendata.col.risk.level.very_high': 'Risks with a very high residual level',
+  'opendata.col.risk.level.high': 'Risks with a high residual level',
+  'opendata.col.risk.level.medium': 'Risks with a medium residual level',
+  'opendata.col.risk.level.low': 'Risks with a low residual level',
+  'opendata.col.risk.unrated': 'Risks whose residual level is not rated yet',
+  'opendata.col.risk.actions': 'Risk treatment actions',
+  'opendata.col.risk.actions_done': 'Actions completed',
+  'opendata.col.risk.sha256': 'SHA-256 of the register as published (in the public ledger)',
   'opendata.col.tree_size': 'Entries in the public ledger',
   'opendata.col.checkpoint': 'Signed checkpoint (C2SP signed note)',
   'opendata.group.kind': 'kind',
@@ -304,6 +327,9 @@ export const en: Record<string, string> = {
   'opendata.ds.ita.title': 'Published Integrity and Transparency Assessment (ITA) results',
   'opendata.ds.ita.description':
     'The ITA scores agencies chose to publish, by fiscal year (out of 100). Survey scores with fewer answers than the threshold are not published.',
+  'opendata.ds.risk.title': 'Published corruption-risk registers, summarised',
+  'opendata.ds.risk.description':
+    'Each agency’s latest published corruption-risk register for each fiscal year: its risks by residual level, its actions and those completed, and the SHA-256 of the register as published, which the public ledger holds. No free text.',
   'opendata.ds.checkpoints.title': 'Public ledger checkpoints by month',
   'opendata.ds.checkpoints.description':
     'The public ledger’s (transparency log’s) signed checkpoint on each monthly release, to check that the ledger was never rewritten.',
