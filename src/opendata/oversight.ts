@@ -38,6 +38,8 @@ export type AgencyGlance = {
   measures: { count: number; reported: number; meanPercent: number | null };
   complaints: { received: number; ackOnTime: number; ackDue: number; replyOnTime: number; replyDue: number };
   permits: { received: number; late: number };
+  /** The corruption-risk register of the fiscal year (src/risk/): published or not, and its independent reviews. */
+  risk: { published: boolean; reviews: number } | null;
 };
 
 function needOverseer(actor: Actor): void {
@@ -200,6 +202,9 @@ export async function overseenAgencies({
     reply_due: number;
     permits: number;
     permits_late: number;
+    risk_register: number | null;
+    risk_publications: number | null;
+    risk_reviews: number | null;
   }>`
     with mine as (select a.* from agency a join overseer_agency o on o.agency_id = a.id where o.user_id = ${actor.id}),
     cyc as (select distinct on (agency_id) * from ita_cycle where fiscal_year = ${fiscalYear} and agency_id in (select id from mine) order by agency_id, id desc),
@@ -218,16 +223,21 @@ export async function overseenAgencies({
       where c.created_at >= ${since} group by c.agency_id),
     pm as (select p.agency_id, count(*)::int as n,
         count(*) filter (where p.decided_on > p.manual_due_on or (p.decision is null and p.manual_due_on < (${now}::timestamptz at time zone 'Asia/Bangkok')::date))::int as late
-      from permit_request p join report_case c on c.id = p.case_id where p.agency_id in (select id from mine) and c.created_at >= ${since} group by p.agency_id)
+      from permit_request p join report_case c on c.id = p.case_id where p.agency_id in (select id from mine) and c.created_at >= ${since} group by p.agency_id),
+    rr as (select r.agency_id, r.id,
+        (select count(*) from risk_publication p where p.register_id = r.id)::int as publications,
+        (select count(*) from risk_review v where v.register_id = r.id)::int as reviews
+      from risk_register r where r.fiscal_year = ${fiscalYear} and r.agency_id in (select id from mine))
     select a.code, a.name_th, a.name_en, a.ministry, a.province, a.agency_type,
       cyc.state as cycle_state, cyc.links_issued, (cyc.iit_responses + cyc.eit_responses)::int as answered,
       coalesce(oit.done, 0) as oit_done, jsonb_array_length(coalesce(cyc.framework -> 'checklist', '[]'::jsonb))::int as oit_total,
       coalesce(mea.n, 0) as measures, coalesce(mea.reported, 0) as reported, mea.mean as mean_percent,
       coalesce(cs.received, 0) as received, coalesce(cs.ack_on_time, 0) as ack_on_time, coalesce(cs.ack_due, 0) as ack_due,
       coalesce(cs.reply_on_time, 0) as reply_on_time, coalesce(cs.reply_due, 0) as reply_due,
-      coalesce(pm.n, 0) as permits, coalesce(pm.late, 0) as permits_late
+      coalesce(pm.n, 0) as permits, coalesce(pm.late, 0) as permits_late,
+      rr.id as risk_register, rr.publications as risk_publications, rr.reviews as risk_reviews
     from mine a left join cyc on cyc.agency_id = a.id left join oit on oit.cycle_id = cyc.id left join mea on mea.cycle_id = cyc.id
-      left join cs on cs.agency_id = a.id left join pm on pm.agency_id = a.id
+      left join cs on cs.agency_id = a.id left join pm on pm.agency_id = a.id left join rr on rr.agency_id = a.id
     order by a.code`.execute(db);
   const all: AgencyGlance[] = rows.map((r) => ({
     code: r.code,
@@ -258,6 +268,7 @@ export async function overseenAgencies({
       replyDue: r.reply_due,
     },
     permits: { received: r.permits, late: r.permits_late },
+    risk: r.risk_register === null ? null : { published: (r.risk_publications ?? 0) > 0, reviews: r.risk_reviews ?? 0 },
   }));
   const choices: FilterChoices = {
     ministries: [...new Set(all.map((a) => a.ministry).filter(Boolean))].sort(),
@@ -277,6 +288,10 @@ export async function overseenAgencies({
 export function filterOf(q: Record<string, unknown>): OversightFilter {
   return { ministry: clean(q.ministry, 200), province: clean(q.province, 100), agencyType: clean(q.type, 40) };
 }
+
+/** The text key of an agency's risk-register state: none, opened but not published, published. */
+export const riskKey = (a: Pick<AgencyGlance, 'risk'>): string =>
+  `oversight.risk.${a.risk === null ? 'none' : a.risk.published ? 'published' : 'draft'}`;
 
 const pct = (n: number, d: number) => (d === 0 ? '' : String(Math.round((n * 1000) / d) / 10));
 
@@ -313,6 +328,8 @@ export async function oversightCsv({
     'reply_on_time_pct',
     'permits',
     'permits_late',
+    'risk_register',
+    'risk_reviews',
   ].map((k) => t(`oversight.col.${k}`));
   const lines = [
     head,
@@ -336,6 +353,8 @@ export async function oversightCsv({
       pct(a.complaints.replyOnTime, a.complaints.replyDue),
       String(a.permits.received),
       String(a.permits.late),
+      t(riskKey(a)),
+      a.risk ? String(a.risk.reviews) : '',
     ]),
   ];
   await recordAudit(db, { actorUserId: actor.id, action: 'oversight_exported', detail: { agencies: agencies.length } });

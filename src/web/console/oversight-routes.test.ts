@@ -94,6 +94,35 @@ describe('national oversight', () => {
         recorded_by: overseer.id,
       })
       .execute();
+    // Risk registers: LOCAL1's of this year published and reviewed twice, last year's not counted;
+    // LOCAL2's of this year opened only.
+    const register = async (agencyId: number, year: number) =>
+      (
+        await h.db
+          .insertInto('risk_register')
+          .values({ agency_id: agencyId, fiscal_year: year, matrix_name: 'nacc-5x5', created_by: overseer.id })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const local1 = await register(ids.LOCAL1, fy);
+    await register(ids.LOCAL1, fy - 1);
+    await register(ids.LOCAL2, fy);
+    await h.db
+      .insertInto('risk_publication')
+      .values({
+        register_id: local1,
+        outbox_id: 1,
+        digest: Buffer.alloc(32, 7),
+        snapshot: '{}',
+        opening: '{}',
+        published_by: overseer.id,
+      })
+      .execute();
+    for (let i = 0; i < 2; i++)
+      await h.db
+        .insertInto('risk_review')
+        .values({ register_id: local1, reviewer_user_id: overseer.id, scores: '{}', comment: 'ความเห็นลับของผู้สอบทาน' })
+        .execute();
     for (const email of ['root@platform.example', 'overseer@opdc.example', 'officer@local1.example'])
       jars[email] = await signIn(h, email);
   });
@@ -177,6 +206,13 @@ describe('national oversight', () => {
       /Agency LOCAL1[\s\S]*?12 links · 7 answered · OIT 1\/\d+[\s\S]*?1 measures · 1 reported · mean 50%[\s\S]*?20 cases · acknowledged on time 55.6%/,
     );
     assert.doesNotMatch(res.body, /Agency CENT1/);
+    // the risk register's review status of the year, never a reviewer's words
+    assert.match(res.body, /Agency LOCAL1[\s\S]*?<td>Published · reviewed 2 times<\/td><\/tr>/);
+    assert.match(res.body, /Agency LOCAL2[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
+    assert.doesNotMatch(res.body, /ความเห็นลับของผู้สอบทาน/);
+    const lastYear = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy - 1}`);
+    assert.match(lastYear.body, /Agency LOCAL1[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
+    assert.match(lastYear.body, /Agency LOCAL2[\s\S]*?<td>Not opened<\/td><\/tr>/);
     const lamphun = await get(h.app, overseer(), `/staff/oversight?lang=en&province=${encodeURIComponent('ลำพูน')}`);
     assert.match(lamphun.body, /1 agencies/);
     assert.match(lamphun.body, /Agency LOCAL2/);
@@ -205,6 +241,9 @@ describe('national oversight', () => {
       .split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[1], /^LOCAL1,Agency LOCAL1,/);
+    assert.match(lines[0], /,Risk register,Risk register reviews$/);
+    assert.match(lines[1], /,Published,2$/);
+    assert.match(lines[2], /,"?Opened, not published"?,0$/);
     const n = await h.db.selectFrom('audit_event').select('id').where('action', '=', 'oversight_exported').execute();
     assert.ok(n.length >= 1);
   });

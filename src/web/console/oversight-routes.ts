@@ -10,6 +10,7 @@ import {
   overseenAgencies,
   overseenAgency,
   oversightCsv,
+  riskKey,
 } from '../../opendata/oversight.ts';
 import { pageRoute, sendStaffPage, withRole } from '../admin/page.ts';
 import type { WebDeps } from '../deps.ts';
@@ -55,6 +56,7 @@ function scopedRoutes(app: FastifyInstance, deps: WebDeps): void {
       years: [fiscalYear - 1, fiscalYear, fiscalYear + 1].filter((y) => y <= currentFiscalYear() + 1),
       query,
       pct,
+      riskKey,
     });
   });
 
@@ -104,6 +106,7 @@ function scopedRoutes(app: FastifyInstance, deps: WebDeps): void {
       ...view,
       fiscalYear,
       pct,
+      riskKey,
     });
   });
 }
