@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
 import { seedFixture } from '../../../test/support/opendata.ts';
 import { csrfOf, get, type Jar, newJar, postForm } from '../../../test/support/web.ts';
+import { setOversight } from '../../opendata/oversight.ts';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { listFrameworks, loadShippedFramework } from '../../ita/framework.ts';
 
@@ -284,5 +285,47 @@ describe('national oversight', () => {
       const bad = await get(h.app, overseer(), `/staff/oversight/report.pdf?${q}`);
       assert.equal(bad.statusCode, 400, q);
     }
+  });
+  it('pages the glance 50 agencies at a time, the filters kept; forged or past-the-end pages show a real page', async () => {
+    const root = await h.db
+      .selectFrom('staff_user')
+      .select('id')
+      .where('email', '=', 'root@platform.example')
+      .executeTakeFirstOrThrow();
+    const codes = ['LOCAL1', 'LOCAL2'];
+    for (let i = 0; i < 53; i++) {
+      const code = `PG${String(i).padStart(3, '0')}`;
+      await seedAgency(h.db, code);
+      codes.push(code);
+    }
+    await setOversight({
+      db: h.db,
+      actor: { id: root.id, roles: ['platform_admin'] },
+      email: 'overseer@opdc.example',
+      agencyCodes: codes,
+    });
+    const rows = (body: string) => (body.match(/<tr><th scope="row">/g) ?? []).length;
+    const first = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy}`);
+    assert.match(first.body, /55 agencies/);
+    assert.equal(rows(first.body), 50);
+    assert.match(first.body, /Page 1 of 2/);
+    assert.match(first.body, new RegExp(`href="/staff/oversight\\?fy=${fy}&amp;page=2">Next page`));
+    const second = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy}&page=2`);
+    assert.equal(rows(second.body), 5);
+    assert.match(second.body, /Page 2 of 2/);
+    assert.match(first.body, /Agency LOCAL1/, 'in code order: LOCAL1, LOCAL2, then PG000…');
+    assert.match(second.body, /Agency PG052/);
+    assert.doesNotMatch(second.body, /Agency LOCAL1/);
+    for (const forged of ['abc', '-3', '999999', '<script>'])
+      assert.match(
+        (await get(h.app, overseer(), `/staff/oversight?lang=en&page=${encodeURIComponent(forged)}`)).body,
+        /Page [12] of 2/,
+        forged,
+      );
+    const filtered = await get(h.app, overseer(), `/staff/oversight?lang=en&province=${encodeURIComponent('ลำพูน')}`);
+    assert.match(filtered.body, /1 agencies/);
+    assert.doesNotMatch(filtered.body, /Page 1 of/, 'one page: no page links');
+    const csv = await get(h.app, overseer(), `/staff/oversight.csv?fy=${fy}&lang=en`);
+    assert.equal(csv.body.trim().split('\r\n').length, 56, 'the CSV holds every agency, not a page');
   });
 });
