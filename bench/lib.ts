@@ -5,10 +5,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { MIN_KDF } from '../src/config/load.ts';
+import { loadConfig, MIN_KDF } from '../src/config/load.ts';
 import { sealTo } from '../src/crypto/sealed-box.ts';
+import { loadSecrets } from '../src/crypto/secrets.ts';
 import { connect, type Db } from '../src/db/connection.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createFilingGate } from '../src/intake/filing-cost.ts';
+import { createLoginLimits } from '../src/intake/login-throttle.ts';
+import { initLedger } from '../src/ledger/keys.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
+import { staffLogin } from '../src/staff/session.ts';
+import { totpCode } from '../src/staff/totp.ts';
+import { buildApp } from '../src/web/app.ts';
 
 /** A positive whole number from the environment (a bench knob), or `fallback`. */
 export function envInt(name: string, fallback: number): number {
@@ -394,4 +402,58 @@ export async function addEnrolledStaff(
     .where('id', '=', id)
     .execute();
   return id;
+}
+
+/**
+ * The web app in this process on `db` (for sections measuring pages through app.inject, as a
+ * browser would ask them: session, queries, audit, view), and a staff session token of `email`
+ * whose second factor is `totp`. The caller closes the app.
+ */
+export async function inProcessApp(
+  db: Db,
+  dataDir: string,
+  staff: { email: string; password: string; totp: Buffer },
+): Promise<{ app: Awaited<ReturnType<typeof buildApp>>; token: string }> {
+  const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_LOG_LEVEL: 'silent' }, []);
+  const limits = createLoginLimits(config.loginLimits);
+  const { token } = await staffLogin({
+    db,
+    kdf: MIN_KDF,
+    limits,
+    email: staff.email,
+    password: staff.password,
+    code: totpCode(staff.totp),
+  });
+  const ledgerKey = await initLedger({ db, config });
+  const secrets = await loadSecrets(dataDir);
+  const filingGate = createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing });
+  const app = await buildApp({ config, db, secrets, limits, filingGate, ledgerVkey: () => ledgerKey.vkey });
+  await app.ready();
+  return { app, token };
+}
+
+/**
+ * Runs `fn` on a database of its own, `name`, in the run's cluster (made afresh and migrated; dropped
+ * afterwards whatever happens), for the sections that seed millions of rows.
+ */
+export async function withOwnDatabase<T>(
+  ctx: { clusterUrl: string; db: Db },
+  name: string,
+  fn: (db: Db) => Promise<T>,
+): Promise<T> {
+  await sql.raw(`drop database if exists ${name}`).execute(ctx.db);
+  await sql.raw(`create database ${name}`).execute(ctx.db);
+  const url = new URL(ctx.clusterUrl);
+  url.pathname = `/${name}`;
+  const db = connect(url.toString(), 4);
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.destroy();
+    await sql
+      .raw(`drop database if exists ${name}`)
+      .execute(ctx.db)
+      .catch(() => {});
+  }
 }

@@ -11,22 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { addAgency } from '../src/agencies/add-agency.ts';
+import { MIN_KDF } from '../src/config/load.ts';
 import { currentFiscalYear } from '../src/cases/figures.ts';
-import { loadConfig, MIN_KDF } from '../src/config/load.ts';
 import { sealTo } from '../src/crypto/sealed-box.ts';
-import { loadSecrets } from '../src/crypto/secrets.ts';
-import { connect } from '../src/db/connection.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { connect } from '../src/db/connection.ts';
 import { computeSignals } from '../src/risk/signals.ts';
-import { createFilingGate } from '../src/intake/filing-cost.ts';
-import { createLoginLimits } from '../src/intake/login-throttle.ts';
-import { initLedger } from '../src/ledger/keys.ts';
 import { addStaffUser } from '../src/staff/add-user.ts';
-import { staffLogin } from '../src/staff/session.ts';
-import { totpCode } from '../src/staff/totp.ts';
-import { buildApp } from '../src/web/app.ts';
 import type { Row } from './cases.ts';
-import { envInt, fmt, median, percentile } from './lib.ts';
+import { envInt, fmt, inProcessApp, median, percentile, withOwnDatabase } from './lib.ts';
 
 const TOTAL = envInt('BENCH_RISK_CASES', 200_000);
 const N = envInt('BENCH_RISK_N', 60);
@@ -84,95 +76,79 @@ export async function riskSection(
   say(
     `\n== 15. corruption risk: the signals page of one agency with ${TOTAL.toLocaleString('en')} cases (${N} requests, in process)`,
   );
-  await sql.raw(`drop database if exists ${DB_NAME}`).execute(ctx.db);
-  await sql.raw(`create database ${DB_NAME}`).execute(ctx.db);
-  const url = new URL(ctx.clusterUrl);
-  url.pathname = `/${DB_NAME}`;
-  const db = connect(url.toString(), 4);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sujarit-risk-bench-'));
   try {
-    await migrate(db);
-    const { id: agencyId } = await addAgency({
-      db,
-      agency: { code: 'RISK', nameTh: 'หน่วยงานทดสอบความเสี่ยง', nameEn: 'Risk bench agency' },
-    });
-    await seed(db, agencyId, say);
-    const email = 'risk@bench.example';
-    const { id } = await addStaffUser({
-      db,
-      kdf: MIN_KDF,
-      agencyCode: 'RISK',
-      email,
-      roles: ['risk_officer'],
-      password: PASSWORD,
-    });
-    const { public_key } = await db
-      .selectFrom('staff_user')
-      .select('public_key')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    if (!public_key) throw new Error('no key');
-    await db
-      .updateTable('staff_user')
-      .set({ totp_sealed: sealTo(public_key, TOTP) })
-      .where('id', '=', id)
-      .execute();
-    const config = loadConfig({ SUJARIT_DATA: dataDir, SUJARIT_LOG_LEVEL: 'silent' }, []);
-    const limits = createLoginLimits(config.loginLimits);
-    const { token } = await staffLogin({ db, kdf: MIN_KDF, limits, email, password: PASSWORD, code: totpCode(TOTP) });
-    const ledgerKey = await initLedger({ db, config });
-    const secrets = await loadSecrets(dataDir);
-    const filingGate = createFilingGate({ db, cookieKey: secrets.cookieKey, params: config.filing });
-    const app = await buildApp({ config, db, secrets, limits, filingGate, ledgerVkey: () => ledgerKey.vkey });
-    await app.ready();
-    const get = () =>
-      app.inject({ method: 'GET', url: '/staff/risk/signals', headers: { cookie: `sj_staff=${token}` } });
-    const first = await get();
-    if (first.statusCode !== 200 || !first.body.includes('<table') || first.body.includes('risk.signal.'))
-      throw new Error(`signals page: ${first.statusCode} ${first.body.slice(0, 300)}`);
-    for (let i = 0; i < 5; i++) await get(); // warm
-    const times: number[] = [];
-    for (let i = 0; i < N; i++) {
-      const t = performance.now();
-      const res = await get();
-      times.push(performance.now() - t);
-      if (res.statusCode !== 200) throw new Error(`signals page: ${res.statusCode}`);
-    }
-    await app.close();
-    const counts: number[] = [];
-    for (let i = 0; i < COUNT_N; i++) {
-      const t = performance.now();
-      await computeSignals(db, agencyId, currentFiscalYear());
-      counts.push(performance.now() - t);
-    }
-    const c95 = percentile(counts, 95);
-    say(
-      `  counting the signals anew (computeSignals, at most once a minute per agency and year)  p50 ${fmt(median(counts))} ms  p95 ${fmt(c95)} ms`,
-    );
-    rows.push({
-      metric: `Risk: counting the signals anew, ${TOTAL.toLocaleString('en')} cases, p95 (median ${fmt(median(counts))})`,
-      value: `${fmt(c95)} ms`,
-      limit: `< ${GOAL_MS} ms`,
-      ratio: fmt(c95 / GOAL_MS, 2),
-      verdict: c95 < GOAL_MS ? 'PASS' : 'BELOW',
-    });
-    const p95 = percentile(times, 95);
-    say(
-      `  GET /staff/risk/signals  p50 ${fmt(median(times))} ms  p95 ${fmt(p95)} ms  max ${fmt(Math.max(...times))} ms`,
-    );
-    rows.push({
-      metric: `Risk: signals page, ${TOTAL.toLocaleString('en')} cases, p95 (median ${fmt(median(times))})`,
-      value: `${fmt(p95)} ms`,
-      limit: `< ${GOAL_MS} ms`,
-      ratio: fmt(p95 / GOAL_MS, 2),
-      verdict: p95 < GOAL_MS ? 'PASS' : 'BELOW',
+    await withOwnDatabase(ctx, DB_NAME, async (db) => {
+      const { id: agencyId } = await addAgency({
+        db,
+        agency: { code: 'RISK', nameTh: 'หน่วยงานทดสอบความเสี่ยง', nameEn: 'Risk bench agency' },
+      });
+      await seed(db, agencyId, say);
+      const email = 'risk@bench.example';
+      const { id } = await addStaffUser({
+        db,
+        kdf: MIN_KDF,
+        agencyCode: 'RISK',
+        email,
+        roles: ['risk_officer'],
+        password: PASSWORD,
+      });
+      const { public_key } = await db
+        .selectFrom('staff_user')
+        .select('public_key')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      if (!public_key) throw new Error('no key');
+      await db
+        .updateTable('staff_user')
+        .set({ totp_sealed: sealTo(public_key, TOTP) })
+        .where('id', '=', id)
+        .execute();
+      const { app, token } = await inProcessApp(db, dataDir, { email, password: PASSWORD, totp: TOTP });
+      const get = () =>
+        app.inject({ method: 'GET', url: '/staff/risk/signals', headers: { cookie: `sj_staff=${token}` } });
+      const first = await get();
+      if (first.statusCode !== 200 || !first.body.includes('<table') || first.body.includes('risk.signal.'))
+        throw new Error(`signals page: ${first.statusCode} ${first.body.slice(0, 300)}`);
+      for (let i = 0; i < 5; i++) await get(); // warm
+      const times: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const t = performance.now();
+        const res = await get();
+        times.push(performance.now() - t);
+        if (res.statusCode !== 200) throw new Error(`signals page: ${res.statusCode}`);
+      }
+      await app.close();
+      const counts: number[] = [];
+      for (let i = 0; i < COUNT_N; i++) {
+        const t = performance.now();
+        await computeSignals(db, agencyId, currentFiscalYear());
+        counts.push(performance.now() - t);
+      }
+      const c95 = percentile(counts, 95);
+      say(
+        `  counting the signals anew (computeSignals, at most once a minute per agency and year)  p50 ${fmt(median(counts))} ms  p95 ${fmt(c95)} ms`,
+      );
+      rows.push({
+        metric: `Risk: counting the signals anew, ${TOTAL.toLocaleString('en')} cases, p95 (median ${fmt(median(counts))})`,
+        value: `${fmt(c95)} ms`,
+        limit: `< ${GOAL_MS} ms`,
+        ratio: fmt(c95 / GOAL_MS, 2),
+        verdict: c95 < GOAL_MS ? 'PASS' : 'BELOW',
+      });
+      const p95 = percentile(times, 95);
+      say(
+        `  GET /staff/risk/signals  p50 ${fmt(median(times))} ms  p95 ${fmt(p95)} ms  max ${fmt(Math.max(...times))} ms`,
+      );
+      rows.push({
+        metric: `Risk: signals page, ${TOTAL.toLocaleString('en')} cases, p95 (median ${fmt(median(times))})`,
+        value: `${fmt(p95)} ms`,
+        limit: `< ${GOAL_MS} ms`,
+        ratio: fmt(p95 / GOAL_MS, 2),
+        verdict: p95 < GOAL_MS ? 'PASS' : 'BELOW',
+      });
     });
   } finally {
-    await db.destroy();
-    await sql
-      .raw(`drop database if exists ${DB_NAME}`)
-      .execute(ctx.db)
-      .catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CASE_KINDS, CASE_STATUSES } from '../db/schema.ts';
 import { ALL_CATEGORIES } from '../intake/limits.ts';
-import { formatDate, messageKeys, translator } from './messages.ts';
+import { formatDate, formatMonth, messageKeys, translator } from './messages.ts';
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -45,5 +45,13 @@ describe('translations', () => {
     assert.match(formatDate('th', d), /2569/);
     assert.match(formatDate('th', d), /14:05/);
     assert.match(formatDate('en', d), /2569/);
+  });
+
+  it('names a YYYY-MM month in the Buddhist Era in both languages, and leaves anything else as given', () => {
+    assert.equal(formatMonth('th', '2026-10'), 'ตุลาคม 2569');
+    assert.equal(formatMonth('en', '2026-10'), 'October 2569 BE');
+    assert.equal(formatMonth('th', '2026-01'), 'มกราคม 2569');
+    assert.equal(formatMonth('th', '2026-12'), 'ธันวาคม 2569');
+    for (const odd of ['2026-13', '2026-1', '<b>', '']) assert.equal(formatMonth('th', odd), odd);
   });
 });

@@ -501,6 +501,17 @@ export function formatDayOf(lang: Lang, date: Date): string {
   }).format(date);
 }
 
+/** A calendar month given as YYYY-MM, Buddhist Era (พฤศจิกายน 2569; November 2569 BE); anything else as given. */
+export function formatMonth(lang: Lang, month: string): string {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  if (!m) return month;
+  return new Intl.DateTimeFormat(lang === 'th' ? 'th-TH' : 'en-GB-u-ca-buddhist', {
+    year: 'numeric',
+    month: 'long',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 15)));
+}
+
 export function formatSize(lang: Lang, bytes: number): string {
   const f = new Intl.NumberFormat(lang === 'th' ? 'th-TH' : 'en-GB', { maximumFractionDigits: 1 });
   if (bytes < 1024) return `${f.format(bytes)} B`;

@@ -3,6 +3,7 @@
 // from every published table and the relations the data dictionary states (each group sums to the
 // month's total; the permits' total is the cases' kind_permit), no empty cell is recovered.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createTestApp, seedAgency, type TestApp } from '../../test/support/app.ts';
@@ -11,7 +12,7 @@ import { NOW, seedFixture } from '../../test/support/opendata.ts';
 import { CASE_GROUPS } from './counts.ts';
 import { datasets, registerDataset } from './datasets.ts';
 import { THRESHOLD } from './disclosure.ts';
-import { listReleases, loadRelease, releaseMonth, verifyReleases } from './release.ts';
+import { listReleases, loadRelease, readReleaseFile, releaseMonth, verifyReleases } from './release.ts';
 
 type Rec = Record<string, string | number | null>;
 const recordsOf = async (h: TestApp, id: string): Promise<Rec[]> =>
@@ -175,5 +176,23 @@ describe('open datasets', () => {
     const def = datasets()[0];
     assert.throws(() => registerDataset({ ...def }), /registered twice/);
     assert.throws(() => registerDataset({ ...def, id: 'Bad Id' }), /lower-case/);
+  });
+  it('reads a release file in pieces exactly as stored (a national release is larger than one string)', async () => {
+    const stored = await h.db
+      .selectFrom('dataset_release')
+      .select(['csv', 'json', 'sha256'])
+      .where('dataset', '=', 'complaints-and-tips')
+      .where('month', '=', '2026-10')
+      .executeTakeFirstOrThrow();
+    for (const chunk of [1, 97, stored.json.length, 1 << 20]) {
+      const json = await readReleaseFile(h.db, 'complaints-and-tips', '2026-10', 'json', stored.json.length, chunk);
+      assert.ok(json.equals(stored.json), `json in pieces of ${chunk}`);
+    }
+    const csv = await readReleaseFile(h.db, 'complaints-and-tips', '2026-10', 'csv', stored.csv.length, 1000);
+    assert.equal(createHash('sha256').update(csv).digest('hex'), stored.sha256.toString('hex'));
+    await assert.rejects(
+      readReleaseFile(h.db, 'complaints-and-tips', '1999-01', 'csv', 10, 5),
+      /no such dataset release/,
+    );
   });
 });

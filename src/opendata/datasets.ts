@@ -63,11 +63,11 @@ export function datasetOf(id: string): DatasetDef | undefined {
 }
 
 const T = { th: translator('th'), en: translator('en') };
-const both = (key: string, params?: Record<string, string | number>): Texts => ({
+export const both = (key: string, params?: Record<string, string | number>): Texts => ({
   th: T.th(key, params),
   en: T.en(key, params),
 });
-const col = (name: string, type: ColumnType, key: string, params?: Record<string, string | number>): Column => ({
+export const col = (name: string, type: ColumnType, key: string, params?: Record<string, string | number>): Column => ({
   name,
   type,
   label: both(key, params),

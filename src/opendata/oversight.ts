@@ -38,6 +38,8 @@ export type AgencyGlance = {
   measures: { count: number; reported: number; meanPercent: number | null };
   complaints: { received: number; ackOnTime: number; ackDue: number; replyOnTime: number; replyDue: number };
   permits: { received: number; late: number };
+  /** The corruption-risk register of the fiscal year (src/risk/): published or not, and its independent reviews. */
+  risk: { published: boolean; reviews: number } | null;
 };
 
 function needOverseer(actor: Actor): void {
@@ -169,15 +171,48 @@ export async function overseenAgencies({
   filter = {},
   fiscalYear = currentFiscalYear(),
   now = new Date(),
+  page,
+  code,
 }: {
   db: Db;
   actor: Actor;
   filter?: OversightFilter;
   fiscalYear?: number;
   now?: Date;
-}): Promise<{ agencies: AgencyGlance[]; choices: FilterChoices }> {
+  /** Only these of the filtered agencies (by code): the console's page of them; absent: all (the CSV, the report). */
+  page?: { offset: number; limit: number };
+  /** Only this agency (its drill-down page). */
+  code?: string;
+}): Promise<{ agencies: AgencyGlance[]; choices: FilterChoices; total: number; offset: number }> {
   needOverseer(actor);
   const since = new Date(now.getTime() - 365 * 86_400_000);
+  // The granted agencies the filter keeps, counted apart, then only the page asked for is counted:
+  // the figures below read every case of 12 months, so an overseer of thousands of agencies gets a page.
+  const granted = sql`a.id in (select agency_id from overseer_agency where user_id = ${actor.id})`;
+  const where = sql.join(
+    [
+      granted,
+      ...(filter.ministry ? [sql`a.ministry = ${filter.ministry}`] : []),
+      ...(filter.province ? [sql`a.province = ${filter.province}`] : []),
+      ...(filter.agencyType ? [sql`a.agency_type = ${filter.agencyType}`] : []),
+      ...(code !== undefined ? [sql`a.code = ${code}`] : []),
+    ],
+    sql` and `,
+  );
+  const [choiceRows, counted] = await Promise.all([
+    sql<{ ministry: string; province: string; agency_type: string }>`
+      select distinct a.ministry, a.province, a.agency_type from agency a where ${granted}`.execute(db),
+    sql<{ n: number }>`select count(*)::int as n from agency a where ${where}`.execute(db),
+  ]);
+  const choices: FilterChoices = {
+    ministries: [...new Set(choiceRows.rows.map((a) => a.ministry).filter(Boolean))].sort(),
+    provinces: [...new Set(choiceRows.rows.map((a) => a.province).filter(Boolean))].sort(),
+    types: [...new Set(choiceRows.rows.map((a) => a.agency_type))].sort(),
+  };
+  const total = counted.rows[0]?.n ?? 0;
+  // a page past the last is the last
+  const offset = page ? Math.max(0, Math.min(page.offset, Math.floor((total - 1) / page.limit) * page.limit)) : 0;
+  const limit = page ? sql`limit ${page.limit} offset ${offset}` : sql``;
   const { rows } = await sql<{
     code: string;
     name_th: string;
@@ -200,8 +235,11 @@ export async function overseenAgencies({
     reply_due: number;
     permits: number;
     permits_late: number;
+    risk_register: number | null;
+    risk_publications: number | null;
+    risk_reviews: number | null;
   }>`
-    with mine as (select a.* from agency a join overseer_agency o on o.agency_id = a.id where o.user_id = ${actor.id}),
+    with mine as materialized (select a.* from agency a where ${where} order by a.code ${limit}),
     cyc as (select distinct on (agency_id) * from ita_cycle where fiscal_year = ${fiscalYear} and agency_id in (select id from mine) order by agency_id, id desc),
     oit as (select cycle_id, count(*) filter (where evidence_url is not null or file_bytes is not null or evidence_note is not null)::int as done from ita_oit_item where cycle_id in (select id from cyc) group by cycle_id),
     mea as (select m.cycle_id, count(*)::int as n, count(p.percent)::int as reported, avg(p.percent)::float8 as mean
@@ -218,18 +256,23 @@ export async function overseenAgencies({
       where c.created_at >= ${since} group by c.agency_id),
     pm as (select p.agency_id, count(*)::int as n,
         count(*) filter (where p.decided_on > p.manual_due_on or (p.decision is null and p.manual_due_on < (${now}::timestamptz at time zone 'Asia/Bangkok')::date))::int as late
-      from permit_request p join report_case c on c.id = p.case_id where p.agency_id in (select id from mine) and c.created_at >= ${since} group by p.agency_id)
+      from permit_request p join report_case c on c.id = p.case_id where p.agency_id in (select id from mine) and c.created_at >= ${since} group by p.agency_id),
+    rr as (select r.agency_id, r.id,
+        (select count(*) from risk_publication p where p.register_id = r.id)::int as publications,
+        (select count(*) from risk_review v where v.register_id = r.id)::int as reviews
+      from risk_register r where r.fiscal_year = ${fiscalYear} and r.agency_id in (select id from mine))
     select a.code, a.name_th, a.name_en, a.ministry, a.province, a.agency_type,
       cyc.state as cycle_state, cyc.links_issued, (cyc.iit_responses + cyc.eit_responses)::int as answered,
       coalesce(oit.done, 0) as oit_done, jsonb_array_length(coalesce(cyc.framework -> 'checklist', '[]'::jsonb))::int as oit_total,
       coalesce(mea.n, 0) as measures, coalesce(mea.reported, 0) as reported, mea.mean as mean_percent,
       coalesce(cs.received, 0) as received, coalesce(cs.ack_on_time, 0) as ack_on_time, coalesce(cs.ack_due, 0) as ack_due,
       coalesce(cs.reply_on_time, 0) as reply_on_time, coalesce(cs.reply_due, 0) as reply_due,
-      coalesce(pm.n, 0) as permits, coalesce(pm.late, 0) as permits_late
+      coalesce(pm.n, 0) as permits, coalesce(pm.late, 0) as permits_late,
+      rr.id as risk_register, rr.publications as risk_publications, rr.reviews as risk_reviews
     from mine a left join cyc on cyc.agency_id = a.id left join oit on oit.cycle_id = cyc.id left join mea on mea.cycle_id = cyc.id
-      left join cs on cs.agency_id = a.id left join pm on pm.agency_id = a.id
+      left join cs on cs.agency_id = a.id left join pm on pm.agency_id = a.id left join rr on rr.agency_id = a.id
     order by a.code`.execute(db);
-  const all: AgencyGlance[] = rows.map((r) => ({
+  const agencies: AgencyGlance[] = rows.map((r) => ({
     code: r.code,
     name: { th: r.name_th, en: r.name_en },
     ministry: r.ministry,
@@ -258,25 +301,19 @@ export async function overseenAgencies({
       replyDue: r.reply_due,
     },
     permits: { received: r.permits, late: r.permits_late },
+    risk: r.risk_register === null ? null : { published: (r.risk_publications ?? 0) > 0, reviews: r.risk_reviews ?? 0 },
   }));
-  const choices: FilterChoices = {
-    ministries: [...new Set(all.map((a) => a.ministry).filter(Boolean))].sort(),
-    provinces: [...new Set(all.map((a) => a.province).filter(Boolean))].sort(),
-    types: [...new Set(all.map((a) => a.agencyType))].sort(),
-  };
-  const agencies = all.filter(
-    (a) =>
-      (!filter.ministry || a.ministry === filter.ministry) &&
-      (!filter.province || a.province === filter.province) &&
-      (!filter.agencyType || a.agencyType === filter.agencyType),
-  );
-  return { agencies, choices };
+  return { agencies, choices, total, offset };
 }
 
 /** The filter from a query string (unknown values match nothing; long values are cut). */
 export function filterOf(q: Record<string, unknown>): OversightFilter {
   return { ministry: clean(q.ministry, 200), province: clean(q.province, 100), agencyType: clean(q.type, 40) };
 }
+
+/** The text key of an agency's risk-register state: none, opened but not published, published. */
+export const riskKey = (a: Pick<AgencyGlance, 'risk'>): string =>
+  `oversight.risk.${a.risk === null ? 'none' : a.risk.published ? 'published' : 'draft'}`;
 
 const pct = (n: number, d: number) => (d === 0 ? '' : String(Math.round((n * 1000) / d) / 10));
 
@@ -313,6 +350,8 @@ export async function oversightCsv({
     'reply_on_time_pct',
     'permits',
     'permits_late',
+    'risk_register',
+    'risk_reviews',
   ].map((k) => t(`oversight.col.${k}`));
   const lines = [
     head,
@@ -336,6 +375,8 @@ export async function oversightCsv({
       pct(a.complaints.replyOnTime, a.complaints.replyDue),
       String(a.permits.received),
       String(a.permits.late),
+      t(riskKey(a)),
+      a.risk ? String(a.risk.reviews) : '',
     ]),
   ];
   await recordAudit(db, { actorUserId: actor.id, action: 'oversight_exported', detail: { agencies: agencies.length } });
@@ -358,7 +399,7 @@ export async function overseenAgency({
   cycles: { fiscalYear: number; state: string; published: boolean }[];
   deadlines: Record<string, unknown>;
 }> {
-  const { agencies } = await overseenAgencies({ db, actor, fiscalYear });
+  const { agencies } = await overseenAgencies({ db, actor, fiscalYear, code });
   const glance = agencies.find((a) => a.code === code);
   if (!glance) throw new AppError('not_found', 'no such overseen agency', 'error.not_found');
   const agency = await db

@@ -10,6 +10,8 @@ import { bangkokToday } from '../cases/permit-dates.ts';
 import { makeEntry, opens, type Opening } from '../ledger/events.ts';
 import { AppError } from '../errors.ts';
 import { type BuildRun, type Cell, type Column, datasetOf, datasets, type DatasetDef } from './datasets.ts';
+// The datasets other modules' work adds (registered when imported): corruption-risk registers.
+import './risk-registers.ts';
 
 export type Release = {
   dataset: string;
@@ -158,8 +160,36 @@ export async function listReleases(db: Db, dataset?: string): Promise<ReleaseInf
 
 const parsed = new Map<string, Release>();
 
+/**
+ * The most of a file read in one query. PostgreSQL sends bytea as hex text and Node cannot make a
+ * string of more than 2^29 − 24 characters, so a release of more than about 256 MB read whole
+ * would throw inside the database driver (and take the process down): the complaints dataset of
+ * 8,000 agencies over 24 months (bench/opendata.ts) is larger than that, so files are read in pieces.
+ */
+export const READ_CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** One file of a stored release, `bytes` long, read `chunk` bytes at a time. */
+export async function readReleaseFile(
+  db: Db,
+  dataset: string,
+  month: string,
+  column: 'csv' | 'json',
+  bytes: number,
+  chunk: number,
+): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let from = 0; from < bytes || parts.length === 0; from += chunk) {
+    const { rows } = await sql<{ part: Buffer }>`
+      select substring(${sql.ref(column)} from ${from + 1} for ${chunk}) as part
+      from dataset_release where dataset = ${dataset} and month = ${month}`.execute(db);
+    if (!rows[0]) throw new AppError('not_found', 'no such dataset release', 'error.not_found');
+    parts.push(rows[0].part);
+  }
+  return Buffer.concat(parts);
+}
+
 /** One release (the newest when `month` is absent), or not_found. Kept in memory once read: a release never changes. */
-export async function loadRelease(db: Db, dataset: string, month?: string): Promise<Release> {
+export async function loadRelease(db: Db, dataset: string, month?: string, chunk = READ_CHUNK_BYTES): Promise<Release> {
   if (!datasetOf(dataset) || (month !== undefined && !isMonth(month)))
     throw new AppError('not_found', 'no such dataset release', 'error.not_found');
   const key = month ? `${dataset}/${month}` : null;
@@ -167,17 +197,29 @@ export async function loadRelease(db: Db, dataset: string, month?: string): Prom
   if (hit) return hit;
   let q = db
     .selectFrom('dataset_release')
-    .select(['dataset', 'month', 'created_at', 'csv', 'json', 'sha256', 'opening'])
+    .select([
+      'dataset',
+      'month',
+      'created_at',
+      'sha256',
+      'opening',
+      sql<number>`length(csv)`.as('csv_bytes'),
+      sql<number>`length(json)`.as('json_bytes'),
+    ])
     .where('dataset', '=', dataset);
   q = month ? q.where('month', '=', month) : q.orderBy('month', 'desc').limit(1);
   const r = await q.executeTakeFirst();
   if (!r) throw new AppError('not_found', 'no such dataset release', 'error.not_found');
+  const [csv, json] = await Promise.all([
+    readReleaseFile(db, r.dataset, r.month, 'csv', Number(r.csv_bytes), chunk),
+    readReleaseFile(db, r.dataset, r.month, 'json', Number(r.json_bytes), chunk),
+  ]);
   const release: Release = {
     dataset: r.dataset,
     month: r.month,
     createdAt: r.created_at,
-    csv: r.csv,
-    json: r.json,
+    csv,
+    json,
     sha256: r.sha256.toString('hex'),
     opening: r.opening as unknown as Opening,
   };

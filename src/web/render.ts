@@ -4,7 +4,16 @@ import { formDateValue } from '../i18n/form-date.ts';
 import path from 'node:path';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { formatDate, formatDayOf, formatSize, isLang, translator, type Lang, type T } from '../i18n/messages.ts';
+import {
+  formatDate,
+  formatDayOf,
+  formatMonth,
+  formatSize,
+  isLang,
+  translator,
+  type Lang,
+  type T,
+} from '../i18n/messages.ts';
 import { sideOf, type Side } from './side.ts';
 
 const eta = new Eta({ views: path.join(import.meta.dirname, 'views'), autoEscape: true, cache: true, useWith: false });
@@ -95,6 +104,7 @@ export function sendPage(
     ...ctx,
     date: (d: Date) => formatDate(ctx.lang, d),
     day: (d: Date) => formatDayOf(ctx.lang, d),
+    monthName: (m: string) => formatMonth(ctx.lang, m),
     size: (n: number) => formatSize(ctx.lang, n),
     // A YYYY-MM-DD day in a date field: DD/MM/B.E. in Thai; what was typed and did not read as a date is shown back as typed.
     formDate: (v: string | null | undefined) => formDateValue(v, ctx.lang),

@@ -121,6 +121,22 @@ describe('open data journeys', () => {
     const bytes = Buffer.concat(await (await download.createReadStream()).toArray());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a byte order mark, for Excel');
     assert.match(bytes.toString('utf8'), /\r\n2026-10,LOCAL1,หน่วยงาน LOCAL1,/);
+    // the other public pages a citizen meets: one card, the card to embed, the English catalogue,
+    // a dataset's page with its dictionary, and a comparison asked for one agency only (sent back)
+    for (const url of [
+      '/scorecards/LOCAL1',
+      '/embed/scorecards/CENT1',
+      '/data/risk-registers',
+      '/data?lang=en',
+      '/data?lang=th',
+    ]) {
+      const res = await page.goto(`${server.url}${url}`);
+      assert.equal(res?.status(), 200, url);
+      await fitsPhone(page);
+    }
+    await page.goto(`${server.url}/scorecards/compare?a=LOCAL1`);
+    assert.equal(pathOf(page), '/scorecards?error=pick');
+    await page.getByText(t('scorecard.pick')).waitFor();
     assert.deepEqual(foreignRequests(phone.requests, server.url), []);
     await axe.check();
   });
@@ -163,7 +179,49 @@ describe('open data journeys', () => {
     ])
       assert.ok(text.includes(s.normalize('NFKC')), s);
     assert.doesNotMatch(text, /LOCAL๒/, 'an agency not granted is not in the report');
+    await clickAndLoad(page, page.getByRole('link', { name: 'หน่วยงาน LOCAL1' }));
+    await page.getByRole('heading', { level: 1, name: 'หน่วยงาน LOCAL1' }).waitFor();
     await axe.check();
-    assert.ok(axe.checked >= 6, `axe looked at ${axe.checked} pages`);
+  });
+
+  it('the platform administrator grants agencies and edits an agency without JavaScript; errors are shown at their fields', async () => {
+    const ctx = await openContext(browser, {
+      viewport: { width: 1280, height: 900 },
+      isMobile: false,
+      hasTouch: false,
+    });
+    contexts.push(ctx);
+    axe.watch(ctx.context);
+    const page = ctx.page;
+    await page.goto(`${server.url}/staff/login`);
+    await page.getByLabel(t('staff.email')).fill('root@platform.example');
+    await page.getByLabel(t('staff.password')).fill(PASSWORD);
+    await page.getByLabel(t('console.code')).fill(loginCode('root@platform.example'));
+    await clickAndLoad(page, page.getByRole('button', { name: 'เข้าสู่ระบบ', exact: true }));
+    await page.goto(`${server.url}/staff/admin/oversight`);
+    // empty, then an unknown code typed in Thai: the summary links to the field, what was typed stays
+    await clickAndLoad(page, page.getByRole('button', { name: t('oversight.admin.grant.submit') }));
+    await page.getByRole('link', { name: new RegExp(t('oversight.admin.email')) }).waitFor();
+    await page.getByLabel(t('oversight.admin.email')).fill('overseer@opdc.example');
+    await page.getByLabel(t('oversight.admin.agencies')).fill('LOCAL1, หน่วยงานที่ไม่มี');
+    await clickAndLoad(page, page.getByRole('button', { name: t('oversight.admin.grant.submit') }));
+    assert.equal(await page.getByLabel(t('oversight.admin.agencies')).inputValue(), 'LOCAL1, หน่วยงานที่ไม่มี');
+    assert.equal(await page.getByLabel(t('oversight.admin.agencies')).getAttribute('aria-invalid'), 'true');
+    // choose CENT1: its saved details fill the form; change the province only
+    await page.getByLabel(t('oversight.admin.agency.pick')).selectOption('CENT1');
+    await clickAndLoad(page, page.getByRole('button', { name: t('oversight.admin.agency.load') }));
+    assert.equal(await page.locator('#ministry').inputValue(), 'สำนักนายกรัฐมนตรี');
+    await page.locator('#province').fill('นนทบุรี');
+    await clickAndLoad(page, page.getByRole('button', { name: t('oversight.admin.agency.submit') }));
+    await page.getByRole('status').waitFor();
+    await page.reload();
+    const agency = await fixture.database.db
+      .selectFrom('agency')
+      .select(['ministry', 'province', 'agency_type'])
+      .where('code', '=', 'CENT1')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(agency, { ministry: 'สำนักนายกรัฐมนตรี', province: 'นนทบุรี', agency_type: 'central' });
+    await axe.check();
+    assert.ok(axe.checked >= 14, `axe looked at ${axe.checked} pages`);
   });
 });

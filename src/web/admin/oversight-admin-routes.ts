@@ -10,6 +10,17 @@ import { doneNotice, formRoute, pageRoute, sendStaffPage, type Shown, withRole }
 
 const PATH = '/staff/admin/oversight';
 
+type AgencyRow = { code: string; ministry: string; province: string; agency_type: string };
+
+/**
+ * The agency-details form filled with one agency's current ministry, province and type (`?agency=`
+ * of the page: chosen without JavaScript), so saving it changes only what was edited.
+ */
+function currentOf(agencies: AgencyRow[], code: string): Record<string, string> {
+  const a = agencies.find((x) => x.code === code);
+  return a ? { code: a.code, ministry: a.ministry, province: a.province, agencyType: a.agency_type } : {};
+}
+
 async function oversightAdminPage(f: Form, deps: WebDeps, actor: StaffActor, shown: Shown = {}) {
   const [overseers, agencies] = await Promise.all([
     listOverseers({ db: deps.db, actor }),
@@ -29,7 +40,7 @@ async function oversightAdminPage(f: Form, deps: WebDeps, actor: StaffActor, sho
       overseers,
       agencies,
       types: AGENCY_TYPES,
-      values: f.req.method === 'POST' ? f.body : {},
+      values: f.req.method === 'POST' ? f.body : currentOf(agencies, f.query('agency', 40)),
     },
     { notice: shown.notice ?? doneNotice(f, 'oversight.admin.done.', ['grant', 'agency']), ...shown },
   );

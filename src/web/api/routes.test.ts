@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { CATEGORIES, TEXT_LIMITS } from '../../intake/limits.ts';
+import { lastCompleteMonth, releaseMonth } from '../../opendata/release.ts';
 import {
   createTestApp,
   loginCode,
@@ -39,7 +42,9 @@ const OPERATION_IDS = [
   'postCaseMessage',
   'transitionCase',
 ] as const;
-type OperationId = (typeof OPERATION_IDS)[number];
+/** The open-data catalogue's read-only operations (issue 17): public, cacheable. */
+const OPEN_DATA_IDS = ['listDatasets', 'getDataset', 'getDatasetRelease'] as const;
+type OperationId = (typeof OPERATION_IDS)[number] | (typeof OPEN_DATA_IDS)[number];
 
 const STAFF_EMAIL = 'officer@opdc.example';
 
@@ -51,6 +56,14 @@ function locate(doc: OpenApiDoc, id: OperationId): { method: Method; path: strin
     }
   }
   throw new Error(`operation ${id} is not in the document`);
+}
+
+/** A JSON Schema 2020-12 validator holding the document's components (refs as `openapi#/components/schemas/X`). */
+function openApiAjv(doc: OpenApiDoc): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addSchema({ $id: 'openapi', components: doc.components });
+  return ajv;
 }
 
 function problemOf(res: LightMyRequestResponse, status: number): Problem {
@@ -132,7 +145,58 @@ describe('JSON API', () => {
 
     it('names every operation once', () => {
       const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
-      for (const id of OPERATION_IDS) assert.equal(ids.filter((x) => x === id).length, 1, `operationId ${id}`);
+      for (const id of [...OPERATION_IDS, ...OPEN_DATA_IDS])
+        assert.equal(ids.filter((x) => x === id).length, 1, `operationId ${id}`);
+      assert.equal(new Set(ids).size, ids.length, 'no operationId twice');
+    });
+
+    it('is a valid document: every $ref resolves, every path parameter is declared, every schema compiles', () => {
+      const refs: string[] = [];
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object')
+          for (const [k, x] of Object.entries(v)) k === '$ref' && typeof x === 'string' ? refs.push(x) : walk(x);
+      };
+      walk(doc);
+      for (const ref of new Set(refs)) {
+        assert.match(ref, /^#\/components\/schemas\/\w+$/, ref);
+        assert.ok(doc.components.schemas[ref.split('/').at(-1) as string], `${ref} resolves`);
+      }
+      for (const [path, item] of Object.entries(doc.paths)) {
+        assert.match(path, /^\/api\/v1\//);
+        const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        for (const [method, op] of Object.entries(item)) {
+          assert.ok(['get', 'post', 'put', 'delete', 'patch'].includes(method), `${path} ${method}`);
+          const params = (
+            (op as { parameters?: { name: string; in: string; required?: boolean }[] }).parameters ?? []
+          ).filter((p) => p.in === 'path');
+          assert.deepEqual(params.map((p) => p.name).sort(), [...names].sort(), `${op.operationId}: path parameters`);
+          assert.ok(
+            params.every((p) => p.required === true),
+            `${op.operationId}: path parameters are required`,
+          );
+          for (const [status, r] of Object.entries(op.responses)) {
+            assert.match(status, /^[1-5]\d\d$/, `${op.operationId} ${status}`);
+            assert.equal(typeof (r as { description?: unknown }).description, 'string', `${op.operationId} ${status}`);
+          }
+        }
+      }
+      // OpenAPI 3.1's schemas are JSON Schema 2020-12: each compiles with the components beside it.
+      const ajv = openApiAjv(doc);
+      for (const name of Object.keys(doc.components.schemas))
+        assert.ok(ajv.getSchema(`openapi#/components/schemas/${name}`), `schema ${name} compiles`);
+    });
+
+    it('documents the open-data operations as public, cacheable (304) and not found (404 problem)', () => {
+      for (const id of OPEN_DATA_IDS) {
+        const { method, path } = locate(doc, id);
+        assert.equal(method, 'GET', id);
+        const op = doc.paths[path].get;
+        assert.deepEqual(op.security, [], `${id} needs no token`);
+        assert.ok(op.responses['200'] && op.responses['304'], `${id} 200 and 304`);
+        if (id !== 'listDatasets')
+          assert.ok((op.responses['404'] as { content: Record<string, unknown> }).content['application/problem+json']);
+      }
     });
 
     it('describes errors as application/problem+json', () => {
@@ -291,6 +355,55 @@ describe('JSON API', () => {
         const d = new Date(stamp);
         assert.equal(d.getUTCSeconds() * 1000 + d.getUTCMilliseconds(), 0, stamp);
       }
+    });
+  });
+
+  describe('open data operations', () => {
+    it('answer at the documented paths as their schemas say, with ETag and 304; hostile ids are 404 problems', async () => {
+      await releaseMonth({ db: t.db });
+      const month = lastCompleteMonth();
+      const ajv = openApiAjv(doc);
+      const valid = (id: OperationId, res: LightMyRequestResponse) => {
+        assert.equal(res.statusCode, 200, `${id}: ${res.body.slice(0, 200)}`);
+        const { path } = locate(doc, id);
+        const ref = (doc.paths[path].get.responses['200'] as { content: Record<string, { schema: { $ref: string } }> })
+          .content['application/json'].schema.$ref;
+        const check = ajv.getSchema(`openapi${ref}`);
+        assert.ok(check, ref);
+        assert.ok(check(res.json()), `${id}: ${JSON.stringify(check.errors)}`);
+        assert.match(String(res.headers.etag), /^"[\w-]+"$/, `${id} ETag`);
+        assert.match(String(res.headers['cache-control']), /^public, max-age=\d+/, `${id} Cache-Control`);
+      };
+      const list = await call('listDatasets');
+      valid('listDatasets', list);
+      const items = (list.json() as { items: { id: string; latest: string | null }[] }).items;
+      assert.ok(items.length >= 5 && items.every((i) => i.latest === month));
+      const again = await call('listDatasets', {});
+      assert.equal(again.headers.etag, list.headers.etag, 'the same answer, the same ETag');
+      const notModified = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/datasets',
+        headers: { 'if-none-match': `W/${String(list.headers.etag)}, "other"` },
+      });
+      assert.equal(notModified.statusCode, 304);
+      assert.equal(notModified.body, '');
+      valid('getDataset', await call('getDataset', { params: { id: 'complaints-and-tips' } }));
+      const release = await call('getDatasetRelease', { params: { id: 'complaints-and-tips', month } });
+      valid('getDatasetRelease', release);
+      assert.match(String(release.headers['cache-control']), /immutable/);
+      for (const params of [
+        { id: 'no-such-dataset', month },
+        { id: '../../etc/passwd', month },
+        { id: 'complaints-and-tips', month: '2026-13' },
+        { id: 'complaints-and-tips', month: `${month}'; drop table agency; --` },
+        { id: 'complaints-and-tips', month: '1999-01' },
+      ]) {
+        const res = await call(params.month === month ? 'getDataset' : 'getDatasetRelease', { params });
+        problemOf(res, 404);
+      }
+      problemOf(await call('getDatasetRelease', { params: { id: 'no-such-dataset', month } }), 404);
+      // an oversized id is refused before routing, as the document's 400 says
+      problemOf(await call('getDataset', { params: { id: 'x'.repeat(500) } }), 400);
     });
   });
 

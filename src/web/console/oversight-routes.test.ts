@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { createTestApp, loginCode, PASSWORD, seedAgency, seedStaff, type TestApp } from '../../../test/support/app.ts';
 import { seedFixture } from '../../../test/support/opendata.ts';
 import { csrfOf, get, type Jar, newJar, postForm } from '../../../test/support/web.ts';
+import { setOversight } from '../../opendata/oversight.ts';
 import { currentFiscalYear } from '../../cases/figures.ts';
 import { listFrameworks, loadShippedFramework } from '../../ita/framework.ts';
 
@@ -94,6 +95,35 @@ describe('national oversight', () => {
         recorded_by: overseer.id,
       })
       .execute();
+    // Risk registers: LOCAL1's of this year published and reviewed twice, last year's not counted;
+    // LOCAL2's of this year opened only.
+    const register = async (agencyId: number, year: number) =>
+      (
+        await h.db
+          .insertInto('risk_register')
+          .values({ agency_id: agencyId, fiscal_year: year, matrix_name: 'nacc-5x5', created_by: overseer.id })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const local1 = await register(ids.LOCAL1, fy);
+    await register(ids.LOCAL1, fy - 1);
+    await register(ids.LOCAL2, fy);
+    await h.db
+      .insertInto('risk_publication')
+      .values({
+        register_id: local1,
+        outbox_id: 1,
+        digest: Buffer.alloc(32, 7),
+        snapshot: '{}',
+        opening: '{}',
+        published_by: overseer.id,
+      })
+      .execute();
+    for (let i = 0; i < 2; i++)
+      await h.db
+        .insertInto('risk_review')
+        .values({ register_id: local1, reviewer_user_id: overseer.id, scores: '{}', comment: 'ความเห็นลับของผู้สอบทาน' })
+        .execute();
     for (const email of ['root@platform.example', 'overseer@opdc.example', 'officer@local1.example'])
       jars[email] = await signIn(h, email);
   });
@@ -135,6 +165,19 @@ describe('national oversight', () => {
       agencyType: 'local',
     });
     assert.equal(attr.statusCode, 303);
+    // choosing an agency (a GET form: no JavaScript) fills the details form with what is saved
+    const chosen = await get(h.app, admin(), '/staff/admin/oversight?agency=LOCAL2');
+    assert.equal(chosen.statusCode, 200);
+    assert.match(chosen.body, /<option value="LOCAL2" selected>/);
+    assert.match(chosen.body, /id="ministry" name="ministry" maxlength="200" value="กระทรวงมหาดไทย"/);
+    assert.match(chosen.body, /id="province" name="province" maxlength="100" value="ลำพูน"/);
+    assert.match(chosen.body, /<option value="local" selected>/);
+    for (const forged of ['<script>', 'NOPE', 'x'.repeat(300)]) {
+      const page = await get(h.app, admin(), `/staff/admin/oversight?agency=${encodeURIComponent(forged)}`);
+      assert.equal(page.statusCode, 200, forged.slice(0, 20));
+      assert.match(page.body, /id="province" name="province" maxlength="100" value=""/);
+      assert.doesNotMatch(page.body, /<script>/);
+    }
     const badType = await postForm(h.app, admin(), '/staff/admin/oversight/agency', {
       _csrf: csrf,
       code: 'LOCAL2',
@@ -164,6 +207,13 @@ describe('national oversight', () => {
       /Agency LOCAL1[\s\S]*?12 links · 7 answered · OIT 1\/\d+[\s\S]*?1 measures · 1 reported · mean 50%[\s\S]*?20 cases · acknowledged on time 55.6%/,
     );
     assert.doesNotMatch(res.body, /Agency CENT1/);
+    // the risk register's review status of the year, never a reviewer's words
+    assert.match(res.body, /Agency LOCAL1[\s\S]*?<td>Published · reviewed 2 times<\/td><\/tr>/);
+    assert.match(res.body, /Agency LOCAL2[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
+    assert.doesNotMatch(res.body, /ความเห็นลับของผู้สอบทาน/);
+    const lastYear = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy - 1}`);
+    assert.match(lastYear.body, /Agency LOCAL1[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
+    assert.match(lastYear.body, /Agency LOCAL2[\s\S]*?<td>Not opened<\/td><\/tr>/);
     const lamphun = await get(h.app, overseer(), `/staff/oversight?lang=en&province=${encodeURIComponent('ลำพูน')}`);
     assert.match(lamphun.body, /1 agencies/);
     assert.match(lamphun.body, /Agency LOCAL2/);
@@ -192,6 +242,9 @@ describe('national oversight', () => {
       .split('\r\n');
     assert.equal(lines.length, 3);
     assert.match(lines[1], /^LOCAL1,Agency LOCAL1,/);
+    assert.match(lines[0], /,Risk register,Risk register reviews$/);
+    assert.match(lines[1], /,Published,2$/);
+    assert.match(lines[2], /,"?Opened, not published"?,0$/);
     const n = await h.db.selectFrom('audit_event').select('id').where('action', '=', 'oversight_exported').execute();
     assert.ok(n.length >= 1);
   });
@@ -232,5 +285,47 @@ describe('national oversight', () => {
       const bad = await get(h.app, overseer(), `/staff/oversight/report.pdf?${q}`);
       assert.equal(bad.statusCode, 400, q);
     }
+  });
+  it('pages the glance 50 agencies at a time, the filters kept; forged or past-the-end pages show a real page', async () => {
+    const root = await h.db
+      .selectFrom('staff_user')
+      .select('id')
+      .where('email', '=', 'root@platform.example')
+      .executeTakeFirstOrThrow();
+    const codes = ['LOCAL1', 'LOCAL2'];
+    for (let i = 0; i < 53; i++) {
+      const code = `PG${String(i).padStart(3, '0')}`;
+      await seedAgency(h.db, code);
+      codes.push(code);
+    }
+    await setOversight({
+      db: h.db,
+      actor: { id: root.id, roles: ['platform_admin'] },
+      email: 'overseer@opdc.example',
+      agencyCodes: codes,
+    });
+    const rows = (body: string) => (body.match(/<tr><th scope="row">/g) ?? []).length;
+    const first = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy}`);
+    assert.match(first.body, /55 agencies/);
+    assert.equal(rows(first.body), 50);
+    assert.match(first.body, /Page 1 of 2/);
+    assert.match(first.body, new RegExp(`href="/staff/oversight\\?fy=${fy}&amp;page=2">Next page`));
+    const second = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy}&page=2`);
+    assert.equal(rows(second.body), 5);
+    assert.match(second.body, /Page 2 of 2/);
+    assert.match(first.body, /Agency LOCAL1/, 'in code order: LOCAL1, LOCAL2, then PG000…');
+    assert.match(second.body, /Agency PG052/);
+    assert.doesNotMatch(second.body, /Agency LOCAL1/);
+    for (const forged of ['abc', '-3', '999999', '<script>'])
+      assert.match(
+        (await get(h.app, overseer(), `/staff/oversight?lang=en&page=${encodeURIComponent(forged)}`)).body,
+        /Page [12] of 2/,
+        forged,
+      );
+    const filtered = await get(h.app, overseer(), `/staff/oversight?lang=en&province=${encodeURIComponent('ลำพูน')}`);
+    assert.match(filtered.body, /1 agencies/);
+    assert.doesNotMatch(filtered.body, /Page 1 of/, 'one page: no page links');
+    const csv = await get(h.app, overseer(), `/staff/oversight.csv?fy=${fy}&lang=en`);
+    assert.equal(csv.body.trim().split('\r\n').length, 56, 'the CSV holds every agency, not a page');
   });
 });

@@ -10,6 +10,7 @@ import {
   overseenAgencies,
   overseenAgency,
   oversightCsv,
+  riskKey,
 } from '../../opendata/oversight.ts';
 import { pageRoute, sendStaffPage, withRole } from '../admin/page.ts';
 import type { WebDeps } from '../deps.ts';
@@ -17,6 +18,8 @@ import type { Form } from '../form.ts';
 import { requireStaff } from '../staff-auth.ts';
 
 const PATH = '/staff/oversight';
+/** Agencies a page of the glance shows (its figures read every case of 12 months of each). */
+const PER_PAGE = 50;
 
 /** `fy` of the query: a Buddhist Era year near today's, else the current one. */
 function fiscalYearOf(f: Form): number {
@@ -39,7 +42,16 @@ function scopedRoutes(app: FastifyInstance, deps: WebDeps): void {
   pageRoute(app, deps, PATH, overseer, async (f, actor) => {
     const filter = filterOf(f.req.query as Record<string, unknown>);
     const fiscalYear = fiscalYearOf(f);
-    const { agencies, choices } = await overseenAgencies({ db: deps.db, actor, filter, fiscalYear });
+    const asked = Math.max(1, Math.min(10_000, Number.parseInt(f.query('page', 6), 10) || 1));
+    const { agencies, choices, total, offset } = await overseenAgencies({
+      db: deps.db,
+      actor,
+      filter,
+      fiscalYear,
+      page: { offset: (asked - 1) * PER_PAGE, limit: PER_PAGE },
+    });
+    const page = offset / PER_PAGE + 1;
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
     const query = new URLSearchParams({
       fy: String(fiscalYear),
       ...(filter.ministry ? { ministry: filter.ministry } : {}),
@@ -55,6 +67,12 @@ function scopedRoutes(app: FastifyInstance, deps: WebDeps): void {
       years: [fiscalYear - 1, fiscalYear, fiscalYear + 1].filter((y) => y <= currentFiscalYear() + 1),
       query,
       pct,
+      riskKey,
+      total,
+      page,
+      pages,
+      prev: page > 1 ? `${PATH}?${query}&page=${page - 1}` : null,
+      next: page < pages ? `${PATH}?${query}&page=${page + 1}` : null,
     });
   });
 
@@ -104,6 +122,7 @@ function scopedRoutes(app: FastifyInstance, deps: WebDeps): void {
       ...view,
       fiscalYear,
       pct,
+      riskKey,
     });
   });
 }

@@ -34,6 +34,7 @@ describe('open data over HTTP', () => {
     assert.match(th.body, /<html lang="th">/);
     assert.match(th.body, /เรื่องร้องเรียนและเบาะแสการทุจริต รายหน่วยงานรายเดือน/);
     assert.match(th.body, /href="\/data\/complaints-and-tips\/2026-10.csv" download/);
+    assert.match(th.body, /ฉบับล่าสุด: ตุลาคม 2569/, 'months in the Buddhist Era');
     assert.match(th.body, /href="https:\/\/creativecommons.org\/licenses\/by\/4.0\/" rel="license"/);
     const en = await get(h.app, newJar(), '/data?lang=en');
     assert.match(en.body, /Complaints and corruption tips by agency and month/);
@@ -44,7 +45,7 @@ describe('open data over HTTP', () => {
     const res = await get(h.app, newJar(), '/data/complaints-and-tips?lang=en');
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /monthly/);
-    assert.match(res.body, /Release 2026-10/);
+    assert.match(res.body, /Release October 2569 BE/);
     assert.match(res.body, /<code>[0-9a-f]{64}<\/code>/);
     assert.match(res.body, /<code>ack_on_time<\/code>[\s\S]*?Cases – acknowledgement: on time/);
     assert.equal((await get(h.app, newJar(), '/data/no-such-dataset')).statusCode, 404);
