@@ -88,6 +88,15 @@ export const AUDIT_ACTIONS = [
   'agency_attributes_changed',
   'oversight_viewed',
   'oversight_exported',
+  'ethics_course_saved',
+  'ethics_lesson_saved',
+  'ethics_bank_saved',
+  'ethics_item_saved',
+  'ethics_blueprint_saved',
+  'ethics_course_published',
+  'ethics_attempt_submitted',
+  'ethics_certificate_issued',
+  'ethics_results_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
