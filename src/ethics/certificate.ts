@@ -56,7 +56,7 @@ export function certificateDigest(f: CertifiedFacts): Buffer {
  * certificate: one per learner and course.
  */
 export async function issueCertificate(db: Db, actor: StaffActor, courseId: number, rawName: unknown): Promise<string> {
-  const name = text(rawName, 'name', 200);
+  const name = text(rawName, 'shownName', 200);
   return db.transaction().execute(async (trx) => {
     const course = await publishedCourse(trx, actor, courseId);
     await lockLearner(trx, course.id, actor.id);

@@ -37,6 +37,22 @@ export function whole(raw: unknown, field: string, min: number, max: number): nu
   return v;
 }
 
+/** Runs every parser, so that one refusal names every field at fault (not only the first). */
+export function parseAll<T extends Record<string, () => unknown>>(parsers: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out: Record<string, unknown> = {};
+  const faults: Record<string, string> = {};
+  for (const [k, parse] of Object.entries(parsers)) {
+    try {
+      out[k] = parse();
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'invalid_input') throw e;
+      Object.assign(faults, e.fields);
+    }
+  }
+  if (Object.keys(faults).length > 0) throw new AppError('invalid_input', 'invalid fields', 'error.form', faults);
+  return out as { [K in keyof T]: ReturnType<T[K]> };
+}
+
 async function audit(db: Db, actor: StaffActor, action: AuditAction, detail: Record<string, unknown>) {
   await recordAudit(db, { actorUserId: actor.id, action, detail });
 }
@@ -44,16 +60,18 @@ async function audit(db: Db, actor: StaffActor, action: AuditAction, detail: Rec
 export type CourseInput = Record<string, unknown>;
 
 function courseFields(input: CourseInput) {
-  const grading = String(input.grading ?? '');
-  if (!(GRADING_METHODS as readonly string[]).includes(grading)) throw invalid('grading');
-  return {
-    title_th: text(input.titleTh, 'titleTh', 200),
-    title_en: text(input.titleEn, 'titleEn', 200),
-    pass_mark: whole(input.passMark, 'passMark', 0, 100),
-    attempts_allowed: whole(input.attemptsAllowed, 'attemptsAllowed', 0, 20),
-    delay_minutes: whole(input.delayMinutes, 'delayMinutes', 0, 525_600),
-    grading: grading as GradingMethod,
-  };
+  return parseAll({
+    title_th: () => text(input.titleTh, 'titleTh', 200),
+    title_en: () => text(input.titleEn, 'titleEn', 200),
+    pass_mark: () => whole(input.passMark, 'passMark', 0, 100),
+    attempts_allowed: () => whole(input.attemptsAllowed, 'attemptsAllowed', 0, 20),
+    delay_minutes: () => whole(input.delayMinutes, 'delayMinutes', 0, 525_600),
+    grading: () => {
+      const grading = String(input.grading ?? '');
+      if (!(GRADING_METHODS as readonly string[]).includes(grading)) throw invalid('grading');
+      return grading as GradingMethod;
+    },
+  });
 }
 
 /** A course of the actor's agency, for its writers: not found otherwise. */
@@ -92,12 +110,12 @@ export async function saveCourse(db: Db, actor: StaffActor, input: CourseInput, 
 
 /** Adds a lesson at the end of the course (its id). */
 export async function addLesson(db: Db, actor: StaffActor, courseId: number, input: CourseInput): Promise<number> {
-  const values = {
-    title_th: text(input.titleTh, 'titleTh', 200),
-    title_en: text(input.titleEn, 'titleEn', 200),
-    body_th: text(input.bodyTh, 'bodyTh', MAX_LESSON_CHARS),
-    body_en: text(input.bodyEn, 'bodyEn', MAX_LESSON_CHARS),
-  };
+  const values = parseAll({
+    title_th: () => text(input.titleTh, 'titleTh', 200),
+    title_en: () => text(input.titleEn, 'titleEn', 200),
+    body_th: () => text(input.bodyTh, 'bodyTh', MAX_LESSON_CHARS),
+    body_en: () => text(input.bodyEn, 'bodyEn', MAX_LESSON_CHARS),
+  });
   return db.transaction().execute(async (trx) => {
     const course = await ownCourse(trx, actor, courseId);
     const last = await trx
@@ -118,7 +136,7 @@ export async function addLesson(db: Db, actor: StaffActor, courseId: number, inp
 /** Creates an item bank of the actor's agency (its id). */
 export async function addBank(db: Db, actor: StaffActor, input: CourseInput): Promise<number> {
   const agencyId = writerAgency(actor);
-  const name = text(input.name, 'name', 200);
+  const name = text(input.bankName, 'bankName', 200);
   return db.transaction().execute(async (trx) => {
     const taken = await trx
       .selectFrom('ethics_bank')
@@ -192,13 +210,13 @@ export function optionsOf(kind: ItemKind, input: CourseInput) {
 export async function addItem(db: Db, actor: StaffActor, bankId: number, input: CourseInput): Promise<number> {
   const kind = String(input.kind ?? '');
   if (kind !== 'single' && kind !== 'multiple' && kind !== 'truefalse') throw invalid('kind');
-  const values = {
-    category: text(input.category, 'category', 100, true),
-    kind: kind as ItemKind,
-    stem_th: text(input.stemTh, 'stemTh', 4000),
-    stem_en: text(input.stemEn, 'stemEn', 4000),
-    options: JSON.stringify(optionsOf(kind as ItemKind, input)),
-  };
+  const values = parseAll({
+    category: () => text(input.category, 'category', 100, true),
+    kind: () => kind as ItemKind,
+    stem_th: () => text(input.stemTh, 'stemTh', 4000),
+    stem_en: () => text(input.stemEn, 'stemEn', 4000),
+    options: () => JSON.stringify(optionsOf(kind as ItemKind, input)),
+  });
   return db.transaction().execute(async (trx) => {
     const bank = await ownBank(trx, actor, bankId);
     const { id } = await trx

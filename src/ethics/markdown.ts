@@ -4,8 +4,12 @@
 // make the reader's browser fetch anything elsewhere.
 import MarkdownIt from 'markdown-it';
 
-/** The longest lesson text (characters) in either language; the database checks it too. */
-export const MAX_LESSON_CHARS = 50_000;
+/**
+ * The longest lesson text (characters) in either language; the database checks it too. A form
+ * posts Thai percent-encoded (9 bytes a character): two texts of 12,000 Thai characters fit the
+ * forms' 256 KiB (MAX_FIELDS_BYTES); a longer lesson is split into lessons.
+ */
+export const MAX_LESSON_CHARS = 12_000;
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 const SAFE_LINK = /^(https?:\/\/|mailto:|\/(?!\/))/i;

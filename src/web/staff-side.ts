@@ -13,6 +13,9 @@ import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
 import { riskItemRoutes } from './console/risk-item-routes.ts';
 import { riskRoutes } from './console/risk-routes.ts';
+import { ethicsLearnRoutes } from './console/ethics-learn-routes.ts';
+import { ethicsResultsRoutes } from './console/ethics-results-routes.ts';
+import { ethicsRoutes } from './console/ethics-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
 import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
 import { itaOitRoutes } from './console/ita-oit-routes.ts';
@@ -86,5 +89,8 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   riskRoutes(app, deps);
   riskItemRoutes(app, deps);
   riskSignalRoutes(app, deps);
+  ethicsRoutes(app, deps);
+  ethicsLearnRoutes(app, deps);
+  ethicsResultsRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

@@ -27,8 +27,8 @@ create table ethics_lesson (
   position smallint not null check (position > 0),
   title_th text not null check (length(title_th) between 1 and 200),
   title_en text not null check (length(title_en) between 1 and 200),
-  body_th text not null check (length(body_th) <= 50000),
-  body_en text not null check (length(body_en) <= 50000),
+  body_th text not null check (length(body_th) <= 12000),
+  body_en text not null check (length(body_en) <= 12000),
   unique (course_id, position)
 );
 

@@ -42,6 +42,9 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/risk-oversight', key: 'risk.oversight' });
+  // every staff member of an agency takes its ethics courses; its ethics officers write them there
+  if (actor.roles.length > 0 && !hasRole(actor, 'platform_admin', 'overseer'))
+    nav.push({ href: '/staff/ethics', key: 'ethics.nav' });
   nav.push(
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
