@@ -90,6 +90,7 @@ export const AUDIT_ACTIONS = [
   'oversight_exported',
   'ethics_course_saved',
   'ethics_lesson_saved',
+  'ethics_image_added',
   'ethics_bank_saved',
   'ethics_item_saved',
   'ethics_blueprint_saved',

@@ -517,6 +517,14 @@ export type Database = {
     body_en: string;
   };
   ethics_bank: { id: Generated<number>; agency_id: number; name: string; created_by: number };
+  ethics_image: {
+    id: Generated<number>;
+    course_id: number;
+    mime: 'image/png' | 'image/jpeg';
+    data: Buffer;
+    created_by: number;
+    created_at: Generated<Date>;
+  };
   ethics_item: {
     id: Generated<number>;
     bank_id: number;

@@ -339,3 +339,56 @@ export async function bankForEditing(db: Db, actor: StaffActor, bankId: number) 
   const items = await db.selectFrom('ethics_item').selectAll().where('bank_id', '=', bank.id).orderBy('id').execute();
   return { bank, items };
 }
+
+/** The largest lesson image, in bytes (the database checks it too). */
+export const MAX_IMAGE_BYTES = 1024 * 1024;
+
+/** PNG or JPEG by their first bytes (never by the name or the type a browser claims); null otherwise. */
+export function imageMime(bytes: Buffer): 'image/png' | 'image/jpeg' | null {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return null;
+}
+
+/** Adds an image to a course of the actor's agency (its id, for `![text](/staff/ethics/images/<id>)`). */
+export async function addImage(db: Db, actor: StaffActor, courseId: number, bytes: Buffer | null): Promise<number> {
+  const mime = bytes && bytes.length <= MAX_IMAGE_BYTES ? imageMime(bytes) : null;
+  if (!bytes || !mime)
+    throw new AppError('invalid_input', 'not an image', 'ethics.error.image', { file: 'ethics.error.image' });
+  return db.transaction().execute(async (trx) => {
+    const course = await ownCourse(trx, actor, courseId);
+    const { id } = await trx
+      .insertInto('ethics_image')
+      .values({ course_id: course.id, mime, data: bytes, created_by: actor.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, actor, 'ethics_image_added', { course: course.id, image: id, bytes: bytes.length });
+    return id;
+  });
+}
+
+/** An image of a course of the actor's agency (any staff member: lessons are theirs to read). */
+export async function imageFor(db: Db, actor: StaffActor, imageId: number) {
+  const row =
+    Number.isSafeInteger(imageId) && imageId > 0 && actor.agencyId !== null
+      ? await db
+          .selectFrom('ethics_image as i')
+          .innerJoin('ethics_course as c', 'c.id', 'i.course_id')
+          .select(['i.mime', 'i.data', 'c.agency_id'])
+          .where('i.id', '=', imageId)
+          .executeTakeFirst()
+      : undefined;
+  if (!row || row.agency_id !== actor.agencyId) throw notFound();
+  return { mime: row.mime, data: row.data };
+}
+
+/** The ids of a course's images, for its writers. */
+export async function imagesOf(db: Db, courseId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('ethics_image')
+    .select('id')
+    .where('course_id', '=', courseId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -106,3 +106,14 @@ create table ethics_certificate (
   opening jsonb not null,
   unique (course_id, user_id)
 );
+
+-- a lesson's images, served from our own origin to the agency's staff (/staff/ethics/images/<id>)
+create table ethics_image (
+  id serial primary key,
+  course_id integer not null references ethics_course (id),
+  mime text not null check (mime in ('image/png', 'image/jpeg')),
+  data bytea not null check (length(data) <= 1048576),
+  created_by integer not null references staff_user (id),
+  created_at timestamptz not null default now()
+);
+create index ethics_image_course on ethics_image (course_id);

@@ -5,7 +5,7 @@
 // feedback, and the certificate's PDF. Another person's attempt or another agency's course is not found.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { issueCertificate, ownCertificate } from '../../ethics/certificate.ts';
-import { notFound } from '../../ethics/courses.ts';
+import { imageFor, notFound } from '../../ethics/courses.ts';
 import { ETHICS_CERTIFICATE_PDF, renderEthicsCertificatePdf } from '../../ethics/certificate-pdf.ts';
 import { renderLesson } from '../../ethics/markdown.ts';
 import {
@@ -147,6 +147,14 @@ export function ethicsLearnRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.get<Params>(`${ETHICS_PATH}/attempts/:id/q/:n`, async (req, reply) =>
       questionPage(deps, form(req, reply), pathId(req.params.id), pathId(req.params.n ?? '')),
     );
+    scope.get<Params>(`${ETHICS_PATH}/images/:id`, async (req, reply) => {
+      const image = await imageFor(db, staffOf(req), pathId(req.params.id));
+      return reply
+        .type(image.mime)
+        .header('cache-control', 'private, max-age=3600')
+        .header('x-content-type-options', 'nosniff')
+        .send(image.data);
+    });
     scope.get<Params>(`${ETHICS_PATH}/learn/:id/certificate.pdf`, async (req, reply) => {
       const cert = await ownCertificate(db, staffOf(req), pathId(req.params.id));
       const pdf = await renderEthicsCertificatePdf(cert, config.publicUrl);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { itaJars } from '../../../test/support/ita.ts';
-import { get, newJar, submitPage, type Jar } from '../../../test/support/web.ts';
+import { cookieHeader, csrfOf, get, multipart, newJar, submitPage, type Jar } from '../../../test/support/web.ts';
 
 const PEOPLE = [
   ['ethics@opdc.example', 'OPDC', ['ethics_officer']],
@@ -58,6 +58,8 @@ describe('ethics-course pages', () => {
     });
     assert.equal(made.statusCode, 303, made.body);
     course = String(made.headers.location).replace(/\?.*/, '');
+    const cp = await page('ethics@opdc.example', course);
+    assert.equal(cp.statusCode, 200, cp.body.slice(-3000));
     const lesson = await submit('ethics@opdc.example', course, `${course}/lessons`, {
       titleTh: 'ของขวัญ',
       titleEn: 'Gifts',
@@ -135,6 +137,45 @@ describe('ethics-course pages', () => {
     assert.equal(forgedCsrf.statusCode, 403);
     const published = await submit('ethics@opdc.example', course, `${course}/publish`, {});
     assert.equal(published.statusCode, 303, published.body);
+  });
+
+  it('keeps a lesson image (PNG by its bytes) for the agency’s staff only; refuses anything else', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+    const upload = async (who: string, data: Buffer, csrf?: string) => {
+      const token = csrf ?? csrfOf((await page(who, course)).body);
+      const { body, contentType } = await multipart(
+        { _csrf: token },
+        [{ name: 'x.png', type: 'image/png', data }],
+        'file',
+      );
+      return h.app.inject({
+        method: 'POST',
+        url: `${course}/images`,
+        headers: { cookie: cookieHeader(jars[who]), 'content-type': contentType },
+        payload: body,
+      });
+    };
+    const ok = await upload('ethics@opdc.example', png);
+    assert.equal(ok.statusCode, 303, ok.body);
+    const shown = await page('ethics@opdc.example', course);
+    const src = /<img src="(\/staff\/ethics\/images\/\d+)"/.exec(shown.body)?.[1] ?? '';
+    assert.ok(src, 'the image is listed');
+    const served = await page('inv@opdc.example', src);
+    assert.equal(served.statusCode, 200);
+    assert.equal(served.headers['content-type'], 'image/png');
+    assert.equal(served.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await page('inv@nacc.example', src)).statusCode, 404, 'another agency');
+    const html = await upload('ethics@opdc.example', Buffer.from('<svg onload="alert(1)"></svg>'));
+    assert.equal(html.statusCode, 400);
+    assert.match(html.body, /href="#file"/);
+    const big = await upload('ethics@opdc.example', Buffer.concat([png, Buffer.alloc(1024 * 1024)]));
+    assert.ok([400, 413].includes(big.statusCode), String(big.statusCode));
+    assert.equal((await upload('ethics@opdc.example', png, 'forged')).statusCode, 403);
+    assert.equal(
+      (await upload('inv@opdc.example', png, csrfOf((await page('inv@opdc.example', '/staff/ethics')).body)))
+        .statusCode,
+      403,
+    );
   });
 
   it('lets a staff member take the course question by question and get a verifiable certificate', async () => {

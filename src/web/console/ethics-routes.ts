@@ -4,13 +4,16 @@
 // summary and what was typed. A course or bank of another agency is not found; other roles get 403.
 // The learner's pages are ethics-learn-routes.ts, the results ethics-results-routes.ts.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { AppError } from '../../errors.ts';
 import {
   addBank,
+  addImage,
   addItem,
   addLesson,
   authoringOverview,
   bankForEditing,
   courseForEditing,
+  imagesOf,
   publishCourse,
   saveCourse,
   setBlueprintRow,
@@ -20,6 +23,7 @@ import { GRADING_METHODS } from '../../ethics/rules.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Form, formOf, postForm } from '../form.ts';
 import { pathId } from '../input.ts';
+import { readEvidenceForm } from './ita-oit-routes.ts';
 import { sendPage } from '../render.ts';
 import { requireRole, requireStaff, staffOf } from '../staff-auth.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
@@ -65,7 +69,7 @@ async function coursePage(
 ): Promise<FastifyReply> {
   const actor = staffOf(f.req);
   const data = await courseForEditing(deps.db, actor, id);
-  const { banks } = await authoringOverview(deps.db, actor);
+  const [{ banks }, images] = await Promise.all([authoringOverview(deps.db, actor), imagesOf(deps.db, data.course.id)]);
   const lessons = data.lessons.map((l) => ({ ...l, html: renderLesson(f.lang === 'th' ? l.body_th : l.body_en) }));
   return sendPage(
     f.reply,
@@ -76,6 +80,7 @@ async function coursePage(
       ...data,
       lessons,
       banks,
+      images,
       href: courseHref(id),
       maxLesson: MAX_LESSON_CHARS,
       ...common(deps, f),
@@ -166,6 +171,19 @@ export function ethicsRoutes(app: FastifyInstance, deps: WebDeps): void {
     onPage(courses, coursePage, '/publish', 'publish', async (f, id) => {
       await publishCourse(db, staffOf(f.req), id);
       return 'published';
+    });
+    // an image (multipart: the CSRF token first, then the file)
+    scope.post<IdParams>(`${courses}/:id/images`, async (req, reply) => {
+      const f = form(req, reply);
+      const id = pathId(req.params.id);
+      try {
+        const { file } = await readEvidenceForm(req);
+        await addImage(db, staffOf(req), id, file?.bytes ?? null);
+        return reply.redirect(`${courseHref(id)}?sent=saved`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'invalid_input') throw e;
+        return coursePage(deps, f, id, refusedForm(f, e, 'image', 0, {}), 400);
+      }
     });
     onPage(`${ETHICS_PATH}/banks`, bankPage, '/items', 'item', async (f, id) => {
       await addItem(db, staffOf(f.req), id, f.body);
