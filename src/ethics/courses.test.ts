@@ -4,6 +4,11 @@
 // Hostile: another agency's course, a non-ethics-officer writing, forged answers, forged and wrong
 // certificate codes (rate-limited), oversized Markdown, HTML in Markdown not rendered.
 import assert from 'node:assert/strict';
+import { execFile as execFileCb } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { signedInActor } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
@@ -337,6 +342,22 @@ describe('courses, tests and certificates in the database', () => {
       'https://sujarit.example',
     );
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const dir = await mkdtemp(path.join(tmpdir(), 'ethics-pdf-'));
+    try {
+      await writeFile(path.join(dir, 'c.pdf'), pdf);
+      const { stdout } = await promisify(execFileCb)('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'c.pdf'), '-']);
+      const text = stdout.replace(/\s+/g, ' ');
+      for (const want of [
+        c,
+        'เกียรติบัตรฉบับนี้ให้ไว้เพื่อแสดงว่า',
+        'Conflicts of interest',
+        'https://sujarit.example/verify-certificate',
+      ])
+        assert.ok(text.includes(want), `${want} in ${text}`);
+      assert.match(text, /ให้ไว้ ณ วันที่ \d{1,2} \S+ 25\d\d/, 'a Buddhist Era date');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     await assert.rejects(ownCertificate(t.db, who['admin@opdc.example'], courseId), code('not_found'));
   });
 
