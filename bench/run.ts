@@ -28,14 +28,17 @@
 //      releases streamed from disk against only reading and parsing them (goal ≥ half), peak RSS.
 //  15. corruption risk (bench/risk.ts): the signals page of an agency with 200,000 cases (goal p95
 //      under 200 ms).
+//  16. ethics statistics (bench/item-analysis.ts): Moodle's item analysis and test statistics over
+//      100,000 attempts of 20 items (goal under 1 s), in process.
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS, BENCH_SCALE_SECONDS / _WORKERS. BENCH_ONLY=<name> runs one section alone, in a
 // fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
-// backup 11, retention 12, scale 13, risk 15); BENCH_ONLY=ita runs section 8 and BENCH_ONLY=redflags section 14
-// alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS).
+// backup 11, retention 12, scale 13, risk 15); BENCH_ONLY=ita runs section 8, BENCH_ONLY=redflags section 14
+// and BENCH_ONLY=itemanalysis section 16 alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS,
+// BENCH_ITEMANALYSIS_ATTEMPTS, BENCH_ITEMANALYSIS_RUNS).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -64,6 +67,7 @@ import { riskSection } from './risk.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { redFlagsSection } from './redflags.ts';
+import { itemAnalysisSection } from './item-analysis.ts';
 import {
   addEnrolledStaff,
   closedLoop,
@@ -242,9 +246,13 @@ async function main(): Promise<void> {
     await redFlagsOnly();
     return printSummary(started);
   }
+  if (ONLY === 'itemanalysis') {
+    itemAnalysisOnly();
+    return printSummary(started);
+  }
   if (ONLY)
     throw new Error(
-      `BENCH_ONLY=${ONLY}: only "ita", "redflags" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`,
+      `BENCH_ONLY=${ONLY}: only "ita", "redflags", "itemanalysis" and ${ALONE.map((n) => `"${n}"`).join(', ')} can run alone`,
     );
 
   const solo = await argon2Solo();
@@ -734,6 +742,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 15. corruption risk
     await riskSection({ clusterUrl: pg.url, db, say }, rows);
+
+    // ------------------------------------------------------------ 16. ethics statistics
+    itemAnalysisOnly();
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -803,6 +814,12 @@ async function itaSection(): Promise<void> {
 async function redFlagsOnly(): Promise<void> {
   section('14. procurement red flags over 1,000,000 OCDS releases streamed from disk');
   await redFlagsSection(say, rows);
+}
+
+/** Section 16: Moodle's item analysis over 100,000 attempts in process; no server or database. */
+function itemAnalysisOnly(): void {
+  section("16. ethics statistics: Moodle's item analysis over 100,000 attempts × 20 items");
+  itemAnalysisSection(say, rows);
 }
 
 function printSummary(started: number): void {

@@ -370,7 +370,11 @@ describe('courses, tests and certificates in the database', () => {
     assert.equal(r.people[0].gain, 100);
     assert.equal(r.people[0].normalised, 1);
     assert.equal(r.items.filter((i) => i.test === 'post').length, 3);
-    assert.equal(r.items.find((i) => i.test === 'post')?.facility, 0.5, 'one attempt right, one blank');
+    assert.equal(
+      r.items.find((i) => i.test === 'post')?.facility,
+      1,
+      'graded by the highest: the attempt all right counts, the blank one not',
+    );
     assert.deepEqual(await courseResults(t.db, who['ethics@nacc.example']), []);
     await assert.rejects(courseResults(t.db, learner()), code('forbidden'));
     const csv = await resultsCsv(t.db, officer());

@@ -6,8 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../../test/support/random.ts';
 import {
+  analyseQuiz,
   attemptGrade,
+  courseGain,
+  gradedAttempts,
   type GradingMethod,
   type ItemAttempt,
   type ItemStat,
@@ -113,6 +117,55 @@ describe("item analysis on Moodle's known answer (quiz 00)", () => {
   it('intended weight: each of 7 equal items carries 1/7 of the test', () => {
     for (const st of stats) near(st.intendedWeight, 100 / 7, 1e-12, `item ${st.item}`);
   });
+});
+
+/** Moodle's walk written the plain way (arrays, sort, every sum by its definition): the reference. */
+function reference(attempts: ItemAttempt[], item: number) {
+  const s = attempts.length;
+  const mark = attempts.map((a) => a.itemScores[item] ?? 0);
+  const total = attempts.map((a) => a.itemScores.reduce<number>((t, m) => t + (m ?? 0), 0));
+  const other = total.map((t, k) => t - (mark[k] as number));
+  const mean = (v: number[]) => v.reduce((x, y) => x + y, 0) / v.length;
+  const [mm, om] = [mean(mark), mean(other)];
+  const sm = [...mark].sort((x, y) => x - y);
+  const so = [...other].sort((x, y) => x - y);
+  let [mv, ov, cov, cmax] = [0, 0, 0, 0];
+  for (let k = 0; k < s; k++) {
+    mv += ((mark[k] as number) - mm) ** 2;
+    ov += ((other[k] as number) - om) ** 2;
+    cov += ((mark[k] as number) - mm) * ((other[k] as number) - om);
+    cmax += ((sm[k] as number) - mm) * ((so[k] as number) - om);
+  }
+  return {
+    markVariance: mv / (s - 1),
+    otherMarkVariance: ov / (s - 1),
+    covariance: cov / (s - 1),
+    covarianceMax: cmax / (s - 1),
+  };
+}
+
+describe('item analysis against the plain reference', () => {
+  // Few distinct marks walk runs of equal values; thousands of distinct marks fall back to sorting.
+  const cases: [string, (r: () => number) => number][] = [
+    ['whole and half marks', (r) => Math.floor(r() * 3) / 2],
+    ['marks of any value (past 4,096 distinct values)', (r) => r()],
+  ];
+  for (const [what, draw] of cases)
+    it(what, () => {
+      const r = seededRandom(7);
+      const attempts = Array.from({ length: 6000 }, () => ({
+        itemScores: Array.from({ length: 5 }, () => (r() < 0.02 ? null : draw(r))),
+        maxMarks: [1, 1, 1, 1, 1],
+      }));
+      const { items, test } = analyseQuiz(attempts);
+      assert.deepEqual(items, itemAnalysis(attempts));
+      assert.deepEqual(test, testStatistics(attempts));
+      for (const st of items) {
+        const ref = reference(attempts, st.item);
+        for (const [k, v] of Object.entries(ref))
+          near(st[k as keyof ItemStat] as number, v, 1e-9, `${k} of item ${st.item}`);
+      }
+    });
 });
 
 describe('item analysis: edges and hostile input', () => {
@@ -243,5 +296,85 @@ describe("attempt grade by Moodle's grading methods", () => {
   it('refuses an unknown method and non-finite grades', () => {
     assert.throws(() => attemptGrade([1], 'median' as GradingMethod), RangeError);
     assert.throws(() => attemptGrade([1, Number.NaN], 'first'), RangeError);
+  });
+});
+
+describe('course gain', () => {
+  it('means, the class-average normalised gain and the mean of the people’s own', () => {
+    // pre 40 → 70 (g 0.5), 80 → 90 (g 0.5), 100 → 100 (no g): means 73.3 → 86.7.
+    const got = courseGain(
+      [
+        { pre: 40, post: 70 },
+        { pre: 80, post: 90 },
+        { pre: 100, post: 100 },
+      ],
+      100,
+    );
+    assert.equal(got.people, 3);
+    near(got.meanPre, 220 / 3, 1e-12, 'meanPre');
+    near(got.meanPost, 260 / 3, 1e-12, 'meanPost');
+    near(got.meanGain, 40 / 3, 1e-12, 'meanGain');
+    near(got.classNormalised, 40 / 3 / (100 - 220 / 3), 1e-12, 'classNormalised');
+    assert.equal(got.meanNormalised, 0.5);
+    assert.equal(got.atMaximum, 1);
+  });
+
+  it('nobody: no figure; everyone at the maximum: no normalised gain', () => {
+    assert.deepEqual(courseGain([], 10), {
+      people: 0,
+      meanPre: null,
+      meanPost: null,
+      meanGain: null,
+      classNormalised: null,
+      meanNormalised: null,
+      atMaximum: 0,
+    });
+    const full = courseGain([{ pre: 10, post: 10 }], 10);
+    assert.deepEqual([full.classNormalised, full.meanNormalised, full.atMaximum], [null, null, 1]);
+  });
+
+  it('refuses a pair outside 0..max', () => {
+    assert.throws(() => courseGain([{ pre: 5, post: 12 }], 10), RangeError);
+  });
+});
+
+describe("the attempts that count, as Moodle's report selects them", () => {
+  type A = { n: number; grade: number };
+  const taken: A[] = [
+    { n: 1, grade: 4 },
+    { n: 2, grade: 9 },
+    { n: 3, grade: 9 },
+    { n: 4, grade: 6 },
+  ];
+  const table: [GradingMethod, number[]][] = [
+    ['average', [1, 2, 3, 4]],
+    ['first', [1]],
+    ['last', [4]],
+    ['highest', [2]], // the earliest of the two 9s
+  ];
+  for (const [method, numbers] of table)
+    it(`${method}: attempts ${numbers.join(', ')}`, () => {
+      assert.deepEqual(
+        gradedAttempts(taken, (a) => a.grade, method).map((a) => a.n),
+        numbers,
+      );
+      const grades = gradedAttempts(taken, (a) => a.grade, method).map((a) => a.grade);
+      if (method !== 'average')
+        assert.equal(
+          grades[0],
+          attemptGrade(
+            taken.map((a) => a.grade),
+            method,
+          ),
+        );
+    });
+
+  it('no attempt: none; a forged grade or method is refused', () => {
+    assert.deepEqual(
+      gradedAttempts([], (a: A) => a.grade, 'highest'),
+      [],
+    );
+    assert.throws(() => gradedAttempts([{ n: 1, grade: Number.NaN }], (a) => a.grade, 'highest'), RangeError);
+    assert.throws(() => gradedAttempts(taken, (a) => a.grade, 'best' as GradingMethod), RangeError);
   });
 });

@@ -8,7 +8,7 @@ import { csvField } from '../cases/export.ts';
 import type { Db } from '../db/connection.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { writerAgency } from './courses.ts';
-import { type ItemStat, itemAnalysis, learningGain } from './item-analysis.ts';
+import { courseGain, gradedAttempts, type ItemStat, itemAnalysis, learningGain } from './item-analysis.ts';
 import { courseGrade, isPass, type GradingMethod } from './rules.ts';
 
 export type PersonResult = {
@@ -38,11 +38,12 @@ export type CourseResults = {
   meanGain: number | null;
   /** Hake's class-average normalised gain: from the mean pre and post scores of those with both. */
   normalisedGain: number | null;
+  /** The mean of the people's own normalised gains (those whose pre-test was below 100 %). */
+  meanNormalised: number | null;
   people: PersonResult[];
   items: ItemRow[];
 };
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const rate = (n: number, of: number) => (of > 0 ? n / of : null);
 
 function personResults(
@@ -74,7 +75,12 @@ function personResults(
     .filter((r) => r.pre !== null || r.attempts > 0);
 }
 
-async function itemRows(db: Db, courseId: number): Promise<ItemRow[]> {
+/**
+ * Item analysis of each test over the attempts that count, as Moodle's statistics report selects
+ * them by the quiz's grading method (gradedAttempts): the one pre-test attempt of each person; of
+ * the post-test, each person's attempts that make their grade.
+ */
+async function itemRows(db: Db, courseId: number, grading: GradingMethod): Promise<ItemRow[]> {
   const out: ItemRow[] = [];
   for (const test of ['pre', 'post'] as const) {
     const items = await db
@@ -87,18 +93,22 @@ async function itemRows(db: Db, courseId: number): Promise<ItemRow[]> {
       .execute();
     const attempts = await db
       .selectFrom('ethics_attempt')
-      .select('item_scores')
+      .select(['user_id', 'item_scores', 'percent'])
       .where('course_id', '=', courseId)
       .where('test', '=', test)
       .where('submitted_at', 'is not', null)
+      .orderBy('user_id')
+      .orderBy('number')
       .execute();
+    const byUser = Map.groupBy(attempts, (a) => a.user_id);
+    const counted = [...byUser.values()].flatMap((list) => gradedAttempts(list, (a) => Number(a.percent), grading));
     const maxMarks = items.map(() => 1);
-    const stats = attempts.length
-      ? itemAnalysis(attempts.map((a) => ({ itemScores: items.map((_, k) => a.item_scores?.[k] ?? null), maxMarks })))
+    const stats = counted.length
+      ? itemAnalysis(counted.map((a) => ({ itemScores: items.map((_, k) => a.item_scores?.[k] ?? null), maxMarks })))
       : [];
     items.forEach((it, k) => {
-      const s = stats[k];
-      if (s) out.push({ ...s, test, position: it.position, stemTh: it.stem_th, stemEn: it.stem_en });
+      const st = stats[k];
+      if (st) out.push({ ...st, test, position: it.position, stemTh: it.stem_th, stemEn: it.stem_en });
     });
   }
   return out;
@@ -133,9 +143,10 @@ export async function courseResults(db: Db, actor: StaffActor): Promise<CourseRe
         .orderBy('number')
         .execute();
       const rows = personResults(attempts, people, course.grading, course.pass_mark);
-      const both = rows.filter((r) => r.pre !== null && r.post !== null);
-      const meanPre = mean(both.map((r) => r.pre as number));
-      const meanPost = mean(both.map((r) => r.post as number));
+      const gain = courseGain(
+        rows.flatMap((r) => (r.pre !== null && r.post !== null ? [{ pre: r.pre, post: r.post }] : [])),
+        100,
+      );
       const completed = rows.filter((r) => r.attempts > 0).length;
       const passed = rows.filter((r) => r.passed).length;
       return {
@@ -146,12 +157,13 @@ export async function courseResults(db: Db, actor: StaffActor): Promise<CourseRe
         passed,
         completionRate: rate(completed, people.length),
         passRate: rate(passed, people.length),
-        meanPre,
-        meanPost,
-        meanGain: mean(both.map((r) => r.gain as number)),
-        normalisedGain: meanPre !== null && meanPost !== null ? learningGain(meanPre, meanPost, 100).normalised : null,
+        meanPre: gain.meanPre,
+        meanPost: gain.meanPost,
+        meanGain: gain.meanGain,
+        normalisedGain: gain.classNormalised,
+        meanNormalised: gain.meanNormalised,
         people: rows,
-        items: await itemRows(db, course.id),
+        items: await itemRows(db, course.id, course.grading),
       };
     }),
   );
