@@ -84,6 +84,7 @@ describe('administration pages', () => {
       '/staff/admin/agencies',
       '/staff/admin/oversight',
       '/staff/role-grants',
+      '/staff/admin/risk-oversight',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -94,6 +95,9 @@ describe('administration pages', () => {
       '/staff/admin/escrow',
       '/staff/audit',
       '/staff/ita',
+      '/staff/procurement',
+      '/staff/risk',
+      '/staff/ethics',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -102,11 +106,23 @@ describe('administration pages', () => {
       '/staff/escrow',
       '/staff/personal-data',
       '/staff/role-grants',
+      '/staff/ethics',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
-    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['investigator']), [
+      '/staff/role-grants',
+      '/staff/ethics',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['ita_assessor']), [
+      '/staff/ita',
+      '/staff/ethics',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['ethics_officer']), ['/staff/ethics', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
   });
 
