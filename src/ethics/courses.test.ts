@@ -294,8 +294,18 @@ describe('courses, tests and certificates in the database', () => {
     assert.equal(view.standing.grade, 100);
     assert.equal(view.standing.passed, true);
     // attempt 2 of 2, then none left
-    const post2 = await startAttempt(t.db, learner(), courseId, 'post');
-    await submitAttempt(t.db, learner(), post2);
+    const [post2, same] = await Promise.all([
+      startAttempt(t.db, learner(), courseId, 'post'),
+      startAttempt(t.db, learner(), courseId, 'post'),
+    ]);
+    assert.equal(post2, same, 'two starts at once open one attempt');
+    await Promise.all([submitAttempt(t.db, learner(), post2), submitAttempt(t.db, learner(), post2)]);
+    const audited = await t.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'ethics_attempt_submitted')
+      .execute();
+    assert.equal(audited.length, 3, 'two submissions at once are one');
     await assert.rejects(startAttempt(t.db, learner(), courseId, 'post'), code('conflict'));
     assert.equal((await learnerCourse(t.db, learner(), courseId)).standing.grade, 100, 'highest of 100 and 0');
   });

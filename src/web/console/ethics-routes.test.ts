@@ -239,6 +239,9 @@ describe('ethics-course pages', () => {
     assert.equal(malformed.statusCode, 400);
     assert.ok(!malformed.body.includes('<script>x'));
     assert.equal((await get(h.app, newJar(), '/verify-certificate')).statusCode, 200);
+    const en = await get(h.app, newJar(), `/verify-certificate?code=${encodeURIComponent(code)}&lang=en`);
+    assert.match(en.body, /It certifies that นายสมชาย ใจดี passed the course “Preventing conflicts of interest”/);
+    assert.match((await page('inv@opdc.example', `${learn}?lang=en`)).body, /Course grade: 100\.00 %/);
   });
 
   it('shows the officer the results and the CSV; others are refused', async () => {
