@@ -5,6 +5,7 @@
 // feedback, and the certificate's PDF. Another person's attempt or another agency's course is not found.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { issueCertificate, ownCertificate } from '../../ethics/certificate.ts';
+import { AppError } from '../../errors.ts';
 import { imageFor, notFound } from '../../ethics/courses.ts';
 import { ETHICS_CERTIFICATE_PDF, renderEthicsCertificatePdf } from '../../ethics/certificate-pdf.ts';
 import { renderLesson } from '../../ethics/markdown.ts';
@@ -185,7 +186,8 @@ function learnForms(scope: FastifyInstance, deps: WebDeps, form: FormOf): void {
     });
   onCourse('start', 'start', async (f, id) => {
     const test = f.body.test;
-    const attempt = await startAttempt(db, staffOf(f.req), id, isTestKind(test) ? test : 'pre');
+    if (!isTestKind(test)) throw new AppError('invalid_input', 'no such test', 'error.bad_request');
+    const attempt = await startAttempt(db, staffOf(f.req), id, test);
     return `${attemptHref(attempt)}/q/1`;
   });
   onCourse('certificate', 'certificate', async (f, id) => {

@@ -184,6 +184,7 @@ describe('ethics-course pages', () => {
     const home = await page('inv@opdc.example', '/staff/ethics');
     assert.match(home.body, new RegExp(`href="${learn}"`), home.body);
     assert.equal((await page('inv@nacc.example', learn)).statusCode, 404);
+    assert.equal((await submit('inv@opdc.example', learn, `${learn}/start`, { test: 'final' })).statusCode, 400);
     const start = await submit('inv@opdc.example', learn, `${learn}/start`, { test: 'pre' });
     assert.equal(start.statusCode, 303, start.body);
     const q1 = String(start.headers.location);
