@@ -81,16 +81,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
   { key: 'backup', actions: ['backup_made', 'backup_restored'] },
   { key: 'procurement', actions: ['procurement_imported', 'procurement_exported'] },
   { key: 'risk', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('risk_')) },
-  {
-    key: 'ethicsqa',
-    actions: [
-      'ethics_kb_added',
-      'ethics_kb_removed',
-      'ethics_kb_sample_loaded',
-      'ethics_questions_read',
-      'ethics_question_answered',
-    ],
-  },
+  { key: 'ethics', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ethics_')) },
 ];
 
 export function isAuditAction(v: unknown): v is AuditAction {

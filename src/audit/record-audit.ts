@@ -93,6 +93,16 @@ export const AUDIT_ACTIONS = [
   'ethics_kb_sample_loaded',
   'ethics_questions_read',
   'ethics_question_answered',
+  'ethics_course_saved',
+  'ethics_lesson_saved',
+  'ethics_image_added',
+  'ethics_bank_saved',
+  'ethics_item_saved',
+  'ethics_blueprint_saved',
+  'ethics_course_published',
+  'ethics_attempt_submitted',
+  'ethics_certificate_issued',
+  'ethics_results_exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -531,6 +531,81 @@ export type Database = {
     published_at: Stamp;
   };
   risk_oversight: { reviewer_user_id: number; agency_id: number; granted_by: number; granted_at: Stamp };
+  ethics_course: {
+    id: Generated<number>;
+    agency_id: number;
+    title_th: string;
+    title_en: string;
+    pass_mark: number;
+    attempts_allowed: number;
+    delay_minutes: number;
+    grading: 'highest' | 'average' | 'first' | 'last';
+    state: Generated<'draft' | 'published'>;
+    published_at: Stamp | null;
+    created_by: number;
+    updated_at: Generated<Date>;
+  };
+  ethics_lesson: {
+    id: Generated<number>;
+    course_id: number;
+    position: number;
+    title_th: string;
+    title_en: string;
+    body_th: string;
+    body_en: string;
+  };
+  ethics_bank: { id: Generated<number>; agency_id: number; name: string; created_by: number };
+  ethics_image: {
+    id: Generated<number>;
+    course_id: number;
+    mime: 'image/png' | 'image/jpeg';
+    data: Buffer;
+    created_by: number;
+    created_at: Generated<Date>;
+  };
+  ethics_item: {
+    id: Generated<number>;
+    bank_id: number;
+    category: string;
+    kind: 'single' | 'multiple' | 'truefalse';
+    stem_th: string;
+    stem_en: string;
+    options: ColumnType<
+      { th: string; en: string; correct: boolean; feedbackTh: string; feedbackEn: string }[],
+      string,
+      string
+    >;
+    created_by: number;
+    created_at: Generated<Date>;
+  };
+  ethics_blueprint: { course_id: number; bank_id: number; category: string; count: number };
+  ethics_test_item: { course_id: number; test: 'pre' | 'post'; position: number; item_id: number };
+  ethics_attempt: {
+    id: Generated<number>;
+    course_id: number;
+    user_id: number;
+    test: 'pre' | 'post';
+    number: number;
+    answers: ColumnType<Record<string, number[]>, string | undefined, string>;
+    started_at: Generated<Date>;
+    submitted_at: Stamp | null;
+    item_scores: ColumnType<number[] | null, string | null, string | null>;
+    percent: ColumnType<string | null, number | null, number | null>;
+  };
+  ethics_certificate: {
+    id: Generated<number>;
+    code: string;
+    course_id: number;
+    user_id: number;
+    shown_name: string;
+    course_th: string;
+    course_en: string;
+    percent: ColumnType<string, number, number>;
+    issued_at: Generated<Date>;
+    digest: Buffer;
+    outbox_id: number;
+    opening: ColumnType<Record<string, unknown>, string, string>;
+  };
   risk_review: {
     id: Generated<number>;
     register_id: number;

@@ -21,6 +21,7 @@ export const EVENT_CODES = {
   audit_anchor: 8,
   risk_register: 9,
   dataset_release: 10,
+  ethics_certificate: 11,
 } as const;
 export type LedgerEvent = keyof typeof EVENT_CODES;
 

@@ -25,6 +25,7 @@ import { reporterRoutes } from './reporter/routes.ts';
 import { receiptRoutes } from './reporter/receipt-routes.ts';
 import { witnessRoutes } from './reporter/witness-routes.ts';
 import { privacyRoutes } from './public/privacy-routes.ts';
+import { certificateVerifyRoutes } from './public/certificate-verify-routes.ts';
 
 /** The reporter's error page: the public layout, a link to the home page. */
 export function reporterErrorPage(
@@ -87,6 +88,7 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   });
 
   reporterRoutes(app, deps);
+  certificateVerifyRoutes(app, deps);
   receiptRoutes(app, deps);
   followupRoutes(app, deps);
   certificateRoutes(app, deps);

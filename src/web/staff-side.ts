@@ -16,6 +16,9 @@ import { ethicsKbRoutes } from './console/ethics-kb-routes.ts';
 import { ethicsQaRoutes } from './console/ethics-qa-routes.ts';
 import { riskItemRoutes } from './console/risk-item-routes.ts';
 import { riskRoutes } from './console/risk-routes.ts';
+import { ethicsLearnRoutes } from './console/ethics-learn-routes.ts';
+import { ethicsResultsRoutes } from './console/ethics-results-routes.ts';
+import { ethicsRoutes } from './console/ethics-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
 import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
 import { itaOitRoutes } from './console/ita-oit-routes.ts';
@@ -101,5 +104,8 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   ethicsQaRoutes(app, deps);
   ethicsKbRoutes(app, deps);
   riskSignalRoutes(app, deps);
+  ethicsRoutes(app, deps);
+  ethicsLearnRoutes(app, deps);
+  ethicsResultsRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

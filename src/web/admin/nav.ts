@@ -44,6 +44,9 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
   if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
+  // every staff member of an agency takes its ethics courses; its ethics officers write them there
+  if (actor.roles.length > 0 && !hasRole(actor, 'platform_admin', 'overseer'))
+    nav.push({ href: '/staff/ethics', key: 'ethics.nav' });
   if (hasRole(actor, 'ethics_officer'))
     nav.push(
       { href: '/staff/ethics/knowledge', key: 'ethics.qa.nav.knowledge' },

@@ -97,6 +97,7 @@ describe('administration pages', () => {
       '/staff/ita',
       '/staff/procurement',
       '/staff/risk',
+      '/staff/ethics',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -105,11 +106,29 @@ describe('administration pages', () => {
       '/staff/escrow',
       '/staff/personal-data',
       '/staff/role-grants',
+      '/staff/ethics',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
-    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
+    assert.deepEqual(hrefs(['investigator']), [
+      '/staff/role-grants',
+      '/staff/ethics',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['ita_assessor']), [
+      '/staff/ita',
+      '/staff/ethics',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['ethics_officer']), [
+      '/staff/ethics',
+      '/staff/ethics/knowledge',
+      '/staff/ethics/questions',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
     assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
   });
 

@@ -39,16 +39,16 @@ describe('ethics question service pages', () => {
   });
   after(async () => h.close());
 
-  it('puts the ask page in every agency member’s menu, never as a home; the officer lands on the knowledge base', () => {
+  it('puts the ask page in every agency member’s menu, never as a home; the officer lands on the ethics courses page', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles'], agencyId: number | null) =>
       adminNav({ roles, agencyId }).map((n) => n.href);
     assert.ok(hrefs(['investigator'], 1).includes('/staff/ethics/ask'));
     assert.ok(!hrefs(['platform_admin'], null).includes('/staff/ethics/ask'));
     assert.deepEqual(
       hrefs(['ethics_officer'], 1).filter((h) => h.startsWith('/staff/ethics')),
-      ['/staff/ethics/knowledge', '/staff/ethics/questions', '/staff/ethics/ask'],
+      ['/staff/ethics', '/staff/ethics/knowledge', '/staff/ethics/questions', '/staff/ethics/ask'],
     );
-    assert.equal(homeOf({ roles: ['ethics_officer'] }), '/staff/ethics/knowledge');
+    assert.equal(homeOf({ roles: ['ethics_officer'] }), '/staff/ethics');
     assert.equal(homeOf({ roles: [] }), '/staff/cases');
   });
 

@@ -73,7 +73,7 @@ type EvidenceForm = { fields: Record<string, string>; file: { name: string; byte
  * kept and the request is refused (forbidden). One file, read whole (the domain refuses one over
  * the limit; the multipart limit stops the stream first).
  */
-async function readEvidenceForm(req: FastifyRequest): Promise<EvidenceForm> {
+export async function readEvidenceForm(req: FastifyRequest): Promise<EvidenceForm> {
   if (!req.isMultipart()) throw new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request');
   const out: EvidenceForm = { fields: {}, file: null };
   let csrf: 'missing' | 'ok' | AppError = 'missing';
