@@ -15,6 +15,7 @@ import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
+import { startDeclarationReminders } from './notify/declaration-reminders.ts';
 import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 import { startBackupSchedule } from './backup/schedule.ts';
@@ -86,6 +87,7 @@ export async function startServer(config: Config, { isWorker = false }: { isWork
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const declarationReminders = startDeclarationReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const backups = startBackupSchedule({
     db,
     backup: config.backup,
@@ -116,6 +118,7 @@ export async function startServer(config: Config, { isWorker = false }: { isWork
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();
+      await declarationReminders?.stop();
       await backups?.stop();
       await retention.stop();
       await app.close();

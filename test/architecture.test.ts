@@ -41,6 +41,7 @@ const LAYERS: Record<Layer, readonly string[]> = {
     'risk',
     'notify',
     'opendata',
+    'declarations',
   ],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };

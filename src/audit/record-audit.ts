@@ -88,6 +88,15 @@ export const AUDIT_ACTIONS = [
   'agency_attributes_changed',
   'oversight_viewed',
   'oversight_exported',
+  'declaration_policy_changed',
+  'declaration_position_saved',
+  'declaration_holder_changed',
+  'declaration_filed',
+  'declaration_opened',
+  'declarations_listed',
+  'declaration_keys_shared',
+  'declaration_recused',
+  'declaration_reminder_sent',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -23,6 +23,7 @@ import * as procurement from './parts/procurement.ts';
 import * as risk from './parts/risk.ts';
 import * as opendata from './parts/opendata.ts';
 import * as ethics from './parts/ethics.ts';
+import * as declarations from './parts/declarations.ts';
 
 type Dict = Record<string, string>;
 
@@ -438,6 +439,7 @@ const PARTS = [
   risk,
   opendata,
   ethics,
+  declarations,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

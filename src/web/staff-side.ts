@@ -13,6 +13,7 @@ import { callerComplaintRoutes } from './console/complaint-routes.ts';
 import { itaLinksRoutes } from './console/ita-links-routes.ts';
 import { riskItemRoutes } from './console/risk-item-routes.ts';
 import { riskRoutes } from './console/risk-routes.ts';
+import { declarationRoutes } from './console/declaration-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
 import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
 import { itaOitRoutes } from './console/ita-oit-routes.ts';
@@ -86,5 +87,6 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   riskRoutes(app, deps);
   riskItemRoutes(app, deps);
   riskSignalRoutes(app, deps);
+  declarationRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

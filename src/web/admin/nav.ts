@@ -28,6 +28,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
       { href: '/staff/admin/settings', key: 'admin.nav.settings' },
       { href: '/staff/admin/retention', key: 'retention.nav' },
       { href: '/staff/admin/escrow', key: 'escrow.title' },
+      { href: '/staff/admin/declarations', key: 'declarations.admin.nav' },
     );
   if (hasRole(actor, 'identity_custodian'))
     nav.push(
@@ -43,6 +44,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/risk-oversight', key: 'risk.oversight' });
   nav.push(
+    { href: '/staff/declarations', key: 'declarations.nav' },
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
   );
