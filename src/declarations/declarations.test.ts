@@ -84,6 +84,8 @@ describe('declarations', () => {
           releases: 1,
           skipped: 0,
           other_currency: 0,
+          faults: '[]',
+          imported_by: null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();
