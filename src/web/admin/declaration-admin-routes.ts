@@ -32,7 +32,7 @@ async function adminPage(f: Form, deps: WebDeps, actor: StaffActor, shown: Shown
       ...view,
       policy,
       categories: CATEGORIES,
-      form: shown.error ? { name: formName, ...typedOf(f.body, 300) } : null,
+      form: shown.error ? { ...typedOf(f.body, 300), _form: formName } : null,
     },
     { notice: doneNotice(f, 'declarations.admin.done.', ['policy', 'position', 'holder']), ...shown },
   );

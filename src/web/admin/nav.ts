@@ -10,6 +10,9 @@ import { ENROL_PATH } from '../staff-auth.ts';
 export type NavLink = { href: string; key: string };
 
 export const INBOX_PATH = '/staff/cases';
+/** Every staff member's own declarations (any of them may hold a designated position), and the reviewers' list. */
+export const DECLARATIONS_PATH = '/staff/declarations';
+export const DECLARATIONS_REVIEW_PATH = '/staff/declarations/review';
 /** The recovery codes page; `?used=1` after a sign-in with a recovery code. */
 export const RECOVERY_PATH = '/staff/account/recovery';
 
@@ -43,8 +46,9 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
   if (hasRole(actor, 'platform_admin')) nav.push({ href: '/staff/admin/risk-oversight', key: 'risk.oversight' });
+  if (hasRole(actor, 'declaration_reviewer')) nav.push({ href: DECLARATIONS_REVIEW_PATH, key: 'declarations.review' });
   nav.push(
-    { href: '/staff/declarations', key: 'declarations.nav' },
+    { href: DECLARATIONS_PATH, key: 'declarations.nav' },
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
   );
@@ -59,7 +63,10 @@ export function adminNav(actor: Pick<StaffActor, 'roles'>): NavLink[] {
  */
 export function homeOf(actor: Pick<StaffActor, 'roles'>): string {
   if (hasRole(actor, ...KEY_ROLES, ...METADATA_ROLES)) return INBOX_PATH;
-  return adminNav(actor).find((n) => !n.href.startsWith('/staff/account/'))?.href ?? INBOX_PATH;
+  return (
+    adminNav(actor).find((n) => !n.href.startsWith('/staff/account/') && n.href !== DECLARATIONS_PATH)?.href ??
+    INBOX_PATH
+  );
 }
 
 /**

@@ -9,13 +9,13 @@ import { ASSET_KINDS, INTEREST_KINDS, OCCASIONS, readDeclaration, ROWS, totalsOf
 import { recuse } from '../../declarations/conflicts.ts';
 import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration } from '../../declarations/store.ts';
 import { hasRole } from '../../staff/session.ts';
+import { DECLARATIONS_PATH, DECLARATIONS_REVIEW_PATH } from '../admin/nav.ts';
 import type { WebDeps } from '../deps.ts';
 import { formOf, postForm, type Form } from '../form.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 
-export const DECLARATIONS_PATH = '/staff/declarations';
 const SENT: Readonly<Record<string, string>> = { filed: 'declarations.filed', recused: 'declarations.recused' };
 const MAX_TYPED = 2001;
 
@@ -93,7 +93,7 @@ export function declarationRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
     scope.get(DECLARATIONS_PATH, async (req, reply) => minePage(deps, form(req, reply)));
-    scope.get(`${DECLARATIONS_PATH}/review`, async (req, reply) => reviewPage(deps, form(req, reply)));
+    scope.get(DECLARATIONS_REVIEW_PATH, async (req, reply) => reviewPage(deps, form(req, reply)));
     scope.get(`${DECLARATIONS_PATH}/new`, async (req, reply) => formPage(deps, form(req, reply)));
     scope.post(`${DECLARATIONS_PATH}/new`, async (req, reply) => {
       const f = form(req, reply);
