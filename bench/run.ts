@@ -28,13 +28,15 @@
 //      releases streamed from disk against only reading and parsing them (goal ≥ half), peak RSS.
 //  15. corruption risk (bench/risk.ts): the signals page of an agency with 200,000 cases (goal p95
 //      under 200 ms).
+//  16. declarations (bench/declarations.ts): the automatic checks over 100,000 sealed interest and
+//      asset declarations, each opened with the reviewer's key (goal under 10 s).
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS, BENCH_SCALE_SECONDS / _WORKERS. BENCH_ONLY=<name> runs one section alone, in a
 // fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
-// backup 11, retention 12, scale 13, risk 15); BENCH_ONLY=ita runs section 8 and BENCH_ONLY=redflags section 14
+// backup 11, retention 12, scale 13, risk 15, declarations 16); BENCH_ONLY=ita runs section 8 and BENCH_ONLY=redflags section 14
 // alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS).
 // UV_THREADPOOL_SIZE and SUJARIT_DB_POOL pass through to the server.
 import { randomBytes, randomInt } from 'node:crypto';
@@ -61,6 +63,7 @@ import { backupSection } from './backup.ts';
 import { retentionSection } from './retention.ts';
 import { scaleSection } from './scale.ts';
 import { riskSection } from './risk.ts';
+import { declarationsSection } from './declarations.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { redFlagsSection } from './redflags.ts';
@@ -734,6 +737,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 15. corruption risk
     await riskSection({ clusterUrl: pg.url, db, say }, rows);
+
+    // ------------------------------------------------------------ 16. declarations
+    await declarationsSection({ clusterUrl: pg.url, db, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -745,12 +751,12 @@ async function main(): Promise<void> {
 }
 
 /** The sections BENCH_ONLY can run alone. */
-const ALONE = ['cases', 'line', 'filing', 'throttle', 'backup', 'retention', 'scale', 'risk'] as const;
+const ALONE = ['cases', 'line', 'filing', 'throttle', 'backup', 'retention', 'scale', 'risk', 'declarations'] as const;
 type Alone = (typeof ALONE)[number];
 
 /**
  * BENCH_ONLY=<one of ALONE>: one section alone (6, case handling; 7, the LINE webhook, 9, filing under
- * load, 10, the login limits, 11 backup, 12 retention, 13 several processes, 15 corruption risk; the server ones each with
+ * load, 10, the login limits, 11 backup, 12 retention, 13 several processes, 15 corruption risk, 16 declarations; the server ones each with
  * their own server), in a fresh embedded PostgreSQL; no Argon2 phases.
  */
 async function sectionOnly(started: number, which: Alone): Promise<void> {
@@ -777,6 +783,7 @@ async function sectionOnly(started: number, which: Alone): Promise<void> {
     if (which === 'cases') await casesSection({ clusterUrl: pg.url, db, postmasterPid, say }, rows);
     else if (which === 'retention') await retentionSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'risk') await riskSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'declarations') await declarationsSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else if (which === 'backup') await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
     else if (which === 'scale') await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);

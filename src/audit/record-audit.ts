@@ -96,6 +96,7 @@ export const AUDIT_ACTIONS = [
   'declarations_listed',
   'declaration_keys_shared',
   'declaration_recused',
+  'declarations_rechecked',
   'declaration_reminder_sent',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -22,7 +22,7 @@ import type { StaffActor } from '../staff/session.ts';
 import { recuse } from './conflicts.ts';
 import type { DeclarationContent } from './content.ts';
 import { addPosition, positionsOf, savePolicy, setHolding, DEFAULT_POLICY } from './positions.ts';
-import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration } from './store.ts';
+import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration, recheckAgency } from './store.ts';
 
 const SUPPLIER = '0107544000108';
 const CASE_BUSINESS = '0107536000102';
@@ -241,6 +241,21 @@ describe('declarations', () => {
     });
     const filed = await fileDeclaration({ db: t.db, actor: decl, token: randomUUID(), content: next });
     assert.deepEqual(filed.flags, ['net_worth_growth', 'cash_10x_income', 'change_unexplained']);
+  });
+
+  it('checks the agency’s declarations anew with the reviewer’s keys, restoring flags that changed', async () => {
+    const rev = who['rev@opdc.example'];
+    assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 0 });
+    await t.db.updateTable('declaration').set({ flags: [] }).where('id', '=', firstId).execute();
+    assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 1 });
+    const row = await t.db
+      .selectFrom('declaration')
+      .select('flags')
+      .where('id', '=', firstId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row.flags, ['cash_10x_income', 'asset_without_value']);
+    await assert.rejects(recheckAgency(t.db, who['admin@opdc.example']), { code: 'forbidden' });
+    assert.deepEqual(await recheckAgency(t.db, who['rev@nacc.example']), { checked: 0, changed: 0 });
   });
 
   it('lets the declarant recuse from the case of an alert, audited, and nobody else', async () => {

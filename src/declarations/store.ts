@@ -373,3 +373,61 @@ export async function openDeclaration({ db, actor, id }: { db: Db; actor: StaffA
     })),
   };
 }
+
+/** Declarations read per round trip when rechecking. */
+const RECHECK_BATCH = 5000;
+
+/**
+ * Runs the checks anew over every declaration of the reviewer's agency that they hold the key of
+ * (after the checks or their thresholds change), each against the same declarant's previous one,
+ * and stores the flags that changed. Read in batches in (declarant, filing time) order, so a
+ * declarant's previous declaration is the one read just before. Audited once with the counts.
+ */
+export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checked: number; changed: number }> {
+  const agencyId = reviewerAgency(actor);
+  type Cursor = { userId: number; filedAt: string; id: string };
+  let after = null as Cursor | null;
+  let previous: { userId: number; content: DeclarationContent } | null = null;
+  let checked = 0;
+  let changed = 0;
+  for (;;) {
+    const cursor: Cursor | null = after;
+    const rows = await db
+      .selectFrom('declaration as d')
+      .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
+      .select(['d.id', 'd.user_id', 'd.content', 'd.flags', 'k.sealed_key'])
+      // the filing time as PostgreSQL writes it: a Date would drop its microseconds
+      .select(sql<string>`d.filed_at::text`.as('filed_key'))
+      .where('d.agency_id', '=', agencyId)
+      .where(
+        cursor
+          ? sql<boolean>`(d.user_id, d.filed_at, d.id) > (${cursor.userId}, ${cursor.filedAt}::timestamptz, ${cursor.id}::uuid)`
+          : sql<boolean>`true`,
+      )
+      .orderBy('d.user_id')
+      .orderBy('d.filed_at')
+      .orderBy('d.id')
+      .limit(RECHECK_BATCH)
+      .execute();
+    if (rows.length === 0) break;
+    const updates: { id: string; flags: string }[] = [];
+    for (const r of rows) {
+      const content = openJson<DeclarationContent>(aeadKey(openKey(actor, r.sealed_key)), r.content, contentAad(r.id));
+      const before: DeclarationContent | null = previous && previous.userId === r.user_id ? previous.content : null;
+      const flags = checkDeclaration(content, before);
+      if (flags.join() !== (r.flags as string[]).join()) updates.push({ id: r.id, flags: `{${flags.join(',')}}` });
+      previous = { userId: r.user_id, content };
+    }
+    if (updates.length > 0)
+      await sql`update declaration d set flags = u.flags::text[]
+        from unnest(${updates.map((u) => u.id)}::uuid[], ${updates.map((u) => u.flags)}::text[]) as u(id, flags)
+        where d.id = u.id`.execute(db);
+    checked += rows.length;
+    changed += updates.length;
+    const last = rows[rows.length - 1] as (typeof rows)[number];
+    after = { userId: last.user_id, filedAt: last.filed_key, id: last.id };
+    if (rows.length < RECHECK_BATCH) break;
+  }
+  await recordAudit(db, { actorUserId: actor.id, action: 'declarations_rechecked', detail: { checked, changed } });
+  return { checked, changed };
+}

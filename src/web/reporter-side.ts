@@ -11,6 +11,7 @@ import { lineRoutes } from './channels/line-routes.ts';
 import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
+import { declarationSummaryRoutes } from './public/declaration-summary-routes.ts';
 import { dataRoutes } from './public/data-routes.ts';
 import { scorecardRoutes } from './public/scorecard-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
@@ -85,6 +86,7 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   // Public pages that belong to no one: read by anyone, logged for no one.
   logRoutes(app, deps);
   figuresRoutes(app, deps);
+  declarationSummaryRoutes(app, deps);
   dataRoutes(app, deps);
   scorecardRoutes(app, deps);
   itaPublicRoutes(app, deps);

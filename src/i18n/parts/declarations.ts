@@ -124,6 +124,10 @@ export const th: Record<string, string> = {
   'declarations.admin.done.policy': 'บันทึกนโยบายแล้ว',
   'declarations.admin.done.position': 'เพิ่มตำแหน่งแล้ว',
   'declarations.admin.done.holder': 'บันทึกผู้ดำรงตำแหน่งแล้ว',
+  'declarations.public.title': 'สรุปบัญชีทรัพย์สินและส่วนได้เสีย: {agency}',
+  'declarations.public.lead':
+    'หน่วยงานนี้เลือกเผยแพร่สรุปบัญชีของผู้ดำรงตำแหน่งที่กำหนด (ชื่อ ตำแหน่ง และยอดรวม) ตามนโยบายภายในของหน่วยงาน รายละเอียดทรัพย์สินและส่วนได้เสียไม่เปิดเผย',
+  'declarations.public.caption': 'บัญชีที่ยื่นแล้ว (ยอดรวมเป็นบาท)',
   'declarations.mail.subject': 'เตือนกำหนดยื่นบัญชีทรัพย์สินและส่วนได้เสีย',
   'declarations.mail.intro': 'บัญชี{occasion}ของคุณครบกำหนดยื่นภายใน {due}',
   'declarations.mail.link': 'ยื่นบัญชีได้ที่',
@@ -137,6 +141,7 @@ export const th: Record<string, string> = {
   'audit.action.declaration_keys_shared': 'ส่งกุญแจบัญชีให้ผู้ตรวจสอบ',
   'audit.action.declaration_recused': 'ถอนตัวจากเรื่องเพราะส่วนได้เสียที่แจ้ง',
   'audit.action.declaration_reminder_sent': 'ส่งอีเมลเตือนกำหนดยื่นบัญชี',
+  'audit.action.declarations_rechecked': 'ตรวจสอบบัญชีของหน่วยงานอัตโนมัติอีกครั้ง',
 };
 
 export const en: Record<string, string> = {
@@ -266,6 +271,10 @@ export const en: Record<string, string> = {
   'declarations.admin.done.policy': 'Policy saved.',
   'declarations.admin.done.position': 'Position added.',
   'declarations.admin.done.holder': 'Holder saved.',
+  'declarations.public.title': 'Interest and asset declarations: {agency}',
+  'declarations.public.lead':
+    'This agency publishes a summary of the declarations of its designated positions (name, position, totals) under its own policy. Details of assets and interests are not published.',
+  'declarations.public.caption': 'Declarations filed (totals in baht)',
   'declarations.mail.subject': 'Interest and asset declaration due',
   'declarations.mail.intro': 'Your declaration ({occasion}) is due by {due}.',
   'declarations.mail.link': 'File it at',
@@ -279,4 +288,5 @@ export const en: Record<string, string> = {
   'audit.action.declaration_keys_shared': 'Declaration keys shared with reviewers',
   'audit.action.declaration_recused': 'Recused from a case for a declared interest',
   'audit.action.declaration_reminder_sent': 'Declaration reminder mailed',
+  'audit.action.declarations_rechecked': 'Agency’s declarations checked anew',
 };
