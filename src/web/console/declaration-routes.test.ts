@@ -86,6 +86,14 @@ describe('declaration pages', () => {
     );
     assert.equal(policy.statusCode, 400);
     assert.match(policy.body, /id="yearlyDue-error"/);
+    assert.match(policy.body, /value="31\/2"/);
+    const published = await post(
+      'admin@opdc.example',
+      `${admin}/policy`,
+      { entryDays: '30', leavingDays: '30', remindDays: '7', yearlyDue: '30/10', publicSummary: 'on' },
+      admin,
+    );
+    assert.equal(published.statusCode, 303, published.body);
   });
 
   it('files with one fault fixed on the way, and a second post of the form files nothing new', async () => {
@@ -150,5 +158,16 @@ describe('declaration pages', () => {
     }
     assert.ok(!(await page('rev@nacc.example', '/staff/declarations/review')).body.includes(declUrl));
     assert.equal((await page('colleague@opdc.example', '/staff/declarations/review')).statusCode, 403);
+  });
+
+  it('publishes the summary (name, position, totals) only where the policy says so, and nothing else', async () => {
+    const pub = await h.app.inject({ method: 'GET', url: '/declarations/OPDC' });
+    assert.equal(pub.statusCode, 200);
+    assert.match(pub.body, /2,000,000|2,000,000/);
+    assert.match(pub.body, /พัสดุ/);
+    assert.ok(!pub.body.includes('MRK-typed'));
+    assert.ok(!pub.body.includes('0107544000108'));
+    assert.equal((await h.app.inject({ method: 'GET', url: '/declarations/NACC' })).statusCode, 404);
+    assert.equal((await h.app.inject({ method: 'GET', url: '/declarations/NOPE' })).statusCode, 404);
   });
 });
