@@ -429,7 +429,12 @@ export type Database = {
     public_totals: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
     filed_at: Stamp;
   };
-  declaration_key: { declaration_id: string; user_id: number; sealed_key: Buffer };
+  declaration_key: {
+    declaration_id: string;
+    user_id: number;
+    sealed_key: Buffer;
+    ring_key: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  };
   declaration_alert: {
     id: Generated<string>;
     declaration_id: string;

@@ -254,6 +254,15 @@ describe('declarations', () => {
       .where('id', '=', firstId)
       .executeTakeFirstOrThrow();
     assert.deepEqual(row.flags, ['cash_10x_income', 'asset_without_value']);
+    // the second run opened the reviewer's key ring (written by the first), not the sealed boxes
+    const ringed = await t.db.selectFrom('declaration_key').select('ring_key').where('user_id', '=', rev.id).execute();
+    assert.ok(ringed.length === 2 && ringed.every((k) => k.ring_key !== null));
+    await t.db
+      .updateTable('declaration_key')
+      .set({ ring_key: Buffer.alloc(60) })
+      .where('user_id', '=', rev.id)
+      .execute();
+    assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 0 }, 'a forged ring falls back to the box');
     await assert.rejects(recheckAgency(t.db, who['admin@opdc.example']), { code: 'forbidden' });
     assert.deepEqual(await recheckAgency(t.db, who['rev@nacc.example']), { checked: 0, changed: 0 });
   });

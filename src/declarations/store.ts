@@ -8,7 +8,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
-import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
+import { aeadKey, openJson, openRaw, sealJson, sealRaw } from '../crypto/aead.ts';
+import { subkey } from '../crypto/kdf.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
@@ -374,6 +375,23 @@ export async function openDeclaration({ db, actor, id }: { db: Db; actor: StaffA
   };
 }
 
+/**
+ * A reviewer's key ring (as cases/key-ring.ts): each content key they hold, wrapped once more under
+ * a key derived from their own private key, bound to the declaration and the holder. It adds no way
+ * in (whoever derives the ring key opens the sealed boxes anyway) and nothing readable is stored.
+ */
+const ringAad = (userId: number, declarationId: string) => `declaration-key-ring/${declarationId}/${userId}`;
+
+function ringOpen(ring: Buffer, userId: number, declarationId: string, wrapped: Buffer | null): Buffer | null {
+  if (!wrapped) return null;
+  try {
+    const key = openRaw(ring, wrapped, ringAad(userId, declarationId));
+    return key.length === 32 ? key : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Declarations read per round trip when rechecking. */
 const RECHECK_BATCH = 5000;
 
@@ -390,12 +408,13 @@ export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checke
   let previous: { userId: number; content: DeclarationContent } | null = null;
   let checked = 0;
   let changed = 0;
+  const ring = subkey(actor.keys.privateKey, 'declaration-key-ring');
   for (;;) {
     const cursor: Cursor | null = after;
     const rows = await db
       .selectFrom('declaration as d')
       .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
-      .select(['d.id', 'd.user_id', 'd.content', 'd.flags', 'k.sealed_key'])
+      .select(['d.id', 'd.user_id', 'd.content', 'd.flags', 'k.sealed_key', 'k.ring_key'])
       // the filing time as PostgreSQL writes it: a Date would drop its microseconds
       .select(sql<string>`d.filed_at::text`.as('filed_key'))
       .where('d.agency_id', '=', agencyId)
@@ -411,8 +430,13 @@ export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checke
       .execute();
     if (rows.length === 0) break;
     const updates: { id: string; flags: string }[] = [];
+    const rings: { id: string; ring: Buffer }[] = [];
     for (const r of rows) {
-      const content = openJson<DeclarationContent>(aeadKey(openKey(actor, r.sealed_key)), r.content, contentAad(r.id));
+      const key = ringOpen(ring, actor.id, r.id, r.ring_key);
+      const opened = key ?? openKey(actor, r.sealed_key);
+      if (!key) rings.push({ id: r.id, ring: sealRaw(ring, opened, ringAad(actor.id, r.id)) });
+      const content = openJson<DeclarationContent>(aeadKey(opened), r.content, contentAad(r.id));
+      opened.fill(0);
       const before: DeclarationContent | null = previous && previous.userId === r.user_id ? previous.content : null;
       const flags = checkDeclaration(content, before);
       if (flags.join() !== (r.flags as string[]).join()) updates.push({ id: r.id, flags: `{${flags.join(',')}}` });
@@ -422,12 +446,17 @@ export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checke
       await sql`update declaration d set flags = u.flags::text[]
         from unnest(${updates.map((u) => u.id)}::uuid[], ${updates.map((u) => u.flags)}::text[]) as u(id, flags)
         where d.id = u.id`.execute(db);
+    if (rings.length > 0)
+      await sql`update declaration_key k set ring_key = u.ring
+        from unnest(${rings.map((x) => x.id)}::uuid[], ${rings.map((x) => x.ring)}::bytea[]) as u(id, ring)
+        where k.declaration_id = u.id and k.user_id = ${actor.id}`.execute(db);
     checked += rows.length;
     changed += updates.length;
     const last = rows[rows.length - 1] as (typeof rows)[number];
     after = { userId: last.user_id, filedAt: last.filed_key, id: last.id };
     if (rows.length < RECHECK_BATCH) break;
   }
+  ring.fill(0);
   await recordAudit(db, { actorUserId: actor.id, action: 'declarations_rechecked', detail: { checked, changed } });
   return { checked, changed };
 }

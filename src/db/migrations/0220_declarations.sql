@@ -52,12 +52,18 @@ create table declaration (
 );
 create index declaration_agency on declaration (agency_id, filed_at desc);
 create index declaration_user on declaration (user_id, filed_at desc);
+-- rechecking an agency's declarations reads them in (declarant, filing time) order, a batch at a time
+create index declaration_recheck on declaration (agency_id, user_id, filed_at, id);
 
 -- The declaration's content key sealed to each person who may read it (the declarant, the reviewers).
 create table declaration_key (
   declaration_id uuid not null references declaration(id) on delete cascade,
   user_id integer not null references staff_user(id),
   sealed_key bytea not null,
+  -- the same key wrapped under the holder's ring key (HKDF of their private key), written when a
+  -- recheck first opens the box: AEAD opens in microseconds where the sealed box takes one X25519
+  -- operation (as case_key.ring_key, migration 0140)
+  ring_key bytea,
   primary key (declaration_id, user_id)
 );
 
