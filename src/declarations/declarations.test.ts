@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
 import { seedAgency, seedStaff, signedInActor } from '../../test/support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db.ts';
 import { scanner } from '../../test/support/leak-scan.ts';
 import { logicalDump } from '../../test/support/logical-dump.ts';
 import { seedCases } from '../../test/support/risk.ts';
+import { seedContract } from '../../test/support/declarations.ts';
 import { startSmtp } from '../../test/support/smtp.ts';
 import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
 import { sealTo } from '../crypto/sealed-box.ts';
@@ -67,33 +67,11 @@ describe('declarations', () => {
     for (const [email, agency, roles] of people) await seedStaff(t.db, agency, email, roles);
     for (const [email] of people) who[email] = await signedInActor(t.db, email);
     // a contract of the agency won by the declared supplier, and one of another agency
-    const agencies = await t.db.selectFrom('agency').select(['id', 'code']).execute();
-    const agencyId = (code: string) => agencies.find((a) => a.code === code)?.id ?? -1;
-    for (const [code, ocid] of [
+    for (const [agencyCode, ocid] of [
       ['OPDC', 'ocds-test-opdc-1'],
       ['NACC', 'ocds-test-nacc-1'],
-    ] as const) {
-      const imp = await t.db
-        .insertInto('procurement_import')
-        .values({
-          agency_id: agencyId(code),
-          source: 'egp',
-          file_name: 'x.csv',
-          settings: '',
-          lines: 1,
-          releases: 1,
-          skipped: 0,
-          other_currency: 0,
-          faults: '[]',
-          imported_by: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await sql`insert into procurement_release (import_id, ocid, title, buyer, release) values (${imp.id}, ${ocid},
-        'จ้างซ่อมถนน', 'OPDC', ${JSON.stringify({ ocid, awards: [{ suppliers: [{ id: `TH-DBD-${SUPPLIER}`, name: 'x' }] }] })}::jsonb)`.execute(
-        t.db,
-      );
-    }
+    ] as const)
+      await seedContract(t.db, { agencyCode, ocid, title: 'จ้างซ่อมถนน', supplierId: SUPPLIER, supplierName: 'x' });
     // a case the declarant handles that the case team recorded as concerning the relative's business
     await seedCases(t.db, { agency: 'OPDC', count: 1, category: 'bribery', at: new Date().toISOString() });
     const c = await t.db.selectFrom('report_case').select(['id', 'reference']).executeTakeFirstOrThrow();

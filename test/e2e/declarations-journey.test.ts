@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { sql } from 'kysely';
 import { connect, type Db } from '../../src/db/connection.ts';
 import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
 import { checkErrorSummary } from '../support/error-summary.ts';
+import { seedContract } from '../support/declarations.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
@@ -59,31 +59,13 @@ describe('a declaration filed on a phone without JavaScript, reviewed on a deskt
     );
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     db = connect(fixture.database.url, 2);
-    const town = await db.selectFrom('agency').select('id').where('code', '=', 'TOWN').executeTakeFirstOrThrow();
-    const imp = await db
-      .insertInto('procurement_import')
-      .values({
-        agency_id: town.id,
-        source: 'egp',
-        file_name: 'egp.csv',
-        settings: '',
-        lines: 1,
-        releases: 1,
-        skipped: 0,
-        other_currency: 0,
-        faults: '[]',
-        imported_by: null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const release = {
+    await seedContract(db, {
+      agencyCode: 'TOWN',
       ocid: 'ocds-egp-67019999999',
-      awards: [{ suppliers: [{ id: `TH-DBD-${SUPPLIER}`, name: SUPPLIER_NAME }] }],
-    };
-    await sql`insert into procurement_release (import_id, ocid, title, buyer, release)
-      values (${imp.id}, ${release.ocid}, 'จ้างก่อสร้างถนนคอนกรีต', 'เทศบาลเมืองตัวอย่าง', ${JSON.stringify(release)}::jsonb)`.execute(
-      db,
-    );
+      title: 'จ้างก่อสร้างถนนคอนกรีต',
+      supplierId: SUPPLIER,
+      supplierName: SUPPLIER_NAME,
+    });
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
     const checker = await openContext(browser, { javaScriptEnabled: true });
