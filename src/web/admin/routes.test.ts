@@ -80,10 +80,13 @@ describe('administration pages', () => {
 
   it('lists the pages of each role', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
+    // every staff member has their declarations page (any of them may hold a designated position)
     assert.deepEqual(hrefs(['platform_admin']), [
       '/staff/admin/agencies',
       '/staff/admin/oversight',
       '/staff/role-grants',
+      '/staff/admin/risk-oversight',
+      '/staff/declarations',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -92,8 +95,12 @@ describe('administration pages', () => {
       '/staff/admin/settings',
       '/staff/admin/retention',
       '/staff/admin/escrow',
+      '/staff/admin/declarations',
       '/staff/audit',
       '/staff/ita',
+      '/staff/procurement',
+      '/staff/risk',
+      '/staff/declarations',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -102,12 +109,15 @@ describe('administration pages', () => {
       '/staff/escrow',
       '/staff/personal-data',
       '/staff/role-grants',
+      '/staff/declarations',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
-    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', '/staff/account/password', '/staff/account/totp']);
-    assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
+    const own = ['/staff/declarations', '/staff/account/password', '/staff/account/totp'];
+    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', ...own]);
+    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', ...own]);
+    assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', ...own]);
+    assert.deepEqual(hrefs(['declaration_reviewer']), ['/staff/declarations/review', ...own]);
   });
 
   it('lets the platform administrator add an agency and invite its administrator, who sets up the account', async () => {
