@@ -158,6 +158,20 @@ describe('declaration pages', () => {
     }
     assert.ok(!(await page('rev@nacc.example', '/staff/declarations/review')).body.includes(declUrl));
     assert.equal((await page('colleague@opdc.example', '/staff/declarations/review')).statusCode, 403);
+    const rechecked = await post(
+      'rev@opdc.example',
+      '/staff/declarations/review/recheck',
+      {},
+      '/staff/declarations/review',
+    );
+    assert.equal(rechecked.headers.location, '/staff/declarations/review?sent=rechecked');
+    const refused = await post(
+      'colleague@opdc.example',
+      '/staff/declarations/review/recheck',
+      {},
+      '/staff/declarations',
+    );
+    assert.equal(refused.statusCode, 403);
   });
 
   it('publishes the summary (name, position, totals) only where the policy says so, and nothing else', async () => {

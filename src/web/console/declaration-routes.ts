@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ASSET_KINDS, INTEREST_KINDS, OCCASIONS, readDeclaration, ROWS, totalsOf } from '../../declarations/content.ts';
 import { recuse } from '../../declarations/conflicts.ts';
-import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration } from '../../declarations/store.ts';
+import {
+  fileDeclaration,
+  listForReviewer,
+  myDeclarations,
+  openDeclaration,
+  recheckAgency,
+} from '../../declarations/store.ts';
 import { hasRole } from '../../staff/session.ts';
 import { DECLARATIONS_PATH, DECLARATIONS_REVIEW_PATH } from '../admin/nav.ts';
 import type { WebDeps } from '../deps.ts';
@@ -16,7 +22,11 @@ import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 
-const SENT: Readonly<Record<string, string>> = { filed: 'declarations.filed', recused: 'declarations.recused' };
+const SENT: Readonly<Record<string, string>> = {
+  filed: 'declarations.filed',
+  recused: 'declarations.recused',
+  rechecked: 'declarations.rechecked',
+};
 const MAX_TYPED = 2001;
 
 function common(deps: WebDeps, f: Form) {
@@ -94,6 +104,18 @@ export function declarationRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(db));
     scope.get(DECLARATIONS_PATH, async (req, reply) => minePage(deps, form(req, reply)));
     scope.get(DECLARATIONS_REVIEW_PATH, async (req, reply) => reviewPage(deps, form(req, reply)));
+    scope.post(`${DECLARATIONS_REVIEW_PATH}/recheck`, async (req, reply) =>
+      postForm(
+        form(req, reply),
+        async () => {
+          await recheckAgency(db, staffOf(req));
+          return reply.redirect(`${DECLARATIONS_REVIEW_PATH}?sent=rechecked`, 303);
+        },
+        (error) => {
+          throw error ?? new Error('no action');
+        },
+      ),
+    );
     scope.get(`${DECLARATIONS_PATH}/new`, async (req, reply) => formPage(deps, form(req, reply)));
     scope.post(`${DECLARATIONS_PATH}/new`, async (req, reply) => {
       const f = form(req, reply);
