@@ -35,13 +35,15 @@
 //  18. open data (bench/opendata.ts): with 10,000,000 cases in 8,000 agencies, a month's release of
 //      every dataset (goal under 60 s) and its peak RSS; the catalogue and scorecard pages (goal p95
 //      under 100 ms); the overseer's all-agencies page (goal p95 under 300 ms).
+//  19. declarations (bench/declarations.ts): the automatic checks over 100,000 sealed interest and
+//      asset declarations, each opened with the reviewer's key (goal under 10 s).
 // Everything runs on 127.0.0.1 and a fresh embedded PostgreSQL in a temporary folder, removed at
 // the end. Knobs (environment): BENCH_SECONDS, BENCH_CLIENTS, BENCH_WEB_SECONDS, BENCH_CASES,
 // BENCH_LIST_N, BENCH_EXTRA_SQL (run after the migrations), BENCH_LEDGER_* (bench/ledger.ts),
 // BENCH_CASES_* (bench/cases.ts), BENCH_LINE_* (bench/line.ts), BENCH_FILING_* (bench/filing.ts),
 // BENCH_THROTTLE_SECONDS, BENCH_SCALE_SECONDS / _WORKERS. BENCH_ONLY=<name> runs one section alone, in a
 // fresh embedded PostgreSQL with no Argon2 phases (ALONE below: cases 6, line 7, filing 9, throttle 10,
-// backup 11, retention 12, scale 13, risk 15, opendata 18); BENCH_ONLY=ita runs section 8, BENCH_ONLY=redflags section 14
+// backup 11, retention 12, scale 13, risk 15, opendata 18, declarations 19); BENCH_ONLY=ita runs section 8, BENCH_ONLY=redflags section 14
 // and BENCH_ONLY=itemanalysis section 16 alone (no database; BENCH_REDFLAGS_RELEASES, BENCH_REDFLAGS_RUNS,
 // BENCH_ITEMANALYSIS_ATTEMPTS, BENCH_ITEMANALYSIS_RUNS); BENCH_ONLY=ethicsqa section 17 alone
 // (no database; BENCH_ETHICSQA_PASSAGES, BENCH_ETHICSQA_N).
@@ -71,6 +73,7 @@ import { retentionSection } from './retention.ts';
 import { scaleSection } from './scale.ts';
 import { riskSection } from './risk.ts';
 import { openDataSection } from './opendata.ts';
+import { declarationsSection } from './declarations.ts';
 import { itaPdfSection } from './ita-pdf.ts';
 import { itaScoreSection } from './ita-score.ts';
 import { redFlagsSection } from './redflags.ts';
@@ -763,6 +766,9 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------ 18. open data
     await openDataSection({ clusterUrl: pg.url, db, say }, rows);
+
+    // ------------------------------------------------------------ 19. declarations
+    await declarationsSection({ clusterUrl: pg.url, db, say }, rows);
   } catch (e) {
     if (server) console.error(`server output (last lines):\n${server.output().slice(-3000)}`);
     throw e;
@@ -774,12 +780,23 @@ async function main(): Promise<void> {
 }
 
 /** The sections BENCH_ONLY can run alone. */
-const ALONE = ['cases', 'line', 'filing', 'throttle', 'backup', 'retention', 'scale', 'risk', 'opendata'] as const;
+const ALONE = [
+  'cases',
+  'line',
+  'filing',
+  'throttle',
+  'backup',
+  'retention',
+  'scale',
+  'risk',
+  'opendata',
+  'declarations',
+] as const;
 type Alone = (typeof ALONE)[number];
 
 /**
  * BENCH_ONLY=<one of ALONE>: one section alone (6, case handling; 7, the LINE webhook, 9, filing under
- * load, 10, the login limits, 11 backup, 12 retention, 13 several processes, 15 corruption risk, 16 open data; the server ones each with
+ * load, 10, the login limits, 11 backup, 12 retention, 13 several processes, 15 corruption risk, 18 open data, 19 declarations; the server ones each with
  * their own server), in a fresh embedded PostgreSQL; no Argon2 phases.
  */
 async function sectionOnly(started: number, which: Alone): Promise<void> {
@@ -807,6 +824,7 @@ async function sectionOnly(started: number, which: Alone): Promise<void> {
     else if (which === 'retention') await retentionSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'risk') await riskSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'opendata') await openDataSection({ clusterUrl: pg.url, db, say }, rows);
+    else if (which === 'declarations') await declarationsSection({ clusterUrl: pg.url, db, say }, rows);
     else if (which === 'throttle') await throttleSection({ clusterUrl: pg.url, db, tmp, say }, rows);
     else if (which === 'backup') await backupSection({ clusterUrl: pg.url, tmp, say }, rows);
     else if (which === 'scale') await scaleSection({ clusterUrl: pg.url, db, tmp, clients: CLIENTS, say }, rows);

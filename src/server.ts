@@ -16,6 +16,7 @@ import { startLedger } from './ledger/service.ts';
 import { startDeadlineNotices } from './notify/deadline-notices.ts';
 import { startPermitReminders } from './notify/permit-reminders.ts';
 import { startItaReminders } from './notify/ita-reminders.ts';
+import { startDeclarationReminders } from './notify/declaration-reminders.ts';
 import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 import { startBackupSchedule } from './backup/schedule.ts';
@@ -114,6 +115,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
   const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const declarationReminders = startDeclarationReminders({ db, config, log: (level, msg) => app.log[level](msg) });
   const backups = startBackupSchedule({
     db,
     backup: config.backup,
@@ -144,6 +146,7 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
       await notices?.stop();
       await permits?.stop();
       await itaReminders?.stop();
+      await declarationReminders?.stop();
       await backups?.stop();
       await retention.stop();
       await app.close();

@@ -42,6 +42,7 @@ const LAYERS: Record<Layer, readonly string[]> = {
     'notify',
     'opendata',
     'ethics',
+    'declarations',
   ],
   base: ['db', 'crypto', 'i18n', 'pdf', 'errors.ts'],
 };

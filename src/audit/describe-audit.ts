@@ -82,6 +82,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
   { key: 'procurement', actions: ['procurement_imported', 'procurement_exported'] },
   { key: 'risk', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('risk_')) },
   { key: 'ethics', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('ethics_')) },
+  { key: 'declarations', actions: AUDIT_ACTIONS.filter((a) => a.startsWith('declaration')) },
 ];
 
 export function isAuditAction(v: unknown): v is AuditAction {

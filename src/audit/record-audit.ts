@@ -103,6 +103,16 @@ export const AUDIT_ACTIONS = [
   'ethics_attempt_submitted',
   'ethics_certificate_issued',
   'ethics_results_exported',
+  'declaration_policy_changed',
+  'declaration_position_saved',
+  'declaration_holder_changed',
+  'declaration_filed',
+  'declaration_opened',
+  'declarations_listed',
+  'declaration_keys_shared',
+  'declaration_recused',
+  'declarations_rechecked',
+  'declaration_reminder_sent',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -398,6 +398,53 @@ export type Database = {
     assessed_at: Date | null;
   };
   ita_reminder: { cycle_id: number; sent_on: string; missing: number; recipients: number };
+  /** Interest and asset declarations (migration 0220, src/declarations). */
+  declaration_policy: {
+    agency_id: number;
+    entry_days: ColumnType<number, number | undefined, number>;
+    leaving_days: ColumnType<number, number | undefined, number>;
+    yearly_due: ColumnType<string, string | undefined, string>;
+    remind_days: ColumnType<number, number | undefined, number>;
+    public_summary: ColumnType<boolean, boolean | undefined, boolean>;
+    updated_by: number | null;
+    updated_at: Stamp;
+  };
+  declaration_position: {
+    id: Generated<number>;
+    agency_id: number;
+    category: 'procurement' | 'finance' | 'permits' | 'executive' | 'other';
+    name: string;
+    created_by: number | null;
+    created_at: Stamp;
+  };
+  declaration_holder: { position_id: number; user_id: number; started_on: string; left_on: string | null };
+  declaration: {
+    id: string;
+    agency_id: number;
+    user_id: number;
+    occasion: 'entry' | 'yearly' | 'leaving';
+    filing_token: string;
+    content: Buffer;
+    flags: ColumnType<string[], string[] | undefined, string[]>;
+    public_totals: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+    filed_at: Stamp;
+  };
+  declaration_key: {
+    declaration_id: string;
+    user_id: number;
+    sealed_key: Buffer;
+    ring_key: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  };
+  declaration_alert: {
+    id: Generated<string>;
+    declaration_id: string;
+    kind: 'contract' | 'case';
+    case_id: string | null;
+    detail: Buffer;
+    recused_at: Date | null;
+  };
+  case_business: { case_id: string; juristic_id: string; added_by: number | null };
+  declaration_reminder: { user_id: number; occasion: 'entry' | 'yearly' | 'leaving'; due_on: string; sent_at: Stamp };
   ita_measure: {
     id: Generated<number>;
     cycle_id: number;

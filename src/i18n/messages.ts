@@ -24,6 +24,7 @@ import * as risk from './parts/risk.ts';
 import * as opendata from './parts/opendata.ts';
 import * as ethics from './parts/ethics.ts';
 import * as ethicsQa from './parts/ethics-qa.ts';
+import * as declarations from './parts/declarations.ts';
 
 type Dict = Record<string, string>;
 
@@ -440,6 +441,7 @@ const PARTS = [
   opendata,
   ethics,
   ethicsQa,
+  declarations,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

@@ -12,6 +12,7 @@ import type { WebDeps } from './deps.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { isOnionRequest } from './onion.ts';
 import { figuresRoutes } from './public/figures-routes.ts';
+import { declarationSummaryRoutes } from './public/declaration-summary-routes.ts';
 import { dataRoutes } from './public/data-routes.ts';
 import { scorecardRoutes } from './public/scorecard-routes.ts';
 import { itaPublicRoutes } from './public/ita-public-routes.ts';
@@ -100,6 +101,7 @@ export async function reporterSide(app: FastifyInstance, deps: WebDeps): Promise
   // Public pages that belong to no one: read by anyone, logged for no one.
   logRoutes(app, deps);
   figuresRoutes(app, deps);
+  declarationSummaryRoutes(app, deps);
   dataRoutes(app, deps);
   scorecardRoutes(app, deps);
   itaPublicRoutes(app, deps);

@@ -19,6 +19,7 @@ import { riskRoutes } from './console/risk-routes.ts';
 import { ethicsLearnRoutes } from './console/ethics-learn-routes.ts';
 import { ethicsResultsRoutes } from './console/ethics-results-routes.ts';
 import { ethicsRoutes } from './console/ethics-routes.ts';
+import { declarationRoutes } from './console/declaration-routes.ts';
 import { riskSignalRoutes } from './console/risk-signal-routes.ts';
 import { itaMeasuresRoutes } from './console/ita-measures-routes.ts';
 import { itaOitRoutes } from './console/ita-oit-routes.ts';
@@ -107,5 +108,6 @@ export async function staffSide(app: FastifyInstance, deps: WebDeps): Promise<vo
   ethicsRoutes(app, deps);
   ethicsLearnRoutes(app, deps);
   ethicsResultsRoutes(app, deps);
+  declarationRoutes(app, deps);
   apiRoutes(app, deps, 'staff');
 }

@@ -17,6 +17,7 @@ describe('homeOf', () => {
       [['supervisor'], '/staff/cases'],
       [['identity_custodian'], '/staff/cases'],
       [['auditor'], '/staff/cases'],
+      [['declaration_reviewer'], '/staff/declarations/review'],
       [[], '/staff/cases'],
     ];
     for (const [roles, home] of table) assert.equal(homeOf({ roles }), home, roles.join() || 'no role');

@@ -12,6 +12,9 @@ export type NavLink = { href: string; key: string };
 export const INBOX_PATH = '/staff/cases';
 /** The ethics question service, open to every staff member of an agency: in the menu, never a home. */
 export const ETHICS_ASK_PATH = '/staff/ethics/ask';
+/** Every staff member's own declarations (any of them may hold a designated position), and the reviewers' list. */
+export const DECLARATIONS_PATH = '/staff/declarations';
+export const DECLARATIONS_REVIEW_PATH = '/staff/declarations/review';
 /** The recovery codes page; `?used=1` after a sign-in with a recovery code. */
 export const RECOVERY_PATH = '/staff/account/recovery';
 
@@ -31,6 +34,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
       { href: '/staff/admin/settings', key: 'admin.nav.settings' },
       { href: '/staff/admin/retention', key: 'retention.nav' },
       { href: '/staff/admin/escrow', key: 'escrow.title' },
+      { href: '/staff/admin/declarations', key: 'declarations.admin.nav' },
     );
   if (hasRole(actor, 'identity_custodian'))
     nav.push(
@@ -44,15 +48,18 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
   if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
-  // every staff member of an agency takes its ethics courses; its ethics officers write them there
-  if (actor.roles.length > 0 && !hasRole(actor, 'platform_admin', 'overseer'))
-    nav.push({ href: '/staff/ethics', key: 'ethics.nav' });
+  // every staff member of an agency takes its ethics courses (its ethics officers write them there)
+  // and keeps their own declarations; the platform's administrators and overseers belong to none
+  const ofAgency = actor.roles.length > 0 && !hasRole(actor, 'platform_admin', 'overseer');
+  if (hasRole(actor, 'declaration_reviewer')) nav.push({ href: DECLARATIONS_REVIEW_PATH, key: 'declarations.review' });
+  if (ofAgency) nav.push({ href: '/staff/ethics', key: 'ethics.nav' });
   if (hasRole(actor, 'ethics_officer'))
     nav.push(
       { href: '/staff/ethics/knowledge', key: 'ethics.qa.nav.knowledge' },
       { href: '/staff/ethics/questions', key: 'ethics.qa.nav.inbox' },
     );
   if (actor.agencyId != null) nav.push({ href: ETHICS_ASK_PATH, key: 'ethics.qa.nav.ask' });
+  if (ofAgency) nav.push({ href: DECLARATIONS_PATH, key: 'declarations.nav' });
   nav.push(
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
@@ -69,7 +76,9 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
 export function homeOf(actor: Pick<StaffActor, 'roles'>): string {
   if (hasRole(actor, ...KEY_ROLES, ...METADATA_ROLES)) return INBOX_PATH;
   return (
-    adminNav(actor).find((n) => !n.href.startsWith('/staff/account/') && n.href !== ETHICS_ASK_PATH)?.href ?? INBOX_PATH
+    adminNav(actor).find(
+      (n) => !n.href.startsWith('/staff/account/') && n.href !== ETHICS_ASK_PATH && n.href !== DECLARATIONS_PATH,
+    )?.href ?? INBOX_PATH
   );
 }
 

@@ -80,56 +80,46 @@ describe('administration pages', () => {
 
   it('lists the pages of each role', () => {
     const hrefs = (roles: Parameters<typeof adminNav>[0]['roles']) => adminNav({ roles }).map((n) => n.href);
+    const account = ['/staff/account/password', '/staff/account/totp'];
+    // every staff member of an agency has the ethics courses and their own declarations
+    const own = ['/staff/ethics', '/staff/declarations', ...account];
     assert.deepEqual(hrefs(['platform_admin']), [
       '/staff/admin/agencies',
       '/staff/admin/oversight',
       '/staff/admin/risk-oversight',
       '/staff/role-grants',
-      '/staff/account/password',
-      '/staff/account/totp',
+      ...account,
     ]);
     assert.deepEqual(hrefs(['agency_admin', 'auditor']), [
       '/staff/admin/users',
       '/staff/admin/settings',
       '/staff/admin/retention',
       '/staff/admin/escrow',
+      '/staff/admin/declarations',
       '/staff/audit',
       '/staff/ita',
       '/staff/procurement',
       '/staff/risk',
-      '/staff/ethics',
-      '/staff/account/password',
-      '/staff/account/totp',
+      ...own,
     ]);
     assert.deepEqual(hrefs(['identity_custodian']), [
       '/staff/identity-requests',
       '/staff/escrow',
       '/staff/personal-data',
       '/staff/role-grants',
-      '/staff/ethics',
-      '/staff/account/password',
-      '/staff/account/totp',
+      ...own,
     ]);
-    assert.deepEqual(hrefs(['investigator']), [
-      '/staff/role-grants',
-      '/staff/ethics',
-      '/staff/account/password',
-      '/staff/account/totp',
-    ]);
-    assert.deepEqual(hrefs(['ita_assessor']), [
-      '/staff/ita',
-      '/staff/ethics',
-      '/staff/account/password',
-      '/staff/account/totp',
-    ]);
+    assert.deepEqual(hrefs(['investigator']), ['/staff/role-grants', ...own]);
+    assert.deepEqual(hrefs(['ita_assessor']), ['/staff/ita', ...own]);
+    assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', ...account]);
+    assert.deepEqual(hrefs(['declaration_reviewer']), ['/staff/declarations/review', ...own]);
     assert.deepEqual(hrefs(['ethics_officer']), [
       '/staff/ethics',
       '/staff/ethics/knowledge',
       '/staff/ethics/questions',
-      '/staff/account/password',
-      '/staff/account/totp',
+      '/staff/declarations',
+      ...account,
     ]);
-    assert.deepEqual(hrefs(['overseer']), ['/staff/oversight', '/staff/account/password', '/staff/account/totp']);
   });
 
   it('leads the brand link home, and shows the inbox in the menu only to those whose home it is', async () => {

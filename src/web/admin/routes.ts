@@ -10,6 +10,7 @@ import { invitationRoutes } from './invitation.ts';
 import { riskOversightRoutes } from './risk-oversight-routes.ts';
 import { oversightAdminRoutes } from './oversight-admin-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
+import { declarationAdminRoutes } from './declaration-admin-routes.ts';
 import { retentionRoutes } from './retention-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
 
@@ -23,6 +24,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     invitationRoutes(scope, deps);
     settingsRoutes(scope, deps);
     retentionRoutes(scope, deps);
+    declarationAdminRoutes(scope, deps);
     auditRoutes(scope, deps);
     riskOversightRoutes(scope, deps);
     oversightAdminRoutes(scope, deps);
