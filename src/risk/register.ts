@@ -2,7 +2,7 @@
 // inherent and residual likelihood × impact, treatment) and their actions (owner, due date, budget,
 // six- and twelve-month progress; or an ITA measure standing for the action, entered once). Every
 // change is audited and kept whole in risk_history, in the transaction that makes it.
-import type { Insertable, Transaction } from 'kysely';
+import { type Insertable, sql, type Transaction } from 'kysely';
 import { recordAudit, type AuditAction } from '../audit/record-audit.ts';
 import { currentFiscalYear } from '../cases/figures.ts';
 import { bangkokToday } from '../cases/permit-dates.ts';
@@ -492,11 +492,22 @@ export async function candidateRiskFrom(
     throw new AppError('too_large', 'evidence too large', 'error.form', { evidence: 'risk.error.too_long' });
   const values = validateRisk(matrixOf(DEFAULT_MATRIX), { area, event });
   const registerId = await openRegister({ db, actor, fiscalYear: currentFiscalYear(now) });
+  const stored = `[${proof}]`;
   return db.transaction().execute(async (trx) => {
+    // The same evidence twice (a form sent twice, a page reloaded) is the risk already made.
+    await trx.selectFrom('risk_register').select('id').where('id', '=', registerId).forUpdate().execute();
+    const made = await trx
+      .selectFrom('risk_item')
+      .select('id')
+      .where('register_id', '=', registerId)
+      .where(sql<boolean>`evidence = ${stored}::jsonb`)
+      .orderBy('id')
+      .executeTakeFirst();
+    if (made) return { registerId, riskId: made.id };
     const row = await insertRisk(trx, registerId, {
       ...values,
       state: 'candidate',
-      evidence: `[${proof}]`,
+      evidence: stored,
       updated_by: actor.id,
     });
     await recordChange(trx, actor, { registerId, riskId: row.id, action: 'risk_candidate_made', snapshot: row });

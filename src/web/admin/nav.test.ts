@@ -17,6 +17,8 @@ describe('homeOf', () => {
       [['supervisor'], '/staff/cases'],
       [['identity_custodian'], '/staff/cases'],
       [['auditor'], '/staff/cases'],
+      [['risk_officer'], '/staff/risk'],
+      [['risk_reviewer'], '/staff/risk'],
       [[], '/staff/cases'],
     ];
     for (const [roles, home] of table) assert.equal(homeOf({ roles }), home, roles.join() || 'no role');
