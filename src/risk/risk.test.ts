@@ -447,7 +447,7 @@ describe('risk register and signals', () => {
       ).sort(),
       ['agencyCode', 'reviewerEmail'],
     );
-    await setOversight({ db: t.db, actor: who['root@platform'], reviewerEmail: 'REV@pacc ', agencyCode: 'OPDC' });
+    await setOversight({ db: t.db, actor: who['root@platform'], reviewerEmail: 'REV@pacc ', agencyCode: ' opdc' });
     const reg = await loadRegister({ db: t.db, actor: who['rev@pacc'], registerId: id });
     assert.equal(reg.access, 'review');
     assert.deepEqual(checklistHints(reg).areas_covered, { met: 1, of: 7 });

@@ -213,6 +213,8 @@ describe('procurement red flags in the console', () => {
     assert.equal(shown.statusCode, 200);
     assert.match(shown.body, /สร้างความเสี่ยงที่รอประเมินแล้ว พร้อมหลักฐานจากธงแดง/);
     assert.match(shown.body, /redflag:R028\.TH_FEW_BIDDERS/);
+    assert.match(shown.body, /จากธงแดงการจัดซื้อจัดจ้าง: <a href="\/staff\/procurement\/process\?ocid=ocds-x-1">/);
+    assert.match(shown.body, /<li>ผู้เสนอราคาน้อยกว่า 3 ราย \(TH_FEW_BIDDERS\)<\/li>/);
     assert.doesNotMatch(shown.body, /<script>alert/);
     const audited = await h.db
       .selectFrom('audit_event')

@@ -70,6 +70,20 @@ describe('corruption-risk pages', () => {
     riskId = Number(m[2]);
     const risk = await page('risk@opdc.example', String(made.headers.location));
     assert.match(risk.body, /signal:categories/);
+    // the evidence reads as what it is: the signal by name, linked to its page of that year
+    assert.match(
+      risk.body,
+      new RegExp(
+        `จากสัญญาณ: <a href="/staff/risk/signals\\?fy=${year}">เรื่องแจ้งเบาะแสและร้องเรียนตามประเภทและหมวด และแนวโน้ม</a>`,
+      ),
+    );
+    // sent again (a double click, a reload of the form): the risk already made
+    const again = await post('risk@opdc.example', '/staff/risk/signals', {
+      fy: year,
+      signal: 'categories',
+      row: 'tip.bribery',
+    });
+    assert.equal(again.headers.location, made.headers.location);
     // a forged row, and roles that read no signals or make no risk
     const forged = await post('risk@opdc.example', '/staff/risk/signals', {
       fy: year,
