@@ -53,7 +53,8 @@ export function publishedForm(r: { agencyCode: string; fiscalYear: number; matri
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The register's canonical text and digest as it stands now. */
-async function currentForm(db: Db, registerId: number) {
+/** The register as it stands: its row, canonical text and digest (what a publication would commit to). */
+export async function currentForm(db: Db, registerId: number) {
   const row = await db
     .selectFrom('risk_register as r')
     .innerJoin('agency as a', 'a.id', 'r.agency_id')

@@ -183,7 +183,7 @@ export async function listRegisters({ db, actor }: { db: Db; actor: StaffActor }
     .execute();
 }
 
-async function registerRow(db: Db | Trx, registerId: number) {
+export async function registerRow(db: Db | Trx, registerId: number) {
   if (!Number.isSafeInteger(registerId) || registerId <= 0) throw notFound();
   const row = await db
     .selectFrom('risk_register as r')
@@ -305,7 +305,19 @@ export async function loadRegister({
   registerId: number;
 }): Promise<Register> {
   const row = await registerRow(db, registerId);
-  const access = await riskAccess(db, actor, row.agency_id);
+  return registerOf(db, row, await riskAccess(db, actor, row.agency_id));
+}
+
+/**
+ * A register whole, for a caller that has decided who may see it (`access` is what the page
+ * offers). `riskEvidenceFor` (ita-evidence.ts) gives the agency's own ITA editors the register the
+ * agency published, as the PDF that answers an ITA item.
+ */
+export async function registerOf(
+  db: Db,
+  row: Awaited<ReturnType<typeof registerRow>>,
+  access: RiskAccess,
+): Promise<Register> {
   const matrix = matrixOf(row.matrix_name);
   const publications = await db
     .selectFrom('risk_publication')
