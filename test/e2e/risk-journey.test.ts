@@ -141,7 +141,8 @@ describe('a corruption-risk register from a signal to the review, in a browser w
     assert.equal(made.status(), 200);
     assert.match(pathOf(page), /^\/staff\/risk\/\d+\/risks\/\d+\?sent=candidate$/);
     await page.getByRole('status').filter({ hasText: 'สร้างความเสี่ยงที่รอประเมินแล้ว' }).waitFor();
-    assert.match(await page.locator('code').first().innerText(), /signal:categories/);
+    await page.getByText('จากสัญญาณ: เรื่องแจ้งเบาะแสและร้องเรียนตามประเภทและหมวด และแนวโน้ม').waitFor();
+    assert.match((await page.locator('.evidence-data code').first().textContent()) ?? '', /signal:categories/);
     await axe.check();
   });
 
@@ -271,10 +272,19 @@ describe('a corruption-risk register from a signal to the review, in a browser w
     contexts.push(phone);
     axe.watch(phone.context);
     await phone.context.addCookies(await officer.context().cookies());
-    for (const href of [registerPath, `/staff/risk/signals?fy=${year}`]) {
+    for (const href of [
+      registerPath,
+      `${registerPath}/risks/${await firstRiskId()}`,
+      `/staff/risk/signals?fy=${year}`,
+      '/staff/procurement',
+      '/staff/procurement/process?ocid=th-egp-66019000001',
+    ]) {
       const res = await phone.page.goto(`${server.url}${href}`);
       assert.equal(res?.status(), 200, href);
       await phone.page.getByRole('heading', { level: 1 }).waitFor();
+      // nothing wider than the phone (the published digest wraps): no sideways scrolling
+      const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${href} is ${width} px wide on a 390 px phone`);
     }
     await axe.check();
     assert.ok(axe.checked >= 8, `axe checked ${axe.checked} pages`);
