@@ -193,6 +193,9 @@ describe('corruption-risk pages', () => {
       'score.areas_covered': '7',
     });
     assert.equal(badScore.statusCode, 400);
+    // the summary names each item at fault, not four times the same words
+    for (const item of ['ครอบคลุมทุกด้านความเสี่ยง', 'ใช้หลักฐานจากข้อมูล', 'การดำเนินการตามกำหนดเวลา'])
+      assert.match(badScore.body, new RegExp(`<a href="#score\\.[a-z_]+">${item}: `), item);
     const scored = await post('rev@nacc.example', `/staff/risk/${registerId}/reviews`, {
       'score.areas_covered': '1',
       'score.evidence_used': '2',
