@@ -310,7 +310,7 @@ export async function loadRegister({
 
 /**
  * A register whole, for a caller that has decided who may see it (`access` is what the page
- * offers). `riskEvidenceFor` (ita-evidence.ts) gives the agency's own ITA editors the register the
+ * offers). `attachRiskEvidence` (ita-evidence.ts) gives the agency's own ITA editors the register the
  * agency published, as the PDF that answers an ITA item.
  */
 export async function registerOf(
