@@ -84,6 +84,7 @@ describe('administration pages', () => {
       '/staff/admin/agencies',
       '/staff/admin/oversight',
       '/staff/role-grants',
+      '/staff/admin/risk-oversight',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
@@ -94,9 +95,19 @@ describe('administration pages', () => {
       '/staff/admin/escrow',
       '/staff/audit',
       '/staff/ita',
+      '/staff/risk',
+      '/staff/procurement',
       '/staff/account/password',
       '/staff/account/totp',
     ]);
+    // issue 16: the registers first (where a risk officer lands), then the red flags they read
+    assert.deepEqual(hrefs(['risk_officer']), [
+      '/staff/risk',
+      '/staff/procurement',
+      '/staff/account/password',
+      '/staff/account/totp',
+    ]);
+    assert.deepEqual(hrefs(['risk_reviewer']), ['/staff/risk', '/staff/account/password', '/staff/account/totp']);
     assert.deepEqual(hrefs(['identity_custodian']), [
       '/staff/identity-requests',
       '/staff/escrow',
