@@ -58,6 +58,8 @@ describe('corruption-risk pages', () => {
     assert.ok(!res.body.includes(CONTENT_MARKER));
     assert.match(res.body, /<td>6<\/td>/);
     assert.match(res.body, /<abbr title="[^"]+">&lt;5<\/abbr>/);
+    // no clock ran out: the deadline rows count nothing, and offer no risk to make of nothing
+    assert.doesNotMatch(res.body, /name="signal" value="deadlines"/);
     const made = await post('risk@opdc.example', '/staff/risk/signals', {
       fy: year,
       signal: 'categories',
