@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { KdfParams } from '../crypto/kdf.ts';
 import type { Db } from '../db/connection.ts';
+import { STAFF_ROLES } from '../db/schema.ts';
 import { addStaffUser } from '../staff/add-user.ts';
 
-export const usage =
-  'user add --agency CODE|- --email EMAIL --role ROLE[,ROLE…] [--name "NAME"] --password-stdin   (roles: platform_admin (agency -), agency_admin, intake_officer, investigator, supervisor, identity_custodian, auditor)';
+/** The roles from the schema's one list, so a role added there (risk_officer, risk_reviewer, …) is named here too. */
+export const usage = `user add --agency CODE|- --email EMAIL --role ROLE[,ROLE…] [--name "NAME"] --password-stdin   (roles: platform_admin (agency -), ${STAFF_ROLES.filter((r) => r !== 'platform_admin').join(', ')})`;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -53,7 +53,8 @@ export function publishedForm(r: { agencyCode: string; fiscalYear: number; matri
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** The register's canonical text and digest as it stands now. */
-async function currentForm(db: Db, registerId: number) {
+/** The register as it stands: its row, canonical text and digest (what a publication would commit to). */
+export async function currentForm(db: Db, registerId: number) {
   const row = await db
     .selectFrom('risk_register as r')
     .innerJoin('agency as a', 'a.id', 'r.agency_id')
@@ -68,7 +69,7 @@ async function currentForm(db: Db, registerId: number) {
   return { row, text, digest: sha256(text) };
 }
 
-/** Publishes the register (risk officers): its digest goes to the ledger's outbox in this transaction. */
+/** Publishes the register (risk officers): its digest goes to the ledger's outbox in this transaction; an unchanged register is not published twice. */
 export async function publishRegister({
   db,
   actor,
@@ -85,6 +86,15 @@ export async function publishRegister({
   if (!text.includes('"number":'))
     throw new AppError('invalid_input', 'an empty register', 'risk.error.empty', { publish: 'risk.error.empty' });
   await db.transaction().execute(async (trx) => {
+    // Unchanged since its last publication (a button pressed twice): already in the ledger, nothing to add.
+    await trx.selectFrom('risk_register').select('id').where('id', '=', row.id).forUpdate().execute();
+    const last = await trx
+      .selectFrom('risk_publication')
+      .select('digest')
+      .where('register_id', '=', row.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (last?.digest.equals(digest)) return;
     const { entry, opening } = makeEntry(
       'risk_register',
       `risk-register/${row.code}/${row.fiscal_year}`,

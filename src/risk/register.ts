@@ -2,7 +2,7 @@
 // inherent and residual likelihood × impact, treatment) and their actions (owner, due date, budget,
 // six- and twelve-month progress; or an ITA measure standing for the action, entered once). Every
 // change is audited and kept whole in risk_history, in the transaction that makes it.
-import type { Insertable, Transaction } from 'kysely';
+import { type Insertable, sql, type Transaction } from 'kysely';
 import { recordAudit, type AuditAction } from '../audit/record-audit.ts';
 import { currentFiscalYear } from '../cases/figures.ts';
 import { bangkokToday } from '../cases/permit-dates.ts';
@@ -183,7 +183,7 @@ export async function listRegisters({ db, actor }: { db: Db; actor: StaffActor }
     .execute();
 }
 
-async function registerRow(db: Db | Trx, registerId: number) {
+export async function registerRow(db: Db | Trx, registerId: number) {
   if (!Number.isSafeInteger(registerId) || registerId <= 0) throw notFound();
   const row = await db
     .selectFrom('risk_register as r')
@@ -305,7 +305,19 @@ export async function loadRegister({
   registerId: number;
 }): Promise<Register> {
   const row = await registerRow(db, registerId);
-  const access = await riskAccess(db, actor, row.agency_id);
+  return registerOf(db, row, await riskAccess(db, actor, row.agency_id));
+}
+
+/**
+ * A register whole, for a caller that has decided who may see it (`access` is what the page
+ * offers). `attachRiskEvidence` (ita-evidence.ts) gives the agency's own ITA editors the register the
+ * agency published, as the PDF that answers an ITA item.
+ */
+export async function registerOf(
+  db: Db,
+  row: Awaited<ReturnType<typeof registerRow>>,
+  access: RiskAccess,
+): Promise<Register> {
   const matrix = matrixOf(row.matrix_name);
   const publications = await db
     .selectFrom('risk_publication')
@@ -492,11 +504,22 @@ export async function candidateRiskFrom(
     throw new AppError('too_large', 'evidence too large', 'error.form', { evidence: 'risk.error.too_long' });
   const values = validateRisk(matrixOf(DEFAULT_MATRIX), { area, event });
   const registerId = await openRegister({ db, actor, fiscalYear: currentFiscalYear(now) });
+  const stored = `[${proof}]`;
   return db.transaction().execute(async (trx) => {
+    // The same evidence twice (a form sent twice, a page reloaded) is the risk already made.
+    await trx.selectFrom('risk_register').select('id').where('id', '=', registerId).forUpdate().execute();
+    const made = await trx
+      .selectFrom('risk_item')
+      .select('id')
+      .where('register_id', '=', registerId)
+      .where(sql<boolean>`evidence = ${stored}::jsonb`)
+      .orderBy('id')
+      .executeTakeFirst();
+    if (made) return { registerId, riskId: made.id };
     const row = await insertRisk(trx, registerId, {
       ...values,
       state: 'candidate',
-      evidence: `[${proof}]`,
+      evidence: stored,
       updated_by: actor.id,
     });
     await recordChange(trx, actor, { registerId, riskId: row.id, action: 'risk_candidate_made', snapshot: row });

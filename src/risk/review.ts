@@ -54,7 +54,8 @@ export async function setOversight({
   if (!hasRole(actor, 'platform_admin'))
     throw new AppError('forbidden', 'platform administrators only', 'error.forbidden');
   const email = typeof reviewerEmail === 'string' ? reviewerEmail.trim().toLowerCase().slice(0, 320) : '';
-  const code = typeof agencyCode === 'string' ? agencyCode.trim().slice(0, 40) : '';
+  // Codes are kept in capitals (agencies/add-agency.ts): 'town' is TOWN, as the CLI reads it.
+  const code = typeof agencyCode === 'string' ? agencyCode.trim().toUpperCase().slice(0, 40) : '';
   const reviewer = await db
     .selectFrom('staff_user as u')
     .innerJoin('staff_role as r', 'r.user_id', 'u.id')

@@ -403,6 +403,14 @@ describe('risk register and signals', () => {
       await assert.rejects(publishRegister({ db: t.db, actor: who['sup@opdc'], registerId: id }), code('forbidden'));
       const { digest } = await publishRegister({ db: t.db, actor: who['risk@opdc'], registerId: id });
       assert.match(digest, /^[0-9a-f]{64}$/);
+      // pressed twice, unchanged: one publication, one ledger entry
+      assert.equal((await publishRegister({ db: t.db, actor: who['risk@opdc'], registerId: id })).digest, digest);
+      const pubs = await t.db
+        .selectFrom('risk_publication')
+        .select('outbox_id')
+        .where('register_id', '=', id)
+        .execute();
+      assert.equal(pubs.length, 1);
       await runSequencer({ db: t.db, key: ledger.key });
       const ok = await verifyRegister({ db: t.db, actor: who['sup@opdc'], registerId: id });
       assert.deepEqual(ok, {
@@ -447,7 +455,7 @@ describe('risk register and signals', () => {
       ).sort(),
       ['agencyCode', 'reviewerEmail'],
     );
-    await setOversight({ db: t.db, actor: who['root@platform'], reviewerEmail: 'REV@pacc ', agencyCode: 'OPDC' });
+    await setOversight({ db: t.db, actor: who['root@platform'], reviewerEmail: 'REV@pacc ', agencyCode: ' opdc' });
     const reg = await loadRegister({ db: t.db, actor: who['rev@pacc'], registerId: id });
     assert.equal(reg.access, 'review');
     assert.deepEqual(checklistHints(reg).areas_covered, { met: 1, of: 7 });

@@ -1,7 +1,8 @@
 // An agency's corruption-risk register end to end in a real browser with JavaScript off, against the
 // real server process:
 // - the risk officer reads the signals of the agency's cases (counts below 5 shown as "<5") and
-//   turns a row into a candidate risk in one action;
+//   turns a row into a candidate risk in one action; then opens a procurement red flag of the
+//   agency's e-GP open data (imported with the CLI, Thai column names) and turns it into a risk too;
 // - rates it (a fault first: the one error pattern), plans an action, publishes the register (its
 //   digest goes to the ledger) and downloads the assessment report, read back with pdftotext;
 // - a reviewer of the overseeing agency scores the register; the agency answers;
@@ -10,7 +11,7 @@
 // database. axe (WCAG 2.2 A/AA) checks every page loaded, at a phone's width.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +34,13 @@ const STAFF = {
 } as const;
 const EVENT = 'เจ้าหน้าที่เรียกรับเงินเพื่อเร่งออกใบอนุญาต';
 const ACTION = 'เปิดเผยลำดับคิวคำขออนุญาตบนเว็บไซต์';
+// e-GP open data as published (Thai column names): a specific-method purchase signed in September,
+// the last month of the fiscal year, at 99.5% of the reference price.
+const EGP = [
+  'รหัสโครงการ,ชื่อโครงการ,ชื่อหน่วยงาน,วิธีจัดซื้อฯ,งบประมาณ(บาท),ราคากลาง(บาท),ราคาตกลงซื้อ/จ้าง,ชื่อผู้ชนะ,เลขนิติบุคคล,วันที่ประกาศ,วันที่ลงนามสัญญา',
+  '66019000001,ซื้อวัสดุสำนักงาน,เทศบาลเมืองตัวอย่าง,วิธีเฉพาะเจาะจง,"100,000.00","99,000.00","98,500.00",บริษัท ก จำกัด,0105555000001,01/09/2566,15/09/2566',
+  '66019000002,จ้างก่อสร้างถนน,เทศบาลเมืองตัวอย่าง,วิธีประกาศเชิญชวนทั่วไป (e-bidding),"5,000,000","4,900,000","3,900,000",บริษัท ข จำกัด,0105555000002,01/03/2566,01/05/2566',
+].join('\r\n');
 
 describe('a corruption-risk register from a signal to the review, in a browser without JavaScript', () => {
   let fixture: Awaited<ReturnType<typeof serverFixture>>;
@@ -83,12 +91,33 @@ describe('a corruption-risk register from a signal to the review, in a browser w
       .insertInto('risk_oversight')
       .values({ reviewer_user_id: reviewer.id, agency_id: town.id, granted_by: reviewer.id })
       .execute();
+    await writeFile(path.join(work, 'egp.csv'), EGP);
+    await writeFile(path.join(work, 'flags.ini'), '[TH_REFERENCE_PRICE]\n[TH_FISCAL_YEAR_END]\n');
+    assert.match(
+      await runCli(
+        [
+          'procurement',
+          'import',
+          '--agency',
+          'TOWN',
+          '--input',
+          path.join(work, 'egp.csv'),
+          '--settings',
+          path.join(work, 'flags.ini'),
+        ],
+        env,
+      ),
+      /1 processes flagged/,
+    );
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();
     const checker = await openContext(browser, { javaScriptEnabled: true });
     contexts.push(checker);
     axe = watchAxe(checker.page, server.url);
   });
+
+  const firstRiskId = async () =>
+    (await db.selectFrom('risk_item').select('id').where('number', '=', 1).executeTakeFirstOrThrow()).id;
 
   after(async () => {
     await db?.destroy();
@@ -112,8 +141,42 @@ describe('a corruption-risk register from a signal to the review, in a browser w
     assert.equal(made.status(), 200);
     assert.match(pathOf(page), /^\/staff\/risk\/\d+\/risks\/\d+\?sent=candidate$/);
     await page.getByRole('status').filter({ hasText: 'สร้างความเสี่ยงที่รอประเมินแล้ว' }).waitFor();
-    assert.match(await page.locator('code').first().innerText(), /signal:categories/);
+    await page.getByText('จากสัญญาณ: เรื่องแจ้งเบาะแสและร้องเรียนตามประเภทและหมวด และแนวโน้ม').waitFor();
+    assert.match((await page.locator('.evidence-data code').first().textContent()) ?? '', /signal:categories/);
     await axe.check();
+  });
+
+  it('the risk officer opens a procurement red flag and turns it into a candidate risk', async () => {
+    const page = await as('officer');
+    await page.goto(`${server.url}/staff/risk`);
+    await clickAndLoad(page, page.getByRole('link', { name: 'ธงแดงการจัดซื้อจัดจ้าง' }));
+    const row = page.getByRole('row', { name: /ซื้อวัสดุสำนักงาน/ });
+    assert.doesNotMatch(
+      (await page.locator('main').textContent()) ?? '',
+      /จ้างก่อสร้างถนน/,
+      'a process without flags is not listed',
+    );
+    await clickAndLoad(page, row.getByRole('link', { name: 'th-egp-66019000001' }));
+    await page.getByText('ซื้อวิธีเฉพาะเจาะจงในเดือนสุดท้ายของปีงบประมาณ').waitFor();
+    const made = await clickAndLoad(page, page.getByRole('button', { name: 'สร้างความเสี่ยงจากธงแดงนี้' }));
+    assert.equal(made.status(), 200);
+    const riskPath = pathOf(page);
+    assert.match(riskPath, /^\/staff\/risk\/\d+\/risks\/\d+\?sent=flag$/);
+    await page.getByRole('status').filter({ hasText: 'สร้างความเสี่ยงที่รอประเมินแล้ว พร้อมหลักฐานจากธงแดง' }).waitFor();
+    assert.match((await page.locator('main').textContent()) ?? '', /redflag:TH_FISCAL_YEAR_END\.TH_REFERENCE_PRICE/);
+    // back and send again (a double click, a user unsure it worked): the same risk, not a second one
+    await page.goBack();
+    await clickAndLoad(page, page.getByRole('button', { name: 'สร้างความเสี่ยงจากธงแดงนี้' }));
+    assert.equal(pathOf(page), riskPath);
+    const flagged = await db
+      .selectFrom('risk_item')
+      .select(['area', 'number'])
+      .where('area', '=', 'procurement')
+      .execute();
+    assert.deepEqual(flagged, [{ area: 'procurement', number: 2 }]);
+    await axe.check();
+    // back to the signal's risk for the next step
+    await page.goto(`${server.url}${riskPath.replace(/\/risks\/\d+.*$/, '/risks/')}${await firstRiskId()}`);
   });
 
   it('rates the risk (a fault first), plans an action and publishes the register', async () => {
@@ -209,10 +272,19 @@ describe('a corruption-risk register from a signal to the review, in a browser w
     contexts.push(phone);
     axe.watch(phone.context);
     await phone.context.addCookies(await officer.context().cookies());
-    for (const href of [registerPath, `/staff/risk/signals?fy=${year}`]) {
+    for (const href of [
+      registerPath,
+      `${registerPath}/risks/${await firstRiskId()}`,
+      `/staff/risk/signals?fy=${year}`,
+      '/staff/procurement',
+      '/staff/procurement/process?ocid=th-egp-66019000001',
+    ]) {
       const res = await phone.page.goto(`${server.url}${href}`);
       assert.equal(res?.status(), 200, href);
       await phone.page.getByRole('heading', { level: 1 }).waitFor();
+      // nothing wider than the phone (the published digest wraps): no sideways scrolling
+      const width = await phone.page.evaluate<number>('document.documentElement.scrollWidth');
+      assert.ok(width <= 390, `${href} is ${width} px wide on a 390 px phone`);
     }
     await axe.check();
     assert.ok(axe.checked >= 8, `axe checked ${axe.checked} pages`);

@@ -18,6 +18,11 @@ export const th: Record<string, string> = {
   'procurement.release.imported': 'นำเข้าเมื่อ {date} จาก {source}',
   'procurement.release.json': 'ข้อมูลโครงการ (OCDS release)',
   'procurement.back': 'กลับไปที่รายการธงแดง',
+  'procurement.risk.make': 'สร้างความเสี่ยงจากธงแดงนี้',
+  'procurement.risk.hint':
+    'เพิ่มความเสี่ยงที่รอประเมินด้านการจัดซื้อจัดจ้างในทะเบียนปีงบประมาณนี้ โดยแนบธงแดง ชื่อโครงการ และการนำเข้าเป็นหลักฐาน',
+  'procurement.risk.event': 'ธงแดงการจัดซื้อจัดจ้าง: {title} ({flags})',
+  'procurement.risk.made': 'สร้างความเสี่ยงที่รอประเมินแล้ว พร้อมหลักฐานจากธงแดง',
   'procurement.invalidFile': 'ไฟล์ข้อมูลหรือไฟล์การตั้งค่าไม่ถูกต้อง',
   'procurement.flag.R003': 'ระยะเวลายื่นข้อเสนอสั้น',
   'procurement.flag.R018': 'มีผู้เสนอราคารายเดียว',
@@ -56,6 +61,11 @@ export const en: Record<string, string> = {
   'procurement.release.imported': 'Imported {date} from {source}',
   'procurement.release.json': 'The process’s data (OCDS release)',
   'procurement.back': 'Back to the red flags',
+  'procurement.risk.make': 'Make a risk from this red flag',
+  'procurement.risk.hint':
+    'Adds a candidate procurement risk to this fiscal year’s register, with the flags, the process’s title and the import as its evidence.',
+  'procurement.risk.event': 'Procurement red flag: {title} ({flags})',
+  'procurement.risk.made': 'A candidate risk was made with the red flag as its evidence',
   'procurement.invalidFile': 'The data file or the settings file is not valid',
   'procurement.flag.R003': 'Short submission period',
   'procurement.flag.R018': 'Single bid received',

@@ -113,6 +113,9 @@ export const th: Record<string, string> = {
   'risk.nextReviewOn': 'ทบทวนครั้งต่อไป',
   'risk.date.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 15/3/2569',
   'risk.evidence': 'หลักฐานจากข้อมูล',
+  'risk.evidence.signal': 'จากสัญญาณ',
+  'risk.evidence.flag': 'จากธงแดงการจัดซื้อจัดจ้าง',
+  'risk.evidence.data': 'ข้อมูลที่บันทึกไว้',
   'risk.evidence.none': 'ไม่มี',
   'risk.add': 'เพิ่มความเสี่ยง',
   'risk.edit': 'แก้ไข',
@@ -147,6 +150,11 @@ export const th: Record<string, string> = {
   'risk.matrix.sources': 'แหล่งที่มา',
   'risk.matrix.unconfirmed': 'ยังไม่ได้ยืนยันกับแหล่งทางการ',
   'risk.publish': 'เผยแพร่ทะเบียนและบันทึกลงบัญชีสาธารณะ',
+  'risk.ita.offer':
+    'หน่วยงานเผยแพร่ทะเบียนความเสี่ยงการทุจริตของปีงบประมาณนี้แล้วเมื่อ {date}: แนบเอกสาร PDF จากทะเบียนนั้นเป็นหลักฐานของข้อนี้ได้ (ที่อยู่เว็บและหมายเหตุคงเดิม)',
+  'risk.ita.attach.assessment': 'แนบรายงานผลการประเมินความเสี่ยงการทุจริต (PDF)',
+  'risk.ita.attach.plan': 'แนบแผนบริหารจัดการความเสี่ยงการทุจริต (PDF)',
+  'risk.ita.error.changed': 'ทะเบียนความเสี่ยงมีการแก้ไขหลังเผยแพร่ครั้งล่าสุด ให้ผู้รับผิดชอบความเสี่ยงเผยแพร่ทะเบียนอีกครั้งก่อน',
   'risk.publish.hint':
     'บันทึกค่าแฮช SHA-256 ของทะเบียนลงบัญชีสาธารณะ หากแก้ไขภายหลังจะตรวจพบได้ แก้ไขแล้วเผยแพร่ใหม่ได้ ประวัติทุกครั้งถูกเก็บไว้',
   'risk.published': 'เผยแพร่แล้ว ค่าแฮช {digest}',
@@ -336,6 +344,9 @@ export const en: Record<string, string> = {
   'risk.nextReviewOn': 'Next review',
   'risk.date.hint': 'day/month/year, e.g. 15/3/2026',
   'risk.evidence': 'Evidence from data',
+  'risk.evidence.signal': 'From the signal',
+  'risk.evidence.flag': 'From the procurement red flag',
+  'risk.evidence.data': 'The data as recorded',
   'risk.evidence.none': 'None',
   'risk.add': 'Add a risk',
   'risk.edit': 'Edit',
@@ -370,6 +381,12 @@ export const en: Record<string, string> = {
   'risk.matrix.sources': 'Sources',
   'risk.matrix.unconfirmed': 'Not confirmed with an official source',
   'risk.publish': 'Publish the register to the public ledger',
+  'risk.ita.offer':
+    'The agency published its corruption-risk register of this fiscal year on {date}: its PDF can be attached as this item’s evidence (the address and note stay as they are)',
+  'risk.ita.attach.assessment': 'Attach the corruption-risk assessment report (PDF)',
+  'risk.ita.attach.plan': 'Attach the corruption-risk management plan (PDF)',
+  'risk.ita.error.changed':
+    'The risk register changed after it was last published: the risk officer must publish it again first',
   'risk.publish.hint':
     'Commits the register’s SHA-256 to the public ledger, so a later rewrite shows. You may change and publish again; every publication is kept.',
   'risk.published': 'Published, digest {digest}',

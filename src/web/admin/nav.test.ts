@@ -18,6 +18,8 @@ describe('homeOf', () => {
       [['identity_custodian'], '/staff/cases'],
       [['auditor'], '/staff/cases'],
       [['declaration_reviewer'], '/staff/declarations/review'],
+      [['risk_officer'], '/staff/risk'],
+      [['risk_reviewer'], '/staff/risk'],
       [[], '/staff/cases'],
     ];
     for (const [roles, home] of table) assert.equal(homeOf({ roles }), home, roles.join() || 'no role');

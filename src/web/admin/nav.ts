@@ -45,9 +45,10 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
   if (hasRole(actor, 'platform_admin', ...KEY_ROLES)) nav.push({ href: '/staff/role-grants', key: 'grants.nav' });
   if (hasRole(actor, 'auditor')) nav.push({ href: '/staff/audit', key: 'admin.nav.audit' });
   if (hasRole(actor, 'agency_admin', 'ita_assessor')) nav.push({ href: '/staff/ita', key: 'ita.nav' });
-  if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
+  // The register before the red flags: a risk officer lands on the registers (homeOf).
   if (hasRole(actor, 'risk_officer', 'risk_reviewer', 'supervisor', 'auditor'))
     nav.push({ href: '/staff/risk', key: 'risk.nav' });
+  if (mayReadProcurement(actor)) nav.push({ href: '/staff/procurement', key: 'procurement.nav' });
   // every staff member of an agency takes its ethics courses (its ethics officers write them there)
   // and keeps their own declarations; the platform's administrators and overseers belong to none
   const ofAgency = actor.roles.length > 0 && !hasRole(actor, 'platform_admin', 'overseer');

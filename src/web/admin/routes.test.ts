@@ -98,10 +98,13 @@ describe('administration pages', () => {
       '/staff/admin/declarations',
       '/staff/audit',
       '/staff/ita',
-      '/staff/procurement',
       '/staff/risk',
+      '/staff/procurement',
       ...own,
     ]);
+    // issue 16: the registers first (where a risk officer lands), then the red flags they read
+    assert.deepEqual(hrefs(['risk_officer']), ['/staff/risk', '/staff/procurement', ...own]);
+    assert.deepEqual(hrefs(['risk_reviewer']), ['/staff/risk', ...own]);
     assert.deepEqual(hrefs(['identity_custodian']), [
       '/staff/identity-requests',
       '/staff/escrow',

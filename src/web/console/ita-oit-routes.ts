@@ -18,6 +18,8 @@ import {
   type OitItem,
 } from '../../ita/oit.ts';
 import { carryOverEvidence, checklistChanges, previousCycle } from '../../ita/oit-carry-over.ts';
+import { attachRiskEvidence, riskEvidenceOffers } from '../../risk/ita-evidence.ts';
+import { bangkokToday } from '../../cases/permit-dates.ts';
 import { hasRole } from '../../staff/session.ts';
 import { checkCsrf } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
@@ -127,6 +129,7 @@ async function oitPage(deps: WebDeps, f: Form, cycleId: number, refused: Record<
       missing: missingItems(items),
       progress: oitProgress(items),
       figures: items.some((i) => i.source === 'complaint-figures') ? await oitComplaintFigures({ db, cycle }) : null,
+      riskOffers: Object.fromEntries((await riskEvidenceOffers(db, cycle)).map((o) => [o.itemId, o])),
       figuresUrl: `${config.publicUrl}/figures?fy=${cycle.fiscalYear}`,
       fill: f.query('fill', 200),
       canEvidence: isOpen,
@@ -143,6 +146,9 @@ async function oitPage(deps: WebDeps, f: Form, cycleId: number, refused: Record<
   );
 }
 
+const oitHref = (cycleId: number, itemId: string, sent: string) =>
+  `${cycleHref(cycleId)}/oit?sent=${sent}#item-${encodeURIComponent(itemId)}`;
+
 /**
  * Registers /staff/ita/:id/oit (the self-check: evidence, verdicts, file download). Every page MUST
  * answer not found for a cycle of another agency; POSTs check the CSRF token before anything is
@@ -150,8 +156,6 @@ async function oitPage(deps: WebDeps, f: Form, cycleId: number, refused: Record<
  */
 export function itaOitRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
-  const oitHref = (cycleId: number, itemId: string, sent: string) =>
-    `${cycleHref(cycleId)}/oit?sent=${sent}#item-${encodeURIComponent(itemId)}`;
 
   app.register(async (scope) => {
     scope.addHook('preHandler', requireStaff(db));
@@ -227,6 +231,7 @@ export function itaOitRoutes(app: FastifyInstance, deps: WebDeps): void {
       );
     });
 
+    riskEvidenceRoute(scope, deps);
     // A download, never shown in our origin: attachment, an allow-listed type or octet-stream, no sniffing.
     scope.get<ItemParams>('/staff/ita/:id/oit/:item/file', async (req, reply) => {
       const file = await loadEvidenceFile({
@@ -241,5 +246,33 @@ export function itaOitRoutes(app: FastifyInstance, deps: WebDeps): void {
         .header('x-content-type-options', 'nosniff')
         .send(file.bytes);
     });
+  });
+}
+
+/** The register's PDF attached to the item it answers, in one action (src/risk/ita-evidence.ts). */
+function riskEvidenceRoute(scope: FastifyInstance, deps: WebDeps): void {
+  const { config, db } = deps;
+  scope.post<ItemParams>('/staff/ita/:id/oit/:item/risk-evidence', async (req, reply) => {
+    const f = formOf(req, reply, config.isSecureCookies);
+    const cycleId = pathId(req.params.id);
+    const itemId = req.params.item;
+    return postForm(
+      f,
+      async () => {
+        await attachRiskEvidence({
+          db,
+          actor: staffOf(req),
+          cycleId,
+          itemId,
+          maxFileBytes: config.maxFileBytes,
+          today: bangkokToday(),
+        });
+        return reply.redirect(oitHref(cycleId, itemId, 'evidence'), 303);
+      },
+      (error, status) => {
+        const refused = refusedForm(f, error, 'risk', MAX_TYPED);
+        return oitPage(deps, f, cycleId, { ...refused, form: { ...refused.form, item: itemId } }, status);
+      },
+    );
   });
 }

@@ -1,6 +1,7 @@
 // Procurement red flags in the console: an agency's import (store.ts) listed to its supervisors,
 // auditors and administrators, the drill-down to a release, the CSV export (audited), the evidence a
-// candidate risk would link; another agency's staff and roles without the right read nothing.
+// candidate risk would link, and a risk officer's one action making a candidate risk of a flagged
+// process; another agency's staff and roles without the right read nothing.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -48,6 +49,8 @@ describe('procurement red flags in the console', () => {
     await seedStaff(h.db, 'OPDC', 'aud@opdc.example', ['auditor']);
     await seedStaff(h.db, 'OPDC', 'inv@opdc.example', ['investigator']);
     await seedStaff(h.db, 'DOLA', 'sup@dola.example', ['supervisor']);
+    await seedStaff(h.db, 'OPDC', 'risk@opdc.example', ['risk_officer' as never]);
+    await seedStaff(h.db, 'DOLA', 'risk@dola.example', ['risk_officer' as never]);
     const ids = await h.db.selectFrom('agency').select(['id', 'code']).execute();
     opdcId = ids.find((a) => a.code === 'OPDC')!.id;
     dolaId = ids.find((a) => a.code === 'DOLA')!.id;
@@ -164,5 +167,73 @@ describe('procurement red flags in the console', () => {
       ['R028', 'TH_FEW_BIDDERS'],
     );
     assert.equal((e.release as { ocid: string }).ocid, 'ocds-x-1');
+  });
+
+  it('turns a flagged process into a candidate risk in one action (risk officers), once however often sent', async () => {
+    const sup = await login('sup@opdc.example');
+    const seen = await get(h.app, sup, '/staff/procurement/process?ocid=ocds-x-1');
+    assert.doesNotMatch(seen.body, /action="\/staff\/procurement\/process"/, 'no button for a supervisor');
+    const refused = await postForm(h.app, sup, '/staff/procurement/process', {
+      _csrf: csrfOf(seen.body),
+      ocid: 'ocds-x-1',
+    });
+    assert.equal(refused.statusCode, 403);
+
+    const jar = await login('risk@opdc.example');
+    const page = await get(h.app, jar, '/staff/procurement/process?ocid=ocds-x-1');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /สร้างความเสี่ยงจากธงแดงนี้/);
+    const csrf = csrfOf(page.body);
+    const forged = await postForm(h.app, jar, '/staff/procurement/process', { _csrf: 'forged', ocid: 'ocds-x-1' });
+    assert.equal(forged.statusCode, 403);
+    const made = await postForm(h.app, jar, '/staff/procurement/process', { _csrf: csrf, ocid: 'ocds-x-1' });
+    assert.equal(made.statusCode, 303, made.body);
+    const m = /^\/staff\/risk\/(\d+)\/risks\/(\d+)\?sent=flag$/.exec(String(made.headers.location));
+    assert.ok(m, String(made.headers.location));
+    const again = await postForm(h.app, jar, '/staff/procurement/process', { _csrf: csrf, ocid: 'ocds-x-1' });
+    assert.equal(again.headers.location, made.headers.location, 'sent twice: the same risk');
+    const risks = await h.db.selectFrom('risk_item').selectAll().execute();
+    assert.equal(risks.length, 1);
+    const [risk] = risks;
+    assert.equal(risk!.area, 'procurement');
+    assert.equal(risk!.state, 'candidate');
+    assert.match(
+      risk!.event,
+      /ธงแดงการจัดซื้อจัดจ้าง: ซื้อ <script>alert\(1\)<\/script> \(ราคาเสนอซ้ำกัน, ผู้เสนอราคาน้อยกว่า 3 ราย\)/,
+    );
+    const evidence = risk!.evidence[0] as Record<string, unknown>;
+    assert.equal(evidence.source, 'redflag:R028.TH_FEW_BIDDERS');
+    assert.equal(evidence.ocid, 'ocds-x-1');
+    assert.equal(evidence.buyer, 'กรมตัวอย่าง');
+    assert.deepEqual(
+      (evidence.flags as { code: string }[]).map((f) => f.code),
+      ['R028', 'TH_FEW_BIDDERS'],
+    );
+    const shown = await get(h.app, jar, String(made.headers.location));
+    assert.equal(shown.statusCode, 200);
+    assert.match(shown.body, /สร้างความเสี่ยงที่รอประเมินแล้ว พร้อมหลักฐานจากธงแดง/);
+    assert.match(shown.body, /redflag:R028\.TH_FEW_BIDDERS/);
+    assert.match(shown.body, /จากธงแดงการจัดซื้อจัดจ้าง: <a href="\/staff\/procurement\/process\?ocid=ocds-x-1">/);
+    assert.match(shown.body, /<li>ผู้เสนอราคาน้อยกว่า 3 ราย \(TH_FEW_BIDDERS\)<\/li>/);
+    assert.doesNotMatch(shown.body, /<script>alert/);
+    const audited = await h.db
+      .selectFrom('audit_event')
+      .select('action')
+      .where('action', '=', 'risk_candidate_made')
+      .execute();
+    assert.equal(audited.length, 1);
+
+    for (const ocid of ['ocds-x-2', "' or 1=1 --", '', 'x'.repeat(5000)]) {
+      const res = await postForm(h.app, jar, '/staff/procurement/process', { _csrf: csrf, ocid });
+      assert.equal(res.statusCode, 404, `not flagged or forged: ${ocid.slice(0, 20)}`);
+    }
+    const dola = await login('risk@dola.example');
+    const other = await get(h.app, dola, '/staff/procurement');
+    const cross = await postForm(h.app, dola, '/staff/procurement/process', {
+      _csrf: csrfOf(other.body),
+      ocid: 'ocds-x-1',
+    });
+    assert.equal(cross.statusCode, 404, 'another agency’s process reads like none');
+    assert.equal((await h.db.selectFrom('risk_item').select('id').execute()).length, 1);
   });
 });

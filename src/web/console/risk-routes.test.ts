@@ -58,6 +58,8 @@ describe('corruption-risk pages', () => {
     assert.ok(!res.body.includes(CONTENT_MARKER));
     assert.match(res.body, /<td>6<\/td>/);
     assert.match(res.body, /<abbr title="[^"]+">&lt;5<\/abbr>/);
+    // no clock ran out: the deadline rows count nothing, and offer no risk to make of nothing
+    assert.doesNotMatch(res.body, /name="signal" value="deadlines"/);
     const made = await post('risk@opdc.example', '/staff/risk/signals', {
       fy: year,
       signal: 'categories',
@@ -70,6 +72,20 @@ describe('corruption-risk pages', () => {
     riskId = Number(m[2]);
     const risk = await page('risk@opdc.example', String(made.headers.location));
     assert.match(risk.body, /signal:categories/);
+    // the evidence reads as what it is: the signal by name, linked to its page of that year
+    assert.match(
+      risk.body,
+      new RegExp(
+        `จากสัญญาณ: <a href="/staff/risk/signals\\?fy=${year}">เรื่องแจ้งเบาะแสและร้องเรียนตามประเภทและหมวด และแนวโน้ม</a>`,
+      ),
+    );
+    // sent again (a double click, a reload of the form): the risk already made
+    const again = await post('risk@opdc.example', '/staff/risk/signals', {
+      fy: year,
+      signal: 'categories',
+      row: 'tip.bribery',
+    });
+    assert.equal(again.headers.location, made.headers.location);
     // a forged row, and roles that read no signals or make no risk
     const forged = await post('risk@opdc.example', '/staff/risk/signals', {
       fy: year,
@@ -179,6 +195,9 @@ describe('corruption-risk pages', () => {
       'score.areas_covered': '7',
     });
     assert.equal(badScore.statusCode, 400);
+    // the summary names each item at fault, not four times the same words
+    for (const item of ['ครอบคลุมทุกด้านความเสี่ยง', 'ใช้หลักฐานจากข้อมูล', 'การดำเนินการตามกำหนดเวลา'])
+      assert.match(badScore.body, new RegExp(`<a href="#score\\.[a-z_]+">${item}: `), item);
     const scored = await post('rev@nacc.example', `/staff/risk/${registerId}/reviews`, {
       'score.areas_covered': '1',
       'score.evidence_used': '2',

@@ -31,6 +31,7 @@ const MAX_TYPED = 4001;
 const RISK_SENT: Readonly<Record<string, string>> = {
   saved: 'risk.saved',
   candidate: 'risk.signals.made',
+  flag: 'procurement.risk.made',
   published: 'risk.saved',
   reviewed: 'risk.saved',
   answered: 'risk.saved',
