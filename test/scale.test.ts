@@ -179,7 +179,7 @@ describe('three server processes on one database', () => {
         (await n(`select count(*)::int as n from line_event where state <> 'done'`)) === 0 &&
         (await n(`select count(*)::int as n from line_outbox where state <> 'sent'`)) === 0 &&
         (await n(`select count(*)::int as n from ledger_outbox`)) === 0,
-      120_000,
+      300_000,
       'the LINE queues and the ledger outbox to drain',
     );
     await until(
