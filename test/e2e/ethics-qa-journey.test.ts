@@ -78,7 +78,9 @@ describe('an ethics question from the phone to the officer and back, without Jav
   it('the ethics officer loads the sample knowledge base', async () => {
     const page = await signIn('officer');
     axe.watch(page.context());
-    assert.equal(pathOf(page), '/staff/ethics/knowledge', 'an ethics officer lands on the knowledge base');
+    assert.equal(pathOf(page), '/staff/ethics', 'an ethics officer lands on the ethics courses');
+    await clickAndLoad(page, menu(page).getByRole('link', { name: 'คลังความรู้จริยธรรม', exact: true }));
+    assert.equal(pathOf(page), '/staff/ethics/knowledge', 'the knowledge base is in the menu');
     await clickAndLoad(page, page.getByRole('button', { name: 'นำเข้าคลังความรู้ตัวอย่าง' }));
     await page.getByRole('status').filter({ hasText: 'นำเข้าคลังความรู้ตัวอย่างแล้ว' }).waitFor();
     await page.getByRole('link', { name: 'พระราชบัญญัติมาตรฐานทางจริยธรรม พ.ศ. 2562' }).waitFor();
