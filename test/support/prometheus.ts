@@ -6,7 +6,9 @@ export type Family = { type: string; help: string | null; samples: Sample[] };
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*';
-const VALUE = String.raw`(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]Inf)`;
+// Values are read as Go's ParseFloat reads them (the format's own rule), which takes NaN in any
+// case: prom-client writes its event-loop lag gauges as `Nan` until the first sample is taken.
+const VALUE = String.raw`(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[Nn][Aa][Nn]|[+-]Inf)`;
 const SAMPLE = new RegExp(String.raw`^(${NAME})(?:\{(.*)\})? (${VALUE})(?: (-?\d+))?$`);
 const PAIR = new RegExp(String.raw`^(${LABEL})="((?:[^"\\\n]|\\[\\"n])*)"(,|$)`);
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
