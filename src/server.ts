@@ -13,10 +13,11 @@ import { firstAdminLink } from './staff/add-user.ts';
 import { buildApp } from './web/app.ts';
 import { hasLedger } from './ledger/keys.ts';
 import { startLedger } from './ledger/service.ts';
-import { startDeadlineNotices } from './notify/deadline-notices.ts';
-import { startPermitReminders } from './notify/permit-reminders.ts';
-import { startItaReminders } from './notify/ita-reminders.ts';
-import { startDeclarationReminders } from './notify/declaration-reminders.ts';
+import { deadlineNotices } from './notify/deadline-notices.ts';
+import { permitReminders } from './notify/permit-reminders.ts';
+import { itaReminders } from './notify/ita-reminders.ts';
+import { declarationReminders } from './notify/declaration-reminders.ts';
+import { startMailJobs } from './notify/mail-jobs.ts';
 import { startRetention } from './cases/retention.ts';
 import { startLineWorker, type LineWorker } from './channels/line/worker.ts';
 import { startBackupSchedule } from './backup/schedule.ts';
@@ -99,23 +100,30 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
   });
   const ledger = await startLedger({ db, config, log: (level, msg) => app.log[level](msg) });
   vkey = ledger.key.vkey;
+  // The release in flight, if any: stop() waits for it before the database closes.
+  let release: Promise<unknown> | null = null;
   const sweep = async () => {
     await sweepOrphanBlobs({ db }).catch((e: Error) =>
       app.log.warn({ err: { message: e.message } }, 'orphan sweep failed'),
     );
     // The open datasets of the month just over, once (the hourly check releases it early in the new
     // month); not awaited: on a large database it takes seconds, and the server starts meanwhile.
-    void releaseMonth({ db })
+    release ??= releaseMonth({ db })
       .then((ids) => ids.length > 0 && app.log.info(`open data released: ${ids.join(', ')}`))
-      .catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'open data release failed'));
+      .catch((e: Error) => app.log.warn({ err: { message: e.message } }, 'open data release failed'))
+      .finally(() => {
+        release = null;
+      });
   };
   await sweep();
   const timer = setInterval(sweep, 3600_000);
   timer.unref();
-  const notices = startDeadlineNotices({ db, config, log: (level, msg) => app.log[level](msg) });
-  const permits = startPermitReminders({ db, config, log: (level, msg) => app.log[level](msg) });
-  const itaReminders = startItaReminders({ db, config, log: (level, msg) => app.log[level](msg) });
-  const declarationReminders = startDeclarationReminders({ db, config, log: (level, msg) => app.log[level](msg) });
+  const mailJobs = startMailJobs({ db, config, log: (level, msg) => app.log[level](msg) }, [
+    deadlineNotices,
+    permitReminders,
+    itaReminders,
+    declarationReminders,
+  ]);
   const backups = startBackupSchedule({
     db,
     backup: config.backup,
@@ -143,13 +151,11 @@ export async function startServer(given: Config, opts: StartOptions = {}): Promi
     stop: async () => {
       clearInterval(timer);
       await metrics?.stop();
-      await notices?.stop();
-      await permits?.stop();
-      await itaReminders?.stop();
-      await declarationReminders?.stop();
+      await mailJobs.stop();
       await backups?.stop();
       await retention.stop();
       await app.close();
+      await release;
       await line?.stop();
       await ledger.stop();
       await stopDb();

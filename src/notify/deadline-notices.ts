@@ -3,11 +3,11 @@
 // member concerned one list of references, clocks and due dates. Nothing is decrypted: a reminder
 // says what the due views say, and the link leads to the console, where access is checked.
 import { sql } from 'kysely';
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { DUE_SOON_DAYS, type Clock } from '../agencies/deadlines.ts';
 import { formatDate, translator, type Lang } from '../i18n/messages.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
+import { bilingualMail } from '../mail/mailer.ts';
+import type { MailJob, MailRun } from './mail-jobs.ts';
 
 /** Cases handled per run: the rest wait for the next run (soonest due first). */
 export const NOTICE_BATCH_CASES = 500;
@@ -33,19 +33,7 @@ const KIND_TEXT = { due_soon: 'deadline.state.due_soon', overdue: 'deadline.stat
  * except for a recipient the server refuses for good (5xx): retrying would send everyone else
  * the same reminder every run, and would never reach that person; the error is returned instead.
  */
-export async function sendDeadlineNotices({
-  db,
-  transport,
-  from,
-  publicUrl,
-  now,
-}: {
-  db: Db;
-  transport: MailTransport;
-  from: string;
-  publicUrl: string;
-  now: Date;
-}): Promise<NoticeRun> {
+export async function sendDeadlineNotices({ db, transport, from, publicUrl, now }: MailRun): Promise<NoticeRun> {
   const notices = await claimNotices(db, now);
   if (notices.length === 0) return { notices: 0, mails: 0, errors: [] };
   const people = await peopleConcerned(db, notices);
@@ -170,24 +158,10 @@ export function composeNotice(notices: Notice[], publicUrl: string): { subject: 
   return bilingualMail((lang) => translator(lang)('deadline.mail.subject', { count }), section);
 }
 
-/** Runs the deadline notices every 15 minutes when SMTP is configured (null otherwise). */
-export function startDeadlineNotices({
-  db,
-  config,
-  log,
-}: {
-  db: Db;
-  config: Config;
-  log: (level: 'info' | 'warn', msg: string) => void;
-}): { stop: () => Promise<void> } | null {
-  return startMailTimer({
-    config,
-    intervalMs: NOTICE_INTERVAL_MS,
-    name: 'deadline notices',
-    log,
-    run: async (transport, now) => {
-      const r = await sendDeadlineNotices({ db, transport, from: config.mailFrom, publicUrl: config.publicUrl, now });
-      return { errors: r.errors, sent: r.mails > 0 ? `${r.notices} notices in ${r.mails} mails` : null };
-    },
-  });
-}
+/** Runs the deadline notices every 15 minutes when SMTP is configured. */
+export const deadlineNotices: MailJob<NoticeRun> = {
+  name: 'deadline notices',
+  intervalMs: NOTICE_INTERVAL_MS,
+  send: sendDeadlineNotices,
+  says: (r) => `${r.notices} notices in ${r.mails} mails`,
+};

@@ -6,14 +6,14 @@
 // the occasion, the due day and a link: never a figure (it crosses relays in the clear).
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { bangkokToday, formatDay } from '../cases/permit-dates.ts';
 import { duesOf, isReminderDue, type Due } from '../declarations/due.ts';
 import { policyOf } from '../declarations/positions.ts';
 import type { Occasion } from '../declarations/content.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
+import { bilingualMail, type MailTransport } from '../mail/mailer.ts';
+import type { MailJob, MailRun } from './mail-jobs.ts';
 
 export const DECLARATION_REMINDER_INTERVAL_MS = 60 * 60_000;
 
@@ -28,13 +28,7 @@ export async function sendDeclarationReminders({
   from,
   publicUrl,
   now,
-}: {
-  db: Db;
-  transport: MailTransport;
-  from: string;
-  publicUrl: string;
-  now: Date;
-}): Promise<DeclarationReminderRun> {
+}: MailRun): Promise<DeclarationReminderRun> {
   const today = bangkokToday(now);
   const { rows } = await sql<HolderRow>`
     select h.user_id, u.email, p.agency_id, to_char(h.started_on, 'YYYY-MM-DD') as started_on,
@@ -132,30 +126,10 @@ export function composeDeclarationReminder(due: Due, publicUrl: string): { subje
   return bilingualMail((lang) => translator(lang)('declarations.mail.subject'), section);
 }
 
-/** Runs the declaration reminders every hour when SMTP is configured (null otherwise). */
-export function startDeclarationReminders({
-  db,
-  config,
-  log,
-}: {
-  db: Db;
-  config: Config;
-  log: (level: 'info' | 'warn', msg: string) => void;
-}): { stop: () => Promise<void> } | null {
-  return startMailTimer({
-    config,
-    intervalMs: DECLARATION_REMINDER_INTERVAL_MS,
-    name: 'declaration reminders',
-    log,
-    run: async (transport, now) => {
-      const r = await sendDeclarationReminders({
-        db,
-        transport,
-        from: config.mailFrom,
-        publicUrl: config.publicUrl,
-        now,
-      });
-      return { errors: r.errors, sent: r.mails > 0 ? `${r.mails} mails` : null };
-    },
-  });
-}
+/** Runs the declaration reminders every hour when SMTP is configured. */
+export const declarationReminders: MailJob<DeclarationReminderRun> = {
+  name: 'declaration reminders',
+  intervalMs: DECLARATION_REMINDER_INTERVAL_MS,
+  send: sendDeclarationReminders,
+  says: (r) => `${r.mails} mails`,
+};

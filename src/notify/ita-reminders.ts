@@ -4,13 +4,13 @@
 // carries item ids, titles and a link: nothing else (it crosses relays in the clear, see mailer.ts).
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { bangkokToday, daysBetween, formatDay } from '../cases/permit-dates.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
 import { cycleOf, ITA_ROLES, type Cycle } from '../ita/cycles.ts';
 import { missingItems, oitItemsOf, type OitItem } from '../ita/oit.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
+import { bilingualMail, type MailTransport } from '../mail/mailer.ts';
+import type { MailJob, MailRun } from './mail-jobs.ts';
 
 /** Reminders go out weekly; a run every hour finds the day's due ones soon after the day starts. */
 export const ITA_REMINDER_INTERVAL_MS = 60 * 60_000;
@@ -54,19 +54,7 @@ export function isReminderDue({
  * get it twice: a repeat beats a missed reminder); a recipient refused for good (5xx) is reported
  * in `errors` and not retried.
  */
-export async function sendItaReminders({
-  db,
-  transport,
-  from,
-  publicUrl,
-  now,
-}: {
-  db: Db;
-  transport: MailTransport;
-  from: string;
-  publicUrl: string;
-  now: Date;
-}): Promise<ItaReminderRun> {
+export async function sendItaReminders({ db, transport, from, publicUrl, now }: MailRun): Promise<ItaReminderRun> {
   const today = bangkokToday(now);
   const { rows } = await sql<
     Parameters<typeof cycleOf>[0] & {
@@ -202,24 +190,10 @@ export function composeItaReminder({
   );
 }
 
-/** Runs the ITA reminders every hour when SMTP is configured (null otherwise). */
-export function startItaReminders({
-  db,
-  config,
-  log,
-}: {
-  db: Db;
-  config: Config;
-  log: (level: 'info' | 'warn', msg: string) => void;
-}): { stop: () => Promise<void> } | null {
-  return startMailTimer({
-    config,
-    intervalMs: ITA_REMINDER_INTERVAL_MS,
-    name: 'ITA reminders',
-    log,
-    run: async (transport, now) => {
-      const r = await sendItaReminders({ db, transport, from: config.mailFrom, publicUrl: config.publicUrl, now });
-      return { errors: r.errors, sent: r.mails > 0 ? `${r.cycles} cycles in ${r.mails} mails` : null };
-    },
-  });
-}
+/** Runs the ITA reminders every hour when SMTP is configured. */
+export const itaReminders: MailJob<ItaReminderRun> = {
+  name: 'ITA reminders',
+  intervalMs: ITA_REMINDER_INTERVAL_MS,
+  send: sendItaReminders,
+  says: (r) => `${r.cycles} cycles in ${r.mails} mails`,
+};

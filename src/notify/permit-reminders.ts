@@ -3,11 +3,11 @@
 // applicant the reason for the delay. A reminder carries the reference, the days late and the
 // manual's deadline: no content (the mail crosses relays in the clear, see mailer.ts).
 import { sql } from 'kysely';
-import type { Config } from '../config/load.ts';
 import type { Db } from '../db/connection.ts';
 import { bangkokToday, daysLate, formatDay, nextNoticeAfter } from '../cases/permit-dates.ts';
 import { translator, type Lang } from '../i18n/messages.ts';
-import { bilingualMail, startMailTimer, type MailTransport } from '../mail/mailer.ts';
+import { bilingualMail } from '../mail/mailer.ts';
+import type { MailJob, MailRun } from './mail-jobs.ts';
 
 /** Permit requests reminded per run: the rest wait for the next run (longest due first). */
 export const REMINDER_BATCH = 500;
@@ -39,19 +39,7 @@ export type ReminderRun = { reminders: number; mails: number; errors: string[] }
  * is due again at the next run; a recipient refused for good (5xx) is reported in `errors` and not
  * retried, or everyone else would be mailed again every run.
  */
-export async function sendPermitReminders({
-  db,
-  transport,
-  from,
-  publicUrl,
-  now,
-}: {
-  db: Db;
-  transport: MailTransport;
-  from: string;
-  publicUrl: string;
-  now: Date;
-}): Promise<ReminderRun> {
+export async function sendPermitReminders({ db, transport, from, publicUrl, now }: MailRun): Promise<ReminderRun> {
   const lease = new Date(now.getTime() + CLAIM_LEASE_MS);
   const reminders = await claimReminders(db, now, lease);
   if (reminders.length === 0) return { reminders: 0, mails: 0, errors: [] };
@@ -177,24 +165,10 @@ export function composeReminder(
   return bilingualMail((lang) => translator(lang)('permit.mail.subject', { count }), section);
 }
 
-/** Runs the permit reminders every 15 minutes when SMTP is configured (null otherwise). */
-export function startPermitReminders({
-  db,
-  config,
-  log,
-}: {
-  db: Db;
-  config: Config;
-  log: (level: 'info' | 'warn', msg: string) => void;
-}): { stop: () => Promise<void> } | null {
-  return startMailTimer({
-    config,
-    intervalMs: REMINDER_INTERVAL_MS,
-    name: 'permit reminders',
-    log,
-    run: async (transport, now) => {
-      const r = await sendPermitReminders({ db, transport, from: config.mailFrom, publicUrl: config.publicUrl, now });
-      return { errors: r.errors, sent: r.mails > 0 ? `${r.reminders} reminders in ${r.mails} mails` : null };
-    },
-  });
-}
+/** Runs the permit reminders every 15 minutes when SMTP is configured. */
+export const permitReminders: MailJob<ReminderRun> = {
+  name: 'permit reminders',
+  intervalMs: REMINDER_INTERVAL_MS,
+  send: sendPermitReminders,
+  says: (r) => `${r.reminders} reminders in ${r.mails} mails`,
+};
