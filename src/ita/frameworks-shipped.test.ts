@@ -119,9 +119,24 @@ describe('ita-2565.json (NACC FY 2565, the 43-item OIT of 2563–2565)', () => {
     );
   });
 
-  it('says which claims are unconfirmed: the answer points, the pass mark, the EIT wording', () => {
+  it('says which claims are unconfirmed (the answer points, the EIT wording) and which are quoted (grades, pass mark)', () => {
     assert.equal(f.evidence?.answerPoints?.status, 'unconfirmed');
-    assert.equal(f.evidence?.passMark?.status, 'unconfirmed');
+    assert.equal(f.evidence?.passMark?.status, 'quoted');
+    assert.equal(f.evidence?.grades?.status, 'quoted');
+    assert.deepEqual(
+      f.grades.map((g) => [g.grade, g.min]),
+      [
+        ['AA', 9500],
+        ['A', 8500],
+        ['B', 7500],
+        ['C', 6500],
+        ['D', 5500],
+        ['E', 5000],
+        ['F', 0],
+      ],
+      'the seven bands of the FY 2565 annual report (sme-2565-annual-report)',
+    );
+    assert.equal(f.passMark, 8500);
     assert.ok(f.questions.filter((q) => q.indicator >= 6).every((q) => q.evidence?.status === 'unconfirmed'));
     assert.ok(f.questions.filter((q) => q.indicator <= 5).every((q) => q.evidence?.status === 'other-year'));
   });
