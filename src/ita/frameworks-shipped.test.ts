@@ -146,11 +146,11 @@ describe('ita-2568.json (draft: the FY 2568 OIT as one agency prints it)', () =>
   const f = loadShippedFramework('ita-2568.json');
   const rows = table('ita-2568-oit.tsv');
 
-  it('is a draft with O1–O26, O1–O20 on indicator 9 and O21–O26 on indicator 10, no sub-indicators', () => {
+  it('is a draft with O1–O28, O1–O20 on indicator 9 and O21–O28 on indicator 10, no sub-indicators', () => {
     assert.equal(f.isDraft, true);
     assert.deepEqual(
       f.checklist.map((c) => [c.number, c.indicator]),
-      Array.from({ length: 26 }, (_, k) => [`O${k + 1}`, k < 20 ? 9 : 10]),
+      Array.from({ length: 28 }, (_, k) => [`O${k + 1}`, k < 20 ? 9 : 10]),
     );
     assert.equal(f.subIndicators, undefined);
     assert.deepEqual(
@@ -159,24 +159,23 @@ describe('ita-2568.json (draft: the FY 2568 OIT as one agency prints it)', () =>
     );
   });
 
-  it('matches the source table: each name is the quoted heading less the number and what the table says was cut', () => {
+  it('matches the source table: number, topic heading, and the name as the quoted heading less what the table says was cut', () => {
     assert.equal(rows.length, f.checklist.length);
-    rows.forEach(([id, number, indicator, name, quoted, cut], k) => {
+    rows.forEach(([id, number, indicator, heading, name, quoted, cut, from], k) => {
       const c = f.checklist[k]!;
-      assert.deepEqual([c.id, c.number, c.indicator], [id, number, Number(indicator)], `row ${k + 1}`);
-      if (name === '') {
-        assert.equal(quoted, '', `row ${k + 1}: no heading quoted`);
-        assert.match(c.text.th, /ไม่พบชื่อข้อนี้ในแหล่งที่ตรวจ/, `${number} says its name was not found`);
-      } else {
-        assert.equal(quoted, `${number} ${name}${cut ?? ''}`, `row ${k + 1}: the table is consistent`);
-        assert.equal(c.text.th, name, `${number} has the quoted name`);
-        assert.deepEqual(c.evidence?.sources, ['rtrda-ita-2568']);
-      }
+      assert.deepEqual(
+        [c.id, c.number, c.indicator, c.group.th, c.text.th],
+        [id, number, Number(indicator), heading, name],
+        `row ${k + 1}`,
+      );
+      assert.equal(quoted, `${number} ${name}${cut ?? ''}`, `row ${k + 1}: the table is consistent`);
+      assert.ok(from === 'page' || from === 'code', `row ${k + 1}: says where it was captured`);
+      assert.ok(c.evidence?.sources.includes('rtrda-ita-2568'));
     });
   });
 
   it('cuts only the agency’s year or its ministry from a heading, never NACC’s words', () => {
-    const cuts = rows.map((r) => r[5] ?? '').filter((c) => c !== '');
+    const cuts = rows.map((r) => r[6] ?? '').filter((c) => c !== '');
     for (const cut of cuts) assert.match(cut, /^( พ\.ศ\. 25\d\d|ของกระทรวงคมนาคม ประจำปีงบประมาณ พ\.ศ\. 25\d\d)$/);
   });
 
