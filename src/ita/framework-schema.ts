@@ -55,7 +55,7 @@ export const FRAMEWORK_SCHEMA = {
         required: ['kind', 'title', 'url'],
         additionalProperties: false,
         properties: {
-          kind: { type: 'string', enum: ['nacc', 'agency', 'sujarit'] },
+          kind: { type: 'string', enum: ['nacc', 'agency', 'press', 'sujarit'] },
           title: { type: 'string', minLength: 1 },
           url: { type: 'string', pattern: '^(https?://|seed:|index:|sujarit:)' },
           note: { type: 'string', minLength: 1 },

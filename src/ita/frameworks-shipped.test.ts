@@ -119,10 +119,70 @@ describe('ita-2565.json (NACC FY 2565, the 43-item OIT of 2563–2565)', () => {
     );
   });
 
-  it('says which claims are unconfirmed: the answer points, the pass mark, the EIT wording', () => {
+  it('says which claims are unconfirmed (the answer points, the EIT wording) and which are quoted (grades, pass mark)', () => {
     assert.equal(f.evidence?.answerPoints?.status, 'unconfirmed');
-    assert.equal(f.evidence?.passMark?.status, 'unconfirmed');
+    assert.equal(f.evidence?.passMark?.status, 'quoted');
+    assert.equal(f.evidence?.grades?.status, 'quoted');
+    assert.deepEqual(
+      f.grades.map((g) => [g.grade, g.min]),
+      [
+        ['AA', 9500],
+        ['A', 8500],
+        ['B', 7500],
+        ['C', 6500],
+        ['D', 5500],
+        ['E', 5000],
+        ['F', 0],
+      ],
+      'the seven bands of the FY 2565 annual report (sme-2565-annual-report)',
+    );
+    assert.equal(f.passMark, 8500);
     assert.ok(f.questions.filter((q) => q.indicator >= 6).every((q) => q.evidence?.status === 'unconfirmed'));
     assert.ok(f.questions.filter((q) => q.indicator <= 5).every((q) => q.evidence?.status === 'other-year'));
+  });
+});
+
+describe('ita-2568.json (draft: the FY 2568 OIT as one agency prints it)', () => {
+  const f = loadShippedFramework('ita-2568.json');
+  const rows = table('ita-2568-oit.tsv');
+
+  it('is a draft with O1–O28, O1–O20 on indicator 9 and O21–O28 on indicator 10, no sub-indicators', () => {
+    assert.equal(f.isDraft, true);
+    assert.deepEqual(
+      f.checklist.map((c) => [c.number, c.indicator]),
+      Array.from({ length: 28 }, (_, k) => [`O${k + 1}`, k < 20 ? 9 : 10]),
+    );
+    assert.equal(f.subIndicators, undefined);
+    assert.deepEqual(
+      f.checklist.filter((c) => c.source === 'complaint-figures').map((c) => c.number),
+      ['O19'],
+    );
+  });
+
+  it('matches the source table: number, topic heading, and the name as the quoted heading less what the table says was cut', () => {
+    assert.equal(rows.length, f.checklist.length);
+    rows.forEach(([id, number, indicator, heading, name, quoted, cut, from], k) => {
+      const c = f.checklist[k]!;
+      assert.deepEqual(
+        [c.id, c.number, c.indicator, c.group.th, c.text.th],
+        [id, number, Number(indicator), heading, name],
+        `row ${k + 1}`,
+      );
+      assert.equal(quoted, `${number} ${name}${cut ?? ''}`, `row ${k + 1}: the table is consistent`);
+      assert.ok(from === 'page' || from === 'code', `row ${k + 1}: says where it was captured`);
+      assert.ok(c.evidence?.sources.includes('rtrda-ita-2568'));
+    });
+  });
+
+  it('cuts only the agency’s year or its ministry from a heading, never NACC’s words', () => {
+    const cuts = rows.map((r) => r[6] ?? '').filter((c) => c !== '');
+    for (const cut of cuts) assert.match(cut, /^( พ\.ศ\. 25\d\d|ของกระทรวงคมนาคม ประจำปีงบประมาณ พ\.ศ\. 25\d\d)$/);
+  });
+
+  it('claims nothing as confirmed: every item, question and framework-wide figure is unconfirmed', () => {
+    const all = [...f.indicators, ...f.questions, ...f.checklist].map((x) => x.evidence?.status);
+    assert.deepEqual([...new Set(all)], ['unconfirmed']);
+    for (const t of ['weights', 'grades', 'passMark', 'minSample', 'answerPoints', 'scoring'])
+      assert.equal(f.evidence?.[t]?.status, 'unconfirmed', t);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadShippedFramework, parseFramework } from './framework.ts';
-import { compareChecklists, continuedFrom, type Mapping } from './transition.ts';
+import { compareChecklists, continuedFrom, loadMapping, type Mapping } from './transition.ts';
 import type { Framework } from './types.ts';
 
 const text = (th: string) => ({ th, en: th });
@@ -111,5 +111,22 @@ describe('compareChecklists', () => {
     const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
     assert.deepEqual([count('same'), count('new'), count('dropped')], [21, 12, 22]);
     assert.ok(changes.some((c) => c.kind === 'same' && c.from === 'o36' && c.to === 'o27'));
+  });
+
+  it('from NACC’s FY 2565 checklist to the FY 2568 draft: 10 the same, 10 renamed and 2 merged by the shipped mapping', () => {
+    const from = loadShippedFramework('ita-2565.json');
+    const to = loadShippedFramework('ita-2568.json');
+    const mapping = loadMapping('ita-2565.json', 'ita-2568.json');
+    assert.ok(mapping, 'the mapping file ships');
+    assert.ok(mapping.links.every((l) => l.evidence.status === 'unconfirmed' && l.evidence.note));
+    const changes = compareChecklists(from, to, mapping);
+    const count = (kind: string) => changes.filter((c) => c.kind === kind).length;
+    assert.deepEqual(
+      [count('same'), count('renamed'), count('merged'), count('new'), count('dropped')],
+      [10, 10, 2, 6, 19],
+    );
+    assert.ok(changes.some((c) => c.kind === 'merged' && c.to === 'o1' && c.from.join() === 'o1,o3'));
+    assert.ok(changes.some((c) => c.kind === 'same' && c.from === 'o29' && c.to === 'o17'));
+    assert.ok(changes.some((c) => c.kind === 'same' && c.from === 'o42' && c.to === 'o27'));
   });
 });

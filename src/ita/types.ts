@@ -23,7 +23,7 @@ export type Evidence = {
 };
 
 /** A document the framework cites: NACC's own (`nacc`), or an agency's page or copy that quotes it (`agency`). */
-export type Source = { kind: 'nacc' | 'agency' | 'sujarit'; title: string; url: string; note?: string };
+export type Source = { kind: 'nacc' | 'agency' | 'press' | 'sujarit'; title: string; url: string; note?: string };
 
 /**
  * One answerable unit of a survey: a question, or one part of a question NACC asks in parts ("I1 …

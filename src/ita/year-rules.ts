@@ -1,7 +1,8 @@
 // The rules of a fiscal year that a recorded score needs: the instrument weights (to compute an ITA
-// left empty) and the grade bands. From the year's own framework file when Sujarit ships one, else
-// from frameworks/years/past-years.json; a year in neither has no rules, and nothing is computed
-// for it with another year's (issue 14: a recorded year keeps its own weights).
+// left empty) and the grade bands. From the year's own framework file when Sujarit ships one that is
+// not a draft, else from frameworks/years/past-years.json; a year in neither has no rules, and nothing
+// is computed for it with another year's or a draft's (issue 14: a recorded year keeps its own weights,
+// and a draft's weights are a guess).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FRAMEWORKS_DIR, listFrameworks, loadShippedFramework } from './framework.ts';
@@ -67,7 +68,7 @@ export function yearRules(fiscalYear: number): YearRules | null {
 function readYearRules(fiscalYear: number): YearRules | null {
   for (const name of listFrameworks()) {
     const f = loadShippedFramework(name);
-    if (f.fiscalYear !== fiscalYear) continue;
+    if (f.fiscalYear !== fiscalYear || f.isDraft) continue;
     const weights = Object.fromEntries(f.instruments.map((i) => [i.code, i.weight])) as Record<InstrumentCode, number>;
     return { fiscalYear, weights, grades: f.grades, passMark: f.passMark, origin: `frameworks/${name}` };
   }
