@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'case_assigned',
   'case_member_removed',
   'conflict_declared',
+  'case_business_added',
+  'case_business_removed',
   'key_granted',
   'key_grant_refused',
   'identity_requested',
@@ -111,6 +113,7 @@ export const AUDIT_ACTIONS = [
   'declarations_listed',
   'declaration_keys_shared',
   'declaration_recused',
+  'declaration_alerts_raised',
   'declarations_rechecked',
   'declaration_reminder_sent',
 ] as const;

@@ -16,7 +16,7 @@ import { AppError } from '../errors.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { checkDeclaration, type Flag } from './checks.ts';
-import { findConflicts, type Conflict } from './conflicts.ts';
+import { type Conflict, findCaseConflicts, findConflicts, handlesCaseWithBusiness } from './conflicts.ts';
 import { type DeclarationContent, type Occasion, totalsOf } from './content.ts';
 import { duesOf, type Due } from './due.ts';
 import { policyOf } from './positions.ts';
@@ -44,6 +44,7 @@ function openKey(actor: StaffActor, sealed: Buffer): Buffer {
 
 /** The declarant's own filings and the positions they hold: what is due and what they filed. */
 export async function myDeclarations(db: Db, actor: StaffActor) {
+  const newAlerts = await refreshCaseAlerts(db, actor);
   const [holdings, filings] = await Promise.all([
     db
       .selectFrom('declaration_holder as h')
@@ -52,10 +53,21 @@ export async function myDeclarations(db: Db, actor: StaffActor) {
       .where('h.user_id', '=', actor.id)
       .execute(),
     db
-      .selectFrom('declaration')
-      .select(['id', 'occasion', 'flags', 'filed_at'])
-      .where('user_id', '=', actor.id)
-      .orderBy('filed_at', 'desc')
+      .selectFrom('declaration as d')
+      .select((eb) => [
+        'd.id',
+        'd.occasion',
+        'd.flags',
+        'd.filed_at',
+        eb
+          .selectFrom('declaration_alert as a')
+          .whereRef('a.declaration_id', '=', 'd.id')
+          .where('a.recused_at', 'is', null)
+          .select(eb.fn.countAll<string>().as('n'))
+          .as('alerts'),
+      ])
+      .where('d.user_id', '=', actor.id)
+      .orderBy('d.filed_at', 'desc')
       .execute(),
   ]);
   const agencyId = holdings[0]?.agency_id ?? actor.agencyId;
@@ -81,7 +93,9 @@ export async function myDeclarations(db: Db, actor: StaffActor) {
       occasion: f.occasion,
       flags: f.flags,
       filedOn: bangkokToday(f.filed_at),
+      alerts: Number(f.alerts ?? 0),
     })),
+    newAlerts,
   };
 }
 
@@ -97,6 +111,72 @@ async function previousOf(db: Db, actor: StaffActor): Promise<DeclarationContent
     .executeTakeFirst();
   if (!row) return null;
   return openJson<DeclarationContent>(aeadKey(openKey(actor, row.sealed_key)), row.content, contentAad(row.id));
+}
+
+/**
+ * Raises the case alerts that businesses recorded on the declarant's cases since their latest
+ * declaration was filed call for (a case team adds them on the case page, declarations/
+ * case-business.ts). The declaration is sealed to the declarant and the reviewers only, so the match
+ * runs here, in the declarant's own session, when they open their declarations: the case team never
+ * learns what was declared. Alerts already raised (same case and business) are not raised again;
+ * an alert stays when the business is later removed from the case. One transaction, the
+ * declaration's row locked so that two pages at once raise each alert once; audited when any is
+ * raised. Returns how many were raised.
+ */
+export async function refreshCaseAlerts(db: Db, actor: StaffActor): Promise<number> {
+  if (!(await handlesCaseWithBusiness(db, actor.id))) return 0;
+  return db.transaction().execute(async (trx) => {
+    const latest = await trx
+      .selectFrom('declaration as d')
+      .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
+      .select(['d.id', 'd.content', 'k.sealed_key'])
+      .where('d.user_id', '=', actor.id)
+      .orderBy('d.filed_at', 'desc')
+      .limit(1)
+      .forUpdate('d')
+      .executeTakeFirst();
+    if (!latest) return 0;
+    const key = openKey(actor, latest.sealed_key);
+    try {
+      const aead = aeadKey(key);
+      const content = openJson<DeclarationContent>(aead, latest.content, contentAad(latest.id));
+      const found = await findCaseConflicts(trx, { userId: actor.id, interests: content.interests });
+      if (found.length === 0) return 0;
+      const raised = await trx
+        .selectFrom('declaration_alert')
+        .select('detail')
+        .where('declaration_id', '=', latest.id)
+        .where('kind', '=', 'case')
+        .execute();
+      const known = new Set(
+        raised.map((a) => {
+          const c = openJson<Conflict>(aead, a.detail, alertAad(latest.id));
+          return `${c.caseId}/${c.juristicId}`;
+        }),
+      );
+      const fresh = found.filter((c) => !known.has(`${c.caseId}/${c.juristicId}`));
+      if (fresh.length === 0) return 0;
+      await trx
+        .insertInto('declaration_alert')
+        .values(
+          fresh.map((c) => ({
+            declaration_id: latest.id,
+            kind: c.kind,
+            case_id: c.caseId,
+            detail: sealJson(aead, c, alertAad(latest.id)),
+          })),
+        )
+        .execute();
+      await recordAudit(trx, {
+        actorUserId: actor.id,
+        action: 'declaration_alerts_raised',
+        detail: { declaration: latest.id, alerts: fresh.length },
+      });
+      return fresh.length;
+    } finally {
+      key.fill(0);
+    }
+  });
 }
 
 export type Filed = { id: string; flags: Flag[]; alerts: number; isRepeat: boolean };
@@ -344,6 +424,7 @@ export async function openDeclaration({ db, actor, id }: { db: Db; actor: StaffA
   const isReviewer = hasRole(actor, 'declaration_reviewer') && row?.agency_id === actor.agencyId;
   if (!row || !(isOwn || isReviewer)) throw notFound();
   if (!row.sealed_key) throw new AppError('forbidden', 'no key yet', 'declarations.error.noKey');
+  if (isOwn) await refreshCaseAlerts(db, actor);
   const key = aeadKey(openKey(actor, row.sealed_key));
   const content = openJson<DeclarationContent>(key, row.content, contentAad(row.id));
   const alerts = await db
