@@ -183,6 +183,7 @@ export const th: Record<string, string> = {
   'audit.action.declaration_alerts_raised': 'พบการขัดกันแห่งผลประโยชน์กับธุรกิจที่บันทึกในเรื่อง',
   'audit.action.case_business_added': 'บันทึกธุรกิจที่เกี่ยวข้องกับเรื่อง',
   'audit.action.case_business_removed': 'นำธุรกิจออกจากเรื่อง',
+  'audit.field.juristic': 'เลขทะเบียนนิติบุคคล',
   'audit.action.declaration_reminder_sent': 'ส่งอีเมลเตือนกำหนดยื่นบัญชี',
   'audit.action.declarations_rechecked': 'ตรวจสอบบัญชีของหน่วยงานอัตโนมัติอีกครั้ง',
 };
@@ -373,6 +374,7 @@ export const en: Record<string, string> = {
   'audit.action.declaration_alerts_raised': 'Conflicts found with businesses recorded on cases',
   'audit.action.case_business_added': 'Business recorded on a case',
   'audit.action.case_business_removed': 'Business removed from a case',
+  'audit.field.juristic': 'Juristic-person number',
   'audit.action.declaration_reminder_sent': 'Declaration reminder mailed',
   'audit.action.declarations_rechecked': 'Agency’s declarations checked anew',
 };
