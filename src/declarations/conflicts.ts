@@ -5,7 +5,7 @@
 // identifiers, with or without the e-GP mapping's "TH-DBD-" prefix. Cases are matched only on what
 // their metadata names in the clear (case_business, recorded by the case team): a business named only
 // in a case's sealed content is not found, since matching it would unseal the case.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
 import { removeFromCase } from '../cases/team-members.ts';
 import type { Db } from '../db/connection.ts';
@@ -64,14 +64,16 @@ export async function findConflicts(
   return out;
 }
 
-/** Whether the user handles (assigned, or holding a key of) a case that names any business: nothing to match otherwise. */
+/** SQL: the user (an id, or a column) handles (assigned, or holding a key of) a case that names any business. */
+export const handlesBusinessCase = (user: number | RawBuilder<number>) => sql<boolean>`exists (
+  select 1 from case_business b
+  where exists (select 1 from case_assignment a where a.case_id = b.case_id and a.user_id = ${user})
+     or exists (select 1 from case_key k where k.case_id = b.case_id and k.user_id = ${user}))`;
+
+/** Whether the user handles a case that names any business: nothing to match otherwise. */
 export async function handlesCaseWithBusiness(db: Db, userId: number): Promise<boolean> {
-  const row = await sql<{ one: number }>`
-    select 1 as one from case_business b
-    where exists (select 1 from case_assignment a where a.case_id = b.case_id and a.user_id = ${userId})
-       or exists (select 1 from case_key k where k.case_id = b.case_id and k.user_id = ${userId})
-    limit 1`.execute(db);
-  return row.rows.length > 0;
+  const row = await sql<{ yes: boolean }>`select ${handlesBusinessCase(userId)} as yes`.execute(db);
+  return row.rows[0]?.yes === true;
 }
 
 /**

@@ -6,17 +6,24 @@
 // administrator or a colleague holds no key and is refused before any key is tried. The checks'
 // flag codes are kept in the clear (no figure); conflict alerts' details are sealed with the content key.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
 import { aeadKey, openJson, openRaw, sealJson, sealRaw } from '../crypto/aead.ts';
 import { subkey } from '../crypto/kdf.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { checkDeclaration, type Flag } from './checks.ts';
-import { type Conflict, findCaseConflicts, findConflicts, handlesCaseWithBusiness } from './conflicts.ts';
+import {
+  type Conflict,
+  findCaseConflicts,
+  findConflicts,
+  handlesBusinessCase,
+  handlesCaseWithBusiness,
+} from './conflicts.ts';
 import { type DeclarationContent, type Occasion, totalsOf } from './content.ts';
 import { duesOf, type Due } from './due.ts';
 import { policyOf } from './positions.ts';
@@ -114,14 +121,53 @@ async function previousOf(db: Db, actor: StaffActor): Promise<DeclarationContent
 }
 
 /**
+ * Raises on one declaration (opened: its content and its content key) the case alerts that the
+ * businesses recorded on its declarant's cases call for and that it does not have yet (same case and
+ * business); returns how many. Runs in the caller's transaction, the declaration's row locked, so two
+ * at once raise each alert once.
+ */
+async function raiseCaseAlerts(
+  trx: Transaction<Database>,
+  d: { id: string; userId: number; content: DeclarationContent },
+  aead: ReturnType<typeof aeadKey>,
+): Promise<number> {
+  const found = await findCaseConflicts(trx, { userId: d.userId, interests: d.content.interests });
+  if (found.length === 0) return 0;
+  const raised = await trx
+    .selectFrom('declaration_alert')
+    .select('detail')
+    .where('declaration_id', '=', d.id)
+    .where('kind', '=', 'case')
+    .execute();
+  const known = new Set(
+    raised.map((a) => {
+      const c = openJson<Conflict>(aead, a.detail, alertAad(d.id));
+      return `${c.caseId}/${c.juristicId}`;
+    }),
+  );
+  const fresh = found.filter((c) => !known.has(`${c.caseId}/${c.juristicId}`));
+  if (fresh.length === 0) return 0;
+  await trx
+    .insertInto('declaration_alert')
+    .values(
+      fresh.map((c) => ({
+        declaration_id: d.id,
+        kind: c.kind,
+        case_id: c.caseId,
+        detail: sealJson(aead, c, alertAad(d.id)),
+      })),
+    )
+    .execute();
+  return fresh.length;
+}
+
+/**
  * Raises the case alerts that businesses recorded on the declarant's cases since their latest
  * declaration was filed call for (a case team adds them on the case page, declarations/
  * case-business.ts). The declaration is sealed to the declarant and the reviewers only, so the match
- * runs here, in the declarant's own session, when they open their declarations: the case team never
- * learns what was declared. Alerts already raised (same case and business) are not raised again;
- * an alert stays when the business is later removed from the case. One transaction, the
- * declaration's row locked so that two pages at once raise each alert once; audited when any is
- * raised. Returns how many were raised.
+ * runs here, in the declarant's own session, when they open their declarations (and in a reviewer's
+ * recheck, recheckAgency): the case team never learns what was declared. An alert stays when the
+ * business is later removed from the case. Audited when any is raised; returns how many.
  */
 export async function refreshCaseAlerts(db: Db, actor: StaffActor): Promise<number> {
   if (!(await handlesCaseWithBusiness(db, actor.id))) return 0;
@@ -140,39 +186,14 @@ export async function refreshCaseAlerts(db: Db, actor: StaffActor): Promise<numb
     try {
       const aead = aeadKey(key);
       const content = openJson<DeclarationContent>(aead, latest.content, contentAad(latest.id));
-      const found = await findCaseConflicts(trx, { userId: actor.id, interests: content.interests });
-      if (found.length === 0) return 0;
-      const raised = await trx
-        .selectFrom('declaration_alert')
-        .select('detail')
-        .where('declaration_id', '=', latest.id)
-        .where('kind', '=', 'case')
-        .execute();
-      const known = new Set(
-        raised.map((a) => {
-          const c = openJson<Conflict>(aead, a.detail, alertAad(latest.id));
-          return `${c.caseId}/${c.juristicId}`;
-        }),
-      );
-      const fresh = found.filter((c) => !known.has(`${c.caseId}/${c.juristicId}`));
-      if (fresh.length === 0) return 0;
-      await trx
-        .insertInto('declaration_alert')
-        .values(
-          fresh.map((c) => ({
-            declaration_id: latest.id,
-            kind: c.kind,
-            case_id: c.caseId,
-            detail: sealJson(aead, c, alertAad(latest.id)),
-          })),
-        )
-        .execute();
-      await recordAudit(trx, {
-        actorUserId: actor.id,
-        action: 'declaration_alerts_raised',
-        detail: { declaration: latest.id, alerts: fresh.length },
-      });
-      return fresh.length;
+      const n = await raiseCaseAlerts(trx, { id: latest.id, userId: actor.id, content }, aead);
+      if (n > 0)
+        await recordAudit(trx, {
+          actorUserId: actor.id,
+          action: 'declaration_alerts_raised',
+          detail: { declaration: latest.id, alerts: n },
+        });
+      return n;
     } finally {
       key.fill(0);
     }
@@ -473,6 +494,48 @@ function ringOpen(ring: Buffer, userId: number, declarationId: string, wrapped: 
   }
 }
 
+/**
+ * The reviewer's part of the case alerts (recheckAgency): each declarant's latest declaration, when
+ * the declarant handles a case that names a business and the reviewer holds its key, is opened with
+ * the reviewer's key ring and gets the case alerts it lacks, as the declarant's own session would
+ * raise them (refreshCaseAlerts). Returns the declarations touched and the alerts raised.
+ */
+async function raiseCaseAlertsAsReviewer(db: Db, actor: StaffActor, agencyId: number, ring: Buffer) {
+  const latest = await sql<{ id: string; user_id: number }>`
+    select l.id, l.user_id from (
+      select distinct on (d.user_id) d.id, d.user_id from declaration d
+      where d.agency_id = ${agencyId} order by d.user_id, d.filed_at desc
+    ) l
+    where exists (select 1 from declaration_key k where k.declaration_id = l.id and k.user_id = ${actor.id})
+      and ${handlesBusinessCase(sql.ref('l.user_id'))}`.execute(db);
+  let alerts = 0;
+  let declarations = 0;
+  for (const l of latest.rows) {
+    const n = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('declaration as d')
+        .innerJoin('declaration_key as k', (j) =>
+          j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id),
+        )
+        .select(['d.content', 'k.sealed_key', 'k.ring_key'])
+        .where('d.id', '=', l.id)
+        .forUpdate('d')
+        .executeTakeFirstOrThrow();
+      const key = ringOpen(ring, actor.id, l.id, row.ring_key) ?? openKey(actor, row.sealed_key);
+      try {
+        const aead = aeadKey(key);
+        const content = openJson<DeclarationContent>(aead, row.content, contentAad(l.id));
+        return await raiseCaseAlerts(trx, { id: l.id, userId: l.user_id, content }, aead);
+      } finally {
+        key.fill(0);
+      }
+    });
+    if (n > 0) declarations++;
+    alerts += n;
+  }
+  return { declarations, alerts };
+}
+
 /** Declarations read per round trip when rechecking. */
 const RECHECK_BATCH = 5000;
 
@@ -480,7 +543,8 @@ const RECHECK_BATCH = 5000;
  * Runs the checks anew over every declaration of the reviewer's agency that they hold the key of
  * (after the checks or their thresholds change), each against the same declarant's previous one,
  * and stores the flags that changed. Read in batches in (declarant, filing time) order, so a
- * declarant's previous declaration is the one read just before. Audited once with the counts.
+ * declarant's previous declaration is the one read just before. Then raises the case alerts that
+ * businesses recorded on cases since call for (raiseCaseAlertsAsReviewer). Audited with the counts.
  */
 export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checked: number; changed: number }> {
   const agencyId = reviewerAgency(actor);
@@ -537,7 +601,10 @@ export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checke
     after = { userId: last.user_id, filedAt: last.filed_key, id: last.id };
     if (rows.length < RECHECK_BATCH) break;
   }
+  const raised = await raiseCaseAlertsAsReviewer(db, actor, agencyId, ring);
   ring.fill(0);
+  if (raised.alerts > 0)
+    await recordAudit(db, { actorUserId: actor.id, action: 'declaration_alerts_raised', detail: raised });
   await recordAudit(db, { actorUserId: actor.id, action: 'declarations_rechecked', detail: { checked, changed } });
   return { checked, changed };
 }

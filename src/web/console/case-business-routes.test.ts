@@ -4,7 +4,7 @@
 // conflict alert with the recusal offer when they open their declarations, once. Hostile use: a
 // wrong check digit, an empty or oversized number, an oversized name, a forged CSRF token, a second
 // add of the same business, a colleague not on the team, the agency's supervisor (metadata only) and
-// another agency's staff posting to the case.
+// another agency's staff posting to the case. A reviewer's recheck raises the alert as well, once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +21,7 @@ const PEOPLE = [
   ['inv@opdc.example', 'OPDC', ['investigator']],
   ['other@opdc.example', 'OPDC', ['investigator']],
   ['admin@opdc.example', 'OPDC', ['agency_admin']],
+  ['rev@opdc.example', 'OPDC', ['declaration_reviewer']],
   ['sup@nacc.example', 'NACC', ['supervisor']],
 ] as const;
 
@@ -219,13 +220,47 @@ describe('businesses a case concerns', () => {
     );
   });
 
+  it('raises the alert in a reviewer’s recheck too, when the declarant has not looked yet', async () => {
+    const added = await post('io@opdc.example', 'businesses', { juristicId: OTHER, businessName: 'ห้างกรรมการ' });
+    assert.equal(added.headers.location, `${caseUrl}?sent=business_added`);
+    const review = '/staff/declarations/review';
+    const rechecked = await postForm(h.app, jars['rev@opdc.example'], `${review}/recheck`, {
+      _csrf: csrfOf((await page('rev@opdc.example', review)).body),
+    });
+    assert.equal(rechecked.statusCode, 303, rechecked.body);
+    assert.equal((await h.db.selectFrom('declaration_alert').select('id').execute()).length, 2);
+    const raised = await h.db
+      .selectFrom('audit_event')
+      .select(['actor_user_id', 'detail'])
+      .where('action', '=', 'declaration_alerts_raised')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(raised.at(-1), {
+      actor_user_id: ids['rev@opdc.example'],
+      detail: { declarations: 1, alerts: 1 },
+    });
+    // the declarant finds it raised, once
+    const mine = await page('inv@opdc.example', '/staff/declarations');
+    assert.doesNotMatch(mine.body, /พบการขัดกันแห่งผลประโยชน์ใหม่/);
+    assert.match(mine.body, /การขัดกันแห่งผลประโยชน์ 2 รายการ/);
+    assert.equal((await h.db.selectFrom('declaration_alert').select('id').execute()).length, 2);
+    const again = await postForm(h.app, jars['rev@opdc.example'], `${review}/recheck`, {
+      _csrf: csrfOf((await page('rev@opdc.example', review)).body),
+    });
+    assert.equal(again.statusCode, 303);
+    assert.equal((await h.db.selectFrom('declaration_alert').select('id').execute()).length, 2, 'nothing twice');
+  });
+
   it('removes a business (in the history); the alert raised stays', async () => {
     const res = await post('io@opdc.example', 'businesses-remove', { juristicId: BUSINESS });
     assert.equal(res.headers.location, `${caseUrl}?sent=business_removed`);
-    assert.equal((await rows()).length, 0);
+    assert.deepEqual(
+      (await rows()).map((r) => r.juristic_id),
+      [OTHER],
+    );
     const shown = await page('io@opdc.example', caseUrl);
     assert.match(shown.body, /นำธุรกิจที่เกี่ยวข้องออกจากเรื่อง/);
-    assert.equal((await h.db.selectFrom('declaration_alert').select('id').execute()).length, 1);
+    assert.equal((await h.db.selectFrom('declaration_alert').select('id').execute()).length, 2);
     const twice = await post('io@opdc.example', 'businesses-remove', { juristicId: BUSINESS });
     assert.equal(twice.statusCode, 303);
     assert.equal(
