@@ -169,6 +169,9 @@ describe('businesses a case concerns', () => {
     assert.match(big.body, /id="businessName-error"/);
     const empty = await post('io@opdc.example', 'businesses', { juristicId: '' });
     assert.equal(empty.statusCode, 400);
+    const forgedRemove = await post('io@opdc.example', 'businesses-remove', { juristicId: "0' or '1'='1" });
+    assert.equal(forgedRemove.statusCode, 400);
+    assert.match(forgedRemove.body, /href="#business-id"/);
     assert.equal((await rows()).length, 1);
   });
 

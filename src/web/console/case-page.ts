@@ -43,6 +43,8 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
   witnesses: { label: 'w-label' },
   hold: { holdReason: 'hold-reason' },
   businesses: { juristicId: 'business-id', businessName: 'business-name' },
+  // the remove buttons post a hidden number: a refusal (a forged one) links to the add form's field
+  'businesses-remove': { juristicId: 'business-id' },
 };
 
 /** The labels of the fields the forms of the page may refuse, as the summary names them. */
