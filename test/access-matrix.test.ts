@@ -353,6 +353,17 @@ describe('access matrix: every role against every content endpoint and export', 
       send: (p) => postForm(h.app, p.jar, `${casePath()}/notes`, { _csrf: p.csrf, note: `note by ${p.key}` }),
     },
     {
+      name: 'POST business',
+      isCaseEndpoint: true,
+      expect: { ...TEAM, team: 303 },
+      send: (p) =>
+        postForm(h.app, p.jar, `${casePath()}/businesses`, {
+          _csrf: p.csrf,
+          juristicId: '0107544000108',
+          businessName: `named by ${p.key}`,
+        }),
+    },
+    {
       name: 'POST message',
       isCaseEndpoint: true,
       expect: { ...TEAM, team: 303 },

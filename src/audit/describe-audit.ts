@@ -19,6 +19,8 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'case_assigned',
       'case_member_removed',
       'conflict_declared',
+      'case_business_added',
+      'case_business_removed',
       'key_granted',
       'key_grant_refused',
       'case_referred',

@@ -41,7 +41,23 @@ export type CasePage = {
   canRequestIdentity: boolean;
   /** Kept while open; once closed, when it will be shredded, or held, or shredded already. */
   retention: CaseRetention;
+  /** The businesses the case concerns, as the team recorded them (metadata: declarations/case-business.ts). */
+  businesses: CaseBusiness[];
 };
+
+export type CaseBusiness = { juristicId: string; name: string; addedBy: number | null; addedAt: Date };
+
+/** The businesses a case concerns, in the order they were added. */
+async function caseBusinesses(db: Db, caseId: string): Promise<CaseBusiness[]> {
+  const rows = await db
+    .selectFrom('case_business')
+    .select(['juristic_id', 'name', 'added_by', 'added_at'])
+    .where('case_id', '=', caseId)
+    .orderBy('added_at')
+    .orderBy('juristic_id')
+    .execute();
+  return rows.map((r) => ({ juristicId: r.juristic_id, name: r.name, addedBy: r.added_by, addedAt: r.added_at }));
+}
 
 /**
  * The case page of `reference` for `actor`. A key holder's visit first hands the case's pending
@@ -63,13 +79,14 @@ export async function loadCasePage({
   if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
   const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity }) : null;
   const isSupervisor = isOwningSupervisor(actor, meta);
-  const [access, history, investigators, destinations, myRequest, retention] = await Promise.all([
+  const [access, history, investigators, destinations, myRequest, retention, businesses] = await Promise.all([
     accessList(db, meta.id),
     view ? view.history : loadHistory(db, meta.id, null, false).then((h) => h.items),
     isSupervisor ? assignableInvestigators(db, meta.agencyId) : [],
     isSupervisor && meta.status !== 'closed' ? referralDestinations(db, meta.agencyId) : [],
     view ? myIdentityRequest(db, meta.id, actor.id) : null,
     caseRetention(db, meta.id),
+    caseBusinesses(db, meta.id),
   ]);
   const conclusion = await conclusionOf(db, actor, meta, view ? history : null);
   if (!view) await recordMetadataView(db, actor, meta, { withIdentity, readsConclusion: !!conclusion?.reason });
@@ -78,6 +95,7 @@ export async function loadCasePage({
     ...(view?.notes ?? []).map((n) => n.authorUserId),
     ...(view?.witnesses ?? []).flatMap((w) => w.messages.map((m) => m.authorUserId)),
     conclusion?.byUserId ?? null,
+    ...businesses.map((b) => b.addedBy),
   ]);
   return {
     meta,
@@ -92,6 +110,7 @@ export async function loadCasePage({
     transitions: transitionsFor(actor, meta),
     isSupervisor,
     retention,
+    businesses,
     canRequestIdentity:
       view !== null &&
       meta.hasIdentity &&

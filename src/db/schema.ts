@@ -443,7 +443,13 @@ export type Database = {
     detail: Buffer;
     recused_at: Date | null;
   };
-  case_business: { case_id: string; juristic_id: string; added_by: number | null };
+  case_business: {
+    case_id: string;
+    juristic_id: string;
+    added_by: number | null;
+    name: Generated<string>;
+    added_at: Generated<Date>;
+  };
   declaration_reminder: { user_id: number; occasion: 'entry' | 'yearly' | 'leaving'; due_on: string; sent_at: Stamp };
   ita_measure: {
     id: Generated<number>;

@@ -5,7 +5,7 @@
 // identifiers, with or without the e-GP mapping's "TH-DBD-" prefix. Cases are matched only on what
 // their metadata names in the clear (case_business, recorded by the case team): a business named only
 // in a case's sealed content is not found, since matching it would unseal the case.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
 import { removeFromCase } from '../cases/team-members.ts';
 import type { Db } from '../db/connection.ts';
@@ -44,13 +44,7 @@ export async function findConflicts(
       ) s
       where i.agency_id = ${agencyId} and regexp_replace(s.id, '^TH-DBD-', '') = any(${ids}::text[])
       order by r.ocid`.execute(db),
-    sql<{ id: string; reference: string; juristic: string }>`
-      select distinct c.id, c.reference, b.juristic_id as juristic
-      from case_business b join report_case c on c.id = b.case_id
-      where b.juristic_id = any(${ids}::text[])
-        and (exists (select 1 from case_assignment a where a.case_id = c.id and a.user_id = ${userId})
-          or exists (select 1 from case_key k where k.case_id = c.id and k.user_id = ${userId}))
-      order by c.reference`.execute(db),
+    findCaseConflicts(db, { userId, interests }),
   ]);
   const seen = new Set<string>();
   const out: Conflict[] = [];
@@ -66,9 +60,47 @@ export async function findConflicts(
       caseId: null,
     });
   }
-  for (const c of cases.rows)
-    out.push({ kind: 'case', juristicId: c.juristic, name: nameOf(c.juristic), caseId: c.id, reference: c.reference });
+  out.push(...cases);
   return out;
+}
+
+/** SQL: the user (an id, or a column) handles (assigned, or holding a key of) a case that names any business. */
+export const handlesBusinessCase = (user: number | RawBuilder<number>) => sql<boolean>`exists (
+  select 1 from case_business b
+  where exists (select 1 from case_assignment a where a.case_id = b.case_id and a.user_id = ${user})
+     or exists (select 1 from case_key k where k.case_id = b.case_id and k.user_id = ${user}))`;
+
+/** Whether the user handles a case that names any business: nothing to match otherwise. */
+export async function handlesCaseWithBusiness(db: Db, userId: number): Promise<boolean> {
+  const row = await sql<{ yes: boolean }>`select ${handlesBusinessCase(userId)} as yes`.execute(db);
+  return row.rows[0]?.yes === true;
+}
+
+/**
+ * The case conflicts of the declared interests: the cases the user handles (assigned, or holding a
+ * key) whose team recorded a declared business (case_business); one per business and case.
+ */
+export async function findCaseConflicts(
+  db: Db,
+  { userId, interests }: { userId: number; interests: readonly Interest[] },
+): Promise<Conflict[]> {
+  const ids = [...new Set(interests.map((i) => i.juristicId))];
+  if (ids.length === 0) return [];
+  const cases = await sql<{ id: string; reference: string; juristic: string }>`
+    select distinct c.id, c.reference, b.juristic_id as juristic
+    from case_business b join report_case c on c.id = b.case_id
+    where b.juristic_id = any(${ids}::text[])
+      and (exists (select 1 from case_assignment a where a.case_id = c.id and a.user_id = ${userId})
+        or exists (select 1 from case_key k where k.case_id = c.id and k.user_id = ${userId}))
+    order by c.reference`.execute(db);
+  const nameOf = (id: string) => interests.find((i) => i.juristicId === id)?.name ?? '';
+  return cases.rows.map((c) => ({
+    kind: 'case' as const,
+    juristicId: c.juristic,
+    name: nameOf(c.juristic),
+    caseId: c.id,
+    reference: c.reference,
+  }));
 }
 
 /** The reason recorded (sealed to the case team) when a declarant recuses themself. */

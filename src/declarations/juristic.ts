@@ -14,7 +14,7 @@ export function isThaiId13(id: string): boolean {
   return (11 - (sum % 11)) % 10 === id.charCodeAt(12) - 48;
 }
 
-/** A typed number without spaces or dashes (1-2345-67890-12-3 is written with them). */
+/** A typed number without spaces or dashes (1-2345-67890-12-3 is written with them), Thai digits as ASCII. */
 export function normaliseId(typed: string): string {
-  return typed.replace(/[\s-]/g, '');
+  return typed.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/[\s-]/g, '');
 }

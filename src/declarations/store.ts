@@ -6,17 +6,24 @@
 // administrator or a colleague holds no key and is refused before any key is tried. The checks'
 // flag codes are kept in the clear (no figure); conflict alerts' details are sealed with the content key.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
 import { aeadKey, openJson, openRaw, sealJson, sealRaw } from '../crypto/aead.ts';
 import { subkey } from '../crypto/kdf.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { checkDeclaration, type Flag } from './checks.ts';
-import { findConflicts, type Conflict } from './conflicts.ts';
+import {
+  type Conflict,
+  findCaseConflicts,
+  findConflicts,
+  handlesBusinessCase,
+  handlesCaseWithBusiness,
+} from './conflicts.ts';
 import { type DeclarationContent, type Occasion, totalsOf } from './content.ts';
 import { duesOf, type Due } from './due.ts';
 import { policyOf } from './positions.ts';
@@ -44,6 +51,7 @@ function openKey(actor: StaffActor, sealed: Buffer): Buffer {
 
 /** The declarant's own filings and the positions they hold: what is due and what they filed. */
 export async function myDeclarations(db: Db, actor: StaffActor) {
+  const newAlerts = await refreshCaseAlerts(db, actor);
   const [holdings, filings] = await Promise.all([
     db
       .selectFrom('declaration_holder as h')
@@ -52,10 +60,21 @@ export async function myDeclarations(db: Db, actor: StaffActor) {
       .where('h.user_id', '=', actor.id)
       .execute(),
     db
-      .selectFrom('declaration')
-      .select(['id', 'occasion', 'flags', 'filed_at'])
-      .where('user_id', '=', actor.id)
-      .orderBy('filed_at', 'desc')
+      .selectFrom('declaration as d')
+      .select((eb) => [
+        'd.id',
+        'd.occasion',
+        'd.flags',
+        'd.filed_at',
+        eb
+          .selectFrom('declaration_alert as a')
+          .whereRef('a.declaration_id', '=', 'd.id')
+          .where('a.recused_at', 'is', null)
+          .select(eb.fn.countAll<string>().as('n'))
+          .as('alerts'),
+      ])
+      .where('d.user_id', '=', actor.id)
+      .orderBy('d.filed_at', 'desc')
       .execute(),
   ]);
   const agencyId = holdings[0]?.agency_id ?? actor.agencyId;
@@ -81,7 +100,9 @@ export async function myDeclarations(db: Db, actor: StaffActor) {
       occasion: f.occasion,
       flags: f.flags,
       filedOn: bangkokToday(f.filed_at),
+      alerts: Number(f.alerts ?? 0),
     })),
+    newAlerts,
   };
 }
 
@@ -97,6 +118,86 @@ async function previousOf(db: Db, actor: StaffActor): Promise<DeclarationContent
     .executeTakeFirst();
   if (!row) return null;
   return openJson<DeclarationContent>(aeadKey(openKey(actor, row.sealed_key)), row.content, contentAad(row.id));
+}
+
+/**
+ * Raises on one declaration (opened: its content and its content key) the case alerts that the
+ * businesses recorded on its declarant's cases call for and that it does not have yet (same case and
+ * business); returns how many. Runs in the caller's transaction, the declaration's row locked, so two
+ * at once raise each alert once.
+ */
+async function raiseCaseAlerts(
+  trx: Transaction<Database>,
+  d: { id: string; userId: number; content: DeclarationContent },
+  aead: ReturnType<typeof aeadKey>,
+): Promise<number> {
+  const found = await findCaseConflicts(trx, { userId: d.userId, interests: d.content.interests });
+  if (found.length === 0) return 0;
+  const raised = await trx
+    .selectFrom('declaration_alert')
+    .select('detail')
+    .where('declaration_id', '=', d.id)
+    .where('kind', '=', 'case')
+    .execute();
+  const known = new Set(
+    raised.map((a) => {
+      const c = openJson<Conflict>(aead, a.detail, alertAad(d.id));
+      return `${c.caseId}/${c.juristicId}`;
+    }),
+  );
+  const fresh = found.filter((c) => !known.has(`${c.caseId}/${c.juristicId}`));
+  if (fresh.length === 0) return 0;
+  await trx
+    .insertInto('declaration_alert')
+    .values(
+      fresh.map((c) => ({
+        declaration_id: d.id,
+        kind: c.kind,
+        case_id: c.caseId,
+        detail: sealJson(aead, c, alertAad(d.id)),
+      })),
+    )
+    .execute();
+  return fresh.length;
+}
+
+/**
+ * Raises the case alerts that businesses recorded on the declarant's cases since their latest
+ * declaration was filed call for (a case team adds them on the case page, declarations/
+ * case-business.ts). The declaration is sealed to the declarant and the reviewers only, so the match
+ * runs here, in the declarant's own session, when they open their declarations (and in a reviewer's
+ * recheck, recheckAgency): the case team never learns what was declared. An alert stays when the
+ * business is later removed from the case. Audited when any is raised; returns how many.
+ */
+export async function refreshCaseAlerts(db: Db, actor: StaffActor): Promise<number> {
+  if (!(await handlesCaseWithBusiness(db, actor.id))) return 0;
+  return db.transaction().execute(async (trx) => {
+    const latest = await trx
+      .selectFrom('declaration as d')
+      .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
+      .select(['d.id', 'd.content', 'k.sealed_key'])
+      .where('d.user_id', '=', actor.id)
+      .orderBy('d.filed_at', 'desc')
+      .limit(1)
+      .forUpdate('d')
+      .executeTakeFirst();
+    if (!latest) return 0;
+    const key = openKey(actor, latest.sealed_key);
+    try {
+      const aead = aeadKey(key);
+      const content = openJson<DeclarationContent>(aead, latest.content, contentAad(latest.id));
+      const n = await raiseCaseAlerts(trx, { id: latest.id, userId: actor.id, content }, aead);
+      if (n > 0)
+        await recordAudit(trx, {
+          actorUserId: actor.id,
+          action: 'declaration_alerts_raised',
+          detail: { declaration: latest.id, alerts: n },
+        });
+      return n;
+    } finally {
+      key.fill(0);
+    }
+  });
 }
 
 export type Filed = { id: string; flags: Flag[]; alerts: number; isRepeat: boolean };
@@ -344,6 +445,7 @@ export async function openDeclaration({ db, actor, id }: { db: Db; actor: StaffA
   const isReviewer = hasRole(actor, 'declaration_reviewer') && row?.agency_id === actor.agencyId;
   if (!row || !(isOwn || isReviewer)) throw notFound();
   if (!row.sealed_key) throw new AppError('forbidden', 'no key yet', 'declarations.error.noKey');
+  if (isOwn) await refreshCaseAlerts(db, actor);
   const key = aeadKey(openKey(actor, row.sealed_key));
   const content = openJson<DeclarationContent>(key, row.content, contentAad(row.id));
   const alerts = await db
@@ -392,6 +494,48 @@ function ringOpen(ring: Buffer, userId: number, declarationId: string, wrapped: 
   }
 }
 
+/**
+ * The reviewer's part of the case alerts (recheckAgency): each declarant's latest declaration, when
+ * the declarant handles a case that names a business and the reviewer holds its key, is opened with
+ * the reviewer's key ring and gets the case alerts it lacks, as the declarant's own session would
+ * raise them (refreshCaseAlerts). Returns the declarations touched and the alerts raised.
+ */
+async function raiseCaseAlertsAsReviewer(db: Db, actor: StaffActor, agencyId: number, ring: Buffer) {
+  const latest = await sql<{ id: string; user_id: number }>`
+    select l.id, l.user_id from (
+      select distinct on (d.user_id) d.id, d.user_id from declaration d
+      where d.agency_id = ${agencyId} order by d.user_id, d.filed_at desc
+    ) l
+    where exists (select 1 from declaration_key k where k.declaration_id = l.id and k.user_id = ${actor.id})
+      and ${handlesBusinessCase(sql.ref('l.user_id'))}`.execute(db);
+  let alerts = 0;
+  let declarations = 0;
+  for (const l of latest.rows) {
+    const n = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('declaration as d')
+        .innerJoin('declaration_key as k', (j) =>
+          j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id),
+        )
+        .select(['d.content', 'k.sealed_key', 'k.ring_key'])
+        .where('d.id', '=', l.id)
+        .forUpdate('d')
+        .executeTakeFirstOrThrow();
+      const key = ringOpen(ring, actor.id, l.id, row.ring_key) ?? openKey(actor, row.sealed_key);
+      try {
+        const aead = aeadKey(key);
+        const content = openJson<DeclarationContent>(aead, row.content, contentAad(l.id));
+        return await raiseCaseAlerts(trx, { id: l.id, userId: l.user_id, content }, aead);
+      } finally {
+        key.fill(0);
+      }
+    });
+    if (n > 0) declarations++;
+    alerts += n;
+  }
+  return { declarations, alerts };
+}
+
 /** Declarations read per round trip when rechecking. */
 const RECHECK_BATCH = 5000;
 
@@ -399,7 +543,8 @@ const RECHECK_BATCH = 5000;
  * Runs the checks anew over every declaration of the reviewer's agency that they hold the key of
  * (after the checks or their thresholds change), each against the same declarant's previous one,
  * and stores the flags that changed. Read in batches in (declarant, filing time) order, so a
- * declarant's previous declaration is the one read just before. Audited once with the counts.
+ * declarant's previous declaration is the one read just before. Then raises the case alerts that
+ * businesses recorded on cases since call for (raiseCaseAlertsAsReviewer). Audited with the counts.
  */
 export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checked: number; changed: number }> {
   const agencyId = reviewerAgency(actor);
@@ -456,7 +601,10 @@ export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checke
     after = { userId: last.user_id, filedAt: last.filed_key, id: last.id };
     if (rows.length < RECHECK_BATCH) break;
   }
+  const raised = await raiseCaseAlertsAsReviewer(db, actor, agencyId, ring);
   ring.fill(0);
+  if (raised.alerts > 0)
+    await recordAudit(db, { actorUserId: actor.id, action: 'declaration_alerts_raised', detail: raised });
   await recordAudit(db, { actorUserId: actor.id, action: 'declarations_rechecked', detail: { checked, changed } });
   return { checked, changed };
 }

@@ -53,7 +53,7 @@ export function parseAll<T extends Record<string, () => unknown>>(parsers: T): {
   return out as { [K in keyof T]: ReturnType<T[K]> };
 }
 
-async function audit(db: Db, actor: StaffActor, action: AuditAction, detail: Record<string, unknown>) {
+export async function audit(db: Db, actor: StaffActor, action: AuditAction, detail: Record<string, unknown>) {
   await recordAudit(db, { actorUserId: actor.id, action, detail });
 }
 
@@ -75,7 +75,7 @@ function courseFields(input: CourseInput) {
 }
 
 /** A course of the actor's agency, for its writers: not found otherwise. */
-async function ownCourse(db: Db, actor: StaffActor, courseId: number) {
+export async function ownCourse(db: Db, actor: StaffActor, courseId: number) {
   const agencyId = writerAgency(actor);
   if (!Number.isSafeInteger(courseId) || courseId <= 0) throw notFound();
   const row = await db.selectFrom('ethics_course').selectAll().where('id', '=', courseId).executeTakeFirst();
@@ -108,14 +108,19 @@ export async function saveCourse(db: Db, actor: StaffActor, input: CourseInput, 
   });
 }
 
-/** Adds a lesson at the end of the course (its id). */
-export async function addLesson(db: Db, actor: StaffActor, courseId: number, input: CourseInput): Promise<number> {
-  const values = parseAll({
+/** A lesson's titles and Markdown bodies from its form, every fault named. */
+export function lessonFields(input: CourseInput) {
+  return parseAll({
     title_th: () => text(input.titleTh, 'titleTh', 200),
     title_en: () => text(input.titleEn, 'titleEn', 200),
     body_th: () => text(input.bodyTh, 'bodyTh', MAX_LESSON_CHARS),
     body_en: () => text(input.bodyEn, 'bodyEn', MAX_LESSON_CHARS),
   });
+}
+
+/** Adds a lesson at the end of the course (its id). */
+export async function addLesson(db: Db, actor: StaffActor, courseId: number, input: CourseInput): Promise<number> {
+  const values = lessonFields(input);
   return db.transaction().execute(async (trx) => {
     const course = await ownCourse(trx, actor, courseId);
     const last = await trx
@@ -158,7 +163,8 @@ export async function addBank(db: Db, actor: StaffActor, input: CourseInput): Pr
   });
 }
 
-async function ownBank(db: Db, actor: StaffActor, bankId: number) {
+/** A bank of the actor's agency, for its writers: not found otherwise. */
+export async function ownBank(db: Db, actor: StaffActor, bankId: number) {
   const agencyId = writerAgency(actor);
   const row = Number.isSafeInteger(bankId)
     ? await db.selectFrom('ethics_bank').selectAll().where('id', '=', bankId).executeTakeFirst()
@@ -206,17 +212,22 @@ export function optionsOf(kind: ItemKind, input: CourseInput) {
   }));
 }
 
-/** Adds an item to a bank of the actor's agency (its id). */
-export async function addItem(db: Db, actor: StaffActor, bankId: number, input: CourseInput): Promise<number> {
+/** An item's kind, category, stems and options from its form, every fault named. */
+export function itemFields(input: CourseInput) {
   const kind = String(input.kind ?? '');
   if (kind !== 'single' && kind !== 'multiple' && kind !== 'truefalse') throw invalid('kind');
-  const values = parseAll({
+  return parseAll({
     category: () => text(input.category, 'category', 100, true),
     kind: () => kind as ItemKind,
     stem_th: () => text(input.stemTh, 'stemTh', 4000),
     stem_en: () => text(input.stemEn, 'stemEn', 4000),
     options: () => JSON.stringify(optionsOf(kind as ItemKind, input)),
   });
+}
+
+/** Adds an item to a bank of the actor's agency (its id). */
+export async function addItem(db: Db, actor: StaffActor, bankId: number, input: CourseInput): Promise<number> {
+  const values = itemFields(input);
   return db.transaction().execute(async (trx) => {
     const bank = await ownBank(trx, actor, bankId);
     const { id } = await trx

@@ -4,16 +4,21 @@
 //   number with a wrong check digit, shown in the summary and beside its field, everything typed
 //   kept), fixed, filed once (a reload files nothing new);
 // - the declaration reviewer, on a desktop, sees the flag of the automatic checks and the
-//   conflict-of-interest alert raised by a contract of the agency won by the declared business.
-// The agency and staff come from the CLI; the contract is seeded in the procurement tables. axe
-// (WCAG 2.2 A/AA) checks every page loaded.
+//   conflict-of-interest alert raised by a contract of the agency won by the declared business;
+// - a colleague on the team of a case the declarant also handles records on the case page that the
+//   case concerns the declared business: a wrong check digit refused on a desktop, the number typed
+//   in Thai digits on a 390 px phone without JavaScript; the declarant then sees the case alert with
+//   the recusal offer.
+// The agency and staff come from the CLI; the contract is seeded in the procurement tables, the case
+// filed through the API. axe (WCAG 2.2 A/AA) checks every page loaded.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { connect, type Db } from '../../src/db/connection.ts';
 import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
-import { checkErrorSummary } from '../support/error-summary.ts';
+import { checkErrorSummary, refusedForm } from '../support/error-summary.ts';
+import { api } from '../support/http.ts';
 import { seedContract } from '../support/declarations.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
@@ -21,7 +26,8 @@ import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from 
 const PASSWORD = 'a long staff passphrase for the declarations journey';
 const STAFF = {
   admin: { email: 'admin@town.example', role: 'agency_admin', name: 'สมศักดิ์ ผู้ดูแล', agency: 'TOWN' },
-  declarant: { email: 'supply@town.example', role: 'investigator', name: 'สมปอง พัสดุ', agency: 'TOWN' },
+  declarant: { email: 'supply@town.example', role: 'intake_officer', name: 'สมปอง พัสดุ', agency: 'TOWN' },
+  colleague: { email: 'intake@town.example', role: 'intake_officer', name: 'สมใจ รับเรื่อง', agency: 'TOWN' },
   reviewer: { email: 'review@town.example', role: 'declaration_reviewer', name: 'สมพร ผู้ตรวจบัญชี', agency: 'TOWN' },
 } as const;
 const SUPPLIER = '0107544000108';
@@ -35,6 +41,7 @@ describe('a declaration filed on a phone without JavaScript, reviewed on a deskt
   let axe: ReturnType<typeof watchAxe>;
   let phone: RecordedContext;
   let declarationPath = '';
+  let reference = '';
   const contexts: RecordedContext[] = [];
   const watched = new Set<unknown>();
   const signIn = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
@@ -67,6 +74,14 @@ describe('a declaration filed on a phone without JavaScript, reviewed on a deskt
       supplierName: SUPPLIER_NAME,
     });
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
+    // a case for the agency's intake officers, the declarant among them
+    const filed = await api<{ reference: string }>(server.url, 'POST', '/api/v1/reports', {
+      agency: 'TOWN',
+      category: 'bribery',
+      what: 'ฮั้วประมูลถนน (ทดสอบ)',
+    });
+    assert.equal(filed.status, 201, filed.text);
+    reference = filed.json.reference;
     browser = await launchBrowser();
     const checker = await openContext(browser, { javaScriptEnabled: true });
     contexts.push(checker);
@@ -153,7 +168,46 @@ describe('a declaration filed on a phone without JavaScript, reviewed on a deskt
     const res = await admin.goto(`${server.url}${declarationPath}`);
     assert.equal(res?.status(), 404);
     assert.ok(!(await admin.content()).includes('เงินฝากออมทรัพย์'));
-    assert.ok(axe.checked >= 5, `axe checked ${axe.checked} pages`);
+  });
+
+  it('a colleague on the case team records the declared business on the case page, desktop and phone', async () => {
+    const page = await as('colleague');
+    await page.goto(`${server.url}/staff/cases/${reference}`);
+    const section = page.getByRole('region', { name: 'ธุรกิจที่เกี่ยวข้องกับเรื่อง' });
+    await section.getByText('ยังไม่ได้บันทึกธุรกิจที่เกี่ยวข้อง').waitFor();
+    await section.getByLabel('เลขทะเบียนนิติบุคคล').fill('0-1075-44000-10-9');
+    await section.getByLabel('ชื่อธุรกิจ (ไม่บังคับ)').fill(SUPPLIER_NAME);
+    assert.deepEqual(await refusedForm(page, section.getByRole('button', { name: 'บันทึกธุรกิจ' })), ['business-id']);
+    assert.equal(await page.getByLabel('ชื่อธุรกิจ (ไม่บังคับ)').inputValue(), SUPPLIER_NAME, 'nothing typed is lost');
+    await axe.check();
+    // the same on a 390 px phone without JavaScript, the number in Thai digits
+    const small = await openContext(browser, PHONE);
+    contexts.push(small);
+    axe.watch(small.context);
+    await small.context.addCookies(await page.context().cookies());
+    await small.page.goto(`${server.url}/staff/cases/${reference}#businesses`);
+    const mobile = small.page.getByRole('region', { name: 'ธุรกิจที่เกี่ยวข้องกับเรื่อง' });
+    await mobile.getByLabel('เลขทะเบียนนิติบุคคล').fill('๐-๑๐๗๕-๔๔๐๐๐-๑๐-๘');
+    await mobile.getByLabel('ชื่อธุรกิจ (ไม่บังคับ)').fill(SUPPLIER_NAME);
+    await clickAndLoad(small.page, mobile.getByRole('button', { name: 'บันทึกธุรกิจ' }));
+    await small.page.getByRole('status').filter({ hasText: 'บันทึกธุรกิจที่เกี่ยวข้องแล้ว' }).waitFor();
+    await small.page.getByRole('cell', { name: SUPPLIER, exact: true }).waitFor();
+    await small.page.getByText('บันทึกธุรกิจที่เกี่ยวข้องกับเรื่อง').first().waitFor();
+    const width = await small.page.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 390, `no sideways scrolling on the phone: ${width}`);
+    await axe.check();
+  });
+
+  it('the declarant sees the case alert with the recusal offer', async () => {
+    const page = await as('declarant');
+    await page.goto(`${server.url}/staff/declarations`);
+    await page.getByRole('alert').filter({ hasText: 'พบการขัดกันแห่งผลประโยชน์ใหม่ 1 รายการ' }).waitFor();
+    await clickAndLoad(page, page.getByRole('link', { name: /เมื่อเข้ารับตำแหน่ง/ }));
+    assert.equal(pathOf(page), declarationPath);
+    await page.getByText('ธุรกิจที่แจ้งเกี่ยวข้องกับเรื่องที่ผู้ยื่นรับผิดชอบ').waitFor();
+    await page.getByRole('button', { name: 'ขอถอนตัวจากเรื่องนี้' }).waitFor();
+    await axe.check();
+    assert.ok(axe.checked >= 8, `axe checked ${axe.checked} pages`);
     for (const c of contexts) assert.deepEqual(foreignRequests(c.requests, server.url), []);
   });
 });

@@ -1,6 +1,7 @@
 // An ethics course end to end in a real browser, against the real server process:
 // - the ethics officer (desktop) writes a course with a lesson, an item bank of four items, the
-//   blueprint (two items a test, a refusal first), and publishes it;
+//   blueprint (two items a test, a refusal first), and publishes it; then edits the published
+//   lesson (an emptied title refused first, beside its field, the rest kept);
 // - a staff member on a 390 px phone with JavaScript off signs in, takes the pre-test one question a
 //   page (going back keeps the answer), reads the lesson, takes the post-test, submits (a second
 //   submit is harmless) and gets the certificate with the name they choose;
@@ -12,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { watchAxe } from '../support/axe.ts';
+import { refusedForm } from '../support/error-summary.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
 import {
   addStaffByCli,
@@ -134,6 +136,27 @@ describe('an ethics course from writing to a verified certificate, the learner o
     await click(page, 'กำหนดแถวนี้');
     await click(page, 'เปิดให้เรียน');
     await page.getByText('เปิดให้เรียนแล้ว').first().waitFor();
+    await axe.check();
+  });
+
+  it('the ethics officer edits the published lesson, one fault fixed on the way', async () => {
+    const page = await officer();
+    await page.goto(`${server.url}/staff/ethics/manage`);
+    await clickAndLoad(page, page.getByRole('link', { name: COURSE }).first());
+    await clickAndLoad(page, page.getByRole('link', { name: /^แก้ไขบทเรียน/ }));
+    assert.match(pathOf(page), /^\/staff\/ethics\/courses\/\d+\/lessons\/\d+\/edit$/);
+    assert.equal(await page.getByLabel('ชื่อภาษาไทย').inputValue(), 'ของขวัญและประโยชน์อื่นใด', 'prefilled');
+    await axe.check();
+    const body = page.getByLabel('เนื้อหาภาษาไทย (Markdown)');
+    await body.fill(`${await body.inputValue()}\n- บันทึกไว้เป็นหลักฐาน`);
+    await page.getByLabel('ชื่อภาษาไทย').fill('');
+    assert.deepEqual(await refusedForm(page, page.getByRole('button', { name: 'บันทึก', exact: true })), ['titleTh']);
+    assert.match(await page.getByLabel('เนื้อหาภาษาไทย (Markdown)').inputValue(), /บันทึกไว้เป็นหลักฐาน/, 'kept');
+    await axe.check();
+    await page.getByLabel('ชื่อภาษาไทย').fill('ของขวัญและประโยชน์อื่นใด');
+    await click(page, 'บันทึก');
+    assert.match(pathOf(page), /^\/staff\/ethics\/courses\/\d+\?sent=saved$/);
+    await page.getByRole('listitem').filter({ hasText: 'บันทึกไว้เป็นหลักฐาน' }).waitFor();
     await axe.check();
   });
 

@@ -14,6 +14,7 @@ import { type Assigned, assignInvestigator, removeFromCase } from '../../cases/t
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
 import { MAX_REASON, transitionCase } from '../../cases/workflow.ts';
 import type { Db } from '../../db/connection.ts';
+import { addCaseBusiness, MAX_BUSINESS_NAME, removeCaseBusiness } from '../../declarations/case-business.ts';
 import type { AppError } from '../../errors.ts';
 import { TEXT_LIMITS } from '../../intake/limits.ts';
 import { staffMailer } from '../../mail/staff-mail.ts';
@@ -105,6 +106,24 @@ const ACTIONS: Record<string, { run: Act; leaves?: true }> = {
     run: async ({ db, f, actor, reference }) => {
       await postNote({ db, actor, reference, text: f.str('note', MAX_TEXT) });
       return 'notes';
+    },
+  },
+  businesses: {
+    run: async ({ db, f, actor, reference }) => {
+      const { changed } = await addCaseBusiness({
+        db,
+        actor,
+        reference,
+        juristicId: f.str('juristicId', 40),
+        name: f.str('businessName', MAX_BUSINESS_NAME + 1),
+      });
+      return changed ? 'business_added' : 'business_known';
+    },
+  },
+  'businesses-remove': {
+    run: async ({ db, f, actor, reference }) => {
+      await removeCaseBusiness({ db, actor, reference, juristicId: f.str('juristicId', 40) });
+      return 'business_removed';
     },
   },
   hold: {

@@ -4,6 +4,7 @@
 import { dueState } from '../../agencies/deadlines.ts';
 import { type CasePage, loadCasePage } from '../../cases/case-page.ts';
 import { MAX_REASON, type TransitionRule } from '../../cases/workflow.ts';
+import { MAX_BUSINESS_NAME } from '../../declarations/case-business.ts';
 import { COMPLAINT_OUTCOMES, CONCLUSIONS, SCREENING_OUTCOMES } from '../../db/schema.ts';
 import type { AppError } from '../../errors.ts';
 import type { MessageView } from '../../intake/case-view.ts';
@@ -41,6 +42,9 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
   refer: { reason: 'refer-reason', mode: 'mode-transfer' },
   witnesses: { label: 'w-label' },
   hold: { holdReason: 'hold-reason' },
+  businesses: { juristicId: 'business-id', businessName: 'business-name' },
+  // the remove buttons post a hidden number: a refusal (a forged one) links to the add form's field
+  'businesses-remove': { juristicId: 'business-id' },
 };
 
 /** The labels of the fields the forms of the page may refuse, as the summary names them. */
@@ -59,6 +63,8 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
     toAgency: f.t('referral.to'),
     mode: f.t('referral.mode'),
     holdReason: f.t('hold.reason'),
+    juristicId: f.t('case.business.id'),
+    businessName: f.t('case.business.name'),
   };
 }
 
@@ -71,6 +77,7 @@ function jumpsOf(page: CasePage) {
     { id: 'notes', key: 'console.notes', on: team },
     { id: 'witnesses', key: 'witness.staff.title', on: team },
     { id: 'team', key: 'console.team', on: true },
+    { id: 'businesses', key: 'case.business.title', on: true },
     { id: 'retention', key: 'retention.case.title', on: true },
     { id: 'refer', key: 'referral.title', on: page.isSupervisor && page.meta.status !== 'closed' },
     { id: 'history', key: 'history.title', on: true },
@@ -109,6 +116,7 @@ function present(f: Form, page: CasePage, form: string | undefined) {
     fieldLabels: fieldLabels(f, form),
     maxMessage: TEXT_LIMITS.message,
     maxReason: MAX_REASON,
+    maxBusinessName: MAX_BUSINESS_NAME,
   };
 }
 

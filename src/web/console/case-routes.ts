@@ -25,6 +25,9 @@ const CASE_NOTICES: Record<string, string> = {
   notes: 'console.saved.notes',
   message: 'console.saved.message',
   witness_message: 'console.saved.witness_message',
+  business_added: 'case.business.done.added',
+  business_known: 'case.business.done.known',
+  business_removed: 'case.business.done.removed',
   hold_set: 'hold.done.set',
   hold_lifted: 'hold.done.lifted',
 };

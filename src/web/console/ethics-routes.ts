@@ -23,12 +23,13 @@ import { GRADING_METHODS } from '../../ethics/rules.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Form, formOf, postForm } from '../form.ts';
 import { pathId } from '../input.ts';
+import { ETHICS_PATH, ethicsEditRoutes } from './ethics-edit-routes.ts';
 import { readEvidenceForm } from './ita-oit-routes.ts';
 import { sendPage } from '../render.ts';
 import { requireRole, requireStaff, staffOf } from '../staff-auth.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
 
-export const ETHICS_PATH = '/staff/ethics';
+export { ETHICS_PATH };
 export const MANAGE_PATH = `${ETHICS_PATH}/manage`;
 const courseHref = (id: number) => `${ETHICS_PATH}/courses/${id}`;
 const bankHref = (id: number) => `${ETHICS_PATH}/banks/${id}`;
@@ -90,7 +91,7 @@ async function coursePage(
   );
 }
 
-async function bankPage(
+export async function bankPage(
   deps: WebDeps,
   f: Form,
   id: number,
@@ -185,6 +186,7 @@ export function ethicsRoutes(app: FastifyInstance, deps: WebDeps): void {
         return coursePage(deps, f, id, refusedForm(f, e, 'image', 0, {}), 400);
       }
     });
+    ethicsEditRoutes(scope, deps, { form, bankPage });
     onPage(`${ETHICS_PATH}/banks`, bankPage, '/items', 'item', async (f, id) => {
       await addItem(db, staffOf(f.req), id, f.body);
       return 'saved';
