@@ -73,6 +73,7 @@ describe('a forged or broken sample', () => {
       doc([passage({ key: 'p3', alsoSeenAt: ['<script>'] })], { key: 'd3' }),
       doc([passage({ key: 'p4', text: 'ก'.repeat(QA_LIMITS.passage + 1) })], { key: 'd4', title: 'x'.repeat(301) }),
       doc([], { key: 'd5' }),
+      doc([passage({ key: 'p6', foundAt: `https://example.org/${'a'.repeat(QA_LIMITS.url)}` })], { key: 'd6' }),
     ]).join('\n');
     for (const re of [
       /d1: duplicate key/,
@@ -82,6 +83,7 @@ describe('a forged or broken sample', () => {
       /p4: text over 8000/,
       /d4: title, citation or url over the limits/,
       /d5: passage count/,
+      /p6: label or foundAt over the limits/,
     ])
       assert.match(problems, re);
   });

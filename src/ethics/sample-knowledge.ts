@@ -81,6 +81,8 @@ function passageProblems(p: SamplePassage): string[] {
   if (!p.key || !p.text) out.push(`${p.key || '?'}: no key or no text`);
   if (p.text.length > QA_LIMITS.passage) out.push(`${p.key}: text over ${QA_LIMITS.passage} characters`);
   if (!p.foundAt) out.push(`${p.key}: no foundAt`);
+  if (p.label.length > QA_LIMITS.title || p.foundAt.length > QA_LIMITS.url)
+    out.push(`${p.key}: label or foundAt over the limits`);
   if (p.confirmed !== (p.confirmedAt !== undefined))
     out.push(`${p.key}: confirmed without confirmedAt, or the reverse`);
   if (p.confirmedAt !== undefined && !isOfficialAddress(p.confirmedAt))
