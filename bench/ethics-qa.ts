@@ -2,7 +2,7 @@
 // question service (src/ethics). On the evaluation set (test/fixtures/ethics-qa-eval.json) against
 // the shipped sample knowledge base: recall@3 (goal ≥ 0.9) and the share of out-of-scope questions
 // answered "I don't know" (goal ≥ 0.9). Then the answer time over BENCH_ETHICSQA_PASSAGES (10,000)
-// passages: the sample's plus synthetic ones drawn from the sample's own Thai words (so the index's
+// passages: the sample's plus synthetic ones drawn from the sample's own words (so the index's
 // vocabulary and posting lengths look like an agency's), asked the evaluation questions in turn
 // (BENCH_ETHICSQA_N, 5,000 answers): p95 goal under 50 ms. The index's build time over the same
 // passages is printed as information: it is what a change to the knowledge base costs the next asker.

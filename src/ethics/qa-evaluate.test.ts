@@ -1,4 +1,4 @@
-// The question service on its evaluation set (test/fixtures/ethics-qa-eval.json, 113 Thai questions
+// The question service on its evaluation set (test/fixtures/ethics-qa-eval.json, 142 questions
 // written for the sample knowledge base and 35 out-of-scope ones): the figures are computed here,
 // printed, and held to the goals of issue 18 (recall@3 ≥ 0.9, "I don't know" share ≥ 0.9). Both are
 // deterministic for a given ICU word breaker; the calibration is reported beside the shipped threshold.

@@ -58,12 +58,18 @@ describe('ethics question service pages', () => {
     await post('ethics@opdc.example', '/staff/ethics/knowledge/sample', {});
     const list = await page('ethics@opdc.example', '/staff/ethics/knowledge');
     assert.equal(list.statusCode, 200);
-    assert.equal((list.body.match(/href="\/staff\/ethics\/knowledge\/\d+"/g) ?? []).length, 5);
+    assert.equal((list.body.match(/href="\/staff\/ethics\/knowledge\/\d+"/g) ?? []).length, 6);
     const res = await ask('inv@opdc.example', 'รับของขวัญจากผู้ที่ไม่ใช่ญาติได้ไม่เกินกี่บาท');
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.body, /<blockquote[^>]*><p>กรณีที่ 3 รับจากบุคคลที่ไม่ใช่ญาติไม่เกิน 3,000 บาท/);
     assert.match(res.body, /href="http:\/\/pathumthani\.prd\.go\.th\/[^"]+"/);
     assert.ok(!res.body.includes('ethics.qa.'), 'every text translated');
+    // a wording read on a page without an address is named, not linked, and shown as unconfirmed
+    const s5 = await ask('inv@opdc.example', 'มาตรฐานทางจริยธรรมเรื่องจิตสาธารณะว่าอย่างไร');
+    assert.match(s5.body, /<blockquote[^>]*><p>คิดถึงประโยชน์ส่วนรวมมากกว่าประโยชน์ส่วนตัว และมีจิตสาธารณะ<\/p>/);
+    assert.match(s5.body, /GitHub: หน้าเว็บสรุปกฎหมาย/);
+    assert.ok(!/href="GitHub/.test(s5.body));
+    assert.match(s5.body, /ยังไม่ได้ตรวจสอบถ้อยคำกับต้นฉบับทางการ/);
   });
 
   it('says it does not know an out-of-scope question and sends it on anonymously with a code', async () => {
