@@ -81,10 +81,10 @@ describe('ledger service with witnesses', () => {
       assert.equal(parsed.signatures.length, 3);
     }
     assert.equal((await readCheckpoint(database.db))!.size, 304);
-    assert.equal(
-      logs.filter((l) => /dead\.example/.test(l)).length,
-      1,
-      `dead witness logged once (backoff): ${logs.join('\n')}`,
-    );
+    // Backed off, not asked on every tick: its 2 s back-off doubles after each failure, so four
+    // ticks log it at most three times however slow the machine (the back-off itself is timed
+    // with a fake clock in src/ledger/witness-client.test.ts).
+    const dead = logs.filter((l) => /dead\.example/.test(l)).length;
+    assert.ok(dead >= 1 && dead < 4, `dead witness logged, backed off (${dead} of 4 ticks): ${logs.join('\n')}`);
   });
 });
