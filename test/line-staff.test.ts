@@ -223,6 +223,20 @@ describe('staff on LINE: link, lesson of the day, ethics questions', () => {
     );
   });
 
+  it('a linked staff member of another agency gets nothing of this agency’s courses; refusals are answers', async () => {
+    const landLine = lineUserId();
+    assert.match((await say(landLine, `เชื่อมบัญชี ${await newCode(other)}`))[0], /เชื่อมบัญชีเจ้าหน้าที่/);
+    assert.match((await say(landLine, 'บทเรียนวันนี้'))[0], /ยังไม่มีหลักสูตร/);
+    assert.equal(await practiceItem(t.db, other, courseId), null);
+    // LAND has no knowledge base and no ethics officer: the offer, then the refusal as a reply
+    assert.match((await say(landLine, 'ถามจริยธรรม รับของขวัญได้ไหม'))[0], /ไม่พบคำตอบที่มั่นใจ/);
+    const refused = await replyTo(postbackEvent(landLine, 's=send&anon=0'));
+    assert.match(textsOf(refused)[0], /เจ้าหน้าที่ส่งเสริมจริยธรรม/);
+    const failed = await t.db.selectFrom('line_event').select('seq').where('state', '!=', 'done').execute();
+    assert.equal(failed.length, 0, 'no event left to retry');
+    assert.match((await say(landLine, 'unlink'))[0], /no longer linked/);
+  });
+
   it('stops a brute force: past 5 wrong codes even the right one is not looked at', async () => {
     const guesser = lineUserId();
     for (let i = 0; i < 5; i++) await say(guesser, `เชื่อมบัญชี ${String(1000000000 + i)}`);
@@ -373,6 +387,7 @@ describe('staff on LINE: link, lesson of the day, ethics questions', () => {
       .selectFrom('audit_event')
       .select(['action', 'detail'])
       .where('action', '=', 'line_unlinked')
+      .where('actor_user_id', '=', learner.id)
       .execute();
     assert.equal(audit.length, 1);
     const after = await say(staffLine, 'บทเรียนวันนี้');

@@ -216,7 +216,15 @@ export async function staffEvent(
   const link = await findStaffLink(trx, deps.keys, lineUserId);
   if (!link) return null;
   if (typed !== null) link.state.lang = languageOf(ASK.exec(typed)?.[1]?.trim() || typed, link.state.lang);
-  const messages = await onCommand(trx, deps, lineUserId, link, { text: typed ?? undefined, data: data ?? undefined });
+  // A refusal of the domain (no ethics officer to send to, no agency) is an answer, not a failed
+  // event to retry: it is thrown before anything is written.
+  const messages = await onCommand(trx, deps, lineUserId, link, {
+    text: typed ?? undefined,
+    data: data ?? undefined,
+  }).catch((e: unknown) => {
+    if (!(e instanceof AppError) || e.code === 'internal') throw e;
+    return [text(translator(link.state.lang)(e.userMessage))];
+  });
   if (!UNLINK.test(typed ?? '')) await saveStaffState(trx, deps.keys, link.userId, link.state);
   return { userId: lineUserId, messages };
 }
