@@ -11,6 +11,9 @@ import { sql } from 'kysely';
 import { channelKeys } from '../src/channels/line/channel-key.ts';
 import { lineAnswerDeliverer } from '../src/channels/line/ethics-answer.ts';
 import { issueLinkCode, LINK_CODE_DIGITS, MAX_CODES_PER_HOUR } from '../src/channels/line/staff-link.ts';
+import { lineClients } from '../src/channels/line/clients.ts';
+import type { LineDeps } from '../src/channels/line/deps.ts';
+import { pushLessons } from '../src/channels/line/lesson-push.ts';
 import { startLineWorker, type LineWorker } from '../src/channels/line/worker.ts';
 import { addBank, addItem, addLesson, publishCourse, saveCourse, setBlueprintRow } from '../src/ethics/courses.ts';
 import { practiceItem } from '../src/ethics/daily.ts';
@@ -389,6 +392,33 @@ describe('staff on LINE: link, lesson of the day, ethics questions', () => {
       .where('user_hash', '=', link.staff_hash)
       .execute();
     assert.equal(reporterRows.length, 0, 'the link’s hash matches no reporter row');
+  });
+
+  it('pushes the lesson of the day once a day from the configured hour, and not at all by default', async () => {
+    const line0 = t.config.line as NonNullable<typeof t.config.line>;
+    const depsAt = (lessonHour: number | null): LineDeps => ({
+      db: t.db,
+      config: { ...t.config, line: { ...line0, lessonHour } },
+      secrets: t.deps.secrets,
+      keys: keys(),
+      clients: lineClients(line0),
+      throttle: createLoginThrottle(),
+    });
+    assert.equal(t.config.line?.lessonHour, null, 'off by default');
+    const morning = new Date('2026-12-08T01:00:00Z'); // 08:00 in Thailand
+    assert.equal(await pushLessons(depsAt(null), morning), 0);
+    assert.equal(await pushLessons(depsAt(8), new Date('2026-12-08T00:59:00Z')), 0, 'before the hour');
+    const pushesBefore = line.deliveries.filter((d) => d.kind === 'push' && d.to === staffLine).length;
+    assert.equal(await pushLessons(depsAt(8), morning), 1);
+    assert.equal(await pushLessons(depsAt(8), new Date('2026-12-08T10:00:00Z')), 0, 'once a day');
+    worker.kick();
+    const all = await line.waitFor(
+      (ds) => ds.filter((d) => d.kind === 'push' && d.to === staffLine).length > pushesBefore,
+      10_000,
+    );
+    const pushed = all.filter((d) => d.kind === 'push' && d.to === staffLine).at(-1) as Delivery;
+    assert.match(textsOf(pushed).join('\n'), /คำถามฝึกหัด|Practice question/);
+    assert.equal(await pushLessons(depsAt(8), new Date('2026-12-09T01:30:00Z')), 1, 'the next day');
   });
 
   it('unlinks on LINE (audited); commands then go to the reporters’ conversation', async () => {

@@ -332,7 +332,15 @@ export type Database = {
   };
   line_conversation: { user_hash: Buffer; state: Buffer; updated_at: Stamp };
   line_contact: { case_id: string; user_hash: Buffer; sealed: Buffer; created_at: Stamp };
-  line_staff_link: { user_id: number; staff_hash: Buffer; sealed: Buffer; state: Buffer | null; linked_at: Stamp };
+  line_staff_link: {
+    user_id: number;
+    staff_hash: Buffer;
+    sealed: Buffer;
+    state: Buffer | null;
+    linked_at: Stamp;
+    /** A date (Thailand): 'YYYY-MM-DD'. */
+    lesson_pushed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  };
   line_link_code: {
     id: Generated<number>;
     user_id: number;

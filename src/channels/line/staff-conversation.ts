@@ -40,7 +40,7 @@ export type StaffAnswer = { userId: string; messages: Message[] };
 const lessonButton = (t: T) => postback(t('line.staff.btn.lesson'), { s: 'lesson' });
 
 /** Today's lesson (marked read), its link, and a practice question as quick replies. */
-async function lessonOfTheDay(trx: Transaction<Database>, deps: LineDeps, link: StaffLink): Promise<Message[]> {
+export async function lessonOfTheDay(trx: Transaction<Database>, deps: LineDeps, link: StaffLink): Promise<Message[]> {
   const lang = link.state.lang;
   const t = translator(lang);
   const learner = { id: link.userId, agencyId: link.agencyId };

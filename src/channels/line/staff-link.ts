@@ -222,6 +222,42 @@ export async function unlinkOnLine(trx: Transaction<Database>, link: StaffLink):
   await recordAudit(trx, { actorUserId: link.userId, action: 'line_unlinked', detail: { via: 'line' } });
 }
 
+/**
+ * Links due for the daily lesson push (not pushed on `today`, a Thailand date), locked: up to
+ * `limit`, of active staff, with the LINE user id to push to.
+ */
+export async function dueForLesson(
+  trx: Transaction<Database>,
+  keys: ChannelKeys,
+  today: string,
+  limit: number,
+): Promise<{ link: StaffLink; lineUserId: string }[]> {
+  const rows = await trx
+    .selectFrom('line_staff_link as l')
+    .innerJoin('staff_user as u', 'u.id', 'l.user_id')
+    .select(['l.user_id', 'l.sealed', 'l.state', 'u.agency_id', 'u.public_key'])
+    .where('u.is_active', '=', true)
+    .where((eb) => eb.or([eb('l.lesson_pushed_on', 'is', null), eb('l.lesson_pushed_on', '<', today)]))
+    .orderBy('l.user_id')
+    .limit(limit)
+    .forUpdate(['l'])
+    .skipLocked()
+    .execute();
+  return rows.map((r) => ({
+    lineUserId: openForChannel<{ u: string }>(keys, linkAad(r.user_id), r.sealed).u,
+    link: {
+      userId: r.user_id,
+      agencyId: r.agency_id,
+      publicKey: r.public_key,
+      state: r.state ? openForChannel<StaffState>(keys, stateAad(r.user_id), r.state) : { lang: 'th' },
+    },
+  }));
+}
+
+export async function markLessonPushed(trx: Transaction<Database>, userId: number, today: string): Promise<void> {
+  await trx.updateTable('line_staff_link').set({ lesson_pushed_on: today }).where('user_id', '=', userId).execute();
+}
+
 /** The LINE user id of a staff member's link (to push to them), or null. */
 export async function lineUserOf(db: Executor, keys: ChannelKeys, userId: number): Promise<string | null> {
   const row = await db.selectFrom('line_staff_link').select('sealed').where('user_id', '=', userId).executeTakeFirst();

@@ -9,7 +9,9 @@ create table line_staff_link (
   sealed bytea not null,
   -- the staff conversation (a pending question, the practice question offered), sealed
   state bytea,
-  linked_at timestamptz not null default now()
+  linked_at timestamptz not null default now(),
+  -- the day (Thailand) the lesson of the day was last pushed (SUJARIT_LINE_LESSON_HOUR)
+  lesson_pushed_on date
 );
 
 -- A link code is stored as an HMAC only, lives 10 minutes and is used once.
