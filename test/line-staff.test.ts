@@ -20,7 +20,7 @@ import { practiceItem } from '../src/ethics/daily.ts';
 import { loadSample } from '../src/ethics/knowledge.ts';
 import { lessonText } from '../src/ethics/markdown.ts';
 import { askQuestion } from '../src/ethics/qa-search.ts';
-import { answerQuestion, questionInbox, readByCode } from '../src/ethics/questions.ts';
+import { answerQuestion, myQuestions, questionInbox, readByCode } from '../src/ethics/questions.ts';
 import { learnerCourse } from '../src/ethics/taking.ts';
 import type { AppError } from '../src/errors.ts';
 import { createLoginThrottle } from '../src/intake/login-throttle.ts';
@@ -359,6 +359,26 @@ describe('staff on LINE: link, lesson of the day, ethics questions', () => {
       { kdf: t.config.kdf, receiptSalt: t.deps.secrets.receiptSalt },
     );
     assert.equal(byCode.answer, 'ลาพักผ่อนได้ปีละ 10 วันทำการ');
+  });
+
+  it('sends a question on with the asker’s name; it shows on their web page and the answer comes on LINE', async () => {
+    await say(staffLine, 'ถามจริยธรรม เบิกค่ารักษาพยาบาลของบิดามารดาได้ไหม');
+    assert.match(textsOf(await replyTo(postbackEvent(staffLine, 's=send&anon=0')))[0], /ส่งคำถามถึงเจ้าหน้าที่จริยธรรมแล้ว/);
+    const mine = await myQuestions({ db: t.db, actor: learner });
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0].question, 'เบิกค่ารักษาพยาบาลของบิดามารดาได้ไหม');
+    await answerQuestion({
+      db: t.db,
+      actor: officer,
+      questionId: mine[0].id,
+      answer: 'เบิกได้ตามระเบียบ',
+      deliver: lineAnswerDeliverer(keys()),
+    });
+    worker.kick();
+    const all = await line.waitFor((ds) =>
+      ds.some((d) => d.kind === 'push' && textsOf(d).join(' ').includes('เบิกได้ตามระเบียบ')),
+    );
+    assert.equal(all.find((d) => textsOf(d).join(' ').includes('เบิกได้ตามระเบียบ'))?.to, staffLine);
   });
 
   it('a linked staff member still files a complaint as a reporter, apart from the staff state', async () => {
