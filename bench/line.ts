@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateSignature } from '@line/bot-sdk';
 import { sql } from 'kysely';
+import { staffCommandOf } from '../src/channels/line/staff-conversation.ts';
 import { connect, type Db } from '../src/db/connection.ts';
 import {
   followEvent,
@@ -118,6 +119,24 @@ function hmacRate(secret: string): number {
     for (let i = 0; i < 200; i++) if (validateSignature(buf, secret, signature)) n++;
   }
   return n / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * The staff-command recognition every reporter event now passes (staff-conversation.ts,
+ * staffCommandOf: regular expressions, no database), in µs an event over the bench's texts and a
+ * follow; checks that none of them is taken for a staff command.
+ */
+function staffRecognitionMicros(): number {
+  const events = [followEvent(lineUserId()), ...TEXTS.map((x) => textEvent(lineUserId(), x))] as unknown as Parameters<
+    typeof staffCommandOf
+  >[0][];
+  if (events.some((e) => staffCommandOf(e) !== null)) throw new Error('a reporter event was taken for a staff command');
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 300) {
+    for (let i = 0; i < 1000; i++) if (staffCommandOf(events[i % events.length]) === null) n++;
+  }
+  return ((performance.now() - t0) * 1000) / n;
 }
 
 /** Serial 8 KiB write + fdatasync on the cluster's disk for `ms`: what one lone commit waits for. */
@@ -689,6 +708,15 @@ function report(
   rows.push({
     metric: 'LINE limit: HMAC check | fdatasync, one at a time',
     value: `${fmt(l.hmacPerS, 0)} | ${fmt(l.fsyncPerS, 0)} /s`,
+    limit: '-',
+    ratio: '-',
+    verdict: 'info',
+  });
+  // Issue 19: staff commands are told apart without a database round trip for a reporter's event.
+  const recognition = staffRecognitionMicros();
+  rows.push({
+    metric: 'LINE staff-command recognition, a reporter event (0 queries)',
+    value: `${fmt(recognition, 2)} µs`,
     limit: '-',
     ratio: '-',
     verdict: 'info',

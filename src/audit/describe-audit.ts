@@ -46,6 +46,9 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'escrow_restore_requested',
       'escrow_restore_decided',
       'access_restored',
+      'line_link_code_issued',
+      'line_linked',
+      'line_unlinked',
     ],
   },
   {

@@ -119,6 +119,9 @@ export const AUDIT_ACTIONS = [
   'declaration_alerts_raised',
   'declarations_rechecked',
   'declaration_reminder_sent',
+  'line_link_code_issued',
+  'line_linked',
+  'line_unlinked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

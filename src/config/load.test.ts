@@ -81,8 +81,18 @@ describe('loadConfig', () => {
 
     it('takes the secret and the token together, frozen', () => {
       const c = loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN }, []);
-      assert.deepEqual(c.line, { channelSecret: SECRET, accessToken: TOKEN, apiBase: undefined });
+      assert.deepEqual(c.line, { channelSecret: SECRET, accessToken: TOKEN, apiBase: undefined, lessonHour: null });
       assert.ok(Object.isFrozen(c.line));
+    });
+
+    it('takes the hour of the daily lesson push (Thailand time), off when unset; refuses a wrong hour', () => {
+      const at = (v: string) =>
+        loadConfig({ LINE_CHANNEL_SECRET: SECRET, LINE_CHANNEL_ACCESS_TOKEN: TOKEN, SUJARIT_LINE_LESSON_HOUR: v }, []);
+      assert.equal(at('').line?.lessonHour, null);
+      assert.equal(at('0').line?.lessonHour, 0);
+      assert.equal(at('8').line?.lessonHour, 8);
+      for (const bad of ['24', '-1', '8.5', 'eight'])
+        assert.throws(() => at(bad), /SUJARIT_LINE_LESSON_HOUR must be an integer from 0 to 23/);
     });
 
     it('refuses one without the other', () => {

@@ -157,7 +157,16 @@ export const OPERATOR_LIMITS = { name: 200, contact: 500 } as const;
  */
 export type FilingCostParams = { threshold: number; waitSeconds: number; maxWaitSeconds: number; powBits: number };
 
-export type LineConfig = { channelSecret: string; accessToken: string; apiBase: string | undefined };
+export type LineConfig = {
+  channelSecret: string;
+  accessToken: string;
+  apiBase: string | undefined;
+  /**
+   * SUJARIT_LINE_LESSON_HOUR: the hour (0–23, Thailand time) from which linked staff are pushed the
+   * lesson of the day, once a day; null (the default, unset) pushes nothing: the lesson comes when asked.
+   */
+  lessonHour: number | null;
+};
 
 /** Minimum Argon2id cost the issue and OWASP set for production (m=19 MiB, t=2, p=1). */
 export const MIN_KDF: KdfParams = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
@@ -267,6 +276,10 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     !(URL.canParse(lineApiBase) && /^https?:\/\/\S+$/.test(lineApiBase) && new URL(lineApiBase).pathname === '/')
   )
     problems.push('LINE_API_BASE must be an http(s) origin, without a path');
+  const lessonHour =
+    env.SUJARIT_LINE_LESSON_HOUR === undefined || env.SUJARIT_LINE_LESSON_HOUR === ''
+      ? null
+      : int('SUJARIT_LINE_LESSON_HOUR', env.SUJARIT_LINE_LESSON_HOUR, 0, 0, 23);
   const filing = {
     threshold: int('SUJARIT_FILING_THRESHOLD', env.SUJARIT_FILING_THRESHOLD, 120, 0, 1_000_000),
     waitSeconds: int('SUJARIT_FILING_WAIT_S', env.SUJARIT_FILING_WAIT_S, 60, 1, 3600),
@@ -315,7 +328,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     mailFrom,
     line:
       lineSecret && lineToken
-        ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase })
+        ? Object.freeze({ channelSecret: lineSecret, accessToken: lineToken, apiBase: lineApiBase, lessonHour })
         : null,
     filing: Object.freeze(filing),
     operator,

@@ -332,6 +332,25 @@ export type Database = {
   };
   line_conversation: { user_hash: Buffer; state: Buffer; updated_at: Stamp };
   line_contact: { case_id: string; user_hash: Buffer; sealed: Buffer; created_at: Stamp };
+  line_staff_link: {
+    user_id: number;
+    staff_hash: Buffer;
+    sealed: Buffer;
+    state: Buffer | null;
+    linked_at: Stamp;
+    /** A date (Thailand): 'YYYY-MM-DD'. */
+    lesson_pushed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+  line_link_code: {
+    id: Generated<number>;
+    user_id: number;
+    code_hash: Buffer;
+    created_at: Stamp;
+    expires_at: Date;
+    used_at: Date | null;
+  };
+  line_link_failure: { id: Generated<string>; staff_hash: Buffer; at: Stamp };
+  ethics_lesson_read: { lesson_id: number; user_id: number; channel: 'web' | 'line'; read_at: Stamp };
   line_outbox: {
     id: string;
     seq: Generated<number>;
@@ -514,6 +533,8 @@ export type Database = {
     asked_on: ColumnType<string | Date, never, never>;
     answered_at: Date | null;
     answered_by: number | null;
+    /** A question asked on LINE: the LINE user id sealed under the channel key, then under the question's key. */
+    line_route: Buffer | null;
   };
   ethics_question_key: { question_id: string; user_id: number; sealed_key: Buffer };
   risk_register: {

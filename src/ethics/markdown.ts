@@ -29,3 +29,40 @@ md.renderer.rules.image = (tokens, idx, options, env, self) => {
 export function renderLesson(markdown: string): string {
   return md.render(markdown.slice(0, MAX_LESSON_CHARS));
 }
+
+/**
+ * The lesson as plain text for a chat (LINE shows no HTML): paragraphs and list items on their own
+ * lines, a link's text followed by its address, an image replaced by its alternative text in
+ * brackets (`hasImages`: the reader is sent to the web page for them). Nothing is interpreted.
+ */
+export function lessonText(markdown: string): { text: string; hasImages: boolean } {
+  const tokens = md.parse(markdown.slice(0, MAX_LESSON_CHARS), {});
+  const out: string[] = [];
+  let line = '';
+  let hasImages = false;
+  const flush = () => {
+    if (line.trim() !== '') out.push(line.trim());
+    line = '';
+  };
+  for (const token of tokens) {
+    if (token.type === 'list_item_open') line += '• ';
+    else if (token.type === 'inline') {
+      let href = '';
+      for (const c of token.children ?? []) {
+        if (c.type === 'text' || c.type === 'code_inline') line += c.content;
+        else if (c.type === 'softbreak' || c.type === 'hardbreak') line += '\n';
+        else if (c.type === 'link_open') href = String(c.attrGet('href') ?? '');
+        else if (c.type === 'link_close' && href) line += ` (${href})`;
+        else if (c.type === 'image') {
+          hasImages = true;
+          line += `[${c.content || '🖼'}]`;
+        }
+      }
+    } else if (token.type === 'fence' || token.type === 'code_block') {
+      line += token.content;
+      flush();
+    } else if (token.type.endsWith('_close') && token.block) flush();
+  }
+  flush();
+  return { text: out.join('\n'), hasImages };
+}

@@ -14,7 +14,7 @@ export function officerAgency(actor: StaffActor): number {
 }
 
 /** The agency whose knowledge base the actor asks: any staff member of an agency. */
-export function askerAgency(actor: StaffActor): number {
+export function askerAgency(actor: Pick<StaffActor, 'agencyId'>): number {
   if (actor.agencyId === null) throw new AppError('forbidden', 'staff of an agency only', 'error.forbidden');
   return actor.agencyId;
 }

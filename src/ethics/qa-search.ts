@@ -89,7 +89,7 @@ export async function askQuestion({
   question,
 }: {
   db: Db;
-  actor: StaffActor;
+  actor: Pick<StaffActor, 'agencyId'>;
   question: string;
 }): Promise<Answer> {
   const agencyId = askerAgency(actor);

@@ -12,7 +12,9 @@ import { openRaw, sealRaw } from '../crypto/aead.ts';
 import type { KdfParams } from '../crypto/kdf.ts';
 import { deriveReceiptKeys, generateReceipt, normalizeReceipt } from '../crypto/receipt.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { askerAgency, notFound, officerAgency } from './qa-access.ts';
@@ -24,6 +26,19 @@ export type CodeKeys = { kdf: KdfParams; receiptSalt: Buffer };
 const qAad = (id: string) => `sujarit/v1/ethics-question/${id}`;
 const aAad = (id: string) => `sujarit/v1/ethics-answer/${id}`;
 const kAad = (id: string) => `sujarit/v1/ethics-question-key/${id}`;
+const rAad = (id: string) => `sujarit/v1/ethics-question-route/${id}`;
+
+/** Who asks: a signed-in staff member, or one linked on LINE (their public key only: no session there). */
+export type Asker = Pick<StaffActor, 'id' | 'agencyId'> & { keys: Pick<StaffActor['keys'], 'publicKey'> };
+
+/**
+ * Delivers an answer to a question asked on another channel, in the answering transaction:
+ * `route` is what the channel stored with the question (opened from the question's key).
+ */
+export type DeliverAnswer = (
+  trx: Transaction<Database>,
+  d: { route: Buffer; question: string; answer: string; isAnonymous: boolean },
+) => Promise<void>;
 
 async function officerKeys(db: Db, agencyId: number): Promise<{ id: number; public_key: Buffer }[]> {
   const rows = await db
@@ -50,7 +65,16 @@ export async function sendQuestion(
     question,
     isAnonymous,
     channel = 'web',
-  }: { db: Db; actor: StaffActor; question: string; isAnonymous: boolean; channel?: 'web' | 'line' },
+    route,
+  }: {
+    db: Db;
+    actor: Asker;
+    question: string;
+    isAnonymous: boolean;
+    channel?: 'web' | 'line';
+    /** Where the answer goes on that channel (sealed by the channel), sealed here once more under the question's key. */
+    route?: Buffer;
+  },
   codeKeys: CodeKeys,
 ): Promise<{ code: string | null }> {
   const agencyId = askerAgency(actor);
@@ -61,7 +85,10 @@ export async function sendQuestion(
   const key = randomBytes(32);
   const code = isAnonymous ? generateReceipt() : null;
   const derived = code ? await deriveReceiptKeys(code, codeKeys.receiptSalt, codeKeys.kdf) : null;
-  await db.transaction().execute(async (trx) => {
+  // Inside a caller's transaction (a LINE event is processed in one), or in one of its own.
+  const inTransaction = <R>(f: (trx: Transaction<Database>) => Promise<R>): Promise<R> =>
+    db.isTransaction ? f(db as Transaction<Database>) : db.transaction().execute(f);
+  await inTransaction(async (trx) => {
     await trx
       .insertInto('ethics_question')
       .values({
@@ -73,6 +100,7 @@ export async function sendQuestion(
         asker_sealed_key: derived ? null : sealTo(actor.keys.publicKey, key),
         sealed_question: sealRaw(key, Buffer.from(text, 'utf8'), qAad(id)),
         channel,
+        line_route: route && channel === 'line' ? sealRaw(key, route, rAad(id)) : null,
       })
       .execute();
     await trx
@@ -169,11 +197,14 @@ export async function answerQuestion({
   actor,
   questionId,
   answer,
+  deliver,
 }: {
   db: Db;
   actor: StaffActor;
   questionId: string;
   answer: string;
+  /** Sends the answer back on LINE to a question asked there (absent: the channel is off). */
+  deliver?: DeliverAnswer;
 }): Promise<void> {
   const agencyId = officerAgency(actor);
   const text = answer.trim();
@@ -186,7 +217,7 @@ export async function answerQuestion({
     const row = await trx
       .selectFrom('ethics_question as q')
       .innerJoin('ethics_question_key as k', 'k.question_id', 'q.id')
-      .select(['q.id', 'k.sealed_key'])
+      .select(['q.id', 'k.sealed_key', 'q.line_route', 'q.sealed_question', 'q.asker_user_id'])
       .where('q.id', '=', questionId)
       .where('q.agency_id', '=', agencyId)
       .where('k.user_id', '=', actor.id)
@@ -203,7 +234,18 @@ export async function answerQuestion({
       })
       .where('id', '=', row.id)
       .execute();
-    await recordAudit(trx, { actorUserId: actor.id, action: 'ethics_question_answered', detail: { question: row.id } });
+    if (row.line_route && deliver)
+      await deliver(trx, {
+        route: openRaw(key, row.line_route, rAad(row.id)),
+        question: openRaw(key, row.sealed_question, qAad(row.id)).toString('utf8'),
+        answer: text,
+        isAnonymous: row.asker_user_id === null,
+      });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: 'ethics_question_answered',
+      detail: { question: row.id, ...(row.line_route ? { line: Boolean(deliver) } : {}) },
+    });
   });
 }
 

@@ -8,6 +8,7 @@ import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { notFound } from './courses.ts';
+import { lessonsRead, markLessonRead } from './daily.ts';
 import { attemptPercent, courseGrade, isPass, markItem, mayStartAttempt, type AttemptRules } from './rules.ts';
 
 export type TestKind = 'pre' | 'post';
@@ -106,19 +107,21 @@ export async function learnerCourses(db: Db, actor: StaffActor) {
   return Promise.all(courses.map(async (c) => ({ course: c, standing: await standing(db, actor, c) })));
 }
 
-/** A published course for its learner: lessons and standing. */
+/** A published course for its learner: lessons (with where each was first read: web, LINE or not yet) and standing. */
 export async function learnerCourse(db: Db, actor: StaffActor, courseId: number) {
   const course = await publishedCourse(db, actor, courseId);
-  const lessons = await db
+  const rows = await db
     .selectFrom('ethics_lesson')
     .select(['id', 'position', 'title_th', 'title_en'])
     .where('course_id', '=', course.id)
     .orderBy('position')
     .execute();
+  const read = await lessonsRead(db, actor.id, course.id);
+  const lessons = rows.map((l) => ({ ...l, readOn: read.get(l.id) ?? null }));
   return { course, lessons, standing: await standing(db, actor, course) };
 }
 
-/** One lesson of a published course (by position). */
+/** One lesson of a published course (by position); opening it records the first reading. */
 export async function learnerLesson(db: Db, actor: StaffActor, courseId: number, position: number) {
   const course = await publishedCourse(db, actor, courseId);
   const lesson = await db
@@ -128,6 +131,7 @@ export async function learnerLesson(db: Db, actor: StaffActor, courseId: number,
     .where('position', '=', Number.isSafeInteger(position) ? position : -1)
     .executeTakeFirst();
   if (!lesson) throw notFound();
+  await markLessonRead(db, actor.id, lesson.id, 'web');
   const count = await db
     .selectFrom('ethics_lesson')
     .select((eb) => eb.fn.countAll<string>().as('n'))

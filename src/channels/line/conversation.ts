@@ -18,22 +18,18 @@ import {
 } from './conversation-state.ts';
 import type { LineDeps } from './deps.ts';
 import { fileOnLine } from './file-on-line.ts';
+import { languageOf } from './language.ts';
+import { staffEvent } from './staff-conversation.ts';
 import { acceptPhoto } from './photos.ts';
 import { rateOnLine, commentOnLine } from './rate-on-line.ts';
 import { mediaButtons, menuButtons, postback, summaryMessage, text, uriButton, type Message } from './replies.ts';
 import { myCases, trackByCode } from './track-on-line.ts';
 
-const THAI = /[\u0E00-\u0E7F]/;
-const LATIN = /[A-Za-z]/;
 const TRACK = /^\s*(?:ติดตาม|track|status|สถานะ)\s*([0-9๐-๙\s-]*)$/i;
 const START = /^\s*(?:ร้องเรียน|แจ้งเรื่อง|complaint|complain|new|เริ่ม|start)\s*$/i;
 const CANCEL = /^\s*(?:ยกเลิก|cancel|เริ่มใหม่|restart)\s*$/i;
 
-/** The language of what a user typed: Thai if it has Thai letters, English if only Latin ones. */
-export function languageOf(typed: string, current: Lang): Lang {
-  if (THAI.test(typed)) return 'th';
-  return LATIN.test(typed) ? 'en' : current;
-}
+export { languageOf };
 
 function categoriesOf(kind: Conversation['kind']): readonly string[] {
   return kind === 'tip' ? CATEGORIES : COMPLAINT_CATEGORIES;
@@ -222,7 +218,7 @@ export async function handleEvent(
   deps: LineDeps,
   event: webhook.Event,
   now: number,
-): Promise<{ userId: string; messages: Message[] } | null> {
+): Promise<{ userId: string; messages: Message[]; isStaff?: boolean } | null> {
   const source = event.source;
   if (source?.type !== 'user' || !source.userId) return null;
   const userId = source.userId;
@@ -231,6 +227,9 @@ export async function handleEvent(
     await forgetConversation(trx, userHash);
     return null;
   }
+  // A linked staff member's command is answered apart, without the reporters' conversation.
+  const staff = await staffEvent(trx, deps, event, userId);
+  if (staff) return { ...staff, isStaff: true };
   const c = (await loadConversation(trx, deps.keys, userHash, now)) ?? freshConversation('th', now);
   c.at = now;
   let messages: Message[] = [];

@@ -50,9 +50,16 @@ export async function processNextEvent(
       const replyToken = (event as { replyToken?: string }).replyToken ?? null;
       if (out) await enqueue(trx, deps.keys, { to: out.userId, replyToken, messages: out.messages });
       // The event's content is dropped once it is processed; its id stays to recognise redeliveries.
+      // A staff command's event drops its sender's hash too: the reporters' hash of a LINE user
+      // must not sit beside the moment a staff account was linked or a question sent.
       await trx
         .updateTable('line_event')
-        .set({ state: 'done', body: null, processed_at: sql<Date>`now()` })
+        .set({
+          state: 'done',
+          body: null,
+          processed_at: sql<Date>`now()`,
+          ...(out?.isStaff ? { user_hash: null } : {}),
+        })
         .where('seq', '=', claimed.seq)
         .execute();
       return true;

@@ -1,6 +1,7 @@
 // Runs the LINE channel's work in the background: stored events, then notices for complainants,
-// then the outbox. Woken when the webhook stores events, and every `pollMs` for retries and for
-// notices that other processes' transactions created. One run at a time per process.
+// then the daily lesson pushes (when SUJARIT_LINE_LESSON_HOUR is set), then the outbox. Woken when
+// the webhook stores events, and every `pollMs` for retries and for notices that other processes'
+// transactions created. One run at a time per process.
 import type { Config } from '../../config/load.ts';
 import type { PlatformSecrets } from '../../crypto/secrets.ts';
 import type { Db } from '../../db/connection.ts';
@@ -8,6 +9,7 @@ import type { LoginThrottle } from '../../intake/login-throttle.ts';
 import { channelKeys } from './channel-key.ts';
 import { lineClients } from './clients.ts';
 import type { LineDeps } from './deps.ts';
+import { pushLessons } from './lesson-push.ts';
 import { composeNotices } from './notices.ts';
 import { processNextEvent, type ProcessHooks } from './process-events.ts';
 import { sendOutbox } from './send-outbox.ts';
@@ -72,6 +74,7 @@ export function startLineWorker({
       while (n < EVENTS_PER_ROUND && !isStopped && (await processNextEvent(deps, hooks, report))) n++;
       more = n === EVENTS_PER_ROUND;
       while (!isStopped && (await composeNotices(deps)) > 0);
+      while (!isStopped && (await pushLessons(deps)) > 0);
       while (!isStopped && (await sendOutbox(deps)) > 0);
     }
   };

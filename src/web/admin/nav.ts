@@ -65,6 +65,8 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
     { href: '/staff/account/password', key: 'admin.nav.password' },
     { href: '/staff/account/totp', key: 'admin.nav.totp' },
   );
+  // the lesson of the day and ethics questions on LINE: for staff of an agency
+  if (actor.agencyId != null) nav.push({ href: '/staff/account/line', key: 'admin.nav.line' });
   return nav;
 }
 

@@ -1,6 +1,8 @@
 // The ethics officer's pages of the question service: the agency's knowledge base (documents,
 // adding one, removing one, loading the shipped sample) and the inbox of questions sent on, with
 // the answer form. Ethics officers of the agency only; another agency's document is not found.
+import { channelKeys } from '../../channels/line/channel-key.ts';
+import { lineAnswerDeliverer } from '../../channels/line/ethics-answer.ts';
 import type { FastifyInstance } from 'fastify';
 import { addDocument, listDocuments, loadDocument, loadSample, removeDocument } from '../../ethics/knowledge.ts';
 import { officerAgency } from '../../ethics/qa-access.ts';
@@ -138,7 +140,13 @@ export function ethicsKbRoutes(app: FastifyInstance, deps: WebDeps): void {
         f,
         async () => {
           const questionId = req.params.id.slice(0, 40);
-          await answerQuestion({ db, actor: staffOf(req), questionId, answer: f.str('answer', QA_LIMITS.answer + 1) });
+          await answerQuestion({
+            db,
+            actor: staffOf(req),
+            questionId,
+            answer: f.str('answer', QA_LIMITS.answer + 1),
+            deliver: config.line ? lineAnswerDeliverer(channelKeys(deps.secrets.channelKey)) : undefined,
+          });
           return reply.redirect(`${QUESTIONS_PATH}?sent=answered`, 303);
         },
         (error, status) =>
