@@ -446,6 +446,8 @@ export type Database = {
     content: Buffer;
     flags: ColumnType<string[], string[] | undefined, string[]>;
     public_totals: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+    /** the declarant's figures for the checks, sealed (declarations/summary.ts); on their latest declaration only */
+    summary: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
     filed_at: Stamp;
   };
   declaration_key: {

@@ -15,14 +15,17 @@ import { seedCases } from '../../test/support/risk.ts';
 import { seedContract } from '../../test/support/declarations.ts';
 import { startSmtp } from '../../test/support/smtp.ts';
 import { newTeamKey, teamKeyPair } from '../crypto/team-key.ts';
-import { sealTo } from '../crypto/sealed-box.ts';
+import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import { createMailTransport } from '../mail/mailer.ts';
 import { sendDeclarationReminders } from '../notify/declaration-reminders.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { recuse } from './conflicts.ts';
+import { figuresOf } from './checks.ts';
 import type { DeclarationContent } from './content.ts';
 import { addPosition, positionsOf, savePolicy, setHolding, DEFAULT_POLICY } from './positions.ts';
-import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration, recheckAgency } from './store.ts';
+import { recheckAgency } from './recheck.ts';
+import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration } from './store.ts';
+import { openSummary, sealSummary } from './summary.ts';
 
 const SUPPLIER = '0107544000108';
 const CASE_BUSINESS = '0107536000102';
@@ -52,6 +55,21 @@ describe('declarations', () => {
   let caseRef = '';
   let caseId = '';
   let firstId = '';
+  let secondId = '';
+  /** A declaration's content key, opened with the holder's own key. */
+  const contentKey = async (holder: StaffActor, id: string) => {
+    const k = await t.db
+      .selectFrom('declaration_key')
+      .select('sealed_key')
+      .where('declaration_id', '=', id)
+      .where('user_id', '=', holder.id)
+      .executeTakeFirstOrThrow();
+    return openSealed(holder.keys, k.sealed_key);
+  };
+  const summaryOn = async () =>
+    (await t.db.selectFrom('declaration').select(['id', 'summary']).orderBy('filed_at').execute()).map(
+      (r) => r.summary !== null,
+    );
 
   before(async () => {
     t = await createTestDatabase();
@@ -219,6 +237,21 @@ describe('declarations', () => {
     });
     const filed = await fileDeclaration({ db: t.db, actor: decl, token: randomUUID(), content: next });
     assert.deepEqual(filed.flags, ['net_worth_growth', 'cash_10x_income', 'change_unexplained']);
+    secondId = filed.id;
+    // the summary for the checks is on the latest declaration only, and names both in filing order
+    const rows = await t.db.selectFrom('declaration').select(['id', 'summary']).orderBy('filed_at').execute();
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.summary !== null]),
+      [
+        [firstId, false],
+        [secondId, true],
+      ],
+    );
+    const items = openSummary(await contentKey(decl, secondId), secondId, rows[1]?.summary as Buffer);
+    assert.deepEqual(items, [
+      { id: firstId, figures: figuresOf(base) },
+      { id: secondId, figures: figuresOf(next) },
+    ]);
   });
 
   it('checks the agency’s declarations anew with the reviewer’s keys, restoring flags that changed', async () => {
@@ -232,9 +265,18 @@ describe('declarations', () => {
       .where('id', '=', firstId)
       .executeTakeFirstOrThrow();
     assert.deepEqual(row.flags, ['cash_10x_income', 'asset_without_value']);
-    // the second run opened the reviewer's key ring (written by the first), not the sealed boxes
-    const ringed = await t.db.selectFrom('declaration_key').select('ring_key').where('user_id', '=', rev.id).execute();
-    assert.ok(ringed.length === 2 && ringed.every((k) => k.ring_key !== null));
+    // the second run opened the summary on the latest declaration from the reviewer's key ring
+    // (written by the first), not the sealed boxes, and no other declaration's key
+    const ringed = await t.db
+      .selectFrom('declaration_key')
+      .select('declaration_id')
+      .where('user_id', '=', rev.id)
+      .where('ring_key', 'is not', null)
+      .execute();
+    assert.deepEqual(
+      ringed.map((k) => k.declaration_id),
+      [secondId],
+    );
     await t.db
       .updateTable('declaration_key')
       .set({ ring_key: Buffer.alloc(60) })
@@ -243,6 +285,75 @@ describe('declarations', () => {
     assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 0 }, 'a forged ring falls back to the box');
     await assert.rejects(recheckAgency(t.db, who['admin@opdc.example']), { code: 'forbidden' });
     assert.deepEqual(await recheckAgency(t.db, who['rev@nacc.example']), { checked: 0, changed: 0 });
+  });
+
+  it('writes a declarant’s summary anew when it is missing, moved, stale or forged, and trusts only a whole one', async () => {
+    const rev = who['rev@opdc.example'];
+    const decl = who['decl@opdc.example'];
+    const summarised = async () => {
+      const a = await t.db
+        .selectFrom('audit_event')
+        .select('detail')
+        .where('action', '=', 'declarations_rechecked')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      return (a.detail as { summarised: number }).summarised;
+    };
+    const rechecked = async (label: string) => {
+      await t.db.updateTable('declaration').set({ flags: [] }).execute();
+      assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 2 }, label);
+      assert.deepEqual(await summaryOn(), [false, true], label);
+      assert.equal(await summarised(), 1, label);
+      const flags = await t.db.selectFrom('declaration').select('flags').orderBy('filed_at').execute();
+      assert.deepEqual(
+        flags.map((f) => f.flags),
+        [
+          ['cash_10x_income', 'asset_without_value'],
+          ['net_worth_growth', 'cash_10x_income', 'change_unexplained'],
+        ],
+        label,
+      );
+    };
+    // missing, as on declarations filed before summaries
+    await t.db.updateTable('declaration').set({ summary: null }).execute();
+    await rechecked('missing');
+    assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 0 });
+    assert.equal(await summarised(), 0, 'a whole summary is trusted and not written again');
+    // moved to the other declaration's row: it does not open there
+    const latest = await t.db
+      .selectFrom('declaration')
+      .select('summary')
+      .where('id', '=', secondId)
+      .executeTakeFirstOrThrow();
+    await t.db.updateTable('declaration').set({ summary: null }).execute();
+    await t.db.updateTable('declaration').set({ summary: latest.summary }).where('id', '=', firstId).execute();
+    await rechecked('moved');
+    // stale: a summary naming the latest declaration only (as two filings at once could leave)
+    const key = await contentKey(decl, secondId);
+    const stale = sealSummary(key, secondId, [{ id: secondId, figures: figuresOf(content()) }]);
+    await t.db.updateTable('declaration').set({ summary: stale }).where('id', '=', secondId).execute();
+    await rechecked('stale');
+    // two summaries for one declarant, and garbage
+    await t.db.updateTable('declaration').set({ summary: latest.summary }).execute();
+    await rechecked('two');
+    await t.db
+      .updateTable('declaration')
+      .set({ summary: Buffer.alloc(80, 7) })
+      .where('id', '=', secondId)
+      .execute();
+    await rechecked('garbage');
+    // a reviewer without every key neither trusts nor writes a summary
+    const rev2 = await signedInActor(t.db, 'rev2@opdc.example');
+    await t.db
+      .deleteFrom('declaration_key')
+      .where('user_id', '=', rev2.id)
+      .where('declaration_id', '=', firstId)
+      .execute();
+    await t.db.updateTable('declaration').set({ flags: [] }).execute();
+    assert.deepEqual(await recheckAgency(t.db, rev2), { checked: 1, changed: 1 });
+    assert.equal(await summarised(), 0);
+    assert.deepEqual(await summaryOn(), [false, true]);
+    assert.deepEqual(await recheckAgency(t.db, rev), { checked: 2, changed: 2 });
   });
 
   it('lets the declarant recuse from the case of an alert, audited, and nobody else', async () => {
@@ -279,6 +390,9 @@ describe('declarations', () => {
       { label: 'marker', value: MARKER },
       { label: 'figure', value: String(FIGURE) },
       { label: 'figure-digits', value: '7314159' },
+      // the summary's totals: assets of the first declaration, and of the second
+      { label: 'total-assets', value: '8814159' },
+      { label: 'total-assets-2', value: '12814159' },
       { label: 'supplier-name', value: 'บริษัทผู้ขาย' },
       { label: 'case-business-name', value: 'ห้างญาติ' },
     ];

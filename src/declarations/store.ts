@@ -4,19 +4,19 @@
 // added later reads nothing until a reviewer who holds the keys opens the list: their session seals
 // the keys it can open to the reviewers who lack them (as a case's key holder hands keys over). An
 // administrator or a colleague holds no key and is refused before any key is tried. The checks'
-// flag codes are kept in the clear (no figure); conflict alerts' details are sealed with the content key.
+// flag codes are kept in the clear (no figure); conflict alerts' details are sealed with the content key,
+// and so is the declarant's summary of figures for the checks (summary.ts) on their latest declaration.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '../audit/record-audit.ts';
-import { aeadKey, openJson, openRaw, sealJson, sealRaw } from '../crypto/aead.ts';
-import { subkey } from '../crypto/kdf.ts';
+import { aeadKey, openJson, sealJson } from '../crypto/aead.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import type { Db } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
-import { checkDeclaration, type Flag } from './checks.ts';
+import { checkDeclaration, figuresOf, type Flag } from './checks.ts';
 import {
   type Conflict,
   findCaseConflicts,
@@ -27,8 +27,9 @@ import {
 import { type DeclarationContent, type Occasion, totalsOf } from './content.ts';
 import { duesOf, type Due } from './due.ts';
 import { policyOf } from './positions.ts';
+import { type SummaryItem, sealSummary } from './summary.ts';
 
-const contentAad = (id: string) => `declaration/${id}`;
+export const contentAad = (id: string) => `declaration/${id}`;
 const alertAad = (id: string) => `declaration-alert/${id}`;
 const notFound = () => new AppError('not_found', 'no such declaration', 'error.notFound');
 
@@ -45,7 +46,7 @@ async function reviewersOf(db: Pick<Db, 'selectFrom'>, agencyId: number) {
     .execute();
 }
 
-function openKey(actor: StaffActor, sealed: Buffer): Buffer {
+export function openKey(actor: StaffActor, sealed: Buffer): Buffer {
   return openSealed(actor.keys, sealed);
 }
 
@@ -106,18 +107,29 @@ export async function myDeclarations(db: Db, actor: StaffActor) {
   };
 }
 
-/** The declarant's previous declaration, opened with their own key (null for the first). */
-async function previousOf(db: Db, actor: StaffActor): Promise<DeclarationContent | null> {
-  const row = await db
+/**
+ * The declarant's own declarations, each opened with their own key, oldest first: the last is the
+ * previous declaration the checks compare with (null for the first), and those of `agencyId` make
+ * the summary the new filing carries (summary.ts).
+ */
+async function ownDeclarations(db: Db, actor: StaffActor, agencyId: number) {
+  const rows = await db
     .selectFrom('declaration as d')
     .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
-    .select(['d.id', 'd.content', 'k.sealed_key'])
+    .select(['d.id', 'd.agency_id', 'd.content', 'k.sealed_key'])
     .where('d.user_id', '=', actor.id)
-    .orderBy('d.filed_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  return openJson<DeclarationContent>(aeadKey(openKey(actor, row.sealed_key)), row.content, contentAad(row.id));
+    .orderBy('d.filed_at')
+    .orderBy('d.id')
+    .execute();
+  let previous: DeclarationContent | null = null;
+  const chain: SummaryItem[] = [];
+  for (const row of rows) {
+    const key = openKey(actor, row.sealed_key);
+    previous = openJson<DeclarationContent>(aeadKey(key), row.content, contentAad(row.id));
+    key.fill(0);
+    if (row.agency_id === agencyId) chain.push({ id: row.id, figures: figuresOf(previous) });
+  }
+  return { previous, chain };
 }
 
 /**
@@ -126,7 +138,7 @@ async function previousOf(db: Db, actor: StaffActor): Promise<DeclarationContent
  * business); returns how many. Runs in the caller's transaction, the declaration's row locked, so two
  * at once raise each alert once.
  */
-async function raiseCaseAlerts(
+export async function raiseCaseAlerts(
   trx: Transaction<Database>,
   d: { id: string; userId: number; content: DeclarationContent },
   aead: ReturnType<typeof aeadKey>,
@@ -238,8 +250,8 @@ export async function fileDeclaration({
     return { id: repeat.id, flags: repeat.flags as Flag[], alerts: 0, isRepeat: true };
   }
   const agencyId = holding.agency_id;
-  const [previous, conflicts, reviewers, policy] = await Promise.all([
-    previousOf(db, actor),
+  const [{ previous, chain }, conflicts, reviewers, policy] = await Promise.all([
+    ownDeclarations(db, actor, agencyId),
     findConflicts(db, { agencyId, userId: actor.id, interests: content.interests }),
     reviewersOf(db, agencyId),
     policyOf(db, agencyId),
@@ -258,6 +270,7 @@ export async function fileDeclaration({
         occasion: content.occasion,
         filing_token: token,
         content: sealJson(aeadKey(key), content, contentAad(id)),
+        summary: sealSummary(key, id, [...chain, { id, figures: figuresOf(content) }]),
         flags,
         public_totals: policy.publicSummary
           ? JSON.stringify({ assets: totals.assets, liabilities: totals.liabilities, income: totals.income })
@@ -267,6 +280,15 @@ export async function fileDeclaration({
       .returning('id')
       .executeTakeFirst();
     if (!row) return false;
+    // one summary per declarant and agency: on the latest declaration only
+    await trx
+      .updateTable('declaration')
+      .set({ summary: null })
+      .where('user_id', '=', actor.id)
+      .where('agency_id', '=', agencyId)
+      .where('id', '<>', id)
+      .where('summary', 'is not', null)
+      .execute();
     const holders = new Map<number, Buffer>([[actor.id, actor.keys.publicKey]]);
     for (const r of reviewers) if (r.public_key) holders.set(r.id, r.public_key);
     await trx
@@ -308,7 +330,7 @@ async function fileDeclarationAgain(db: Db, token: string): Promise<Filed> {
   return { id: row.id, flags: row.flags as Flag[], alerts: 0, isRepeat: true };
 }
 
-function reviewerAgency(actor: StaffActor): number {
+export function reviewerAgency(actor: StaffActor): number {
   if (!hasRole(actor, 'declaration_reviewer') || actor.agencyId === null)
     throw new AppError('forbidden', 'only a declaration reviewer', 'error.forbidden');
   return actor.agencyId;
@@ -475,136 +497,4 @@ export async function openDeclaration({ db, actor, id }: { db: Db; actor: StaffA
       detail: openJson<Conflict>(key, a.detail, alertAad(row.id)),
     })),
   };
-}
-
-/**
- * A reviewer's key ring (as cases/key-ring.ts): each content key they hold, wrapped once more under
- * a key derived from their own private key, bound to the declaration and the holder. It adds no way
- * in (whoever derives the ring key opens the sealed boxes anyway) and nothing readable is stored.
- */
-const ringAad = (userId: number, declarationId: string) => `declaration-key-ring/${declarationId}/${userId}`;
-
-function ringOpen(ring: Buffer, userId: number, declarationId: string, wrapped: Buffer | null): Buffer | null {
-  if (!wrapped) return null;
-  try {
-    const key = openRaw(ring, wrapped, ringAad(userId, declarationId));
-    return key.length === 32 ? key : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The reviewer's part of the case alerts (recheckAgency): each declarant's latest declaration, when
- * the declarant handles a case that names a business and the reviewer holds its key, is opened with
- * the reviewer's key ring and gets the case alerts it lacks, as the declarant's own session would
- * raise them (refreshCaseAlerts). Returns the declarations touched and the alerts raised.
- */
-async function raiseCaseAlertsAsReviewer(db: Db, actor: StaffActor, agencyId: number, ring: Buffer) {
-  const latest = await sql<{ id: string; user_id: number }>`
-    select l.id, l.user_id from (
-      select distinct on (d.user_id) d.id, d.user_id from declaration d
-      where d.agency_id = ${agencyId} order by d.user_id, d.filed_at desc
-    ) l
-    where exists (select 1 from declaration_key k where k.declaration_id = l.id and k.user_id = ${actor.id})
-      and ${handlesBusinessCase(sql.ref('l.user_id'))}`.execute(db);
-  let alerts = 0;
-  let declarations = 0;
-  for (const l of latest.rows) {
-    const n = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('declaration as d')
-        .innerJoin('declaration_key as k', (j) =>
-          j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id),
-        )
-        .select(['d.content', 'k.sealed_key', 'k.ring_key'])
-        .where('d.id', '=', l.id)
-        .forUpdate('d')
-        .executeTakeFirstOrThrow();
-      const key = ringOpen(ring, actor.id, l.id, row.ring_key) ?? openKey(actor, row.sealed_key);
-      try {
-        const aead = aeadKey(key);
-        const content = openJson<DeclarationContent>(aead, row.content, contentAad(l.id));
-        return await raiseCaseAlerts(trx, { id: l.id, userId: l.user_id, content }, aead);
-      } finally {
-        key.fill(0);
-      }
-    });
-    if (n > 0) declarations++;
-    alerts += n;
-  }
-  return { declarations, alerts };
-}
-
-/** Declarations read per round trip when rechecking. */
-const RECHECK_BATCH = 5000;
-
-/**
- * Runs the checks anew over every declaration of the reviewer's agency that they hold the key of
- * (after the checks or their thresholds change), each against the same declarant's previous one,
- * and stores the flags that changed. Read in batches in (declarant, filing time) order, so a
- * declarant's previous declaration is the one read just before. Then raises the case alerts that
- * businesses recorded on cases since call for (raiseCaseAlertsAsReviewer). Audited with the counts.
- */
-export async function recheckAgency(db: Db, actor: StaffActor): Promise<{ checked: number; changed: number }> {
-  const agencyId = reviewerAgency(actor);
-  type Cursor = { userId: number; filedAt: string; id: string };
-  let after = null as Cursor | null;
-  let previous: { userId: number; content: DeclarationContent } | null = null;
-  let checked = 0;
-  let changed = 0;
-  const ring = subkey(actor.keys.privateKey, 'declaration-key-ring');
-  for (;;) {
-    const cursor: Cursor | null = after;
-    const rows = await db
-      .selectFrom('declaration as d')
-      .innerJoin('declaration_key as k', (j) => j.onRef('k.declaration_id', '=', 'd.id').on('k.user_id', '=', actor.id))
-      .select(['d.id', 'd.user_id', 'd.content', 'd.flags', 'k.sealed_key', 'k.ring_key'])
-      // the filing time as PostgreSQL writes it: a Date would drop its microseconds
-      .select(sql<string>`d.filed_at::text`.as('filed_key'))
-      .where('d.agency_id', '=', agencyId)
-      .where(
-        cursor
-          ? sql<boolean>`(d.user_id, d.filed_at, d.id) > (${cursor.userId}, ${cursor.filedAt}::timestamptz, ${cursor.id}::uuid)`
-          : sql<boolean>`true`,
-      )
-      .orderBy('d.user_id')
-      .orderBy('d.filed_at')
-      .orderBy('d.id')
-      .limit(RECHECK_BATCH)
-      .execute();
-    if (rows.length === 0) break;
-    const updates: { id: string; flags: string }[] = [];
-    const rings: { id: string; ring: Buffer }[] = [];
-    for (const r of rows) {
-      const key = ringOpen(ring, actor.id, r.id, r.ring_key);
-      const opened = key ?? openKey(actor, r.sealed_key);
-      if (!key) rings.push({ id: r.id, ring: sealRaw(ring, opened, ringAad(actor.id, r.id)) });
-      const content = openJson<DeclarationContent>(aeadKey(opened), r.content, contentAad(r.id));
-      opened.fill(0);
-      const before: DeclarationContent | null = previous && previous.userId === r.user_id ? previous.content : null;
-      const flags = checkDeclaration(content, before);
-      if (flags.join() !== (r.flags as string[]).join()) updates.push({ id: r.id, flags: `{${flags.join(',')}}` });
-      previous = { userId: r.user_id, content };
-    }
-    if (updates.length > 0)
-      await sql`update declaration d set flags = u.flags::text[]
-        from unnest(${updates.map((u) => u.id)}::uuid[], ${updates.map((u) => u.flags)}::text[]) as u(id, flags)
-        where d.id = u.id`.execute(db);
-    if (rings.length > 0)
-      await sql`update declaration_key k set ring_key = u.ring
-        from unnest(${rings.map((x) => x.id)}::uuid[], ${rings.map((x) => x.ring)}::bytea[]) as u(id, ring)
-        where k.declaration_id = u.id and k.user_id = ${actor.id}`.execute(db);
-    checked += rows.length;
-    changed += updates.length;
-    const last = rows[rows.length - 1] as (typeof rows)[number];
-    after = { userId: last.user_id, filedAt: last.filed_key, id: last.id };
-    if (rows.length < RECHECK_BATCH) break;
-  }
-  const raised = await raiseCaseAlertsAsReviewer(db, actor, agencyId, ring);
-  ring.fill(0);
-  if (raised.alerts > 0)
-    await recordAudit(db, { actorUserId: actor.id, action: 'declaration_alerts_raised', detail: raised });
-  await recordAudit(db, { actorUserId: actor.id, action: 'declarations_rechecked', detail: { checked, changed } });
-  return { checked, changed };
 }

@@ -7,7 +7,7 @@
 export function quantile(values: number[], tau: number): number {
   const n = values.length;
   if (!(tau >= 0 && tau <= 1) || n === 0) return Number.NaN;
-  values.sort((a, b) => a - b);
+  sortNumbers(values);
   const h = (n + 1 / 3) * tau + 1 / 3;
   const hf = Math.trunc(h);
   if (hf <= 0 || tau === 0) return values[0]!;
@@ -15,6 +15,23 @@ export function quantile(values: number[], tau: number): number {
   const a = values[hf - 1]!;
   const b = values[hf]!;
   return a + (h - hf) * (b - a);
+}
+
+/**
+ * Sorts ascending in place as `values.sort((a, b) => a - b)` does, through a Float64Array's native
+ * sort when that gives the same order (no NaN, whose place the comparator leaves undefined, and no
+ * -0, which the native sort puts before 0 where the comparator keeps the input order): a million
+ * values sort several times faster than with a comparator called from JavaScript.
+ */
+function sortNumbers(values: number[]): void {
+  for (const v of values) {
+    if (Number.isNaN(v) || Object.is(v, -0)) {
+      values.sort((a, b) => a - b);
+      return;
+    }
+  }
+  const sorted = Float64Array.from(values).sort();
+  for (let i = 0; i < sorted.length; i++) values[i] = sorted[i] as number;
 }
 
 /** Q1 and Q3 as statrs gives them. */

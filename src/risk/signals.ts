@@ -20,6 +20,7 @@ import { signalAgency } from './access.ts';
 import { clusters } from './cluster.ts';
 import { AREA_OF_CATEGORY, type RiskArea } from './matrix.ts';
 import { candidateRiskFrom } from './register.ts';
+import { foldTally, tallied } from './tally.ts';
 
 /** Counts below this are not shown. */
 export const SUPPRESS_BELOW = 5;
@@ -93,11 +94,10 @@ type CaseGroup = {
   substantiated: number;
   partly: number;
   not_substantiated: number;
-  /** clocks running past their due time now (cases not closed, not paused) */
-  ack: number;
-  reply: number;
-  feedback: number;
 };
+
+/** Clocks running past their due time now, of one kind's cases filed in the year, not closed, not paused. */
+type Running = { kind: string; ack: number; reply: number; feedback: number };
 
 /** The first Bangkok day of each quarter of a fiscal year after the first (Q2, Q3, Q4). */
 function quarterStarts(fiscalYear: number): string[] {
@@ -106,29 +106,43 @@ function quarterStarts(fiscalYear: number): string[] {
 }
 
 /**
- * One pass over the agency's cases of this and last fiscal year, grouped: every case-based signal
- * is made from it. Quarters and years are found by comparing created_at with Bangkok midnights
- * (no time zone arithmetic per row); the index on (agency_id, created_at) covers the columns read.
+ * The agency's cases of this and last fiscal year, grouped: every case-based signal but the
+ * deadlines is made from it. Read from the counts PostgreSQL keeps as cases change (tally.ts), by
+ * Bangkok day received, after folding what changed since the last count.
  */
-async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Date) {
+async function caseGroups(db: Db, agencyId: number, fiscalYear: number): Promise<CaseGroup[]> {
   const { from, to } = fiscalYearRange(fiscalYear);
   const prev = fiscalYearRange(fiscalYear - 1);
-  const [q2, q3, q4] = quarterStarts(fiscalYear).map(midnight);
-  const running = sql`status <> 'closed' and paused_at is null and created_at >= ${midnight(from)}`;
+  const [q2, q3, q4] = quarterStarts(fiscalYear);
+  await foldTally(db, agencyId);
   const r = await sql<CaseGroup>`
     select kind, category,
-      case when created_at < ${q2} then 1 when created_at < ${q3} then 2 when created_at < ${q4} then 3 else 4 end as quarter,
-      created_at >= ${midnight(from)} as this_year,
-      count(*)::int as n,
-      count(*) filter (where outcome = 'substantiated')::int as substantiated,
-      count(*) filter (where outcome = 'partly_substantiated')::int as partly,
-      count(*) filter (where outcome = 'not_substantiated')::int as not_substantiated,
-      count(*) filter (where ${running} and ack_due_at < ${now})::int as ack,
-      count(*) filter (where ${running} and reply_due_at < ${now})::int as reply,
-      count(*) filter (where ${running} and feedback_due_at < ${now})::int as feedback
-    from report_case
-    where agency_id = ${agencyId} and created_at >= ${midnight(prev.from)} and created_at < ${midnight(to)} + interval '1 day'
+      case when day < ${q2}::date then 1 when day < ${q3}::date then 2 when day < ${q4}::date then 3 else 4 end as quarter,
+      day >= ${from}::date as this_year,
+      sum(n)::int as n,
+      coalesce(sum(n) filter (where outcome = 'substantiated'), 0)::int as substantiated,
+      coalesce(sum(n) filter (where outcome = 'partly_substantiated'), 0)::int as partly,
+      coalesce(sum(n) filter (where outcome = 'not_substantiated'), 0)::int as not_substantiated
+    from ${tallied(agencyId, prev.from, to)} t
     group by 1, 2, 3, 4`.execute(db);
+  return r.rows;
+}
+
+/**
+ * Clocks running past their due time now (the due views' own rule), by kind, of the cases filed in
+ * the year: counted afresh, from the index of running cases (migration 0261).
+ */
+async function runningClocks(db: Db, agencyId: number, fiscalYear: number, now: Date): Promise<Running[]> {
+  const { from, to } = fiscalYearRange(fiscalYear);
+  const r = await sql<Running>`
+    select kind,
+      count(*) filter (where ack_due_at < ${now})::int as ack,
+      count(*) filter (where reply_due_at < ${now})::int as reply,
+      count(*) filter (where feedback_due_at < ${now})::int as feedback
+    from report_case
+    where agency_id = ${agencyId} and status <> 'closed' and paused_at is null
+      and created_at >= ${midnight(from)} and created_at < ${midnight(to)} + interval '1 day'
+    group by kind`.execute(db);
   return r.rows;
 }
 
@@ -182,14 +196,12 @@ function outcomesSignal(groups: CaseGroup[]): Signal {
 }
 
 /** Clocks running past their due time now, of cases filed in the year and not closed (the due views' own rule). */
-function deadlinesSignal(groups: CaseGroup[]): Signal {
+function deadlinesSignal(running: Running[]): Signal {
   const rows = (['ack', 'reply', 'feedback'] as const).map(
     (clock): SignalRow => ({
       key: clock,
       label: `risk.signal.row.clock.${clock}`,
-      values: CASE_KINDS.map((k) =>
-        suppress(groups.filter((g) => g.this_year && g.kind === k).reduce((a, g) => a + g[clock], 0)),
-      ),
+      values: CASE_KINDS.map((k) => suppress(running.filter((g) => g.kind === k).reduce((a, g) => a + g[clock], 0))),
       area: 'abuse_of_power',
     }),
   );
@@ -317,8 +329,9 @@ function clustersSignal(groups: CaseGroup[]): Signal {
 export async function computeSignals(db: Db, agencyId: number, fiscalYear: number, now = new Date()): Promise<Signals> {
   const { from, to } = fiscalYearRange(fiscalYear);
   const today = bangkokToday(now);
-  const [groups, permits, ratings, ita] = await Promise.all([
-    caseGroups(db, agencyId, fiscalYear, now),
+  const [groups, running, permits, ratings, ita] = await Promise.all([
+    caseGroups(db, agencyId, fiscalYear),
+    runningClocks(db, agencyId, fiscalYear, now),
     permitsSignal(db, agencyId, from, to, today),
     ratingsSignal(db, agencyId, from, to),
     itaSignal(db, agencyId, fiscalYear),
@@ -332,7 +345,7 @@ export async function computeSignals(db: Db, agencyId: number, fiscalYear: numbe
     signals: [
       categoriesSignal(groups),
       outcomesSignal(groups),
-      deadlinesSignal(groups),
+      deadlinesSignal(running),
       permits,
       ratings,
       ita,

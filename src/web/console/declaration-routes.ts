@@ -7,13 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ASSET_KINDS, INTEREST_KINDS, OCCASIONS, readDeclaration, ROWS, totalsOf } from '../../declarations/content.ts';
 import { recuse } from '../../declarations/conflicts.ts';
-import {
-  fileDeclaration,
-  listForReviewer,
-  myDeclarations,
-  openDeclaration,
-  recheckAgency,
-} from '../../declarations/store.ts';
+import { recheckAgency } from '../../declarations/recheck.ts';
+import { fileDeclaration, listForReviewer, myDeclarations, openDeclaration } from '../../declarations/store.ts';
 import { hasRole } from '../../staff/session.ts';
 import { DECLARATIONS_PATH, DECLARATIONS_REVIEW_PATH } from '../admin/nav.ts';
 import type { WebDeps } from '../deps.ts';
