@@ -17,13 +17,7 @@ import { AppError } from '../errors.ts';
 import { bangkokToday } from '../intake/validate-complaint.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { checkDeclaration, figuresOf, type Flag } from './checks.ts';
-import {
-  type Conflict,
-  findCaseConflicts,
-  findConflicts,
-  handlesBusinessCase,
-  handlesCaseWithBusiness,
-} from './conflicts.ts';
+import { type Conflict, findCaseConflicts, findConflicts, handlesCaseWithBusiness } from './conflicts.ts';
 import { type DeclarationContent, type Occasion, totalsOf } from './content.ts';
 import { duesOf, type Due } from './due.ts';
 import { policyOf } from './positions.ts';
