@@ -7,6 +7,7 @@ export const th: Record<string, string> = {
     'ทะเบียนความเสี่ยงการทุจริตของหน่วยงานรายปีงบประมาณ แต่ละความเสี่ยงเขียนเป็นสาเหตุ → เหตุการณ์ → ผลกระทบ ประเมินโอกาส × ผลกระทบ และกำหนดการจัดการ',
   'risk.registers': 'ทะเบียน',
   'risk.none': 'ยังไม่มีทะเบียน',
+  'risk.none.opener': 'เจ้าหน้าที่บริหารความเสี่ยงของหน่วยงานเป็นผู้เปิดทะเบียนของแต่ละปีงบประมาณ เมื่อเปิดแล้ว ทะเบียนจะแสดงที่นี่',
   'risk.agency': 'หน่วยงาน',
   'risk.fiscal_year': 'ปีงบประมาณ (พ.ศ.)',
   'risk.fiscal_year.hint': 'เช่น 2569 (1 ตุลาคม 2568 ถึง 30 กันยายน 2569)',
@@ -236,6 +237,8 @@ export const en: Record<string, string> = {
     'An agency’s corruption-risk register per fiscal year: each risk as cause → event → consequence, rated likelihood × impact, with its treatment.',
   'risk.registers': 'Registers',
   'risk.none': 'No register yet',
+  'risk.none.opener':
+    'The agency’s risk officer opens each fiscal year’s register. Once it is open, it is listed here.',
   'risk.agency': 'Agency',
   'risk.fiscal_year': 'Fiscal year (B.E.)',
   'risk.fiscal_year.hint': 'e.g. 2569 (1 October 2025 to 30 September 2026)',
