@@ -14,6 +14,7 @@ import { bangkokToday } from '../../src/cases/permit-dates.ts';
 import { watchAxe } from '../support/axe.ts';
 import { launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { refusedForm } from '../support/error-summary.ts';
+import { smallTapTargets } from '../support/tap-targets.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, runCli, staffPages } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
@@ -132,6 +133,7 @@ describe('the console forms beside case handling, in a browser without JavaScrip
 
   it('marks the service complaint as spam from the inbox, the empty reason refused first', async () => {
     assert.equal((await page.goto(`${server.url}/staff/cases`))?.status(), 200);
+    assert.deepEqual(await smallTapTargets(page), [], 'the row boxes can be tapped (24 px at least)');
     await page.getByLabel(`เลือกเรื่อง ${refs.complaint}`).check();
     const confirm = await clickAndLoad(page, page.getByRole('button', { name: 'ทำเครื่องหมายเรื่องที่เลือกว่าเป็นสแปม…' }));
     assert.equal(confirm.status(), 200);
