@@ -190,7 +190,8 @@ export const th: Record<string, string> = {
   'risk.check.controls_actions': 'กำหนดการควบคุมและการดำเนินการ',
   'risk.check.actions_on_time': 'การดำเนินการตามกำหนดเวลา',
   'risk.oversight': 'หน่วยงานกำกับการสอบทานความเสี่ยง',
-  'risk.oversight.lead': 'ผู้สอบทานความเสี่ยง (บทบาท risk_reviewer) อ่านทะเบียนความเสี่ยงของหน่วยงานที่ได้รับมอบหมายเท่านั้น ไม่อ่านเรื่อง',
+  'risk.oversight.lead':
+    'ผู้สอบทานความเสี่ยง (ผู้มีบทบาท “ผู้สอบทานความเสี่ยง” ในหน่วยงานของตน) อ่านทะเบียนความเสี่ยงของหน่วยงานที่ได้รับมอบหมายที่นี่เท่านั้น ไม่อ่านเรื่อง',
   'risk.oversight.reviewerEmail': 'อีเมลผู้สอบทาน',
   'risk.oversight.agencyCode': 'รหัสหน่วยงานที่กำกับ',
   'risk.oversight.grant': 'มอบหมาย',
@@ -425,7 +426,7 @@ export const en: Record<string, string> = {
   'risk.check.actions_on_time': 'Actions on time',
   'risk.oversight': 'Risk review oversight',
   'risk.oversight.lead':
-    'A risk reviewer (role risk_reviewer) reads the risk registers of the agencies granted here only, never cases.',
+    'A risk reviewer (a staff member with the “Risk reviewer” role in their own agency) reads the risk registers of the agencies granted here only, never cases.',
   'risk.oversight.reviewerEmail': 'Reviewer’s email',
   'risk.oversight.agencyCode': 'Code of the overseen agency',
   'risk.oversight.grant': 'Grant',
