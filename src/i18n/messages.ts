@@ -204,6 +204,7 @@ const th: Dict = {
   'error.login_failed': 'อีเมล รหัสผ่าน หรือรหัสยืนยันตัวตนไม่ถูกต้อง',
   'error.unauthorized': 'กรุณาเข้าสู่ระบบ',
   'error.receipt_wrong': 'ไม่พบเรื่องสำหรับรหัสติดตามเรื่องนี้ กรุณาตรวจสอบตัวเลข 16 หลักอีกครั้ง',
+  'error.receipt_empty': 'กรุณากรอกรหัสติดตามเรื่อง 16 หลักที่ได้รับเมื่อส่งเรื่อง',
   'error.file_too_large': 'ไฟล์มีขนาดใหญ่เกินกำหนด ({fileMb} MB ต่อไฟล์) ข้อความที่คุณพิมพ์ยังอยู่ กรุณาแนบไฟล์ที่เล็กลงแล้วส่งอีกครั้ง',
   'error.report_too_large': 'ไฟล์แนบรวมกันมีขนาดเกินกำหนด ({totalMb} MB) ข้อความที่คุณพิมพ์ยังอยู่ กรุณาลดจำนวนหรือขนาดไฟล์',
   'error.too_many_files': 'แนบไฟล์ได้ไม่เกิน {count} ไฟล์',
@@ -402,6 +403,7 @@ const en: Dict = {
   'error.login_failed': 'Wrong email, password or authentication code.',
   'error.unauthorized': 'Please log in.',
   'error.receipt_wrong': 'No case was found for this tracking code. Check the 16 digits and try again.',
+  'error.receipt_empty': 'Enter the 16-digit tracking code you were given when you filed.',
   'error.file_too_large':
     'A file is too large ({fileMb} MB per file). What you typed is still here: attach a smaller file and send again.',
   'error.report_too_large':

@@ -39,6 +39,8 @@ export async function openReporterSession({
   receipt: string;
   isCaseOnly?: boolean;
 }): Promise<ReporterSession> {
+  // Nothing typed: said at once, as a field left empty (no code is tried, the limit is not spent).
+  if (String(receipt).trim() === '') throw new AppError('invalid_input', 'no receipt typed', 'error.receipt_empty');
   const refund = throttle.reserve();
   const normalized = normalizeReceipt(String(receipt).slice(0, 64));
   const derived = await deriveReceiptKeys(normalized ?? '0000000000000000x', receiptSalt, kdf);

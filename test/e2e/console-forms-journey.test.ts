@@ -14,6 +14,7 @@ import { bangkokToday } from '../../src/cases/permit-dates.ts';
 import { watchAxe } from '../support/axe.ts';
 import { launchBrowser, openContext, type RecordedContext } from '../support/browser.ts';
 import { refusedForm } from '../support/error-summary.ts';
+import { smallTapTargets } from '../support/tap-targets.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, runCli, staffPages } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
@@ -132,6 +133,21 @@ describe('the console forms beside case handling, in a browser without JavaScrip
 
   it('marks the service complaint as spam from the inbox, the empty reason refused first', async () => {
     assert.equal((await page.goto(`${server.url}/staff/cases`))?.status(), 200);
+    assert.deepEqual(await smallTapTargets(page), [], 'the row boxes can be tapped (24 px at least)');
+    // on a phone, each filter's label stays on the line of its list (not at the end of the line above)
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const id of ['f-status', 'f-kind', 'f-category', 'f-due']) {
+        const label = await page.locator(`label[for="${id}"]`).boundingBox();
+        const list = await page.locator(`#${id}`).boundingBox();
+        assert.ok(label && list, id);
+        const middle = label.y + label.height / 2;
+        assert.ok(middle > list.y && middle < list.y + list.height, `${id}: label beside its list`);
+        assert.ok(list.x + list.width <= 390, `${id} fits the phone`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await page.getByLabel(`เลือกเรื่อง ${refs.complaint}`).check();
     const confirm = await clickAndLoad(page, page.getByRole('button', { name: 'ทำเครื่องหมายเรื่องที่เลือกว่าเป็นสแปม…' }));
     assert.equal(confirm.status(), 200);

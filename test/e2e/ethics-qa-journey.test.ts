@@ -22,6 +22,7 @@ import {
   staffPages,
 } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
+import { smallTapTargets } from '../support/tap-targets.ts';
 
 const PASSWORD = 'a long staff passphrase for the ethics journey';
 const STAFF = {
@@ -81,6 +82,7 @@ describe('an ethics question from the phone to the officer and back, without Jav
     assert.equal(pathOf(page), '/staff/ethics', 'an ethics officer lands on the ethics courses');
     await clickAndLoad(page, menu(page).getByRole('link', { name: 'คลังความรู้จริยธรรม', exact: true }));
     assert.equal(pathOf(page), '/staff/ethics/knowledge', 'the knowledge base is in the menu');
+    assert.deepEqual(await smallTapTargets(page), [], 'every field can be tapped, the source link too');
     await clickAndLoad(page, page.getByRole('button', { name: 'นำเข้าคลังความรู้ตัวอย่าง' }));
     await page.getByRole('status').filter({ hasText: 'นำเข้าคลังความรู้ตัวอย่างแล้ว' }).waitFor();
     await page.getByRole('link', { name: 'พระราชบัญญัติมาตรฐานทางจริยธรรม พ.ศ. 2562' }).waitFor();

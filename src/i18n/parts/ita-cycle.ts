@@ -21,6 +21,8 @@ export const th: Record<string, string> = {
     'รอบการประเมินของหน่วยงาน ปีงบประมาณละหนึ่งรอบ: แบบวัดการรับรู้ภายใน (IIT) ภายนอก (EIT) และการเปิดเผยข้อมูลสาธารณะ (OIT)',
   'ita.cycles': 'รอบการประเมิน',
   'ita.cycles.none': 'ยังไม่มีรอบการประเมิน',
+  'ita.cycles.none.opener':
+    'ผู้ดูแลระบบของหน่วยงานเป็นผู้เปิดรอบการประเมินของแต่ละปีงบประมาณในหน้านี้ เมื่อเปิดแล้ว ผู้ประเมินจะเห็นรอบที่นี่เพื่อสร้างลิงก์แบบสำรวจและตรวจรายการ OIT',
   'ita.cycles.fiscal_year': 'ปีงบประมาณ',
   'ita.cycles.fiscal_year.value': 'ปีงบประมาณ พ.ศ. {year}',
   'ita.cycles.surveys': 'ความคืบหน้าแบบสำรวจ',
@@ -153,6 +155,8 @@ export const en: Record<string, string> = {
     'The agency’s assessment cycles, one per fiscal year: the internal survey (IIT), the external survey (EIT) and the open-data checklist (OIT).',
   'ita.cycles': 'Assessment cycles',
   'ita.cycles.none': 'No assessment cycle yet.',
+  'ita.cycles.none.opener':
+    'An agency administrator opens each fiscal year’s cycle on this page. Once it is open, assessors find it here to make the survey links and check the OIT items.',
   'ita.cycles.fiscal_year': 'Fiscal year',
   'ita.cycles.fiscal_year.value': 'Fiscal year B.E. {year}',
   'ita.cycles.surveys': 'Survey progress',

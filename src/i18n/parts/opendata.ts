@@ -183,6 +183,8 @@ export const th: Record<string, string> = {
   'oversight.all': 'ทั้งหมด',
   'oversight.show': 'แสดง',
   'oversight.count': '{n} หน่วยงาน',
+  'oversight.none': 'ยังไม่มีหน่วยงานในความกำกับดูแลของท่าน ผู้ดูแลระบบกลางเป็นผู้มอบหมายหน่วยงานให้ เมื่อมอบหมายแล้ว หน่วยงานจะแสดงที่นี่',
+  'oversight.none.filtered': 'ไม่มีหน่วยงานในความกำกับดูแลที่ตรงกับตัวกรองนี้ เลือก “ทั้งหมด” เพื่อดูทุกหน่วยงาน',
   'oversight.csv': 'ดาวน์โหลด CSV',
   'oversight.report': 'รายงานการกำกับติดตามรอบ 6 เดือน',
   'oversight.report.hint':
@@ -450,6 +452,9 @@ export const en: Record<string, string> = {
   'oversight.all': 'All',
   'oversight.show': 'Show',
   'oversight.count': '{n} agencies',
+  'oversight.none':
+    'No agency is under your oversight yet. The platform administrator grants the agencies you oversee; once granted, they are listed here.',
+  'oversight.none.filtered': 'No agency you oversee matches this filter. Choose “All” to see every one.',
   'oversight.csv': 'Download CSV',
   'oversight.report': 'Six-month monitoring report',
   'oversight.report.hint':

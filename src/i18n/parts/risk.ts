@@ -7,6 +7,7 @@ export const th: Record<string, string> = {
     'ทะเบียนความเสี่ยงการทุจริตของหน่วยงานรายปีงบประมาณ แต่ละความเสี่ยงเขียนเป็นสาเหตุ → เหตุการณ์ → ผลกระทบ ประเมินโอกาส × ผลกระทบ และกำหนดการจัดการ',
   'risk.registers': 'ทะเบียน',
   'risk.none': 'ยังไม่มีทะเบียน',
+  'risk.none.opener': 'เจ้าหน้าที่บริหารความเสี่ยงของหน่วยงานเป็นผู้เปิดทะเบียนของแต่ละปีงบประมาณ เมื่อเปิดแล้ว ทะเบียนจะแสดงที่นี่',
   'risk.agency': 'หน่วยงาน',
   'risk.fiscal_year': 'ปีงบประมาณ (พ.ศ.)',
   'risk.fiscal_year.hint': 'เช่น 2569 (1 ตุลาคม 2568 ถึง 30 กันยายน 2569)',
@@ -189,7 +190,8 @@ export const th: Record<string, string> = {
   'risk.check.controls_actions': 'กำหนดการควบคุมและการดำเนินการ',
   'risk.check.actions_on_time': 'การดำเนินการตามกำหนดเวลา',
   'risk.oversight': 'หน่วยงานกำกับการสอบทานความเสี่ยง',
-  'risk.oversight.lead': 'ผู้สอบทานความเสี่ยง (บทบาท risk_reviewer) อ่านทะเบียนความเสี่ยงของหน่วยงานที่ได้รับมอบหมายเท่านั้น ไม่อ่านเรื่อง',
+  'risk.oversight.lead':
+    'ผู้สอบทานความเสี่ยง (ผู้มีบทบาท “ผู้สอบทานความเสี่ยง” ในหน่วยงานของตน) อ่านทะเบียนความเสี่ยงของหน่วยงานที่ได้รับมอบหมายที่นี่เท่านั้น ไม่อ่านเรื่อง',
   'risk.oversight.reviewerEmail': 'อีเมลผู้สอบทาน',
   'risk.oversight.agencyCode': 'รหัสหน่วยงานที่กำกับ',
   'risk.oversight.grant': 'มอบหมาย',
@@ -236,6 +238,8 @@ export const en: Record<string, string> = {
     'An agency’s corruption-risk register per fiscal year: each risk as cause → event → consequence, rated likelihood × impact, with its treatment.',
   'risk.registers': 'Registers',
   'risk.none': 'No register yet',
+  'risk.none.opener':
+    'The agency’s risk officer opens each fiscal year’s register. Once it is open, it is listed here.',
   'risk.agency': 'Agency',
   'risk.fiscal_year': 'Fiscal year (B.E.)',
   'risk.fiscal_year.hint': 'e.g. 2569 (1 October 2025 to 30 September 2026)',
@@ -422,7 +426,7 @@ export const en: Record<string, string> = {
   'risk.check.actions_on_time': 'Actions on time',
   'risk.oversight': 'Risk review oversight',
   'risk.oversight.lead':
-    'A risk reviewer (role risk_reviewer) reads the risk registers of the agencies granted here only, never cases.',
+    'A risk reviewer (a staff member with the “Risk reviewer” role in their own agency) reads the risk registers of the agencies granted here only, never cases.',
   'risk.oversight.reviewerEmail': 'Reviewer’s email',
   'risk.oversight.agencyCode': 'Code of the overseen agency',
   'risk.oversight.grant': 'Grant',

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../../audit/record-audit.ts';
+import { STAFF_ROLES } from '../../db/schema.ts';
 import { translator } from '../../i18n/messages.ts';
 import { newDraft, submitReport } from '../../intake/submit-report.ts';
 import { validateReport } from '../../intake/validate-report.ts';
@@ -123,6 +124,21 @@ describe('administration pages', () => {
       '/staff/declarations',
       ...account,
     ]);
+  });
+
+  it('names roles by their label on the administration pages, never by their code', async () => {
+    for (const [who, url] of [
+      ['root@platform.example', '/staff/admin/risk-oversight'],
+      ['root@platform.example', '/staff/admin/risk-oversight?lang=en'],
+      ['admin@opdc.example', '/staff/admin/users'],
+    ] as const) {
+      const res = await get(h.app, jars[who], url);
+      assert.equal(res.statusCode, 200, res.body);
+      const text = res.body.replace(/<[^>]*>/g, ' ');
+      const codes = STAFF_ROLES.filter((r) => r.includes('_') && new RegExp(`\\b${r}\\b`).test(text));
+      assert.deepEqual(codes, [], `${url} shows role codes`);
+    }
+    await get(h.app, jars['root@platform.example'], '/staff/admin/risk-oversight?lang=th');
   });
 
   it('leads the brand link home, and shows the inbox in the menu only to those whose home it is', async () => {

@@ -56,6 +56,17 @@ describe('ITA staff pages', () => {
       .where('item_id', '=', itemId)
       .executeTakeFirst();
 
+  it('tells an assessor with no cycle yet who opens one, and an administrator nothing more than the form', async () => {
+    const assessor = await page('assessor@opdc.example', '/staff/ita');
+    assert.equal(assessor.statusCode, 200, assessor.body);
+    assert.match(assessor.body, /ยังไม่มีรอบการประเมิน/);
+    assert.match(assessor.body, /ผู้ดูแลระบบของหน่วยงานเป็นผู้เปิดรอบการประเมิน/, 'not a dead end: who opens a cycle');
+    const english = await page('assessor@opdc.example', '/staff/ita?lang=en');
+    assert.match(english.body, /An agency administrator opens each fiscal year’s cycle/);
+    await page('assessor@opdc.example', '/staff/ita?lang=th'); // the language chosen is kept: back to Thai
+    assert.doesNotMatch((await page('admin@opdc.example', '/staff/ita')).body, /ผู้ดูแลระบบของหน่วยงานเป็นผู้เปิด/);
+  });
+
   it('opens a cycle from the form, refuses the same year twice and gives a bad form back with what was typed', async () => {
     const list = await page('admin@opdc.example', '/staff/ita');
     assert.equal(list.statusCode, 200, list.body);

@@ -198,6 +198,19 @@ describe('national oversight', () => {
     assert.equal((await get(h.app, overseer(), '/staff/admin/oversight')).statusCode, 403);
   });
 
+  it('an overseer with no agency yet, or a filter that keeps none, is told why the page is empty', async () => {
+    await seedStaff(h.db, 'OPDC', 'new-overseer@opdc.example', ['overseer']);
+    const lonely = await signIn(h, 'new-overseer@opdc.example');
+    const empty = await get(h.app, lonely, '/staff/oversight');
+    assert.equal(empty.statusCode, 200, empty.body);
+    assert.match(empty.body, /ยังไม่มีหน่วยงานในความกำกับดูแลของท่าน ผู้ดูแลระบบกลางเป็นผู้มอบหมายหน่วยงานให้/);
+    assert.doesNotMatch(empty.body, /report\.pdf/, 'no report of nothing');
+    const none = await get(h.app, overseer(), `/staff/oversight?fy=${fy}&province=${encodeURIComponent('ไม่มีจังหวัดนี้')}`);
+    assert.equal(none.statusCode, 200, none.body);
+    assert.match(none.body, /ไม่มีหน่วยงานในความกำกับดูแลที่ตรงกับตัวกรองนี้/);
+    assert.doesNotMatch(none.body, /<table>/);
+  });
+
   it('the overseer sees their two agencies at a glance, filtered, and nothing else', async () => {
     const res = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy}`);
     assert.equal(res.statusCode, 200);

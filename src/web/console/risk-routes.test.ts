@@ -52,6 +52,16 @@ describe('corruption-risk pages', () => {
     await h.close();
   });
 
+  it('tells whoever may read but not open a register, before there is one, who opens it', async () => {
+    const supervisor = await page('sup@opdc.example', '/staff/risk');
+    assert.equal(supervisor.statusCode, 200, supervisor.body);
+    assert.match(supervisor.body, /ยังไม่มีทะเบียน/);
+    assert.match(supervisor.body, /เจ้าหน้าที่บริหารความเสี่ยงของหน่วยงานเป็นผู้เปิดทะเบียน/, 'not a dead end');
+    const officer = await page('risk@opdc.example', '/staff/risk');
+    assert.doesNotMatch(officer.body, /เป็นผู้เปิดทะเบียน/, 'the officer has the form instead');
+    assert.match(officer.body, /action="\/staff\/risk"/);
+  });
+
   it('shows the signals with counts below 5 hidden and no content, and makes a candidate risk from a row', async () => {
     const res = await page('risk@opdc.example', `/staff/risk/signals?fy=${year}`);
     assert.equal(res.statusCode, 200, res.body);

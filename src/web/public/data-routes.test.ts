@@ -28,6 +28,18 @@ describe('open data over HTTP', () => {
   });
   after(() => h.close());
 
+  it('the home page leads a citizen to the open data and the scorecards, in Thai and English', async () => {
+    for (const [url, data, cards] of [
+      ['/', 'ข้อมูลเปิดด้านความซื่อตรง', 'เปรียบเทียบหน่วยงาน (บัตรคะแนน)'],
+      ['/?lang=en', 'Open integrity data', 'Compare agencies (scorecards)'],
+    ]) {
+      const home = await get(h.app, newJar(), url);
+      assert.equal(home.statusCode, 200);
+      assert.ok(home.body.includes(`<a href="/data">${data}</a>`), `${url} links the open data`);
+      assert.ok(home.body.includes(`<a href="/scorecards">${cards}</a>`), `${url} links the scorecards`);
+    }
+  });
+
   it('lists every dataset in Thai and English, with its latest release and the machine links', async () => {
     const th = await get(h.app, newJar(), '/data');
     assert.equal(th.statusCode, 200);

@@ -69,6 +69,24 @@ describe('reporter pages', () => {
     assert.match(view.body, /photo\.jpg/);
   });
 
+  it('answers an empty tracking code with its own message on the field, at both doors, the browser not stopping it first', async () => {
+    for (const [door, field] of [
+      ['/followup', 'receipt'],
+      ['/status', 'code'],
+    ] as const) {
+      const jar = newJar();
+      const login = await get(t.app, jar, door);
+      assert.match(login.body, new RegExp(`<form method="post" action="${door}" novalidate>`), 'the server says it');
+      for (const typed of ['', '   ']) {
+        const res = await postForm(t.app, jar, door, { _csrf: csrfOf(login.body), [field]: typed });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.match(res.body, new RegExp(`href="#${field}">[^<]*กรุณากรอกรหัสติดตามเรื่อง 16 หลักที่ได้รับเมื่อส่งเรื่อง`));
+        assert.match(res.body, new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+        assert.doesNotMatch(res.body, /ไม่พบเรื่องสำหรับรหัสติดตามเรื่องนี้/, 'not "no case for this code"');
+      }
+    }
+  });
+
   it('staff sees and answers', async () => {
     const jar = newJar();
     const page = await get(t.app, jar, '/staff/login');
