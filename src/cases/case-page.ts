@@ -6,12 +6,14 @@ import { caseRetention, type CaseRetention } from '../agencies/case-retention.ts
 import type { Db } from '../db/connection.ts';
 import { type HistoryView, loadHistory } from '../intake/case-view.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
+import { type Unit, unitsOf } from '../staff/units.ts';
 import { type CaseMeta, isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { type Conclusion, conclusionOf } from './conclusion.ts';
 import { getCase, type StaffCaseView } from './get-case.ts';
 import { type IdentityRequestState, myIdentityRequest } from './identity.ts';
 import { type Destination, referralDestinations } from './referral.ts';
 import { fulfilGrants } from './handover.ts';
+import { maySetCaseUnit } from './case-unit.ts';
 import {
   type AccessEntry,
   accessList,
@@ -41,6 +43,11 @@ export type CasePage = {
   canRequestIdentity: boolean;
   /** Kept while open; once closed, when it will be shredded, or held, or shredded already. */
   retention: CaseRetention;
+  /** The unit concerned, for the owning agency's staff only (units are internal; null: none or not theirs). */
+  unit: Unit | null;
+  /** The active units the actor may choose from when they may set the unit concerned (else empty). */
+  units: Unit[];
+  canSetUnit: boolean;
 };
 
 /**
@@ -63,13 +70,16 @@ export async function loadCasePage({
   if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
   const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity }) : null;
   const isSupervisor = isOwningSupervisor(actor, meta);
-  const [access, history, investigators, destinations, myRequest, retention] = await Promise.all([
+  const canSetUnit = maySetCaseUnit(actor, meta);
+  const ownAgency = actor.agencyId === meta.agencyId;
+  const [access, history, investigators, destinations, myRequest, retention, units] = await Promise.all([
     accessList(db, meta.id),
     view ? view.history : loadHistory(db, meta.id, null, false).then((h) => h.items),
     isSupervisor ? assignableInvestigators(db, meta.agencyId) : [],
     isSupervisor && meta.status !== 'closed' ? referralDestinations(db, meta.agencyId) : [],
     view ? myIdentityRequest(db, meta.id, actor.id) : null,
     caseRetention(db, meta.id),
+    ownAgency && (canSetUnit || meta.unitId !== null) ? unitsOf(db, meta.agencyId) : [],
   ]);
   const conclusion = await conclusionOf(db, actor, meta, view ? history : null);
   if (!view) await recordMetadataView(db, actor, meta, { withIdentity, readsConclusion: !!conclusion?.reason });
@@ -92,6 +102,9 @@ export async function loadCasePage({
     transitions: transitionsFor(actor, meta),
     isSupervisor,
     retention,
+    unit: units.find((u) => u.id === meta.unitId) ?? null,
+    units: canSetUnit ? units.filter((u) => u.isActive || u.id === meta.unitId) : [],
+    canSetUnit,
     canRequestIdentity:
       view !== null &&
       meta.hasIdentity &&

@@ -36,7 +36,16 @@ export type SignalRow = {
   area: RiskArea;
 };
 
-export const SIGNAL_KEYS = ['categories', 'outcomes', 'deadlines', 'permits', 'ratings', 'ita', 'clusters'] as const;
+export const SIGNAL_KEYS = [
+  'categories',
+  'units',
+  'outcomes',
+  'deadlines',
+  'permits',
+  'ratings',
+  'ita',
+  'clusters',
+] as const;
 export type SignalKey = (typeof SIGNAL_KEYS)[number];
 
 /** `columns`: i18n keys of the figures' headings; `scores`: the figures are ITA scores in hundredths, not counts. */
@@ -55,6 +64,7 @@ export type Signals = {
 /** The headings of each signal's figures (i18n keys). */
 export const SIGNAL_COLUMNS: Readonly<Record<SignalKey, readonly string[]>> = {
   categories: ['risk.col.this_year', 'risk.col.last_year', 'risk.col.q1', 'risk.col.q2', 'risk.col.q3', 'risk.col.q4'],
+  units: ['risk.col.this_year', 'risk.col.last_year', 'risk.col.q1', 'risk.col.q2', 'risk.col.q3', 'risk.col.q4'],
   outcomes: ['risk.col.substantiated', 'risk.col.partly', 'risk.col.not_substantiated'],
   deadlines: CASE_KINDS.map((k) => `risk.col.kind.${k}`),
   permits: ['risk.col.received', 'risk.col.late', 'risk.col.days_late', 'risk.col.max_days_late'],
@@ -85,6 +95,9 @@ export function suppressParts(parts: readonly number[]): Cell[] {
 const midnight = (day: string) => sql<Date>`${`${day}T00:00:00+07:00`}::timestamptz`;
 
 type CaseGroup = {
+  /** a group of the unit concerned (kind and category null), or of kind and category (unit_id null) */
+  by_unit: boolean;
+  unit_id: number | null;
   kind: string;
   category: string;
   quarter: number;
@@ -106,9 +119,10 @@ function quarterStarts(fiscalYear: number): string[] {
 }
 
 /**
- * One pass over the agency's cases of this and last fiscal year, grouped: every case-based signal
- * is made from it. Quarters and years are found by comparing created_at with Bangkok midnights
- * (no time zone arithmetic per row); the index on (agency_id, created_at) covers the columns read.
+ * One pass over the agency's cases of this and last fiscal year, grouped two ways at once (grouping
+ * sets): by kind and category, and by the unit concerned; every case-based signal is made from it.
+ * Quarters and years are found by comparing created_at with Bangkok midnights (no time zone
+ * arithmetic per row); the index on (agency_id, created_at) finds the rows.
  */
 async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Date) {
   const { from, to } = fiscalYearRange(fiscalYear);
@@ -116,7 +130,7 @@ async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Dat
   const [q2, q3, q4] = quarterStarts(fiscalYear).map(midnight);
   const running = sql`status <> 'closed' and paused_at is null and created_at >= ${midnight(from)}`;
   const r = await sql<CaseGroup>`
-    select kind, category,
+    select grouping(unit_id) = 0 as by_unit, unit_id, kind, category,
       case when created_at < ${q2} then 1 when created_at < ${q3} then 2 when created_at < ${q4} then 3 else 4 end as quarter,
       created_at >= ${midnight(from)} as this_year,
       count(*)::int as n,
@@ -128,7 +142,7 @@ async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Dat
       count(*) filter (where ${running} and feedback_due_at < ${now})::int as feedback
     from report_case
     where agency_id = ${agencyId} and created_at >= ${midnight(prev.from)} and created_at < ${midnight(to)} + interval '1 day'
-    group by 1, 2, 3, 4`.execute(db);
+    group by grouping sets ((kind, category, quarter, this_year), (unit_id, quarter, this_year))`.execute(db);
   return r.rows;
 }
 
@@ -157,6 +171,50 @@ function categoriesSignal(groups: CaseGroup[]): Signal {
     columns: SIGNAL_COLUMNS.categories,
     rows,
   };
+}
+
+type UnitName = { id: number; code: string; name_th: string; name_en: string };
+
+/**
+ * Cases by the unit they concern, this year and last and by quarter of this year, as the categories
+ * are counted: a row per unit named by a case (active or not), in the units' order, and one for the
+ * cases naming none. Labelled by the unit's code and name (the label's parameters carry both names).
+ */
+function unitsSignal(groups: CaseGroup[], units: UnitName[]): Signal {
+  const rows: SignalRow[] = [];
+  const row = (unitId: number | null): SignalRow | null => {
+    const mine = groups.filter((g) => g.unit_id === unitId);
+    const now = mine.filter((g) => g.this_year);
+    const total = now.reduce((a, g) => a + g.n, 0);
+    const last = mine.filter((g) => !g.this_year).reduce((a, g) => a + g.n, 0);
+    if (total === 0 && last === 0) return null;
+    const quarters = [1, 2, 3, 4].map((q) => now.filter((g) => g.quarter === q).reduce((a, g) => a + g.n, 0));
+    const unit = units.find((u) => u.id === unitId);
+    return {
+      key: unit ? `unit.${unit.code}` : 'none',
+      label: unit ? 'risk.signal.row.unit' : 'risk.signal.row.no_unit',
+      params: unit ? { code: unit.code, nameTh: unit.name_th, nameEn: unit.name_en } : undefined,
+      values: [suppress(total), suppress(last), ...suppressParts(quarters)],
+      area: 'abuse_of_power',
+    };
+  };
+  for (const u of units) {
+    const r = row(u.id);
+    if (r) rows.push(r);
+  }
+  const none = row(null);
+  if (none) rows.push(none);
+  return { key: 'units', columns: SIGNAL_COLUMNS.units, rows };
+}
+
+/** The agency's units by code (every one: a deactivated unit still names its cases). */
+async function unitNames(db: Db, agencyId: number): Promise<UnitName[]> {
+  return db
+    .selectFrom('agency_unit')
+    .select(['id', 'code', 'name_th', 'name_en'])
+    .where('agency_id', '=', agencyId)
+    .orderBy('code')
+    .execute();
 }
 
 function outcomesSignal(groups: CaseGroup[]): Signal {
@@ -317,12 +375,14 @@ function clustersSignal(groups: CaseGroup[]): Signal {
 export async function computeSignals(db: Db, agencyId: number, fiscalYear: number, now = new Date()): Promise<Signals> {
   const { from, to } = fiscalYearRange(fiscalYear);
   const today = bangkokToday(now);
-  const [groups, permits, ratings, ita] = await Promise.all([
+  const [grouped, permits, ratings, ita, units] = await Promise.all([
     caseGroups(db, agencyId, fiscalYear, now),
     permitsSignal(db, agencyId, from, to, today),
     ratingsSignal(db, agencyId, from, to),
     itaSignal(db, agencyId, fiscalYear),
+    unitNames(db, agencyId),
   ]);
+  const groups = grouped.filter((g) => !g.by_unit);
   return {
     agencyId,
     fiscalYear,
@@ -331,6 +391,10 @@ export async function computeSignals(db: Db, agencyId: number, fiscalYear: numbe
     computedAt: new Date(),
     signals: [
       categoriesSignal(groups),
+      unitsSignal(
+        grouped.filter((g) => g.by_unit),
+        units,
+      ),
       outcomesSignal(groups),
       deadlinesSignal(groups),
       permits,

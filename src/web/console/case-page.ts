@@ -41,6 +41,7 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
   refer: { reason: 'refer-reason', mode: 'mode-transfer' },
   witnesses: { label: 'w-label' },
   hold: { holdReason: 'hold-reason' },
+  unit: { unit: 'case-unit' },
 };
 
 /** The labels of the fields the forms of the page may refuse, as the summary names them. */
@@ -59,6 +60,7 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
     toAgency: f.t('referral.to'),
     mode: f.t('referral.mode'),
     holdReason: f.t('hold.reason'),
+    unit: f.t('units.case.title'),
   };
 }
 
@@ -66,6 +68,7 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
 function jumpsOf(page: CasePage) {
   const team = page.view !== null;
   return [
+    { id: 'unit', key: 'units.case.title', on: page.canSetUnit || page.unit !== null },
     { id: 'move', key: 'console.move', on: page.transitions.length > 0 },
     { id: 'reply', key: 'staff.reply', on: team },
     { id: 'notes', key: 'console.notes', on: team },

@@ -27,6 +27,7 @@ const CASE_NOTICES: Record<string, string> = {
   witness_message: 'console.saved.witness_message',
   hold_set: 'hold.done.set',
   hold_lifted: 'hold.done.lifted',
+  unit: 'units.case.done',
 };
 type File = { Params: { ref: string; id: string; wid?: string } };
 
