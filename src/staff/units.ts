@@ -133,6 +133,17 @@ function checkNames(input: UnitNames, errors: Record<string, string>): UnitNames
   return out;
 }
 
+/** The field messages of the invalid input `check` throws ({} when it passes; anything else is thrown on). */
+async function fieldsAtFault(check: () => Promise<unknown>): Promise<Record<string, string>> {
+  try {
+    await check();
+    return {};
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'invalid_input') return { ...e.fields };
+    throw e;
+  }
+}
+
 function refuseIf(errors: Record<string, string>): void {
   if (Object.keys(errors).length > 0)
     throw new AppError('invalid_input', `unit refused: ${Object.keys(errors).join(', ')}`, 'error.form', errors);
@@ -178,6 +189,8 @@ export async function addUnit({
   const code = typed.trim().toUpperCase();
   if (!UNIT_CODE.test(code)) errors.code = code ? 'units.error.code_format' : 'error.field.required';
   const names = checkNames({ nameTh, nameEn }, errors);
+  // the parent checked with the other fields, so the form marks every field at fault at once
+  Object.assign(errors, await fieldsAtFault(() => checkParent(db, agencyId, parent, null)));
   refuseIf(errors);
   return db.transaction().execute(async (trx) => {
     const parentId = await checkParent(trx, agencyId, parent, null);
@@ -229,6 +242,7 @@ export async function renameUnit({
   await unitOfAgency(db, agencyId, unitId);
   const errors: Record<string, string> = {};
   const names = checkNames({ nameTh, nameEn }, errors);
+  Object.assign(errors, await fieldsAtFault(() => checkParent(db, agencyId, parent, unitId)));
   refuseIf(errors);
   return db.transaction().execute(async (trx) => {
     const before = await unitOfAgency(trx, agencyId, unitId, true);
