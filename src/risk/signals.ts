@@ -95,8 +95,6 @@ export function suppressParts(parts: readonly number[]): Cell[] {
 const midnight = (day: string) => sql<Date>`${`${day}T00:00:00+07:00`}::timestamptz`;
 
 type CaseGroup = {
-  /** the unit the cases concern (null: none) */
-  unit_id: number | null;
   kind: string;
   category: string;
   quarter: number;
@@ -118,22 +116,27 @@ function quarterStarts(fiscalYear: number): string[] {
 }
 
 /**
- * One pass over the agency's cases of this and last fiscal year, grouped by kind, category and the
- * unit concerned: every case-based signal is made from it (the unit signal sums over kinds and
- * categories, the others over units). Grouping sets (one by category, one by unit) were measured
- * slower: PostgreSQL sorts for the second set. Quarters and years are found by comparing created_at
- * with Bangkok midnights (no time zone arithmetic per row); the index on (agency_id, created_at)
- * finds the rows.
+ * The agency's cases of this and last fiscal year, with the quarter and the year of each as columns
+ * `quarter` and `this_year`: found by comparing created_at with Bangkok midnights (no time zone
+ * arithmetic per row); the index on (agency_id, created_at) finds the rows.
  */
-async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Date) {
+function casesOfTwoYears(agencyId: number, fiscalYear: number) {
   const { from, to } = fiscalYearRange(fiscalYear);
   const prev = fiscalYearRange(fiscalYear - 1);
   const [q2, q3, q4] = quarterStarts(fiscalYear).map(midnight);
-  const running = sql`status <> 'closed' and paused_at is null and created_at >= ${midnight(from)}`;
+  return {
+    periods: sql`case when created_at < ${q2} then 1 when created_at < ${q3} then 2 when created_at < ${q4} then 3 else 4 end as quarter,
+      created_at >= ${midnight(from)} as this_year`,
+    where: sql`agency_id = ${agencyId} and created_at >= ${midnight(prev.from)} and created_at < ${midnight(to)} + interval '1 day'`,
+  };
+}
+
+/** One pass over the agency's cases of this and last fiscal year, grouped: every case-based signal but the units' is made from it. */
+async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Date) {
+  const { periods, where } = casesOfTwoYears(agencyId, fiscalYear);
+  const running = sql`status <> 'closed' and paused_at is null and created_at >= ${midnight(fiscalYearRange(fiscalYear).from)}`;
   const r = await sql<CaseGroup>`
-    select kind, category, unit_id,
-      case when created_at < ${q2} then 1 when created_at < ${q3} then 2 when created_at < ${q4} then 3 else 4 end as quarter,
-      created_at >= ${midnight(from)} as this_year,
+    select kind, category, ${periods},
       count(*)::int as n,
       count(*) filter (where outcome = 'substantiated')::int as substantiated,
       count(*) filter (where outcome = 'partly_substantiated')::int as partly,
@@ -142,8 +145,24 @@ async function caseGroups(db: Db, agencyId: number, fiscalYear: number, now: Dat
       count(*) filter (where ${running} and reply_due_at < ${now})::int as reply,
       count(*) filter (where ${running} and feedback_due_at < ${now})::int as feedback
     from report_case
-    where agency_id = ${agencyId} and created_at >= ${midnight(prev.from)} and created_at < ${midnight(to)} + interval '1 day'
-    group by 1, 2, 3, 4, 5`.execute(db);
+    where ${where}
+    group by 1, 2, 3, 4`.execute(db);
+  return r.rows;
+}
+
+type UnitGroup = { unit_id: number | null; quarter: number; this_year: boolean; n: number };
+
+/**
+ * The same cases counted by the unit they concern, in a query of its own run beside caseGroups.
+ * Measured (200,000 cases, 20 units): adding the unit to caseGroups' grouping, or grouping sets,
+ * made PostgreSQL expect a group per row and sort them all on disk instead of hashing, about 1.5 to 2
+ * times the count; this query only counts, and hashes.
+ */
+async function unitGroups(db: Db, agencyId: number, fiscalYear: number): Promise<UnitGroup[]> {
+  const { periods, where } = casesOfTwoYears(agencyId, fiscalYear);
+  const r = await sql<UnitGroup>`
+    select unit_id, ${periods}, count(*)::int as n
+    from report_case where ${where} group by 1, 2, 3`.execute(db);
   return r.rows;
 }
 
@@ -181,7 +200,7 @@ type UnitName = { id: number; code: string; name_th: string; name_en: string };
  * are counted: a row per unit named by a case (active or not), in the units' order, and one for the
  * cases naming none. Labelled by the unit's code and name (the label's parameters carry both names).
  */
-function unitsSignal(groups: CaseGroup[], units: UnitName[]): Signal {
+function unitsSignal(groups: UnitGroup[], units: UnitName[]): Signal {
   const rows: SignalRow[] = [];
   const row = (unitId: number | null): SignalRow | null => {
     const mine = groups.filter((g) => g.unit_id === unitId);
@@ -376,8 +395,9 @@ function clustersSignal(groups: CaseGroup[]): Signal {
 export async function computeSignals(db: Db, agencyId: number, fiscalYear: number, now = new Date()): Promise<Signals> {
   const { from, to } = fiscalYearRange(fiscalYear);
   const today = bangkokToday(now);
-  const [groups, permits, ratings, ita, units] = await Promise.all([
+  const [groups, byUnit, permits, ratings, ita, units] = await Promise.all([
     caseGroups(db, agencyId, fiscalYear, now),
+    unitGroups(db, agencyId, fiscalYear),
     permitsSignal(db, agencyId, from, to, today),
     ratingsSignal(db, agencyId, from, to),
     itaSignal(db, agencyId, fiscalYear),
@@ -391,7 +411,7 @@ export async function computeSignals(db: Db, agencyId: number, fiscalYear: numbe
     computedAt: new Date(),
     signals: [
       categoriesSignal(groups),
-      unitsSignal(groups, units),
+      unitsSignal(byUnit, units),
       outcomesSignal(groups),
       deadlinesSignal(groups),
       permits,

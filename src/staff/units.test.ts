@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { CHEAP_KDF, createTestApp, type TestApp } from '../../test/support/app.ts';
+import { createTestApp, type TestApp } from '../../test/support/app.ts';
 import { itaActors, type Person } from '../../test/support/ita.ts';
+import { fileTip } from '../../test/support/file-tip.ts';
+import type { Submitted } from '../intake/submit-report.ts';
 import { seedCases } from '../../test/support/risk.ts';
 import { setCaseUnit } from '../cases/case-unit.ts';
 import { loadCasePage } from '../cases/case-page.ts';
@@ -16,8 +18,6 @@ import { currentFiscalYear } from '../cases/figures.ts';
 import { unitRates } from '../ethics/results.ts';
 import { AppError } from '../errors.ts';
 import { loadHistory } from '../intake/case-view.ts';
-import { newDraft, submitReport, type Submitted } from '../intake/submit-report.ts';
-import { validateReport } from '../intake/validate-report.ts';
 import { computeSignals } from '../risk/signals.ts';
 import type { StaffActor } from './session.ts';
 import {
@@ -128,15 +128,7 @@ describe('units (database)', () => {
   before(async () => {
     h = await createTestApp();
     who = await itaActors(h.db, PEOPLE);
-    report = await submitReport({
-      db: h.db,
-      kdf: CHEAP_KDF,
-      receiptSalt: h.deps.secrets.receiptSalt,
-      draft: newDraft(),
-      input: validateReport({ agency: 'OPDC', category: 'bribery', what: 'เรียกรับเงินที่ฝ่ายการเงิน' }),
-      files: [],
-      channel: 'web',
-    });
+    report = await fileTip(h.db, h.deps.secrets.receiptSalt, 'OPDC', 'เรียกรับเงินที่ฝ่ายการเงิน');
   });
   after(() => h.close());
 

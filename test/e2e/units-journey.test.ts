@@ -14,10 +14,9 @@ import { sql } from 'kysely';
 import { currentFiscalYear } from '../../src/cases/figures.ts';
 import { loadSecrets } from '../../src/crypto/secrets.ts';
 import { connect, type Db } from '../../src/db/connection.ts';
-import { newDraft, submitReport, type Submitted } from '../../src/intake/submit-report.ts';
-import { validateReport } from '../../src/intake/validate-report.ts';
-import { CHEAP_KDF } from '../support/app.ts';
 import { watchAxe } from '../support/axe.ts';
+import { fileTip } from '../support/file-tip.ts';
+import type { Submitted } from '../../src/intake/submit-report.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
 import { checkErrorSummary } from '../support/error-summary.ts';
 import { addStaffByCli, clickAndLoad, closeJourney, runCli, staffPages } from '../support/journey.ts';
@@ -64,15 +63,12 @@ describe('units from the administrator to the risk signals, in a browser without
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     db = connect(fixture.database.url, 2);
     // a tip filed as the web form files it, sealed to the agency's intake officer
-    filed = await submitReport({
+    filed = await fileTip(
       db,
-      kdf: CHEAP_KDF,
-      receiptSalt: (await loadSecrets(fixture.dataDir)).receiptSalt,
-      draft: newDraft(),
-      input: validateReport({ agency: 'TOWN', category: 'bribery', what: 'เจ้าหน้าที่กองคลังเรียกเงินเพื่อเร่งเบิกจ่าย' }),
-      files: [],
-      channel: 'web',
-    });
+      (await loadSecrets(fixture.dataDir)).receiptSalt,
+      'TOWN',
+      'เจ้าหน้าที่กองคลังเรียกเงินเพื่อเร่งเบิกจ่าย',
+    );
     await seedCases(db, { agency: 'TOWN', count: 5, category: 'bribery', at: new Date().toISOString() });
     browser = await launchBrowser();
     const checker = await openContext(browser, { javaScriptEnabled: true });

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { CHEAP_KDF, createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { itaJars, type Person } from '../../../test/support/ita.ts';
+import { fileTip } from '../../../test/support/file-tip.ts';
+import type { Submitted } from '../../intake/submit-report.ts';
 import { CONTENT_MARKER, seedCases } from '../../../test/support/risk.ts';
 import { csrfOf, get, newJar, postForm, submitPage as submit, type Jar } from '../../../test/support/web.ts';
 import { currentFiscalYear } from '../../cases/figures.ts';
-import { newDraft, submitReport, type Submitted } from '../../intake/submit-report.ts';
-import { validateReport } from '../../intake/validate-report.ts';
 
 const PATH = '/staff/admin/units';
 const PEOPLE: Person[] = [
@@ -45,15 +45,7 @@ describe('unit pages', () => {
   before(async () => {
     h = await createTestApp();
     ({ jars, ids } = await itaJars(h.app, h.db, PEOPLE));
-    report = await submitReport({
-      db: h.db,
-      kdf: CHEAP_KDF,
-      receiptSalt: h.deps.secrets.receiptSalt,
-      draft: newDraft(),
-      input: validateReport({ agency: 'OPDC', category: 'bribery', what: 'เรียกรับเงินที่กองคลัง' }),
-      files: [],
-      channel: 'web',
-    });
+    report = await fileTip(h.db, h.deps.secrets.receiptSalt, 'OPDC', 'เรียกรับเงินที่กองคลัง');
   });
   after(() => h.close());
 
