@@ -108,11 +108,17 @@ export async function unitOfAgency(db: Db, agencyId: number, unitId: number, for
  * A unit chosen in a form (`field`): '' is none, else the id of an active unit of `agencyId`. Any
  * other value (another agency's unit, a deactivated one, garbage) is the field's fault.
  */
-export async function chosenUnit(db: Db, agencyId: number, raw: string, field = 'unit'): Promise<Unit | null> {
+export async function chosenUnit(
+  db: Db,
+  agencyId: number,
+  raw: string,
+  field = 'unit',
+  forUpdate = false,
+): Promise<Unit | null> {
   const text = raw.trim();
   if (text === '') return null;
   const id = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
-  const unit = await unitOfAgency(db, agencyId, id).catch(() => null);
+  const unit = await unitOfAgency(db, agencyId, id, forUpdate).catch(() => null);
   if (!unit?.isActive)
     throw new AppError('invalid_input', `no active unit ${text} in agency ${agencyId}`, 'error.form', {
       [field]: 'units.error.choose',
@@ -151,10 +157,17 @@ function refuseIf(errors: Record<string, string>): void {
 
 /**
  * The parent chosen (`raw` '' for none): an active top unit of the agency, never the unit itself;
- * a unit that has sub-units stays a top unit (one level of nesting).
+ * a unit that has sub-units stays a top unit (one level of nesting). In a transaction (`lock`) the
+ * parent's row is locked, so that two changes at once cannot nest two levels.
  */
-async function checkParent(db: Db, agencyId: number, raw: string, unitId: number | null): Promise<number | null> {
-  const parent = await chosenUnit(db, agencyId, raw, 'parent');
+async function checkParent(
+  db: Db,
+  agencyId: number,
+  raw: string,
+  unitId: number | null,
+  lock = false,
+): Promise<number | null> {
+  const parent = await chosenUnit(db, agencyId, raw, 'parent', lock);
   if (!parent) return null;
   const refuse = (key: string) => {
     throw new AppError('invalid_input', `parent ${parent.id} refused: ${key}`, 'error.form', { parent: key });
@@ -193,7 +206,7 @@ export async function addUnit({
   Object.assign(errors, await fieldsAtFault(() => checkParent(db, agencyId, parent, null)));
   refuseIf(errors);
   return db.transaction().execute(async (trx) => {
-    const parentId = await checkParent(trx, agencyId, parent, null);
+    const parentId = await checkParent(trx, agencyId, parent, null, true);
     const taken = await trx
       .selectFrom('agency_unit')
       .select('id')
@@ -246,7 +259,7 @@ export async function renameUnit({
   refuseIf(errors);
   return db.transaction().execute(async (trx) => {
     const before = await unitOfAgency(trx, agencyId, unitId, true);
-    const parentId = await checkParent(trx, agencyId, parent, unitId);
+    const parentId = await checkParent(trx, agencyId, parent, unitId, true);
     const row = await trx
       .updateTable('agency_unit')
       .set({ name_th: names.nameTh, name_en: names.nameEn, parent_id: parentId })
