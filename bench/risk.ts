@@ -1,6 +1,7 @@
 // Section 15 of `npm run bench` (alone: BENCH_ONLY=risk): the corruption-risk signals page of one
 // agency holding 200,000 cases (two fiscal years, every kind and category; 20,000 permits and
-// 20,000 ratings), in a database of its own in the run's cluster. The page is requested through
+// 20,000 ratings; 20 units, each case concerning one of them but one in 21 concerning none), in a
+// database of its own in the run's cluster. The page is requested through
 // the app in process (app.inject: session, the signals' queries, the audit row, the Eta view), as a
 // risk officer's browser would; what HTTP adds on a socket is section 4's. Goal: p95 under 200 ms.
 // The page counts anew at most once a minute per agency and year (SIGNALS_FRESH_MS); the cost of
@@ -24,6 +25,8 @@ const TOTAL = envInt('BENCH_RISK_CASES', 200_000);
 const N = envInt('BENCH_RISK_N', 60);
 const GOAL_MS = 200;
 const COUNT_N = envInt('BENCH_RISK_COUNT_N', 20);
+/** The agency's units: each case concerns one of them, or (one in UNITS + 1) none. */
+const UNITS = 20;
 const DB_NAME = 'sujarit_risk_bench';
 const TOTP = Buffer.alloc(20, 0x52);
 const PASSWORD = 'bench password, long enough';
@@ -33,9 +36,14 @@ export async function seed(db: ReturnType<typeof connect>, agencyId: number, say
   const t0 = performance.now();
   const fy = currentFiscalYear();
   const from = `${fy - 544 - 1}-10-01`; // the start of last fiscal year
+  const units = await sql<{ id: number }>`
+    insert into agency_unit (agency_id, code, name_th, name_en)
+    select ${agencyId}, 'U' || u, 'หน่วยงานย่อย ' || u, 'Unit ' || u from generate_series(1, ${UNITS}) u
+    returning id`.execute(db);
+  const unitIds = units.rows.map((u) => u.id);
   await sql`
     insert into report_case (id, reference, agency_id, category, channel, status, outcome, has_identity, content, kind,
-      created_at, updated_at, ack_due_at, reply_due_at)
+      created_at, updated_at, ack_due_at, reply_due_at, unit_id)
     select gen_random_uuid(), 'RB-' || g, ${agencyId},
       (array['bribery','procurement_fraud','abuse_of_authority','misuse_of_state_property','conflict_of_interest','other',
              'service_delay','staff_conduct','service_quality','fees','late_permit'])[1 + g % 11],
@@ -46,7 +54,8 @@ export async function seed(db: ReturnType<typeof connect>, agencyId: number, say
       case when g % 11 = 10 then 'permit' when g % 11 >= 6 then 'complaint' else 'tip' end,
       ts, ts,
       case when g % 6 < 2 then ts + interval '7 days' end,
-      case when g % 6 < 3 then ts + interval '15 days' end
+      case when g % 6 < 3 then ts + interval '15 days' end,
+      (${unitIds}::int[])[1 + g % ${UNITS + 1}]
     from generate_series(1, ${TOTAL}) g,
       lateral (select ${from}::timestamptz + (g::float / ${TOTAL}) * (now() - ${from}::timestamptz) as ts) t`.execute(
     db,
@@ -63,7 +72,7 @@ export async function seed(db: ReturnType<typeof connect>, agencyId: number, say
     from report_case where agency_id = ${agencyId} and kind = 'complaint' limit 20000`.execute(db);
   await sql`vacuum analyze`.execute(db);
   say(
-    `seeded ${TOTAL.toLocaleString('en')} cases, 20,000 permits, 20,000 ratings in ${fmt((performance.now() - t0) / 1000)} s`,
+    `seeded ${TOTAL.toLocaleString('en')} cases (${UNITS} units), 20,000 permits, 20,000 ratings in ${fmt((performance.now() - t0) / 1000)} s`,
   );
 }
 

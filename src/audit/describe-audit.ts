@@ -24,6 +24,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'key_granted',
       'key_grant_refused',
       'case_referred',
+      'case_unit_set',
       'witness_invited',
       'witness_statement',
       'complaint_filed_for_caller',
@@ -42,6 +43,7 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'roles_changed',
       'role_grant_decided',
       'user_deactivated',
+      'staff_unit_set',
       'escrow_enabled',
       'escrow_restore_requested',
       'escrow_restore_decided',
@@ -63,7 +65,19 @@ export const AUDIT_GROUPS: readonly { key: string; actions: readonly AuditAction
       'recovery_codes_renewed',
     ],
   },
-  { key: 'agency', actions: ['agency_created', 'deadlines_changed', 'agency_settings_changed', 'audit_viewed'] },
+  {
+    key: 'agency',
+    actions: [
+      'agency_created',
+      'deadlines_changed',
+      'agency_settings_changed',
+      'unit_added',
+      'unit_changed',
+      'unit_deactivated',
+      'unit_reactivated',
+      'audit_viewed',
+    ],
+  },
   {
     key: 'retention',
     actions: [

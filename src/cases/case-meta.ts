@@ -15,6 +15,8 @@ export type CaseMeta = {
   kind: CaseKind;
   status: CaseStatus;
   outcome: CaseOutcome | null;
+  /** The unit of the owning agency the case concerns (case-unit.ts). */
+  unitId: number | null;
   hasIdentity: boolean;
   teamPublicKey: Buffer | null;
   ackDueAt: Date | null;
@@ -60,6 +62,7 @@ export async function loadCaseMeta(
       'c.kind',
       'c.status',
       'c.outcome',
+      'c.unit_id',
       'c.has_identity',
       'c.team_public_key',
       'c.ack_due_at',
@@ -94,6 +97,7 @@ export async function loadCaseMeta(
     kind: row.kind,
     status: row.status,
     outcome: row.outcome,
+    unitId: row.unit_id,
     hasIdentity: row.has_identity,
     teamPublicKey: row.team_public_key,
     ackDueAt: row.ack_due_at,

@@ -6,12 +6,14 @@ import { caseRetention, type CaseRetention } from '../agencies/case-retention.ts
 import type { Db } from '../db/connection.ts';
 import { type HistoryView, loadHistory } from '../intake/case-view.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
+import { type Unit, unitsOf } from '../staff/units.ts';
 import { type CaseMeta, isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
 import { type Conclusion, conclusionOf } from './conclusion.ts';
 import { getCase, type StaffCaseView } from './get-case.ts';
 import { type IdentityRequestState, myIdentityRequest } from './identity.ts';
 import { type Destination, referralDestinations } from './referral.ts';
 import { fulfilGrants } from './handover.ts';
+import { maySetCaseUnit } from './case-unit.ts';
 import {
   type AccessEntry,
   accessList,
@@ -43,6 +45,11 @@ export type CasePage = {
   retention: CaseRetention;
   /** The businesses the case concerns, as the team recorded them (metadata: declarations/case-business.ts). */
   businesses: CaseBusiness[];
+  /** The unit concerned, for the owning agency's staff only (units are internal; null: none or not theirs). */
+  unit: Unit | null;
+  /** The active units the actor may choose from when they may set the unit concerned (else empty). */
+  units: Unit[];
+  canSetUnit: boolean;
 };
 
 export type CaseBusiness = { juristicId: string; name: string; addedBy: number | null; addedAt: Date };
@@ -79,7 +86,9 @@ export async function loadCasePage({
   if (meta.holdsKey) await fulfilGrants({ db, actor, caseId: meta.id });
   const view = meta.holdsKey ? await getCase({ db, actor, reference, withIdentity }) : null;
   const isSupervisor = isOwningSupervisor(actor, meta);
-  const [access, history, investigators, destinations, myRequest, retention, businesses] = await Promise.all([
+  const canSetUnit = maySetCaseUnit(actor, meta);
+  const ownAgency = actor.agencyId === meta.agencyId;
+  const [access, history, investigators, destinations, myRequest, retention, businesses, units] = await Promise.all([
     accessList(db, meta.id),
     view ? view.history : loadHistory(db, meta.id, null, false).then((h) => h.items),
     isSupervisor ? assignableInvestigators(db, meta.agencyId) : [],
@@ -87,6 +96,7 @@ export async function loadCasePage({
     view ? myIdentityRequest(db, meta.id, actor.id) : null,
     caseRetention(db, meta.id),
     caseBusinesses(db, meta.id),
+    ownAgency && (canSetUnit || meta.unitId !== null) ? unitsOf(db, meta.agencyId) : [],
   ]);
   const conclusion = await conclusionOf(db, actor, meta, view ? history : null);
   if (!view) await recordMetadataView(db, actor, meta, { withIdentity, readsConclusion: !!conclusion?.reason });
@@ -111,6 +121,9 @@ export async function loadCasePage({
     isSupervisor,
     retention,
     businesses,
+    unit: units.find((u) => u.id === meta.unitId) ?? null,
+    units: canSetUnit ? units.filter((u) => u.isActive || u.id === meta.unitId) : [],
+    canSetUnit,
     canRequestIdentity:
       view !== null &&
       meta.hasIdentity &&

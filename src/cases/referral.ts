@@ -133,6 +133,8 @@ export async function referCase({
         .updateTable('report_case')
         .set({
           agency_id: to.id,
+          // the unit concerned was one of the agency that hands the case over
+          unit_id: null,
           status: 'referred',
           outcome: null,
           paused_at: null,

@@ -140,6 +140,8 @@ export async function recordCaseEvent(
     toStatus?: string | null;
     outcome?: string | null;
     agencyId?: number | null;
+    /** The unit a `unit_set` event names (case-unit.ts). */
+    unitId?: number | null;
     reason?: string | null;
     /** The reason sealed to named staff besides the team (sealed-reason.ts): a conclusion's, for the supervisors. */
     reasonForSupervisors?: Buffer | null;
@@ -159,6 +161,7 @@ export async function recordCaseEvent(
       to_status: e.toStatus ?? null,
       outcome: e.outcome ?? null,
       agency_id: e.agencyId ?? null,
+      unit_id: e.unitId ?? null,
       reason:
         e.reason && e.teamPublicKey ? sealToTeam(e.teamPublicKey, `case-event-reason/${e.caseId}`, e.reason) : null,
       reason_for_supervisors: e.reasonForSupervisors ?? null,

@@ -77,7 +77,21 @@ export type Database = {
     password_changed_at: Stamp;
     escrowed_private_key: Buffer | null;
     escrowed_for: Buffer | null;
+    /** The staff member's unit of their agency (0230). */
+    unit_id: ColumnType<number | null, number | null | undefined, number | null>;
     created_at: Stamp;
+  };
+  /** An agency's units, one level of nesting; deactivated, never deleted (0230). */
+  agency_unit: {
+    id: Generated<number>;
+    agency_id: number;
+    code: string;
+    name_th: string;
+    name_en: string;
+    parent_id: number | null;
+    is_active: Generated<boolean>;
+    created_by: number | null;
+    created_at: Generated<Date>;
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
   receipt_reveal: { id_hash: Buffer; sealed: Buffer; expires_at: Date };
@@ -142,6 +156,8 @@ export type Database = {
     kind: ColumnType<CaseKind, CaseKind | undefined, CaseKind>;
     /** The sealed identity erased alone (its retention rule or the data subject's request). */
     identity_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+    /** The unit the case concerns, of the owning agency (0230): metadata, like the category. */
+    unit_id: ColumnType<number | null, number | null | undefined, number | null>;
     created_at: Stamp;
     updated_at: Stamp;
   };
@@ -191,6 +207,8 @@ export type Database = {
     /** A conclusion's reason sealed to the owning agency's supervisors (JSON: user id → sealed box). */
     reason_for_supervisors: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
     for_reporter: Generated<boolean>;
+    /** The unit a `unit_set` event named (0230). */
+    unit_id: ColumnType<number | null, number | null | undefined, number | null>;
   };
   identity_request: {
     id: string;

@@ -1,12 +1,14 @@
 // The results of an agency's ethics courses, for its ethics officers (issue 18, item 2's pages):
-// completion and pass rates (per agency: staff accounts have no unit in the schema), learning gain
+// completion and pass rates (per agency, and per unit of the staff member: staff/units.ts), learning gain
 // per person and per course (post − pre, and the normalised gain (post − pre) / (max − pre) with
 // max 100 %), and Moodle's item analysis of each test's items (src/ethics/item-analysis.ts). Scores
 // are percentages; the post-test score is the course grade by its grading method. CSV export audited.
 import { recordAudit } from '../audit/record-audit.ts';
 import { csvField } from '../cases/export.ts';
 import type { Db } from '../db/connection.ts';
+import { translator } from '../i18n/messages.ts';
 import type { StaffActor } from '../staff/session.ts';
+import { type Unit, unitsOf } from '../staff/units.ts';
 import { writerAgency } from './courses.ts';
 import { courseGain, gradedAttempts, type ItemStat, itemAnalysis, learningGain } from './item-analysis.ts';
 import { courseGrade, isPass, type GradingMethod } from './rules.ts';
@@ -21,6 +23,16 @@ export type PersonResult = {
   passed: boolean;
   gain: number | null;
   normalised: number | null;
+};
+
+/** Completion and pass rates of the staff of one unit (`unit` null: the staff with no unit). */
+export type UnitRates = {
+  unit: Pick<Unit, 'id' | 'code' | 'nameTh' | 'nameEn'> | null;
+  staff: number;
+  completed: number;
+  passed: number;
+  completionRate: number | null;
+  passRate: number | null;
 };
 
 export type ItemRow = ItemStat & { test: 'pre' | 'post'; position: number; stemTh: string; stemEn: string };
@@ -40,11 +52,43 @@ export type CourseResults = {
   normalisedGain: number | null;
   /** The mean of the people's own normalised gains (those whose pre-test was below 100 %). */
   meanNormalised: number | null;
+  /** The rates by the staff member's unit: each unit with staff, in the units' order, then "no unit". */
+  units: UnitRates[];
   people: PersonResult[];
   items: ItemRow[];
 };
 
 const rate = (n: number, of: number) => (of > 0 ? n / of : null);
+
+/**
+ * The completion and pass rates per unit, as the agency's are counted: of the unit's active staff,
+ * those who took the post-test, and those who passed. A unit without staff has no row.
+ */
+export function unitRates(
+  people: readonly { id: number; unit_id: number | null }[],
+  results: readonly PersonResult[],
+  units: readonly Unit[],
+): UnitRates[] {
+  const byUser = new Map(results.map((r) => [r.userId, r]));
+  const of = (unitId: number | null): UnitRates | null => {
+    const staff = people.filter((p) => p.unit_id === unitId);
+    if (staff.length === 0) return null;
+    const mine = staff.flatMap((p) => byUser.get(p.id) ?? []);
+    const completed = mine.filter((r) => r.attempts > 0).length;
+    const passed = mine.filter((r) => r.passed).length;
+    const u = units.find((x) => x.id === unitId);
+    return {
+      unit: u ? { id: u.id, code: u.code, nameTh: u.nameTh, nameEn: u.nameEn } : null,
+      staff: staff.length,
+      completed,
+      passed,
+      completionRate: rate(completed, staff.length),
+      passRate: rate(passed, staff.length),
+    };
+  };
+  // a unit id no unit of the list has (none: the schema's keys) would count as "no unit" nowhere
+  return [...units.map((u) => of(u.id)), of(null)].filter((r): r is UnitRates => r !== null);
+}
 
 function personResults(
   attempts: { user_id: number; test: string; percent: string | null }[],
@@ -117,7 +161,7 @@ async function itemRows(db: Db, courseId: number, grading: GradingMethod): Promi
 /** The results of every course of the actor's agency (ethics officers). */
 export async function courseResults(db: Db, actor: StaffActor): Promise<CourseResults[]> {
   const agencyId = writerAgency(actor);
-  const [courses, people] = await Promise.all([
+  const [courses, people, units] = await Promise.all([
     db
       .selectFrom('ethics_course')
       .select(['id', 'title_th', 'title_en', 'pass_mark', 'grading'])
@@ -127,11 +171,12 @@ export async function courseResults(db: Db, actor: StaffActor): Promise<CourseRe
       .execute(),
     db
       .selectFrom('staff_user')
-      .select(['id', 'display_name', 'email'])
+      .select(['id', 'display_name', 'email', 'unit_id'])
       .where('agency_id', '=', agencyId)
       .where('is_active', '=', true)
       .orderBy('id')
       .execute(),
+    unitsOf(db, agencyId),
   ]);
   return Promise.all(
     courses.map(async (course) => {
@@ -162,6 +207,7 @@ export async function courseResults(db: Db, actor: StaffActor): Promise<CourseRe
         meanGain: gain.meanGain,
         normalisedGain: gain.classNormalised,
         meanNormalised: gain.meanNormalised,
+        units: unitRates(people, rows, units),
         people: rows,
         items: await itemRows(db, course.id, course.grading),
       };
@@ -214,6 +260,20 @@ export async function resultsCsv(db: Db, actor: StaffActor): Promise<string> {
         num(i.sd === null ? null : (i.sd / (i.maxMark || 1)) * 100),
         num(i.discriminationIndex),
         num(i.discriminativeEfficiency),
+      ]);
+  lines.push([]);
+  lines.push(['course', 'unit_code', 'unit_name', 'staff', 'completed', 'passed', 'completion_rate', 'pass_rate']);
+  for (const r of results)
+    for (const u of r.units)
+      lines.push([
+        r.course.title_th,
+        u.unit?.code ?? '',
+        u.unit?.nameTh ?? translator('th')('ethics.results.no_unit'),
+        String(u.staff),
+        String(u.completed),
+        String(u.passed),
+        num(u.completionRate, 4),
+        num(u.passRate, 4),
       ]);
   await recordAudit(db, {
     actorUserId: actor.id,

@@ -25,6 +25,7 @@ import * as opendata from './parts/opendata.ts';
 import * as ethics from './parts/ethics.ts';
 import * as ethicsQa from './parts/ethics-qa.ts';
 import * as declarations from './parts/declarations.ts';
+import * as units from './parts/units.ts';
 
 type Dict = Record<string, string>;
 
@@ -444,6 +445,7 @@ const PARTS = [
   ethics,
   ethicsQa,
   declarations,
+  units,
 ];
 
 /** The base dictionary and every part's, refusing a key defined twice. */

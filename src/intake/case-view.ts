@@ -60,6 +60,8 @@ export type HistoryView = {
   actorRole: string | null;
   actorUserId: number | null;
   agency: { code: string; nameTh: string; nameEn: string } | null;
+  /** The unit a `unit_set` event named (staff only; null when it cleared the unit). */
+  unit: { code: string; nameTh: string; nameEn: string } | null;
   reason: string | null;
 };
 export type CaseView = {
@@ -246,7 +248,11 @@ export async function loadHistory(
   const events = await db
     .selectFrom('case_event as e')
     .leftJoin('agency as g', 'g.id', 'e.agency_id')
+    .leftJoin('agency_unit as un', 'un.id', 'e.unit_id')
     .select([
+      'un.code as unit_code',
+      'un.name_th as unit_th',
+      'un.name_en as unit_en',
       'e.id',
       'e.at',
       'e.kind',
@@ -274,6 +280,8 @@ export async function loadHistory(
     actorRole: e.actor_role,
     actorUserId: forReporterOnly ? null : e.actor_user_id,
     agency: e.code ? { code: e.code, nameTh: e.name_th!, nameEn: e.name_en! } : null,
+    unit:
+      e.unit_code && !forReporterOnly ? { code: e.unit_code, nameTh: e.unit_th ?? '', nameEn: e.unit_en ?? '' } : null,
     reason:
       teamKey && e.reason
         ? openOr(unreadable, { kind: 'reason', id: String(e.id) }, null, () =>

@@ -138,6 +138,8 @@ export type StaffSummary = {
   state: UserState;
   isEnrolled: boolean;
   createdAt: Date;
+  /** The staff member's unit (units.ts); null: no unit. */
+  unitId: number | null;
 };
 
 function staffQuery(db: Db, agencyId: number) {
@@ -149,6 +151,7 @@ function staffQuery(db: Db, agencyId: number) {
       'u.display_name',
       'u.is_active',
       'u.created_at',
+      'u.unit_id',
       sql<boolean>`u.public_key is not null`.as('has_keys'),
       sql<boolean>`u.totp_sealed is not null`.as('is_enrolled'),
     ])
@@ -172,6 +175,7 @@ type StaffRowDb = {
   display_name: string;
   is_active: boolean;
   created_at: Date;
+  unit_id: number | null;
   has_keys: boolean;
   is_enrolled: boolean;
   roles: StaffRole[];
@@ -188,6 +192,7 @@ function toSummary(r: StaffRowDb, pending: Map<number, KeyRole[]>): StaffSummary
     state,
     isEnrolled: r.is_enrolled,
     createdAt: r.created_at,
+    unitId: r.unit_id,
   };
 }
 

@@ -29,7 +29,10 @@ export const th: Record<string, string> = {
   'risk.suppressed.label': 'น้อยกว่า 5 ไม่แสดง',
   'risk.signal.categories.title': 'เรื่องแจ้งเบาะแสและร้องเรียนตามประเภทและหมวด และแนวโน้ม',
   'risk.signal.categories.how':
-    'นับเรื่องที่หน่วยงานเป็นเจ้าของตามวันที่รับเรื่อง (เวลากรุงเทพฯ) ในปีงบประมาณนี้และปีก่อน และรายไตรมาสของปีนี้ (ไตรมาส 1 = ต.ค.–ธ.ค.) “ประเภท” คือกระบวนการที่เรื่องเข้ามา (แจ้งเบาะแส ร้องเรียน อนุญาตล่าช้า) เรื่องไม่มีข้อมูลหน่วยงานย่อย',
+    'นับเรื่องที่หน่วยงานเป็นเจ้าของตามวันที่รับเรื่อง (เวลากรุงเทพฯ) ในปีงบประมาณนี้และปีก่อน และรายไตรมาสของปีนี้ (ไตรมาส 1 = ต.ค.–ธ.ค.) “ประเภท” คือกระบวนการที่เรื่องเข้ามา (แจ้งเบาะแส ร้องเรียน อนุญาตล่าช้า) หน่วยงานย่อยที่เกี่ยวข้องนับแยกในสัญญาณตามหน่วยงานย่อย',
+  'risk.signal.units.title': 'เรื่องตามหน่วยงานย่อยที่เกี่ยวข้อง และแนวโน้ม',
+  'risk.signal.units.how':
+    'นับเรื่องที่หน่วยงานเป็นเจ้าของตามหน่วยงานย่อยที่เรื่องเกี่ยวข้อง (หน่วยงานย่อยที่เจ้าหน้าที่ในทีมของเรื่องหรือผู้บังคับบัญชาระบุไว้ในหน้าเรื่อง) ตามวันที่รับเรื่อง (เวลากรุงเทพฯ) ในปีงบประมาณนี้และปีก่อน และรายไตรมาสของปีนี้ (ไตรมาส 1 = ต.ค.–ธ.ค.) เรื่องที่ยังไม่ได้ระบุหน่วยงานย่อยนับในแถว “ไม่ระบุหน่วยงานย่อย” นับจากข้อมูลกำกับเท่านั้น เนื้อหาเรื่องไม่ถูกถอดรหัส',
   'risk.signal.outcomes.title': 'ผลการพิจารณาที่มีมูล',
   'risk.signal.outcomes.how': 'นับเรื่องที่รับในปีนี้ตามผลที่สรุป: มีมูล มีมูลบางส่วน ไม่มีมูล แยกตามหมวด',
   'risk.signal.deadlines.title': 'เรื่องที่เกินกำหนดเวลา',
@@ -55,6 +58,8 @@ export const th: Record<string, string> = {
   'risk.signal.row.indicator': 'ตัวชี้วัดที่ {number} (ITA {year})',
   'risk.signal.row.question': 'ข้อคำถาม {id} (ITA {year})',
   'risk.signal.row.cluster': 'คำร่วม “{words}”: {categories}',
+  'risk.signal.row.unit': '{code} {nameTh}',
+  'risk.signal.row.no_unit': 'ไม่ระบุหน่วยงานย่อย',
   'risk.col.this_year': 'ปีนี้',
   'risk.col.last_year': 'ปีก่อน',
   'risk.col.q1': 'ไตรมาส 1',
@@ -261,7 +266,10 @@ export const en: Record<string, string> = {
   'risk.suppressed.label': 'fewer than 5, not shown',
   'risk.signal.categories.title': 'Tips and complaints by kind and category, and their trend',
   'risk.signal.categories.how':
-    'Cases the agency owns by the day received (Bangkok time), this fiscal year and the one before, and by quarter of this year (Q1 = Oct–Dec). The kind is the process the case came through (tip, complaint, late permit); cases carry no unit.',
+    'Cases the agency owns by the day received (Bangkok time), this fiscal year and the one before, and by quarter of this year (Q1 = Oct–Dec). The kind is the process the case came through (tip, complaint, late permit). The unit a case concerns is counted in the signal by unit.',
+  'risk.signal.units.title': 'Cases by the unit concerned, and their trend',
+  'risk.signal.units.how':
+    'Cases the agency owns by the unit they concern (set on the case page by a member of the case’s team or a supervisor), by the day received (Bangkok time), this fiscal year and the one before, and by quarter of this year (Q1 = Oct–Dec). Cases with no unit set are counted in the row “No unit”. Metadata only: no case content is decrypted.',
   'risk.signal.outcomes.title': 'Substantiated outcomes',
   'risk.signal.outcomes.how':
     'Cases received this year by their conclusion: substantiated, partly substantiated, not substantiated, by category',
@@ -289,6 +297,8 @@ export const en: Record<string, string> = {
   'risk.signal.row.indicator': 'Indicator {number} (ITA {year})',
   'risk.signal.row.question': 'Question {id} (ITA {year})',
   'risk.signal.row.cluster': 'Shared words “{words}”: {categories}',
+  'risk.signal.row.unit': '{code} {nameEn}',
+  'risk.signal.row.no_unit': 'No unit',
   'risk.col.this_year': 'This year',
   'risk.col.last_year': 'Last year',
   'risk.col.q1': 'Q1',

@@ -31,6 +31,7 @@ export function adminNav(actor: Pick<StaffActor, 'roles'> & { agencyId?: number 
   if (hasRole(actor, 'agency_admin'))
     nav.push(
       { href: '/staff/admin/users', key: 'admin.nav.users' },
+      { href: '/staff/admin/units', key: 'units.nav' },
       { href: '/staff/admin/settings', key: 'admin.nav.settings' },
       { href: '/staff/admin/retention', key: 'retention.nav' },
       { href: '/staff/admin/escrow', key: 'escrow.title' },

@@ -93,6 +93,7 @@ describe('administration pages', () => {
     ]);
     assert.deepEqual(hrefs(['agency_admin', 'auditor']), [
       '/staff/admin/users',
+      '/staff/admin/units',
       '/staff/admin/settings',
       '/staff/admin/retention',
       '/staff/admin/escrow',

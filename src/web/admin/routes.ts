@@ -13,6 +13,7 @@ import { settingsRoutes } from './settings-routes.ts';
 import { declarationAdminRoutes } from './declaration-admin-routes.ts';
 import { retentionRoutes } from './retention-routes.ts';
 import { staffRoutes } from './staff-routes.ts';
+import { unitRoutes } from './unit-routes.ts';
 
 export { adminNav, homeOf, landingOf, type NavLink } from './nav.ts';
 
@@ -21,6 +22,7 @@ export function adminRoutes(app: FastifyInstance, deps: WebDeps): void {
     scope.addHook('preHandler', requireStaff(deps.db));
     agencyRoutes(scope, deps);
     staffRoutes(scope, deps);
+    unitRoutes(scope, deps);
     invitationRoutes(scope, deps);
     settingsRoutes(scope, deps);
     retentionRoutes(scope, deps);

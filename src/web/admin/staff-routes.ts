@@ -13,6 +13,7 @@ import {
   setUserRoles,
 } from '../../staff/admin.ts';
 import type { StaffActor } from '../../staff/session.ts';
+import { setStaffUnit, unitsOf } from '../../staff/units.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Form, formOf } from '../form.ts';
 import { pathId } from '../input.ts';
@@ -24,7 +25,7 @@ import { doneNotice, formRoute, sendStaffPage, type Shown, pageRoute, withRole }
 // The overseer role comes with the agencies a platform administrator grants (oversight-admin-routes.ts).
 export const AGENCY_ROLES = STAFF_ROLES.filter((r) => r !== 'platform_admin' && r !== 'overseer');
 const PATH = '/staff/admin/users';
-const DONE = ['roles', 'deactivated'];
+const DONE = ['roles', 'deactivated', 'unit'];
 
 /** The ticked roles of a form (a repeated field), at most twice as many as exist. */
 function rolesOf(f: Form): string[] {
@@ -43,6 +44,7 @@ async function usersPage(f: Form, deps: WebDeps, actor: StaffActor, shown: Shown
     {
       title: f.t('admin.users.title'),
       users: await listAgencyStaff({ db: deps.db, actor }),
+      units: await agencyUnits(deps, actor),
       roles: AGENCY_ROLES,
       chosen: rolesOf(f),
       values: { email: f.str('email', TEXT_LIMITS.email), displayName: f.str('displayName', MAX_NAME) },
@@ -54,15 +56,28 @@ async function usersPage(f: Form, deps: WebDeps, actor: StaffActor, shown: Shown
 
 async function userPage(f: Form, deps: WebDeps, actor: StaffActor, id: number, shown: Shown = {}) {
   const user = await getAgencyUser({ db: deps.db, actor, userId: id });
+  const units = await agencyUnits(deps, actor);
   return sendStaffPage(
     f,
     deps,
     actor,
     'admin-user',
-    { title: user.email, user, isSelf: user.id === actor.id, roles: AGENCY_ROLES },
+    {
+      title: user.email,
+      user,
+      isSelf: user.id === actor.id,
+      roles: AGENCY_ROLES,
+      units,
+      choices: units.filter((u) => u.isActive || u.id === user.unitId),
+      chosenUnit: shown.error ? f.str('unit', 12) : user.unitId === null ? '' : String(user.unitId),
+    },
     { notice: doneNotice(f, 'admin.done.', DONE), ...shown },
   );
 }
+
+/** The units of the administrator's agency (every one: a deactivated unit still names its staff). */
+const agencyUnits = (deps: WebDeps, actor: StaffActor) =>
+  actor.agencyId === null ? Promise.resolve([]) : unitsOf(deps.db, actor.agencyId);
 
 export function staffRoutes(scope: FastifyInstance, deps: WebDeps): void {
   const { config, db } = deps;
@@ -106,6 +121,10 @@ export function staffRoutes(scope: FastifyInstance, deps: WebDeps): void {
   userAction('roles', async (f, actor, id) => {
     await setUserRoles({ db, actor, userId: id, roles: rolesOf(f) });
     return f.reply.redirect(`${PATH}/${id}?done=roles`, 303);
+  });
+  userAction('unit', async (f, actor, id) => {
+    await setStaffUnit({ db, actor, userId: id, unit: f.str('unit', 12) });
+    return f.reply.redirect(`${PATH}/${id}?done=unit`, 303);
   });
   userAction('deactivate', async (f, actor, id) => {
     await deactivateUser({ db, actor, userId: id, confirmed: f.str('confirm', 3) === 'yes' });

@@ -9,6 +9,7 @@ import { postCaseMessage, postNote } from '../../cases/post-case-message.ts';
 import { referCase } from '../../cases/referral.ts';
 import { requestIdentity } from '../../cases/identity.ts';
 import { setLegalHold } from '../../cases/legal-hold.ts';
+import { setCaseUnit } from '../../cases/case-unit.ts';
 import type { HandoverMail } from '../../cases/handover.ts';
 import { type Assigned, assignInvestigator, removeFromCase } from '../../cases/team-members.ts';
 import { inviteWitness, messageWitness } from '../../cases/witnesses.ts';
@@ -124,6 +125,12 @@ const ACTIONS: Record<string, { run: Act; leaves?: true }> = {
     run: async ({ db, f, actor, reference }) => {
       await removeCaseBusiness({ db, actor, reference, juristicId: f.str('juristicId', 40) });
       return 'business_removed';
+    },
+  },
+  unit: {
+    run: async ({ db, f, actor, reference }) => {
+      await setCaseUnit({ db, actor, reference, unit: f.str('unit', 12) });
+      return 'unit';
     },
   },
   hold: {

@@ -45,6 +45,7 @@ const FIELD_IDS: Record<string, Record<string, string>> = {
   businesses: { juristicId: 'business-id', businessName: 'business-name' },
   // the remove buttons post a hidden number: a refusal (a forged one) links to the add form's field
   'businesses-remove': { juristicId: 'business-id' },
+  unit: { unit: 'case-unit' },
 };
 
 /** The labels of the fields the forms of the page may refuse, as the summary names them. */
@@ -65,6 +66,7 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
     holdReason: f.t('hold.reason'),
     juristicId: f.t('case.business.id'),
     businessName: f.t('case.business.name'),
+    unit: f.t('units.case.title'),
   };
 }
 
@@ -72,6 +74,7 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
 function jumpsOf(page: CasePage) {
   const team = page.view !== null;
   return [
+    { id: 'unit', key: 'units.case.title', on: page.canSetUnit || page.unit !== null },
     { id: 'move', key: 'console.move', on: page.transitions.length > 0 },
     { id: 'reply', key: 'staff.reply', on: team },
     { id: 'notes', key: 'console.notes', on: team },

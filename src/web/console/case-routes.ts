@@ -30,6 +30,7 @@ const CASE_NOTICES: Record<string, string> = {
   business_removed: 'case.business.done.removed',
   hold_set: 'hold.done.set',
   hold_lifted: 'hold.done.lifted',
+  unit: 'units.case.done',
 };
 type File = { Params: { ref: string; id: string; wid?: string } };
 
