@@ -41,20 +41,13 @@ describe('an ethics course from writing to a verified certificate, the learner o
   let phone: RecordedContext;
   let code = '';
   const contexts: RecordedContext[] = [];
-  const watched = new Set<unknown>();
   const signIn = staffPages(
     { browser: () => browser, baseUrl: () => server.url, contexts },
     { officer: STAFF.officer },
     PASSWORD,
+    (page) => axe.watch(page.context()),
   );
-  const officer = async () => {
-    const page = await signIn('officer');
-    if (!watched.has(page.context())) {
-      watched.add(page.context());
-      axe.watch(page.context());
-    }
-    return page;
-  };
+  const officer = () => signIn('officer');
   const click = async (page: Page, name: string | RegExp, status = 200) => {
     const res = await clickAndLoad(page, page.getByRole('button', { name, exact: typeof name === 'string' }));
     assert.equal(res.status(), status, await res.text());

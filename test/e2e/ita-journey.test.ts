@@ -66,18 +66,11 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
   let links: string[] = [];
   let eitUrl = '';
   let axe: ReturnType<typeof watchAxe>;
-  const watched = new Set<unknown>();
 
-  const signIn = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
   /** A staff member's page; axe watches every page their context loads from then on. */
-  const as = async (who: keyof typeof STAFF) => {
-    const page = await signIn(who);
-    if (!watched.has(page.context())) {
-      watched.add(page.context());
-      axe.watch(page.context());
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD, (page) =>
+    axe.watch(page.context()),
+  );
   /** The server runs on a port chosen at start, so its public address (SUJARIT_PUBLIC_URL) is not this one: keep the path. */
   const here = (absolute: string) => new URL(new URL(absolute).pathname, server.url).href;
   const go = async (page: Page, href: string) => assert.equal((await page.goto(`${server.url}${href}`))?.status(), 200);

@@ -51,17 +51,10 @@ describe('a corruption-risk register from a signal to the review, in a browser w
   let axe: ReturnType<typeof watchAxe>;
   let registerPath = '';
   const contexts: RecordedContext[] = [];
-  const watched = new Set<unknown>();
   const year = currentFiscalYear();
-  const signIn = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
-  const as = async (who: keyof typeof STAFF) => {
-    const page = await signIn(who);
-    if (!watched.has(page.context())) {
-      watched.add(page.context());
-      axe.watch(page.context());
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD, (page) =>
+    axe.watch(page.context()),
+  );
 
   before(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'sujarit-risk-journey-'));

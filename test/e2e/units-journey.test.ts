@@ -38,16 +38,9 @@ describe('units from the administrator to the risk signals, in a browser without
   let axe: ReturnType<typeof watchAxe>;
   let filed: Submitted;
   const contexts: RecordedContext[] = [];
-  const watched = new Set<unknown>();
-  const signIn = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD);
-  const as = async (who: keyof typeof STAFF) => {
-    const page = await signIn(who);
-    if (!watched.has(page.context())) {
-      watched.add(page.context());
-      axe.watch(page.context());
-    }
-    return page;
-  };
+  const as = staffPages({ browser: () => browser, baseUrl: () => server.url, contexts }, STAFF, PASSWORD, (page) =>
+    axe.watch(page.context()),
+  );
 
   before(async () => {
     fixture = await serverFixture();

@@ -126,6 +126,8 @@ export function staffPages<K extends string>(
   j: { browser: () => Browser; baseUrl: () => string; contexts: RecordedContext[] },
   people: Record<K, { email: string; role?: string }>,
   password: string,
+  /** called once per person, after their first sign-in (e.g. to have axe watch their pages from then on) */
+  onSignedIn: (page: Page) => void = () => {},
 ): (who: K) => Promise<Page> {
   const pages = new Map<K, Page>();
   return async (who) => {
@@ -142,6 +144,7 @@ export function staffPages<K extends string>(
       page = c.page;
       const { email, role } = people[who];
       await signInFirstTime(page, j.baseUrl(), email, password, homeOf({ roles: role ? [role as StaffRole] : [] }));
+      onSignedIn(page);
       pages.set(who, page);
     }
     return page;
