@@ -17,6 +17,7 @@ import * as itaResults from './parts/ita-results.ts';
 import * as itaPublic from './parts/ita-public.ts';
 import * as filing from './parts/filing.ts';
 import * as spam from './parts/spam.ts';
+import * as ledgerPage from './parts/ledger-page.ts';
 import * as privacy from './parts/privacy.ts';
 import * as retention from './parts/retention.ts';
 import * as procurement from './parts/procurement.ts';
@@ -90,7 +91,7 @@ const th: Dict = {
   'certificate.pending': 'หนังสือรับรองยังไม่พร้อม ระบบกำลังบันทึกเรื่องลงบัญชีสาธารณะ (ไม่เกินหนึ่งนาที) กรุณากดอีกครั้ง',
   'followup.title': 'ติดตามเรื่อง',
   'followup.lead':
-    'ใช้รหัสติดตามเรื่องที่ได้รับเมื่อส่งเรื่อง (เบาะแส เรื่องร้องเรียน หรือถ้อยคำพยาน) เพื่อดูสถานะ กำหนดเวลา ผลการดำเนินการ และข้อความจากเจ้าหน้าที่ ตอบเจ้าหน้าที่ และประเมินความพึงพอใจเมื่อเรื่องยุติ ทั้งหมดในหน้าเดียว',
+    'ใส่รหัสติดตามเรื่องที่ได้รับเมื่อส่งเรื่อง (เบาะแส เรื่องร้องเรียน หรือถ้อยคำพยาน) ในหน้าเดียวนี้คุณจะเห็นสถานะ กำหนดเวลา ผลการดำเนินการ และข้อความจากเจ้าหน้าที่ ตอบกลับเจ้าหน้าที่ได้ และประเมินความพึงพอใจได้เมื่อเรื่องยุติ',
   'followup.code': 'รหัสติดตามเรื่อง 16 หลัก',
   'form.date.placeholder': 'วว/ดด/ปปปป',
   'form.date.hint': 'วัน/เดือน/ปี พ.ศ. เช่น 31/03/2568',
@@ -438,6 +439,7 @@ const PARTS = [
   filing,
   spam,
   privacy,
+  ledgerPage,
   retention,
   procurement,
   risk,

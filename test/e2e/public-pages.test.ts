@@ -23,7 +23,7 @@ import { seedStaff, signedInActor } from '../support/app.ts';
 import { CHEAP_KDF_ENV, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const t = translator('th');
-const PAGES = ['/', '/report', '/complaint', '/privacy', '/figures', '/followup', '/status'] as const;
+const PAGES = ['/', '/report', '/complaint', '/privacy', '/log', '/figures', '/followup', '/status'] as const;
 
 describe('public pages on a phone without JavaScript', () => {
   let fixture: Awaited<ReturnType<typeof serverFixture>>;
