@@ -6,6 +6,7 @@
 // the agency administrator (staff/admin) sets them, the handling (cases) reads them.
 import type { AgencySettings, DeadlinePolicy } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { asciiDigits } from '../i18n/digits.ts';
 
 export const DEFAULT_POLICY: DeadlinePolicy = { ackDays: 7, replyDays: 15, feedbackMonths: 3, pauseWhileWaiting: true };
 export const CLOCKS = ['ack', 'reply', 'feedback'] as const;
@@ -60,7 +61,12 @@ export function checkPolicy(input: Record<string, unknown>): Partial<DeadlinePol
     const raw = input[key];
     if (raw === undefined || raw === '') return;
     // A repeated form field arrives as an array: refused, not read as its only element.
-    const n = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN;
+    const n =
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'string' && /^\s*\d+\s*$/.test(asciiDigits(raw))
+          ? Number(asciiDigits(raw))
+          : Number.NaN;
     if (!Number.isInteger(n) || n < 1 || n > max)
       throw new AppError('invalid_input', `${key} must be a whole number from 1 to ${max}`, 'error.form', {
         [key]: key === 'feedbackMonths' ? 'admin.settings.error.months' : 'admin.settings.error.days',

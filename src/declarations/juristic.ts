@@ -5,6 +5,7 @@
 // https://tools.gera.services/thailand-tin-validator (third-party, not an official page), checked
 // by hand on published numbers (PTT 0107544000108, SCB 0107536000102). Not confirmed from a DBD
 // page: an agency that meets a registered number failing the check should tell us.
+import { asciiDigits } from '../i18n/digits.ts';
 
 /** Whether `id` is 13 digits whose last is the Thai check digit of the first 12. Pure. */
 export function isThaiId13(id: string): boolean {
@@ -16,5 +17,5 @@ export function isThaiId13(id: string): boolean {
 
 /** A typed number without spaces or dashes (1-2345-67890-12-3 is written with them), Thai digits as ASCII. */
 export function normaliseId(typed: string): string {
-  return typed.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/[\s-]/g, '');
+  return asciiDigits(typed).replace(/[\s-]/g, '');
 }

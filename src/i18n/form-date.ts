@@ -2,6 +2,8 @@
 // and citizens write them. A year of 2400 or more is read as B.E. (minus 543), one from 1900 to 2399
 // as A.D.; Thai digits, the separators / - . and none at all (DDMMYYYY, what a phone's number pad types) are accepted, and so is YYYY-MM-DD (A.D.), what a
 // date picker or an API client sends. Values are kept as YYYY-MM-DD (A.D.) calendar days.
+import { asciiDigits } from './digits.ts';
+
 const BE_OFFSET = 543;
 const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$|^(\d{2})(\d{2})(\d{4})$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -9,10 +11,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** The calendar day a person typed, as YYYY-MM-DD (A.D.), or null when it is not a date that exists. */
 export function parseFormDate(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
-  const v = raw
-    .trim()
-    .replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50))
-    .replace(/\s+/g, '');
+  const v = asciiDigits(raw.trim()).replace(/\s+/g, '');
   const iso = ISO.exec(v);
   const dmy = iso ? null : DMY.exec(v);
   if (!iso && !dmy) return null;

@@ -11,6 +11,7 @@ import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { loadCycle, type Cycle } from './cycles.ts';
+import { asciiDigits } from '../i18n/digits.ts';
 
 /** Text lengths and amounts, used by both the forms' maxlength and the validation below. */
 export const MEASURE_LIMITS = {
@@ -327,8 +328,8 @@ export async function saveProgress({
   for (const k of ['progress', 'problems', 'suggestions'] as const)
     if (v[k].length > MEASURE_LIMITS[k]) fields[k] = 'ita.measure.error.too_long';
   const percent =
-    typeof input.percent === 'string' && /^\d{1,3}$/.test(input.percent.trim())
-      ? Number(input.percent.trim())
+    typeof input.percent === 'string' && /^\d{1,3}$/.test(asciiDigits(input.percent.trim()))
+      ? Number(asciiDigits(input.percent.trim()))
       : Number.NaN;
   if (!(percent >= 0 && percent <= 100)) fields.percent = 'ita.measure.error.percent';
   const budgetUsed = parseBaht(input.budgetUsed);

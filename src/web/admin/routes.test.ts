@@ -366,7 +366,7 @@ describe('administration pages', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /id="bribery\.ackDays"[^>]*aria-invalid="true"/);
     const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
-      ackDays: '5',
+      ackDays: '๕', // Thai digits, as a Thai keyboard types them: read as 5
       replyDays: '15',
       feedbackMonths: '3',
       'bribery.ackDays': '2',
@@ -415,7 +415,7 @@ describe('administration pages', () => {
     assert.match(bad.body, /id="service_delay\.replyDays"[^>]*aria-invalid="true"/);
     assert.match(bad.body, /id="service_delay\.replyDays"[^>]*value="400"/, 'what was typed comes back');
     const saved = await submit(h.app, admin, '/staff/admin/settings', '/staff/admin/settings', {
-      ackDays: '5',
+      ackDays: '๕', // Thai digits, as a Thai keyboard types them: read as 5
       replyDays: '15',
       feedbackMonths: '3',
       'service_delay.replyDays': '10',

@@ -44,18 +44,24 @@ describe('ITA survey links page', () => {
   });
   after(() => h.close());
 
-  it('names the limit of this cycle in the hint and on the field, not only the most per call', async () => {
+  it('names the limit of this cycle in the hint the field points to, not only the most per call', async () => {
     const id = await cycleOf(5, 2566);
     const res = await page('admin@opdc.example', `/staff/ita/${id}/links`);
     assert.equal(res.statusCode, 200, res.body);
     assert.ok(res.body.includes(esc(th('ita.links.count.hint', { max: '10', left: '10', limit: '10' }))), 'hint');
-    assert.match(res.body, /id="count"[^>]*max="10"/);
+    // a text field that takes Thai digits (a number field drops them as they are typed), described by the hint
+    assert.match(res.body, /id="count"[^>]*type="text" inputmode="numeric"[^>]*aria-describedby="count-hint"/);
     assert.ok(!res.body.includes(MAX_LINKS_PER_CALL.toLocaleString('th-TH')), 'not the per-call maximum');
 
     const big = await cycleOf(2000, 2567);
     const many = await page('admin@opdc.example', `/staff/ita/${big}/links`);
     assert.ok(many.body.includes(esc(th('ita.links.count.hint', { max: '1,000', left: '4,000', limit: '4,000' }))));
-    assert.match(many.body, /id="count"[^>]*max="1000"/);
+  });
+
+  it('reads a count typed in Thai digits', async () => {
+    const id = await cycleOf(5, 2568);
+    assert.equal((await issue('admin@opdc.example', id, { count: '๓' })).statusCode, 200);
+    assert.equal(await issued(id), 3);
   });
 
   it('gives a refused count back with the summary linking to the field, the limit in its message', async () => {

@@ -13,6 +13,7 @@ import { sendPage } from '../render.ts';
 import { eitPath, iitPath } from '../reporter/ita-survey-routes.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { refusedForm, staffFrame } from './staff-page.ts';
+import { asciiDigits } from '../../i18n/digits.ts';
 
 type CycleParams = { Params: { id: string } };
 
@@ -68,7 +69,7 @@ export function itaLinksRoutes(app: FastifyInstance, deps: WebDeps): void {
       return postForm(
         f,
         async () => {
-          const raw = f.str('count', 12).trim();
+          const raw = asciiDigits(f.str('count', 12).trim());
           const tokens = await issueLinks({
             db,
             actor: staffOf(req),

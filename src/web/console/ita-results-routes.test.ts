@@ -204,7 +204,7 @@ describe('ITA results pages', () => {
     const edit = await post('admin@opdc.example', href, { ...MEASURE, title: 'ควบคุมการยืม (แก้ไข)' });
     assert.equal(edit.statusCode, 303, edit.body);
     for (const [round, percent] of [
-      ['6', '40'],
+      ['6', '๔๐'], // Thai digits: read as 40
       ['12', '100'],
     ]) {
       const p = await post('admin@opdc.example', `${href}/progress`, {

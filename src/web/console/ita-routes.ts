@@ -17,6 +17,7 @@ import { pathId } from '../input.ts';
 import { sendPage } from '../render.ts';
 import { requireStaff, staffOf } from '../staff-auth.ts';
 import { noticeOf, refusedForm, staffFrame } from './staff-page.ts';
+import { asciiDigits } from '../../i18n/digits.ts';
 
 type IdParams = { Params: { id: string } };
 
@@ -37,7 +38,8 @@ const MAX_TYPED = 200;
 export const cycleHref = (id: number | string): string => `/staff/ita/${id}`;
 
 /** A whole number as typed in a form; anything else is NaN, which the domain refuses with a field error. */
-const formInt = (typed: string): number => (/^\s*\d{1,9}\s*$/.test(typed) ? Number(typed) : Number.NaN);
+const formInt = (typed: string): number =>
+  /^\s*\d{1,9}\s*$/.test(asciiDigits(typed)) ? Number(asciiDigits(typed)) : Number.NaN;
 
 /** An optional date field typed in B.E. (or A.D.): '' is null; what does not read as a date is kept as typed, for the domain to refuse. */
 const formDay = (typed: string): string | null => (typed.trim() ? (parseFormDate(typed.trim()) ?? typed.trim()) : null);
