@@ -152,6 +152,8 @@ async function load(client: pg.PoolClient, file: string, keys: KeyPair): Promise
   let schema = new Map<string, Set<string>>();
   let copy: (Writable & { rowCount: number }) | null = null;
   await client.query('begin');
+  // deferrable keys (a cycle broken, tablesOf) are checked once every table is loaded
+  await client.query('set constraints all deferred');
   await walk(file, keys, {
     header: async (h) => {
       await buildSchema(client, h);

@@ -50,10 +50,12 @@ export async function tablesOf(client: pg.PoolClient | pg.Client): Promise<Table
       select ch.relname as child, pa.relname as parent
       from pg_constraint k join pg_class ch on ch.oid = k.conrelid join pg_class pa on pa.oid = k.confrelid
       join pg_namespace n on n.oid = ch.relnamespace
-      where k.contype = 'f' and n.nspname = 'public' and ch.oid <> pa.oid`)
+      where k.contype = 'f' and not k.condeferrable and n.nspname = 'public' and ch.oid <> pa.oid`)
   ).rows;
-  // Parents before children, so foreign keys hold as each table is loaded. A cycle (none today)
-  // keeps name order for what is left: the restore would then refuse, in its one transaction.
+  // Parents before children, so foreign keys hold as each table is loaded. A deferrable key is left
+  // out: the restore defers it to its commit, which is how a cycle of keys is broken (migration 0232).
+  // A cycle of immediate keys keeps name order for what is left: the restore would then refuse, in
+  // its one transaction.
   const ordered: TableStart[] = [];
   const placed = new Set<string>();
   let rest = tables;
