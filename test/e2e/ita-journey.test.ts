@@ -180,11 +180,16 @@ describe('an ITA cycle from opening to the monitoring report, in a browser witho
     // B.11: the hint names this cycle's limit (2 links per staff member), not only the most per call.
     const hint = (await page.locator('#count-hint').textContent()) ?? '';
     assert.ok(hint.includes(`1–${2 * RESPONDENTS} `) && !hint.includes('1,000'), hint);
-    assert.equal(await page.getByLabel('จำนวนลิงก์').getAttribute('max'), String(2 * RESPONDENTS));
+    // a numeric text field described by that hint: a number field would drop Thai digits as they are typed
+    assert.equal(await page.getByLabel('จำนวนลิงก์').getAttribute('inputmode'), 'numeric');
+    assert.match((await page.getByLabel('จำนวนลิงก์').getAttribute('aria-describedby')) ?? '', /\bcount-hint\b/);
     const issue = page.getByRole('button', { name: 'ออกลิงก์', exact: true });
     await page.getByLabel('จำนวนลิงก์').fill(String(2 * RESPONDENTS + 1));
     assert.deepEqual(await refusedForm(page, issue), ['count']);
-    await page.getByLabel('จำนวนลิงก์').fill(String(RESPONDENTS));
+    // typed in Thai digits, as a Thai keyboard types them
+    await page
+      .getByLabel('จำนวนลิงก์')
+      .fill(String(RESPONDENTS).replace(/[0-9]/g, (d) => String.fromCharCode(0x0e50 + Number(d))));
     const issued = await clickAndLoad(page, issue);
     assert.equal(issued.status(), 200, await issued.text());
     links = (await page.locator('#new-links').inputValue()).split('\n').filter(Boolean);
