@@ -99,7 +99,7 @@ describe('units from the administrator to the risk signals, in a browser without
     );
     await clickAndLoad(page, page.getByRole('link', { name: STAFF.officer.email }));
     await page.getByRole('combobox', { name: 'หน่วยงานย่อย', exact: true }).selectOption({ label: 'FIN กองคลัง' });
-    await clickAndLoad(page, page.locator('form[action$="/unit"]').getByRole('button', { name: 'บันทึก' }));
+    await clickAndLoad(page, page.getByRole('button', { name: 'บันทึกหน่วยงานย่อย', exact: true }));
     await page.getByText('บันทึกหน่วยงานย่อยของเจ้าหน้าที่แล้ว').waitFor();
     await axe.check();
   });
