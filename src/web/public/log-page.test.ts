@@ -24,7 +24,7 @@ describe('the public ledger page', () => {
     const vkey = (await h.app.inject({ url: '/log/vkey' })).body.trim();
     assert.ok(first.body.includes(vkey), 'the verifier key is on the page');
     const origin = vkey.split('+')[0] as string;
-    assert.ok(first.body.includes(`<code>${origin}</code>`), 'the ledger name');
+    assert.ok(first.body.includes(`<code class="wrap">${origin}</code>`), 'the ledger name');
     await appendToOutbox(
       h.db,
       Array.from({ length: 1234 }, (_, i) => Buffer.from(`entry ${i}`)),
