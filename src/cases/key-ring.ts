@@ -11,7 +11,7 @@
 // the box is opened instead (and the ring written again).
 import { hash } from 'node:crypto';
 import { openRaw, sealRaw } from '../crypto/aead.ts';
-import { subkey } from '../crypto/kdf.ts';
+import { subkey } from '../crypto/subkey.ts';
 import type { KeyPurpose } from '../db/schema.ts';
 
 /** The key of a staff member's ring, from their private key. The caller wipes it after use. */

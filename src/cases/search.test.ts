@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -293,6 +293,28 @@ describe('searchCases', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('loads no Argon2 in its worker threads: a node-addon-api addon in an idle worker can abort the process at exit', async () => {
+    // The packages the worker's module graph imports (static imports, followed through relative files).
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(
+        /^import\s+(?!type\b)[^'"]*?from\s+'([^']+)'|^export\s+[^'"]*?from\s+'([^']+)'/gm,
+      )) {
+        const spec = (m[1] ?? m[2]) as string;
+        if (spec.startsWith('.')) await visit(path.resolve(path.dirname(file), spec));
+        else packages.add(spec);
+      }
+    };
+    await visit(path.resolve(import.meta.dirname, 'search-worker.ts'));
+    assert.ok(seen.size > 3, `followed the worker's imports: ${[...seen].join(', ')}`);
+    assert.ok(packages.has('sodium-native'), 'the reader sees the addon the worker does need');
+    assert.ok(!packages.has('argon2'), `the worker imports: ${[...packages].join(', ')}`);
   });
 
   it('refuses an actor without a second factor and a bad query before opening anything', async () => {

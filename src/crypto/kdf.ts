@@ -1,6 +1,5 @@
 // Argon2id (RFC 9106) for receipts and passwords; one derivation is split by HKDF-SHA256 (RFC 5869)
 // into independent keys, so one slow step gives both the lookup/verifier and the encryption key.
-import { hkdfSync } from 'node:crypto';
 import argon2 from 'argon2';
 
 /** Argon2id's cost: memory in KiB, passes, lanes (config/load.ts reads them from the environment). */
@@ -19,7 +18,6 @@ export async function argon2id(secret: string, salt: Buffer, params: KdfParams):
   });
 }
 
-/** HKDF-Expand of an Argon2id output into a 32-byte key for one named purpose. */
-export function subkey(master: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `sujarit/v1/${purpose}`, 32));
-}
+// subkey lives in its own module, without Argon2, so that a worker thread deriving keys (the case
+// search's) does not load Argon2's native addon (see subkey.ts).
+export { subkey } from './subkey.ts';
