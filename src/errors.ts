@@ -42,3 +42,19 @@ export class AppError extends Error {
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** Runs every parser, so that one refusal names every field at fault (not only the first). */
+export function parseAll<T extends Record<string, () => unknown>>(parsers: T): { [K in keyof T]: ReturnType<T[K]> } {
+  const out: Record<string, unknown> = {};
+  const faults: Record<string, string> = {};
+  for (const [k, parse] of Object.entries(parsers)) {
+    try {
+      out[k] = parse();
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'invalid_input') throw e;
+      Object.assign(faults, e.fields);
+    }
+  }
+  if (Object.keys(faults).length > 0) throw new AppError('invalid_input', 'invalid fields', 'error.form', faults);
+  return out as { [K in keyof T]: ReturnType<T[K]> };
+}

@@ -11,8 +11,10 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { loadCaseMeta } from '../cases/case-meta.ts';
 import { denyAccess } from '../cases/open-case.ts';
 import { recordCaseEvent } from '../cases/workflow.ts';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import { AppError } from '../errors.ts';
+import type { Database } from '../db/schema.ts';
+import { AppError, parseAll } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isThaiId13, normaliseId } from './juristic.ts';
 
@@ -48,6 +50,48 @@ async function teamCase(db: Db, actor: StaffActor, reference: string, purpose: s
 
 export type BusinessChange = { changed: boolean };
 
+type Business = { juristicId: string; name: string };
+
+/**
+ * One change to the case's businesses, in one transaction with the case row locked: `change` makes
+ * it and returns the business added or removed (null: nothing changed, nothing recorded); then the
+ * history event (the number and name sealed to the team) and the audit row.
+ */
+async function changeBusinesses(
+  db: Db,
+  actor: StaffActor,
+  meta: { id: string; reference: string },
+  what: 'added' | 'removed',
+  change: (trx: Transaction<Database>) => Promise<Business | null>,
+): Promise<BusinessChange> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('report_case')
+      .select('team_public_key')
+      .where('id', '=', meta.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const changed = await change(trx);
+    if (!changed) return { changed: false };
+    await recordCaseEvent(trx, {
+      caseId: meta.id,
+      teamPublicKey: current.team_public_key,
+      actor,
+      kind: `business_${what}`,
+      reason: changed.name ? `${changed.juristicId} ${changed.name}` : changed.juristicId,
+      forReporter: false,
+    });
+    await recordAudit(trx, {
+      actorUserId: actor.id,
+      action: `case_business_${what}`,
+      caseId: meta.id,
+      caseReference: meta.reference,
+      detail: { juristic: changed.juristicId },
+    });
+    return { changed: true };
+  });
+}
+
 /**
  * Records that the case of `reference` concerns the business `juristicId` (typed), named `name`.
  * Only a member of the case team; adding a business already recorded changes nothing
@@ -67,58 +111,20 @@ export async function addCaseBusiness({
   name: unknown;
 }): Promise<BusinessChange> {
   const meta = await teamCase(db, actor, reference, 'case_business_added');
-  let juristicId = '';
-  let name = '';
-  const faults: Record<string, string> = {};
-  for (const parse of [
-    () => {
-      juristicId = parseJuristicId(typedId);
-    },
-    () => {
-      name = parseBusinessName(typedName);
-    },
-  ])
-    try {
-      parse();
-    } catch (e) {
-      if (!(e instanceof AppError) || !e.fields) throw e;
-      Object.assign(faults, e.fields);
-    }
-  if (Object.keys(faults).length > 0) throw new AppError('invalid_input', 'invalid business', 'error.form', faults);
-  return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', meta.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+  const business = parseAll({ juristicId: () => parseJuristicId(typedId), name: () => parseBusinessName(typedName) });
+  return changeBusinesses(db, actor, meta, 'added', async (trx) => {
     const recorded = await trx
       .selectFrom('case_business')
       .select('juristic_id')
       .where('case_id', '=', meta.id)
       .execute();
-    if (recorded.some((r) => r.juristic_id === juristicId)) return { changed: false };
+    if (recorded.some((r) => r.juristic_id === business.juristicId)) return null;
     if (recorded.length >= MAX_CASE_BUSINESSES) throw invalid('juristicId', 'case.business.error.too_many');
     await trx
       .insertInto('case_business')
-      .values({ case_id: meta.id, juristic_id: juristicId, name, added_by: actor.id })
+      .values({ case_id: meta.id, juristic_id: business.juristicId, name: business.name, added_by: actor.id })
       .execute();
-    await recordCaseEvent(trx, {
-      caseId: meta.id,
-      teamPublicKey: current.team_public_key,
-      actor,
-      kind: 'business_added',
-      reason: name ? `${juristicId} ${name}` : juristicId,
-      forReporter: false,
-    });
-    await recordAudit(trx, {
-      actorUserId: actor.id,
-      action: 'case_business_added',
-      caseId: meta.id,
-      caseReference: meta.reference,
-      detail: { juristic: juristicId },
-    });
-    return { changed: true };
+    return business;
   });
 }
 
@@ -136,35 +142,13 @@ export async function removeCaseBusiness({
 }): Promise<BusinessChange> {
   const meta = await teamCase(db, actor, reference, 'case_business_removed');
   const juristicId = parseJuristicId(typedId);
-  return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', meta.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+  return changeBusinesses(db, actor, meta, 'removed', async (trx) => {
     const gone = await trx
       .deleteFrom('case_business')
       .where('case_id', '=', meta.id)
       .where('juristic_id', '=', juristicId)
       .returning('name')
       .executeTakeFirst();
-    if (!gone) return { changed: false };
-    await recordCaseEvent(trx, {
-      caseId: meta.id,
-      teamPublicKey: current.team_public_key,
-      actor,
-      kind: 'business_removed',
-      reason: gone.name ? `${juristicId} ${gone.name}` : juristicId,
-      forReporter: false,
-    });
-    await recordAudit(trx, {
-      actorUserId: actor.id,
-      action: 'case_business_removed',
-      caseId: meta.id,
-      caseReference: meta.reference,
-      detail: { juristic: juristicId },
-    });
-    return { changed: true };
+    return gone ? { juristicId, name: gone.name ?? '' } : null;
   });
 }

@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { recordAudit, type AuditAction } from '../audit/record-audit.ts';
 import type { Db } from '../db/connection.ts';
-import { AppError } from '../errors.ts';
+import { AppError, parseAll } from '../errors.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
 import { drawTests } from './draw.ts';
 import { MAX_LESSON_CHARS } from './markdown.ts';
@@ -35,22 +35,6 @@ export function whole(raw: unknown, field: string, min: number, max: number): nu
   const v = typeof raw === 'string' && /^\d{1,7}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
   if (!(v >= min && v <= max)) throw invalid(field);
   return v;
-}
-
-/** Runs every parser, so that one refusal names every field at fault (not only the first). */
-export function parseAll<T extends Record<string, () => unknown>>(parsers: T): { [K in keyof T]: ReturnType<T[K]> } {
-  const out: Record<string, unknown> = {};
-  const faults: Record<string, string> = {};
-  for (const [k, parse] of Object.entries(parsers)) {
-    try {
-      out[k] = parse();
-    } catch (e) {
-      if (!(e instanceof AppError) || e.code !== 'invalid_input') throw e;
-      Object.assign(faults, e.fields);
-    }
-  }
-  if (Object.keys(faults).length > 0) throw new AppError('invalid_input', 'invalid fields', 'error.form', faults);
-  return out as { [K in keyof T]: ReturnType<T[K]> };
 }
 
 export async function audit(db: Db, actor: StaffActor, action: AuditAction, detail: Record<string, unknown>) {
