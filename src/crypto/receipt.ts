@@ -1,6 +1,7 @@
 // The reporter's receipt: 16 decimal digits (53 bits) from the CSPRNG, shown once.
 import { randomInt } from 'node:crypto';
 import { argon2id, subkey, type KdfParams } from './kdf.ts';
+import { asciiDigits } from '../i18n/digits.ts';
 
 export const RECEIPT_DIGITS = 16;
 
@@ -17,7 +18,7 @@ export function formatReceipt(receipt: string): string {
 
 /** Accepts what a person types (spaces, dashes, Thai digits); returns 16 ASCII digits or null. */
 export function normalizeReceipt(input: string): string | null {
-  const ascii = input.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/[\s-]/g, '');
+  const ascii = asciiDigits(input).replace(/[\s-]/g, '');
   return new RegExp(`^\\d{${RECEIPT_DIGITS}}$`).test(ascii) ? ascii : null;
 }
 

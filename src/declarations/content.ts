@@ -4,6 +4,7 @@
 import { AppError } from '../errors.ts';
 import { parseFormDate } from '../i18n/form-date.ts';
 import { isThaiId13, normaliseId } from './juristic.ts';
+import { asciiDigits } from '../i18n/digits.ts';
 
 export const ASSET_KINDS = ['land', 'building', 'vehicle', 'deposit', 'investment', 'other'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
@@ -35,10 +36,7 @@ export type DeclarationContent = {
 
 /** A typed amount of baht: digits with optional thousands commas and up to 2 decimals; '' is null. */
 export function parseBaht(typed: string): number | null | 'invalid' {
-  const v = typed
-    .trim()
-    .replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50))
-    .replace(/,/g, '');
+  const v = asciiDigits(typed.trim()).replace(/,/g, '');
   if (v === '') return null;
   if (!/^\d{1,12}(\.\d{1,2})?$/.test(v)) return 'invalid';
   const n = Number(v);

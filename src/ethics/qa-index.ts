@@ -14,6 +14,7 @@
 // the knowledge base never uses counts as the rarest word (idf with n = 0). A question about
 // passports shares few rare words with an ethics code, whatever its length; below the threshold
 // (calibrated on the evaluation set: qa-evaluate.ts) the service says it does not know.
+import { asciiDigits } from '../i18n/digits.ts';
 
 const SEGMENTER = new Intl.Segmenter('th', { granularity: 'word' });
 
@@ -35,11 +36,7 @@ const STOP = new Set(
 
 /** Thai digits as ASCII; thousands separators dropped, so "๓,๐๐๐" and "3000" are one word. */
 function normalise(text: string): string {
-  return text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50))
-    .replace(/(\d),(?=\d{3})/g, '$1');
+  return asciiDigits(text.normalize('NFC').toLowerCase()).replace(/(\d),(?=\d{3})/g, '$1');
 }
 
 /** The words of a text as the index counts them: word-like segments, normalised, stop words left out. */

@@ -15,6 +15,7 @@ import { AppError } from '../../errors.ts';
 import type { Lang } from '../../i18n/messages.ts';
 import type { StaffActor } from '../../staff/session.ts';
 import { openForChannel, sealForChannel, type ChannelKeys } from './channel-key.ts';
+import { asciiDigits } from '../../i18n/digits.ts';
 
 /** Digits of a link code: 10^10 codes, against a handful alive at any time and the limits below. */
 export const LINK_CODE_DIGITS = 10;
@@ -37,7 +38,7 @@ export function newLinkCode(): string {
 
 /** Digits only from what was typed (Thai digits, spaces and dashes allowed); null when it cannot be a code. */
 export function normalizeLinkCode(typed: string): string | null {
-  const digits = typed.replace(/[๐-๙]/g, (d) => String(d.charCodeAt(0) - 0x0e50)).replace(/[\s-]/g, '');
+  const digits = asciiDigits(typed).replace(/[\s-]/g, '');
   return /^\d+$/.test(digits) && digits.length === LINK_CODE_DIGITS ? digits : null;
 }
 
