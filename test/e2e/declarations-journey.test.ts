@@ -20,7 +20,7 @@ import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContex
 import { checkErrorSummary, refusedForm } from '../support/error-summary.ts';
 import { api } from '../support/http.ts';
 import { seedContract } from '../support/declarations.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, staffPages } from '../support/journey.ts';
+import { addAgencyByCli, addStaffByCli, clickAndLoad, closeJourney, pathOf, staffPages } from '../support/journey.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
 const PASSWORD = 'a long staff passphrase for the declarations journey';
@@ -50,13 +50,7 @@ describe('a declaration filed on a phone without JavaScript, reviewed on a deskt
   before(async () => {
     fixture = await serverFixture();
     const env = cliEnvOf(fixture);
-    assert.match(
-      await runCli(
-        ['agency', 'add', '--code', 'TOWN', '--name-th', 'เทศบาลเมืองตัวอย่าง', '--name-en', 'Example Town'],
-        env,
-      ),
-      /agency TOWN added/,
-    );
+    await addAgencyByCli(env, 'TOWN', 'เทศบาลเมืองตัวอย่าง', 'Example Town');
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     db = connect(fixture.database.url, 2);
     await seedContract(db, {

@@ -13,11 +13,11 @@ import type { Browser, Page } from 'playwright-core';
 import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
 import {
+  addAgencyByCli,
   addStaffByCli,
   clickAndLoad,
   closeJourney,
   pathOf,
-  runCli,
   signInFirstTime,
   staffPages,
 } from '../support/journey.ts';
@@ -50,13 +50,7 @@ describe('an ethics question from the phone to the officer and back, without Jav
   before(async () => {
     fixture = await serverFixture();
     const env = cliEnvOf(fixture);
-    assert.match(
-      await runCli(
-        ['agency', 'add', '--code', 'TOWN', '--name-th', 'เทศบาลเมืองตัวอย่าง', '--name-en', 'Example Town'],
-        env,
-      ),
-      /agency TOWN added/,
-    );
+    await addAgencyByCli(env, 'TOWN', 'เทศบาลเมืองตัวอย่าง', 'Example Town');
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     browser = await launchBrowser();

@@ -12,7 +12,14 @@ import { addLesson, addBank, addItem, publishCourse, saveCourse, setBlueprintRow
 import type { StaffActor } from '../../src/staff/session.ts';
 import { watchAxe } from '../support/axe.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, pathOf, runCli, signInFirstTime } from '../support/journey.ts';
+import {
+  addAgencyByCli,
+  addStaffByCli,
+  clickAndLoad,
+  closeJourney,
+  pathOf,
+  signInFirstTime,
+} from '../support/journey.ts';
 import {
   lineUserId,
   signBody,
@@ -60,13 +67,7 @@ describe('a staff member links LINE on a phone and takes the lesson of the day t
   before(async () => {
     fixture = await serverFixture();
     const env = cliEnvOf(fixture);
-    assert.match(
-      await runCli(
-        ['agency', 'add', '--code', 'TOWN', '--name-th', 'เทศบาลเมืองตัวอย่าง', '--name-en', 'Example Town'],
-        env,
-      ),
-      /agency TOWN added/,
-    );
+    await addAgencyByCli(env, 'TOWN', 'เทศบาลเมืองตัวอย่าง', 'Example Town');
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     // The course is written in the domain (the ethics journey writes one in the browser).
     const db = fixture.database.db;

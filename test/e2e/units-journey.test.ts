@@ -19,7 +19,7 @@ import { fileTip } from '../support/file-tip.ts';
 import type { Submitted } from '../../src/intake/submit-report.ts';
 import { foreignRequests, launchBrowser, openContext, PHONE, type RecordedContext } from '../support/browser.ts';
 import { checkErrorSummary } from '../support/error-summary.ts';
-import { addStaffByCli, clickAndLoad, closeJourney, runCli, staffPages } from '../support/journey.ts';
+import { addAgencyByCli, addStaffByCli, clickAndLoad, closeJourney, staffPages } from '../support/journey.ts';
 import { seedCases } from '../support/risk.ts';
 import { cliEnvOf, serverFixture, startServerProcess, type ServerProcess } from '../support/server.ts';
 
@@ -45,13 +45,7 @@ describe('units from the administrator to the risk signals, in a browser without
   before(async () => {
     fixture = await serverFixture();
     const env = cliEnvOf(fixture);
-    assert.match(
-      await runCli(
-        ['agency', 'add', '--code', 'TOWN', '--name-th', 'เทศบาลเมืองตัวอย่าง', '--name-en', 'Example Town'],
-        env,
-      ),
-      /agency TOWN added/,
-    );
+    await addAgencyByCli(env, 'TOWN', 'เทศบาลเมืองตัวอย่าง', 'Example Town');
     await addStaffByCli(env, Object.values(STAFF), PASSWORD);
     server = await startServerProcess({ databaseUrl: fixture.database.url, dataDir: fixture.dataDir });
     db = connect(fixture.database.url, 2);

@@ -88,6 +88,14 @@ export async function signInFirstTime(
   return secret;
 }
 
+/** Adds an agency with `agency add` and checks the CLI says so. */
+export async function addAgencyByCli(env: Record<string, string>, code: string, nameTh: string, nameEn: string) {
+  assert.match(
+    await runCli(['agency', 'add', '--code', code, '--name-th', nameTh, '--name-en', nameEn], env),
+    new RegExp(`agency ${code} added`),
+  );
+}
+
 /** Adds each person with `user add` (password on standard input) and checks the CLI says so. */
 export async function addStaffByCli(
   env: Record<string, string>,
