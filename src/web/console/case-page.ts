@@ -74,12 +74,12 @@ function fieldLabels(f: Form, form: string | undefined): Record<string, string> 
 function jumpsOf(page: CasePage) {
   const team = page.view !== null;
   return [
-    { id: 'unit', key: 'units.case.title', on: page.canSetUnit || page.unit !== null },
     { id: 'move', key: 'console.move', on: page.transitions.length > 0 },
     { id: 'reply', key: 'staff.reply', on: team },
     { id: 'notes', key: 'console.notes', on: team },
     { id: 'witnesses', key: 'witness.staff.title', on: team },
     { id: 'team', key: 'console.team', on: true },
+    { id: 'unit', key: 'units.case.title', on: page.canSetUnit || page.unit !== null },
     { id: 'businesses', key: 'case.business.title', on: true },
     { id: 'retention', key: 'retention.case.title', on: true },
     { id: 'refer', key: 'referral.title', on: page.isSupervisor && page.meta.status !== 'closed' },
