@@ -16,7 +16,7 @@ import type { LineDeps } from '../src/channels/line/deps.ts';
 import { pushLessons } from '../src/channels/line/lesson-push.ts';
 import { startLineWorker, type LineWorker } from '../src/channels/line/worker.ts';
 import { addBank, addItem, addLesson, publishCourse, saveCourse, setBlueprintRow } from '../src/ethics/courses.ts';
-import { practiceItem } from '../src/ethics/daily.ts';
+import { markPractice, practiceItem } from '../src/ethics/daily.ts';
 import { loadSample } from '../src/ethics/knowledge.ts';
 import { lessonText } from '../src/ethics/markdown.ts';
 import { askQuestion } from '../src/ethics/qa-search.ts';
@@ -283,6 +283,87 @@ describe('staff on LINE: link, lesson of the day, ethics questions', () => {
     const next = await say(staffLine, 'lesson');
     assert.match(next[0], /Lesson 2 reporting/);
     assert.match(next[0], /Tell your superior/);
+  });
+
+  it('takes a multiple-choice practice question: options chosen and unchosen, then sent and marked together', async () => {
+    const bank = await t.db.selectFrom('ethics_bank').select('id').executeTakeFirstOrThrow();
+    const itemId = await addItem(t.db, officer, bank.id, {
+      kind: 'multiple',
+      stemTh: 'ข้อใดเป็นผลประโยชน์ทับซ้อน',
+      stemEn: 'Which are conflicts of interest?',
+      optionsTh: 'จ้างบริษัทของญาติ\nรับเงินเดือน\nอนุมัติงานให้ตนเอง',
+      optionsEn: "Hiring a relative's company\nDrawing a salary\nApproving one's own work",
+      feedbackTh: 'ใช่ ญาติได้ประโยชน์\nไม่ใช่\nใช่',
+      feedbackEn: 'Yes\nNo\nYes',
+      correct: '1,3',
+    });
+    /** Asks for the lesson until the practice question drawn is the multiple-choice item (3 items in the pool). */
+    const offer = async () => {
+      for (let i = 0; i < 40; i++) {
+        const d = await replyTo(textEvent(staffLine, 'บทเรียนวันนี้'));
+        const last = d.messages[d.messages.length - 1];
+        if (quickOf(last).some((a) => a.data === `s=pick&i=${itemId}&o=0`)) return last;
+      }
+      throw new Error('the multiple-choice item was never drawn');
+    };
+    const pick = async (o: string, id = itemId) => {
+      const d = await replyTo(postbackEvent(staffLine, `s=pick&i=${id}&o=${o}`));
+      return { text: textsOf(d)[0], buttons: quickOf(d.messages[0]) };
+    };
+    const first = await offer();
+    assert.match(String(first.text), /ข้อใดเป็นผลประโยชน์ทับซ้อน/);
+    assert.match(String(first.text), /มากกว่าหนึ่งข้อ/);
+    assert.deepEqual(
+      quickOf(first).map((a) => a.label.slice(0, 4)),
+      ['☐ 1.', '☐ 2.', '☐ 3.'],
+      'no "send" before an option is chosen',
+    );
+    // forged picks: an option that does not exist, another item (a test item's id), no option
+    const testItem = await t.db.selectFrom('ethics_test_item').select('item_id').executeTakeFirstOrThrow();
+    for (const [o, id] of [
+      ['9', itemId],
+      ['0', testItem.item_id],
+      ['x', itemId],
+    ] as const)
+      assert.match((await pick(o, id)).text, /ตอบไปแล้ว|ไม่ใช่คำถามล่าสุด/);
+    assert.match((await pick('0')).text, /เลือกไว้: ข้อ 1 /);
+    assert.match((await pick('1')).text, /เลือกไว้: ข้อ 1, 2 /);
+    const undone = await pick('1');
+    assert.match(undone.text, /เลือกไว้: ข้อ 1 /);
+    assert.deepEqual(
+      undone.buttons.map((a) => a.label.slice(0, 4)),
+      ['☑ 1.', '☐ 2.', '☐ 3.', 'ส่งค'],
+    );
+    // one of the two right options: part marks, and the right answer shown
+    const partly = textsOf(await replyTo(postbackEvent(staffLine, `s=ans&i=${itemId}&m=1`)))[0];
+    assert.match(partly, /^ถูกบางส่วน\nใช่ ญาติได้ประโยชน์\nคำตอบที่ถูก: จ้างบริษัทของญาติ, อนุมัติงานให้ตนเอง/);
+    assert.match(textsOf(await replyTo(postbackEvent(staffLine, `s=ans&i=${itemId}&m=1`)))[0], /ตอบไปแล้ว/);
+
+    await offer();
+    await pick('0');
+    await pick('2');
+    const right = textsOf(await replyTo(postbackEvent(staffLine, `s=ans&i=${itemId}&m=1`)))[0];
+    assert.match(right, /^ถูกต้อง\nใช่ ญาติได้ประโยชน์\nใช่$/);
+
+    await offer();
+    await pick('1');
+    await pick('0');
+    assert.match(textsOf(await replyTo(postbackEvent(staffLine, `s=ans&i=${itemId}&m=1`)))[0], /^ยังไม่ถูก/);
+    // sent with nothing chosen (a forged postback): not marked
+    await offer();
+    assert.match(textsOf(await replyTo(postbackEvent(staffLine, `s=ans&i=${itemId}&m=1`)))[0], /ตอบไปแล้ว/);
+
+    // marked as a test marks it; several options for a one-answer item are refused
+    const pool = await t.db
+      .selectFrom('ethics_item')
+      .select('id')
+      .where('kind', '=', 'single')
+      .where('id', 'not in', (eb) => eb.selectFrom('ethics_test_item').select('item_id'))
+      .executeTakeFirstOrThrow();
+    await assert.rejects(markPractice(t.db, learner, pool.id, [0, 1]), code('not_found'));
+    await assert.rejects(markPractice(t.db, learner, itemId, []), code('not_found'));
+    await assert.rejects(markPractice(t.db, other, itemId, [0]), code('not_found'), 'not of another agency');
+    assert.equal((await markPractice(t.db, learner, itemId, [0, 2, 2])).isCorrect, true);
   });
 
   it('never draws a test item as a practice question', async () => {

@@ -104,19 +104,18 @@ export async function firstCourse(db: Db, learner: Learner): Promise<number | nu
 
 export type PracticeItem = {
   id: number;
-  kind: 'single' | 'truefalse';
+  kind: 'single' | 'multiple' | 'truefalse';
   stemTh: string;
   stemEn: string;
   options: { th: string; en: string }[];
 };
 
-/** Items a practice question may be: one choice, of a bank of the learner's agency, in no test. */
+/** Items a practice question may be: of a bank of the learner's agency, in no test. */
 function practicePool(db: Db, agencyId: number) {
   return db
     .selectFrom('ethics_item as i')
     .innerJoin('ethics_bank as b', 'b.id', 'i.bank_id')
     .where('b.agency_id', '=', agencyId)
-    .where('i.kind', 'in', ['single', 'truefalse'])
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('ethics_test_item as t').select('t.item_id').whereRef('t.item_id', '=', 'i.id'))),
     );
@@ -146,47 +145,79 @@ export async function practiceItem(
     )
     .orderBy('i.id')
     .execute();
-  if (rows.length === 0) return null;
-  const r = rows[random(rows.length)];
-  return {
-    id: r.id,
-    kind: r.kind as PracticeItem['kind'],
-    stemTh: r.stem_th,
-    stemEn: r.stem_en,
-    options: r.options.map((o) => ({ th: o.th, en: o.en })),
-  };
+  return rows.length === 0 ? null : practiceOf(rows[random(rows.length)]);
+}
+
+type ItemRow = { id: number; kind: string; stem_th: string; stem_en: string; options: { th: string; en: string }[] };
+const practiceOf = (r: ItemRow): PracticeItem => ({
+  id: r.id,
+  kind: r.kind as PracticeItem['kind'],
+  stemTh: r.stem_th,
+  stemEn: r.stem_en,
+  options: r.options.map((o) => ({ th: o.th, en: o.en })),
+});
+
+/** A practice item by id (to show again while several options are being chosen); null when it may not be practised. */
+export async function practiceById(db: Db, learner: Learner, itemId: number): Promise<PracticeItem | null> {
+  if (learner.agencyId === null || !Number.isSafeInteger(itemId) || itemId <= 0) return null;
+  const r = await practicePool(db, learner.agencyId)
+    .select(['i.id', 'i.kind', 'i.stem_th', 'i.stem_en', 'i.options'])
+    .where('i.id', '=', itemId)
+    .executeTakeFirst();
+  return r ? practiceOf(r) : null;
 }
 
 export type PracticeMark = {
   isCorrect: boolean;
-  /** The chosen option's feedback, and the correct options' texts, in both languages. */
+  /** The item's mark from 0 to 1 (a multiple-choice item earns part marks, as in a test). */
+  mark: number;
+  /** The chosen options' feedback, and the correct options' texts, in both languages. */
   feedbackTh: string;
   feedbackEn: string;
   correct: { th: string; en: string }[];
 };
 
 /**
- * Marks the answer to a practice item. Refused as not found: an item of another agency, an item of
- * a test (its answer would leak), an option that does not exist.
+ * Marks the answer to a practice item: one option, or for a multiple-choice item the options chosen
+ * together (marked as a test marks them, wrong choices taking away). Refused as not found: an item
+ * of another agency, an item of a test (its answer would leak), an option that does not exist, no
+ * option, or more than one for an item with one answer.
  */
-export async function markPractice(db: Db, learner: Learner, itemId: number, chosen: number): Promise<PracticeMark> {
+export async function markPractice(
+  db: Db,
+  learner: Learner,
+  itemId: number,
+  chosen: readonly number[],
+): Promise<PracticeMark> {
   const notFound = () => new AppError('not_found', 'no such practice item', 'error.not_found');
   if (learner.agencyId === null || !Number.isSafeInteger(itemId) || itemId <= 0) throw notFound();
   const item = await practicePool(db, learner.agencyId)
     .select(['i.kind', 'i.options'])
     .where('i.id', '=', itemId)
     .executeTakeFirst();
-  if (!item || !Number.isSafeInteger(chosen) || chosen < 0 || chosen >= item.options.length) throw notFound();
-  const option = item.options[chosen];
+  const picked = [...new Set(chosen)].sort((a, b) => a - b);
+  if (
+    !item ||
+    picked.length === 0 ||
+    (item.kind !== 'multiple' && picked.length !== 1) ||
+    picked.some((i) => !Number.isSafeInteger(i) || i < 0 || i >= item.options.length)
+  )
+    throw notFound();
+  const mark = markItem(
+    item.kind,
+    item.options.map((o) => o.correct),
+    picked,
+  );
+  const feedback = (lang: 'feedbackTh' | 'feedbackEn') =>
+    picked
+      .map((i) => item.options[i][lang])
+      .filter(Boolean)
+      .join('\n');
   return {
-    isCorrect:
-      markItem(
-        item.kind,
-        item.options.map((o) => o.correct),
-        [chosen],
-      ) === 1,
-    feedbackTh: option.feedbackTh,
-    feedbackEn: option.feedbackEn,
+    isCorrect: mark === 1,
+    mark,
+    feedbackTh: feedback('feedbackTh'),
+    feedbackEn: feedback('feedbackEn'),
     correct: item.options.filter((o) => o.correct).map((o) => ({ th: o.th, en: o.en })),
   };
 }

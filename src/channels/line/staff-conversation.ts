@@ -8,13 +8,21 @@
 import type { Transaction } from 'kysely';
 import type { webhook } from '@line/bot-sdk';
 import type { Database } from '../../db/schema.ts';
-import { firstCourse, markLessonRead, markPractice, nextLesson, practiceItem } from '../../ethics/daily.ts';
+import {
+  firstCourse,
+  markLessonRead,
+  markPractice,
+  nextLesson,
+  type PracticeItem,
+  practiceById,
+  practiceItem,
+} from '../../ethics/daily.ts';
 import { lessonText } from '../../ethics/markdown.ts';
 import { QA_LIMITS } from '../../ethics/qa-limits.ts';
 import { askQuestion } from '../../ethics/qa-search.ts';
 import { sendQuestion } from '../../ethics/questions.ts';
 import { AppError } from '../../errors.ts';
-import { translator, type T } from '../../i18n/messages.ts';
+import { type Lang, translator, type T } from '../../i18n/messages.ts';
 import type { LineDeps } from './deps.ts';
 import { sealRoute } from './ethics-answer.ts';
 import { languageOf } from './language.ts';
@@ -64,15 +72,57 @@ export async function lessonOfTheDay(trx: Transaction<Database>, deps: LineDeps,
     return messages;
   }
   link.state.practice = item.id;
+  link.state.picked = undefined;
+  messages.push(practiceMessage(t, lang, item, undefined));
+  return messages;
+}
+
+/**
+ * A practice question with its options as buttons. One answer: a button answers. Several: a button
+ * chooses or unchooses its option (☑ / ☐), and "send the answer" marks the options chosen together.
+ */
+function practiceMessage(t: T, lang: Lang, item: PracticeItem, picked: number[] | undefined): Message {
   const options = item.options.map((o) => (lang === 'th' ? o.th : o.en));
   const stem = lang === 'th' ? item.stemTh : item.stemEn;
-  messages.push(
-    text(
-      `${t('line.staff.practice')}\n${stem}\n\n${options.map((o, i) => `${i + 1}. ${o}`).join('\n')}`,
-      options.map((o, i) => postback(`${i + 1}. ${o}`, { s: 'ans', i: String(item.id), o: String(i) }, o)),
+  const list = options.map((o, i) => `${i + 1}. ${o}`).join('\n');
+  const id = String(item.id);
+  if (item.kind !== 'multiple')
+    return text(
+      `${t('line.staff.practice')}\n${stem}\n\n${list}`,
+      options.map((o, i) => postback(`${i + 1}. ${o}`, { s: 'ans', i: id, o: String(i) }, o)),
+    );
+  const chosen = picked ?? [];
+  const status =
+    chosen.length === 0
+      ? t('line.staff.multiple_hint')
+      : t('line.staff.multiple_chosen', { chosen: chosen.map((i) => i + 1).join(', ') });
+  return text(`${t('line.staff.practice')}\n${stem}\n\n${list}\n\n${status}`, [
+    ...options.map((o, i) =>
+      postback(
+        `${chosen.includes(i) ? '☑' : '☐'} ${i + 1}. ${o}`,
+        { s: 'pick', i: id, o: String(i) },
+        `${i + 1}. ${o}`,
+      ),
     ),
-  );
-  return messages;
+    ...(chosen.length > 0 ? [postback(t('line.staff.btn.send_answer'), { s: 'ans', i: id, m: '1' })] : []),
+  ]);
+}
+
+/** Chooses or unchooses an option of the multiple-choice practice question offered, and shows it again. */
+async function onPick(trx: Transaction<Database>, link: StaffLink, data: URLSearchParams): Promise<Message[]> {
+  const lang = link.state.lang;
+  const t = translator(lang);
+  const itemId = Number(data.get('i'));
+  const item =
+    link.state.practice === itemId
+      ? await practiceById(trx, { id: link.userId, agencyId: link.agencyId }, itemId)
+      : null;
+  const option = /^\d{1,2}$/.test(data.get('o') ?? '') ? Number(data.get('o')) : -1;
+  if (!item || item.kind !== 'multiple' || option < 0 || option >= item.options.length)
+    return [text(t('line.staff.practice_stale'), [lessonButton(t)])];
+  const was = link.state.picked ?? [];
+  link.state.picked = (was.includes(option) ? was.filter((i) => i !== option) : [...was, option]).sort((a, b) => a - b);
+  return [practiceMessage(t, lang, item, link.state.picked)];
 }
 
 /** Marks the answer to the practice question offered (and only that one). */
@@ -82,7 +132,12 @@ async function onAnswer(trx: Transaction<Database>, link: StaffLink, data: URLSe
   const itemId = Number(data.get('i'));
   if (!link.state.practice || link.state.practice !== itemId)
     return [text(t('line.staff.practice_stale'), [lessonButton(t)])];
-  const chosen = /^\d{1,2}$/.test(data.get('o') ?? '') ? Number(data.get('o')) : -1;
+  // One option named by the button, or the options chosen so far of a multiple-choice question.
+  const chosen = data.has('o')
+    ? [/^\d{1,2}$/.test(data.get('o') ?? '') ? Number(data.get('o')) : -1]
+    : data.get('m') === '1'
+      ? (link.state.picked ?? [])
+      : [];
   const mark = await markPractice(trx, { id: link.userId, agencyId: link.agencyId }, itemId, chosen).catch(
     (e: unknown) => {
       if (e instanceof AppError && e.code === 'not_found') return null;
@@ -91,10 +146,11 @@ async function onAnswer(trx: Transaction<Database>, link: StaffLink, data: URLSe
   );
   if (!mark) return [text(t('line.staff.practice_stale'), [lessonButton(t)])];
   link.state.practice = undefined;
+  link.state.picked = undefined;
   const feedback = lang === 'th' ? mark.feedbackTh : mark.feedbackEn;
   const correct = mark.correct.map((o) => (lang === 'th' ? o.th : o.en)).join(', ');
   const lines = [
-    t(mark.isCorrect ? 'line.staff.right' : 'line.staff.wrong'),
+    t(mark.isCorrect ? 'line.staff.right' : mark.mark > 0 ? 'line.staff.partly' : 'line.staff.wrong'),
     feedback,
     mark.isCorrect ? '' : t('line.staff.correct_is', { answer: correct }),
   ];
@@ -173,6 +229,7 @@ async function onCommand(
   const action = command.data?.get('s');
   if (LESSON.test(typed) || action === 'lesson') return lessonOfTheDay(trx, deps, link);
   if (action === 'ans' && command.data) return onAnswer(trx, link, command.data);
+  if (action === 'pick' && command.data) return onPick(trx, link, command.data);
   if (action === 'send') return onSend(trx, deps, lineUserId, link, command.data?.get('anon') === '1');
   if (action === 'drop') {
     link.state.pending = undefined;

@@ -175,6 +175,8 @@ export type StaffState = {
   pending?: string;
   /** The practice question offered, the only one an answer is marked for. */
   practice?: number;
+  /** The options chosen so far of a multiple-choice practice question (0-based), before "send the answer". */
+  picked?: number[];
 };
 
 /** A LINE user's staff link, with what the staff conversation keeps; null when not linked or inactive. */
