@@ -48,7 +48,7 @@ export const th: Record<string, string> = {
     'สามตัวชี้วัดและสามข้อคำถามที่ได้คะแนนต่ำสุดของรอบการประเมิน ITA ปีนี้ (หรือปีล่าสุดก่อนหน้า) ตามกฎการเปิดเผย: แบบสำรวจที่ผู้ตอบไม่ถึงเกณฑ์ไม่นำมาแสดง',
   'risk.signal.clusters.title': 'กลุ่มเรื่องที่คล้ายกัน',
   'risk.signal.clusters.how':
-    'ตัดคำภาษาไทย (Intl.Segmenter) จากชื่อหมวดของเรื่อง ซึ่งเป็นข้อมูลกำกับ ไม่ใช่เนื้อหาที่เข้ารหัส หมวดที่มีคำร่วมกันจัดเป็นกลุ่มเดียว แล้วนับเรื่องของกลุ่มในปีนี้รายไตรมาส เนื้อหาเรื่องไม่ถูกถอดรหัส',
+    'ตัดคำภาษาไทยจากชื่อหมวดของเรื่อง ซึ่งเป็นข้อมูลกำกับ ไม่ใช่เนื้อหาที่เข้ารหัส หมวดที่มีคำร่วมกันจัดเป็นกลุ่มเดียว แล้วนับเรื่องของกลุ่มในปีนี้รายไตรมาส เนื้อหาเรื่องไม่ถูกถอดรหัส',
   'risk.signal.row.kind_category': '{kind}: {category}',
   'risk.signal.row.category': '{category}',
   'risk.signal.row.clock.ack': 'เกินกำหนดตอบรับเรื่อง',
@@ -287,7 +287,7 @@ export const en: Record<string, string> = {
     'The three lowest-scoring indicators and questions of this year’s ITA cycle (or the latest before), with the disclosure rule: a survey below its threshold is not shown',
   'risk.signal.clusters.title': 'Clusters of similar reports',
   'risk.signal.clusters.how':
-    'Thai word segmentation (Intl.Segmenter) of the case categories’ names, which are metadata, not sealed content: categories sharing words form one cluster, whose cases are counted this year by quarter. No case content is decrypted.',
+    'Thai word segmentation of the case categories’ names, which are metadata, not sealed content: categories sharing words form one cluster, whose cases are counted this year by quarter. No case content is decrypted.',
   'risk.signal.row.kind_category': '{kind}: {category}',
   'risk.signal.row.category': '{category}',
   'risk.signal.row.clock.ack': 'Acknowledgement overdue',
