@@ -75,6 +75,39 @@ describe('disclosure control', () => {
     assert.deepEqual([...attack(published(values, primaryOnly, constraints))], [['c3', 3]]);
   });
 
+  it('the direct shortcut hides exactly what the attacks alone would (random systems and case-shaped rows)', () => {
+    const rand = seededRandom(29);
+    let shortcutUsed = 0;
+    for (let n = 0; n < 3000; n++) {
+      const { values, constraints } = randomSystem(rand);
+      const direct = suppress(values, constraints);
+      assert.deepEqual(direct, suppress(values, constraints, { direct: false }), `system ${n}`);
+      if (direct.some(Boolean)) shortcutUsed += 1;
+    }
+    // rows as the complaints table has them: a total and seven groups of 3 to 13 cells, some linked to a permit row
+    for (let n = 0; n < 300; n++) {
+      const values: number[] = [];
+      const constraints: Constraint[] = [];
+      const total = values.push(1 + Math.floor(rand() * 80)) - 1;
+      const groups = [3, 4, 13, 10, 4, 4, 4].map((width) => {
+        const parts = Array.from({ length: width }, () => 0);
+        for (let k = 0; k < (values[total] as number); k++) parts[Math.floor(rand() ** 1.5 * width)]++;
+        return parts.map((v) => values.push(v) - 1);
+      });
+      constraints.push(...rowConstraints(total, groups));
+      const kindPermit = (groups[0] as number[])[2] as number;
+      if (rand() < 0.5) {
+        const parts = Array.from({ length: 6 }, () => 0);
+        for (let k = 0; k < (values[kindPermit] as number); k++) parts[Math.floor(rand() * 6)]++;
+        constraints.push(...rowConstraints(kindPermit, [parts.map((v) => values.push(v) - 1)]));
+      }
+      const hidden = suppress(values, constraints);
+      assert.deepEqual(hidden, suppress(values, constraints, { direct: false }), `row ${n}`);
+      assert.equal(attack(published(values, hidden, constraints)).size, 0, `row ${n}`);
+    }
+    assert.ok(shortcutUsed > 500, 'the random systems exercise suppression');
+  });
+
   it('random tables with shared totals: nothing below 5 shown, nothing recovered (1,000 systems)', () => {
     const rand = seededRandom(17);
     let hiddenCells = 0;

@@ -172,50 +172,105 @@ function components(n: number, constraints: Constraint[]): number[][] {
  * smallest published non-zero cell of a constraint the recovered cell is in, preferring cells in
  * fewer constraints (an inner cell before a total shared by many groups).
  */
-export function suppress(values: number[], constraints: Constraint[]): boolean[] {
+export function suppress(values: number[], constraints: Constraint[], { direct = true } = {}): boolean[] {
   const suppressed = values.map((v) => v > 0 && v < THRESHOLD);
   const uses = new Uint16Array(values.length);
   for (const c of constraints) for (const cell of c.cells) uses[cell]++;
   for (const comp of components(values.length, constraints)) {
-    if (!comp.some((k) => constraints[k].cells.some((x) => suppressed[x]))) continue;
-    // The component on its own cells, numbered from 0.
-    const index = new Map<number, number>();
-    const local = comp.map((k) => {
-      const c = constraints[k];
-      return {
-        cells: c.cells.map((x) => {
-          if (!index.has(x)) index.set(x, index.size);
-          return index.get(x) as number;
-        }),
-        coef: c.coef,
-      };
-    });
-    const cells = [...index.keys()];
-    const v = cells.map((x) => values[x]);
-    const s = cells.map((x) => suppressed[x]);
-    const u = cells.map((x) => uses[x]);
-    protectComponent(v, s, u, local);
-    cells.forEach((x, i) => {
-      suppressed[x] = s[i];
-    });
+    const cs = comp.map((k) => constraints[k] as Constraint);
+    if (cs.some((c) => c.cells.some((x) => suppressed[x]))) protectComponent(values, suppressed, uses, cs, direct);
   }
   return suppressed;
 }
 
-function protectComponent(values: number[], suppressed: boolean[], uses: number[], local: Constraint[]): void {
+/** What the attacks recover in one component (cells numbered as in the whole system). */
+function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[]): number[] {
+  // The component on its own cells, numbered from 0, so the attacks' work is the component's size.
+  const index = new Map<number, number>();
+  const local = cs.map((c) => ({
+    cells: c.cells.map((x) => {
+      if (!index.has(x)) index.set(x, index.size);
+      return index.get(x) as number;
+    }),
+    coef: c.coef,
+  }));
+  const cells = [...index.keys()];
+  const found = recoverable(
+    cells.map((x) => values[x] as number),
+    cells.map((x) => suppressed[x] as boolean),
+    local,
+  );
+  return found.map((i) => cells[i] as number).sort((a, b) => a - b);
+}
+
+/**
+ * The suppressed cells an attacker recovers, worked out directly when every cell shared by two
+ * constraints is published (as the cases' totals and kind_permit mostly are): the constraints are
+ * then independent, each suppressed cell is in one constraint only, and in a constraint whose k
+ * suppressed cells (each with coefficient 1) sum to a known S, a cell is recovered exactly when it
+ * is alone (k = 1, by subtraction) or when every one of them is 1 (S = k, by the bounds: each is at
+ * least 1). That is what attackBounds and linearlyDetermined find for such a component, at a
+ * fraction of the cost. Null when the shortcut does not apply (a shared or a negative cell
+ * suppressed): the attacks then run.
+ */
+function recoverableDirectly(
+  values: number[],
+  suppressed: boolean[],
+  uses: Uint16Array,
+  cs: Constraint[],
+): number[] | null {
+  const found: number[] = [];
+  for (const c of cs) {
+    let k = 0;
+    let sum = 0;
+    let alone = -1;
+    for (let i = 0; i < c.cells.length; i++) {
+      const x = c.cells[i] as number;
+      if (!suppressed[x]) {
+        sum -= (c.coef[i] as number) * (values[x] as number);
+        continue;
+      }
+      if (uses[x] !== 1 || c.coef[i] !== 1) return null;
+      k += 1;
+      alone = x;
+    }
+    if (k === 1) found.push(alone);
+    else if (k > 1 && sum === k) for (const x of c.cells) if (suppressed[x]) found.push(x);
+  }
+  return found.sort((a, b) => a - b);
+}
+
+/**
+ * Suppresses complements in one component until nothing is recovered. A complement is the
+ * smallest published non-zero cell of a constraint the first recovered cell is in, preferring
+ * cells in fewer constraints; failing that, any published non-zero cell of the component.
+ */
+function protectComponent(
+  values: number[],
+  suppressed: boolean[],
+  uses: Uint16Array,
+  cs: Constraint[],
+  direct: boolean,
+): void {
   for (;;) {
-    const found = recoverable(values, suppressed, local);
+    const found =
+      (direct ? recoverableDirectly(values, suppressed, uses, cs) : null) ?? recoverableIn(values, suppressed, cs);
     if (found.length === 0) return;
-    const x = found[0];
+    const x = found[0] as number;
     let best = -1;
     const better = (y: number) =>
-      best < 0 || uses[y] < uses[best] || (uses[y] === uses[best] && values[y] < values[best]);
-    for (const c of local) {
+      best < 0 ||
+      (uses[y] as number) < (uses[best] as number) ||
+      (uses[y] === uses[best] && (values[y] as number) < (values[best] as number));
+    for (const c of cs) {
       if (!c.cells.includes(x)) continue;
-      for (const y of c.cells) if (!suppressed[y] && values[y] > 0 && better(y)) best = y;
+      for (const y of c.cells) if (!suppressed[y] && (values[y] as number) > 0 && better(y)) best = y;
     }
-    // Nothing left beside it: widen to any published non-zero cell of the component.
-    if (best < 0) for (let y = 0; y < values.length; y++) if (!suppressed[y] && values[y] > 0 && better(y)) best = y;
+    // Nothing left beside it: widen to any published non-zero cell of the component, in the
+    // order the component's cells are first named.
+    if (best < 0)
+      for (const y of new Set(cs.flatMap((c) => c.cells)))
+        if (!suppressed[y] && (values[y] as number) > 0 && better(y)) best = y;
     if (best < 0) return;
     suppressed[best] = true;
   }
