@@ -10,6 +10,7 @@ import {
   CASE_GROUPS,
   caseCounts,
   CLOCK_NAMES,
+  type CaseRow,
   type CountRow,
   PERMIT_COLUMNS,
   permitCounts,
@@ -101,7 +102,7 @@ function countLabel(name: string): Texts {
   };
 }
 
-type AgencyInfo = {
+export type AgencyInfo = {
   code: string;
   name_th: string;
   name_en: string;
@@ -140,70 +141,76 @@ export async function controlledCounts(run: BuildRun): Promise<Controlled> {
       ratingCounts(run.db, run.month),
       agencyInfo(run),
     ]);
-    const values: number[] = [];
-    const constraints: Constraint[] = [];
-    const cell = (v: number) => values.push(v) - 1;
-    const group = (r: CountRow, names: readonly string[], total: number) => {
-      const cells = names.map((n) => cell(Number(r[n])));
-      return { cells, total };
-    };
-    const permitTotal = new Map<string, number>();
-    const caseCells = cases.map((r) => {
-      const total = cell(r.received);
-      const at = new Map<string, number>([['received', total]]);
-      for (const g of CASE_GROUPS) {
-        const { cells } = group(r, g.columns, total);
-        g.columns.forEach((c, i) => {
-          at.set(c, cells[i]);
-        });
-        constraints.push(...rowConstraints(total, [cells]));
-      }
-      permitTotal.set(`${r.agency_id}/${r.month}`, at.get('kind_permit') as number);
-      return at;
-    });
-    const permitCells = permits.map((r) => {
-      const total = permitTotal.get(`${r.agency_id}/${r.month}`) ?? cell(r.received);
-      const { cells } = group(r, PERMIT_COLUMNS, total);
-      constraints.push(...rowConstraints(total, [cells]));
-      return [total, ...cells];
-    });
-    const ratingCells = ratings.map((r) => {
-      const total = cell(r.received);
-      const { cells } = group(r, RATING_COLUMNS, total);
-      constraints.push(...rowConstraints(total, [cells]));
-      return [total, ...cells];
-    });
-    const hidden = suppress(values, constraints);
-    const shown = (i: number): number | null => (hidden[i] ? null : values[i]);
-    const lead = (r: CountRow): Cell[] => {
-      const a = agencies.get(r.agency_id);
-      return [
-        r.month,
-        a?.code ?? '',
-        a?.name_th ?? '',
-        a?.name_en ?? '',
-        a?.agency_type ?? '',
-        a?.ministry ?? '',
-        a?.province ?? '',
-      ];
-    };
-    return {
-      cases: cases.map((r, k) => {
-        const at = caseCells[k];
-        const medians = CLOCK_NAMES.map((c) => {
-          const on = at.get(`${c}_on_time`) as number;
-          const late = at.get(`${c}_late`) as number;
-          const m = r[`median_${c}`] as number | null;
-          return hidden[on] || hidden[late] || values[on] + values[late] < 5 || m === null
-            ? null
-            : Math.round(m * 10) / 10;
-        });
-        return [...lead(r), ...CASE_COUNT_COLUMNS.map((c) => shown(at.get(c) as number)), ...medians];
-      }),
-      permits: permits.map((r, k) => [...lead(r), ...permitCells[k].map(shown)]),
-      ratings: ratings.map((r, k) => [...lead(r), ...ratingCells[k].map(shown)]),
-    };
+    return controlTables(cases, permits, ratings, agencies);
   });
+}
+
+/** The three count tables as published (pure): counted rows in, rows with suppressed cells as null out. */
+export function controlTables(
+  cases: CaseRow[],
+  permits: CountRow[],
+  ratings: CountRow[],
+  agencies: Map<number, AgencyInfo>,
+): Controlled {
+  const values: number[] = [];
+  const constraints: Constraint[] = [];
+  /** Cells for a group of a row's columns, one after another, and the constraint that they sum to `total`; the first one's number. */
+  const addGroup = (r: CountRow, names: readonly string[], total: number): number => {
+    const from = values.length;
+    for (const n of names) values.push(Number(r[n]));
+    constraints.push(...rowConstraints(total, [names.map((_, i) => from + i)]));
+    return from;
+  };
+  // A case row's cells follow one another in CASE_COUNT_COLUMNS' order: received, then each group's columns.
+  const caseFirst = cases.map((r) => {
+    const first = values.push(r.received) - 1;
+    for (const g of CASE_GROUPS) addGroup(r, g.columns, first);
+    return first;
+  });
+  const offset = new Map(CASE_COUNT_COLUMNS.map((c, i) => [c, i]));
+  const caseCell = (k: number, column: string) => (caseFirst[k] as number) + (offset.get(column) as number);
+  // The permits' total is the same cell as the cases' kind_permit (same agency, same month).
+  const permitTotal = new Map(cases.map((r, k) => [`${r.agency_id}/${r.month}`, caseCell(k, 'kind_permit')]));
+  const permitCells = permits.map((r) => {
+    const total = permitTotal.get(`${r.agency_id}/${r.month}`) ?? values.push(r.received) - 1;
+    const from = addGroup(r, PERMIT_COLUMNS, total);
+    return [total, ...PERMIT_COLUMNS.map((_, i) => from + i)];
+  });
+  const ratingCells = ratings.map((r) => {
+    const total = values.push(r.received) - 1;
+    const from = addGroup(r, RATING_COLUMNS, total);
+    return [total, ...RATING_COLUMNS.map((_, i) => from + i)];
+  });
+  const hidden = suppress(values, constraints);
+  const shown = (i: number): number | null => (hidden[i] ? null : (values[i] as number));
+  const lead = (r: CountRow): Cell[] => {
+    const a = agencies.get(r.agency_id);
+    return [
+      r.month,
+      a?.code ?? '',
+      a?.name_th ?? '',
+      a?.name_en ?? '',
+      a?.agency_type ?? '',
+      a?.ministry ?? '',
+      a?.province ?? '',
+    ];
+  };
+  return {
+    cases: cases.map((r, k) => {
+      const first = caseFirst[k] as number;
+      const medians = CLOCK_NAMES.map((c) => {
+        const on = caseCell(k, `${c}_on_time`);
+        const late = caseCell(k, `${c}_late`);
+        const m = r[`median_${c}`] as number | null;
+        return hidden[on] || hidden[late] || (values[on] as number) + (values[late] as number) < 5 || m === null
+          ? null
+          : Math.round(m * 10) / 10;
+      });
+      return [...lead(r), ...CASE_COUNT_COLUMNS.map((_, i) => shown(first + i)), ...medians];
+    }),
+    permits: permits.map((r, k) => [...lead(r), ...(permitCells[k] as number[]).map(shown)]),
+    ratings: ratings.map((r, k) => [...lead(r), ...(ratingCells[k] as number[]).map(shown)]),
+  };
 }
 
 registerDataset({

@@ -204,40 +204,57 @@ function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[]
 }
 
 /**
- * The suppressed cells an attacker recovers, worked out directly when every cell shared by two
- * constraints is published (as the cases' totals and kind_permit mostly are): the constraints are
- * then independent, each suppressed cell is in one constraint only, and in a constraint whose k
- * suppressed cells (each with coefficient 1) sum to a known S, a cell is recovered exactly when it
- * is alone (k = 1, by subtraction) or when every one of them is 1 (S = k, by the bounds: each is at
- * least 1). That is what attackBounds and linearlyDetermined find for such a component, at a
- * fraction of the cost. Null when the shortcut does not apply (a shared or a negative cell
- * suppressed): the attacks then run.
+ * The suppressed cells an attacker recovers in one component, attacked in parts. A published cell
+ * is a constant to the attacker, so only constraints that share a suppressed cell interact: the
+ * bounds move only through suppressed cells, and the constraint matrix restricted to suppressed
+ * cells is block-diagonal by those parts. A part of one constraint whose k suppressed cells (each
+ * with coefficient 1) sum to a known S gives a cell back exactly when it is alone (k = 1, by
+ * subtraction) or when every one of them is 1 (S = k, by the bounds: each is at least 1), which is
+ * what the attacks find there; any other part is attacked (attackBounds, linearlyDetermined). The
+ * result is the attacks' on the whole component, at a fraction of the cost: the complaints rows
+ * mostly share only published cells (their total, kind_permit).
  */
-function recoverableDirectly(
-  values: number[],
-  suppressed: boolean[],
-  uses: Uint16Array,
-  cs: Constraint[],
-): number[] | null {
-  const found: number[] = [];
-  for (const c of cs) {
-    let k = 0;
-    let sum = 0;
-    let alone = -1;
-    for (let i = 0; i < c.cells.length; i++) {
-      const x = c.cells[i] as number;
-      if (!suppressed[x]) {
-        sum -= (c.coef[i] as number) * (values[x] as number);
-        continue;
-      }
-      if (uses[x] !== 1 || c.coef[i] !== 1) return null;
-      k += 1;
-      alone = x;
+function recoverableInParts(values: number[], suppressed: boolean[], uses: Uint16Array, cs: Constraint[]): number[] {
+  const parent = cs.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
+    return i;
+  };
+  const firstOf = new Map<number, number>();
+  cs.forEach((c, k) => {
+    for (const x of c.cells) {
+      if (!suppressed[x] || (uses[x] as number) < 2) continue;
+      const first = firstOf.get(x);
+      if (first === undefined) firstOf.set(x, k);
+      else parent[find(k)] = find(first);
     }
-    if (k === 1) found.push(alone);
-    else if (k > 1 && sum === k) for (const x of c.cells) if (suppressed[x]) found.push(x);
+  });
+  const parts = new Map<number, Constraint[]>();
+  cs.forEach((c, k) => {
+    const root = find(k);
+    const part = parts.get(root);
+    if (part) part.push(c);
+    else parts.set(root, [c]);
+  });
+  const found: number[] = [];
+  for (const part of parts.values()) {
+    const alone = part.length === 1 ? directly(values, suppressed, part[0] as Constraint) : null;
+    found.push(...(alone ?? recoverableIn(values, suppressed, part)));
   }
   return found.sort((a, b) => a - b);
+}
+
+/** What one constraint on its own gives back (above); null when a suppressed cell's coefficient is not 1. */
+function directly(values: number[], suppressed: boolean[], c: Constraint): number[] | null {
+  let k = 0;
+  let sum = 0;
+  for (let i = 0; i < c.cells.length; i++) {
+    const x = c.cells[i] as number;
+    if (!suppressed[x]) sum -= (c.coef[i] as number) * (values[x] as number);
+    else if (c.coef[i] !== 1) return null;
+    else k += 1;
+  }
+  return k === 1 || (k > 1 && sum === k) ? c.cells.filter((x) => suppressed[x]) : [];
 }
 
 /**
@@ -253,8 +270,7 @@ function protectComponent(
   direct: boolean,
 ): void {
   for (;;) {
-    const found =
-      (direct ? recoverableDirectly(values, suppressed, uses, cs) : null) ?? recoverableIn(values, suppressed, cs);
+    const found = direct ? recoverableInParts(values, suppressed, uses, cs) : recoverableIn(values, suppressed, cs);
     if (found.length === 0) return;
     const x = found[0] as number;
     let best = -1;

@@ -118,7 +118,7 @@ async function onPick(trx: Transaction<Database>, link: StaffLink, data: URLSear
       ? await practiceById(trx, { id: link.userId, agencyId: link.agencyId }, itemId)
       : null;
   const option = /^\d{1,2}$/.test(data.get('o') ?? '') ? Number(data.get('o')) : -1;
-  if (!item || item.kind !== 'multiple' || option < 0 || option >= item.options.length)
+  if (item?.kind !== 'multiple' || option < 0 || option >= item.options.length)
     return [text(t('line.staff.practice_stale'), [lessonButton(t)])];
   const was = link.state.picked ?? [];
   link.state.picked = (was.includes(option) ? was.filter((i) => i !== option) : [...was, option]).sort((a, b) => a - b);
