@@ -176,15 +176,25 @@ export function suppress(values: number[], constraints: Constraint[], { direct =
   const suppressed = values.map((v) => v > 0 && v < THRESHOLD);
   const uses = new Uint16Array(values.length);
   for (const c of constraints) for (const cell of c.cells) uses[cell]++;
+  // Without `direct`, every component is attacked whole, every time (the reference the shortcuts are tested against).
+  const memo: Memo | null = direct ? new Map() : null;
   for (const comp of components(values.length, constraints)) {
     const cs = comp.map((k) => constraints[k] as Constraint);
-    if (cs.some((c) => c.cells.some((x) => suppressed[x]))) protectComponent(values, suppressed, uses, cs, direct);
+    if (cs.some((c) => c.cells.some((x) => suppressed[x]))) protectComponent(values, suppressed, uses, cs, memo);
   }
   return suppressed;
 }
 
-/** What the attacks recover in one component (cells numbered as in the whole system). */
-function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[]): number[] {
+/** Attacks already run, by the attacked part's shape, values and suppressed cells (numbered locally). */
+type Memo = Map<string, number[]>;
+const MEMO_MAX = 200_000;
+
+/**
+ * What the attacks recover in one component (cells numbered as in the whole system). With a memo, a
+ * part already attacked with the same shape, values and suppressed cells (frequent among small
+ * counts: many agency-months look alike) is answered from it: the attacks see nothing else.
+ */
+function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[], memo?: Memo): number[] {
   // The component on its own cells, numbered from 0, so the attacks' work is the component's size.
   const index = new Map<number, number>();
   const local = cs.map((c) => ({
@@ -195,11 +205,19 @@ function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[]
     coef: c.coef,
   }));
   const cells = [...index.keys()];
-  const found = recoverable(
-    cells.map((x) => values[x] as number),
-    cells.map((x) => suppressed[x] as boolean),
-    local,
-  );
+  const v = cells.map((x) => values[x] as number);
+  const s = cells.map((x) => suppressed[x] as boolean);
+  const key = memo
+    ? `${local.map((c) => `${c.cells.join(',')}:${c.coef.join(',')}`).join(';')}|${v.map((n, i) => (s[i] ? `s${n}` : n)).join(',')}`
+    : '';
+  let found = memo?.get(key);
+  if (!found) {
+    found = recoverable(v, s, local);
+    if (memo) {
+      if (memo.size >= MEMO_MAX) memo.clear();
+      memo.set(key, found);
+    }
+  }
   return found.map((i) => cells[i] as number).sort((a, b) => a - b);
 }
 
@@ -214,7 +232,13 @@ function recoverableIn(values: number[], suppressed: boolean[], cs: Constraint[]
  * result is the attacks' on the whole component, at a fraction of the cost: the complaints rows
  * mostly share only published cells (their total, kind_permit).
  */
-function recoverableInParts(values: number[], suppressed: boolean[], uses: Uint16Array, cs: Constraint[]): number[] {
+function recoverableInParts(
+  values: number[],
+  suppressed: boolean[],
+  uses: Uint16Array,
+  cs: Constraint[],
+  memo: Memo,
+): number[] {
   const parent = cs.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
@@ -239,7 +263,7 @@ function recoverableInParts(values: number[], suppressed: boolean[], uses: Uint1
   const found: number[] = [];
   for (const part of parts.values()) {
     const alone = part.length === 1 ? directly(values, suppressed, part[0] as Constraint) : null;
-    found.push(...(alone ?? recoverableIn(values, suppressed, part)));
+    found.push(...(alone ?? recoverableIn(values, suppressed, part, memo)));
   }
   return found.sort((a, b) => a - b);
 }
@@ -267,10 +291,10 @@ function protectComponent(
   suppressed: boolean[],
   uses: Uint16Array,
   cs: Constraint[],
-  direct: boolean,
+  memo: Memo | null,
 ): void {
   for (;;) {
-    const found = direct ? recoverableInParts(values, suppressed, uses, cs) : recoverableIn(values, suppressed, cs);
+    const found = memo ? recoverableInParts(values, suppressed, uses, cs, memo) : recoverableIn(values, suppressed, cs);
     if (found.length === 0) return;
     const x = found[0] as number;
     let best = -1;
