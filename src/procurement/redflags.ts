@@ -10,7 +10,8 @@ import { createThaiFlags, finishThaiFlags, foldThaiFlags, type ThaiState } from 
 export type RedFlagRun = { cardinal: CardinalState; thai: ThaiState; releases: number; ignored: number };
 
 export function createRun(settings: CardinalSettings): RedFlagRun {
-  return { cardinal: createCardinal(settings), thai: createThaiFlags(settings), releases: 0, ignored: 0 };
+  const cardinal = createCardinal(settings);
+  return { cardinal, thai: createThaiFlags(settings, cardinal.orgs), releases: 0, ignored: 0 };
 }
 
 /** Folds one release into every indicator; a value Cardinal would skip (no ocid, cancelled, excluded) is ignored. */
