@@ -88,7 +88,7 @@ export function createCardinal(settings: CardinalSettings): CardinalState {
  */
 export type Lowest = { slots: Map<string, number>; ratio: number[]; winner: string[]; other: string[] };
 
-function setLowest(l: Lowest, ocid: string, ratio: number, winner: string, other: string): void {
+export function setLowest(l: Lowest, ocid: string, ratio: number, winner: string, other: string): void {
   l.slots.set(ocid, l.ratio.length);
   l.ratio.push(ratio);
   l.winner.push(winner);

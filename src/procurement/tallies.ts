@@ -70,9 +70,23 @@ export function addSums(s: Sums, member: number, numerator: number, denominator:
   s.den[slot] += denominator;
 }
 
-/** Adds `part` (whose members are numbers of `partNames`) to `into` (numbers of `names`), in part's order. */
-export function mergeSums(into: Sums, names: Names, part: Sums, partNames: Names): void {
+/**
+ * Adds `part` to `into`, in part's order, as if part's additions had followed into's: `to` gives
+ * into's number of each of part's organization numbers (`renumber`). Returns into's slot of each of
+ * part's slots.
+ */
+export function mergeSums(into: Sums, part: Sums, to: number[]): number[] {
+  const slots: number[] = [];
   for (let slot = 0; slot < part.size; slot++) {
-    addSums(into, numberOf(names, partNames.names[part.members[slot]]), part.num[slot], part.den[slot]);
+    const at = slotOf(into, to[part.members[slot]]);
+    into.num[at] += part.num[slot];
+    into.den[at] += part.den[slot];
+    slots.push(at);
   }
+  return slots;
+}
+
+/** `into`'s number of each of `part`'s names, by part's number (given to those into lacks). */
+export function renumber(into: Names, part: Names): number[] {
+  return part.names.map((name) => numberOf(into, name));
 }
