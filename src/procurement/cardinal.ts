@@ -86,9 +86,10 @@ export function createCardinal(settings: CardinalSettings): CardinalState {
  * ratio of the runner-up's bid to the winner's, the winner and the runner-up. A later release of the
  * same ocid takes a new slot and leaves the earlier one unread.
  */
-export type Lowest = { slots: Map<string, number>; ratio: number[]; winner: string[]; other: string[] };
+export type Lowest = { slots: Map<string, number>; ratio: number[]; winner: number[]; other: number[] };
 
-export function setLowest(l: Lowest, ocid: string, ratio: number, winner: string, other: string): void {
+/** `winner` and `other` are organization numbers (`orgs`): a number per release, not a string. */
+export function setLowest(l: Lowest, ocid: string, ratio: number, winner: number, other: number): void {
   l.slots.set(ocid, l.ratio.length);
   l.ratio.push(ratio);
   l.winner.push(winner);
@@ -184,7 +185,7 @@ function foldSecondLowest(st: CardinalState, v: View): void {
     } else if (other === undefined || amount < second) [other, second] = [id, amount];
   }
   if (winner !== undefined && other !== undefined && second >= winning) {
-    setLowest(st.lowest, ocid, (second - winning) / winning, winner, other);
+    setLowest(st.lowest, ocid, (second - winning) / winning, numberOf(st.orgs, winner), numberOf(st.orgs, other));
   }
 }
 
@@ -496,8 +497,8 @@ function finishR024(st: CardinalState): void {
     const ratio = l.ratio[slot];
     if (!(ratio <= lower)) continue;
     setResult(st.results, 'OCID', ocid, 'R024', ratio);
-    setResult(st.results, 'Tenderer', l.winner[slot], 'R024', 0);
-    setResult(st.results, 'Tenderer', l.other[slot], 'R024', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.winner[slot]], 'R024', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.other[slot]], 'R024', 0);
   }
 }
 
@@ -552,7 +553,7 @@ function finishR058(st: CardinalState): void {
     const ratio = l.ratio[slot];
     if (!(ratio >= upper)) continue;
     setResult(st.results, 'OCID', ocid, 'R058', ratio);
-    setResult(st.results, 'Tenderer', l.winner[slot], 'R058', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.winner[slot]], 'R058', 0);
   }
 }
 

@@ -14,7 +14,8 @@ function mergeCardinal(into: CardinalState, part: CardinalState, to: number[]): 
   into.currency ??= part.currency;
   into.otherCurrency += part.otherCurrency;
   const l = part.lowest;
-  for (const [ocid, slot] of l.slots) setLowest(into.lowest, ocid, l.ratio[slot], l.winner[slot], l.other[slot]);
+  for (const [ocid, slot] of l.slots)
+    setLowest(into.lowest, ocid, l.ratio[slot], to[l.winner[slot]], to[l.other[slot]]);
   mergeSums(into.r025, part.r025, to);
   mergeSums(into.r038Buyer, part.r038Buyer, to);
   mergeSums(into.r038Procuring, part.r038Procuring, to);
