@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { random, syntheticRelease, writeReleases } from '../../bench/redflags.ts';
+import { describeReport, redflagsCommand } from '../../src/cli/redflags.ts';
 import { fileChunks, MAX_REPORTED, splitAtLines } from '../../src/procurement/json-lines.ts';
 import { redFlagsOf } from '../../src/procurement/redflags.ts';
-import { firstCurrency, redFlagsOfFile } from '../../src/procurement/redflags-file.ts';
+import { firstCurrency, redFlagsOfFile, SPLIT_ABOVE } from '../../src/procurement/redflags-file.ts';
 import { resultsJson } from '../../src/procurement/results.ts';
 import { CARDINAL_CODES, type CardinalSettings, parseSettings } from '../../src/procurement/settings.ts';
 import { THAI_SECTIONS } from '../../src/procurement/thai-settings.ts';
@@ -19,8 +20,12 @@ import { THAI_SECTIONS } from '../../src/procurement/thai-settings.ts';
 const ALL = [...CARDINAL_CODES, ...THAI_SECTIONS].map((code) => `[${code}]`).join('\n');
 
 let dir = '';
+/** 26,000 synthetic releases: just over SPLIT_ABOVE, so the CLI reads them in threads. */
+let synthetic = '';
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sujarit-redflags-parallel-'));
+  synthetic = path.join(dir, 'synthetic.jsonl');
+  writeReleases(synthetic, 26_000);
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -96,13 +101,20 @@ async function written(name: string, text: string): Promise<string> {
 }
 
 describe('redFlagsOfFile', () => {
-  it('gives what one thread gives on 20,000 synthetic releases, with 1 to 4 threads', async () => {
-    const file = path.join(dir, 'synthetic.jsonl');
-    writeReleases(file, 20_000);
-    assert.equal(await rangesOf(file, 4), 4);
-    const want = await sameAsSequential(file, parseSettings(ALL));
-    assert.equal(want.releases, 20_000);
+  it('gives what one thread gives on 26,000 synthetic releases, with 1 to 4 threads', async () => {
+    assert.equal(await rangesOf(synthetic, 4), 4);
+    const want = await sameAsSequential(synthetic, parseSettings(ALL));
+    assert.equal(want.releases, 26_000);
     assert.ok(want.results.groups.get('OCID')!.size > 1000);
+  });
+
+  it('is what `redflags --input FILE` prints for a file over SPLIT_ABOVE', async () => {
+    assert.ok((await stat(synthetic)).size > SPLIT_ABOVE);
+    const ini = await written('all.ini', ALL);
+    const want = await redFlagsOf(fileChunks(synthetic), parseSettings(ALL));
+    const got = await redflagsCommand(['--input', synthetic, '--settings', ini]);
+    assert.equal(got.stdout, resultsJson(want.results));
+    assert.equal(got.stderr, describeReport(want));
   });
 
   it('cuts badly made files at their lines: invalid, blank, CRLF, packages, a long line, a repeated ocid', async () => {
