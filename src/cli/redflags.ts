@@ -1,7 +1,8 @@
 // `redflags`: Cardinal's red-flag indicators (and the Thai flags) over an OCDS JSON lines file, or an
 // e-GP open-data CSV, without a database. Standard output is what `ocdscardinal indicators` prints
 // for the same input and settings; what was skipped (line numbers, other currencies) goes to
-// standard error.
+// standard error. A JSON lines file over 32 MiB is read in worker threads (redflags-file.ts), with
+// the same output.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Readable } from 'node:stream';
