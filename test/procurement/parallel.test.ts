@@ -63,6 +63,25 @@ const soleTenderer = (line: string) =>
     .replace(/"numberOfTenderers":\d+/, '"numberOfTenderers":1')
     .replace(/"procurementMethod":"\w+"/, '"procurementMethod":"open"');
 
+/**
+ * One buyer's purchase from one supplier, all through the file: just under 100,000 baht within 20
+ * days (TH_SPLITTING), always the same supplier (TH_CONCENTRATION), a new classification each time
+ * (R048, once the supplier has 20 processes). The flags that need releases of several ranges.
+ */
+function concentrated(line: string, i: number): string {
+  const r = JSON.parse(line);
+  if (r.awards.length === 0) return line;
+  const winner = r.awards[0].suppliers[0].id;
+  for (const bid of r.bids.details) for (const t of bid.tenderers) if (t.id === winner) t.id = 'S-CONC';
+  r.awards[0].suppliers[0].id = 'S-CONC';
+  r.buyer.id = 'B-CONC';
+  r.tender.procuringEntity.id = 'B-CONC';
+  r.awards[0].value.amount = r.contracts[0].value.amount = 95_000 + i;
+  r.contracts[0].dateSigned = new Date(Date.UTC(2023, 5, 1 + (i % 20))).toISOString();
+  r.awards[0].items[0].classification.id = `${10 + Math.floor(i / 60)}000000`;
+  return JSON.stringify(r);
+}
+
 type Edges = { first?: string; lateCurrency?: boolean; longLine?: number };
 
 /**
@@ -79,6 +98,7 @@ function edgeFile(n: number, { first = 'THB', lateCurrency = false, longLine = 0
     if (i === 0) line = line.replaceAll('"THB"', `"${first}"`);
     if (i % 50 === 3) line = line.replaceAll('"THB"', '"USD"');
     if (lateCurrency && i < n * 0.6) line = line.replace(/,"currency":"[A-Z]{3}"/g, '');
+    if (i % 60 === 30) line = concentrated(line, i);
     if (i === 2 || i === n - 3) line = soleTenderer(line.replace(/"ocid":"ocds-bench-\d+"/, '"ocid":"ocds-bench-2"'));
     if (i % 17 === 5) lines.push('{"ocid": "broken", "bids": ');
     if (i % 101 === 7) lines.push('', '   ', '\t');
@@ -133,6 +153,11 @@ describe('redFlagsOfFile', () => {
     const ocids = [...want.results.groups.get('OCID')!.keys()];
     assert.ok(ocids.indexOf('ocds-bench-2') < 5);
     assert.equal(want.results.groups.get('OCID')!.get('ocds-bench-2')!.R018, 1);
+    // Flags made of releases from every range.
+    assert.equal(want.results.groups.get('Buyer')!.get('B-CONC')!.TH_CONCENTRATION, 1);
+    assert.ok(want.results.groups.get('Tenderer')!.get('S-CONC')!.R048! >= 40);
+    const splitting = [...want.results.groups.get('OCID')!.values()].filter((r) => r.TH_SPLITTING !== undefined);
+    assert.ok(splitting.length >= 40);
   });
 
   it('refuses an over-long line in a range as one thread does, with its line number in the file', async () => {
