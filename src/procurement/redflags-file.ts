@@ -118,7 +118,7 @@ function foldRanges(tasks: RangeTask[]): Promise<{ run: RedFlagRun; report: Line
       }
       if (next === tasks.length && merged) resolve(merged);
     };
-    for (const [i, task] of tasks.entries()) {
+    const start = (task: RangeTask, i: number) => {
       const t = new Worker(new URL('./redflags-worker.ts', import.meta.url), { workerData: task });
       threads.push(t);
       t.on('message', (m: RangeDone) => arrived(i, m));
@@ -126,6 +126,11 @@ function foldRanges(tasks: RangeTask[]): Promise<{ run: RedFlagRun; report: Line
       t.on('exit', (code) => {
         if (!received[i]) fail(new Error(`red-flag worker exited (${code}) before its range was read`));
       });
+    };
+    try {
+      tasks.forEach(start);
+    } catch (e) {
+      fail(e as Error); // the threads started already are stopped
     }
   });
 }

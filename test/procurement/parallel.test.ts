@@ -198,8 +198,10 @@ describe('redFlagsOfFile', () => {
     await sameAsSequential(one, parseSettings(ALL), { workers: [4] });
   });
 
-  it('fails as one thread fails on a missing file', async () => {
+  it('fails as one thread fails on a missing file and on a folder', async () => {
     await assert.rejects(redFlagsOfFile(path.join(dir, 'missing.jsonl'), parseSettings(ALL)), { code: 'ENOENT' });
+    await assert.rejects(redFlagsOf(fileChunks(dir), parseSettings(ALL)), { code: 'EISDIR' });
+    await assert.rejects(redFlagsOfFile(dir, parseSettings(ALL), { splitAbove: 0, workers: 2 }), { code: 'EISDIR' });
   });
 });
 
