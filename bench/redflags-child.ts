@@ -2,10 +2,11 @@
 // and writes to fd 3, as JSON, the time the work took (after the imports), its CPU time and the
 // process's peak resident memory.
 //   node bench/redflags-child.ts parse FILE    only reading the lines and JSON-parsing each one
-//   node bench/redflags-child.ts flags FILE    every Cardinal indicator and Thai flag, output as JSON
+//   node bench/redflags-child.ts flags FILE    every Cardinal indicator and Thai flag, output as JSON, as
+//                                              the CLI computes them (redFlagsOfFile: worker threads)
 import { writeSync } from 'node:fs';
 import { fileChunks, readJsonLines } from '../src/procurement/json-lines.ts';
-import { redFlagsOf } from '../src/procurement/redflags.ts';
+import { redFlagsOfFile } from '../src/procurement/redflags-file.ts';
 import { resultsJson } from '../src/procurement/results.ts';
 import { parseSettings } from '../src/procurement/settings.ts';
 
@@ -50,7 +51,7 @@ if (mode === 'parse') {
   });
   lines = report.lines + (n & 0);
 } else if (mode === 'flags') {
-  const outcome = await redFlagsOf(fileChunks(file), parseSettings(ALL_SETTINGS));
+  const outcome = await redFlagsOfFile(file, parseSettings(ALL_SETTINGS));
   lines = outcome.report.lines;
   flagged = outcome.results.groups.get('OCID')?.size ?? 0;
   resultsJson(outcome.results);

@@ -20,7 +20,7 @@ const RSS_GOAL_MiB = 1024;
 const MiB = 1024 * 1024;
 
 /** A fixed-seed generator (mulberry32): the same file on every run. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

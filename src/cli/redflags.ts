@@ -1,13 +1,15 @@
 // `redflags`: Cardinal's red-flag indicators (and the Thai flags) over an OCDS JSON lines file, or an
 // e-GP open-data CSV, without a database. Standard output is what `ocdscardinal indicators` prints
 // for the same input and settings; what was skipped (line numbers, other currencies) goes to
-// standard error.
+// standard error. A JSON lines file over 32 MiB is read in worker threads (redflags-file.ts), with
+// the same output.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Readable } from 'node:stream';
 import { readEgpCsv } from '../procurement/egp-csv.ts';
 import { fileChunks, type LineReport } from '../procurement/json-lines.ts';
-import { createRun, finishRun, foldRun, type RedFlagOutcome, redFlagsOf } from '../procurement/redflags.ts';
+import { createRun, foldRun, outcomeOf, type RedFlagOutcome, redFlagsOf } from '../procurement/redflags.ts';
+import { redFlagsOfFile } from '../procurement/redflags-file.ts';
 import { resultsJson } from '../procurement/results.ts';
 import { EMPTY_SETTINGS, MAX_SETTINGS_FILE, parseSettings } from '../procurement/settings.ts';
 import { invalidInput } from '../procurement/invalid.ts';
@@ -47,16 +49,9 @@ export async function redflagsCommand(args: string[]): Promise<RedFlagsCommand> 
   let outcome: RedFlagOutcome;
   if (values.input.toLowerCase().endsWith('.csv')) {
     const run = createRun(settings);
-    const report = await readEgpCsv(input(values.input), (release) => foldRun(run, release));
-    outcome = {
-      results: finishRun(run),
-      report,
-      releases: run.releases,
-      ignored: run.ignored,
-      otherCurrency: run.cardinal.otherCurrency + run.thai.otherCurrency,
-      currency: run.cardinal.currency,
-    };
-  } else outcome = await redFlagsOf(input(values.input), settings);
+    outcome = outcomeOf(run, await readEgpCsv(input(values.input), (release) => foldRun(run, release)));
+  } else if (values.input === '-') outcome = await redFlagsOf(process.stdin, settings);
+  else outcome = await redFlagsOfFile(values.input, settings);
   return { stdout: resultsJson(outcome.results, values['no-meta']), stderr: describeReport(outcome) };
 }
 

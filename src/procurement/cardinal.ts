@@ -8,8 +8,7 @@ import { arr, idOf, type Json, num, obj, str } from './json-access.ts';
 import { mulAdd, percentile, quartiles } from './quantile.ts';
 import { emptyResults, type Group, type Results, setMeta, setResult } from './results.ts';
 import type { CardinalSettings } from './settings.ts';
-
-type Fraction = [numerator: number, denominator: number];
+import { addSums, createNames, createSums, type Names, numberOf, type Sums, slotOf } from './tallies.ts';
 
 type Bid = Json;
 
@@ -45,13 +44,20 @@ export type CardinalState = {
   results: Results;
   /** The first currency observed (or the configured one): bids in others are skipped. */
   currency: string | undefined;
-  secondLowest: Map<string, number>;
-  winners: Map<string, [string, string]>;
-  r025: Map<string, Fraction>;
-  r038Buyer: Map<string, Fraction>;
-  r038Procuring: Map<string, Fraction>;
-  r038Tenderer: Map<string, Fraction>;
-  r048: Map<string, { count: number; codes: Set<string> }>;
+  /** Every organization identifier the sums below count, numbered. */
+  orgs: Names;
+  lowest: Lowest;
+  r025: Sums;
+  r038Buyer: Sums;
+  r038Procuring: Sums;
+  r038Tenderer: Sums;
+  /** R048: per supplier, the processes (`num`) and, by the same slot, the classification codes. */
+  r048: Sums;
+  r048Codes: Set<string>[];
+  /** R048: by the same slot, the `serial` of the last release that counted for the supplier. */
+  r048Last: number[];
+  /** Releases folded so far: a release's number while it is folded. */
+  serial: number;
   /** Bids skipped for their currency (Cardinal warns of each). */
   otherCurrency: number;
 };
@@ -61,23 +67,40 @@ export function createCardinal(settings: CardinalSettings): CardinalState {
     settings,
     results: emptyResults(),
     currency: undefined,
-    secondLowest: new Map(),
-    winners: new Map(),
-    r025: new Map(),
-    r038Buyer: new Map(),
-    r038Procuring: new Map(),
-    r038Tenderer: new Map(),
-    r048: new Map(),
+    orgs: createNames(),
+    lowest: { slots: new Map(), ratio: [], winner: [], other: [] },
+    r025: createSums(),
+    r038Buyer: createSums(),
+    r038Procuring: createSums(),
+    r038Tenderer: createSums(),
+    r048: createSums(),
+    r048Codes: [],
+    r048Last: [],
+    serial: 0,
     otherCurrency: 0,
   };
 }
 
-function addFraction(map: Map<string, Fraction>, key: string, numerator: number, denominator: number): void {
-  const f = map.get(key);
-  if (f) {
-    f[0] += numerator;
-    f[1] += denominator;
-  } else map.set(key, [numerator, denominator]);
+/**
+ * R024 and R058: per ocid, in the order first set (a Map's insertion order), the slot of its latest
+ * ratio of the runner-up's bid to the winner's, the winner and the runner-up. A later release of the
+ * same ocid takes a new slot and leaves the earlier one unread.
+ */
+export type Lowest = { slots: Map<string, number>; ratio: number[]; winner: number[]; other: number[] };
+
+/** `winner` and `other` are organization numbers (`orgs`): a number per release, not a string. */
+export function setLowest(l: Lowest, ocid: string, ratio: number, winner: number, other: number): void {
+  l.slots.set(ocid, l.ratio.length);
+  l.ratio.push(ratio);
+  l.winner.push(winner);
+  l.other.push(other);
+}
+
+/** The latest ratio of each ocid, in the order first set. */
+function lowestRatios(l: Lowest): number[] {
+  const out: number[] = [];
+  for (const slot of l.slots.values()) out.push(l.ratio[slot]);
+  return out;
 }
 
 /** Whether `currency` is the run's currency, the first one seen becoming it (Cardinal's get_or_insert_with). */
@@ -134,39 +157,35 @@ function soleWinner(c: Complete): Won {
   return supplier === undefined ? undefined : { supplier, details: c.details };
 }
 
-/** Valid bids by one tenderer with an amount and a currency: [tenderer, amount, currency]. */
-function validPricedBids(details: unknown[]): [string, number, string][] {
-  const out: [string, number, string][] = [];
-  for (const bid of details) {
-    const value = obj(obj(bid)?.value);
-    const amount = num(value?.amount);
-    const currency = str(value?.currency);
-    const tenderers = arr(obj(bid)?.tenderers);
-    if (str(obj(bid)?.status) !== 'valid' || amount === undefined || currency === undefined) continue;
-    if (tenderers?.length !== 1) continue;
-    const id = idOf(tenderers[0]);
-    if (id !== undefined) out.push([id, amount, currency]);
-  }
-  return out;
-}
-
-/** The percentage difference between the winning bid and the lowest other valid bid (R024, R058). */
+/**
+ * The percentage difference between the winning bid and the lowest other valid bid (R024, R058),
+ * over the valid bids by one tenderer with an amount and a currency.
+ */
 function foldSecondLowest(st: CardinalState, v: View): void {
   const { release, ocid } = v;
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
   const won = wonOf(v);
   if (!won) return;
-  let winner: [string, number] | undefined;
-  let other: [string, number] | undefined;
-  for (const [id, amount, currency] of validPricedBids(won.details)) {
-    if (!sameCurrency(st, currency)) continue;
+  let winner: string | undefined;
+  let winning = 0;
+  let other: string | undefined;
+  let second = 0;
+  for (const bid of won.details) {
+    const b = obj(bid);
+    const value = obj(b?.value);
+    const amount = num(value?.amount);
+    const currency = str(value?.currency);
+    const tenderers = arr(b?.tenderers);
+    if (str(b?.status) !== 'valid' || amount === undefined || currency === undefined) continue;
+    if (tenderers?.length !== 1) continue;
+    const id = idOf(tenderers[0]);
+    if (id === undefined || !sameCurrency(st, currency)) continue;
     if (id === won.supplier) {
-      if (!winner || amount < winner[1]) winner = [id, amount];
-    } else if (!other || amount < other[1]) other = [id, amount];
+      if (winner === undefined || amount < winning) [winner, winning] = [id, amount];
+    } else if (other === undefined || amount < second) [other, second] = [id, amount];
   }
-  if (winner && other && other[1] >= winner[1]) {
-    st.secondLowest.set(ocid, (other[1] - winner[1]) / winner[1]);
-    st.winners.set(ocid, [winner[0], other[0]]);
+  if (winner !== undefined && other !== undefined && second >= winning) {
+    setLowest(st.lowest, ocid, (second - winning) / winning, numberOf(st.orgs, winner), numberOf(st.orgs, other));
   }
 }
 
@@ -189,7 +208,9 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
 /** Milliseconds of an RFC 3339 date-time (chrono's parse_from_rfc3339), or undefined. */
 export function rfc3339(value: string | undefined): number | undefined {
   if (value === undefined || !RFC3339.test(value)) return undefined;
-  const t = Date.parse(value.replace(/[t ]/, 'T').replace(/z$/, 'Z'));
+  // Written as Date.parse reads it already (a "T" and no "z": the common case), it is not copied.
+  const usual = value.charCodeAt(10) === 84 && value.charCodeAt(value.length - 1) !== 122;
+  const t = Date.parse(usual ? value : value.replace(/[t ]/, 'T').replace(/z$/, 'Z'));
   return Number.isNaN(t) ? undefined : t;
 }
 
@@ -202,13 +223,59 @@ function foldR018(st: CardinalState, release: Json, ocid: string): void {
 function foldR025(st: CardinalState, v: View): void {
   const won = wonOf(v);
   if (!won) return;
-  const valid = new Set<string>();
+  const valid: string[] = [];
   for (const bid of won.details) {
     const tenderers = arr(obj(bid)?.tenderers);
     const id = tenderers?.length === 1 ? idOf(tenderers[0]) : undefined;
-    if (id !== undefined && str(obj(bid)?.status) === 'valid') valid.add(id);
+    if (id !== undefined && str(obj(bid)?.status) === 'valid') valid.push(id);
   }
-  for (const id of valid) addFraction(st.r025, id, id === won.supplier ? 1 : 0, 1);
+  for (const id of distinct(valid)) addSums(st.r025, numberOf(st.orgs, id), id === won.supplier ? 1 : 0, 1);
+}
+
+/** Lists this long or shorter are searched by a scan; longer ones through a Set or a Map. */
+const SCANNED = 16;
+
+/** The distinct strings of `list` in order, as a Set built from it holds them. */
+function distinct(list: string[]): string[] {
+  if (list.length > SCANNED) return [...new Set(list)];
+  const out: string[] = [];
+  for (const x of list) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+/** The distinct identifiers of `tenderers`, in order. */
+function distinctIds(tenderers: unknown[]): string[] {
+  const ids: string[] = [];
+  for (const t of tenderers) {
+    const id = idOf(t);
+    if (id !== undefined) ids.push(id);
+  }
+  return distinct(ids);
+}
+
+/**
+ * R028's prices in one release: the last tenderers seen at each amount and currency, as a Map keyed
+ * by both would keep them. A release has a few bids, so they are found by a scan; past SCANNED
+ * prices, through a Map.
+ */
+type Prices = { amounts: number[]; currencies: string[]; holders: string[][]; index?: Map<string, number> };
+
+const priceKey = (amount: number, currency: string): string => `${amount}\u0000${currency}`;
+
+function priceAt(p: Prices, amount: number, currency: string): number {
+  if (p.index) return p.index.get(priceKey(amount, currency)) ?? -1;
+  for (let i = 0; i < p.amounts.length; i++) if (p.amounts[i] === amount && p.currencies[i] === currency) return i;
+  return -1;
+}
+
+function addPrice(p: Prices, amount: number, currency: string, ids: string[]): void {
+  p.amounts.push(amount);
+  p.currencies.push(currency);
+  p.holders.push(ids);
+  if (p.index) p.index.set(priceKey(amount, currency), p.amounts.length - 1);
+  else if (p.amounts.length > SCANNED) {
+    p.index = new Map(p.amounts.map((a, i) => [priceKey(a, p.currencies[i]), i]));
+  }
 }
 
 function foldR028(st: CardinalState, v: View): void {
@@ -216,23 +283,36 @@ function foldR028(st: CardinalState, v: View): void {
   if (!matchesMethodDetails(release, st.settings.priceComparison, st.settings.noPriceComparison)) return;
   const bids = submittedOf(v);
   if (bids.length < 2) return;
-  const prices = new Map<string, Set<string>>();
+  const prices: Prices = { amounts: [], currencies: [], holders: [] };
   for (const bid of bids) {
     const tenderers = arr(bid.tenderers);
     const value = obj(bid.value);
     const amount = num(value?.amount);
     const currency = str(value?.currency);
     if (!tenderers || amount === undefined || currency === undefined) continue;
-    const ids = new Set(tenderers.map(idOf).filter((id) => id !== undefined));
-    if (ids.size === 0) continue;
-    const price = `${amount}\u0000${currency}`;
-    const other = prices.get(price);
-    if (other && !sameSet(ids, other)) {
-      setResult(st.results, 'OCID', ocid, 'R028', 1);
-      for (const id of [...ids, ...other]) setResult(st.results, 'Tenderer', id, 'R028', 1);
+    const ids = distinctIds(tenderers);
+    if (ids.length === 0) continue;
+    const at = priceAt(prices, amount, currency);
+    if (at < 0) {
+      addPrice(prices, amount, currency, ids);
+      continue;
     }
-    prices.set(price, ids);
+    const other = prices.holders[at];
+    if (!sameIds(ids, other)) {
+      setResult(st.results, 'OCID', ocid, 'R028', 1);
+      for (const id of ids) setResult(st.results, 'Tenderer', id, 'R028', 1);
+      for (const id of other) setResult(st.results, 'Tenderer', id, 'R028', 1);
+    }
+    prices.holders[at] = ids;
   }
+}
+
+/** Whether two lists of distinct identifiers hold the same ones. */
+function sameIds(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length <= SCANNED) return a.every((x) => b.includes(x));
+  const set = new Set(b);
+  return a.every((x) => set.has(x));
 }
 
 function sameSet(a: Set<string>, b: Set<string>): boolean {
@@ -329,33 +409,36 @@ function foldR038(st: CardinalState, v: View): void {
     disqualified += increment;
     for (const t of arr(bid.tenderers) ?? []) {
       const id = idOf(t);
-      if (id !== undefined) addFraction(st.r038Tenderer, id, increment, 1);
+      if (id !== undefined) addSums(st.r038Tenderer, numberOf(st.orgs, id), increment, 1);
     }
   }
   const buyer = idOf(release.buyer);
-  if (buyer !== undefined) addFraction(st.r038Buyer, buyer, disqualified, bids.length);
+  if (buyer !== undefined) addSums(st.r038Buyer, numberOf(st.orgs, buyer), disqualified, bids.length);
   const procuring = idOf(obj(release.tender)?.procuringEntity);
-  if (procuring !== undefined) addFraction(st.r038Procuring, procuring, disqualified, bids.length);
+  if (procuring !== undefined) addSums(st.r038Procuring, numberOf(st.orgs, procuring), disqualified, bids.length);
 }
 
 function foldR048(st: CardinalState, release: Json): void {
   const digits = st.settings.R048!.digits;
-  const observed = new Set<string>();
   for (const award of arr(release.awards) ?? []) {
     const items = arr(obj(award)?.items);
     const suppliers = arr(obj(award)?.suppliers);
     const supplier = suppliers?.length === 1 ? idOf(suppliers[0]) : undefined;
     if (str(obj(award)?.status) !== 'active' || !items || supplier === undefined) continue;
+    let slot = -1;
     for (const item of items) {
       const code = idOf(obj(item)?.classification);
       if (code === undefined) continue;
-      let entry = st.r048.get(supplier);
-      if (!entry) st.r048.set(supplier, (entry = { count: 0, codes: new Set() }));
-      if (!observed.has(supplier)) {
-        observed.add(supplier);
-        entry.count += 1;
+      if (slot < 0) {
+        slot = slotOf(st.r048, numberOf(st.orgs, supplier));
+        st.r048Codes[slot] ??= new Set();
+        // A process counts once for its supplier, however many of its awards name it.
+        if (st.r048Last[slot] !== st.serial) {
+          st.r048Last[slot] = st.serial;
+          st.r048.num[slot] += 1;
+        }
       }
-      entry.codes.add(firstChars(code, digits));
+      st.r048Codes[slot].add(firstChars(code, digits));
     }
   }
 }
@@ -380,6 +463,7 @@ export function foldRelease(st: CardinalState, value: unknown): boolean {
   const s = st.settings;
   if (!matchesMethodDetails(release, EMPTY, s.excludeDetails)) return false;
   const v: View = { release, ocid };
+  st.serial += 1;
   if (s.R024 || s.R058) foldSecondLowest(st, v);
   if (s.R003) foldR003(st, release, ocid);
   if (s.R018) foldR018(st, release, ocid);
@@ -405,37 +489,40 @@ function fence(st: CardinalState, code: string, values: number[], lower: boolean
 
 function finishR024(st: CardinalState): void {
   const t = st.settings.R024!.threshold;
-  const { q1, fence: lower } =
-    t === undefined ? fence(st, 'R024', [...st.secondLowest.values()], true) : { q1: 1, fence: t };
+  const l = st.lowest;
+  const { q1, fence: lower } = t === undefined ? fence(st, 'R024', lowestRatios(l), true) : { q1: 1, fence: t };
   setMeta(st.results, 'R024', 'lower_fence', lower);
   if (!(q1 > 0 && lower > 0)) return;
-  for (const [ocid, ratio] of st.secondLowest) {
+  for (const [ocid, slot] of l.slots) {
+    const ratio = l.ratio[slot];
     if (!(ratio <= lower)) continue;
     setResult(st.results, 'OCID', ocid, 'R024', ratio);
-    for (const id of st.winners.get(ocid)!) setResult(st.results, 'Tenderer', id, 'R024', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.winner[slot]], 'R024', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.other[slot]], 'R024', 0);
   }
 }
 
 function finishR025(st: CardinalState): void {
   const s = st.settings.R025!;
-  const upper = percentile(
-    [...st.r025.values()].map((f) => f[1]),
-    s.percentile,
-  );
-  const ratios = [...st.r025.values()].map((f) => f[0] / f[1]);
+  const { size, num: n, den: d, members } = st.r025;
+  const upper = percentile(Array.from(d.subarray(0, size)), s.percentile);
+  const ratios: number[] = [];
+  for (let i = 0; i < size; i++) ratios.push(n[i] / d[i]);
   const { q1, fence: lower } =
     s.threshold === undefined ? fence(st, 'R025', ratios, true) : { q1: 1, fence: s.threshold };
   setMeta(st.results, 'R025', 'upper_fence', upper);
   setMeta(st.results, 'R025', 'lower_fence', lower);
   if (!(q1 > 0 && lower > 0)) return;
-  for (const [id, [n, d]] of st.r025) {
-    if (d >= upper && n / d <= lower) setResult(st.results, 'Tenderer', id, 'R025', n / d);
+  for (let i = 0; i < size; i++) {
+    if (d[i] >= upper && n[i] / d[i] <= lower)
+      setResult(st.results, 'Tenderer', st.orgs.names[members[i]], 'R025', n[i] / d[i]);
   }
 }
 
-function finishR038Group(st: CardinalState, fractions: Map<string, Fraction>, minimum: number, group: Group): void {
+function finishR038Group(st: CardinalState, fractions: Sums, minimum: number, group: Group): void {
   const ratios = new Map<string, number>();
-  for (const [id, [n, d]] of fractions) if (d >= minimum) ratios.set(id, n / d);
+  const { size, num: n, den: d, members } = fractions;
+  for (let i = 0; i < size; i++) if (d[i] >= minimum) ratios.set(st.orgs.names[members[i]], n[i] / d[i]);
   if (ratios.size === 0) return;
   const t = st.settings.R038!.threshold;
   const upper = t ?? fence(st, 'R038', [...ratios.values()], false, `${group}_`).fence;
@@ -447,7 +534,10 @@ function finishR038Group(st: CardinalState, fractions: Map<string, Fraction>, mi
 function finishR048(st: CardinalState): void {
   const s = st.settings.R048!;
   const lengths = new Map<string, number>();
-  for (const [id, { count, codes }] of st.r048) if (count >= s.minimumProcesses) lengths.set(id, codes.size);
+  const { size, num: count, members } = st.r048;
+  for (let i = 0; i < size; i++) {
+    if (count[i] >= s.minimumProcesses) lengths.set(st.orgs.names[members[i]], st.r048Codes[i].size);
+  }
   const upper = s.threshold ?? fence(st, 'R048', [...lengths.values()], false).fence;
   setMeta(st.results, 'R048', 'upper_fence', upper);
   for (const [id, length] of lengths) if (length >= upper) setResult(st.results, 'Tenderer', id, 'R048', length);
@@ -455,13 +545,15 @@ function finishR048(st: CardinalState): void {
 
 function finishR058(st: CardinalState): void {
   const t = st.settings.R058!.threshold;
-  const upper = t ?? fence(st, 'R058', [...st.secondLowest.values()], false).fence;
+  const l = st.lowest;
+  const upper = t ?? fence(st, 'R058', lowestRatios(l), false).fence;
   setMeta(st.results, 'R058', 'upper_fence', upper);
   if (!(upper > 0)) return;
-  for (const [ocid, ratio] of st.secondLowest) {
+  for (const [ocid, slot] of l.slots) {
+    const ratio = l.ratio[slot];
     if (!(ratio >= upper)) continue;
     setResult(st.results, 'OCID', ocid, 'R058', ratio);
-    setResult(st.results, 'Tenderer', st.winners.get(ocid)![0], 'R058', 0);
+    setResult(st.results, 'Tenderer', st.orgs.names[l.winner[slot]], 'R058', 0);
   }
 }
 

@@ -4,6 +4,7 @@
 // and a line over the size limit are skipped and reported with their line numbers, as Cardinal
 // skips them ("Line N is invalid JSON, skipping."); blank lines are skipped silently, as there.
 import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { arr, field, obj } from './json-access.ts';
 
@@ -32,6 +33,19 @@ export function emptyReport(): LineReport {
 export function skip(report: LineReport, line: number, reason: string): void {
   report.skipped += 1;
   if (report.faults.length < MAX_REPORTED) report.faults.push({ line, reason });
+}
+
+/**
+ * Adds the report of a later part of the same input to `into`: its line numbers follow the lines
+ * `into` has counted, and only the first MAX_REPORTED faults are kept, in order.
+ */
+export function mergeReport(into: LineReport, part: LineReport): void {
+  for (const f of part.faults) {
+    if (into.faults.length < MAX_REPORTED) into.faults.push({ line: into.lines + f.line, reason: f.reason });
+  }
+  into.lines += part.lines;
+  into.releases += part.releases;
+  into.skipped += part.skipped;
 }
 
 /** Hands on the releases of one parsed line; false when the line holds none it should. */
@@ -143,7 +157,52 @@ export async function readJsonLines(
   return report;
 }
 
-/** A file's lines as a stream of 1 MiB chunks. */
-export function fileChunks(path: string): Readable {
-  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+/** A file's lines as a stream of 1 MiB chunks; with `range`, only its bytes [start, end). */
+export function fileChunks(path: string, range?: { start: number; end: number }): Readable {
+  const bytes = range && { start: range.start, end: range.end - 1 }; // createReadStream's end is inclusive
+  return createReadStream(path, { highWaterMark: 1024 * 1024, ...bytes });
+}
+
+const PROBE_BYTES = 64 * 1024;
+
+/** The offset just after the first newline at or after `at`, or `size`; read PROBE_BYTES at a time. */
+async function endOfLine(file: FileHandle, at: number, size: number): Promise<number> {
+  const probe = Buffer.alloc(PROBE_BYTES);
+  while (at < size) {
+    const { bytesRead } = await file.read(probe, 0, Math.min(PROBE_BYTES, size - at), at);
+    if (bytesRead === 0) break;
+    const nl = probe.subarray(0, bytesRead).indexOf(10);
+    if (nl >= 0) return at + nl + 1;
+    at += bytesRead;
+  }
+  return size;
+}
+
+/**
+ * Splits the first `size` bytes of a file into at most `parts` ranges [start, end) of about equal
+ * size, each ending just after a newline (the last at `size`): every line lies whole in one range,
+ * and reading the ranges one after the other reads the lines of the file. Each cut is moved to the
+ * end of the line it falls in, so a line of any length is passed over without being held; a line
+ * longer than a range leaves out the ranges it covers.
+ */
+export async function splitAtLines(
+  path: string,
+  size: number,
+  parts: number,
+): Promise<{ start: number; end: number }[]> {
+  const cuts = [0];
+  const file = await open(path, 'r');
+  try {
+    for (let j = 1; j < parts; j++) {
+      const at = Math.floor((size * j) / parts);
+      const last = cuts[j - 1];
+      cuts.push(at < last ? last : await endOfLine(file, at, size));
+    }
+  } finally {
+    await file.close();
+  }
+  cuts.push(size);
+  const ranges: { start: number; end: number }[] = [];
+  for (let j = 0; j < parts; j++) if (cuts[j + 1] > cuts[j]) ranges.push({ start: cuts[j], end: cuts[j + 1] });
+  return ranges;
 }

@@ -9,8 +9,15 @@ import { createThaiFlags, finishThaiFlags, foldThaiFlags, type ThaiState } from 
 
 export type RedFlagRun = { cardinal: CardinalState; thai: ThaiState; releases: number; ignored: number };
 
-export function createRun(settings: CardinalSettings): RedFlagRun {
-  return { cardinal: createCardinal(settings), thai: createThaiFlags(settings), releases: 0, ignored: 0 };
+/**
+ * `currency`: the currency Cardinal's indicators compare bids in, when known before the first release
+ * (a part of a file whose earlier part set it); else the settings' or the first one seen.
+ */
+export function createRun(settings: CardinalSettings, currency?: string): RedFlagRun {
+  const cardinal = createCardinal(
+    currency === undefined || settings.currency !== undefined ? settings : { ...settings, currency },
+  );
+  return { cardinal, thai: createThaiFlags(settings, cardinal.orgs), releases: 0, ignored: 0 };
 }
 
 /** Folds one release into every indicator; a value Cardinal would skip (no ocid, cancelled, excluded) is ignored. */
@@ -38,7 +45,19 @@ export type RedFlagOutcome = {
   currency: string | undefined;
 };
 
-/** Red flags over JSON lines read from `input`. */
+/** Finishes `run` over the lines `report` describes. */
+export function outcomeOf(run: RedFlagRun, report: LineReport): RedFlagOutcome {
+  return {
+    results: finishRun(run),
+    report,
+    releases: run.releases,
+    ignored: run.ignored,
+    otherCurrency: run.cardinal.otherCurrency + run.thai.otherCurrency,
+    currency: run.cardinal.currency,
+  };
+}
+
+/** Red flags over JSON lines read from `input`, in this thread (a file: redFlagsOfFile). */
 export async function redFlagsOf(
   input: Readable,
   settings: CardinalSettings,
@@ -46,13 +65,5 @@ export async function redFlagsOf(
 ): Promise<RedFlagOutcome> {
   const run = createRun(settings);
   const report = await readJsonLines(input, (release) => foldRun(run, release), options);
-  const results = finishRun(run);
-  return {
-    results,
-    report,
-    releases: run.releases,
-    ignored: run.ignored,
-    otherCurrency: run.cardinal.otherCurrency + run.thai.otherCurrency,
-    currency: run.cardinal.currency,
-  };
+  return outcomeOf(run, report);
 }

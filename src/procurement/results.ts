@@ -30,6 +30,24 @@ export function setResult(r: Results, group: Group, key: string, code: string, v
   m[code] = value;
 }
 
+/**
+ * Adds the results of a later part of the input to `into`, as if its setResult calls had followed
+ * into's: identifiers keep the place they first had, and a later value replaces an earlier one.
+ * `part` MUST NOT be used afterwards (its records are taken over).
+ */
+export function mergeResults(into: Results, part: Results): void {
+  for (const [group, keys] of part.groups) {
+    let g = into.groups.get(group);
+    if (!g) into.groups.set(group, (g = new Map()));
+    for (const [key, values] of keys) {
+      const m = g.get(key);
+      if (m) Object.assign(m, values);
+      else g.set(key, values);
+    }
+  }
+  for (const [code, values] of part.meta) for (const [key, value] of values) setMeta(into, code, key, value);
+}
+
 export function setMeta(r: Results, code: string, key: string, value: number): void {
   let m = r.meta.get(code);
   if (!m) r.meta.set(code, (m = new Map()));

@@ -17,6 +17,7 @@ import { arr, idOf, type Json, num, obj, str } from './json-access.ts';
 import { type Results, setResult } from './results.ts';
 import type { CardinalSettings } from './settings.ts';
 import type { ThaiSettings } from './thai-settings.ts';
+import { createNames, createSums, type Names, numberOf, type Sums, slotOf } from './tallies.ts';
 
 type Near = { ocid: string; time: number; threshold: number };
 
@@ -26,22 +27,27 @@ export type ThaiState = {
   otherCurrency: number;
   /** TH_SPLITTING: purchases just under a threshold, by buyer and supplier. */
   near: Map<string, Near[]>;
-  /** TH_CONCENTRATION: awarded processes per buyer, per supplier. */
-  wins: Map<string, { total: number; bySupplier: Map<string, number> }>;
+  /** The organizations' numbers (shared with Cardinal's state in a run). */
+  orgs: Names;
+  /** TH_CONCENTRATION: awarded processes per buyer (`num`) and, by the same slot, per supplier number. */
+  wins: Sums;
+  winsBySupplier: Map<number, number>[];
   pending: [ocid: string, code: string, value: number][];
 };
 
 const DAY = 86_400_000;
 const THAI_OFFSET = 7 * 3_600_000;
 
-export function createThaiFlags(settings: CardinalSettings): ThaiState {
+/** `orgs`: the run's organization numbers, when Cardinal's state has them already. */
+export function createThaiFlags(settings: CardinalSettings, orgs: Names = createNames()): ThaiState {
   return {
     settings: settings.thai,
     currency: settings.currency ?? 'THB',
     otherCurrency: 0,
     near: new Map(),
-    wins: new Map(),
-
+    orgs,
+    wins: createSums(),
+    winsBySupplier: [],
     pending: [],
   };
 }
@@ -153,10 +159,11 @@ function foldConcentration(st: ThaiState, release: Json): void {
   if (buyer === undefined) return;
   const supplier = soleSupplier(release);
   if (supplier === undefined) return;
-  let w = st.wins.get(buyer);
-  if (!w) st.wins.set(buyer, (w = { total: 0, bySupplier: new Map() }));
-  w.total += 1;
-  w.bySupplier.set(supplier, (w.bySupplier.get(supplier) ?? 0) + 1);
+  const slot = slotOf(st.wins, numberOf(st.orgs, buyer));
+  st.wins.num[slot] += 1;
+  const bySupplier = (st.winsBySupplier[slot] ??= new Map());
+  const n = numberOf(st.orgs, supplier);
+  bySupplier.set(n, (bySupplier.get(n) ?? 0) + 1);
 }
 
 /** Folds one release Cardinal counted (it has a string ocid). */
@@ -219,9 +226,10 @@ export function finishThaiFlags(st: ThaiState, results: Results): void {
   for (const [ocid, code, value] of st.pending) setResult(results, 'OCID', ocid, code, value);
   const c = st.settings.TH_CONCENTRATION;
   if (!c) return;
-  for (const [buyer, w] of st.wins) {
-    if (w.total < c.minimumProcesses) continue;
-    const share = Math.max(...w.bySupplier.values()) / w.total;
-    if (share >= c.threshold) setResult(results, 'Buyer', buyer, 'TH_CONCENTRATION', share);
+  const { size, num: total, members } = st.wins;
+  for (let i = 0; i < size; i++) {
+    if (total[i] < c.minimumProcesses) continue;
+    const share = Math.max(...st.winsBySupplier[i].values()) / total[i];
+    if (share >= c.threshold) setResult(results, 'Buyer', st.orgs.names[members[i]], 'TH_CONCENTRATION', share);
   }
 }
