@@ -153,6 +153,9 @@ export type Database = {
     feedback_due_at: Date | null;
     paused_at: Date | null;
     first_reply_at: Date | null;
+    /** When the case first left 'new', and first reached 'concluded' or 'closed' (kept by a trigger on case_event, migration 0262). */
+    first_ack_at: ColumnType<Date | null, never, never>;
+    first_done_at: ColumnType<Date | null, never, never>;
     kind: ColumnType<CaseKind, CaseKind | undefined, CaseKind>;
     /** The sealed identity erased alone (its retention rule or the data subject's request). */
     identity_erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;

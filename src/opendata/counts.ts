@@ -52,17 +52,18 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 // Royal Decree's default), as agencies/deadlines.ts policyFor reads it.
 const days = (key: string, fallback: number) =>
   `coalesce((a.settings #>> array['categoryDeadlines', c.category, '${key}'])::numeric, (a.settings #>> '{deadlines,${key}}')::numeric, ${fallback})`;
-// When each clock was met, and the due time it was met against (pauses not counted: a case paused
-// while waiting for the reporter and met after the unpaused due time counts as late).
+// When each clock was met (first_ack_at and first_done_at, kept from the status events by migration
+// 0262's trigger), and the due time it was met against (pauses not counted: a case paused while
+// waiting for the reporter and met after the unpaused due time counts as late).
 const CLOCKS: Record<ClockName, { met: string; due: string; open: string }> = {
-  ack: { met: 'ev.ack_at', due: `c.created_at + ${days('ackDays', 7)} * interval '1 day'`, open: 'c.ack_due_at' },
+  ack: { met: 'c.first_ack_at', due: `c.created_at + ${days('ackDays', 7)} * interval '1 day'`, open: 'c.ack_due_at' },
   reply: {
     met: 'c.first_reply_at',
     due: `c.created_at + ${days('replyDays', 15)} * interval '1 day'`,
     open: 'c.reply_due_at',
   },
   done: {
-    met: 'ev.done_at',
+    met: 'c.first_done_at',
     due: `c.created_at + ${days('feedbackMonths', 3)} * interval '1 month'`,
     open: 'c.feedback_due_at',
   },
@@ -104,13 +105,9 @@ export function monthEnd(month: string): string {
 export async function caseCounts(db: Db, month: string, now: Date): Promise<CaseRow[]> {
   const text = CASE_COLUMNS_SQL.replaceAll('$now', `${lit(now.toISOString())}::timestamptz`);
   const { rows } = await sql<CaseRow>`
-    with ev as (
-      select case_id, min(at) filter (where from_status = 'new' and to_status is not null) as ack_at,
-        min(at) filter (where to_status in ('concluded', 'closed')) as done_at
-      from case_event where to_status is not null group by case_id)
     select c.agency_id, to_char(c.created_at at time zone 'Asia/Bangkok', 'YYYY-MM') as month,
       count(*)::int as received, ${sql.raw(text)}
-    from report_case c join agency a on a.id = c.agency_id left join ev on ev.case_id = c.id
+    from report_case c join agency a on a.id = c.agency_id
     where c.created_at < ${monthEnd(month)}::timestamptz
     group by 1, 2 order by 2, 1`.execute(db);
   return rows;

@@ -245,14 +245,12 @@ export async function overseenAgencies({
     mea as (select m.cycle_id, count(*)::int as n, count(p.percent)::int as reported, avg(p.percent)::float8 as mean
       from ita_measure m left join lateral (select percent from ita_progress where measure_id = m.id order by round desc limit 1) p on true
       where m.cycle_id in (select id from cyc) group by m.cycle_id),
-    ev as (select case_id, min(at) filter (where from_status = 'new' and to_status is not null) as ack_at from case_event
-      where case_id in (select id from report_case where agency_id in (select id from mine) and created_at >= ${since}) group by case_id),
     cs as (select c.agency_id, count(*)::int as received,
-        count(*) filter (where ev.ack_at is not null and ev.ack_at <= c.created_at + coalesce((a.settings #>> '{deadlines,ackDays}')::numeric, 7) * interval '1 day')::int as ack_on_time,
-        count(*) filter (where ev.ack_at is not null or c.ack_due_at < ${now})::int as ack_due,
+        count(*) filter (where c.first_ack_at is not null and c.first_ack_at <= c.created_at + coalesce((a.settings #>> '{deadlines,ackDays}')::numeric, 7) * interval '1 day')::int as ack_on_time,
+        count(*) filter (where c.first_ack_at is not null or c.ack_due_at < ${now})::int as ack_due,
         count(*) filter (where c.first_reply_at is not null and c.first_reply_at <= c.created_at + coalesce((a.settings #>> '{deadlines,replyDays}')::numeric, 15) * interval '1 day')::int as reply_on_time,
         count(*) filter (where c.first_reply_at is not null or c.reply_due_at < ${now})::int as reply_due
-      from report_case c join mine a on a.id = c.agency_id left join ev on ev.case_id = c.id
+      from report_case c join mine a on a.id = c.agency_id
       where c.created_at >= ${since} group by c.agency_id),
     pm as (select p.agency_id, count(*)::int as n,
         count(*) filter (where p.decided_on > p.manual_due_on or (p.decision is null and p.manual_due_on < (${now}::timestamptz at time zone 'Asia/Bangkok')::date))::int as late
