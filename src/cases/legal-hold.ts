@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { isOwningSupervisor, loadCaseMeta } from './case-meta.ts';
-import { denyAccess } from './open-case.ts';
+import { denyAccess, lockCase } from './open-case.ts';
 import { sealReason } from './sealed-reason.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
 
@@ -36,12 +36,7 @@ export async function setLegalHold({
   if (!isOwningSupervisor(actor, meta)) return denyAccess(db, actor, reference, meta.id, 'case_hold_set');
   const reason = checkReason(typed, 'holdReason');
   return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', meta.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockCase(trx, meta.id);
     const [held, gone] = await Promise.all([
       trx.selectFrom('case_hold').select('case_id').where('case_id', '=', meta.id).executeTakeFirst(),
       trx.selectFrom('case_tombstone').select('case_id').where('case_id', '=', meta.id).executeTakeFirst(),

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import type { CaseStatus } from '../db/schema.ts';
+import type { CaseStatus, Database } from '../db/schema.ts';
 import { openSealed, sealTo } from '../crypto/sealed-box.ts';
 import { recordAudit, type AuditAction } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
@@ -87,17 +87,28 @@ export async function openCaseKeys({
 }
 
 /**
+ * Locks a case's row for the transaction (changes to one case go one at a time) and reads the team
+ * key its history events are sealed to. Throws when there is no such case.
+ */
+export async function lockCase(
+  trx: Transaction<Database>,
+  caseId: string,
+): Promise<{ team_public_key: Buffer | null }> {
+  return trx
+    .selectFrom('report_case')
+    .select('team_public_key')
+    .where('id', '=', caseId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/**
  * A case filed before team keys existed gets one when a holder first opens it: sealed to every
  * holder of the content key, in one statement that loses to a concurrent creation.
  */
 async function createTeamKey(db: Db, caseId: string): Promise<Buffer> {
   return db.transaction().execute(async (trx) => {
-    const c = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', caseId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const c = await lockCase(trx, caseId);
     if (c.team_public_key) throw new AppError('conflict', 'team key made concurrently; try again', 'error.conflict');
     const team = newTeamKey();
     const holders = await trx

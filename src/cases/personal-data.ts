@@ -15,7 +15,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { identityAad } from '../intake/case-keys.ts';
 import { hasRole, type StaffActor } from '../staff/session.ts';
-import { denyAccess } from './open-case.ts';
+import { denyAccess, lockCase } from './open-case.ts';
 import { eraseIdentityRows } from './retention.ts';
 import { checkReason, recordCaseEvent } from './workflow.ts';
 
@@ -106,12 +106,7 @@ export async function erasePersonalData({
   const held = await heldIdentity(db, actor, reference, 'identity_erased');
   const reason = checkReason(typed);
   await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', held.caseId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const row = await lockCase(trx, held.caseId);
     const hold = await trx
       .selectFrom('case_hold')
       .select('case_id')

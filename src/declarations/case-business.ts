@@ -9,7 +9,7 @@
 // (store.ts, refreshCaseAlerts): their declaration is sealed to them and their reviewers only.
 import { recordAudit } from '../audit/record-audit.ts';
 import { loadCaseMeta } from '../cases/case-meta.ts';
-import { denyAccess } from '../cases/open-case.ts';
+import { denyAccess, lockCase } from '../cases/open-case.ts';
 import { recordCaseEvent } from '../cases/workflow.ts';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/connection.ts';
@@ -65,12 +65,7 @@ async function changeBusinesses(
   change: (trx: Transaction<Database>) => Promise<Business | null>,
 ): Promise<BusinessChange> {
   return db.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('report_case')
-      .select('team_public_key')
-      .where('id', '=', meta.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const current = await lockCase(trx, meta.id);
     const changed = await change(trx);
     if (!changed) return { changed: false };
     await recordCaseEvent(trx, {
