@@ -8,7 +8,7 @@ import { seedAgency, seedRecipient } from './support/app.ts';
 import {
   api,
   cookieJar,
-  followToReceipt,
+  followPost,
   httpGet,
   httpPostForm,
   openReportByReceipt,
@@ -129,7 +129,7 @@ describe('32 reporters at the same moment', () => {
     // All 32 bodies are ready; they go out together.
     const results = await Promise.all(
       clients.map(async (c) =>
-        followToReceipt(
+        followPost(
           base,
           c.jar,
           await send(base, c.jar, '/report', {
@@ -282,7 +282,7 @@ describe('kill -9 while reports are being filed', () => {
               headers: { 'content-type': w.body.contentType },
               body: new Uint8Array(w.body.body),
             })
-              .then((r) => followToReceipt(base, w.jar, r))
+              .then((r) => followPost(base, w.jar, r))
               .catch(() => null);
             if (res?.status === 200)
               onAck({ ...w.sent, receipt: receiptOf(res.body), reference: referenceOf(res.body) });

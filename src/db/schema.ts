@@ -95,6 +95,7 @@ export type Database = {
   };
   staff_role: { user_id: number; role: StaffRole; granted_at: Stamp };
   receipt_reveal: { id_hash: Buffer; sealed: Buffer; expires_at: Date };
+  form_return: { id_hash: Buffer; sealed: Buffer; expires_at: Date };
   role_grant: {
     id: string;
     user_id: number;

@@ -35,13 +35,26 @@ export type FilingPost = {
   beforeFiles: (fields: Record<string, string>) => AppError | null;
   /** The ticket's use to record with the filing (null under normal load). */
   use: () => TicketUse | null;
-  /** The form given back after `error`: its ticket and cost, and the seconds its alert names (a Retry-After header too). */
-  shown: (
-    reply: FastifyReply,
-    fields: Record<string, string>,
-    error: AppError | null,
-  ) => { filing: FilingShown; alertParams: { seconds: number } };
+  /** The form given back after `error`: its ticket and cost, and the seconds its alert names. */
+  shown: (fields: Record<string, string>, error: AppError | null) => FilingGivenBack;
 };
+
+/**
+ * What a form given back shows of the cost, and the headers of its page (sendFilingHeaders): a
+ * Retry-After when refused for the cost, and the proof-of-work script under load.
+ */
+export type FilingGivenBack = {
+  filing: FilingShown;
+  alertParams: { seconds: number };
+  retryAfter: number | null;
+  isScripted: boolean;
+};
+
+/** The headers of a form page given back (after its post, or on the page its post redirected to). */
+export function sendFilingHeaders(reply: FastifyReply, shown: FilingGivenBack): void {
+  if (shown.retryAfter !== null) reply.header('retry-after', String(shown.retryAfter));
+  if (shown.isScripted) allowSameOriginScript(reply);
+}
 
 /** Measures the cost once for a post. */
 export async function filingPost(gate: FilingGate): Promise<FilingPost> {
@@ -53,14 +66,17 @@ export async function filingPost(gate: FilingGate): Promise<FilingPost> {
       return admission.isAdmitted ? null : admission.error;
     },
     use: () => (admission.isAdmitted ? admission.use : null),
-    shown: (reply, fields, error) => {
+    shown: (fields, error) => {
       const a = admission;
       const isUsed = error?.userMessage === 'error.filing_ticket_used';
       const ticket = isUsed || (!a.isAdmitted && !a.isTicketKept) ? gate.issue() : gate.keep(fields.ticket);
       const seconds = Math.max(1, a.isAdmitted ? cost.waitSeconds : a.retryAfterSeconds);
-      if (!a.isAdmitted || isUsed) reply.header('retry-after', String(seconds));
-      if (cost.level > 0) allowSameOriginScript(reply);
-      return { filing: { ticket, waitSeconds: cost.waitSeconds, powBits: cost.powBits }, alertParams: { seconds } };
+      return {
+        filing: { ticket, waitSeconds: cost.waitSeconds, powBits: cost.powBits },
+        alertParams: { seconds },
+        retryAfter: !a.isAdmitted || isUsed ? seconds : null,
+        isScripted: cost.level > 0,
+      };
     },
   };
 }

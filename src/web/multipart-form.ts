@@ -39,12 +39,17 @@ export function formShown(
   };
 }
 
-/** `sawFiles`: the request carried at least one file, stored or not (the person must choose it again). */
+/**
+ * `sawFiles`: the request carried at least one file, stored or not (the person must choose it again).
+ * `isOwnForm`: a well-formed body that carried this browser's CSRF token: a form of ours, sent by
+ * its page (only such a post may leave anything for the browser's next page).
+ */
 export type MultipartForm = {
   fields: Record<string, string>;
   files: { file: StoredFile; meta: AttachmentMeta }[];
   error: AppError | null;
   sawFiles: boolean;
+  isOwnForm: boolean;
 };
 
 /**
@@ -77,6 +82,7 @@ export async function readMultipartForm(
   let total = 0;
   let sawFiles = false;
   let isDecided = !beforeFiles;
+  let isMalformed = false;
   const decide = () => {
     if (isDecided || !beforeFiles) return;
     isDecided = true;
@@ -89,6 +95,7 @@ export async function readMultipartForm(
       files,
       error: new AppError('invalid_input', 'expected multipart/form-data', 'error.bad_request'),
       sawFiles,
+      isOwnForm: false,
     };
   }
   try {
@@ -145,17 +152,23 @@ export async function readMultipartForm(
             files: 'error.report_too_large',
           });
         } else {
+          isMalformed ||= !app;
           error = app ?? malformed();
         }
       }
     }
   } catch (e) {
     // Only the multipart parser and its streams throw here; database errors are classified above.
-    error ??= toAppError(e) ?? malformed();
+    // A body cut short or not the declared one is no form a page sent; one too large may be.
+    const app = toAppError(e);
+    isMalformed ||= app?.code !== 'too_large';
+    error ??= app ?? malformed();
   }
   if (!isCsrfOk) error ??= new AppError('forbidden', 'missing CSRF token', 'error.csrf');
   decide();
-  return { fields, files, error, sawFiles };
+  // A CSRF refusal (error.csrf: a token missing, forged, or after a file) is no form of ours either.
+  const isOwnForm = isCsrfOk && isCsrfChecked && !isMalformed && error?.userMessage !== 'error.csrf';
+  return { fields, files, error, sawFiles, isOwnForm };
 }
 
 function malformed(): AppError {

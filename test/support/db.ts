@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { connect, type Db } from '../../src/db/connection.ts';
+import type { Database } from '../../src/db/schema.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
 export type TestDatabase = { db: Db; url: string; drop: () => Promise<void> };
@@ -40,4 +41,13 @@ export async function createTestDatabase(poolSize = 10, opts: { through?: string
       await a.end();
     },
   };
+}
+
+/** The number of rows of `table` (a test's before-and-after count). */
+export async function rowCount(db: Db, table: keyof Database): Promise<number> {
+  const { n } = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }

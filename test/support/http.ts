@@ -70,12 +70,19 @@ export function httpGet(base: string, jar: CookieJar, path: string): Promise<Htt
 }
 
 /**
- * A filing's 303 to the receipt page, and a survey's to its thank-you page, are followed, as a
- * browser does (the page a reload shows again).
+ * A filing's 303 to the receipt page, a survey's to its thank-you page, and a refused form's to its
+ * own page (with the `sj_form` cookie) are followed, as a browser does (the page a reload shows again).
  */
-export async function followToReceipt(base: string, jar: CookieJar, res: HttpResponse): Promise<HttpResponse> {
+export async function followPost(
+  base: string,
+  jar: CookieJar,
+  res: HttpResponse,
+  path?: string,
+): Promise<HttpResponse> {
   const to = res.location ?? '';
-  return res.status === 303 && (to === '/receipt' || to.startsWith('/ita/done/')) ? send(base, jar, to) : res;
+  const isFormPage = path !== undefined && (to === path || path.startsWith(`${to}/`));
+  const isFollowed = to === '/receipt' || to.startsWith('/ita/done/') || isFormPage;
+  return res.status === 303 && isFollowed ? send(base, jar, to) : res;
 }
 
 export async function httpPostForm(
@@ -84,7 +91,7 @@ export async function httpPostForm(
   path: string,
   fields: Record<string, string>,
 ): Promise<HttpResponse> {
-  return followToReceipt(
+  return followPost(
     base,
     jar,
     await send(base, jar, path, {
@@ -104,7 +111,7 @@ export async function httpPostMultipart(
   files: FilePart[] = [],
 ): Promise<HttpResponse> {
   const { body, contentType } = await multipart(fields, files);
-  return followToReceipt(
+  return followPost(
     base,
     jar,
     await send(base, jar, path, {

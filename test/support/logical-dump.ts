@@ -74,7 +74,23 @@ async function pgDumpMajor(): Promise<number | null> {
   }
 }
 
-/** Dumps every database of the server at `url` (a superuser connection). */
+/**
+ * A database dropped while the dump runs (another test file's, at its end): gone before the
+ * connection (3D000), or its connection ended by DROP DATABASE ... WITH (FORCE) (57P01).
+ */
+function isDropped(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  const stderr = String((e as { stderr?: unknown }).stderr ?? '');
+  return (
+    code === '3D000' || code === '57P01' || /does not exist|terminating connection due to administrator/.test(stderr)
+  );
+}
+
+/**
+ * Dumps every database of the server at `url` (a superuser connection), as pg_dumpall would: a
+ * database dropped while the dump runs is left out (and out of `databases`), since the test files
+ * running beside this one create and drop their own.
+ */
 export async function logicalDump(url: string): Promise<Dump> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -94,19 +110,30 @@ export async function logicalDump(url: string): Promise<Dump> {
   const parts: Buffer[] = [];
   let tables = 0;
   if (dumpMajor !== null && dumpMajor >= serverMajor) {
+    const dumped: string[] = [];
     for (const name of databases) {
-      const { stdout } = await run('pg_dump', ['--no-password', '--dbname', withDatabase(url, name)], {
-        encoding: 'buffer',
-        maxBuffer: 1 << 30,
-      });
-      parts.push(Buffer.from(`-- database ${name}\n`), stdout);
+      try {
+        const { stdout } = await run('pg_dump', ['--no-password', '--dbname', withDatabase(url, name)], {
+          encoding: 'buffer',
+          maxBuffer: 1 << 30,
+        });
+        parts.push(Buffer.from(`-- database ${name}\n`), stdout);
+        dumped.push(name);
+      } catch (e) {
+        if (!isDropped(e)) throw e;
+      }
     }
-    return { method: 'pg_dump', data: Buffer.concat(parts), databases, tables, serverMajor, pgDumpMajor: dumpMajor };
+    const data = Buffer.concat(parts);
+    return { method: 'pg_dump', data, databases: dumped, tables, serverMajor, pgDumpMajor: dumpMajor };
   }
+  const dumped: string[] = [];
   for (const name of databases) {
     const client = new pg.Client({ connectionString: withDatabase(url, name) });
-    await client.connect();
+    client.on('error', () => undefined); // a connection ended by DROP DATABASE: the query says so
+    const start = parts.length;
+    let dbTables = 0;
     try {
+      await client.connect();
       await client.query('begin isolation level repeatable read read only');
       const rels = (
         await client.query<{ schema: string; name: string }>(`
@@ -123,7 +150,7 @@ export async function logicalDump(url: string): Promise<Dump> {
           Buffer.from(`\n-- ${name} ${qualified}\n`),
           await copyOut(client, `copy (select * from ${qualified}) to stdout`),
         );
-        tables++;
+        dbTables++;
       }
       // pg_dump also dumps large objects, which live in the catalog.
       parts.push(
@@ -131,9 +158,14 @@ export async function logicalDump(url: string): Promise<Dump> {
         await copyOut(client, 'copy (select * from pg_catalog.pg_largeobject) to stdout'),
       );
       await client.query('commit');
+      dumped.push(name);
+      tables += dbTables;
+    } catch (e) {
+      if (!isDropped(e)) throw e;
+      parts.length = start;
     } finally {
-      await client.end();
+      await client.end().catch(() => undefined);
     }
   }
-  return { method: 'copy', data: Buffer.concat(parts), databases, tables, serverMajor, pgDumpMajor: dumpMajor };
+  return { method: 'copy', data: Buffer.concat(parts), databases: dumped, tables, serverMajor, pgDumpMajor: dumpMajor };
 }

@@ -75,21 +75,27 @@ export async function postForm(
     payload: new URLSearchParams(fields).toString(),
   });
   keepCookies(jar, res);
-  return followToReceipt(app, jar, res);
+  return followPost(app, jar, res);
 }
 
 /**
  * A filing answers 303 to the receipt page (a reload there never files again), a survey to its
- * thank-you page (a reload never answers twice); like a browser, the form helpers follow that one
- * redirect. Tests of the redirect itself call `app.inject` directly.
+ * thank-you page (a reload never answers twice), and a refused form to its own page, which gives
+ * the form back (with the `sj_form` cookie, src/web/form-back.ts); like a browser, the form
+ * helpers follow that one redirect.
+ * Tests of the redirect itself call `app.inject` directly.
  */
-async function followToReceipt(
+export async function followPost(
   app: FastifyInstance,
   jar: Jar,
   res: LightMyRequestResponse,
 ): Promise<LightMyRequestResponse> {
   const to = String(res.headers.location ?? '');
-  return res.statusCode === 303 && (to === '/receipt' || to.startsWith('/ita/done/')) ? get(app, jar, to) : res;
+  const isFormGivenBack = res.cookies.some(
+    (c) => (c as { name: string; value: string }).name === 'sj_form' && (c as { value: string }).value !== '',
+  );
+  const isFollowed = to === '/receipt' || to.startsWith('/ita/done/') || isFormGivenBack;
+  return res.statusCode === 303 && isFollowed ? get(app, jar, to) : res;
 }
 
 export type FilePart = { name: string; type: string; data: Buffer };
@@ -122,7 +128,7 @@ export async function postMultipart(
     payload: body,
   });
   keepCookies(jar, res);
-  return followToReceipt(app, jar, res);
+  return followPost(app, jar, res);
 }
 
 /** The 16-digit receipt shown on a receipt page. */

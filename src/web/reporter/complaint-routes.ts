@@ -32,13 +32,15 @@ export function complaintKindOf(query: unknown): ComplaintKind {
 
 /** The form of `?type=`: a service complaint or a late permit. */
 function pageOf(kind: ComplaintKind): FilingPage {
+  const action = kind === 'permit' ? '/complaint?type=permit' : '/complaint';
   return {
     view: 'complaint',
+    action,
     formId: 'complaint-form',
     data: (t) => ({
       title: t(kind === 'permit' ? 'complaint.permit.title' : 'complaint.title'),
       kind,
-      action: kind === 'permit' ? '/complaint?type=permit' : '/complaint',
+      action,
       categories: COMPLAINT_CATEGORIES,
       isStaff: false,
     }),

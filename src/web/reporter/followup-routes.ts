@@ -3,7 +3,8 @@
 // then the page shows the status, what happens next and by when, how a complaint ended, the
 // history, the conversation with the officers and what was sent, and takes a reply and, once the
 // case is closed, a rating. No request is logged, no client address or agent is read; the session
-// is a sealed cookie (intake/reporter-session.ts) and every step is a plain form.
+// is a sealed cookie (intake/reporter-session.ts) and every step is a plain form. A refused reply or
+// rating comes back on the page after a redirect (form-back.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import type { T } from '../../i18n/messages.ts';
@@ -27,7 +28,8 @@ import { checkCsrf } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
 import { asAppError, replyStatus, statusOf } from '../errors.ts';
-import { errorView, formOf, postForm, type Form } from '../form.ts';
+import { errorView, faultOf, formOf, postForm, type Form } from '../form.ts';
+import { clearBack, giveBack, takeBack, type Back, type BackPlace } from '../form-back.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { sendPage, type LangSwitch } from '../render.ts';
 
@@ -58,6 +60,26 @@ type FormBack = {
   /** Files came with the refused reply: they must be chosen again. */
   reselect?: boolean;
 };
+
+/** A reply or rating given back on the case page after a redirect (form-back.ts), with its status. */
+type CaseBack = FormBack & Back;
+
+/** The case page, where a refused reply or rating comes back: the record names the session's case. */
+const placeOf = (deps: WebDeps, s: ReporterSession): BackPlace => ({
+  page: CASE_PATH,
+  path: CASE_PATH,
+  name: `${CASE_PATH}#${sessionCaseTag(deps.secrets.cookieKey, s)}`,
+});
+
+/** A refused reply or rating: given back on the case page (or in the post's answer; see form-back.ts). */
+function giveCaseBack(deps: WebDeps, f: Form, s: ReporterSession, back: CaseBack, isOwnForm: boolean) {
+  return giveBack(f.req, f.reply, deps, {
+    place: placeOf(deps, s),
+    back,
+    isOwnForm,
+    inPlace: () => showCase(deps, f, s, { back, status: back.status }),
+  });
+}
 
 const formFor = (deps: WebDeps, req: FastifyRequest, reply: FastifyReply) =>
   formOf(req, reply, deps.config.isSecureCookies);
@@ -170,10 +192,11 @@ async function postReply(deps: WebDeps, req: FastifyRequest, reply: FastifyReply
   const f = formFor(deps, req, reply);
   if (f.isLangSwitch) {
     const typed = { message: f.str('message', TEXT_LIMITS.message) };
+    const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
     return postForm(
       f,
       () => reply,
-      (error, status) => showCase(deps, f, s, { back: { form: 'reply-form', error, typed }, status }),
+      (error, status) => giveCaseBack(deps, f, s, { form: 'reply-form', error, typed, status }, isOwnForm),
       () => validateMessage(typed.message, false),
     );
   }
@@ -188,13 +211,14 @@ async function postReply(deps: WebDeps, req: FastifyRequest, reply: FastifyReply
     if (posted.error) throw posted.error;
     checkSessionCaseTag(deps.secrets.cookieKey, s, posted.fields._case);
     await replyAsReporter({ db, session: s, text: posted.fields.message, files: posted.files });
+    await clearBack(req, reply, deps, placeOf(deps, s));
     return reply.redirect(`${CASE_PATH}?sent=1`, 303);
   } catch (e) {
     const error = asAppError(e);
     if (error.code === 'internal') throw e;
     const typed = { message: (posted.fields.message ?? '').slice(0, TEXT_LIMITS.message) };
-    const back: FormBack = { form: 'reply-form', error, typed, reselect: posted.sawFiles };
-    return showCase(deps, f, s, { back, status: statusOf(error) });
+    const back: CaseBack = { form: 'reply-form', error, typed, reselect: posted.sawFiles, status: statusOf(error) };
+    return giveCaseBack(deps, f, s, back, posted.isOwnForm);
   }
 }
 
@@ -203,14 +227,16 @@ function postRating(deps: WebDeps, req: FastifyRequest, reply: FastifyReply, s: 
   if (s.witnessId) throw new AppError('not_found', 'a witness rates nothing', 'error.not_found');
   const f = formFor(deps, req, reply);
   const typed = { score: f.str('score', 2), comment: f.str('comment', TEXT_LIMITS.ratingComment) };
+  const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
   return postForm(
     f,
     async () => {
       checkSessionCaseTag(deps.secrets.cookieKey, s, f.body._case);
       await rateCase({ db: deps.db, caseId: s.caseId, score: f.body.score, comment: f.body.comment, channel: 'web' });
+      await clearBack(req, reply, deps, placeOf(deps, s));
       return reply.redirect(`${CASE_PATH}?rated=1`, 303);
     },
-    (error, status) => showCase(deps, f, s, { back: { form: 'rating-form', error, typed }, status }),
+    (error, status) => giveCaseBack(deps, f, s, { form: 'rating-form', error, typed, status }, isOwnForm),
     () => validateRating(typed.score, typed.comment),
   );
 }
@@ -226,7 +252,10 @@ function caseRoutes(app: FastifyInstance, deps: WebDeps): void {
     };
   app.get(
     CASE_PATH,
-    withSession((req, reply, s) => showCase(deps, formFor(deps, req, reply), s)),
+    withSession(async (req, reply, s) => {
+      const back = await takeBack<CaseBack>(req, deps, placeOf(deps, s));
+      return showCase(deps, formFor(deps, req, reply), s, back ? { back, status: back.status } : {});
+    }),
   );
   app.post(
     `${CASE_PATH}/messages`,

@@ -121,8 +121,12 @@ describe('the receipt page after a filing', () => {
 
   it('writes no record when the filing is refused, and shows the form again', async () => {
     const before = (await reveals()).length;
-    const refused = await file(newJar(), '/report', { ...REPORT, what: '' });
-    assert.equal(refused.statusCode, 400);
+    const jar = newJar();
+    const refused = await file(jar, '/report', { ...REPORT, what: '' });
+    assert.equal(refused.statusCode, 303);
+    assert.equal(refused.headers.location, '/report', "to the form's own page, not the receipt");
+    const shown = await get(t.app, jar, '/report');
+    assert.equal(shown.statusCode, 400);
     assert.equal((await reveals()).length, before);
   });
 

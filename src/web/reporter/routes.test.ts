@@ -15,7 +15,9 @@ import { jpegWithGps } from '../../../test/support/images.ts';
 import {
   cookieHeader,
   csrfOf,
+  followPost,
   get,
+  keepCookies,
   newJar,
   postForm,
   postMultipart,
@@ -180,13 +182,17 @@ describe('reporter pages', () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const switchTo = (jar: Jar, url: string, fields: Record<string, string>) =>
-      t.app.inject({
+    /** Posts a form's language switch as a browser does, following a filing form's redirect to its own page. */
+    const switchTo = async (jar: Jar, url: string, fields: Record<string, string>) => {
+      const res = await t.app.inject({
         method: 'POST',
         url,
         headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ _lang: 'en', ...fields }).toString(),
       });
+      keepCookies(jar, res);
+      return followPost(t.app, jar, res);
+    };
     /** A reporter signed in on the follow-up page of a new report. */
     const reporter = async (): Promise<{ jar: Jar; page: string }> => {
       const jar = newJar();

@@ -11,6 +11,7 @@ import { postFiling, showFilingForm, type FilingPage } from './filing-post.ts';
 const REPORT_FIELDS = ['agency', 'category', 'what', 'when', 'where', 'who', 'identityName', 'identityContact'];
 const PAGE: FilingPage = {
   view: 'report',
+  action: '/report',
   formId: 'report-form',
   data: (t) => ({ title: t('report.title'), categories: CATEGORIES }),
 };
