@@ -20,6 +20,11 @@ export async function riskAccess(db: Db, actor: StaffActor, agencyId: number): P
   throw notFound();
 }
 
+/** The actor's own agency when their roles open its registers (riskAccess), else null. */
+export function ownRegisterAgency(actor: StaffActor): number | null {
+  return hasRole(actor, 'risk_officer', 'supervisor', 'auditor') ? actor.agencyId : null;
+}
+
 export async function oversees(db: Db, reviewerId: number, agencyId: number): Promise<boolean> {
   const row = await db
     .selectFrom('risk_oversight')

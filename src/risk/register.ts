@@ -12,7 +12,7 @@ import { AppError } from '../errors.ts';
 import { parseFormDate } from '../i18n/form-date.ts';
 import { parseBaht } from '../ita/measures.ts';
 import type { StaffActor } from '../staff/session.ts';
-import { editableAgency, notFound, riskAccess, type RiskAccess } from './access.ts';
+import { editableAgency, notFound, ownRegisterAgency, riskAccess, type RiskAccess } from './access.ts';
 import {
   DEFAULT_MATRIX,
   levelOf,
@@ -170,7 +170,9 @@ export async function listRegisters({ db, actor }: { db: Db; actor: StaffActor }
     )
     .where((eb) =>
       eb.or([
-        eb('r.agency_id', '=', actor.agencyId ?? -1),
+        // A reviewer's own agency is listed only when another role opens it (riskAccess): a link
+        // to a register the page would refuse is no use.
+        eb('r.agency_id', '=', ownRegisterAgency(actor) ?? -1),
         eb(
           'r.agency_id',
           'in',

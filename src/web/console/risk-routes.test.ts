@@ -193,6 +193,14 @@ describe('corruption-risk pages', () => {
       assert.equal((await page('risk@nacc.example', url)).statusCode, 404, url);
     assert.equal((await post('risk@nacc.example', `/staff/risk/${registerId}/publish`, {})).statusCode, 404);
     assert.equal((await page('rev@nacc.example', `/staff/risk/${registerId}`)).statusCode, 404);
+    // The reviewer's own agency's register is not theirs to review: not listed, so no link to a 404.
+    const own = await post('risk@nacc.example', '/staff/risk', { fiscalYear: year });
+    assert.equal(own.statusCode, 303, own.body);
+    const naccRegister = /\/staff\/risk\/(\d+)/.exec(String(own.headers.location))?.[1];
+    assert.ok(naccRegister);
+    assert.equal((await page('rev@nacc.example', `/staff/risk/${naccRegister}`)).statusCode, 404);
+    const listed = (await page('rev@nacc.example', '/staff/risk')).body;
+    assert.ok(!listed.includes(`href="/staff/risk/${naccRegister}"`), 'a register the reviewer may not open');
     await setOversight({
       db: h.db,
       actor: await signedInActor(h.db, 'root@platform.example'),
