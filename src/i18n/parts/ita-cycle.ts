@@ -79,6 +79,7 @@ export const th: Record<string, string> = {
   'ita.evidence.quoted': 'เลขข้อและถ้อยคำตามแหล่งที่มา',
   'ita.evidence.other_year': 'ถ้อยคำตามแหล่งที่มาของปีงบประมาณ {year} (ยังไม่ได้ตรวจกับปีนี้)',
   'ita.evidence.unconfirmed': 'ยังไม่ยืนยันกับเอกสารของสำนักงาน ป.ป.ช.',
+  'ita.evidence.sujarit': 'ถ้อยคำร่างของระบบสุจริต ไม่ใช่ถ้อยคำของสำนักงาน ป.ป.ช.',
   'ita.oit.changes.title': 'รายการตรวจเทียบกับปีงบประมาณ {year}',
   'ita.oit.changes.summary':
     'ถ้อยคำเดิม {same} ข้อ เปลี่ยนชื่อ {renamed} ข้อ รวมข้อ {merged} ข้อ ข้อใหม่ {added} ข้อ ข้อที่ไม่มีแล้ว {dropped} ข้อ',
@@ -214,6 +215,7 @@ export const en: Record<string, string> = {
   'ita.evidence.quoted': 'Number and words as in',
   'ita.evidence.other_year': 'Words as in the source of fiscal year {year} (not checked for this year)',
   'ita.evidence.unconfirmed': 'Not confirmed against NACC’s documents',
+  'ita.evidence.sujarit': 'Sujarit’s draft wording, not NACC’s',
   'ita.oit.changes.title': 'The checklist compared with fiscal year {year}',
   'ita.oit.changes.summary':
     '{same} items with the same words, {renamed} renamed, {merged} merged, {added} new, {dropped} no longer asked',

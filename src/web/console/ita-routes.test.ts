@@ -227,6 +227,9 @@ describe('ITA staff pages', () => {
   it('keeps evidence with a file, and an assessor’s verdict, and shows who and when', async () => {
     const first = (await page('admin@opdc.example', oit())).body;
     assert.match(first, /id="todo-h"/);
+    // Sujarit's own draft is said in Thai on a Thai page; no file path, no English note of the file's.
+    assert.match(first, /ถ้อยคำร่างของระบบสุจริต ไม่ใช่ถ้อยคำของสำนักงาน ป\.ป\.ช\./);
+    assert.doesNotMatch(first, /src\/ita\/frameworks|Sujarit's draft/);
     const itemId = /id="item-([^"]+)"/.exec(first)![1];
     const url = `${oit()}/${itemId}`;
     const saved = await postFile(
