@@ -42,6 +42,14 @@ describe('auditFields', () => {
     assert.deepEqual(peopleIn(fields), [7]);
   });
 
+  it('gives a year as it is written, not as a quantity with a thousands separator', () => {
+    assert.deepEqual(auditFields({ fiscalYear: 2570, year: 2569, count: 2570 }), [
+      { path: ['fiscalYear'], value: { kind: 'text', value: '2570' } },
+      { path: ['year'], value: { kind: 'text', value: '2569' } },
+      { path: ['count'], value: { kind: 'number', value: 2570 } },
+    ]);
+  });
+
   it('flattens nested settings into labelled paths', () => {
     const fields = auditFields({
       before: { deadlines: {}, categoryDeadlines: {} },

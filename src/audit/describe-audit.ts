@@ -130,6 +130,8 @@ const isRoleList = (v: unknown[]) => v.length > 0 && v.every((x) => typeof x ===
 function fieldValue(key: string, v: unknown): AuditValue | AuditValue[] {
   if (typeof v === 'boolean') return { kind: 'bool', value: v };
   if ((PERSON_KEYS as readonly string[]).includes(key) && typeof v === 'number') return { kind: 'person', id: v };
+  // A year (fiscalYear, year) is a name, not a quantity: 2570, never "2,570".
+  if (typeof v === 'number' && /year$/i.test(key)) return { kind: 'text', value: String(v) };
   if (typeof v === 'number') return { kind: 'number', value: v };
   if (typeof v === 'string' && ROLE_KEYS.has(key)) return { kind: 'roles', roles: [v] };
   if (typeof v === 'string' && key === 'purpose' && isAuditAction(v)) return { kind: 'action', action: v };
