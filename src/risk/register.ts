@@ -13,6 +13,7 @@ import { parseFormDate } from '../i18n/form-date.ts';
 import { parseBaht } from '../ita/measures.ts';
 import type { StaffActor } from '../staff/session.ts';
 import { editableAgency, notFound, ownRegisterAgency, riskAccess, type RiskAccess } from './access.ts';
+import { parseFiscalYear } from './fiscal-year.ts';
 import {
   DEFAULT_MATRIX,
   levelOf,
@@ -24,7 +25,7 @@ import {
   type Text,
 } from './matrix.ts';
 
-export const RISK_LIMITS = { short: 300, long: 4000, evidenceBytes: 4000, fiscalYears: [2500, 2800] } as const;
+export const RISK_LIMITS = { short: 300, long: 4000, evidenceBytes: 4000 } as const;
 
 export type Rating = { likelihood: number | null; impact: number | null; level: Level | null };
 
@@ -110,14 +111,6 @@ export async function recordChange(
   });
 }
 
-function parseYear(raw: unknown): number {
-  const y = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{4}$/.test(raw.trim()) ? Number(raw) : NaN;
-  const [min, max] = RISK_LIMITS.fiscalYears;
-  if (!Number.isInteger(y) || y < min || y > max)
-    throw new AppError('invalid_input', 'fiscal year', 'error.form', { fiscalYear: 'risk.error.year' });
-  return y;
-}
-
 /** The register of the actor's agency for `fiscalYear`, made when there is none yet (risk officers). */
 export async function openRegister({
   db,
@@ -129,7 +122,7 @@ export async function openRegister({
   fiscalYear: unknown;
 }): Promise<number> {
   const agencyId = editableAgency(actor);
-  const year = parseYear(fiscalYear);
+  const year = parseFiscalYear(fiscalYear);
   return db.transaction().execute(async (trx) => {
     const made = await trx
       .insertInto('risk_register')

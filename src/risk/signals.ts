@@ -20,6 +20,8 @@ import { signalAgency } from './access.ts';
 import { clusters } from './cluster.ts';
 import { AREA_OF_CATEGORY, type RiskArea } from './matrix.ts';
 import { candidateRiskFrom } from './register.ts';
+import { parseFiscalYear } from './fiscal-year.ts';
+
 import { foldTally, tallied } from './tally.ts';
 
 /** Counts below this are not shown. */
@@ -454,13 +456,6 @@ export async function computeSignals(db: Db, agencyId: number, fiscalYear: numbe
       clustersSignal(groups),
     ],
   };
-}
-
-export function parseFiscalYear(raw: unknown): number {
-  const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  if (!/^25\d\d$|^26\d\d$/.test(s))
-    throw new AppError('invalid_input', 'fiscal year', 'error.form', { fiscalYear: 'risk.error.year' });
-  return Number(s);
 }
 
 /**

@@ -194,7 +194,9 @@ describe('corruption-risk pages', () => {
     assert.equal((await post('risk@nacc.example', `/staff/risk/${registerId}/publish`, {})).statusCode, 404);
     assert.equal((await page('rev@nacc.example', `/staff/risk/${registerId}`)).statusCode, 404);
     // The reviewer's own agency's register is not theirs to review: not listed, so no link to a 404.
-    const own = await post('risk@nacc.example', '/staff/risk', { fiscalYear: year });
+    // (opened with the year typed in Thai digits, as a Thai keyboard types it)
+    const thaiYear = year.replace(/\d/g, (d) => String.fromCharCode(0x0e50 + Number(d)));
+    const own = await post('risk@nacc.example', '/staff/risk', { fiscalYear: thaiYear });
     assert.equal(own.statusCode, 303, own.body);
     const naccRegister = /\/staff\/risk\/(\d+)/.exec(String(own.headers.location))?.[1];
     assert.ok(naccRegister);
