@@ -247,6 +247,23 @@ describe('report journey in a browser without JavaScript', () => {
     // First login: the second factor is enrolled as with an authenticator app, then the inbox.
     await signInFirstTime(page, server.url, OFFICER, OFFICER_PASSWORD);
     await page.getByText('ทั้งหมด 1 เรื่อง').waitFor();
+    // On a phone's width the inbox's rows stack: status and deadline in view, nothing to scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const right = async (sel: string) => {
+      const box = await page.locator(sel).first().boundingBox();
+      return box ? box.x + box.width : Number.POSITIVE_INFINITY;
+    };
+    const wrap = await page.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    const inbox = {
+      page: Number(await page.evaluate('document.documentElement.scrollWidth')),
+      table: wrap,
+      status: await right('tbody .status'),
+      due: await right('tbody td[data-label]:nth-last-child(3)'),
+    };
+    assert.ok(inbox.page <= 390 && inbox.table <= 0, JSON.stringify(inbox));
+    assert.ok(inbox.status <= 390 && inbox.due <= 390, JSON.stringify(inbox));
+    await page.screenshot({ path: path.join(tmpdir(), 'sujarit-e2e-inbox-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const opened = await clickAndLoad(page, page.getByRole('link', { name: reference, exact: true }));
     assert.equal(opened.status(), 200);
