@@ -187,7 +187,7 @@ describe('unit pages', () => {
       .where('id', '=', ids['sup@nacc.example'])
       .executeTakeFirstOrThrow();
     assert.equal(row.unit_id, null);
-    assert.match((await page('admin@opdc.example', '/staff/admin/users')).body, /<td>FIN<\/td>/);
+    assert.match((await page('admin@opdc.example', '/staff/admin/users')).body, /<td data-label="[^"]+">FIN<\/td>/);
   });
 
   it('sets the unit a case concerns on the case page, in its history; another agency’s unit or staff are refused', async () => {

@@ -230,6 +230,10 @@ describe('ITA staff pages', () => {
     // Sujarit's own draft is said in Thai on a Thai page; no file path, no English note of the file's.
     assert.match(first, /ถ้อยคำร่างของระบบสุจริต ไม่ใช่ถ้อยคำของสำนักงาน ป\.ป\.ช\./);
     assert.doesNotMatch(first, /src\/ita\/frameworks|Sujarit's draft/);
+    // every item of the long page leads back to the to-do list
+    const items = first.match(/<article class="card" id="item-/g)?.length ?? 0;
+    assert.ok(items > 0);
+    assert.equal(first.match(/<a href="#todo-h">กลับไปที่รายการที่ยังต้องทำ<\/a>/g)?.length, items);
     const itemId = /id="item-([^"]+)"/.exec(first)![1];
     const url = `${oit()}/${itemId}`;
     const saved = await postFile(

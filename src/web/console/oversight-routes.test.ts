@@ -221,12 +221,24 @@ describe('national oversight', () => {
     );
     assert.doesNotMatch(res.body, /Agency CENT1/);
     // the risk register's review status of the year, never a reviewer's words
-    assert.match(res.body, /Agency LOCAL1[\s\S]*?<td>Published · reviewed 2 times<\/td><\/tr>/);
-    assert.match(res.body, /Agency LOCAL2[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
+    assert.match(
+      res.body,
+      /Agency LOCAL1[\s\S]*?<td data-label="Corruption-risk register">Published · reviewed 2 times<\/td><\/tr>/,
+    );
+    assert.match(
+      res.body,
+      /Agency LOCAL2[\s\S]*?<td data-label="Corruption-risk register">Opened, not published · reviewed 0 times<\/td><\/tr>/,
+    );
     assert.doesNotMatch(res.body, /ความเห็นลับของผู้สอบทาน/);
     const lastYear = await get(h.app, overseer(), `/staff/oversight?lang=en&fy=${fy - 1}`);
-    assert.match(lastYear.body, /Agency LOCAL1[\s\S]*?<td>Opened, not published · reviewed 0 times<\/td><\/tr>/);
-    assert.match(lastYear.body, /Agency LOCAL2[\s\S]*?<td>Not opened<\/td><\/tr>/);
+    assert.match(
+      lastYear.body,
+      /Agency LOCAL1[\s\S]*?<td data-label="Corruption-risk register">Opened, not published · reviewed 0 times<\/td><\/tr>/,
+    );
+    assert.match(
+      lastYear.body,
+      /Agency LOCAL2[\s\S]*?<td data-label="Corruption-risk register">Not opened<\/td><\/tr>/,
+    );
     const lamphun = await get(h.app, overseer(), `/staff/oversight?lang=en&province=${encodeURIComponent('ลำพูน')}`);
     assert.match(lamphun.body, /1 agencies/);
     assert.match(lamphun.body, /Agency LOCAL2/);
