@@ -28,11 +28,14 @@ export async function keepFormReturn<T>(db: Db, content: FormReturn<T>, previous
   return record.cookie;
 }
 
-/** What the cookie's record shows on the form `form`, or null (no cookie, expired, removed, altered, another form's). */
+/**
+ * What the cookie's record shows on the form `form`, or null (no cookie, expired, removed, altered,
+ * another form's). Expired records are deleted.
+ */
 export async function readFormReturn<T>(db: Db, cookie: string | undefined, form: string): Promise<T | null> {
-  await db.deleteFrom('form_return').where('expires_at', '<', sql<Date>`now()`).execute();
   const parsed = records.parse(cookie);
-  if (!parsed) return null;
+  if (!parsed) return null; // a form page without the cookie (nearly every view) costs no query
+  await db.deleteFrom('form_return').where('expires_at', '<', sql<Date>`now()`).execute();
   const row = await db.selectFrom('form_return').select('sealed').where('id_hash', '=', parsed.hash).executeTakeFirst();
   const content = row ? records.open(parsed, row.sealed) : null;
   return content?.form === form ? (content.shown as T) : null;

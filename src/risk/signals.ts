@@ -21,7 +21,6 @@ import { clusters } from './cluster.ts';
 import { AREA_OF_CATEGORY, type RiskArea } from './matrix.ts';
 import { candidateRiskFrom } from './register.ts';
 import { parseFiscalYear } from './fiscal-year.ts';
-
 import { foldTally, tallied } from './tally.ts';
 
 /** Counts below this are not shown. */

@@ -95,6 +95,14 @@ export async function actOnForm(
   }
 }
 
+/**
+ * The post carries this browser's own CSRF token: a form of ours, sent by its page. Only such a post
+ * may leave anything for the browser's next page (form-back.ts).
+ */
+export function isOwnPost(f: Form): boolean {
+  return faultOf(() => checkCsrf(f.req, f.body._csrf)) === null;
+}
+
 /** The error `check` throws, as an AppError, or null when it returns. */
 export function faultOf(check: () => unknown): AppError | null {
   try {

@@ -3,6 +3,7 @@
 import { multipart, type FilePart } from './web.ts';
 import { Secret } from 'otpauth';
 import { totpCode } from '../../src/staff/totp.ts';
+import { FORM_COOKIE } from '../../src/web/form-back.ts';
 
 /** Cookie name → value. Paths are ignored: every cookie is sent to every path of the one server. */
 export type CookieJar = Map<string, string>;
@@ -73,15 +74,12 @@ export function httpGet(base: string, jar: CookieJar, path: string): Promise<Htt
  * A filing's 303 to the receipt page, a survey's to its thank-you page, and a refused form's to its
  * own page (with the `sj_form` cookie) are followed, as a browser does (the page a reload shows again).
  */
-export async function followPost(
-  base: string,
-  jar: CookieJar,
-  res: HttpResponse,
-  path?: string,
-): Promise<HttpResponse> {
+export async function followPost(base: string, jar: CookieJar, res: HttpResponse): Promise<HttpResponse> {
   const to = res.location ?? '';
-  const isFormPage = path !== undefined && (to === path || path.startsWith(`${to}/`));
-  const isFollowed = to === '/receipt' || to.startsWith('/ita/done/') || isFormPage;
+  const isFormGivenBack = res.headers
+    .getSetCookie()
+    .some((c) => c.startsWith(`${FORM_COOKIE}=`) && !c.startsWith(`${FORM_COOKIE}=;`));
+  const isFollowed = to === '/receipt' || to.startsWith('/ita/done/') || isFormGivenBack;
   return res.status === 303 && isFollowed ? send(base, jar, to) : res;
 }
 

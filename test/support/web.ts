@@ -1,5 +1,6 @@
 // Helpers to drive the app like a browser without JavaScript: cookies, CSRF tokens, forms.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { FORM_COOKIE } from '../../src/web/form-back.ts';
 
 export type Jar = Map<string, string>;
 
@@ -91,9 +92,8 @@ export async function followPost(
   res: LightMyRequestResponse,
 ): Promise<LightMyRequestResponse> {
   const to = String(res.headers.location ?? '');
-  const isFormGivenBack = res.cookies.some(
-    (c) => (c as { name: string; value: string }).name === 'sj_form' && (c as { value: string }).value !== '',
-  );
+  const cookies = res.cookies as { name: string; value: string }[];
+  const isFormGivenBack = cookies.some((c) => c.name === FORM_COOKIE && c.value !== '');
   const isFollowed = to === '/receipt' || to.startsWith('/ita/done/') || isFormGivenBack;
   return res.statusCode === 303 && isFollowed ? get(app, jar, to) : res;
 }

@@ -16,8 +16,7 @@ import { newDraft } from '../../intake/submit-report.ts';
 import type { WebDeps } from '../deps.ts';
 import { asAppError, statusOf } from '../errors.ts';
 import { filingPost, freshFiling, sendFilingHeaders, type FilingGivenBack } from '../filing-form.ts';
-import { checkCsrf } from '../csrf.ts';
-import { faultOf, formOf, postForm, str } from '../form.ts';
+import { formOf, isOwnPost, postForm, str } from '../form.ts';
 import { clearBack, giveBack, takeBack, type BackPlace } from '../form-back.ts';
 import { fileParamsOf, formShown, readMultipartForm } from '../multipart-form.ts';
 import { sendPage } from '../render.ts';
@@ -113,7 +112,7 @@ export async function postFiling(
   if (f.isLangSwitch) {
     // The text fields only (url-encoded): the form again in the other language; nothing is filed.
     const typed = typedValues(f.body, fields);
-    const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
+    const isOwnForm = isOwnPost(f);
     const again = (error: AppError | null, status: number) =>
       giveFormBack(
         req,

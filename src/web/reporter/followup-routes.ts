@@ -28,7 +28,7 @@ import { checkCsrf } from '../csrf.ts';
 import type { WebDeps } from '../deps.ts';
 import { sendDownload } from '../download.ts';
 import { asAppError, replyStatus, statusOf } from '../errors.ts';
-import { errorView, faultOf, formOf, postForm, type Form } from '../form.ts';
+import { errorView, formOf, isOwnPost, postForm, type Form } from '../form.ts';
 import { clearBack, giveBack, takeBack, type Back, type BackPlace } from '../form-back.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { sendPage, type LangSwitch } from '../render.ts';
@@ -192,7 +192,7 @@ async function postReply(deps: WebDeps, req: FastifyRequest, reply: FastifyReply
   const f = formFor(deps, req, reply);
   if (f.isLangSwitch) {
     const typed = { message: f.str('message', TEXT_LIMITS.message) };
-    const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
+    const isOwnForm = isOwnPost(f);
     return postForm(
       f,
       () => reply,
@@ -227,7 +227,7 @@ function postRating(deps: WebDeps, req: FastifyRequest, reply: FastifyReply, s: 
   if (s.witnessId) throw new AppError('not_found', 'a witness rates nothing', 'error.not_found');
   const f = formFor(deps, req, reply);
   const typed = { score: f.str('score', 2), comment: f.str('comment', TEXT_LIMITS.ratingComment) };
-  const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
+  const isOwnForm = isOwnPost(f);
   return postForm(
     f,
     async () => {

@@ -9,8 +9,7 @@ import { TEXT_LIMITS } from '../../intake/limits.ts';
 import { validateMessage } from '../../intake/validate-report.ts';
 import type { WebDeps } from '../deps.ts';
 import { asAppError, statusOf } from '../errors.ts';
-import { checkCsrf } from '../csrf.ts';
-import { errorView, faultOf, formOf, postForm } from '../form.ts';
+import { errorView, formOf, isOwnPost, postForm } from '../form.ts';
 import { clearBack, giveBack, takeBack, type BackPlace } from '../form-back.ts';
 import { fileParamsOf, readMultipartForm } from '../multipart-form.ts';
 import { sendPage } from '../render.ts';
@@ -65,7 +64,7 @@ export function witnessRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (f.isLangSwitch) {
       // The text only (url-encoded, files left out): the form again in the other language.
       const draft = f.str('statement', TEXT_LIMITS.message);
-      const isOwnForm = faultOf(() => checkCsrf(req, f.body._csrf)) === null;
+      const isOwnForm = isOwnPost(f);
       return postForm(
         f,
         () => reply,
